@@ -1,0 +1,30 @@
+"""Dragon's configuration: every option group is registered on ``CONF`` here."""
+
+from oslo_config import cfg
+
+from dragon.conf import api
+from dragon.conf import cinder
+from dragon.conf import database
+from dragon.conf import default
+from dragon.conf import engine
+from dragon.conf import glance
+from dragon.conf import heat
+from dragon.conf import neutron
+from dragon.conf import nova
+from dragon.conf import swift
+
+CONF = cfg.CONF
+
+# Order is the order of the sample file; 'default' first so that
+# interpolations such as $state_path resolve against a registered option.
+MODULES = (default, api, engine, database, nova, cinder, glance, neutron,
+           heat, swift)
+
+
+def register_opts(conf: cfg.ConfigOpts) -> None:
+    """Register every Dragon option group on ``conf``."""
+    for module in MODULES:
+        module.register_opts(conf)
+
+
+register_opts(CONF)

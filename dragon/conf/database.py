@@ -1,0 +1,22 @@
+"""Dragon's defaults for the ``[database]`` group (the options belong to oslo.db)."""
+
+from oslo_config import cfg
+from oslo_db import options as db_options
+
+# Interpolated by oslo.config when read, so it follows [DEFAULT] state_path.
+DEFAULT_CONNECTION = 'sqlite:///$state_path/dragon.sqlite'
+
+
+def register_opts(conf: cfg.ConfigOpts) -> None:
+    db_options.set_defaults(conf, connection=DEFAULT_CONNECTION)
+
+
+def list_opts() -> dict:
+    # The options themselves are documented by the oslo.db namespace; the
+    # sample generator picks up Dragon's default through update_defaults().
+    return {}
+
+
+def update_defaults() -> None:
+    """Apply Dragon's defaults to oslo.db's options for the sample generator."""
+    db_options.set_defaults(cfg.ConfigOpts(), connection=DEFAULT_CONNECTION)

@@ -1,0 +1,20 @@
+"""Options of the ``[DEFAULT]`` group: kept to what every Dragon process shares."""
+
+from oslo_config import cfg
+
+opts = [
+    cfg.StrOpt(
+        'state_path',
+        default='/var/lib/dragon',
+        help='Top-level directory for Dragon\'s local state (the default '
+             'SQLite database lives here when no [database] connection is '
+             'set).'),
+]
+
+
+def register_opts(conf: cfg.ConfigOpts) -> None:
+    conf.register_opts(opts)
+
+
+def list_opts() -> dict:
+    return {'DEFAULT': opts}

@@ -1,0 +1,97 @@
+"""Dragon's exceptions: a message template and an HTTP status for each.
+
+The API fault middleware (``dragon.api.middleware.fault``) is the one place
+that turns them into HTTP responses; the commands print their message.
+"""
+
+import http
+
+from dragon.i18n import _
+
+
+class DragonException(Exception):
+    """Base of every error Dragon raises on purpose.
+
+    Subclasses set ``msg_fmt`` (a ``%``-template filled from the keyword
+    arguments) and ``code`` (the HTTP status the API answers with).
+    ``safe`` marks messages that may be shown to API users as they are.
+    """
+
+    msg_fmt = _('An unknown error occurred.')
+    code = http.HTTPStatus.INTERNAL_SERVER_ERROR
+    safe = False
+
+    def __init__(self, message: str | None = None, **kwargs) -> None:
+        self.kwargs = kwargs
+        if message is None:
+            try:
+                message = self.msg_fmt % kwargs
+            except (KeyError, TypeError, ValueError):
+                # A wrong template or missing argument is a programming error;
+                # still say something rather than raise from an error path.
+                message = self.msg_fmt
+        self.message = str(message)
+        super().__init__(self.message)
+
+
+class Invalid(DragonException):
+    msg_fmt = _('Invalid input: %(reason)s')
+    code = http.HTTPStatus.BAD_REQUEST
+    safe = True
+
+
+BadRequest = Invalid
+
+
+class NotAuthenticated(DragonException):
+    msg_fmt = _('Authentication required.')
+    code = http.HTTPStatus.UNAUTHORIZED
+    safe = True
+
+
+class Forbidden(DragonException):
+    msg_fmt = _('Policy does not allow %(action)s to be performed.')
+    code = http.HTTPStatus.FORBIDDEN
+    safe = True
+
+
+class NotFound(DragonException):
+    msg_fmt = _('%(resource)s %(id)s could not be found.')
+    code = http.HTTPStatus.NOT_FOUND
+    safe = True
+
+
+class Conflict(DragonException):
+    msg_fmt = _('Conflict: %(reason)s')
+    code = http.HTTPStatus.CONFLICT
+    safe = True
+
+
+class RequestEntityTooLarge(DragonException):
+    msg_fmt = _('Request body is larger than the limit of %(limit)d bytes.')
+    code = http.HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    safe = True
+
+
+class ServiceUnavailable(DragonException):
+    msg_fmt = _('Service unavailable: %(reason)s')
+    code = http.HTTPStatus.SERVICE_UNAVAILABLE
+    safe = True
+
+
+class ConfigInvalid(DragonException):
+    msg_fmt = _('invalid configuration: %(reason)s')
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    msg_fmt = _('cannot reach the database at %(url)s: %(reason)s')
+    safe = False  # names the database host; operators only
+
+
+class MessagingUnavailable(ServiceUnavailable):
+    msg_fmt = _('cannot reach the message broker at %(url)s: %(reason)s')
+    safe = False  # names the broker host; operators only
+
+
+class ListenFailed(DragonException):
+    msg_fmt = _('cannot listen on %(host)s:%(port)s: %(reason)s')

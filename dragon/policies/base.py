@@ -1,0 +1,49 @@
+"""Persona check strings shared by every resource policy.
+
+New-defaults style: project reader < project member < admin. Resource
+policies (``dragon/policies/<resource>.py``) build on these strings.
+"""
+
+from oslo_policy import policy
+
+ADMIN = 'role:admin'
+PROJECT_READER = 'role:reader and project_id:%(project_id)s'
+PROJECT_MEMBER = 'role:member and project_id:%(project_id)s'
+PROJECT_ADMIN = 'role:admin and project_id:%(project_id)s'
+
+RULE_ADMIN_API = 'rule:admin_api'
+RULE_PROJECT_READER_OR_ADMIN = 'rule:project_reader_or_admin'
+RULE_PROJECT_MEMBER_OR_ADMIN = 'rule:project_member_or_admin'
+
+rules = [
+    policy.RuleDefault(
+        name='admin_api',
+        check_str=ADMIN,
+        description='Cloud administrator: any project, operator APIs.'),
+    policy.RuleDefault(
+        name='project_reader',
+        check_str=PROJECT_READER,
+        description='A reader of the project that owns the object.'),
+    policy.RuleDefault(
+        name='project_member',
+        check_str=PROJECT_MEMBER,
+        description='A member of the project that owns the object.'),
+    policy.RuleDefault(
+        name='project_admin',
+        check_str=PROJECT_ADMIN,
+        description='An administrator of the project that owns the object.'),
+    policy.RuleDefault(
+        name='project_reader_or_admin',
+        check_str=f'({PROJECT_READER}) or ({ADMIN})',
+        description='Read access: the owning project\'s readers, or an '
+                    'administrator.'),
+    policy.RuleDefault(
+        name='project_member_or_admin',
+        check_str=f'({PROJECT_MEMBER}) or ({ADMIN})',
+        description='Write access: the owning project\'s members, or an '
+                    'administrator.'),
+]
+
+
+def list_rules() -> list[policy.RuleDefault]:
+    return rules

@@ -1,0 +1,45 @@
+"""oslo.policy enforcement for Dragon: the enforcer and one authorize call.
+
+Code checks policy only through ``RequestContext.can``; this module is its
+backend and the ``oslo.policy.enforcer`` entry point for the oslopolicy tools.
+"""
+
+import functools
+from typing import Any
+
+from oslo_policy import policy
+
+from dragon import conf as dragon_conf
+from dragon import policies
+
+
+@functools.cache
+def enforcer() -> policy.Enforcer:
+    """Return the process's enforcer, created on first use.
+
+    Cached because the enforcer keeps the policy file it has read (and
+    re-reads it when it changes); this is the one process-wide object Dragon
+    keeps. Needs ``CONF`` to have been parsed.
+    """
+    result = policy.Enforcer(dragon_conf.CONF)
+    result.register_defaults(policies.list_rules())
+    return result
+
+
+def get_enforcer() -> policy.Enforcer:
+    """Entry point (``oslo.policy.enforcer``) for the ``oslopolicy-*`` tools.
+
+    The tools do not parse Dragon's configuration, so this does (without
+    command line arguments); services never call it.
+    """
+    dragon_conf.CONF([], project='dragon')
+    return enforcer()
+
+
+def authorize(context: Any, rule: str, target: dict[str, Any]) -> bool:
+    """Return whether ``rule`` allows ``context`` to act on ``target``.
+
+    :raises oslo_policy.policy.PolicyNotRegistered: for an unknown rule, a
+        programming error that must not read as "denied".
+    """
+    return enforcer().authorize(rule, target, context, do_raise=False)
