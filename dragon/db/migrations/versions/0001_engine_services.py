@@ -1,0 +1,32 @@
+"""Add the engine_services table (engine heartbeats).
+
+Revision ID: 0001
+Revises:
+Create Date: 2026-11-23
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+revision = '0001'
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        'engine_services',
+        sa.Column('id', sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column('host', sa.String(255), nullable=False),
+        sa.Column('topic', sa.String(255), nullable=False),
+        sa.Column('version', sa.String(64), nullable=False),
+        sa.Column('deleted', sa.Boolean, nullable=False,
+                  server_default=sa.false()),
+        sa.Column('created_at', sa.DateTime, nullable=False),
+        sa.Column('updated_at', sa.DateTime, nullable=True),
+        sa.UniqueConstraint('host', 'topic',
+                            name='uniq_engine_services0host0topic'),
+        mysql_engine='InnoDB',
+        mysql_charset='utf8mb4',
+    )
