@@ -1,0 +1,15 @@
+"""Dragon: workload protection and disaster recovery for OpenStack.
+
+Dragon runs on native threads. oslo.messaging imports oslo.service, whose
+default backend is eventlet, so the threading backend is chosen here, before
+any Dragon module can import oslo.messaging. futurist still imports eventlet
+if it is installed (oslo.service depends on it) and eventlet then warns on
+stderr; Dragon never uses it, so that warning is silenced.
+"""
+
+import warnings
+
+from oslo_service import backend as _service_backend
+
+warnings.filterwarnings('ignore', message=r'\s*Eventlet is deprecated')
+_service_backend.init_backend(_service_backend.BackendType.THREADING)

@@ -1,0 +1,119 @@
+"""The one owner of oslo.messaging: transport, serializer, clients, servers.
+
+No transport is cached here; the engine service and the API each create
+one and keep it for their lifetime.
+"""
+
+import re
+from typing import Any
+
+import kombu
+from oslo_config import cfg
+from oslo_log import log as logging
+import oslo_messaging as messaging
+
+from dragon.common import urls
+from dragon import context as dragon_context
+from dragon import exception
+
+LOG = logging.getLogger(__name__)
+
+CONTROL_EXCHANGE = 'dragon'
+# Broker URL schemes the startup check understands (kombu speaks AMQP 0-9-1).
+_AMQP_SCHEMES = ('rabbit',)
+_ERRNO_PREFIX = re.compile(r'^\[Errno -?\d+\]\s*')
+
+
+def set_defaults() -> None:
+    """Scope Dragon's topics under its own exchange (before parsing config)."""
+    messaging.set_transport_defaults(control_exchange=CONTROL_EXCHANGE)
+
+
+def get_transport(conf: cfg.ConfigOpts) -> messaging.Transport:
+    """Return a new RPC transport for ``[DEFAULT] transport_url``."""
+    return messaging.get_rpc_transport(conf)
+
+
+class RequestContextSerializer(messaging.Serializer):
+    """JSON payloads, and the RequestContext carried as a plain dict."""
+
+    def __init__(self, base: messaging.Serializer | None = None) -> None:
+        self._base = base or messaging.JsonPayloadSerializer()
+
+    def serialize_entity(self, ctxt: Any, entity: Any) -> Any:
+        return self._base.serialize_entity(ctxt, entity)
+
+    def deserialize_entity(self, ctxt: Any, entity: Any) -> Any:
+        return self._base.deserialize_entity(ctxt, entity)
+
+    def serialize_context(self, ctxt: dragon_context.RequestContext) -> dict:
+        return ctxt.to_dict()
+
+    def deserialize_context(self, ctxt: dict) -> dragon_context.RequestContext:
+        return dragon_context.RequestContext.from_dict(ctxt)
+
+
+def get_client(transport: messaging.Transport, target: messaging.Target,
+               timeout: int | None = None) -> messaging.RPCClient:
+    return messaging.get_rpc_client(transport, target, timeout=timeout,
+                                    serializer=RequestContextSerializer())
+
+
+def get_server(transport: messaging.Transport, target: messaging.Target,
+               endpoints: list[Any]) -> messaging.MessageHandlingServer:
+    """Return an RPC server dispatching on threads (Dragon uses no eventlet)."""
+    return messaging.get_rpc_server(
+        transport, target, endpoints, executor='threading',
+        serializer=RequestContextSerializer(),
+        access_policy=messaging.DefaultRPCAccessPolicy)
+
+
+def check_broker(conf: cfg.ConfigOpts, max_retries: int) -> None:
+    """Connect once to the broker, giving up after ``max_retries`` retries.
+
+    oslo.messaging retries forever, which hides a wrong URL behind a silent
+    hang; the engine calls this at startup to fail fast instead. Drivers
+    other than rabbit are not checked.
+
+    :raises dragon.exception.MessagingUnavailable: no broker host answered.
+    :raises dragon.exception.ConfigInvalid: the transport URL is malformed.
+    """
+    try:
+        url = messaging.TransportURL.parse(conf)
+    except messaging.InvalidTransportURL as e:
+        raise exception.ConfigInvalid(reason=str(e))
+    shown = urls.mask_password(conf.transport_url or '')
+    if url.transport not in _AMQP_SCHEMES:
+        LOG.debug("not checking broker reachability for %s", url.transport)
+        return
+    ssl = _rabbit_ssl(conf)
+    hosts = url.hosts or [messaging.TransportHost()]
+    reason = 'no broker host configured'
+    for host in hosts:
+        connection = kombu.Connection(
+            hostname=host.hostname or 'localhost',
+            port=host.port or (5671 if ssl else 5672),
+            userid=host.username or 'guest',
+            password=host.password or 'guest',
+            virtual_host=url.virtual_host or '/',
+            transport='pyamqp', ssl=ssl, connect_timeout=5)
+        try:
+            connection.ensure_connection(max_retries=max_retries,
+                                         interval_start=1, interval_step=1,
+                                         interval_max=2)
+            return
+        except Exception as e:  # kombu raises several unrelated types
+            reason = _ERRNO_PREFIX.sub('', str(e)) or type(e).__name__
+            LOG.debug("broker host %s:%s unreachable: %s",
+                      host.hostname, host.port, reason)
+        finally:
+            connection.release()
+    raise exception.MessagingUnavailable(url=shown, reason=reason)
+
+
+def _rabbit_ssl(conf: cfg.ConfigOpts) -> bool:
+    # The rabbit driver registers its options when a transport is created.
+    try:
+        return bool(conf.oslo_messaging_rabbit.ssl)
+    except (cfg.NoSuchOptError, cfg.NoSuchGroupError):
+        return False
