@@ -21,6 +21,10 @@ class DragonException(Exception):
     code = http.HTTPStatus.INTERNAL_SERVER_ERROR
     safe = False
 
+    def headers(self) -> list[tuple[str, str]]:
+        """Extra HTTP headers of the error response (e.g. ``Allow``)."""
+        return []
+
     def __init__(self, message: str | None = None, **kwargs) -> None:
         self.kwargs = kwargs
         if message is None:
@@ -59,6 +63,20 @@ class NotFound(DragonException):
     msg_fmt = _('%(resource)s %(id)s could not be found.')
     code = http.HTTPStatus.NOT_FOUND
     safe = True
+
+
+class RouteNotFound(NotFound):
+    msg_fmt = _('No resource at %(path)s.')
+
+
+class MethodNotAllowed(DragonException):
+    msg_fmt = _('Method %(method)s is not allowed on %(path)s; allowed: '
+                '%(allowed)s.')
+    code = http.HTTPStatus.METHOD_NOT_ALLOWED
+    safe = True
+
+    def headers(self) -> list[tuple[str, str]]:
+        return [('Allow', self.kwargs['allowed'])]
 
 
 class Conflict(DragonException):

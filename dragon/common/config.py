@@ -1,0 +1,38 @@
+"""Parsing Dragon's configuration the same way in every process."""
+
+from oslo_config import cfg
+from oslo_log import log as logging
+
+from dragon import rpc
+from dragon import version
+
+
+def parse_args(conf: cfg.ConfigOpts, argv: list[str], prog: str,
+               default_config_files: list[str] | None = None,
+               default_config_dirs: list[str] | None = None) -> None:
+    """Parse ``argv`` and config files into ``conf``, validate, set up logging.
+
+    :raises oslo_config.cfg.Error: a config file is missing, unreadable or
+        malformed, or an option has an invalid value.
+    """
+    logging.register_options(conf)
+    rpc.set_defaults()
+    conf(argv, project='dragon', prog=prog,
+         version=version.version_string(),
+         default_config_files=default_config_files,
+         default_config_dirs=default_config_dirs)
+    validate(conf)
+    logging.setup(conf, 'dragon')
+
+
+def validate(conf: cfg.ConfigOpts) -> None:
+    """Read every registered option once so a bad value fails at startup.
+
+    oslo.config converts values lazily; without this a typo in a rarely used
+    option would surface only when that code path first runs.
+    """
+    for name in list(conf):
+        value = conf[name]
+        if isinstance(value, cfg.ConfigOpts.GroupAttr):
+            for option in list(value):
+                value[option]
