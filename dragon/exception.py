@@ -106,6 +106,11 @@ class DatabaseUnavailable(ServiceUnavailable):
     safe = False  # names the database host; operators only
 
 
+class SchemaOutOfDate(DragonException):
+    msg_fmt = _('database schema is at %(current)s, this release needs '
+                '%(head)s: run "dragon-manage db sync"')
+
+
 class MessagingUnavailable(ServiceUnavailable):
     msg_fmt = _('cannot reach the message broker at %(url)s: %(reason)s')
     safe = False  # names the broker host; operators only

@@ -3,6 +3,7 @@
 from oslo_config import cfg
 from oslo_log import log as logging
 
+from dragon import exception
 from dragon import rpc
 from dragon import version
 
@@ -35,4 +36,16 @@ def validate(conf: cfg.ConfigOpts) -> None:
         value = conf[name]
         if isinstance(value, cfg.ConfigOpts.GroupAttr):
             for option in list(value):
-                value[option]
+                _read(conf, name, option)
+        else:
+            _read(conf, None, name)
+
+
+def _read(conf: cfg.ConfigOpts, group: str | None, name: str) -> None:
+    try:
+        conf[group][name] if group else conf[name]
+    except cfg.ConfigSourceValueError as e:
+        # oslo.config's own text includes LocationInfo reprs; say it plainly.
+        why = str(e).rsplit('is not valid: ', 1)[-1]
+        raise exception.ConfigInvalid(
+            reason='[%s] %s: %s' % (group or 'DEFAULT', name, why))

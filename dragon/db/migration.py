@@ -9,6 +9,7 @@ from alembic import script as alembic_script
 import sqlalchemy as sa
 
 from dragon.db import api as db_api
+from dragon import exception
 
 MIGRATIONS_DIR = pathlib.Path(__file__).parent / 'migrations'
 
@@ -42,3 +43,13 @@ def version(engine: sa.Engine | None = None) -> str | None:
 def head() -> str:
     """Return the newest revision this code ships."""
     return alembic_script.ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def check_current(engine: sa.Engine | None = None) -> None:
+    """Refuse to run a service on a schema other than the one this code ships.
+
+    :raises dragon.exception.SchemaOutOfDate: run ``dragon-manage db sync``.
+    """
+    current, newest = version(engine), head()
+    if current != newest:
+        raise exception.SchemaOutOfDate(current=current, head=newest)
