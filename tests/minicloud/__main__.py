@@ -1,0 +1,63 @@
+"""Command line of the minicloud.
+
+  python -m tests.minicloud up                 start (idempotent)
+  python -m tests.minicloud status             what runs and answers
+  python -m tests.minicloud stop-site REGION   lose one site (RegionOne)
+  python -m tests.minicloud down [--wipe]      stop everything (and forget)
+  python -m tests.minicloud env                shell exports for clients
+"""
+import argparse
+import sys
+
+from tests.minicloud.bootstrap import SetupError
+from tests.minicloud.cloud import MiniCloud
+from tests.minicloud.layout import REGIONS, Layout
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog='minicloud', description=__doc__,
+                                     formatter_class=argparse.RawTextHelpFormatter)
+    sub = parser.add_subparsers(dest='command', required=True)
+    sub.add_parser('up')
+    sub.add_parser('status')
+    site = sub.add_parser('stop-site')
+    site.add_argument('region', choices=REGIONS)
+    down = sub.add_parser('down')
+    down.add_argument('--wipe', action='store_true',
+                      help='also drop databases, vhosts and stored data')
+    sub.add_parser('env')
+    args = parser.parse_args(argv)
+    cloud = MiniCloud(Layout.from_env())
+    try:
+        if args.command == 'up':
+            cloud.up()
+            print('export OS_CLIENT_CONFIG_FILE=%s OS_CLOUD=admin' %
+                  cloud.lo.clouds_yaml)
+            for svc in cloud.table.all():
+                if svc.ready_url:
+                    print('  %-22s %s' % (svc.name, svc.ready_url))
+        elif args.command == 'status':
+            report = cloud.status()
+            for name, (alive, answers) in report.items():
+                state = 'running' if alive else 'stopped'
+                if answers is False:
+                    state += ', NOT answering'
+                print('%-24s %s' % (name, state))
+            return 0 if cloud.is_up() else 3
+        elif args.command == 'stop-site':
+            cloud.stop_site(args.region)
+        elif args.command == 'down':
+            cloud.wipe() if args.wipe else cloud.down()
+        elif args.command == 'env':
+            print('export OS_CLIENT_CONFIG_FILE=%s OS_CLOUD=admin' %
+                  cloud.lo.clouds_yaml)
+    except (SetupError, TimeoutError) as exc:
+        print('minicloud: error: %s' % exc, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

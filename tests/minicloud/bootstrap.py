@@ -1,0 +1,233 @@
+"""One-time set-up of a fresh minicloud: venv, databases, vhosts, schemas, rings."""
+import concurrent.futures
+import os
+import shutil
+import subprocess
+import sys
+
+import pymysql
+
+from tests.minicloud.layout import HERE, REGIONS, REGION_DATABASES, REPO
+from tests.minicloud.layout import region_tag
+
+
+class SetupError(Exception):
+    """A set-up step failed; the message says which and where its log is."""
+
+
+def run_logged(lo, name, argv, env=None):
+    """Run a set-up command, its output in logs/setup-NAME.log."""
+    lo.logs.mkdir(parents=True, exist_ok=True)
+    path = lo.logs / ('setup-%s.log' % name)
+    full_env = dict(os.environ, PYTHONWARNINGS='ignore', **(env or {}))
+    with open(path, 'ab') as log:
+        rc = subprocess.call([str(a) for a in argv], stdout=log,
+                             stderr=subprocess.STDOUT, env=full_env,
+                             stdin=subprocess.DEVNULL)
+    if rc:
+        tail = path.read_text(errors='replace').strip().splitlines()[-5:]
+        raise SetupError('%s failed (exit %d), see %s:\n  %s' % (
+            name, rc, path, '\n  '.join(tail)))
+
+
+def ensure_venv(lo, say):
+    """Build the cloud's venv once per requirements digest."""
+    marker = lo.venv / '.minicloud-complete'
+    if marker.exists():
+        return
+    say('building the service venv %s (pip, ~2-3 min the first time)' %
+        lo.venv)
+    shutil.rmtree(lo.venv, ignore_errors=True)
+    # The base interpreter, not the Dragon venv's: the two venvs stay apart.
+    python = os.path.join(sys.base_prefix, 'bin', 'python3')
+    run_logged(lo, 'venv', [python, '-m', 'venv', lo.venv])
+    pip = [lo.venv_bin('pip'), 'install', '-q', '-c', REPO / 'constraints.txt']
+    run_logged(lo, 'venv', pip + ['-r', HERE / 'requirements.txt'])
+    run_logged(lo, 'venv', pip + [HERE / 'drivers'])
+    marker.write_text('ok\n')
+
+
+def install_nova_driver_shim(lo):
+    """Make the disk-carrying fake driver loadable as a nova.virt module.
+
+    Nova loads ``compute_driver`` only from inside the ``nova.virt`` package,
+    so a one-line module there re-exports the driver shipped in
+    ``minicloud_drivers``.
+    """
+    paths = list(lo.venv.glob('lib/python3*/site-packages/nova/virt'))
+    if not paths:
+        raise SetupError('nova is not installed in %s' % lo.venv)
+    (paths[0] / 'minicloud_disk.py').write_text(
+        '"""Written by the Dragon minicloud: see minicloud_drivers."""\n'
+        'from minicloud_drivers.nova_disk import DiskFakeDriver  # noqa\n')
+
+
+def _root_db(lo):
+    return pymysql.connect(host=lo.db_host, port=lo.db_port, user='root',
+                           password=os.environ.get('MINICLOUD_DB_ROOT_PASSWORD',
+                                                   ''),
+                           autocommit=True)
+
+
+def all_databases(lo):
+    names = [lo.database('keystone')]
+    for region in REGIONS:
+        names += [lo.database(d, region) for d in REGION_DATABASES]
+    return names
+
+
+def create_databases(lo):
+    """(Re)create every database and the service account, empty."""
+    conn = _root_db(lo)
+    with conn.cursor() as cur:
+        for user_host in ('127.0.0.1', 'localhost'):
+            cur.execute("CREATE USER IF NOT EXISTS %s@%s IDENTIFIED BY %s",
+                        (lo.db_user, user_host, lo.password))
+            cur.execute("ALTER USER %s@%s IDENTIFIED BY %s",
+                        (lo.db_user, user_host, lo.password))
+        for name in all_databases(lo):
+            cur.execute('DROP DATABASE IF EXISTS `%s`' % name)
+            cur.execute('CREATE DATABASE `%s` CHARACTER SET utf8mb3' % name)
+            for user_host in ('127.0.0.1', 'localhost'):
+                cur.execute('GRANT ALL PRIVILEGES ON `%s`.* TO %%s@%%s' % name,
+                            (lo.db_user, user_host))
+    conn.close()
+
+
+def databases_exist(lo) -> bool:
+    try:
+        conn = _root_db(lo)
+    except pymysql.MySQLError:
+        return False
+    with conn.cursor() as cur:
+        cur.execute('SHOW DATABASES')
+        have = {row[0] for row in cur.fetchall()}
+    conn.close()
+    return set(all_databases(lo)) <= have
+
+
+def drop_databases(lo):
+    conn = _root_db(lo)
+    with conn.cursor() as cur:
+        for name in all_databases(lo):
+            cur.execute('DROP DATABASE IF EXISTS `%s`' % name)
+    conn.close()
+
+
+def _rabbitmqctl(*args):
+    return subprocess.run(['rabbitmqctl', '-q'] + list(args),
+                          capture_output=True, text=True)
+
+
+def create_vhosts(lo):
+    """One RabbitMQ vhost per region, so the two regions never share topics."""
+    existing = set(_rabbitmqctl('list_vhosts').stdout.split())
+    for region in REGIONS:
+        vhost = lo.vhost(region)
+        if vhost not in existing:
+            result = _rabbitmqctl('add_vhost', vhost)
+            if result.returncode:
+                raise SetupError('rabbitmqctl add_vhost %s: %s' % (
+                    vhost, result.stderr.strip()))
+        _rabbitmqctl('set_permissions', '-p', vhost, lo.rabbit_user,
+                     '.*', '.*', '.*')
+
+
+def delete_vhosts(lo):
+    for region in REGIONS:
+        _rabbitmqctl('delete_vhost', lo.vhost(region))
+
+
+def _sync_steps(lo):
+    """Every schema migration, as (name, [argv, ...]) run in order per name."""
+    etc, vb = lo.etc, lo.venv_bin
+    km = [vb('keystone-manage'), '--config-file',
+          etc / 'keystone' / 'keystone.conf']
+    steps = [('keystone', [
+        km + ['db_sync'],
+        km + ['fernet_setup', '--keystone-user', 'root',
+              '--keystone-group', 'root'],
+        km + ['credential_setup', '--keystone-user', 'root',
+              '--keystone-group', 'root'],
+        km + ['bootstrap', '--bootstrap-password', lo.password,
+              '--bootstrap-region-id', REGIONS[0],
+              '--bootstrap-admin-url', lo.keystone_url,
+              '--bootstrap-public-url', lo.keystone_url,
+              '--bootstrap-internal-url', lo.keystone_url],
+    ])]
+    for region in REGIONS:
+        tag = region_tag(region)
+        d = etc / tag
+        nm = [vb('nova-manage'), '--config-file', d / 'nova' / 'nova.conf']
+        steps += [
+            (tag + '-nova', [
+                nm + ['api_db', 'sync'],
+                nm + ['cell_v2', 'map_cell0', '--database_connection',
+                      lo.db_url('nova_cell0', region)],
+                nm + ['db', 'sync'],
+                nm + ['cell_v2', 'create_cell', '--name', 'cell1']]),
+            (tag + '-neutron', [[
+                vb('neutron-db-manage'),
+                '--config-file', d / 'neutron' / 'neutron.conf',
+                '--config-file', d / 'neutron' / 'plugins' / 'ml2' /
+                'ml2_conf.ini', 'upgrade', 'heads']]),
+            (tag + '-cinder', [[vb('cinder-manage'), '--config-file',
+                                d / 'cinder' / 'cinder.conf', 'db', 'sync']]),
+            (tag + '-heat', [[vb('heat-manage'), '--config-file',
+                              d / 'heat' / 'heat.conf', 'db_sync']]),
+            (tag + '-glance', [[vb('glance-manage'), '--config-dir',
+                                d / 'glance', 'db_sync']]),
+            (tag + '-placement', [[vb('placement-manage'), '--config-file',
+                                   d / 'placement' / 'placement.conf',
+                                   'db', 'sync']]),
+        ]
+    return steps
+
+
+def sync_schemas(lo, workers=3):
+    """Run every service's migrations, a few services at a time."""
+    def run(step):
+        name, commands = step
+        for argv in commands:
+            run_logged(lo, 'sync-' + name, argv)
+        return name
+
+    # Longest first, so the pool never ends waiting on one slow straggler.
+    order = ['nova', 'neutron', 'keystone', 'cinder', 'heat', 'glance',
+             'placement']
+    steps = sorted(_sync_steps(lo), key=lambda s: next(
+        i for i, key in enumerate(order) if s[0].endswith(key)))
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+        for future in concurrent.futures.as_completed(
+                [pool.submit(run, s) for s in steps]):
+            future.result()
+
+
+def build_rings(lo):
+    """One device per ring, one replica: a whole Swift cluster on one disk."""
+    script = '''
+import sys
+from swift.common.ring import RingBuilder
+etc, ports = sys.argv[1], sys.argv[2:]
+for kind, port in zip(("object", "container", "account"), ports):
+    b = RingBuilder(8, 1, 1)
+    b.add_dev({"id": 0, "region": 1, "zone": 1, "ip": "127.0.0.1",
+               "port": int(port), "device": "d1", "weight": 1.0})
+    b.rebalance()
+    b.save("%s/%s.builder" % (etc, kind))
+    b.get_ring().save("%s/%s.ring.gz" % (etc, kind))
+'''
+    run_logged(lo, 'swift-rings', [
+        lo.venv_bin('python'), '-c', script, lo.etc / 'swift'] +
+        [lo.port('swift-' + k) for k in ('object', 'container', 'account')])
+    (lo.swift_devices / 'd1').mkdir(parents=True, exist_ok=True)
+
+
+def write_sudo_shim(lo):
+    """Cinder runs ``sudo cinder-rootwrap ...``; we are root already."""
+    lo.bin.mkdir(parents=True, exist_ok=True)
+    shim = lo.bin / 'sudo'
+    shim.write_text('#!/bin/sh\n# minicloud: already root, run directly\n'
+                    'while [ "${1#-}" != "$1" ]; do shift; done\n'
+                    'exec "$@"\n')
+    shim.chmod(0o755)

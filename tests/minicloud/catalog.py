@@ -1,0 +1,86 @@
+"""Keystone contents of the minicloud: projects, users, roles, regions, catalog."""
+import openstack
+
+from tests.minicloud.layout import REGIONS, SERVICE_USERS, TEST_USERS
+
+# (service name, type, URL path appended to the service's base URL)
+REGION_SERVICES = (
+    ('nova', 'compute', 'nova', '/v2.1'),
+    ('placement', 'placement', 'placement', ''),
+    ('glance', 'image', 'glance', ''),
+    ('neutron', 'network', 'neutron', ''),
+    ('cinder', 'block-storage', 'cinder', '/v3/%(project_id)s'),
+    ('cinderv3', 'volumev3', 'cinder', '/v3/%(project_id)s'),
+    ('heat', 'orchestration', 'heat', '/v1/%(tenant_id)s'),
+)
+
+
+def admin_connection(lo, region=REGIONS[0]):
+    return openstack.connect(
+        auth_url=lo.keystone_url, username='admin', password=lo.password,
+        project_name='admin', user_domain_name='Default',
+        project_domain_name='Default', region_name=region,
+        identity_api_version='3')
+
+
+def register(lo):
+    """Create everything the services and tests need in Keystone (idempotent)."""
+    idn = admin_connection(lo).identity
+
+    def project(name, domain_id='default'):
+        return (idn.find_project(name, domain_id=domain_id,
+                                 ignore_missing=True) or
+                idn.create_project(name=name, domain_id=domain_id))
+
+    def role(name):
+        return (idn.find_role(name, ignore_missing=True) or
+                idn.create_role(name=name))
+
+    def user(name, proj, domain_id='default'):
+        found = idn.find_user(name, domain_id=domain_id, ignore_missing=True)
+        return found or idn.create_user(
+            name=name, password=lo.password, domain_id=domain_id,
+            default_project_id=proj.id if proj else None)
+
+    roles = {name: role(name) for name in (
+        'admin', 'member', 'reader', 'service', 'ResellerAdmin',
+        'heat_stack_owner', 'heat_stack_user')}
+    service_project = project('service')
+    for name in SERVICE_USERS:
+        account = user(name, service_project)
+        idn.assign_project_role_to_user(service_project, account,
+                                        roles['admin'])
+        idn.assign_project_role_to_user(service_project, account,
+                                        roles['service'])
+    for name, project_name, role_name in TEST_USERS:
+        proj = project(project_name)
+        idn.assign_project_role_to_user(proj, user(name, proj),
+                                        roles[role_name])
+    heat_domain = (idn.find_domain('heat', ignore_missing=True) or
+                   idn.create_domain(name='heat',
+                                     description='Heat stack users'))
+    heat_admin = user('heat_domain_admin', None, domain_id=heat_domain.id)
+    idn.assign_domain_role_to_user(heat_domain, heat_admin, roles['admin'])
+
+    for region in REGIONS:
+        if not idn.find_region(region, ignore_missing=True):
+            idn.create_region(id=region)
+
+    def endpoints(name, stype, url_for):
+        svc = (idn.find_service(name, ignore_missing=True) or
+               idn.create_service(name=name, type=stype))
+        have = {(e.region_id, e.interface)
+                for e in idn.endpoints(service_id=svc.id)}
+        for region in REGIONS:
+            for interface in ('public', 'internal', 'admin'):
+                if (region, interface) not in have:
+                    idn.create_endpoint(service_id=svc.id, interface=interface,
+                                        url=url_for(region), region_id=region)
+
+    endpoints('keystone', 'identity', lambda region: lo.keystone_url)
+    # One Swift cluster, reachable from both sites.
+    endpoints('swift', 'object-store', lambda region: lo.url('swift-proxy') +
+              '/v1/AUTH_%(project_id)s')
+    for name, stype, port_name, path in REGION_SERVICES:
+        endpoints(name, stype,
+                  lambda region, p=port_name, s=path: lo.url(p, region) + s)

@@ -1,0 +1,1 @@
+"""Test-only drivers for the Dragon minicloud (never for production use)."""

@@ -1,0 +1,106 @@
+"""Starts and stops the minicloud's processes, tracked by PID files only."""
+import os
+import signal
+import subprocess
+import time
+
+
+class Processes:
+    """Each process runs in its own session; its PID file names it."""
+
+    def __init__(self, layout):
+        self.lo = layout
+
+    def _pidfile(self, name):
+        return self.lo.run / (name + '.pid')
+
+    def pid(self, name):
+        try:
+            return int(self._pidfile(name).read_text())
+        except (FileNotFoundError, ValueError):
+            return None
+
+    def alive(self, name) -> bool:
+        pid = self.pid(name)
+        if pid is None:
+            return False
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        # A zombie or a recycled PID is not our process.
+        try:
+            with open('/proc/%d/stat' % pid) as f:
+                return f.read().split()[2] != 'Z'
+        except FileNotFoundError:
+            return False
+
+    def names(self):
+        return sorted(p.stem for p in self.lo.run.glob('*.pid'))
+
+    def start(self, name, argv, env=None, cwd=None):
+        """Start ``argv`` detached unless it already runs; log to logs/NAME.log."""
+        if self.alive(name):
+            return self.pid(name)
+        self.lo.logs.mkdir(parents=True, exist_ok=True)
+        self.lo.run.mkdir(parents=True, exist_ok=True)
+        full_env = dict(os.environ)
+        full_env.update({
+            # Cinder calls "sudo cinder-rootwrap"; the shim runs it directly.
+            'PATH': '%s:%s:%s' % (self.lo.bin, self.lo.venv / 'bin',
+                                  os.environ.get('PATH', '/usr/bin:/bin')),
+            'PYTHONWARNINGS': 'ignore',
+            'VIRTUAL_ENV': str(self.lo.venv),
+        })
+        full_env.pop('OS_CLOUD', None)
+        full_env.update(env or {})
+        with open(self.lo.logs / (name + '.log'), 'ab') as log:
+            proc = subprocess.Popen(
+                [str(a) for a in argv], stdin=subprocess.DEVNULL,
+                stdout=log, stderr=subprocess.STDOUT, env=full_env,
+                cwd=str(cwd or self.lo.home), start_new_session=True)
+        self._pidfile(name).write_text(str(proc.pid))
+        return proc.pid
+
+    @staticmethod
+    def group_members(pgid):
+        """Live (non-zombie) processes of process group ``pgid``."""
+        members = []
+        for entry in os.listdir('/proc'):
+            if not entry.isdigit():
+                continue
+            try:
+                with open('/proc/%s/stat' % entry) as f:
+                    fields = f.read().rsplit(')', 1)[1].split()
+            except (FileNotFoundError, ProcessLookupError, IndexError):
+                continue
+            # fields: state ppid pgrp ...
+            if fields[0] != 'Z' and int(fields[2]) == pgid:
+                members.append(int(entry))
+        return members
+
+    def stop(self, names, timeout=20.0):
+        """TERM each process group, then KILL what is left after timeout."""
+        groups = {}
+        for name in names:
+            pgid = self.pid(name)
+            if pgid is not None and self.group_members(pgid):
+                try:
+                    os.killpg(pgid, signal.SIGTERM)
+                except ProcessLookupError:
+                    continue
+                groups[name] = pgid
+        deadline = time.monotonic() + timeout
+        while groups and time.monotonic() < deadline:
+            for name in [n for n, g in groups.items()
+                         if not self.group_members(g)]:
+                del groups[name]
+            time.sleep(0.1)
+        for pgid in groups.values():
+            try:
+                os.killpg(pgid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        for name in names:
+            self._pidfile(name).unlink(missing_ok=True)
+        return list(names)

@@ -1,0 +1,52 @@
+"""The shared resources every region starts with: image, flavors, types, networks."""
+import hashlib
+
+from tests.minicloud.catalog import admin_connection
+from tests.minicloud.layout import REGIONS
+
+IMAGE_NAME = 'minicloud-raw'
+IMAGE_SIZE = 4 * 1024 * 1024
+PUBLIC_NET = 'public'
+
+
+def image_bytes(size=IMAGE_SIZE, seed=b'minicloud'):
+    """Deterministic, incompressible bytes: tests can recompute them."""
+    out, counter = bytearray(), 0
+    while len(out) < size:
+        out += hashlib.sha256(seed + counter.to_bytes(8, 'big')).digest()
+        counter += 1
+    return bytes(out[:size])
+
+
+def create(lo, region):
+    conn = admin_connection(lo, region)
+    if not conn.image.find_image(IMAGE_NAME, ignore_missing=True):
+        image = conn.image.create_image(
+            name=IMAGE_NAME, data=image_bytes(), disk_format='raw',
+            container_format='bare', visibility='public')
+        conn.image.wait_for_status(image, 'active', failures=['killed'],
+                                   interval=0.5, wait=120)
+    for name, ram, disk in (('m1.tiny', 128, 1), ('m1.small', 256, 2)):
+        if not conn.compute.find_flavor(name, ignore_missing=True):
+            conn.compute.create_flavor(name=name, ram=ram, vcpus=1, disk=disk)
+    if not conn.block_storage.find_type('file', ignore_missing=True):
+        conn.block_storage.create_type(
+            name='file', extra_specs={'volume_backend_name': 'file'})
+    if not conn.network.find_network(PUBLIC_NET, ignore_missing=True):
+        net = conn.network.create_network(
+            name=PUBLIC_NET, is_router_external=True, is_shared=False,
+            provider_network_type='flat', provider_physical_network='public')
+        conn.network.create_subnet(
+            network_id=net.id, name=PUBLIC_NET + '-subnet', ip_version=4,
+            cidr='172.24.%d.0/24' % (REGIONS.index(region) + 4),
+            enable_dhcp=False)
+
+
+def compute_and_volume_ready(lo, region) -> bool:
+    """True once nova-compute has a hypervisor and cinder's services are up."""
+    conn = admin_connection(lo, region)
+    hypervisors = list(conn.compute.hypervisors())
+    cinder = {s.binary: s.state for s in conn.block_storage.services()}
+    return bool(hypervisors) and all(
+        cinder.get(b) == 'up' for b in ('cinder-volume', 'cinder-backup',
+                                        'cinder-scheduler'))

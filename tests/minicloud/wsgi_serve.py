@@ -1,0 +1,51 @@
+"""Serve one OpenStack WSGI application under gunicorn (run in the cloud venv).
+
+Keystone, Placement, Glance, Nova API, Neutron and Heat API ship WSGI modules
+but no server.  oslo.config parses ``sys.argv`` when those modules are
+imported, so gunicorn's own command line must never reach them: gunicorn is
+driven from Python here and ``sys.argv`` is replaced before the import.
+
+usage: wsgi_serve.py NAME HOST:PORT MODULE:ATTR [THREADS] [-- SERVICE-ARGS...]
+"""
+import importlib
+import sys
+
+from gunicorn.app.base import BaseApplication
+
+
+class _Server(BaseApplication):
+    def __init__(self, name, bind, target, threads):
+        self._name, self._bind = name, bind
+        self._target, self._threads = target, threads
+        super().__init__()
+
+    def load_config(self):
+        settings = {
+            'bind': self._bind, 'workers': 1, 'worker_class': 'gthread',
+            'threads': self._threads, 'timeout': 600, 'graceful_timeout': 5,
+            'proc_name': self._name, 'accesslog': '-',
+            'control_socket_disable': True,
+        }
+        for key, value in settings.items():
+            if key in self.cfg.settings:
+                self.cfg.set(key, value)
+
+    def load(self):
+        module, attr = self._target.split(':')
+        return getattr(importlib.import_module(module), attr)
+
+
+def main():
+    args = sys.argv[1:]
+    service_args = []
+    if '--' in args:
+        cut = args.index('--')
+        args, service_args = args[:cut], args[cut + 1:]
+    name, bind, target = args[:3]
+    threads = int(args[3]) if len(args) > 3 else 4
+    sys.argv = [name] + service_args
+    _Server(name, bind, target, threads).run()
+
+
+if __name__ == '__main__':
+    main()
