@@ -4,7 +4,8 @@ Dragon runs on native threads. oslo.messaging imports oslo.service, whose
 default backend is eventlet, so the threading backend is chosen here, before
 any Dragon module can import oslo.messaging. futurist still imports eventlet
 if it is installed (oslo.service depends on it) and eventlet then warns on
-stderr; Dragon never uses it, so that warning is silenced.
+stderr; Dragon never uses it, so that warning is silenced. Tools that load
+oslo.messaging before Dragon (oslo-config-generator) keep their choice.
 """
 
 import warnings
@@ -12,4 +13,5 @@ import warnings
 from oslo_service import backend as _service_backend
 
 warnings.filterwarnings('ignore', message=r'\s*Eventlet is deprecated')
-_service_backend.init_backend(_service_backend.BackendType.THREADING)
+if _service_backend.get_backend_type() is None:
+    _service_backend.init_backend(_service_backend.BackendType.THREADING)

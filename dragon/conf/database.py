@@ -18,5 +18,9 @@ def list_opts() -> dict:
 
 
 def update_defaults() -> None:
-    """Apply Dragon's defaults to oslo.db's options for the sample generator."""
-    db_options.set_defaults(cfg.ConfigOpts(), connection=DEFAULT_CONNECTION)
+    """Apply Dragon's default to oslo.db's option objects for the sample generator.
+
+    ``set_defaults(conf, ...)`` above only changes one ConfigOpts; the
+    generator lists oslo.db's shared option objects, so those are updated.
+    """
+    cfg.set_defaults(db_options.database_opts, connection=DEFAULT_CONNECTION)
