@@ -1,0 +1,2 @@
+# Import Dragon before any oslo library so its threading backend is chosen.
+import dragon  # noqa: F401

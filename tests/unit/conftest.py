@@ -1,0 +1,80 @@
+"""Fixtures shared by Dragon's unit tests: configuration, a real database, commands.
+
+The database fixture uses SQLite in a temporary directory unless
+``DRAGON_TEST_DB_URL`` names another server (e.g.
+``mysql+pymysql://root@127.0.0.1/dragon_test``); the tables are dropped
+after each test, so that database must be dedicated to tests.
+"""
+
+import os
+
+from oslo_config import cfg
+from oslo_db.sqlalchemy import enginefacade
+import oslo_messaging as messaging
+import pytest
+import sqlalchemy as sa
+
+from dragon import conf as dragon_conf
+from dragon.db import api as db_api
+from dragon.db import migration
+from dragon import rpc
+
+TEST_DB_URL_ENV = 'DRAGON_TEST_DB_URL'
+
+
+@pytest.fixture(scope='session', autouse=True)
+def global_conf():
+    """Parse the process-wide CONF once, without reading any file."""
+    rpc.set_defaults()
+    dragon_conf.CONF([], project='dragon', default_config_files=[],
+                     default_config_dirs=[])
+    return dragon_conf.CONF
+
+
+@pytest.fixture
+def conf():
+    """A fresh, parsed ConfigOpts with every Dragon option registered."""
+    result = cfg.ConfigOpts()
+    dragon_conf.register_opts(result)
+    result([], project='dragon', default_config_files=[],
+           default_config_dirs=[])
+    yield result
+    result.reset()
+
+
+def _drop_all(engine: sa.Engine) -> None:
+    metadata = sa.MetaData()
+    metadata.reflect(engine)
+    metadata.drop_all(engine)
+
+
+@pytest.fixture
+def db_engine(tmp_path):
+    """An empty database that ``dragon.db.api`` uses for the test's duration."""
+    url = os.environ.get(TEST_DB_URL_ENV) or 'sqlite:///%s' % (
+        tmp_path / 'dragon.sqlite')
+    manager = enginefacade.transaction_context()
+    manager.configure(connection=url)
+    restore = db_api.main_context_manager.patch_factory(manager)
+    engine = manager.writer.get_engine()
+    _drop_all(engine)
+    try:
+        yield engine
+    finally:
+        _drop_all(engine)
+        restore()
+        manager.dispose_pool()
+
+
+@pytest.fixture
+def db(db_engine):
+    """A database migrated to head."""
+    migration.upgrade(engine=db_engine)
+    return db_engine
+
+
+@pytest.fixture
+def fake_transport(conf):
+    transport = messaging.get_rpc_transport(conf, url='fake:/')
+    yield transport
+    transport.cleanup()

@@ -1,0 +1,49 @@
+"""Helpers for unit tests that run Dragon's commands as an operator would."""
+
+import os
+import pathlib
+import socket
+import subprocess
+import sys
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+BIN = pathlib.Path(sys.executable).parent
+
+
+def closed_port() -> int:
+    """A loopback TCP port nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def write_config(path: pathlib.Path, sections: dict[str, dict[str, object]]
+                 ) -> pathlib.Path:
+    lines = []
+    for section, values in sections.items():
+        lines.append('[%s]' % section)
+        lines.extend('%s = %s' % (k, v) for k, v in values.items())
+    path.write_text('\n'.join(lines) + '\n')
+    return path
+
+
+def run_command(name: str, *args: str, timeout: float = 60,
+                cwd: pathlib.Path | None = None
+                ) -> subprocess.CompletedProcess:
+    """Run an installed console script as an operator would."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith('DRAGON_')}
+    return subprocess.run([str(BIN / name), *args], capture_output=True,
+                          text=True, timeout=timeout, env=env, cwd=cwd)
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess, prog: str,
+                          *fragments: str) -> str:
+    """The bad-input contract: non-zero exit, one stderr line, no traceback."""
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith('%s: error: ' % prog), lines[0]
+    assert 'Traceback' not in result.stderr + result.stdout
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    return lines[0]
