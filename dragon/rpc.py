@@ -61,10 +61,13 @@ def get_client(transport: messaging.Transport, target: messaging.Target,
 
 def get_server(transport: messaging.Transport, target: messaging.Target,
                endpoints: list[Any]) -> messaging.MessageHandlingServer:
-    """Return an RPC server dispatching on threads (Dragon uses no eventlet)."""
+    """Return an RPC server dispatching on threads (Dragon uses no eventlet).
+
+    No ``executor`` argument: oslo.messaging deprecated it and picks the
+    threading executor itself because nothing is monkey-patched.
+    """
     return messaging.get_rpc_server(
-        transport, target, endpoints, executor='threading',
-        serializer=RequestContextSerializer(),
+        transport, target, endpoints, serializer=RequestContextSerializer(),
         access_policy=messaging.DefaultRPCAccessPolicy)
 
 
@@ -79,22 +82,26 @@ def check_broker(conf: cfg.ConfigOpts, max_retries: int) -> None:
     :raises dragon.exception.ConfigInvalid: the transport URL is malformed.
     """
     try:
+        # Registers the transport options on conf before they are read.
         url = messaging.TransportURL.parse(conf)
-    except messaging.InvalidTransportURL as e:
-        raise exception.ConfigInvalid(reason=str(e))
+        hosts = [(h.hostname, h.port, h.username, h.password)
+                 for h in url.hosts] or [(None, None, None, None)]
+    except (messaging.InvalidTransportURL, ValueError) as e:
+        shown = urls.mask_password(conf.transport_url or '')
+        raise exception.ConfigInvalid(
+            reason='[DEFAULT] transport_url %s: %s' % (shown, e))
     shown = urls.mask_password(conf.transport_url or '')
     if url.transport not in _AMQP_SCHEMES:
         LOG.debug("not checking broker reachability for %s", url.transport)
         return
     ssl = _rabbit_ssl(conf)
-    hosts = url.hosts or [messaging.TransportHost()]
     reason = 'no broker host configured'
-    for host in hosts:
+    for hostname, port, username, password in hosts:
         connection = kombu.Connection(
-            hostname=host.hostname or 'localhost',
-            port=host.port or (5671 if ssl else 5672),
-            userid=host.username or 'guest',
-            password=host.password or 'guest',
+            hostname=hostname or 'localhost',
+            port=port or (5671 if ssl else 5672),
+            userid=username or 'guest',
+            password=password or 'guest',
             virtual_host=url.virtual_host or '/',
             transport='pyamqp', ssl=ssl, connect_timeout=5)
         try:
@@ -105,7 +112,7 @@ def check_broker(conf: cfg.ConfigOpts, max_retries: int) -> None:
         except Exception as e:  # kombu raises several unrelated types
             reason = _ERRNO_PREFIX.sub('', str(e)) or type(e).__name__
             LOG.debug("broker host %s:%s unreachable: %s",
-                      host.hostname, host.port, reason)
+                      hostname, port, reason)
         finally:
             connection.release()
     raise exception.MessagingUnavailable(url=shown, reason=reason)

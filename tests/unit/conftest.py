@@ -26,8 +26,7 @@ TEST_DB_URL_ENV = 'DRAGON_TEST_DB_URL'
 def global_conf():
     """Parse the process-wide CONF once, without reading any file."""
     rpc.set_defaults()
-    dragon_conf.CONF([], project='dragon', default_config_files=[],
-                     default_config_dirs=[])
+    _parse_global()
     return dragon_conf.CONF
 
 
@@ -73,8 +72,25 @@ def db(db_engine):
     return db_engine
 
 
+def _parse_global():
+    dragon_conf.CONF([], project='dragon', default_config_files=[],
+                     default_config_dirs=[])
+
+
 @pytest.fixture
-def fake_transport(conf):
-    transport = messaging.get_rpc_transport(conf, url='fake:/')
+def rpc_conf(global_conf):
+    """The process-wide CONF, reset afterwards.
+
+    oslo.messaging registers some options (tracing, metrics) on cfg.CONF
+    only and reads them from the transport's conf, so RPC tests use CONF.
+    """
+    yield global_conf
+    global_conf.reset()
+    _parse_global()
+
+
+@pytest.fixture
+def fake_transport(rpc_conf):
+    transport = messaging.get_rpc_transport(rpc_conf, url='fake:/')
     yield transport
     transport.cleanup()

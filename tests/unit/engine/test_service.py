@@ -1,0 +1,65 @@
+"""The engine service end to end on the fake transport and a real database."""
+
+import time
+
+import pytest
+
+from dragon import context
+from dragon.db import api as db_api
+from dragon.engine import rpcapi
+from dragon.engine import service
+
+
+@pytest.fixture
+def engines(rpc_conf, db, fake_transport):
+    started = []
+
+    def start(host):
+        rpc_conf.set_override('host', host, group='engine')
+        engine = service.EngineService(rpc_conf, transport=fake_transport)
+        engine.start()
+        started.append(engine)
+        return engine
+
+    yield start
+    for engine in started:
+        engine.stop()
+
+
+def test_start_records_a_heartbeat_at_once(engines, rpc_conf):
+    engines('e1')
+    hosts = [s.host for s in db_api.engine_service_get_all(
+        context.get_admin_context())]
+    assert hosts == ['e1']
+
+
+def test_ping_reaches_any_engine_or_a_chosen_one(engines, rpc_conf, fake_transport):
+    engines('e1')
+    engines('e2')
+    client = rpcapi.EngineAPI(rpc_conf, transport=fake_transport)
+    ctx = context.RequestContext(user_id='u', project_id='p')
+    assert client.ping(ctx, timeout=10)['host'] in ('e1', 'e2')
+    assert client.ping(ctx, host='e2', timeout=10)['host'] == 'e2'
+    assert client.ping(ctx, host='e1', timeout=10)['host'] == 'e1'
+
+
+def test_heartbeat_thread_keeps_beating(engines, rpc_conf):
+    rpc_conf.set_override('heartbeat_interval', 1, group='engine')
+    engines('e1')
+    ctx = context.get_admin_context()
+    first = db_api.engine_service_get_all(ctx)[0].updated_at
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        time.sleep(0.3)
+        if db_api.engine_service_get_all(ctx)[0].updated_at > first:
+            break
+    assert db_api.engine_service_get_all(ctx)[0].updated_at > first
+
+
+def test_stop_ends_the_heartbeat_thread(rpc_conf, db, fake_transport):
+    rpc_conf.set_override('heartbeat_interval', 1, group='engine')
+    engine = service.EngineService(rpc_conf, transport=fake_transport)
+    engine.start()
+    thread = engine._heartbeat_thread
+    engine.stop()
+    assert not thread.is_alive()
