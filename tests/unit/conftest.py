@@ -84,6 +84,7 @@ def rpc_conf(global_conf):
     oslo.messaging registers some options (tracing, metrics) on cfg.CONF
     only and reads them from the transport's conf, so RPC tests use CONF.
     """
+    messaging.TransportURL.parse(global_conf, 'fake:/')  # registers options
     yield global_conf
     global_conf.reset()
     _parse_global()
