@@ -1,3 +1,4 @@
+import datetime
 import time
 
 import pytest
@@ -22,7 +23,6 @@ def test_serializer_carries_the_request_context():
 
 def test_serializer_turns_entities_into_json_primitives():
     serializer = rpc.RequestContextSerializer()
-    import datetime
     entity = serializer.serialize_entity(None, {'at': datetime.datetime(2026, 1, 2)})
     assert isinstance(entity['at'], str)
 

@@ -7,6 +7,8 @@ import pytest
 import webob
 
 from dragon.api import app
+from dragon import conf as dragon_conf
+from tests.unit import utils
 
 
 @pytest.fixture
@@ -112,10 +114,8 @@ def test_noauth_builds_a_context_from_headers(api):
 
 
 def test_init_application_reads_the_file_named_by_the_environment(tmp_path):
-    from tests.unit import utils
     config = utils.write_config(tmp_path / 'dragon.conf',
                                 {'api': {'auth_strategy': 'noauth'}})
-    from dragon import conf as dragon_conf
     dragon_conf.CONF.reset()  # as in a fresh WSGI worker: nothing parsed yet
     try:
         application = app.init_application({'DRAGON_CONFIG_FILE': str(config)})

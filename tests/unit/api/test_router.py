@@ -1,6 +1,8 @@
+import pytest
 import webob
 
 from dragon.api import router
+from dragon import exception
 
 
 class _Things:
@@ -42,8 +44,6 @@ def test_controller_may_return_its_own_response():
 
 
 def test_other_methods_raise_method_not_allowed():
-    import pytest
-    from dragon import exception
     with pytest.raises(exception.MethodNotAllowed) as error:
         _router()(webob.Request.blank('/v1/things/t-1', method='PUT'))
     assert error.value.headers() == [('Allow', 'DELETE, GET')]

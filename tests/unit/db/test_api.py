@@ -3,9 +3,11 @@ import datetime
 from oslo_config import cfg
 import pytest
 
+from dragon import conf as dragon_conf
 from dragon import context
 from dragon.db import api as db_api
 from dragon import exception
+from tests.unit import utils
 
 
 @pytest.fixture
@@ -63,7 +65,6 @@ def test_deleted_engines_are_hidden_and_revived_by_a_heartbeat(db, ctx):
 
 def _conf_with(url):
     conf = cfg.ConfigOpts()
-    from dragon import conf as dragon_conf
     dragon_conf.register_opts(conf)
     conf([], default_config_files=[], default_config_dirs=[])
     conf.set_override('connection', url, group='database')
@@ -82,7 +83,6 @@ def test_check_connection_reports_unreachable_database(tmp_path):
 
 
 def test_check_connection_masks_the_password():
-    from tests.unit import utils
     port = utils.closed_port()
     url = 'mysql+pymysql://dragon:hunter2@127.0.0.1:%d/dragon' % port
     with pytest.raises(exception.DatabaseUnavailable) as error:

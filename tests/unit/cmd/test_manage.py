@@ -1,0 +1,44 @@
+from tests.unit import utils
+
+
+def _config(tmp_path, connection):
+    return str(utils.write_config(tmp_path / 'dragon.conf',
+                                  {'database': {'connection': connection}}))
+
+
+def test_db_sync_then_version(tmp_path):
+    config = _config(tmp_path, 'sqlite:///%s/dragon.sqlite' % tmp_path)
+    before = utils.run_command('dragon-manage', '--config-file', config,
+                               'db', 'version')
+    assert before.returncode == 0, before.stderr
+    assert before.stdout.strip().splitlines()[-1].startswith('None')
+    sync = utils.run_command('dragon-manage', '--config-file', config,
+                             'db', 'sync')
+    assert sync.returncode == 0, sync.stderr
+    after = utils.run_command('dragon-manage', '--config-file', config,
+                              'db', 'version')
+    assert after.stdout.strip().splitlines()[-1] == '0001'
+
+
+def test_missing_config_file(tmp_path):
+    result = utils.run_command('dragon-manage', '--config-file',
+                               str(tmp_path / 'nope.conf'), 'db', 'sync')
+    utils.assert_one_line_error(result, 'dragon-manage', 'nope.conf')
+
+
+def test_bad_database_url(tmp_path):
+    result = utils.run_command('dragon-manage', '--config-file',
+                               _config(tmp_path, 'nosuchdb://x/y'),
+                               'db', 'sync')
+    utils.assert_one_line_error(result, 'dragon-manage', '[database] connection')
+
+
+def test_unreachable_database_hides_password(tmp_path):
+    url = 'mysql+pymysql://dragon:hunter2@127.0.0.1:%d/dragon' % (
+        utils.closed_port())
+    result = utils.run_command('dragon-manage', '--config-file',
+                               _config(tmp_path, url), 'db', 'sync')
+    line = utils.assert_one_line_error(result, 'dragon-manage',
+                                       'cannot reach the database')
+    assert 'hunter2' not in result.stderr + result.stdout
+    assert 'dragon:***@' in line

@@ -1,0 +1,41 @@
+from tests.unit import utils
+
+
+def _config(tmp_path, connection=None):
+    connection = connection or 'sqlite:///%s/dragon.sqlite' % tmp_path
+    return str(utils.write_config(tmp_path / 'dragon.conf',
+                                  {'database': {'connection': connection}}))
+
+
+def _check(config):
+    return utils.run_command('dragon-status', '--config-file', config,
+                             'upgrade', 'check')
+
+
+def test_unmigrated_database_fails_the_check(tmp_path):
+    result = _check(_config(tmp_path))
+    assert result.returncode == 2
+    assert 'dragon-manage db sync' in result.stdout
+
+
+def test_migrated_database_without_engines_warns(tmp_path):
+    config = _config(tmp_path)
+    assert utils.run_command('dragon-manage', '--config-file', config,
+                             'db', 'sync').returncode == 0
+    result = _check(config)
+    assert result.returncode == 1
+    assert 'No engine has sent a heartbeat' in result.stdout
+
+
+def test_unreachable_database_is_one_line_not_a_result(tmp_path):
+    url = 'mysql+pymysql://root:pw@127.0.0.1:%d/dragon' % utils.closed_port()
+    result = _check(_config(tmp_path, url))
+    assert result.returncode == 255
+    utils.assert_one_line_error(result, 'dragon-status',
+                                'cannot reach the database')
+
+
+def test_missing_config_file(tmp_path):
+    result = utils.run_command('dragon-status', '--config-file',
+                               str(tmp_path / 'x.conf'), 'upgrade', 'check')
+    utils.assert_one_line_error(result, 'dragon-status', 'x.conf')
