@@ -2,8 +2,13 @@
 
 import datetime
 
+from sqlalchemy.dialects import mysql
 from sqlalchemy import orm
 import sqlalchemy as sa
+
+# Microseconds everywhere: MySQL's plain DATETIME would drop them, and
+# heartbeats and event ordering need them.
+DateTime = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), 'mysql', 'mariadb')
 
 
 def utcnow() -> datetime.datetime:
@@ -15,9 +20,9 @@ class Base(orm.DeclarativeBase):
     """Declarative base; every model carries creation and update times."""
 
     created_at: orm.Mapped[datetime.datetime] = orm.mapped_column(
-        sa.DateTime, default=utcnow, nullable=False)
+        DateTime, default=utcnow, nullable=False)
     updated_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
-        sa.DateTime, onupdate=utcnow, nullable=True)
+        DateTime, onupdate=utcnow, nullable=True)
 
 
 class EngineService(Base):

@@ -6,7 +6,10 @@ Create Date: 2026-11-23
 """
 
 from alembic import op
+from sqlalchemy.dialects import mysql
 import sqlalchemy as sa
+
+DateTime = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), 'mysql', 'mariadb')
 
 revision = '0001'
 down_revision = None
@@ -23,8 +26,8 @@ def upgrade() -> None:
         sa.Column('version', sa.String(64), nullable=False),
         sa.Column('deleted', sa.Boolean, nullable=False,
                   server_default=sa.false()),
-        sa.Column('created_at', sa.DateTime, nullable=False),
-        sa.Column('updated_at', sa.DateTime, nullable=True),
+        sa.Column('created_at', DateTime, nullable=False),
+        sa.Column('updated_at', DateTime, nullable=True),
         sa.UniqueConstraint('host', 'topic',
                             name='uniq_engine_services0host0topic'),
         mysql_engine='InnoDB',
