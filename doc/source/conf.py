@@ -1,0 +1,16 @@
+# Sphinx configuration of Dragon's documentation.
+
+project = 'Dragon'
+copyright = '2026, Dragon developers'
+author = 'Dragon developers'
+
+extensions = [
+    'sphinx.ext.autodoc',
+]
+
+templates_path = []
+exclude_patterns = []
+source_suffix = {'.rst': 'restructuredtext'}
+root_doc = 'index'
+
+html_theme = 'alabaster'
