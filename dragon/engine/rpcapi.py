@@ -1,4 +1,13 @@
-"""Client side of the engine RPC API; the server side is dragon.engine.manager."""
+"""Client side of the engine RPC API; the server side is dragon.engine.manager.
+
+API version history:
+
+* 1.0 - Initial version: ``ping``.
+
+Bump the minor version for every added method or argument, pass the version
+that introduced it to ``prepare`` in that method, and let the manager's
+target follow; the manager accepts any 1.x up to its own.
+"""
 
 from typing import Any
 
@@ -8,13 +17,6 @@ import oslo_messaging as messaging
 from dragon import rpc
 
 RPC_API_VERSION = '1.0'
-"""Version history of the engine RPC API.
-
-* 1.0 - Initial version: ``ping``.
-
-Bump the minor version for every added method or argument and pass the
-version that introduced it to ``prepare``; the manager accepts any 1.x.
-"""
 
 
 class EngineAPI:
