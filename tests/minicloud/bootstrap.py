@@ -8,7 +8,7 @@ import sys
 import pymysql
 
 from tests.minicloud.layout import HERE, REGIONS, REGION_DATABASES, REPO
-from tests.minicloud.layout import region_tag
+from tests.minicloud.layout import drivers_digest, region_tag
 
 
 class SetupError(Exception):
@@ -31,20 +31,23 @@ def run_logged(lo, name, argv, env=None):
 
 
 def ensure_venv(lo, say):
-    """Build the cloud's venv once per requirements digest."""
+    """Build the cloud's venv once per requirements digest; drivers on change."""
     marker = lo.venv / '.minicloud-complete'
-    if marker.exists():
-        return
-    say('building the service venv %s (pip, ~2-3 min the first time)' %
-        lo.venv)
-    shutil.rmtree(lo.venv, ignore_errors=True)
-    # The base interpreter, not the Dragon venv's: the two venvs stay apart.
-    python = os.path.join(sys.base_prefix, 'bin', 'python3')
-    run_logged(lo, 'venv', [python, '-m', 'venv', lo.venv])
     pip = [lo.venv_bin('pip'), 'install', '-q', '-c', REPO / 'constraints.txt']
-    run_logged(lo, 'venv', pip + ['-r', HERE / 'requirements.txt'])
-    run_logged(lo, 'venv', pip + [HERE / 'drivers'])
-    marker.write_text('ok\n')
+    if not marker.exists():
+        say('building the service venv %s (pip, ~2-3 min the first time)' %
+            lo.venv)
+        shutil.rmtree(lo.venv, ignore_errors=True)
+        # The base interpreter, not the Dragon venv's: the venvs stay apart.
+        python = os.path.join(sys.base_prefix, 'bin', 'python3')
+        run_logged(lo, 'venv', [python, '-m', 'venv', lo.venv])
+        run_logged(lo, 'venv', pip + ['-r', HERE / 'requirements.txt'])
+        marker.write_text('ok\n')
+    drivers_marker = lo.venv / ('.drivers-' + drivers_digest())
+    if not drivers_marker.exists():
+        run_logged(lo, 'venv', pip + ['--no-deps', '--force-reinstall',
+                                      HERE / 'drivers'])
+        drivers_marker.write_text('ok\n')
 
 
 def install_nova_driver_shim(lo):

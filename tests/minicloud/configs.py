@@ -55,6 +55,9 @@ class ConfigWriter:
 
     def _common(self, region, service):
         tag = region_tag(region)
+        # Nova keeps its compute node identity under state_path: it must
+        # exist, or a restarted nova-compute refuses to start.
+        (self.lo.data / tag / service).mkdir(parents=True, exist_ok=True)
         return {
             'transport_url': self.lo.transport_url(region),
             'host': '%s-%s' % (tag, service),
@@ -275,6 +278,7 @@ class ConfigWriter:
                 'volume_backend_name': 'file',
                 'file_volume_dir': data / 'volumes'},
             'keystone_authtoken': self._authtoken('cinder'),
+            'glance': {'region_name': region},
             'nova': self._service_auth('cinder', region),
             'service_user': dict(self._service_auth('cinder', region),
                                  send_service_user_token=True),

@@ -37,15 +37,23 @@ def _env(name, default):
     return os.environ.get('MINICLOUD_' + name, default)
 
 
-def requirements_digest():
-    """Digest of what the cloud venv is built from; a change means a rebuild."""
+def _digest(paths):
     digest = hashlib.sha256()
-    for path in (HERE / 'requirements.txt', REPO / 'constraints.txt',
-                 HERE / 'drivers' / 'pyproject.toml'):
-        digest.update(path.read_bytes())
-    for path in sorted((HERE / 'drivers').rglob('*.py')):
+    for path in paths:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
+
+
+def requirements_digest():
+    """Digest of what the cloud venv is built from; a change means a rebuild."""
+    return _digest([HERE / 'requirements.txt', REPO / 'constraints.txt'])
+
+
+def drivers_digest():
+    """Digest of the test drivers; a change means a reinstall (no rebuild)."""
+    drivers = HERE / 'drivers'
+    return _digest([drivers / 'pyproject.toml'] +
+                   sorted(drivers.rglob('*.py')))
 
 
 @dataclasses.dataclass(frozen=True)

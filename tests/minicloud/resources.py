@@ -46,7 +46,8 @@ def compute_and_volume_ready(lo, region) -> bool:
     """True once nova-compute has a hypervisor and cinder's services are up."""
     conn = admin_connection(lo, region)
     hypervisors = list(conn.compute.hypervisors())
+    nova = {s.binary: s.state for s in conn.compute.services()}
     cinder = {s.binary: s.state for s in conn.block_storage.services()}
-    return bool(hypervisors) and all(
+    return bool(hypervisors) and nova.get('nova-compute') == 'up' and all(
         cinder.get(b) == 'up' for b in ('cinder-volume', 'cinder-backup',
                                         'cinder-scheduler'))

@@ -126,7 +126,12 @@ class FileVolumeDriver(driver.VolumeDriver):
                 'data': {'device_path': self._path(snapshot.name)}}
 
     def terminate_connection(self, volume, connector, **kwargs):
-        pass
+        # Writers that open the "device" with mode 'wb' (cinder-backup's
+        # restore does) truncate the file; a block device keeps its size.
+        path = self._path(volume.name)
+        if os.path.exists(path) and (
+                os.path.getsize(path) < int(volume.size) * GiB):
+            os.truncate(path, int(volume.size) * GiB)
 
     def terminate_connection_snapshot(self, snapshot, connector, **kwargs):
         pass

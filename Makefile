@@ -1,0 +1,59 @@
+# Dragon developer entry points.  The two that matter on a fresh machine:
+#   make demo   bring up the two-region minicloud and Dragon, run the demo
+#   make test   unit tests, then functional tests against the minicloud
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat setup.cfg requirements.txt test-requirements.txt constraints.txt 2>/dev/null | sha256sum | cut -c1-12)
+PYTEST_ARGS ?=
+
+.PHONY: demo test unit functional venv system-deps cloud-up cloud-down cloud-wipe cloud-status stop-site-a docs samples
+
+demo: system-deps venv
+	$(PY) -m tests.demo
+
+test: system-deps venv
+	$(PY) -m pytest tests/unit tests/functional -p no:cacheprovider -q $(PYTEST_ARGS)
+
+unit: venv
+	$(PY) -m pytest tests/unit -p no:cacheprovider -q $(PYTEST_ARGS)
+
+functional: venv
+	$(PY) -m pytest tests/functional -p no:cacheprovider -q $(PYTEST_ARGS)
+
+venv: $(STAMP)
+
+# Debian packages the minicloud needs beyond what this machine kind ships.
+system-deps:
+	@missing=""; for p in memcached qemu-utils; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "apt-get install$$missing"; apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+
+$(STAMP):
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q -c constraints.txt -r requirements.txt -r test-requirements.txt -e .
+	touch $@
+
+cloud-up: venv
+	$(PY) -m tests.minicloud up
+
+cloud-status: venv
+	$(PY) -m tests.minicloud status
+
+cloud-down: venv
+	$(PY) -m tests.minicloud down
+
+cloud-wipe: venv
+	$(PY) -m tests.minicloud down --wipe
+
+stop-site-a: venv
+	$(PY) -m tests.minicloud stop-site RegionOne
+
+samples: venv
+	$(VENV)/bin/oslo-config-generator --config-file etc/dragon/dragon-config-generator.conf
+	$(VENV)/bin/oslopolicy-sample-generator --config-file etc/dragon/dragon-policy-generator.conf
+
+docs: venv
+	$(VENV)/bin/pip install -q -c constraints.txt sphinx
+	$(VENV)/bin/sphinx-build -W -b html doc/source doc/build/html

@@ -1,0 +1,71 @@
+"""Functional tests talk to the minicloud: real OpenStack services on loopback.
+
+A running, healthy minicloud is reused; otherwise one is started (and left
+running, so the next run starts in seconds; ``make cloud-down`` stops it).
+Tests marked ``site_loss`` stop a whole region, so they run last and the
+cloud is brought back up after them.
+"""
+import uuid
+
+import openstack
+import pytest
+
+from tests.minicloud.cloud import MiniCloud
+from tests.minicloud.layout import REGIONS, Layout
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=lambda item: item.get_closest_marker('site_loss') is not None)
+
+
+class CloudHandle:
+    """What a test needs from the running minicloud."""
+
+    def __init__(self, minicloud):
+        self.minicloud = minicloud
+        self.layout = minicloud.lo
+
+    def connect(self, user='admin', project=None, region=REGIONS[0]):
+        project = project or {'admin': 'admin', 'demo_reader': 'demo'}.get(
+            user, user)
+        return openstack.connect(
+            auth_url=self.layout.keystone_url, username=user,
+            password=self.layout.password, project_name=project,
+            user_domain_name='Default', project_domain_name='Default',
+            region_name=region, identity_api_version='3')
+
+
+@pytest.fixture(scope='session')
+def cloud():
+    minicloud = MiniCloud(Layout.from_env())
+    if not minicloud.is_up():
+        minicloud.up()
+    return CloudHandle(minicloud)
+
+
+@pytest.fixture
+def unique_name():
+    return 'ft-' + uuid.uuid4().hex[:8]
+
+
+def pytest_configure(config):
+    # openstacksdk announces its own future removals on every call.
+    config.addinivalue_line('filterwarnings', 'ignore::DeprecationWarning')
+    config.addinivalue_line(
+        'markers', 'site_loss: stops a whole region; runs after every other test')
+
+
+@pytest.fixture
+def private_network(cloud, unique_name, request):
+    """A tenant network with a subnet in the demo project of a region."""
+    region = request.node.callspec.params.get('region', REGIONS[0])
+    conn = cloud.connect('demo', region=region)
+    net = conn.network.create_network(name=unique_name)
+    subnet = conn.network.create_subnet(
+        network_id=net.id, name=unique_name, ip_version=4,
+        cidr='10.77.0.0/24')
+    yield conn, net, subnet
+    for port in conn.network.ports(network_id=net.id):
+        if port.device_owner in ('', 'compute:nova', 'compute:None'):
+            conn.network.delete_port(port, ignore_missing=True)
+    conn.network.delete_network(net, ignore_missing=True)
