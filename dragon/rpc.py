@@ -31,7 +31,24 @@ def set_defaults() -> None:
 
 def get_transport(conf: cfg.ConfigOpts) -> messaging.Transport:
     """Return a new RPC transport for ``[DEFAULT] transport_url``."""
+    _register_global_only_opts(conf)
     return messaging.get_rpc_transport(conf)
+
+
+def _register_global_only_opts(conf: cfg.ConfigOpts) -> None:
+    """Register oslo.messaging's tracing and metrics options on ``conf``.
+
+    oslo.messaging 18 registers them on the global ``cfg.CONF`` only, yet
+    reads them from the transport's conf on every call: a client built on any
+    other ConfigOpts (tools, tests) would fail with NoSuchOptError.
+    """
+    from oslo_messaging._metrics import client as metrics
+    from oslo_messaging._tracing import client as tracing
+    for group, opts in (('oslo_messaging_tracing',
+                         tracing.oslo_messaging_tracing),
+                        ('oslo_messaging_metrics',
+                         metrics.oslo_messaging_metrics)):
+        conf.register_opts(opts, group=group)
 
 
 class RequestContextSerializer(messaging.Serializer):

@@ -69,3 +69,12 @@ def private_network(cloud, unique_name, request):
         if port.device_owner in ('', 'compute:nova', 'compute:None'):
             conn.network.delete_port(port, ignore_missing=True)
     conn.network.delete_network(net, ignore_missing=True)
+
+
+@pytest.fixture(scope='session')
+def dragon(cloud):
+    """dragon-api and one dragon-engine running on the minicloud."""
+    from tests.minicloud.dragon import DragonDeployment
+    deployment = DragonDeployment(cloud.layout)
+    deployment.up()
+    return deployment

@@ -126,6 +126,11 @@ class MiniCloud:
                    240, interval=1, what='%s compute and volume services' %
                    region)
         resources.create(self.lo, region)
+        dead = [svc.name for svc in self.table.region(region)
+                if not self.procs.alive(svc.name)]
+        if dead:
+            raise bootstrap.SetupError('%s exited; see their logs in %s' % (
+                ', '.join(dead), self.lo.logs))
         self.say('%s ready (hypervisor, cinder services, base resources)' %
                  region)
 

@@ -17,6 +17,7 @@ from nova.compute import task_states
 from nova import exception
 from nova.image import glance
 from nova.virt import fake
+from nova.virt import node
 
 LOG = logging.getLogger(__name__)
 CONF = cfg.CONF
@@ -28,6 +29,23 @@ class DiskFakeDriver(fake.FakeDriver):
     def __init__(self, virtapi, read_only=False):
         super().__init__(virtapi, read_only)
         self._image_api = glance.API()
+
+    def init_host(self, host):
+        super().init_host(host)
+        # Persist a node identity in state_path, as real drivers do: the
+        # stock fake driver keeps none, and nova-compute then refuses to
+        # restart ("No local node identity found") after a site comes back.
+        node.get_local_node_uuid()
+
+    def get_nodenames_by_uuid(self, refresh=False):
+        nodes = self.get_available_nodes()
+        return {node.get_local_node_uuid(): nodes[0]}
+
+    def get_available_resource(self, nodename):
+        resources = super().get_available_resource(nodename)
+        # The stock driver names its node by a per-process random UUID.
+        resources['uuid'] = node.get_local_node_uuid()
+        return resources
 
     def _disk_path(self, instance):
         return os.path.join(CONF.instances_path, instance.uuid, 'disk')
