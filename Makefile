@@ -14,6 +14,9 @@ demo: system-deps venv
 
 test: system-deps venv
 	$(PY) -m pytest tests/unit tests/functional -p no:cacheprovider -q $(PYTEST_ARGS)
+	@echo "== the database layer again, on MariaDB =="
+	DRAGON_TEST_DB_URL=$$($(PY) -m tests.minicloud test-db) \
+	  $(PY) -m pytest tests/unit/db tests/unit/engine -p no:cacheprovider -q $(PYTEST_ARGS)
 
 unit: venv
 	$(PY) -m pytest tests/unit -p no:cacheprovider -q $(PYTEST_ARGS)

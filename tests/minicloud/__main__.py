@@ -5,11 +5,12 @@
   python -m tests.minicloud stop-site REGION   lose one site (RegionOne)
   python -m tests.minicloud down [--wipe]      stop everything (and forget)
   python -m tests.minicloud env                shell exports for clients
+  python -m tests.minicloud test-db            an empty MariaDB database URL
 """
 import argparse
 import sys
 
-from tests.minicloud.bootstrap import SetupError
+from tests.minicloud.bootstrap import SetupError, create_test_database
 from tests.minicloud.cloud import MiniCloud
 from tests.minicloud.layout import REGIONS, Layout
 
@@ -26,6 +27,7 @@ def main(argv=None):
     down.add_argument('--wipe', action='store_true',
                       help='also drop databases, vhosts and stored data')
     sub.add_parser('env')
+    sub.add_parser('test-db')
     args = parser.parse_args(argv)
     cloud = MiniCloud(Layout.from_env())
     try:
@@ -48,6 +50,9 @@ def main(argv=None):
             cloud.stop_site(args.region)
         elif args.command == 'down':
             cloud.wipe() if args.wipe else cloud.down()
+        elif args.command == 'test-db':
+            cloud.ensure_infra()
+            print(create_test_database(cloud.lo))
         elif args.command == 'env':
             print('export OS_CLIENT_CONFIG_FILE=%s OS_CLOUD=admin' %
                   cloud.lo.clouds_yaml)

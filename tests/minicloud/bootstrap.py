@@ -97,6 +97,22 @@ def create_databases(lo):
     conn.close()
 
 
+def create_test_database(lo, name='dragon_tests') -> str:
+    """An empty MariaDB database for Dragon's DB tests; returns its URL."""
+    conn = _root_db(lo)
+    database = lo.database(name)
+    with conn.cursor() as cur:
+        cur.execute('DROP DATABASE IF EXISTS `%s`' % database)
+        cur.execute('CREATE DATABASE `%s` CHARACTER SET utf8mb4' % database)
+        for user_host in ('127.0.0.1', 'localhost'):
+            cur.execute("CREATE USER IF NOT EXISTS %s@%s IDENTIFIED BY %s",
+                        (lo.db_user, user_host, lo.password))
+            cur.execute('GRANT ALL PRIVILEGES ON `%s`.* TO %%s@%%s' %
+                        database, (lo.db_user, user_host))
+    conn.close()
+    return lo.db_url(name).replace('charset=utf8', 'charset=utf8mb4')
+
+
 def databases_exist(lo) -> bool:
     try:
         conn = _root_db(lo)
