@@ -15,6 +15,7 @@ from tests.minicloud.layout import REGIONS, Layout
 
 def main():
     started = time.monotonic()
+    sys.stdout.reconfigure(line_buffering=True)   # progress shows live in logs
     layout = Layout.from_env()
     cloud = MiniCloud(layout)
     dragon = DragonDeployment(layout)

@@ -29,6 +29,7 @@ def main(argv=None):
     sub.add_parser('env')
     sub.add_parser('test-db')
     args = parser.parse_args(argv)
+    sys.stdout.reconfigure(line_buffering=True)   # progress shows live in logs
     cloud = MiniCloud(Layout.from_env())
     try:
         if args.command == 'up':
