@@ -1,0 +1,28 @@
+"""The Dragon v1 client: one keystoneauth adapter shared by the resource managers."""
+
+from typing import Any
+
+from keystoneauth1 import adapter
+
+from dragon.client.v1 import members
+from dragon.client.v1 import policies
+from dragon.client.v1 import protectables
+from dragon.client.v1 import resource_types
+
+SERVICE_TYPE = 'dr'
+
+
+class Client:
+    """Talks to the ``dr`` endpoint of the catalog through a keystoneauth session."""
+
+    def __init__(self, session: Any, region_name: str | None = None,
+                 interface: str = 'public',
+                 endpoint_override: str | None = None, **kwargs: Any) -> None:
+        self.adapter = adapter.Adapter(
+            session, service_type=SERVICE_TYPE, region_name=region_name,
+            interface=interface, endpoint_override=endpoint_override,
+            client_name='dragon-client', **kwargs)
+        self.policies = policies.PolicyManager(self.adapter)
+        self.members = members.MemberManager(self.adapter)
+        self.resource_types = resource_types.ResourceTypeManager(self.adapter)
+        self.protectables = protectables.ProtectableManager(self.adapter)

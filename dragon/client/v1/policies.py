@@ -1,0 +1,62 @@
+"""Workload policies: what to protect, how often and for how long."""
+
+from typing import Any
+
+from dragon.client import exceptions
+from dragon.client.v1 import base
+
+
+class PolicyManager(base.Manager):
+
+    def create(self, name: str, description: str | None = None,
+               options: dict | None = None,
+               members: list[dict] | None = None) -> dict:
+        policy: dict[str, Any] = {'name': name}
+        if description is not None:
+            policy['description'] = description
+        if options is not None:
+            policy['options'] = options
+        if members is not None:
+            policy['members'] = members
+        return self._request('POST', '/policies', {'policy': policy})['policy']
+
+    def list(self, name: str | None = None, limit: int | None = None,
+             marker: str | None = None, sort_key: str | None = None,
+             sort_dir: str | None = None, all_projects: bool = False,
+             all_pages: bool = False) -> list[dict]:
+        """One page of policies, or every page with ``all_pages``."""
+        params = {'name': name, 'limit': limit, 'marker': marker,
+                  'sort_key': sort_key, 'sort_dir': sort_dir,
+                  'all_projects': 'true' if all_projects else None}
+        return self._list('/policies', 'policies', params, all_pages)
+
+    def get(self, policy_id: str) -> dict:
+        return self._request(
+            'GET', '/policies/%s' % base.quote(policy_id))['policy']
+
+    def find(self, name_or_id: str) -> dict:
+        """The policy with this ID, else the only one with this name."""
+        try:
+            return self.get(name_or_id)
+        except exceptions.ClientError as err:
+            if err.status != 404:
+                raise
+        matches = [p for p in self.list(name=name_or_id, all_pages=True)
+                   if p.get('name') == name_or_id]
+        if not matches:
+            raise exceptions.ClientError(
+                404, "No policy with a name or ID of '%s' exists." % name_or_id)
+        if len(matches) > 1:
+            raise exceptions.ClientError(
+                409, "More than one policy exists with the name '%s'; "
+                "use the ID instead." % name_or_id)
+        return matches[0]
+
+    def update(self, policy_id: str, **changes: Any) -> dict:
+        """Change ``name``, ``description`` and/or ``options``."""
+        return self._request('PATCH', '/policies/%s' % base.quote(policy_id),
+                             {'policy': changes})['policy']
+
+    def delete(self, policy_id: str) -> dict:
+        """Returns ``{"policy_id": ..., "kept_checkpoints": N}``."""
+        return self._request('DELETE', '/policies/%s' % base.quote(policy_id))

@@ -1,0 +1,1 @@
+"""The ``openstack dr`` plugin of python-openstackclient."""

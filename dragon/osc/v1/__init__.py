@@ -1,0 +1,1 @@
+"""Commands of the ``openstack dr`` plugin for API version 1."""

@@ -1,0 +1,228 @@
+"""``openstack dr policy create|list|show|set|delete``."""
+
+import logging
+from typing import Any
+
+from osc_lib.command import command
+from osc_lib import exceptions as osc_exceptions
+
+from dragon.client import exceptions
+from dragon.osc.v1 import common
+from dragon.osc.v1 import constants
+
+LOG = logging.getLogger(__name__)
+
+
+def _add_option_arguments(parser: Any, for_set: bool = False) -> None:
+    consistent = parser.add_mutually_exclusive_group()
+    consistent.add_argument(
+        '--consistent', dest='consistent', action='store_true', default=None,
+        help='Protect all members at the same point in time')
+    consistent.add_argument(
+        '--no-consistent', dest='consistent', action='store_false',
+        help='Protect members one after another')
+    schedule = parser.add_mutually_exclusive_group()
+    schedule.add_argument(
+        '--schedule', metavar='<cron>',
+        help='Protect on this cron schedule (UTC), e.g. "0 2 * * *"')
+    if for_set:
+        schedule.add_argument(
+            '--no-schedule', action='store_true',
+            help='Remove the schedule; protect only on demand')
+    parser.add_argument(
+        '--retention-count', metavar='<count>', type=int,
+        help='Keep at most this many checkpoints')
+    parser.add_argument(
+        '--retention-days', metavar='<days>', type=int,
+        help='Keep checkpoints for at most this many days')
+
+
+def _options(parsed_args: Any, current: dict | None = None) -> dict:
+    """The options object to send, or {} when none was given.
+
+    For ``set``, ``current`` is the policy's options: a changed schedule or
+    retention is sent whole, so the result is the same whether the API
+    merges or replaces them.
+    """
+    current = current or {}
+    options: dict[str, Any] = {}
+    if parsed_args.consistent is not None:
+        options['consistent'] = parsed_args.consistent
+    if getattr(parsed_args, 'no_schedule', False):
+        options['schedule'] = None
+    elif parsed_args.schedule is not None:
+        schedule = dict(current.get('schedule') or
+                        {'timezone': 'UTC', 'enabled': True})
+        schedule['cron'] = parsed_args.schedule
+        options['schedule'] = schedule
+    if (parsed_args.retention_count is not None or
+            parsed_args.retention_days is not None):
+        retention = dict(current.get('retention') or {})
+        if parsed_args.retention_count is not None:
+            retention['max_checkpoints'] = parsed_args.retention_count
+        if parsed_args.retention_days is not None:
+            retention['max_age_days'] = parsed_args.retention_days
+        options['retention'] = retention
+    return options
+
+
+def parse_member(text: str) -> dict:
+    """``TYPE:ID[:ACTION]`` as a member of a create request."""
+    parts = text.split(':')
+    if len(parts) not in (2, 3) or not all(parts):
+        raise osc_exceptions.CommandError(
+            "Error: --member '%s' is not TYPE:ID or TYPE:ID:ACTION." % text)
+    member = {'resource_type': parts[0], 'resource_id': parts[1]}
+    if len(parts) == 3:
+        member['action'] = parts[2]
+    return member
+
+
+def _show(policy: dict) -> tuple:
+    return (common.headings(constants.POLICY_COLUMNS),
+            common.row(common.flatten_policy(policy), constants.POLICY_COLUMNS,
+                       common.POLICY_FORMATTERS))
+
+
+class CreatePolicy(common.DragonCommand, command.ShowOne):
+    """Create a workload policy"""
+
+    def get_parser(self, prog_name: str) -> Any:
+        parser = super().get_parser(prog_name)
+        parser.add_argument('name', metavar='<name>', help='New policy name')
+        parser.add_argument('--description', metavar='<description>',
+                            help='Policy description')
+        _add_option_arguments(parser)
+        parser.add_argument(
+            '--member', metavar='<type:id[:action]>', action='append',
+            default=[],
+            help='Protect this resource, e.g. server:<id> or '
+                 'volume:<id>:<action> (repeat for more)')
+        return parser
+
+    def take_action(self, parsed_args: Any) -> tuple:
+        client = self.app.client_manager.dr
+        members = [parse_member(m) for m in parsed_args.member]
+        policy = client.policies.create(
+            parsed_args.name, description=parsed_args.description,
+            options=_options(parsed_args) or None,
+            members=members or None)
+        return _show(policy)
+
+
+class ListPolicy(common.DragonCommand, command.Lister):
+    """List workload policies"""
+
+    def get_parser(self, prog_name: str) -> Any:
+        parser = super().get_parser(prog_name)
+        parser.add_argument('--name', metavar='<name>',
+                            help='Only policies with this name')
+        parser.add_argument('--limit', metavar='<limit>', type=int,
+                            help='Show at most this many policies')
+        parser.add_argument('--marker', metavar='<policy-id>',
+                            help='Start after the policy with this ID')
+        parser.add_argument('--sort-key', metavar='<key>',
+                            help='Sort by this attribute, e.g. name')
+        parser.add_argument('--sort-dir', metavar='<asc|desc>',
+                            choices=('asc', 'desc'),
+                            help='Sort direction: asc or desc')
+        parser.add_argument('--all-projects', action='store_true',
+                            default=False,
+                            help='Policies of all projects (admin only)')
+        parser.add_argument('--long', action='store_true', default=False,
+                            help='List additional fields in output')
+        return parser
+
+    def take_action(self, parsed_args: Any) -> tuple:
+        client = self.app.client_manager.dr
+        policies = client.policies.list(
+            name=parsed_args.name, limit=parsed_args.limit,
+            marker=parsed_args.marker, sort_key=parsed_args.sort_key,
+            sort_dir=parsed_args.sort_dir,
+            all_projects=parsed_args.all_projects,
+            # Without --limit, every page; with it, the one page asked for.
+            all_pages=parsed_args.limit is None)
+        column_spec = constants.POLICY_LIST_COLUMNS
+        if parsed_args.all_projects or parsed_args.long:
+            column_spec += constants.POLICY_LIST_PROJECT_COLUMNS
+        if parsed_args.long:
+            column_spec += constants.POLICY_LIST_LONG_COLUMNS
+        return (common.headings(column_spec),
+                [common.row(common.flatten_policy(p), column_spec,
+                            common.POLICY_FORMATTERS) for p in policies])
+
+
+class ShowPolicy(common.DragonCommand, command.ShowOne):
+    """Show a workload policy"""
+
+    def get_parser(self, prog_name: str) -> Any:
+        parser = super().get_parser(prog_name)
+        parser.add_argument('policy', metavar='<policy>',
+                            help='Policy to show (name or ID)')
+        return parser
+
+    def take_action(self, parsed_args: Any) -> tuple:
+        return _show(self.app.client_manager.dr.policies.find(
+            parsed_args.policy))
+
+
+class SetPolicy(common.DragonCommand, command.Command):
+    """Set workload policy properties"""
+
+    def get_parser(self, prog_name: str) -> Any:
+        parser = super().get_parser(prog_name)
+        parser.add_argument('policy', metavar='<policy>',
+                            help='Policy to modify (name or ID)')
+        parser.add_argument('--name', metavar='<name>',
+                            help='New policy name')
+        parser.add_argument('--description', metavar='<description>',
+                            help='New policy description')
+        _add_option_arguments(parser, for_set=True)
+        return parser
+
+    def take_action(self, parsed_args: Any) -> None:
+        policies = self.app.client_manager.dr.policies
+        policy = policies.find(parsed_args.policy)
+        changes: dict[str, Any] = {}
+        if parsed_args.name is not None:
+            changes['name'] = parsed_args.name
+        if parsed_args.description is not None:
+            changes['description'] = parsed_args.description
+        options = _options(parsed_args, policy.get('options'))
+        if options:
+            changes['options'] = options
+        if changes:
+            policies.update(policy['id'], **changes)
+
+
+class DeletePolicy(common.DragonCommand, command.Command):
+    """Delete workload policies; their checkpoints are kept"""
+
+    def get_parser(self, prog_name: str) -> Any:
+        parser = super().get_parser(prog_name)
+        parser.add_argument('policies', metavar='<policy>', nargs='+',
+                            help='Policies to delete (names or IDs)')
+        return parser
+
+    def take_action(self, parsed_args: Any) -> None:
+        policies = self.app.client_manager.dr.policies
+        failed = 0
+        for name_or_id in parsed_args.policies:
+            try:
+                policy = policies.find(name_or_id)
+                result = policies.delete(policy['id']) or {}
+            except exceptions.ClientError as err:
+                if len(parsed_args.policies) == 1:
+                    raise
+                failed += 1
+                LOG.error(common.error_line(err))
+                continue
+            kept = result.get('kept_checkpoints', 0)
+            self.app.stdout.write(
+                'Deleted policy %s; its %d checkpoint%s %s kept.\n' % (
+                    policy.get('name') or policy['id'], kept,
+                    '' if kept == 1 else 's', 'was' if kept == 1 else 'were'))
+        if failed:
+            raise osc_exceptions.CommandError(
+                'Error: %d of %d policies failed to delete.' % (
+                    failed, len(parsed_args.policies)))

@@ -1,0 +1,29 @@
+"""``openstack dr protectable list``."""
+
+from typing import Any
+
+from osc_lib.command import command
+
+from dragon.osc.v1 import common
+from dragon.osc.v1 import constants
+
+
+class ListProtectable(common.DragonCommand, command.Lister):
+    """List the servers and volumes a policy could protect"""
+
+    def get_parser(self, prog_name: str) -> Any:
+        parser = super().get_parser(prog_name)
+        parser.add_argument('--type', metavar='<server|volume>',
+                            dest='resource_type',
+                            help='Only resources of this type')
+        return parser
+
+    def take_action(self, parsed_args: Any) -> tuple:
+        spec = constants.PROTECTABLE_LIST_COLUMNS
+        rows = []
+        for item in self.app.client_manager.dr.protectables.list(
+                parsed_args.resource_type):
+            item = dict(item)
+            item['policy'] = item.get('policy_name') or item.get('policy_id')
+            rows.append(common.row(item, spec))
+        return common.headings(spec), rows

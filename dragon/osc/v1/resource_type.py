@@ -1,0 +1,25 @@
+"""``openstack dr resource type list``."""
+
+from typing import Any
+
+from osc_lib.command import command
+
+from dragon.osc.v1 import common
+from dragon.osc.v1 import constants
+
+
+class ListResourceType(common.DragonCommand, command.Lister):
+    """List the resource types Dragon protects and their actions"""
+
+    def take_action(self, parsed_args: Any) -> tuple:
+        spec = constants.RESOURCE_TYPE_LIST_COLUMNS
+        rows = []
+        for resource_type in self.app.client_manager.dr.resource_types.list():
+            for action in resource_type.get('actions') or ():
+                rows.append(common.row({
+                    'type': resource_type.get('name'),
+                    'action': action.get('name'),
+                    'default': bool(action.get('default')),
+                    'description': action.get('description'),
+                }, spec))
+        return common.headings(spec), rows

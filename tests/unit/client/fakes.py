@@ -1,0 +1,262 @@
+"""An in-memory Dragon API behind the HTTP boundary, for client and CLI tests.
+
+``FakeDragonAPI.install(monkeypatch)`` replaces the send method of requests'
+HTTP adapter, so keystoneauth, the client and the CLI run unchanged down to
+the socket.  Routes follow the REST contract of workload policies.
+"""
+
+import copy
+import itertools
+import json
+import re
+from urllib import parse
+import uuid
+
+import requests
+from requests import adapters
+
+ENDPOINT = 'http://dragon.test:8799'
+PROJECT_ID = 'a' * 32
+
+RESOURCE_TYPES = [
+    {'name': 'server', 'actions': [
+        {'name': 'snapshot', 'default': True,
+         'description': 'Glance image of the root disk and volume snapshots',
+         'options_schema': {'type': 'object', 'properties': {
+             'quiesce': {'type': 'boolean'},
+             'copies': {'type': 'integer'}}}},
+        {'name': 'backup', 'default': False,
+         'description': 'Full copy to the backup site', 'options_schema': {}},
+    ]},
+    {'name': 'volume', 'actions': [
+        {'name': 'snapshot', 'default': True,
+         'description': 'Cinder snapshot', 'options_schema': {}},
+    ]},
+]
+
+
+class Call:
+    def __init__(self, request):
+        url = parse.urlsplit(request.url)
+        self.method = request.method
+        self.url = request.url
+        self.path = url.path
+        self.query = dict(parse.parse_qsl(url.query))
+        self.headers = request.headers
+        self.json = json.loads(request.body) if request.body else None
+
+    def __repr__(self):
+        return '<%s %s %s>' % (self.method, self.url, self.json)
+
+
+class FakeDragonAPI:
+    """Policies and members in dictionaries; every request is recorded."""
+
+    page_size = 1000
+
+    def __init__(self):
+        self.calls: list[Call] = []
+        self.policies: dict[str, dict] = {}
+        self.protectables: list[dict] = []
+        self.kept_checkpoints = 0
+        self.reply = None   # (status, body, headers) for the next request
+        self._clock = itertools.count()
+
+    def install(self, monkeypatch):
+        fake = self
+
+        def send(adapter, request, **kwargs):
+            return fake.handle(request)
+
+        monkeypatch.setattr(adapters.HTTPAdapter, 'send', send)
+        return self
+
+    # -- helpers for tests
+    def add_policy(self, name, **fields):
+        policy = {
+            'id': str(uuid.uuid4()), 'name': name, 'description': '',
+            'project_id': PROJECT_ID,
+            'options': {'consistent': False, 'schedule': None,
+                        'retention': None},
+            'members': [], 'status': 'available', 'last_drill': None,
+            'created_at': self._now(), 'updated_at': None}
+        policy.update(fields)
+        self.policies[policy['id']] = policy
+        return policy
+
+    def requests(self, method=None):
+        return [c for c in self.calls if method is None or c.method == method]
+
+    def _now(self):
+        return '2026-11-23T10:00:%02d.000000' % (next(self._clock) % 60)
+
+    # -- HTTP
+    def handle(self, request):
+        call = Call(request)
+        self.calls.append(call)
+        if self.reply is not None:
+            status, body, headers = self.reply
+            self.reply = None
+            return self._response(request, status, body, headers)
+        route = self._route(call)
+        if route is None:
+            return self._error(request, 404, 'No resource at %s.' % call.path)
+        handler, args = route
+        try:
+            status, body = handler(call, *args)
+        except LookupError as err:
+            return self._error(request, 404, str(err.args[0]))
+        except ValueError as err:
+            return self._error(request, 400, str(err))
+        return self._response(request, status, body)
+
+    def _route(self, call):
+        routes = (
+            ('GET', r'/v1/resource-types', self._resource_types),
+            ('GET', r'/v1/protectables', self._protectables),
+            ('POST', r'/v1/policies', self._create),
+            ('GET', r'/v1/policies', self._list),
+            ('GET', r'/v1/policies/([^/]+)', self._show),
+            ('PATCH', r'/v1/policies/([^/]+)', self._update),
+            ('DELETE', r'/v1/policies/([^/]+)', self._delete),
+            ('POST', r'/v1/policies/([^/]+)/members', self._member_add),
+            ('GET', r'/v1/policies/([^/]+)/members', self._member_list),
+            ('PATCH', r'/v1/policies/([^/]+)/members/([^/]+)',
+             self._member_update),
+            ('DELETE', r'/v1/policies/([^/]+)/members/([^/]+)',
+             self._member_remove),
+        )
+        path = parse.urlsplit(call.url).path
+        for method, pattern, handler in routes:
+            match = re.fullmatch(pattern, path)
+            if method == call.method and match:
+                return handler, [parse.unquote(g) for g in match.groups()]
+        return None
+
+    def _response(self, request, status, body, headers=None):
+        response = requests.Response()
+        response.status_code = status
+        response.reason = requests.status_codes._codes[status][0].replace(
+            '_', ' ').title()
+        response.url = request.url
+        response.request = request
+        response.headers['x-openstack-request-id'] = 'req-fake'
+        if body is not None:
+            response.headers['Content-Type'] = 'application/json'
+            response._content = (body if isinstance(body, bytes)
+                                 else json.dumps(body).encode())
+        else:
+            response._content = b''
+        response.headers.update(headers or {})
+        return response
+
+    def _error(self, request, status, message):
+        return self._response(request, status, {'error': {
+            'code': status, 'title': 'Error', 'message': message,
+            'request_id': 'req-%d' % status}})
+
+    def _policy(self, policy_id):
+        try:
+            return self.policies[policy_id]
+        except KeyError:
+            raise LookupError('Policy %s could not be found.' % policy_id)
+
+    # -- handlers
+    def _resource_types(self, call):
+        return 200, {'resource_types': RESOURCE_TYPES}
+
+    def _protectables(self, call):
+        kind = call.query.get('type')
+        return 200, {'protectables': [p for p in self.protectables
+                                      if kind in (None, p['type'])]}
+
+    def _check_member(self, member):
+        types = {t['name']: t for t in RESOURCE_TYPES}
+        if member.get('resource_type') not in types:
+            raise ValueError("Unknown resource type '%s'." %
+                             member.get('resource_type'))
+        actions = [a['name'] for a in
+                   types[member['resource_type']]['actions']]
+        if member.get('action', actions[0]) not in actions:
+            raise ValueError("Unknown action '%s' for %s." % (
+                member['action'], member['resource_type']))
+
+    def _new_member(self, member):
+        self._check_member(member)
+        return {'resource_type': member['resource_type'],
+                'resource_id': member['resource_id'],
+                'resource_name': 'name-' + member['resource_id'],
+                'action': member.get('action', 'snapshot'),
+                'options': member.get('options', {}),
+                'created_at': self._now()}
+
+    def _create(self, call):
+        body = call.json['policy']
+        options = {'consistent': False, 'schedule': None, 'retention': None}
+        options.update(body.get('options') or {})
+        policy = self.add_policy(
+            body['name'], description=body.get('description', ''),
+            options=options,
+            members=[self._new_member(m) for m in body.get('members', [])])
+        return 201, {'policy': policy}
+
+    def _list(self, call):
+        found = sorted(self.policies.values(), key=lambda p: p['created_at'])
+        if 'name' in call.query:
+            found = [p for p in found if p['name'] == call.query['name']]
+        ids = [p['id'] for p in found]
+        if 'marker' in call.query:
+            found = found[ids.index(call.query['marker']) + 1:]
+        limit = int(call.query.get('limit', self.page_size))
+        page, links = found[:limit], []
+        if len(found) > limit:
+            query = dict(call.query, marker=page[-1]['id'])
+            links.append({'rel': 'next', 'href': '%s/v1/policies?%s' % (
+                ENDPOINT, parse.urlencode(query))})
+        return 200, {'policies': copy.deepcopy(page), 'links': links}
+
+    def _show(self, call, policy_id):
+        return 200, {'policy': self._policy(policy_id)}
+
+    def _update(self, call, policy_id):
+        policy = self._policy(policy_id)
+        changes = call.json['policy']
+        for key in ('name', 'description'):
+            if key in changes:
+                policy[key] = changes[key]
+        policy['options'].update(changes.get('options') or {})
+        policy['updated_at'] = self._now()
+        return 200, {'policy': policy}
+
+    def _delete(self, call, policy_id):
+        self._policy(policy_id)
+        del self.policies[policy_id]
+        return 200, {'policy_id': policy_id,
+                     'kept_checkpoints': self.kept_checkpoints}
+
+    def _member(self, policy, resource_id):
+        for member in policy['members']:
+            if member['resource_id'] == resource_id:
+                return member
+        raise LookupError('%s is not a member.' % resource_id)
+
+    def _member_add(self, call, policy_id):
+        policy = self._policy(policy_id)
+        member = self._new_member(call.json['member'])
+        policy['members'].append(member)
+        return 201, {'member': member}
+
+    def _member_list(self, call, policy_id):
+        return 200, {'members': self._policy(policy_id)['members']}
+
+    def _member_update(self, call, policy_id, resource_id):
+        member = self._member(self._policy(policy_id), resource_id)
+        changes = call.json['member']
+        self._check_member(dict(member, **changes))
+        member.update(changes)
+        return 200, {'member': member}
+
+    def _member_remove(self, call, policy_id, resource_id):
+        policy = self._policy(policy_id)
+        policy['members'].remove(self._member(policy, resource_id))
+        return 204, None

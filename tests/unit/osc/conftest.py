@@ -1,0 +1,51 @@
+"""Run ``openstack`` in-process against the fake Dragon API."""
+
+import json
+import logging
+import os
+
+from openstackclient import shell
+import pytest
+
+from tests.unit.client import fakes
+
+
+@pytest.fixture
+def api(monkeypatch):
+    return fakes.FakeDragonAPI().install(monkeypatch)
+
+
+class Result:
+    def __init__(self, code, out, err):
+        self.code, self.out, self.err = code, out, err
+
+    def json(self):
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def openstack(api, monkeypatch, tmp_path, capsys):
+    """``openstack(*args)`` -> Result(code, out, err), authless, no clouds.yaml."""
+    for name in list(os.environ):
+        if name.startswith('OS_'):
+            monkeypatch.delenv(name)
+    clouds = tmp_path / 'clouds.yaml'
+    clouds.write_text('clouds: {}\n')
+    monkeypatch.setenv('OS_CLIENT_CONFIG_FILE', str(clouds))
+
+    def run(*args):
+        capsys.readouterr()
+        # The shell adds a console handler bound to this test's stderr.
+        handlers, level = logging.root.handlers[:], logging.root.level
+        try:
+            code = shell.main(['--os-auth-type', 'none',
+                               '--os-endpoint', fakes.ENDPOINT, *args])
+        except SystemExit as exit_:   # argparse refusing the command line
+            code = exit_.code
+        finally:
+            logging.root.handlers[:] = handlers
+            logging.root.setLevel(level)
+        out, err = capsys.readouterr()
+        return Result(code, out, err)
+
+    return run

@@ -1,0 +1,205 @@
+"""``openstack dr policy ...`` against the fake API, through the real shell."""
+
+import pytest
+
+
+def test_create_minimal(api, openstack):
+    result = openstack('dr', 'policy', 'create', 'web', '-f', 'json')
+    assert result.code == 0, result.err
+    assert api.calls[-1].json == {'policy': {'name': 'web'}}
+    shown = result.json()
+    assert shown['name'] == 'web'
+    assert shown['consistent'] is False
+    assert shown['schedule'] is None
+    assert shown['members'] == []
+
+
+def test_create_with_everything(api, openstack):
+    result = openstack(
+        'dr', 'policy', 'create', 'web', '--description', 'front end',
+        '--consistent', '--schedule', '0 2 * * *', '--retention-count', '7',
+        '--retention-days', '30', '--member', 'server:s1',
+        '--member', 'volume:v1:snapshot', '-f', 'json')
+    assert result.code == 0, result.err
+    assert api.calls[-1].json == {'policy': {
+        'name': 'web', 'description': 'front end',
+        'options': {'consistent': True,
+                    'schedule': {'cron': '0 2 * * *', 'timezone': 'UTC',
+                                 'enabled': True},
+                    'retention': {'max_checkpoints': 7, 'max_age_days': 30}},
+        'members': [
+            {'resource_type': 'server', 'resource_id': 's1'},
+            {'resource_type': 'volume', 'resource_id': 'v1',
+             'action': 'snapshot'}]}}
+    shown = result.json()
+    assert shown['retention'] == {'max_checkpoints': 7, 'max_age_days': 30}
+    assert [m['resource_id'] for m in shown['members']] == ['s1', 'v1']
+
+
+def test_create_table_is_readable(api, openstack):
+    result = openstack('dr', 'policy', 'create', 'web', '--schedule',
+                       '0 2 * * *', '--retention-count', '7',
+                       '--member', 'server:s1')
+    assert result.code == 0, result.err
+    assert '0 2 * * * (UTC)' in result.out
+    assert '7 checkpoints' in result.out
+    assert 'server s1 (name-s1) snapshot' in result.out
+
+
+@pytest.mark.parametrize('member', ['server', 'server:', ':s1', 'a:b:c:d'])
+def test_create_refuses_a_malformed_member(api, openstack, member):
+    result = openstack('dr', 'policy', 'create', 'web', '--member', member)
+    assert result.code == 1
+    assert result.err.strip().splitlines() == [
+        "Error: --member '%s' is not TYPE:ID or TYPE:ID:ACTION." % member]
+    assert api.requests('POST') == []
+
+
+def test_api_error_is_one_line_and_non_zero(api, openstack):
+    result = openstack('dr', 'policy', 'create', 'web',
+                       '--member', 'server:s1:teleport')
+    assert result.code == 1
+    assert result.err.strip().splitlines() == [
+        "Error: Unknown action 'teleport' for server. "
+        "(HTTP 400, request req-400)"]
+    assert 'Traceback' not in result.err
+    assert result.out == ''
+
+
+def test_list_follows_every_page_and_formats(api, openstack):
+    for name in ('a', 'b', 'c'):
+        api.add_policy(name, members=[{'resource_type': 'server'}])
+    api.page_size = 2
+    result = openstack('dr', 'policy', 'list', '-f', 'json')
+    assert result.code == 0, result.err
+    rows = result.json()
+    assert [r['Name'] for r in rows] == ['a', 'b', 'c']
+    assert list(rows[0]) == ['ID', 'Name', 'Status', 'Members']
+    assert rows[0]['Members'] == 1
+
+
+def test_list_with_filters_asks_for_one_page(api, openstack):
+    api.add_policy('a')
+    result = openstack('dr', 'policy', 'list', '--name', 'a', '--limit', '1',
+                       '--marker', 'm', '--sort-key', 'name', '--sort-dir',
+                       'desc', '--all-projects', '-f', 'value')
+    assert api.requests('GET')[-1].query == {
+        'name': 'a', 'limit': '1', 'marker': 'm', 'sort_key': 'name',
+        'sort_dir': 'desc', 'all_projects': 'true'}
+    # The fake refuses an unknown marker: one line, no traceback.
+    assert result.code == 1
+    assert len(result.err.strip().splitlines()) == 1
+
+
+def test_list_long_and_all_projects_columns(api, openstack):
+    api.add_policy('a', options={'consistent': True, 'schedule': {
+        'cron': '@daily', 'timezone': 'UTC', 'enabled': False},
+        'retention': None})
+    rows = openstack('dr', 'policy', 'list', '--all-projects',
+                     '-f', 'json').json()
+    assert list(rows[0]) == ['ID', 'Name', 'Status', 'Members', 'Project']
+    rows = openstack('dr', 'policy', 'list', '--long', '-f', 'json').json()
+    assert list(rows[0]) == [
+        'ID', 'Name', 'Status', 'Members', 'Project', 'Description',
+        'Consistent', 'Schedule', 'Retention', 'Last Drill', 'Created At',
+        'Updated At']
+    assert rows[0]['Schedule']['cron'] == '@daily'
+    table = openstack('dr', 'policy', 'list', '--long').out
+    assert '@daily (UTC), disabled' in table
+
+
+def test_show_by_id_and_by_name(api, openstack):
+    policy = api.add_policy('web')
+    for ref in (policy['id'], 'web'):
+        shown = openstack('dr', 'policy', 'show', ref, '-f', 'json').json()
+        assert shown['id'] == policy['id']
+        assert set(shown) == {
+            'id', 'name', 'description', 'project_id', 'status',
+            'consistent', 'schedule', 'retention', 'members', 'last_drill',
+            'created_at', 'updated_at'}
+
+
+def test_show_unknown_and_ambiguous(api, openstack):
+    result = openstack('dr', 'policy', 'show', 'nope')
+    assert result.code == 1
+    assert result.err.strip() == "Error: No policy with a name or ID of " \
+                                 "'nope' exists."
+    api.add_policy('web')
+    api.add_policy('web')
+    result = openstack('dr', 'policy', 'show', 'web')
+    assert result.code == 1
+    assert result.err.strip() == ("Error: More than one policy exists with "
+                                  "the name 'web'; use the ID instead.")
+
+
+def test_set_sends_whole_changed_options(api, openstack):
+    policy = api.add_policy('web', options={
+        'consistent': False,
+        'schedule': {'cron': '@daily', 'timezone': 'UTC', 'enabled': False},
+        'retention': {'max_checkpoints': 3, 'max_age_days': 10}})
+    result = openstack('dr', 'policy', 'set', 'web', '--name', 'app',
+                       '--description', 'd', '--consistent',
+                       '--schedule', '0 3 * * *', '--retention-count', '5')
+    assert result.code == 0, result.err
+    assert result.out == ''
+    patch = api.requests('PATCH')[-1]
+    assert patch.path == '/v1/policies/%s' % policy['id']
+    assert patch.json == {'policy': {
+        'name': 'app', 'description': 'd',
+        'options': {'consistent': True,
+                    'schedule': {'cron': '0 3 * * *', 'timezone': 'UTC',
+                                 'enabled': False},
+                    'retention': {'max_checkpoints': 5,
+                                  'max_age_days': 10}}}}
+
+
+def test_set_no_schedule_and_nothing(api, openstack):
+    api.add_policy('web')
+    assert openstack('dr', 'policy', 'set', 'web', '--no-schedule',
+                     '--no-consistent').code == 0
+    assert api.requests('PATCH')[-1].json == {'policy': {'options': {
+        'consistent': False, 'schedule': None}}}
+    assert openstack('dr', 'policy', 'set', 'web').code == 0
+    assert len(api.requests('PATCH')) == 1
+
+
+def test_set_refuses_schedule_with_no_schedule(api, openstack):
+    api.add_policy('web')
+    result = openstack('dr', 'policy', 'set', 'web', '--schedule', '@daily',
+                       '--no-schedule')
+    assert result.code == 2
+    assert api.requests('PATCH') == []
+
+
+def test_delete_reports_kept_checkpoints(api, openstack):
+    api.add_policy('web')
+    api.kept_checkpoints = 4
+    result = openstack('dr', 'policy', 'delete', 'web')
+    assert result.code == 0, result.err
+    assert result.out == 'Deleted policy web; its 4 checkpoints were kept.\n'
+    assert api.policies == {}
+    api.add_policy('one')
+    api.kept_checkpoints = 1
+    result = openstack('dr', 'policy', 'delete', 'one')
+    assert result.out == 'Deleted policy one; its 1 checkpoint was kept.\n'
+
+
+def test_delete_several_with_a_failure(api, openstack):
+    api.add_policy('a')
+    b = api.add_policy('b')
+    result = openstack('dr', 'policy', 'delete', 'a', 'nope', b['id'])
+    assert result.code == 1
+    assert result.out.splitlines() == [
+        'Deleted policy a; its 0 checkpoints were kept.',
+        'Deleted policy b; its 0 checkpoints were kept.']
+    assert result.err.strip().splitlines() == [
+        "Error: No policy with a name or ID of 'nope' exists.",
+        'Error: 1 of 3 policies failed to delete.']
+    assert api.policies == {}
+
+
+def test_delete_one_unknown_is_one_line(api, openstack):
+    result = openstack('dr', 'policy', 'delete', 'nope')
+    assert result.code == 1
+    assert result.err.strip().splitlines() == [
+        "Error: No policy with a name or ID of 'nope' exists."]
