@@ -1,5 +1,6 @@
 """The request context: who is calling, and the one place policy is checked."""
 
+import json
 from typing import Any
 
 from oslo_context import context
@@ -11,7 +12,41 @@ from dragon import policy
 
 @enginefacade.transaction_context_provider
 class RequestContext(context.RequestContext):
-    """Caller identity carried from the API through RPC into the engine."""
+    """Caller identity carried from the API through RPC into the engine.
+
+    ``service_catalog`` is the caller's catalog (v2 layout, as
+    keystonemiddleware passes it); Dragon calls Nova and Cinder with it and
+    the caller's token.
+    """
+
+    def __init__(self, *args: Any, service_catalog: list | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.service_catalog = service_catalog or []
+
+    @classmethod
+    def from_environ(cls, environ: dict[str, Any],
+                     **kwargs: Any) -> 'RequestContext':
+        if 'service_catalog' not in kwargs:
+            try:
+                catalog = json.loads(environ.get('HTTP_X_SERVICE_CATALOG')
+                                     or '[]')
+            except ValueError:
+                catalog = []
+            kwargs['service_catalog'] = catalog if isinstance(
+                catalog, list) else []
+        return super().from_environ(environ, **kwargs)
+
+    def to_dict(self) -> dict[str, Any]:
+        result = super().to_dict()
+        result['service_catalog'] = self.service_catalog
+        return result
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any],
+                  **kwargs: Any) -> 'RequestContext':
+        kwargs.setdefault('service_catalog', values.get('service_catalog'))
+        return super().from_dict(values, **kwargs)
 
     def can(self, rule: str, target: dict[str, Any] | None = None,
             fatal: bool = True) -> bool:

@@ -118,3 +118,51 @@ class MessagingUnavailable(ServiceUnavailable):
 
 class ListenFailed(DragonException):
     msg_fmt = _('cannot listen on %(host)s:%(port)s: %(reason)s')
+
+
+class InvalidMarker(Invalid):
+    msg_fmt = _('Marker %(marker)s does not name an item of this list.')
+
+
+class PolicyNotFound(NotFound):
+    msg_fmt = _('Workload policy %(id)s could not be found.')
+
+
+class PolicyNameExists(Conflict):
+    msg_fmt = _('A workload policy named "%(name)s" already exists in this '
+                'project.')
+
+
+class MemberNotFound(NotFound):
+    msg_fmt = _('Resource %(resource_id)s is not a member of workload policy '
+                '%(policy_id)s.')
+
+
+class MemberExists(Conflict):
+    msg_fmt = _('Resource %(resource_id)s is already a member of workload '
+                'policy %(policy_id)s.')
+
+
+class ResourceProtectedElsewhere(Conflict):
+    msg_fmt = _('Resource %(resource_id)s is already protected by workload '
+                'policy "%(policy_name)s" (%(policy_id)s); a resource may be '
+                'in several policies only when its action is template_only.')
+
+
+class ResourceNotFound(Invalid):
+    msg_fmt = _('%(resource_type)s %(resource_id)s does not exist in project '
+                '%(project_id)s (or is not visible with your credentials).')
+
+
+class UnknownResourceType(Invalid):
+    msg_fmt = _('Unknown resource type %(resource_type)s; known: %(known)s.')
+
+
+class UnknownAction(Invalid):
+    msg_fmt = _('Unknown action %(action)s for resource type '
+                '%(resource_type)s; known: %(known)s.')
+
+
+class RemoteServiceUnavailable(ServiceUnavailable):
+    msg_fmt = _('cannot reach %(service)s: %(reason)s')
+    safe = False  # may name endpoints; operators only

@@ -1,6 +1,7 @@
 """SQLAlchemy models of Dragon's tables (the schema itself is owned by alembic)."""
 
 import datetime
+import uuid
 
 from sqlalchemy.dialects import mysql
 from sqlalchemy import orm
@@ -56,3 +57,81 @@ class EngineService(Base):
             'created_at': self.created_at,
             'updated_at': self.updated_at,
         }
+
+
+class WorkloadPolicy(Base):
+    """A workload policy: the resources of one application and how to protect them.
+
+    Deleting a policy keeps its row (``deleted`` holds its id) so that the
+    checkpoints taken under it still name their policy; the unique name
+    constraint counts only live policies (``deleted == ''``).
+    """
+
+    __tablename__ = 'workload_policies'
+    __table_args__ = (
+        sa.UniqueConstraint('project_id', 'name', 'deleted',
+                            name='uniq_workload_policies0project_id0name0deleted'),
+        sa.Index('workload_policies_project_id_idx', 'project_id'),
+        {'mysql_engine': 'InnoDB', 'mysql_charset': 'utf8mb4'},
+    )
+
+    id: orm.Mapped[str] = orm.mapped_column(
+        sa.String(36), primary_key=True, default=lambda: str(uuid.uuid4()))
+    project_id: orm.Mapped[str] = orm.mapped_column(sa.String(255),
+                                                    nullable=False)
+    user_id: orm.Mapped[str | None] = orm.mapped_column(sa.String(255),
+                                                        nullable=True)
+    name: orm.Mapped[str] = orm.mapped_column(sa.String(255), nullable=False)
+    description: orm.Mapped[str] = orm.mapped_column(
+        sa.String(1024), nullable=False, default='')
+    options: orm.Mapped[dict] = orm.mapped_column(sa.JSON, nullable=False)
+    status: orm.Mapped[str] = orm.mapped_column(
+        sa.String(32), nullable=False, default='active')
+    deleted: orm.Mapped[str] = orm.mapped_column(
+        sa.String(36), nullable=False, default='')
+    deleted_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
+        DateTime, nullable=True)
+
+    members: orm.Mapped[list['PolicyMember']] = orm.relationship(
+        back_populates='policy', lazy='selectin',
+        order_by='PolicyMember.id', cascade='all, delete-orphan')
+
+
+class PolicyMember(Base):
+    """A resource protected by a workload policy, with its chosen action.
+
+    ``exclusive_resource_id`` repeats ``resource_id`` unless the action is
+    ``template_only``: its unique constraint is what keeps a resource in at
+    most one policy even when two requests race.
+    """
+
+    __tablename__ = 'workload_policy_members'
+    __table_args__ = (
+        sa.UniqueConstraint('policy_id', 'resource_id',
+                            name='uniq_workload_policy_members0policy_id0resource_id'),
+        sa.UniqueConstraint('exclusive_resource_id',
+                            name='uniq_workload_policy_members0exclusive_resource_id'),
+        sa.Index('workload_policy_members_resource_id_idx', 'resource_id'),
+        {'mysql_engine': 'InnoDB', 'mysql_charset': 'utf8mb4'},
+    )
+
+    id: orm.Mapped[int] = orm.mapped_column(sa.Integer, primary_key=True)
+    policy_id: orm.Mapped[str] = orm.mapped_column(
+        sa.String(36), sa.ForeignKey('workload_policies.id',
+                                     ondelete='CASCADE'),
+        nullable=False)
+    project_id: orm.Mapped[str] = orm.mapped_column(sa.String(255),
+                                                    nullable=False)
+    resource_type: orm.Mapped[str] = orm.mapped_column(sa.String(64),
+                                                       nullable=False)
+    resource_id: orm.Mapped[str] = orm.mapped_column(sa.String(255),
+                                                     nullable=False)
+    resource_name: orm.Mapped[str] = orm.mapped_column(
+        sa.String(255), nullable=False, default='')
+    action: orm.Mapped[str] = orm.mapped_column(sa.String(64), nullable=False)
+    options: orm.Mapped[dict] = orm.mapped_column(sa.JSON, nullable=False)
+    exclusive_resource_id: orm.Mapped[str | None] = orm.mapped_column(
+        sa.String(255), nullable=True)
+
+    policy: orm.Mapped[WorkloadPolicy] = orm.relationship(
+        back_populates='members')

@@ -1,10 +1,14 @@
 """The /v1 router: one controller module per resource plugs in here."""
 
 from dragon.api import router
+from dragon.api.v1 import members
+from dragon.api.v1 import openapi
+from dragon.api.v1 import policies
+from dragon.api.v1 import resource_types
 from dragon.api.v1 import root
 
 # Each module exposes add_routes(router); add a resource by adding its module.
-RESOURCES = (root,)
+RESOURCES = (root, openapi, resource_types, policies, members)
 
 
 def build() -> router.Router:

@@ -1,3 +1,4 @@
+from dragon.db import migration
 from tests.unit import utils
 
 
@@ -17,7 +18,7 @@ def test_db_sync_then_version(tmp_path):
     assert sync.returncode == 0, sync.stderr
     after = utils.run_command('dragon-manage', '--config-file', config,
                               'db', 'version')
-    assert after.stdout.strip().splitlines()[-1] == '0001'
+    assert after.stdout.strip().splitlines()[-1] == migration.head()
 
 
 def test_missing_config_file(tmp_path):

@@ -95,3 +95,59 @@ def test_check_connection_masks_the_password():
 def test_check_connection_rejects_unusable_urls(url):
     with pytest.raises(exception.ConfigInvalid, match=r'\[database\] connection'):
         db_api.check_connection(_conf_with(url))
+
+
+def _policy(ctx, name, project_id='p1', members=()):
+    return db_api.workload_policy_create(ctx, {
+        'project_id': project_id, 'name': name, 'description': '',
+        'options': {}, 'members': list(members)})
+
+
+def _member(resource_id, exclusive=True):
+    return {'resource_type': 'server', 'resource_id': resource_id,
+            'resource_name': resource_id, 'action': 'image_snapshot',
+            'options': {},
+            'exclusive_resource_id': resource_id if exclusive else None}
+
+
+def test_deleted_policy_keeps_its_row_and_frees_its_name(db, ctx):
+    policy = _policy(ctx, 'app', members=[_member('s1')])
+    db_api.workload_policy_delete(ctx, policy.id)
+    with pytest.raises(exception.PolicyNotFound):
+        db_api.workload_policy_get(ctx, policy.id)
+    again = _policy(ctx, 'app', members=[_member('s1')])
+    assert again.id != policy.id
+    with db.connect() as connection:
+        rows = connection.exec_driver_sql(
+            'SELECT id, deleted FROM workload_policies').fetchall()
+    assert {(r[0], r[1]) for r in rows} == {(policy.id, policy.id),
+                                            (again.id, '')}
+    assert db_api.checkpoint_count_by_policy(ctx, policy.id) == 0
+
+
+def test_exclusive_claim_is_enforced_by_the_database(db, ctx):
+    _policy(ctx, 'a', members=[_member('s1')])
+    with pytest.raises(exception.ResourceProtectedElsewhere, match='"a"'):
+        _policy(ctx, 'b', members=[_member('s1')])
+    shared = _policy(ctx, 'c', members=[_member('s1', exclusive=False)])
+    assert [m.resource_id for m in shared.members] == ['s1']
+    with pytest.raises(exception.MemberExists):
+        _policy(ctx, 'd', members=[_member('s2'), _member('s2')])
+
+
+def test_policies_page_by_marker_in_either_direction(db, ctx):
+    ids = [_policy(ctx, name).id for name in ('b', 'a', 'c')]
+    _policy(ctx, 'z', project_id='p2')
+    first = db_api.workload_policy_get_all(ctx, project_id='p1', limit=2,
+                                           sort_key='name')
+    assert [p.name for p in first] == ['a', 'b']
+    rest = db_api.workload_policy_get_all(ctx, project_id='p1', limit=2,
+                                          sort_key='name',
+                                          marker=first[-1].id)
+    assert [p.name for p in rest] == ['c']
+    newest = db_api.workload_policy_get_all(ctx, project_id='p1',
+                                            sort_dir='desc')
+    assert [p.id for p in newest] == ids[::-1]
+    assert len(db_api.workload_policy_get_all(ctx)) == 4
+    with pytest.raises(exception.InvalidMarker):
+        db_api.workload_policy_get_all(ctx, project_id='p2', marker=ids[0])

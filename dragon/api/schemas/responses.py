@@ -1,0 +1,119 @@
+"""JSON schemas of the response bodies, for the OpenAPI document and its tests."""
+
+from dragon.api.schemas import policies
+
+TIMESTAMP = {'type': 'string', 'format': 'date-time'}
+
+ERROR = {
+    'type': 'object', 'required': ['error'],
+    'properties': {'error': {
+        'type': 'object', 'required': ['code', 'title', 'message',
+                                       'request_id'],
+        'properties': {'code': {'type': 'integer'},
+                       'title': {'type': 'string'},
+                       'message': {'type': 'string'},
+                       'request_id': {'type': ['string', 'null']}}}},
+}
+
+MEMBER = {
+    'type': 'object',
+    'required': ['resource_type', 'resource_id', 'resource_name', 'action',
+                 'options', 'created_at'],
+    'additionalProperties': False,
+    'properties': {
+        'resource_type': {'type': 'string'},
+        'resource_id': {'type': 'string'},
+        'resource_name': {'type': 'string'},
+        'action': {'type': 'string'},
+        'options': {'type': 'object'},
+        'created_at': TIMESTAMP,
+    },
+}
+
+POLICY = {
+    'type': 'object',
+    'required': ['id', 'name', 'description', 'project_id', 'options',
+                 'members', 'status', 'last_drill', 'created_at',
+                 'updated_at'],
+    'additionalProperties': False,
+    'properties': {
+        'id': {'type': 'string', 'format': 'uuid'},
+        'name': {'type': 'string'},
+        'description': {'type': 'string'},
+        'project_id': {'type': 'string'},
+        'options': {
+            'type': 'object',
+            'required': ['consistent', 'schedule', 'retention'],
+            'properties': {
+                'consistent': {'type': 'boolean'},
+                'schedule': policies.SCHEDULE,
+                'retention': policies.RETENTION,
+            }},
+        'members': {'type': 'array', 'items': MEMBER},
+        'status': {'type': 'string', 'enum': ['active']},
+        'last_drill': {'type': ['object', 'null']},
+        'created_at': TIMESTAMP,
+        'updated_at': {'type': ['string', 'null'], 'format': 'date-time'},
+    },
+}
+
+LINKS = {
+    'type': 'array',
+    'items': {'type': 'object', 'required': ['rel', 'href'],
+              'properties': {'rel': {'type': 'string'},
+                             'href': {'type': 'string'}}},
+}
+
+POLICY_ONE = {'type': 'object', 'required': ['policy'],
+              'properties': {'policy': POLICY}}
+POLICY_LIST = {'type': 'object', 'required': ['policies'],
+               'properties': {'policies': {'type': 'array', 'items': POLICY},
+                              'links': LINKS}}
+POLICY_DELETED = {
+    'type': 'object', 'required': ['policy_id', 'kept_checkpoints'],
+    'properties': {'policy_id': {'type': 'string'},
+                   'kept_checkpoints': {'type': 'integer', 'minimum': 0}}}
+MEMBER_ONE = {'type': 'object', 'required': ['member'],
+              'properties': {'member': MEMBER}}
+MEMBER_LIST = {'type': 'object', 'required': ['members'],
+               'properties': {'members': {'type': 'array', 'items': MEMBER}}}
+
+RESOURCE_TYPE_LIST = {
+    'type': 'object', 'required': ['resource_types'],
+    'properties': {'resource_types': {'type': 'array', 'items': {
+        'type': 'object', 'required': ['name', 'actions'],
+        'properties': {
+            'name': {'type': 'string'},
+            'description': {'type': 'string'},
+            'actions': {'type': 'array', 'items': {
+                'type': 'object',
+                'required': ['name', 'default', 'description',
+                             'options_schema'],
+                'properties': {
+                    'name': {'type': 'string'},
+                    'default': {'type': 'boolean'},
+                    'description': {'type': 'string'},
+                    'options_schema': {'type': 'object'}}}}}}}},
+}
+
+PROTECTABLE_LIST = {
+    'type': 'object', 'required': ['protectables'],
+    'properties': {'protectables': {'type': 'array', 'items': {
+        'type': 'object',
+        'required': ['type', 'id', 'name', 'status', 'policy_id',
+                     'policy_name'],
+        'additionalProperties': False,
+        'properties': {
+            'type': {'type': 'string'},
+            'id': {'type': 'string'},
+            'name': {'type': 'string'},
+            'status': {'type': 'string'},
+            'policy_id': {'type': ['string', 'null']},
+            'policy_name': {'type': ['string', 'null']}}}}},
+}
+
+VERSION = {'type': 'object', 'required': ['version'],
+           'properties': {'version': {'type': 'object'}}}
+OPENAPI = {'type': 'object', 'required': ['openapi', 'paths'],
+           'properties': {'openapi': {'type': 'string'},
+                          'paths': {'type': 'object'}}}

@@ -1,0 +1,182 @@
+"""``GET /v1/openapi.json``: the OpenAPI 3.0 document of the whole API.
+
+Built from the same schemas the controllers validate with; a unit test walks
+the router so that every route is documented and nothing else is. Like the
+rest of /v1 it needs a token (any role); ``GET /`` stays the only
+unauthenticated document besides ``/healthcheck``.
+"""
+
+import copy
+from typing import Any
+
+import webob
+
+from dragon.api import router
+from dragon.api.schemas import policies as request_schemas
+from dragon.api.schemas import responses
+from dragon import version
+
+_PAGING = [
+    {'name': 'limit', 'in': 'query', 'schema': {
+        'type': 'integer', 'minimum': 1, 'maximum': 1000}},
+    {'name': 'marker', 'in': 'query', 'schema': {'type': 'string'},
+     'description': 'Id of the last policy of the previous page.'},
+    {'name': 'sort_key', 'in': 'query', 'schema': {
+        'type': 'string', 'enum': ['name', 'created_at', 'updated_at'],
+        'default': 'created_at'}},
+    {'name': 'sort_dir', 'in': 'query', 'schema': {
+        'type': 'string', 'enum': ['asc', 'desc'], 'default': 'asc'}},
+    {'name': 'name', 'in': 'query', 'schema': {'type': 'string'},
+     'description': 'Exact name.'},
+    {'name': 'all_projects', 'in': 'query', 'schema': {'type': 'boolean'},
+     'description': 'Every project\'s policies (administrators).'},
+]
+_TYPE = [{'name': 'type', 'in': 'query', 'schema': {
+    'type': 'string', 'enum': ['server', 'volume']},
+    'description': 'Only this resource type (default: all).'}]
+_POLICY_ID = {'name': 'policy_id', 'in': 'path', 'required': True,
+              'schema': {'type': 'string'}}
+_RESOURCE_ID = {'name': 'resource_id', 'in': 'path', 'required': True,
+                'schema': {'type': 'string'}}
+
+# (path, method, operationId, summary, policy rule, request body schema,
+#  {status: response schema or None}, parameters)
+OPERATIONS: list[tuple[str, str, str, str, str | None, str | None,
+                       dict[int, str | None], list[dict[str, Any]]]] = [
+    ('/v1', 'get', 'showVersion', 'The v1 version document.', None, None,
+     {200: 'Version'}, []),
+    ('/v1/openapi.json', 'get', 'showOpenAPI', 'This document.', None, None,
+     {200: 'OpenAPI'}, []),
+    ('/v1/resource-types', 'get', 'listResourceTypes',
+     'Protectable resource types, their actions and options schemas.',
+     'dragon:resource_type:list', None, {200: 'ResourceTypeList'}, []),
+    ('/v1/protectables', 'get', 'listProtectables',
+     'The caller\'s servers and volumes, with the policy protecting each.',
+     'dragon:protectable:list', None, {200: 'ProtectableList'}, _TYPE),
+    ('/v1/policies', 'get', 'listPolicies', 'List workload policies.',
+     'dragon:policy:list', None, {200: 'PolicyList'}, _PAGING),
+    ('/v1/policies', 'post', 'createPolicy', 'Create a workload policy.',
+     'dragon:policy:create', 'PolicyCreateRequest',
+     {201: 'PolicyOne', 409: 'Error'}, []),
+    ('/v1/policies/{policy_id}', 'get', 'showPolicy',
+     'Show a workload policy.', 'dragon:policy:get', None,
+     {200: 'PolicyOne', 404: 'Error'}, [_POLICY_ID]),
+    ('/v1/policies/{policy_id}', 'patch', 'updatePolicy',
+     'Change name, description or options (options merge by key).',
+     'dragon:policy:update', 'PolicyUpdateRequest',
+     {200: 'PolicyOne', 404: 'Error', 409: 'Error'}, [_POLICY_ID]),
+    ('/v1/policies/{policy_id}', 'delete', 'deletePolicy',
+     'Delete a workload policy; its checkpoints are kept.',
+     'dragon:policy:delete', None, {200: 'PolicyDeleted', 404: 'Error'},
+     [_POLICY_ID]),
+    ('/v1/policies/{policy_id}/members', 'get', 'listMembers',
+     'List the members of a policy.', 'dragon:policy_member:list', None,
+     {200: 'MemberList', 404: 'Error'}, [_POLICY_ID]),
+    ('/v1/policies/{policy_id}/members', 'post', 'createMember',
+     'Add a resource of the project (checked with Nova/Cinder).',
+     'dragon:policy_member:create', 'MemberCreateRequest',
+     {201: 'MemberOne', 404: 'Error', 409: 'Error'}, [_POLICY_ID]),
+    ('/v1/policies/{policy_id}/members/{resource_id}', 'patch',
+     'updateMember', 'Change a member\'s action or options.',
+     'dragon:policy_member:update', 'MemberUpdateRequest',
+     {200: 'MemberOne', 404: 'Error', 409: 'Error'},
+     [_POLICY_ID, _RESOURCE_ID]),
+    ('/v1/policies/{policy_id}/members/{resource_id}', 'delete',
+     'deleteMember', 'Remove a member.', 'dragon:policy_member:delete', None,
+     {204: None, 404: 'Error'}, [_POLICY_ID, _RESOURCE_ID]),
+]
+
+
+def json_schemas() -> dict[str, dict[str, Any]]:
+    """Every body schema by component name, in JSON-schema (draft 7) form."""
+    result = request_schemas.all_schemas()
+    result.update(copy.deepcopy({
+        'Error': responses.ERROR,
+        'Policy': responses.POLICY,
+        'Member': responses.MEMBER,
+        'PolicyOne': responses.POLICY_ONE,
+        'PolicyList': responses.POLICY_LIST,
+        'PolicyDeleted': responses.POLICY_DELETED,
+        'MemberOne': responses.MEMBER_ONE,
+        'MemberList': responses.MEMBER_LIST,
+        'ResourceTypeList': responses.RESOURCE_TYPE_LIST,
+        'ProtectableList': responses.PROTECTABLE_LIST,
+        'Version': responses.VERSION,
+        'OpenAPI': responses.OPENAPI,
+    }))
+    return result
+
+
+def to_openapi(schema: Any) -> Any:
+    """Rewrite JSON-schema nullability (``type: [x, "null"]``) as OpenAPI 3.0's."""
+    if isinstance(schema, list):
+        return [to_openapi(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    result = {k: to_openapi(v) for k, v in schema.items()}
+    types = result.get('type')
+    if isinstance(types, list):
+        others = [t for t in types if t != 'null']
+        result['type'] = others[0]
+        if 'null' in types:
+            result['nullable'] = True
+    return result
+
+
+def _json(name: str) -> dict[str, Any]:
+    return {'application/json': {
+        'schema': {'$ref': '#/components/schemas/%s' % name}}}
+
+
+def document() -> dict[str, Any]:
+    """Return the OpenAPI 3.0 document of API v1."""
+    paths: dict[str, dict[str, Any]] = {}
+    for (path, method, op_id, summary, rule, request, answers,
+         params) in OPERATIONS:
+        operation: dict[str, Any] = {
+            'operationId': op_id, 'summary': summary,
+            'responses': {}}
+        if rule:
+            operation['description'] = 'Policy rule: ``%s``.' % rule
+        if params:
+            operation['parameters'] = params
+        if request:
+            operation['requestBody'] = {'required': True,
+                                        'content': _json(request)}
+        for status, schema in answers.items():
+            answer: dict[str, Any] = {'description': str(status)}
+            if schema:
+                answer['content'] = _json(schema)
+            operation['responses'][str(status)] = answer
+        for status in (400, 401, 403):
+            operation['responses'].setdefault(
+                str(status), {'description': str(status),
+                              'content': _json('Error')})
+        paths.setdefault(path, {})[method] = operation
+    return {
+        'openapi': '3.0.3',
+        'info': {'title': 'Dragon API', 'version': version.version_string(),
+                 'description': 'OpenStack workload protection and disaster '
+                                'recovery. Errors are '
+                                '{"error": {code, title, message, '
+                                'request_id}}.'},
+        'servers': [{'url': '/'}],
+        'security': [{'keystone': []}],
+        'paths': paths,
+        'components': {
+            'securitySchemes': {'keystone': {
+                'type': 'apiKey', 'in': 'header', 'name': 'X-Auth-Token'}},
+            'schemas': to_openapi(json_schemas()),
+        },
+    }
+
+
+class OpenAPIController:
+
+    def show(self, req: webob.Request) -> dict[str, Any]:
+        return document()
+
+
+def add_routes(api_router: router.Router) -> None:
+    api_router.connect('/v1/openapi.json', OpenAPIController(),
+                       {'GET': 'show'})

@@ -1,0 +1,84 @@
+"""``/v1/policies``: workload policies of the caller's project."""
+
+from typing import Any
+
+import webob
+
+from dragon.api import router
+from dragon.api.schemas import policies as schemas
+from dragon.api.v1 import common
+from dragon.api import validation
+from dragon.db import models
+from dragon import exception
+from dragon.workload import policies as service
+
+LIST_PARAMS = ('limit', 'marker', 'sort_key', 'sort_dir', 'name',
+               'all_projects')
+
+
+def get_visible(req: webob.Request, rule: str,
+                policy_id: str) -> tuple[Any, models.WorkloadPolicy]:
+    """Return the caller's context and policy ``policy_id`` if ``rule`` allows.
+
+    :raises dragon.exception.PolicyNotFound: missing, or another project's
+        policy the caller may not act on.
+    :raises dragon.exception.Forbidden: own project, but not allowed.
+    """
+    context = common.authorize(req, rule)
+    policy = service.policy_get(context, policy_id)
+    if common.authorize(req, rule, policy.project_id) is None:
+        raise exception.PolicyNotFound(id=policy_id)
+    return context, policy
+
+
+class PolicyController:
+
+    def create(self, req: webob.Request) -> webob.Response:
+        context = common.authorize(req, 'dragon:policy:create')
+        body = validation.body(req, schemas.POLICY_CREATE)
+        policy = service.policy_create(context, body['policy'])
+        return webob.Response(status=201, content_type='application/json',
+                              charset='UTF-8',
+                              json_body={'policy': common.policy_view(policy)})
+
+    def index(self, req: webob.Request) -> dict[str, Any]:
+        context = common.authorize(req, 'dragon:policy:list')
+        params = validation.query(req, LIST_PARAMS)
+        all_projects = validation.query_bool(params, 'all_projects')
+        if all_projects:
+            common.authorize(req, 'dragon:policy:list:all_projects')
+        limit = validation.query_int(params, 'limit', 1, common.MAX_LIMIT)
+        policies = service.policy_list(
+            context, all_projects=all_projects, name=params.get('name'),
+            limit=limit or common.MAX_LIMIT, marker=params.get('marker'),
+            sort_key=params.get('sort_key', 'created_at'),
+            sort_dir=params.get('sort_dir', 'asc'))
+        result: dict[str, Any] = {
+            'policies': [common.policy_view(p) for p in policies]}
+        links = common.next_links(req, policies, limit or common.MAX_LIMIT)
+        if links:
+            result['links'] = links
+        return result
+
+    def show(self, req: webob.Request, policy_id: str) -> dict[str, Any]:
+        _context, policy = get_visible(req, 'dragon:policy:get', policy_id)
+        return {'policy': common.policy_view(policy)}
+
+    def update(self, req: webob.Request, policy_id: str) -> dict[str, Any]:
+        context, policy = get_visible(req, 'dragon:policy:update', policy_id)
+        body = validation.body(req, schemas.POLICY_UPDATE)
+        policy = service.policy_update(context, policy, body['policy'])
+        return {'policy': common.policy_view(policy)}
+
+    def delete(self, req: webob.Request, policy_id: str) -> dict[str, Any]:
+        context, policy = get_visible(req, 'dragon:policy:delete', policy_id)
+        kept = service.policy_delete(context, policy)
+        return {'policy_id': policy.id, 'kept_checkpoints': kept}
+
+
+def add_routes(api_router: router.Router) -> None:
+    controller = PolicyController()
+    api_router.connect('/v1/policies', controller,
+                       {'GET': 'index', 'POST': 'create'})
+    api_router.connect('/v1/policies/{policy_id}', controller,
+                       {'GET': 'show', 'PATCH': 'update', 'DELETE': 'delete'})

@@ -1,0 +1,44 @@
+"""``/v1/resource-types`` and ``/v1/protectables``: what can be protected."""
+
+from typing import Any
+
+import webob
+
+from dragon.api import router
+from dragon.api.v1 import common
+from dragon.api import validation
+from dragon import exception
+from dragon.protection import registry
+from dragon.workload import protectables
+
+
+class ResourceTypeController:
+
+    def index(self, req: webob.Request) -> dict[str, Any]:
+        common.authorize(req, 'dragon:resource_type:list')
+        validation.query(req, ())
+        return {'resource_types': [t.to_dict()
+                                   for t in registry.resource_types()]}
+
+
+class ProtectableController:
+
+    def index(self, req: webob.Request) -> dict[str, Any]:
+        context = common.authorize(req, 'dragon:protectable:list')
+        params = validation.query(req, ('type',))
+        if 'type' in params:
+            if params['type'] not in registry.names():
+                raise exception.UnknownResourceType(
+                    resource_type=validation._shorten(params['type']),
+                    known=', '.join(registry.names()))
+            types = [params['type']]
+        else:
+            types = registry.names()
+        return {'protectables': protectables.protectable_list(context, types)}
+
+
+def add_routes(api_router: router.Router) -> None:
+    api_router.connect('/v1/resource-types', ResourceTypeController(),
+                       {'GET': 'index'})
+    api_router.connect('/v1/protectables', ProtectableController(),
+                       {'GET': 'index'})

@@ -1,0 +1,80 @@
+"""Reads request bodies and query strings, validated, or refuses them with a 400."""
+
+import json
+from typing import Any
+
+from oslo_utils import strutils
+import webob
+
+from dragon.common import schema as common_schema
+from dragon import exception
+
+validate = common_schema.validate
+_shorten = common_schema.shorten
+
+
+def body(req: webob.Request, schema: dict[str, Any]) -> dict[str, Any]:
+    """Return the request's JSON body, validated against ``schema``.
+
+    :raises dragon.exception.Invalid: no body, not JSON, or not valid.
+    """
+    raw = req.body
+    if not raw:
+        raise exception.Invalid(reason='a JSON request body is required')
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError) as e:
+        raise exception.Invalid(
+            reason='the request body is not valid JSON: %s' % _shorten(
+                str(e)))
+    validate(data, schema)
+    return data
+
+
+def no_body(req: webob.Request) -> None:
+    """Refuse a body where the API takes none."""
+    if req.body:
+        raise exception.Invalid(reason='this request takes no body')
+
+
+def query(req: webob.Request, allowed: tuple[str, ...]) -> dict[str, str]:
+    """Return the query parameters, each at most once and all of ``allowed``.
+
+    :raises dragon.exception.Invalid:
+    """
+    result: dict[str, str] = {}
+    for key, value in req.GET.items():
+        if key not in allowed:
+            raise exception.Invalid(reason='unknown query parameter %s; '
+                                    'known: %s' % (_shorten(repr(key)),
+                                                   ', '.join(allowed)))
+        if key in result:
+            raise exception.Invalid(reason='query parameter %s is given more '
+                                    'than once' % key)
+        result[key] = value
+    return result
+
+
+def query_bool(params: dict[str, str], key: str) -> bool:
+    value = params.get(key)
+    if value is None:
+        return False
+    try:
+        return strutils.bool_from_string(value, strict=True)
+    except ValueError:
+        raise exception.Invalid(reason='%s must be true or false' % key)
+
+
+def query_int(params: dict[str, str], key: str, minimum: int,
+              maximum: int) -> int | None:
+    value = params.get(key)
+    if value is None:
+        return None
+    try:
+        number = int(value) if value.strip().lstrip('-').isdigit() else None
+    except ValueError:
+        number = None
+    if number is None or not minimum <= number <= maximum:
+        raise exception.Invalid(reason='%s must be an integer from %d to %d'
+                                % (key, minimum, maximum))
+    return number

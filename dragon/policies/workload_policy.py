@@ -1,0 +1,48 @@
+"""Policies of ``/v1/policies``: workload policies."""
+
+from oslo_policy import policy
+
+from dragon.policies import base
+
+PREFIX = 'dragon:policy:%s'
+BASE_PATH = '/v1/policies'
+ITEM_PATH = '/v1/policies/{policy_id}'
+
+rules = [
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'create',
+        check_str=base.RULE_PROJECT_MEMBER_OR_ADMIN,
+        description='Create a workload policy.',
+        operations=[{'method': 'POST', 'path': BASE_PATH}]),
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'list',
+        check_str=base.RULE_PROJECT_READER_OR_ADMIN,
+        description='List the workload policies of the project.',
+        operations=[{'method': 'GET', 'path': BASE_PATH}]),
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'list:all_projects',
+        check_str=base.RULE_ADMIN_API,
+        description='List the workload policies of every project '
+                    '(all_projects=true).',
+        operations=[{'method': 'GET', 'path': BASE_PATH + '?all_projects=true'}]),
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'get',
+        check_str=base.RULE_PROJECT_READER_OR_ADMIN,
+        description='Show a workload policy.',
+        operations=[{'method': 'GET', 'path': ITEM_PATH}]),
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'update',
+        check_str=base.RULE_PROJECT_MEMBER_OR_ADMIN,
+        description='Change the name, description or options of a workload '
+                    'policy.',
+        operations=[{'method': 'PATCH', 'path': ITEM_PATH}]),
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'delete',
+        check_str=base.RULE_PROJECT_MEMBER_OR_ADMIN,
+        description='Delete a workload policy (its checkpoints are kept).',
+        operations=[{'method': 'DELETE', 'path': ITEM_PATH}]),
+]
+
+
+def list_rules() -> list[policy.RuleDefault]:
+    return rules

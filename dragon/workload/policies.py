@@ -1,0 +1,149 @@
+"""The rules of workload policies and their members; the API's service layer.
+
+Members are checked against Nova and Cinder with the caller's credentials:
+only an existing resource of the policy's project is accepted.
+"""
+
+from typing import Any
+
+from oslo_log import log as logging
+
+from dragon.common import schema as validation
+from dragon import clients
+from dragon.db import api as db_api
+from dragon.db import models
+from dragon import exception
+from dragon.protection import registry
+
+LOG = logging.getLogger(__name__)
+
+DEFAULT_OPTIONS: dict[str, Any] = {
+    'consistent': False, 'schedule': None, 'retention': None}
+
+
+def _normalize_options(options: dict[str, Any],
+                       base: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Merge validated ``options`` over ``base`` with every key present."""
+    result = {**DEFAULT_OPTIONS, **(base or {}), **options}
+    if result['schedule'] is not None:
+        result['schedule'] = {'timezone': 'UTC', 'enabled': True,
+                              **result['schedule']}
+    return result
+
+
+def _member_values(context: Any, project_id: str,
+                   member: dict[str, Any]) -> dict[str, Any]:
+    """Check a requested member and return its database values.
+
+    :raises dragon.exception.UnknownAction:
+    :raises dragon.exception.Invalid: options do not fit the action.
+    :raises dragon.exception.ResourceNotFound: not a resource of the project.
+    """
+    resource_type = registry.get(member['resource_type'])
+    action = resource_type.action(member.get('action'))
+    options = member.get('options') or {}
+    validation.validate(options, action.options_schema,
+                        what='options of action %s' % action.name)
+    resource_id = member['resource_id']
+    found = clients.resource_get(context, resource_type.name, resource_id)
+    if found is None or found['project_id'] not in (None, project_id):
+        raise exception.ResourceNotFound(
+            resource_type=resource_type.name.capitalize(),
+            resource_id=resource_id, project_id=project_id)
+    return {
+        'resource_type': resource_type.name,
+        'resource_id': resource_id,
+        'resource_name': (found['name'] or '')[:255],
+        'action': action.name,
+        'options': options,
+        'exclusive_resource_id': resource_id if action.exclusive else None,
+    }
+
+
+def policy_create(context: Any, values: dict[str, Any]
+                  ) -> models.WorkloadPolicy:
+    """Create a policy of the caller's project from a validated request."""
+    project_id = context.project_id
+    members = [_member_values(context, project_id, m)
+               for m in values.get('members', [])]
+    policy = db_api.workload_policy_create(context, {
+        'project_id': project_id,
+        'user_id': context.user_id,
+        'name': values['name'],
+        'description': values.get('description', ''),
+        'options': _normalize_options(values.get('options', {})),
+        'status': 'active',
+        'members': members,
+    })
+    LOG.info("created workload policy %s with %d member(s)", policy.id,
+             len(members))
+    return policy
+
+
+def policy_list(context: Any, all_projects: bool = False,
+                **filters: Any) -> list[models.WorkloadPolicy]:
+    project_id = None if all_projects else context.project_id
+    return db_api.workload_policy_get_all(context, project_id=project_id,
+                                          **filters)
+
+
+def policy_get(context: Any, policy_id: str) -> models.WorkloadPolicy:
+    return db_api.workload_policy_get(context, policy_id)
+
+
+def policy_update(context: Any, policy: models.WorkloadPolicy,
+                  values: dict[str, Any]) -> models.WorkloadPolicy:
+    changes = {k: v for k, v in values.items() if k != 'options'}
+    if 'options' in values:
+        changes['options'] = _normalize_options(values['options'],
+                                                policy.options)
+    return db_api.workload_policy_update(context, policy.id, changes)
+
+
+def policy_delete(context: Any, policy: models.WorkloadPolicy) -> int:
+    """Delete a policy; return how many of its checkpoints are kept."""
+    kept = db_api.checkpoint_count_by_policy(context, policy.id)
+    db_api.workload_policy_delete(context, policy.id)
+    LOG.info("deleted workload policy %s, kept %d checkpoint(s)", policy.id,
+             kept)
+    return kept
+
+
+def member_create(context: Any, policy: models.WorkloadPolicy,
+                  values: dict[str, Any]) -> models.PolicyMember:
+    return db_api.policy_member_create(
+        context, policy.id, _member_values(context, policy.project_id,
+                                           values))
+
+
+def member_list(context: Any, policy: models.WorkloadPolicy
+                ) -> list[models.PolicyMember]:
+    return db_api.policy_member_get_all(context, policy.id)
+
+
+def member_update(context: Any, policy: models.WorkloadPolicy,
+                  resource_id: str, values: dict[str, Any]
+                  ) -> models.PolicyMember:
+    """Change a member's action (options reset unless given) or options."""
+    member = db_api.policy_member_get(context, policy.id, resource_id)
+    resource_type = registry.get(member.resource_type)
+    action = resource_type.action(values.get('action', member.action))
+    changes: dict[str, Any] = {}
+    if action.name != member.action:
+        changes['action'] = action.name
+        changes['options'] = {}
+        changes['exclusive_resource_id'] = (
+            resource_id if action.exclusive else None)
+    if 'options' in values:
+        validation.validate(values['options'], action.options_schema,
+                            what='options of action %s' % action.name)
+        changes['options'] = values['options']
+    if not changes:
+        return member
+    return db_api.policy_member_update(context, policy.id, resource_id,
+                                       changes)
+
+
+def member_delete(context: Any, policy: models.WorkloadPolicy,
+                  resource_id: str) -> None:
+    db_api.policy_member_delete(context, policy.id, resource_id)

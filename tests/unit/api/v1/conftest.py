@@ -1,0 +1,71 @@
+"""The v1 API with noauth, a migrated database and Nova/Cinder faked at dragon.clients."""
+
+import json
+
+import pytest
+import webob
+
+from dragon.api import app
+from dragon import clients
+
+PROJECT = 'p1'
+OTHER = 'p2'
+
+
+class FakeCloud:
+    """Servers and volumes by project, as Nova and Cinder would show them."""
+
+    def __init__(self):
+        self.resources = {}   # (type, id) -> dict
+
+    def add(self, resource_type, resource_id, project_id=PROJECT,
+            name=None, status='ACTIVE'):
+        self.resources[(resource_type, resource_id)] = {
+            'id': resource_id, 'name': name or resource_id,
+            'status': status, 'project_id': project_id}
+
+    def get(self, context, resource_type, resource_id):
+        found = self.resources.get((resource_type, resource_id))
+        # Nova and Cinder hide other projects' resources from non-admins.
+        if found and found['project_id'] != context.project_id and \
+                'admin' not in context.roles:
+            return None
+        return found
+
+    def list(self, context, resource_type):
+        return [r for (t, _i), r in self.resources.items()
+                if t == resource_type and r['project_id'] == context.project_id]
+
+
+@pytest.fixture
+def fake_cloud(monkeypatch):
+    cloud = FakeCloud()
+    monkeypatch.setattr(clients, 'resource_get', cloud.get)
+    monkeypatch.setattr(clients, 'resource_list', cloud.list)
+    return cloud
+
+
+class Api:
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, method, path, body=None, project=PROJECT,
+                 roles='member,reader', raw=None, headers=None):
+        request = webob.Request.blank(path, method=method)
+        request.headers['X-Project-Id'] = project
+        request.headers['X-Roles'] = roles
+        for name, value in (headers or {}).items():
+            request.headers[name] = value
+        if raw is not None:
+            request.body = raw
+        elif body is not None:
+            request.body = json.dumps(body).encode()
+            request.content_type = 'application/json'
+        return request.get_response(self.application)
+
+
+@pytest.fixture
+def api(conf, db, fake_cloud):
+    conf.set_override('auth_strategy', 'noauth', group='api')
+    return Api(app.build_app(conf))

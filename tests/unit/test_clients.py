@@ -1,0 +1,113 @@
+"""dragon.clients: the caller's catalog picks the endpoint; 404 means not found."""
+
+import pytest
+
+from dragon import clients
+from dragon import context as dragon_context
+from dragon import exception
+
+CATALOG = [
+    {'type': 'compute', 'name': 'nova', 'endpoints': [
+        {'region': 'RegionOne', 'publicURL': 'http://r1/nova/v2.1',
+         'internalURL': 'http://r1-int/nova/v2.1'},
+        {'region': 'RegionTwo', 'publicURL': 'http://r2/nova/v2.1'}]},
+    {'type': 'block-storage', 'name': 'cinder', 'endpoints': [
+        {'region': 'RegionOne', 'publicURL': 'http://r1/cinder/v3/p1'}]},
+]
+
+
+def _ctx():
+    return dragon_context.RequestContext(
+        user_id='u1', project_id='p1', roles=['member'], auth_token='tok',
+        service_catalog=CATALOG)
+
+
+def test_endpoint_comes_from_the_callers_catalog_and_region(global_conf):
+    global_conf.set_override('region_name', 'RegionTwo', group='nova')
+    try:
+        adapter = clients._adapter(_ctx(), 'nova')
+        assert adapter.get_endpoint() == 'http://r2/nova/v2.1'
+        assert adapter.session.get_auth_headers(adapter.auth) == {
+            'X-Auth-Token': 'tok'}
+    finally:
+        global_conf.clear_override('region_name', group='nova')
+
+
+def test_internal_interface_is_preferred(global_conf):
+    global_conf.set_override('region_name', 'RegionOne', group='nova')
+    try:
+        assert clients._adapter(_ctx(), 'nova').get_endpoint() == (
+            'http://r1-int/nova/v2.1')
+    finally:
+        global_conf.clear_override('region_name', group='nova')
+
+
+def test_context_reads_the_catalog_header():
+    environ = {'HTTP_X_SERVICE_CATALOG': '[{"type": "compute"}]',
+               'HTTP_X_PROJECT_ID': 'p1'}
+    ctx = dragon_context.RequestContext.from_environ(environ)
+    assert ctx.service_catalog == [{'type': 'compute'}]
+    bad = dragon_context.RequestContext.from_environ(
+        {'HTTP_X_SERVICE_CATALOG': '{not json'})
+    assert bad.service_catalog == []
+    copy = dragon_context.RequestContext.from_dict(ctx.to_dict())
+    assert copy.service_catalog == ctx.service_catalog
+
+
+class _Response:
+
+    def __init__(self, status_code, body=None):
+        self.status_code = status_code
+        self._body = body
+
+    def json(self):
+        return self._body
+
+
+class _Adapter:
+
+    def __init__(self, responses):
+        self.responses = responses
+        self.paths = []
+
+    def get(self, path, **kwargs):
+        self.paths.append(path)
+        return self.responses[path]
+
+
+@pytest.fixture
+def fake_adapter(monkeypatch):
+    adapter = _Adapter({
+        '/servers/s1': _Response(200, {'server': {
+            'id': 's1', 'name': 'web', 'status': 'ACTIVE',
+            'tenant_id': 'p1'}}),
+        '/servers/missing': _Response(404),
+        '/servers/boom': _Response(500),
+        '/servers/detail': _Response(200, {'servers': [
+            {'id': 's1', 'name': 'web', 'status': 'ACTIVE',
+             'tenant_id': 'p1'}]}),
+        '/volumes/v1': _Response(200, {'volume': {
+            'id': 'v1', 'name': None, 'status': 'available'}}),
+        '/volumes/a%2Fb': _Response(404),
+    })
+    monkeypatch.setattr(clients, '_adapter', lambda context, group: adapter)
+    return adapter
+
+
+def test_get_and_list_normalize_resources(fake_adapter):
+    assert clients.resource_get(_ctx(), 'server', 's1') == {
+        'id': 's1', 'name': 'web', 'status': 'ACTIVE', 'project_id': 'p1'}
+    assert clients.resource_get(_ctx(), 'volume', 'v1') == {
+        'id': 'v1', 'name': '', 'status': 'available', 'project_id': None}
+    assert [s['id'] for s in clients.resource_list(_ctx(), 'server')] == ['s1']
+
+
+def test_not_found_is_none_and_ids_are_quoted(fake_adapter):
+    assert clients.resource_get(_ctx(), 'server', 'missing') is None
+    assert clients.resource_get(_ctx(), 'volume', 'a/b') is None
+    assert '/volumes/a%2Fb' in fake_adapter.paths
+
+
+def test_server_errors_are_service_unavailable(fake_adapter):
+    with pytest.raises(exception.RemoteServiceUnavailable):
+        clients.resource_get(_ctx(), 'server', 'boom')

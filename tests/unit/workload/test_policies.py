@@ -1,0 +1,47 @@
+"""The service rules without HTTP: options completion, member action changes."""
+
+import pytest
+
+from dragon import clients
+from dragon import context as dragon_context
+from dragon import exception
+from dragon.workload import policies
+
+
+@pytest.fixture
+def ctx(db, monkeypatch):
+    monkeypatch.setattr(clients, 'resource_get', lambda c, t, i: {
+        'id': i, 'name': 'n-' + i, 'status': 'ACTIVE', 'project_id': None})
+    return dragon_context.RequestContext(user_id='u1', project_id='p1',
+                                         roles=['member'])
+
+
+def test_patch_merges_options_by_key(ctx):
+    policy = policies.policy_create(ctx, {'name': 'a', 'options': {
+        'retention': {'max_checkpoints': 3}}})
+    updated = policies.policy_update(ctx, policy, {'options': {
+        'consistent': True}})
+    assert updated.options == {'consistent': True, 'schedule': None,
+                               'retention': {'max_checkpoints': 3}}
+
+
+def test_changing_the_action_resets_options(ctx):
+    policy = policies.policy_create(ctx, {'name': 'a'})
+    policies.member_create(ctx, policy, {
+        'resource_type': 'server', 'resource_id': 's1',
+        'options': {'keep_image': True}})
+    member = policies.member_update(ctx, policy, 's1',
+                                    {'action': 'template_only'})
+    assert (member.action, member.options) == ('template_only', {})
+    assert member.exclusive_resource_id is None
+    member = policies.member_update(ctx, policy, 's1',
+                                    {'action': 'image_snapshot'})
+    assert member.exclusive_resource_id == 's1'
+
+
+def test_missing_resource_names_type_and_id(ctx, monkeypatch):
+    monkeypatch.setattr(clients, 'resource_get', lambda c, t, i: None)
+    policy = policies.policy_create(ctx, {'name': 'a'})
+    with pytest.raises(exception.ResourceNotFound, match='Volume v9'):
+        policies.member_create(ctx, policy, {'resource_type': 'volume',
+                                             'resource_id': 'v9'})
