@@ -1,0 +1,216 @@
+"""``openstack dr ...`` run as users run it, against dragon-api on the minicloud.
+
+The real ``openstack`` executable of Dragon's venv, the demo project's
+credentials from the minicloud's clouds.yaml, a real server and volume.
+"""
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import uuid
+
+from keystoneauth1 import exceptions as ksa_exceptions
+import pytest
+
+from dragon.client import exceptions
+from dragon.client.v1 import client as dr_client
+from tests.functional.minicloud.waiters import wait_for
+from tests.minicloud import resources
+from tests.minicloud.layout import REGIONS
+
+OPENSTACK = str(pathlib.Path(sys.executable).parent / 'openstack')
+
+
+class CLI:
+    """``cli('dr', 'policy', 'list')`` -> CompletedProcess."""
+
+    def __init__(self, clouds_yaml):
+        self.env = {k: v for k, v in os.environ.items()
+                    if not k.startswith('OS_')}
+        self.env.update({'OS_CLIENT_CONFIG_FILE': str(clouds_yaml),
+                         'OS_CLOUD': 'demo', 'OS_REGION_NAME': REGIONS[0]})
+
+    def __call__(self, *args, check=True):
+        result = subprocess.run([OPENSTACK, *args], env=self.env,
+                                capture_output=True, text=True, timeout=120)
+        if check:
+            assert result.returncode == 0, (
+                'openstack %s exited %d: %s' % (' '.join(args),
+                                                result.returncode,
+                                                result.stderr))
+        return result
+
+    def json(self, *args):
+        return json.loads(self(*args, '-f', 'json').stdout)
+
+
+def assert_one_line_error(result, *fragments):
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith('Error: '), result.stderr
+    assert 'Traceback' not in result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+@pytest.fixture(scope='module')
+def cli(cloud, dragon):
+    return CLI(cloud.layout.clouds_yaml)
+
+
+@pytest.fixture(scope='module')
+def workload(cloud, dragon):
+    """A server on its own network and a 1 GB volume in the demo project."""
+    conn = cloud.connect('demo')
+    name = 'ft-cli-' + uuid.uuid4().hex[:8]
+    made = {}
+    try:
+        net = made['network'] = conn.network.create_network(name=name)
+        conn.network.create_subnet(network_id=net.id, name=name,
+                                   ip_version=4, cidr='10.78.0.0/24')
+        image = conn.image.find_image(resources.IMAGE_NAME)
+        flavor = conn.compute.find_flavor('m1.tiny')
+        made['server'] = conn.compute.create_server(
+            name=name, image_id=image.id, flavor_id=flavor.id,
+            networks=[{'uuid': net.id}])
+        made['volume'] = conn.block_storage.create_volume(size=1, name=name)
+        made['server'] = conn.compute.wait_for_server(
+            made['server'], status='ACTIVE', interval=0.5, wait=180)
+        made['volume'] = wait_for(
+            lambda: conn.block_storage.get_volume(made['volume'].id),
+            ('available',))
+        yield made['server'], made['volume']
+    finally:
+        if 'server' in made:
+            conn.compute.delete_server(made['server'], ignore_missing=True)
+            conn.compute.wait_for_delete(made['server'], wait=120)
+        if 'volume' in made:
+            conn.block_storage.delete_volume(made['volume'],
+                                             ignore_missing=True)
+        if 'network' in made:
+            for port in conn.network.ports(network_id=made['network'].id):
+                if port.device_owner in ('', 'compute:nova', 'compute:None'):
+                    conn.network.delete_port(port, ignore_missing=True)
+            conn.network.delete_network(made['network'], ignore_missing=True)
+
+
+@pytest.fixture
+def policy_name(cloud, dragon):
+    """A unique policy name; whatever the test left behind is deleted."""
+    name = 'ft-cli-' + uuid.uuid4().hex[:8]
+    yield name
+    client = dr_client.Client(cloud.connect('demo').session,
+                              region_name=REGIONS[0])
+    try:
+        for policy in client.policies.list(name=name, all_pages=True):
+            client.policies.delete(policy['id'])
+    except (exceptions.ClientError, ksa_exceptions.ClientException):
+        pass   # nothing to clean up where the API is missing or down
+
+
+def test_resource_type_list(cli):
+    rows = cli.json('dr', 'resource', 'type', 'list')
+    assert rows and list(rows[0]) == ['Type', 'Action', 'Default',
+                                      'Description']
+    types = {row['Type'] for row in rows}
+    assert {'server', 'volume'} <= types
+    for kind in types:
+        defaults = [r for r in rows if r['Type'] == kind and r['Default']]
+        assert len(defaults) == 1, rows
+
+
+def test_protectable_list_shows_the_server(cli, workload):
+    server, volume = workload
+    rows = cli.json('dr', 'protectable', 'list', '--type', 'server')
+    assert {row['Type'] for row in rows} == {'server'}
+    mine = [row for row in rows if row['ID'] == server.id]
+    assert len(mine) == 1
+    assert mine[0]['Name'] == server.name
+    assert mine[0]['Policy'] is None
+    assert volume.id not in {row['ID'] for row in rows}
+
+
+def test_policy_life_cycle(cli, workload, policy_name):
+    server, volume = workload
+    created = cli.json('dr', 'policy', 'create', policy_name,
+                       '--description', 'functional test', '--consistent',
+                       '--schedule', '0 2 * * *', '--retention-count', '3',
+                       '--member', 'server:%s' % server.id)
+    assert created['name'] == policy_name
+    assert created['consistent'] is True
+    assert created['schedule']['cron'] == '0 2 * * *'
+    assert created['retention']['max_checkpoints'] == 3
+    assert [(m['resource_type'], m['resource_id'])
+            for m in created['members']] == [('server', server.id)]
+
+    listed = cli.json('dr', 'policy', 'list', '--name', policy_name)
+    assert [row['ID'] for row in listed] == [created['id']]
+    assert listed[0]['Members'] == 1
+    assert created['id'] in {row['ID'] for row in
+                             cli.json('dr', 'policy', 'list', '--long')}
+
+    shown = cli.json('dr', 'policy', 'show', policy_name)
+    assert shown['id'] == created['id']
+    assert cli.json('dr', 'policy', 'show', created['id'])['name'] == \
+        policy_name
+    protectable = [row for row in cli.json('dr', 'protectable', 'list',
+                                           '--type', 'server')
+                   if row['ID'] == server.id]
+    assert protectable[0]['Policy'] in (policy_name, created['id'])
+
+    cli('dr', 'policy', 'set', policy_name, '--description', 'changed',
+        '--no-consistent', '--no-schedule', '--retention-days', '7')
+    shown = cli.json('dr', 'policy', 'show', policy_name)
+    assert shown['description'] == 'changed'
+    assert shown['consistent'] is False
+    assert shown['schedule'] is None
+    assert shown['retention'] == {'max_checkpoints': 3, 'max_age_days': 7}
+
+    added = cli.json('dr', 'policy', 'member', 'add', policy_name, volume.id,
+                     '--type', 'volume')
+    assert (added['resource_type'], added['resource_id']) == (
+        'volume', volume.id)
+    members = cli.json('dr', 'policy', 'member', 'list', policy_name)
+    assert {(m['Resource Type'], m['Resource ID']) for m in members} == {
+        ('server', server.id), ('volume', volume.id)}
+
+    volume_actions = [row['Action'] for row in
+                      cli.json('dr', 'resource', 'type', 'list')
+                      if row['Type'] == 'volume']
+    cli('dr', 'policy', 'member', 'set', policy_name, volume.id,
+        '--action', volume_actions[-1])
+    members = cli.json('dr', 'policy', 'member', 'list', policy_name)
+    assert [m['Action'] for m in members
+            if m['Resource ID'] == volume.id] == [volume_actions[-1]]
+
+    cli('dr', 'policy', 'member', 'remove', policy_name, volume.id)
+    members = cli.json('dr', 'policy', 'member', 'list', policy_name)
+    assert [m['Resource ID'] for m in members] == [server.id]
+
+    deleted = cli('dr', 'policy', 'delete', policy_name)
+    assert deleted.stdout.strip() == (
+        'Deleted policy %s; its 0 checkpoints were kept.' % policy_name)
+    assert_one_line_error(
+        cli('dr', 'policy', 'show', policy_name, check=False),
+        "No policy with a name or ID of '%s' exists." % policy_name)
+
+
+def test_bad_input_is_one_line_on_stderr(cli, workload, policy_name):
+    server, volume = workload
+    result = cli('dr', 'policy', 'create', policy_name, '--member',
+                 'server:%s:no-such-action' % server.id, check=False)
+    assert_one_line_error(result, 'no-such-action')
+    assert cli.json('dr', 'policy', 'list', '--name', policy_name) == []
+
+    cli('dr', 'policy', 'create', policy_name)
+    result = cli('dr', 'policy', 'member', 'add', policy_name, volume.id,
+                 '--type', 'volume', '--action', 'no-such-action',
+                 check=False)
+    assert_one_line_error(result, 'no-such-action')
+    assert cli.json('dr', 'policy', 'member', 'list', policy_name) == []
+    assert_one_line_error(
+        cli('dr', 'policy', 'show', 'ft-cli-no-such-policy', check=False),
+        "No policy with a name or ID of 'ft-cli-no-such-policy' exists.")
+    cli('dr', 'policy', 'delete', policy_name)
