@@ -27,8 +27,28 @@ def body(req: webob.Request, schema: dict[str, Any]) -> dict[str, Any]:
         raise exception.Invalid(
             reason='the request body is not valid JSON: %s' % _shorten(
                 str(e)))
+    _check_encodable(data)
     validate(data, schema)
     return data
+
+
+def _check_encodable(data: Any) -> None:
+    """Refuse lone surrogates (``"\\ud800"``): valid JSON, not storable text."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            try:
+                item.encode('utf-8')
+            except UnicodeEncodeError:
+                raise exception.Invalid(
+                    reason='the request body holds a string that is not '
+                           'valid Unicode')
 
 
 def no_body(req: webob.Request) -> None:

@@ -117,6 +117,11 @@ def engine_service_get_all(context: Any, include_deleted: bool = False
 POLICY_SORT_KEYS = ('name', 'created_at', 'updated_at')
 
 
+def _shown(value: str) -> str:
+    """An id from a URL, cut short for an error message."""
+    return value if len(value) <= 64 else value[:64] + '...'
+
+
 def _policy_query(project_id: str | None) -> sa.Select:
     query = sa.select(models.WorkloadPolicy).filter_by(deleted='')
     if project_id is not None:
@@ -221,7 +226,7 @@ def workload_policy_get(context: Any, policy_id: str
     policy = context.session.execute(
         _policy_query(None).filter_by(id=policy_id)).scalar_one_or_none()
     if policy is None:
-        raise exception.PolicyNotFound(id=policy_id)
+        raise exception.PolicyNotFound(id=_shown(policy_id))
     return policy
 
 
@@ -284,7 +289,7 @@ def workload_policy_update(context: Any, policy_id: str,
     policy = session.execute(
         _policy_query(None).filter_by(id=policy_id)).scalar_one_or_none()
     if policy is None:
-        raise exception.PolicyNotFound(id=policy_id)
+        raise exception.PolicyNotFound(id=_shown(policy_id))
     new_name = values.get('name')
     if new_name is not None and new_name != policy.name:
         taken = session.execute(
@@ -310,7 +315,7 @@ def workload_policy_delete(context: Any, policy_id: str) -> None:
     policy = session.execute(
         _policy_query(None).filter_by(id=policy_id)).scalar_one_or_none()
     if policy is None:
-        raise exception.PolicyNotFound(id=policy_id)
+        raise exception.PolicyNotFound(id=_shown(policy_id))
     policy.members.clear()
     policy.deleted = policy.id
     policy.deleted_at = models.utcnow()
@@ -347,7 +352,7 @@ def policy_member_create(context: Any, policy_id: str,
     policy = session.execute(
         _policy_query(None).filter_by(id=policy_id)).scalar_one_or_none()
     if policy is None:
-        raise exception.PolicyNotFound(id=policy_id)
+        raise exception.PolicyNotFound(id=_shown(policy_id))
     _check_not_member(session, values, policy_id)
     _check_exclusive(session, values, policy_id)
     member = models.PolicyMember(policy_id=policy_id,
@@ -388,7 +393,7 @@ def _get_member(session: Any, policy_id: str,
     ).scalar_one_or_none()
     if member is None:
         raise exception.MemberNotFound(policy_id=policy_id,
-                                       resource_id=resource_id)
+                                       resource_id=_shown(resource_id))
     return member
 
 

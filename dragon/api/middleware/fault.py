@@ -82,6 +82,14 @@ class FaultMiddleware:
     @webob.dec.wsgify
     def __call__(self, req: webob.Request) -> webob.Response:
         try:
+            # WebOb decodes these lazily and would fail deep inside a
+            # controller (or while logging the failure) on bad bytes.
+            req.path_info.encode()
+            req.GET.items()
+        except UnicodeDecodeError:
+            return error_response(req, 400, 'The request URL is not valid '
+                                  'UTF-8.')
+        try:
             response = req.get_response(self.application)
         except exception.DragonException as e:
             return self._dragon_error(req, e)

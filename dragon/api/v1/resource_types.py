@@ -7,6 +7,7 @@ import webob
 from dragon.api import router
 from dragon.api.v1 import common
 from dragon.api import validation
+from dragon.common import schema
 from dragon import exception
 from dragon.protection import registry
 from dragon.workload import protectables
@@ -29,7 +30,7 @@ class ProtectableController:
         if 'type' in params:
             if params['type'] not in registry.names():
                 raise exception.UnknownResourceType(
-                    resource_type=validation._shorten(params['type']),
+                    resource_type=schema.shorten(params['type']),
                     known=', '.join(registry.names()))
             types = [params['type']]
         else:

@@ -325,3 +325,16 @@ def test_missing_forged_and_revoked_tokens_are_401(cloud, demo):
     token = conn.auth_token
     conn.identity.delete('/auth/tokens', headers={'X-Subject-Token': token})
     assert_error(demo('GET', '/v1/policies', token=token), 401)
+
+
+def test_openapi_document_is_served(demo):
+    status, body = demo('GET', '/v1/openapi.json')
+    assert status == 200
+    assert body['openapi'].startswith('3.0')
+    assert '/v1/policies/{policy_id}/members/{resource_id}' in body['paths']
+    assert_error(demo('GET', '/v1/openapi.json', token=''), 401)
+
+
+def test_urls_that_are_not_utf8_are_400(demo):
+    assert_error(demo('GET', '/v1/policies?name=%ff'), 400)
+    assert_error(demo('GET', '/v1/policies/%ff'), 400)

@@ -81,3 +81,15 @@ def test_successful_responses_pass_untouched():
         return webob.Response(body=b'fine', content_type='text/plain')
     response = _call(fault.FaultMiddleware(application))
     assert (response.status_int, response.body) == (200, b'fine')
+
+
+def test_url_that_is_not_utf8_is_a_json_400():
+    import webob as _webob
+    from dragon.api.middleware import fault as _fault
+
+    def app(environ, start_response):
+        raise AssertionError('never reached')
+    response = _webob.Request.blank('/v1/x%ff?a=%fe').get_response(
+        _fault.FaultMiddleware(app))
+    assert response.status_int == 400
+    assert response.json['error']['code'] == 400

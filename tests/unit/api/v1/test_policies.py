@@ -222,3 +222,27 @@ def test_unknown_policy_is_404(api):
 
 def test_wrong_method_is_405(api):
     _error(api('PUT', '/v1/policies'), 405)
+
+
+@pytest.mark.parametrize('method, path', [
+    ('GET', '/v1/policies?name=%ff'), ('GET', '/v1/policies/%ff'),
+    ('GET', '/v1/policies?%ff=1'), ('DELETE', '/v1/policies/x/members/%ff'),
+    ('GET', '/v1/protectables?type=%ed%a0%80'),
+])
+def test_urls_that_are_not_utf8_are_400(api, method, path):
+    assert 'UTF-8' in _error(api(method, path), 400)
+
+
+@pytest.mark.parametrize('raw', [
+    b'{"policy": {"name": "\\ud800"}}',
+    b'{"policy": {"name": "a", "description": "x\\udfff"}}',
+    b'{"policy": {"\\ud800": 1}}',
+])
+def test_lone_surrogates_are_400(api, raw):
+    _error(api('POST', '/v1/policies', raw=raw), 400)
+
+
+def test_odd_ids_in_the_path_are_404_with_a_short_message(api):
+    assert len(_error(api('GET', '/v1/policies/' + 'x' * 5000), 404)) < 200
+    _error(api('GET', '/v1/policies/%00'), 404)
+    assert api('GET', '/v1/policies?name=%00').json == {'policies': []}
