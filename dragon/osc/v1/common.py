@@ -4,6 +4,7 @@ import logging
 from typing import Any
 
 from cliff import columns
+from keystoneauth1 import exceptions as ksa_exceptions
 from osc_lib.cli import format_columns
 from osc_lib import exceptions as osc_exceptions
 
@@ -29,7 +30,10 @@ class DragonCommand:
     def run(self, parsed_args: Any) -> int:
         try:
             return super().run(parsed_args)
-        except exceptions.ClientError as err:
+        except (exceptions.ClientError,
+                # No 'dr' endpoint in the catalog, or nothing listening.
+                ksa_exceptions.EndpointNotFound,
+                ksa_exceptions.ConnectionError) as err:
             raise osc_exceptions.CommandError(error_line(err)) from None
 
 

@@ -90,14 +90,17 @@ class SetPolicyMember(common.DragonCommand, command.Command):
         current = next((m for m in policy.get('members') or ()
                         if m.get('resource_id') == parsed_args.resource_id),
                        {})
+        action = parsed_args.action or current.get('action')
         options = None
         if parsed_args.properties:
             # --property adds to or overrides the member's options, so the
-            # whole object is sent whether the API merges or replaces it.
-            options = dict(current.get('options') or {})
+            # whole object is sent whether the API merges or replaces it;
+            # options of the old action do not carry over to a new one.
+            options = {}
+            if action == current.get('action'):
+                options.update(current.get('options') or {})
             options.update(common.member_options(
-                client, current.get('resource_type'),
-                parsed_args.action or current.get('action'),
+                client, current.get('resource_type'), action,
                 parsed_args.properties))
         client.members.update(policy['id'], parsed_args.resource_id,
                               action=parsed_args.action, options=options)

@@ -203,3 +203,17 @@ def test_delete_one_unknown_is_one_line(api, openstack):
     assert result.code == 1
     assert result.err.strip().splitlines() == [
         "Error: No policy with a name or ID of 'nope' exists."]
+
+
+def test_unreachable_api_is_one_line(api, openstack, monkeypatch):
+    from keystoneauth1 import exceptions as ksa_exceptions
+
+    def refuse(*args, **kwargs):
+        raise ksa_exceptions.ConnectFailure('Unable to establish connection '
+                                            'to http://dragon.test:8799')
+
+    monkeypatch.setattr(api, 'handle', refuse)
+    result = openstack('dr', 'policy', 'list')
+    assert result.code == 1
+    assert result.err.strip().splitlines() == [
+        'Error: Unable to establish connection to http://dragon.test:8799']

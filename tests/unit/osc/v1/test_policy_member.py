@@ -90,3 +90,12 @@ def test_remove(api, openstack, policy):
     assert api.requests('DELETE')[-1].path == (
         '/v1/policies/%s/members/s1' % policy['id'])
     assert api.policies[policy['id']]['members'] == []
+
+
+def test_set_a_new_action_does_not_carry_old_options(api, openstack, policy):
+    openstack('dr', 'policy', 'member', 'add', 'web', 's1', '--type',
+              'server', '--property', 'quiesce=true')
+    assert openstack('dr', 'policy', 'member', 'set', 'web', 's1',
+                     '--action', 'backup', '--property', 'note=x').code == 0
+    assert api.requests('PATCH')[-1].json == {'member': {
+        'action': 'backup', 'options': {'note': 'x'}}}
