@@ -151,3 +151,14 @@ def test_policies_page_by_marker_in_either_direction(db, ctx):
     assert len(db_api.workload_policy_get_all(ctx)) == 4
     with pytest.raises(exception.InvalidMarker):
         db_api.workload_policy_get_all(ctx, project_id='p2', marker=ids[0])
+
+
+def test_paging_by_updated_at_counts_never_updated_by_creation(db, ctx):
+    a, b, c = (_policy(ctx, name) for name in ('a', 'b', 'c'))
+    db_api.workload_policy_update(ctx, a.id, {'description': 'touched'})
+    order = [p.name for p in db_api.workload_policy_get_all(
+        ctx, project_id='p1', sort_key='updated_at')]
+    assert order == ['b', 'c', 'a']
+    page = db_api.workload_policy_get_all(
+        ctx, project_id='p1', sort_key='updated_at', marker=c.id)
+    assert [p.name for p in page] == ['a']
