@@ -214,3 +214,39 @@ def test_bad_input_is_one_line_on_stderr(cli, workload, policy_name):
         cli('dr', 'policy', 'show', 'ft-cli-no-such-policy', check=False),
         "No policy with a name or ID of 'ft-cli-no-such-policy' exists.")
     cli('dr', 'policy', 'delete', policy_name)
+
+
+def test_pages_and_deleting_several(cloud, cli, policy_name):
+    names = ['%s-%d' % (policy_name, i) for i in range(3)]
+    ids = [cli.json('dr', 'policy', 'create', name)['id'] for name in names]
+    try:
+        # Sorted by name, nothing another test creates can fall between
+        # these three.
+        first = cli.json('dr', 'policy', 'list', '--limit', '1',
+                         '--sort-key', 'name', '--sort-dir', 'desc')
+        assert len(first) == 1
+        after = cli.json('dr', 'policy', 'list', '--limit', '1',
+                         '--marker', ids[0], '--sort-key', 'name',
+                         '--sort-dir', 'asc')
+        assert [row['ID'] for row in after] == [ids[1]]
+        # Every page, one policy at a time, through the API's next links.
+        client = dr_client.Client(cloud.connect('demo').session,
+                                  region_name=REGIONS[0])
+        every = client.policies.list(limit=1, sort_key='name',
+                                     sort_dir='asc', all_pages=True)
+        mine = [p['id'] for p in every if p['id'] in ids]
+        assert mine == ids
+        assert len({p['id'] for p in every}) == len(every)
+
+        result = cli('dr', 'policy', 'delete', names[0], ids[1],
+                     'ft-cli-no-such-policy', names[2], check=False)
+        assert result.returncode == 1
+        assert result.stdout.splitlines() == [
+            'Deleted policy %s; its 0 checkpoints were kept.' % name
+            for name in names]
+        assert result.stderr.strip().splitlines() == [
+            "Error: No policy with a name or ID of 'ft-cli-no-such-policy' "
+            "exists.", 'Error: 1 of 4 policies failed to delete.']
+    finally:
+        for name in names:
+            cli('dr', 'policy', 'delete', name, check=False)
