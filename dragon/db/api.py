@@ -180,6 +180,23 @@ def _check_not_member(session: Any, member: dict[str, Any],
                                      policy_id=policy_id)
 
 
+def _is_locked(error: Exception) -> bool:
+    """SQLite's answer when two read-then-write transactions collide.
+
+    SQLite refuses one at once (no waiting) to avoid a deadlock; running
+    the whole transaction again is the cure. Other databases wait on the
+    row lock instead.
+    """
+    return isinstance(error, (sa_exc.OperationalError, db_exc.DBError)) and (
+        'database is locked' in str(error))
+
+
+_retry_if_locked = oslo_db_api.wrap_db_retry(
+    max_retries=10, retry_interval=0.05, inc_retry_interval=True,
+    max_retry_interval=0.5, exception_checker=_is_locked)
+
+
+@_retry_if_locked
 @main_context_manager.writer
 def workload_policy_create(context: Any, values: dict[str, Any]
                            ) -> models.WorkloadPolicy:
@@ -277,6 +294,7 @@ def workload_policy_get_all(context: Any, project_id: str | None = None,
     return list(context.session.execute(query).scalars())
 
 
+@_retry_if_locked
 @main_context_manager.writer
 def workload_policy_update(context: Any, policy_id: str,
                            values: dict[str, Any]) -> models.WorkloadPolicy:
@@ -305,6 +323,7 @@ def workload_policy_update(context: Any, policy_id: str,
     return policy
 
 
+@_retry_if_locked
 @main_context_manager.writer
 def workload_policy_delete(context: Any, policy_id: str) -> None:
     """Delete a live policy: its members go, its row stays for checkpoints.
@@ -336,6 +355,7 @@ def _member_query(policy_id: str) -> sa.Select:
     return sa.select(models.PolicyMember).filter_by(policy_id=policy_id)
 
 
+@_retry_if_locked
 @main_context_manager.writer
 def policy_member_create(context: Any, policy_id: str,
                          values: dict[str, Any]) -> models.PolicyMember:
@@ -404,6 +424,7 @@ def policy_member_get(context: Any, policy_id: str,
     return _get_member(context.session, policy_id, resource_id)
 
 
+@_retry_if_locked
 @main_context_manager.writer
 def policy_member_update(context: Any, policy_id: str, resource_id: str,
                          values: dict[str, Any]) -> models.PolicyMember:
@@ -428,6 +449,7 @@ def policy_member_update(context: Any, policy_id: str, resource_id: str,
     return member
 
 
+@_retry_if_locked
 @main_context_manager.writer
 def policy_member_delete(context: Any, policy_id: str,
                          resource_id: str) -> None:

@@ -4,6 +4,7 @@ from typing import Any
 
 import webob
 
+from dragon.api.middleware import context as context_mw
 from dragon.api import router
 from dragon.api.schemas import policies as schemas
 from dragon.api.v1 import common
@@ -24,9 +25,11 @@ def get_visible(req: webob.Request, rule: str,
         policy the caller may not act on.
     :raises dragon.exception.Forbidden: own project, but not allowed.
     """
-    context = common.authorize(req, rule)
-    policy = service.policy_get(context, policy_id)
-    if common.authorize(req, rule, policy.project_id) is None:
+    # Looked up before the policy check: another project's policy must be
+    # a 404 to every role of that project, readers included.
+    policy = service.policy_get(context_mw.context_of(req), policy_id)
+    context = common.authorize(req, rule, policy.project_id)
+    if context is None:
         raise exception.PolicyNotFound(id=policy_id)
     return context, policy
 

@@ -162,3 +162,20 @@ def test_paging_by_updated_at_counts_never_updated_by_creation(db, ctx):
     page = db_api.workload_policy_get_all(
         ctx, project_id='p1', sort_key='updated_at', marker=c.id)
     assert [p.name for p in page] == ['a']
+
+
+def test_sqlite_lock_collisions_are_retried():
+    from sqlalchemy import exc as sa_exc
+    calls = []
+
+    @db_api._retry_if_locked
+    def write():
+        calls.append(1)
+        if len(calls) < 3:
+            raise sa_exc.OperationalError('UPDATE', {}, Exception(
+                'database is locked'))
+        return 'done'
+
+    assert write() == 'done'
+    assert len(calls) == 3
+    assert not db_api._is_locked(ValueError('database is locked'))

@@ -149,6 +149,12 @@ def test_another_project_sees_404_on_every_route(api):
         _error(response, 404)
         walked += 1
     assert walked == 7
+    # Readers of the other project too: 404, not 403.
+    _error(api('DELETE', '/v1/policies/' + pid, project=OTHER,
+               roles='reader'), 404)
+    _error(api('POST', '/v1/policies/%s/members' % pid, bodies['POST'],
+               project=OTHER, roles='reader'), 404)
+    _error(api('GET', '/v1/policies/' + pid, project=OTHER, roles=''), 404)
     assert api('GET', '/v1/policies', project=OTHER).json['policies'] == []
     assert api('GET', '/v1/policies/' + pid).status_int == 200
 
