@@ -69,7 +69,6 @@ class DragonDeployment:
                 'user_domain_name': 'Default', 'project_name': 'service',
                 'username': 'dragon', 'password': lo.password,
                 'service_token_roles_required': True},
-            'engine': {'heartbeat_interval': 2},
             **{group: {'region_name': REGIONS[0]}
                for group in ('nova', 'cinder', 'glance', 'neutron', 'heat',
                              'swift')},
