@@ -73,8 +73,12 @@ def private_network(cloud, unique_name, request):
 
 @pytest.fixture(scope='session')
 def dragon(cloud):
-    """dragon-api and one dragon-engine running on the minicloud."""
+    """dragon-api and one dragon-engine on the minicloud, on a fresh MariaDB."""
+    from tests.minicloud.bootstrap import create_test_database
     from tests.minicloud.dragon import DragonDeployment
     deployment = DragonDeployment(cloud.layout)
+    deployment.down()
+    deployment.database_url = create_test_database(cloud.layout,
+                                                   'dragon_functional')
     deployment.up()
     return deployment

@@ -31,6 +31,9 @@ class DragonDeployment:
     """Dragon's API and engine(s) on one minicloud."""
 
     layout: object
+    # None: the embedded SQLite default (the demo); a URL: e.g. MariaDB
+    # (the functional tests, which run the API the way production does).
+    database_url: str = None
 
     @property
     def home(self):
@@ -69,6 +72,8 @@ class DragonDeployment:
                 'user_domain_name': 'Default', 'project_name': 'service',
                 'username': 'dragon', 'password': lo.password,
                 'service_token_roles_required': True},
+            **({'database': {'connection': self.database_url}}
+               if self.database_url else {}),
             **{group: {'region_name': REGIONS[0]}
                for group in ('nova', 'cinder', 'glance', 'neutron', 'heat',
                              'swift')},
@@ -104,6 +109,8 @@ class DragonDeployment:
             env={'OS_ENGINE__HOST': 'engine-%d' % index})
 
     def up(self):
+        """(Re)start Dragon so it runs this tree's code with this config."""
+        self.down()
         self.write_config()
         self._ensure_vhost()
         self.register_endpoint()
