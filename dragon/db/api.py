@@ -75,16 +75,35 @@ def _reason(error: BaseException) -> str:
     return str(error).splitlines()[0] if str(error) else type(error).__name__
 
 
+def _is_locked(error: Exception) -> bool:
+    """SQLite's answer when two read-then-write transactions collide.
+
+    SQLite refuses one at once (no waiting) to avoid a deadlock; running
+    the whole transaction again is the cure. Other databases wait on the
+    row lock instead.
+    """
+    return isinstance(error, (sa_exc.OperationalError, db_exc.DBError)) and (
+        'database is locked' in str(error))
+
+
+_retry_if_locked = oslo_db_api.wrap_db_retry(
+    max_retries=10, retry_interval=0.05, inc_retry_interval=True,
+    max_retry_interval=0.5, exception_checker=_is_locked)
+
+
 @oslo_db_api.wrap_db_retry(
-    max_retries=3,
-    exception_checker=lambda e: isinstance(e, db_exc.DBDuplicateEntry))
+    max_retries=10, retry_interval=0.05, inc_retry_interval=True,
+    max_retry_interval=0.5,
+    exception_checker=lambda e: (isinstance(e, db_exc.DBDuplicateEntry) or
+                                 _is_locked(e)))
 @main_context_manager.writer
 def engine_service_heartbeat(context: Any, host: str, topic: str,
                              version: str) -> models.EngineService:
     """Record that the engine ``host`` on ``topic`` is alive now.
 
     Creates the row on the first beat, revives a row an operator deleted.
-    Two first beats racing for the same row retry as an update.
+    Two first beats racing for the same row retry as an update; a beat
+    refused by a locked SQLite database is tried again.
     """
     session = context.session
     now = models.utcnow()
@@ -180,20 +199,6 @@ def _check_not_member(session: Any, member: dict[str, Any],
                                      policy_id=policy_id)
 
 
-def _is_locked(error: Exception) -> bool:
-    """SQLite's answer when two read-then-write transactions collide.
-
-    SQLite refuses one at once (no waiting) to avoid a deadlock; running
-    the whole transaction again is the cure. Other databases wait on the
-    row lock instead.
-    """
-    return isinstance(error, (sa_exc.OperationalError, db_exc.DBError)) and (
-        'database is locked' in str(error))
-
-
-_retry_if_locked = oslo_db_api.wrap_db_retry(
-    max_retries=10, retry_interval=0.05, inc_retry_interval=True,
-    max_retry_interval=0.5, exception_checker=_is_locked)
 
 
 @_retry_if_locked
