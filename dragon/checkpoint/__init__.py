@@ -1,0 +1,1 @@
+"""Checkpoint storage in Swift: content-addressed chunks and self-describing containers."""

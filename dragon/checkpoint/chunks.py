@@ -1,0 +1,158 @@
+"""Content-addressed chunk storage: streams bytes into Swift without holding them.
+
+A stream is cut into fixed-size chunks; each chunk is named by the sha256 of
+its plain bytes, so a chunk already in the project's chunk container (from an
+earlier checkpoint, or another server booted from the same image) is never
+uploaded twice, and all-zero chunks are not stored at all.  Stored chunks may
+be zstd-compressed; the object's ``X-Object-Meta-Dragon-Sha256`` and the
+manifest entry let anyone verify a chunk without any key.
+
+Uploads run on a bounded thread pool with a bounded number of chunks in
+flight, so memory stays at about ``chunk_size * (workers + 1)`` whatever the
+size of the stream.
+"""
+import concurrent.futures
+import dataclasses
+import hashlib
+import threading
+from typing import BinaryIO, Callable, Iterator
+
+ZERO = 'zero'
+
+
+@dataclasses.dataclass(frozen=True)
+class ChunkRef:
+    """Where one chunk of a stream lives and how to check it."""
+
+    offset: int
+    length: int
+    sha256: str          # of the plain bytes; ZERO for an all-zero chunk
+    compression: str = 'none'
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> 'ChunkRef':
+        return cls(**data)
+
+
+@dataclasses.dataclass
+class StreamResult:
+    """What storing one stream did: its chunks and what it cost."""
+
+    chunks: list
+    size: int
+    sha256: str
+    uploaded_bytes: int = 0
+    reused_chunks: int = 0
+    zero_chunks: int = 0
+
+
+class ChecksumMismatch(Exception):
+    """A chunk read back does not hash to the name it is stored under."""
+
+
+class ChunkStore:
+    """Chunks of one project in one Swift container.
+
+    :param swift: a python-swiftclient ``Connection`` (thread-safe use: one
+        per worker is created through ``connection_factory`` if given).
+    """
+
+    def __init__(self, connection_factory: Callable, container: str,
+                 chunk_size: int = 4 * 1024 * 1024, workers: int = 4,
+                 compressor=None, decompressor=None):
+        self._factory = connection_factory
+        self._local = threading.local()
+        self.container = container
+        self.chunk_size = chunk_size
+        self.workers = workers
+        self._compressor = compressor
+        self._decompressor = decompressor
+
+    # -- connections: swiftclient connections are not shared between threads
+    def _swift(self):
+        conn = getattr(self._local, 'conn', None)
+        if conn is None:
+            conn = self._local.conn = self._factory()
+        return conn
+
+    @staticmethod
+    def object_name(sha256: str) -> str:
+        # A two-level prefix keeps container listings of one prefix short.
+        return '%s/%s/%s' % (sha256[:2], sha256[2:4], sha256)
+
+    def _exists(self, sha256: str) -> bool:
+        from swiftclient import exceptions as swift_exc
+        try:
+            self._swift().head_object(self.container,
+                                      self.object_name(sha256))
+            return True
+        except swift_exc.ClientException as exc:
+            if exc.http_status == 404:
+                return False
+            raise
+
+    def _store(self, offset: int, block: bytes) -> tuple:
+        """Store one chunk unless present; returns (ref, uploaded bytes)."""
+        if not block.strip(b'\0'):
+            return ChunkRef(offset, len(block), ZERO), 0
+        sha = hashlib.sha256(block).hexdigest()
+        compression = 'zstd' if self._compressor else 'none'
+        if self._exists(sha):
+            return ChunkRef(offset, len(block), sha, compression), 0
+        body = self._compressor(block) if self._compressor else block
+        self._swift().put_object(
+            self.container, self.object_name(sha), body,
+            content_length=len(body),
+            headers={'X-Object-Meta-Dragon-Sha256': sha,
+                     'X-Object-Meta-Dragon-Compression': compression})
+        return ChunkRef(offset, len(block), sha, compression), len(body)
+
+    def put_stream(self, reader: BinaryIO,
+                   progress: Callable[[int], None] = None) -> StreamResult:
+        """Cut ``reader`` into chunks and store them; never holds it whole."""
+        whole = hashlib.sha256()
+        refs, uploaded, reused, zeros, offset = [], 0, 0, 0, 0
+        in_flight = threading.BoundedSemaphore(self.workers + 1)
+        with concurrent.futures.ThreadPoolExecutor(self.workers) as pool:
+            futures = []
+            while True:
+                block = reader.read(self.chunk_size)
+                if not block:
+                    break
+                whole.update(block)
+                in_flight.acquire()
+                future = pool.submit(self._store, offset, block)
+                future.add_done_callback(lambda _f: in_flight.release())
+                futures.append(future)
+                offset += len(block)
+            for future in futures:
+                ref, sent = future.result()
+                refs.append(ref)
+                uploaded += sent
+                zeros += ref.sha256 == ZERO
+                reused += ref.sha256 != ZERO and sent == 0
+                if progress:
+                    progress(ref.length)
+        return StreamResult(refs, offset, whole.hexdigest(), uploaded,
+                            reused, zeros)
+
+    def read_chunk(self, ref: ChunkRef) -> bytes:
+        """One chunk's plain bytes, verified against its name."""
+        if ref.sha256 == ZERO:
+            return bytes(ref.length)
+        _headers, body = self._swift().get_object(
+            self.container, self.object_name(ref.sha256))
+        if ref.compression == 'zstd':
+            body = self._decompressor(body)
+        if hashlib.sha256(body).hexdigest() != ref.sha256:
+            raise ChecksumMismatch('chunk %s at offset %d is corrupt' % (
+                ref.sha256, ref.offset))
+        return body
+
+    def iter_stream(self, refs) -> Iterator[bytes]:
+        """The stream's bytes in order, one verified chunk at a time."""
+        for ref in refs:
+            yield self.read_chunk(ref)
