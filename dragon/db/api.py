@@ -148,6 +148,15 @@ def _policy_query(project_id: str | None) -> sa.Select:
     return query
 
 
+def _live_policy(session: Any, policy_id: str) -> models.WorkloadPolicy:
+    """The live policy ``policy_id`` of any project, or PolicyNotFound."""
+    policy = session.execute(
+        _policy_query(None).filter_by(id=policy_id)).scalar_one_or_none()
+    if policy is None:
+        raise exception.PolicyNotFound(id=_shown(policy_id))
+    return policy
+
+
 def _sort_column(sort_key: str) -> Any:
     if sort_key not in POLICY_SORT_KEYS:
         raise exception.Invalid(reason='sort_key must be one of %s' %
@@ -245,11 +254,7 @@ def workload_policy_get(context: Any, policy_id: str
 
     :raises dragon.exception.PolicyNotFound:
     """
-    policy = context.session.execute(
-        _policy_query(None).filter_by(id=policy_id)).scalar_one_or_none()
-    if policy is None:
-        raise exception.PolicyNotFound(id=_shown(policy_id))
-    return policy
+    return _live_policy(context.session, policy_id)
 
 
 @main_context_manager.reader
@@ -309,10 +314,7 @@ def workload_policy_update(context: Any, policy_id: str,
     :raises dragon.exception.PolicyNameExists:
     """
     session = context.session
-    policy = session.execute(
-        _policy_query(None).filter_by(id=policy_id)).scalar_one_or_none()
-    if policy is None:
-        raise exception.PolicyNotFound(id=_shown(policy_id))
+    policy = _live_policy(session, policy_id)
     new_name = values.get('name')
     if new_name is not None and new_name != policy.name:
         taken = session.execute(
@@ -336,10 +338,7 @@ def workload_policy_delete(context: Any, policy_id: str) -> None:
     :raises dragon.exception.PolicyNotFound:
     """
     session = context.session
-    policy = session.execute(
-        _policy_query(None).filter_by(id=policy_id)).scalar_one_or_none()
-    if policy is None:
-        raise exception.PolicyNotFound(id=_shown(policy_id))
+    policy = _live_policy(session, policy_id)
     policy.members.clear()
     policy.deleted = policy.id
     policy.deleted_at = models.utcnow()
@@ -374,10 +373,7 @@ def policy_member_create(context: Any, policy_id: str,
     :raises dragon.exception.ResourceProtectedElsewhere:
     """
     session = context.session
-    policy = session.execute(
-        _policy_query(None).filter_by(id=policy_id)).scalar_one_or_none()
-    if policy is None:
-        raise exception.PolicyNotFound(id=_shown(policy_id))
+    policy = _live_policy(session, policy_id)
     _check_not_member(session, values, policy_id)
     _check_exclusive(session, values, policy_id)
     member = models.PolicyMember(policy_id=policy_id,
