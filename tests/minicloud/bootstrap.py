@@ -79,36 +79,40 @@ def all_databases(lo):
     return names
 
 
+def _ensure_account(cur, lo):
+    """The services' MariaDB account, with this cloud's password."""
+    for user_host in ('127.0.0.1', 'localhost'):
+        cur.execute("CREATE USER IF NOT EXISTS %s@%s IDENTIFIED BY %s",
+                    (lo.db_user, user_host, lo.password))
+        cur.execute("ALTER USER %s@%s IDENTIFIED BY %s",
+                    (lo.db_user, user_host, lo.password))
+
+
+def _recreate_database(cur, lo, database, charset):
+    """Drop and create ``database`` empty, owned by the services' account."""
+    cur.execute('DROP DATABASE IF EXISTS `%s`' % database)
+    cur.execute('CREATE DATABASE `%s` CHARACTER SET %s' % (database, charset))
+    for user_host in ('127.0.0.1', 'localhost'):
+        cur.execute('GRANT ALL PRIVILEGES ON `%s`.* TO %%s@%%s' % database,
+                    (lo.db_user, user_host))
+
+
 def create_databases(lo):
     """(Re)create every database and the service account, empty."""
     conn = _root_db(lo)
     with conn.cursor() as cur:
-        for user_host in ('127.0.0.1', 'localhost'):
-            cur.execute("CREATE USER IF NOT EXISTS %s@%s IDENTIFIED BY %s",
-                        (lo.db_user, user_host, lo.password))
-            cur.execute("ALTER USER %s@%s IDENTIFIED BY %s",
-                        (lo.db_user, user_host, lo.password))
+        _ensure_account(cur, lo)
         for name in all_databases(lo):
-            cur.execute('DROP DATABASE IF EXISTS `%s`' % name)
-            cur.execute('CREATE DATABASE `%s` CHARACTER SET utf8mb3' % name)
-            for user_host in ('127.0.0.1', 'localhost'):
-                cur.execute('GRANT ALL PRIVILEGES ON `%s`.* TO %%s@%%s' % name,
-                            (lo.db_user, user_host))
+            _recreate_database(cur, lo, name, 'utf8mb3')
     conn.close()
 
 
 def create_test_database(lo, name='dragon_tests') -> str:
     """An empty MariaDB database for Dragon's DB tests; returns its URL."""
     conn = _root_db(lo)
-    database = lo.database(name)
     with conn.cursor() as cur:
-        cur.execute('DROP DATABASE IF EXISTS `%s`' % database)
-        cur.execute('CREATE DATABASE `%s` CHARACTER SET utf8mb4' % database)
-        for user_host in ('127.0.0.1', 'localhost'):
-            cur.execute("CREATE USER IF NOT EXISTS %s@%s IDENTIFIED BY %s",
-                        (lo.db_user, user_host, lo.password))
-            cur.execute('GRANT ALL PRIVILEGES ON `%s`.* TO %%s@%%s' %
-                        database, (lo.db_user, user_host))
+        _ensure_account(cur, lo)
+        _recreate_database(cur, lo, lo.database(name), 'utf8mb4')
     conn.close()
     return lo.db_url(name).replace('charset=utf8', 'charset=utf8mb4')
 
@@ -138,23 +142,27 @@ def _rabbitmqctl(*args):
                           capture_output=True, text=True)
 
 
+def ensure_vhost(lo, vhost):
+    """Create ``vhost`` if missing and let the cloud's broker user use it."""
+    if vhost not in _rabbitmqctl('list_vhosts').stdout.split():
+        result = _rabbitmqctl('add_vhost', vhost)
+        if result.returncode:
+            raise SetupError('rabbitmqctl add_vhost %s: %s' % (
+                vhost, result.stderr.strip()))
+    _rabbitmqctl('set_permissions', '-p', vhost, lo.rabbit_user,
+                 '.*', '.*', '.*')
+
+
 def create_vhosts(lo):
     """One RabbitMQ vhost per region, so the two regions never share topics."""
-    existing = set(_rabbitmqctl('list_vhosts').stdout.split())
     for region in REGIONS:
-        vhost = lo.vhost(region)
-        if vhost not in existing:
-            result = _rabbitmqctl('add_vhost', vhost)
-            if result.returncode:
-                raise SetupError('rabbitmqctl add_vhost %s: %s' % (
-                    vhost, result.stderr.strip()))
-        _rabbitmqctl('set_permissions', '-p', vhost, lo.rabbit_user,
-                     '.*', '.*', '.*')
+        ensure_vhost(lo, lo.vhost(region))
 
 
 def delete_vhosts(lo):
-    for region in REGIONS:
-        _rabbitmqctl('delete_vhost', lo.vhost(region))
+    """The regions' vhosts and Dragon's (see dragon.py)."""
+    for vhost in [lo.vhost(r) for r in REGIONS] + [lo.dragon_vhost]:
+        _rabbitmqctl('delete_vhost', vhost)
 
 
 def _sync_steps(lo):

@@ -179,7 +179,6 @@ class MiniCloud:
         bootstrap.delete_vhosts(self.lo)
         shutil.rmtree(self.lo.swift_devices, ignore_errors=True)
         # Dragon's own state on this cloud goes too (see dragon.py).
-        bootstrap._rabbitmqctl('delete_vhost', self.lo.db_prefix + 'dragon')
         for path in (self.lo.etc, self.lo.data, self.lo.run, self.lo.logs,
                      self.lo.bin, self.lo.home / 'dragon'):
             shutil.rmtree(path, ignore_errors=True)

@@ -68,6 +68,17 @@ class ConfigWriter:
     def _dir(self, region, service):
         return self.lo.etc / region_tag(region) / service
 
+    def _dir_with_paste(self, region, service, paste_file):
+        """The service's config dir, holding the paste file it ships.
+
+        Glance and Nova API look for their paste file beside their config.
+        """
+        d = self._dir(region, service)
+        d.mkdir(parents=True, exist_ok=True)
+        shutil.copy(self.lo.venv / 'etc' / service / paste_file,
+                    d / paste_file)
+        return d
+
     # -- shared services
     def keystone(self):
         write_ini(self.lo.etc / 'keystone' / 'keystone.conf', {
@@ -152,10 +163,7 @@ class ConfigWriter:
         })
 
     def glance(self, region):
-        d = self._dir(region, 'glance')
-        d.mkdir(parents=True, exist_ok=True)
-        shutil.copy(self.lo.venv / 'etc' / 'glance' / 'glance-api-paste.ini',
-                    d / 'glance-api-paste.ini')
+        d = self._dir_with_paste(region, 'glance', 'glance-api-paste.ini')
         data = self.lo.data / region_tag(region) / 'glance'
         write_ini(d / 'glance-api.conf', {
             'DEFAULT': {
@@ -174,10 +182,7 @@ class ConfigWriter:
         })
 
     def nova(self, region):
-        d = self._dir(region, 'nova')
-        d.mkdir(parents=True, exist_ok=True)
-        shutil.copy(self.lo.venv / 'etc' / 'nova' / 'api-paste.ini',
-                    d / 'api-paste.ini')
+        d = self._dir_with_paste(region, 'nova', 'api-paste.ini')
         data = self.lo.data / region_tag(region) / 'nova'
         write_ini(d / 'nova.conf', {
             'DEFAULT': dict(

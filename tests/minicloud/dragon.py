@@ -13,7 +13,7 @@ import sys
 import urllib.request
 
 from tests.minicloud import catalog
-from tests.minicloud.bootstrap import SetupError, _rabbitmqctl
+from tests.minicloud.bootstrap import SetupError, ensure_vhost
 from tests.minicloud.configs import write_ini
 from tests.minicloud.layout import REGIONS
 from tests.minicloud.process import Processes
@@ -48,19 +48,13 @@ class DragonDeployment:
         return 'http://127.0.0.1:%d' % (self.layout.port_base +
                                         API_PORT_OFFSET)
 
-    @property
-    def vhost(self):
-        return self.layout.db_prefix + 'dragon'
-
     def write_config(self):
         lo = self.layout
         self.home.mkdir(parents=True, exist_ok=True)
         write_ini(self.config_file, {
             'DEFAULT': {
                 'state_path': self.home,
-                'transport_url': 'rabbit://%s:%s@%s:%d/%s' % (
-                    lo.rabbit_user, lo.rabbit_password, lo.rabbit_host,
-                    lo.rabbit_port, self.vhost),
+                'transport_url': lo.rabbit_url(lo.dragon_vhost),
             },
             'api': {'bind_host': '127.0.0.1',
                     'bind_port': lo.port_base + API_PORT_OFFSET,
@@ -91,12 +85,6 @@ class DragonDeployment:
                 idn.create_endpoint(service_id=svc.id, interface=interface,
                                     url=self.api_url, region_id=REGIONS[0])
 
-    def _ensure_vhost(self):
-        if self.vhost not in _rabbitmqctl('list_vhosts').stdout.split():
-            _rabbitmqctl('add_vhost', self.vhost)
-        _rabbitmqctl('set_permissions', '-p', self.vhost,
-                     self.layout.rabbit_user, '.*', '.*', '.*')
-
     def engine_name(self, index=1):
         return 'dragon-engine' if index == 1 else 'dragon-engine-%d' % index
 
@@ -112,7 +100,7 @@ class DragonDeployment:
         """(Re)start Dragon so it runs this tree's code with this config."""
         self.down()
         self.write_config()
-        self._ensure_vhost()
+        ensure_vhost(self.layout, self.layout.dragon_vhost)
         self.register_endpoint()
         result = subprocess.run(
             [dragon_bin('dragon-manage'), '--config-file', self.config_file,

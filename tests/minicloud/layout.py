@@ -163,10 +163,18 @@ class Layout:
     def vhost(self, region) -> str:
         return '%sr%d' % (self.db_prefix, region_number(region))
 
-    def transport_url(self, region) -> str:
+    @property
+    def dragon_vhost(self) -> str:
+        """Dragon's own vhost on this cloud's broker."""
+        return self.db_prefix + 'dragon'
+
+    def rabbit_url(self, vhost) -> str:
         return 'rabbit://%s:%s@%s:%d/%s' % (
             self.rabbit_user, self.rabbit_password, self.rabbit_host,
-            self.rabbit_port, self.vhost(region))
+            self.rabbit_port, vhost)
+
+    def transport_url(self, region) -> str:
+        return self.rabbit_url(self.vhost(region))
 
 
 def region_number(region) -> int:
