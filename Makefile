@@ -32,9 +32,11 @@ system-deps:
 	if [ -n "$$missing" ]; then echo "apt-get install$$missing"; apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 
+# Updated in place when the inputs change: removing the venv under running
+# processes (tests, a running Dragon) would break them.
 $(STAMP):
-	rm -rf $(VENV)
-	$(PYTHON) -m venv $(VENV)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	rm -f $(VENV)/.installed-*
 	$(VENV)/bin/pip install -q -c constraints.txt -r requirements.txt -r test-requirements.txt -e .
 	touch $@
 

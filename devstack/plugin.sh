@@ -57,6 +57,12 @@ function configure_dragon {
     iniset "$DRAGON_CONF" api bind_host "$DRAGON_SERVICE_LISTEN_ADDRESS"
     iniset "$DRAGON_CONF" api bind_port "$DRAGON_SERVICE_PORT"
     configure_keystone_authtoken_middleware "$DRAGON_CONF" dragon
+    # The same service user is the trustee of the checkpoint trusts.
+    iniset "$DRAGON_CONF" trustee auth_type password
+    iniset "$DRAGON_CONF" trustee auth_url "$KEYSTONE_SERVICE_URI"
+    iniset "$DRAGON_CONF" trustee username dragon
+    iniset "$DRAGON_CONF" trustee password "$SERVICE_PASSWORD"
+    iniset "$DRAGON_CONF" trustee user_domain_name "$SERVICE_DOMAIN_NAME"
 
     # How Dragon reaches the other services: this devstack's region, found
     # through the catalog.

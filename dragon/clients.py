@@ -1,7 +1,8 @@
-"""Nova and Cinder, called with the caller's own token and service catalog.
+"""Nova, Cinder and Swift, called with the caller's own token and service catalog.
 
-Endpoints come from the caller's catalog, narrowed by the ``[nova]`` and
-``[cinder]`` keystoneauth adapter options (region, interface, override).
+Endpoints come from the caller's catalog, narrowed by the ``[nova]``,
+``[cinder]`` and ``[swift]`` keystoneauth adapter options (region,
+interface, override).
 A resource the caller cannot see is "not found", never an error.
 """
 
@@ -13,6 +14,7 @@ from keystoneauth1 import exceptions as ks_exc
 from keystoneauth1 import loading as ks_loading
 from keystoneauth1 import plugin
 from oslo_log import log as logging
+from swiftclient import client as swift_client
 
 from dragon import conf as dragon_conf
 from dragon import exception
@@ -22,7 +24,7 @@ LOG = logging.getLogger(__name__)
 TIMEOUT = 30
 
 
-class _CallerAuth(plugin.BaseAuthPlugin):
+class CallerAuth(plugin.BaseAuthPlugin):
     """The caller's token and catalog, as keystonemiddleware handed them in."""
 
     def __init__(self, token: str, catalog: list[dict[str, Any]]) -> None:
@@ -45,7 +47,7 @@ class _CallerAuth(plugin.BaseAuthPlugin):
 
 def _adapter(context: Any, group: str) -> Any:
     conf = dragon_conf.CONF
-    auth = _CallerAuth(context.auth_token,
+    auth = CallerAuth(context.auth_token,
                        getattr(context, 'service_catalog', None) or [])
     session = ks_loading.load_session_from_conf_options(conf, group,
                                                         auth=auth)
@@ -125,3 +127,25 @@ def resource_get(context: Any, resource_type: str,
 
 def resource_list(context: Any, resource_type: str) -> list[dict[str, Any]]:
     return _LISTERS[resource_type](context)
+
+
+def swift_connection(context: Any) -> swift_client.Connection:
+    """A Swift connection to the caller's account, with the caller's token.
+
+    The account URL is the object-store endpoint of the caller's catalog in
+    the ``[swift]`` region (or its ``endpoint_override``): the API reads
+    checkpoints with the caller's own rights, so Swift's ACLs decide.
+
+    :raises dragon.exception.RemoteServiceUnavailable: no Swift endpoint.
+    """
+    try:
+        url = _adapter(context, 'swift').get_endpoint()
+    except ks_exc.ClientException as e:
+        raise exception.RemoteServiceUnavailable(
+            service='Swift', reason='no endpoint in the catalog: %s' % e)
+    if not url:
+        raise exception.RemoteServiceUnavailable(
+            service='Swift', reason='no object-store endpoint in the catalog')
+    return swift_client.Connection(preauthurl=url,
+                                   preauthtoken=context.auth_token,
+                                   retries=2, timeout=TIMEOUT)

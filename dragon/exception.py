@@ -166,3 +166,208 @@ class UnknownAction(Invalid):
 class RemoteServiceUnavailable(ServiceUnavailable):
     msg_fmt = _('cannot reach %(service)s: %(reason)s')
     safe = False  # may name endpoints; operators only
+
+
+# -- protection data actions (dragon/protection/data/)
+
+class UnknownDataAction(DragonException):
+    msg_fmt = _('No data action %(name)s is installed (entry point namespace '
+                'dragon.protection.data).')
+
+
+class DataActionFailed(DragonException):
+    msg_fmt = _('%(resource)s: %(reason)s')
+
+
+class ResourceTimeout(DataActionFailed):
+    msg_fmt = _('%(resource)s: %(what)s %(id)s still %(status)s after '
+                '%(timeout)s seconds (wanted %(wanted)s).')
+
+
+class ResourceFailed(DataActionFailed):
+    msg_fmt = _('%(resource)s: %(what)s %(id)s went to status %(status)s '
+                '(wanted %(wanted)s)%(detail)s.')
+
+
+class DataVerificationFailed(DataActionFailed):
+    msg_fmt = _('%(resource)s: the bytes read from %(what)s %(id)s do not '
+                'match what %(service)s reports: %(reason)s.')
+
+
+class GraphInvalid(DragonException):
+    msg_fmt = _('Invalid resource graph: %(reason)s')
+
+
+class GraphCycle(GraphInvalid):
+    msg_fmt = _('The resource graph has a dependency cycle: %(cycle)s')
+
+
+class DiscoveryFailed(DragonException):
+    msg_fmt = _('Cannot discover %(resource)s: %(reason)s')
+
+
+class TemplateInvalid(DragonException):
+    msg_fmt = _('Heat rejected the generated template: %(reason)s')
+
+
+class UnsupportedCheckpoint(DragonException):
+    msg_fmt = _('Checkpoint %(container)s cannot be read by this Dragon: '
+                '%(reason)s')
+    code = http.HTTPStatus.BAD_REQUEST
+    safe = True
+
+
+class CheckpointStoreError(DragonException):
+    msg_fmt = _('Swift refused %(operation)s on %(container)s: %(reason)s')
+    code = http.HTTPStatus.SERVICE_UNAVAILABLE
+    safe = True
+
+
+class ChunkGcRunning(DragonException):
+    msg_fmt = _('The chunk garbage collection of project %(project)s has '
+                'been running since %(since)s; try again when it is done.')
+    code = http.HTTPStatus.CONFLICT
+    safe = True
+
+
+class RecoveryPointNotFound(NotFound):
+    msg_fmt = _('No complete checkpoint in container %(container)s '
+                '(%(missing)s is missing).')
+
+
+# Checkpoints (server side: API, database, engine bookkeeping, trusts).
+
+class CheckpointNotFound(NotFound):
+    msg_fmt = _('Checkpoint %(id)s could not be found.')
+
+
+class ProtectionInProgress(Conflict):
+    msg_fmt = _('Workload policy %(policy_id)s is already being protected; '
+                'wait until its running checkpoint ends.')
+
+
+class CheckpointBusy(Conflict):
+    msg_fmt = _('Checkpoint %(id)s is %(status)s; %(action)s is possible '
+                'only when it is %(allowed)s.')
+
+
+class PolicyHasNoMembers(Invalid):
+    msg_fmt = _('Workload policy %(id)s has no members; add a server or a '
+                'volume before protecting it.')
+
+
+class EngineUnavailable(ServiceUnavailable):
+    msg_fmt = _('The Dragon engines cannot be reached (%(reason)s); '
+                'checkpoint %(id)s was marked error. Try again later.')
+
+
+class TrustFailed(ServiceUnavailable):
+    msg_fmt = _('Keystone refused to delegate your roles to Dragon: '
+                '%(reason)s')
+
+
+class TrusteeNotConfigured(ConfigInvalid):
+    msg_fmt = _('the [trustee] section (Dragon\'s service user) is not '
+                'configured: %(reason)s')
+
+
+# -- recovery: restoring a checkpoint's data in the target region
+# (dragon/recovery/restore/)
+
+class RecoveryFailed(DragonException):
+    msg_fmt = _('%(resource)s: %(reason)s')
+
+
+class RestoreVerificationFailed(RecoveryFailed):
+    msg_fmt = _('%(resource)s: the data of checkpoint %(checkpoint)s is not '
+                'what was protected: %(reason)s; nothing was restored.')
+
+
+# Recovery: selection, mappings, template rewrite, Heat stacks
+# (dragon/recovery/selection.py, mappings.py, rewrite.py, stack.py).
+
+class SelectionInvalid(Invalid):
+    msg_fmt = _('Cannot recover only %(ids)s: %(reason)s')
+
+
+class MappingMissing(Invalid):
+    """Every value the target region lacks, reported at once."""
+
+    msg_fmt = _('The target region lacks what the checkpoint needs; give a '
+                'mapping for each: %(missing)s')
+
+    def __init__(self, message: str | None = None, *,
+                 missing: list[str] | None = None, **kwargs) -> None:
+        self.missing = list(missing or ())
+        super().__init__(message, missing='; '.join(self.missing), **kwargs)
+
+
+class RewriteFailed(DragonException):
+    msg_fmt = _('Cannot rewrite the checkpoint\'s template: %(reason)s')
+    code = http.HTTPStatus.BAD_REQUEST
+    safe = True
+
+
+class StackFailed(DragonException):
+    """A Heat stack operation ended badly; ``resources`` says where."""
+
+    msg_fmt = _('Heat stack %(stack)s is %(status)s: %(reason)s')
+
+    def __init__(self, message: str | None = None, *,
+                 resources: list[dict] | None = None, **kwargs) -> None:
+        self.resources = list(resources or ())
+        self.status = kwargs.get('status')
+        super().__init__(message, **kwargs)
+
+
+class StackTimeout(StackFailed):
+    msg_fmt = _('Heat stack %(stack)s is still %(status)s after %(timeout)s '
+                'seconds: %(reason)s')
+
+
+class SwiftForbidden(Forbidden):
+    msg_fmt = _('Swift does not let you read this project\'s checkpoints '
+                '(%(what)s); ask for a role Swift accepts (e.g. member).')
+
+
+class TrustRefused(Forbidden):
+    msg_fmt = _('Keystone does not let you delegate your roles to Dragon '
+                '(%(reason)s); tokens of application credentials and of '
+                'trusts cannot create trusts.')
+
+
+class ProjectScopeRequired(Forbidden):
+    msg_fmt = _('This needs a token scoped to project %(project_id)s: '
+                'Dragon acts there with your roles on that project.')
+
+
+# Recoveries (server side: API, database, engine bookkeeping).
+
+class RecoveryNotFound(NotFound):
+    msg_fmt = _('Recovery %(id)s could not be found.')
+
+
+class RecoveryBusy(Conflict):
+    msg_fmt = _('Recovery %(id)s is %(status)s; %(action)s is possible only '
+                'when it is %(allowed)s.')
+
+
+class RecoveryEngineUnavailable(EngineUnavailable):
+    msg_fmt = _('The Dragon engines cannot be reached (%(reason)s); '
+                'recovery %(id)s was marked error. Try again later.')
+
+
+class TargetRegionUnknown(Invalid):
+    msg_fmt = _('Region %(region)s is not in your service catalog; known '
+                'regions: %(known)s.')
+
+
+def one_line(error: BaseException) -> str:
+    """What a run tells its user about ``error``: one line, no internals.
+
+    Dragon's own exceptions carry a message meant for users; anything else
+    is named by its kind only, and the full traceback goes to the log.
+    """
+    if isinstance(error, DragonException):
+        return error.message
+    return 'internal error (%s); see the engine log' % type(error).__name__

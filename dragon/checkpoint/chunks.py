@@ -13,11 +13,20 @@ size of the stream.
 """
 import concurrent.futures
 import dataclasses
+import functools
 import hashlib
 import threading
 from typing import BinaryIO, Callable, Iterator
 
 ZERO = 'zero'
+SHA256_HEADER = 'X-Object-Meta-Dragon-Sha256'
+COMPRESSION_HEADER = 'X-Object-Meta-Dragon-Compression'
+
+
+@functools.lru_cache(maxsize=4)
+def _zeros(length: int) -> bytes:
+    # Comparing with a zero block runs at memory speed; strip() does not.
+    return bytes(length)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,49 +92,73 @@ class ChunkStore:
         # A two-level prefix keeps container listings of one prefix short.
         return '%s/%s/%s' % (sha256[:2], sha256[2:4], sha256)
 
-    def _exists(self, sha256: str) -> bool:
+    def _stored_compression(self, sha256: str) -> str | None:
+        """How the chunk is stored (``none``/``zstd``); ``None`` if absent."""
         from swiftclient import exceptions as swift_exc
         try:
-            self._swift().head_object(self.container,
-                                      self.object_name(sha256))
-            return True
+            headers = self._swift().head_object(self.container,
+                                                self.object_name(sha256))
         except swift_exc.ClientException as exc:
             if exc.http_status == 404:
-                return False
+                return None
             raise
+        return headers.get(COMPRESSION_HEADER.lower(), 'none')
 
     def _store(self, offset: int, block: bytes) -> tuple:
         """Store one chunk unless present; returns (ref, uploaded bytes)."""
-        if not block.strip(b'\0'):
+        if block == _zeros(len(block)):
             return ChunkRef(offset, len(block), ZERO), 0
         sha = hashlib.sha256(block).hexdigest()
-        compression = 'zstd' if self._compressor else 'none'
-        if self._exists(sha):
-            return ChunkRef(offset, len(block), sha, compression), 0
-        body = self._compressor(block) if self._compressor else block
+        stored = self._stored_compression(sha)
+        if stored is not None:
+            return ChunkRef(offset, len(block), sha, stored), 0
+        body, compression = block, 'none'
+        if self._compressor:
+            packed = self._compressor(block)
+            # Incompressible data (most disk images) is kept as it is:
+            # reading it back then costs no decompression.
+            if len(packed) < len(block):
+                body, compression = packed, 'zstd'
         self._swift().put_object(
             self.container, self.object_name(sha), body,
             content_length=len(body),
-            headers={'X-Object-Meta-Dragon-Sha256': sha,
-                     'X-Object-Meta-Dragon-Compression': compression})
+            headers={SHA256_HEADER: sha, COMPRESSION_HEADER: compression})
         return ChunkRef(offset, len(block), sha, compression), len(body)
+
+    def ensure_container(self) -> None:
+        """Create the chunk container if it does not exist yet (idempotent)."""
+        self._swift().put_container(self.container)
 
     def put_stream(self, reader: BinaryIO,
                    progress: Callable[[int], None] = None) -> StreamResult:
-        """Cut ``reader`` into chunks and store them; never holds it whole."""
+        """Cut ``reader`` into chunks and store them; never holds it whole.
+
+        ``progress`` hears of each chunk as soon as it is stored (from the
+        upload threads); the first failed upload stops the reading.
+        """
         whole = hashlib.sha256()
         refs, uploaded, reused, zeros, offset = [], 0, 0, 0, 0
         in_flight = threading.BoundedSemaphore(self.workers + 1)
+        failed = threading.Event()
+
+        def done(future: concurrent.futures.Future, length: int) -> None:
+            in_flight.release()
+            if future.exception() is not None:
+                failed.set()
+            elif progress:
+                progress(length)
+
         with concurrent.futures.ThreadPoolExecutor(self.workers) as pool:
             futures = []
-            while True:
+            while not failed.is_set():
                 block = reader.read(self.chunk_size)
                 if not block:
                     break
                 whole.update(block)
                 in_flight.acquire()
                 future = pool.submit(self._store, offset, block)
-                future.add_done_callback(lambda _f: in_flight.release())
+                future.add_done_callback(
+                    functools.partial(done, length=len(block)))
                 futures.append(future)
                 offset += len(block)
             for future in futures:
@@ -134,8 +167,6 @@ class ChunkStore:
                 uploaded += sent
                 zeros += ref.sha256 == ZERO
                 reused += ref.sha256 != ZERO and sent == 0
-                if progress:
-                    progress(ref.length)
         return StreamResult(refs, offset, whole.hexdigest(), uploaded,
                             reused, zeros)
 
@@ -143,10 +174,17 @@ class ChunkStore:
         """One chunk's plain bytes, verified against its name."""
         if ref.sha256 == ZERO:
             return bytes(ref.length)
-        _headers, body = self._swift().get_object(
+        headers, body = self._swift().get_object(
             self.container, self.object_name(ref.sha256))
-        if ref.compression == 'zstd':
-            body = self._decompressor(body)
+        if headers.get(COMPRESSION_HEADER.lower(), ref.compression) == 'zstd':
+            try:
+                body = self._decompressor(body)
+            except Exception as exc:
+                # A damaged compressed chunk fails before it can be hashed:
+                # it is corrupt all the same.
+                raise ChecksumMismatch(
+                    'chunk %s at offset %d is corrupt (it does not '
+                    'decompress: %s)' % (ref.sha256, ref.offset, exc)) from exc
         if hashlib.sha256(body).hexdigest() != ref.sha256:
             raise ChecksumMismatch('chunk %s at offset %d is corrupt' % (
                 ref.sha256, ref.offset))
@@ -156,3 +194,31 @@ class ChunkStore:
         """The stream's bytes in order, one verified chunk at a time."""
         for ref in refs:
             yield self.read_chunk(ref)
+
+
+def _zstd_compress(block: bytes) -> bytes:
+    import zstandard
+    # A compressor object is not safe to share between upload threads.
+    return zstandard.ZstdCompressor(level=3).compress(block)
+
+
+def _zstd_decompress(body: bytes) -> bytes:
+    import zstandard
+    return zstandard.ZstdDecompressor().decompress(body)
+
+
+def project_store(connection_factory: Callable, project_id: str,
+                  conf) -> ChunkStore:
+    """The chunk store of a project as ``[checkpoint]`` configures it.
+
+    Reading always understands zstd, whatever the current setting, so a
+    change of ``compression`` never makes older checkpoints unreadable.
+    """
+    from dragon.checkpoint import naming
+    group = conf.checkpoint
+    return ChunkStore(
+        connection_factory, naming.chunk_container(project_id),
+        chunk_size=group.chunk_size_mib * 1024 * 1024,
+        workers=group.upload_workers,
+        compressor=_zstd_compress if group.compression == 'zstd' else None,
+        decompressor=_zstd_decompress)

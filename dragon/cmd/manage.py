@@ -1,4 +1,4 @@
-"""dragon-manage: operator tasks; for now ``db sync [--revision R]`` and ``db version``."""
+"""dragon-manage: operator tasks: ``db sync|version`` and ``chunks gc``."""
 
 import sys
 
@@ -24,6 +24,25 @@ def db_version(conf: cfg.ConfigOpts) -> int:
     return 0
 
 
+def chunks_gc(conf: cfg.ConfigOpts) -> int:
+    """One mark-and-sweep pass over the chunks of the given projects."""
+    from dragon.checkpoint import collector
+    projects = conf.command.project or None
+    failed = False
+    for result in collector.collect_projects(conf, projects):
+        if result.skipped:
+            print('project %s: skipped: %s' % (result.project_id,
+                                              result.skipped))
+            failed |= result.skipped.startswith('error')
+        else:
+            print('project %s: kept %d chunks, swept %d chunks and %d index '
+                  'entries, removed %d incomplete checkpoints' % (
+                      result.project_id, result.kept_chunks,
+                      result.swept_chunks, result.swept_index_entries,
+                      len(result.removed_incomplete)))
+    return 1 if failed else 0
+
+
 def _add_command_parsers(subparsers) -> None:
     db = subparsers.add_parser('db', help='database schema')
     db_actions = db.add_subparsers(dest='db_action', required=True)
@@ -33,6 +52,14 @@ def _add_command_parsers(subparsers) -> None:
     sync.set_defaults(func=db_sync)
     version = db_actions.add_parser('version', help='print the schema revision')
     version.set_defaults(func=db_version)
+    chunks = subparsers.add_parser('chunks', help='checkpoint data chunks')
+    chunk_actions = chunks.add_subparsers(dest='chunks_action', required=True)
+    gc = chunk_actions.add_parser(
+        'gc', help='remove chunks no complete checkpoint references')
+    gc.add_argument('--project', action='append', default=[],
+                    help='project id to collect (repeatable; default: every '
+                         'project with checkpoints in the database)')
+    gc.set_defaults(func=chunks_gc)
 
 
 def _run(argv: list[str]) -> int:

@@ -3,6 +3,7 @@
 from oslo_config import cfg
 
 from dragon.conf import api
+from dragon.conf import checkpoint
 from dragon.conf import cinder
 from dragon.conf import database
 from dragon.conf import default
@@ -11,14 +12,17 @@ from dragon.conf import glance
 from dragon.conf import heat
 from dragon.conf import neutron
 from dragon.conf import nova
+from dragon.conf import protection
+from dragon.conf import recovery
 from dragon.conf import swift
+from dragon.conf import trustee
 
 CONF = cfg.CONF
 
 # Order is the order of the sample file; 'default' first so that
 # interpolations such as $state_path resolve against a registered option.
 MODULES = (default, api, engine, database, nova, cinder, glance, neutron,
-           heat, swift)
+           heat, swift, protection, checkpoint, recovery, trustee)
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:

@@ -18,6 +18,12 @@ opts = [
         sample_default='<current_hostname>',
         help='Name of this engine: its RPC server name and its row in the '
              'engine service table. Must be unique per engine process.'),
+    cfg.StrOpt(
+        'region_name',
+        default='RegionOne',
+        help='Region this Dragon protects: the primary site whose servers '
+             'and volumes are taken into checkpoints. Recovery names its '
+             'target region per request.'),
     cfg.IntOpt(
         'rpc_response_timeout',
         default=60,
@@ -42,6 +48,26 @@ opts = [
         min=0,
         help='How many times dragon-engine retries reaching the message '
              'broker at startup before it gives up with an error.'),
+    cfg.IntOpt(
+        'max_concurrent_runs',
+        default=2,
+        min=1,
+        help='How many checkpoints (protect or delete) one engine runs at '
+             'the same time; more requests wait in its queue.'),
+    cfg.IntOpt(
+        'orphan_check_interval',
+        default=60,
+        min=1,
+        help='Seconds between two checks for checkpoints left in '
+             'protecting or deleting by an engine that stopped '
+             'heartbeating (older than service_down_time); they are '
+             'marked error.'),
+    cfg.IntOpt(
+        'trust_expiry_hours',
+        default=24,
+        min=1,
+        help='Lifetime of the Keystone trust the API creates from the '
+             'caller for one checkpoint; the engine must finish within it.'),
 ]
 
 

@@ -26,6 +26,44 @@ class Base(orm.DeclarativeBase):
         DateTime, onupdate=utcnow, nullable=True)
 
 
+class RunMixin:
+    """Columns of a long run (checkpoint, recovery) that one engine claims."""
+
+    id: orm.Mapped[str] = orm.mapped_column(
+        sa.String(36), primary_key=True, default=lambda: str(uuid.uuid4()))
+    project_id: orm.Mapped[str] = orm.mapped_column(sa.String(255),
+                                                    nullable=False)
+    user_id: orm.Mapped[str | None] = orm.mapped_column(sa.String(255),
+                                                        nullable=True)
+    status: orm.Mapped[str] = orm.mapped_column(sa.String(32),
+                                                nullable=False)
+    host: orm.Mapped[str | None] = orm.mapped_column(sa.String(255),
+                                                     nullable=True)
+    trust_id: orm.Mapped[str | None] = orm.mapped_column(sa.String(64),
+                                                         nullable=True)
+    error: orm.Mapped[str | None] = orm.mapped_column(sa.Text, nullable=True)
+    bytes_done: orm.Mapped[int] = orm.mapped_column(
+        sa.BigInteger, nullable=False, default=0)
+    bytes_total: orm.Mapped[int] = orm.mapped_column(
+        sa.BigInteger, nullable=False, default=0)
+    started_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
+        DateTime, nullable=True)
+    finished_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
+        DateTime, nullable=True)
+
+
+class EventMixin:
+    """Columns of one line of a run's history."""
+
+    id: orm.Mapped[int] = orm.mapped_column(sa.Integer, primary_key=True)
+    time: orm.Mapped[datetime.datetime] = orm.mapped_column(
+        DateTime, nullable=False, default=utcnow)
+    level: orm.Mapped[str] = orm.mapped_column(sa.String(16), nullable=False)
+    resource: orm.Mapped[str | None] = orm.mapped_column(sa.String(255),
+                                                         nullable=True)
+    message: orm.Mapped[str] = orm.mapped_column(sa.Text, nullable=False)
+
+
 class EngineService(Base):
     """One running (or once running) engine, found by its heartbeats.
 
@@ -91,6 +129,9 @@ class WorkloadPolicy(Base):
         sa.String(36), nullable=False, default='')
     deleted_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
         DateTime, nullable=True)
+    # {"recovery_id", "at", "rto_seconds", "status"} of the latest drill.
+    last_drill: orm.Mapped[dict | None] = orm.mapped_column(sa.JSON,
+                                                            nullable=True)
 
     members: orm.Mapped[list['PolicyMember']] = orm.relationship(
         back_populates='policy', lazy='selectin',
@@ -135,3 +176,115 @@ class PolicyMember(Base):
 
     policy: orm.Mapped[WorkloadPolicy] = orm.relationship(
         back_populates='members')
+
+
+class Checkpoint(RunMixin, Base):
+    """One protection run of a workload policy, and the index of its container.
+
+    The Swift container is the truth a backup site recovers from; this row
+    is the primary site's bookkeeping: status, progress, engine, trust.
+    ``active_policy_id`` holds the policy id while the checkpoint is
+    ``protecting`` and ``NULL`` otherwise: its unique constraint is what
+    refuses a second concurrent protect of one policy even when two
+    requests race (NULLs never collide).
+    """
+
+    __tablename__ = 'checkpoints'
+    __table_args__ = (
+        sa.UniqueConstraint('active_policy_id',
+                            name='uniq_checkpoints0active_policy_id'),
+        sa.Index('checkpoints_project_id_idx', 'project_id'),
+        sa.Index('checkpoints_policy_id_idx', 'policy_id'),
+        sa.Index('checkpoints_status_idx', 'status'),
+        {'mysql_engine': 'InnoDB', 'mysql_charset': 'utf8mb4'},
+    )
+
+    policy_id: orm.Mapped[str] = orm.mapped_column(
+        sa.String(36), sa.ForeignKey('workload_policies.id'), nullable=False)
+    policy_name: orm.Mapped[str] = orm.mapped_column(sa.String(255),
+                                                     nullable=False)
+    container: orm.Mapped[str | None] = orm.mapped_column(sa.String(255),
+                                                          nullable=True)
+    resources: orm.Mapped[list] = orm.mapped_column(sa.JSON, nullable=False,
+                                                    default=list)
+    stats: orm.Mapped[dict] = orm.mapped_column(sa.JSON, nullable=False,
+                                                default=dict)
+    active_policy_id: orm.Mapped[str | None] = orm.mapped_column(
+        sa.String(36), nullable=True)
+
+
+class CheckpointEvent(EventMixin, Base):
+    """One line of a checkpoint's history, in the order it happened."""
+
+    __tablename__ = 'checkpoint_events'
+    __table_args__ = (
+        sa.Index('checkpoint_events_checkpoint_id_idx', 'checkpoint_id'),
+        {'mysql_engine': 'InnoDB', 'mysql_charset': 'utf8mb4'},
+    )
+
+    checkpoint_id: orm.Mapped[str] = orm.mapped_column(
+        sa.String(36), sa.ForeignKey('checkpoints.id', ondelete='CASCADE'),
+        nullable=False)
+
+
+class Recovery(RunMixin, Base):
+    """One recovery of a checkpoint into a target region, and its outcome.
+
+    ``recovery_point`` (the container) is what the engine reads; the
+    checkpoint and policy ids are only set when this site's database knows
+    them: at a backup site the policy lives in the lost site's database, so
+    ``policy_id`` has no foreign key.
+    """
+
+    __tablename__ = 'recoveries'
+    __table_args__ = (
+        sa.Index('recoveries_project_id_idx', 'project_id'),
+        sa.Index('recoveries_status_idx', 'status'),
+        {'mysql_engine': 'InnoDB', 'mysql_charset': 'utf8mb4'},
+    )
+
+    mode: orm.Mapped[str] = orm.mapped_column(sa.String(32), nullable=False)
+    checkpoint_id: orm.Mapped[str | None] = orm.mapped_column(
+        sa.String(36), nullable=True)
+    recovery_point: orm.Mapped[str] = orm.mapped_column(sa.String(255),
+                                                        nullable=False)
+    policy_id: orm.Mapped[str | None] = orm.mapped_column(sa.String(36),
+                                                          nullable=True)
+    policy_name: orm.Mapped[str | None] = orm.mapped_column(
+        sa.String(255), nullable=True)
+    target_region: orm.Mapped[str] = orm.mapped_column(sa.String(255),
+                                                       nullable=False)
+    mappings: orm.Mapped[dict] = orm.mapped_column(sa.JSON, nullable=False,
+                                                   default=dict)
+    resources: orm.Mapped[list] = orm.mapped_column(sa.JSON, nullable=False,
+                                                    default=list)
+    timeout: orm.Mapped[int | None] = orm.mapped_column(sa.Integer,
+                                                        nullable=True)
+    stack_id: orm.Mapped[str | None] = orm.mapped_column(sa.String(64),
+                                                         nullable=True)
+    stack_name: orm.Mapped[str | None] = orm.mapped_column(sa.String(255),
+                                                           nullable=True)
+    stack_status: orm.Mapped[str | None] = orm.mapped_column(sa.String(64),
+                                                             nullable=True)
+    torn_down: orm.Mapped[bool] = orm.mapped_column(
+        sa.Boolean, nullable=False, default=False)
+    restored: orm.Mapped[dict] = orm.mapped_column(sa.JSON, nullable=False,
+                                                   default=dict)
+    resource_status: orm.Mapped[list] = orm.mapped_column(
+        sa.JSON, nullable=False, default=list)
+    rto_seconds: orm.Mapped[float | None] = orm.mapped_column(sa.Float,
+                                                              nullable=True)
+
+
+class RecoveryEvent(EventMixin, Base):
+    """One line of a recovery's history, in the order it happened."""
+
+    __tablename__ = 'recovery_events'
+    __table_args__ = (
+        sa.Index('recovery_events_recovery_id_idx', 'recovery_id'),
+        {'mysql_engine': 'InnoDB', 'mysql_charset': 'utf8mb4'},
+    )
+
+    recovery_id: orm.Mapped[str] = orm.mapped_column(
+        sa.String(36), sa.ForeignKey('recoveries.id', ondelete='CASCADE'),
+        nullable=False)

@@ -3,6 +3,10 @@
 API version history:
 
 * 1.0 - Initial version: ``ping``.
+* 1.1 - ``protect(checkpoint_id)`` (cast).
+* 1.2 - ``delete_checkpoint(checkpoint_id)`` (cast).
+* 1.3 - ``recover(recovery_id)`` (cast).
+* 1.4 - ``delete_recovery(recovery_id)`` (cast).
 
 Bump the minor version for every added method or argument, pass the version
 that introduced it to ``prepare`` in that method, and let the manager's
@@ -16,7 +20,10 @@ import oslo_messaging as messaging
 
 from dragon import rpc
 
-RPC_API_VERSION = '1.0'
+RPC_API_VERSION = '1.4'
+# Casts give up after this many reconnection attempts instead of blocking
+# the API request forever while the broker is down.
+_CAST_RETRIES = 2
 
 
 class EngineAPI:
@@ -49,3 +56,43 @@ class EngineAPI:
             kwargs['timeout'] = timeout
         cctxt = self._client.prepare(**kwargs)
         return cctxt.call(context, 'ping')
+
+    def protect(self, context: Any, checkpoint_id: str) -> None:
+        """Ask any engine to run the (``protecting``) checkpoint.
+
+        A cast: the API answers 202 at once; the engine that takes it
+        claims the checkpoint in the database before running it.
+
+        :raises oslo_messaging.MessageDeliveryFailure: the broker is
+            unreachable (after the transport's retries).
+        """
+        self._cast(context, '1.1', 'protect', checkpoint_id=checkpoint_id)
+
+    def delete_checkpoint(self, context: Any, checkpoint_id: str) -> None:
+        """Ask any engine to delete the (``deleting``) checkpoint; a cast.
+
+        :raises oslo_messaging.MessageDeliveryFailure: the broker is
+            unreachable (after the transport's retries).
+        """
+        self._cast(context, '1.2', 'delete_checkpoint',
+                   checkpoint_id=checkpoint_id)
+
+    def recover(self, context: Any, recovery_id: str) -> None:
+        """Ask any engine to run the (``recovering``) recovery; a cast.
+
+        The engine claims it as for ``protect``; same failure.
+        """
+        self._cast(context, '1.3', 'recover', recovery_id=recovery_id)
+
+    def delete_recovery(self, context: Any, recovery_id: str) -> None:
+        """Ask any engine to tear down the (``deleting``) recovery; a cast.
+
+        Its stack, what it restored, then its row; same failure as
+        ``protect``.
+        """
+        self._cast(context, '1.4', 'delete_recovery', recovery_id=recovery_id)
+
+    def _cast(self, context: Any, version: str, method: str,
+              **kwargs: Any) -> None:
+        cctxt = self._client.prepare(version=version, retry=_CAST_RETRIES)
+        cctxt.cast(context, method, **kwargs)

@@ -1,5 +1,7 @@
-"""The engine process: RPC server on threads, heartbeat thread, clean stop."""
+"""The engine process: RPC server on threads, the run pool, heartbeat and orphan threads."""
 
+import concurrent.futures
+import datetime
 import signal
 import threading
 import types
@@ -33,20 +35,39 @@ class EngineService:
         self._owns_transport = transport is None
         self._server = None
         self._heartbeat_thread: threading.Thread | None = None
+        self._orphan_thread: threading.Thread | None = None
+        self._gc_thread: threading.Thread | None = None
+        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
         self._stopping = threading.Event()
 
     def start(self) -> None:
-        """Beat once (so the engine is visible at once), then serve RPC."""
+        """Beat once (so the engine is visible at once), then serve RPC.
+
+        Checkpoints this host had claimed before it (re)started are failed
+        first: whatever ran them died with the previous process.
+        """
         self.heartbeat()
+        self.fail_orphans(host=self.host)
         if self._transport is None:
             self._transport = rpc.get_transport(self.conf)
+        self._pool = concurrent.futures.ThreadPoolExecutor(
+            max_workers=self.conf.engine.max_concurrent_runs,
+            thread_name_prefix='dragon-checkpoint')
         target = messaging.Target(topic=self.topic, server=self.host)
         self._server = rpc.get_server(
-            self._transport, target, [manager.EngineManager(self.host)])
+            self._transport, target,
+            [manager.EngineManager(self.host, self.conf, self._pool)])
         self._server.start()
         self._heartbeat_thread = threading.Thread(
             target=self._heartbeat_loop, name='dragon-heartbeat', daemon=True)
         self._heartbeat_thread.start()
+        self._orphan_thread = threading.Thread(
+            target=self._orphan_loop, name='dragon-orphans', daemon=True)
+        self._orphan_thread.start()
+        if self.conf.checkpoint.gc_interval:
+            self._gc_thread = threading.Thread(
+                target=self._gc_loop, name='dragon-chunk-gc', daemon=True)
+            self._gc_thread.start()
         LOG.info("engine %s listening on topic %s", self.host, self.topic)
 
     def heartbeat(self) -> None:
@@ -65,16 +86,97 @@ class EngineService:
                 LOG.exception("engine %s failed to record its heartbeat",
                               self.host)
 
+    def fail_orphans(self, host: str | None = None,
+                     dead_before: datetime.datetime | None = None
+                     ) -> list[str]:
+        """Mark ``error`` the checkpoints and recoveries no live engine runs.
+
+        What a dead protection left (temporaries, its container) is
+        cleaned up; what a dead recovery made stays until the recovery is
+        deleted. Either way the trust the run held serves nobody any more.
+        """
+        admin = dragon_context.get_admin_context()
+        failed = []
+        for kind, fail, cleanup in (
+                (manager.CHECKPOINTS, db_api.checkpoint_fail_orphans,
+                 self._cleanup_checkpoint),
+                (manager.RECOVERIES, db_api.recovery_fail_orphans, None)):
+            ids = fail(admin, host=host, dead_before=dead_before)
+            if ids:
+                LOG.warning("engine %s failed %d orphaned %s run(s): %s",
+                            self.host, len(ids), kind.name, ', '.join(ids))
+            for row_id in ids:
+                if cleanup is not None:
+                    cleanup(row_id)
+                manager.release_trust(self.conf, admin, row_id,
+                                      kind.get(admin, row_id).trust_id, kind)
+            failed += ids
+        return failed
+
+    def _cleanup_checkpoint(self, checkpoint_id: str) -> None:
+        try:
+            from dragon.protection import workflow
+            workflow.cleanup_orphan(self.conf, checkpoint_id)
+        except Exception:
+            LOG.exception("engine %s could not clean up after "
+                          "checkpoint %s", self.host, checkpoint_id)
+
+    def _orphan_loop(self) -> None:
+        interval = self.conf.engine.orphan_check_interval
+        while not self._stopping.wait(interval):
+            down = datetime.timedelta(
+                seconds=self.conf.engine.service_down_time)
+            try:
+                self.fail_orphans(dead_before=datetime.datetime.now(
+                    datetime.UTC).replace(tzinfo=None) - down)
+            except Exception:
+                LOG.exception("engine %s failed to check for orphaned "
+                              "checkpoints", self.host)
+
+    def _gc_loop(self) -> None:
+        """Chunk garbage collection of every project, now and then.
+
+        Several engines may do it at once: the collection mark on a
+        project's chunk container makes the later ones step back.
+        """
+        from dragon.checkpoint import collector
+        while not self._stopping.wait(self.conf.checkpoint.gc_interval):
+            try:
+                for result in collector.collect_projects(self.conf):
+                    if result.skipped:
+                        LOG.info("chunk gc of project %s skipped: %s",
+                                 result.project_id, result.skipped)
+            except Exception:
+                LOG.exception("engine %s: chunk gc failed", self.host)
+
     def stop(self) -> None:
-        """Stop taking requests, finish the running ones, stop beating."""
+        """Stop taking requests, finish the running ones, stop beating.
+
+        Checkpoints claimed but still queued are failed at once rather
+        than left for the next start.
+        """
         self._stopping.set()
         if self._server is not None:
             self._server.stop()
+        if self._pool is not None:
+            # Queued runs are dropped now, not after the running ones end.
+            self._pool.shutdown(wait=False, cancel_futures=True)
+        if self._server is not None:
             self._server.wait()
             self._server = None
-        if self._heartbeat_thread is not None:
-            self._heartbeat_thread.join()
-            self._heartbeat_thread = None
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+            try:
+                self.fail_orphans(host=self.host)
+            except Exception:
+                LOG.exception("engine %s could not fail its queued "
+                              "checkpoints", self.host)
+        for thread in (self._heartbeat_thread, self._orphan_thread,
+                       self._gc_thread):
+            if thread is not None:
+                thread.join()
+        self._heartbeat_thread = self._orphan_thread = self._gc_thread = None
         if self._transport is not None and self._owns_transport:
             self._transport.cleanup()
             self._transport = None

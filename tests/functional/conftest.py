@@ -82,3 +82,15 @@ def dragon(cloud):
                                                    'dragon_functional')
     deployment.up()
     return deployment
+
+
+@pytest.fixture(scope='session')
+def protected(cloud, dragon):
+    """A three-tier workload of project demo and its first checkpoint."""
+    from tests.functional.protected import Protected
+    state = Protected(cloud, dragon.ensure_up())
+    try:
+        state.setup()
+        yield state
+    finally:
+        state.teardown()

@@ -72,6 +72,20 @@ def _root_db(lo):
                            autocommit=True)
 
 
+# Two regions of services with their connection pools, Dragon and its
+# tests need more than MariaDB's default 151 connections.
+MIN_DB_CONNECTIONS = 1000
+
+
+def ensure_db_connections(lo):
+    """Raise MariaDB's connection limit for this boot of the server."""
+    conn = _root_db(lo)
+    with conn.cursor() as cur:
+        cur.execute('SET GLOBAL max_connections = GREATEST('
+                    '@@GLOBAL.max_connections, %d)' % MIN_DB_CONNECTIONS)
+    conn.close()
+
+
 def all_databases(lo):
     names = [lo.database('keystone')]
     for region in REGIONS:
@@ -160,8 +174,10 @@ def create_vhosts(lo):
 
 
 def delete_vhosts(lo):
-    """The regions' vhosts and Dragon's (see dragon.py)."""
-    for vhost in [lo.vhost(r) for r in REGIONS] + [lo.dragon_vhost]:
+    """The regions' vhosts and each site's Dragon's (see dragon.py)."""
+    from tests.minicloud.dragon import DragonDeployment
+    dragons = [DragonDeployment(lo, region=r).vhost for r in REGIONS]
+    for vhost in [lo.vhost(r) for r in REGIONS] + dragons:
         _rabbitmqctl('delete_vhost', vhost)
 
 

@@ -52,6 +52,10 @@ def register(lo):
                                         roles['admin'])
         idn.assign_project_role_to_user(service_project, account,
                                         roles['service'])
+    # Dragon's chunk gc reaches every project's checkpoint containers.
+    idn.assign_project_role_to_user(
+        service_project, user('dragon', service_project),
+        roles['ResellerAdmin'])
     for name, project_name, role_name in TEST_USERS:
         proj = project(project_name)
         idn.assign_project_role_to_user(proj, user(name, proj),

@@ -94,6 +94,7 @@ class MiniCloud:
     def up(self):
         lo = self.lo
         self.ensure_infra()
+        bootstrap.ensure_db_connections(lo)
         bootstrap.ensure_venv(lo, self.say)
         fresh = not self.initialized()
         if fresh:
@@ -168,19 +169,24 @@ class MiniCloud:
         self.say('stopped %d processes' % len(names))
 
     def stop_site(self, region):
+        from tests.minicloud.dragon import DragonDeployment
         names = [s.name for s in self.table.region(region)]
         self.procs.stop(names)
-        self.say('site %s lost: stopped %d processes; keystone, swift and '
-                 'the other region keep serving' % (region, len(names)))
+        # The site's own Dragon is lost with it.
+        DragonDeployment(self.lo, region=region).down()
+        self.say('site %s lost: stopped %d processes and its Dragon; '
+                 'keystone, swift and the other region keep serving'
+                 % (region, len(names)))
 
     def wipe(self):
+        from tests.minicloud.dragon import dragon_homes
         self.down()
         bootstrap.drop_databases(self.lo)
         bootstrap.delete_vhosts(self.lo)
         shutil.rmtree(self.lo.swift_devices, ignore_errors=True)
         # Dragon's own state on this cloud goes too (see dragon.py).
         for path in (self.lo.etc, self.lo.data, self.lo.run, self.lo.logs,
-                     self.lo.bin, self.lo.home / 'dragon'):
+                     self.lo.bin, *dragon_homes(self.lo)):
             shutil.rmtree(path, ignore_errors=True)
         self._initialized_marker.unlink(missing_ok=True)
         self.say('wiped %s' % self.lo.home)

@@ -1,8 +1,11 @@
 """Runs Dragon itself on the minicloud: its config, catalog entry and processes.
 
-Used by the demo and by the functional tests of Dragon's services.  Dragon
-runs from the Dragon venv (the interpreter running this code), the cloud from
-its own venv; Dragon's database is the embedded SQLite default.
+One Dragon per site, as an operator would deploy it: the primary site's
+Dragon (``RegionOne``) protects; the backup site's (``RegionTwo``) has its
+own database, broker vhost, API port and catalog entry, and recovers from
+Swift alone when the primary is gone.  Dragon runs from the Dragon venv
+(the interpreter running this code), the cloud from its own venv; the
+database is the embedded SQLite default unless a URL is given.
 """
 import dataclasses
 import json
@@ -19,34 +22,63 @@ from tests.minicloud.layout import REGIONS
 from tests.minicloud.process import Processes
 from tests.minicloud.services import http_answers, wait_until
 
-API_PORT_OFFSET = 99   # shared services: port_base + offset
+# Shared services: port_base + offset, one API port per site.
+API_PORT_OFFSETS = {REGIONS[0]: 99, REGIONS[1]: 98}
 
 
 def dragon_bin(name):
     return str(pathlib.Path(sys.executable).parent / name)
 
 
+def dragon_homes(layout):
+    """Where each site's Dragon keeps its state (removed by a wipe)."""
+    return [DragonDeployment(layout, region=r).home for r in REGIONS]
+
+
 @dataclasses.dataclass
 class DragonDeployment:
-    """Dragon's API and engine(s) on one minicloud."""
+    """Dragon's API and engine(s) of one site of the minicloud."""
 
     layout: object
     # None: the embedded SQLite default (the demo); a URL: e.g. MariaDB
     # (the functional tests, which run the API the way production does).
     database_url: str = None
+    region: str = REGIONS[0]
+
+    @property
+    def primary(self):
+        return self.region == REGIONS[0]
+
+    @property
+    def name(self):
+        """Prefix of this site's process names, files and vhost."""
+        return 'dragon' if self.primary else 'dragon-' + self.region.lower()
 
     @property
     def home(self):
-        return self.layout.home / 'dragon'
+        return self.layout.home / self.name
 
     @property
     def config_file(self):
-        return self.layout.etc / 'dragon' / 'dragon.conf'
+        return self.layout.etc / self.name / 'dragon.conf'
+
+    @property
+    def port(self):
+        return self.layout.port_base + API_PORT_OFFSETS[self.region]
 
     @property
     def api_url(self):
-        return 'http://127.0.0.1:%d' % (self.layout.port_base +
-                                        API_PORT_OFFSET)
+        return 'http://127.0.0.1:%d' % self.port
+
+    @property
+    def vhost(self):
+        vhost = self.layout.dragon_vhost
+        return vhost if self.primary else '%s_%s' % (vhost,
+                                                     self.region.lower())
+
+    @property
+    def api_process(self):
+        return self.name + '-api'
 
     def write_config(self):
         lo = self.layout
@@ -54,11 +86,11 @@ class DragonDeployment:
         write_ini(self.config_file, {
             'DEFAULT': {
                 'state_path': self.home,
-                'transport_url': lo.rabbit_url(lo.dragon_vhost),
+                'transport_url': lo.rabbit_url(self.vhost),
             },
-            'api': {'bind_host': '127.0.0.1',
-                    'bind_port': lo.port_base + API_PORT_OFFSET,
+            'api': {'bind_host': '127.0.0.1', 'bind_port': self.port,
                     'auth_strategy': 'keystone'},
+            'engine': {'region_name': self.region},
             'keystone_authtoken': {
                 'www_authenticate_uri': lo.keystone_url,
                 'auth_url': lo.keystone_url, 'auth_type': 'password',
@@ -66,27 +98,41 @@ class DragonDeployment:
                 'user_domain_name': 'Default', 'project_name': 'service',
                 'username': 'dragon', 'password': lo.password,
                 'service_token_roles_required': True},
+            # The same service user is the trustee of the checkpoint trusts.
+            'trustee': {
+                'auth_url': lo.keystone_url, 'auth_type': 'password',
+                'user_domain_name': 'Default', 'username': 'dragon',
+                'password': lo.password,
+                # Its own scope, for cross-project work (chunk gc); trusts
+                # replace it with the trust's project.
+                'project_name': 'service', 'project_domain_name': 'Default'},
             **({'database': {'connection': self.database_url}}
                if self.database_url else {}),
-            **{group: {'region_name': REGIONS[0]}
+            **{group: {'region_name': self.region}
                for group in ('nova', 'cinder', 'glance', 'neutron', 'heat',
                              'swift')},
         })
 
     def register_endpoint(self):
-        """The ``dr`` service in the catalog of the primary region."""
+        """The ``dr`` service in the catalog of this site's region."""
         idn = catalog.admin_connection(self.layout).identity
         svc = (idn.find_service('dragon', ignore_missing=True) or
                idn.create_service(name='dragon', type='dr'))
         have = {(e.region_id, e.interface)
                 for e in idn.endpoints(service_id=svc.id)}
         for interface in ('public', 'internal', 'admin'):
-            if (REGIONS[0], interface) not in have:
+            if (self.region, interface) not in have:
                 idn.create_endpoint(service_id=svc.id, interface=interface,
-                                    url=self.api_url, region_id=REGIONS[0])
+                                    url=self.api_url, region_id=self.region)
 
     def engine_name(self, index=1):
-        return 'dragon-engine' if index == 1 else 'dragon-engine-%d' % index
+        engine = self.name + '-engine'
+        return engine if index == 1 else '%s-%d' % (engine, index)
+
+    def engine_host(self, index=1):
+        """The ``[engine] host`` of engine number ``index``."""
+        return 'engine-%d' % index if self.primary else '%s-engine-%d' % (
+            self.region.lower(), index)
 
     def start_engine(self, index=1):
         """Start engine number ``index``; each has its own [engine] host."""
@@ -94,13 +140,13 @@ class DragonDeployment:
             self.engine_name(index),
             [dragon_bin('dragon-engine'), '--config-file', self.config_file],
             # oslo.config reads OS_<GROUP>__<OPTION> from the environment.
-            env={'OS_ENGINE__HOST': 'engine-%d' % index})
+            env={'OS_ENGINE__HOST': self.engine_host(index)})
 
     def up(self):
         """(Re)start Dragon so it runs this tree's code with this config."""
         self.down()
         self.write_config()
-        ensure_vhost(self.layout, self.layout.dragon_vhost)
+        ensure_vhost(self.layout, self.vhost)
         self.register_endpoint()
         result = subprocess.run(
             [dragon_bin('dragon-manage'), '--config-file', self.config_file,
@@ -109,18 +155,27 @@ class DragonDeployment:
             raise SetupError('dragon-manage db sync: %s' %
                              (result.stderr.strip() or result.stdout.strip()))
         procs = Processes(self.layout)
-        procs.start('dragon-api', [dragon_bin('dragon-api'), '--config-file',
-                                   self.config_file])
+        procs.start(self.api_process, [dragon_bin('dragon-api'),
+                                       '--config-file', self.config_file])
         self.start_engine()
         wait_until(lambda: http_answers(self.api_url + '/'), 60,
                    what='dragon-api on %s' % self.api_url)
-        if not procs.alive('dragon-engine'):
-            raise SetupError('dragon-engine exited; see %s' % (
-                self.layout.logs / 'dragon-engine.log'))
+        if not procs.alive(self.engine_name()):
+            raise SetupError('%s exited; see %s' % (
+                self.engine_name(),
+                self.layout.logs / (self.engine_name() + '.log')))
+
+    def ensure_up(self):
+        """Start again if down (a site-loss test stops its site's Dragon)."""
+        if not http_answers(self.api_url + '/'):
+            self.up()
+        return self
 
     def down(self):
         procs = Processes(self.layout)
-        procs.stop([n for n in procs.names() if n.startswith('dragon-')])
+        procs.stop([n for n in procs.names()
+                    if n == self.api_process or
+                    n.startswith(self.engine_name())])
 
     def version_document(self):
         with urllib.request.urlopen(self.api_url + '/', timeout=5) as resp:

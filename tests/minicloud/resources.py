@@ -2,7 +2,7 @@
 import hashlib
 
 from tests.minicloud.catalog import admin_connection
-from tests.minicloud.layout import REGIONS
+from tests.minicloud.layout import REGIONS, TEST_USERS
 
 IMAGE_NAME = 'minicloud-raw'
 IMAGE_SIZE = 4 * 1024 * 1024
@@ -40,6 +40,25 @@ def create(lo, region):
             network_id=net.id, name=PUBLIC_NET + '-subnet', ip_version=4,
             cidr='172.24.%d.0/24' % (REGIONS.index(region) + 4),
             enable_dhcp=False)
+    lift_quotas(conn)
+
+
+def lift_quotas(conn):
+    """No quota limits for the test projects.
+
+    Functional tests (and the helpers running them side by side while the
+    code is written) create many volumes and servers; a default quota of 10
+    volumes fails them for a reason that says nothing about Dragon.
+    """
+    for project_name in sorted({p for _u, p, _r in TEST_USERS}):
+        project = conn.identity.find_project(project_name)
+        conn.set_compute_quotas(project.id, instances=-1, cores=-1, ram=-1,
+                                key_pairs=-1)
+        conn.set_volume_quotas(project.id, volumes=-1, snapshots=-1,
+                               gigabytes=-1, backups=-1, backup_gigabytes=-1)
+        conn.set_network_quotas(project.id, network=-1, subnet=-1, port=-1,
+                                router=-1, floatingip=-1, security_group=-1,
+                                security_group_rule=-1)
 
 
 def compute_and_volume_ready(lo, region) -> bool:

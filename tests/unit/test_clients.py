@@ -111,3 +111,27 @@ def test_not_found_is_none_and_ids_are_quoted(fake_adapter):
 def test_server_errors_are_service_unavailable(fake_adapter):
     with pytest.raises(exception.RemoteServiceUnavailable):
         clients.resource_get(_ctx(), 'server', 'boom')
+
+
+def test_swift_connection_uses_the_callers_account_and_token(global_conf):
+    catalog = CATALOG + [{'type': 'object-store', 'name': 'swift',
+                          'endpoints': [{'region': 'RegionOne',
+                                         'publicURL': 'http://r1/v1/AUTH_p1'},
+                                        {'region': 'RegionTwo',
+                                         'publicURL': 'http://r2/v1/AUTH_p1'}]}]
+    ctx = dragon_context.RequestContext(
+        user_id='u1', project_id='p1', roles=['member'], auth_token='tok',
+        service_catalog=catalog)
+    global_conf.set_override('region_name', 'RegionTwo', group='swift')
+    try:
+        connection = clients.swift_connection(ctx)
+    finally:
+        global_conf.clear_override('region_name', group='swift')
+    assert connection.url == 'http://r2/v1/AUTH_p1'
+    assert connection.token == 'tok'
+
+
+def test_swift_connection_without_swift_in_the_catalog_is_503(global_conf):
+    with pytest.raises(exception.RemoteServiceUnavailable) as raised:
+        clients.swift_connection(_ctx())
+    assert raised.value.code == 503

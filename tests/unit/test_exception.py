@@ -39,3 +39,12 @@ def test_operator_details_are_not_marked_safe_for_api_users():
 def test_method_not_allowed_carries_allow_header():
     error = exception.MethodNotAllowed(method='PUT', path='/v1', allowed='GET')
     assert error.headers() == [('Allow', 'GET')]
+
+
+def test_one_line_keeps_dragons_message_and_hides_other_errors():
+    from dragon import exception as exc
+    assert exc.one_line(exc.DiscoveryFailed(
+        resource='server web', reason='gone')) == \
+        'Cannot discover server web: gone'
+    assert exc.one_line(KeyError('secret-path')) == \
+        'internal error (KeyError); see the engine log'

@@ -15,3 +15,17 @@ DESCRIPTION = {
 RESOURCE_ID = {'type': 'string', 'minLength': 1, 'maxLength': 255,
                'pattern': '^[A-Za-z0-9_.-]+$'}
 UUID = {'type': 'string', 'format': 'uuid'}
+
+# Response pieces shared by checkpoints and recoveries.
+TIME = {'type': 'string', 'format': 'date-time'}
+TIME_OR_NULL = {'type': ['string', 'null'], 'format': 'date-time'}
+COUNT = {'type': 'integer', 'minimum': 0}
+PROGRESS = {
+    'type': 'object',
+    'required': ['bytes_done', 'bytes_total', 'percent', 'eta_seconds',
+                 'resources_done', 'resources_total'],
+    'properties': {
+        'bytes_done': COUNT, 'bytes_total': COUNT,
+        'percent': {'type': 'number', 'minimum': 0, 'maximum': 100},
+        'eta_seconds': {'type': ['number', 'null'], 'minimum': 0},
+        'resources_done': COUNT, 'resources_total': COUNT}}

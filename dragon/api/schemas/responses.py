@@ -1,6 +1,7 @@
 """JSON schemas of the response bodies, for the OpenAPI document and its tests."""
 
 from dragon.api.schemas import policies
+from dragon.api.schemas import recoveries
 
 TIMESTAMP = {'type': 'string', 'format': 'date-time'}
 
@@ -51,7 +52,7 @@ POLICY = {
             }},
         'members': {'type': 'array', 'items': MEMBER},
         'status': {'type': 'string', 'enum': ['active']},
-        'last_drill': {'type': ['object', 'null']},
+        'last_drill': recoveries.LAST_DRILL,
         'created_at': TIMESTAMP,
         'updated_at': {'type': ['string', 'null'], 'format': 'date-time'},
     },

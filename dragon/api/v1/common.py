@@ -1,13 +1,17 @@
-"""Helpers shared by the v1 controllers: object-level policy checks, views, paging."""
+"""Helpers of the v1 controllers: object-level policy checks, views, paging, runs."""
 
 import datetime
 from typing import Any
 from urllib import parse
 
+from oslo_config import cfg
 import webob
 
 from dragon.api.middleware import context as context_mw
+from dragon.api import validation
+from dragon import conf as dragon_conf
 from dragon.db import models
+from dragon.engine import rpcapi
 from dragon import exception
 
 MAX_LIMIT = 1000
@@ -61,7 +65,7 @@ def policy_view(policy: models.WorkloadPolicy) -> dict[str, Any]:
         'options': policy.options,
         'members': [member_view(m) for m in policy.members],
         'status': policy.status,
-        'last_drill': None,
+        'last_drill': policy.last_drill,
         'created_at': isotime(policy.created_at),
         'updated_at': isotime(policy.updated_at),
     }
@@ -76,3 +80,117 @@ def next_links(req: webob.Request, items: list[Any], limit: int
     params.append(('marker', items[-1].id))
     return [{'rel': 'next',
              'href': req.path_url + '?' + parse.urlencode(params)}]
+
+
+# -- runs (checkpoints, recoveries): what their controllers share
+
+def seconds(delta: datetime.timedelta) -> float:
+    return round(max(delta.total_seconds(), 0.0), 3)
+
+
+def duration(row: Any) -> float | None:
+    """Seconds from start to end of a run, once it has ended."""
+    if row.started_at and row.finished_at:
+        return seconds(row.finished_at - row.started_at)
+    return None
+
+
+def progress(row: Any, resources: list[dict[str, Any]], running: str,
+             complete: str) -> dict[str, Any]:
+    """Bytes, percent, ETA and resources done of a run's row.
+
+    The ETA extrapolates the elapsed time over the bytes left while the
+    run is ``running``; a ``complete`` run is 100 %.
+    """
+    done, total = row.bytes_done or 0, row.bytes_total or 0
+    if row.status == complete:
+        percent = 100.0
+    elif total:
+        percent = round(min(100.0, 100.0 * done / total), 1)
+    else:
+        percent = 0.0
+    eta = None
+    if row.status == running and row.started_at and 0 < done < total:
+        now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+        elapsed = seconds(now - row.started_at)
+        eta = round(elapsed * (total - done) / done, 1)
+    return {'bytes_done': done, 'bytes_total': total, 'percent': percent,
+            'eta_seconds': eta,
+            'resources_done': sum(1 for r in resources
+                                  if r['status'] == 'done'),
+            'resources_total': len(resources)}
+
+
+def event_view(event: Any) -> dict[str, Any]:
+    return {'time': isotime(event.time), 'level': event.level,
+            'resource': event.resource, 'message': event.message}
+
+
+def visible(req: webob.Request, rule: str, row: Any,
+            not_found: type[exception.NotFound]) -> Any:
+    """The caller's context if ``rule`` allows it on ``row`` (of a project).
+
+    :raises not_found: another project's row the caller may not act on.
+    :raises dragon.exception.Forbidden: own project, but not allowed.
+    """
+    context = authorize(req, rule, row.project_id)
+    if context is None:
+        raise not_found(id=row.id)
+    return context
+
+
+def accepted(key: str, view: dict[str, Any]) -> webob.Response:
+    """202 with ``{key: view}``: the engine took the request over."""
+    return webob.Response(status=202, content_type='application/json',
+                          charset='UTF-8', json_body={key: view})
+
+
+class EngineController:
+    """A controller that casts to the engines (client made on first use)."""
+
+    def __init__(self, conf: cfg.ConfigOpts | None = None) -> None:
+        self._conf = conf
+        self._engine: rpcapi.EngineAPI | None = None
+
+    def engine(self) -> rpcapi.EngineAPI:
+        if self._engine is None:
+            self._engine = rpcapi.EngineAPI(self._conf or dragon_conf.CONF)
+        return self._engine
+
+
+def run_filters(req: webob.Request, rule: str, allowed: tuple[str, ...],
+                statuses: list[str]) -> tuple[Any, dict[str, str],
+                                               dict[str, Any]]:
+    """Policy check and query of a run listing (checkpoints, recoveries).
+
+    ``rule`` allows the listing; ``rule:all_projects`` every project's.
+
+    :returns: the context, the query parameters and the list filters
+        (all_projects, status, limit, marker, sort_dir).
+    :raises dragon.exception.Invalid: a bad query.
+    :raises dragon.exception.Forbidden:
+    """
+    context = authorize(req, rule)
+    params = validation.query(req, allowed)
+    all_projects = validation.query_bool(params, 'all_projects')
+    if all_projects:
+        authorize(req, rule + ':all_projects')
+    status = params.get('status')
+    if status is not None and status not in statuses:
+        raise exception.Invalid(reason='status must be one of %s' %
+                                ', '.join(statuses))
+    limit = validation.query_int(params, 'limit', 1, MAX_LIMIT) or MAX_LIMIT
+    return context, params, {
+        'all_projects': all_projects, 'status': status, 'limit': limit,
+        'marker': params.get('marker'),
+        'sort_dir': params.get('sort_dir', 'desc')}
+
+
+def page_of(req: webob.Request, key: str, rows: list[Any],
+            view: Any, limit: int) -> dict[str, Any]:
+    """``{key: [views]}`` with the ``next`` link of a full page."""
+    result: dict[str, Any] = {key: [view(row) for row in rows]}
+    links = next_links(req, rows, limit)
+    if links:
+        result['links'] = links
+    return result

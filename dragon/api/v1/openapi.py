@@ -12,7 +12,9 @@ from typing import Any
 import webob
 
 from dragon.api import router
+from dragon.api.schemas import checkpoints as checkpoint_schemas
 from dragon.api.schemas import policies as request_schemas
+from dragon.api.schemas import recoveries as recovery_schemas
 from dragon.api.schemas import responses
 from dragon import version
 
@@ -38,6 +40,40 @@ _POLICY_ID = {'name': 'policy_id', 'in': 'path', 'required': True,
               'schema': {'type': 'string'}}
 _RESOURCE_ID = {'name': 'resource_id', 'in': 'path', 'required': True,
                 'schema': {'type': 'string'}}
+_CHECKPOINT_ID = {'name': 'checkpoint_id', 'in': 'path', 'required': True,
+                  'schema': {'type': 'string'}}
+_CHECKPOINT_PAGING = [
+    {'name': 'limit', 'in': 'query', 'schema': {
+        'type': 'integer', 'minimum': 1, 'maximum': 1000}},
+    {'name': 'marker', 'in': 'query', 'schema': {'type': 'string'},
+     'description': 'Id of the last checkpoint of the previous page.'},
+    {'name': 'sort_dir', 'in': 'query', 'schema': {
+        'type': 'string', 'enum': ['asc', 'desc'], 'default': 'desc'},
+     'description': 'By creation time; newest first by default.'},
+    {'name': 'policy_id', 'in': 'query', 'schema': {'type': 'string'}},
+    {'name': 'status', 'in': 'query', 'schema': {
+        'type': 'string', 'enum': checkpoint_schemas.STATUSES}},
+    {'name': 'all_projects', 'in': 'query', 'schema': {'type': 'boolean'},
+     'description': 'Every project\'s checkpoints (administrators).'},
+]
+_RECOVERY_ID = {'name': 'recovery_id', 'in': 'path', 'required': True,
+                'schema': {'type': 'string'}}
+_RECOVERY_PAGING = [
+    {'name': 'limit', 'in': 'query', 'schema': {
+        'type': 'integer', 'minimum': 1, 'maximum': 1000}},
+    {'name': 'marker', 'in': 'query', 'schema': {'type': 'string'},
+     'description': 'Id of the last recovery of the previous page.'},
+    {'name': 'sort_dir', 'in': 'query', 'schema': {
+        'type': 'string', 'enum': ['asc', 'desc'], 'default': 'desc'},
+     'description': 'By creation time; newest first by default.'},
+    {'name': 'status', 'in': 'query', 'schema': {
+        'type': 'string', 'enum': recovery_schemas.STATUSES}},
+    {'name': 'all_projects', 'in': 'query', 'schema': {'type': 'boolean'},
+     'description': 'Every project\'s recoveries (administrators).'},
+]
+_POLICY_FILTER = [{'name': 'policy', 'in': 'query',
+                   'schema': {'type': 'string'},
+                   'description': 'A policy name or id.'}]
 
 # (path, method, operationId, summary, policy rule, request body schema,
 #  {status: response schema or None}, parameters)
@@ -84,12 +120,69 @@ OPERATIONS: list[tuple[str, str, str, str, str | None, str | None,
     ('/v1/policies/{policy_id}/members/{resource_id}', 'delete',
      'deleteMember', 'Remove a member.', 'dragon:policy_member:delete', None,
      {204: None, 404: 'Error'}, [_POLICY_ID, _RESOURCE_ID]),
+    ('/v1/policies/{policy_id}/protect', 'post', 'protectPolicy',
+     'Start a checkpoint of the policy now (body optional). 409 while one '
+     'is protecting; 503 if no engine can be reached (the checkpoint is '
+     'then left in error).', 'dragon:policy:protect', 'ProtectRequest',
+     {202: 'CheckpointOne', 404: 'Error', 409: 'Error', 503: 'Error'},
+     [_POLICY_ID]),
+    ('/v1/checkpoints', 'get', 'listCheckpoints',
+     'List checkpoints, newest first.', 'dragon:checkpoint:list', None,
+     {200: 'CheckpointList'}, _CHECKPOINT_PAGING),
+    ('/v1/checkpoints/{checkpoint_id}', 'get', 'showCheckpoint',
+     'Show a checkpoint with its progress and per-resource status.',
+     'dragon:checkpoint:get', None, {200: 'CheckpointOne', 404: 'Error'},
+     [_CHECKPOINT_ID]),
+    ('/v1/checkpoints/{checkpoint_id}', 'delete', 'deleteCheckpoint',
+     'Delete an available or failed checkpoint and its container.',
+     'dragon:checkpoint:delete', None,
+     {202: 'CheckpointOne', 404: 'Error', 409: 'Error', 503: 'Error'},
+     [_CHECKPOINT_ID]),
+    ('/v1/checkpoints/{checkpoint_id}/events', 'get', 'listCheckpointEvents',
+     'The history of a checkpoint, oldest first.',
+     'dragon:checkpoint:events', None,
+     {200: 'CheckpointEventList', 404: 'Error'}, [_CHECKPOINT_ID]),
+    ('/v1/checkpoints/{checkpoint_id}/template', 'get',
+     'showCheckpointTemplate',
+     'The Heat template and parameters of an available checkpoint, read '
+     'from Swift.', 'dragon:checkpoint:template', None,
+     {200: 'CheckpointTemplate', 404: 'Error', 409: 'Error'},
+     [_CHECKPOINT_ID]),
+    ('/v1/recovery-points', 'get', 'listRecoveryPoints',
+     'Complete checkpoints in the project\'s Swift account, newest first '
+     '(no database).', 'dragon:recovery_point:list', None,
+     {200: 'RecoveryPointList', 503: 'Error'}, _POLICY_FILTER),
+    ('/v1/recoveries', 'post', 'createRecovery',
+     'Recover a checkpoint (checkpoint_id) or a recovery point in Swift '
+     '(recovery_point) into target_region. 404 for a checkpoint or '
+     'container the caller\'s project does not have; 400 for a region '
+     'not in the caller\'s catalog; 503 if no engine can be reached (the '
+     'recovery is then left in error).', 'dragon:recovery:create',
+     'RecoveryCreateRequest',
+     {202: 'RecoveryOne', 404: 'Error', 409: 'Error', 503: 'Error'}, []),
+    ('/v1/recoveries', 'get', 'listRecoveries',
+     'List recoveries, newest first.', 'dragon:recovery:list', None,
+     {200: 'RecoveryList'}, _RECOVERY_PAGING),
+    ('/v1/recoveries/{recovery_id}', 'get', 'showRecovery',
+     'Show a recovery with its progress, stack, restored data and RTO.',
+     'dragon:recovery:get', None, {200: 'RecoveryOne', 404: 'Error'},
+     [_RECOVERY_ID]),
+    ('/v1/recoveries/{recovery_id}', 'delete', 'deleteRecovery',
+     'Delete an ended recovery: its stack, what it restored, then itself. '
+     '409 while recovering.', 'dragon:recovery:delete', None,
+     {202: 'RecoveryOne', 404: 'Error', 409: 'Error', 503: 'Error'},
+     [_RECOVERY_ID]),
+    ('/v1/recoveries/{recovery_id}/events', 'get', 'listRecoveryEvents',
+     'The history of a recovery, oldest first.', 'dragon:recovery:events',
+     None, {200: 'RecoveryEventList', 404: 'Error'}, [_RECOVERY_ID]),
 ]
 
 
 def json_schemas() -> dict[str, dict[str, Any]]:
     """Every body schema by component name, in JSON-schema (draft 7) form."""
     result = request_schemas.all_schemas()
+    result.update(checkpoint_schemas.all_schemas())
+    result.update(recovery_schemas.all_schemas())
     result.update(copy.deepcopy({
         'Error': responses.ERROR,
         'Policy': responses.POLICY,

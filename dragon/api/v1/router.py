@@ -1,14 +1,18 @@
 """The /v1 router: one controller module per resource plugs in here."""
 
 from dragon.api import router
+from dragon.api.v1 import checkpoints
 from dragon.api.v1 import members
 from dragon.api.v1 import openapi
 from dragon.api.v1 import policies
+from dragon.api.v1 import recoveries
+from dragon.api.v1 import recovery_points
 from dragon.api.v1 import resource_types
 from dragon.api.v1 import root
 
 # Each module exposes add_routes(router); add a resource by adding its module.
-RESOURCES = (root, openapi, resource_types, policies, members)
+RESOURCES = (root, openapi, resource_types, policies, members, checkpoints,
+             recovery_points, recoveries)
 
 
 def build() -> router.Router:

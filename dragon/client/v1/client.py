@@ -4,9 +4,12 @@ from typing import Any
 
 from keystoneauth1 import adapter
 
+from dragon.client.v1 import checkpoints
 from dragon.client.v1 import members
 from dragon.client.v1 import policies
 from dragon.client.v1 import protectables
+from dragon.client.v1 import recoveries
+from dragon.client.v1 import recovery_points
 from dragon.client.v1 import resource_types
 
 SERVICE_TYPE = 'dr'
@@ -26,3 +29,7 @@ class Client:
         self.members = members.MemberManager(self.adapter)
         self.resource_types = resource_types.ResourceTypeManager(self.adapter)
         self.protectables = protectables.ProtectableManager(self.adapter)
+        self.checkpoints = checkpoints.CheckpointManager(self.adapter)
+        self.recovery_points = recovery_points.RecoveryPointManager(
+            self.adapter)
+        self.recoveries = recoveries.RecoveryManager(self.adapter)

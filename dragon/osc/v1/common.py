@@ -9,6 +9,8 @@ from osc_lib.cli import format_columns
 from osc_lib import exceptions as osc_exceptions
 
 from dragon.client import exceptions
+from dragon.osc.v1 import constants
+from dragon.osc.v1 import progress
 
 LOG = logging.getLogger(__name__)
 
@@ -24,6 +26,26 @@ def error_line(err: Exception) -> str:
     return 'Error: ' + ' '.join(text.split())
 
 
+def one_line_errors(parser: Any) -> Any:
+    """Make ``parser`` refuse a command line with one line, not the usage.
+
+    argparse prints the whole usage first, which for a command with many
+    options buries the one thing that was wrong.  The exit status stays 2.
+    """
+    def error(message: str) -> None:
+        parser.exit(2, 'Error: %s: %s\n' % (parser.prog,
+                                            ' '.join(message.split())))
+    parser.error = error
+    return parser
+
+
+def is_transient(err: Exception) -> bool:
+    """An error a poll may outlast: the API unreachable or answering 5xx."""
+    if isinstance(err, exceptions.ClientError):
+        return err.status >= 500
+    return isinstance(err, ksa_exceptions.ConnectionError)
+
+
 class DragonCommand:
     """Mixin that turns a failed API call into OSC's one-line CommandError."""
 
@@ -37,8 +59,95 @@ class DragonCommand:
             raise osc_exceptions.CommandError(error_line(err)) from None
 
 
+class Waiting:
+    """Mixin of the commands with ``--wait``: follow the run, then judge it."""
+
+    # The wait loop's time source; unit tests replace it.
+    clock = progress.Clock()
+
+    def follow(self, get: Any, item: dict, busy: tuple, header: str,
+               work: str, show_command: str) -> dict:
+        """Poll ``get`` until ``item`` leaves ``busy``, progress on stderr.
+
+        Ctrl-C stops only the waiting: the line printed says the ``work``
+        goes on and which command follows it.
+        """
+        stream = self.app.stderr
+        stream.write(header + '\n')
+        # A long wait outlives an API restart: a few failed polls in a row
+        # are retried before the error ends the command.
+        follower = progress.Follower(get, stream, busy=busy, clock=self.clock,
+                                     transient=is_transient)
+        try:
+            return follower.follow(item)
+        except KeyboardInterrupt:
+            stream.write(
+                'Stopped waiting; the %s continues on the server. '
+                "Follow it with '%s'.\n" % (work, show_command))
+            stream.flush()
+            raise
+
+    def outcome(self, parsed_args: Any, shown: tuple, item: dict,
+                wanted: str, subject: str) -> tuple:
+        """``shown`` if ``item`` reached ``wanted``; else print it and fail.
+
+        The details go to stdout; the reason is the one error line.
+        """
+        status = item.get('status')
+        if status == wanted:
+            return shown
+        self.produce_output(parsed_args, *shown)
+        if status == 'error':
+            reason = 'failed: ' + progress.failure_reasons(item)
+        else:
+            reason = 'is %s, not %s.' % (status, wanted)
+        raise osc_exceptions.CommandError('Error: %s %s' % (subject, reason))
+
+
+def delete_each(ids: list[str], delete: Any, plural: str) -> None:
+    """``delete(id)`` for each ID; one failure does not stop the others.
+
+    A single ID fails with the API's own error line; of several, each
+    failure is logged and the command fails at the end with a count.
+    """
+    failed = 0
+    for item_id in ids:
+        try:
+            delete(item_id)
+        except exceptions.ClientError as err:
+            if len(ids) == 1:
+                raise
+            failed += 1
+            LOG.error(error_line(err))
+    if failed:
+        raise osc_exceptions.CommandError(
+            'Error: %d of %d %s failed to delete.' % (failed, len(ids),
+                                                     plural))
+
+
 def headings(column_spec: tuple) -> tuple:
     return tuple(heading for heading, _key in column_spec)
+
+
+def events_table(events: list[dict]) -> tuple:
+    """Headings and rows of a run's step log (checkpoint or recovery)."""
+    spec = constants.EVENT_COLUMNS
+    return headings(spec), [row(event, spec) for event in events]
+
+
+def progress_rows(items: list[dict], column_spec: tuple,
+                  formatters: Any) -> list[tuple]:
+    """Rows of runs (checkpoints, recoveries) with a ``percent`` column.
+
+    :param formatters: called with each item, returns its formatters.
+    """
+    rows = []
+    for found in items:
+        item = dict(found)
+        item['percent'] = (progress.percent(item['progress'])
+                           if item.get('progress') else None)
+        rows.append(row(item, column_spec, formatters(item)))
+    return rows
 
 
 def row(item: dict, column_spec: tuple, formatters: dict | None = None) -> tuple:
@@ -98,14 +207,143 @@ class MembersColumn(columns.FormattableColumn):
         return '\n'.join(lines)
 
 
+class LastDrillColumn(columns.FormattableColumn):
+    """``succeeded, RTO 1m 05s, at 2026-11-23T10:00:00 (recovery <id>)``."""
+
+    def human_readable(self) -> str:
+        drill = self._value
+        if not drill:
+            return ''
+        if not isinstance(drill, dict):
+            return str(drill)
+        parts = [str(drill.get('status') or 'unknown')]
+        if drill.get('rto_seconds') is not None:
+            parts.append('RTO %s' % progress.human_duration(
+                drill['rto_seconds']))
+        if drill.get('at'):
+            parts.append('at %s' % drill['at'])
+        text = ', '.join(parts)
+        if drill.get('recovery_id'):
+            text += ' (recovery %s)' % drill['recovery_id']
+        return text
+
+
 POLICY_FORMATTERS = {
     'schedule': ScheduleColumn,
     'retention': RetentionColumn,
     'members': MembersColumn,
-    'last_drill': format_columns.DictColumn,
+    'last_drill': LastDrillColumn,
 }
 
 MEMBER_FORMATTERS = {'options': format_columns.DictColumn}
+
+
+class BytesColumn(columns.FormattableColumn):
+    """``1.5 GiB``; machine formats get the number of bytes."""
+
+    def human_readable(self) -> str:
+        return '' if self._value is None else progress.human_bytes(self._value)
+
+
+class DurationColumn(columns.FormattableColumn):
+    """``2m 05s``; machine formats get the seconds."""
+
+    def human_readable(self) -> str:
+        return ('' if self._value is None
+                else progress.human_duration(self._value))
+
+
+class PercentColumn(columns.FormattableColumn):
+    """``37%``; machine formats get the number."""
+
+    def human_readable(self) -> str:
+        return '' if self._value is None else '%d%%' % self._value
+
+
+class ProgressColumn(columns.FormattableColumn):
+    """``37% (1.5 GiB of 4.0 GiB), 2 of 5 resources done, ETA 3m 20s``."""
+
+    def __init__(self, value: Any, status: str | None = None) -> None:
+        super().__init__(value)
+        self._status = status
+
+    def human_readable(self) -> str:
+        return progress.progress_text(self._value, self._status)
+
+
+class ResourcesColumn(columns.FormattableColumn):
+    """One ``status key bytes (type name, action): reason`` line per resource."""
+
+    def human_readable(self) -> str:
+        return '\n'.join(progress.resource_line(r) for r in self._value or ())
+
+
+class StatsColumn(columns.FormattableColumn):
+    """``uploaded 1.2 GiB, stored 1.5 GiB, 3 chunks reused, 10 zero chunks``."""
+
+    def human_readable(self) -> str:
+        stats = self._value
+        if not stats:
+            return ''
+        parts = []
+        for key, label in (('uploaded_bytes', 'uploaded'),
+                           ('stored_bytes', 'stored')):
+            if stats.get(key) is not None:
+                parts.append('%s %s' % (label,
+                                        progress.human_bytes(stats[key])))
+        for key, label in (('reused_chunks', 'chunks reused'),
+                           ('zero_chunks', 'zero chunks')):
+            if stats.get(key) is not None:
+                parts.append('%s %s' % (stats[key], label))
+        return ', '.join(parts)
+
+
+def checkpoint_formatters(checkpoint: dict) -> dict:
+    """Formatters of a checkpoint's columns; ETA shows only while it runs."""
+    status = checkpoint.get('status')
+    return {
+        'progress': lambda value: ProgressColumn(value, status),
+        'resources': ResourcesColumn,
+        'stats': StatsColumn,
+        'duration': DurationColumn,
+        'percent': PercentColumn,
+    }
+
+
+class NestedDictColumn(columns.FormattableColumn):
+    """One ``key: k=v, k=v`` (or ``key: value``) line per top-level key."""
+
+    def human_readable(self) -> str:
+        lines = []
+        for key, value in sorted((self._value or {}).items()):
+            if isinstance(value, dict):
+                value = ', '.join('%s=%s' % item
+                                  for item in sorted(value.items()))
+            elif isinstance(value, list):
+                value = ', '.join(str(v) for v in value)
+            lines.append('%s: %s' % (key, value))
+        return '\n'.join(lines)
+
+
+def recovery_formatters(recovery: dict) -> dict:
+    """Formatters of a recovery's columns; ETA shows only while it runs.
+
+    A recovery's ``resources`` are the selected IDs; its per-resource
+    progress is ``resource_status``.
+    """
+    formatters = checkpoint_formatters(recovery)
+    formatters.update({
+        'resources': format_columns.ListColumn,
+        'resource_status': ResourcesColumn,
+        'restored': NestedDictColumn,
+        'mappings': NestedDictColumn,
+        'rto_seconds': DurationColumn,
+        'timeout': DurationColumn,
+    })
+    return formatters
+
+
+RECOVERY_POINT_FORMATTERS = {'size': BytesColumn}
 
 
 def flatten_policy(policy: dict) -> dict:
@@ -116,9 +354,6 @@ def flatten_policy(policy: dict) -> dict:
     flat['schedule'] = options.get('schedule')
     flat['retention'] = options.get('retention')
     flat['member_count'] = len(policy.get('members') or ())
-    if not isinstance(flat.get('last_drill'), (dict, type(None))):
-        # Shown as it came when the API sends a plain value.
-        flat['last_drill'] = {'value': flat['last_drill']}
     return flat
 
 

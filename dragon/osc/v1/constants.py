@@ -70,3 +70,108 @@ PROTECTABLE_LIST_COLUMNS = (
     ('Status', 'status'),
     ('Policy', 'policy'),
 )
+
+CHECKPOINT_COLUMNS = (
+    ('id', 'id'),
+    ('policy_id', 'policy_id'),
+    ('policy_name', 'policy_name'),
+    ('project_id', 'project_id'),
+    ('status', 'status'),
+    ('error', 'error'),
+    ('progress', 'progress'),
+    ('resources', 'resources'),
+    ('stats', 'stats'),
+    ('container', 'container'),
+    ('engine', 'engine'),
+    ('created_at', 'created_at'),
+    ('started_at', 'started_at'),
+    ('finished_at', 'finished_at'),
+    ('duration', 'duration'),
+)
+
+CHECKPOINT_LIST_COLUMNS = (
+    ('ID', 'id'),
+    ('Policy', 'policy_name'),
+    ('Status', 'status'),
+    ('Progress', 'percent'),
+    ('Created At', 'created_at'),
+    ('Duration', 'duration'),
+)
+
+CHECKPOINT_LIST_PROJECT_COLUMNS = (
+    ('Project', 'project_id'),
+)
+
+CHECKPOINT_LIST_LONG_COLUMNS = (
+    ('Policy ID', 'policy_id'),
+    ('Finished At', 'finished_at'),
+    ('Container', 'container'),
+    ('Error', 'error'),
+)
+
+EVENT_COLUMNS = (
+    ('Time', 'time'),
+    ('Level', 'level'),
+    ('Resource', 'resource'),
+    ('Message', 'message'),
+)
+
+RECOVERY_POINT_LIST_COLUMNS = (
+    ('Checkpoint ID', 'checkpoint_id'),
+    ('Policy', 'policy_name'),
+    ('Finished At', 'finished_at'),
+    ('Size', 'size'),
+    ('Source Region', 'source_region'),
+    ('Container', 'container'),
+)
+
+RECOVERY_POINT_LIST_LONG_COLUMNS = (
+    ('Policy ID', 'policy_id'),
+    ('Project', 'project_id'),
+    ('Created At', 'created_at'),
+    ('Format Version', 'format_version'),
+)
+
+RECOVERY_COLUMNS = (
+    ('id', 'id'),
+    ('status', 'status'),
+    ('mode', 'mode'),
+    ('error', 'error'),
+    ('checkpoint_id', 'checkpoint_id'),
+    ('recovery_point', 'recovery_point'),
+    ('policy_id', 'policy_id'),
+    ('policy_name', 'policy_name'),
+    ('project_id', 'project_id'),
+    ('target_region', 'target_region'),
+    ('progress', 'progress'),
+    ('resource_status', 'resource_status'),
+    ('restored', 'restored'),
+    ('stack_id', 'stack_id'),
+    ('stack_name', 'stack_name'),
+    ('stack_status', 'stack_status'),
+    ('rto_seconds', 'rto_seconds'),
+    ('torn_down', 'torn_down'),
+    ('mappings', 'mappings'),
+    ('resources', 'resources'),
+    ('timeout', 'timeout'),
+    ('engine', 'engine'),
+    ('created_at', 'created_at'),
+    ('started_at', 'started_at'),
+    ('finished_at', 'finished_at'),
+    ('duration', 'duration'),
+)
+
+RECOVERY_LIST_COLUMNS = (
+    ('ID', 'id'),
+    ('Policy', 'policy_name'),
+    ('Mode', 'mode'),
+    ('Target Region', 'target_region'),
+    ('Status', 'status'),
+    ('Progress', 'percent'),
+    ('RTO', 'rto_seconds'),
+    ('Created At', 'created_at'),
+)
+
+RECOVERY_LIST_PROJECT_COLUMNS = (
+    ('Project', 'project_id'),
+)

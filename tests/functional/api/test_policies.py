@@ -182,7 +182,7 @@ def test_another_project_gets_404_on_every_route(cloud, demo, alt, policy,
         body = bodies.get((method, '/members' in path))
         assert_error(alt(method, path, body), 404)
         walked.add((method, route.routepath))
-    assert len(walked) == 7
+    assert len(walked) == 8  # including POST ./protect
     status, body = alt('GET', '/v1/policies')
     assert policy['id'] not in {p['id'] for p in body['policies']}
     status, body = alt('GET', '/v1/protectables')

@@ -3,11 +3,6 @@
 The real ``openstack`` executable of Dragon's venv, the demo project's
 credentials from the minicloud's clouds.yaml, a real server and volume.
 """
-import json
-import os
-import pathlib
-import subprocess
-import sys
 import uuid
 
 from keystoneauth1 import exceptions as ksa_exceptions
@@ -15,44 +10,10 @@ import pytest
 
 from dragon.client import exceptions
 from dragon.client.v1 import client as dr_client
+from tests.functional.cli.helpers import CLI, assert_one_line_error
 from tests.functional.minicloud.waiters import wait_for
 from tests.minicloud import resources
 from tests.minicloud.layout import REGIONS
-
-OPENSTACK = str(pathlib.Path(sys.executable).parent / 'openstack')
-
-
-class CLI:
-    """``cli('dr', 'policy', 'list')`` -> CompletedProcess."""
-
-    def __init__(self, clouds_yaml):
-        self.env = {k: v for k, v in os.environ.items()
-                    if not k.startswith('OS_')}
-        self.env.update({'OS_CLIENT_CONFIG_FILE': str(clouds_yaml),
-                         'OS_CLOUD': 'demo', 'OS_REGION_NAME': REGIONS[0]})
-
-    def __call__(self, *args, check=True):
-        result = subprocess.run([OPENSTACK, *args], env=self.env,
-                                capture_output=True, text=True, timeout=120)
-        if check:
-            assert result.returncode == 0, (
-                'openstack %s exited %d: %s' % (' '.join(args),
-                                                result.returncode,
-                                                result.stderr))
-        return result
-
-    def json(self, *args):
-        return json.loads(self(*args, '-f', 'json').stdout)
-
-
-def assert_one_line_error(result, *fragments):
-    assert result.returncode != 0
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith('Error: '), result.stderr
-    assert 'Traceback' not in result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
 
 
 @pytest.fixture(scope='module')

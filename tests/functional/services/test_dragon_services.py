@@ -79,13 +79,13 @@ def test_two_engines_answer_ping_and_share_the_queue(dragon, engine_api):
         seen = set()
 
         def both_answered():
-            for host in ('engine-1', 'engine-2'):
+            for host in (dragon.engine_host(1), dragon.engine_host(2)):
                 try:
                     seen.add(engine_api.ping(ctxt, host=host,
                                              timeout=5)['host'])
                 except Exception:   # not yet listening
                     pass
-            return seen == {'engine-1', 'engine-2'}
+            return seen == {dragon.engine_host(1), dragon.engine_host(2)}
 
         wait_until(both_answered, 60, interval=1, what='both engines answer')
         # A ping without a host goes to whichever engine takes it.

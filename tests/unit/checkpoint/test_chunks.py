@@ -54,3 +54,74 @@ def test_a_corrupted_chunk_is_detected(store):
     objects[key] = b'x' + objects[key][1:]
     with pytest.raises(chunks.ChecksumMismatch):
         list(chunk_store.iter_stream(result.chunks))
+
+
+def test_compressible_chunks_are_zstd_and_incompressible_stay_plain(conf):
+    from tests.unit.checkpoint.fake_swift import FakeAccount
+    account = FakeAccount()
+    conf.set_override('chunk_size_mib', 1, group='checkpoint')
+    store = chunks.project_store(account.connect, 'proj', conf)
+    store.ensure_container()
+    text = (b'all work and no play ' * 100000)[:2 * 1024 * 1024]
+    noise = os.urandom(1024 * 1024)
+    result = store.put_stream(io.BytesIO(text + noise))
+    assert [r.compression for r in result.chunks] == ['zstd', 'zstd', 'none']
+    assert result.uploaded_bytes < len(text) // 10 + len(noise) + 1024
+    assert b''.join(store.iter_stream(result.chunks)) == text + noise
+    # A dedup hit reports how the chunk is really stored.
+    conf.set_override('compression', 'none', group='checkpoint')
+    again = chunks.project_store(account.connect, 'proj', conf).put_stream(
+        io.BytesIO(text + noise))
+    assert again.uploaded_bytes == 0
+    assert [r.compression for r in again.chunks] == ['zstd', 'zstd', 'none']
+
+
+def test_a_corrupted_compressed_chunk_is_detected(conf):
+    from tests.unit.checkpoint.fake_swift import FakeAccount
+    account = FakeAccount()
+    conf.set_override('chunk_size_mib', 1, group='checkpoint')
+    store = chunks.project_store(account.connect, 'proj', conf)
+    store.ensure_container()
+    result = store.put_stream(io.BytesIO(b'all work and no play ' * 50000))
+    assert result.chunks[0].compression == 'zstd'
+    objects = account.containers[store.container]['objects']
+    name = store.object_name(result.chunks[0].sha256)
+    body, headers = objects[name]
+    objects[name] = (b'rotten' + body[6:], headers)
+    with pytest.raises(chunks.ChecksumMismatch) as e:
+        list(store.iter_stream(result.chunks))
+    assert 'does not decompress' in str(e.value)
+
+
+def test_progress_is_reported_per_stored_chunk_and_a_failure_stops_reading():
+    objects, seen = {}, []
+
+    class Failing(FakeSwift):
+        def put_object(self, container, name, body, content_length, headers):
+            if len(objects) >= 2:
+                raise RuntimeError('swift is gone')
+            super().put_object(container, name, body, content_length, headers)
+
+    store = chunks.ChunkStore(lambda: Failing(objects), 'c', chunk_size=1024,
+                              workers=1)
+
+    class Reader(io.BytesIO):
+        reads = 0
+
+        def read(self, size=-1):
+            Reader.reads += 1
+            return super().read(size)
+
+    reader = Reader(os.urandom(1024 * 100))
+    with pytest.raises(RuntimeError):
+        store.put_stream(reader, progress=seen.append)
+    assert seen == [1024, 1024]
+    assert Reader.reads < 10
+
+
+def test_zero_detection_is_exact():
+    store = chunks.ChunkStore(lambda: FakeSwift({}), 'c', chunk_size=8)
+    result = store.put_stream(io.BytesIO(bytes(8) + bytes(7) + b'\x01' +
+                                         bytes(3)))
+    assert [r.sha256 == chunks.ZERO for r in result.chunks] == [
+        True, False, True]

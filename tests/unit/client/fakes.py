@@ -2,7 +2,8 @@
 
 ``FakeDragonAPI.install(monkeypatch)`` replaces the send method of requests'
 HTTP adapter, so keystoneauth, the client and the CLI run unchanged down to
-the socket.  Routes follow the REST contract of workload policies.
+the socket.  Routes follow the REST contract of workload policies, of checkpoints
+(the "Checkpoint API shape" of issue 4) and of recoveries (issue 5).
 """
 
 import copy
@@ -49,6 +50,19 @@ class Call:
         return '<%s %s %s>' % (self.method, self.url, self.json)
 
 
+class Conflict(Exception):
+    """Answered with 409."""
+
+
+def _merge(item, changes):
+    """Apply ``changes`` to ``item``; ``progress`` merges, the rest replaces."""
+    for key, value in changes.items():
+        if key == 'progress':
+            item['progress'].update(value)
+        else:
+            item[key] = value
+
+
 class FakeDragonAPI:
     """Policies and members in dictionaries; every request is recorded."""
 
@@ -60,6 +74,21 @@ class FakeDragonAPI:
         self.protectables: list[dict] = []
         self.kept_checkpoints = 0
         self.reply = None   # (status, body, headers) for the next request
+        self.checkpoints: dict[str, dict] = {}
+        # Per checkpoint ID, the changes each later GET applies in turn:
+        # a checkpoint that moves on while a client polls it.
+        self.checkpoint_steps: dict[str, list[dict]] = {}
+        # The steps of the checkpoint the next protect request creates.
+        self.protect_steps: list[dict] = []
+        self.events: dict[str, list[dict]] = {}
+        self.templates: dict[str, dict] = {}
+        self.recovery_points: list[dict] = []
+        self.recoveries: dict[str, dict] = {}
+        # As for checkpoints: the changes each later GET of a recovery
+        # applies, and those of the recovery the next POST creates.
+        self.recovery_steps: dict[str, list[dict]] = {}
+        self.recover_steps: list[dict] = []
+        self.recovery_events: dict[str, list[dict]] = {}
         self._clock = itertools.count()
 
     def install(self, monkeypatch):
@@ -83,6 +112,58 @@ class FakeDragonAPI:
         policy.update(fields)
         self.policies[policy['id']] = policy
         return policy
+
+    def add_checkpoint(self, policy, **fields):
+        """A checkpoint of ``policy``; ``progress``/``resources`` merge in."""
+        checkpoint = {
+            'id': str(uuid.uuid4()), 'project_id': PROJECT_ID,
+            'policy_id': policy['id'], 'policy_name': policy['name'],
+            'status': 'protecting', 'container': None,
+            'created_at': self._now(), 'started_at': None,
+            'finished_at': None, 'duration': None, 'engine': None,
+            'error': None,
+            'progress': {'bytes_done': 0, 'bytes_total': 0, 'percent': 0,
+                         'eta_seconds': None, 'resources_done': 0,
+                         'resources_total': len(policy['members'])},
+            'resources': [
+                {'key': '%s_%s' % (m['resource_type'], m['resource_id']),
+                 'type': {'server': 'OS::Nova::Server',
+                          'volume': 'OS::Cinder::Volume'}.get(
+                              m['resource_type'], m['resource_type']),
+                 'id': m['resource_id'], 'name': m.get('resource_name'),
+                 'action': m.get('action'), 'status': 'pending',
+                 'reason': None, 'bytes_done': 0, 'bytes_total': 0}
+                for m in policy['members']],
+            'stats': {'uploaded_bytes': 0, 'reused_chunks': 0,
+                      'zero_chunks': 0, 'stored_bytes': 0}}
+        checkpoint['container'] = 'dragon_%s_%s_20261123T100000Z' % (
+            PROJECT_ID, policy['name'])
+        _merge(checkpoint, fields)
+        self.checkpoints[checkpoint['id']] = checkpoint
+        return checkpoint
+
+    def add_recovery(self, checkpoint=None, **fields):
+        """A recovery (of ``checkpoint`` if given); ``progress`` merges in."""
+        recovery = {
+            'id': str(uuid.uuid4()), 'project_id': PROJECT_ID,
+            'status': 'recovering', 'mode': 'failover',
+            'checkpoint_id': checkpoint and checkpoint['id'],
+            'recovery_point': checkpoint and checkpoint['container'],
+            'policy_id': checkpoint and checkpoint['policy_id'],
+            'policy_name': checkpoint and checkpoint['policy_name'],
+            'target_region': 'RegionTwo', 'mappings': {}, 'resources': [],
+            'timeout': None, 'stack_id': None, 'stack_name': None,
+            'stack_status': None, 'torn_down': False, 'restored': {},
+            'error': None, 'rto_seconds': None, 'created_at': self._now(),
+            'started_at': None, 'finished_at': None, 'duration': None,
+            'engine': None,
+            'progress': {'bytes_done': 0, 'bytes_total': 0, 'percent': 0,
+                         'eta_seconds': None, 'resources_done': 0,
+                         'resources_total': 0},
+            'resource_status': []}
+        _merge(recovery, fields)
+        self.recoveries[recovery['id']] = recovery
+        return recovery
 
     def requests(self, method=None):
         return [c for c in self.calls if method is None or c.method == method]
@@ -108,6 +189,8 @@ class FakeDragonAPI:
             return self._error(request, 404, str(err.args[0]))
         except ValueError as err:
             return self._error(request, 400, str(err))
+        except Conflict as err:
+            return self._error(request, 409, str(err))
         return self._response(request, status, body)
 
     def _route(self, call):
@@ -125,6 +208,19 @@ class FakeDragonAPI:
              self._member_update),
             ('DELETE', r'/v1/policies/([^/]+)/members/([^/]+)',
              self._member_remove),
+            ('POST', r'/v1/policies/([^/]+)/protect', self._protect),
+            ('GET', r'/v1/checkpoints', self._checkpoint_list),
+            ('GET', r'/v1/checkpoints/([^/]+)', self._checkpoint_show),
+            ('DELETE', r'/v1/checkpoints/([^/]+)', self._checkpoint_delete),
+            ('GET', r'/v1/checkpoints/([^/]+)/events', self._events),
+            ('GET', r'/v1/checkpoints/([^/]+)/template', self._template),
+            ('GET', r'/v1/recovery-points', self._recovery_points),
+            ('POST', r'/v1/recoveries', self._recover),
+            ('GET', r'/v1/recoveries', self._recovery_list),
+            ('GET', r'/v1/recoveries/([^/]+)', self._recovery_show),
+            ('DELETE', r'/v1/recoveries/([^/]+)', self._recovery_delete),
+            ('GET', r'/v1/recoveries/([^/]+)/events',
+             self._recovery_event_list),
         )
         path = parse.urlsplit(call.url).path
         for method, pattern, handler in routes:
@@ -260,3 +356,132 @@ class FakeDragonAPI:
         policy = self._policy(policy_id)
         policy['members'].remove(self._member(policy, resource_id))
         return 204, None
+
+    # -- checkpoints
+    def _checkpoint(self, checkpoint_id):
+        try:
+            return self.checkpoints[checkpoint_id]
+        except KeyError:
+            raise LookupError('Checkpoint %s could not be found.' %
+                              checkpoint_id)
+
+    def _protect(self, call, policy_id):
+        policy = self._policy(policy_id)
+        if not policy['members']:
+            raise ValueError('Policy %s has no members to protect.' %
+                             policy['name'])
+        running = [c for c in self.checkpoints.values()
+                   if c['policy_id'] == policy_id and
+                   c['status'] == 'protecting']
+        if running:
+            raise Conflict('Policy %s is already being protected by '
+                           'checkpoint %s.' % (policy['name'],
+                                               running[0]['id']))
+        checkpoint = self.add_checkpoint(policy)
+        self.checkpoint_steps[checkpoint['id']] = self.protect_steps
+        self.protect_steps = []
+        return 202, {'checkpoint': copy.deepcopy(checkpoint)}
+
+    def _checkpoint_list(self, call):
+        found = sorted(self.checkpoints.values(),
+                       key=lambda c: c['created_at'], reverse=True)
+        for key in ('policy_id', 'status'):
+            if key in call.query:
+                found = [c for c in found if c[key] == call.query[key]]
+        ids = [c['id'] for c in found]
+        if 'marker' in call.query:
+            found = found[ids.index(call.query['marker']) + 1:]
+        limit = int(call.query.get('limit', self.page_size))
+        page, links = found[:limit], []
+        if len(found) > limit:
+            query = dict(call.query, marker=page[-1]['id'])
+            links.append({'rel': 'next', 'href': '%s/v1/checkpoints?%s' % (
+                ENDPOINT, parse.urlencode(query))})
+        return 200, {'checkpoints': copy.deepcopy(page), 'links': links}
+
+    def _checkpoint_show(self, call, checkpoint_id):
+        checkpoint = self._checkpoint(checkpoint_id)
+        steps = self.checkpoint_steps.get(checkpoint_id)
+        if steps:
+            _merge(checkpoint, steps.pop(0))
+        return 200, {'checkpoint': copy.deepcopy(checkpoint)}
+
+    def _checkpoint_delete(self, call, checkpoint_id):
+        checkpoint = self._checkpoint(checkpoint_id)
+        if checkpoint['status'] == 'protecting':
+            raise Conflict('Checkpoint %s is still being protected.' %
+                           checkpoint_id)
+        del self.checkpoints[checkpoint_id]
+        return 202, {'checkpoint': dict(checkpoint, status='deleting')}
+
+    def _events(self, call, checkpoint_id):
+        self._checkpoint(checkpoint_id)
+        return 200, {'events': self.events.get(checkpoint_id, [])}
+
+    def _template(self, call, checkpoint_id):
+        self._checkpoint(checkpoint_id)
+        return 200, self.templates.get(
+            checkpoint_id, {'template': '', 'parameters': {}})
+
+    def _recovery_points(self, call):
+        wanted = call.query.get('policy')
+        return 200, {'recovery_points': [
+            p for p in self.recovery_points
+            if wanted in (None, p['policy_id'], p['policy_name'])]}
+
+    # -- recoveries
+    def _recovery(self, recovery_id):
+        try:
+            return self.recoveries[recovery_id]
+        except KeyError:
+            raise LookupError('Recovery %s could not be found.' %
+                              recovery_id)
+
+    def _recover(self, call):
+        body = call.json['recovery']
+        if body.get('mode', 'failover') not in ('failover', 'drill'):
+            raise ValueError("Unknown mode '%s'." % body['mode'])
+        if 'checkpoint_id' in body:
+            checkpoint = self._checkpoint(body['checkpoint_id'])
+        else:
+            container = body['recovery_point']
+            checkpoint = next(
+                (c for c in self.checkpoints.values()
+                 if c['container'] == container), None)
+            if checkpoint is None:
+                raise LookupError('Recovery point %s could not be found.' %
+                                  container)
+        recovery = self.add_recovery(
+            checkpoint, target_region=body['target_region'],
+            mode=body.get('mode', 'failover'),
+            mappings=body.get('mappings') or {},
+            resources=body.get('resources') or [],
+            timeout=body.get('timeout'))
+        self.recovery_steps[recovery['id']] = self.recover_steps
+        self.recover_steps = []
+        return 202, {'recovery': copy.deepcopy(recovery)}
+
+    def _recovery_list(self, call):
+        found = sorted(self.recoveries.values(),
+                       key=lambda r: r['created_at'], reverse=True)
+        if 'status' in call.query:
+            found = [r for r in found if r['status'] == call.query['status']]
+        return 200, {'recoveries': copy.deepcopy(found)}
+
+    def _recovery_show(self, call, recovery_id):
+        recovery = self._recovery(recovery_id)
+        steps = self.recovery_steps.get(recovery_id)
+        if steps:
+            _merge(recovery, steps.pop(0))
+        return 200, {'recovery': copy.deepcopy(recovery)}
+
+    def _recovery_delete(self, call, recovery_id):
+        recovery = self._recovery(recovery_id)
+        if recovery['status'] == 'recovering':
+            raise Conflict('Recovery %s is still running.' % recovery_id)
+        del self.recoveries[recovery_id]
+        return 202, {'recovery': dict(recovery, status='deleting')}
+
+    def _recovery_event_list(self, call, recovery_id):
+        self._recovery(recovery_id)
+        return 200, {'events': self.recovery_events.get(recovery_id, [])}

@@ -63,3 +63,35 @@ def test_stop_ends_the_heartbeat_thread(rpc_conf, db, fake_transport):
     thread = engine._heartbeat_thread
     engine.stop()
     assert not thread.is_alive()
+
+
+def test_the_gc_thread_collects_every_project_until_stopped(
+        rpc_conf, db, fake_transport, monkeypatch):
+    from dragon.checkpoint import collector
+    from dragon.checkpoint import gc
+    passes = []
+
+    def collect_projects(conf, projects=None):
+        passes.append(time.monotonic())
+        return [gc.GcResult('p1', skipped='no chunk container')]
+
+    monkeypatch.setattr(collector, 'collect_projects', collect_projects)
+    rpc_conf.set_override('gc_interval', 1, group='checkpoint')
+    engine = service.EngineService(rpc_conf, transport=fake_transport)
+    engine.start()
+    deadline = time.monotonic() + 10
+    while len(passes) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    thread = engine._gc_thread
+    engine.stop()
+    assert len(passes) >= 2 and not thread.is_alive()
+
+
+def test_gc_interval_zero_runs_no_gc_thread(rpc_conf, db, fake_transport):
+    rpc_conf.set_override('gc_interval', 0, group='checkpoint')
+    engine = service.EngineService(rpc_conf, transport=fake_transport)
+    engine.start()
+    try:
+        assert engine._gc_thread is None
+    finally:
+        engine.stop()

@@ -7,7 +7,10 @@ import os
 from openstackclient import shell
 import pytest
 
+from dragon.osc.v1 import common
+from dragon.osc.v1 import progress
 from tests.unit.client import fakes
+from tests.unit.osc.waiting import FakeClock
 
 
 @pytest.fixture
@@ -49,3 +52,22 @@ def openstack(api, monkeypatch, tmp_path, capsys):
         return Result(code, out, err)
 
     return run
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The clock of every ``--wait``; ``interrupt_after`` sleeps is Ctrl-C."""
+    fake = FakeClock()
+    monkeypatch.setattr(common.Waiting, 'clock',
+                        progress.Clock(fake.now, fake.sleep))
+    return fake
+
+
+@pytest.fixture
+def terminal(monkeypatch):
+    """stderr is a 100-column terminal: ``--wait`` draws one live line."""
+    monkeypatch.setenv('COLUMNS', '100')
+    # pytest swaps sys.stderr between fixture setup and the test, so the
+    # check is answered rather than the stream patched.
+    monkeypatch.setattr(progress, '_is_tty', lambda stream: True)
+

@@ -119,6 +119,20 @@ def test_show_by_id_and_by_name(api, openstack):
             'created_at', 'updated_at'}
 
 
+def test_show_last_drill(api, openstack):
+    drill = {'recovery_id': 'r-1', 'at': '2026-11-23T10:01:05',
+             'rto_seconds': 65.2, 'status': 'succeeded'}
+    api.add_policy('web', last_drill=drill)
+    out = openstack('dr', 'policy', 'show', 'web').out
+    assert 'succeeded, RTO 1m 06s, at 2026-11-23T10:01:05 (recovery r-1)' \
+        in out
+    shown = openstack('dr', 'policy', 'show', 'web', '-f', 'json').json()
+    assert shown['last_drill'] == drill
+    api.add_policy('db')
+    assert openstack('dr', 'policy', 'show', 'db', '-f', 'json').json()[
+        'last_drill'] is None
+
+
 def test_show_unknown_and_ambiguous(api, openstack):
     result = openstack('dr', 'policy', 'show', 'nope')
     assert result.code == 1

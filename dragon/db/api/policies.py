@@ -1,144 +1,18 @@
-"""The one database module: every query Dragon makes, on oslo.db's enginefacade.
-
-Functions are named ``<entity>_<verb>[_by_<key>]`` and take a request
-context first; the enginefacade decorators open the transaction on it.
-"""
+"""Workload policies and their members."""
 
 from typing import Any
 
-from oslo_config import cfg
-from oslo_db import api as oslo_db_api
 from oslo_db import exception as db_exc
-from oslo_db.sqlalchemy import enginefacade
-from oslo_log import log as logging
 from sqlalchemy import orm
 import sqlalchemy as sa
-from sqlalchemy import exc as sa_exc
 
-from dragon.common import urls
-from dragon import exception
+from dragon.db.api.connection import main_context_manager
+from dragon.db.api.connection import retry_if_locked as _retry_if_locked
+from dragon.db.api.connection import shown as _shown
 from dragon.db import models
-
-LOG = logging.getLogger(__name__)
-
-# Configured lazily from [database] on first use (oslo.db reads cfg.CONF).
-main_context_manager = enginefacade.transaction_context()
-
-
-def get_engine() -> sa.Engine:
-    """Return the writer engine of ``[database] connection``."""
-    return main_context_manager.writer.get_engine()
-
-
-def check_connection(conf: cfg.ConfigOpts) -> None:
-    """Connect once to ``[database] connection``, without oslo.db's long retry.
-
-    Used by the commands at startup so a wrong URL or a stopped server ends
-    in one clear error instead of minutes of retries.
-
-    :raises dragon.exception.ConfigInvalid: the URL cannot be used at all.
-    :raises dragon.exception.DatabaseUnavailable: the server cannot be reached.
-    """
-    url = conf.database.connection
-    if not url:
-        raise exception.ConfigInvalid(reason='[database] connection is not set')
-    shown = urls.mask_password(url)
-    try:
-        # Plain SQLAlchemy: oslo.db's engine retries and logs warnings.
-        engine = sa.create_engine(url)
-    except (sa_exc.ArgumentError, sa_exc.NoSuchModuleError, ImportError) as e:
-        raise exception.ConfigInvalid(
-            reason='[database] connection %s: %s' % (shown, _reason(e)))
-    except (db_exc.DBError, sa_exc.SQLAlchemyError) as e:
-        raise exception.DatabaseUnavailable(url=shown, reason=_reason(e))
-    try:
-        with engine.connect() as connection:
-            connection.execute(sa.text('SELECT 1'))
-    except (db_exc.DBError, sa_exc.SQLAlchemyError) as e:
-        raise exception.DatabaseUnavailable(url=shown, reason=_reason(e))
-    finally:
-        engine.dispose()
-
-
-def _reason(error: BaseException) -> str:
-    """Return the driver's own words for ``error``, without SQLAlchemy's wrapping."""
-    while isinstance(error, (db_exc.DBError, sa_exc.StatementError)):
-        inner = getattr(error, 'inner_exception', None) or getattr(
-            error, 'orig', None)
-        if inner is None or inner is error:
-            break
-        error = inner
-    args = getattr(error, 'args', ())
-    # PyMySQL: (2003, "Can't connect to MySQL server on ... (timed out)")
-    if len(args) == 2 and isinstance(args[0], int):
-        return str(args[1])
-    return str(error).splitlines()[0] if str(error) else type(error).__name__
-
-
-def _is_locked(error: Exception) -> bool:
-    """SQLite's answer when two read-then-write transactions collide.
-
-    SQLite refuses one at once (no waiting) to avoid a deadlock; running
-    the whole transaction again is the cure. Other databases wait on the
-    row lock instead.
-    """
-    return isinstance(error, (sa_exc.OperationalError, db_exc.DBError)) and (
-        'database is locked' in str(error))
-
-
-_retry_if_locked = oslo_db_api.wrap_db_retry(
-    max_retries=10, retry_interval=0.05, inc_retry_interval=True,
-    max_retry_interval=0.5, exception_checker=_is_locked)
-
-
-@oslo_db_api.wrap_db_retry(
-    max_retries=10, retry_interval=0.05, inc_retry_interval=True,
-    max_retry_interval=0.5,
-    exception_checker=lambda e: (isinstance(e, db_exc.DBDuplicateEntry) or
-                                 _is_locked(e)))
-@main_context_manager.writer
-def engine_service_heartbeat(context: Any, host: str, topic: str,
-                             version: str) -> models.EngineService:
-    """Record that the engine ``host`` on ``topic`` is alive now.
-
-    Creates the row on the first beat, revives a row an operator deleted.
-    Two first beats racing for the same row retry as an update; a beat
-    refused by a locked SQLite database is tried again.
-    """
-    session = context.session
-    now = models.utcnow()
-    service = session.execute(
-        sa.select(models.EngineService).filter_by(host=host, topic=topic)
-    ).scalar_one_or_none()
-    if service is None:
-        service = models.EngineService(host=host, topic=topic, created_at=now)
-        session.add(service)
-    service.version = version
-    service.deleted = False
-    service.updated_at = now
-    session.flush()
-    return service
-
-
-@main_context_manager.reader
-def engine_service_get_all(context: Any, include_deleted: bool = False
-                           ) -> list[models.EngineService]:
-    """Return the known engines, most recent heartbeat first."""
-    query = sa.select(models.EngineService).order_by(
-        models.EngineService.updated_at.desc(), models.EngineService.id)
-    if not include_deleted:
-        query = query.filter_by(deleted=False)
-    return list(context.session.execute(query).scalars())
-
-
-# Workload policies and their members.
+from dragon import exception
 
 POLICY_SORT_KEYS = ('name', 'created_at', 'updated_at')
-
-
-def _shown(value: str) -> str:
-    """An id from a URL, cut short for an error message."""
-    return value if len(value) <= 64 else value[:64] + '...'
 
 
 def _policy_query(project_id: str | None) -> sa.Select:
@@ -206,8 +80,6 @@ def _check_not_member(session: Any, member: dict[str, Any],
     if exists is not None:
         raise exception.MemberExists(resource_id=member['resource_id'],
                                      policy_id=policy_id)
-
-
 
 
 @_retry_if_locked
@@ -343,16 +215,6 @@ def workload_policy_delete(context: Any, policy_id: str) -> None:
     policy.deleted = policy.id
     policy.deleted_at = models.utcnow()
     session.flush()
-
-
-@main_context_manager.reader
-def checkpoint_count_by_policy(context: Any, policy_id: str) -> int:
-    """Return how many checkpoints were taken under ``policy_id``.
-
-    Always 0 until the checkpoint index table exists; its count query
-    replaces this body then.
-    """
-    return 0
 
 
 def _member_query(policy_id: str) -> sa.Select:

@@ -1,0 +1,123 @@
+"""Schemas of checkpoints and recovery points: the protect request and the responses."""
+
+import copy
+
+from dragon.api.schemas import common
+
+STATUSES = ['protecting', 'available', 'error', 'deleting']
+RESOURCE_STATUSES = ['pending', 'capturing', 'transferring', 'done', 'error']
+
+# POST /v1/policies/{policy_id}/protect takes no options yet: ``{}`` or
+# no body at all.
+PROTECT = {
+    'type': 'object',
+    'additionalProperties': False,
+    'properties': {},
+}
+
+_TIME = common.TIME
+_TIME_OR_NULL = common.TIME_OR_NULL
+_INT = common.COUNT
+
+CHECKPOINT = {
+    'type': 'object',
+    'additionalProperties': False,
+    'required': ['id', 'project_id', 'policy_id', 'policy_name', 'status',
+                 'container', 'created_at', 'started_at', 'finished_at',
+                 'duration', 'engine', 'error', 'progress', 'resources',
+                 'stats'],
+    'properties': {
+        'id': {'type': 'string', 'format': 'uuid'},
+        'project_id': {'type': 'string'},
+        'policy_id': {'type': 'string'},
+        'policy_name': {'type': 'string'},
+        'status': {'type': 'string', 'enum': STATUSES},
+        'container': {'type': ['string', 'null']},
+        'created_at': _TIME,
+        'started_at': _TIME_OR_NULL,
+        'finished_at': _TIME_OR_NULL,
+        'duration': {'type': ['number', 'null'], 'minimum': 0,
+                     'description': 'Seconds from start to end.'},
+        'engine': {'type': ['string', 'null'],
+                   'description': 'Host of the engine running it.'},
+        'error': {'type': ['string', 'null']},
+        'progress': common.PROGRESS,
+        'resources': {'type': 'array', 'items': {
+            'type': 'object',
+            'required': ['key', 'type', 'id', 'name', 'action', 'status',
+                         'reason', 'bytes_done', 'bytes_total'],
+            'properties': {
+                'key': {'type': 'string'},
+                'type': {'type': 'string'},
+                'id': {'type': ['string', 'null']},
+                'name': {'type': ['string', 'null']},
+                'action': {'type': ['string', 'null']},
+                'status': {'type': 'string', 'enum': RESOURCE_STATUSES},
+                'reason': {'type': ['string', 'null']},
+                'bytes_done': _INT, 'bytes_total': _INT}}},
+        'stats': {
+            'type': 'object',
+            'required': ['uploaded_bytes', 'reused_chunks', 'zero_chunks',
+                         'stored_bytes'],
+            'properties': {'uploaded_bytes': _INT, 'reused_chunks': _INT,
+                           'zero_chunks': _INT, 'stored_bytes': _INT}},
+    },
+}
+
+CHECKPOINT_ONE = {'type': 'object', 'required': ['checkpoint'],
+                  'properties': {'checkpoint': CHECKPOINT}}
+CHECKPOINT_LIST = {
+    'type': 'object', 'required': ['checkpoints'],
+    'properties': {'checkpoints': {'type': 'array', 'items': CHECKPOINT},
+                   'links': {'type': 'array', 'items': {'type': 'object'}}}}
+
+EVENT_LIST = {
+    'type': 'object', 'required': ['events'],
+    'properties': {'events': {'type': 'array', 'items': {
+        'type': 'object', 'additionalProperties': False,
+        'required': ['time', 'level', 'resource', 'message'],
+        'properties': {
+            'time': _TIME,
+            'level': {'type': 'string'},
+            'resource': {'type': ['string', 'null']},
+            'message': {'type': 'string'}}}}}}
+
+TEMPLATE = {
+    'type': 'object', 'required': ['template', 'parameters'],
+    'properties': {
+        'template': {'type': 'string', 'description': 'HOT, as YAML.'},
+        'parameters': {'type': 'object',
+                       'description': 'Parameter name → kind, node and '
+                                      'source value (default).'}}}
+
+RECOVERY_POINT_LIST = {
+    'type': 'object', 'required': ['recovery_points'],
+    'properties': {'recovery_points': {'type': 'array', 'items': {
+        'type': 'object',
+        'required': ['container', 'project_id', 'policy_id', 'policy_name',
+                     'created_at', 'finished_at', 'size', 'source_region',
+                     'checkpoint_id', 'format_version'],
+        'properties': {
+            'container': {'type': 'string'},
+            'project_id': {'type': 'string'},
+            'policy_id': {'type': ['string', 'null']},
+            'policy_name': {'type': ['string', 'null']},
+            'created_at': {'type': ['string', 'null']},
+            'finished_at': {'type': ['string', 'null']},
+            'size': _INT,
+            'source_region': {'type': ['string', 'null']},
+            'checkpoint_id': {'type': ['string', 'null']},
+            'format_version': _INT}}}}}
+
+
+def all_schemas() -> dict[str, dict]:
+    """Request and response schemas by OpenAPI component name (deep copies)."""
+    return copy.deepcopy({
+        'ProtectRequest': PROTECT,
+        'Checkpoint': CHECKPOINT,
+        'CheckpointOne': CHECKPOINT_ONE,
+        'CheckpointList': CHECKPOINT_LIST,
+        'CheckpointEventList': EVENT_LIST,
+        'CheckpointTemplate': TEMPLATE,
+        'RecoveryPointList': RECOVERY_POINT_LIST,
+    })

@@ -1,0 +1,156 @@
+"""Schemas of recoveries: the recover request and the responses."""
+
+import copy
+
+from dragon.api.schemas import checkpoints
+from dragon.api.schemas import common
+
+STATUSES = ['recovering', 'succeeded', 'error', 'deleting']
+MODES = ['failover', 'drill']
+RESOURCE_STATUSES = ['pending', 'capturing', 'transferring', 'restored',
+                     'launched', 'done', 'error']
+MIN_TIMEOUT, MAX_TIMEOUT = 60, 86400
+
+# A target name or id: printable, no path tricks needed (ids go in bodies).
+_VALUE = {'type': 'string', 'minLength': 1, 'maxLength': 255,
+          'pattern': '^[^\\x00-\\x1f\\x7f]*$'}
+_MAP = {'type': 'object', 'maxProperties': 1000,
+        'additionalProperties': _VALUE}
+
+MAPPINGS = {
+    'type': 'object',
+    'additionalProperties': False,
+    'description': 'Source value → target value; unmapped values are '
+                   'resolved by name in the target where unambiguous.',
+    'properties': {
+        'networks': {**_MAP, 'description': 'Source network id → target '
+                     'network id, or "recreate".'},
+        'external_network': _VALUE,
+        'flavors': _MAP,
+        'availability_zones': _MAP,
+        'volume_types': _MAP,
+        'key_pairs': _MAP,
+        'images': _MAP,
+        'name_prefix': {'type': 'string', 'maxLength': 64,
+                        'pattern': '^[^\\x00-\\x1f\\x7f]*$'},
+    },
+}
+
+RECOVERY_CREATE = {
+    'type': 'object',
+    'additionalProperties': False,
+    'required': ['recovery'],
+    'properties': {
+        'recovery': {
+            'type': 'object',
+            'additionalProperties': False,
+            'required': ['target_region'],
+            'properties': {
+                'checkpoint_id': common.RESOURCE_ID,
+                'recovery_point': {
+                    'type': 'string', 'minLength': 1, 'maxLength': 256,
+                    'pattern': '^[^/\\x00-\\x1f\\x7f]*$',
+                    'description': 'A checkpoint container in Swift '
+                                   '(GET /v1/recovery-points).'},
+                'target_region': _VALUE,
+                'mode': {'type': 'string', 'enum': MODES,
+                         'default': 'failover'},
+                'mappings': MAPPINGS,
+                'resources': {
+                    'type': 'array', 'maxItems': 1000, 'uniqueItems': True,
+                    'items': common.RESOURCE_ID,
+                    'description': 'Recover only these servers/volumes '
+                                   '(source ids) and what they need.'},
+                'timeout': {'type': 'integer', 'minimum': MIN_TIMEOUT,
+                            'maximum': MAX_TIMEOUT,
+                            'description': 'Seconds the stack may take.'},
+            },
+        },
+    },
+}
+
+_STRING_OR_NULL = {'type': ['string', 'null']}
+
+RECOVERY = {
+    'type': 'object',
+    'additionalProperties': False,
+    'required': ['id', 'project_id', 'status', 'mode', 'checkpoint_id',
+                 'recovery_point', 'policy_id', 'policy_name',
+                 'target_region', 'mappings', 'resources', 'timeout',
+                 'stack_id', 'stack_name', 'stack_status', 'torn_down',
+                 'restored', 'error', 'rto_seconds', 'created_at',
+                 'started_at', 'finished_at', 'duration', 'engine',
+                 'progress', 'resource_status'],
+    'properties': {
+        'id': common.UUID,
+        'project_id': {'type': 'string'},
+        'status': {'type': 'string', 'enum': STATUSES},
+        'mode': {'type': 'string', 'enum': MODES},
+        'checkpoint_id': _STRING_OR_NULL,
+        'recovery_point': {'type': 'string'},
+        'policy_id': _STRING_OR_NULL,
+        'policy_name': _STRING_OR_NULL,
+        'target_region': {'type': 'string'},
+        'mappings': {'type': 'object'},
+        'resources': {'type': 'array', 'items': {'type': 'string'}},
+        'timeout': {'type': ['integer', 'null']},
+        'stack_id': _STRING_OR_NULL,
+        'stack_name': _STRING_OR_NULL,
+        'stack_status': _STRING_OR_NULL,
+        'torn_down': {'type': 'boolean'},
+        'restored': {'type': 'object', 'additionalProperties': {
+            'type': 'object'},
+            'description': 'Node key → {"image_id"|"volume_id": ...}.'},
+        'error': _STRING_OR_NULL,
+        'rto_seconds': {'type': ['number', 'null'], 'minimum': 0},
+        'created_at': common.TIME,
+        'started_at': common.TIME_OR_NULL,
+        'finished_at': common.TIME_OR_NULL,
+        'duration': {'type': ['number', 'null'], 'minimum': 0},
+        'engine': _STRING_OR_NULL,
+        'progress': common.PROGRESS,
+        'resource_status': {'type': 'array', 'items': {
+            'type': 'object',
+            'required': ['key', 'type', 'id', 'name', 'status', 'reason',
+                         'target_id', 'bytes_done', 'bytes_total'],
+            'properties': {
+                'key': {'type': 'string'},
+                'type': {'type': 'string'},
+                'id': _STRING_OR_NULL,
+                'name': _STRING_OR_NULL,
+                'status': {'type': 'string', 'enum': RESOURCE_STATUSES},
+                'reason': _STRING_OR_NULL,
+                'target_id': _STRING_OR_NULL,
+                'bytes_done': common.COUNT,
+                'bytes_total': common.COUNT}}},
+    },
+}
+
+RECOVERY_ONE = {'type': 'object', 'required': ['recovery'],
+                'properties': {'recovery': RECOVERY}}
+RECOVERY_LIST = {
+    'type': 'object', 'required': ['recoveries'],
+    'properties': {'recoveries': {'type': 'array', 'items': RECOVERY},
+                   'links': {'type': 'array', 'items': {'type': 'object'}}}}
+
+LAST_DRILL = {
+    'type': ['object', 'null'],
+    'required': ['recovery_id', 'at', 'rto_seconds', 'status'],
+    'properties': {
+        'recovery_id': {'type': 'string'},
+        'at': {'type': 'string', 'format': 'date-time'},
+        'rto_seconds': {'type': ['number', 'null'], 'minimum': 0},
+        'status': {'type': 'string', 'enum': ['succeeded', 'error']}},
+    'description': 'The latest drill of the policy recorded here.',
+}
+
+
+def all_schemas() -> dict[str, dict]:
+    """Request and response schemas by OpenAPI component name (deep copies)."""
+    return copy.deepcopy({
+        'RecoveryCreateRequest': RECOVERY_CREATE,
+        'Recovery': RECOVERY,
+        'RecoveryOne': RECOVERY_ONE,
+        'RecoveryList': RECOVERY_LIST,
+        'RecoveryEventList': checkpoints.EVENT_LIST,
+    })

@@ -1,0 +1,132 @@
+"""``/v1/checkpoints`` and ``POST /v1/policies/{id}/protect``: protection runs."""
+
+from typing import Any
+
+import webob
+
+from dragon.api.middleware import context as context_mw
+from dragon.api import router
+from dragon.api.schemas import checkpoints as schemas
+from dragon.api.v1 import common
+from dragon.api.v1 import policies
+from dragon.api import validation
+from dragon.db import models
+from dragon import exception
+from dragon.workload import checkpoints as service
+
+LIST_PARAMS = ('limit', 'marker', 'sort_dir', 'policy_id', 'status',
+               'all_projects')
+_STATS = ('uploaded_bytes', 'reused_chunks', 'zero_chunks', 'stored_bytes')
+_RESOURCE_DEFAULTS = {'key': '', 'type': '', 'id': None, 'name': None,
+                      'action': None, 'status': 'pending', 'reason': None,
+                      'bytes_done': 0, 'bytes_total': 0}
+
+
+def checkpoint_view(checkpoint: models.Checkpoint) -> dict[str, Any]:
+    resources = [{**_RESOURCE_DEFAULTS, **r}
+                 for r in (checkpoint.resources or [])]
+    stats = checkpoint.stats or {}
+    return {
+        'id': checkpoint.id,
+        'project_id': checkpoint.project_id,
+        'policy_id': checkpoint.policy_id,
+        'policy_name': checkpoint.policy_name,
+        'status': checkpoint.status,
+        'container': checkpoint.container,
+        'created_at': common.isotime(checkpoint.created_at),
+        'started_at': common.isotime(checkpoint.started_at),
+        'finished_at': common.isotime(checkpoint.finished_at),
+        'duration': common.duration(checkpoint),
+        'engine': checkpoint.host,
+        'error': checkpoint.error,
+        'progress': common.progress(checkpoint, resources, 'protecting',
+                                    'available'),
+        'resources': resources,
+        'stats': {key: int(stats.get(key) or 0) for key in _STATS},
+    }
+
+
+event_view = common.event_view
+
+
+def get_visible(req: webob.Request, rule: str,
+                checkpoint_id: str) -> tuple[Any, models.Checkpoint]:
+    """Return the caller's context and checkpoint if ``rule`` allows.
+
+    :raises dragon.exception.CheckpointNotFound: missing, or another
+        project's checkpoint the caller may not act on.
+    :raises dragon.exception.Forbidden: own project, but not allowed.
+    """
+    # Looked up before the policy check: another project's checkpoint is
+    # a 404 to every role of that project.
+    checkpoint = service.checkpoint_get(context_mw.context_of(req),
+                                        checkpoint_id)
+    return common.visible(req, rule, checkpoint,
+                          exception.CheckpointNotFound), checkpoint
+
+
+def _accepted(checkpoint: models.Checkpoint) -> webob.Response:
+    return common.accepted('checkpoint', checkpoint_view(checkpoint))
+
+
+class CheckpointController(common.EngineController):
+    """Protect, list, show, delete checkpoints; reads their events and template."""
+
+    def protect(self, req: webob.Request, policy_id: str) -> webob.Response:
+        context, policy = policies.get_visible(req, 'dragon:policy:protect',
+                                               policy_id)
+        if req.body:
+            validation.body(req, schemas.PROTECT)
+        checkpoint = service.protect(context, policy, self.engine())
+        return _accepted(checkpoint)
+
+    def index(self, req: webob.Request) -> dict[str, Any]:
+        context, params, filters = common.run_filters(
+            req, 'dragon:checkpoint:list', LIST_PARAMS, schemas.STATUSES)
+        rows = service.checkpoint_list(
+            context, policy_id=params.get('policy_id'), **filters)
+        return common.page_of(req, 'checkpoints', rows, checkpoint_view,
+                              filters['limit'])
+
+    def show(self, req: webob.Request, checkpoint_id: str) -> dict[str, Any]:
+        validation.query(req, ())
+        _context, checkpoint = get_visible(req, 'dragon:checkpoint:get',
+                                           checkpoint_id)
+        return {'checkpoint': checkpoint_view(checkpoint)}
+
+    def delete(self, req: webob.Request,
+               checkpoint_id: str) -> webob.Response:
+        context, checkpoint = get_visible(req, 'dragon:checkpoint:delete',
+                                          checkpoint_id)
+        validation.no_body(req)
+        return _accepted(service.checkpoint_delete(context, checkpoint,
+                                                   self.engine()))
+
+    def events(self, req: webob.Request,
+               checkpoint_id: str) -> dict[str, Any]:
+        validation.query(req, ())
+        context, checkpoint = get_visible(req, 'dragon:checkpoint:events',
+                                          checkpoint_id)
+        return {'events': [event_view(e)
+                           for e in service.event_list(context, checkpoint)]}
+
+    def template(self, req: webob.Request,
+                 checkpoint_id: str) -> dict[str, Any]:
+        validation.query(req, ())
+        context, checkpoint = get_visible(req, 'dragon:checkpoint:template',
+                                          checkpoint_id)
+        template, parameters = service.template_get(context, checkpoint)
+        return {'template': template, 'parameters': parameters}
+
+
+def add_routes(api_router: router.Router) -> None:
+    controller = CheckpointController()
+    api_router.connect('/v1/policies/{policy_id}/protect', controller,
+                       {'POST': 'protect'})
+    api_router.connect('/v1/checkpoints', controller, {'GET': 'index'})
+    api_router.connect('/v1/checkpoints/{checkpoint_id}', controller,
+                       {'GET': 'show', 'DELETE': 'delete'})
+    api_router.connect('/v1/checkpoints/{checkpoint_id}/events', controller,
+                       {'GET': 'events'})
+    api_router.connect('/v1/checkpoints/{checkpoint_id}/template', controller,
+                       {'GET': 'template'})

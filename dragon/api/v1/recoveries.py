@@ -1,0 +1,119 @@
+"""``/v1/recoveries``: checkpoints relaunched in a target region."""
+
+from typing import Any
+
+import webob
+
+from dragon.api.middleware import context as context_mw
+from dragon.api import router
+from dragon.api.schemas import recoveries as schemas
+from dragon.api.v1 import common
+from dragon.api import validation
+from dragon.db import models
+from dragon import exception
+from dragon.workload import recoveries as service
+
+LIST_PARAMS = ('limit', 'marker', 'sort_dir', 'status', 'all_projects')
+_RESOURCE_DEFAULTS = {'key': '', 'type': '', 'id': None, 'name': None,
+                      'status': 'pending', 'reason': None, 'target_id': None,
+                      'bytes_done': 0, 'bytes_total': 0}
+
+
+def recovery_view(recovery: models.Recovery) -> dict[str, Any]:
+    resources = [{**_RESOURCE_DEFAULTS, **r}
+                 for r in (recovery.resource_status or [])]
+    return {
+        'id': recovery.id,
+        'project_id': recovery.project_id,
+        'status': recovery.status,
+        'mode': recovery.mode,
+        'checkpoint_id': recovery.checkpoint_id,
+        'recovery_point': recovery.recovery_point,
+        'policy_id': recovery.policy_id,
+        'policy_name': recovery.policy_name,
+        'target_region': recovery.target_region,
+        'mappings': recovery.mappings or {},
+        'resources': list(recovery.resources or []),
+        'timeout': recovery.timeout,
+        'stack_id': recovery.stack_id,
+        'stack_name': recovery.stack_name,
+        'stack_status': recovery.stack_status,
+        'torn_down': bool(recovery.torn_down),
+        'restored': recovery.restored or {},
+        'error': recovery.error,
+        'rto_seconds': recovery.rto_seconds,
+        'created_at': common.isotime(recovery.created_at),
+        'started_at': common.isotime(recovery.started_at),
+        'finished_at': common.isotime(recovery.finished_at),
+        'duration': common.duration(recovery),
+        'engine': recovery.host,
+        'progress': common.progress(recovery, resources, 'recovering',
+                                    'succeeded'),
+        'resource_status': resources,
+    }
+
+
+def get_visible(req: webob.Request, rule: str,
+                recovery_id: str) -> tuple[Any, models.Recovery]:
+    """Return the caller's context and recovery if ``rule`` allows.
+
+    :raises dragon.exception.RecoveryNotFound: missing, or another
+        project's recovery the caller may not act on.
+    :raises dragon.exception.Forbidden: own project, but not allowed.
+    """
+    # Looked up before the policy check: another project's recovery is a
+    # 404 to every role of that project.
+    recovery = service.recovery_get(context_mw.context_of(req), recovery_id)
+    return common.visible(req, rule, recovery,
+                          exception.RecoveryNotFound), recovery
+
+
+def _accepted(recovery: models.Recovery) -> webob.Response:
+    return common.accepted('recovery', recovery_view(recovery))
+
+
+class RecoveryController(common.EngineController):
+    """Recover, list, show, delete recoveries; reads their events."""
+
+    def create(self, req: webob.Request) -> webob.Response:
+        context = common.authorize(req, 'dragon:recovery:create')
+        body = validation.body(req, schemas.RECOVERY_CREATE)
+        return _accepted(service.recover(context, body['recovery'],
+                                         self.engine()))
+
+    def index(self, req: webob.Request) -> dict[str, Any]:
+        context, _params, filters = common.run_filters(
+            req, 'dragon:recovery:list', LIST_PARAMS, schemas.STATUSES)
+        rows = service.recovery_list(context, **filters)
+        return common.page_of(req, 'recoveries', rows, recovery_view,
+                              filters['limit'])
+
+    def show(self, req: webob.Request, recovery_id: str) -> dict[str, Any]:
+        validation.query(req, ())
+        _context, recovery = get_visible(req, 'dragon:recovery:get',
+                                         recovery_id)
+        return {'recovery': recovery_view(recovery)}
+
+    def delete(self, req: webob.Request, recovery_id: str) -> webob.Response:
+        context, recovery = get_visible(req, 'dragon:recovery:delete',
+                                        recovery_id)
+        validation.no_body(req)
+        return _accepted(service.recovery_delete(context, recovery,
+                                                 self.engine()))
+
+    def events(self, req: webob.Request, recovery_id: str) -> dict[str, Any]:
+        validation.query(req, ())
+        context, recovery = get_visible(req, 'dragon:recovery:events',
+                                        recovery_id)
+        return {'events': [common.event_view(e)
+                           for e in service.event_list(context, recovery)]}
+
+
+def add_routes(api_router: router.Router) -> None:
+    controller = RecoveryController()
+    api_router.connect('/v1/recoveries', controller,
+                       {'GET': 'index', 'POST': 'create'})
+    api_router.connect('/v1/recoveries/{recovery_id}', controller,
+                       {'GET': 'show', 'DELETE': 'delete'})
+    api_router.connect('/v1/recoveries/{recovery_id}/events', controller,
+                       {'GET': 'events'})

@@ -1,0 +1,83 @@
+"""The checkpoint manifest (``checkpoint.json``): what a backup site needs to recover.
+
+It is written last, so its presence marks a complete checkpoint.  A format
+version and feature flags let a Dragon refuse a checkpoint written by a
+newer Dragon with features it does not know, instead of recovering it wrong.
+"""
+
+import json
+from typing import Any
+
+from dragon import exception
+
+FORMAT = 'dragon-checkpoint'
+FORMAT_VERSION = 1
+# What a reader must understand to recover a checkpoint of this format.
+# ``chunks-sha256``: data in fixed-size chunks named by their sha256;
+# ``zero-chunks``: all-zero chunks are not stored; ``zstd``: chunks may be
+# zstd-compressed; ``hot-parameters``: site-specific values are template
+# parameters indexed in ``parameters``.
+FEATURES = frozenset({'chunks-sha256', 'zero-chunks', 'zstd', 'hot-parameters'})
+REQUIRED_KEYS = ('checkpoint_id', 'project_id', 'policy', 'source_region',
+                 'graph', 'data', 'parameters', 'chunk_container',
+                 'started_at', 'finished_at', 'dragon_version')
+
+
+def build(**fields: Any) -> dict[str, Any]:
+    """The manifest of a finished checkpoint; every ``REQUIRED_KEYS`` is given.
+
+    :raises ValueError: a required field is missing (a programming error).
+    """
+    missing = [key for key in REQUIRED_KEYS if key not in fields]
+    if missing:
+        raise ValueError('manifest lacks %s' % ', '.join(missing))
+    return {'format': FORMAT, 'format_version': FORMAT_VERSION,
+            'features': sorted(FEATURES), **fields}
+
+
+def dumps(manifest: dict[str, Any]) -> bytes:
+    return json.dumps(manifest, sort_keys=True, default=str).encode()
+
+
+def loads(raw: bytes | str, container: str = '') -> dict[str, Any]:
+    """Parse and check a manifest read from Swift.
+
+    :raises dragon.exception.UnsupportedCheckpoint: not a Dragon manifest,
+        or one of a newer format or with features this Dragon lacks.
+    """
+    try:
+        manifest = json.loads(raw)
+    except (TypeError, ValueError) as e:
+        raise exception.UnsupportedCheckpoint(
+            container=container, reason='checkpoint.json is not JSON: %s' % e)
+    if not isinstance(manifest, dict) or manifest.get('format') != FORMAT:
+        raise exception.UnsupportedCheckpoint(
+            container=container, reason='not a Dragon checkpoint manifest')
+    version = manifest.get('format_version')
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise exception.UnsupportedCheckpoint(
+            container=container,
+            reason='format version %s is newer than this Dragon reads (%d)'
+                   % (version, FORMAT_VERSION))
+    unknown = set(manifest.get('features') or ()) - FEATURES
+    if unknown:
+        raise exception.UnsupportedCheckpoint(
+            container=container,
+            reason='features this Dragon does not know: %s'
+                   % ', '.join(sorted(unknown)))
+    missing = [key for key in REQUIRED_KEYS if key not in manifest]
+    if missing:
+        raise exception.UnsupportedCheckpoint(
+            container=container,
+            reason='manifest lacks %s' % ', '.join(missing))
+    return manifest
+
+
+def chunk_names(manifest: dict[str, Any]) -> set[str]:
+    """The sha256 names of every stored chunk the manifest references."""
+    names = set()
+    for record in manifest['data'].values():
+        for chunk in record.get('chunks') or ():
+            if chunk['sha256'] != 'zero':
+                names.add(chunk['sha256'])
+    return names

@@ -1,0 +1,65 @@
+"""Recoveries: a checkpoint relaunched as a Heat stack in another region."""
+
+from typing import Any
+
+from dragon.client.v1 import base
+
+FAILOVER, DRILL = 'failover', 'drill'
+
+
+def _url(recovery_id: str, tail: str = '') -> str:
+    return '/recoveries/%s%s' % (base.quote(recovery_id), tail)
+
+
+class RecoveryManager(base.Manager):
+    # ``list`` comes last: defined earlier, it would shadow the builtin in
+    # the annotations of the methods after it.
+
+    def create(self, checkpoint_id: str | None = None,
+               recovery_point: str | None = None, *, target_region: str,
+               mode: str = FAILOVER, mappings: dict | None = None,
+               resources: Any = None,
+               timeout: int | None = None) -> dict:
+        """Start recovering a checkpoint; it comes back ``recovering``.
+
+        Exactly one of ``checkpoint_id`` (a checkpoint this Dragon knows)
+        and ``recovery_point`` (a checkpoint container in Swift, which works
+        with an empty database at the backup site) names what to recover.
+        ``resources`` limits the recovery to those server/volume IDs and
+        what they depend on.
+        """
+        if (checkpoint_id is None) == (recovery_point is None):
+            raise ValueError('Give either checkpoint_id or recovery_point.')
+        recovery: dict[str, Any] = {'target_region': target_region,
+                                    'mode': mode}
+        optional = {'checkpoint_id': checkpoint_id,
+                    'recovery_point': recovery_point,
+                    'mappings': mappings or None,
+                    'resources': list(resources) if resources else None,
+                    'timeout': timeout}
+        recovery.update({k: v for k, v in optional.items() if v is not None})
+        return self._request('POST', '/recoveries',
+                             {'recovery': recovery})['recovery']
+
+    def get(self, recovery_id: str) -> dict:
+        return self._request('GET', _url(recovery_id))['recovery']
+
+    def delete(self, recovery_id: str) -> dict | None:
+        """Tear down the stack and what the recovery restored (202).
+
+        Returns the recovery as the API sent it back, if it did.
+        """
+        return (self._request('DELETE', _url(recovery_id)) or
+                {}).get('recovery')
+
+    def events(self, recovery_id: str) -> list[dict]:
+        """The step log of the run: ``time``, ``level``, ``resource``, ``message``."""
+        return self._list(_url(recovery_id, '/events'), 'events')
+
+    def list(self, status: str | None = None, all_projects: bool = False,
+             limit: int | None = None, marker: str | None = None,
+             all_pages: bool = False) -> list[dict]:
+        """One page of recoveries (newest first), or every page with ``all_pages``."""
+        params = {'status': status, 'limit': limit, 'marker': marker,
+                  'all_projects': 'true' if all_projects else None}
+        return self._list('/recoveries', 'recoveries', params, all_pages)

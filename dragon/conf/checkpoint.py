@@ -1,0 +1,53 @@
+"""Options of the ``[checkpoint]`` group: how checkpoint data is stored in Swift."""
+
+from oslo_config import cfg
+
+GROUP = cfg.OptGroup('checkpoint', title='Checkpoint storage options')
+
+opts = [
+    cfg.IntOpt(
+        'chunk_size_mib',
+        default=4,
+        min=1, max=1024,
+        help='Size of the chunks image and volume data is cut into, in MiB. '
+             'A chunk is the unit of deduplication: smaller chunks find more '
+             'unchanged data, larger ones make fewer Swift requests. Changing '
+             'it makes the next checkpoints share no chunks with older ones.'),
+    cfg.IntOpt(
+        'upload_workers',
+        default=4,
+        min=1, max=64,
+        help='Chunks uploaded to Swift in parallel per stream. Memory used '
+             'is about chunk_size * (upload_workers + 1) per stream.'),
+    cfg.StrOpt(
+        'compression',
+        default='zstd',
+        choices=[('none', 'Store chunks as they are.'),
+                 ('zstd', 'Compress chunks with zstd (level 3); chunks '
+                          'that do not shrink are stored as they are.')],
+        help='Compression of stored chunks.'),
+    cfg.IntOpt(
+        'gc_interval',
+        default=3600,
+        min=0,
+        help='Seconds between two runs of the engine\'s chunk garbage '
+             'collection over the projects with checkpoints; 0 disables it '
+             '(``dragon-manage chunks gc`` still runs it by hand).'),
+    cfg.IntOpt(
+        'incomplete_grace',
+        default=24 * 3600,
+        min=600,
+        help='Seconds after which a checkpoint container without a manifest '
+             'is taken for the leftover of a crashed run: garbage collection '
+             'removes it. Until then it is treated as being written, and '
+             'garbage collection does not sweep that project\'s chunks.'),
+]
+
+
+def register_opts(conf: cfg.ConfigOpts) -> None:
+    conf.register_group(GROUP)
+    conf.register_opts(opts, group=GROUP)
+
+
+def list_opts() -> dict:
+    return {GROUP: opts}

@@ -1,0 +1,61 @@
+"""Options of the ``[protection]`` group: how long data actions wait."""
+
+from oslo_config import cfg
+
+GROUP = cfg.OptGroup('protection', title='Protection data actions')
+
+opts = [
+    cfg.FloatOpt(
+        'poll_interval',
+        default=2.0,
+        min=0.0,
+        help='Seconds between two status checks of an image, snapshot, '
+             'volume or backup that Dragon waits for.'),
+    cfg.IntOpt(
+        'server_snapshot_timeout',
+        default=600,
+        min=1,
+        help='Seconds a server may take after createImage to finish taking '
+             'its disk snapshot (Nova task state leaves the snapshot '
+             'phases); the point in time is fixed then and the workflow '
+             'may resume a paused server.'),
+    cfg.IntOpt(
+        'image_active_timeout',
+        default=3600,
+        min=1,
+        help='Seconds a Glance image (server snapshot or volume upload) may '
+             'take to become active before the checkpoint fails.'),
+    cfg.IntOpt(
+        'volume_timeout',
+        default=1800,
+        min=1,
+        help='Seconds a Cinder snapshot or temporary volume may take to '
+             'become available (or usable again after an upload).'),
+    cfg.IntOpt(
+        'backup_timeout',
+        default=7200,
+        min=1,
+        help='Seconds a cinder-backup backup may take to become available.'),
+    cfg.IntOpt(
+        'delete_timeout',
+        default=600,
+        min=1,
+        help='Seconds cleanup waits for a temporary volume or snapshot to be '
+             'gone before it moves on to the next one.'),
+    cfg.IntOpt(
+        'download_read_size',
+        default=1024 * 1024,
+        min=4096,
+        help='Bytes asked from the HTTP response in one read while an image '
+             'streams into the checkpoint. Memory use is about the chunk '
+             'size times the upload workers plus this.'),
+]
+
+
+def register_opts(conf: cfg.ConfigOpts) -> None:
+    conf.register_group(GROUP)
+    conf.register_opts(opts, group=GROUP)
+
+
+def list_opts() -> dict:
+    return {GROUP: opts}

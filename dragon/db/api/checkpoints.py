@@ -1,0 +1,213 @@
+"""Checkpoints (the index of protection runs) and their events.
+
+A checkpoint row is the primary site's bookkeeping; the Swift container
+it names is what a backup site recovers from. ``active_policy_id`` is set
+while the checkpoint is ``protecting`` and cleared when it leaves that
+status, so its unique constraint refuses a concurrent protect of the same
+policy on every database, even when two requests race.
+"""
+
+import datetime
+from typing import Any
+
+from oslo_db import exception as db_exc
+import sqlalchemy as sa
+
+from dragon.db.api.connection import main_context_manager
+from dragon.db.api.connection import retry_if_locked as _retry_if_locked
+from dragon.db.api import runs
+from dragon.db import models
+from dragon import exception
+
+PROTECTING = 'protecting'
+DELETING = 'deleting'
+CHECKPOINT_SORT_KEYS = ('created_at',)
+
+
+def _query(project_id: str | None) -> sa.Select:
+    return runs.query(models.Checkpoint, project_id)
+
+
+def _get(session: Any, checkpoint_id: str,
+         project_id: str | None = None) -> models.Checkpoint:
+    return runs.get(session, models.Checkpoint, checkpoint_id, project_id,
+                    exception.CheckpointNotFound)
+
+
+@_retry_if_locked
+@main_context_manager.writer
+def checkpoint_create(context: Any, values: dict[str, Any]
+                      ) -> models.Checkpoint:
+    """Create a checkpoint (status ``protecting`` unless ``values`` says otherwise).
+
+    ``values`` holds project_id, user_id, policy_id, policy_name and
+    optionally container, trust_id, resources.
+
+    :raises dragon.exception.ProtectionInProgress: the policy already has a
+        checkpoint being protected.
+    """
+    session = context.session
+    values = {'status': PROTECTING, **values}
+    policy_id = values['policy_id']
+    if values['status'] == PROTECTING:
+        values['active_policy_id'] = policy_id
+        running = session.execute(
+            sa.select(models.Checkpoint.id).filter_by(
+                active_policy_id=policy_id)).first()
+        if running is not None:
+            raise exception.ProtectionInProgress(policy_id=policy_id)
+    checkpoint = models.Checkpoint(**values)
+    session.add(checkpoint)
+    try:
+        session.flush()
+    except db_exc.DBDuplicateEntry:
+        # Lost the race to a concurrent protect of the same policy.
+        raise exception.ProtectionInProgress(policy_id=policy_id)
+    return checkpoint
+
+
+@main_context_manager.reader
+def checkpoint_get(context: Any, checkpoint_id: str,
+                   project_id: str | None = None) -> models.Checkpoint:
+    """Return checkpoint ``checkpoint_id``, of ``project_id`` if given.
+
+    :raises dragon.exception.CheckpointNotFound:
+    """
+    return _get(context.session, checkpoint_id, project_id)
+
+
+@main_context_manager.reader
+def checkpoint_get_all(context: Any, project_id: str | None = None,
+                       policy_id: str | None = None,
+                       status: str | None = None, limit: int | None = None,
+                       marker: str | None = None,
+                       sort_key: str = 'created_at',
+                       sort_dir: str = 'desc') -> list[models.Checkpoint]:
+    """Return checkpoints, newest first by default, filtered when asked.
+
+    Keyset pagination: the page after checkpoint ``marker`` in the order
+    of (``sort_key``, id).
+
+    :raises dragon.exception.Invalid: unknown sort key or direction.
+    :raises dragon.exception.InvalidMarker: ``marker`` is not in the list.
+    """
+    query = _query(project_id)
+    if policy_id is not None:
+        query = query.filter_by(policy_id=policy_id)
+    if status is not None:
+        query = query.filter_by(status=status)
+    return runs.page(context.session, query, models.Checkpoint,
+                     CHECKPOINT_SORT_KEYS, _query(project_id), limit, marker,
+                     sort_key, sort_dir)
+
+
+@_retry_if_locked
+@main_context_manager.writer
+def checkpoint_update(context: Any, checkpoint_id: str,
+                      values: dict[str, Any],
+                      expected_status: tuple[str, ...] | None = None
+                      ) -> models.Checkpoint:
+    """Change a checkpoint; leaving ``protecting`` frees its policy.
+
+    :param expected_status: refuse unless the current status is one of
+        these (checked in the same transaction as the change).
+    :raises dragon.exception.CheckpointNotFound:
+    :raises dragon.exception.CheckpointBusy: not in ``expected_status``.
+    """
+    session = context.session
+    checkpoint = _get(session, checkpoint_id)
+    if expected_status is not None and \
+            checkpoint.status not in expected_status:
+        raise exception.CheckpointBusy(
+            id=checkpoint_id, status=checkpoint.status,
+            action='this change', allowed=' or '.join(expected_status))
+    values = dict(values)
+    if 'status' in values:
+        values['active_policy_id'] = (
+            checkpoint.policy_id if values['status'] == PROTECTING else None)
+    for key, value in values.items():
+        setattr(checkpoint, key, value)
+    try:
+        session.flush()
+    except db_exc.DBDuplicateEntry:
+        raise exception.ProtectionInProgress(policy_id=checkpoint.policy_id)
+    return checkpoint
+
+
+@_retry_if_locked
+@main_context_manager.writer
+def checkpoint_claim(context: Any, checkpoint_id: str, host: str,
+                     status: str = PROTECTING) -> bool:
+    """Make ``host`` the engine running the checkpoint, if nobody is.
+
+    One conditional UPDATE, so two engines handed the same checkpoint
+    (a redelivered message) cannot both run it.
+
+    :returns: whether this engine now owns it (unclaimed and in ``status``).
+    """
+    return runs.claim(context.session, models.Checkpoint, checkpoint_id,
+                      host, status)
+
+
+@_retry_if_locked
+@main_context_manager.writer
+def checkpoint_fail_orphans(context: Any, host: str | None = None,
+                            dead_before: datetime.datetime | None = None
+                            ) -> list[str]:
+    """Fail the checkpoints no engine is working on any more.
+
+    A ``protecting`` or ``deleting`` checkpoint is an orphan when it is
+    claimed by ``host`` (that engine is starting, so it runs nothing), or
+    when ``dead_before`` is given and it is claimed by an engine whose last
+    heartbeat is older (or that has none), or it was never claimed and has
+    not changed since before ``dead_before``. Orphans become ``error``
+    with the reason; their policy may be protected again.
+
+    :returns: the ids of the checkpoints failed.
+    """
+    return runs.fail_orphans(
+        context.session, models.Checkpoint,
+        (models.CheckpointEvent, 'checkpoint_id'), (PROTECTING, DELETING),
+        DELETING, host, dead_before, active_policy_id=None)
+
+
+@_retry_if_locked
+@main_context_manager.writer
+def checkpoint_delete(context: Any, checkpoint_id: str) -> None:
+    """Forget a checkpoint and its events (its container is not touched).
+
+    :raises dragon.exception.CheckpointNotFound:
+    """
+    session = context.session
+    checkpoint = _get(session, checkpoint_id)
+    runs.delete_events(session, models.CheckpointEvent, 'checkpoint_id',
+                       checkpoint_id)
+    session.delete(checkpoint)
+    session.flush()
+
+
+@main_context_manager.reader
+def checkpoint_count_by_policy(context: Any, policy_id: str) -> int:
+    """Return how many checkpoints were taken under ``policy_id``."""
+    return context.session.execute(
+        sa.select(sa.func.count()).select_from(models.Checkpoint)
+        .where(models.Checkpoint.policy_id == policy_id)).scalar_one()
+
+
+@_retry_if_locked
+@main_context_manager.writer
+def checkpoint_event_add(context: Any, checkpoint_id: str, level: str,
+                         message: str, resource: str | None = None
+                         ) -> models.CheckpointEvent:
+    """Append one line to the history of ``checkpoint_id``."""
+    return runs.event_add(context.session, models.CheckpointEvent,
+                          'checkpoint_id', checkpoint_id, level, message,
+                          resource)
+
+
+@main_context_manager.reader
+def checkpoint_event_get_all(context: Any, checkpoint_id: str
+                             ) -> list[models.CheckpointEvent]:
+    """Return the events of ``checkpoint_id``, oldest first."""
+    return runs.event_get_all(context.session, models.CheckpointEvent,
+                              'checkpoint_id', checkpoint_id)

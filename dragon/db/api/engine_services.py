@@ -1,0 +1,51 @@
+"""Engine services: the heartbeats that tell which engines are alive."""
+
+from typing import Any
+
+from oslo_db import api as oslo_db_api
+from oslo_db import exception as db_exc
+import sqlalchemy as sa
+
+from dragon.db.api.connection import _is_locked
+from dragon.db.api.connection import main_context_manager
+from dragon.db import models
+
+
+@oslo_db_api.wrap_db_retry(
+    max_retries=10, retry_interval=0.05, inc_retry_interval=True,
+    max_retry_interval=0.5,
+    exception_checker=lambda e: (isinstance(e, db_exc.DBDuplicateEntry) or
+                                 _is_locked(e)))
+@main_context_manager.writer
+def engine_service_heartbeat(context: Any, host: str, topic: str,
+                             version: str) -> models.EngineService:
+    """Record that the engine ``host`` on ``topic`` is alive now.
+
+    Creates the row on the first beat, revives a row an operator deleted.
+    Two first beats racing for the same row retry as an update; a beat
+    refused by a locked SQLite database is tried again.
+    """
+    session = context.session
+    now = models.utcnow()
+    service = session.execute(
+        sa.select(models.EngineService).filter_by(host=host, topic=topic)
+    ).scalar_one_or_none()
+    if service is None:
+        service = models.EngineService(host=host, topic=topic, created_at=now)
+        session.add(service)
+    service.version = version
+    service.deleted = False
+    service.updated_at = now
+    session.flush()
+    return service
+
+
+@main_context_manager.reader
+def engine_service_get_all(context: Any, include_deleted: bool = False
+                           ) -> list[models.EngineService]:
+    """Return the known engines, most recent heartbeat first."""
+    query = sa.select(models.EngineService).order_by(
+        models.EngineService.updated_at.desc(), models.EngineService.id)
+    if not include_deleted:
+        query = query.filter_by(deleted=False)
+    return list(context.session.execute(query).scalars())

@@ -1,0 +1,184 @@
+"""Recoveries (a checkpoint relaunched in a target region) and their events.
+
+Claims, orphans, paging and events work as for checkpoints
+(``dragon.db.api.runs``).  A drill's outcome is also kept on its policy
+(``workload_policy_set_last_drill``) when this database knows the policy.
+"""
+
+import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from dragon.db.api.connection import main_context_manager
+from dragon.db.api.connection import retry_if_locked as _retry_if_locked
+from dragon.db.api.connection import shown as _shown
+from dragon.db.api import runs
+from dragon.db import models
+from dragon import exception
+
+RECOVERING = 'recovering'
+DELETING = 'deleting'
+RECOVERY_SORT_KEYS = ('created_at',)
+_EVENTS = (models.RecoveryEvent, 'recovery_id')
+
+
+def _query(project_id: str | None) -> sa.Select:
+    return runs.query(models.Recovery, project_id)
+
+
+def _get(session: Any, recovery_id: str,
+         project_id: str | None = None) -> models.Recovery:
+    return runs.get(session, models.Recovery, recovery_id, project_id,
+                    exception.RecoveryNotFound)
+
+
+@_retry_if_locked
+@main_context_manager.writer
+def recovery_create(context: Any, values: dict[str, Any]
+                    ) -> models.Recovery:
+    """Create a recovery, ``recovering`` unless ``values`` says otherwise.
+
+    ``values`` holds project_id, user_id, mode, recovery_point,
+    target_region and optionally checkpoint_id, policy_id, policy_name,
+    mappings, resources, timeout, trust_id.
+    """
+    recovery = models.Recovery(**{'status': RECOVERING, **values})
+    context.session.add(recovery)
+    context.session.flush()
+    return recovery
+
+
+@main_context_manager.reader
+def recovery_get(context: Any, recovery_id: str,
+                 project_id: str | None = None) -> models.Recovery:
+    """Return recovery ``recovery_id``, of ``project_id`` if given.
+
+    :raises dragon.exception.RecoveryNotFound:
+    """
+    return _get(context.session, recovery_id, project_id)
+
+
+@main_context_manager.reader
+def recovery_get_all(context: Any, project_id: str | None = None,
+                     status: str | None = None, limit: int | None = None,
+                     marker: str | None = None, sort_key: str = 'created_at',
+                     sort_dir: str = 'desc') -> list[models.Recovery]:
+    """Return recoveries, newest first by default, filtered when asked.
+
+    :raises dragon.exception.Invalid: unknown sort key or direction.
+    :raises dragon.exception.InvalidMarker: ``marker`` is not in the list.
+    """
+    query = _query(project_id)
+    if status is not None:
+        query = query.filter_by(status=status)
+    return runs.page(context.session, query, models.Recovery,
+                     RECOVERY_SORT_KEYS, _query(project_id), limit, marker,
+                     sort_key, sort_dir)
+
+
+@_retry_if_locked
+@main_context_manager.writer
+def recovery_update(context: Any, recovery_id: str, values: dict[str, Any],
+                    expected_status: tuple[str, ...] | None = None
+                    ) -> models.Recovery:
+    """Change a recovery.
+
+    :param expected_status: refuse unless the current status is one of
+        these (checked in the same transaction as the change).
+    :raises dragon.exception.RecoveryNotFound:
+    :raises dragon.exception.RecoveryBusy: not in ``expected_status``.
+    """
+    recovery = _get(context.session, recovery_id)
+    if expected_status is not None and \
+            recovery.status not in expected_status:
+        raise exception.RecoveryBusy(
+            id=recovery_id, status=recovery.status, action='this change',
+            allowed=' or '.join(expected_status))
+    for key, value in values.items():
+        setattr(recovery, key, value)
+    context.session.flush()
+    return recovery
+
+
+@_retry_if_locked
+@main_context_manager.writer
+def recovery_claim(context: Any, recovery_id: str, host: str,
+                   status: str = RECOVERING) -> bool:
+    """Make ``host`` the engine running the recovery, if nobody is.
+
+    :returns: whether this engine now owns it (unclaimed and in ``status``).
+    """
+    return runs.claim(context.session, models.Recovery, recovery_id, host,
+                      status)
+
+
+@_retry_if_locked
+@main_context_manager.writer
+def recovery_fail_orphans(context: Any, host: str | None = None,
+                          dead_before: datetime.datetime | None = None
+                          ) -> list[str]:
+    """Fail the recoveries no engine is working on any more.
+
+    Orphans are found as for checkpoints (``runs.orphans``) and become
+    ``error`` with the reason; what they made stays for diagnosis and is
+    removed by deleting the recovery.
+
+    :returns: the ids of the recoveries failed.
+    """
+    return runs.fail_orphans(context.session, models.Recovery, _EVENTS,
+                             (RECOVERING, DELETING), DELETING, host,
+                             dead_before)
+
+
+@_retry_if_locked
+@main_context_manager.writer
+def recovery_delete(context: Any, recovery_id: str) -> None:
+    """Forget a recovery and its events (what it made is not touched).
+
+    :raises dragon.exception.RecoveryNotFound:
+    """
+    session = context.session
+    recovery = _get(session, recovery_id)
+    runs.delete_events(session, *_EVENTS, recovery_id)
+    session.delete(recovery)
+    session.flush()
+
+
+@_retry_if_locked
+@main_context_manager.writer
+def recovery_event_add(context: Any, recovery_id: str, level: str,
+                       message: str, resource: str | None = None
+                       ) -> models.RecoveryEvent:
+    """Append one line to the history of ``recovery_id``."""
+    return runs.event_add(context.session, *_EVENTS, recovery_id, level,
+                          message, resource)
+
+
+@main_context_manager.reader
+def recovery_event_get_all(context: Any, recovery_id: str
+                           ) -> list[models.RecoveryEvent]:
+    """Return the events of ``recovery_id``, oldest first."""
+    return runs.event_get_all(context.session, *_EVENTS, recovery_id)
+
+
+@_retry_if_locked
+@main_context_manager.writer
+def workload_policy_set_last_drill(context: Any, policy_id: str,
+                                   value: dict[str, Any] | None
+                                   ) -> models.WorkloadPolicy:
+    """Record the outcome of the latest drill of a live policy.
+
+    ``value`` is ``{"recovery_id", "at", "rto_seconds", "status"}``.
+
+    :raises dragon.exception.PolicyNotFound: unknown here (e.g. a
+        checkpoint of another site's policy) or deleted.
+    """
+    policy = context.session.execute(
+        sa.select(models.WorkloadPolicy).filter_by(
+            id=policy_id, deleted='')).scalar_one_or_none()
+    if policy is None:
+        raise exception.PolicyNotFound(id=_shown(policy_id))
+    policy.last_drill = value
+    context.session.flush()
+    return policy

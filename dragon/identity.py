@@ -1,0 +1,228 @@
+"""Keystone trusts: how the engine acts on a project long after the caller left.
+
+The API creates one trust per checkpoint from the caller (trustor) to
+Dragon's service user (trustee, the ``[trustee]`` options) with the
+caller's roles on the caller's project, impersonation on (Nova, Cinder and
+Swift see the caller as the actor) and an expiry of ``[engine]
+trust_expiry_hours``. The engine then authenticates as the trustee with
+the trust id and gets a token scoped to that project. The trust is
+deleted when the checkpoint ends. Tokens and passwords are never logged.
+"""
+
+import datetime
+from typing import Any
+
+from keystoneauth1 import exceptions as ks_exc
+from keystoneauth1 import loading as ks_loading
+from keystoneauth1 import session as ks_session
+from oslo_config import cfg
+from oslo_log import log as logging
+
+from dragon import clients
+from dragon import conf as dragon_conf
+from dragon import exception
+
+LOG = logging.getLogger(__name__)
+
+GROUP = 'trustee'
+TIMEOUT = 30
+# Same-second duplicates of a trust Keystone refuses (see create_trust).
+DUPLICATE_RETRIES = 3
+# A trust-scoped token carries the trust's project: any scope configured
+# for the service user must not be sent along with the trust id.
+_NO_SCOPE = dict(project_id=None, project_name=None, project_domain_id=None,
+                 project_domain_name=None, domain_id=None, domain_name=None,
+                 system_scope=None)
+
+
+def _trustee_auth(conf: cfg.ConfigOpts, **overrides: Any) -> Any:
+    """The ``[trustee]`` auth plugin, with ``overrides`` it understands."""
+    try:
+        if conf[GROUP].auth_type:
+            known = {o.dest for o in ks_loading.get_plugin_loader(
+                conf[GROUP].auth_type).get_options()}
+            overrides = {k: v for k, v in overrides.items() if k in known}
+        auth = ks_loading.load_auth_from_conf_options(conf, GROUP,
+                                                      **overrides)
+    except (ks_exc.NoMatchingPlugin, ks_exc.MissingRequiredOptions,
+            cfg.Error) as e:
+        raise exception.TrusteeNotConfigured(reason=e)
+    if auth is None:
+        raise exception.TrusteeNotConfigured(reason='auth_type is not set')
+    return auth
+
+
+def _session(conf: cfg.ConfigOpts, auth: Any) -> ks_session.Session:
+    return ks_loading.load_session_from_conf_options(conf, GROUP, auth=auth)
+
+
+def trustee_user_id(conf: cfg.ConfigOpts) -> str:
+    """Return the Keystone id of Dragon's service user (authenticates once).
+
+    :raises dragon.exception.TrusteeNotConfigured:
+    :raises dragon.exception.TrustFailed: Keystone refused the service user.
+    """
+    auth = _trustee_auth(conf)
+    try:
+        return auth.get_user_id(_session(conf, auth))
+    except ks_exc.ClientException as e:
+        LOG.error("Dragon's service user ([trustee]) cannot authenticate: "
+                  "%s", type(e).__name__)
+        raise exception.TrustFailed(
+            reason='Dragon\'s service user cannot authenticate (%s)' %
+            type(e).__name__)
+
+
+def _identity_url(context: Any, conf: cfg.ConfigOpts) -> str:
+    """The caller's Identity v3 endpoint, from their catalog or ``[trustee]``."""
+    auth = clients.CallerAuth(context.auth_token,
+                              getattr(context, 'service_catalog', None) or [])
+    try:
+        url = auth.get_endpoint(None, service_type='identity',
+                                interface='public')
+    except ks_exc.EndpointNotFound:
+        url = None
+    if not url:
+        try:
+            url = conf[GROUP].auth_url
+        except cfg.NoSuchOptError:  # registered by the password plugin
+            url = None
+    if not url:
+        raise exception.TrustFailed(reason='no identity endpoint in your '
+                                           'catalog')
+    url = url.rstrip('/')
+    return url if url.endswith('/v3') else url + '/v3'
+
+
+def create_trust(context: Any, conf: cfg.ConfigOpts | None = None,
+                 redelegate: bool = False) -> str:
+    """Delegate the caller's roles on their project to Dragon's service user.
+
+    Called by the API with the caller's token (a trust can only be made by
+    its trustor). The trust impersonates the caller and expires after
+    ``[engine] trust_expiry_hours``.
+
+    :param redelegate: let the trust be delegated once more. Recoveries
+        need it: Heat (``deferred_auth_method = trusts``) makes its own
+        trust from the token of the request that creates a stack, and
+        Keystone refuses that to a token of a trust that does not allow
+        redelegation. Heat's trust lives no longer than Dragon's.
+
+    :returns: the trust id, for ``trust_session`` in the engine.
+    :raises dragon.exception.TrustRefused: Keystone refused the caller.
+    :raises dragon.exception.TrustFailed: Keystone failed otherwise.
+    :raises dragon.exception.TrusteeNotConfigured:
+    """
+    conf = conf or dragon_conf.CONF
+    expires = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(
+        hours=conf.engine.trust_expiry_hours))
+    body = {'trust': {
+        'trustor_user_id': context.user_id,
+        'trustee_user_id': trustee_user_id(conf),
+        'project_id': context.project_id,
+        'impersonation': True,
+        'roles': [{'name': r} for r in sorted(set(context.roles or []))],
+        'expires_at': expires.strftime('%Y-%m-%dT%H:%M:%S.%fZ'),
+    }}
+    if redelegate:
+        body['trust'].update(allow_redelegation=True, redelegation_count=1)
+    url = _identity_url(context, conf) + '/OS-TRUST/trusts'
+    session = ks_session.Session(auth=clients.CallerAuth(
+        context.auth_token, []))
+    for attempt in range(DUPLICATE_RETRIES + 1):
+        try:
+            response = session.post(url, json=body, raise_exc=False,
+                                    timeout=TIMEOUT)
+        except ks_exc.ClientException as e:
+            raise exception.TrustFailed(reason='Keystone unreachable (%s)' %
+                                        type(e).__name__)
+        if response.status_code != 409 or attempt == DUPLICATE_RETRIES:
+            break
+        # Keystone keeps one trust per trustor, trustee, project and
+        # expiry second: a second request in the same second (protect,
+        # then delete) expires one second later instead.
+        expires += datetime.timedelta(seconds=1)
+        body['trust']['expires_at'] = expires.strftime(
+            '%Y-%m-%dT%H:%M:%S.%fZ')
+    if response.status_code != 201:
+        reason = _keystone_message(response)
+        LOG.warning("Keystone refused a trust for user %s on project %s: "
+                    "HTTP %s %s", context.user_id, context.project_id,
+                    response.status_code, reason)
+        if response.status_code in (401, 403):
+            raise exception.TrustRefused(reason=reason)
+        raise exception.TrustFailed(reason='HTTP %s: %s' % (
+            response.status_code, reason))
+    trust_id = response.json()['trust']['id']
+    LOG.info("created trust %s from user %s on project %s", trust_id,
+             context.user_id, context.project_id)
+    return trust_id
+
+
+def _keystone_message(response: Any) -> str:
+    try:
+        return str(response.json()['error']['message'])[:300]
+    except (ValueError, KeyError, TypeError):
+        return (response.text or '')[:300]
+
+
+def delete_trust(context_or_session: Any, trust_id: str | None,
+                 conf: cfg.ConfigOpts | None = None) -> bool:
+    """Delete a trust, best effort (a leftover one expires by itself).
+
+    :param context_or_session: the trustor's request context (the API,
+        e.g. after a failed cast), or the engine's trust session (a
+        trust-scoped token of the trust itself may delete it).
+    :returns: whether Keystone confirmed (or the trust was already gone).
+    """
+    if not trust_id:
+        return True
+    conf = conf or dragon_conf.CONF
+    try:
+        if isinstance(context_or_session, ks_session.Session):
+            session = context_or_session
+            response = session.delete(
+                '/OS-TRUST/trusts/%s' % trust_id, raise_exc=False,
+                timeout=TIMEOUT,
+                endpoint_filter={'service_type': 'identity',
+                                 'interface': 'public', 'version': (3, 0)})
+        else:
+            url = _identity_url(context_or_session, conf)
+            session = ks_session.Session(auth=clients.CallerAuth(
+                context_or_session.auth_token, []))
+            response = session.delete(url + '/OS-TRUST/trusts/' + trust_id,
+                                      raise_exc=False, timeout=TIMEOUT)
+    except (ks_exc.ClientException, exception.DragonException) as e:
+        LOG.warning("could not delete trust %s: %s", trust_id,
+                    type(e).__name__)
+        return False
+    if response.status_code in (204, 404):
+        LOG.info("deleted trust %s", trust_id)
+        return True
+    LOG.warning("could not delete trust %s: HTTP %s", trust_id,
+                response.status_code)
+    return False
+
+
+def trust_session(conf: cfg.ConfigOpts, trust_id: str
+                  ) -> ks_session.Session:
+    """A keystoneauth session of the trustee, scoped by trust ``trust_id``.
+
+    Tokens are fetched lazily and renewed by keystoneauth; the project is
+    the trust's (``session.get_project_id()``).
+
+    :raises dragon.exception.TrusteeNotConfigured:
+    """
+    auth = _trustee_auth(conf, trust_id=trust_id, **_NO_SCOPE)
+    return _session(conf, auth)
+
+
+def service_session(conf: cfg.ConfigOpts) -> ks_session.Session:
+    """Dragon's service user in its own project (``[trustee]`` as configured).
+
+    For Dragon's own work across projects (chunk gc), never for a
+    project's resources: those are reached through the project's trust.
+
+    :raises dragon.exception.TrusteeNotConfigured:
+    """
+    return _session(conf, _trustee_auth(conf))

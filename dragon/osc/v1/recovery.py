@@ -1,0 +1,245 @@
+"""``openstack dr recover`` and ``openstack dr recovery list|show|delete|events``."""
+
+import argparse
+from typing import Any
+
+from osc_lib.command import command
+
+from dragon.checkpoint import naming
+from dragon.client.v1 import recoveries
+from dragon.osc.v1 import common
+from dragon.osc.v1 import constants
+
+RECREATE = 'recreate'
+SUCCEEDED = 'succeeded'
+
+# (option, key of the API's mappings, metavar, what it maps).
+MAP_OPTIONS = (
+    ('--network-map', 'networks', '<source-network-id=target-network-id>',
+     'a source network to a target network ID, or to "%s" for a new '
+     'network like it' % RECREATE),
+    ('--flavor-map', 'flavors', '<source-flavor=target-flavor>',
+     'a source flavor (name or ID) to a target flavor'),
+    ('--az-map', 'availability_zones', '<source-az=target-az>',
+     'a source availability zone to a target one'),
+    ('--volume-type-map', 'volume_types', '<source-type=target-type>',
+     'a source volume type to a target one'),
+    ('--key-pair-map', 'key_pairs', '<source-key=target-key>',
+     'a source key pair name to a target one'),
+    ('--image-map', 'images', '<source-image=target-image>',
+     'a source image (ID or name) of a template-only server to a target '
+     'image'),
+)
+
+
+def parse_pair(text: str) -> tuple[str, str]:
+    """``SRC=DST`` as ``(SRC, DST)``; both sides must be there."""
+    source, sep, target = text.partition('=')
+    source, target = source.strip(), target.strip()
+    if not sep or not source or not target:
+        raise ValueError("'%s' is not SOURCE=TARGET" % text)
+    return source, target
+
+
+class MapAction(argparse.Action):
+    """Collects a repeated ``--x-map SRC=DST`` into one dict.
+
+    The same source mapped to two different targets is refused rather
+    than one of them silently winning.
+    """
+
+    def __call__(self, parser: Any, namespace: Any, values: Any,
+                 option_string: str | None = None) -> None:
+        try:
+            source, target = parse_pair(values)
+        except ValueError as err:
+            raise argparse.ArgumentError(self, str(err))
+        mapping = dict(getattr(namespace, self.dest, None) or {})
+        if mapping.get(source, target) != target:
+            raise argparse.ArgumentError(
+                self, "'%s' is mapped to both '%s' and '%s'" % (
+                    source, mapping[source], target))
+        mapping[source] = target
+        setattr(namespace, self.dest, mapping)
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(
+            "'%s' is not a whole number of seconds above 0" % text)
+    return value
+
+
+def source_of(text: str) -> dict:
+    """What to recover: a checkpoint container name is a recovery point.
+
+    Recovery points are read from Swift alone (the backup site's database
+    may never have seen the checkpoint); anything else is a checkpoint ID.
+    """
+    if naming.parse(text) is not None:
+        return {'recovery_point': text}
+    return {'checkpoint_id': text}
+
+
+def mappings_of(parsed_args: Any) -> dict:
+    """The ``mappings`` of the request: only what was given."""
+    mappings = {key: getattr(parsed_args, key)
+                for _option, key, _metavar, _what in MAP_OPTIONS
+                if getattr(parsed_args, key)}
+    if parsed_args.external_network:
+        mappings['external_network'] = parsed_args.external_network
+    if parsed_args.name_prefix:
+        mappings['name_prefix'] = parsed_args.name_prefix
+    return mappings
+
+
+def _show(recovery: dict) -> tuple:
+    return (common.headings(constants.RECOVERY_COLUMNS),
+            common.row(recovery, constants.RECOVERY_COLUMNS,
+                       common.recovery_formatters(recovery)))
+
+
+def _add_recovery_argument(parser: Any, verb: str) -> None:
+    parser.add_argument('recovery', metavar='<recovery>',
+                        help='ID of the recovery to %s' % verb)
+
+
+class Recover(common.Waiting, common.DragonCommand, command.ShowOne):
+    """Recover a checkpoint into a region: restore its data, launch its stack"""
+
+    def get_parser(self, prog_name: str) -> Any:
+        parser = common.one_line_errors(super().get_parser(prog_name))
+        parser.add_argument(
+            'source', metavar='<checkpoint | recovery-point>',
+            help='Checkpoint ID, or the Swift container of a recovery point '
+                 '(dragon_<project>_<policy>_<time>, see "openstack dr '
+                 'recovery point list"): works without the source database')
+        parser.add_argument('--target-region', metavar='<region>',
+                            required=True,
+                            help='Region to recover into')
+        for option, key, metavar, what in MAP_OPTIONS:
+            parser.add_argument(option, metavar=metavar, dest=key,
+                                action=MapAction, default={},
+                                help='Map %s (repeat for more)' % what)
+        parser.add_argument(
+            '--external-network', metavar='<network>',
+            help='External network (name or ID) of the recovered routers')
+        parser.add_argument(
+            '--name-prefix', metavar='<prefix>',
+            help='Prefix of the names of the recovered resources')
+        parser.add_argument(
+            '--drill', action='store_true', default=False,
+            help='Rehearse: recover onto isolated networks without external '
+                 'access, check it runs, record the RTO on the policy and '
+                 'tear everything down')
+        parser.add_argument(
+            '--resource', metavar='<resource-id>', dest='resources',
+            action='append', default=[],
+            help='Recover only this server or volume (and what it depends '
+                 'on); repeat for more')
+        parser.add_argument(
+            '--timeout', metavar='<seconds>', type=positive_int,
+            help='Give up waiting for the stack after this many seconds')
+        parser.add_argument(
+            '--wait', action='store_true', default=False,
+            help='Wait for the recovery to finish, showing its progress '
+                 'on stderr; exit non-zero if it fails')
+        return parser
+
+    def take_action(self, parsed_args: Any) -> tuple:
+        client = self.app.client_manager.dr
+        mode = recoveries.DRILL if parsed_args.drill else recoveries.FAILOVER
+        recovery = client.recoveries.create(
+            target_region=parsed_args.target_region, mode=mode,
+            mappings=mappings_of(parsed_args),
+            resources=parsed_args.resources, timeout=parsed_args.timeout,
+            **source_of(parsed_args.source))
+        if not parsed_args.wait:
+            return _show(recovery)
+        recovery_id = recovery['id']
+        recovery = self.follow(
+            lambda: client.recoveries.get(recovery_id), recovery,
+            busy=('recovering',),
+            header='Recovering %s into %s (%s): recovery %s' % (
+                parsed_args.source, parsed_args.target_region, mode,
+                recovery_id),
+            work='recovery',
+            show_command='openstack dr recovery show %s' % recovery_id)
+        return self.outcome(parsed_args, _show(recovery), recovery,
+                            SUCCEEDED, 'Recovery %s of %s' % (
+                                recovery_id, parsed_args.source))
+
+
+class ListRecovery(common.DragonCommand, command.Lister):
+    """List recoveries and drills, newest first"""
+
+    def get_parser(self, prog_name: str) -> Any:
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            '--status', metavar='<status>',
+            help='Only recoveries in this status: recovering, succeeded, '
+                 'error or deleting')
+        parser.add_argument('--all-projects', action='store_true',
+                            default=False,
+                            help='Recoveries of all projects (admin only)')
+        return parser
+
+    def take_action(self, parsed_args: Any) -> tuple:
+        found = self.app.client_manager.dr.recoveries.list(
+            status=parsed_args.status, all_projects=parsed_args.all_projects,
+            all_pages=True)
+        if parsed_args.status:
+            # The filter is also applied here so an API that ignores it
+            # cannot show other statuses.
+            found = [r for r in found if r.get('status') == parsed_args.status]
+        spec = constants.RECOVERY_LIST_COLUMNS
+        if parsed_args.all_projects:
+            spec += constants.RECOVERY_LIST_PROJECT_COLUMNS
+        return common.headings(spec), common.progress_rows(
+            found, spec, common.recovery_formatters)
+
+
+class ShowRecovery(common.DragonCommand, command.ShowOne):
+    """Show a recovery: progress, each resource's state and target ID, stack, RTO"""
+
+    def get_parser(self, prog_name: str) -> Any:
+        parser = super().get_parser(prog_name)
+        _add_recovery_argument(parser, 'show')
+        return parser
+
+    def take_action(self, parsed_args: Any) -> tuple:
+        return _show(self.app.client_manager.dr.recoveries.get(
+            parsed_args.recovery))
+
+
+class DeleteRecovery(common.DragonCommand, command.Command):
+    """Delete recoveries: their stack and the images and volumes they restored"""
+
+    def get_parser(self, prog_name: str) -> Any:
+        parser = super().get_parser(prog_name)
+        parser.add_argument('recoveries', metavar='<recovery>', nargs='+',
+                            help='IDs of the recoveries to delete')
+        return parser
+
+    def take_action(self, parsed_args: Any) -> None:
+        common.delete_each(parsed_args.recoveries,
+                           self.app.client_manager.dr.recoveries.delete,
+                           'recoveries')
+
+
+class ListRecoveryEvent(common.DragonCommand, command.Lister):
+    """List the step log of a recovery"""
+
+    def get_parser(self, prog_name: str) -> Any:
+        parser = super().get_parser(prog_name)
+        _add_recovery_argument(parser, 'list the events of')
+        return parser
+
+    def take_action(self, parsed_args: Any) -> tuple:
+        return common.events_table(
+            self.app.client_manager.dr.recoveries.events(
+                parsed_args.recovery))

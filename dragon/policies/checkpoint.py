@@ -1,0 +1,63 @@
+"""Policies of checkpoints: protecting a policy, reading and deleting its checkpoints."""
+
+from oslo_policy import policy
+
+from dragon.policies import base
+
+PREFIX = 'dragon:checkpoint:%s'
+BASE_PATH = '/v1/checkpoints'
+ITEM_PATH = BASE_PATH + '/{checkpoint_id}'
+
+rules = [
+    policy.DocumentedRuleDefault(
+        name='dragon:policy:protect',
+        check_str=base.RULE_PROJECT_MEMBER_OR_ADMIN,
+        description='Protect a workload policy now: start a checkpoint '
+                    '(delegates the caller\'s roles to Dragon with a '
+                    'Keystone trust for the run).',
+        operations=[{'method': 'POST',
+                     'path': '/v1/policies/{policy_id}/protect'}]),
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'list',
+        check_str=base.RULE_PROJECT_READER_OR_ADMIN,
+        description='List the checkpoints of the project.',
+        operations=[{'method': 'GET', 'path': BASE_PATH}]),
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'list:all_projects',
+        check_str=base.RULE_ADMIN_API,
+        description='List the checkpoints of every project '
+                    '(all_projects=true).',
+        operations=[{'method': 'GET',
+                     'path': BASE_PATH + '?all_projects=true'}]),
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'get',
+        check_str=base.RULE_PROJECT_READER_OR_ADMIN,
+        description='Show a checkpoint with its progress.',
+        operations=[{'method': 'GET', 'path': ITEM_PATH}]),
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'delete',
+        check_str=base.RULE_PROJECT_MEMBER_OR_ADMIN,
+        description='Delete a checkpoint and its Swift container.',
+        operations=[{'method': 'DELETE', 'path': ITEM_PATH}]),
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'events',
+        check_str=base.RULE_PROJECT_READER_OR_ADMIN,
+        description='Show the event history of a checkpoint.',
+        operations=[{'method': 'GET', 'path': ITEM_PATH + '/events'}]),
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'template',
+        check_str=base.RULE_PROJECT_READER_OR_ADMIN,
+        description='Show the Heat template and parameters of an available '
+                    'checkpoint (read from Swift with the caller\'s token).',
+        operations=[{'method': 'GET', 'path': ITEM_PATH + '/template'}]),
+    policy.DocumentedRuleDefault(
+        name='dragon:recovery_point:list',
+        check_str=base.RULE_PROJECT_READER_OR_ADMIN,
+        description='List the complete checkpoints in the project\'s Swift '
+                    'account (no database needed).',
+        operations=[{'method': 'GET', 'path': '/v1/recovery-points'}]),
+]
+
+
+def list_rules() -> list[policy.RuleDefault]:
+    return rules

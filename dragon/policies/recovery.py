@@ -1,0 +1,51 @@
+"""Policies of recoveries: relaunching a checkpoint elsewhere, reading, deleting."""
+
+from oslo_policy import policy
+
+from dragon.policies import base
+
+PREFIX = 'dragon:recovery:%s'
+BASE_PATH = '/v1/recoveries'
+ITEM_PATH = BASE_PATH + '/{recovery_id}'
+
+rules = [
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'create',
+        check_str=base.RULE_PROJECT_MEMBER_OR_ADMIN,
+        description='Recover a checkpoint (or a recovery point in Swift) '
+                    'into a target region (delegates the caller\'s roles '
+                    'to Dragon with a Keystone trust for the run).',
+        operations=[{'method': 'POST', 'path': BASE_PATH}]),
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'list',
+        check_str=base.RULE_PROJECT_READER_OR_ADMIN,
+        description='List the recoveries of the project.',
+        operations=[{'method': 'GET', 'path': BASE_PATH}]),
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'list:all_projects',
+        check_str=base.RULE_ADMIN_API,
+        description='List the recoveries of every project '
+                    '(all_projects=true).',
+        operations=[{'method': 'GET',
+                     'path': BASE_PATH + '?all_projects=true'}]),
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'get',
+        check_str=base.RULE_PROJECT_READER_OR_ADMIN,
+        description='Show a recovery with its progress, stack and RTO.',
+        operations=[{'method': 'GET', 'path': ITEM_PATH}]),
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'events',
+        check_str=base.RULE_PROJECT_READER_OR_ADMIN,
+        description='Show the event history of a recovery.',
+        operations=[{'method': 'GET', 'path': ITEM_PATH + '/events'}]),
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'delete',
+        check_str=base.RULE_PROJECT_MEMBER_OR_ADMIN,
+        description='Delete a recovery: its Heat stack and the images and '
+                    'volumes it restored.',
+        operations=[{'method': 'DELETE', 'path': ITEM_PATH}]),
+]
+
+
+def list_rules() -> list[policy.RuleDefault]:
+    return rules

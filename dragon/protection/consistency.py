@@ -1,0 +1,82 @@
+"""Crash-consistent points in time: member servers paused around the captures.
+
+With the policy option ``consistent``, every running member server is
+paused while the captures (createImage, volume snapshots, backups) start,
+so the disks and volumes of the workload are taken at one moment.  The
+servers are unpaused afterwards whatever happened in between: leaving a
+production server paused is worse than a failed checkpoint.
+"""
+
+import contextlib
+import time
+from typing import Any, Callable, Iterator
+
+from keystoneauth1 import exceptions as ks_exc
+
+PAUSE_TIMEOUT = 120
+
+
+def _status(compute: Any, server_id: str) -> str:
+    return compute.get('/servers/%s' % server_id).json()['server']['status']
+
+
+def _wait(compute: Any, server_id: str, wanted: str, poll: float) -> bool:
+    deadline = time.monotonic() + PAUSE_TIMEOUT
+    while time.monotonic() < deadline:
+        if _status(compute, server_id) == wanted:
+            return True
+        time.sleep(poll)
+    return False
+
+
+def _unpause(compute: Any, server_id: str, poll: float) -> None:
+    """Unpause, retrying while Nova is still busy with the server (409).
+
+    Nova refuses actions while a task (e.g. a snapshot) runs on the server.
+    """
+    deadline = time.monotonic() + PAUSE_TIMEOUT
+    while True:
+        try:
+            compute.post('/servers/%s/action' % server_id,
+                         json={'unpause': None})
+            return
+        except ks_exc.Conflict:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(poll)
+
+
+@contextlib.contextmanager
+def paused(compute: Any, servers: list[Any],
+           event: Callable[..., None], poll: float = 1.0) -> Iterator[None]:
+    """Pause the ``ACTIVE`` servers among ``servers`` (graph nodes) for the block.
+
+    :raises dragon.exception.DataActionFailed: a server did not pause (the
+        ones already paused are unpaused first).
+    """
+    from dragon import exception
+    done = []
+    try:
+        for node in servers:
+            if _status(compute, node.resource.id) != 'ACTIVE':
+                event('info', 'not running: not paused', node.key)
+                continue
+            compute.post('/servers/%s/action' % node.resource.id,
+                         json={'pause': None})
+            done.append(node)
+            if not _wait(compute, node.resource.id, 'PAUSED', poll):
+                raise exception.DataActionFailed(
+                    resource=node.resource.name or node.resource.id,
+                    reason='did not pause within %d s' % PAUSE_TIMEOUT)
+            event('info', 'paused for a consistent point in time', node.key)
+        yield
+    finally:
+        for node in done:
+            try:
+                _unpause(compute, node.resource.id, poll)
+                _wait(compute, node.resource.id, 'ACTIVE', poll)
+                event('info', 'unpaused', node.key)
+            except ks_exc.ClientException as e:
+                event('error', 'could not be unpaused: %s; unpause it by '
+                      'hand (openstack server unpause %s)'
+                      % (e, node.resource.id), node.key)

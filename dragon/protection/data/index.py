@@ -1,0 +1,95 @@
+"""The per-project index of image streams already in the chunk store.
+
+``index/image-<algo>/<hash>.json`` in the project's chunk container maps
+Glance's content hash of an image (``os_hash_algo``/``os_hash_value``,
+sha512 by default) to the chunk list of a stream already stored.  An image
+whose hash is in the index is not downloaded again: a second protect of an
+unchanged server, or a base image shared by many servers, costs a few
+HEAD requests instead of reading the image.
+
+Chunks are garbage-collected by mark-and-sweep over checkpoint manifests,
+and the index is not a manifest: an entry may outlive its chunks.  So a
+lookup HEADs every distinct chunk the entry names and treats any missing
+one as a miss (the image is downloaded and the entry rewritten); gc needs
+to know nothing about the index, and may delete ``index/`` objects freely
+(``dragon.checkpoint.gc`` sweeps an entry when it sweeps one of its
+chunks; the HEADs also cover a collector that stopped in between).
+"""
+
+import concurrent.futures
+import hashlib
+import json
+from typing import Any
+
+from swiftclient import exceptions as swift_exc
+
+from dragon.checkpoint import chunks as chunk_mod
+
+PREFIX = 'index/image-'
+VERSION = 1
+
+
+def object_name(algo: str, value: str) -> str:
+    return '%s%s/%s.json' % (PREFIX, algo, value)
+
+
+def _swift(store: Any) -> Any:
+    # The chunk store's own connection of this thread (swiftclient
+    # connections are not shared between threads).
+    return store._swift()
+
+
+def _chunk_exists(store: Any, sha256: str) -> bool:
+    try:
+        _swift(store).head_object(store.container, store.object_name(sha256))
+    except swift_exc.ClientException as e:
+        if e.http_status == 404:
+            return False
+        raise
+    return True
+
+
+class ImageIndex:
+    """Index entries of one chunk store (one project's chunk container)."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+
+    def lookup(self, algo: str, value: str, size: int | None) -> dict | None:
+        """The entry of an image with this hash whose chunks all exist."""
+        try:
+            _headers, body = _swift(self.store).get_object(
+                self.store.container, object_name(algo, value))
+        except swift_exc.ClientException as e:
+            if e.http_status == 404:
+                return None
+            raise
+        try:
+            entry = json.loads(body)
+        except ValueError:
+            return None
+        if (entry.get('version') != VERSION or entry.get('algo') != algo or
+                entry.get('value') != value or
+                (size is not None and entry.get('size') != size)):
+            return None
+        wanted = {c['sha256'] for c in entry['chunks']
+                  if c['sha256'] != chunk_mod.ZERO}
+        with concurrent.futures.ThreadPoolExecutor(
+                max(1, self.store.workers)) as pool:
+            if not all(pool.map(lambda s: _chunk_exists(self.store, s),
+                                sorted(wanted))):
+                return None
+        return entry
+
+    def store_entry(self, algo: str, value: str, result: Any) -> None:
+        """Remember that the stream with this hash is ``result``'s chunks."""
+        entry = {'version': VERSION, 'algo': algo, 'value': value,
+                 'size': result.size, 'sha256': result.sha256,
+                 'chunk_size': self.store.chunk_size,
+                 'chunks': [c.to_dict() for c in result.chunks]}
+        body = json.dumps(entry, sort_keys=True).encode()
+        _swift(self.store).put_object(
+            self.store.container, object_name(algo, value), body,
+            content_length=len(body), content_type='application/json',
+            headers={'X-Object-Meta-Dragon-Sha256':
+                     hashlib.sha256(body).hexdigest()})

@@ -1,0 +1,144 @@
+"""Server data actions: snapshot the disk, copy the base image, or none."""
+
+from typing import Any
+
+from dragon import exception
+from dragon.protection.data import base
+from dragon.protection.data import glance
+from dragon.protection.data import nova
+from dragon.protection.data import stream
+from dragon.protection.data import waiting
+
+BOOT_FROM_VOLUME = ('the server boots from a volume and has no disk of its '
+                    'own; its boot volume carries the data')
+
+
+def _server(ctx: base.DataContext, node: Any) -> dict:
+    try:
+        return nova.get_server(ctx.clients, node.resource.id)
+    except waiting.Gone:
+        raise exception.DataActionFailed(
+            resource=base.label(node), reason='the server no longer exists')
+
+
+def _base_image_size(ctx: base.DataContext, image_id: str) -> int | None:
+    try:
+        return glance.get_image(ctx.clients, image_id).get('size')
+    except waiting.Gone:
+        return None
+
+
+class _ServerImage(base.DataAction):
+    resource_type = 'server'
+
+    def _none(self, reason: str) -> dict:
+        return base.record(self.action, base.NONE, reason=reason)
+
+
+class ImageSnapshot(_ServerImage):
+    """The server's disk now: createImage, stream, delete the image."""
+
+    action = 'image_snapshot'
+
+    def estimate(self, ctx: base.DataContext, node: Any) -> int:
+        # A snapshot is usually about as large as the image the server was
+        # built from (its allocated data), far below the flavor's disk.
+        server = _server(ctx, node)
+        base_image = nova.image_id(server)
+        if base_image is None:
+            return 0
+        return (_base_image_size(ctx, base_image) or
+                nova.flavor_disk_bytes(server))
+
+    def capture(self, ctx: base.DataContext, node: Any) -> dict:
+        server = _server(ctx, node)
+        if nova.image_id(server) is None:
+            return {'kind': base.NONE, 'reason': BOOT_FROM_VOLUME}
+        conf = ctx.protection
+        image_id = nova.create_image(
+            ctx.clients, node.resource.id,
+            base.temporary_name(node, 'snapshot'),
+            {base.TEMPORARY_PROPERTY: 'true'})
+        try:
+            nova.wait_snapshot_taken(
+                ctx.clients, node.resource.id,
+                idle=server.get('status') == 'PAUSED',
+                timeout=conf.server_snapshot_timeout,
+                interval=conf.poll_interval, resource=base.label(node))
+        except Exception:
+            # No state reaches the caller: remove the image here.
+            with base.failing_as(node, 'removing snapshot %s' % image_id):
+                glance.delete_image(ctx.clients, image_id)
+            raise
+        return {'image_id': image_id,
+                'base_image_id': nova.image_id(server)}
+
+    def transfer(self, ctx: base.DataContext, node: Any,
+                 state: dict) -> dict:
+        if state.get('kind') == base.NONE:
+            return self._none(state['reason'])
+        conf = ctx.protection
+        image = glance.wait_active(
+            ctx.clients, state['image_id'], timeout=conf.image_active_timeout,
+            interval=conf.poll_interval, resource=base.label(node))
+        fields = stream.store_image(ctx, node, image)
+        state['done'] = True
+        return base.record(self.action, base.IMAGE,
+                           snapshot_image_id=state['image_id'],
+                           source_image_id=state.get('base_image_id'),
+                           **fields)
+
+    def cleanup(self, ctx: base.DataContext, node: Any, state: dict) -> None:
+        image_id = state.get('image_id')
+        if not image_id:
+            return
+        if state.get('done') and base.option(ctx, node, 'keep_image', False):
+            ctx.event('info', 'snapshot image %s kept (keep_image)' % image_id)
+            return
+        with base.failing_as(node, 'removing snapshot image %s' % image_id):
+            glance.delete_image(ctx.clients, image_id)
+
+
+class ImageCopy(_ServerImage):
+    """The server's base image, stored once per project (index by content)."""
+
+    action = 'image_copy'
+
+    def estimate(self, ctx: base.DataContext, node: Any) -> int:
+        base_image = nova.image_id(_server(ctx, node))
+        if base_image is None:
+            return 0
+        return _base_image_size(ctx, base_image) or 0
+
+    def capture(self, ctx: base.DataContext, node: Any) -> dict:
+        base_image = nova.image_id(_server(ctx, node))
+        if base_image is None:
+            return {'kind': base.NONE, 'reason': BOOT_FROM_VOLUME}
+        return {'base_image_id': base_image}
+
+    def transfer(self, ctx: base.DataContext, node: Any,
+                 state: dict) -> dict:
+        if state.get('kind') == base.NONE:
+            return self._none(state['reason'])
+        image_id = state['base_image_id']
+        try:
+            image = glance.get_image(ctx.clients, image_id)
+        except waiting.Gone:
+            raise exception.DataActionFailed(
+                resource=base.label(node),
+                reason='base image %s no longer exists' % image_id)
+        if image.get('status') != 'active':
+            raise exception.DataActionFailed(
+                resource=base.label(node),
+                reason='base image %s is %s, not active' % (
+                    image_id, image.get('status')))
+        fields = stream.store_image(ctx, node, image)
+        return base.record(self.action, base.IMAGE, source_image_id=image_id,
+                           **fields)
+
+    def cleanup(self, ctx: base.DataContext, node: Any, state: dict) -> None:
+        return None   # nothing temporary: the base image is the user's
+
+
+class ServerTemplateOnly(base.NoData):
+    resource_type = 'server'

@@ -1,0 +1,165 @@
+"""Volume data actions: snapshot data, replicated, none."""
+
+import time
+from typing import Any
+
+from dragon import exception
+from dragon.protection.data import base
+from dragon.protection.data import cinder
+from dragon.protection.data import glance
+from dragon.protection.data import stream
+from dragon.protection.data import waiting
+
+GiB = 1024 ** 3
+
+
+def get_volume(ctx: base.DataContext, node: Any) -> dict:
+    try:
+        return cinder.get(ctx.clients, 'volume', node.resource.id)
+    except waiting.Gone:
+        raise exception.DataActionFailed(
+            resource=base.label(node), reason='the volume no longer exists')
+
+
+def facts(volume: dict) -> dict:
+    """What recovery needs to recreate the volume itself."""
+    return {'size_gib': volume.get('size'),
+            'volume_type': volume.get('volume_type'),
+            'bootable': str(volume.get('bootable')).lower() == 'true',
+            'availability_zone': volume.get('availability_zone'),
+            'multiattach': bool(volume.get('multiattach')),
+            'encrypted': bool(volume.get('encrypted')),
+            'replication_status': volume.get('replication_status'),
+            'volume_image_metadata': volume.get('volume_image_metadata')
+            or {}}
+
+
+class SnapshotData(base.DataAction):
+    """snapshot → temporary volume → Glance upload → stream → remove all."""
+
+    resource_type = 'volume'
+    action = 'snapshot_data'
+
+    def estimate(self, ctx: base.DataContext, node: Any) -> int:
+        return int(get_volume(ctx, node)['size']) * GiB
+
+    def capture(self, ctx: base.DataContext, node: Any) -> dict:
+        volume = get_volume(ctx, node)
+        conf = ctx.protection
+        snapshot = cinder.create(ctx.clients, 'snapshot', {
+            'volume_id': node.resource.id,
+            'name': base.temporary_name(node, 'snapshot'),
+            'force': volume['status'] == 'in-use',
+            'metadata': {base.TEMPORARY_PROPERTY: 'true'}})
+        state = {'snapshot_id': snapshot['id'], 'volume_size': volume['size'],
+                 'volume': facts(volume)}
+        try:
+            cinder.wait_status(
+                ctx.clients, 'snapshot', snapshot['id'], ('available',),
+                cinder.SNAPSHOT_BAD, timeout=conf.volume_timeout,
+                interval=conf.poll_interval, resource=base.label(node))
+        except Exception:
+            # The state never reaches the caller: remove the snapshot here.
+            self._cleanup_all(ctx, node, state)
+            raise
+        return state
+
+    def transfer(self, ctx: base.DataContext, node: Any,
+                 state: dict) -> dict:
+        conf = ctx.protection
+        resource = base.label(node)
+        started = time.monotonic()
+        volume = cinder.create(ctx.clients, 'volume', {
+            'snapshot_id': state['snapshot_id'], 'size': state['volume_size'],
+            'name': base.temporary_name(node, 'volume'),
+            'metadata': {base.TEMPORARY_PROPERTY: 'true'}})
+        state['volume_id'] = volume['id']
+        cinder.wait_status(
+            ctx.clients, 'volume', volume['id'], ('available',),
+            cinder.VOLUME_BAD, timeout=conf.volume_timeout,
+            interval=conf.poll_interval, resource=resource)
+        ctx.event('info', '%s: temporary volume %s from snapshot %s ready '
+                          'in %.1f s' % (resource, volume['id'],
+                                         state['snapshot_id'],
+                                         time.monotonic() - started))
+        started = time.monotonic()
+        state['image_id'] = cinder.upload_to_image(
+            ctx.clients, volume['id'], base.temporary_name(node, 'image'))
+        image = glance.wait_active(
+            ctx.clients, state['image_id'], timeout=conf.image_active_timeout,
+            interval=conf.poll_interval, resource=resource)
+        ctx.event('info', '%s: uploaded to temporary image %s in %.1f s' % (
+            resource, state['image_id'], time.monotonic() - started))
+        fields = stream.store_image(ctx, node, image)
+        state['done'] = True
+        return base.record(self.action, base.VOLUME, volume=state['volume'],
+                           **fields)
+
+    def cleanup(self, ctx: base.DataContext, node: Any, state: dict) -> None:
+        self._cleanup_all(ctx, node, state)
+
+    def _cleanup_all(self, ctx: base.DataContext, node: Any,
+                     state: dict) -> None:
+        """Image, then temporary volume, then snapshot; each one tried.
+
+        The volume must be gone before its snapshot can go (some backends
+        keep clones linked to the snapshot), and it cannot go while still
+        ``uploading``: ``delete_and_wait`` waits for both.
+        """
+        conf = ctx.protection
+        keep_snapshot = (state.get('done') and
+                         base.option(ctx, node, 'keep_snapshot', False))
+        steps = [('image', state.get('image_id')),
+                 ('volume', state.get('volume_id')),
+                 ('snapshot', None if keep_snapshot
+                  else state.get('snapshot_id'))]
+        first_error = None
+        for kind, obj_id in steps:
+            if not obj_id:
+                continue
+            try:
+                with base.failing_as(node, 'removing temporary %s %s' % (
+                        kind, obj_id)):
+                    if kind == 'image':
+                        glance.delete_image(ctx.clients, obj_id)
+                    else:
+                        cinder.delete_and_wait(
+                            ctx.clients, kind, obj_id,
+                            timeout=conf.delete_timeout,
+                            interval=conf.poll_interval,
+                            resource=base.label(node))
+            except exception.DataActionFailed as e:
+                ctx.event('error', str(e))
+                first_error = first_error or e
+        if keep_snapshot:
+            ctx.event('info', 'snapshot %s kept (keep_snapshot)' %
+                      state['snapshot_id'])
+        if first_error is not None:
+            raise first_error
+
+
+class Replicated(base.DataAction):
+    """No data: the storage replicates the volume; record what to adopt."""
+
+    resource_type = 'volume'
+    action = 'replicated'
+
+    def capture(self, ctx: base.DataContext, node: Any) -> dict:
+        volume = get_volume(ctx, node)
+        replication = volume.get('replication_status')
+        if replication != 'enabled':
+            ctx.event('warning', '%s: replication_status is %s, not '
+                                 'enabled' % (base.label(node), replication))
+        return {'volume': facts(volume)}
+
+    def transfer(self, ctx: base.DataContext, node: Any,
+                 state: dict) -> dict:
+        return base.record(self.action, base.REPLICATED,
+                           volume=state['volume'])
+
+    def cleanup(self, ctx: base.DataContext, node: Any, state: dict) -> None:
+        return None
+
+
+class VolumeTemplateOnly(base.NoData):
+    resource_type = 'volume'

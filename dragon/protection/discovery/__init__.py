@@ -1,0 +1,55 @@
+"""Dependency discovery: from a policy's members to a resource graph.
+
+One stevedore plugin per member resource type (namespace
+``dragon.protection.discovery``); ``discover`` runs them in their
+``order`` over one shared ``DiscoveryRun``.
+"""
+
+import collections
+from typing import Any
+
+import stevedore
+
+from dragon import exception
+from dragon.protection.discovery import base
+from dragon.protection import graph as graph_mod
+
+NAMESPACE = 'dragon.protection.discovery'
+
+
+def get(resource_type: str) -> base.DiscoveryPlugin:
+    """The discovery plugin of ``resource_type`` (``server``, ``volume``).
+
+    :raises dragon.exception.UnknownResourceType:
+    """
+    try:
+        manager = stevedore.DriverManager(NAMESPACE, resource_type,
+                                          invoke_on_load=True)
+    except stevedore.exception.NoMatches:
+        known = sorted(stevedore.ExtensionManager(NAMESPACE).names())
+        raise exception.UnknownResourceType(resource_type=resource_type,
+                                            known=', '.join(known))
+    return manager.driver
+
+
+def discover(clients: Any,
+             members: list[dict[str, Any]]) -> graph_mod.ResourceGraph:
+    """Build the resource graph of ``members`` and all their dependencies.
+
+    :param clients: ``ServiceClients`` of the source region and project.
+    :param members: the policy's member rows (``resource_type``,
+        ``resource_id``, ``resource_name``, ``action``, ``options``).
+    :returns: the graph, checked (no missing dependency, no cycle).
+    :raises dragon.exception.DiscoveryFailed: something cannot be read.
+    :raises dragon.exception.UnknownResourceType:
+    """
+    by_type: dict[str, list[dict[str, Any]]] = collections.defaultdict(list)
+    for member in members:
+        by_type[member['resource_type']].append(member)
+    plugins = sorted(((get(t), rows) for t, rows in by_type.items()),
+                     key=lambda p: (p[0].order, p[0].resource_type))
+    run = base.DiscoveryRun(clients)
+    for plugin, rows in plugins:
+        plugin.discover(run, rows)
+    run.graph.nodes()  # a missing dependency or a cycle fails here, early
+    return run.graph

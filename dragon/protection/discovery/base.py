@@ -1,0 +1,82 @@
+"""The discovery plugin interface and the state one discovery run shares.
+
+A plugin per member resource type (stevedore namespace
+``dragon.protection.discovery``) adds its members and everything they
+depend on to the run's graph.  Lists the plugins share (all of the
+project's volumes, its server groups, ...) are fetched once per run
+through ``DiscoveryRun.once`` so no plugin pays for them twice.
+"""
+
+import abc
+from typing import Any, Callable
+
+from dragon.protection import graph as graph_mod
+
+# Actions whose data a server's boot volume must carry along.
+DATA_SERVER_ACTIONS = frozenset({'image_snapshot', 'image_copy'})
+TEMPLATE_ONLY = 'template_only'
+SNAPSHOT_DATA = 'snapshot_data'
+
+
+class DiscoveryRun:
+    """What one ``discover()`` call builds and caches.
+
+    :param clients: ``dragon.engine.clients.ServiceClients`` of the source
+        region and project.
+    """
+
+    def __init__(self, clients: Any) -> None:
+        self.clients = clients
+        self.graph = graph_mod.ResourceGraph()
+        self._once: dict[str, Any] = {}
+
+    @property
+    def project_id(self) -> str | None:
+        return getattr(self.clients, 'project_id', None)
+
+    def once(self, name: str, fetch: Callable[[], Any]) -> Any:
+        """``fetch()`` the first time ``name`` is asked for, then the same."""
+        if name not in self._once:
+            self._once[name] = fetch()
+        return self._once[name]
+
+    def node_for(self, type_: str, resource_id: str, name: str | None,
+                 kind: str, label: str | None = None,
+                 **fields: Any) -> graph_mod.Node:
+        """The node of a resource, added (with ``fields``) if new.
+
+        The key reads ``<kind>_<label or name>_<id prefix>``.
+        """
+        node = self.graph.by_resource(type_, resource_id)
+        if node is None:
+            node = self.graph.add(graph_mod.Node(
+                key=self.graph.unique_key(kind, label or name, resource_id),
+                resource=graph_mod.Resource(type_, resource_id, name or ''),
+                **fields))
+        return node
+
+
+class DiscoveryPlugin(abc.ABC):
+    """Discovers the members of one resource type and their dependencies.
+
+    ``order``: plugins run in ascending order, so a type that others
+    reference (volumes, referenced by servers) is added first and keeps
+    its member action when a server meets it later.
+    """
+
+    resource_type: str = ''
+    order: int = 100
+
+    @abc.abstractmethod
+    def discover(self, run: DiscoveryRun,
+                 members: list[dict[str, Any]]) -> list[graph_mod.Node]:
+        """Add ``members`` and every resource they depend on to ``run.graph``.
+
+        :param run: the discovery run (clients, graph, shared lists).
+        :param members: the policy's member rows of this plugin's type:
+            ``{"resource_type", "resource_id", "resource_name", "action",
+            "options"}``.
+        :returns: the members' nodes, in ``members`` order.
+        :raises dragon.exception.DiscoveryFailed: a member or a dependency
+            cannot be read (the reason names it).
+        """

@@ -1,0 +1,281 @@
+"""Discovery of Nova servers and everything they need to be relaunched.
+
+Per run, whatever the number of servers: one server list, one key pair
+list, one server group list, one image list, one volume list and one
+filtered Neutron list per networking type (see ``network``).  The
+embedded flavor (microversion >= 2.47) carries vcpus/ram/disk, so no
+flavor call is made.
+"""
+
+import base64
+import binascii
+from typing import Any
+
+from dragon import exception
+from dragon.protection.discovery import _api
+from dragon.protection.discovery import base
+from dragon.protection.discovery import network
+from dragon.protection.discovery import volume as volume_mod
+from dragon.protection import graph as graph_mod
+
+TYPE = 'OS::Nova::Server'
+KEYPAIR = 'OS::Nova::KeyPair'
+SERVER_GROUP = 'OS::Nova::ServerGroup'
+ATTACHMENT = 'OS::Cinder::VolumeAttachment'
+
+
+SERVER_PAGE = 50
+
+
+def _servers(run: base.DiscoveryRun) -> dict[str, dict[str, Any]]:
+    def fetch() -> dict[str, dict[str, Any]]:
+        # Pages of 50: for a longer page nova-api asks Neutron for the
+        # ports of every server in one URL, which Neutron refuses (HTTP
+        # 500 from Nova at about 80 servers).
+        items = _api.list_all(run.clients, 'compute', '/servers/detail',
+                              'servers', resource='the project\'s servers',
+                              params={'limit': SERVER_PAGE})
+        return {s['id']: s for s in items}
+    return run.once('servers', fetch)
+
+
+def _keypairs(run: base.DiscoveryRun) -> dict[str, dict[str, Any]]:
+    def fetch() -> dict[str, dict[str, Any]]:
+        items = _api.list_all(run.clients, 'compute', '/os-keypairs',
+                              'keypairs', resource='the user\'s key pairs')
+        return {k['keypair']['name']: k['keypair'] for k in items}
+    return run.once('keypairs', fetch)
+
+
+def _server_groups(run: base.DiscoveryRun) -> dict[str, dict[str, Any]]:
+    """Server id → its server group (a server is in at most one)."""
+    def fetch() -> dict[str, dict[str, Any]]:
+        items = _api.list_all(run.clients, 'compute', '/os-server-groups',
+                              'server_groups',
+                              resource='the project\'s server groups')
+        return {m: g for g in items for m in g.get('members') or ()}
+    return run.once('server_groups', fetch)
+
+
+def _images(run: base.DiscoveryRun, ids: set[str]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    wanted = sorted(ids)
+    for start in range(0, len(wanted), _api.BATCH):
+        batch = wanted[start:start + _api.BATCH]
+        items = _api.list_all(
+            run.clients, 'image', '/v2/images', 'images',
+            resource='images %s' % ', '.join(batch),
+            params={'id': 'in:' + ','.join(batch)})
+        found.update({i['id']: i for i in items})
+    return found
+
+
+def _image_id(server: dict[str, Any]) -> str | None:
+    image = server.get('image')
+    return image.get('id') if isinstance(image, dict) else None
+
+
+def _user_data(server: dict[str, Any]) -> dict[str, Any]:
+    key = 'OS-EXT-SRV-ATTR:user_data'
+    if key not in server:
+        return {'user_data': None,
+                'user_data_note': 'not visible: Nova shows user data to '
+                                  'administrators only; the recovered '
+                                  'server gets none'}
+    raw = server.get(key)
+    if not raw:
+        return {'user_data': None, 'user_data_note': 'the server has none'}
+    try:
+        text = base64.b64decode(raw).decode('utf-8')
+    except (binascii.Error, UnicodeDecodeError):
+        return {'user_data': None, 'user_data_base64': raw,
+                'user_data_note': 'not text; kept in base64 only'}
+    return {'user_data': text, 'user_data_note': None}
+
+
+def _flavor(server: dict[str, Any]) -> dict[str, Any]:
+    flavor = server.get('flavor') or {}
+    if 'original_name' not in flavor:
+        raise exception.DiscoveryFailed(
+            resource='flavor of server %s' % server['id'],
+            reason='no embedded flavor (compute microversion 2.47 or '
+                   'later is needed)')
+    return {k: flavor.get(k) for k in ('original_name', 'vcpus', 'ram',
+                                       'disk', 'ephemeral', 'swap',
+                                       'extra_specs')}
+
+
+def _attachments(server: dict[str, Any], run: base.DiscoveryRun,
+                 ) -> list[dict[str, Any]]:
+    """The server's volumes with device, sorted by device name."""
+    found = []
+    for attached in server.get('os-extended-volumes:volumes_attached') or ():
+        vol = volume_mod.find(run, attached['id'],
+                              'attached to server %s' % server['id'])
+        for att in vol.get('attachments') or ():
+            if att.get('server_id') == server['id']:
+                found.append({'volume': vol, 'device': att.get('device'),
+                              'attachment_id': att.get('attachment_id'),
+                              'delete_on_termination': bool(
+                                  attached.get('delete_on_termination'))})
+                break
+        else:
+            raise exception.DiscoveryFailed(
+                resource='volume %s of server %s' % (attached['id'],
+                                                     server['id']),
+                reason='Cinder shows no attachment to that server')
+    return sorted(found, key=lambda a: (a['device'] or '', a['volume']['id']))
+
+
+def _boot_volume(server: dict[str, Any],
+                 attachments: list[dict[str, Any]]) -> tuple[Any, str]:
+    """The attachment booted from (``None`` for image-backed) and why."""
+    if _image_id(server):
+        return None, 'image'
+    root = server.get('OS-EXT-SRV-ATTR:root_device_name')
+    for att in attachments:
+        if root and att['device'] == root:
+            return att, 'root_device_name'
+    bootable = [a for a in attachments
+                if volume_mod.properties(a['volume'])['bootable']]
+    if bootable or attachments:
+        # Nova gives the root disk the first device name (vda, sda).
+        return (bootable or attachments)[0], 'first_device'
+    raise exception.DiscoveryFailed(
+        resource='boot disk of server %s' % server['id'],
+        reason='the server has no image and no attached volume')
+
+
+class ServerDiscovery(base.DiscoveryPlugin):
+    """Servers: flavor, image or boot volume, key, group, networking."""
+
+    resource_type = 'server'
+    order = 20
+
+    def discover(self, run: base.DiscoveryRun,
+                 members: list[dict[str, Any]]) -> list[graph_mod.Node]:
+        servers = _servers(run)
+        chosen = []
+        for member in members:
+            server = servers.get(member['resource_id'])
+            if server is None:
+                raise exception.DiscoveryFailed(
+                    resource='server %s (%s)' % (
+                        member['resource_id'],
+                        member.get('resource_name') or 'no name'),
+                    reason='not found among the project\'s servers')
+            chosen.append((member, server))
+        if not chosen:
+            return []
+        groups = _server_groups(run)
+        keys = (_keypairs(run) if any(s.get('key_name') for _, s in chosen)
+                else {})
+        images = _images(run, {i for _, s in chosen
+                               if (i := _image_id(s))})
+        ports = network.ports_of(run, [s['id'] for _, s in chosen])
+        port_nodes = network.add_ports(
+            run, [p for plist in ports.values() for p in plist],
+            {s['id']: s.get('name') or '' for _, s in chosen})
+        return [self._add(run, member, server, groups, keys, images,
+                          [port_nodes[p['id']] for p in ports[server['id']]])
+                for member, server in chosen]
+
+    def _add(self, run: base.DiscoveryRun, member: dict[str, Any],
+             server: dict[str, Any], groups: dict[str, Any],
+             keys: dict[str, Any], images: dict[str, Any],
+             ports: list[graph_mod.Node]) -> graph_mod.Node:
+        deps = [p.key for p in ports]
+        props: dict[str, Any] = {
+            'name': server.get('name') or '',
+            'description': server.get('description'),
+            'status': server.get('status'),
+            'flavor': _flavor(server),
+            'metadata': dict(server.get('metadata') or {}),
+            'tags': list(server.get('tags') or ()),
+            'config_drive': str(server.get('config_drive')).lower() in (
+                'true', '1', 'yes'),
+            'availability_zone': server.get('OS-EXT-AZ:availability_zone'),
+            'ports': [p.key for p in ports],
+        }
+        props.update(_user_data(server))
+        key_name = server.get('key_name')
+        props['key_pair'] = None
+        if key_name:
+            keypair = keys.get(key_name)
+            if keypair is None:
+                raise exception.DiscoveryFailed(
+                    resource='key pair %s of server %s' % (key_name,
+                                                           server['id']),
+                    reason='not visible to this user (Nova key pairs '
+                           'belong to the user who created them)')
+            node = run.node_for(KEYPAIR, key_name, key_name, 'keypair',
+                                properties={
+                                    'name': key_name,
+                                    'public_key': keypair.get('public_key'),
+                                    'type': keypair.get('type', 'ssh'),
+                                    'fingerprint': keypair.get('fingerprint')})
+            props['key_pair'] = node.key
+            deps.append(node.key)
+        group = groups.get(server['id'])
+        props['server_group'] = None
+        if group:
+            node = run.node_for(SERVER_GROUP, group['id'], group.get('name'),
+                                'server_group', properties={
+                                    'name': group.get('name') or '',
+                                    'policy': group.get('policy') or (
+                                        group.get('policies') or [None])[0],
+                                    'rules': dict(group.get('rules') or {})})
+            props['server_group'] = node.key
+            deps.append(node.key)
+        image_id = _image_id(server)
+        image = images.get(image_id) if image_id else None
+        props['image'] = None if not image_id else {
+            'id': image_id, 'visible': image is not None,
+            'name': (image or {}).get('name'),
+            'disk_format': (image or {}).get('disk_format'),
+            'container_format': (image or {}).get('container_format'),
+            'min_disk': (image or {}).get('min_disk'),
+            'min_ram': (image or {}).get('min_ram')}
+        attachments = _attachments(server, run)
+        boot, props['boot_source'] = _boot_volume(server, attachments)
+        server_key = run.graph.unique_key('server', server.get('name'),
+                                          server['id'])
+        data = member.get('action') in base.DATA_SERVER_ACTIONS
+        props['block_devices'] = []
+        for att in attachments:
+            is_boot = att is boot
+            if is_boot and data:
+                action, reason = base.SNAPSHOT_DATA, (
+                    'boot volume of server %s, whose action %s carries '
+                    'data' % (server_key, member.get('action')))
+            else:
+                action, reason = base.TEMPLATE_ONLY, (
+                    '%s volume of server %s, not a member of the policy' % (
+                        'boot' if is_boot else 'data', server_key))
+            vol = volume_mod.add(run, att['volume'], action=action,
+                                 reason=reason)
+            props['block_devices'].append({
+                'volume': vol.key, 'volume_id': vol.resource.id,
+                'device': att['device'], 'boot_index': 0 if is_boot else None,
+                'delete_on_termination': att['delete_on_termination']})
+            if is_boot:
+                deps.append(vol.key)
+        node = run.graph.add(graph_mod.Node(
+            key=server_key,
+            resource=graph_mod.Resource(TYPE, server['id'],
+                                        server.get('name') or ''),
+            member=True, action=member.get('action'),
+            options=dict(member.get('options') or {}),
+            properties=props, depends_on=tuple(dict.fromkeys(deps))))
+        for att, device in zip(attachments, props['block_devices']):
+            if att is boot:
+                continue
+            run.node_for(
+                ATTACHMENT, att['attachment_id'] or '%s:%s' % (
+                    server['id'], device['volume_id']),
+                '%s-%s' % (server.get('name') or '',
+                           att['volume'].get('name') or ''),
+                'attachment', depends_on=(node.key, device['volume']),
+                properties={'server': node.key, 'volume': device['volume'],
+                            'mountpoint': att['device']})
+        return node

@@ -1,0 +1,138 @@
+"""What a protection run tells the world while it works: events and progress.
+
+Events go to the database at once (they are few and an operator watching a
+run wants them now) and are kept for ``events.json``.  Byte progress comes
+from upload threads many times a second; it is written at most every
+``FLUSH_SECONDS`` so a fast stream does not turn into a database load.
+"""
+
+import dataclasses
+import threading
+import time
+from typing import Any, Callable
+
+from oslo_log import log as logging
+
+from dragon.common import timeutils
+from dragon.db import api as db_api
+
+LOG = logging.getLogger(__name__)
+
+FLUSH_SECONDS = 1.0
+PENDING, CAPTURING, TRANSFERRING, DONE, ERROR = (
+    'pending', 'capturing', 'transferring', 'done', 'error')
+
+
+@dataclasses.dataclass(frozen=True)
+class Rows:
+    """Where a run's progress and events are stored (checkpoints, recoveries)."""
+
+    update: Callable[..., Any]
+    add_event: Callable[..., Any]
+    resources_field: str = 'resources'
+
+
+CHECKPOINTS = Rows(update=lambda *a, **k: db_api.checkpoint_update(*a, **k),
+                   add_event=lambda *a, **k: db_api.checkpoint_event_add(
+                       *a, **k))
+
+
+class RunRecorder:
+    """Events and per-resource progress of one run, thread-safe.
+
+    :param context: an admin request context for the database.
+    :param checkpoint_id: the checkpoint (or recovery) being run.
+    :param rows: its table's update and event functions.
+    """
+
+    def __init__(self, context: Any, checkpoint_id: str,
+                 rows: Rows = CHECKPOINTS) -> None:
+        self._context = context
+        self._rows = rows
+        self.checkpoint_id = checkpoint_id
+        self._lock = threading.Lock()
+        self._resources: dict[str, dict[str, Any]] = {}
+        self._last_flush = 0.0
+        self.events: list[dict[str, Any]] = []
+
+    # -- events
+    def event(self, level: str, message: str,
+              resource: str | None = None) -> None:
+        """Record one step of the run (``level``: info, warning, error)."""
+        entry = {'time': timeutils.utcnow().isoformat(), 'level': level,
+                 'resource': resource, 'message': message}
+        with self._lock:
+            self.events.append(entry)
+        getattr(LOG, 'info' if level == 'info' else 'warning')(
+            "checkpoint %s: %s%s", self.checkpoint_id,
+            '%s: ' % resource if resource else '', message)
+        try:
+            self._rows.add_event(self._context, self.checkpoint_id, level,
+                                 message, resource=resource)
+        except Exception:
+            # A lost event line must not fail the protection itself.
+            LOG.exception("checkpoint %s: event not stored", self.checkpoint_id)
+
+    # -- per-resource status and bytes
+    def track(self, node: Any, bytes_total: int, **extra: Any) -> None:
+        """Start tracking a resource whose data the run moves."""
+        with self._lock:
+            self._resources[node.key] = {
+                'key': node.key, 'type': node.resource.type,
+                'id': node.resource.id, 'name': node.resource.name,
+                'action': node.action, 'status': PENDING, 'reason': None,
+                'bytes_done': 0, 'bytes_total': int(bytes_total or 0),
+                **extra}
+
+    def set(self, key: str, **values: Any) -> None:
+        """Record more about a tracked resource (e.g. its id in the target)."""
+        with self._lock:
+            self._resources[key].update(values)
+
+    def status(self, key: str, status: str, reason: str | None = None) -> None:
+        with self._lock:
+            entry = self._resources[key]
+            entry['status'] = status
+            entry['reason'] = reason
+            if status == DONE:
+                # The estimate may have been off: done means all of it.
+                entry['bytes_total'] = max(entry['bytes_total'],
+                                           entry['bytes_done'])
+        self.flush(force=True)
+
+    def add_bytes(self, key: str, nbytes: int) -> None:
+        with self._lock:
+            self._resources[key]['bytes_done'] += nbytes
+        self.flush()
+
+    def resources(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(r) for r in self._resources.values()]
+
+    def failed(self) -> list[dict[str, Any]]:
+        return [r for r in self.resources() if r['status'] == ERROR]
+
+    def totals(self) -> tuple[int, int]:
+        resources = self.resources()
+        return (sum(r['bytes_done'] for r in resources),
+                sum(r['bytes_total'] for r in resources))
+
+    def flush(self, force: bool = False, **values: Any) -> None:
+        """Write progress (and ``values``) to the checkpoint row."""
+        now = time.monotonic()
+        with self._lock:
+            if not force and not values and \
+                    now - self._last_flush < FLUSH_SECONDS:
+                return
+            self._last_flush = now
+        done, total = self.totals()
+        progress = {self._rows.resources_field: self.resources(),
+                    'bytes_done': done, 'bytes_total': max(total, done)}
+        values = {**progress, **values}
+        try:
+            self._rows.update(self._context, self.checkpoint_id, values)
+        except Exception:
+            if values.keys() - progress.keys():
+                raise       # a status change must not be lost silently
+            LOG.exception("checkpoint %s: progress not stored",
+                          self.checkpoint_id)

@@ -1,0 +1,378 @@
+"""One protection run: from a policy's members to a complete checkpoint in Swift.
+
+The flow is a straight line of small steps, each leaving a record that lets
+the failure path undo it: discover the resource graph → generate the HOT
+template and let Heat validate it → create the checkpoint container →
+capture every data-carrying resource at one point in time (servers paused
+if the policy asks for consistency) → stream the data into the project's
+chunk store → remove the temporaries → write ``template.yaml``,
+``parameters.json``, ``events.json`` and, last, ``checkpoint.json``.
+Any failure leaves status ``error`` with per-resource reasons, no
+temporaries and no container (so no manifest).
+"""
+
+import concurrent.futures
+import datetime
+import threading
+from typing import Any
+
+from oslo_config import cfg
+from oslo_log import log as logging
+
+from dragon.checkpoint import chunks as chunks_mod
+from dragon.checkpoint import gc
+from dragon.checkpoint import manifest as manifest_mod
+from dragon.checkpoint import naming
+from dragon.checkpoint import store
+from dragon.common import timeutils
+from dragon import context as dragon_context
+from dragon.db import api as db_api
+from dragon.engine import clients as clients_mod
+from dragon import exception
+from dragon.protection import consistency
+from dragon.protection import data
+from dragon.protection import discovery
+from dragon.protection import graph as graph_mod
+from dragon.protection import recorder as rec
+from dragon.protection import template as template_mod
+from dragon import version
+
+LOG = logging.getLogger(__name__)
+
+# Heat type of a graph node → the resource type its data action belongs to.
+DATA_TYPES = {'OS::Nova::Server': 'server', 'OS::Cinder::Volume': 'volume'}
+# Resources whose data streams at the same time (each stream uploads its
+# chunks with [checkpoint] upload_workers threads).
+PARALLEL_RESOURCES = 2
+
+
+
+
+def _member_rows(policy: Any) -> list[dict[str, Any]]:
+    return [{'resource_type': m.resource_type, 'resource_id': m.resource_id,
+             'resource_name': m.resource_name, 'action': m.action,
+             'options': dict(m.options or {})} for m in policy.members]
+
+
+class _Step:
+    """One data-carrying resource: its node, action, context and state."""
+
+    def __init__(self, node: graph_mod.Node, action: data.DataAction,
+                 ctx: data.DataContext) -> None:
+        self.node = node
+        self.action = action
+        self.ctx = ctx
+        self.state: dict[str, Any] = {}
+        self.record: dict[str, Any] | None = None
+
+
+class Protection:
+    """The run of one checkpoint; ``run()`` never raises.
+
+    :param clients: ``ServiceClients`` of the source region, scoped to the
+        checkpoint's project (trust-scoped in the engine).
+    """
+
+    def __init__(self, conf: cfg.ConfigOpts, checkpoint: Any, policy: Any,
+                 clients: clients_mod.ServiceClients,
+                 recorder: rec.RunRecorder, host: str = '') -> None:
+        self.conf = conf
+        self.checkpoint = checkpoint
+        self.policy = policy
+        self.clients = clients
+        self.recorder = recorder
+        self.host = host
+        self.steps: list[_Step] = []
+        self._failed = threading.Event()
+
+    # -- the flow
+    def run(self) -> bool:
+        """Protect; returns whether the checkpoint is ``available``."""
+        started = timeutils.utcnow()
+        self.recorder.flush(force=True, started_at=started)
+        self.recorder.event('info', 'protection of policy %s started%s' % (
+            self.policy.name, ' on engine %s' % self.host if self.host else ''))
+        writer = None
+        try:
+            graph = self.discover()
+            template_yaml, parameters = self.build_template(graph)
+            writer = self.open_container(started)
+            self.plan(graph)
+            try:
+                self.capture_all()
+                self.transfer_all()
+            finally:
+                self.cleanup_all()
+            self.finish(writer, graph, parameters, template_yaml, started)
+            return True
+        except Exception as e:  # noqa: BLE001 - every failure ends the run
+            self.fail(e, writer)
+            return False
+
+    def discover(self) -> graph_mod.ResourceGraph:
+        graph = discovery.discover(self.clients, _member_rows(self.policy))
+        counts: dict[str, int] = {}
+        for node in graph.nodes():
+            kind = node.resource.type.split('::')[-1]
+            counts[kind] = counts.get(kind, 0) + 1
+        self.recorder.event('info', 'discovered %d resources (%s)' % (
+            len(graph), ', '.join('%d %s' % (n, k)
+                                  for k, n in sorted(counts.items()))))
+        return graph
+
+    def build_template(self, graph: graph_mod.ResourceGraph
+                       ) -> tuple[str, dict[str, Any]]:
+        template, parameters = template_mod.build(graph)
+        template_yaml = template_mod.to_yaml(template)
+        template_mod.validate(self.clients, template_yaml)
+        self.recorder.event('info', 'template of %d resources validated by '
+                            'Heat in %s' % (len(template['resources']),
+                                            self.clients.region_name))
+        return template_yaml, parameters
+
+    def open_container(self, started: datetime.datetime
+                       ) -> store.CheckpointWriter:
+        swift = self.clients.swift()
+        writer = store.CheckpointWriter(swift, self.checkpoint.project_id,
+                                        self.policy.id, self.policy.name)
+        container = writer.create(started)
+        self.recorder.flush(force=True, container=container)
+        # After the container exists a new gc run sees this run and waits.
+        try:
+            gc.check_not_collecting(swift, self.checkpoint.project_id)
+        except exception.ChunkGcRunning:
+            writer.discard()
+            raise
+        return writer
+
+    def plan(self, graph: graph_mod.ResourceGraph) -> None:
+        chunk_store = chunks_mod.project_store(
+            self.clients.swift, self.checkpoint.project_id, self.conf)
+        chunk_store.ensure_container()
+        for node in graph.nodes():
+            resource_type = DATA_TYPES.get(node.resource.type)
+            if resource_type is None or node.action is None:
+                continue
+            key = node.key
+            ctx = data.DataContext(
+                clients=self.clients, chunks=chunk_store,
+                progress=lambda n, key=key: self.recorder.add_bytes(key, n),
+                event=lambda level, msg, key=key: self.recorder.event(
+                    level, msg, key),
+                options=dict(node.options), conf=self.conf)
+            step = _Step(node, data.get(resource_type, node.action), ctx)
+            self.recorder.track(node, step.action.estimate(ctx, node))
+            self.steps.append(step)
+        done, total = self.recorder.totals()
+        self.recorder.event('info', '%d resources carry data, about %d '
+                            'bytes' % (len(self.steps), total))
+
+    def capture_all(self) -> None:
+        servers = [s.node for s in self.steps
+                   if s.node.member and s.node.resource.type ==
+                   'OS::Nova::Server']
+        if self.policy.options.get('consistent') and servers:
+            with consistency.paused(self.clients.adapter('compute'), servers,
+                                    self.recorder.event):
+                self._capture_each()
+        else:
+            self._capture_each()
+        self.recorder.event('info', 'point in time captured')
+
+    def _capture_each(self) -> None:
+        for step in self.steps:
+            self.recorder.status(step.node.key, rec.CAPTURING)
+            try:
+                step.state = step.action.capture(step.ctx, step.node)
+            except Exception as e:
+                self.recorder.status(step.node.key, rec.ERROR, exception.one_line(e))
+                raise
+            # On the row, so an engine that dies mid-run leaves a record
+            # the next start cleans up from (cleanup_orphan).
+            self.recorder.set(step.node.key, temporaries=dict(step.state))
+
+    def transfer_all(self) -> None:
+        with concurrent.futures.ThreadPoolExecutor(PARALLEL_RESOURCES) as pool:
+            futures = [pool.submit(self._transfer, step)
+                       for step in self.steps]
+            errors = [f.exception() for f in futures if f.exception()]
+        if errors:
+            raise errors[0]
+
+    def _transfer(self, step: _Step) -> None:
+        try:
+            self._transfer_one(step)
+        finally:
+            # Transfer adds its own temporaries (volumes, images) to state.
+            self.recorder.set(step.node.key, temporaries=dict(step.state))
+
+    def _transfer_one(self, step: _Step) -> None:
+        key = step.node.key
+        if self._failed.is_set():
+            self.recorder.status(key, rec.ERROR,
+                                 'not transferred: another resource failed')
+            return
+        self.recorder.status(key, rec.TRANSFERRING)
+        try:
+            step.record = step.action.transfer(step.ctx, step.node,
+                                               step.state)
+        except Exception as e:
+            self._failed.set()
+            self.recorder.status(key, rec.ERROR, exception.one_line(e))
+            LOG.exception("checkpoint %s: transfer of %s failed",
+                          self.checkpoint.id, key)
+            raise
+        self.recorder.status(key, rec.DONE)
+        self.recorder.event('info', '%s: %d bytes, %d uploaded, %d chunks '
+                            'reused, %d zero' % (
+                                step.record.get('kind'),
+                                step.record.get('size') or 0,
+                                step.record.get('uploaded_bytes') or 0,
+                                step.record.get('reused_chunks') or 0,
+                                step.record.get('zero_chunks') or 0), key)
+
+    def cleanup_all(self) -> None:
+        for step in self.steps:
+            try:
+                step.action.cleanup(step.ctx, step.node, step.state)
+                self.recorder.set(step.node.key, temporaries={})
+            except Exception as e:  # noqa: BLE001 - report, keep cleaning
+                self.recorder.event(
+                    'warning', 'temporary left behind: %s' % exception.one_line(e),
+                    step.node.key)
+
+    def finish(self, writer: store.CheckpointWriter,
+               graph: graph_mod.ResourceGraph, parameters: dict[str, Any],
+               template_yaml: str, started: datetime.datetime) -> None:
+        records = {s.node.key: s.record for s in self.steps}
+        stats = {
+            'uploaded_bytes': sum(r.get('uploaded_bytes') or 0
+                                  for r in records.values()),
+            'reused_chunks': sum(r.get('reused_chunks') or 0
+                                 for r in records.values()),
+            'zero_chunks': sum(r.get('zero_chunks') or 0
+                               for r in records.values()),
+            'stored_bytes': sum(r.get('size') or 0 for r in records.values()),
+            'api_calls': dict(self.clients.calls),
+        }
+        finished = timeutils.utcnow()
+        self.recorder.event('info', 'checkpoint complete: %d bytes of data, '
+                            '%d uploaded' % (stats['stored_bytes'],
+                                             stats['uploaded_bytes']))
+        manifest = manifest_mod.build(
+            checkpoint_id=self.checkpoint.id,
+            project_id=self.checkpoint.project_id,
+            policy={'id': self.policy.id, 'name': self.policy.name,
+                    'description': self.policy.description,
+                    'options': dict(self.policy.options or {}),
+                    'members': _member_rows(self.policy)},
+            source_region=self.clients.region_name,
+            graph=graph.to_dict(), data=records, parameters=parameters,
+            chunk_container=naming.chunk_container(self.checkpoint.project_id),
+            chunk_size=self.conf.checkpoint.chunk_size_mib * 1024 * 1024,
+            started_at=started.isoformat() + 'Z',
+            finished_at=finished.isoformat() + 'Z',
+            dragon_version=version.version_string(), stats=stats)
+        writer.finish(manifest, template_yaml, self.recorder.events)
+        self.recorder.flush(force=True, status='available', error=None,
+                            finished_at=finished, stats=stats)
+
+    def fail(self, error: BaseException,
+             writer: store.CheckpointWriter | None) -> None:
+        reason = exception.one_line(error)
+        if not isinstance(error, exception.DragonException):
+            LOG.error("checkpoint %s failed", self.checkpoint.id,
+                      exc_info=error)
+        self.recorder.event('error', 'protection failed: %s' % reason)
+        for entry in self.recorder.resources():
+            if entry['status'] in (rec.PENDING, rec.CAPTURING,
+                                   rec.TRANSFERRING):
+                self.recorder.status(entry['key'], rec.ERROR,
+                                     'not completed: %s' % reason)
+        if writer is not None:
+            try:
+                writer.discard()
+            except Exception as e:  # noqa: BLE001
+                self.recorder.event('warning', 'incomplete container %s '
+                                    'left for gc: %s' % (writer.container,
+                                                         exception.one_line(e)))
+        self.recorder.flush(force=True, status='error', error=reason,
+                            finished_at=timeutils.utcnow())
+
+
+def _trust_clients(conf: cfg.ConfigOpts, checkpoint: Any
+                   ) -> clients_mod.ServiceClients:
+    from dragon import identity
+    session = identity.trust_session(conf, checkpoint.trust_id)
+    return clients_mod.ServiceClients(session, conf.engine.region_name)
+
+
+def run(conf: cfg.ConfigOpts, checkpoint_id: str, host: str = '') -> bool:
+    """Protect checkpoint ``checkpoint_id`` (already claimed by ``host``).
+
+    :returns: whether the checkpoint became ``available``.
+    """
+    context = dragon_context.get_admin_context()
+    checkpoint = db_api.checkpoint_get(context, checkpoint_id)
+    recorder = rec.RunRecorder(context, checkpoint_id)
+    try:
+        policy = db_api.workload_policy_get(context, checkpoint.policy_id)
+        clients = _trust_clients(conf, checkpoint)
+    except Exception as e:  # noqa: BLE001 - the row must leave 'protecting'
+        LOG.warning("checkpoint %s cannot start: %s", checkpoint_id, e)
+        recorder.event('error', 'protection cannot start: %s' % exception.one_line(e))
+        recorder.flush(force=True, status='error', error=exception.one_line(e),
+                       finished_at=timeutils.utcnow())
+        return False
+    return Protection(conf, checkpoint, policy, clients, recorder,
+                      host).run()
+
+
+def cleanup_orphan(conf: cfg.ConfigOpts, checkpoint_id: str) -> None:
+    """Remove what a run that died with its engine left: temporaries, container.
+
+    Called for checkpoints failed as orphans, while their trust still
+    works.  The temporaries are those the run recorded on the row after
+    each capture and transfer; the container goes unless it is complete.
+    """
+    context = dragon_context.get_admin_context()
+    checkpoint = db_api.checkpoint_get(context, checkpoint_id)
+    leftovers = [r for r in checkpoint.resources or ()
+                 if r.get('temporaries')]
+    if not leftovers and not checkpoint.container:
+        return
+    recorder = rec.RunRecorder(context, checkpoint_id)
+    clients = _trust_clients(conf, checkpoint)
+    for entry in leftovers:
+        node = graph_mod.Node(entry['key'], graph_mod.Resource(
+            entry['type'], entry['id'], entry.get('name') or ''),
+            action=entry['action'])
+        ctx = data.DataContext(clients=clients, chunks=None, conf=conf)
+        try:
+            data.get(DATA_TYPES[entry['type']], entry['action']).cleanup(
+                ctx, node, entry['temporaries'])
+            recorder.event('info', 'temporaries of the interrupted run '
+                           'removed', entry['key'])
+        except Exception as e:  # noqa: BLE001 - report, keep cleaning
+            recorder.event('warning', 'temporaries of the interrupted run '
+                           'left behind: %s' % exception.one_line(e), entry['key'])
+    if checkpoint.container:
+        swift = clients.swift()
+        meta = store.container_metadata(swift, checkpoint.container)
+        if meta is not None and not meta.get(store.COMPLETE):
+            store.delete(swift, checkpoint.container)
+            recorder.event('info', 'incomplete container %s removed'
+                           % checkpoint.container)
+
+
+def delete(conf: cfg.ConfigOpts, checkpoint_id: str, host: str = '') -> None:
+    """Remove a checkpoint's container, then its row (status ``deleting``).
+
+    Chunks stay until the next gc pass: another checkpoint may share them.
+    """
+    context = dragon_context.get_admin_context()
+    checkpoint = db_api.checkpoint_get(context, checkpoint_id)
+    if checkpoint.container:
+        clients = _trust_clients(conf, checkpoint)
+        store.delete(clients.swift(), checkpoint.container)
+    db_api.checkpoint_delete(context, checkpoint_id)

@@ -1,0 +1,1 @@
+"""Recovery: relaunch a protected workload in the target region from a checkpoint."""

@@ -1,0 +1,253 @@
+"""Image and volume bytes from the chunk store into a new Glance image, verified.
+
+The bytes never exist whole: ``PUT /v2/images/{id}/file`` sends an
+``UploadBody`` whose iterator reads one verified chunk at a time (a few
+read ahead on the chunk store's threads) while the whole stream's size and
+sha256 are checked against the data record.  The last chunk is held back
+until that check passes, so Glance never receives a complete body of wrong
+bytes; a failed upload deletes the half-made image.
+"""
+
+import collections
+import concurrent.futures
+import hashlib
+import itertools
+from typing import Any, Callable, Iterable, Iterator
+
+from swiftclient import exceptions as swift_exc
+
+from dragon.checkpoint import chunks as chunk_mod
+from dragon import exception
+from dragon.protection.data import base
+from dragon.protection.data import glance
+from dragon.recovery.restore import context as ctx_mod
+
+GiB = 1024 ** 3
+
+
+class UploadBody:
+    """The request body of one image upload: an iterable of known length.
+
+    ``len()`` makes ``requests`` send ``Content-Length`` (Glance then knows
+    the size up front) instead of a chunked body; ``iter()`` is a generator
+    over verified chunks.  When the stream fails, the iterator raises and
+    keeps the reason in ``error`` (the HTTP library may wrap what it
+    raises).
+
+    :param pieces: a factory of the stream's plain chunks, in order.
+    :param size: bytes the data record says the stream has.
+    :param sha256: the whole stream's sha256 the record gives.
+    :param resource: how errors name the resource.
+    :param checkpoint: how errors name the checkpoint.
+    :param progress: called with each chunk's length once it is sent.
+    """
+
+    def __init__(self, pieces: Callable[[], Iterable[bytes]], size: int,
+                 sha256: str, resource: str, checkpoint: str,
+                 progress: Callable[[int], None]) -> None:
+        self._pieces = pieces
+        self.size = size
+        self.sha256 = sha256
+        self.resource = resource
+        self.checkpoint = checkpoint
+        self._progress = progress
+        self.error: Exception | None = None
+        self.sent = 0
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __repr__(self) -> str:
+        # keystoneauth's debug log prints request bodies: never the bytes.
+        return '<restore stream of %d bytes>' % self.size
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self._generate()
+
+    def _error(self, reason: str, corrupt: bool = True) -> Exception:
+        """The stream's failure: corrupt data, or Swift failing to serve it."""
+        if corrupt:
+            self.error = exception.RestoreVerificationFailed(
+                resource=self.resource, checkpoint=self.checkpoint,
+                reason=reason)
+        else:
+            self.error = exception.RecoveryFailed(
+                resource=self.resource, reason='reading checkpoint %s: %s' % (
+                    self.checkpoint, reason))
+        return self.error
+
+    def _generate(self) -> Iterator[bytes]:
+        digest, seen, held = hashlib.sha256(), 0, None
+        pieces = iter(self._pieces())
+        try:
+            for piece in pieces:
+                digest.update(piece)
+                seen += len(piece)
+                if seen > self.size:
+                    raise self._error('the chunks hold more than the %d '
+                                      'bytes recorded' % self.size)
+                if held is not None:
+                    yield self._send(held)
+                held = piece
+            if seen != self.size:
+                raise self._error('the chunks hold %d bytes, %d recorded' % (
+                    seen, self.size))
+            if digest.hexdigest() != self.sha256:
+                raise self._error('sha256 of the stream is %s, %s recorded'
+                                  % (digest.hexdigest(), self.sha256))
+        except chunk_mod.ChecksumMismatch as e:
+            raise self._error(str(e)) from e
+        except swift_exc.ClientException as e:
+            if e.http_status == 404:
+                raise self._error('a chunk is missing from Swift (%s)' % (
+                    e.http_path or e)) from e
+            raise self._error('Swift: %s' % e, corrupt=False) from e
+        finally:
+            close = getattr(pieces, 'close', None)
+            if close is not None:
+                close()
+        if held is not None:
+            yield self._send(held)
+
+    def _send(self, piece: bytes) -> bytes:
+        self.sent += len(piece)
+        self._progress(len(piece))
+        return piece
+
+
+def read_ahead(store: Any, refs: list, depth: int) -> Iterator[bytes]:
+    """``store.iter_stream(refs)`` with up to ``depth`` chunks read ahead.
+
+    Swift reads overlap the Glance upload; memory stays at ``depth``
+    chunks plus the one being sent, whatever the stream's length.  Each
+    chunk is verified by ``store.read_chunk`` (its sha256) as usual.
+    """
+    if depth < 1:
+        yield from store.iter_stream(refs)
+        return
+    pool = concurrent.futures.ThreadPoolExecutor(
+        depth, thread_name_prefix='restore-read')
+    try:
+        remaining = iter(refs)
+        pending = collections.deque(
+            pool.submit(store.read_chunk, ref)
+            for ref in itertools.islice(remaining, depth))
+        while pending:
+            block = pending.popleft().result()
+            for ref in itertools.islice(remaining, 1):
+                pending.append(pool.submit(store.read_chunk, ref))
+            yield block
+            del block
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _properties(record: dict, kind: str) -> dict:
+    """The image attributes of the new image: formats, minimums, properties."""
+    image = record.get('image') or {}
+    body = {key: str(value) for key, value in
+            (image.get('properties') or {}).items()
+            if value is not None and not isinstance(value, (dict, list))}
+    disk_format = image.get('disk_format') or 'raw'
+    container_format = image.get('container_format') or 'bare'
+    min_disk = int(image.get('min_disk') or 0)
+    if kind == base.VOLUME:
+        # Volume bytes are a raw disk; a volume made from the image must
+        # be at least as large as the protected one.
+        disk_format, container_format = 'raw', 'bare'
+        size_gib = (record.get('volume') or {}).get('size_gib') or 0
+        min_disk = max(min_disk, int(size_gib),
+                       -(-int(record.get('size') or 0) // GiB))
+    body.update(disk_format=disk_format, container_format=container_format,
+                min_disk=min_disk, min_ram=int(image.get('min_ram') or 0),
+                visibility='private')
+    return body
+
+
+def _create(ctx: ctx_mod.RestoreContext, key: str, record: dict) -> dict:
+    body = _properties(record, record['kind'])
+    body.update({'name': ctx.name(key),
+                 ctx_mod.RESTORE_PROPERTY: ctx.recovery_id or 'unknown',
+                 ctx_mod.RESTORE_KEY_PROPERTY: key})
+    return ctx.clients.adapter('image').post('/v2/images', json=body).json()
+
+
+def _verify_glance(ctx: ctx_mod.RestoreContext, resource: str, record: dict,
+                   image: dict) -> None:
+    """Glance's own size (and hash, when comparable) of the stored image."""
+    problems = []
+    if image.get('size') is not None and image['size'] != record['size']:
+        problems.append('Glance stored %s bytes, %d recorded' % (
+            image['size'], record['size']))
+    source = record.get('glance_hash') or {}
+    if (source.get('algo') and source.get('value') and
+            image.get('os_hash_algo') == source['algo'] and
+            image.get('os_hash_value') != source['value']):
+        problems.append('Glance %s is %s, the source image\'s %s' % (
+            source['algo'], image.get('os_hash_value'), source['value']))
+    if problems:
+        raise exception.RestoreVerificationFailed(
+            resource=resource, checkpoint=ctx.checkpoint_label(),
+            reason='; '.join(problems))
+
+
+def _remove(ctx: ctx_mod.RestoreContext, resource: str,
+            image_id: str) -> None:
+    """Delete a half-made image; a failure to do so is an event, not a mask."""
+    try:
+        with base.failing_as(resource, 'removing image %s' % image_id,
+                             exception.RecoveryFailed):
+            glance.delete_image(ctx.clients, image_id)
+    except exception.RecoveryFailed as e:
+        ctx.event('error', '%s; the half-made image is left behind' % e)
+
+
+def restore_image(ctx: ctx_mod.RestoreContext, key: str, record: dict,
+                  resource: str) -> dict:
+    """A new Glance image in the target holding the record's bytes.
+
+    :param record: a data record of kind ``image`` or ``volume``.
+    :param resource: how errors name the resource.
+    :returns: ``{"image_id": ...}`` of an ``active`` image.
+    :raises dragon.exception.RestoreVerificationFailed: a corrupt chunk, or
+        the stream's size or sha256 differ from the record's (the image is
+        deleted).
+    :raises dragon.exception.RecoveryFailed: Glance refused something, or
+        the image did not become active (the image is deleted).
+    """
+    if not record.get('sha256'):
+        raise exception.RestoreVerificationFailed(
+            resource=resource, checkpoint=ctx.checkpoint_label(),
+            reason='the data record has no sha256 to check the bytes with')
+    refs = [chunk_mod.ChunkRef.from_dict(c) for c in record['chunks']]
+    with base.failing_as(resource, 'creating the Glance image',
+                         exception.RecoveryFailed):
+        image_id = _create(ctx, key, record)['id']
+    body = UploadBody(
+        lambda: read_ahead(ctx.chunks, refs, ctx.chunks.workers),
+        int(record['size']), record['sha256'], resource,
+        ctx.checkpoint_label(), ctx.progress)
+    try:
+        with base.failing_as(resource, 'uploading image %s' % image_id,
+                             exception.RecoveryFailed):
+            try:
+                ctx.clients.adapter('image').put(
+                    '/v2/images/%s/file' % image_id, data=body,
+                    headers={'Content-Type': 'application/octet-stream'})
+            except Exception as e:
+                if body.error is not None:
+                    raise body.error from e
+                raise
+            if body.error is not None:
+                raise body.error
+            waits = ctx.waits
+            image = glance.wait_active(
+                ctx.clients, image_id, timeout=waits.image_active_timeout,
+                interval=waits.poll_interval, resource=resource)
+        _verify_glance(ctx, resource, record, image)
+    except BaseException:
+        _remove(ctx, resource, image_id)
+        raise
+    ctx.event('info', 'image %s holds the %d bytes of checkpoint %s' % (
+        image_id, body.sent, ctx.checkpoint_label()))
+    return {'image_id': image_id}

@@ -1,0 +1,127 @@
+"""The rules of checkpoints and recovery points; the API's service layer.
+
+Protecting and deleting are handed to an engine by RPC cast, with a
+Keystone trust made from the caller (``dragon.identity``) so the engine
+acts on the project with the caller's roles after the request is gone.
+Reading a checkpoint's template and the recovery points goes to Swift with
+the caller's own token.
+"""
+
+from typing import Any
+
+from oslo_log import log as logging
+
+from dragon.checkpoint import store
+from dragon import clients
+from dragon.db import api as db_api
+from dragon.db import models
+from dragon import exception
+from dragon.workload import runs
+
+LOG = logging.getLogger(__name__)
+
+DELETABLE = ('available', 'error')
+ROWS = runs.Rows('checkpoint',
+                 update=lambda *a, **k: db_api.checkpoint_update(*a, **k),
+                 event_add=lambda *a, **k: db_api.checkpoint_event_add(
+                     *a, **k),
+                 busy=exception.CheckpointBusy,
+                 unavailable=exception.EngineUnavailable)
+_check_scope = runs.check_scope
+_read_swift = runs.read_swift
+
+
+def protect(context: Any, policy: models.WorkloadPolicy,
+            engine: Any) -> models.Checkpoint:
+    """Start a checkpoint of ``policy`` and hand it to an engine.
+
+    :param engine: a ``dragon.engine.rpcapi.EngineAPI``.
+    :raises dragon.exception.ProjectScopeRequired: another project's policy.
+    :raises dragon.exception.PolicyHasNoMembers:
+    :raises dragon.exception.ProtectionInProgress: one is running.
+    :raises dragon.exception.TrustRefused: Keystone refused the delegation.
+    :raises dragon.exception.TrustFailed: Keystone failed.
+    :raises dragon.exception.EngineUnavailable: the cast failed; the
+        checkpoint is left ``error``.
+    """
+    _check_scope(context, policy.project_id)
+    if not policy.members:
+        raise exception.PolicyHasNoMembers(id=policy.id)
+    # Refuse early so a doomed request costs no trust; the unique key in
+    # checkpoint_create is what settles a race.
+    if db_api.checkpoint_get_all(context, policy_id=policy.id,
+                                 status='protecting', limit=1):
+        raise exception.ProtectionInProgress(policy_id=policy.id)
+    checkpoint = runs.start(
+        context, ROWS,
+        lambda trust_id: db_api.checkpoint_create(context, {
+            'project_id': policy.project_id,
+            'user_id': context.user_id,
+            'policy_id': policy.id,
+            'policy_name': policy.name,
+            'trust_id': trust_id,
+        }),
+        lambda _row: 'protection of policy %s requested by user %s' % (
+            policy.name, context.user_id),
+        engine.protect, 'protect')
+    LOG.info("checkpoint %s of policy %s handed to the engines",
+             checkpoint.id, policy.id)
+    return checkpoint
+
+
+def checkpoint_list(context: Any, all_projects: bool = False,
+                    **filters: Any) -> list[models.Checkpoint]:
+    project_id = None if all_projects else context.project_id
+    return db_api.checkpoint_get_all(context, project_id=project_id,
+                                     **filters)
+
+
+def checkpoint_get(context: Any, checkpoint_id: str) -> models.Checkpoint:
+    """Return a checkpoint of any project; callers check visibility."""
+    return db_api.checkpoint_get(context, checkpoint_id)
+
+
+def checkpoint_delete(context: Any, checkpoint: models.Checkpoint,
+                      engine: Any) -> models.Checkpoint:
+    """Mark an ended checkpoint ``deleting`` and hand it to an engine.
+
+    :raises dragon.exception.ProjectScopeRequired: another project's.
+    :raises dragon.exception.CheckpointBusy: protecting or already deleting.
+    :raises dragon.exception.TrustRefused:
+    :raises dragon.exception.TrustFailed:
+    :raises dragon.exception.EngineUnavailable: the cast failed; the
+        checkpoint is left ``error`` and may be deleted again.
+    """
+    return runs.request_delete(context, ROWS, checkpoint, DELETABLE,
+                               engine.delete_checkpoint)
+
+
+def event_list(context: Any, checkpoint: models.Checkpoint
+               ) -> list[models.CheckpointEvent]:
+    return db_api.checkpoint_event_get_all(context, checkpoint.id)
+
+
+def template_get(context: Any, checkpoint: models.Checkpoint
+                 ) -> tuple[str, dict[str, Any]]:
+    """The HOT template and parameters of an available checkpoint, from Swift.
+
+    :raises dragon.exception.CheckpointBusy: not ``available`` (the
+        template is written at the end of a successful run).
+    :raises dragon.exception.RecoveryPointNotFound: the container lost it.
+    """
+    if checkpoint.status != 'available' or not checkpoint.container:
+        raise exception.CheckpointBusy(
+            id=checkpoint.id, status=checkpoint.status,
+            action='reading its template', allowed='available')
+    return _read_swift('template of checkpoint %s' % checkpoint.id,
+                       store.read_template,
+                       clients.swift_connection(context),
+                       checkpoint.container)
+
+
+def recovery_point_list(context: Any, policy: str | None = None
+                        ) -> list[dict[str, Any]]:
+    """Complete checkpoints in the caller's Swift account, no database."""
+    return _read_swift('recovery points', store.list_recovery_points,
+                       clients.swift_connection(context),
+                       context.project_id, policy=policy)

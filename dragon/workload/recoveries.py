@@ -1,0 +1,194 @@
+"""The rules of recoveries; the API's service layer.
+
+A recovery names what to recover (a checkpoint of this database, or a
+recovery point: a checkpoint container in the caller's Swift account, which
+is all a backup site may have) and the target region.  Everything the API
+can check cheaply is checked here, with the caller's own token, before a
+Keystone trust is made and the run is cast to an engine: the checkpoint or
+container is the caller's and complete, the region is in their catalog.
+"""
+
+from typing import Any
+
+from oslo_log import log as logging
+
+from dragon.checkpoint import naming
+from dragon.checkpoint import store
+from dragon import clients
+from dragon.db import api as db_api
+from dragon.db import models
+from dragon import exception
+from dragon.workload import runs
+
+LOG = logging.getLogger(__name__)
+
+DELETABLE = ('succeeded', 'error')
+FAILOVER = 'failover'
+
+
+ROWS = runs.Rows('recovery',
+                 update=lambda *a, **k: db_api.recovery_update(*a, **k),
+                 event_add=lambda *a, **k: db_api.recovery_event_add(*a, **k),
+                 busy=exception.RecoveryBusy,
+                 unavailable=exception.RecoveryEngineUnavailable)
+
+
+def catalog_regions(context: Any) -> set[str]:
+    """The regions of every endpoint in the caller's catalog (v2 layout)."""
+    regions = set()
+    for service in getattr(context, 'service_catalog', None) or []:
+        for endpoint in (service or {}).get('endpoints') or []:
+            region = endpoint.get('region') or endpoint.get('region_id')
+            if region:
+                regions.add(region)
+    return regions
+
+
+def _check_region(context: Any, region: str) -> None:
+    known = catalog_regions(context)
+    if region not in known:
+        raise exception.TargetRegionUnknown(
+            region=region, known=', '.join(sorted(known)) or 'none')
+
+
+def _from_checkpoint(context: Any, checkpoint_id: str) -> dict[str, Any]:
+    """What a checkpoint of this database names: its container and policy.
+
+    :raises dragon.exception.CheckpointNotFound: not the caller's project.
+    :raises dragon.exception.CheckpointBusy: not ``available``.
+    """
+    checkpoint = db_api.checkpoint_get(context, checkpoint_id,
+                                       project_id=context.project_id)
+    if checkpoint.status != 'available' or not checkpoint.container:
+        raise exception.CheckpointBusy(
+            id=checkpoint.id, status=checkpoint.status,
+            action='recovering it', allowed='available')
+    return {'checkpoint_id': checkpoint.id,
+            'recovery_point': checkpoint.container,
+            'policy_id': checkpoint.policy_id,
+            'policy_name': checkpoint.policy_name}
+
+
+def _from_recovery_point(context: Any, container: str) -> dict[str, Any]:
+    """Check a container is a complete checkpoint of the caller's project.
+
+    Read from Swift with the caller's token: this works at a backup site
+    whose database never saw the checkpoint.
+
+    :raises dragon.exception.Invalid: not a checkpoint container's name.
+    :raises dragon.exception.RecoveryPointNotFound: another project's,
+        missing, or incomplete.
+    """
+    parsed = naming.parse(container)
+    if parsed is None:
+        raise exception.Invalid(
+            reason='recovery_point %s is not the name of a checkpoint '
+                   'container (dragon_<project>_<policy>_<time>); see GET '
+                   '/v1/recovery-points' % container)
+    if parsed.project != naming.sanitize(context.project_id):
+        # Another project's containers are not the caller's to know of.
+        raise exception.RecoveryPointNotFound(container=container,
+                                              missing='the container')
+    meta = runs.read_swift('recovery point %s' % container,
+                           store.container_metadata,
+                           clients.swift_connection(context), container)
+    if meta is None:
+        raise exception.RecoveryPointNotFound(container=container,
+                                              missing='the container')
+    if not meta.get(store.COMPLETE):
+        raise exception.RecoveryPointNotFound(container=container,
+                                              missing=store.MANIFEST)
+    checkpoint_id = meta.get(store.CHECKPOINT_ID)
+    if checkpoint_id:
+        try:
+            db_api.checkpoint_get(context, checkpoint_id,
+                                  project_id=context.project_id)
+        except exception.CheckpointNotFound:
+            checkpoint_id = None    # taken by another site's Dragon
+    return {'checkpoint_id': checkpoint_id, 'recovery_point': container,
+            'policy_id': meta.get(store.POLICY_ID),
+            'policy_name': meta.get(store.POLICY_NAME)}
+
+
+def recover(context: Any, request: dict[str, Any],
+            engine: Any) -> models.Recovery:
+    """Start a recovery and hand it to an engine.
+
+    :param request: the validated ``recovery`` object of the request body.
+    :param engine: a ``dragon.engine.rpcapi.EngineAPI``.
+    :raises dragon.exception.Invalid: neither or both of checkpoint_id
+        and recovery_point; not a container name.
+    :raises dragon.exception.TargetRegionUnknown:
+    :raises dragon.exception.CheckpointNotFound:
+    :raises dragon.exception.CheckpointBusy: the checkpoint is not available.
+    :raises dragon.exception.RecoveryPointNotFound:
+    :raises dragon.exception.TrustRefused:
+    :raises dragon.exception.TrustFailed:
+    :raises dragon.exception.RecoveryEngineUnavailable: the cast failed;
+        the recovery is left ``error``.
+    """
+    checkpoint_id = request.get('checkpoint_id')
+    container = request.get('recovery_point')
+    if (checkpoint_id is None) == (container is None):
+        raise exception.Invalid(reason='give exactly one of checkpoint_id '
+                                       'and recovery_point')
+    _check_region(context, request['target_region'])
+    if checkpoint_id is not None:
+        source = _from_checkpoint(context, checkpoint_id)
+    else:
+        source = _from_recovery_point(context, container)
+    recovery = runs.start(
+        context, ROWS,
+        lambda trust_id: db_api.recovery_create(context, {
+            **source,
+            'project_id': context.project_id,
+            'user_id': context.user_id,
+            'mode': request.get('mode') or FAILOVER,
+            'target_region': request['target_region'],
+            'mappings': request.get('mappings') or {},
+            'resources': request.get('resources') or [],
+            'timeout': request.get('timeout'),
+            'trust_id': trust_id,
+        }),
+        lambda row: '%s of %s into %s requested by user %s' % (
+            row.mode, row.recovery_point, row.target_region,
+            context.user_id),
+        engine.recover, 'recover', redelegate=True)
+    LOG.info("recovery %s of %s handed to the engines", recovery.id,
+             recovery.recovery_point)
+    return recovery
+
+
+def recovery_list(context: Any, all_projects: bool = False,
+                  **filters: Any) -> list[models.Recovery]:
+    project_id = None if all_projects else context.project_id
+    return db_api.recovery_get_all(context, project_id=project_id,
+                                   **filters)
+
+
+def recovery_get(context: Any, recovery_id: str) -> models.Recovery:
+    """Return a recovery of any project; callers check visibility."""
+    return db_api.recovery_get(context, recovery_id)
+
+
+def recovery_delete(context: Any, recovery: models.Recovery,
+                    engine: Any) -> models.Recovery:
+    """Mark an ended recovery ``deleting`` and hand it to an engine.
+
+    The engine deletes the stack and what the recovery restored, then the
+    row; it needs a fresh trust (the run's was released when it ended).
+
+    :raises dragon.exception.ProjectScopeRequired: another project's.
+    :raises dragon.exception.RecoveryBusy: recovering or already deleting.
+    :raises dragon.exception.TrustRefused:
+    :raises dragon.exception.TrustFailed:
+    :raises dragon.exception.RecoveryEngineUnavailable: the cast failed;
+        the recovery is left ``error`` and may be deleted again.
+    """
+    return runs.request_delete(context, ROWS, recovery, DELETABLE,
+                               engine.delete_recovery)
+
+
+def event_list(context: Any, recovery: models.Recovery
+               ) -> list[models.RecoveryEvent]:
+    return db_api.recovery_event_get_all(context, recovery.id)

@@ -1,0 +1,125 @@
+"""What protect and recover requests share: trusts, casts, Swift reads.
+
+Both hand a long run to an engine by RPC cast with a Keystone trust made
+from the caller (``dragon.identity``); both read checkpoints from Swift
+with the caller's own token.
+"""
+
+import dataclasses
+import datetime
+from typing import Any, Callable
+
+from oslo_log import log as logging
+
+from dragon import exception
+from dragon import identity
+
+LOG = logging.getLogger(__name__)
+
+
+def now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+
+
+def check_scope(context: Any, project_id: str) -> None:
+    """The trust delegates the caller's roles on their token's project.
+
+    An administrator acting on another project's object would delegate
+    roles of the wrong project, so a token of that project is required.
+    """
+    if context.project_id != project_id:
+        raise exception.ProjectScopeRequired(project_id=project_id)
+
+
+@dataclasses.dataclass(frozen=True)
+class Rows:
+    """The database calls and errors of one kind of run."""
+
+    kind: str
+    update: Callable[..., Any]
+    event_add: Callable[..., Any]
+    busy: type[exception.DragonException]
+    unavailable: type[exception.DragonException]
+
+
+def cast_failed(context: Any, rows: Rows, row_id: str, trust_id: str,
+                error: Exception, action: str) -> exception.DragonException:
+    """Record that no engine got the request; return the 503 to raise.
+
+    The row is left ``error`` (so it may be retried or deleted) and the
+    trust made for the run is deleted.
+    """
+    reason = ('the message broker did not take the %s request (%s)' %
+              (action, type(error).__name__))
+    LOG.error("%s %s: %s", rows.kind, row_id, reason)
+    try:
+        rows.update(context, row_id, {
+            'status': 'error', 'error': 'Dragon engines unreachable: ' +
+            reason, 'finished_at': now(), 'trust_id': None})
+        rows.event_add(context, row_id, 'error',
+                       'Dragon engines unreachable: ' + reason)
+    finally:
+        identity.delete_trust(context, trust_id)
+    return rows.unavailable(reason=reason, id=row_id)
+
+
+def start(context: Any, rows: Rows, create: Callable[[str], Any],
+          message: Callable[[Any], str], cast: Callable[[Any, str], None],
+          action: str, redelegate: bool = False) -> Any:
+    """Make a trust, the row (``create(trust_id)``), its first event, the cast.
+
+    :param redelegate: the trust may be delegated once more (to Heat).
+
+    :raises dragon.exception.TrustRefused:
+    :raises dragon.exception.TrustFailed:
+    :raises rows.unavailable: the cast failed; the row is left ``error``.
+    """
+    trust_id = identity.create_trust(context, redelegate=redelegate)
+    try:
+        row = create(trust_id)
+    except Exception:
+        identity.delete_trust(context, trust_id)
+        raise
+    rows.event_add(context, row.id, 'info', message(row))
+    try:
+        cast(context, row.id)
+    except Exception as e:  # noqa: BLE001 - any broker failure is a 503
+        raise cast_failed(context, rows, row.id, trust_id, e, action)
+    return row
+
+
+def request_delete(context: Any, rows: Rows, row: Any,
+                   deletable: tuple[str, ...],
+                   cast: Callable[[Any, str], None]) -> Any:
+    """Mark an ended run ``deleting`` with a fresh trust and cast it.
+
+    :raises dragon.exception.ProjectScopeRequired: another project's.
+    :raises rows.busy: not in ``deletable``.
+    :raises dragon.exception.TrustRefused:
+    :raises dragon.exception.TrustFailed:
+    :raises rows.unavailable: the cast failed; the row is left ``error``
+        and may be deleted again.
+    """
+    check_scope(context, row.project_id)
+    if row.status not in deletable:
+        raise rows.busy(id=row.id, status=row.status, action='deleting',
+                        allowed=' or '.join(deletable))
+    return start(
+        context, rows,
+        lambda trust_id: rows.update(
+            context, row.id, {'status': 'deleting', 'host': None,
+                              'trust_id': trust_id, 'error': None},
+            expected_status=deletable),
+        lambda _row: 'deletion requested by user %s' % context.user_id,
+        cast, 'delete')
+
+
+def read_swift(what: str, call: Callable[..., Any], *args: Any,
+               **kwargs: Any) -> Any:
+    """Call the checkpoint store; Swift's 401/403 to the caller is a 403."""
+    try:
+        return call(*args, **kwargs)
+    except exception.CheckpointStoreError as e:
+        if e.kwargs.get('reason') in (401, 403):
+            raise exception.SwiftForbidden(what=what)
+        raise

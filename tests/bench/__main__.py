@@ -1,0 +1,120 @@
+"""``python -m tests.bench``: run the benchmarks, print one table of figures.
+
+Dragon is (re)started at both sites from this tree, as ``make demo`` does;
+the minicloud must already run.  Each benchmark removes what it made; the
+work several share (the N MiB server, its checkpoints, scripted backup and
+recovery) is removed at the end of the run.
+"""
+import argparse
+import datetime
+import os
+import platform
+import sys
+import traceback
+
+from tests.bench import common
+from tests.bench import concurrency
+from tests.bench import memory
+from tests.bench import recovery
+from tests.bench import reprotect
+from tests.bench import scale
+from tests.bench import sweep
+from tests.bench import throughput
+
+# Scale boots hundreds of servers: last, so a short run still has the rest.
+BENCHMARKS = (throughput, reprotect, memory, recovery, concurrency, scale)
+
+
+def _ints(text):
+    return [int(x) for x in text.split(',') if x]
+
+
+def parse(argv):
+    names = [b.NAME for b in BENCHMARKS]
+    parser = argparse.ArgumentParser(prog='python -m tests.bench',
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument('--size-mib', type=int, default=1024,
+                        help='bytes on the data server\'s disk (default 1024)')
+    parser.add_argument('--only', default=','.join(names),
+                        help='comma-separated subset of: %s' % ', '.join(names))
+    parser.add_argument('--servers', type=_ints, default=[10, 100, 300],
+                        help='server counts of the scale benchmark '
+                             '(default 10,100,300)')
+    parser.add_argument('--memory-mib', type=_ints, default=None,
+                        help='image sizes of the memory benchmark '
+                             '(default N/4,N)')
+    parser.add_argument('--sweep', action='store_true',
+                        help='only remove what an interrupted run left '
+                             '(everything named bench-...)')
+    args = parser.parse_args(argv)
+    args.only = [n.strip() for n in args.only.split(',') if n.strip()]
+    unknown = set(args.only) - set(names)
+    if unknown:
+        parser.error('unknown benchmark(s): %s' % ', '.join(sorted(unknown)))
+    return args
+
+
+def machine() -> str:
+    mem_kib = next(int(line.split()[1]) for line in open('/proc/meminfo')
+                   if line.startswith('MemTotal:'))
+    return '%d CPUs, %.1f GiB RAM, Linux %s, Python %s' % (
+        os.cpu_count(), mem_kib / 1024 / 1024, platform.release(),
+        platform.python_version())
+
+
+def table(rows) -> str:
+    head = ('benchmark', 'figure', 'measured', 'goal', '')
+    cells = [head] + [(r.bench, r.figure, r.value, r.goal, r.verdict)
+                      for r in rows]
+    widths = [max(len(c[i]) for c in cells) for i in range(len(head))]
+    line = lambda c: '  '.join(x.ljust(w) for x, w in zip(c, widths)).rstrip()
+    return '\n'.join([line(head), line(['-' * w for w in widths])] +
+                     [line(c) for c in cells[1:]])
+
+
+def main(argv=None) -> int:
+    sys.stdout.reconfigure(line_buffering=True)
+    args = parse(argv)
+    size = args.size_mib * common.MiB
+    started = datetime.datetime.now(datetime.UTC)
+    print('Dragon benchmarks, %s UTC, %s' % (started.strftime('%Y-%m-%d %H:%M'),
+                                            machine()))
+    env = common.Env()
+    if args.sweep:
+        sweep.run(env)
+        return 0
+    print('(re)starting Dragon at both sites')
+    env.up()
+    failed = []
+    with common.Cleanup() as cleanup:
+        run = common.Run(env, size, cleanup)
+        run.server_counts = args.servers
+        run.memory_sizes = [m * common.MiB for m in args.memory_mib] \
+            if args.memory_mib else [size // 4, size]
+        for bench in BENCHMARKS:
+            if bench.NAME not in args.only:
+                continue
+            print('\n== %s' % bench.NAME)
+            with common.Timer() as t:
+                try:
+                    bench.run(run)
+                except KeyboardInterrupt:
+                    print('\ninterrupted: cleaning up')
+                    break
+                except Exception as exc:   # noqa: BLE001 - report, go on
+                    traceback.print_exc()
+                    failed.append(bench.NAME)
+                    run.row(bench.NAME, 'FAILED', str(exc).splitlines()[0]
+                            if str(exc) else type(exc).__name__)
+            print('   (%s: %.0f s)' % (bench.NAME, t.seconds))
+        print('\ncleaning up')
+    print('\n' + table(run.rows))
+    print('\n%d figures; %d goals met, %d missed; %s' % (
+        len(run.rows), sum(r.met is True for r in run.rows),
+        sum(r.met is False for r in run.rows),
+        'failed: ' + ', '.join(failed) if failed else 'no benchmark failed'))
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""Benchmark 2: a second protect of unchanged and of slightly changed data.
+
+Unchanged server: the second checkpoint should cost a fraction of the
+first, since Glance's content hash of the snapshot is already in the chunk
+index and nothing is downloaded again.  A volume with 1% of its bytes
+changed (in a few runs, written straight into the file-backed Cinder
+volume) should upload about the changed bytes plus one chunk per change.
+"""
+import os
+import random
+
+from tests.bench import common
+from tests.minicloud.layout import region_tag
+
+NAME = 'reprotect'
+CHANGES = 8             # contiguous runs of changed bytes
+CHANGED_FRACTION = 0.01
+GiB = 1024 ** 3
+
+
+def unchanged(run: 'common.Run') -> None:
+    first = run.first_protect(run.size)
+    second = run.protect(run.size)
+    up1 = first['stats'].get('uploaded_bytes') or 0
+    up2 = second['stats'].get('uploaded_bytes') or 0
+    ratio = second['seconds'] / first['seconds']
+    run.row(NAME, 'server unchanged: time 2nd / 1st', '%.1f s / %.1f s = '
+            '%.0f%%' % (second['seconds'], first['seconds'], 100 * ratio),
+            '<= 10%', ratio <= 0.10)
+    run.row(NAME, 'server unchanged: phases of 2nd (s)', common.phases_text(
+        run.env.dragon(), second['checkpoint']['id']))
+    run.row(NAME, 'server unchanged: bytes 2nd / 1st', '%d / %d B = %.1f%%'
+            % (up2, up1, 100 * up2 / max(up1, 1)), '0 B', up2 == 0)
+
+
+def volume_file(run: 'common.Run', volume_id: str) -> str:
+    return os.path.join(str(run.env.layout.data), region_tag(common.PRIMARY),
+                        'cinder', 'volumes', 'volume-%s' % volume_id)
+
+
+def change_volume(path: str, size: int, seed: str) -> tuple:
+    """Overwrite 1% of the volume in ``CHANGES`` runs; (bytes, runs)."""
+    rng = random.Random(seed)
+    run_len = int(size * CHANGED_FRACTION) // CHANGES
+    stride = size // CHANGES
+    with open(path, 'r+b') as f:
+        for i in range(CHANGES):
+            f.seek(i * stride + rng.randrange(0, stride - run_len))
+            f.write(rng.randbytes(run_len))
+    return run_len * CHANGES, CHANGES
+
+
+def changed_volume(run: 'common.Run') -> None:
+    env = run.env
+    conn = env.conn()
+    image = run.data_server(run.size)['image']
+    dr = env.dragon()
+    name = common.unique('vol')
+    size_gib = max(1, -(-run.size // GiB))
+    with common.Cleanup() as cleanup:
+        volume = conn.block_storage.create_volume(
+            size=size_gib, name=name, image_id=image['id'])
+        cleanup.add('volume ' + name, conn.block_storage.delete_volume,
+                    volume.id, cascade=True)
+        conn.block_storage.wait_for_status(volume, 'available',
+                                           failures=['error'], interval=1,
+                                           wait=1800)
+        policy = common.create_policy(dr, name, [
+            {'resource_type': 'volume', 'resource_id': volume.id,
+             'action': 'snapshot_data'}])
+        cleanup.add('policy ' + name, dr.policies.delete, policy['id'])
+        common.say('protecting volume %s (%d GiB) twice, 1%% changed in '
+                   'between' % (volume.id, size_gib))
+        later = lambda c: cleanup.add('checkpoint', run._delete_data_checkpoint, c)  # noqa: E731,E501
+        first, t1 = common.protect(dr, policy['id'], on_created=later)
+        changed, runs = change_volume(volume_file(run, volume.id),
+                                      size_gib * GiB, seed=name)
+        second, t2 = common.protect(dr, policy['id'], on_created=later)
+        chunk = _chunk_size(run, second) or 4 * common.MiB
+    up1 = first['stats'].get('uploaded_bytes') or 0
+    up2 = second['stats'].get('uploaded_bytes') or 0
+    bound = changed + runs * chunk
+    run.row(NAME, 'volume 1% changed: time 2nd / 1st', '%.1f s / %.1f s = '
+            '%.0f%%' % (t2, t1, 100 * t2 / t1))
+    run.row(NAME, 'volume 1% changed: bytes 2nd', '%.1f MiB (1st %.1f MiB;'
+            ' %d runs, %.1f MiB changed)' % (
+                up2 / common.MiB, up1 / common.MiB, runs,
+                changed / common.MiB),
+            '<= %.1f MiB' % (bound / common.MiB), up2 <= bound)
+
+
+def _chunk_size(run, checkpoint):
+    data = common.manifest(run.env, checkpoint).get('data') or {}
+    sizes = [r.get('chunk_size') for r in data.values() if r]
+    return next((s for s in sizes if s), None)
+
+
+def run(run: 'common.Run') -> None:
+    unchanged(run)
+    changed_volume(run)

@@ -1,0 +1,152 @@
+"""Protecting a three-tier workload end to end: dragon-api → engine → Swift.
+
+The workload (``tests.minicloud.workload``): ``web`` from an image with a
+floating IP and a key pair, ``app`` booted from a volume, ``db`` with an
+attached data volume of known bytes, on a private network behind a router,
+with a security group.  The policy is ``consistent`` (servers paused around
+the captures).  Everything is checked from the outside: the Swift
+container, the template (validated by Heat again), and the bytes read back
+from the chunks, compared with the sha256 the workload was built with.
+"""
+import subprocess
+import time
+
+import pytest
+
+from dragon.checkpoint import store
+from tests.functional.protected import wait_checkpoint
+from tests.minicloud.dragon import dragon_bin
+
+
+def _node_of(manifest, resource_id):
+    return next(n for n in manifest['graph']['nodes'] if n['id'] == resource_id)
+
+
+def test_checkpoint_is_complete_and_describes_the_workload(protected):
+    checkpoint = protected.first
+    assert checkpoint['progress']['percent'] == 100
+    assert checkpoint['progress']['bytes_done'] == \
+        checkpoint['progress']['bytes_total'] > 0
+    assert {r['status'] for r in checkpoint['resources']} == {'done'}
+    points = protected.dr.recovery_points.list(policy=protected.policy['id'])
+    assert [p['container'] for p in points] == [checkpoint['container']]
+    assert checkpoint['container'].startswith(
+        'dragon_%s_%s_' % (protected.clients.project_id, protected.name))
+
+    manifest = protected.manifest(checkpoint)
+    types = [n['type'] for n in manifest['graph']['nodes']]
+    for heat_type, count in (('OS::Nova::Server', 3), ('OS::Cinder::Volume', 2),
+                             ('OS::Neutron::Net', 1), ('OS::Neutron::Subnet', 1),
+                             ('OS::Neutron::Router', 1),
+                             ('OS::Neutron::Port', 3),
+                             ('OS::Neutron::SecurityGroup', 1),
+                             ('OS::Neutron::FloatingIP', 1),
+                             ('OS::Nova::KeyPair', 1)):
+        assert types.count(heat_type) >= count, (heat_type, types)
+    ids = protected.workload.ids
+    boot = _node_of(manifest, ids['app_boot'])
+    assert boot['action'] == 'snapshot_data', boot
+    assert manifest['source_region'] == 'RegionOne'
+
+    # The template the API serves validates in Heat again, and has no secret.
+    template = protected.dr.checkpoints.template(checkpoint['id'])
+    assert 'PRIVATE KEY' not in template['template']
+    heat = protected.clients.adapter('orchestration')
+    answer = heat.post('/validate', json={'template': template['template']})
+    assert answer.status_code == 200
+
+    events = protected.dr.checkpoints.events(checkpoint['id'])
+    messages = ' '.join(e['message'] for e in events)
+    assert 'paused' in messages and 'unpaused' in messages
+
+
+def test_stored_bytes_equal_the_sources(protected):
+    manifest = protected.manifest(protected.first)
+    ids = protected.workload.ids
+    expected = protected.workload.expected_sha256
+    checked = 0
+    for role, resource_id in (('web', ids['web']), ('db', ids['db']),
+                              ('app_boot', ids['app_boot']),
+                              ('data', ids['data'])):
+        record = manifest['data'][_node_of(manifest, resource_id)['key']]
+        assert record['sha256'] == expected[role], role
+        assert protected.sha256_of(record) == expected[role], role
+        checked += 1
+    assert checked == 4
+
+
+def test_no_temporaries_are_left(protected):
+    conn = protected.conn
+    leftovers = [i.name for i in conn.image.images()
+                 if (i.name or '').startswith('dragon-tmp')]
+    leftovers += [v.name for v in conn.block_storage.volumes()
+                  if (v.name or '').startswith('dragon-tmp')]
+    leftovers += [s.name for s in conn.block_storage.snapshots()
+                  if (s.name or '').startswith('dragon-tmp')]
+    assert leftovers == []
+    for role in ('web', 'app', 'db'):
+        assert conn.compute.get_server(
+            protected.workload.ids[role]).status == 'ACTIVE'
+
+
+def test_second_protect_uploads_almost_nothing_and_gc_keeps_it(protected,
+                                                              dragon):
+    first = protected.first
+    started = protected.dr.checkpoints.protect(protected.policy['id'])
+    protected.checkpoints.append(started['id'])
+    second = wait_checkpoint(protected.dr, started['id'])
+    assert second['status'] == 'available', second['error']
+    assert second['container'] != first['container']
+    first_upload = first['stats']['uploaded_bytes']
+    assert first_upload > 0
+    assert second['stats']['uploaded_bytes'] <= first_upload * 0.01, (
+        second['stats'], first['stats'])
+
+    # Delete the first checkpoint, collect, and read every byte of the second.
+    protected.dr.checkpoints.delete(first['id'])
+    deadline = time.monotonic() + 120
+    while any(c['id'] == first['id'] for c in protected.dr.checkpoints.list(
+            policy_id=protected.policy['id'])):
+        assert time.monotonic() < deadline
+        time.sleep(1)
+    protected.checkpoints.remove(first['id'])
+    points = protected.dr.recovery_points.list(policy=protected.policy['id'])
+    assert [p['container'] for p in points] == [second['container']]
+
+    result = subprocess.run(
+        [dragon_bin('dragon-manage'), '--config-file', str(dragon.config_file),
+         'chunks', 'gc', '--project', protected.clients.project_id],
+        capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    manifest = protected.manifest(second)
+    for record in manifest['data'].values():
+        if record.get('chunks'):
+            assert protected.sha256_of(record) == record['sha256']
+
+
+def test_a_member_that_vanished_fails_the_checkpoint_with_its_name(
+        protected, cloud):
+    conn = protected.conn
+    net = protected.workload.ids['net']
+    server = conn.compute.create_server(
+        name=protected.name + '-gone', image_id=conn.image.find_image(
+            'minicloud-raw').id,
+        flavor_id=conn.compute.find_flavor('m1.tiny').id,
+        networks=[{'uuid': net}])
+    conn.compute.wait_for_server(server, status='ACTIVE', wait=180)
+    policy = protected.dr.policies.create(protected.name + '-gone', members=[
+        {'resource_type': 'server', 'resource_id': server.id,
+         'action': 'template_only'}])
+    try:
+        conn.compute.delete_server(server)
+        conn.compute.wait_for_delete(server, wait=180)
+        started = protected.dr.checkpoints.protect(policy['id'])
+        failed = wait_checkpoint(protected.dr, started['id'], timeout=300)
+        assert failed['status'] == 'error'
+        assert server.id in failed['error'], failed['error']
+        assert failed['container'] is None or not any(
+            p['container'] == failed['container'] for p in
+            protected.dr.recovery_points.list())
+        protected.dr.checkpoints.delete(started['id'])
+    finally:
+        protected.dr.policies.delete(policy['id'])

@@ -1,0 +1,98 @@
+"""The primary site is lost: its workload comes back at the backup site.
+
+The session's protected workload (``protected``) was checkpointed by the
+primary site's Dragon.  Here every service of RegionOne and that Dragon are
+stopped; the backup site's Dragon, on a database that has never seen the
+checkpoint, finds it in Swift and recovers it into RegionTwo.  The
+recovered volumes are read back from the file-backed driver's files and
+compared with the bytes the workload was built with.  RegionOne and its
+Dragon are brought back at the end.
+"""
+import json
+
+import pytest
+
+from tests.minicloud.bootstrap import create_test_database
+from tests.minicloud.dragon import DragonDeployment
+from tests.story import BACKUP, FINAL_RECOVERY, volume_file_sha256, wait
+
+pytestmark = pytest.mark.site_loss
+
+
+@pytest.fixture
+def backup_dragon(cloud):
+    deployment = DragonDeployment(
+        cloud.layout, region=BACKUP,
+        database_url=create_test_database(cloud.layout, 'dragon_backup'))
+    deployment.up()
+    yield deployment
+    deployment.down()
+
+
+@pytest.fixture
+def primary_dragon(dragon):
+    """The primary's Dragon, answering: an earlier site-loss test may have
+    taken it down with its site."""
+    return dragon.ensure_up()
+
+
+@pytest.fixture
+def primary_lost(cloud, primary_dragon, protected):
+    """The newest checkpoint, then the primary site and its Dragon gone."""
+    checkpoint = protected.latest()
+    cloud.minicloud.stop_site('RegionOne')
+    yield checkpoint
+    cloud.minicloud.up()
+    primary_dragon.up()
+
+
+def test_recover_at_the_backup_site_from_swift_alone(
+        cloud, primary_dragon, protected, backup_dragon, primary_lost):
+    from tests.story import Story
+    checkpoint = primary_lost
+    story = Story(cloud.minicloud)
+    dr = story.dragon_client(BACKUP)
+    # The backup site's database knows nothing; Swift knows the checkpoint.
+    assert dr.checkpoints.list() == []
+    points = dr.recovery_points.list(policy=protected.policy['id'])
+    assert checkpoint['container'] in [p['container'] for p in points]
+
+    recovery = dr.recoveries.create(recovery_point=checkpoint['container'],
+                                    target_region=BACKUP)
+    recovery = wait(lambda: dr.recoveries.get(recovery['id']),
+                    FINAL_RECOVERY, 1800)
+    assert recovery['status'] == 'succeeded', (recovery['error'],
+                                               recovery['resource_status'])
+    assert recovery['rto_seconds'] > 0
+    assert recovery['progress']['percent'] == 100
+
+    conn = cloud.connect('demo', region=BACKUP)
+    stack = conn.orchestration.get_stack(recovery['stack_id'])
+    assert stack.status == 'CREATE_COMPLETE'
+    resources = {r.name: r for r in conn.orchestration.resources(stack)}
+    ids = protected.workload.ids
+    servers = [conn.compute.get_server(r.physical_resource_id)
+               for r in resources.values()
+               if r.resource_type == 'OS::Nova::Server']
+    assert sorted(s.status for s in servers) == ['ACTIVE'] * 3
+
+    expected = protected.workload.expected_sha256
+    for role in ('data', 'app_boot'):
+        key = next(k for k in resources if ids[role][:8] in k)
+        digest = volume_file_sha256(cloud.layout, BACKUP,
+                                    resources[key].physical_resource_id)
+        assert digest == expected[role], role
+
+    # No RegionOne id is left in what Heat runs.
+    template = json.dumps(conn.orchestration.get_stack_template(stack))
+    for role, source_id in ids.items():
+        if role != 'keypair':          # a name, kept on purpose
+            assert source_id not in template, role
+
+    dr.recoveries.delete(recovery['id'])
+    wait(lambda: next(iter(dr.recoveries.list()), {'status': 'gone'}),
+         ('gone', 'error'), 600)
+    assert conn.orchestration.find_stack(recovery['stack_id'],
+                                         ignore_missing=True) is None or \
+        conn.orchestration.get_stack(recovery['stack_id']).status == \
+        'DELETE_COMPLETE'

@@ -1,0 +1,97 @@
+"""An in-memory Swift account with python-swiftclient's Connection methods."""
+from swiftclient import exceptions as swift_exc
+
+
+def _missing(what):
+    return swift_exc.ClientException('%s not found' % what, http_status=404)
+
+
+class FakeAccount:
+    """Containers (with metadata) and objects, shared by every connection."""
+
+    def __init__(self):
+        self.containers = {}      # name -> {'meta': {}, 'objects': {}}
+        self.requests = []
+
+    def connect(self):
+        return FakeSwift(self)
+
+
+class FakeSwift:
+    def __init__(self, account):
+        self.account = account
+
+    def _container(self, name):
+        try:
+            return self.account.containers[name]
+        except KeyError:
+            raise _missing(name)
+
+    def _log(self, *what):
+        self.account.requests.append(what)
+
+    def get_account(self, prefix='', full_listing=False):
+        self._log('GET', 'account', prefix)
+        names = sorted(n for n in self.account.containers
+                       if n.startswith(prefix))
+        return {}, [{'name': n} for n in names]
+
+    def put_container(self, name, headers=None):
+        self._log('PUT', name)
+        entry = self.account.containers.setdefault(
+            name, {'meta': {}, 'objects': {}})
+        entry['meta'].update({k.lower(): v for k, v in (headers or {}).items()})
+
+    def post_container(self, name, headers):
+        self._log('POST', name)
+        meta = self._container(name)['meta']
+        for key, value in headers.items():
+            if value == '':
+                meta.pop(key.lower(), None)
+            else:
+                meta[key.lower()] = value
+
+    def head_container(self, name):
+        self._log('HEAD', name)
+        return dict(self._container(name)['meta'])
+
+    def get_container(self, name, prefix='', full_listing=False):
+        self._log('GET', name, prefix)
+        objects = self._container(name)['objects']
+        return {}, [{'name': n, 'bytes': len(objects[n][0])}
+                    for n in sorted(objects) if n.startswith(prefix)]
+
+    def delete_container(self, name):
+        self._log('DELETE', name)
+        if self._container(name)['objects']:
+            raise swift_exc.ClientException('not empty', http_status=409)
+        del self.account.containers[name]
+
+    def put_object(self, container, name, body, content_length=None,
+                   content_type=None, headers=None):
+        self._log('PUT', container, name)
+        body = body if isinstance(body, bytes) else b''.join(body)
+        self._container(container)['objects'][name] = (
+            body, {k.lower(): v for k, v in (headers or {}).items()})
+
+    def head_object(self, container, name):
+        self._log('HEAD', container, name)
+        try:
+            return dict(self._container(container)['objects'][name][1])
+        except KeyError:
+            raise _missing(name)
+
+    def get_object(self, container, name):
+        self._log('GET', container, name)
+        try:
+            body, headers = self._container(container)['objects'][name]
+        except KeyError:
+            raise _missing(name)
+        return dict(headers), body
+
+    def delete_object(self, container, name):
+        self._log('DELETE', container, name)
+        try:
+            del self._container(container)['objects'][name]
+        except KeyError:
+            raise _missing(name)

@@ -1,0 +1,25 @@
+"""Reaching another project's account: the account part of the URL swapped."""
+from unittest import mock
+
+import pytest
+
+from dragon.checkpoint import accounts
+
+
+def test_account_url_keeps_the_reseller_prefix():
+    assert accounts._account_url('http://s:8080/v1/AUTH_svc', 'svc', 'p1') == \
+        'http://s:8080/v1/AUTH_p1'
+    assert accounts._account_url('http://s/object/v1/KEY_svc/', 'svc',
+                                 'p2') == 'http://s/object/v1/KEY_p2'
+    with pytest.raises(ValueError):
+        accounts._account_url('http://s/v1/AUTH_other', 'svc', 'p1')
+
+
+def test_project_swift_uses_the_service_token(conf):
+    session = mock.Mock()
+    session.get_endpoint.return_value = 'http://s/v1/AUTH_svc'
+    session.get_project_id.return_value = 'svc'
+    session.get_token.return_value = 'tok'
+    conn = accounts.project_swift(conf, 'p1', session=session)
+    assert conn.url == 'http://s/v1/AUTH_p1' and conn.token == 'tok'
+    assert session.get_endpoint.call_args.kwargs['region_name'] == 'RegionOne'

@@ -1,0 +1,229 @@
+"""The checkpoint index: one protect at a time, claims, orphans, events."""
+
+import datetime
+import threading
+
+import pytest
+
+from dragon import context
+from dragon.db import api as db_api
+from dragon import exception
+
+
+@pytest.fixture
+def ctx():
+    return context.get_admin_context()
+
+
+@pytest.fixture
+def policy(db, ctx):
+    return db_api.workload_policy_create(ctx, {
+        'project_id': 'p1', 'user_id': 'u1', 'name': 'app', 'options': {}})
+
+
+def _create(ctx, policy, **values):
+    return db_api.checkpoint_create(ctx, {
+        'project_id': policy.project_id, 'user_id': 'u1',
+        'policy_id': policy.id, 'policy_name': policy.name, **values})
+
+
+def _age(ctx, checkpoint_id, **times):
+    with db_api.main_context_manager.writer.using(ctx) as session:
+        session.execute(db_api.sa.update(db_api.models.Checkpoint)
+                        .where(db_api.models.Checkpoint.id == checkpoint_id)
+                        .values(**times))
+
+
+def test_create_starts_protecting_with_empty_progress(ctx, policy):
+    checkpoint = _create(ctx, policy, trust_id='t1')
+    found = db_api.checkpoint_get(ctx, checkpoint.id)
+    assert found.status == 'protecting'
+    assert found.active_policy_id == policy.id
+    assert (found.bytes_done, found.bytes_total) == (0, 0)
+    assert found.resources == [] and found.stats == {}
+    assert found.host is None and found.trust_id == 't1'
+
+
+def test_second_protect_of_a_policy_is_refused_while_one_runs(ctx, policy):
+    first = _create(ctx, policy)
+    with pytest.raises(exception.ProtectionInProgress) as raised:
+        _create(ctx, policy)
+    assert raised.value.code == 409
+    db_api.checkpoint_update(ctx, first.id, {'status': 'available'})
+    assert db_api.checkpoint_get(ctx, first.id).active_policy_id is None
+    second = _create(ctx, policy)
+    assert second.status == 'protecting'
+
+
+def test_unique_constraint_refuses_a_racing_protect(ctx, policy):
+    """Past the pre-check, the unique constraint still says 409."""
+    _create(ctx, policy)
+    with pytest.raises(exception.ProtectionInProgress):
+        db_api.checkpoint_create(ctx, {
+            'project_id': 'p1', 'policy_id': policy.id, 'policy_name': 'x',
+            'status': 'available', 'active_policy_id': policy.id})
+
+
+def test_concurrent_protects_create_exactly_one(ctx, policy):
+    results = []
+
+    def protect():
+        try:
+            results.append(_create(context.get_admin_context(), policy).id)
+        except exception.ProtectionInProgress:
+            results.append(None)
+
+    threads = [threading.Thread(target=protect) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len([r for r in results if r]) == 1
+    assert len(db_api.checkpoint_get_all(ctx, policy_id=policy.id)) == 1
+
+
+def test_get_of_another_project_is_not_found(ctx, policy):
+    checkpoint = _create(ctx, policy)
+    assert db_api.checkpoint_get(ctx, checkpoint.id, project_id='p1')
+    with pytest.raises(exception.CheckpointNotFound):
+        db_api.checkpoint_get(ctx, checkpoint.id, project_id='p2')
+    with pytest.raises(exception.CheckpointNotFound):
+        db_api.checkpoint_get(ctx, 'nope')
+
+
+def test_get_all_filters_sorts_newest_first_and_pages(ctx, policy):
+    ids = []
+    for status in ('available', 'error', 'available'):
+        checkpoint = _create(ctx, policy)
+        db_api.checkpoint_update(ctx, checkpoint.id, {'status': status})
+        ids.append(checkpoint.id)
+    other = db_api.workload_policy_create(ctx, {
+        'project_id': 'p2', 'name': 'other', 'options': {}})
+    _create(ctx, other)
+    assert [c.id for c in db_api.checkpoint_get_all(ctx, project_id='p1')] \
+        == ids[::-1]
+    assert len(db_api.checkpoint_get_all(ctx)) == 4
+    assert [c.id for c in db_api.checkpoint_get_all(
+        ctx, project_id='p1', status='available')] == [ids[2], ids[0]]
+    page = db_api.checkpoint_get_all(ctx, project_id='p1', limit=2)
+    assert [c.id for c in page] == [ids[2], ids[1]]
+    rest = db_api.checkpoint_get_all(ctx, project_id='p1', limit=2,
+                                     marker=page[-1].id)
+    assert [c.id for c in rest] == [ids[0]]
+    assert [c.id for c in db_api.checkpoint_get_all(
+        ctx, policy_id=policy.id, sort_dir='asc')] == ids
+    with pytest.raises(exception.InvalidMarker):
+        db_api.checkpoint_get_all(ctx, project_id='p2', marker=ids[0])
+    with pytest.raises(exception.Invalid):
+        db_api.checkpoint_get_all(ctx, sort_key='status')
+
+
+def test_update_with_expected_status_refuses_others(ctx, policy):
+    checkpoint = _create(ctx, policy)
+    with pytest.raises(exception.CheckpointBusy):
+        db_api.checkpoint_update(ctx, checkpoint.id, {'status': 'deleting'},
+                                 expected_status=('available', 'error'))
+    db_api.checkpoint_update(ctx, checkpoint.id, {'status': 'error'})
+    updated = db_api.checkpoint_update(
+        ctx, checkpoint.id, {'status': 'deleting'},
+        expected_status=('available', 'error'))
+    assert updated.status == 'deleting'
+
+
+def test_claim_succeeds_once(ctx, policy):
+    checkpoint = _create(ctx, policy)
+    assert db_api.checkpoint_claim(ctx, checkpoint.id, 'e1')
+    assert not db_api.checkpoint_claim(ctx, checkpoint.id, 'e2')
+    found = db_api.checkpoint_get(ctx, checkpoint.id)
+    assert found.host == 'e1' and found.started_at is not None
+    assert not db_api.checkpoint_claim(ctx, 'missing', 'e1')
+
+
+def test_claim_needs_the_expected_status(ctx, policy):
+    checkpoint = _create(ctx, policy)
+    db_api.checkpoint_update(ctx, checkpoint.id, {'status': 'available'})
+    assert not db_api.checkpoint_claim(ctx, checkpoint.id, 'e1')
+    db_api.checkpoint_update(ctx, checkpoint.id,
+                             {'status': 'deleting', 'host': None})
+    assert db_api.checkpoint_claim(ctx, checkpoint.id, 'e1',
+                                   status='deleting')
+
+
+def test_fail_orphans_of_a_restarting_host(ctx, policy):
+    mine = _create(ctx, policy)
+    db_api.checkpoint_claim(ctx, mine.id, 'e1')
+    other_policy = db_api.workload_policy_create(ctx, {
+        'project_id': 'p1', 'name': 'b', 'options': {}})
+    theirs = _create(ctx, other_policy)
+    db_api.checkpoint_claim(ctx, theirs.id, 'e2')
+    assert db_api.checkpoint_fail_orphans(ctx, host='e1') == [mine.id]
+    failed = db_api.checkpoint_get(ctx, mine.id)
+    assert failed.status == 'error'
+    assert failed.error == 'the engine running it stopped (host e1)'
+    assert failed.active_policy_id is None and failed.finished_at
+    assert db_api.checkpoint_get(ctx, theirs.id).status == 'protecting'
+    events = db_api.checkpoint_event_get_all(ctx, mine.id)
+    assert [(e.level, e.message) for e in events] == [
+        ('error', 'the engine running it stopped (host e1)')]
+    # The policy may be protected again.
+    _create(ctx, policy)
+
+
+def test_fail_orphans_of_dead_engines_and_unclaimed_ones(ctx, policy):
+    now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+    policies = [policy] + [db_api.workload_policy_create(ctx, {
+        'project_id': 'p1', 'name': n, 'options': {}}) for n in 'bcde']
+    db_api.engine_service_heartbeat(ctx, 'alive', 'dragon-engine', '1')
+    db_api.engine_service_heartbeat(ctx, 'dead', 'dragon-engine', '1')
+    with db_api.main_context_manager.writer.using(ctx) as session:
+        session.execute(db_api.sa.update(db_api.models.EngineService)
+                        .where(db_api.models.EngineService.host == 'dead')
+                        .values(updated_at=now - datetime.timedelta(hours=1)))
+    on_alive, on_dead, on_unknown, fresh, stale = (
+        _create(ctx, p) for p in policies)
+    db_api.checkpoint_claim(ctx, on_alive.id, 'alive')
+    db_api.checkpoint_claim(ctx, on_dead.id, 'dead')
+    db_api.checkpoint_claim(ctx, on_unknown.id, 'never-beat')
+    _age(ctx, stale.id, created_at=now - datetime.timedelta(hours=1),
+         updated_at=None)
+    dead_before = now - datetime.timedelta(minutes=1)
+    failed = db_api.checkpoint_fail_orphans(ctx, dead_before=dead_before)
+    assert sorted(failed) == sorted([on_dead.id, on_unknown.id, stale.id])
+    assert db_api.checkpoint_get(ctx, on_alive.id).status == 'protecting'
+    assert db_api.checkpoint_get(ctx, fresh.id).status == 'protecting'
+    assert 'no engine' in db_api.checkpoint_get(ctx, stale.id).error
+    assert db_api.checkpoint_fail_orphans(ctx, dead_before=dead_before) == []
+
+
+def test_fail_orphans_without_criteria_does_nothing(ctx, policy):
+    _create(ctx, policy)
+    assert db_api.checkpoint_fail_orphans(ctx) == []
+
+
+def test_events_in_order_and_deleted_with_the_checkpoint(ctx, policy):
+    checkpoint = _create(ctx, policy)
+    db_api.checkpoint_event_add(ctx, checkpoint.id, 'info', 'started')
+    db_api.checkpoint_event_add(ctx, checkpoint.id, 'warning', 'slow',
+                                resource='server_web_1a2b3c4d')
+    events = db_api.checkpoint_event_get_all(ctx, checkpoint.id)
+    assert [(e.level, e.resource, e.message) for e in events] == [
+        ('info', None, 'started'),
+        ('warning', 'server_web_1a2b3c4d', 'slow')]
+    assert events[0].time <= events[1].time
+    db_api.checkpoint_delete(ctx, checkpoint.id)
+    assert db_api.checkpoint_event_get_all(ctx, checkpoint.id) == []
+    with pytest.raises(exception.CheckpointNotFound):
+        db_api.checkpoint_get(ctx, checkpoint.id)
+    with pytest.raises(exception.CheckpointNotFound):
+        db_api.checkpoint_delete(ctx, checkpoint.id)
+
+
+def test_count_by_policy_survives_policy_delete(ctx, policy):
+    assert db_api.checkpoint_count_by_policy(ctx, policy.id) == 0
+    checkpoint = _create(ctx, policy)
+    db_api.checkpoint_update(ctx, checkpoint.id, {'status': 'available'})
+    _create(ctx, policy)
+    assert db_api.checkpoint_count_by_policy(ctx, policy.id) == 2
+    db_api.workload_policy_delete(ctx, policy.id)
+    assert db_api.checkpoint_count_by_policy(ctx, policy.id) == 2
+    assert db_api.checkpoint_get(ctx, checkpoint.id).policy_name == 'app'

@@ -1,0 +1,312 @@
+"""Checkpoint RPC end to end: casts, claims, the bounded pool, orphans, trusts.
+
+The engines run on the fake transport and a real database; the protection
+workflow is replaced by a recording fake so these tests are about the
+engine's bookkeeping only.
+"""
+
+import datetime
+import sys
+import threading
+import time
+import types
+
+import pytest
+
+from dragon import context
+from dragon.db import api as db_api
+from dragon.engine import manager
+from dragon.engine import rpcapi
+from dragon.engine import service
+from dragon import exception
+from dragon import identity
+
+ADMIN = context.get_admin_context
+
+
+def _wait(predicate, timeout=10):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+class FakeWorkflow:
+    """Stands in for dragon.protection.workflow; marks checkpoints done."""
+
+    def __init__(self):
+        self.calls = []
+        self.gate = threading.Event()
+        self.gate.set()
+        self.running = 0
+        self.most_running = 0
+        self.error = None
+        self._lock = threading.Lock()
+
+    def _enter(self, name, conf, checkpoint_id, host):
+        with self._lock:
+            self.calls.append((name, checkpoint_id, host,
+                               threading.current_thread().name))
+            self.running += 1
+            self.most_running = max(self.most_running, self.running)
+        try:
+            self.gate.wait(10)
+            if self.error:
+                raise self.error
+        finally:
+            with self._lock:
+                self.running -= 1
+
+    def run(self, conf, checkpoint_id, host=''):
+        self._enter('run', conf, checkpoint_id, host)
+        db_api.checkpoint_update(ADMIN(), checkpoint_id,
+                                 {'status': 'available'})
+        return True
+
+    def delete(self, conf, checkpoint_id, host=''):
+        self._enter('delete', conf, checkpoint_id, host)
+        db_api.checkpoint_delete(ADMIN(), checkpoint_id)
+
+
+@pytest.fixture
+def workflow(monkeypatch):
+    fake = FakeWorkflow()
+    module = types.ModuleType('fake_workflow')
+    module.run = fake.run
+    module.delete = fake.delete
+    monkeypatch.setitem(sys.modules, 'fake_workflow', module)
+    monkeypatch.setattr(manager, 'WORKFLOW_MODULE', 'fake_workflow')
+    return fake
+
+
+@pytest.fixture
+def trusts(monkeypatch):
+    deleted = []
+    monkeypatch.setattr(identity, 'trust_session',
+                        lambda conf, trust_id: 'session-of-%s' % trust_id)
+    monkeypatch.setattr(identity, 'delete_trust',
+                        lambda session, trust_id, conf=None:
+                        deleted.append((session, trust_id)))
+    return deleted
+
+
+@pytest.fixture
+def engines(rpc_conf, db, fake_transport):
+    started = []
+
+    def start(host):
+        rpc_conf.set_override('host', host, group='engine')
+        engine = service.EngineService(rpc_conf, transport=fake_transport)
+        engine.start()
+        started.append(engine)
+        return engine
+
+    yield start
+    for engine in started:
+        engine.stop()
+
+
+@pytest.fixture
+def client(rpc_conf, fake_transport):
+    return rpcapi.EngineAPI(rpc_conf, transport=fake_transport)
+
+
+_names = iter(range(10 ** 6))
+
+
+def _checkpoint(trust_id='t1', project='p1'):
+    ctx = ADMIN()
+    policy = db_api.workload_policy_create(ctx, {
+        'project_id': project, 'name': 'app-%d' % next(_names),
+        'options': {}})
+    return db_api.checkpoint_create(ctx, {
+        'project_id': project, 'user_id': 'u1', 'policy_id': policy.id,
+        'policy_name': policy.name, 'trust_id': trust_id}).id
+
+
+def _status(checkpoint_id):
+    return db_api.checkpoint_get(ADMIN(), checkpoint_id).status
+
+
+def _ctx():
+    return context.RequestContext(user_id='u1', project_id='p1')
+
+
+def test_protect_runs_the_workflow_on_the_pool_and_drops_the_trust(
+        engines, client, workflow, trusts):
+    engines('e1')
+    checkpoint_id = _checkpoint()
+    client.protect(_ctx(), checkpoint_id)
+    assert _wait(lambda: _status(checkpoint_id) == 'available')
+    name, got_id, host, thread = workflow.calls[0]
+    assert (name, got_id, host) == ('run', checkpoint_id, 'e1')
+    assert thread.startswith('dragon-checkpoint')
+    assert _wait(lambda: db_api.checkpoint_get(
+        ADMIN(), checkpoint_id).trust_id is None)
+    assert trusts == [('session-of-t1', 't1')]
+    assert db_api.checkpoint_get(ADMIN(), checkpoint_id).host == 'e1'
+
+
+def test_a_redelivered_protect_runs_once(engines, client, workflow, trusts):
+    engines('e1')
+    engines('e2')
+    workflow.gate.clear()
+    checkpoint_id = _checkpoint()
+    client.protect(_ctx(), checkpoint_id)
+    client.protect(_ctx(), checkpoint_id)
+    assert _wait(lambda: len(workflow.calls) == 1)
+    time.sleep(0.3)
+    workflow.gate.set()
+    assert _wait(lambda: _status(checkpoint_id) == 'available')
+    assert len(workflow.calls) == 1
+
+
+def test_a_crashing_workflow_leaves_error_with_the_reason(
+        engines, client, workflow, trusts):
+    engines('e1')
+    workflow.error = exception.DiscoveryFailed(resource='server x',
+                                               reason='gone')
+    checkpoint_id = _checkpoint()
+    client.protect(_ctx(), checkpoint_id)
+    assert _wait(lambda: _status(checkpoint_id) == 'error')
+    checkpoint = db_api.checkpoint_get(ADMIN(), checkpoint_id)
+    assert 'server x' in checkpoint.error and checkpoint.finished_at
+    assert checkpoint.active_policy_id is None
+    events = db_api.checkpoint_event_get_all(ADMIN(), checkpoint_id)
+    assert events[-1].level == 'error'
+    assert _wait(lambda: trusts == [('session-of-t1', 't1')])
+
+
+def test_an_unexpected_error_names_no_internals(engines, client, workflow,
+                                                trusts):
+    engines('e1')
+    workflow.error = KeyError('secret detail')
+    checkpoint_id = _checkpoint()
+    client.protect(_ctx(), checkpoint_id)
+    assert _wait(lambda: _status(checkpoint_id) == 'error')
+    error = db_api.checkpoint_get(ADMIN(), checkpoint_id).error
+    assert 'KeyError' in error and 'secret' not in error
+
+
+def test_pool_bounds_concurrent_runs_and_rpc_stays_responsive(
+        engines, client, rpc_conf, workflow, trusts):
+    rpc_conf.set_override('max_concurrent_runs', 2, group='engine')
+    engines('e1')
+    workflow.gate.clear()
+    ids = [_checkpoint() for _ in range(3)]
+    for checkpoint_id in ids:
+        client.protect(_ctx(), checkpoint_id)
+    assert _wait(lambda: workflow.running == 2)
+    # All three are claimed at once; the third waits in the pool.
+    assert _wait(lambda: all(db_api.checkpoint_get(ADMIN(), i).host == 'e1'
+                             for i in ids))
+    assert client.ping(_ctx(), timeout=5)['host'] == 'e1'
+    time.sleep(0.2)
+    assert workflow.running == 2
+    workflow.gate.set()
+    assert _wait(lambda: all(_status(i) == 'available' for i in ids))
+    assert workflow.most_running == 2
+
+
+def test_delete_checkpoint_runs_the_delete_workflow(engines, client,
+                                                    workflow, trusts):
+    engines('e1')
+    checkpoint_id = _checkpoint()
+    db_api.checkpoint_update(ADMIN(), checkpoint_id,
+                             {'status': 'deleting', 'trust_id': 't2'})
+    client.delete_checkpoint(_ctx(), checkpoint_id)
+    assert _wait(lambda: not db_api.checkpoint_get_all(ADMIN()))
+    assert workflow.calls[0][:3] == ('delete', checkpoint_id, 'e1')
+    assert _wait(lambda: trusts == [('session-of-t2', 't2')])
+
+
+def test_protect_of_a_checkpoint_in_another_state_is_ignored(
+        engines, client, workflow, trusts):
+    engines('e1')
+    checkpoint_id = _checkpoint()
+    db_api.checkpoint_update(ADMIN(), checkpoint_id, {'status': 'error'})
+    client.protect(_ctx(), checkpoint_id)
+    client.delete_checkpoint(_ctx(), 'no-such-checkpoint')
+    assert client.ping(_ctx(), timeout=5)  # casts were handled before
+    time.sleep(0.2)
+    assert workflow.calls == []
+
+
+def test_start_fails_the_checkpoints_this_host_had(rpc_conf, db, engines,
+                                                   workflow, trusts):
+    checkpoint_id = _checkpoint()
+    db_api.checkpoint_claim(ADMIN(), checkpoint_id, 'e1')
+    other = _checkpoint()
+    db_api.checkpoint_claim(ADMIN(), other, 'e2')
+    db_api.engine_service_heartbeat(ADMIN(), 'e2', 'dragon-engine', '1')
+    engines('e1')
+    checkpoint = db_api.checkpoint_get(ADMIN(), checkpoint_id)
+    assert checkpoint.status == 'error'
+    assert checkpoint.error == 'the engine running it stopped (host e1)'
+    assert _status(other) == 'protecting'
+    # The failed run's trust is deleted; the other engine's is kept.
+    assert trusts == [('session-of-t1', 't1')]
+    assert checkpoint.trust_id is None
+    assert db_api.checkpoint_get(ADMIN(), other).trust_id == 't1'
+
+
+def test_periodic_check_fails_checkpoints_of_dead_engines(
+        rpc_conf, db, engines, workflow, trusts):
+    rpc_conf.set_override('orphan_check_interval', 1, group='engine')
+    rpc_conf.set_override('service_down_time', 5, group='engine')
+    db_api.engine_service_heartbeat(ADMIN(), 'dead', 'dragon-engine', '1')
+    with db_api.main_context_manager.writer.using(ADMIN()) as session:
+        session.execute(db_api.sa.update(db_api.models.EngineService)
+                        .values(updated_at=datetime.datetime(2020, 1, 1)))
+    checkpoint_id = _checkpoint()
+    db_api.checkpoint_claim(ADMIN(), checkpoint_id, 'dead')
+    engines('e1')
+    assert _wait(lambda: _status(checkpoint_id) == 'error')
+    assert 'host dead' in db_api.checkpoint_get(ADMIN(), checkpoint_id).error
+
+
+def test_stop_fails_claimed_checkpoints_still_queued(
+        rpc_conf, db, fake_transport, client, workflow, trusts):
+    rpc_conf.set_override('max_concurrent_runs', 1, group='engine')
+    rpc_conf.set_override('host', 'e1', group='engine')
+    engine = service.EngineService(rpc_conf, transport=fake_transport)
+    engine.start()
+    workflow.gate.clear()
+    running, queued = _checkpoint(), _checkpoint()
+    client.protect(_ctx(), running)
+    assert _wait(lambda: workflow.running == 1)
+    client.protect(_ctx(), queued)
+    assert _wait(lambda: db_api.checkpoint_get(ADMIN(), queued).host == 'e1')
+    threading.Timer(0.5, workflow.gate.set).start()
+    engine.stop()
+    assert _status(running) == 'available'
+    assert _status(queued) == 'error'
+
+
+class _RecordingClient:
+
+    def __init__(self):
+        self.prepared = []
+
+    def prepare(self, **kwargs):
+        self.prepared.append(kwargs)
+        return self
+
+    def cast(self, context, method, **kwargs):
+        self.prepared[-1]['cast'] = (method, kwargs)
+
+
+def test_rpc_methods_name_the_version_that_introduced_them(rpc_conf,
+                                                           fake_transport):
+    client = rpcapi.EngineAPI(rpc_conf, transport=fake_transport)
+    client._client = _RecordingClient()
+    client.protect(_ctx(), 'c1')
+    client.delete_checkpoint(_ctx(), 'c2')
+    first, second = client._client.prepared
+    assert first['version'] == '1.1'
+    assert first['cast'] == ('protect', {'checkpoint_id': 'c1'})
+    assert second['version'] == '1.2'
+    assert second['cast'] == ('delete_checkpoint', {'checkpoint_id': 'c2'})
+    assert rpcapi.RPC_API_VERSION >= '1.2'

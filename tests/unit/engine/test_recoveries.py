@@ -1,0 +1,203 @@
+"""Recovery RPC end to end: casts, claims, the shared pool, orphans, trusts.
+
+Engines on the fake transport and a real database; the recovery workflow
+is replaced by a recording fake, as in ``test_checkpoints``.
+"""
+
+import datetime
+import sys
+import types
+
+import pytest
+
+from dragon import context
+from dragon.db import api as db_api
+from dragon.engine import manager
+from dragon.engine import rpcapi
+from dragon import exception
+# The engine, client and trust fixtures are the checkpoint tests' own.
+from tests.unit.engine.test_checkpoints import _checkpoint
+from tests.unit.engine.test_checkpoints import _ctx
+from tests.unit.engine.test_checkpoints import _RecordingClient
+from tests.unit.engine.test_checkpoints import _wait
+from tests.unit.engine.test_checkpoints import client  # noqa: F401
+from tests.unit.engine.test_checkpoints import engines  # noqa: F401
+from tests.unit.engine.test_checkpoints import FakeWorkflow
+from tests.unit.engine.test_checkpoints import trusts  # noqa: F401
+from tests.unit.engine.test_checkpoints import workflow  # noqa: F401
+
+ADMIN = context.get_admin_context
+
+
+class FakeRecoveryWorkflow(FakeWorkflow):
+    """Stands in for dragon.recovery.workflow; ends recoveries."""
+
+    def run(self, conf, recovery_id, host=''):
+        self._enter('run', conf, recovery_id, host)
+        db_api.recovery_update(ADMIN(), recovery_id, {'status': 'succeeded'})
+        return True
+
+    def delete(self, conf, recovery_id, host=''):
+        self._enter('delete', conf, recovery_id, host)
+        db_api.recovery_delete(ADMIN(), recovery_id)
+
+
+@pytest.fixture
+def recovery_workflow(monkeypatch):
+    fake = FakeRecoveryWorkflow()
+    module = types.ModuleType('fake_recovery_workflow')
+    module.run = fake.run
+    module.delete = fake.delete
+    monkeypatch.setitem(sys.modules, 'fake_recovery_workflow', module)
+    monkeypatch.setattr(manager, 'RECOVERY_WORKFLOW_MODULE',
+                        'fake_recovery_workflow')
+    return fake
+
+
+def _recovery(trust_id='t1', **values):
+    return db_api.recovery_create(ADMIN(), {
+        'project_id': 'p1', 'user_id': 'u1', 'mode': 'failover',
+        'recovery_point': 'dragon_p1_app_20261123T120000Z',
+        'target_region': 'RegionTwo', 'trust_id': trust_id, **values}).id
+
+
+def _status(recovery_id):
+    return db_api.recovery_get(ADMIN(), recovery_id).status
+
+
+def test_recover_runs_the_workflow_on_the_pool_and_drops_the_trust(
+        engines, client, recovery_workflow, trusts):
+    engines('e1')
+    recovery_id = _recovery()
+    client.recover(_ctx(), recovery_id)
+    assert _wait(lambda: _status(recovery_id) == 'succeeded')
+    name, got_id, host, thread = recovery_workflow.calls[0]
+    assert (name, got_id, host) == ('run', recovery_id, 'e1')
+    assert thread.startswith('dragon-')
+    assert _wait(lambda: db_api.recovery_get(
+        ADMIN(), recovery_id).trust_id is None)
+    assert trusts == [('session-of-t1', 't1')]
+    assert db_api.recovery_get(ADMIN(), recovery_id).host == 'e1'
+
+
+def test_a_redelivered_recover_runs_once(engines, client, recovery_workflow,
+                                         trusts):
+    engines('e1')
+    engines('e2')
+    recovery_workflow.gate.clear()
+    recovery_id = _recovery()
+    client.recover(_ctx(), recovery_id)
+    client.recover(_ctx(), recovery_id)
+    assert _wait(lambda: len(recovery_workflow.calls) == 1)
+    recovery_workflow.gate.set()
+    assert _wait(lambda: _status(recovery_id) == 'succeeded')
+    assert len(recovery_workflow.calls) == 1
+
+
+def test_a_crashing_workflow_leaves_error_without_internals(
+        engines, client, recovery_workflow, trusts):
+    engines('e1')
+    recovery_workflow.error = KeyError('secret detail')
+    recovery_id = _recovery()
+    client.recover(_ctx(), recovery_id)
+    assert _wait(lambda: _status(recovery_id) == 'error')
+    recovery = db_api.recovery_get(ADMIN(), recovery_id)
+    assert 'KeyError' in recovery.error and 'secret' not in recovery.error
+    assert recovery.finished_at
+    events = db_api.recovery_event_get_all(ADMIN(), recovery_id)
+    assert events[-1].level == 'error'
+    assert _wait(lambda: trusts == [('session-of-t1', 't1')])
+    recovery_workflow.error = exception.MappingMissing(missing=['flavor x'])
+    other = _recovery()
+    client.recover(_ctx(), other)
+    assert _wait(lambda: _status(other) == 'error')
+    assert 'flavor x' in db_api.recovery_get(ADMIN(), other).error
+
+
+def test_delete_recovery_runs_the_delete_workflow(engines, client,
+                                                  recovery_workflow, trusts):
+    engines('e1')
+    recovery_id = _recovery()
+    db_api.recovery_update(ADMIN(), recovery_id,
+                           {'status': 'deleting', 'trust_id': 't2'})
+    client.delete_recovery(_ctx(), recovery_id)
+    assert _wait(lambda: not db_api.recovery_get_all(ADMIN()))
+    assert recovery_workflow.calls[0][:3] == ('delete', recovery_id, 'e1')
+    assert _wait(lambda: trusts == [('session-of-t2', 't2')])
+
+
+def test_casts_for_rows_in_another_state_are_ignored(
+        engines, client, recovery_workflow, trusts):
+    engines('e1')
+    recovery_id = _recovery()
+    db_api.recovery_update(ADMIN(), recovery_id, {'status': 'succeeded'})
+    client.recover(_ctx(), recovery_id)
+    client.delete_recovery(_ctx(), recovery_id)
+    client.delete_recovery(_ctx(), 'no-such-recovery')
+    assert client.ping(_ctx(), timeout=5)
+    assert recovery_workflow.calls == []
+
+
+def test_recoveries_and_checkpoints_share_the_bounded_pool(
+        engines, client, rpc_conf, workflow, recovery_workflow, trusts):
+    rpc_conf.set_override('max_concurrent_runs', 2, group='engine')
+    engines('e1')
+    workflow.gate.clear()
+    recovery_workflow.gate.clear()
+    checkpoint_id, recoveries = _checkpoint(), [_recovery(), _recovery()]
+    client.protect(_ctx(), checkpoint_id)
+    for recovery_id in recoveries:
+        client.recover(_ctx(), recovery_id)
+    assert _wait(lambda: workflow.running + recovery_workflow.running == 2)
+    assert _wait(lambda: all(db_api.recovery_get(ADMIN(), r).host == 'e1'
+                             for r in recoveries))
+    assert client.ping(_ctx(), timeout=5)['host'] == 'e1'
+    assert workflow.running + recovery_workflow.running == 2
+    workflow.gate.set()
+    recovery_workflow.gate.set()
+    assert _wait(lambda: all(_status(r) == 'succeeded' for r in recoveries))
+
+
+def test_start_fails_the_recoveries_this_host_had(rpc_conf, db, engines,
+                                                  recovery_workflow, trusts):
+    mine, theirs = _recovery(), _recovery(trust_id='t9')
+    db_api.recovery_claim(ADMIN(), mine, 'e1')
+    db_api.recovery_claim(ADMIN(), theirs, 'e2')
+    db_api.engine_service_heartbeat(ADMIN(), 'e2', 'dragon-engine', '1')
+    engines('e1')
+    recovery = db_api.recovery_get(ADMIN(), mine)
+    assert recovery.status == 'error'
+    assert recovery.error == 'the engine running it stopped (host e1)'
+    assert recovery.trust_id is None
+    assert _status(theirs) == 'recovering'
+    assert trusts == [('session-of-t1', 't1')]
+
+
+def test_periodic_check_fails_recoveries_of_dead_engines(
+        rpc_conf, db, engines, recovery_workflow, trusts):
+    rpc_conf.set_override('orphan_check_interval', 1, group='engine')
+    rpc_conf.set_override('service_down_time', 5, group='engine')
+    db_api.engine_service_heartbeat(ADMIN(), 'dead', 'dragon-engine', '1')
+    with db_api.main_context_manager.writer.using(ADMIN()) as session:
+        session.execute(db_api.sa.update(db_api.models.EngineService)
+                        .values(updated_at=datetime.datetime(2020, 1, 1)))
+    recovery_id = _recovery()
+    db_api.recovery_claim(ADMIN(), recovery_id, 'dead')
+    engines('e1')
+    assert _wait(lambda: _status(recovery_id) == 'error')
+    assert 'host dead' in db_api.recovery_get(ADMIN(), recovery_id).error
+
+
+def test_rpc_methods_name_the_version_that_introduced_them(rpc_conf,
+                                                           fake_transport):
+    client = rpcapi.EngineAPI(rpc_conf, transport=fake_transport)
+    client._client = _RecordingClient()
+    client.recover(_ctx(), 'r1')
+    client.delete_recovery(_ctx(), 'r2')
+    first, second = client._client.prepared
+    assert first['version'] == '1.3'
+    assert first['cast'] == ('recover', {'recovery_id': 'r1'})
+    assert second['version'] == '1.4'
+    assert second['cast'] == ('delete_recovery', {'recovery_id': 'r2'})
+    assert rpcapi.RPC_API_VERSION == '1.4'
+

@@ -1,0 +1,23 @@
+"""A data context over the fake cloud and a real ChunkStore on a fake Swift."""
+import types
+
+import pytest
+
+from dragon.protection.data import base
+from tests.unit.protection.data import fakes
+
+
+@pytest.fixture
+def env(conf):
+    conf.set_override('poll_interval', 0, group='protection')
+    conf.set_override('download_read_size', 4096, group='protection')
+    cloud = fakes.FakeCloud()
+    store, objects, heads = fakes.chunk_store()
+    events, progress = [], []
+    ctx = base.DataContext(
+        clients=cloud, chunks=store, progress=progress.append,
+        event=lambda level, message: events.append((level, message)),
+        options={}, conf=conf)
+    return types.SimpleNamespace(cloud=cloud, ctx=ctx, store=store,
+                                 objects=objects, heads=heads, events=events,
+                                 progress=progress, conf=conf)

@@ -1,0 +1,65 @@
+"""The cinder_backup data action."""
+from keystoneauth1 import exceptions as ks_exc
+import pytest
+
+from dragon import exception
+from dragon.protection import data
+from tests.unit.protection.data import fakes
+
+GiB = 1024 ** 3
+
+
+def _backup(env, node):
+    action = data.get('volume', 'cinder_backup')
+    state = action.capture(env.ctx, node)
+    try:
+        return state, action.transfer(env.ctx, node, state)
+    finally:
+        action.cleanup(env.ctx, node, state)
+
+
+def test_first_backup_is_full_the_next_incremental(env):
+    vid = env.cloud.add_volume(fakes.pieces_of(b'x'), status='in-use')
+    node = fakes.node('volume', vid, options={'container': 'dr-backups'})
+    _state, first = _backup(env, node)
+    _state, second = _backup(env, node)
+    assert first['kind'] == 'cinder_backup'
+    assert first['backup']['is_incremental'] is False
+    assert second['backup']['is_incremental'] is True
+    assert first['backup']['container'] == 'dr-backups'
+    assert first['size'] == GiB and sum(env.progress) == 2 * GiB
+    assert first['export_allowed'] is True
+    assert first['export_record']['backup_service'].endswith('swift')
+    backups = env.cloud.objects['backup']
+    assert all(b['force'] is True for b in backups.values())
+    assert len(backups) == 2          # both kept: they are the data
+
+
+def test_incremental_off_makes_full_backups(env):
+    vid = env.cloud.add_volume(fakes.pieces_of(b'x'))
+    node = fakes.node('volume', vid, options={'incremental': False})
+    _backup(env, node)
+    _state, second = _backup(env, node)
+    assert second['backup']['is_incremental'] is False
+
+
+def test_a_forbidden_export_is_recorded_not_fatal(env):
+    env.cloud.export_forbidden = True
+    vid = env.cloud.add_volume(fakes.pieces_of(b'x'))
+    _state, record = _backup(env, fakes.node('volume', vid))
+    assert record['export_allowed'] is False
+    assert record['export_record'] is None
+    assert [level for level, _m in env.events] == ['warning']
+
+
+@pytest.mark.parametrize('failure', ['backup error', 'GET export_record'])
+def test_the_backup_of_a_failed_run_is_deleted(env, failure):
+    vid = env.cloud.add_volume(fakes.pieces_of(b'x'))
+    node = fakes.node('volume', vid)
+    if failure == 'backup error':
+        env.cloud.final_status['backup'] = 'error'
+    else:
+        env.cloud.fail_call[failure] = ks_exc.InternalServerError()
+    with pytest.raises(exception.DataActionFailed, match=vid):
+        _backup(env, node)
+    assert env.cloud.objects['backup'] == {}

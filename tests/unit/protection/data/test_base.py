@@ -1,0 +1,32 @@
+"""failing_as: client errors become Dragon errors that name the resource."""
+from keystoneauth1 import exceptions as ks_exc
+import pytest
+
+from dragon import exception
+from dragon.protection.data import base
+from tests.unit.protection.data import fakes
+
+
+def test_a_client_error_becomes_data_action_failed_naming_the_node():
+    node = fakes.node('volume', 'volume-1')
+    with pytest.raises(exception.DataActionFailed) as e:
+        with base.failing_as(node, 'reading'):
+            raise ks_exc.NotFound()
+    assert e.value.message.startswith('volume web (volume-1): reading: ')
+
+
+def test_a_label_and_another_error_class_can_be_given():
+    with pytest.raises(exception.RecoveryFailed) as e:
+        with base.failing_as('volume_db', 'uploading',
+                             exception.RecoveryFailed):
+            raise ks_exc.BadRequest('no')
+    assert not isinstance(e.value, exception.DataActionFailed)
+    assert e.value.message.startswith('volume_db: uploading: ')
+
+
+def test_dragon_errors_pass_through_unchanged():
+    error = exception.ResourceNotFound(resource='x')
+    with pytest.raises(exception.ResourceNotFound) as e:
+        with base.failing_as('x', 'step', exception.RecoveryFailed):
+            raise error
+    assert e.value is error

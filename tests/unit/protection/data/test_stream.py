@@ -1,0 +1,150 @@
+"""Streaming images: exact reads, Glance hashes, the index, bounded memory."""
+import hashlib
+import json
+import os
+import tracemalloc
+
+import pytest
+
+from dragon import exception
+from dragon.protection.data import index
+from dragon.protection.data import stream
+from tests.unit.protection.data import fakes
+
+
+def test_reader_returns_exact_blocks_whatever_the_piece_sizes():
+    data = os.urandom(10000)
+    pieces = [data[:7], data[7:3000], data[3000:3001], data[3001:]]
+    seen = []
+    reader = stream.HashingReader(iter(pieces), 'sha512', seen.append)
+    blocks = iter(lambda: reader.read(1024), b'')
+    sizes = [len(b) for b in blocks]
+    assert sizes == [1024] * 9 + [784]
+    assert reader.size == sum(seen) == 10000
+    assert reader.hexdigest() == hashlib.sha512(data).hexdigest()
+
+
+def test_reader_refuses_to_read_everything_at_once():
+    with pytest.raises(ValueError):
+        stream.HashingReader(iter([b'x'])).read()
+
+
+def _image(env, data, **extra):
+    iid = env.cloud.add_image(fakes.pieces_of(data), status='active',
+                              **extra)
+    return env.cloud._get('image', iid)
+
+
+def test_an_image_is_stored_verified_and_indexed(env):
+    data = os.urandom(5000) + bytes(3000)
+    image = _image(env, data)
+    node = fakes.node('server', 'server-x')
+    fields = stream.store_image(env.ctx, node, image)
+    assert fields['size'] == len(data)
+    assert fields['sha256'] == hashlib.sha256(data).hexdigest()
+    assert fields['zero_chunks'] == 3 and not fields['index_hit']
+    assert sum(env.progress) == len(data)
+    refs = [fakes.chunks.ChunkRef.from_dict(c) for c in fields['chunks']]
+    assert b''.join(env.store.iter_stream(refs)) == data
+    assert fields['image'] == {
+        'disk_format': 'raw', 'container_format': 'bare', 'min_disk': 1,
+        'min_ram': 64, 'properties': {'hw_disk_bus': 'virtio'}}
+    name = index.object_name('sha512', hashlib.sha512(data).hexdigest())
+    assert name.startswith('index/image-sha512/') and name.endswith('.json')
+    assert ('chunks', name) in env.objects
+
+
+def test_an_indexed_image_is_not_downloaded_again(env):
+    data = os.urandom(6000)
+    node = fakes.node('server', 'server-x')
+    first = stream.store_image(env.ctx, node, _image(env, data))
+    downloads, puts = env.cloud.downloads, len(env.objects)
+    env.progress.clear()
+    second = stream.store_image(env.ctx, node, _image(env, data))
+    assert env.cloud.downloads == downloads
+    assert len(env.objects) == puts
+    assert second['index_hit'] and second['uploaded_bytes'] == 0
+    assert second['chunks'] == first['chunks']
+    assert second['sha256'] == first['sha256']
+    assert second['reused_chunks'] == len(second['chunks'])
+    assert sum(env.progress) == len(data)
+    assert any('index hit' in m for _level, m in env.events)
+
+
+def test_an_index_entry_whose_chunk_is_gone_is_a_miss(env):
+    data = os.urandom(6000)
+    node = fakes.node('server', 'server-x')
+    first = stream.store_image(env.ctx, node, _image(env, data))
+    victim = first['chunks'][2]['sha256']
+    del env.objects[('chunks', env.store.object_name(victim))]
+    second = stream.store_image(env.ctx, node, _image(env, data))
+    assert not second['index_hit']
+    assert env.cloud.downloads == 2
+    assert second['uploaded_bytes'] == 1024   # only the missing chunk
+    assert ('chunks', env.store.object_name(victim)) in env.objects
+
+
+@pytest.mark.parametrize('lie, message', [
+    ({'os_hash_value': 'bad'}, 'sha512'),
+    ({'size': 1}, 'size'),
+])
+def test_bytes_that_differ_from_glance_fail(env, lie, message):
+    image = _image(env, os.urandom(3000))
+    image.update(lie)
+    with pytest.raises(exception.DataVerificationFailed, match=message):
+        stream.store_image(env.ctx, fakes.node('server', 's'), image)
+    assert not any(n.startswith('index/') for _c, n in env.objects)
+
+
+def test_an_image_without_a_glance_hash_is_stored_without_index(env):
+    image = _image(env, os.urandom(3000), os_hash_algo=None,
+                   os_hash_value=None)
+    fields = stream.store_image(env.ctx, fakes.node('server', 's'), image)
+    assert fields['size'] == 3000
+    assert not any(n.startswith('index/') for _c, n in env.objects)
+
+
+def test_memory_stays_bounded_while_a_large_image_streams(env):
+    """64 MiB stream, 1 MiB chunks: peak memory is a few chunks."""
+    mib = 1024 * 1024
+    env.ctx.chunks, objects, _heads = fakes.chunk_store(chunk_size=mib,
+                                                        workers=2)
+    piece = os.urandom(64 * 1024)
+    image = _image(env, b'')
+    env.cloud.data[image['id']] = fakes.repeated(piece, 1024)
+    digest = hashlib.sha512()
+    for _ in range(1024):
+        digest.update(piece)
+    image.update(size=64 * mib, os_hash_value=digest.hexdigest())
+    tracemalloc.start()
+    try:
+        fields = stream.store_image(env.ctx, fakes.node('server', 's'), image)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert fields['size'] == 64 * mib
+    assert fields['uploaded_bytes'] == mib     # every chunk is the same
+    assert peak < 10 * mib, 'peak %d bytes for a 64 MiB stream' % peak
+
+
+@pytest.mark.parametrize('damage', [
+    lambda body: b'not json',
+    lambda body: body.replace(b'"version": 1', b'"version": 99'),
+])
+def test_an_unreadable_index_entry_is_a_miss(env, damage):
+    data = os.urandom(3000)
+    node = fakes.node('server', 's')
+    stream.store_image(env.ctx, node, _image(env, data))
+    name = ('chunks', index.object_name(
+        'sha512', hashlib.sha512(data).hexdigest()))
+    env.objects[name] = damage(env.objects[name])
+    again = stream.store_image(env.ctx, node, _image(env, data))
+    assert not again['index_hit'] and env.cloud.downloads == 2
+    assert json.loads(env.objects[name])['version'] == 1   # rewritten
+
+
+def test_an_image_deleted_while_waiting_fails_clearly(env):
+    from dragon.protection.data import glance
+    with pytest.raises(exception.ResourceFailed, match='deleted'):
+        glance.wait_active(env.cloud, 'image-404', timeout=5, interval=0,
+                           resource='server web (s)')

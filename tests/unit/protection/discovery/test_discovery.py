@@ -1,0 +1,186 @@
+import json
+
+import pytest
+
+from dragon import exception
+from dragon.protection import discovery
+from dragon.protection.graph import ResourceGraph
+from tests.unit.protection import fakes
+
+
+def _discover(world, members=None):
+    return discovery.discover(fakes.Clients(world),
+                              members or fakes.server_members(world))
+
+
+def _node(graph, type_, resource_id):
+    node = graph.by_resource(type_, resource_id)
+    assert node is not None, (type_, resource_id)
+    return node
+
+
+def test_server_dependencies_are_all_in_the_graph():
+    world = fakes.World(servers=1)
+    graph = _discover(world)
+    web = _node(graph, 'OS::Nova::Server', fakes.server_id(0))
+    assert web.key == 'server_web_0_50000000'
+    assert web.member and web.action == 'image_snapshot'
+    port = graph.get(web.properties['ports'][0])
+    keypair = _node(graph, 'OS::Nova::KeyPair', 'ops')
+    group = _node(graph, 'OS::Nova::ServerGroup', fakes.GROUP)
+    assert set(web.depends_on) == {port.key, keypair.key, group.key}
+    net = _node(graph, 'OS::Neutron::Net', fakes.NET)
+    subnet = _node(graph, 'OS::Neutron::Subnet', fakes.SUBNET)
+    web_sg = _node(graph, 'OS::Neutron::SecurityGroup', fakes.SG_WEB)
+    default_sg = _node(graph, 'OS::Neutron::SecurityGroup', fakes.SG_DEFAULT)
+    assert set(port.depends_on) == {net.key, subnet.key, web_sg.key,
+                                    default_sg.key}
+    assert port.properties['fixed_ips'] == [
+        {'subnet': subnet.key, 'subnet_id': fakes.SUBNET,
+         'ip_address': '10.0.0.10'}]
+    assert subnet.depends_on == (net.key,)
+    assert subnet.properties['host_routes'][0]['nexthop'] == '10.0.0.254'
+    ext = _node(graph, 'OS::Neutron::Net', fakes.EXT_NET)
+    assert ext.properties['owned'] is False and ext.properties['external']
+    router = _node(graph, 'OS::Neutron::Router', fakes.ROUTER)
+    assert router.depends_on == (ext.key,)
+    iface = _node(graph, 'OS::Neutron::RouterInterface',
+                  'router-port:' + fakes.SUBNET)
+    assert set(iface.depends_on) == {router.key, subnet.key}
+    fip = _node(graph, 'OS::Neutron::FloatingIP', 'fip-1')
+    assert set(fip.depends_on) == {port.key, ext.key, iface.key}
+    # Rules refer to groups; a reference is not a dependency (no cycles).
+    assert {r['remote_group'] for r in web_sg.properties['rules']} == {
+        None, default_sg.key}
+    assert default_sg.properties['rules'][1]['remote_group'] == 'self' or \
+        default_sg.properties['rules'][0]['remote_group'] == 'self'
+    assert keypair.properties['public_key'] == 'ssh-ed25519 AAAA ops'
+    assert web.properties['flavor']['original_name'] == 'm1.tiny'
+    assert web.properties['image']['name'] == 'cirros'
+    assert web.properties['user_data'] is None
+    assert 'administrators' in web.properties['user_data_note']
+
+
+def test_volumes_boot_mapping_and_implicit_actions():
+    world = fakes.World(servers=1)
+    graph = _discover(world, fakes.server_members(
+        world, action='template_only', bfv_action='image_snapshot'))
+    db = _node(graph, 'OS::Nova::Server', fakes.BFV)
+    boot = _node(graph, 'OS::Cinder::Volume', fakes.BOOT_VOL)
+    assert boot.key in db.depends_on and not boot.member
+    assert boot.action == 'snapshot_data'
+    assert 'carries data' in boot.properties['implicit_action_reason']
+    assert db.properties['block_devices'] == [{
+        'volume': boot.key, 'volume_id': fakes.BOOT_VOL,
+        'device': '/dev/vda', 'boot_index': 0,
+        'delete_on_termination': False}]
+    assert db.properties['image'] is None
+    data = _node(graph, 'OS::Cinder::Volume', fakes.DATA_VOL)
+    assert data.action == 'template_only'
+    assert 'not a member' in data.properties['implicit_action_reason']
+    web = _node(graph, 'OS::Nova::Server', fakes.server_id(0))
+    attachment = _node(graph, 'OS::Cinder::VolumeAttachment', 'att-data')
+    assert set(attachment.depends_on) == {web.key, data.key}
+    assert attachment.properties['mountpoint'] == '/dev/vdb'
+
+
+def test_boot_volume_of_template_only_server_is_template_only():
+    world = fakes.World(servers=1)
+    graph = _discover(world, fakes.server_members(world,
+                                                  action='template_only'))
+    assert _node(graph, 'OS::Cinder::Volume',
+                 fakes.BOOT_VOL).action == 'template_only'
+
+
+def test_member_volume_keeps_its_action():
+    world = fakes.World(servers=1)
+    members = fakes.server_members(world) + [
+        fakes.member('volume', fakes.DATA_VOL, 'cinder_backup', 'data')]
+    graph = _discover(world, members)
+    data = _node(graph, 'OS::Cinder::Volume', fakes.DATA_VOL)
+    assert data.member and data.action == 'cinder_backup'
+    assert 'implicit_action_reason' not in data.properties
+    assert data.properties['metadata'] == {'k': 'v'}
+
+
+def test_volume_only_policy_reads_only_cinder():
+    world = fakes.World(servers=1)
+    graph = _discover(world, [fakes.member('volume', fakes.DATA_VOL,
+                                           'snapshot_data')])
+    assert len(graph) == 1
+    assert dict(world.calls) == {'block-storage': 1}
+
+
+def test_call_count_does_not_grow_with_servers():
+    counts = []
+    for n in (1, 20):
+        world = fakes.World(servers=n)
+        graph = _discover(world)
+        assert len([x for x in graph.nodes()
+                    if x.resource.type == 'OS::Nova::Server']) == n + 1
+        counts.append(dict(world.calls))
+    assert counts[0] == counts[1]
+    # servers, key pairs, server groups; ports, networks, subnets, router
+    # ports, routers, the routers' external networks, security groups,
+    # floating IPs; volumes; images.
+    assert counts[0] == {'compute': 3, 'network': 8, 'block-storage': 1,
+                         'image': 1}
+
+
+def test_graph_is_json_and_round_trips():
+    world = fakes.World(servers=2)
+    graph = _discover(world)
+    data = json.loads(json.dumps(graph.to_dict()))
+    assert ResourceGraph.from_dict(data).to_dict() == data
+
+
+def test_missing_member_server_fails_with_its_name():
+    world = fakes.World(servers=1)
+    with pytest.raises(exception.DiscoveryFailed, match='server gone .*lost'):
+        _discover(world, [fakes.member('server', 'gone', 'image_snapshot',
+                                       'lost')])
+
+
+def test_unreadable_dependency_fails_naming_it():
+    world = fakes.World(servers=1)
+    world.failures[('network', '/v2.0/floatingips')] = 403
+    with pytest.raises(exception.DiscoveryFailed,
+                       match='floating IPs of ports .*HTTP 403: denied'):
+        _discover(world)
+
+
+def test_invisible_key_pair_fails():
+    world = fakes.World(servers=1)
+    world.nova['keypairs'] = []
+    with pytest.raises(exception.DiscoveryFailed, match='key pair ops'):
+        _discover(world)
+
+
+def test_invisible_router_fails():
+    world = fakes.World(servers=1)
+    world.neutron['routers'] = []
+    with pytest.raises(exception.DiscoveryFailed, match='router c0000000'):
+        _discover(world)
+
+
+def test_volume_without_cinder_attachment_fails():
+    world = fakes.World(servers=1)
+    world.volumes[1]['attachments'] = []
+    with pytest.raises(exception.DiscoveryFailed,
+                       match='no attachment to that server'):
+        _discover(world)
+
+
+def test_unknown_resource_type():
+    with pytest.raises(exception.UnknownResourceType, match='server, volume'):
+        _discover(fakes.World(), [fakes.member('network', 'x', 'a')])
+
+
+def test_servers_are_listed_in_pages_nova_can_serve():
+    world = fakes.World(servers=120)
+    graph = _discover(world)
+    pages = [entry for entry in world.log
+             if entry[0] == 'compute' and entry[1].startswith('/servers/detail')]
+    assert len(pages) == 3
+    assert len([n for n in graph.nodes()
+                if n.resource.type == 'OS::Nova::Server']) == 121

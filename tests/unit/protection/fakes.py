@@ -1,0 +1,247 @@
+"""A fake ServiceClients whose adapters answer canned JSON, and a workload.
+
+The fake sits at the client boundary: discovery code runs unchanged and
+the fake applies the same list filters the services do (Neutron's
+repeated keys, Glance's ``in:``), counting every call per service.
+"""
+
+import collections
+import copy
+import urllib.parse
+
+PROJECT = 'p' * 32
+EXT_NET = 'e0000000-0000-0000-0000-000000000001'
+NET = 'a0000000-0000-0000-0000-000000000001'
+SUBNET = 'b0000000-0000-0000-0000-000000000001'
+ROUTER = 'c0000000-0000-0000-0000-000000000001'
+SG_WEB = 'd0000000-0000-0000-0000-000000000001'
+SG_DEFAULT = 'd0000000-0000-0000-0000-000000000002'
+IMAGE = 'f0000000-0000-0000-0000-000000000001'
+GROUP = '90000000-0000-0000-0000-000000000001'
+BOOT_VOL = '70000000-0000-0000-0000-000000000001'
+DATA_VOL = '70000000-0000-0000-0000-000000000002'
+BFV = '50000000-0000-0000-0000-0000000000bf'
+
+
+def server_id(i):
+    return '50000000-0000-0000-0000-%012d' % i
+
+
+class Response:
+    def __init__(self, status, body):
+        self.status_code = status
+        self._body = body
+
+    def json(self):
+        return copy.deepcopy(self._body)
+
+
+def _matches(item, params):
+    for field, wanted in (params or {}).items():
+        if isinstance(wanted, str) and wanted.startswith('in:'):
+            wanted = wanted[3:].split(',')
+        if not isinstance(wanted, list):
+            wanted = [wanted]
+        if item.get(field) not in wanted:
+            return False
+    return True
+
+
+class Adapter:
+    def __init__(self, world, service):
+        self.world, self.service = world, service
+
+    def get(self, path, params=None, raise_exc=True, **kwargs):
+        self.world.calls[self.service] += 1
+        self.world.log.append((self.service, path, params))
+        failure = self.world.failures.get((self.service, path))
+        if failure:
+            return Response(failure, {'NeutronError': {
+                'message': 'denied by policy'}})
+        path, _sep, query = path.partition('?')
+        params = dict(params or {}, **dict(urllib.parse.parse_qsl(query)))
+        limit, marker = params.pop('limit', None), params.pop('marker', None)
+        collection, items = self.world.collection(self.service, path)
+        found = [i for i in items if _matches(i, params)]
+        if marker:
+            found = found[[i['id'] for i in found].index(marker) + 1:]
+        body = {collection: found}
+        if limit and len(found) > int(limit):
+            # Nova-style pages: a next link carrying limit and marker.
+            body[collection] = found[:int(limit)]
+            body[collection + '_links'] = [{'rel': 'next', 'href': (
+                '%s?limit=%s&marker=%s' % (path, limit,
+                                           found[int(limit) - 1]['id']))}]
+        return Response(200, body)
+
+    def post(self, path, json=None, raise_exc=True, **kwargs):
+        self.world.calls[self.service] += 1
+        self.world.log.append((self.service, path, json))
+        return self.world.post_answer
+
+
+class Clients:
+    """Stands in for ``dragon.engine.clients.ServiceClients``."""
+
+    def __init__(self, world):
+        self.world = world
+        self.project_id = PROJECT
+        self.calls = world.calls
+
+    def adapter(self, service):
+        return Adapter(self.world, service)
+
+
+class World:
+    """A project with N image-backed servers, one boot-from-volume server,
+    a private network behind a router, two security groups, a key pair,
+    a server group, a floating IP and a data volume."""
+
+    def __init__(self, servers=1):
+        self.calls = collections.Counter()
+        self.log = []
+        self.failures = {}
+        self.post_answer = Response(200, {'Parameters': {}})
+        self.nova = {'servers': [], 'keypairs': [], 'server_groups': []}
+        self.volumes = []
+        self.neutron = {'ports': [], 'networks': [], 'subnets': [],
+                        'routers': [], 'security-groups': [],
+                        'floatingips': []}
+        self.images = [{'id': IMAGE, 'name': 'cirros', 'disk_format': 'raw',
+                        'container_format': 'bare', 'min_disk': 0,
+                        'min_ram': 0}]
+        self._network()
+        for i in range(servers):
+            self.add_server(server_id(i), 'web-%d' % i)
+        self._bfv()
+        self._data_volume()
+
+    def collection(self, service, path):
+        if service == 'compute':
+            name = path.rsplit('/', 2)[-2 if path.endswith('detail') else -1]
+            name = {'os-keypairs': 'keypairs',
+                    'os-server-groups': 'server_groups'}.get(name, name)
+            return name, self.nova[name]
+        if service == 'block-storage':
+            return 'volumes', self.volumes
+        if service == 'image':
+            return 'images', self.images
+        if service == 'network':
+            name = path.rsplit('/', 1)[-1]
+            return name.replace('-', '_'), self.neutron[name]
+        raise AssertionError('unexpected %s %s' % (service, path))
+
+    def _network(self):
+        n = self.neutron
+        n['networks'] += [
+            {'id': EXT_NET, 'name': 'public', 'router:external': True,
+             'shared': False, 'project_id': 'admin', 'mtu': 1500,
+             'admin_state_up': True},
+            {'id': NET, 'name': 'private', 'router:external': False,
+             'shared': False, 'project_id': PROJECT, 'mtu': 1450,
+             'admin_state_up': True, 'port_security_enabled': True}]
+        n['subnets'].append({
+            'id': SUBNET, 'name': 'private-v4', 'network_id': NET,
+            'cidr': '10.0.0.0/24', 'ip_version': 4,
+            'gateway_ip': '10.0.0.1', 'enable_dhcp': True,
+            'allocation_pools': [{'start': '10.0.0.2', 'end': '10.0.0.254'}],
+            'dns_nameservers': ['10.0.0.53'],
+            'host_routes': [{'destination': '192.168.0.0/16',
+                             'nexthop': '10.0.0.254'}]})
+        n['routers'].append({
+            'id': ROUTER, 'name': 'gw', 'admin_state_up': True,
+            'external_gateway_info': {'network_id': EXT_NET,
+                                      'enable_snat': True}})
+        n['ports'].append({
+            'id': 'router-port', 'network_id': NET, 'device_id': ROUTER,
+            'device_owner': 'network:router_interface',
+            'fixed_ips': [{'subnet_id': SUBNET, 'ip_address': '10.0.0.1'}]})
+        n['security-groups'] += [
+            {'id': SG_WEB, 'name': 'web', 'description': 'http',
+             'security_group_rules': [
+                 {'direction': 'ingress', 'ethertype': 'IPv4',
+                  'protocol': 'tcp', 'port_range_min': 80,
+                  'port_range_max': 80, 'remote_ip_prefix': '0.0.0.0/0'},
+                 {'direction': 'ingress', 'ethertype': 'IPv4',
+                  'protocol': 'tcp', 'port_range_min': 22,
+                  'port_range_max': 22, 'remote_group_id': SG_DEFAULT}]},
+            {'id': SG_DEFAULT, 'name': 'default', 'description': 'Default',
+             'security_group_rules': [
+                 {'direction': 'ingress', 'ethertype': 'IPv4',
+                  'remote_group_id': SG_DEFAULT},
+                 {'direction': 'egress', 'ethertype': 'IPv4'}]}]
+        self.nova['keypairs'].append({'keypair': {
+            'name': 'ops', 'public_key': 'ssh-ed25519 AAAA ops',
+            'type': 'ssh', 'fingerprint': 'fp'}})
+        self.nova['server_groups'].append({
+            'id': GROUP, 'name': 'spread', 'policy': 'anti-affinity',
+            'rules': {}, 'members': []})
+
+    def _server(self, sid, name, image, volumes=()):
+        return {'id': sid, 'name': name, 'status': 'ACTIVE',
+                'image': image, 'key_name': 'ops',
+                'flavor': {'original_name': 'm1.tiny', 'vcpus': 1,
+                           'ram': 512, 'disk': 1, 'ephemeral': 0,
+                           'swap': 0, 'extra_specs': {}},
+                'metadata': {'role': 'web'}, 'config_drive': '',
+                'OS-EXT-AZ:availability_zone': 'nova',
+                'os-extended-volumes:volumes_attached': [
+                    {'id': v, 'delete_on_termination': False}
+                    for v in volumes]}
+
+    def _port(self, sid, index, ip):
+        port_id = '60000000-0000-0000-0000-%012d' % index
+        self.neutron['ports'].append({
+            'id': port_id, 'name': '', 'network_id': NET, 'device_id': sid,
+            'device_owner': 'compute:nova', 'mac_address': 'fa:16:3e:00:00:01',
+            'created_at': '2026-01-01T00:00:%02dZ' % (index % 60),
+            'fixed_ips': [{'subnet_id': SUBNET, 'ip_address': ip}],
+            'security_groups': [SG_WEB, SG_DEFAULT],
+            'port_security_enabled': True, 'admin_state_up': True})
+        return port_id
+
+    def add_server(self, sid, name):
+        index = len(self.nova['servers'])
+        self.nova['servers'].append(self._server(
+            sid, name, {'id': IMAGE, 'links': []}))
+        port_id = self._port(sid, index, '10.0.0.%d' % (10 + index))
+        self.nova['server_groups'][0]['members'].append(sid)
+        if index == 0:
+            self.neutron['floatingips'].append({
+                'id': 'fip-1', 'floating_ip_address': '172.24.4.10',
+                'fixed_ip_address': '10.0.0.10', 'port_id': port_id,
+                'floating_network_id': EXT_NET})
+
+    def _bfv(self):
+        self.nova['servers'].append(self._server(BFV, 'db', '', [BOOT_VOL]))
+        self._port(BFV, 900, '10.0.0.200')
+        self.volumes.append({
+            'id': BOOT_VOL, 'name': 'db-root', 'size': 1,
+            'volume_type': 'file', 'bootable': 'true', 'status': 'in-use',
+            'availability_zone': 'nova', 'metadata': {},
+            'volume_image_metadata': {'image_id': IMAGE},
+            'attachments': [{'server_id': BFV, 'device': '/dev/vda',
+                             'attachment_id': 'att-boot'}]})
+
+    def _data_volume(self):
+        first = self.nova['servers'][0]
+        first['os-extended-volumes:volumes_attached'].append(
+            {'id': DATA_VOL, 'delete_on_termination': False})
+        self.volumes.append({
+            'id': DATA_VOL, 'name': 'data', 'size': 1, 'description': 'd',
+            'volume_type': 'file', 'bootable': 'false', 'status': 'in-use',
+            'availability_zone': 'nova', 'metadata': {'k': 'v'},
+            'attachments': [{'server_id': first['id'], 'device': '/dev/vdb',
+                             'attachment_id': 'att-data'}]})
+
+
+def member(resource_type, resource_id, action, name=''):
+    return {'resource_type': resource_type, 'resource_id': resource_id,
+            'resource_name': name, 'action': action, 'options': {}}
+
+
+def server_members(world, action='image_snapshot', bfv_action=None):
+    return [member('server', s['id'],
+                   bfv_action if s['id'] == BFV and bfv_action else action,
+                   s['name'])
+            for s in world.nova['servers']]

@@ -1,0 +1,66 @@
+"""Servers paused for a consistent point in time are always unpaused."""
+import pytest
+from keystoneauth1 import exceptions as ks_exc
+
+from dragon import exception
+from dragon.protection import consistency
+from dragon.protection import graph as graph_mod
+
+
+class Compute:
+    def __init__(self, statuses, busy=0):
+        self.statuses = dict(statuses)
+        self.busy = busy
+        self.posts = []
+
+    def get(self, path):
+        status = self.statuses[path.rsplit('/', 1)[-1]]
+        return type('R', (), {'json': lambda s: {'server': {'status': status}}})()
+
+    def post(self, path, json):
+        server_id = path.split('/')[2]
+        action = next(iter(json))
+        if action == 'unpause' and self.busy:
+            self.busy -= 1
+            raise ks_exc.Conflict()
+        self.posts.append((action, server_id))
+        if action == 'pause' and server_id == 'stuck':
+            return
+        self.statuses[server_id] = 'PAUSED' if action == 'pause' else 'ACTIVE'
+
+
+def _node(server_id):
+    return graph_mod.Node('server_' + server_id, graph_mod.Resource(
+        'OS::Nova::Server', server_id, server_id))
+
+
+def test_active_servers_are_paused_and_unpaused_even_when_busy():
+    compute = Compute({'a': 'ACTIVE', 'b': 'SHUTOFF'}, busy=2)
+    events = []
+    with consistency.paused(compute, [_node('a'), _node('b')],
+                            lambda *e: events.append(e), poll=0):
+        assert compute.statuses['a'] == 'PAUSED'
+    assert compute.posts == [('pause', 'a'), ('unpause', 'a')]
+    assert compute.statuses['a'] == 'ACTIVE'
+    assert any('not paused' in e[1] for e in events)
+
+
+def test_a_failure_inside_still_unpauses():
+    compute = Compute({'a': 'ACTIVE'})
+    with pytest.raises(ValueError):
+        with consistency.paused(compute, [_node('a')], lambda *e: None,
+                                poll=0):
+            raise ValueError('capture failed')
+    assert compute.posts[-1] == ('unpause', 'a')
+
+
+def test_a_server_that_does_not_pause_fails_and_the_others_are_unpaused(
+        monkeypatch):
+    monkeypatch.setattr(consistency, 'PAUSE_TIMEOUT', 0.05)
+    compute = Compute({'a': 'ACTIVE', 'stuck': 'ACTIVE'})
+    with pytest.raises(exception.DataActionFailed, match='did not pause'):
+        with consistency.paused(compute, [_node('a'), _node('stuck')],
+                                lambda *e: None, poll=0.01):
+            pass
+    assert ('unpause', 'a') in compute.posts
+    assert ('unpause', 'stuck') in compute.posts

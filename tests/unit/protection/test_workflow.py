@@ -1,0 +1,278 @@
+"""The protection flow: manifest last, temporaries always removed, errors recorded.
+
+Discovery, template generation and the data actions are faked at their
+module boundary; the database (SQLite), the chunk store and the checkpoint
+store are real, over an in-memory Swift account.
+"""
+import collections
+import io
+import json
+import os
+
+import pytest
+
+from dragon.checkpoint import naming
+from dragon.checkpoint import store
+from dragon.common import timeutils
+from dragon import context as dragon_context
+from dragon.db import api as db_api
+from dragon import exception
+from dragon.protection import graph as graph_mod
+from dragon.protection import recorder as rec
+from dragon.protection import workflow
+from tests.unit.checkpoint.fake_swift import FakeAccount
+
+PROJECT = 'proj-1'
+DISK = os.urandom(3 * 1024 * 1024)
+VOLUME = os.urandom(1024 * 1024) + bytes(2 * 1024 * 1024)
+
+
+class FakeAction:
+    """Streams known bytes; remembers what ran; fails where told to."""
+
+    def __init__(self, log, payload, fail_at=None):
+        self.log, self.payload, self.fail_at = log, payload, fail_at
+
+    def estimate(self, ctx, node):
+        return len(self.payload)
+
+    def capture(self, ctx, node):
+        self.log.append(('capture', node.key))
+        if self.fail_at == 'capture':
+            raise exception.DataActionFailed(resource=node.key,
+                                             reason='snapshot refused')
+        return {'temporary': 'tmp-' + node.key}
+
+    def transfer(self, ctx, node, state):
+        self.log.append(('transfer', node.key))
+        if self.fail_at == 'transfer':
+            raise exception.DataActionFailed(resource=node.key,
+                                             reason='image went to killed')
+        result = ctx.chunks.put_stream(io.BytesIO(self.payload),
+                                       progress=ctx.progress)
+        return {'kind': 'image', 'size': result.size, 'sha256': result.sha256,
+                'chunks': [c.to_dict() for c in result.chunks],
+                'uploaded_bytes': result.uploaded_bytes,
+                'reused_chunks': result.reused_chunks,
+                'zero_chunks': result.zero_chunks}
+
+    def cleanup(self, ctx, node, state):
+        self.log.append(('cleanup', node.key, state.get('temporary')))
+
+
+class FakeCompute:
+    def __init__(self):
+        self.actions = []
+        self.status = collections.defaultdict(lambda: 'ACTIVE')
+
+    def get(self, path):
+        server_id = path.rsplit('/', 1)[-1]
+        return type('R', (), {'json': lambda s: {
+            'server': {'status': self.status[server_id]}}})()
+
+    def post(self, path, json):
+        server_id = path.split('/')[2]
+        action = next(iter(json))
+        self.actions.append((action, server_id))
+        self.status[server_id] = 'PAUSED' if action == 'pause' else 'ACTIVE'
+
+
+class FakeClients:
+    region_name = 'RegionOne'
+
+    def __init__(self, account):
+        self.account = account
+        self.calls = collections.Counter(compute=3)
+        self.compute = FakeCompute()
+
+    def swift(self):
+        return self.account.connect()
+
+    def adapter(self, service):
+        assert service == 'compute'
+        return self.compute
+
+
+def _graph():
+    graph = graph_mod.ResourceGraph()
+    graph.add(graph_mod.Node('net_a', graph_mod.Resource(
+        'OS::Neutron::Net', 'n1', 'a')))
+    graph.add(graph_mod.Node('server_web', graph_mod.Resource(
+        'OS::Nova::Server', 's1', 'web'), member=True,
+        action='image_snapshot', depends_on=('net_a',)))
+    graph.add(graph_mod.Node('volume_db', graph_mod.Resource(
+        'OS::Cinder::Volume', 'v1', 'db'), member=True,
+        action='snapshot_data'))
+    return graph
+
+
+@pytest.fixture
+def env(db, conf, monkeypatch):
+    conf.set_override('chunk_size_mib', 1, group='checkpoint')
+    context = dragon_context.get_admin_context()
+    policy = db_api.workload_policy_create(context, {
+        'project_id': PROJECT, 'name': 'three tier', 'description': '',
+        'options': {'consistent': True}, 'members': [
+            {'resource_type': 'server',
+             'resource_id': 's1', 'resource_name': 'web',
+             'action': 'image_snapshot', 'options': {},
+             'exclusive_resource_id': 's1'}]})
+    checkpoint = db_api.checkpoint_create(context, {
+        'project_id': PROJECT, 'user_id': 'u', 'policy_id': policy.id,
+        'policy_name': policy.name})
+    account = FakeAccount()
+    log = []
+    behaviour = {}
+    monkeypatch.setattr(workflow.discovery, 'discover',
+                        lambda clients, members: _graph())
+    monkeypatch.setattr(workflow.template_mod, 'build', lambda graph: (
+        {'resources': {'server_web': {}, 'volume_db': {}}},
+        {'server_web_image': {'kind': 'image', 'default': 'i1'}}))
+    monkeypatch.setattr(workflow.template_mod, 'validate',
+                        lambda clients, text: behaviour.get('validate'))
+
+    def get_action(resource_type, action):
+        payload = DISK if resource_type == 'server' else VOLUME
+        return FakeAction(log, payload, behaviour.get(resource_type))
+
+    monkeypatch.setattr(workflow.data, 'get', get_action)
+    clients = FakeClients(account)
+
+    def protect():
+        cp = db_api.checkpoint_get(context, checkpoint.id)
+        pol = db_api.workload_policy_get(context, policy.id)
+        ok = workflow.Protection(conf, cp, pol, clients,
+                                 rec.RunRecorder(context, cp.id)).run()
+        return ok, db_api.checkpoint_get(context, checkpoint.id)
+
+    return type('Env', (), dict(protect=staticmethod(protect), log=log,
+                                behaviour=behaviour, account=account,
+                                clients=clients, context=context,
+                                checkpoint=checkpoint))
+
+
+def test_a_run_writes_a_complete_checkpoint(env):
+    ok, cp = env.protect()
+    assert ok and cp.status == 'available' and cp.error is None
+    swift = env.account.connect()
+    [point] = store.list_recovery_points(swift, PROJECT)
+    assert point['container'] == cp.container
+    assert point['size'] == len(DISK) + len(VOLUME)
+    manifest = store.read_manifest(swift, cp.container)
+    assert manifest['graph']['nodes'][0]['key'] == 'net_a'
+    assert set(manifest['data']) == {'server_web', 'volume_db'}
+    assert manifest['source_region'] == 'RegionOne'
+    assert manifest['parameters']['server_web_image']['default'] == 'i1'
+    # Progress ends complete; every resource done.
+    assert cp.bytes_done == cp.bytes_total == len(DISK) + len(VOLUME)
+    assert {r['status'] for r in cp.resources} == {rec.DONE}
+    assert cp.stats['zero_chunks'] == 2
+    assert cp.stats['uploaded_bytes'] == len(DISK) + 1024 * 1024
+    # Captures happen before any transfer; each temporary is cleaned.
+    kinds = [entry[0] for entry in env.log]
+    assert kinds.index('transfer') > max(
+        i for i, k in enumerate(kinds) if k == 'capture')
+    assert ('cleanup', 'server_web', 'tmp-server_web') in env.log
+    # The consistent policy paused the member server and unpaused it.
+    assert env.clients.compute.actions == [('pause', 's1'), ('unpause', 's1')]
+    events = [e.message for e in db_api.checkpoint_event_get_all(
+        env.context, cp.id)]
+    assert any('checkpoint complete' in m for m in events)
+    stored_events = json.loads(env.account.containers[cp.container][
+        'objects'][store.EVENTS][0])
+    assert [e['message'] for e in stored_events] == events
+
+
+def test_a_second_run_uploads_no_chunk_again(env):
+    env.protect()
+    context = env.context
+    db_api.checkpoint_update(context, env.checkpoint.id,
+                             {'status': 'protecting'})
+    ok, cp = env.protect()
+    assert ok and cp.stats['uploaded_bytes'] == 0
+
+
+def test_a_failed_transfer_leaves_error_reasons_and_no_container(env):
+    env.behaviour['volume'] = 'transfer'
+    ok, cp = env.protect()
+    assert not ok and cp.status == 'error'
+    assert 'image went to killed' in cp.error
+    by_key = {r['key']: r for r in cp.resources}
+    assert by_key['volume_db']['status'] == rec.ERROR
+    assert 'image went to killed' in by_key['volume_db']['reason']
+    # No manifest anywhere, no container left, temporaries removed.
+    assert store.checkpoint_containers(env.account.connect(), PROJECT) == []
+    assert {e[1] for e in env.log if e[0] == 'cleanup'} == {
+        'server_web', 'volume_db'}
+
+
+def test_servers_are_unpaused_when_a_capture_fails(env):
+    env.behaviour['volume'] = 'capture'
+    ok, cp = env.protect()
+    assert not ok and 'snapshot refused' in cp.error
+    assert env.clients.compute.actions[-1] == ('unpause', 's1')
+    assert ('cleanup', 'server_web', 'tmp-server_web') in env.log
+
+
+def test_an_invalid_template_fails_before_anything_is_stored(env):
+    def invalid(clients, text):
+        raise exception.TemplateInvalid(reason='bad property')
+    env.behaviour['validate'] = None
+    import dragon.protection.workflow as wf
+    original = wf.template_mod.validate
+    wf.template_mod.validate = invalid
+    try:
+        ok, cp = env.protect()
+    finally:
+        wf.template_mod.validate = original
+    assert not ok and 'bad property' in cp.error
+    assert env.account.containers == {}
+    assert env.log == []
+
+
+def test_an_unexpected_error_is_one_line_without_internals(env, monkeypatch):
+    monkeypatch.setattr(workflow.discovery, 'discover',
+                        lambda clients, members: {}['boom'])
+    ok, cp = env.protect()
+    assert not ok
+    assert cp.error == 'internal error (KeyError); see the engine log'
+
+
+def test_a_running_gc_refuses_the_run_and_leaves_no_container(env):
+    swift = env.account.connect()
+    swift.put_container(naming.chunk_container(PROJECT))
+    from dragon.checkpoint import gc
+    import datetime
+    swift.post_container(naming.chunk_container(PROJECT), {
+        gc.COLLECTING: datetime.datetime.now(datetime.UTC).isoformat()})
+    ok, cp = env.protect()
+    assert not ok and 'garbage collection' in cp.error
+    assert store.checkpoint_containers(swift, PROJECT) == []
+
+
+def test_an_interrupted_run_is_cleaned_up_from_its_row(env, conf, monkeypatch):
+    # A run that captured and then died: its row names the temporaries.
+    writer = store.CheckpointWriter(env.account.connect(), PROJECT, 'p', 'x')
+    writer.create(timeutils.utcnow())
+    db_api.checkpoint_update(env.context, env.checkpoint.id, {
+        'status': 'error', 'container': writer.container,
+        'resources': [{'key': 'server_web', 'type': 'OS::Nova::Server',
+                       'id': 's1', 'name': 'web', 'action': 'image_snapshot',
+                       'status': 'transferring',
+                       'temporaries': {'temporary': 'img-1'}},
+                      {'key': 'volume_db', 'type': 'OS::Cinder::Volume',
+                       'id': 'v1', 'name': 'db', 'action': 'snapshot_data',
+                       'status': 'done', 'temporaries': {}}]})
+    monkeypatch.setattr(workflow, '_trust_clients',
+                        lambda conf, checkpoint: env.clients)
+    workflow.cleanup_orphan(conf, env.checkpoint.id)
+    assert [e for e in env.log if e[0] == 'cleanup'] == [
+        ('cleanup', 'server_web', 'img-1')]
+    assert writer.container not in env.account.containers
+
+
+def test_temporaries_are_on_the_row_until_cleaned(env):
+    env.behaviour['volume'] = 'transfer'
+    env.protect()
+    cp = db_api.checkpoint_get(env.context, env.checkpoint.id)
+    assert all(not r.get('temporaries') for r in cp.resources)

@@ -1,0 +1,231 @@
+"""The rewrite of a template the real generator made from a realistic graph."""
+
+import json
+
+import pytest
+import yaml
+
+from dragon import exception
+from dragon.recovery import mappings
+from dragon.recovery import rewrite
+from dragon.recovery import selection
+from tests.unit.protection import fakes as source
+from tests.unit.recovery import fakes
+
+
+@pytest.fixture
+def ckpt():
+    return fakes.checkpoint(servers=2)
+
+
+def _key(graph, type_, resource_id):
+    return graph.by_resource(type_, resource_id).key
+
+
+def _run(ckpt, mode='failover', prefix='', keys=None, mapping=None,
+         restored=None, with_graph=True):
+    _, graph, manifest, text = ckpt
+    values = mappings.resolve(manifest, fakes.Target(), mapping or {}, keys,
+                              mode=mode)
+    if restored is None:
+        restored = fakes.restored_for(manifest)
+    return rewrite.rewrite(text, manifest['parameters'], values, restored,
+                           keys, mode, prefix,
+                           graph=manifest['graph'] if with_graph else None)
+
+
+def _consistent(tmpl):
+    """Every reference points at something the template has."""
+    text = json.dumps(tmpl)
+    for name in rewrite._refs(tmpl, 'get_param'):
+        assert name in tmpl.get('parameters', {}), name
+    for name in rewrite._refs(tmpl, 'get_resource'):
+        assert name in tmpl['resources'], name
+    for resource in tmpl['resources'].values():
+        for dep in resource.get('depends_on') or ():
+            assert dep in tmpl['resources'], dep
+    for name in rewrite._conditions_used(tmpl['resources']):
+        assert name in tmpl.get('conditions', {}), name
+    return text
+
+
+@pytest.mark.parametrize('mode', ['failover', 'drill'])
+@pytest.mark.parametrize('with_graph', [True, False])
+def test_no_source_id_remains(ckpt, mode, with_graph):
+    _, graph, manifest, text = ckpt
+    ids = fakes.source_ids(graph)
+    assert any(i in text for i in ids)  # the source template has them
+    tmpl, params = _run(ckpt, mode=mode, with_graph=with_graph)
+    out = yaml.safe_dump(tmpl) + json.dumps(params)
+    left = sorted(i for i in ids if i in out)
+    assert left == []
+    _consistent(tmpl)
+
+
+def test_failover_fills_every_parameter_as_its_default(ckpt):
+    _, graph, manifest, _ = ckpt
+    tmpl, params = _run(ckpt)
+    assert set(params) == set(tmpl['parameters'])
+    for name, value in params.items():
+        assert tmpl['parameters'][name]['default'] == value
+    web0 = _key(graph, 'OS::Nova::Server', source.server_id(0))
+    boot = _key(graph, 'OS::Cinder::Volume', source.BOOT_VOL)
+    restored = fakes.restored_for(manifest)
+    assert params[web0 + '_image'] == restored[web0]['image_id']
+    assert params[boot + '_image'] == restored[boot]['image_id']
+    public = _key(graph, 'OS::Neutron::Net', source.EXT_NET)
+    router = _key(graph, 'OS::Neutron::Router', source.ROUTER)
+    assert params[public + '_network'] == fakes.T_PUBLIC
+    assert tmpl['resources'][router]['properties'][
+        'external_gateway_info'] == {'network': {
+            'get_param': public + '_network'}}
+    fip = _key(graph, 'OS::Neutron::FloatingIP', 'fip-1')
+    assert fip in tmpl['resources']
+
+
+def test_drill_isolates(ckpt):
+    _, graph, _, _ = ckpt
+    tmpl, params = _run(ckpt, mode='drill', prefix='drill-')
+    res = tmpl['resources']
+    types = [r['type'] for r in res.values()]
+    assert 'OS::Neutron::FloatingIP' not in types
+    for r in res.values():
+        assert 'external_gateway_info' not in r['properties']
+    assert not any(k.endswith('_network') for k in params)
+    # The shared network is recreated, isolated, around the source ports'
+    # addresses; its port waits for the subnet.
+    shared = _key(graph, 'OS::Neutron::Net', fakes.SHARED_NET)
+    assert res[shared] == {'type': 'OS::Neutron::Net',
+                           'properties': {'name': 'drill-shared'}}
+    subnet = res[shared + '_subnet']['properties']
+    assert subnet['cidr'] == '192.168.7.0/24'
+    assert subnet['gateway_ip'] is None
+    ports = [r for r in res.values() if r['type'] == 'OS::Neutron::Port']
+    on_shared = [p for p in ports
+                 if p['properties']['network'] == {'get_resource': shared}]
+    assert len(on_shared) == 1
+    assert shared + '_subnet' in on_shared[0]['depends_on']
+    # Every port's network is created by the stack.
+    assert all('get_resource' in p['properties']['network'] for p in ports)
+    # Names carry the prefix.
+    web0 = _key(graph, 'OS::Nova::Server', source.server_id(0))
+    assert res[web0]['properties']['name'] == 'drill-web-0'
+    _consistent(tmpl)
+
+
+def test_selection_keeps_only_the_closure(ckpt):
+    _, graph, _, _ = ckpt
+    keys = selection.select(graph, [source.server_id(1)])
+    tmpl, params = _run(ckpt, keys=keys)
+    res = tmpl['resources']
+    # The group rule referring to the default group is kept with both;
+    # networks of other projects are parameters, not resources.
+    web_sg = _key(graph, 'OS::Neutron::SecurityGroup', source.SG_WEB)
+    foreign = {_key(graph, 'OS::Neutron::Net', i)
+               for i in (source.EXT_NET, fakes.SHARED_NET)}
+    assert set(res) == (keys - foreign) | {web_sg + '_rule_0'}
+    assert set(params) == set(tmpl['parameters'])
+    index = ckpt[2]['parameters']
+    assert {index[p]['node'] for p in params} <= keys
+    assert not any('volume' in p for p in params)
+    assert 'conditions' not in tmpl  # only the volumes had conditions
+    _consistent(tmpl)
+
+
+def test_restored_volume_replaces_its_resource(ckpt):
+    _, graph, manifest, _ = ckpt
+    data = _key(graph, 'OS::Cinder::Volume', source.DATA_VOL)
+    attachment = _key(graph, 'OS::Cinder::VolumeAttachment', 'att-data')
+    restored = fakes.restored_for(manifest)
+    restored[data] = {'volume_id': fakes.RESTORED_VOLUME}
+    tmpl, params = _run(ckpt, restored=restored)
+    assert data not in tmpl['resources']
+    assert tmpl['resources'][attachment]['properties']['volume_id'] == \
+        fakes.RESTORED_VOLUME
+    assert not any(p.startswith(data) for p in params)
+    assert not any(c.startswith(data) for c in tmpl['conditions'])
+    _consistent(tmpl)
+
+
+def test_restored_boot_volume_in_block_device_mapping(ckpt):
+    _, graph, manifest, _ = ckpt
+    boot = _key(graph, 'OS::Cinder::Volume', source.BOOT_VOL)
+    bfv = _key(graph, 'OS::Nova::Server', source.BFV)
+    restored = {boot: {'volume_id': fakes.RESTORED_VOLUME}}
+    restored.update({k: v for k, v in fakes.restored_for(manifest).items()
+                     if k != boot})
+    tmpl, _ = _run(ckpt, restored=restored)
+    bdm = tmpl['resources'][bfv]['properties']['block_device_mapping_v2']
+    assert bdm[0]['volume_id'] == fakes.RESTORED_VOLUME
+    assert boot not in tmpl['resources'][bfv].get('depends_on', [])
+
+
+def test_existing_key_pair_replaces_its_resource(ckpt):
+    _, graph, manifest, text = ckpt
+    keypair = _key(graph, 'OS::Nova::KeyPair', 'ops')
+    target = fakes.Target()
+    target.keypairs = [{'name': 'ops', 'public_key': 'ssh-ed25519 AAAA'}]
+    values = mappings.resolve(manifest, target, {}, None)
+    tmpl, params = rewrite.rewrite(text, manifest['parameters'], values,
+                                   fakes.restored_for(manifest), None,
+                                   graph=graph)
+    assert keypair not in tmpl['resources']
+    web0 = _key(graph, 'OS::Nova::Server', source.server_id(0))
+    assert tmpl['resources'][web0]['properties']['key_name'] == 'ops'
+    assert keypair + '_key_name' not in params
+
+
+def test_network_recreated_on_request_in_a_failover(ckpt):
+    _, graph, _, _ = ckpt
+    shared = _key(graph, 'OS::Neutron::Net', fakes.SHARED_NET)
+    tmpl, params = _run(ckpt, mapping={
+        'networks': {fakes.SHARED_NET: 'recreate'}})
+    assert tmpl['resources'][shared]['type'] == 'OS::Neutron::Net'
+    assert shared + '_network' not in params
+    # The external network stays: failover keeps gateways and floating IPs.
+    public = _key(graph, 'OS::Neutron::Net', source.EXT_NET)
+    assert params[public + '_network'] == fakes.T_PUBLIC
+    _consistent(tmpl)
+
+
+def test_external_network_of_a_gateway_cannot_be_recreated(ckpt):
+    with pytest.raises(exception.RewriteFailed) as e:
+        _run(ckpt, mapping={'networks': {source.EXT_NET: 'recreate'}})
+    assert 'existing external network' in str(e.value)
+
+
+def test_a_parameter_without_value_is_reported(ckpt):
+    _, graph, manifest, text = ckpt
+    values = mappings.resolve(manifest, fakes.Target(), {}, None)
+    web0 = _key(graph, 'OS::Nova::Server', source.server_id(0))
+    restored = fakes.restored_for(manifest)
+    del restored[web0]
+    with pytest.raises(exception.MappingMissing) as e:
+        rewrite.rewrite(text, manifest['parameters'], values, restored, None,
+                        graph=graph)
+    assert e.value.missing == [
+        "parameter %s_image (image of %s, source %r): no value and nothing "
+        "restored" % (web0, web0, source.IMAGE)]
+
+
+def test_unknown_mode(ckpt):
+    with pytest.raises(exception.RewriteFailed):
+        _run(ckpt, mode='chaos')
+
+
+def test_user_data_is_left_as_written():
+    world, graph, manifest, _ = fakes.checkpoint(servers=1, shared=False)
+    from dragon.protection import discovery
+    from dragon.protection import template
+    world.nova['servers'][0]['OS-EXT-SRV-ATTR:user_data'] = \
+        'ZWNobyA3MDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDIK'
+    graph = discovery.discover(source.Clients(world),
+                               source.server_members(world))
+    tmpl, index = template.build(graph)
+    manifest['graph'], manifest['parameters'] = graph.to_dict(), index
+    values = mappings.resolve(manifest, fakes.Target(), {}, None)
+    out, _ = rewrite.rewrite(template.to_yaml(tmpl), index, values,
+                             fakes.restored_for(manifest), None, graph=graph)
+    web0 = _key(graph, 'OS::Nova::Server', source.server_id(0))
+    assert out['resources'][web0]['properties']['user_data'] == \
+        'echo %s\n' % source.DATA_VOL

@@ -1,0 +1,140 @@
+import datetime
+
+from keystoneauth1 import exceptions as ks_exc
+import pytest
+import yaml
+
+from dragon import exception
+from dragon.recovery import stack
+from tests.unit.recovery import fakes
+
+IN, DONE, FAIL = 'CREATE_IN_PROGRESS', 'CREATE_COMPLETE', 'CREATE_FAILED'
+
+
+@pytest.fixture
+def target():
+    return fakes.Target()
+
+
+@pytest.mark.parametrize('policy,when,prefix,expected', [
+    ('three tier', datetime.datetime(2026, 11, 23, 15, 4, 5), '',
+     'three-tier-20261123T150405Z'),
+    ('app', '2026-11-23T15:04:05.123456Z', 'drill-',
+     'drill-app-20261123T150405Z'),
+    ('été/db', '20261123T150405Z', '', 't-db-20261123T150405Z'),
+    ('1st', None, '', 'dragon-1st'),
+    ('', None, '', 'dragon'),
+    ('x' * 300, None, '', 'x' * stack.NAME_LIMIT),
+])
+def test_stack_name(policy, when, prefix, expected):
+    assert stack.stack_name(policy, when, prefix) == expected
+
+
+def test_create_sends_template_parameters_and_timeout(target):
+    template = {'heat_template_version': '2021-04-16', 'resources': {}}
+    stack_id = stack.create(target, 'n', template, {'a': 'b', 'c': None},
+                            timeout=61)
+    assert stack_id == 's1'
+    method, service, path, body = target.writes()[0]
+    assert (method, service, path) == ('POST', 'orchestration', '/stacks')
+    assert yaml.safe_load(body['template']) == template
+    assert body['parameters'] == {'a': 'b', 'c': ''}
+    assert body['timeout_mins'] == 2
+    assert body['disable_rollback'] is True  # kept for diagnosis
+
+
+def test_create_refused(target):
+    target.create_answer = fakes.Response(
+        400, {'error': {'message': 'Property error: flavor'}})
+    with pytest.raises(exception.StackFailed) as e:
+        stack.create(target, 'n', 'heat_template_version: 2021-04-16\n',
+                     {}, 60)
+    assert 'Property error: flavor' in str(e.value)
+
+
+def test_validate_refused(target):
+    target.validate_answer = fakes.Response(
+        400, {'error': {'message': 'Unknown resource Type'}})
+    with pytest.raises(exception.TemplateInvalid):
+        stack.validate(target, {'heat_template_version': '2021-04-16'})
+
+
+def test_wait_reports_each_change_and_returns_the_status(target):
+    server = fakes.resource('server_web', IN)
+    target.stacks['s1'] = [
+        (IN, []), (IN, [server]), (IN, [server]),
+        (DONE, [fakes.resource('server_web', DONE, physical='p1')])]
+    seen = []
+    status = stack.wait(target, 's1', timeout=10, progress_cb=seen.append,
+                        interval=0)
+    assert status == DONE
+    assert [[r['resource_status'] for r in items] for items in seen] == [
+        [], [IN], [DONE]]
+    assert seen[-1][0]['physical_resource_id'] == 'p1'
+
+
+def test_wait_failure_names_the_failed_resources(target):
+    target.stacks['s1'] = [(FAIL, [
+        fakes.resource('server_web', FAIL, 'No valid host was found'),
+        fakes.resource('port_web', DONE, type_='OS::Neutron::Port')])]
+    with pytest.raises(exception.StackFailed) as e:
+        stack.wait(target, 's1', timeout=10, interval=0)
+    assert 'server_web: No valid host was found' in str(e.value)
+    assert 'port_web' not in str(e.value)
+    assert e.value.status == FAIL
+    assert len(e.value.resources) == 2
+
+
+def test_wait_timeout_names_what_is_in_progress(target):
+    target.stacks['s1'] = [(IN, [fakes.resource('server_web', IN)])]
+    with pytest.raises(exception.StackTimeout) as e:
+        stack.wait(target, 's1', timeout=0, interval=0)
+    assert 'in progress: server_web' in str(e.value)
+    assert isinstance(e.value, exception.StackFailed)
+
+
+def test_wait_for_an_action_ignores_the_previous_one(target):
+    target.stacks['s1'] = [(DONE, []), ('DELETE_IN_PROGRESS', []),
+                           ('DELETE_COMPLETE', [])]
+    assert stack.wait(target, 's1', 10, interval=0,
+                      action='DELETE') == 'DELETE_COMPLETE'
+
+
+def test_wait_on_a_vanished_stack(target):
+    with pytest.raises(exception.StackFailed) as e:
+        stack.wait(target, 'nope', 10, interval=0)
+    assert e.value.status == 'gone'
+
+
+def test_delete_waits_until_gone(target):
+    target.stacks['s1'] = [(DONE, []), ('DELETE_IN_PROGRESS', []),
+                           (None, [])]
+    stack.delete(target, 's1', timeout=10, interval=0)
+    deletes = [w for w in target.writes() if w[0] == 'DELETE']
+    assert [d[2] for d in deletes] == ['/stacks/name-s1/s1']
+
+
+def test_delete_of_a_stack_already_gone(target):
+    stack.delete(target, 'nope', timeout=10, interval=0)
+    assert target.writes() == []
+    target.stacks['s2'] = [('DELETE_COMPLETE', [])]
+    stack.delete(target, 's2', timeout=10, interval=0)
+    assert target.writes() == []
+
+
+def test_delete_failed(target):
+    target.stacks['s1'] = [(DONE, []), ('DELETE_FAILED', [
+        fakes.resource('volume_db', 'DELETE_FAILED', 'volume is busy',
+                       type_='OS::Cinder::Volume')])]
+    with pytest.raises(exception.StackFailed) as e:
+        stack.delete(target, 's1', timeout=10, interval=0)
+    assert 'volume_db: volume is busy' in str(e.value)
+
+
+def test_heat_unreachable(target):
+    def broken(service):
+        raise ks_exc.ConnectFailure('no route')
+
+    target.adapter = broken
+    with pytest.raises(exception.RemoteServiceUnavailable):
+        stack.get(target, 's1')

@@ -1,0 +1,247 @@
+"""The recovery flow: checks first, data next, stack last; drills leave nothing.
+
+The recovery modules (selection, mappings, restore, rewrite, stack) are
+faked at their boundary; the manifest is read from a real checkpoint
+container in an in-memory Swift account.
+"""
+import collections
+import datetime
+import types
+
+import pytest
+
+from dragon.checkpoint import manifest as manifest_mod
+from dragon.checkpoint import store
+from dragon import exception
+from dragon.protection import graph as graph_mod
+from dragon.protection import recorder as rec
+from dragon.recovery import workflow
+from tests.unit.checkpoint.fake_swift import FakeAccount
+
+PROJECT = 'proj-1'
+WHEN = datetime.datetime(2026, 11, 23, 15, 0, tzinfo=datetime.UTC)
+
+
+def _graph():
+    graph = graph_mod.ResourceGraph()
+    graph.add(graph_mod.Node('net_a', graph_mod.Resource(
+        'OS::Neutron::Net', 'n1', 'a')))
+    graph.add(graph_mod.Node('server_web', graph_mod.Resource(
+        'OS::Nova::Server', 's1', 'web'), member=True,
+        action='image_snapshot', depends_on=('net_a',)))
+    graph.add(graph_mod.Node('volume_db', graph_mod.Resource(
+        'OS::Cinder::Volume', 'v1', 'db'), member=True,
+        action='snapshot_data'))
+    return graph
+
+
+def _checkpoint(account, project=PROJECT):
+    writer = store.CheckpointWriter(account.connect(), project, 'pol-1',
+                                    'three tier')
+    writer.create(WHEN)
+    writer.finish(manifest_mod.build(
+        checkpoint_id='cp-1', project_id=project,
+        policy={'id': 'pol-1', 'name': 'three tier'},
+        source_region='RegionOne', graph=_graph().to_dict(),
+        data={'server_web': {'kind': 'image', 'size': 100},
+              'volume_db': {'kind': 'volume', 'size': 300}},
+        parameters={'server_web_flavor': {'kind': 'flavor'}},
+        chunk_container='c', started_at='2026-11-23T15:00:00Z',
+        finished_at='2026-11-23T15:00:09Z', dragon_version='1'),
+        'resources: {}\n', [])
+    return writer.container
+
+
+class MemoryRows:
+    """The recovery row and its events, in memory."""
+
+    def __init__(self):
+        self.row, self.events = {}, []
+        self.rows = rec.Rows(update=self.update, add_event=self.add_event,
+                             resources_field='resource_status')
+
+    def update(self, context, row_id, values):
+        self.row.update(values)
+
+    def add_event(self, context, row_id, level, message, resource=None):
+        self.events.append((level, resource, message))
+
+
+class Fakes:
+    """Records every call into the recovery modules."""
+
+    def __init__(self, monkeypatch):
+        self.calls = []
+        self.fail = {}
+        mp = monkeypatch
+        mp.setattr(workflow.selection, 'select',
+                   lambda graph, ids: {n.key for n in graph.nodes()})
+        mp.setattr(workflow.mappings_mod, 'resolve', self.resolve)
+        mp.setattr(workflow.restore_mod, 'estimate',
+                   lambda record: record.get('size') or 0)
+        mp.setattr(workflow.restore_mod, 'restore', self.restore)
+        mp.setattr(workflow.restore_mod, 'cleanup', self.cleanup)
+        mp.setattr(workflow.rewrite_mod, 'rewrite', self.rewrite)
+        mp.setattr(workflow.stack_mod, 'validate',
+                   lambda clients, template: self.calls.append(('validate',)))
+        mp.setattr(workflow.stack_mod, 'create', self.create)
+        mp.setattr(workflow.stack_mod, 'wait', self.wait)
+        mp.setattr(workflow.stack_mod, 'delete', self.delete)
+        # raising=False: the DB function lands with the recoveries table.
+        mp.setattr(workflow.db_api, 'workload_policy_set_last_drill',
+                   lambda ctx, pid, value: self.calls.append(
+                       ('last_drill', pid, value['status'],
+                        value['rto_seconds'] is not None)), raising=False)
+
+    def resolve(self, manifest, clients, mappings, keys, mode):
+        self.calls.append(('resolve', mode))
+        if 'resolve' in self.fail:
+            raise exception.MappingMissing(missing=['flavor m1.big'])
+        return {'server_web_flavor': 'm1.tiny'}
+
+    def restore(self, ctx, key, record, node=None):
+        self.calls.append(('restore', key))
+        if self.fail.get('restore') == key:
+            raise exception.RestoreVerificationFailed(
+                resource=key, checkpoint=ctx.checkpoint, reason='bad chunk')
+        ctx.progress(record['size'])
+        return {'image_id': 'img-' + key}
+
+    def cleanup(self, ctx, restored):
+        self.calls.append(('cleanup', tuple(sorted(restored))))
+
+    def rewrite(self, template, index, values, restored, keys, mode, prefix,
+                graph=None):
+        self.calls.append(('rewrite', mode, tuple(sorted(restored))))
+        return {'resources': {}}, dict(values)
+
+    def create(self, clients, name, template, params, timeout):
+        self.calls.append(('create', name))
+        return 'stack-1'
+
+    def wait(self, clients, stack_id, timeout, progress_cb, action=None):
+        progress_cb([{'resource_name': 'server_web',
+                      'physical_resource_id': 'new-s1',
+                      'resource_status': 'CREATE_COMPLETE'}])
+        if 'stack' in self.fail:
+            raise exception.StackFailed(stack='s', status='CREATE_FAILED',
+                                        reason='server_web: no valid host')
+        return 'CREATE_COMPLETE'
+
+    def delete(self, clients, stack_id, timeout):
+        self.calls.append(('delete_stack', stack_id))
+
+    def kinds(self):
+        return [c[0] for c in self.calls]
+
+
+@pytest.fixture
+def env(conf, monkeypatch):
+    account = FakeAccount()
+    container = _checkpoint(account)
+    fakes = Fakes(monkeypatch)
+    rows = MemoryRows()
+    sizes = {'img-server_web': 100, 'img-volume_db': 300}
+
+    class Glance:
+        def get(self, path):
+            image_id = path.rsplit('/', 1)[-1]
+            return types.SimpleNamespace(json=lambda: {
+                'id': image_id, 'size': sizes[image_id]})
+
+    clients = types.SimpleNamespace(
+        swift=account.connect, project_id=PROJECT, region_name='RegionTwo',
+        calls=collections.Counter(), adapter=lambda service: Glance())
+
+    def recover(mode='failover', point=container, **fields):
+        recovery = types.SimpleNamespace(
+            id='rec-1', mode=mode, recovery_point=point,
+            target_region='RegionTwo', resources=[], mappings={},
+            timeout=600, policy_id='pol-1', **fields)
+        ok = workflow.Recovery(conf, recovery, clients,
+                               rec.RunRecorder(None, 'rec-1', rows.rows)).run()
+        return ok, rows.row
+
+    return types.SimpleNamespace(recover=recover, fakes=fakes, rows=rows,
+                                 account=account, sizes=sizes)
+
+
+def test_failover_restores_rewrites_and_launches(env):
+    ok, row = env.recover()
+    assert ok and row['status'] == 'succeeded' and row['error'] is None
+    assert env.fakes.kinds() == ['resolve', 'restore', 'restore', 'rewrite',
+                                 'validate', 'create']
+    assert ('rewrite', 'failover', ('server_web', 'volume_db')) in \
+        env.fakes.calls
+    assert row['restored'] == {'server_web': {'image_id': 'img-server_web'},
+                               'volume_db': {'image_id': 'img-volume_db'}}
+    assert row['stack_id'] == 'stack-1'
+    assert row['stack_name'].startswith('three-tier-20261123T150000Z')
+    assert row['rto_seconds'] >= 0 and 'torn_down' not in row
+    assert row['bytes_done'] == row['bytes_total'] == 400
+    web = next(r for r in row['resource_status'] if r['key'] == 'server_web')
+    assert web['target_id'] == 'new-s1' and web['status'] == rec.DONE
+
+
+def test_a_drill_tears_everything_down_and_records_its_rto(env):
+    ok, row = env.recover(mode='drill')
+    assert ok and row['status'] == 'succeeded' and row['torn_down']
+    assert env.fakes.calls[-3:] == [
+        ('delete_stack', 'stack-1'),
+        ('cleanup', ('server_web', 'volume_db')),
+        ('last_drill', 'pol-1', 'succeeded', True)]
+    assert env.fakes.calls[0] == ('resolve', 'drill')
+
+
+def test_a_drill_fails_when_a_restored_image_is_not_whole(env):
+    env.sizes['img-volume_db'] = 299
+    ok, row = env.recover(mode='drill')
+    assert not ok and '299 bytes' in row['error'] and row['torn_down']
+
+
+def test_a_missing_mapping_fails_before_anything_is_made(env):
+    env.fakes.fail['resolve'] = True
+    ok, row = env.recover()
+    assert not ok and row['status'] == 'error'
+    assert 'm1.big' in row['error']
+    assert env.fakes.kinds() == ['resolve']
+
+
+def test_a_corrupt_chunk_fails_naming_the_resource_and_removes_restored(env):
+    env.fakes.fail['restore'] = 'volume_db'
+    ok, row = env.recover()
+    assert not ok and 'volume_db' in row['error'] and 'bad chunk' in row['error']
+    assert 'create' not in env.fakes.kinds()
+    assert env.fakes.calls[-1][0] == 'cleanup' and row['torn_down']
+    failed = next(r for r in row['resource_status'] if r['key'] == 'volume_db')
+    assert failed['status'] == rec.ERROR
+
+
+def test_a_failed_stack_of_a_failover_is_kept_for_diagnosis(env):
+    env.fakes.fail['stack'] = True
+    ok, row = env.recover()
+    assert not ok and 'no valid host' in row['error']
+    assert 'delete_stack' not in env.fakes.kinds()
+    assert any('kept for diagnosis' in e[2] for e in env.rows.events)
+
+
+def test_a_failed_drill_is_torn_down_and_recorded(env):
+    env.fakes.fail['stack'] = True
+    ok, row = env.recover(mode='drill')
+    assert not ok and row['torn_down']
+    assert ('delete_stack', 'stack-1') in env.fakes.calls
+    assert env.fakes.calls[-1] == ('last_drill', 'pol-1', 'error', False)
+
+
+def test_another_projects_checkpoint_is_not_found(env):
+    other = _checkpoint(env.account, project='other')
+    ok, row = env.recover(point=other)
+    assert not ok and 'No complete checkpoint' in row['error']
+    assert env.fakes.calls == []
+
+
+def test_an_incomplete_checkpoint_is_not_found(env):
+    writer = store.CheckpointWriter(env.account.connect(), PROJECT, 'p', 'x')
+    writer.create(WHEN + datetime.timedelta(hours=1))
+    ok, row = env.recover(point=writer.container)
+    assert not ok and 'checkpoint.json is missing' in row['error']
