@@ -6,6 +6,8 @@ import socket
 import subprocess
 import time
 
+import keystoneauth1.exceptions
+import openstack.exceptions
 import yaml
 
 from tests.minicloud import bootstrap
@@ -126,7 +128,7 @@ class MiniCloud:
         wait_until(lambda: resources.compute_and_volume_ready(self.lo, region),
                    240, interval=1, what='%s compute and volume services' %
                    region)
-        resources.create(self.lo, region)
+        self._create_base_resources(region)
         dead = [svc.name for svc in self.table.region(region)
                 if not self.procs.alive(svc.name)]
         if dead:
@@ -134,6 +136,25 @@ class MiniCloud:
                 ', '.join(dead), self.lo.logs))
         self.say('%s ready (hypervisor, cinder services, base resources)' %
                  region)
+
+    def _create_base_resources(self, region, attempts=3):
+        """resources.create, again after a dropped connection.
+
+        Right after start the services are busy with their first requests
+        and a connection can drop; resources.create is idempotent, so a
+        second go finishes what the first began instead of failing the whole
+        cloud start.
+        """
+        for attempt in range(1, attempts + 1):
+            try:
+                return resources.create(self.lo, region)
+            except (openstack.exceptions.SDKException,
+                    keystoneauth1.exceptions.ConnectionError) as exc:
+                if attempt == attempts:
+                    raise
+                self.say('%s base resources: %s; again' % (
+                    region, str(exc).splitlines()[0][:200]))
+                time.sleep(2)
 
     def start(self, services):
         for svc in services:

@@ -25,6 +25,12 @@ class _Server(BaseApplication):
             'threads': self._threads, 'timeout': 600, 'graceful_timeout': 5,
             'proc_name': self._name, 'accesslog': '-',
             'control_socket_disable': True,
+            # gunicorn closes an idle keep-alive connection after 2 s by
+            # default; a client reusing its pooled connection at that very
+            # moment gets "Remote end closed connection without response"
+            # (seen failing CI's cloud start).  Clients here pause for longer
+            # than 2 s all the time, rarely for a minute.
+            'keepalive': 75,
         }
         for key, value in settings.items():
             if key in self.cfg.settings:
