@@ -18,7 +18,7 @@ opts = [
         default=4,
         min=1, max=64,
         help='Chunks uploaded to Swift in parallel per stream. Memory used '
-             'is about chunk_size * (upload_workers + 1) per stream.'),
+             'is at most 2 x chunk_size x (upload_workers + 1) per stream.'),
     cfg.StrOpt(
         'compression',
         default='zstd',

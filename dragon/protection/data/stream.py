@@ -11,16 +11,17 @@ from dragon.protection.data import glance
 from dragon.protection.data import index
 
 
-class HashingReader:
-    """A file-like ``read(n)`` over byte pieces: exact reads, hashed, counted.
+class ExactReader:
+    """A file-like ``read(n)`` over byte pieces: exact reads, counted.
 
     The chunk store cuts a stream into chunks at ``read(chunk_size)``
     boundaries, so every read but the last must return exactly ``n``
     bytes whatever sizes the HTTP response delivers; at most ``n`` plus one
-    piece is buffered.
+    piece is buffered.  (Hashing the whole stream is the chunk store's
+    job, off this thread: see ``ChunkStore.put_stream``.)
     """
 
-    def __init__(self, pieces: Iterable[bytes], algo: str | None = None,
+    def __init__(self, pieces: Iterable[bytes],
                  progress: Callable[[int], None] | None = None):
         self._pieces: Iterator[bytes] = iter(pieces)
         self._progress = progress
@@ -28,7 +29,6 @@ class HashingReader:
         self._held_size = 0
         self._eof = False
         self.size = 0
-        self._hash = hashlib.new(algo) if algo else None
 
     def read(self, n: int = -1) -> bytes:
         if n is None or n < 0:
@@ -50,14 +50,9 @@ class HashingReader:
         self._held = [rest] if rest else []
         self._held_size = len(rest)
         self.size += len(block)
-        if self._hash is not None:
-            self._hash.update(block)
         if self._progress is not None and block:
             self._progress(len(block))
         return block
-
-    def hexdigest(self) -> str | None:
-        return self._hash.hexdigest() if self._hash is not None else None
 
 
 def _hash_algo(ctx: base.DataContext, image: dict) -> tuple:
@@ -92,15 +87,15 @@ def _from_index(entry: dict) -> chunk_mod.StreamResult:
                                   len(refs) - zeros, zeros)
 
 
-def _verify(node: Any, image: dict, reader: HashingReader,
-            result: Any, algo: str | None, value: str | None) -> None:
+def _verify(node: Any, image: dict, result: Any, algo: str | None,
+            value: str | None) -> None:
     problems = []
     if image.get('size') is not None and image['size'] != result.size:
         problems.append('size %d, Glance says %d' % (result.size,
                                                      image['size']))
-    if algo and reader.hexdigest() != value:
-        problems.append('%s %s, Glance says %s' % (algo, reader.hexdigest(),
-                                                   value))
+    if algo and result.digests[algo] != value:
+        problems.append('%s %s, Glance says %s' % (
+            algo, result.digests[algo], value))
     if problems:
         raise exception.DataVerificationFailed(
             resource=base.label(node), what='image', id=image['id'],
@@ -135,13 +130,14 @@ def store_image(ctx: base.DataContext, node: Any, image: dict) -> dict:
         # Progress counts bytes as they are read: the chunk store reports
         # only once the whole stream is cut, and uploads lag reads by at
         # most ``workers + 1`` chunks.
-        reader = HashingReader(
-            response.iter_content(ctx.protection.download_read_size), algo,
+        reader = ExactReader(
+            response.iter_content(ctx.protection.download_read_size),
             ctx.progress)
-        result = ctx.chunks.put_stream(reader)
+        result = ctx.chunks.put_stream(
+            reader, extra_digests=(algo,) if algo else ())
     finally:
         response.close()
-    _verify(node, image, reader, result, algo, value)
+    _verify(node, image, result, algo, value)
     if algo:
         images.store_entry(algo, value, result)
     ctx.event('info', 'image %s: %d bytes read in %.1f s, %d uploaded, %d '

@@ -125,3 +125,48 @@ def test_zero_detection_is_exact():
                                          bytes(3)))
     assert [r.sha256 == chunks.ZERO for r in result.chunks] == [
         True, False, True]
+
+
+def test_whole_stream_digests_are_computed_in_order(store):
+    import hashlib
+    chunk_store, _objects = store
+    data = os.urandom(10 * 1024 + 17)
+    result = chunk_store.put_stream(io.BytesIO(data),
+                                    extra_digests=('sha512', 'sha256'))
+    assert result.sha256 == hashlib.sha256(data).hexdigest()
+    assert result.digests == {'sha256': hashlib.sha256(data).hexdigest(),
+                              'sha512': hashlib.sha512(data).hexdigest()}
+
+
+def test_a_failed_read_still_ends_the_digest_thread(store):
+    import threading
+    chunk_store, _objects = store
+
+    class Broken(io.BytesIO):
+        def read(self, size=-1):
+            if self.tell() >= 2048:
+                raise OSError('glance hung up')
+            return super().read(size)
+
+    before = threading.active_count()
+    with pytest.raises(OSError):
+        chunk_store.put_stream(Broken(os.urandom(8192)))
+    assert threading.active_count() == before
+
+
+def test_incompressible_chunks_are_not_compressed_whole():
+    # The compressor sees only samples of a random chunk, never the chunk.
+    seen = []
+
+    def compressor(block):
+        seen.append(len(block))
+        import zstandard
+        return zstandard.ZstdCompressor(level=3).compress(block)
+
+    store = chunks.ChunkStore(lambda: FakeSwift({}), 'c',
+                              chunk_size=1024 * 1024, workers=1,
+                              compressor=compressor)
+    text = (b'all work and no play ' * 60000)[:1024 * 1024]
+    result = store.put_stream(io.BytesIO(os.urandom(1024 * 1024) + text))
+    assert [r.compression for r in result.chunks] == ['none', 'zstd']
+    assert seen == [3 * 32 * 1024, 3 * 32 * 1024, 1024 * 1024]
