@@ -60,7 +60,9 @@ CHECKPOINT = {
             'required': ['uploaded_bytes', 'reused_chunks', 'zero_chunks',
                          'stored_bytes'],
             'properties': {'uploaded_bytes': _INT, 'reused_chunks': _INT,
-                           'zero_chunks': _INT, 'stored_bytes': _INT}},
+                           'zero_chunks': _INT, 'stored_bytes': _INT,
+                           'api_calls': {'type': 'object',
+                                         'additionalProperties': _INT}}},
     },
 }
 

@@ -25,7 +25,6 @@ _RESOURCE_DEFAULTS = {'key': '', 'type': '', 'id': None, 'name': None,
 def checkpoint_view(checkpoint: models.Checkpoint) -> dict[str, Any]:
     resources = [{**_RESOURCE_DEFAULTS, **r}
                  for r in (checkpoint.resources or [])]
-    stats = checkpoint.stats or {}
     return {
         'id': checkpoint.id,
         'project_id': checkpoint.project_id,
@@ -42,8 +41,21 @@ def checkpoint_view(checkpoint: models.Checkpoint) -> dict[str, Any]:
         'progress': common.progress(checkpoint, resources, 'protecting',
                                     'available'),
         'resources': resources,
-        'stats': {key: int(stats.get(key) or 0) for key in _STATS},
+        'stats': _stats_view(checkpoint.stats or {}),
     }
+
+
+def _stats_view(stats: dict) -> dict[str, Any]:
+    """Byte and chunk counts, and the engine's API calls per service.
+
+    ``api_calls`` is what an operator sizing a deployment asks first (does
+    discovery cost grow with servers?); a checkpoint still running has
+    none yet.
+    """
+    view: dict[str, Any] = {key: int(stats.get(key) or 0) for key in _STATS}
+    view['api_calls'] = {str(service): int(count) for service, count in
+                         (stats.get('api_calls') or {}).items()}
+    return view
 
 
 event_view = common.event_view

@@ -279,7 +279,8 @@ class ResourcesColumn(columns.FormattableColumn):
 
 
 class StatsColumn(columns.FormattableColumn):
-    """``uploaded 1.2 GiB, stored 1.5 GiB, 3 chunks reused, 10 zero chunks``."""
+    """``uploaded 1.2 GiB, stored 1.5 GiB, 3 chunks reused, 10 zero chunks,
+    API calls: compute=3 network=8``."""
 
     def human_readable(self) -> str:
         stats = self._value
@@ -295,6 +296,10 @@ class StatsColumn(columns.FormattableColumn):
                            ('zero_chunks', 'zero chunks')):
             if stats.get(key) is not None:
                 parts.append('%s %s' % (stats[key], label))
+        calls = stats.get('api_calls') or {}
+        if calls:
+            parts.append('API calls: %s' % ' '.join(
+                '%s=%d' % kv for kv in sorted(calls.items())))
         return ', '.join(parts)
 
 

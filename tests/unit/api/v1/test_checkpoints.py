@@ -283,7 +283,8 @@ def test_show_reports_progress_and_resources(cp_api):
              'id': 'vol-1', 'name': 'data', 'action': 'snapshot_data',
              'status': 'transferring', 'reason': None, 'bytes_done': 0,
              'bytes_total': 75}],
-        'stats': {'uploaded_bytes': 20, 'reused_chunks': 1}})
+        'stats': {'uploaded_bytes': 20, 'reused_chunks': 1,
+                  'api_calls': {'compute': 3, 'network': 8}}})
     response = cp_api('GET', '/v1/checkpoints/' + checkpoint['id'],
                       roles='reader')
     _check(response, 'CheckpointOne')
@@ -294,7 +295,8 @@ def test_show_reports_progress_and_resources(cp_api):
     assert (progress['resources_done'], progress['resources_total']) == (1, 2)
     assert shown['engine'] == 'engine-1'
     assert shown['stats'] == {'uploaded_bytes': 20, 'reused_chunks': 1,
-                              'zero_chunks': 0, 'stored_bytes': 0}
+                              'zero_chunks': 0, 'stored_bytes': 0,
+                              'api_calls': {'compute': 3, 'network': 8}}
     assert shown['duration'] is None
     _finish(checkpoint['id'], finished_at=started + datetime.timedelta(
         seconds=90), bytes_done=100)

@@ -322,7 +322,8 @@ def test_show_renders_progress_readably(api, openstack, policy):
     checkpoint = api.add_checkpoint(policy, **_running(int(1.5 * GiB), 0))
     checkpoint['progress']['eta_seconds'] = 200
     checkpoint['stats'] = {'uploaded_bytes': GiB, 'reused_chunks': 3,
-                           'zero_chunks': 10, 'stored_bytes': 2 * GiB}
+                           'zero_chunks': 10, 'stored_bytes': 2 * GiB,
+                           'api_calls': {'network': 8, 'compute': 3}}
     result = openstack('dr', 'checkpoint', 'show', checkpoint['id'])
     assert result.code == 0, result.err
     assert '37% (1.5 GiB of 4.0 GiB), 0 of 2 resources done, ETA 3m 20s' \
@@ -332,7 +333,7 @@ def test_show_renders_progress_readably(api, openstack, policy):
     assert 'pending volume_v1 (OS::Cinder::Volume data, snapshot_data)' \
         in result.out
     assert 'uploaded 1.0 GiB, stored 2.0 GiB, 3 chunks reused, ' \
-           '10 zero chunks' in result.out
+           '10 zero chunks, API calls: compute=3 network=8' in result.out
     shown = openstack('dr', 'checkpoint', 'show', checkpoint['id'],
                       '-f', 'json').json()
     assert set(shown) == SHOW_FIELDS
