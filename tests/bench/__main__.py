@@ -19,10 +19,12 @@ from tests.bench import recovery
 from tests.bench import reprotect
 from tests.bench import scale
 from tests.bench import sweep
+from tests.bench import three_tier
 from tests.bench import throughput
 
 # Scale boots hundreds of servers: last, so a short run still has the rest.
-BENCHMARKS = (throughput, reprotect, memory, recovery, concurrency, scale)
+BENCHMARKS = (throughput, reprotect, memory, recovery, three_tier,
+              concurrency, scale)
 
 
 def _ints(text):

@@ -373,8 +373,16 @@ def delete_checkpoint(dr, checkpoint_id: str, timeout: float = 300) -> None:
 
 
 def delete_recovery(dr, recovery_id: str, timeout: float = 600) -> None:
-    """Tear a recovery down (stack and restored data) and wait."""
-    dr.recoveries.delete(recovery_id)
+    """Tear a recovery down (stack and restored data) and wait.
+
+    One already gone (deleted earlier by the benchmark) is fine.
+    """
+    try:
+        dr.recoveries.delete(recovery_id)
+    except Exception as exc:   # noqa: BLE001 - 404 means gone
+        if _status_code(exc) == 404:
+            return
+        raise
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:

@@ -1,14 +1,14 @@
 """The recovery rewrite against the minicloud: RegionOne's workload as a RegionTwo stack.
 
-The three-tier workload (``tests.minicloud.workload``) is deployed in
-RegionOne and discovered as the demo user; the generated template is
-resolved and rewritten for RegionTwo with no explicit mapping (same-named
-flavors, zones, volume type and external network are found by name) and
-with RegionTwo's shared image standing in for every restored disk and
-volume.  The stack must come up with every server ACTIVE and no RegionOne
-id in its template; a drill of the same must have no gateway nor floating
-IP and be torn down cleanly; a mapping to a flavor RegionTwo lacks must
-fail before anything is created.
+The session's three-tier workload (``protected``) is discovered again as
+the demo user; the generated template is resolved and rewritten for
+RegionTwo with no explicit mapping (same-named flavors, zones, volume type
+and external network are found by name) and with RegionTwo's shared image
+standing in for every restored disk and volume.  As a drill, the stack must
+come up with every server ACTIVE, no RegionOne id in its template, no
+gateway nor floating IP, and be torn down cleanly; a mapping to a flavor
+RegionTwo lacks must fail before anything is created.  The failover stack
+of the same workload is made end to end by the site-loss test.
 """
 import json
 import time
@@ -24,7 +24,6 @@ from dragon.recovery import rewrite
 from dragon.recovery import selection
 from dragon.recovery import stack as stack_mod
 from tests.minicloud import resources
-from tests.minicloud.workload import Workload
 
 R1, R2 = 'RegionOne', 'RegionTwo'
 TIMEOUT = 600
@@ -118,17 +117,15 @@ def _servers_active(conn2, resources_):
     return servers
 
 
-def test_rewrite_relaunches_the_workload_in_region_two(cloud, unique_name):
+def test_rewrite_relaunches_the_workload_as_an_isolated_drill(
+        cloud, protected, unique_name):
     conn1 = cloud.connect('demo', region=R1)
     conn2 = cloud.connect('demo', region=R2)
-    workload = Workload(unique_name, conn1)
+    workload = protected.workload
     clients2 = _clients(cloud, R2)
     stacks = Stacks(clients2)
     timings = {}
     try:
-        started = time.monotonic()
-        workload.deploy(cidr='10.83.0.0/24')
-        timings['deploy'] = time.monotonic() - started
         graph, manifest, text = _checkpoint(_clients(cloud, R1),
                                             workload.ids)
         keys = selection.select(graph, None)
@@ -153,26 +150,34 @@ def test_rewrite_relaunches_the_workload_in_region_two(cloud, unique_name):
                                                             0)
         assert {s.name for s in conn2.orchestration.stacks()} == before
 
-        # Failover: everything by name, restored images for the data.
+        # Drill: everything by name, isolated, prefixed, torn down without
+        # a trace.  (The failover stack is the site-loss test's.)
         started = time.monotonic()
-        values = mappings.resolve(manifest, clients2, {}, keys)
+        prefix = 'drill-%s-' % unique_name[-8:]
+        values = mappings.resolve(manifest, clients2,
+                                  {'name_prefix': prefix}, keys,
+                                  mode='drill')
         tmpl, params = rewrite.rewrite(text, manifest['parameters'], values,
-                                       restored, keys, 'failover', '',
+                                       restored, keys, 'drill', prefix,
                                        graph=manifest['graph'])
         timings['resolve+rewrite'] = time.monotonic() - started
-        name = stack_mod.stack_name(unique_name, '2026-11-23T15:00:00Z')
-        stack_id, created, timings['failover create'] = stacks.create(
+        text_out = json.dumps(tmpl)
+        assert 'external_gateway_info' not in text_out
+        assert 'OS::Neutron::FloatingIP' not in text_out
+        name = stack_mod.stack_name(unique_name, '2026-11-23T15:00:00Z',
+                                    'drill')
+        stack_id, created, timings['drill create'] = stacks.create(
             name, tmpl, params)
         assert {r['resource_status'] for r in created} == {'CREATE_COMPLETE'}
-        _servers_active(conn2, created)
+        servers = _servers_active(conn2, created)
+        assert all(conn2.compute.get_server(
+            s['physical_resource_id']).name.startswith(prefix)
+            for s in servers)
         stored = json.dumps(conn2.orchestration.get_stack_template(
             stack_id).to_dict())
         left = sorted(i for i in _source_ids(graph, workload, conn1)
                       if i in stored)
         assert left == []
-        fips = [r for r in created
-                if r['resource_type'] == 'OS::Neutron::FloatingIP']
-        assert len(fips) == 1
         # Both volumes were made from the "restored" image and are in use
         # (the app's boot volume, the db's data volume).
         volumes = [conn2.block_storage.get_volume(r['physical_resource_id'])
@@ -186,29 +191,9 @@ def test_rewrite_relaunches_the_workload_in_region_two(cloud, unique_name):
         ports = [conn2.network.get_port(r['physical_resource_id'])
                  for r in created
                  if r['resource_type'] == 'OS::Neutron::Port']
-        assert all(p.fixed_ips[0]['ip_address'].startswith('10.83.0.')
-                   for p in ports)
-        timings['failover delete'] = stacks.delete(stack_id)
-
-        # Drill: isolated, prefixed, torn down without a trace.
-        prefix = 'drill-%s-' % unique_name[-8:]
-        values = mappings.resolve(manifest, clients2,
-                                  {'name_prefix': prefix}, keys,
-                                  mode='drill')
-        tmpl, params = rewrite.rewrite(text, manifest['parameters'], values,
-                                       restored, keys, 'drill', prefix,
-                                       graph=manifest['graph'])
-        text_out = json.dumps(tmpl)
-        assert 'external_gateway_info' not in text_out
-        assert 'OS::Neutron::FloatingIP' not in text_out
-        name = stack_mod.stack_name(unique_name, '2026-11-23T15:00:00Z',
-                                    'drill')
-        stack_id, created, timings['drill create'] = stacks.create(
-            name, tmpl, params)
-        servers = _servers_active(conn2, created)
-        assert all(conn2.compute.get_server(
-            s['physical_resource_id']).name.startswith(prefix)
-            for s in servers)
+        assert ports and all(
+            p.fixed_ips[0]['ip_address'].startswith('10.82.0.')
+            for p in ports)
         timings['drill delete'] = stacks.delete(stack_id)
         assert not [s for s in conn2.compute.servers()
                     if s.name.startswith(prefix)]
@@ -216,10 +201,9 @@ def test_rewrite_relaunches_the_workload_in_region_two(cloud, unique_name):
                     if (n.name or '').startswith(prefix)]
         assert not [v for v in conn2.block_storage.volumes()
                     if (v.name or '').startswith(prefix)]
-        assert conn2.compute.find_keypair(prefix + unique_name + '-key') \
-            is None
+        assert conn2.compute.find_keypair(
+            prefix + workload.name + '-key') is None
         print('timings (s):', {k: round(v, 1) for k, v in timings.items()})
     finally:
         errors = stacks.delete_all()
-        workload.delete()
         assert not errors, errors

@@ -7,6 +7,10 @@ checkpoint, finds it in Swift and recovers it into RegionTwo.  The
 recovered volumes are read back from the file-backed driver's files and
 compared with the bytes the workload was built with.  RegionOne and its
 Dragon are brought back at the end.
+
+This is also the test cloud's own proof that ``stop-site`` loses a site
+as a disaster would (every process of RegionOne gone, its APIs silent)
+while Keystone, Swift and RegionTwo keep serving.
 """
 import json
 
@@ -14,6 +18,7 @@ import pytest
 
 from tests.minicloud.bootstrap import create_test_database
 from tests.minicloud.dragon import DragonDeployment
+from tests.minicloud.services import http_answers
 from tests.story import BACKUP, FINAL_RECOVERY, volume_file_sha256, wait
 
 pytestmark = pytest.mark.site_loss
@@ -41,6 +46,12 @@ def primary_lost(cloud, primary_dragon, protected):
     """The newest checkpoint, then the primary site and its Dragon gone."""
     checkpoint = protected.latest()
     cloud.minicloud.stop_site('RegionOne')
+    for service in cloud.minicloud.table.region('RegionOne'):
+        assert not cloud.minicloud.procs.alive(service.name), service.name
+    assert not http_answers(cloud.layout.url('nova', 'RegionOne'))
+    assert not http_answers(cloud.layout.url('glance', 'RegionOne') +
+                            '/healthcheck')
+    assert not http_answers(primary_dragon.api_url)
     yield checkpoint
     cloud.minicloud.up()
     primary_dragon.up()
@@ -75,6 +86,18 @@ def test_recover_at_the_backup_site_from_swift_alone(
                for r in resources.values()
                if r.resource_type == 'OS::Nova::Server']
     assert sorted(s.status for s in servers) == ['ACTIVE'] * 3
+    # A failover keeps what makes the workload reachable: the web server's
+    # floating IP, the source addresses, the volumes attached.
+    by_type = {}
+    for r in resources.values():
+        by_type.setdefault(r.resource_type, []).append(r.physical_resource_id)
+    assert len(by_type['OS::Neutron::FloatingIP']) == 1
+    ports = [conn.network.get_port(i) for i in by_type['OS::Neutron::Port']]
+    assert ports and all(p.fixed_ips[0]['ip_address'].startswith('10.82.0.')
+                         for p in ports)
+    volumes = [conn.block_storage.get_volume(i)
+               for i in by_type['OS::Cinder::Volume']]
+    assert sorted(v.status for v in volumes) == ['in-use'] * 2
 
     expected = protected.workload.expected_sha256
     for role in ('data', 'app_boot'):
