@@ -45,6 +45,9 @@ def parse(argv):
     parser.add_argument('--memory-mib', type=_ints, default=None,
                         help='image sizes of the memory benchmark '
                              '(default N/4,N)')
+    parser.add_argument('--profile', metavar='DIR', default=None,
+                        help='sample the engine with py-spy during Dragon\'s '
+                             'protect and recovery; raw stacks go to DIR')
     parser.add_argument('--sweep', action='store_true',
                         help='only remove what an interrupted run left '
                              '(everything named bench-...)')
@@ -91,6 +94,7 @@ def main(argv=None) -> int:
     with common.Cleanup() as cleanup:
         run = common.Run(env, size, cleanup)
         run.server_counts = args.servers
+        run.profile_dir = args.profile
         run.memory_sizes = [m * common.MiB for m in args.memory_mib] \
             if args.memory_mib else [size // 4, size]
         for bench in BENCHMARKS:

@@ -10,6 +10,7 @@ import dataclasses
 import json
 import os
 import random
+import re
 import subprocess
 import threading
 import time
@@ -22,6 +23,7 @@ import openstack
 from swiftclient import client as swift_client
 
 from dragon.client.v1 import client as dragon_client
+from tests.bench import profile
 from tests.minicloud.dragon import DragonDeployment
 from tests.minicloud.layout import Layout, REGIONS
 from tests.minicloud.process import Processes
@@ -491,6 +493,7 @@ class Run:
         # checkpoint of the run references them any more (a volume made
         # from the data image shares the image's chunks).
         self.garbage: dict = {}
+        self.profile_dir: str | None = None   # --profile: py-spy samples
         cleanup.add('chunks of the run', self._delete_garbage)
 
     def _delete_garbage(self) -> None:
@@ -564,7 +567,10 @@ class Run:
         policy = self.policy(size)
         dr = self.env.dragon()
         say('protecting %s with Dragon' % policy['name'])
-        with RssSampler(self.env.engine_pid(self.env.primary)) as rss:
+        pid = self.env.engine_pid(self.env.primary)
+        with RssSampler(pid) as rss, profile.recording(
+                self.profile_dir, 'protect-%dMiB-%d' % (
+                    size // MiB, len(self._cache)), pid) as spy:
             checkpoint, seconds = protect(
                 dr, policy['id'], on_created=lambda c: self.cleanup.add(
                     'checkpoint ' + c['id'], self._delete_data_checkpoint,
@@ -573,7 +579,7 @@ class Run:
         say('checkpoint %s available in %.1f s, %d bytes uploaded' % (
             checkpoint['id'], seconds, stats.get('uploaded_bytes') or 0))
         return {'checkpoint': checkpoint, 'seconds': seconds, 'rss': rss,
-                'stats': stats}
+                'stats': stats, 'profile': spy}
 
     def _delete_data_checkpoint(self, checkpoint: dict) -> None:
         try:
@@ -598,8 +604,10 @@ class Run:
         dr = self.env.dragon(BACKUP)
         say('recovering %s into %s with the backup site\'s Dragon' % (
             checkpoint['container'], BACKUP))
-        with RssSampler(self.env.engine_pid(self.env.backup)) as rss, \
-                Timer() as t:
+        pid = self.env.engine_pid(self.env.backup)
+        with RssSampler(pid) as rss, profile.recording(
+                self.profile_dir, 'recover-%dMiB' % (size // MiB),
+                pid) as spy, Timer() as t:
             recovery = dr.recoveries.create(
                 recovery_point=checkpoint['container'],
                 target_region=BACKUP, mode='failover')
@@ -612,7 +620,8 @@ class Run:
                                                     recovery.get('error')))
         say('recovered in %.1f s (RTO %.1f s)' % (
             t.seconds, recovery.get('rto_seconds') or 0))
-        return {'recovery': recovery, 'seconds': t.seconds, 'rss': rss}
+        return {'recovery': recovery, 'seconds': t.seconds, 'rss': rss,
+                'profile': spy}
 
     # -- the scripted alternative: a cron job of CLI commands
     def scripted_backup(self, size: int) -> dict:
@@ -709,6 +718,23 @@ def phases(events: list) -> list:
         out.append((phase, (at - previous).total_seconds()))
         previous = at
     return out
+
+
+_READ = re.compile(r'image \S+: (\d+) bytes read in ([\d.]+) s')
+
+
+def data_path_reads(events: list) -> list:
+    """[(bytes, seconds)] of each image the engine streamed into chunks.
+
+    From Glance's first byte to the last chunk stored: Dragon's own data
+    path, without the wait for the hypervisor's snapshot upload.
+    """
+    found = []
+    for event in events:
+        match = _READ.search(event['message'])
+        if match:
+            found.append((int(match.group(1)), float(match.group(2))))
+    return found
 
 
 def phases_text(dr, checkpoint_id: str) -> str:

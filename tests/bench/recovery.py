@@ -12,6 +12,7 @@ import os
 import tempfile
 
 from tests.bench import common
+from tests.bench import profile
 
 NAME = 'recovery'
 
@@ -100,6 +101,9 @@ def run(run: 'common.Run') -> None:
     rto = dragon['recovery'].get('rto_seconds')
     run.row(NAME, 'Dragon recover %d MiB server' % (size // common.MiB),
             '%.1f s (engine RTO %.1f s)' % (dragon['seconds'], rto or 0))
+    if dragon.get('profile'):
+        run.row(NAME, 'engine CPU while recovering (py-spy)',
+                profile.top_text(dragon['profile']))
     run.row(NAME, 'scripted recover', '%.1f s (%s)' % (
         script['seconds'], ', '.join('%s %.1f' % kv
                                      for kv in script['steps'].items())))

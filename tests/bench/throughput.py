@@ -12,6 +12,7 @@ import json
 import threading
 
 from tests.bench import common
+from tests.bench import profile
 
 NAME = 'throughput'
 SEGMENT = 32 * common.MiB
@@ -117,6 +118,17 @@ def run(run: 'common.Run') -> None:
         # Glance download -> chunk -> Swift: the part raw upload compares to.
         run.row(NAME, 'Dragon transfer phase alone', '%.1f MB/s (%.1f s)' % (
             mb / steps['transfer'], steps['transfer']))
+    reads = common.data_path_reads(dr.checkpoints.events(
+        dragon['checkpoint']['id']))
+    if reads:
+        nbytes, seconds = max(reads)
+        run.row(NAME, 'Dragon data path (Glance -> chunks -> Swift)',
+                '%.1f MB/s (%.1f s), %.2f x raw' % (
+                    nbytes / common.MB / seconds, seconds,
+                    (nbytes / common.MB / seconds) / raw_rate))
+    if dragon.get('profile'):
+        run.row(NAME, 'engine CPU while protecting (py-spy)',
+                profile.top_text(dragon['profile']))
     run.row(NAME, 'Dragon / raw', '%.2f x' % (dragon_rate / raw_rate),
             '>= 0.9 x', dragon_rate / raw_rate >= 0.9)
     run.row(NAME, 'Dragon / scripted', '%.2f x' % (
