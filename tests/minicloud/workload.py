@@ -9,9 +9,9 @@ come back from a checkpoint without reading the originals again.
 """
 import dataclasses
 import hashlib
-import time
 
 from tests.minicloud import resources
+from tests.minicloud.waiters import wait_for
 
 GiB = 1024 ** 3
 DATA_SIZE = 8 * 1024 * 1024
@@ -40,19 +40,6 @@ def sha256_padded(head: bytes, size: int) -> str:
         digest.update(zeros[:min(remaining, len(zeros))])
         remaining -= len(zeros)
     return digest.hexdigest()
-
-
-def _wait(fetch, ok, bad=('error',), timeout=300):
-    deadline = time.monotonic() + timeout
-    while True:
-        obj = fetch()
-        status = (obj.status or '').lower()
-        if status in ok:
-            return obj
-        if status in bad or time.monotonic() > deadline:
-            raise RuntimeError('%s %s is %s (wanted %s)' % (
-                type(obj).__name__, obj.id, status, '/'.join(ok)))
-        time.sleep(0.5)
 
 
 @dataclasses.dataclass
@@ -113,8 +100,8 @@ class Workload:
             name=n + '-data', data=data_bytes(n), disk_format='raw',
             container_format='bare')
         ids['data_image'] = data_image.id
-        _wait(lambda: c.image.get_image(data_image.id), ('active',),
-              ('killed',))
+        wait_for(lambda: c.image.get_image(data_image.id), ('active',),
+                 ('killed',), timeout=300)
         bs = c.block_storage
         boot = bs.create_volume(size=1, name=n + '-app-boot',
                                 image_id=image.id)
@@ -123,7 +110,8 @@ class Workload:
                                 image_id=data_image.id)
         ids['data'] = data.id
         for volume_id in (boot.id, data.id):
-            _wait(lambda v=volume_id: bs.get_volume(v), ('available',))
+            wait_for(lambda v=volume_id: bs.get_volume(v), ('available',),
+                     timeout=300)
 
         flavor = c.compute.find_flavor('m1.tiny')
         common = {'flavor_id': flavor.id, 'networks': [{'uuid': net.id}],
@@ -146,7 +134,7 @@ class Workload:
             c.compute.wait_for_server(c.compute.get_server(server_id),
                                       status='ACTIVE', interval=0.5, wait=300)
         c.compute.create_volume_attachment(db.id, volume_id=data.id)
-        _wait(lambda: bs.get_volume(data.id), ('in-use',))
+        wait_for(lambda: bs.get_volume(data.id), ('in-use',), timeout=300)
         port = next(iter(c.network.ports(device_id=web.id)))
         fip = c.network.create_ip(floating_network_id=public.id,
                                   port_id=port.id)
@@ -209,7 +197,8 @@ class Workload:
         bs = self.conn.block_storage
         if bs.find_volume(volume_id, ignore_missing=True) is None:
             return
-        _wait(lambda: bs.get_volume(volume_id), ('available', 'error'))
+        wait_for(lambda: bs.get_volume(volume_id), ('available', 'error'),
+                 timeout=300)
         # cascade: snapshots left by an interrupted protection go too.
         bs.delete_volume(volume_id, cascade=True)
 

@@ -11,7 +11,7 @@ import pytest
 from dragon.client import exceptions
 from dragon.client.v1 import client as dr_client
 from tests.functional.cli.helpers import CLI, assert_one_line_error
-from tests.functional.minicloud.waiters import wait_for
+from tests.minicloud.waiters import wait_for
 from tests.minicloud import resources
 from tests.minicloud.layout import REGIONS
 

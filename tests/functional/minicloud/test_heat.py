@@ -1,7 +1,7 @@
 """Heat creates the kind of stack Dragon's recovery launches, in both regions."""
 import pytest
 
-from tests.functional.minicloud.waiters import wait_for, wait_gone
+from tests.minicloud.waiters import wait_for, wait_gone
 from tests.minicloud import resources
 from tests.minicloud.layout import REGIONS
 

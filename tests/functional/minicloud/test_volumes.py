@@ -3,7 +3,7 @@ import hashlib
 
 import pytest
 
-from tests.functional.minicloud.waiters import image_sha256, wait_for
+from tests.minicloud.waiters import image_sha256, wait_for
 from tests.minicloud import resources
 from tests.minicloud.layout import REGIONS
 

@@ -22,7 +22,7 @@ from dragon.engine.clients import ServiceClients
 from dragon.protection import data
 from dragon.protection.data import glance
 from dragon.protection import graph
-from tests.functional.minicloud.waiters import wait_for, wait_gone
+from tests.minicloud.waiters import wait_for, wait_gone
 from tests.minicloud import resources
 
 REGION = 'RegionOne'

@@ -17,7 +17,7 @@ from keystoneauth1 import exceptions as ks_exc
 from dragon.engine.clients import ServiceClients
 from dragon.protection import discovery
 from dragon.protection import template
-from tests.functional.minicloud.waiters import wait_for, wait_gone
+from tests.minicloud.waiters import wait_for, wait_gone
 from tests.minicloud import resources
 
 R1, R2 = 'RegionOne', 'RegionTwo'

@@ -30,7 +30,7 @@ from dragon.protection.data import base
 from dragon.protection.data import glance
 from dragon.protection import graph
 from dragon.recovery import restore
-from tests.functional.minicloud.waiters import wait_for, wait_gone
+from tests.minicloud.waiters import wait_for, wait_gone
 from tests.minicloud import resources
 
 SOURCE, TARGET = 'RegionOne', 'RegionTwo'

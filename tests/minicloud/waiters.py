@@ -1,6 +1,18 @@
-"""Polling helpers for the functional tests (status changes are asynchronous)."""
+"""Polling helpers of the minicloud's users: the workload, the demo, the tests.
+
+Status changes in OpenStack are asynchronous; these wait for them and fail
+with the reason the service gives.
+"""
 import hashlib
 import time
+
+
+class WaitFailed(AssertionError):
+    """A resource went bad or did not get there in time.
+
+    An ``AssertionError`` so that pytest reports it as a failed check; the
+    demo prints its one line.
+    """
 
 
 def wait_for(fetch, ok, bad=('error',), timeout=180, interval=0.5):
@@ -12,7 +24,7 @@ def wait_for(fetch, ok, bad=('error',), timeout=180, interval=0.5):
         if status in ok:
             return obj
         if status in bad or time.monotonic() > deadline:
-            raise AssertionError('%s %s is %s (wanted %s): %s' % (
+            raise WaitFailed('%s %s is %s (wanted %s): %s' % (
                 type(obj).__name__, obj.id, status, ok,
                 getattr(obj, 'fail_reason', None) or
                 getattr(obj, 'fault', None) or
@@ -46,6 +58,6 @@ def wait_gone(fetch, bad=('delete_failed', 'error_deleting'), timeout=300,
         if status == 'delete_complete':
             return
         if status in bad or time.monotonic() > deadline:
-            raise AssertionError('%s %s still there: %s' % (
+            raise WaitFailed('%s %s still there: %s' % (
                 type(obj).__name__, obj.id, status))
         time.sleep(interval)
