@@ -582,6 +582,14 @@ class Run:
                 'stats': stats, 'profile': spy}
 
     def _delete_data_checkpoint(self, checkpoint: dict) -> None:
+        # The checkpoint as it was created has no container yet: read it
+        # as it is now.
+        try:
+            checkpoint = self.env.dragon().checkpoints.get(checkpoint['id'])
+        except Exception as exc:   # noqa: BLE001 - 404 means gone
+            if _status_code(exc) == 404:
+                return
+            raise
         try:
             container, objects, entries = owned_chunks(self.env, checkpoint)
         except swift_client.ClientException:

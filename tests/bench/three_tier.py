@@ -52,8 +52,11 @@ def dragon_side(run: 'common.Run', cleanup: 'common.Cleanup') -> dict:
     dr = env.dragon()
     cleanup.add('policy ' + story.name, dr.policies.delete,
                 story.policy['id'])
-    cleanup.add('checkpoint ' + checkpoint['id'],
-                run._delete_data_checkpoint, checkpoint)
+    # Not run._delete_data_checkpoint: the web and app disks share chunks
+    # with the cloud's base image (other checkpoints of the project may
+    # need them).  The engine's gc collects what only this one used.
+    cleanup.add('checkpoint ' + checkpoint['id'], common.delete_checkpoint,
+                dr, checkpoint['id'])
     if checkpoint['status'] != 'available':
         raise RuntimeError('checkpoint %s: %s' % (checkpoint['id'],
                                                   checkpoint['error']))
