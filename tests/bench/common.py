@@ -262,12 +262,17 @@ def boot(conn, name: str, image_id: str, flavor: str = 'm1.tiny',
 
 
 def _named(conn, name: str) -> list:
-    """Servers of one (multi-)create, retrying a list the API failed."""
+    """Servers of one (multi-)create, retrying a list the API failed.
+
+    While a multi-create is being scheduled Nova lists build requests and
+    instances together, and a page marker can come back twice (the SDK
+    then stops with "Endless pagination loop"): listed again.
+    """
     for attempt in range(5):
         try:
             return list(conn.compute.servers(
                 name='^%s(-[0-9]+)?$' % name, limit=50))
-        except openstack.exceptions.HttpException:
+        except openstack.exceptions.SDKException:
             if attempt == 4:
                 raise
             time.sleep(2)

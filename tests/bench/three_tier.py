@@ -10,8 +10,9 @@ measures the same with the site lost.
 
 Scripted: what a cron script keeps of the same workload, made the way such
 a script makes it (``openstack server image create --wait`` for the
-image-backed servers, ``openstack image create --volume`` for the volumes,
-``openstack image save`` and ``swift upload`` of each), then its recovery
+image-backed servers; for each volume a forced snapshot, a volume from
+it and ``openstack image create --volume`` of that; ``openstack image
+save`` and ``swift upload`` of each), then its recovery
 as issue 6 words it: ``swift download`` and ``openstack image create`` of
 each disk, and ``openstack stack create --wait`` of a template.  The
 template is the one Dragon's recovery ran (fetched from Heat, parameter
@@ -114,11 +115,7 @@ def scripted_backup(run: 'common.Run', ids: dict,
                 common.run_cli(env, ['openstack', 'server', 'image', 'create',
                                      '--name', name, '--wait', ids[role]])
             else:
-                common.run_cli(env, [
-                    'openstack', 'image', 'create', '--volume', ids[role],
-                    '--force', '--disk-format', 'raw', '--container-format',
-                    'bare', name])
-                _wait_uploaded(conn, name, ids[role])
+                _volume_to_image(env, conn, ids[role], name, cleanup)
             common.run_cli(env, ['openstack', 'image', 'save', '--file',
                                  path, name])
             common.run_cli(env, ['swift', 'upload', '--object-name', role,
@@ -129,21 +126,55 @@ def scripted_backup(run: 'common.Run', ids: dict,
     return {'container': container, 'objects': objects}
 
 
-def _wait_uploaded(conn, name: str, volume_id: str) -> None:
-    """Until the volume's image is active and the volume usable again."""
-    image = common.wait_for(
-        lambda: _image_status(conn, name), ('active', 'killed', 'deleted'),
-        900)
-    if image['status'] != 'active':
-        raise RuntimeError('upload of volume %s: image %s' % (
-            volume_id, image['status']))
-    common.wait_for(lambda: {'status': conn.block_storage.get_volume(
-        volume_id).status}, ('in-use', 'available', 'error'), 300)
+def _volume_to_image(env, conn, volume_id: str, name: str,
+                     cleanup: 'common.Cleanup') -> None:
+    """An attached volume's bytes as an image, as a script must get them.
+
+    Cinder uploads only a volume that is not attached (``--force`` is off
+    by default), so: snapshot (forced, the volume is in use), a volume from
+    it, the upload of that volume, then both temporaries removed.
+    """
+    bs = conn.block_storage
+    snap = common.unique('s3-snap')
+    common.run_cli(env, ['openstack', 'volume', 'snapshot', 'create',
+                         '--volume', volume_id, '--force', snap])
+    cleanup.add('snapshot ' + snap, _delete_snapshot_named, conn, snap)
+    _wait_status(lambda: bs.find_snapshot(snap), 'available')
+    temp = common.unique('s3-temp')
+    common.run_cli(env, ['openstack', 'volume', 'create', '--snapshot', snap,
+                         '--size', '1', temp])
+    cleanup.add('volume ' + temp, _delete_volume_named, conn, temp)
+    _wait_status(lambda: bs.find_volume(temp), 'available')
+    common.run_cli(env, ['openstack', 'image', 'create', '--volume', temp,
+                         '--disk-format', 'raw', '--container-format', 'bare',
+                         name])
+    _wait_status(lambda: conn.image.find_image(name), 'active')
+    _wait_status(lambda: bs.find_volume(temp), 'available')
+    _delete_volume_named(conn, temp)
+    _delete_snapshot_named(conn, snap)
 
 
-def _image_status(conn, name: str) -> dict:
-    image = conn.image.find_image(name, ignore_missing=True)
-    return {'status': image.status if image else 'queued'}
+def _wait_status(find, wanted: str, timeout: float = 900) -> None:
+    def status():
+        found = find()
+        return {'status': found.status.lower() if found else 'missing'}
+    got = common.wait_for(status, (wanted, 'error', 'killed'), timeout)
+    if got['status'] != wanted:
+        raise RuntimeError('wanted %s, got %s' % (wanted, got['status']))
+
+
+def _delete_volume_named(conn, name: str) -> None:
+    volume = conn.block_storage.find_volume(name, ignore_missing=True)
+    if volume is not None:
+        conn.block_storage.delete_volume(volume)
+        conn.block_storage.wait_for_delete(volume, wait=300)
+
+
+def _delete_snapshot_named(conn, name: str) -> None:
+    snap = conn.block_storage.find_snapshot(name, ignore_missing=True)
+    if snap is not None:
+        conn.block_storage.delete_snapshot(snap)
+        conn.block_storage.wait_for_delete(snap, wait=300)
 
 
 def scripted_recover(run: 'common.Run', backup: dict, template: dict,
