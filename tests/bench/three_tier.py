@@ -10,7 +10,7 @@ measures the same with the site lost.
 
 Scripted: what a cron script keeps of the same workload, made the way such
 a script makes it (``openstack server image create --wait`` for the
-image-backed servers; for each volume a forced snapshot, a volume from
+image-backed servers; for each volume a snapshot, a volume from
 it and ``openstack image create --volume`` of that; ``openstack image
 save`` and ``swift upload`` of each), then its recovery
 as issue 6 words it: ``swift download`` and ``openstack image create`` of
@@ -130,14 +130,19 @@ def _volume_to_image(env, conn, volume_id: str, name: str,
                      cleanup: 'common.Cleanup') -> None:
     """An attached volume's bytes as an image, as a script must get them.
 
-    Cinder uploads only a volume that is not attached (``--force`` is off
-    by default), so: snapshot (forced, the volume is in use), a volume from
-    it, the upload of that volume, then both temporaries removed.
+    Cinder uploads only a volume that is not attached (its
+    ``enable_force_upload`` is off by default), so: a snapshot of the
+    attached volume, a volume from it, the upload of that volume, then both
+    temporaries removed.
     """
     bs = conn.block_storage
     snap = common.unique('s3-snap')
-    common.run_cli(env, ['openstack', 'volume', 'snapshot', 'create',
-                         '--volume', volume_id, '--force', snap])
+    # From microversion 3.66 Cinder snapshots an attached volume without
+    # --force; this openstackclient asks the old way unless told the
+    # version (it drops --force but sends no version header).
+    common.run_cli(env, ['openstack', '--os-volume-api-version', '3.66',
+                         'volume', 'snapshot', 'create', '--volume',
+                         volume_id, snap])
     cleanup.add('snapshot ' + snap, _delete_snapshot_named, conn, snap)
     _wait_status(lambda: bs.find_snapshot(snap), 'available')
     temp = common.unique('s3-temp')
