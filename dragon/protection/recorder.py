@@ -2,8 +2,11 @@
 
 Events go to the database at once (they are few and an operator watching a
 run wants them now) and are kept for ``events.json``.  Byte progress comes
-from upload threads many times a second; it is written at most every
-``FLUSH_SECONDS`` so a fast stream does not turn into a database load.
+from upload threads many times a second, and resource status changes come
+three per resource (hundreds for a large template-only policy); each write
+carries every resource, so they are written at most every
+``FLUSH_SECONDS`` -- a change that falls between two writes is written by a
+timer at the end of the interval, never later -- and a failure at once.
 """
 
 import dataclasses
@@ -53,6 +56,11 @@ class RunRecorder:
         self._lock = threading.Lock()
         self._resources: dict[str, dict[str, Any]] = {}
         self._last_flush = 0.0
+        self._dirty = False           # a change waits for the next write
+        self._timer: threading.Timer | None = None
+        # Snapshot and write under one lock: a timer's older snapshot can
+        # never land after a newer one (e.g. the final status).
+        self._write_lock = threading.Lock()
         self.events: list[dict[str, Any]] = []
 
     # -- events
@@ -90,6 +98,8 @@ class RunRecorder:
             self._resources[key].update(values)
 
     def status(self, key: str, status: str, reason: str | None = None) -> None:
+        """A resource's new status: written within ``FLUSH_SECONDS``, an
+        error at once."""
         with self._lock:
             entry = self._resources[key]
             entry['status'] = status
@@ -98,7 +108,7 @@ class RunRecorder:
                 # The estimate may have been off: done means all of it.
                 entry['bytes_total'] = max(entry['bytes_total'],
                                            entry['bytes_done'])
-        self.flush(force=True)
+        self.flush(force=status == ERROR, soon=True)
 
     def add_bytes(self, key: str, nbytes: int) -> None:
         with self._lock:
@@ -117,22 +127,43 @@ class RunRecorder:
         return (sum(r['bytes_done'] for r in resources),
                 sum(r['bytes_total'] for r in resources))
 
-    def flush(self, force: bool = False, **values: Any) -> None:
-        """Write progress (and ``values``) to the checkpoint row."""
+    def flush(self, force: bool = False, soon: bool = False,
+              **values: Any) -> None:
+        """Write progress (and ``values``) to the checkpoint row.
+
+        Unless ``force`` or ``values``, at most once per ``FLUSH_SECONDS``;
+        with ``soon`` a skipped write is made by a timer at the end of the
+        interval (status changes), without it the next call makes it (bytes,
+        which keep coming).
+        """
         now = time.monotonic()
         with self._lock:
-            if not force and not values and \
-                    now - self._last_flush < FLUSH_SECONDS:
+            wait = self._last_flush + FLUSH_SECONDS - now
+            if not force and not values and wait > 0:
+                self._dirty = True
+                if soon and self._timer is None:
+                    self._timer = threading.Timer(wait, self._deferred)
+                    self._timer.daemon = True
+                    self._timer.start()
                 return
             self._last_flush = now
-        done, total = self.totals()
-        progress = {self._rows.resources_field: self.resources(),
-                    'bytes_done': done, 'bytes_total': max(total, done)}
-        values = {**progress, **values}
-        try:
-            self._rows.update(self._context, self.checkpoint_id, values)
-        except Exception:
-            if values.keys() - progress.keys():
-                raise       # a status change must not be lost silently
-            LOG.exception("checkpoint %s: progress not stored",
-                          self.checkpoint_id)
+            self._dirty = False
+        with self._write_lock:
+            done, total = self.totals()
+            progress = {self._rows.resources_field: self.resources(),
+                        'bytes_done': done, 'bytes_total': max(total, done)}
+            values = {**progress, **values}
+            try:
+                self._rows.update(self._context, self.checkpoint_id, values)
+            except Exception:
+                if values.keys() - progress.keys():
+                    raise       # a status change must not be lost silently
+                LOG.exception("checkpoint %s: progress not stored",
+                              self.checkpoint_id)
+
+    def _deferred(self) -> None:
+        with self._lock:
+            self._timer = None
+            if not self._dirty:
+                return      # written meanwhile
+        self.flush(force=True)

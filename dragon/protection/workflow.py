@@ -223,6 +223,10 @@ class Protection:
                           self.checkpoint.id, key)
             raise
         self.recorder.status(key, rec.DONE)
+        if step.record.get('kind') == 'none':
+            # Nothing moved (template_only): its status says it all, and an
+            # event row per resource is what made 300-server policies slow.
+            return
         self.recorder.event('info', '%s: %d bytes, %d uploaded, %d chunks '
                             'reused, %d zero' % (
                                 step.record.get('kind'),

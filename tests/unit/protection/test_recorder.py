@@ -1,0 +1,79 @@
+"""RunRecorder: resource status writes are coalesced, never lost, never stale."""
+import threading
+import time
+import types
+
+from dragon.protection import recorder as rec
+
+
+class Rows:
+    """Records every row write (a copy of the resources as written)."""
+
+    def __init__(self):
+        self.writes = []
+        self.lock = threading.Lock()
+
+    def update(self, _context, _row_id, values):
+        with self.lock:
+            self.writes.append({r['key']: r['status']
+                                for r in values['resources']} |
+                               {k: v for k, v in values.items()
+                                if k not in ('resources', 'bytes_done',
+                                             'bytes_total')})
+
+    def rows(self):
+        return rec.Rows(update=self.update,
+                        add_event=lambda *a, **k: None)
+
+
+def _node(key):
+    return types.SimpleNamespace(
+        key=key, action='template_only',
+        resource=types.SimpleNamespace(type='OS::Nova::Server', id=key,
+                                       name=key))
+
+
+def _recorder(rows, count):
+    recorder = rec.RunRecorder(None, 'cp-1', rows.rows())
+    for i in range(count):
+        recorder.track(_node('server_%d' % i), 0)
+    return recorder
+
+
+def test_hundreds_of_status_changes_make_a_handful_of_writes(monkeypatch):
+    monkeypatch.setattr(rec, 'FLUSH_SECONDS', 0.2)
+    rows = Rows()
+    recorder = _recorder(rows, 300)
+    started = time.monotonic()
+    for i in range(300):
+        for status in (rec.CAPTURING, rec.TRANSFERRING, rec.DONE):
+            recorder.status('server_%d' % i, status)
+    elapsed = time.monotonic() - started
+    # One immediate write, then at most one per interval.
+    assert len(rows.writes) <= 2 + elapsed / 0.2
+    # The last change is written by the timer within the interval.
+    time.sleep(0.5)
+    assert set(rows.writes[-1].values()) == {rec.DONE}
+
+
+def test_an_error_is_written_at_once():
+    rows = Rows()
+    recorder = _recorder(rows, 2)
+    recorder.status('server_0', rec.CAPTURING)       # written (first)
+    recorder.status('server_1', rec.CAPTURING)       # deferred
+    recorder.status('server_0', rec.ERROR, 'gone')
+    assert rows.writes[-1]['server_0'] == rec.ERROR
+    assert rows.writes[-1]['server_1'] == rec.CAPTURING
+
+
+def test_a_final_write_is_not_overtaken_by_a_deferred_one(monkeypatch):
+    monkeypatch.setattr(rec, 'FLUSH_SECONDS', 0.1)
+    rows = Rows()
+    recorder = _recorder(rows, 1)
+    recorder.status('server_0', rec.CAPTURING)
+    recorder.status('server_0', rec.TRANSFERRING)    # deferred: a timer
+    recorder.status('server_0', rec.DONE)
+    recorder.flush(force=True, status='available')
+    time.sleep(0.3)
+    assert rows.writes[-1]['server_0'] == rec.DONE
+    assert any(w.get('status') == 'available' for w in rows.writes)
