@@ -272,7 +272,9 @@ class Recovery(RunMixin, Base):
                                                    default=dict)
     resource_status: orm.Mapped[list] = orm.mapped_column(
         sa.JSON, nullable=False, default=list)
-    rto_seconds: orm.Mapped[float | None] = orm.mapped_column(sa.Float,
+    # Double: MySQL's FLOAT is single precision, and the policy's
+    # last_drill (JSON) keeps the same RTO in full.
+    rto_seconds: orm.Mapped[float | None] = orm.mapped_column(sa.Double,
                                                               nullable=True)
 
 

@@ -45,14 +45,14 @@ def test_workflow_updates_are_stored(ctx):
         'resource_status': [{'key': 'server_web', 'status': 'done'}],
         'bytes_done': 5, 'bytes_total': 10, 'started_at': now,
         'finished_at': now, 'status': 'succeeded', 'error': None,
-        'rto_seconds': 12.5, 'torn_down': True, 'stack_id': 's1',
+        'rto_seconds': 12.644565888, 'torn_down': True, 'stack_id': 's1',
         'stack_name': 'app-x', 'stack_status': 'CREATE_COMPLETE',
         'restored': {'server_web': {'image_id': 'img-1'}},
         'policy_id': 'pol-1', 'policy_name': 'app'})
     found = db_api.recovery_get(ctx, recovery.id)
     assert found.resource_status[0]['status'] == 'done'
     assert found.restored == {'server_web': {'image_id': 'img-1'}}
-    assert found.rto_seconds == 12.5 and found.torn_down is True
+    assert found.rto_seconds == 12.644565888 and found.torn_down is True
     assert found.started_at == now and found.status == 'succeeded'
     assert (found.policy_id, found.policy_name) == ('pol-1', 'app')
 

@@ -45,7 +45,8 @@ def upgrade() -> None:
         sa.Column('restored', sa.JSON, nullable=False),
         sa.Column('resource_status', sa.JSON, nullable=False),
         sa.Column('error', sa.Text, nullable=True),
-        sa.Column('rto_seconds', sa.Float, nullable=True),
+        # DOUBLE: MySQL's FLOAT is single precision (10.6446 for 10.644566).
+        sa.Column('rto_seconds', sa.Double, nullable=True),
         sa.Column('bytes_done', sa.BigInteger, nullable=False),
         sa.Column('bytes_total', sa.BigInteger, nullable=False),
         sa.Column('started_at', DateTime, nullable=True),
