@@ -140,23 +140,25 @@ def _volume_to_image(env, conn, volume_id: str, name: str,
     # From microversion 3.66 Cinder snapshots an attached volume without
     # --force; this openstackclient asks the old way unless told the
     # version (it drops --force but sends no version header).
-    common.run_cli(env, ['openstack', '--os-volume-api-version', '3.66',
-                         'volume', 'snapshot', 'create', '--volume',
-                         volume_id, snap])
-    cleanup.add('snapshot ' + snap, _delete_snapshot_named, conn, snap)
-    _wait_status(lambda: bs.find_snapshot(snap), 'available')
+    snap_id = common.run_cli(env, [
+        'openstack', '--os-volume-api-version', '3.66', 'volume', 'snapshot',
+        'create', '--volume', volume_id, '-f', 'value', '-c', 'id',
+        snap]).strip()
+    cleanup.add('snapshot ' + snap, _delete_snapshot, conn, snap_id)
+    _wait_status(lambda: bs.get_snapshot(snap_id), 'available')
     temp = common.unique('s3-temp')
-    common.run_cli(env, ['openstack', 'volume', 'create', '--snapshot', snap,
-                         '--size', '1', temp])
-    cleanup.add('volume ' + temp, _delete_volume_named, conn, temp)
-    _wait_status(lambda: bs.find_volume(temp), 'available')
+    temp_id = common.run_cli(env, [
+        'openstack', 'volume', 'create', '--snapshot', snap_id, '--size', '1',
+        '-f', 'value', '-c', 'id', temp]).strip()
+    cleanup.add('volume ' + temp, _delete_volume, conn, temp_id)
+    _wait_status(lambda: bs.get_volume(temp_id), 'available')
     common.run_cli(env, ['openstack', 'image', 'create', '--volume', temp,
                          '--disk-format', 'raw', '--container-format', 'bare',
                          name])
     _wait_status(lambda: conn.image.find_image(name), 'active')
-    _wait_status(lambda: bs.find_volume(temp), 'available')
-    _delete_volume_named(conn, temp)
-    _delete_snapshot_named(conn, snap)
+    _wait_status(lambda: bs.get_volume(temp_id), 'available')
+    _delete_volume(conn, temp_id)
+    _delete_snapshot(conn, snap_id)
 
 
 def _wait_status(find, wanted: str, timeout: float = 900) -> None:
@@ -168,15 +170,16 @@ def _wait_status(find, wanted: str, timeout: float = 900) -> None:
         raise RuntimeError('wanted %s, got %s' % (wanted, got['status']))
 
 
-def _delete_volume_named(conn, name: str) -> None:
-    volume = conn.block_storage.find_volume(name, ignore_missing=True)
+def _delete_volume(conn, volume_id: str) -> None:
+    # By id: Cinder refuses a name filter on snapshots before 3.x versions.
+    volume = conn.block_storage.find_volume(volume_id, ignore_missing=True)
     if volume is not None:
         conn.block_storage.delete_volume(volume)
         conn.block_storage.wait_for_delete(volume, wait=300)
 
 
-def _delete_snapshot_named(conn, name: str) -> None:
-    snap = conn.block_storage.find_snapshot(name, ignore_missing=True)
+def _delete_snapshot(conn, snap_id: str) -> None:
+    snap = conn.block_storage.find_snapshot(snap_id, ignore_missing=True)
     if snap is not None:
         conn.block_storage.delete_snapshot(snap)
         conn.block_storage.wait_for_delete(snap, wait=300)
