@@ -152,7 +152,7 @@ def _volume_to_image(env, conn, volume_id: str, name: str,
         '-f', 'value', '-c', 'id', temp]).strip()
     cleanup.add('volume ' + temp, _delete_volume, conn, temp_id)
     _wait_status(lambda: bs.get_volume(temp_id), 'available')
-    common.run_cli(env, ['openstack', 'image', 'create', '--volume', temp,
+    common.run_cli(env, ['openstack', 'image', 'create', '--volume', temp_id,
                          '--disk-format', 'raw', '--container-format', 'bare',
                          name])
     _wait_status(lambda: conn.image.find_image(name), 'active')
