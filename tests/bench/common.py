@@ -651,7 +651,7 @@ class Run:
         say('scripted backup: server image create, image save, swift upload')
         self.cleanup.add('scripted container', self._delete_container,
                          container)
-        self.cleanup.add('file ' + path, _unlink, path)
+        self.cleanup.add('file ' + path, unlink, path)
         self.cleanup.add('snapshot ' + snap_name, self._delete_image_named,
                          conn, snap_name)
         with Timer() as total:
@@ -699,9 +699,44 @@ def _delete_network(conn, net_id: str) -> None:
     conn.network.delete_network(net_id, ignore_missing=True)
 
 
-def _unlink(path: str) -> None:
+def unlink(path: str) -> None:
+    """Remove a scripted pipeline's file if it is there."""
     if os.path.exists(path):
         os.unlink(path)
+
+
+def delete_stack_named(conn, name: str) -> None:
+    """Delete a scripted recovery's Heat stack, if any, and wait."""
+    stack = conn.orchestration.find_stack(name, ignore_missing=True)
+    if stack is not None:
+        conn.orchestration.delete_stack(stack)
+        conn.orchestration.wait_for_delete(stack, wait=600)
+
+
+def scripted_image_restore(env: Env, container: str, obj: str,
+                           image_name: str, steps: dict) -> str:
+    """``swift download`` of a scripted backup's object, then ``openstack
+    image create`` of it in the backup region; the new image's id.
+
+    The seconds of each command are added to ``steps`` (the scripted
+    recoveries report them); the downloaded file is removed after.
+    """
+    path = os.path.join(str(env.layout.home), image_name + '.raw')
+    try:
+        with Timer() as t:
+            run_cli(env, ['swift', 'download', '--output', path, container,
+                          obj])
+        steps['swift download'] = steps.get('swift download', 0.0) + t.seconds
+        with Timer() as t:
+            image_id = run_cli(env, [
+                'openstack', 'image', 'create', '--disk-format', 'raw',
+                '--container-format', 'bare', '--file', path,
+                '-f', 'value', '-c', 'id', image_name],
+                region=BACKUP).strip()
+        steps['image create'] = steps.get('image create', 0.0) + t.seconds
+    finally:
+        unlink(path)
+    return image_id
 
 
 # Milestones of a protection in its events: (phase, text of the event that

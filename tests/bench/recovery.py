@@ -8,7 +8,6 @@ the backup region and ``openstack stack create --wait`` of a hand-written
 template with what Dragon's stack recreates for that server (network,
 subnet, security group, port, server), so both sides pay Heat the same.
 """
-import os
 import tempfile
 
 from tests.bench import common
@@ -52,26 +51,16 @@ def scripted(run: 'common.Run', size: int) -> dict:
     env = run.env
     conn = env.conn(common.BACKUP)
     name = common.unique('scripted-rec')
-    path = os.path.join(str(env.layout.home), name + '.raw')
     steps = {}
     with common.Cleanup() as cleanup, tempfile.NamedTemporaryFile(
             'w', suffix='.yaml') as template:
         template.write(SCRIPTED_TEMPLATE)
         template.flush()
-        cleanup.add('file ' + path, _unlink, path)
         cleanup.add('image ' + name, run._delete_image_named, conn, name)
-        cleanup.add('stack ' + name, _delete_stack_named, conn, name)
+        cleanup.add('stack ' + name, common.delete_stack_named, conn, name)
         with common.Timer() as total:
-            with common.Timer() as t:
-                common.run_cli(env, ['swift', 'download', '--output', path,
-                                     backup['container'], backup['object']])
-            steps['swift download'] = t.seconds
-            with common.Timer() as t:
-                common.run_cli(env, [
-                    'openstack', 'image', 'create', '--disk-format', 'raw',
-                    '--container-format', 'bare', '--file', path, name],
-                    region=common.BACKUP)
-            steps['image create'] = t.seconds
+            common.scripted_image_restore(env, backup['container'],
+                                          backup['object'], name, steps)
             with common.Timer() as t:
                 common.run_cli(env, [
                     'openstack', 'stack', 'create', '--wait', '-t',
@@ -80,18 +69,6 @@ def scripted(run: 'common.Run', size: int) -> dict:
                     region=common.BACKUP)
             steps['stack create --wait'] = t.seconds
     return {'seconds': total.seconds, 'steps': steps}
-
-
-def _unlink(path):
-    if os.path.exists(path):
-        os.unlink(path)
-
-
-def _delete_stack_named(conn, name):
-    stack = conn.orchestration.find_stack(name, ignore_missing=True)
-    if stack is not None:
-        conn.orchestration.delete_stack(stack)
-        conn.orchestration.wait_for_delete(stack, wait=600)
 
 
 def run(run: 'common.Run') -> None:

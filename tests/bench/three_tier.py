@@ -34,11 +34,6 @@ TEMPLATE_KEYS = ('heat_template_version', 'description', 'parameter_groups',
                  'parameters', 'resources', 'outputs', 'conditions')
 
 
-def _unlink(path: str) -> None:
-    if os.path.exists(path):
-        os.unlink(path)
-
-
 def dragon_side(run: 'common.Run', cleanup: 'common.Cleanup') -> dict:
     """Deploy, protect and recover with Dragon; the story and its figures."""
     env = run.env
@@ -110,7 +105,7 @@ def scripted_backup(run: 'common.Run', ids: dict,
             name = common.unique('s3-' + role)
             path = os.path.join(str(env.layout.home), name + '.raw')
             cleanup.add('image ' + name, run._delete_image_named, conn, name)
-            cleanup.add('file ' + path, _unlink, path)
+            cleanup.add('file ' + path, common.unlink, path)
             if role in SERVER_ROLES:
                 common.run_cli(env, ['openstack', 'server', 'image', 'create',
                                      '--name', name, '--wait', ids[role]])
@@ -120,7 +115,7 @@ def scripted_backup(run: 'common.Run', ids: dict,
                                  path, name])
             common.run_cli(env, ['swift', 'upload', '--object-name', role,
                                  container, path])
-            _unlink(path)
+            common.unlink(path)
             objects[role] = role
     common.say('scripted backup of the three tiers in %.1f s' % t.seconds)
     return {'container': container, 'objects': objects}
@@ -191,30 +186,18 @@ def scripted_recover(run: 'common.Run', backup: dict, template: dict,
     """swift download + image create of each disk, then stack create."""
     env = run.env
     conn = env.conn(common.BACKUP)
-    steps = {'swift download': 0.0, 'image create': 0.0}
+    steps = {}
     name = common.unique('scripted3-stack')
-    cleanup.add('stack ' + name, _delete_stack_named, conn, name)
+    cleanup.add('stack ' + name, common.delete_stack_named, conn, name)
     text = json.dumps(template)
     with common.Timer() as total:
         for role, obj in backup['objects'].items():
             image_name = common.unique('s3r-' + role)
-            path = os.path.join(str(env.layout.home), image_name + '.raw')
-            cleanup.add('file ' + path, _unlink, path)
             cleanup.add('image ' + image_name, run._delete_image_named,
                         conn, image_name)
-            with common.Timer() as t:
-                common.run_cli(env, ['swift', 'download', '--output', path,
-                                     backup['container'], obj])
-            steps['swift download'] += t.seconds
-            with common.Timer() as t:
-                out = common.run_cli(env, [
-                    'openstack', 'image', 'create', '--disk-format', 'raw',
-                    '--container-format', 'bare', '--file', path,
-                    '-f', 'value', '-c', 'id', image_name],
-                    region=common.BACKUP)
-            steps['image create'] += t.seconds
-            _unlink(path)
-            text = text.replace(dragon_images[role], out.strip())
+            image_id = common.scripted_image_restore(
+                env, backup['container'], obj, image_name, steps)
+            text = text.replace(dragon_images[role], image_id)
         with tempfile.NamedTemporaryFile('w', suffix='.json') as f:
             f.write(text)
             f.flush()
@@ -231,13 +214,6 @@ def scripted_recover(run: 'common.Run', backup: dict, template: dict,
     if statuses != ['ACTIVE'] * 3:
         raise RuntimeError('scripted stack %s: servers %s' % (name, statuses))
     return {'seconds': total.seconds, 'steps': steps}
-
-
-def _delete_stack_named(conn, name: str) -> None:
-    stack = conn.orchestration.find_stack(name, ignore_missing=True)
-    if stack is not None:
-        conn.orchestration.delete_stack(stack)
-        conn.orchestration.wait_for_delete(stack, wait=600)
 
 
 def run(run: 'common.Run') -> None:
