@@ -14,6 +14,7 @@ from dragon.conf import neutron
 from dragon.conf import nova
 from dragon.conf import protection
 from dragon.conf import recovery
+from dragon.conf import scheduler
 from dragon.conf import swift
 from dragon.conf import trustee
 
@@ -22,7 +23,8 @@ CONF = cfg.CONF
 # Order is the order of the sample file; 'default' first so that
 # interpolations such as $state_path resolve against a registered option.
 MODULES = (default, api, engine, database, nova, cinder, glance, neutron,
-           heat, swift, protection, checkpoint, recovery, trustee)
+           heat, swift, protection, checkpoint, recovery, scheduler,
+           trustee)
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:

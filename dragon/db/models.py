@@ -132,10 +132,17 @@ class WorkloadPolicy(Base):
     # {"recovery_id", "at", "rto_seconds", "status"} of the latest drill.
     last_drill: orm.Mapped[dict | None] = orm.mapped_column(sa.JSON,
                                                             nullable=True)
+    # The RPO state last announced (ok / at_risk / missed): one engine
+    # moves it by compare-and-swap and sends dragon.policy.rpo.missed.
+    rpo_state: orm.Mapped[str | None] = orm.mapped_column(sa.String(16),
+                                                          nullable=True)
 
     members: orm.Mapped[list['PolicyMember']] = orm.relationship(
         back_populates='policy', lazy='selectin',
         order_by='PolicyMember.id', cascade='all, delete-orphan')
+    schedules: orm.Mapped[list['Schedule']] = orm.relationship(
+        lazy='selectin', order_by='Schedule.created_at',
+        cascade='all, delete-orphan', passive_deletes=True)
 
 
 class PolicyMember(Base):
@@ -211,6 +218,96 @@ class Checkpoint(RunMixin, Base):
                                                 default=dict)
     active_policy_id: orm.Mapped[str | None] = orm.mapped_column(
         sa.String(36), nullable=True)
+    # What started it: 'manual', or 'schedule' with the schedule's id
+    # (its trust is the schedule's: the run must not delete it).
+    schedule_id: orm.Mapped[str | None] = orm.mapped_column(sa.String(36),
+                                                            nullable=True)
+    trigger: orm.Mapped[str] = orm.mapped_column(
+        sa.String(16), nullable=False, default='manual',
+        server_default='manual')
+    # Retention never deletes a checkpoint on hold.
+    hold: orm.Mapped[bool] = orm.mapped_column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false())
+    # The point in time the data was captured: what the RPO counts from.
+    captured_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
+        DateTime, nullable=True)
+    # What the checkpoint does not carry, one line each.
+    warnings: orm.Mapped[list | None] = orm.mapped_column(sa.JSON,
+                                                          nullable=True)
+    # The last verification: time, chunks checked, problems.
+    verification: orm.Mapped[dict | None] = orm.mapped_column(sa.JSON,
+                                                              nullable=True)
+
+
+class Schedule(Base):
+    """When a policy is protected without a person: a cron line in a time zone.
+
+    ``next_tick_at`` is the cron tick the schedule waits for and
+    ``next_run_at`` that tick plus the policy's jitter offset: an engine
+    takes a due tick by moving ``next_tick_at`` with a compare-and-swap
+    UPDATE, so each tick runs once however many engines look. The trust
+    (``trust_id``, from ``user_id``) outlives any token: scheduled runs act
+    through it.
+    """
+
+    __tablename__ = 'schedules'
+    __table_args__ = (
+        sa.Index('schedules_policy_id_idx', 'policy_id'),
+        sa.Index('schedules_next_run_at_idx', 'next_run_at'),
+        {'mysql_engine': 'InnoDB', 'mysql_charset': 'utf8mb4'},
+    )
+
+    id: orm.Mapped[str] = orm.mapped_column(
+        sa.String(36), primary_key=True, default=lambda: str(uuid.uuid4()))
+    policy_id: orm.Mapped[str] = orm.mapped_column(
+        sa.String(36), sa.ForeignKey('workload_policies.id',
+                                     ondelete='CASCADE'),
+        nullable=False)
+    project_id: orm.Mapped[str] = orm.mapped_column(sa.String(255),
+                                                    nullable=False)
+    user_id: orm.Mapped[str | None] = orm.mapped_column(sa.String(255),
+                                                        nullable=True)
+    cron: orm.Mapped[str] = orm.mapped_column(sa.String(255), nullable=False)
+    timezone: orm.Mapped[str] = orm.mapped_column(sa.String(64),
+                                                  nullable=False,
+                                                  default='UTC')
+    enabled: orm.Mapped[bool] = orm.mapped_column(sa.Boolean, nullable=False,
+                                                  default=True)
+    start_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
+        DateTime, nullable=True)
+    end_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
+        DateTime, nullable=True)
+    # Seconds of the jitter window (0: none); the offset is stable per policy.
+    jitter: orm.Mapped[int] = orm.mapped_column(sa.Integer, nullable=False,
+                                                default=0)
+    misfire_grace: orm.Mapped[int] = orm.mapped_column(sa.Integer,
+                                                       nullable=False)
+    status: orm.Mapped[str] = orm.mapped_column(sa.String(32),
+                                                nullable=False,
+                                                default='active')
+    error: orm.Mapped[str | None] = orm.mapped_column(sa.Text, nullable=True)
+    trust_id: orm.Mapped[str | None] = orm.mapped_column(sa.String(64),
+                                                         nullable=True)
+    next_tick_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
+        DateTime, nullable=True)
+    next_run_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
+        DateTime, nullable=True)
+    last_tick_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
+        DateTime, nullable=True)
+    last_run_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
+        DateTime, nullable=True)
+    last_result: orm.Mapped[str | None] = orm.mapped_column(sa.String(32),
+                                                            nullable=True)
+    last_reason: orm.Mapped[str | None] = orm.mapped_column(sa.Text,
+                                                            nullable=True)
+    last_checkpoint_id: orm.Mapped[str | None] = orm.mapped_column(
+        sa.String(36), nullable=True)
+    run_count: orm.Mapped[int] = orm.mapped_column(sa.Integer,
+                                                   nullable=False, default=0)
+    skipped_count: orm.Mapped[int] = orm.mapped_column(
+        sa.Integer, nullable=False, default=0)
+    missed_count: orm.Mapped[int] = orm.mapped_column(
+        sa.Integer, nullable=False, default=0)
 
 
 class CheckpointEvent(EventMixin, Base):

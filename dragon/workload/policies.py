@@ -8,26 +8,37 @@ from typing import Any
 
 from oslo_log import log as logging
 
+from dragon.common import durations
 from dragon.common import schema as validation
 from dragon import clients
 from dragon.db import api as db_api
 from dragon.db import models
 from dragon import exception
 from dragon.protection import registry
+from dragon.retention import rules
 
 LOG = logging.getLogger(__name__)
 
 DEFAULT_OPTIONS: dict[str, Any] = {
-    'consistent': False, 'schedule': None, 'retention': None}
+    'consistent': False, 'retention': None, 'rpo': None}
 
 
 def _normalize_options(options: dict[str, Any],
                        base: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Merge validated ``options`` over ``base`` with every key present."""
+    """Merge validated ``options`` over ``base`` with every key present.
+
+    Durations are stored in seconds; retention rules are checked as a
+    whole (``dragon.retention.rules.check``).
+
+    :raises dragon.exception.Invalid:
+    """
     result = {**DEFAULT_OPTIONS, **(base or {}), **options}
-    if result['schedule'] is not None:
-        result['schedule'] = {'timezone': 'UTC', 'enabled': True,
-                              **result['schedule']}
+    if result['rpo'] is not None:
+        result['rpo'] = durations.parse(result['rpo'], 'rpo')
+        if result['rpo'] < 60:
+            raise exception.Invalid(reason='rpo must be at least 60 seconds')
+    if result['retention'] is not None:
+        result['retention'] = rules.normalize(result['retention'])
     return result
 
 

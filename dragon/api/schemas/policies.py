@@ -5,32 +5,77 @@ import copy
 from dragon.api.schemas import common
 from dragon.protection import registry
 
+from dragon.common import durations
+
 CRON = {
-    'type': 'string', 'maxLength': 255,
-    'pattern': '^[0-9A-Za-z*/,?-]+( +[0-9A-Za-z*/,?-]+){4}$',
-    'description': 'Five-field cron expression (minute hour day month '
-                   'weekday).',
+    'type': 'string', 'minLength': 1, 'maxLength': 255,
+    'description': 'Five-field cron expression (minute hour day-of-month '
+                   'month day-of-week), checked with croniter.',
+}
+
+DURATION = {
+    'oneOf': [{'type': 'integer', 'minimum': 1, 'maximum': 3153600000},
+              {'type': 'string', 'pattern': durations.PATTERN}],
+    'description': 'Seconds, or a count with a unit: 90, 15m, 1h, 30d, 2w.',
+}
+
+TIMEZONE = {'type': 'string', 'minLength': 1, 'maxLength': 64,
+            'description': 'IANA time zone name, e.g. Europe/Berlin.'}
+
+SCHEDULE_FIELDS = {
+    'cron': CRON,
+    'timezone': TIMEZONE,
+    'enabled': {'type': 'boolean'},
+    'start_at': {'type': ['string', 'null'], 'format': 'date-time',
+                 'maxLength': 64,
+                 'description': 'No run before this time (ISO 8601; UTC '
+                                'unless it names an offset).'},
+    'end_at': {'type': ['string', 'null'], 'format': 'date-time',
+               'maxLength': 64,
+               'description': 'No run after this time.'},
+    'jitter': {
+        'oneOf': [{'type': 'integer', 'minimum': 0, 'maximum': 3600},
+                  {'type': 'string', 'enum': ['none']}],
+        'description': 'Window in seconds of a stable per-policy delay of '
+                       'every run, so that policies on the same cron line '
+                       'do not all start in the same second; 0 or "none" '
+                       'for none.'},
+    'misfire_grace': {
+        'type': 'integer', 'minimum': 0, 'maximum': 604800,
+        'description': 'Seconds after its time within which a tick missed '
+                       'while no engine ran is still run (once).'},
 }
 
 SCHEDULE = {
-    'type': ['object', 'null'],
+    'type': 'object',
     'additionalProperties': False,
     'required': ['cron'],
-    'properties': {
-        'cron': CRON,
-        'timezone': {'type': 'string', 'enum': ['UTC']},
-        'enabled': {'type': 'boolean'},
-    },
+    'properties': SCHEDULE_FIELDS,
 }
+
+SCHEDULE_CHANGE = {
+    'type': 'object',
+    'additionalProperties': False,
+    'minProperties': 1,
+    'properties': SCHEDULE_FIELDS,
+}
+
+SCHEDULES = {'type': 'array', 'maxItems': 10, 'items': SCHEDULE}
+
+TIER = {'type': 'integer', 'minimum': 0, 'maximum': 100000}
 
 RETENTION = {
     'type': ['object', 'null'],
     'additionalProperties': False,
     'minProperties': 1,
     'properties': {
-        'max_checkpoints': {'type': 'integer', 'minimum': 1,
-                            'maximum': 100000},
-        'max_age_days': {'type': 'integer', 'minimum': 1, 'maximum': 36500},
+        'keep_last': {'type': 'integer', 'minimum': 1, 'maximum': 100000,
+                      'description': 'Keep the newest N available '
+                                     'checkpoints.'},
+        'max_age': DURATION,
+        'hourly': TIER, 'daily': TIER, 'weekly': TIER, 'monthly': TIER,
+        'yearly': TIER,
+        'timezone': TIMEZONE,
     },
 }
 
@@ -42,8 +87,11 @@ OPTIONS = {
             'type': 'boolean',
             'description': 'Pause or quiesce the servers while their '
                            'snapshots are taken.'},
-        'schedule': SCHEDULE,
         'retention': RETENTION,
+        'rpo': {
+            'oneOf': [DURATION, {'type': 'null'}],
+            'description': 'Target recovery point objective: the oldest '
+                           'the newest available checkpoint may be.'},
     },
 }
 
@@ -86,6 +134,7 @@ POLICY_CREATE = {
                 'options': OPTIONS,
                 'members': {'type': 'array', 'maxItems': 1000,
                             'items': NEW_MEMBER},
+                'schedules': SCHEDULES,
             },
         },
     },
@@ -104,9 +153,24 @@ POLICY_UPDATE = {
                 'name': common.NAME,
                 'description': common.DESCRIPTION,
                 'options': OPTIONS,
+                'schedules': SCHEDULES,
             },
         },
     },
+}
+
+SCHEDULE_CREATE = {
+    'type': 'object',
+    'additionalProperties': False,
+    'required': ['schedule'],
+    'properties': {'schedule': SCHEDULE},
+}
+
+SCHEDULE_UPDATE = {
+    'type': 'object',
+    'additionalProperties': False,
+    'required': ['schedule'],
+    'properties': {'schedule': SCHEDULE_CHANGE},
 }
 
 MEMBER_CREATE = {
@@ -131,4 +195,6 @@ def all_schemas() -> dict[str, dict]:
         'PolicyUpdateRequest': POLICY_UPDATE,
         'MemberCreateRequest': MEMBER_CREATE,
         'MemberUpdateRequest': MEMBER_UPDATE,
+        'ScheduleCreateRequest': SCHEDULE_CREATE,
+        'ScheduleUpdateRequest': SCHEDULE_UPDATE,
     })

@@ -1,0 +1,53 @@
+"""Options of the ``[scheduler]`` group: schedules, the protection queue, RPO checks."""
+
+from oslo_config import cfg
+
+GROUP = cfg.OptGroup('scheduler', title='Dragon scheduler options')
+
+opts = [
+    cfg.IntOpt(
+        'poll_interval',
+        default=10,
+        min=1,
+        max=60,
+        help='Seconds between two looks of each engine for due schedule '
+             'ticks, queued protections and policies past their RPO. A tick '
+             'starts at most this long after its time (plus its jitter).'),
+    cfg.IntOpt(
+        'default_misfire_grace',
+        default=3600,
+        min=0,
+        help='Seconds after its time within which a tick missed while no '
+             'engine ran is still run once, for schedules that do not set '
+             'misfire_grace themselves.'),
+    cfg.IntOpt(
+        'max_concurrent_protections',
+        default=0,
+        min=0,
+        help='Protections running at the same time across all engines; '
+             'more wait as queued, first come first served. 0: no cap '
+             '(each engine still runs at most [engine] '
+             'max_concurrent_runs).'),
+    cfg.IntOpt(
+        'max_concurrent_protections_per_project',
+        default=0,
+        min=0,
+        help='Protections of one project running at the same time; more '
+             'wait as queued. 0: no cap.'),
+    cfg.FloatOpt(
+        'rpo_at_risk_ratio',
+        default=0.8,
+        min=0.1,
+        max=1.0,
+        help='A policy\'s RPO state is at_risk once its newest available '
+             'checkpoint is older than this share of its target RPO.'),
+]
+
+
+def register_opts(conf: cfg.ConfigOpts) -> None:
+    conf.register_group(GROUP)
+    conf.register_opts(opts, group=GROUP)
+
+
+def list_opts() -> dict:
+    return {GROUP: opts}

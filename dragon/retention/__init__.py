@@ -1,0 +1,1 @@
+"""Retention: which checkpoints of a policy to keep, and pruning the rest."""

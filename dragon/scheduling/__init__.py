@@ -1,0 +1,1 @@
+"""Schedules: cron ticks in time zones, claimed by the engines, and the protection queue."""
