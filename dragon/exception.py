@@ -128,6 +128,10 @@ class PolicyNotFound(NotFound):
     msg_fmt = _('Workload policy %(id)s could not be found.')
 
 
+class ScheduleNotFound(NotFound):
+    msg_fmt = _('Schedule %(id)s could not be found.')
+
+
 class PolicyNameExists(Conflict):
     msg_fmt = _('A workload policy named "%(name)s" already exists in this '
                 'project.')

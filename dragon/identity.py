@@ -95,7 +95,7 @@ def _identity_url(context: Any, conf: cfg.ConfigOpts) -> str:
 
 
 def create_trust(context: Any, conf: cfg.ConfigOpts | None = None,
-                 redelegate: bool = False) -> str:
+                 redelegate: bool = False, expires: bool = True) -> str:
     """Delegate the caller's roles on their project to Dragon's service user.
 
     Called by the API with the caller's token (a trust can only be made by
@@ -114,7 +114,7 @@ def create_trust(context: Any, conf: cfg.ConfigOpts | None = None,
     :raises dragon.exception.TrusteeNotConfigured:
     """
     conf = conf or dragon_conf.CONF
-    expires = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(
+    expires_at = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(
         hours=conf.engine.trust_expiry_hours))
     body = {'trust': {
         'trustor_user_id': context.user_id,
@@ -122,7 +122,8 @@ def create_trust(context: Any, conf: cfg.ConfigOpts | None = None,
         'project_id': context.project_id,
         'impersonation': True,
         'roles': [{'name': r} for r in sorted(set(context.roles or []))],
-        'expires_at': expires.strftime('%Y-%m-%dT%H:%M:%S.%fZ'),
+        'expires_at': (expires_at.strftime('%Y-%m-%dT%H:%M:%S.%fZ')
+                       if expires else None),
     }}
     if redelegate:
         body['trust'].update(allow_redelegation=True, redelegation_count=1)
@@ -138,11 +139,15 @@ def create_trust(context: Any, conf: cfg.ConfigOpts | None = None,
                                         type(e).__name__)
         if response.status_code != 409 or attempt == DUPLICATE_RETRIES:
             break
-        # Keystone keeps one trust per trustor, trustee, project and
+        # Keystone keeps one trust per trustor, trustee, project, roles and
         # expiry second: a second request in the same second (protect,
-        # then delete) expires one second later instead.
-        expires += datetime.timedelta(seconds=1)
-        body['trust']['expires_at'] = expires.strftime(
+        # then delete) expires one second later instead; a second standing
+        # trust differs from the first by a far-off expiry.
+        expires_at += datetime.timedelta(seconds=1)
+        if not expires:
+            expires_at = datetime.datetime(2999, 1, 1, tzinfo=datetime.UTC) \
+                + datetime.timedelta(seconds=attempt + 1)
+        body['trust']['expires_at'] = expires_at.strftime(
             '%Y-%m-%dT%H:%M:%S.%fZ')
     if response.status_code != 201:
         reason = _keystone_message(response)

@@ -4,6 +4,7 @@ import concurrent.futures
 import dataclasses
 import datetime
 import importlib
+import threading
 from typing import Any, Callable
 
 from oslo_config import cfg
@@ -62,16 +63,22 @@ class EngineManager:
     Checkpoint and recovery requests are casts: the handler claims the row
     (so a redelivered message cannot run it twice) and hands it to
     ``pool``, a bounded thread pool shared by both kinds, so the RPC
-    executor never waits for a run.
+    executor never waits for a run. Protections wait ``queued`` until an
+    engine with a free slot admits them within the ``[scheduler]`` caps
+    (``admit``): a ``protect`` cast only asks for an admission round.
     """
 
     target = messaging.Target(version=rpcapi.RPC_API_VERSION)
 
     def __init__(self, host: str, conf: cfg.ConfigOpts | None = None,
-                 pool: concurrent.futures.Executor | None = None) -> None:
+                 pool: concurrent.futures.Executor | None = None,
+                 slots: int | None = None) -> None:
         self.host = host
         self.conf = conf
         self.pool = pool
+        self._slots = slots
+        self._running = 0
+        self._lock = threading.Lock()
 
     def ping(self, context: Any) -> dict[str, str]:
         """Return this engine's name, Dragon release and current UTC time."""
@@ -82,8 +89,32 @@ class EngineManager:
         }
 
     def protect(self, context: Any, checkpoint_id: str) -> None:
-        """Claim checkpoint ``checkpoint_id`` and run it on the pool (1.1)."""
-        self._start(CHECKPOINTS, checkpoint_id, 'protecting', 'run')
+        """Admit queued protections, ``checkpoint_id`` among them in turn (1.1)."""
+        self.admit()
+
+    def free_slots(self) -> int:
+        """Runs this engine can start now without queueing in its pool."""
+        slots = self._slots
+        if slots is None:
+            slots = self.conf.engine.max_concurrent_runs if self.conf else 1
+        with self._lock:
+            return max(slots - self._running, 0)
+
+    def admit(self) -> list[str]:
+        """Take the oldest queued protections this engine has room for.
+
+        :returns: the checkpoint ids started.
+        """
+        caps = self.conf.scheduler if self.conf else None
+        admitted = db_api.checkpoint_admit(
+            dragon_context.get_admin_context(), self.host, self.free_slots(),
+            caps.max_concurrent_protections if caps else 0,
+            caps.max_concurrent_protections_per_project if caps else 0)
+        for checkpoint_id in admitted:
+            LOG.info("engine %s admitted checkpoint %s", self.host,
+                     checkpoint_id)
+            self._submit(CHECKPOINTS, checkpoint_id, 'protecting', 'run')
+        return admitted
 
     def delete_checkpoint(self, context: Any, checkpoint_id: str) -> None:
         """Claim checkpoint ``checkpoint_id`` and delete it on the pool (1.2)."""
@@ -106,15 +137,47 @@ class EngineManager:
             return
         LOG.info("engine %s took %s %s (%s)", self.host, kind.name, row_id,
                  function)
+        self._submit(kind, row_id, status, function)
+
+    def _submit(self, kind: RunKind, row_id: str, status: str,
+                function: str) -> None:
+        with self._lock:
+            self._running += 1
         if self.pool is None:
+            self._counted_run(kind, row_id, status, function)
+            return
+        try:
+            self.pool.submit(self._counted_run, kind, row_id, status,
+                             function)
+        except RuntimeError:
+            with self._lock:
+                self._running -= 1
+            LOG.warning("engine %s is stopping; %s %s not run",
+                        self.host, kind.name, row_id)
+            if kind is CHECKPOINTS and status == 'protecting':
+                # Admitted but never started: back in the queue for a
+                # peer (anything else it claimed is failed on stop).
+                try:
+                    kind.update(dragon_context.get_admin_context(), row_id,
+                                {'status': db_api.CHECKPOINT_QUEUED,
+                                 'host': None, 'started_at': None},
+                                expected_status=(status,))
+                except Exception:
+                    LOG.exception("checkpoint %s: not put back in the "
+                                  "queue", row_id)
+
+    def _counted_run(self, kind: RunKind, row_id: str, status: str,
+                     function: str) -> None:
+        try:
             self._run(kind, row_id, status, function)
-        else:
+        finally:
+            with self._lock:
+                self._running -= 1
+        if kind is CHECKPOINTS and self.pool is not None:
             try:
-                self.pool.submit(self._run, kind, row_id, status, function)
-            except RuntimeError:
-                # The engine is stopping; it fails what it claimed on stop.
-                LOG.warning("engine %s is stopping; %s %s not run",
-                            self.host, kind.name, row_id)
+                self.admit()  # a slot is free: the next queued one may go
+            except Exception:
+                LOG.exception("engine %s: admission failed", self.host)
 
     def _workflow(self, kind: RunKind, function: str) -> Callable[..., Any]:
         return getattr(importlib.import_module(kind.module()), function)
@@ -128,12 +191,28 @@ class EngineManager:
         except kind.not_found:
             return
         try:
-            self._workflow(kind, function)(self.conf, row_id, self.host)
+            result = self._workflow(kind, function)(self.conf, row_id,
+                                                    self.host)
+            if kind is CHECKPOINTS and function == 'run' and result:
+                self._after_protection(row_id)
         except Exception as e:  # noqa: BLE001 - the row must leave `status`
             LOG.exception("%s %s: %s failed", kind.name, row_id, function)
             self._fail(kind, admin, row_id, status, exception.one_line(e))
         finally:
             release_trust(self.conf, admin, row_id, trust_id, kind)
+
+    def _after_protection(self, checkpoint_id: str) -> None:
+        """Retention of the policy, now that a new checkpoint is available.
+
+        Runs with the run's own trust before it is released. A retention
+        failure never changes the new checkpoint: it is logged and
+        announced, and the next success tries again.
+        """
+        try:
+            from dragon.retention import engine as retention_engine
+            retention_engine.apply(self.conf, checkpoint_id)
+        except Exception:
+            LOG.exception("checkpoint %s: retention failed", checkpoint_id)
 
     def _fail(self, kind: RunKind, admin: Any, row_id: str, status: str,
               reason: str) -> None:
@@ -161,9 +240,13 @@ def release_trust(conf: cfg.ConfigOpts, admin: Any, row_id: str,
     if not trust_id:
         return
     from dragon import identity
+    if kind is CHECKPOINTS and db_api.schedule_holds_trust(admin, trust_id):
+        # A scheduled run borrows its schedule's standing trust.
+        trust_id = None
     try:
-        identity.delete_trust(identity.trust_session(conf, trust_id),
-                              trust_id, conf)
+        if trust_id:
+            identity.delete_trust(identity.trust_session(conf, trust_id),
+                                  trust_id, conf)
     except Exception as e:  # noqa: BLE001 - an unused trust expires
         LOG.warning("%s %s: trust %s not deleted: %s", kind.name, row_id,
                     trust_id, type(e).__name__)

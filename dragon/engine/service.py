@@ -1,4 +1,4 @@
-"""The engine process: RPC server on threads, the run pool, heartbeat and orphan threads."""
+"""The engine process: RPC server on threads, the run pool, heartbeat, orphan and scheduler threads."""
 
 import concurrent.futures
 import datetime
@@ -37,6 +37,8 @@ class EngineService:
         self._heartbeat_thread: threading.Thread | None = None
         self._orphan_thread: threading.Thread | None = None
         self._gc_thread: threading.Thread | None = None
+        self._scheduler_thread: threading.Thread | None = None
+        self._manager: manager.EngineManager | None = None
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
         self._stopping = threading.Event()
 
@@ -54,9 +56,10 @@ class EngineService:
             max_workers=self.conf.engine.max_concurrent_runs,
             thread_name_prefix='dragon-checkpoint')
         target = messaging.Target(topic=self.topic, server=self.host)
-        self._server = rpc.get_server(
-            self._transport, target,
-            [manager.EngineManager(self.host, self.conf, self._pool)])
+        self._manager = manager.EngineManager(self.host, self.conf,
+                                              self._pool)
+        self._server = rpc.get_server(self._transport, target,
+                                      [self._manager])
         self._server.start()
         self._heartbeat_thread = threading.Thread(
             target=self._heartbeat_loop, name='dragon-heartbeat', daemon=True)
@@ -64,6 +67,10 @@ class EngineService:
         self._orphan_thread = threading.Thread(
             target=self._orphan_loop, name='dragon-orphans', daemon=True)
         self._orphan_thread.start()
+        self._scheduler_thread = threading.Thread(
+            target=self._scheduler_loop, name='dragon-scheduler',
+            daemon=True)
+        self._scheduler_thread.start()
         if self.conf.checkpoint.gc_interval:
             self._gc_thread = threading.Thread(
                 target=self._gc_loop, name='dragon-chunk-gc', daemon=True)
@@ -133,6 +140,33 @@ class EngineService:
                 LOG.exception("engine %s failed to check for orphaned "
                               "checkpoints", self.host)
 
+    def _scheduler_loop(self) -> None:
+        """Fire due schedule ticks, admit queued protections, watch RPOs.
+
+        Every engine does it; the database decides who gets each tick and
+        each queued run. RPO states are checked about once a minute.
+        """
+        from dragon.scheduling import scheduler as scheduler_mod
+        scheduler = scheduler_mod.Scheduler(self.conf, self.host)
+        interval = self.conf.scheduler.poll_interval
+        rpo_every = max(1, 60 // interval)
+        polls = 0
+        while not self._stopping.wait(interval):
+            for what, step in (
+                    ('schedule ticks', scheduler.poll),
+                    ('admission', self._manager.admit),
+                    ('RPO check', scheduler.check_rpo
+                     if polls % rpo_every == 0 else None)):
+                if step is None or self._stopping.is_set():
+                    continue
+                try:
+                    step()
+                except Exception:
+                    # A database outage must not stop the loop; the next
+                    # poll picks up what this one could not do.
+                    LOG.exception("engine %s: %s failed", self.host, what)
+            polls += 1
+
     def _gc_loop(self) -> None:
         """Chunk garbage collection of every project, now and then.
 
@@ -173,10 +207,11 @@ class EngineService:
                 LOG.exception("engine %s could not fail its queued "
                               "checkpoints", self.host)
         for thread in (self._heartbeat_thread, self._orphan_thread,
-                       self._gc_thread):
+                       self._gc_thread, self._scheduler_thread):
             if thread is not None:
                 thread.join()
         self._heartbeat_thread = self._orphan_thread = self._gc_thread = None
+        self._scheduler_thread = None
         if self._transport is not None and self._owns_transport:
             self._transport.cleanup()
             self._transport = None

@@ -10,11 +10,12 @@ from dragon.policies import policy_member
 from dragon.policies import protectable
 from dragon.policies import recovery
 from dragon.policies import resource_type
+from dragon.policies import schedule
 from dragon.policies import workload_policy
 
 # One module per resource joins this tuple as resources are added.
 MODULES = (base, resource_type, protectable, workload_policy, policy_member,
-           checkpoint, recovery)
+           schedule, checkpoint, recovery)
 
 
 def list_rules() -> list[policy.RuleDefault]:

@@ -168,6 +168,9 @@ class Protection:
                             'bytes' % (len(self.steps), total))
 
     def capture_all(self) -> None:
+        # What the RPO counts from: nothing written after this instant is
+        # sure to be in the checkpoint.
+        self.recorder.flush(force=True, captured_at=timeutils.utcnow())
         servers = [s.node for s in self.steps
                    if s.node.member and s.node.resource.type ==
                    'OS::Nova::Server']

@@ -6,9 +6,12 @@ only an existing resource of the policy's project is accepted.
 
 from typing import Any
 
+from oslo_config import cfg
 from oslo_log import log as logging
 
 from dragon.common import durations
+from dragon.common import timeutils
+from dragon import conf as dragon_conf
 from dragon.common import schema as validation
 from dragon import clients
 from dragon.db import api as db_api
@@ -16,6 +19,8 @@ from dragon.db import models
 from dragon import exception
 from dragon.protection import registry
 from dragon.retention import rules
+from dragon.scheduling import rpo
+from dragon.workload import schedules
 
 LOG = logging.getLogger(__name__)
 
@@ -77,18 +82,45 @@ def policy_create(context: Any, values: dict[str, Any]
     project_id = context.project_id
     members = [_member_values(context, project_id, m)
                for m in values.get('members', [])]
+    checked = schedules.check_all(context, values.get('schedules', []))
+    options = _normalize_options(values.get('options', {}))
     policy = db_api.workload_policy_create(context, {
         'project_id': project_id,
         'user_id': context.user_id,
         'name': values['name'],
         'description': values.get('description', ''),
-        'options': _normalize_options(values.get('options', {})),
+        'options': options,
         'status': 'active',
         'members': members,
     })
+    if checked:
+        try:
+            schedules.replace_all(context, policy, checked)
+        except Exception:
+            # No half-made policy: without its trust the schedule would
+            # never run, and the caller retries the whole request.
+            db_api.workload_policy_delete(context, policy.id)
+            raise
+        policy = db_api.workload_policy_get(context, policy.id)
     LOG.info("created workload policy %s with %d member(s)", policy.id,
              len(members))
     return policy
+
+
+def rpo_status(context: Any, policies: list[models.WorkloadPolicy],
+               conf: cfg.ConfigOpts | None = None
+               ) -> dict[str, dict[str, Any] | None]:
+    """The RPO status of each policy by id (``None``: no target set)."""
+    conf = conf or dragon_conf.CONF
+    targeted = [p for p in policies if (p.options or {}).get('rpo')]
+    newest = db_api.checkpoint_newest_available(
+        context, [p.id for p in targeted])
+    now = timeutils.utcnow()
+    result: dict[str, dict[str, Any] | None] = {p.id: None for p in policies}
+    for policy in targeted:
+        result[policy.id] = rpo.status(policy, newest.get(policy.id), now,
+                                       conf.scheduler.rpo_at_risk_ratio)
+    return result
 
 
 def policy_list(context: Any, all_projects: bool = False,
@@ -104,16 +136,25 @@ def policy_get(context: Any, policy_id: str) -> models.WorkloadPolicy:
 
 def policy_update(context: Any, policy: models.WorkloadPolicy,
                   values: dict[str, Any]) -> models.WorkloadPolicy:
-    changes = {k: v for k, v in values.items() if k != 'options'}
+    changes = {k: v for k, v in values.items()
+               if k not in ('options', 'schedules')}
     if 'options' in values:
         changes['options'] = _normalize_options(values['options'],
                                                 policy.options)
-    return db_api.workload_policy_update(context, policy.id, changes)
+    checked = (schedules.check_all(context, values['schedules'])
+               if 'schedules' in values else None)
+    if changes:
+        policy = db_api.workload_policy_update(context, policy.id, changes)
+    if checked is not None:
+        schedules.replace_all(context, policy, checked)
+        policy = db_api.workload_policy_get(context, policy.id)
+    return policy
 
 
 def policy_delete(context: Any, policy: models.WorkloadPolicy) -> int:
     """Delete a policy; return how many of its checkpoints are kept."""
     kept = db_api.checkpoint_count_by_policy(context, policy.id)
+    schedules.delete_all(context, policy)
     db_api.workload_policy_delete(context, policy.id)
     LOG.info("deleted workload policy %s, kept %d checkpoint(s)", policy.id,
              kept)

@@ -31,11 +31,64 @@ MEMBER = {
     },
 }
 
+NULLABLE_TIMESTAMP = {'type': ['string', 'null'], 'format': 'date-time'}
+
+SCHEDULE = {
+    'type': 'object',
+    'required': ['id', 'policy_id', 'cron', 'timezone', 'enabled',
+                 'start_at', 'end_at', 'jitter', 'misfire_grace', 'status',
+                 'error', 'user_id', 'next_run_at', 'last_run_at',
+                 'last_result', 'last_reason', 'last_checkpoint_id',
+                 'run_count', 'skipped_count', 'missed_count', 'created_at',
+                 'updated_at'],
+    'additionalProperties': False,
+    'properties': {
+        'id': {'type': 'string', 'format': 'uuid'},
+        'policy_id': {'type': 'string'},
+        'cron': {'type': 'string'},
+        'timezone': {'type': 'string'},
+        'enabled': {'type': 'boolean'},
+        'start_at': NULLABLE_TIMESTAMP,
+        'end_at': NULLABLE_TIMESTAMP,
+        'jitter': {'type': 'integer'},
+        'misfire_grace': {'type': 'integer'},
+        'status': {'type': 'string', 'enum': ['active', 'error',
+                                              'finished']},
+        'error': {'type': ['string', 'null']},
+        'user_id': {'type': ['string', 'null']},
+        'next_run_at': NULLABLE_TIMESTAMP,
+        'last_run_at': NULLABLE_TIMESTAMP,
+        'last_result': {'type': ['string', 'null'],
+                        'enum': [None, 'started', 'skipped', 'missed',
+                                 'error']},
+        'last_reason': {'type': ['string', 'null']},
+        'last_checkpoint_id': {'type': ['string', 'null']},
+        'run_count': {'type': 'integer', 'minimum': 0},
+        'skipped_count': {'type': 'integer', 'minimum': 0},
+        'missed_count': {'type': 'integer', 'minimum': 0},
+        'created_at': TIMESTAMP,
+        'updated_at': NULLABLE_TIMESTAMP,
+    },
+}
+
+RPO = {
+    'type': ['object', 'null'],
+    'required': ['target_seconds', 'achieved_seconds', 'state',
+                 'checkpoint_id', 'captured_at'],
+    'properties': {
+        'target_seconds': {'type': 'integer'},
+        'achieved_seconds': {'type': ['number', 'null']},
+        'state': {'type': 'string', 'enum': ['ok', 'at_risk', 'missed']},
+        'checkpoint_id': {'type': ['string', 'null']},
+        'captured_at': NULLABLE_TIMESTAMP,
+    },
+}
+
 POLICY = {
     'type': 'object',
     'required': ['id', 'name', 'description', 'project_id', 'options',
-                 'members', 'status', 'last_drill', 'created_at',
-                 'updated_at'],
+                 'members', 'schedules', 'rpo', 'status', 'last_drill',
+                 'created_at', 'updated_at'],
     'additionalProperties': False,
     'properties': {
         'id': {'type': 'string', 'format': 'uuid'},
@@ -44,13 +97,15 @@ POLICY = {
         'project_id': {'type': 'string'},
         'options': {
             'type': 'object',
-            'required': ['consistent', 'schedule', 'retention'],
+            'required': ['consistent', 'retention', 'rpo'],
             'properties': {
                 'consistent': {'type': 'boolean'},
-                'schedule': policies.SCHEDULE,
                 'retention': policies.RETENTION,
+                'rpo': {'type': ['integer', 'null']},
             }},
         'members': {'type': 'array', 'items': MEMBER},
+        'schedules': {'type': 'array', 'items': SCHEDULE},
+        'rpo': RPO,
         'status': {'type': 'string', 'enum': ['active']},
         'last_drill': recoveries.LAST_DRILL,
         'created_at': TIMESTAMP,
@@ -74,6 +129,11 @@ POLICY_DELETED = {
     'type': 'object', 'required': ['policy_id', 'kept_checkpoints'],
     'properties': {'policy_id': {'type': 'string'},
                    'kept_checkpoints': {'type': 'integer', 'minimum': 0}}}
+SCHEDULE_ONE = {'type': 'object', 'required': ['schedule'],
+                'properties': {'schedule': SCHEDULE}}
+SCHEDULE_LIST = {'type': 'object', 'required': ['schedules'],
+                 'properties': {'schedules': {'type': 'array',
+                                              'items': SCHEDULE}}}
 MEMBER_ONE = {'type': 'object', 'required': ['member'],
               'properties': {'member': MEMBER}}
 MEMBER_LIST = {'type': 'object', 'required': ['members'],

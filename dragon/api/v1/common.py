@@ -56,7 +56,43 @@ def member_view(member: models.PolicyMember) -> dict[str, Any]:
     }
 
 
-def policy_view(policy: models.WorkloadPolicy) -> dict[str, Any]:
+def schedule_view(schedule: models.Schedule) -> dict[str, Any]:
+    """A schedule as the API shows it (never its trust id)."""
+    return {
+        'id': schedule.id,
+        'policy_id': schedule.policy_id,
+        'cron': schedule.cron,
+        'timezone': schedule.timezone,
+        'enabled': schedule.enabled,
+        'start_at': isotime(schedule.start_at),
+        'end_at': isotime(schedule.end_at),
+        'jitter': schedule.jitter,
+        'misfire_grace': schedule.misfire_grace,
+        'status': schedule.status,
+        'error': schedule.error,
+        'user_id': schedule.user_id,
+        'next_run_at': isotime(schedule.next_run_at),
+        'last_run_at': isotime(schedule.last_run_at),
+        'last_result': schedule.last_result,
+        'last_reason': schedule.last_reason,
+        'last_checkpoint_id': schedule.last_checkpoint_id,
+        'run_count': schedule.run_count,
+        'skipped_count': schedule.skipped_count,
+        'missed_count': schedule.missed_count,
+        'created_at': isotime(schedule.created_at),
+        'updated_at': isotime(schedule.updated_at),
+    }
+
+
+def rpo_view(status: dict[str, Any] | None) -> dict[str, Any] | None:
+    if status is None:
+        return None
+    return {**status, 'captured_at': isotime(status['captured_at'])}
+
+
+def policy_view(policy: models.WorkloadPolicy,
+                rpo: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A policy; ``rpo`` is its RPO status (``dragon.scheduling.rpo``)."""
     return {
         'id': policy.id,
         'name': policy.name,
@@ -64,6 +100,8 @@ def policy_view(policy: models.WorkloadPolicy) -> dict[str, Any]:
         'project_id': policy.project_id,
         'options': policy.options,
         'members': [member_view(m) for m in policy.members],
+        'schedules': [schedule_view(s) for s in policy.schedules],
+        'rpo': rpo_view(rpo),
         'status': policy.status,
         'last_drill': policy.last_drill,
         'created_at': isotime(policy.created_at),

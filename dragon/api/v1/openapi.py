@@ -40,6 +40,8 @@ _POLICY_ID = {'name': 'policy_id', 'in': 'path', 'required': True,
               'schema': {'type': 'string'}}
 _RESOURCE_ID = {'name': 'resource_id', 'in': 'path', 'required': True,
                 'schema': {'type': 'string'}}
+_SCHEDULE_ID = {'name': 'schedule_id', 'in': 'path', 'required': True,
+                'schema': {'type': 'string'}}
 _CHECKPOINT_ID = {'name': 'checkpoint_id', 'in': 'path', 'required': True,
                   'schema': {'type': 'string'}}
 _CHECKPOINT_PAGING = [
@@ -120,10 +122,33 @@ OPERATIONS: list[tuple[str, str, str, str, str | None, str | None,
     ('/v1/policies/{policy_id}/members/{resource_id}', 'delete',
      'deleteMember', 'Remove a member.', 'dragon:policy_member:delete', None,
      {204: None, 404: 'Error'}, [_POLICY_ID, _RESOURCE_ID]),
+    ('/v1/policies/{policy_id}/schedules', 'get', 'listSchedules',
+     'List the schedules of a policy with their next run, last result and '
+     'counts.', 'dragon:schedule:list', None,
+     {200: 'ScheduleList', 404: 'Error'}, [_POLICY_ID]),
+    ('/v1/policies/{policy_id}/schedules', 'post', 'createSchedule',
+     'Add a schedule (cron in a time zone); Dragon keeps a standing trust '
+     'of the caller to run it. 400 for a cron line croniter refuses or an '
+     'unknown time zone.', 'dragon:schedule:create',
+     'ScheduleCreateRequest', {201: 'ScheduleOne', 404: 'Error'},
+     [_POLICY_ID]),
+    ('/v1/policies/{policy_id}/schedules/{schedule_id}', 'get',
+     'showSchedule', 'Show a schedule.', 'dragon:schedule:get', None,
+     {200: 'ScheduleOne', 404: 'Error'}, [_POLICY_ID, _SCHEDULE_ID]),
+    ('/v1/policies/{policy_id}/schedules/{schedule_id}', 'patch',
+     'updateSchedule', 'Change, enable or disable a schedule; the caller '
+     'becomes its owner (a new trust) and a schedule in error starts '
+     'again.', 'dragon:schedule:update', 'ScheduleUpdateRequest',
+     {200: 'ScheduleOne', 404: 'Error'}, [_POLICY_ID, _SCHEDULE_ID]),
+    ('/v1/policies/{policy_id}/schedules/{schedule_id}', 'delete',
+     'deleteSchedule', 'Delete a schedule and its trust.',
+     'dragon:schedule:delete', None, {204: None, 404: 'Error'},
+     [_POLICY_ID, _SCHEDULE_ID]),
     ('/v1/policies/{policy_id}/protect', 'post', 'protectPolicy',
-     'Start a checkpoint of the policy now (body optional). 409 while one '
-     'is protecting; 503 if no engine can be reached (the checkpoint is '
-     'then left in error).', 'dragon:policy:protect', 'ProtectRequest',
+     'Start a checkpoint of the policy now (body optional): it waits '
+     'queued until an engine admits it within the concurrency caps. 409 '
+     'while one is queued or protecting; 503 if no engine can be reached '
+     '(the checkpoint is then left in error).', 'dragon:policy:protect', 'ProtectRequest',
      {202: 'CheckpointOne', 404: 'Error', 409: 'Error', 503: 'Error'},
      [_POLICY_ID]),
     ('/v1/checkpoints', 'get', 'listCheckpoints',
@@ -191,6 +216,9 @@ def json_schemas() -> dict[str, dict[str, Any]]:
         'PolicyList': responses.POLICY_LIST,
         'PolicyDeleted': responses.POLICY_DELETED,
         'MemberOne': responses.MEMBER_ONE,
+        'Schedule': responses.SCHEDULE,
+        'ScheduleOne': responses.SCHEDULE_ONE,
+        'ScheduleList': responses.SCHEDULE_LIST,
         'MemberList': responses.MEMBER_LIST,
         'ResourceTypeList': responses.RESOURCE_TYPE_LIST,
         'ProtectableList': responses.PROTECTABLE_LIST,

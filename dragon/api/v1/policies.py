@@ -34,6 +34,11 @@ def get_visible(req: webob.Request, rule: str,
     return context, policy
 
 
+def _view(context: Any, policy: models.WorkloadPolicy) -> dict[str, Any]:
+    return common.policy_view(
+        policy, service.rpo_status(context, [policy])[policy.id])
+
+
 class PolicyController:
 
     def create(self, req: webob.Request) -> webob.Response:
@@ -42,7 +47,7 @@ class PolicyController:
         policy = service.policy_create(context, body['policy'])
         return webob.Response(status=201, content_type='application/json',
                               charset='UTF-8',
-                              json_body={'policy': common.policy_view(policy)})
+                              json_body={'policy': _view(context, policy)})
 
     def index(self, req: webob.Request) -> dict[str, Any]:
         context = common.authorize(req, 'dragon:policy:list')
@@ -56,22 +61,23 @@ class PolicyController:
             limit=limit or common.MAX_LIMIT, marker=params.get('marker'),
             sort_key=params.get('sort_key', 'created_at'),
             sort_dir=params.get('sort_dir', 'asc'))
+        rpo = service.rpo_status(context, policies)
         result: dict[str, Any] = {
-            'policies': [common.policy_view(p) for p in policies]}
+            'policies': [common.policy_view(p, rpo[p.id]) for p in policies]}
         links = common.next_links(req, policies, limit or common.MAX_LIMIT)
         if links:
             result['links'] = links
         return result
 
     def show(self, req: webob.Request, policy_id: str) -> dict[str, Any]:
-        _context, policy = get_visible(req, 'dragon:policy:get', policy_id)
-        return {'policy': common.policy_view(policy)}
+        context, policy = get_visible(req, 'dragon:policy:get', policy_id)
+        return {'policy': _view(context, policy)}
 
     def update(self, req: webob.Request, policy_id: str) -> dict[str, Any]:
         context, policy = get_visible(req, 'dragon:policy:update', policy_id)
         body = validation.body(req, schemas.POLICY_UPDATE)
         policy = service.policy_update(context, policy, body['policy'])
-        return {'policy': common.policy_view(policy)}
+        return {'policy': _view(context, policy)}
 
     def delete(self, req: webob.Request, policy_id: str) -> dict[str, Any]:
         context, policy = get_visible(req, 'dragon:policy:delete', policy_id)

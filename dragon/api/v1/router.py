@@ -9,10 +9,11 @@ from dragon.api.v1 import recoveries
 from dragon.api.v1 import recovery_points
 from dragon.api.v1 import resource_types
 from dragon.api.v1 import root
+from dragon.api.v1 import schedules
 
 # Each module exposes add_routes(router); add a resource by adding its module.
-RESOURCES = (root, openapi, resource_types, policies, members, checkpoints,
-             recovery_points, recoveries)
+RESOURCES = (root, openapi, resource_types, policies, members, schedules,
+             checkpoints, recovery_points, recoveries)
 
 
 def build() -> router.Router:

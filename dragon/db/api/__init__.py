@@ -14,6 +14,8 @@ context first; the enginefacade decorators open the transaction on it.
 import sqlalchemy as sa
 
 from dragon.db.api.checkpoints import CHECKPOINT_SORT_KEYS
+from dragon.db.api.checkpoints import QUEUED as CHECKPOINT_QUEUED
+from dragon.db.api.checkpoints import checkpoint_admit
 from dragon.db.api.checkpoints import checkpoint_claim
 from dragon.db.api.checkpoints import checkpoint_count_by_policy
 from dragon.db.api.checkpoints import checkpoint_create
@@ -23,6 +25,8 @@ from dragon.db.api.checkpoints import checkpoint_event_get_all
 from dragon.db.api.checkpoints import checkpoint_fail_orphans
 from dragon.db.api.checkpoints import checkpoint_get
 from dragon.db.api.checkpoints import checkpoint_get_all
+from dragon.db.api.checkpoints import checkpoint_newest_available
+from dragon.db.api.checkpoints import checkpoint_queue
 from dragon.db.api.checkpoints import checkpoint_update
 from dragon.db.api.connection import _is_locked
 from dragon.db.api.connection import check_connection
@@ -42,6 +46,7 @@ from dragon.db.api.policies import workload_policy_create
 from dragon.db.api.policies import workload_policy_delete
 from dragon.db.api.policies import workload_policy_get
 from dragon.db.api.policies import workload_policy_get_all
+from dragon.db.api.policies import workload_policy_set_rpo_state
 from dragon.db.api.policies import workload_policy_update
 from dragon.db.api.recoveries import RECOVERY_SORT_KEYS
 from dragon.db.api.recoveries import recovery_claim
@@ -54,4 +59,19 @@ from dragon.db.api.recoveries import recovery_get
 from dragon.db.api.recoveries import recovery_get_all
 from dragon.db.api.recoveries import recovery_update
 from dragon.db.api.recoveries import workload_policy_set_last_drill
+from dragon.db.api.schedules import ACTIVE as SCHEDULE_ACTIVE
+from dragon.db.api.schedules import ERROR as SCHEDULE_ERROR
+from dragon.db.api.schedules import FINISHED as SCHEDULE_FINISHED
+from dragon.db.api.schedules import MISSED as TICK_MISSED
+from dragon.db.api.schedules import SKIPPED as TICK_SKIPPED
+from dragon.db.api.schedules import STARTED as TICK_STARTED
+from dragon.db.api.schedules import schedule_advance
+from dragon.db.api.schedules import schedule_create
+from dragon.db.api.schedules import schedule_delete
+from dragon.db.api.schedules import schedule_fire
+from dragon.db.api.schedules import schedule_get
+from dragon.db.api.schedules import schedule_get_all
+from dragon.db.api.schedules import schedule_get_due
+from dragon.db.api.schedules import schedule_holds_trust
+from dragon.db.api.schedules import schedule_update
 from dragon.db import models

@@ -19,8 +19,12 @@ from dragon.db.api import runs
 from dragon.db import models
 from dragon import exception
 
+QUEUED = 'queued'
 PROTECTING = 'protecting'
 DELETING = 'deleting'
+AVAILABLE = 'available'
+# The statuses in which a checkpoint holds its policy (one run at a time).
+ACTIVE = (QUEUED, PROTECTING)
 CHECKPOINT_SORT_KEYS = ('created_at',)
 
 
@@ -38,7 +42,7 @@ def _get(session: Any, checkpoint_id: str,
 @main_context_manager.writer
 def checkpoint_create(context: Any, values: dict[str, Any]
                       ) -> models.Checkpoint:
-    """Create a checkpoint (status ``protecting`` unless ``values`` says otherwise).
+    """Create a checkpoint (status ``queued`` unless ``values`` says otherwise).
 
     ``values`` holds project_id, user_id, policy_id, policy_name and
     optionally container, trust_id, resources.
@@ -47,14 +51,15 @@ def checkpoint_create(context: Any, values: dict[str, Any]
         checkpoint being protected.
     """
     session = context.session
-    values = {'status': PROTECTING, **values}
+    return _create(context.session, values)
+
+
+def _create(session: Any, values: dict[str, Any]) -> models.Checkpoint:
+    values = {'status': QUEUED, **values}
     policy_id = values['policy_id']
-    if values['status'] == PROTECTING:
+    if values['status'] in ACTIVE:
         values['active_policy_id'] = policy_id
-        running = session.execute(
-            sa.select(models.Checkpoint.id).filter_by(
-                active_policy_id=policy_id)).first()
-        if running is not None:
+        if _active_of_policy(session, policy_id) is not None:
             raise exception.ProtectionInProgress(policy_id=policy_id)
     checkpoint = models.Checkpoint(**values)
     session.add(checkpoint)
@@ -64,6 +69,13 @@ def checkpoint_create(context: Any, values: dict[str, Any]
         # Lost the race to a concurrent protect of the same policy.
         raise exception.ProtectionInProgress(policy_id=policy_id)
     return checkpoint
+
+
+def _active_of_policy(session: Any, policy_id: str) -> str | None:
+    """The id of the queued or protecting checkpoint of ``policy_id``."""
+    return session.execute(
+        sa.select(models.Checkpoint.id).filter_by(
+            active_policy_id=policy_id)).scalar_one_or_none()
 
 
 @main_context_manager.reader
@@ -124,7 +136,7 @@ def checkpoint_update(context: Any, checkpoint_id: str,
     values = dict(values)
     if 'status' in values:
         values['active_policy_id'] = (
-            checkpoint.policy_id if values['status'] == PROTECTING else None)
+            checkpoint.policy_id if values['status'] in ACTIVE else None)
     for key, value in values.items():
         setattr(checkpoint, key, value)
     try:
@@ -211,3 +223,88 @@ def checkpoint_event_get_all(context: Any, checkpoint_id: str
     """Return the events of ``checkpoint_id``, oldest first."""
     return runs.event_get_all(context.session, models.CheckpointEvent,
                               'checkpoint_id', checkpoint_id)
+
+
+@_retry_if_locked
+@main_context_manager.writer
+def checkpoint_admit(context: Any, host: str, slots: int,
+                     max_running: int = 0, max_running_per_project: int = 0
+                     ) -> list[str]:
+    """Move the oldest ``queued`` checkpoints to ``protecting`` on ``host``.
+
+    First come, first served within the caps: at most ``max_running``
+    protecting in all (0: no cap) and ``max_running_per_project`` of one
+    project (a project at its cap does not hold back the others), and at
+    most ``slots`` for this engine. The locking read of every queued and
+    protecting row serializes engines admitting at the same time on
+    MySQL (InnoDB locks the index range, so a concurrent admission waits
+    and then counts the rows this one promoted); SQLite serializes the
+    writers itself.
+
+    :returns: the ids now claimed by ``host``, oldest first.
+    """
+    if slots <= 0:
+        return []
+    session = context.session
+    rows = list(session.execute(
+        sa.select(models.Checkpoint)
+        .where(models.Checkpoint.status.in_(ACTIVE))
+        .order_by(models.Checkpoint.created_at, models.Checkpoint.id)
+        .with_for_update()).scalars())
+    running = [r for r in rows if r.status == PROTECTING]
+    per_project: dict[str, int] = {}
+    for row in running:
+        per_project[row.project_id] = per_project.get(row.project_id, 0) + 1
+    total = len(running)
+    now = models.utcnow()
+    admitted = []
+    for row in rows:
+        if row.status != QUEUED or len(admitted) >= slots:
+            continue
+        if max_running and total >= max_running:
+            break
+        if (max_running_per_project and
+                per_project.get(row.project_id, 0) >= max_running_per_project):
+            continue
+        row.status = PROTECTING
+        row.host = host
+        row.started_at = row.started_at or now
+        row.updated_at = now
+        total += 1
+        per_project[row.project_id] = per_project.get(row.project_id, 0) + 1
+        admitted.append(row.id)
+    session.flush()
+    return admitted
+
+
+@main_context_manager.reader
+def checkpoint_queue(context: Any) -> list[str]:
+    """The ids of the queued checkpoints, first to be admitted first."""
+    return list(context.session.execute(
+        sa.select(models.Checkpoint.id)
+        .where(models.Checkpoint.status == QUEUED)
+        .order_by(models.Checkpoint.created_at, models.Checkpoint.id))
+        .scalars())
+
+
+@main_context_manager.reader
+def checkpoint_newest_available(context: Any, policy_ids: list[str]
+                                ) -> dict[str, models.Checkpoint]:
+    """The newest available checkpoint of each policy (by capture time)."""
+    if not policy_ids:
+        return {}
+    rows = context.session.execute(
+        sa.select(models.Checkpoint)
+        .where(models.Checkpoint.policy_id.in_(policy_ids),
+               models.Checkpoint.status == AVAILABLE)
+        .order_by(models.Checkpoint.created_at)).scalars()
+    newest: dict[str, models.Checkpoint] = {}
+    for row in rows:
+        current = newest.get(row.policy_id)
+        if current is None or _captured(row) >= _captured(current):
+            newest[row.policy_id] = row
+    return newest
+
+
+def _captured(row: models.Checkpoint) -> datetime.datetime:
+    return row.captured_at or row.started_at or row.created_at

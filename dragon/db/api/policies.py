@@ -320,3 +320,21 @@ def policy_member_delete(context: Any, policy_id: str,
     session = context.session
     session.delete(_get_member(session, policy_id, resource_id))
     session.flush()
+
+
+@_retry_if_locked
+@main_context_manager.writer
+def workload_policy_set_rpo_state(context: Any, policy_id: str,
+                                  expected: str | None, state: str) -> bool:
+    """Move a policy's announced RPO state by compare-and-swap.
+
+    :returns: whether this caller made the change (and may announce it).
+    """
+    column = models.WorkloadPolicy.rpo_state
+    result = context.session.execute(
+        sa.update(models.WorkloadPolicy)
+        .where(models.WorkloadPolicy.id == policy_id,
+               column.is_(None) if expected is None else column == expected)
+        .values(rpo_state=state)
+        .execution_options(synchronize_session=False))
+    return result.rowcount == 1

@@ -1,0 +1,54 @@
+"""Retention in the engine: prune a policy right after it gained a checkpoint.
+
+Retention only ever runs after a success, so a policy whose protections
+fail keeps every checkpoint it has. It deletes with the Swift access of
+the run that just succeeded (its trust, or its schedule's trust).
+"""
+
+from oslo_config import cfg
+from oslo_log import log as logging
+
+from dragon import context as dragon_context
+from dragon.db import api as db_api
+from dragon.engine import clients as clients_mod
+from dragon import identity
+from dragon.notifications import notifier
+from dragon.retention import prune
+
+LOG = logging.getLogger(__name__)
+
+
+def timezone_of(policy, schedules) -> str:
+    """The periods' time zone: the retention's own, else its schedule's."""
+    retention = (policy.options or {}).get('retention') or {}
+    if retention.get('timezone'):
+        return retention['timezone']
+    for schedule in schedules:
+        return schedule.timezone
+    return 'UTC'
+
+
+def apply(conf: cfg.ConfigOpts, checkpoint_id: str):
+    """Prune the policy of the newly available ``checkpoint_id``.
+
+    :returns: the ``prune.PruneResult``, or ``None`` without retention rules.
+    """
+    admin = dragon_context.get_admin_context()
+    checkpoint = db_api.checkpoint_get(admin, checkpoint_id)
+    policy = db_api.workload_policy_get(admin, checkpoint.policy_id)
+    if not (policy.options or {}).get('retention'):
+        return None
+    session = identity.trust_session(conf, checkpoint.trust_id)
+    swift = clients_mod.ServiceClients(session,
+                                       conf.engine.region_name).swift()
+    result = prune.prune(
+        admin, conf, policy, swift,
+        timezone=timezone_of(policy, db_api.schedule_get_all(
+            admin, policy_id=policy.id)))
+    if result.deleted or result.errors:
+        LOG.info("retention of policy %s deleted %d checkpoint(s), kept %d%s",
+                 policy.id, len(result.deleted), result.kept,
+                 '; errors: %s' % '; '.join(result.errors)
+                 if result.errors else '')
+    notifier.retention_pruned(conf, policy, result)
+    return result
