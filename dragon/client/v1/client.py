@@ -9,6 +9,7 @@ from dragon.client.v1 import members
 from dragon.client.v1 import policies
 from dragon.client.v1 import protectables
 from dragon.client.v1 import recoveries
+from dragon.client.v1 import schedules
 from dragon.client.v1 import recovery_points
 from dragon.client.v1 import resource_types
 
@@ -27,6 +28,7 @@ class Client:
             client_name='dragon-client', **kwargs)
         self.policies = policies.PolicyManager(self.adapter)
         self.members = members.MemberManager(self.adapter)
+        self.schedules = schedules.ScheduleManager(self.adapter)
         self.resource_types = resource_types.ResourceTypeManager(self.adapter)
         self.protectables = protectables.ProtectableManager(self.adapter)
         self.checkpoints = checkpoints.CheckpointManager(self.adapter)

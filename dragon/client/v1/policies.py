@@ -10,7 +10,8 @@ class PolicyManager(base.Manager):
 
     def create(self, name: str, description: str | None = None,
                options: dict | None = None,
-               members: list[dict] | None = None) -> dict:
+               members: list[dict] | None = None,
+               schedules: list[dict] | None = None) -> dict:
         policy: dict[str, Any] = {'name': name}
         if description is not None:
             policy['description'] = description
@@ -18,6 +19,8 @@ class PolicyManager(base.Manager):
             policy['options'] = options
         if members is not None:
             policy['members'] = members
+        if schedules is not None:
+            policy['schedules'] = schedules
         return self._request('POST', '/policies', {'policy': policy})['policy']
 
     def list(self, name: str | None = None, limit: int | None = None,
@@ -53,7 +56,8 @@ class PolicyManager(base.Manager):
         return matches[0]
 
     def update(self, policy_id: str, **changes: Any) -> dict:
-        """Change ``name``, ``description`` and/or ``options``."""
+        """Change ``name``, ``description``, ``options`` and/or ``schedules``
+        (a list that replaces them all)."""
         return self._request('PATCH', '/policies/%s' % base.quote(policy_id),
                              {'policy': changes})['policy']
 

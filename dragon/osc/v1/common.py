@@ -162,18 +162,47 @@ def row(item: dict, column_spec: tuple, formatters: dict | None = None) -> tuple
     return tuple(values)
 
 
-class ScheduleColumn(columns.FormattableColumn):
-    """``0 2 * * * (UTC)``; machine formats get the API's object."""
+class SchedulesColumn(columns.FormattableColumn):
+    """One line per schedule: ``0 2 * * * (UTC), next 2026-..., last started``."""
 
     def human_readable(self) -> str:
-        schedule = self._value
-        if not schedule:
+        lines = []
+        for schedule in self._value or ():
+            text = '%s (%s)' % (schedule.get('cron'),
+                                schedule.get('timezone') or 'UTC')
+            if schedule.get('enabled') is False:
+                text += ', disabled'
+            if schedule.get('status') not in (None, 'active'):
+                text += ', %s' % schedule['status']
+                if schedule.get('error'):
+                    text += ': %s' % schedule['error']
+            if schedule.get('next_run_at'):
+                text += ', next %s' % schedule['next_run_at']
+            if schedule.get('last_result'):
+                text += ', last %s' % schedule['last_result']
+            counts = ['%s %s' % (schedule[k], word) for k, word in (
+                ('skipped_count', 'skipped'), ('missed_count', 'missed'))
+                if schedule.get(k)]
+            if counts:
+                text += ' (%s)' % ', '.join(counts)
+            lines.append(text)
+        return '\n'.join(lines)
+
+
+class RpoColumn(columns.FormattableColumn):
+    """``ok: 12m of 1h``; machine formats get the API's object."""
+
+    def human_readable(self) -> str:
+        rpo = self._value
+        if not rpo:
             return ''
-        text = '%s (%s)' % (schedule.get('cron'),
-                            schedule.get('timezone') or 'UTC')
-        if schedule.get('enabled') is False:
-            text += ', disabled'
-        return text
+        target = progress.human_duration(rpo.get('target_seconds') or 0)
+        if rpo.get('achieved_seconds') is None:
+            return '%s: no checkpoint yet (target %s)' % (rpo.get('state'),
+                                                          target)
+        return '%s: %s of %s' % (
+            rpo.get('state'), progress.human_duration(
+                rpo['achieved_seconds']), target)
 
 
 class RetentionColumn(columns.FormattableColumn):
@@ -228,13 +257,6 @@ class LastDrillColumn(columns.FormattableColumn):
         return text
 
 
-POLICY_FORMATTERS = {
-    'schedule': ScheduleColumn,
-    'retention': RetentionColumn,
-    'members': MembersColumn,
-    'last_drill': LastDrillColumn,
-}
-
 MEMBER_FORMATTERS = {'options': format_columns.DictColumn}
 
 
@@ -251,6 +273,16 @@ class DurationColumn(columns.FormattableColumn):
     def human_readable(self) -> str:
         return ('' if self._value is None
                 else progress.human_duration(self._value))
+
+
+POLICY_FORMATTERS = {
+    'schedules': SchedulesColumn,
+    'rpo': RpoColumn,
+    'last_drill_rto': DurationColumn,
+    'retention': RetentionColumn,
+    'members': MembersColumn,
+    'last_drill': LastDrillColumn,
+}
 
 
 class PercentColumn(columns.FormattableColumn):
@@ -356,8 +388,9 @@ def flatten_policy(policy: dict) -> dict:
     options = policy.get('options') or {}
     flat = dict(policy)
     flat['consistent'] = options.get('consistent')
-    flat['schedule'] = options.get('schedule')
     flat['retention'] = options.get('retention')
+    flat['last_drill_rto'] = (policy.get('last_drill') or {}).get(
+        'rto_seconds')
     flat['member_count'] = len(policy.get('members') or ())
     return flat
 

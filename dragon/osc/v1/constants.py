@@ -10,8 +10,9 @@ POLICY_COLUMNS = (
     ('project_id', 'project_id'),
     ('status', 'status'),
     ('consistent', 'consistent'),
-    ('schedule', 'schedule'),
+    ('schedules', 'schedules'),
     ('retention', 'retention'),
+    ('rpo', 'rpo'),
     ('members', 'members'),
     ('last_drill', 'last_drill'),
     ('created_at', 'created_at'),
@@ -23,6 +24,8 @@ POLICY_LIST_COLUMNS = (
     ('Name', 'name'),
     ('Status', 'status'),
     ('Members', 'member_count'),
+    ('RPO', 'rpo'),
+    ('Last Drill RTO', 'last_drill_rto'),
 )
 
 POLICY_LIST_PROJECT_COLUMNS = (
@@ -32,11 +35,50 @@ POLICY_LIST_PROJECT_COLUMNS = (
 POLICY_LIST_LONG_COLUMNS = (
     ('Description', 'description'),
     ('Consistent', 'consistent'),
-    ('Schedule', 'schedule'),
+    ('Schedules', 'schedules'),
     ('Retention', 'retention'),
     ('Last Drill', 'last_drill'),
     ('Created At', 'created_at'),
     ('Updated At', 'updated_at'),
+)
+
+SCHEDULE_COLUMNS = (
+    ('id', 'id'),
+    ('policy_id', 'policy_id'),
+    ('cron', 'cron'),
+    ('timezone', 'timezone'),
+    ('enabled', 'enabled'),
+    ('status', 'status'),
+    ('error', 'error'),
+    ('start_at', 'start_at'),
+    ('end_at', 'end_at'),
+    ('jitter', 'jitter'),
+    ('misfire_grace', 'misfire_grace'),
+    ('next_run_at', 'next_run_at'),
+    ('last_run_at', 'last_run_at'),
+    ('last_result', 'last_result'),
+    ('last_reason', 'last_reason'),
+    ('last_checkpoint_id', 'last_checkpoint_id'),
+    ('run_count', 'run_count'),
+    ('skipped_count', 'skipped_count'),
+    ('missed_count', 'missed_count'),
+    ('user_id', 'user_id'),
+    ('created_at', 'created_at'),
+    ('updated_at', 'updated_at'),
+)
+
+SCHEDULE_LIST_COLUMNS = (
+    ('ID', 'id'),
+    ('Cron', 'cron'),
+    ('Time Zone', 'timezone'),
+    ('Enabled', 'enabled'),
+    ('Status', 'status'),
+    ('Next Run', 'next_run_at'),
+    ('Last Run', 'last_run_at'),
+    ('Last Result', 'last_result'),
+    ('Runs', 'run_count'),
+    ('Skipped', 'skipped_count'),
+    ('Missed', 'missed_count'),
 )
 
 MEMBER_COLUMNS = (

@@ -23,12 +23,26 @@ def _add_option_arguments(parser: Any, for_set: bool = False) -> None:
         help='Protect members one after another')
     schedule = parser.add_mutually_exclusive_group()
     schedule.add_argument(
-        '--schedule', metavar='<cron>',
-        help='Protect on this cron schedule (UTC), e.g. "0 2 * * *"')
+        '--schedule', metavar='<cron>', action='append', dest='schedules',
+        help='Protect on this five-field cron line, e.g. "0 */4 * * *" '
+             '(repeat for more; on set, replaces every schedule; see '
+             "'openstack dr policy schedule' for one at a time)")
     if for_set:
         schedule.add_argument(
             '--no-schedule', action='store_true',
-            help='Remove the schedule; protect only on demand')
+            help='Remove every schedule; protect only on demand')
+    parser.add_argument(
+        '--timezone', metavar='<zone>',
+        help='IANA time zone of the --schedule lines, e.g. Europe/Berlin '
+             '(default: UTC)')
+    rpo = parser.add_mutually_exclusive_group()
+    rpo.add_argument(
+        '--rpo', metavar='<duration>',
+        help='Target recovery point objective, e.g. 1h or 3600: the oldest '
+             'the newest available checkpoint may be')
+    if for_set:
+        rpo.add_argument('--no-rpo', action='store_true',
+                         help='Remove the RPO target')
     parser.add_argument(
         '--retention-count', metavar='<count>', type=int,
         help='Keep at most this many checkpoints')
@@ -48,13 +62,11 @@ def _options(parsed_args: Any, current: dict | None = None) -> dict:
     options: dict[str, Any] = {}
     if parsed_args.consistent is not None:
         options['consistent'] = parsed_args.consistent
-    if getattr(parsed_args, 'no_schedule', False):
-        options['schedule'] = None
-    elif parsed_args.schedule is not None:
-        schedule = dict(current.get('schedule') or
-                        {'timezone': 'UTC', 'enabled': True})
-        schedule['cron'] = parsed_args.schedule
-        options['schedule'] = schedule
+    if getattr(parsed_args, 'no_rpo', False):
+        options['rpo'] = None
+    elif parsed_args.rpo is not None:
+        options['rpo'] = (int(parsed_args.rpo) if parsed_args.rpo.isdigit()
+                          else parsed_args.rpo)
     if (parsed_args.retention_count is not None or
             parsed_args.retention_days is not None):
         retention = dict(current.get('retention') or {})
@@ -64,6 +76,21 @@ def _options(parsed_args: Any, current: dict | None = None) -> dict:
             retention['max_age_days'] = parsed_args.retention_days
         options['retention'] = retention
     return options
+
+
+def _schedules(parsed_args: Any) -> list[dict] | None:
+    """The schedules to send (they replace all), or ``None`` for no change."""
+    if getattr(parsed_args, 'no_schedule', False):
+        return []
+    if not parsed_args.schedules:
+        if parsed_args.timezone is not None:
+            raise osc_exceptions.CommandError(
+                'Error: --timezone applies to --schedule lines; give them '
+                "too, or use 'openstack dr policy schedule set'.")
+        return None
+    return [{'cron': cron, **({'timezone': parsed_args.timezone}
+                              if parsed_args.timezone else {})}
+            for cron in parsed_args.schedules]
 
 
 def parse_member(text: str) -> dict:
@@ -106,7 +133,7 @@ class CreatePolicy(common.DragonCommand, command.ShowOne):
         policy = client.policies.create(
             parsed_args.name, description=parsed_args.description,
             options=_options(parsed_args) or None,
-            members=members or None)
+            members=members or None, schedules=_schedules(parsed_args))
         return _show(policy)
 
 
@@ -191,6 +218,9 @@ class SetPolicy(common.DragonCommand, command.Command):
         options = _options(parsed_args, policy.get('options'))
         if options:
             changes['options'] = options
+        schedules = _schedules(parsed_args)
+        if schedules is not None:
+            changes['schedules'] = schedules
         if changes:
             policies.update(policy['id'], **changes)
 
