@@ -49,9 +49,10 @@ def protect(context: Any, policy: models.WorkloadPolicy,
         raise exception.PolicyHasNoMembers(id=policy.id)
     # Refuse early so a doomed request costs no trust; the unique key in
     # checkpoint_create is what settles a race.
-    if db_api.checkpoint_get_all(context, policy_id=policy.id,
-                                 status='protecting', limit=1):
-        raise exception.ProtectionInProgress(policy_id=policy.id)
+    for status in db_api.CHECKPOINT_ACTIVE:
+        if db_api.checkpoint_get_all(context, policy_id=policy.id,
+                                     status=status, limit=1):
+            raise exception.ProtectionInProgress(policy_id=policy.id)
     checkpoint = runs.start(
         context, ROWS,
         lambda trust_id: db_api.checkpoint_create(context, {
@@ -67,6 +68,13 @@ def protect(context: Any, policy: models.WorkloadPolicy,
     LOG.info("checkpoint %s of policy %s handed to the engines",
              checkpoint.id, policy.id)
     return checkpoint
+
+
+def queue_position(checkpoint_id: str) -> int | None:
+    """1-based place of a queued checkpoint among all queued ones."""
+    from dragon import context as dragon_context
+    queue = db_api.checkpoint_queue(dragon_context.get_admin_context())
+    return queue.index(checkpoint_id) + 1 if checkpoint_id in queue else None
 
 
 def checkpoint_list(context: Any, all_projects: bool = False,

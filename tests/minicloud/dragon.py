@@ -91,6 +91,9 @@ class DragonDeployment:
             'api': {'bind_host': '127.0.0.1', 'bind_port': self.port,
                     'auth_strategy': 'keystone'},
             'engine': {'region_name': self.region},
+            # Ticks start within 2 s of their time: the schedule tests
+            # wait for real minutes, not for the poll.
+            'scheduler': {'poll_interval': 2},
             'keystone_authtoken': {
                 'www_authenticate_uri': lo.keystone_url,
                 'auth_url': lo.keystone_url, 'auth_type': 'password',
@@ -141,6 +144,18 @@ class DragonDeployment:
             [dragon_bin('dragon-engine'), '--config-file', self.config_file],
             # oslo.config reads OS_<GROUP>__<OPTION> from the environment.
             env={'OS_ENGINE__HOST': self.engine_host(index)})
+
+    def engine_names(self):
+        procs = Processes(self.layout)
+        return [n for n in procs.names()
+                if n.startswith(self.name + '-engine')]
+
+    def stop_engines(self):
+        """Stop every engine of this site (SIGTERM: a clean stop)."""
+        Processes(self.layout).stop(self.engine_names())
+
+    def engine_alive(self, index=1):
+        return Processes(self.layout).alive(self.engine_name(index))
 
     def up(self):
         """(Re)start Dragon so it runs this tree's code with this config."""

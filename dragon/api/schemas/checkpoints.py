@@ -4,7 +4,8 @@ import copy
 
 from dragon.api.schemas import common
 
-STATUSES = ['protecting', 'available', 'error', 'deleting']
+QUEUED = 'queued'
+STATUSES = [QUEUED, 'protecting', 'available', 'error', 'deleting']
 RESOURCE_STATUSES = ['pending', 'capturing', 'transferring', 'done', 'error']
 
 # POST /v1/policies/{policy_id}/protect takes no options yet: ``{}`` or

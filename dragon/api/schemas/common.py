@@ -28,4 +28,8 @@ PROGRESS = {
         'bytes_done': COUNT, 'bytes_total': COUNT,
         'percent': {'type': 'number', 'minimum': 0, 'maximum': 100},
         'eta_seconds': {'type': ['number', 'null'], 'minimum': 0},
-        'resources_done': COUNT, 'resources_total': COUNT}}
+        'resources_done': COUNT, 'resources_total': COUNT,
+        'queue_position': {
+            'type': 'integer', 'minimum': 1,
+            'description': 'A queued checkpoint\'s place in the queue of '
+                           'protections waiting for a free slot (1: next).'}}}

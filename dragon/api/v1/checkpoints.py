@@ -25,6 +25,11 @@ _RESOURCE_DEFAULTS = {'key': '', 'type': '', 'id': None, 'name': None,
 def checkpoint_view(checkpoint: models.Checkpoint) -> dict[str, Any]:
     resources = [{**_RESOURCE_DEFAULTS, **r}
                  for r in (checkpoint.resources or [])]
+    progress = common.progress(checkpoint, resources, 'protecting',
+                               'available')
+    if checkpoint.status == schemas.QUEUED:
+        # 1 is next: what an operator waiting behind a cap wants to know.
+        progress['queue_position'] = service.queue_position(checkpoint.id)
     return {
         'id': checkpoint.id,
         'project_id': checkpoint.project_id,
@@ -38,8 +43,7 @@ def checkpoint_view(checkpoint: models.Checkpoint) -> dict[str, Any]:
         'duration': common.duration(checkpoint),
         'engine': checkpoint.host,
         'error': checkpoint.error,
-        'progress': common.progress(checkpoint, resources, 'protecting',
-                                    'available'),
+        'progress': progress,
         'resources': resources,
         'stats': _stats_view(checkpoint.stats or {}),
     }

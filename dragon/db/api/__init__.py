@@ -14,6 +14,7 @@ context first; the enginefacade decorators open the transaction on it.
 import sqlalchemy as sa
 
 from dragon.db.api.checkpoints import CHECKPOINT_SORT_KEYS
+from dragon.db.api.checkpoints import ACTIVE as CHECKPOINT_ACTIVE
 from dragon.db.api.checkpoints import QUEUED as CHECKPOINT_QUEUED
 from dragon.db.api.checkpoints import checkpoint_admit
 from dragon.db.api.checkpoints import checkpoint_claim

@@ -60,7 +60,7 @@ class ProtectPolicy(common.Waiting, common.DragonCommand, command.ShowOne):
         checkpoint_id = checkpoint['id']
         checkpoint = self.follow(
             lambda: client.checkpoints.get(checkpoint_id), checkpoint,
-            busy=('protecting',),
+            busy=('queued', 'protecting'),
             header='Protecting policy %s: checkpoint %s' % (
                 policy.get('name') or policy['id'], checkpoint_id),
             work='protection',
@@ -81,7 +81,7 @@ class ListCheckpoint(common.DragonCommand, command.Lister):
                                  'ID; the ID of a deleted policy works too)')
         parser.add_argument(
             '--status', metavar='<status>',
-            help='Only checkpoints in this status: protecting, available, '
+            help='Only checkpoints in this status: queued, protecting, available, '
                  'error or deleting')
         parser.add_argument('--limit', metavar='<limit>', type=int,
                             help='Show at most this many checkpoints')

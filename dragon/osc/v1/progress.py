@@ -26,7 +26,7 @@ RATE_WINDOW = 30.0
 ACTIVE_RESOURCE_STATES = ('capturing', 'transferring')
 
 # Statuses of a checkpoint or a recovery whose work is still under way.
-RUNNING_STATES = ('protecting', 'recovering')
+RUNNING_STATES = ('queued', 'protecting', 'recovering')
 
 
 def human_bytes(count: int | float | None) -> str:
@@ -197,10 +197,19 @@ def plain_line(item: dict, bytes_per_second: float | None, elapsed: float,
     return text
 
 
+def _ordinal(n: int) -> str:
+    suffix = 'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd',
+                                                 3: 'rd'}.get(n % 10, 'th')
+    return '%d%s' % (n, suffix)
+
+
 def progress_text(progress: dict | None, status: str | None = None) -> str:
     """``37% (1.5 GiB of 4.0 GiB), 2 of 5 resources done, ETA 3m 20s``."""
     if not progress:
         return ''
+    if progress.get('queue_position'):
+        return 'queued, %s in line for a free engine slot' % _ordinal(
+            progress['queue_position'])
     text = '%d%%' % percent(progress)
     if progress.get('bytes_total'):
         text += ' (%s)' % _amount(progress, ' of ')

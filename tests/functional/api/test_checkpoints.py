@@ -70,7 +70,7 @@ def _wait_ended(demo, checkpoint_id, timeout=180):
         status, body = demo('GET', '/v1/checkpoints/' + checkpoint_id)
         assert status == 200, body
         checkpoint = body['checkpoint']
-        if checkpoint['status'] != 'protecting' or \
+        if checkpoint['status'] not in ('queued', 'protecting') or \
                 time.monotonic() > deadline:
             return checkpoint
         time.sleep(1)
@@ -83,7 +83,7 @@ def test_protect_then_read_isolate_and_delete(demo, alt, reader, policy):
     status, body = demo('POST', path, {})
     assert status == 202, body
     checkpoint = body['checkpoint']
-    assert checkpoint['status'] == 'protecting'
+    assert checkpoint['status'] in ('queued', 'protecting')
     cp_path = '/v1/checkpoints/' + checkpoint['id']
 
     # One protect at a time: a second one while the first runs is 409.
@@ -91,8 +91,8 @@ def test_protect_then_read_isolate_and_delete(demo, alt, reader, policy):
     if again[0] != 409:
         # Only possible if the first had already ended.
         assert again[0] == 202, again
-        assert demo('GET', cp_path)[1]['checkpoint']['status'] != \
-            'protecting'
+        assert demo('GET', cp_path)[1]['checkpoint']['status'] not in (
+            'queued', 'protecting')
         _wait_ended(demo, again[1]['checkpoint']['id'])
 
     # Another project sees none of it, whatever its role.

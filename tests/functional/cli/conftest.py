@@ -60,7 +60,7 @@ def policy_name(client):
                     policy_id=policy['id'], all_pages=True):
                 # A checkpoint being protected cannot be deleted yet.
                 wait(lambda: client.checkpoints.get(checkpoint['id']),
-                     lambda c: c['status'] != 'protecting')
+                     lambda c: c['status'] not in ('queued', 'protecting'))
                 client.checkpoints.delete(checkpoint['id'])
                 wait(lambda: gone(client.checkpoints.get, checkpoint['id']),
                      bool)

@@ -88,7 +88,7 @@ def test_protect_follow_read_and_delete(cli, client, server, policy_name):
     assert 'already being protected' in refused_line[0]
     assert '(HTTP 409, request req-' in refused_line[0]
     wait(lambda: client.checkpoints.get(second_id),
-          lambda c: c['status'] != 'protecting')
+          lambda c: c['status'] not in ('queued', 'protecting'))
 
     deleted = cli('dr', 'checkpoint', 'delete', checkpoint_id)
     assert (deleted.stdout, deleted.stderr) == ('', '')
