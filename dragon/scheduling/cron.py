@@ -27,6 +27,7 @@ import bisect
 import collections.abc
 import dataclasses
 import datetime
+import functools
 import hashlib
 import math
 import re
@@ -237,6 +238,9 @@ def _day_expression(five: str) -> str:
     return f'0 0 {dom} {month} {dow}'
 
 
+# Parsing and checking costs more than the arithmetic that follows and a
+# deployment has few distinct cron lines; the cache holds pure results only.
+@functools.lru_cache(maxsize=512)
 def _parse(cron: str) -> _Cron:
     five = check_cron(cron)
     five = ALIASES.get(five, five)
