@@ -448,6 +448,10 @@ def test_plan_does_not_run_or_count_ticks_before_start_at():
                        60, 0, start_at=dt(2026, 1, 1, 7, 30))
     assert result == cron.TickPlan(None, 0, dt(2026, 1, 1, 8),
                                    dt(2026, 1, 1, 8))
+    result = cron.plan(HOURLY, 'UTC', dt(2026, 1, 1, 6), dt(2026, 1, 1, 7, 45),
+                       3600, 0, start_at=dt(2026, 1, 1, 7, 30))
+    assert result == cron.TickPlan(None, 0, dt(2026, 1, 1, 8),
+                                   dt(2026, 1, 1, 8))
 
 
 def test_plan_counts_dst_ticks_once():
