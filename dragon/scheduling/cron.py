@@ -272,16 +272,16 @@ def _to_utc(wall: datetime.datetime,
     instant the gap ends, found by bisecting between the two readings of the
     wall time (before it, the old offset holds; at it, the new one).
     """
-    old_offset = wall.replace(tzinfo=zone, fold=0).astimezone(datetime.UTC)
-    if old_offset.astimezone(zone).replace(tzinfo=None) == wall:
-        return old_offset.replace(tzinfo=None)
+    as_old = wall.replace(tzinfo=zone, fold=0).astimezone(datetime.UTC)
+    if as_old.astimezone(zone).replace(tzinfo=None) == wall:
+        return as_old.replace(tzinfo=None)
     # In a gap fold=0 reads the wall time with the offset before the gap (an
     # instant after the gap) and fold=1 with the offset after it (an instant
     # before); the end of the gap lies between, on a whole second.
-    new_offset = wall.replace(tzinfo=zone, fold=1).astimezone(datetime.UTC)
-    after_gap = old_offset.astimezone(zone).utcoffset()
-    before = math.floor(new_offset.timestamp())
-    after = math.ceil(old_offset.timestamp())
+    as_new = wall.replace(tzinfo=zone, fold=1).astimezone(datetime.UTC)
+    after_gap = as_old.astimezone(zone).utcoffset()
+    before = math.floor(as_new.timestamp())
+    after = math.ceil(as_old.timestamp())
     while after - before > 1:
         middle = (before + after) // 2
         instant = datetime.datetime.fromtimestamp(middle, zone)
