@@ -79,6 +79,8 @@ class EngineManager:
         self._slots = slots
         self._running = 0
         self._lock = threading.Lock()
+        # Set when the engine stops: queued protections stay for its peers.
+        self.closed = False
 
     def ping(self, context: Any) -> dict[str, str]:
         """Return this engine's name, Dragon release and current UTC time."""
@@ -105,6 +107,8 @@ class EngineManager:
 
         :returns: the checkpoint ids started.
         """
+        if self.closed:
+            return []
         caps = self.conf.scheduler if self.conf else None
         admitted = db_api.checkpoint_admit(
             dragon_context.get_admin_context(), self.host, self.free_slots(),

@@ -190,6 +190,8 @@ class EngineService:
         than left for the next start.
         """
         self._stopping.set()
+        if self._manager is not None:
+            self._manager.closed = True
         if self._server is not None:
             self._server.stop()
         if self._pool is not None:

@@ -22,9 +22,11 @@ def policy(db, ctx):
 
 
 def _create(ctx, policy, **values):
+    """A checkpoint as an engine runs it: admitted from the queue."""
     return db_api.checkpoint_create(ctx, {
         'project_id': policy.project_id, 'user_id': 'u1',
-        'policy_id': policy.id, 'policy_name': policy.name, **values})
+        'policy_id': policy.id, 'policy_name': policy.name,
+        'status': 'protecting', **values})
 
 
 def _age(ctx, checkpoint_id, **times):
@@ -34,10 +36,13 @@ def _age(ctx, checkpoint_id, **times):
                         .values(**times))
 
 
-def test_create_starts_protecting_with_empty_progress(ctx, policy):
-    checkpoint = _create(ctx, policy, trust_id='t1')
+def test_create_starts_queued_with_empty_progress(ctx, policy):
+    checkpoint = db_api.checkpoint_create(ctx, {
+        'project_id': policy.project_id, 'user_id': 'u1',
+        'policy_id': policy.id, 'policy_name': policy.name,
+        'trust_id': 't1'})
     found = db_api.checkpoint_get(ctx, checkpoint.id)
-    assert found.status == 'protecting'
+    assert found.status == 'queued'
     assert found.active_policy_id == policy.id
     assert (found.bytes_done, found.bytes_total) == (0, 0)
     assert found.resources == [] and found.stats == {}
@@ -45,9 +50,13 @@ def test_create_starts_protecting_with_empty_progress(ctx, policy):
 
 
 def test_second_protect_of_a_policy_is_refused_while_one_runs(ctx, policy):
-    first = _create(ctx, policy)
+    first = _create(ctx, policy, status='queued')
     with pytest.raises(exception.ProtectionInProgress) as raised:
         _create(ctx, policy)
+    db_api.checkpoint_update(ctx, first.id, {'status': 'protecting'})
+    assert db_api.checkpoint_get(ctx, first.id).active_policy_id == policy.id
+    with pytest.raises(exception.ProtectionInProgress):
+        _create(ctx, policy, status='queued')
     assert raised.value.code == 409
     db_api.checkpoint_update(ctx, first.id, {'status': 'available'})
     assert db_api.checkpoint_get(ctx, first.id).active_policy_id is None

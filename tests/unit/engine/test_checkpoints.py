@@ -116,14 +116,15 @@ def client(rpc_conf, fake_transport):
 _names = iter(range(10 ** 6))
 
 
-def _checkpoint(trust_id='t1', project='p1'):
+def _checkpoint(trust_id='t1', project='p1', status='queued'):
     ctx = ADMIN()
     policy = db_api.workload_policy_create(ctx, {
         'project_id': project, 'name': 'app-%d' % next(_names),
         'options': {}})
     return db_api.checkpoint_create(ctx, {
         'project_id': project, 'user_id': 'u1', 'policy_id': policy.id,
-        'policy_name': policy.name, 'trust_id': trust_id}).id
+        'policy_name': policy.name, 'trust_id': trust_id,
+        'status': status}).id
 
 
 def _status(checkpoint_id):
@@ -236,9 +237,9 @@ def test_protect_of_a_checkpoint_in_another_state_is_ignored(
 
 def test_start_fails_the_checkpoints_this_host_had(rpc_conf, db, engines,
                                                    workflow, trusts):
-    checkpoint_id = _checkpoint()
+    checkpoint_id = _checkpoint(status='protecting')
     db_api.checkpoint_claim(ADMIN(), checkpoint_id, 'e1')
-    other = _checkpoint()
+    other = _checkpoint(status='protecting')
     db_api.checkpoint_claim(ADMIN(), other, 'e2')
     db_api.engine_service_heartbeat(ADMIN(), 'e2', 'dragon-engine', '1')
     engines('e1')
@@ -260,14 +261,14 @@ def test_periodic_check_fails_checkpoints_of_dead_engines(
     with db_api.main_context_manager.writer.using(ADMIN()) as session:
         session.execute(db_api.sa.update(db_api.models.EngineService)
                         .values(updated_at=datetime.datetime(2020, 1, 1)))
-    checkpoint_id = _checkpoint()
+    checkpoint_id = _checkpoint(status='protecting')
     db_api.checkpoint_claim(ADMIN(), checkpoint_id, 'dead')
     engines('e1')
     assert _wait(lambda: _status(checkpoint_id) == 'error')
     assert 'host dead' in db_api.checkpoint_get(ADMIN(), checkpoint_id).error
 
 
-def test_stop_fails_claimed_checkpoints_still_queued(
+def test_a_full_engine_leaves_protections_queued_for_its_peers(
         rpc_conf, db, fake_transport, client, workflow, trusts):
     rpc_conf.set_override('max_concurrent_runs', 1, group='engine')
     rpc_conf.set_override('host', 'e1', group='engine')
@@ -278,11 +279,16 @@ def test_stop_fails_claimed_checkpoints_still_queued(
     client.protect(_ctx(), running)
     assert _wait(lambda: workflow.running == 1)
     client.protect(_ctx(), queued)
-    assert _wait(lambda: db_api.checkpoint_get(ADMIN(), queued).host == 'e1')
+    assert client.ping(_ctx(), timeout=5)  # the cast was handled
+    assert db_api.checkpoint_get(ADMIN(), queued).host is None
+    assert db_api.checkpoint_queue(ADMIN()) == [queued]
+    engine._manager.closed = True  # as stop() does first
     threading.Timer(0.5, workflow.gate.set).start()
     engine.stop()
     assert _status(running) == 'available'
-    assert _status(queued) == 'error'
+    # Not failed with the engine: still queued, for the next engine.
+    assert _status(queued) == 'queued'
+    assert db_api.checkpoint_get(ADMIN(), queued).host is None
 
 
 class _RecordingClient:
