@@ -1,7 +1,8 @@
-"""The one owner of oslo.messaging: transport, serializer, clients, servers.
+"""The one owner of oslo.messaging: transport, serializer, clients, servers, notifiers.
 
 No transport is cached here; the engine service and the API each create
-one and keep it for their lifetime.
+one and keep it for their lifetime (``dragon.notifications.notifier``
+keeps the notifier of its process).
 """
 
 import re
@@ -49,6 +50,36 @@ def _register_global_only_opts(conf: cfg.ConfigOpts) -> None:
                         ('oslo_messaging_metrics',
                          metrics.oslo_messaging_metrics)):
         conf.register_opts(opts, group=group)
+
+
+def get_notification_transport(conf: cfg.ConfigOpts) -> messaging.Transport:
+    """Return a new transport for notifications.
+
+    ``[oslo_messaging_notifications] transport_url``, or the RPC
+    ``[DEFAULT] transport_url`` when that is unset.
+    """
+    _register_global_only_opts(conf)
+    return messaging.get_notification_transport(conf)
+
+
+def get_notifier(conf: cfg.ConfigOpts, publisher_id: str,
+                 transport: messaging.Transport | None = None,
+                 retry: int | None = None) -> messaging.Notifier:
+    """Return a notifier of ``[oslo_messaging_notifications]`` (driver, topics).
+
+    The driver defaults to oslo's ``noop``: operators enable notifications
+    with ``driver = messagingv2``. Payloads are plain JSON; the context
+    sent is a plain dict.
+
+    :param transport: the notification transport; a new one when omitted.
+    :param retry: connection retries per message (``None``: the option
+        ``[oslo_messaging_notifications] retry``, -1 means forever).
+    """
+    if transport is None:
+        transport = get_notification_transport(conf)
+    return messaging.Notifier(transport, publisher_id=publisher_id,
+                              serializer=messaging.JsonPayloadSerializer(),
+                              retry=retry)
 
 
 class RequestContextSerializer(messaging.Serializer):
