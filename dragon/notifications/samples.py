@@ -67,7 +67,13 @@ def _compatible(expected: str, actual: str) -> bool:
 
 
 def _compare(path: str, references: list[Any], actual: Any, nullable: bool,
-             problems: list[str]) -> None:
+             problems: list[str], inside_data: bool = False) -> None:
+    """Append to ``problems`` how ``actual`` differs from ``references``.
+
+    :param nullable: whether ``actual`` may be null.
+    :param inside_data: whether ``actual`` is or is within the payload's
+        data, whose fields may be null.
+    """
     known = [r for r in references if r is not None]
     if actual is None:
         if not nullable and known:
@@ -90,11 +96,13 @@ def _compare(path: str, references: list[Any], actual: Any, nullable: bool,
         for key in sorted(set(actual) & set(expected)):
             _compare('%s.%s' % (path, key) if path else key,
                      [r.get(key) for r in known if isinstance(r, dict)],
-                     actual[key], nullable or key == DATA, problems)
+                     actual[key], inside_data, problems,
+                     inside_data or key == DATA)
     elif isinstance(expected, list):
         items = [i for r in known if isinstance(r, list) for i in r]
         for n, item in enumerate(actual):
-            _compare('%s[%d]' % (path, n), items, item, False, problems)
+            _compare('%s[%d]' % (path, n), items, item, False, problems,
+                     inside_data)
 
 
 def problems_against_sample(event_type: EventType | str,
