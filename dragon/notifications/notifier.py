@@ -75,10 +75,17 @@ def publisher_id(conf: cfg.ConfigOpts) -> str:
         return PUBLISHER
 
 
+def _drivers(conf: cfg.ConfigOpts) -> set[str]:
+    # oslo's is_enabled() is true for an empty driver list, which sends
+    # nothing: read the option instead.
+    return set(conf.oslo_messaging_notifications.driver or ()) - {'noop'}
+
+
 def enabled(conf: cfg.ConfigOpts) -> bool:
     """Whether a driver other than ``noop`` is configured."""
     try:
-        return get_notifier(conf).is_enabled()
+        get_notifier(conf)      # registers the options
+        return bool(_drivers(conf))
     except Exception as e:  # noqa: BLE001 - a bad URL must not fail a run
         LOG.warning("notifications disabled: %s", _scrubbed(conf, e))
         return False
@@ -113,7 +120,7 @@ def notify(conf: cfg.ConfigOpts, event_type: EventType | str,
         priority = payloads.Priority(
             priority or payloads.EVENTS[event_type][1])
         notifier = get_notifier(conf)
-        if not notifier.is_enabled():
+        if not _drivers(conf):
             return False
         sender = notifier.prepare(publisher_id=publisher or
                                   publisher_id(conf))

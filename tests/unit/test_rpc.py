@@ -62,7 +62,8 @@ def test_notifier_follows_the_notifications_options(rpc_conf):
                                     transport=transport, retry=1)
         assert notifier.is_enabled() and notifier.retry == 1
         assert notifier.publisher_id == 'dragon-engine.h'
-        rpc_conf.set_override('driver', [], group='oslo_messaging_notifications')
+        rpc_conf.set_override('driver', ['noop'],
+                              group='oslo_messaging_notifications')
         assert not rpc.get_notifier(rpc_conf, 'p',
                                     transport=transport).is_enabled()
     finally:

@@ -56,9 +56,6 @@ def test_a_broker_failure_is_a_warning_without_the_password(
                       group='oslo_messaging_notifications')
 
     class Broken:
-        def is_enabled(self):
-            return True
-
         def prepare(self, publisher_id):
             return self
 
@@ -90,3 +87,10 @@ def test_retry_forever_is_capped(conf):
     assert notifier._retry(conf) == notifier.MAX_RETRY
     conf.set_override('retry', 0, group='oslo_messaging_notifications')
     assert notifier._retry(conf) == 0
+
+
+def test_an_empty_driver_list_sends_nothing(conf, notifications,
+                                            monkeypatch):
+    conf.set_override('driver', [], group='oslo_messaging_notifications')
+    monkeypatch.setattr(notifier.payloads, 'checkpoint', _explode)
+    assert not notifier.checkpoint_start(conf, rows.checkpoint())
