@@ -12,6 +12,7 @@ import kombu
 from oslo_config import cfg
 from oslo_log import log as logging
 import oslo_messaging as messaging
+from oslo_messaging import opts as messaging_opts
 
 from dragon.common import urls
 from dragon import context as dragon_context
@@ -20,6 +21,7 @@ from dragon import exception
 LOG = logging.getLogger(__name__)
 
 CONTROL_EXCHANGE = 'dragon'
+NOTIFICATIONS_GROUP = 'oslo_messaging_notifications'
 # Broker URL schemes the startup check understands (kombu speaks AMQP 0-9-1).
 _AMQP_SCHEMES = ('rabbit',)
 _ERRNO_PREFIX = re.compile(r'^\[Errno -?\d+\]\s*')
@@ -60,6 +62,14 @@ def get_notification_transport(conf: cfg.ConfigOpts) -> messaging.Transport:
     """
     _register_global_only_opts(conf)
     return messaging.get_notification_transport(conf)
+
+
+def notification_drivers(conf: cfg.ConfigOpts) -> list[str]:
+    """``[oslo_messaging_notifications] driver`` (registered if needed)."""
+    for group, opts in messaging_opts.list_opts():
+        if group == NOTIFICATIONS_GROUP:
+            conf.register_opts(opts, group=group)
+    return list(conf[NOTIFICATIONS_GROUP].driver or ())
 
 
 def get_notifier(conf: cfg.ConfigOpts, publisher_id: str,

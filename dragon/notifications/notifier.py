@@ -77,14 +77,13 @@ def publisher_id(conf: cfg.ConfigOpts) -> str:
 
 def _drivers(conf: cfg.ConfigOpts) -> set[str]:
     # oslo's is_enabled() is true for an empty driver list, which sends
-    # nothing: read the option instead.
-    return set(conf.oslo_messaging_notifications.driver or ()) - {'noop'}
+    # nothing: read the option instead (no notifier made while off).
+    return set(rpc.notification_drivers(conf)) - {'noop'}
 
 
 def enabled(conf: cfg.ConfigOpts) -> bool:
     """Whether a driver other than ``noop`` is configured."""
     try:
-        get_notifier(conf)      # registers the options
         return bool(_drivers(conf))
     except Exception as e:  # noqa: BLE001 - a bad URL must not fail a run
         LOG.warning("notifications disabled: %s", _scrubbed(conf, e))
@@ -119,9 +118,9 @@ def notify(conf: cfg.ConfigOpts, event_type: EventType | str,
         event_type = EventType(event_type)
         priority = payloads.Priority(
             priority or payloads.EVENTS[event_type][1])
-        notifier = get_notifier(conf)
         if not _drivers(conf):
             return False
+        notifier = get_notifier(conf)
         sender = notifier.prepare(publisher_id=publisher or
                                   publisher_id(conf))
         getattr(sender, str(priority))({}, str(event_type), payload)
@@ -143,6 +142,25 @@ def _send(conf: cfg.ConfigOpts, event_type: EventType,
         LOG.exception("notification %s: payload not built", event_type)
         return False
     return notify(conf, event_type, payload)
+
+
+def send_current(send: Callable[[cfg.ConfigOpts, Any], bool],
+                 conf: cfg.ConfigOpts, read: Callable[[], Any],
+                 fallback: Any = None) -> bool:
+    """Call ``send(conf, row)`` with the row as ``read()`` returns it now.
+
+    For runs, whose row object is older than what they wrote; the row is
+    read only while notifications are enabled, and ``fallback`` is sent
+    when it cannot be read.  Never raises.
+    """
+    if not enabled(conf):
+        return False
+    try:
+        row = read()
+    except Exception:  # noqa: BLE001 - a notification never fails a run
+        LOG.debug("notification about a row not read", exc_info=True)
+        row = fallback
+    return send(conf, row)
 
 
 # -- what the engine calls, one function per event type

@@ -102,14 +102,12 @@ def notifications(conf):
     """``conf`` sends notifications to oslo's ``test`` driver; the list of
     them as ``(event_type, priority, payload, publisher_id)``, in order."""
     from oslo_messaging.notify import _impl_test
-    from oslo_messaging.notify import notifier as oslo_notifier
 
     from dragon.notifications import notifier
 
     messaging.TransportURL.parse(conf, 'fake:/')  # registers options
     conf.set_override('transport_url', 'fake:/')
-    conf.register_opts(oslo_notifier._notifier_opts,
-                       group='oslo_messaging_notifications')
+    rpc.notification_drivers(conf)                 # registers options
     conf.set_override('driver', ['test'], group='oslo_messaging_notifications')
     conf.set_override('host', 'engine-1', group='engine')
     notifier.reset()

@@ -2,10 +2,9 @@
 
 import logging
 
-from oslo_messaging.notify import notifier as oslo_notifier
-
 from dragon.notifications import notifier
 from dragon.notifications.payloads import EventType
+from dragon import rpc
 from tests.unit.notifications import rows
 
 
@@ -29,13 +28,12 @@ def test_notify_takes_a_priority_and_a_publisher(conf, notifications):
         ('dragon.checkpoint.delete.end', 'error', {'a': 1}, 'dragon-api.h')]
 
 
-def test_nothing_is_built_while_the_driver_is_noop(conf, monkeypatch):
-    notifier.reset()
+def test_nothing_is_made_while_the_driver_is_noop(conf, monkeypatch):
     monkeypatch.setattr(notifier.payloads, 'checkpoint', _explode)
-    try:
-        assert not notifier.checkpoint_end(conf, rows.checkpoint())
-    finally:
-        notifier.reset()
+    monkeypatch.setattr(notifier, 'get_notifier', _explode)
+    assert not notifier.checkpoint_end(conf, rows.checkpoint())
+    conf.set_override('driver', ['noop'], group='oslo_messaging_notifications')
+    assert not notifier.checkpoint_end(conf, rows.checkpoint())
 
 
 def _explode(*args):
@@ -82,8 +80,7 @@ def test_one_notifier_per_conf_until_reset(conf, notifications):
 
 
 def test_retry_forever_is_capped(conf):
-    conf.register_opts(oslo_notifier._notifier_opts,
-                       group='oslo_messaging_notifications')
+    rpc.notification_drivers(conf)
     assert notifier._retry(conf) == notifier.MAX_RETRY
     conf.set_override('retry', 0, group='oslo_messaging_notifications')
     assert notifier._retry(conf) == 0
