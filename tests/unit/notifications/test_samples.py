@@ -113,3 +113,11 @@ def test_a_sample_file_is_json_with_a_trailing_newline():
     for event_type in EventType:
         text = samples.sample_path(event_type).read_text()
         assert text.endswith('}\n') and json.loads(text)
+
+
+def test_the_admin_guide_shows_every_sample():
+    guide = (samples.SAMPLES_DIR.parent / 'source' / 'admin' /
+             'notifications.rst').read_text()
+    for event_type in EventType:
+        assert ('.. literalinclude:: ../../notification_samples/%s.json'
+                % event_type) in guide
