@@ -75,7 +75,7 @@ def notification_drivers(conf: cfg.ConfigOpts) -> list[str]:
 def get_notifier(conf: cfg.ConfigOpts, publisher_id: str,
                  transport: messaging.Transport | None = None,
                  retry: int | None = None) -> messaging.Notifier:
-    """Return a notifier of ``[oslo_messaging_notifications]`` (driver, topics).
+    """A notifier of ``[oslo_messaging_notifications]`` (driver, topics).
 
     The driver defaults to oslo's ``noop``: operators enable notifications
     with ``driver = messagingv2``. Payloads are plain JSON; the context

@@ -230,6 +230,9 @@ def rpo_missed(conf: cfg.ConfigOpts, policy_row: Any,
 
 def retention_pruned(conf: cfg.ConfigOpts, policy_row: Any,
                      result: Any) -> bool:
-    """A retention pass over a policy finished (see ``payloads.retention_prune``)."""
+    """A retention pass over a policy finished.
+
+    :param result: see ``payloads.retention_prune``.
+    """
     return _send(conf, EventType.RETENTION_PRUNE_END,
                  payloads.retention_prune, policy_row, result)

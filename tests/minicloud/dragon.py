@@ -91,6 +91,10 @@ class DragonDeployment:
             'api': {'bind_host': '127.0.0.1', 'bind_port': self.port,
                     'auth_strategy': 'keystone'},
             'engine': {'region_name': self.region},
+            # Versioned notifications on this site's vhost, exchange
+            # 'dragon' (tests/functional/test_notifications.py listens).
+            'oslo_messaging_notifications': {'driver': 'messagingv2',
+                                             'topics': 'notifications'},
             'keystone_authtoken': {
                 'www_authenticate_uri': lo.keystone_url,
                 'auth_url': lo.keystone_url, 'auth_type': 'password',
