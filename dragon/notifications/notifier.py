@@ -11,7 +11,6 @@ from typing import Any, Callable
 
 from oslo_config import cfg
 from oslo_log import log as logging
-import oslo_messaging as messaging
 
 from dragon.common import urls
 from dragon.notifications import payloads
@@ -30,7 +29,9 @@ MAX_RETRY = 2
 # event would connect per event).  Keyed by id(); the conf is kept with it
 # so the id is never reused while cached.
 _lock = threading.Lock()
-_notifiers: dict[int, tuple[cfg.ConfigOpts, messaging.Notifier]] = {}
+# Values hold an oslo_messaging.Notifier (only dragon.rpc imports the
+# library).
+_notifiers: dict[int, tuple[cfg.ConfigOpts, Any]] = {}
 
 
 def _retry(conf: cfg.ConfigOpts) -> int:
@@ -41,7 +42,7 @@ def _retry(conf: cfg.ConfigOpts) -> int:
     return MAX_RETRY if retry is None or retry < 0 else retry
 
 
-def get_notifier(conf: cfg.ConfigOpts) -> messaging.Notifier:
+def get_notifier(conf: cfg.ConfigOpts) -> Any:
     """The process's notifier for ``conf``, created on first use."""
     with _lock:
         entry = _notifiers.get(id(conf))
