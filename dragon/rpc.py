@@ -1,7 +1,8 @@
-"""The one owner of oslo.messaging: transport, serializer, clients, servers.
+"""The one owner of oslo.messaging: transport, serializer, clients, servers, notifiers.
 
 No transport is cached here; the engine service and the API each create
-one and keep it for their lifetime.
+one and keep it for their lifetime (``dragon.notifications.notifier``
+keeps the notifier of its process).
 """
 
 import re
@@ -11,6 +12,7 @@ import kombu
 from oslo_config import cfg
 from oslo_log import log as logging
 import oslo_messaging as messaging
+from oslo_messaging import opts as messaging_opts
 
 from dragon.common import urls
 from dragon import context as dragon_context
@@ -19,6 +21,7 @@ from dragon import exception
 LOG = logging.getLogger(__name__)
 
 CONTROL_EXCHANGE = 'dragon'
+NOTIFICATIONS_GROUP = 'oslo_messaging_notifications'
 # Broker URL schemes the startup check understands (kombu speaks AMQP 0-9-1).
 _AMQP_SCHEMES = ('rabbit',)
 _ERRNO_PREFIX = re.compile(r'^\[Errno -?\d+\]\s*')
@@ -49,6 +52,44 @@ def _register_global_only_opts(conf: cfg.ConfigOpts) -> None:
                         ('oslo_messaging_metrics',
                          metrics.oslo_messaging_metrics)):
         conf.register_opts(opts, group=group)
+
+
+def get_notification_transport(conf: cfg.ConfigOpts) -> messaging.Transport:
+    """Return a new transport for notifications.
+
+    ``[oslo_messaging_notifications] transport_url``, or the RPC
+    ``[DEFAULT] transport_url`` when that is unset.
+    """
+    _register_global_only_opts(conf)
+    return messaging.get_notification_transport(conf)
+
+
+def notification_drivers(conf: cfg.ConfigOpts) -> list[str]:
+    """``[oslo_messaging_notifications] driver`` (registered if needed)."""
+    for group, opts in messaging_opts.list_opts():
+        if group == NOTIFICATIONS_GROUP:
+            conf.register_opts(opts, group=group)
+    return list(conf[NOTIFICATIONS_GROUP].driver or ())
+
+
+def get_notifier(conf: cfg.ConfigOpts, publisher_id: str,
+                 transport: messaging.Transport | None = None,
+                 retry: int | None = None) -> messaging.Notifier:
+    """A notifier of ``[oslo_messaging_notifications]`` (driver, topics).
+
+    The driver defaults to oslo's ``noop``: operators enable notifications
+    with ``driver = messagingv2``. Payloads are plain JSON; the context
+    sent is a plain dict.
+
+    :param transport: the notification transport; a new one when omitted.
+    :param retry: connection retries per message (``None``: the option
+        ``[oslo_messaging_notifications] retry``, -1 means forever).
+    """
+    if transport is None:
+        transport = get_notification_transport(conf)
+    return messaging.Notifier(transport, publisher_id=publisher_id,
+                              serializer=messaging.JsonPayloadSerializer(),
+                              retry=retry)
 
 
 class RequestContextSerializer(messaging.Serializer):

@@ -29,6 +29,7 @@ from dragon import context as dragon_context
 from dragon.db import api as db_api
 from dragon.engine import clients as clients_mod
 from dragon import exception
+from dragon.notifications import notifier
 from dragon.protection import consistency
 from dragon.protection import data
 from dragon.protection import discovery
@@ -46,6 +47,11 @@ DATA_TYPES = {'OS::Nova::Server': 'server', 'OS::Cinder::Volume': 'volume'}
 PARALLEL_RESOURCES = 2
 
 
+def _notify(send: Any, conf: cfg.ConfigOpts, checkpoint_id: str,
+            fallback: Any = None) -> None:
+    """``send`` about the checkpoint row as it is now; never raises."""
+    notifier.send_current(send, conf, lambda: db_api.checkpoint_get(
+        dragon_context.get_admin_context(), checkpoint_id), fallback)
 
 
 def _member_rows(policy: Any) -> list[dict[str, Any]]:
@@ -92,6 +98,8 @@ class Protection:
         self.recorder.flush(force=True, started_at=started)
         self.recorder.event('info', 'protection of policy %s started%s' % (
             self.policy.name, ' on engine %s' % self.host if self.host else ''))
+        _notify(notifier.checkpoint_start, self.conf, self.checkpoint.id,
+                self.checkpoint)
         writer = None
         try:
             graph = self.discover()
@@ -104,10 +112,14 @@ class Protection:
             finally:
                 self.cleanup_all()
             self.finish(writer, graph, parameters, template_yaml, started)
-            return True
         except Exception as e:  # noqa: BLE001 - every failure ends the run
             self.fail(e, writer)
+            _notify(notifier.checkpoint_error, self.conf, self.checkpoint.id,
+                    self.checkpoint)
             return False
+        _notify(notifier.checkpoint_end, self.conf, self.checkpoint.id,
+                self.checkpoint)
+        return True
 
     def discover(self) -> graph_mod.ResourceGraph:
         graph = discovery.discover(self.clients, _member_rows(self.policy))
@@ -330,6 +342,7 @@ def run(conf: cfg.ConfigOpts, checkpoint_id: str, host: str = '') -> bool:
         recorder.event('error', 'protection cannot start: %s' % exception.one_line(e))
         recorder.flush(force=True, status='error', error=exception.one_line(e),
                        finished_at=timeutils.utcnow())
+        _notify(notifier.checkpoint_error, conf, checkpoint_id, checkpoint)
         return False
     return Protection(conf, checkpoint, policy, clients, recorder,
                       host).run()
@@ -383,3 +396,4 @@ def delete(conf: cfg.ConfigOpts, checkpoint_id: str, host: str = '') -> None:
         clients = _trust_clients(conf, checkpoint)
         store.delete(clients.swift(), checkpoint.container)
     db_api.checkpoint_delete(context, checkpoint_id)
+    notifier.checkpoint_deleted(conf, checkpoint)

@@ -29,6 +29,7 @@ from dragon import context as dragon_context
 from dragon.db import api as db_api
 from dragon.engine import clients as clients_mod
 from dragon import exception
+from dragon.notifications import notifier
 from dragon.protection import graph as graph_mod
 from dragon.protection import recorder as rec
 from dragon.recovery import mappings as mappings_mod
@@ -51,6 +52,11 @@ RECOVERIES = rec.Rows(
     resources_field='resource_status')
 
 
+def _notify(send: Any, conf: cfg.ConfigOpts, recovery_id: str,
+            fallback: Any = None) -> None:
+    """``send`` about the recovery row as it is now; never raises."""
+    notifier.send_current(send, conf, lambda: db_api.recovery_get(
+        dragon_context.get_admin_context(), recovery_id), fallback)
 
 
 class Recovery:
@@ -86,6 +92,8 @@ class Recovery:
             self.recovery.mode, self.recovery.recovery_point,
             self.recovery.target_region,
             ' on engine %s' % self.host if self.host else ''))
+        _notify(notifier.recovery_start, self.conf, self.recovery.id,
+                self.recovery)
         try:
             manifest, graph, keys, values = self.prepare()
             self.restore_all(manifest, graph, keys)
@@ -102,10 +110,14 @@ class Recovery:
                 self.record_drill(rto, SUCCEEDED)
             self.recorder.flush(force=True, status=SUCCEEDED, error=None,
                                 finished_at=timeutils.utcnow())
-            return True
         except Exception as e:  # noqa: BLE001 - every failure ends the run
             self.fail(e)
+            _notify(notifier.recovery_error, self.conf, self.recovery.id,
+                    self.recovery)
             return False
+        _notify(notifier.recovery_end, self.conf, self.recovery.id,
+                self.recovery)
+        return True
 
     def prepare(self) -> tuple[dict, graph_mod.ResourceGraph, set, dict]:
         """Read and check everything; nothing is created in the target."""
@@ -329,6 +341,7 @@ def run(conf: cfg.ConfigOpts, recovery_id: str, host: str = '') -> bool:
         recorder.event('error', 'recovery cannot start: %s' % exception.one_line(e))
         recorder.flush(force=True, status=ERROR, error=exception.one_line(e),
                        finished_at=timeutils.utcnow())
+        _notify(notifier.recovery_error, conf, recovery_id, recovery)
         return False
     return Recovery(conf, recovery, clients, recorder, host).run()
 

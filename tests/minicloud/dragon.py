@@ -94,6 +94,10 @@ class DragonDeployment:
             # Ticks start within 2 s of their time: the schedule tests
             # wait for real minutes, not for the poll.
             'scheduler': {'poll_interval': 2},
+            # Versioned notifications on this site's vhost, exchange
+            # 'dragon' (tests/functional/test_notifications.py listens).
+            'oslo_messaging_notifications': {'driver': 'messagingv2',
+                                             'topics': 'notifications'},
             'keystone_authtoken': {
                 'www_authenticate_uri': lo.keystone_url,
                 'auth_url': lo.keystone_url, 'auth_type': 'password',

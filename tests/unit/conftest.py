@@ -95,3 +95,34 @@ def fake_transport(rpc_conf):
     transport = messaging.get_rpc_transport(rpc_conf, url='fake:/')
     yield transport
     transport.cleanup()
+
+
+@pytest.fixture
+def notifications(conf):
+    """``conf`` sends notifications to oslo's ``test`` driver; the list of
+    them as ``(event_type, priority, payload, publisher_id)``, in order."""
+    from oslo_messaging.notify import _impl_test
+
+    from dragon.notifications import notifier
+
+    messaging.TransportURL.parse(conf, 'fake:/')  # registers options
+    conf.set_override('transport_url', 'fake:/')
+    rpc.notification_drivers(conf)                 # registers options
+    conf.set_override('driver', ['test'], group='oslo_messaging_notifications')
+    conf.set_override('host', 'engine-1', group='engine')
+    notifier.reset()
+    _impl_test.reset()
+
+    class Sent(list):
+        def refresh(self):
+            self[:] = [(m['event_type'], m['priority'].lower(), m['payload'],
+                        m['publisher_id'])
+                       for _ctxt, m, _prio, _retry in _impl_test.NOTIFICATIONS]
+            return self
+
+        def types(self):
+            return [n[0] for n in self.refresh()]
+
+    yield Sent()
+    notifier.reset()
+    _impl_test.reset()

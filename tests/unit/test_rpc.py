@@ -50,3 +50,21 @@ def test_check_broker_rejects_malformed_url(rpc_conf):
     rpc_conf.set_override('transport_url', 'rabbit://a:b@host:notaport/')
     with pytest.raises(exception.ConfigInvalid, match="transport_url"):
         rpc.check_broker(rpc_conf, max_retries=0)
+
+
+def test_notifier_follows_the_notifications_options(rpc_conf):
+    rpc_conf.set_override('transport_url', 'fake:/')
+    transport = rpc.get_notification_transport(rpc_conf)
+    try:
+        rpc_conf.set_override('driver', ['messagingv2'],
+                              group='oslo_messaging_notifications')
+        notifier = rpc.get_notifier(rpc_conf, 'dragon-engine.h',
+                                    transport=transport, retry=1)
+        assert notifier.is_enabled() and notifier.retry == 1
+        assert notifier.publisher_id == 'dragon-engine.h'
+        rpc_conf.set_override('driver', ['noop'],
+                              group='oslo_messaging_notifications')
+        assert not rpc.get_notifier(rpc_conf, 'p',
+                                    transport=transport).is_enabled()
+    finally:
+        transport.cleanup()

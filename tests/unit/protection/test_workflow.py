@@ -276,3 +276,50 @@ def test_temporaries_are_on_the_row_until_cleaned(env):
     env.protect()
     cp = db_api.checkpoint_get(env.context, env.checkpoint.id)
     assert all(not r.get('temporaries') for r in cp.resources)
+
+
+def test_a_run_notifies_start_and_end_with_the_row_as_it_ends(
+        env, notifications):
+    from dragon.notifications import samples
+    ok, cp = env.protect()
+    assert ok and notifications.types() == [
+        'dragon.checkpoint.create.start', 'dragon.checkpoint.create.end']
+    (_, _, start, _), (_, _, end, publisher) = notifications
+    assert start['dragon_object.data']['status'] == 'protecting'
+    data = end['dragon_object.data']
+    assert (data['id'], data['status'], data['container']) == (
+        cp.id, 'available', cp.container)
+    assert data['stored_bytes'] == len(DISK) + len(VOLUME)
+    assert data['finished_at'].endswith('Z')
+    samples.check_against_sample('dragon.checkpoint.create.end', end,
+                                 priority='info', publisher_id=publisher)
+
+
+def test_a_failed_run_notifies_its_error(env, notifications):
+    env.behaviour['volume'] = 'transfer'
+    ok, cp = env.protect()
+    assert not ok and notifications.types() == [
+        'dragon.checkpoint.create.start', 'dragon.checkpoint.create.error']
+    assert 'image went to killed' in \
+        notifications[1][2]['dragon_object.data']['error']
+    assert notifications[1][1] == 'error'
+
+
+def test_a_broken_broker_does_not_change_the_outcome(env, notifications,
+                                                     monkeypatch):
+    from dragon.notifications import notifier
+
+    class Broken:
+        def prepare(self, publisher_id):
+            raise ConnectionError('broker gone')
+
+    monkeypatch.setattr(notifier, 'get_notifier', lambda conf: Broken())
+    ok, cp = env.protect()
+    assert ok and cp.status == 'available'
+
+
+def test_delete_notifies_with_the_row_as_it_was(env, conf, notifications):
+    workflow.delete(conf, env.checkpoint.id)
+    [(event_type, _, payload, _)] = notifications.refresh()
+    assert event_type == 'dragon.checkpoint.delete.end'
+    assert payload['dragon_object.data']['id'] == env.checkpoint.id

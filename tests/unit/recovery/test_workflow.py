@@ -245,3 +245,45 @@ def test_an_incomplete_checkpoint_is_not_found(env):
     writer.create(WHEN + datetime.timedelta(hours=1))
     ok, row = env.recover(point=writer.container)
     assert not ok and 'checkpoint.json is missing' in row['error']
+
+
+@pytest.fixture
+def notified(env, notifications, monkeypatch):
+    """Notifications of the run; the row read back is the in-memory one."""
+    monkeypatch.setattr(workflow.db_api, 'recovery_get',
+                        lambda context, recovery_id: types.SimpleNamespace(
+                            id=recovery_id, mode='drill', **env.rows.row))
+    return notifications
+
+
+def test_a_recovery_notifies_start_and_end_with_mode_and_rto(env, notified):
+    from dragon.notifications import samples
+    ok, row = env.recover(mode='drill')
+    assert ok and notified.types() == ['dragon.recovery.create.start',
+                                       'dragon.recovery.create.end']
+    payload = notified[1][2]
+    data = payload['dragon_object.data']
+    assert data['mode'] == 'drill' and data['status'] == 'succeeded'
+    assert data['rto_seconds'] == row['rto_seconds']
+    samples.check_against_sample('dragon.recovery.create.end', payload,
+                                 priority=notified[1][1],
+                                 publisher_id=notified[1][3])
+
+
+def test_a_failed_recovery_notifies_its_error(env, notified):
+    env.fakes.fail['resolve'] = True
+    ok, row = env.recover()
+    assert not ok and notified.types() == ['dragon.recovery.create.start',
+                                           'dragon.recovery.create.error']
+    assert 'm1.big' in notified[1][2]['dragon_object.data']['error']
+
+
+def test_an_unreadable_row_sends_the_one_the_run_has(env, notifications,
+                                                     monkeypatch):
+    def unreadable(context, recovery_id):
+        raise RuntimeError('database gone')
+
+    monkeypatch.setattr(workflow.db_api, 'recovery_get', unreadable)
+    ok, row = env.recover()
+    assert ok and notifications.types()[-1] == 'dragon.recovery.create.end'
+    assert notifications[-1][2]['dragon_object.data']['id'] == 'rec-1'

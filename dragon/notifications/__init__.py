@@ -1,0 +1,1 @@
+"""Versioned notifications: what Dragon tells the message bus about its runs."""
