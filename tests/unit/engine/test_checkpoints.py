@@ -175,8 +175,9 @@ def test_a_crashing_workflow_leaves_error_with_the_reason(
     checkpoint = db_api.checkpoint_get(ADMIN(), checkpoint_id)
     assert 'server x' in checkpoint.error and checkpoint.finished_at
     assert checkpoint.active_policy_id is None
-    events = db_api.checkpoint_event_get_all(ADMIN(), checkpoint_id)
-    assert events[-1].level == 'error'
+    # The event follows the status write.
+    assert _wait(lambda: db_api.checkpoint_event_get_all(
+        ADMIN(), checkpoint_id)[-1].level == 'error')
     assert _wait(lambda: trusts == [('session-of-t1', 't1')])
 
 

@@ -72,7 +72,7 @@ def _admin():
     ({'cron': '* * * *'}, 'cron'),
     ({'cron': '61 * * * *'}, 'cron'),
     ({'cron': 'every day'}, 'cron'),
-    ({'cron': '0 * * * *', 'timezone': 'Mars/Olympus'}, 'time zone'),
+    ({'cron': '0 * * * *', 'timezone': 'Mars/Olympus'}, 'is unknown'),
     ({'cron': '0 * * * *', 'start_at': '2027-01-02T00:00:00Z',
       'end_at': '2027-01-01T00:00:00Z'}, 'end_at must be after start_at'),
     ({'cron': '0 * * * *', 'start_at': 'tomorrow'}, 'ISO 8601'),
