@@ -23,6 +23,7 @@ from dragon.db.api.checkpoints import checkpoint_event_get_all
 from dragon.db.api.checkpoints import checkpoint_fail_orphans
 from dragon.db.api.checkpoints import checkpoint_get
 from dragon.db.api.checkpoints import checkpoint_get_all
+from dragon.db.api.checkpoints import checkpoint_mark_deleting
 from dragon.db.api.checkpoints import checkpoint_update
 from dragon.db.api.connection import _is_locked
 from dragon.db.api.connection import check_connection

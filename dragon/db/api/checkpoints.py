@@ -21,6 +21,7 @@ from dragon import exception
 
 PROTECTING = 'protecting'
 DELETING = 'deleting'
+AVAILABLE = 'available'
 CHECKPOINT_SORT_KEYS = ('created_at',)
 
 
@@ -147,6 +148,30 @@ def checkpoint_claim(context: Any, checkpoint_id: str, host: str,
     """
     return runs.claim(context.session, models.Checkpoint, checkpoint_id,
                       host, status)
+
+
+@_retry_if_locked
+@main_context_manager.writer
+def checkpoint_mark_deleting(context: Any, checkpoint_id: str,
+                             host: str | None = None) -> bool:
+    """Move an ``available`` checkpoint not on hold to ``deleting``.
+
+    One conditional UPDATE, so a hold set or a deletion started since the
+    caller looked wins: retention deletes only what is still fair game.
+    ``host`` claims the deletion (an engine that dies leaves an orphan the
+    orphan check fails).
+
+    :returns: whether the checkpoint is now ``deleting`` (for the caller).
+    """
+    now = models.utcnow()
+    result = context.session.execute(
+        sa.update(models.Checkpoint)
+        .where(models.Checkpoint.id == checkpoint_id,
+               models.Checkpoint.status == AVAILABLE,
+               models.Checkpoint.hold == sa.false())
+        .values(status=DELETING, host=host, updated_at=now, error=None)
+        .execution_options(synchronize_session=False))
+    return result.rowcount == 1
 
 
 @_retry_if_locked
