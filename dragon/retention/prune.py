@@ -36,7 +36,8 @@ class PruneResult:
 
 
 def _isotime(value: datetime.datetime | None) -> str | None:
-    return value.isoformat() + 'Z' if value else None
+    # As the API shows times.
+    return value.replace(tzinfo=datetime.UTC).isoformat() if value else None
 
 
 def _summary(checkpoint: Any, reasons: list[str]) -> dict[str, Any]:

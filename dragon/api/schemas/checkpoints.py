@@ -15,6 +15,23 @@ PROTECT = {
     'properties': {},
 }
 
+# PATCH /v1/checkpoints/{checkpoint_id}: put on hold or release.
+CHECKPOINT_UPDATE = {
+    'type': 'object',
+    'additionalProperties': False,
+    'required': ['checkpoint'],
+    'properties': {'checkpoint': {
+        'type': 'object',
+        'additionalProperties': False,
+        'required': ['hold'],
+        'properties': {'hold': {
+            'type': 'boolean',
+            'description': 'Retention never deletes a checkpoint on hold, '
+                           'and it cannot be deleted until released.'}},
+    }},
+}
+TRIGGERS = ['manual', 'schedule']
+
 _TIME = common.TIME
 _TIME_OR_NULL = common.TIME_OR_NULL
 _INT = common.COUNT
@@ -25,7 +42,7 @@ CHECKPOINT = {
     'required': ['id', 'project_id', 'policy_id', 'policy_name', 'status',
                  'container', 'created_at', 'started_at', 'finished_at',
                  'duration', 'engine', 'error', 'progress', 'resources',
-                 'stats'],
+                 'stats', 'hold', 'trigger', 'schedule_id', 'captured_at'],
     'properties': {
         'id': {'type': 'string', 'format': 'uuid'},
         'project_id': {'type': 'string'},
@@ -34,6 +51,9 @@ CHECKPOINT = {
         'status': {'type': 'string', 'enum': STATUSES},
         'container': {'type': ['string', 'null']},
         'created_at': _TIME,
+        'captured_at': {**_TIME_OR_NULL,
+                        'description': 'When the data was captured: what '
+                                       'retention and the RPO count from.'},
         'started_at': _TIME_OR_NULL,
         'finished_at': _TIME_OR_NULL,
         'duration': {'type': ['number', 'null'], 'minimum': 0,
@@ -42,6 +62,11 @@ CHECKPOINT = {
                    'description': 'Host of the engine running it.'},
         'error': {'type': ['string', 'null']},
         'progress': common.PROGRESS,
+        'hold': {'type': 'boolean',
+                 'description': 'On hold: retention never deletes it.'},
+        'trigger': {'type': 'string', 'enum': TRIGGERS},
+        'schedule_id': {'type': ['string', 'null'],
+                        'description': 'The schedule that started it.'},
         'resources': {'type': 'array', 'items': {
             'type': 'object',
             'required': ['key', 'type', 'id', 'name', 'action', 'status',
@@ -116,6 +141,7 @@ def all_schemas() -> dict[str, dict]:
     """Request and response schemas by OpenAPI component name (deep copies)."""
     return copy.deepcopy({
         'ProtectRequest': PROTECT,
+        'CheckpointUpdateRequest': CHECKPOINT_UPDATE,
         'Checkpoint': CHECKPOINT,
         'CheckpointOne': CHECKPOINT_ONE,
         'CheckpointList': CHECKPOINT_LIST,

@@ -71,7 +71,7 @@ def test_deletes_what_the_plan_does_not_keep(db, ctx, conf, swift,
     assert sorted(d['container'] for d in result.deleted) == [
         'dragon-cp-2', 'dragon-cp-3']
     assert result.deleted[0]['reasons'] == ['no rule keeps it']
-    assert result.deleted[0]['captured_at'].endswith('Z')
+    assert result.deleted[0]['captured_at'].endswith('+00:00')
     assert _left(ctx, policy) == {'dragon-cp-0': 'available',
                                   'dragon-cp-1': 'available'}
     assert sorted(account.containers) == ['dragon-cp-0', 'dragon-cp-1']
