@@ -78,12 +78,16 @@ CHECKPOINT_COLUMNS = (
     ('project_id', 'project_id'),
     ('status', 'status'),
     ('error', 'error'),
+    ('hold', 'hold'),
+    ('trigger', 'trigger'),
+    ('schedule_id', 'schedule_id'),
     ('progress', 'progress'),
     ('resources', 'resources'),
     ('stats', 'stats'),
     ('container', 'container'),
     ('engine', 'engine'),
     ('created_at', 'created_at'),
+    ('captured_at', 'captured_at'),
     ('started_at', 'started_at'),
     ('finished_at', 'finished_at'),
     ('duration', 'duration'),
@@ -96,6 +100,7 @@ CHECKPOINT_LIST_COLUMNS = (
     ('Progress', 'percent'),
     ('Created At', 'created_at'),
     ('Duration', 'duration'),
+    ('Hold', 'hold'),
 )
 
 CHECKPOINT_LIST_PROJECT_COLUMNS = (
