@@ -46,6 +46,21 @@ def normalize(retention: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def timezone_for(retention: dict[str, Any] | None,
+                 schedules: Iterable[Any] = ()) -> str:
+    """The time zone of a policy's retention periods.
+
+    The retention's own ``timezone``, else that of the policy's first
+    enabled schedule (of its first schedule if none is enabled), else UTC.
+    """
+    if retention and retention.get('timezone'):
+        return retention['timezone']
+    schedules = list(schedules or ())
+    chosen = next((s for s in schedules if _field(s, 'enabled') is not False),
+                  schedules[0] if schedules else None)
+    return (chosen is not None and _field(chosen, 'timezone')) or 'UTC'
+
+
 @dataclasses.dataclass(frozen=True)
 class Verdict:
     """What retention does with one checkpoint, and why."""

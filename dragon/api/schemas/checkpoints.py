@@ -137,6 +137,41 @@ RECOVERY_POINT_LIST = {
             'format_version': _INT}}}}}
 
 
+RETENTION_PREVIEW = {
+    'type': 'object', 'required': ['retention'],
+    'properties': {'retention': {
+        'type': 'object', 'additionalProperties': False,
+        'required': ['rules', 'timezone', 'checkpoints'],
+        'properties': {
+            'rules': {'type': 'object',
+                      'description': 'The policy\'s retention option '
+                                     '(max_age in seconds); empty: none.'},
+            'timezone': {'type': 'string',
+                         'description': 'Time zone of the hourly ... '
+                                        'yearly periods.'},
+            'checkpoints': {'type': 'array', 'items': {
+                'type': 'object', 'additionalProperties': False,
+                'required': ['id', 'created_at', 'captured_at', 'status',
+                             'hold', 'keep', 'reasons'],
+                'properties': {
+                    'id': {'type': 'string'},
+                    'created_at': _TIME,
+                    'captured_at': _TIME_OR_NULL,
+                    'status': {'type': 'string', 'enum': STATUSES},
+                    'hold': {'type': 'boolean'},
+                    'keep': {'type': 'boolean',
+                             'description': 'False: retention would '
+                                            'delete it now.'},
+                    'reasons': {
+                        'type': 'array', 'items': {'type': 'string'},
+                        'description': 'Every rule that keeps it '
+                                       '("keep_last 3", "daily '
+                                       '2026-12-01", "on hold", ...); '
+                                       '"no rule keeps it" when deleted.'},
+                }}},
+        }}}}
+
+
 def all_schemas() -> dict[str, dict]:
     """Request and response schemas by OpenAPI component name (deep copies)."""
     return copy.deepcopy({
@@ -148,4 +183,5 @@ def all_schemas() -> dict[str, dict]:
         'CheckpointEventList': EVENT_LIST,
         'CheckpointTemplate': TEMPLATE,
         'RecoveryPointList': RECOVERY_POINT_LIST,
+        'RetentionPreview': RETENTION_PREVIEW,
     })

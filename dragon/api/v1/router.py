@@ -8,11 +8,12 @@ from dragon.api.v1 import policies
 from dragon.api.v1 import recoveries
 from dragon.api.v1 import recovery_points
 from dragon.api.v1 import resource_types
+from dragon.api.v1 import retention
 from dragon.api.v1 import root
 
 # Each module exposes add_routes(router); add a resource by adding its module.
 RESOURCES = (root, openapi, resource_types, policies, members, checkpoints,
-             recovery_points, recoveries)
+             recovery_points, recoveries, retention)
 
 
 def build() -> router.Router:
