@@ -18,6 +18,14 @@ ON_HOLD = 'on hold'
 NEWEST = 'newest available'
 
 
+def describe_age(seconds: int) -> str:
+    """``max_age`` as people set it: ``30d`` rather than ``4w2d``."""
+    for unit, size in (('d', 86400), ('h', 3600)):
+        if seconds % size == 0:
+            return '%d%s' % (seconds // size, unit)
+    return durations.describe(seconds)
+
+
 def normalize(retention: dict[str, Any]) -> dict[str, Any]:
     """Validated retention with ``max_age`` in seconds.
 
@@ -179,7 +187,7 @@ def plan(checkpoints: Iterable[Any], retention: dict[str, Any] | None,
         for checkpoint in candidates:
             if captured(checkpoint) >= oldest:
                 reasons[str(_field(checkpoint, 'id'))].append(
-                    'within max_age %s' % durations.describe(max_age))
+                    'within max_age %s' % describe_age(max_age))
 
     zone = zoneinfo.ZoneInfo(retention.get('timezone') or timezone or 'UTC')
     for tier in TIERS:

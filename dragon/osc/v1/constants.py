@@ -114,6 +114,15 @@ CHECKPOINT_LIST_LONG_COLUMNS = (
     ('Error', 'error'),
 )
 
+RETENTION_PREVIEW_COLUMNS = (
+    ('ID', 'id'),
+    ('Captured', 'captured'),
+    ('Status', 'status'),
+    ('Hold', 'hold'),
+    ('Keep', 'keep'),
+    ('Why', 'reasons'),
+)
+
 EVENT_COLUMNS = (
     ('Time', 'time'),
     ('Level', 'level'),
