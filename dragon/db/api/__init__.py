@@ -23,6 +23,7 @@ from dragon.db.api.checkpoints import checkpoint_event_get_all
 from dragon.db.api.checkpoints import checkpoint_fail_orphans
 from dragon.db.api.checkpoints import checkpoint_get
 from dragon.db.api.checkpoints import checkpoint_get_all
+from dragon.db.api.checkpoints import checkpoint_get_project_ids
 from dragon.db.api.checkpoints import checkpoint_mark_deleting
 from dragon.db.api.checkpoints import checkpoint_update
 from dragon.db.api.connection import _is_locked
@@ -43,6 +44,7 @@ from dragon.db.api.policies import workload_policy_create
 from dragon.db.api.policies import workload_policy_delete
 from dragon.db.api.policies import workload_policy_get
 from dragon.db.api.policies import workload_policy_get_all
+from dragon.db.api.policies import workload_policy_get_project_ids
 from dragon.db.api.policies import workload_policy_update
 from dragon.db.api.recoveries import RECOVERY_SORT_KEYS
 from dragon.db.api.recoveries import recovery_claim

@@ -212,6 +212,13 @@ def checkpoint_delete(context: Any, checkpoint_id: str) -> None:
 
 
 @main_context_manager.reader
+def checkpoint_get_project_ids(context: Any) -> list[str]:
+    """Every project that has a checkpoint row, sorted."""
+    return sorted(context.session.execute(
+        sa.select(models.Checkpoint.project_id).distinct()).scalars())
+
+
+@main_context_manager.reader
 def checkpoint_count_by_policy(context: Any, policy_id: str) -> int:
     """Return how many checkpoints were taken under ``policy_id``."""
     return context.session.execute(

@@ -320,3 +320,14 @@ def policy_member_delete(context: Any, policy_id: str,
     session = context.session
     session.delete(_get_member(session, policy_id, resource_id))
     session.flush()
+
+
+@main_context_manager.reader
+def workload_policy_get_project_ids(context: Any) -> list[str]:
+    """Every project that has or had a workload policy, deleted ones included.
+
+    Deleted policies keep their rows, so a project whose checkpoints are
+    all gone is still known (chunk gc needs it).
+    """
+    return sorted(context.session.execute(
+        sa.select(models.WorkloadPolicy.project_id).distinct()).scalars())
