@@ -52,6 +52,10 @@ _RETENTION_COUNTS = (
 )
 
 
+_RULE_KEYS = tuple(key for _flag, key, _text in _RETENTION_COUNTS) + (
+    'max_age',)
+
+
 def _add_retention_arguments(parser: Any, for_set: bool) -> None:
     group = parser.add_argument_group(
         'retention', 'Which checkpoints retention keeps after each '
@@ -74,10 +78,15 @@ def _add_retention_arguments(parser: Any, for_set: bool) -> None:
             help='Remove retention: keep every checkpoint')
 
 
-def _retention(parsed_args: Any, current: dict | None) -> dict | None:
+def _retention(parsed_args: Any, current: dict | None,
+               for_set: bool = False) -> dict | None:
     """The retention to send (the current one changed), or None if unchanged.
 
-    :raises osc_lib.exceptions.CommandError: ``--no-retention`` with a rule.
+    On ``set``, 0 removes a rule; on ``create`` it is sent, for the API to
+    refuse rules that keep nothing with its reason.
+
+    :raises osc_lib.exceptions.CommandError: ``--no-retention`` with a
+        rule, or ``set`` removing the last rule.
     """
     given = {key: getattr(parsed_args, flag[2:].replace('-', '_'))
              for flag, key, _text in _RETENTION_COUNTS}
@@ -96,10 +105,14 @@ def _retention(parsed_args: Any, current: dict | None) -> dict | None:
     for key, value in given.items():
         if isinstance(value, str) and value.isdigit():
             value = int(value)
-        if value in (0, ''):
+        if for_set and value in (0, ''):
             retention.pop(key, None)
         else:
             retention[key] = value
+    if for_set and not any(retention.get(key) for key in _RULE_KEYS):
+        raise osc_exceptions.CommandError(
+            'Error: retention would keep nothing; use --no-retention to '
+            'keep every checkpoint.')
     return retention
 
 
@@ -121,11 +134,14 @@ def _options(parsed_args: Any, current: dict | None = None) -> dict:
                         {'timezone': 'UTC', 'enabled': True})
         schedule['cron'] = parsed_args.schedule
         options['schedule'] = schedule
+    # Only ``set`` has --no-retention.
+    for_set = hasattr(parsed_args, 'no_retention')
     if getattr(parsed_args, 'no_retention', False):
         _retention(parsed_args, None)   # refuses rules given with it
         options['retention'] = None
     else:
-        retention = _retention(parsed_args, current.get('retention'))
+        retention = _retention(parsed_args, current.get('retention'),
+                               for_set=for_set)
         if retention is not None:
             options['retention'] = retention
     return options

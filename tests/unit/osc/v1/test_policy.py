@@ -221,6 +221,24 @@ def test_set_retention_merges_and_zero_removes_a_rule(api, openstack):
         'retention': {'keep_last': 3, 'weekly': 4, 'max_age': 3600}}}}
 
 
+def test_set_refuses_to_remove_the_last_rule(api, openstack):
+    api.add_policy('web', options={'consistent': False, 'schedule': None,
+                                   'retention': {'keep_last': 3,
+                                                 'timezone': 'UTC'}})
+    result = openstack('dr', 'policy', 'set', 'web', '--keep-last', '0')
+    assert result.code == 1
+    assert result.err.strip() == (
+        'Error: retention would keep nothing; use --no-retention to keep '
+        'every checkpoint.')
+    assert api.requests('PATCH') == []
+
+
+def test_create_sends_zeros_for_the_api_to_judge(api, openstack):
+    openstack('dr', 'policy', 'create', 'web', '--keep-daily', '0')
+    assert api.calls[-1].json['policy']['options'] == {
+        'retention': {'daily': 0}}
+
+
 def test_set_no_retention(api, openstack):
     api.add_policy('web', options={'consistent': False, 'schedule': None,
                                    'retention': {'keep_last': 3}})
