@@ -1,4 +1,4 @@
-"""The retention preview: what a policy's retention would delete now, and why."""
+"""The retention preview: what a policy's retention would delete, and why."""
 
 import dataclasses
 import datetime

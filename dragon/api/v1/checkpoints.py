@@ -86,7 +86,7 @@ def _accepted(checkpoint: models.Checkpoint) -> webob.Response:
 
 
 class CheckpointController(common.EngineController):
-    """Protect, list, show, hold, delete checkpoints; reads events, template."""
+    """Protect, list, show, hold, delete checkpoints; events, template."""
 
     def protect(self, req: webob.Request, policy_id: str) -> webob.Response:
         context, policy = policies.get_visible(req, 'dragon:policy:protect',

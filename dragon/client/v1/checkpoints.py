@@ -21,7 +21,7 @@ class CheckpointManager(base.Manager):
         return self._request('GET', _url(checkpoint_id))['checkpoint']
 
     def update(self, checkpoint_id: str, hold: bool) -> dict:
-        """Put the checkpoint on hold (retention never deletes it) or release it."""
+        """Put the checkpoint on hold (retention spares it) or release it."""
         return self._request('PATCH', _url(checkpoint_id),
                              {'checkpoint': {'hold': bool(hold)}})[
             'checkpoint']

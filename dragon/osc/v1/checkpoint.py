@@ -1,4 +1,4 @@
-"""``openstack dr protect`` and ``openstack dr checkpoint list|show|set|delete|events|template``."""
+"""``openstack dr protect`` and ``openstack dr checkpoint ...`` (list, show, set, delete, events, template)."""
 
 import json
 import re

@@ -1,4 +1,4 @@
-"""``openstack dr policy retention preview``: what retention would delete now."""
+"""``openstack dr policy retention preview``: what retention would delete."""
 
 from typing import Any
 
