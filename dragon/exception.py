@@ -255,6 +255,11 @@ class CheckpointBusy(Conflict):
                 'only when it is %(allowed)s.')
 
 
+class CheckpointOnHold(Conflict):
+    msg_fmt = _('Checkpoint %(id)s is on hold; release the hold first '
+                '(openstack dr checkpoint set --no-hold %(id)s).')
+
+
 class PolicyHasNoMembers(Invalid):
     msg_fmt = _('Workload policy %(id)s has no members; add a server or a '
                 'volume before protecting it.')

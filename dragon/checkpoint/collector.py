@@ -20,19 +20,25 @@ from dragon import identity
 LOG = logging.getLogger(__name__)
 
 
-def projects_with_checkpoints() -> list[str]:
-    """Projects that have (or had) checkpoints in this Dragon's database."""
+def projects_to_collect() -> list[str]:
+    """Projects whose Swift account may hold Dragon's chunks.
+
+    Those with checkpoint rows, and those that have or had a workload
+    policy: deleting a project's last checkpoint removes its last row, not
+    its chunks, and a deleted policy keeps its row.
+    """
     context = dragon_context.get_admin_context()
-    return sorted({c.project_id for c in db_api.checkpoint_get_all(context)})
+    return sorted(set(db_api.checkpoint_get_project_ids(context)) |
+                  set(db_api.workload_policy_get_project_ids(context)))
 
 
 def collect_projects(conf: cfg.ConfigOpts,
                      projects: list[str] | None = None
                      ) -> Iterator[gc.GcResult]:
-    """Collect each project (default: every project with checkpoints)."""
+    """Collect each project (default: ``projects_to_collect()``)."""
     grace = datetime.timedelta(seconds=conf.checkpoint.incomplete_grace)
     session: Any = identity.service_session(conf)
-    for project_id in projects or projects_with_checkpoints():
+    for project_id in projects or projects_to_collect():
         try:
             swift = accounts.project_swift(conf, project_id, session=session)
             yield gc.collect(swift, project_id, grace)

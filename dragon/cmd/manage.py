@@ -58,7 +58,8 @@ def _add_command_parsers(subparsers) -> None:
         'gc', help='remove chunks no complete checkpoint references')
     gc.add_argument('--project', action='append', default=[],
                     help='project id to collect (repeatable; default: every '
-                         'project with checkpoints in the database)')
+                         'project with checkpoints or workload policies, '
+                         'deleted ones included, in the database)')
     gc.set_defaults(func=chunks_gc)
 
 

@@ -1,4 +1,4 @@
-"""Policies of checkpoints: protecting a policy, reading and deleting its checkpoints."""
+"""Policies of checkpoints: protecting a policy, reading, holding, deleting checkpoints."""
 
 from oslo_policy import policy
 
@@ -34,6 +34,12 @@ rules = [
         check_str=base.RULE_PROJECT_READER_OR_ADMIN,
         description='Show a checkpoint with its progress.',
         operations=[{'method': 'GET', 'path': ITEM_PATH}]),
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'update',
+        check_str=base.RULE_PROJECT_MEMBER_OR_ADMIN,
+        description='Put a checkpoint on hold (retention never deletes it) '
+                    'or release it.',
+        operations=[{'method': 'PATCH', 'path': ITEM_PATH}]),
     policy.DocumentedRuleDefault(
         name=PREFIX % 'delete',
         check_str=base.RULE_PROJECT_MEMBER_OR_ADMIN,

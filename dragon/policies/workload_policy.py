@@ -41,6 +41,12 @@ rules = [
         check_str=base.RULE_PROJECT_MEMBER_OR_ADMIN,
         description='Delete a workload policy (its checkpoints are kept).',
         operations=[{'method': 'DELETE', 'path': ITEM_PATH}]),
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'retention',
+        check_str=base.RULE_PROJECT_READER_OR_ADMIN,
+        description='Preview retention: which checkpoints of a workload '
+                    'policy it would delete now, and why each is kept.',
+        operations=[{'method': 'GET', 'path': ITEM_PATH + '/retention'}]),
 ]
 
 

@@ -14,18 +14,9 @@ from dragon.engine import clients as clients_mod
 from dragon import identity
 from dragon.notifications import notifier
 from dragon.retention import prune
+from dragon.retention import rules
 
 LOG = logging.getLogger(__name__)
-
-
-def timezone_of(policy, schedules) -> str:
-    """The periods' time zone: the retention's own, else its schedule's."""
-    retention = (policy.options or {}).get('retention') or {}
-    if retention.get('timezone'):
-        return retention['timezone']
-    for schedule in schedules:
-        return schedule.timezone
-    return 'UTC'
 
 
 def apply(conf: cfg.ConfigOpts, checkpoint_id: str):
@@ -43,8 +34,9 @@ def apply(conf: cfg.ConfigOpts, checkpoint_id: str):
                                        conf.engine.region_name).swift()
     result = prune.prune(
         admin, conf, policy, swift,
-        timezone=timezone_of(policy, db_api.schedule_get_all(
-            admin, policy_id=policy.id)))
+        timezone=rules.timezone_for(
+            policy.options.get('retention'),
+            db_api.schedule_get_all(admin, policy_id=policy.id)))
     if result.deleted or result.errors:
         LOG.info("retention of policy %s deleted %d checkpoint(s), kept %d%s",
                  policy.id, len(result.deleted), result.kept,

@@ -89,17 +89,41 @@ def checkpoint_get(context: Any, checkpoint_id: str) -> models.Checkpoint:
     return db_api.checkpoint_get(context, checkpoint_id)
 
 
+HOLDABLE = ('protecting', 'available', 'error')
+
+
+def checkpoint_update(context: Any, checkpoint: models.Checkpoint,
+                      values: dict[str, Any]) -> models.Checkpoint:
+    """Put a checkpoint on hold or release it (``values['hold']``).
+
+    :raises dragon.exception.CheckpointBusy: it is being deleted.
+    """
+    updated = db_api.checkpoint_update(
+        context, checkpoint.id, {'hold': bool(values['hold'])},
+        expected_status=HOLDABLE)
+    LOG.info("checkpoint %s: hold %s by user %s", checkpoint.id,
+             updated.hold, context.user_id)
+    db_api.checkpoint_event_add(
+        context, checkpoint.id, 'info',
+        '%s by user %s' % ('put on hold' if updated.hold else
+                           'hold released', context.user_id))
+    return updated
+
+
 def checkpoint_delete(context: Any, checkpoint: models.Checkpoint,
                       engine: Any) -> models.Checkpoint:
     """Mark an ended checkpoint ``deleting`` and hand it to an engine.
 
     :raises dragon.exception.ProjectScopeRequired: another project's.
+    :raises dragon.exception.CheckpointOnHold: release the hold first.
     :raises dragon.exception.CheckpointBusy: protecting or already deleting.
     :raises dragon.exception.TrustRefused:
     :raises dragon.exception.TrustFailed:
     :raises dragon.exception.EngineUnavailable: the cast failed; the
         checkpoint is left ``error`` and may be deleted again.
     """
+    if checkpoint.hold:
+        raise exception.CheckpointOnHold(id=checkpoint.id)
     return runs.request_delete(context, ROWS, checkpoint, DELETABLE,
                                engine.delete_checkpoint)
 

@@ -16,6 +16,23 @@ PROTECT = {
     'properties': {},
 }
 
+# PATCH /v1/checkpoints/{checkpoint_id}: put on hold or release.
+CHECKPOINT_UPDATE = {
+    'type': 'object',
+    'additionalProperties': False,
+    'required': ['checkpoint'],
+    'properties': {'checkpoint': {
+        'type': 'object',
+        'additionalProperties': False,
+        'required': ['hold'],
+        'properties': {'hold': {
+            'type': 'boolean',
+            'description': 'Retention never deletes a checkpoint on hold, '
+                           'and it cannot be deleted until released.'}},
+    }},
+}
+TRIGGERS = ['manual', 'schedule']
+
 _TIME = common.TIME
 _TIME_OR_NULL = common.TIME_OR_NULL
 _INT = common.COUNT
@@ -26,7 +43,7 @@ CHECKPOINT = {
     'required': ['id', 'project_id', 'policy_id', 'policy_name', 'status',
                  'container', 'created_at', 'started_at', 'finished_at',
                  'duration', 'engine', 'error', 'progress', 'resources',
-                 'stats'],
+                 'stats', 'hold', 'trigger', 'schedule_id', 'captured_at'],
     'properties': {
         'id': {'type': 'string', 'format': 'uuid'},
         'project_id': {'type': 'string'},
@@ -35,6 +52,9 @@ CHECKPOINT = {
         'status': {'type': 'string', 'enum': STATUSES},
         'container': {'type': ['string', 'null']},
         'created_at': _TIME,
+        'captured_at': {**_TIME_OR_NULL,
+                        'description': 'When the data was captured: what '
+                                       'retention and the RPO count from.'},
         'started_at': _TIME_OR_NULL,
         'finished_at': _TIME_OR_NULL,
         'duration': {'type': ['number', 'null'], 'minimum': 0,
@@ -43,6 +63,11 @@ CHECKPOINT = {
                    'description': 'Host of the engine running it.'},
         'error': {'type': ['string', 'null']},
         'progress': common.PROGRESS,
+        'hold': {'type': 'boolean',
+                 'description': 'On hold: retention never deletes it.'},
+        'trigger': {'type': 'string', 'enum': TRIGGERS},
+        'schedule_id': {'type': ['string', 'null'],
+                        'description': 'The schedule that started it.'},
         'resources': {'type': 'array', 'items': {
             'type': 'object',
             'required': ['key', 'type', 'id', 'name', 'action', 'status',
@@ -113,14 +138,51 @@ RECOVERY_POINT_LIST = {
             'format_version': _INT}}}}}
 
 
+RETENTION_PREVIEW = {
+    'type': 'object', 'required': ['retention'],
+    'properties': {'retention': {
+        'type': 'object', 'additionalProperties': False,
+        'required': ['rules', 'timezone', 'checkpoints'],
+        'properties': {
+            'rules': {'type': 'object',
+                      'description': 'The policy\'s retention option '
+                                     '(max_age in seconds); empty: none.'},
+            'timezone': {'type': 'string',
+                         'description': 'Time zone of the hourly ... '
+                                        'yearly periods.'},
+            'checkpoints': {'type': 'array', 'items': {
+                'type': 'object', 'additionalProperties': False,
+                'required': ['id', 'created_at', 'captured_at', 'status',
+                             'hold', 'keep', 'reasons'],
+                'properties': {
+                    'id': {'type': 'string'},
+                    'created_at': _TIME,
+                    'captured_at': _TIME_OR_NULL,
+                    'status': {'type': 'string', 'enum': STATUSES},
+                    'hold': {'type': 'boolean'},
+                    'keep': {'type': 'boolean',
+                             'description': 'False: retention would '
+                                            'delete it now.'},
+                    'reasons': {
+                        'type': 'array', 'items': {'type': 'string'},
+                        'description': 'Every rule that keeps it '
+                                       '("keep_last 3", "daily '
+                                       '2026-12-01", "on hold", ...); '
+                                       '"no rule keeps it" when deleted.'},
+                }}},
+        }}}}
+
+
 def all_schemas() -> dict[str, dict]:
     """Request and response schemas by OpenAPI component name (deep copies)."""
     return copy.deepcopy({
         'ProtectRequest': PROTECT,
+        'CheckpointUpdateRequest': CHECKPOINT_UPDATE,
         'Checkpoint': CHECKPOINT,
         'CheckpointOne': CHECKPOINT_ONE,
         'CheckpointList': CHECKPOINT_LIST,
         'CheckpointEventList': EVENT_LIST,
         'CheckpointTemplate': TEMPLATE,
         'RecoveryPointList': RECOVERY_POINT_LIST,
+        'RetentionPreview': RETENTION_PREVIEW,
     })

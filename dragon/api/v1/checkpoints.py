@@ -38,6 +38,7 @@ def checkpoint_view(checkpoint: models.Checkpoint) -> dict[str, Any]:
         'status': checkpoint.status,
         'container': checkpoint.container,
         'created_at': common.isotime(checkpoint.created_at),
+        'captured_at': common.isotime(checkpoint.captured_at),
         'started_at': common.isotime(checkpoint.started_at),
         'finished_at': common.isotime(checkpoint.finished_at),
         'duration': common.duration(checkpoint),
@@ -46,6 +47,9 @@ def checkpoint_view(checkpoint: models.Checkpoint) -> dict[str, Any]:
         'progress': progress,
         'resources': resources,
         'stats': _stats_view(checkpoint.stats or {}),
+        'hold': bool(checkpoint.hold),
+        'trigger': checkpoint.trigger or 'manual',
+        'schedule_id': checkpoint.schedule_id,
     }
 
 
@@ -86,7 +90,7 @@ def _accepted(checkpoint: models.Checkpoint) -> webob.Response:
 
 
 class CheckpointController(common.EngineController):
-    """Protect, list, show, delete checkpoints; reads their events and template."""
+    """Protect, list, show, hold, delete checkpoints; events, template."""
 
     def protect(self, req: webob.Request, policy_id: str) -> webob.Response:
         context, policy = policies.get_visible(req, 'dragon:policy:protect',
@@ -108,6 +112,15 @@ class CheckpointController(common.EngineController):
         validation.query(req, ())
         _context, checkpoint = get_visible(req, 'dragon:checkpoint:get',
                                            checkpoint_id)
+        return {'checkpoint': checkpoint_view(checkpoint)}
+
+    def update(self, req: webob.Request,
+               checkpoint_id: str) -> dict[str, Any]:
+        context, checkpoint = get_visible(req, 'dragon:checkpoint:update',
+                                          checkpoint_id)
+        body = validation.body(req, schemas.CHECKPOINT_UPDATE)
+        checkpoint = service.checkpoint_update(context, checkpoint,
+                                               body['checkpoint'])
         return {'checkpoint': checkpoint_view(checkpoint)}
 
     def delete(self, req: webob.Request,
@@ -141,7 +154,8 @@ def add_routes(api_router: router.Router) -> None:
                        {'POST': 'protect'})
     api_router.connect('/v1/checkpoints', controller, {'GET': 'index'})
     api_router.connect('/v1/checkpoints/{checkpoint_id}', controller,
-                       {'GET': 'show', 'DELETE': 'delete'})
+                       {'GET': 'show', 'PATCH': 'update',
+                        'DELETE': 'delete'})
     api_router.connect('/v1/checkpoints/{checkpoint_id}/events', controller,
                        {'GET': 'events'})
     api_router.connect('/v1/checkpoints/{checkpoint_id}/template', controller,

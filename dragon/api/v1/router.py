@@ -8,12 +8,13 @@ from dragon.api.v1 import policies
 from dragon.api.v1 import recoveries
 from dragon.api.v1 import recovery_points
 from dragon.api.v1 import resource_types
+from dragon.api.v1 import retention
 from dragon.api.v1 import root
 from dragon.api.v1 import schedules
 
 # Each module exposes add_routes(router); add a resource by adding its module.
 RESOURCES = (root, openapi, resource_types, policies, members, schedules,
-             checkpoints, recovery_points, recoveries)
+             retention, checkpoints, recovery_points, recoveries)
 
 
 def build() -> router.Router:

@@ -20,6 +20,12 @@ class CheckpointManager(base.Manager):
     def get(self, checkpoint_id: str) -> dict:
         return self._request('GET', _url(checkpoint_id))['checkpoint']
 
+    def update(self, checkpoint_id: str, hold: bool) -> dict:
+        """Put the checkpoint on hold (retention spares it) or release it."""
+        return self._request('PATCH', _url(checkpoint_id),
+                             {'checkpoint': {'hold': bool(hold)}})[
+            'checkpoint']
+
     def delete(self, checkpoint_id: str) -> dict | None:
         """Ask for the checkpoint to be removed (202); it goes ``deleting``.
 

@@ -61,6 +61,17 @@ class PolicyManager(base.Manager):
         return self._request('PATCH', '/policies/%s' % base.quote(policy_id),
                              {'policy': changes})['policy']
 
+    def retention_preview(self, policy_id: str) -> dict:
+        """What retention would delete now and why each checkpoint is kept.
+
+        ``{"rules": {...}, "timezone": ..., "checkpoints": [{"id",
+        "created_at", "captured_at", "status", "hold", "keep",
+        "reasons"}, ...]}``, newest first.
+        """
+        return self._request(
+            'GET', '/policies/%s/retention' % base.quote(policy_id))[
+            'retention']
+
     def delete(self, policy_id: str) -> dict:
         """Returns ``{"policy_id": ..., "kept_checkpoints": N}``."""
         return self._request('DELETE', '/policies/%s' % base.quote(policy_id))

@@ -28,6 +28,8 @@ from dragon.db.api.checkpoints import checkpoint_get
 from dragon.db.api.checkpoints import checkpoint_get_all
 from dragon.db.api.checkpoints import checkpoint_newest_available
 from dragon.db.api.checkpoints import checkpoint_queue
+from dragon.db.api.checkpoints import checkpoint_get_project_ids
+from dragon.db.api.checkpoints import checkpoint_mark_deleting
 from dragon.db.api.checkpoints import checkpoint_update
 from dragon.db.api.connection import _is_locked
 from dragon.db.api.connection import check_connection
@@ -48,6 +50,7 @@ from dragon.db.api.policies import workload_policy_delete
 from dragon.db.api.policies import workload_policy_get
 from dragon.db.api.policies import workload_policy_get_all
 from dragon.db.api.policies import workload_policy_set_rpo_state
+from dragon.db.api.policies import workload_policy_get_project_ids
 from dragon.db.api.policies import workload_policy_update
 from dragon.db.api.recoveries import RECOVERY_SORT_KEYS
 from dragon.db.api.recoveries import recovery_claim

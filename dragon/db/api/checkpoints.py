@@ -163,6 +163,30 @@ def checkpoint_claim(context: Any, checkpoint_id: str, host: str,
 
 @_retry_if_locked
 @main_context_manager.writer
+def checkpoint_mark_deleting(context: Any, checkpoint_id: str,
+                             host: str | None = None) -> bool:
+    """Move an ``available`` checkpoint not on hold to ``deleting``.
+
+    One conditional UPDATE, so a hold set or a deletion started since the
+    caller looked wins: retention deletes only what is still fair game.
+    ``host`` claims the deletion (an engine that dies leaves an orphan the
+    orphan check fails).
+
+    :returns: whether the checkpoint is now ``deleting`` (for the caller).
+    """
+    now = models.utcnow()
+    result = context.session.execute(
+        sa.update(models.Checkpoint)
+        .where(models.Checkpoint.id == checkpoint_id,
+               models.Checkpoint.status == AVAILABLE,
+               models.Checkpoint.hold == sa.false())
+        .values(status=DELETING, host=host, updated_at=now, error=None)
+        .execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+@_retry_if_locked
+@main_context_manager.writer
 def checkpoint_fail_orphans(context: Any, host: str | None = None,
                             dead_before: datetime.datetime | None = None
                             ) -> list[str]:
@@ -196,6 +220,13 @@ def checkpoint_delete(context: Any, checkpoint_id: str) -> None:
                        checkpoint_id)
     session.delete(checkpoint)
     session.flush()
+
+
+@main_context_manager.reader
+def checkpoint_get_project_ids(context: Any) -> list[str]:
+    """Every project that has a checkpoint row, sorted."""
+    return sorted(context.session.execute(
+        sa.select(models.Checkpoint.project_id).distinct()).scalars())
 
 
 @main_context_manager.reader

@@ -338,3 +338,14 @@ def workload_policy_set_rpo_state(context: Any, policy_id: str,
         .values(rpo_state=state)
         .execution_options(synchronize_session=False))
     return result.rowcount == 1
+
+
+@main_context_manager.reader
+def workload_policy_get_project_ids(context: Any) -> list[str]:
+    """Every project that has or had a workload policy, deleted ones included.
+
+    Deleted policies keep their rows, so a project whose checkpoints are
+    all gone is still known (chunk gc needs it).
+    """
+    return sorted(context.session.execute(
+        sa.select(models.WorkloadPolicy.project_id).distinct()).scalars())

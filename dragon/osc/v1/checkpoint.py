@@ -1,4 +1,4 @@
-"""``openstack dr protect`` and ``openstack dr checkpoint list|show|delete|events|template``."""
+"""``openstack dr protect`` and ``openstack dr checkpoint ...`` (list, show, set, delete, events, template)."""
 
 import json
 import re
@@ -125,6 +125,26 @@ class ShowCheckpoint(common.DragonCommand, command.ShowOne):
     def take_action(self, parsed_args: Any) -> tuple:
         return _show(self.app.client_manager.dr.checkpoints.get(
             parsed_args.checkpoint))
+
+
+class SetCheckpoint(common.DragonCommand, command.ShowOne):
+    """Put a checkpoint on hold (retention never deletes it) or release it"""
+
+    def get_parser(self, prog_name: str) -> Any:
+        parser = super().get_parser(prog_name)
+        _add_checkpoint_argument(parser, 'change')
+        hold = parser.add_mutually_exclusive_group(required=True)
+        hold.add_argument(
+            '--hold', dest='hold', action='store_true', default=None,
+            help='Put the checkpoint on hold: retention never deletes it '
+                 'and it cannot be deleted until released')
+        hold.add_argument('--no-hold', dest='hold', action='store_false',
+                          help='Release the hold')
+        return parser
+
+    def take_action(self, parsed_args: Any) -> tuple:
+        return _show(self.app.client_manager.dr.checkpoints.update(
+            parsed_args.checkpoint, hold=parsed_args.hold))
 
 
 class DeleteCheckpoint(common.DragonCommand, command.Command):

@@ -11,6 +11,7 @@ from osc_lib import exceptions as osc_exceptions
 from dragon.client import exceptions
 from dragon.osc.v1 import constants
 from dragon.osc.v1 import progress
+from dragon.retention import rules as retention_rules
 
 LOG = logging.getLogger(__name__)
 
@@ -206,18 +207,40 @@ class RpoColumn(columns.FormattableColumn):
 
 
 class RetentionColumn(columns.FormattableColumn):
-    """``10 checkpoints, 30 days``; machine formats get the API's object."""
+    """``last 7, max age 30d, 7 daily, 4 weekly (Europe/Berlin)``.
+
+    Machine formats get the API's object.
+    """
 
     def human_readable(self) -> str:
         retention = self._value
         if not retention:
             return ''
         parts = []
-        if retention.get('max_checkpoints') is not None:
-            parts.append('%s checkpoints' % retention['max_checkpoints'])
-        if retention.get('max_age_days') is not None:
-            parts.append('%s days' % retention['max_age_days'])
-        return ', '.join(parts)
+        if retention.get('keep_last'):
+            parts.append('last %s' % retention['keep_last'])
+        max_age = retention.get('max_age')
+        if max_age:
+            parts.append('max age %s' % (
+                retention_rules.describe_age(max_age)
+                if isinstance(max_age, int) else max_age))
+        for tier in ('hourly', 'daily', 'weekly', 'monthly', 'yearly'):
+            if retention.get(tier):
+                parts.append('%s %s' % (retention[tier], tier))
+        text = ', '.join(parts)
+        if retention.get('timezone'):
+            text += ' (%s)' % retention['timezone']
+        return text
+
+
+class ReasonsColumn(columns.FormattableColumn):
+    """``newest available, keep_last 3`` in the API's order (not sorted)."""
+
+    def human_readable(self) -> str:
+        return ', '.join(str(reason) for reason in self._value or ())
+
+    def machine_readable(self) -> list:
+        return list(self._value or ())
 
 
 class MembersColumn(columns.FormattableColumn):

@@ -120,12 +120,16 @@ CHECKPOINT_COLUMNS = (
     ('project_id', 'project_id'),
     ('status', 'status'),
     ('error', 'error'),
+    ('hold', 'hold'),
+    ('trigger', 'trigger'),
+    ('schedule_id', 'schedule_id'),
     ('progress', 'progress'),
     ('resources', 'resources'),
     ('stats', 'stats'),
     ('container', 'container'),
     ('engine', 'engine'),
     ('created_at', 'created_at'),
+    ('captured_at', 'captured_at'),
     ('started_at', 'started_at'),
     ('finished_at', 'finished_at'),
     ('duration', 'duration'),
@@ -138,6 +142,7 @@ CHECKPOINT_LIST_COLUMNS = (
     ('Progress', 'percent'),
     ('Created At', 'created_at'),
     ('Duration', 'duration'),
+    ('Hold', 'hold'),
 )
 
 CHECKPOINT_LIST_PROJECT_COLUMNS = (
@@ -149,6 +154,15 @@ CHECKPOINT_LIST_LONG_COLUMNS = (
     ('Finished At', 'finished_at'),
     ('Container', 'container'),
     ('Error', 'error'),
+)
+
+RETENTION_PREVIEW_COLUMNS = (
+    ('ID', 'id'),
+    ('Captured', 'captured'),
+    ('Status', 'status'),
+    ('Hold', 'hold'),
+    ('Keep', 'keep'),
+    ('Why', 'reasons'),
 )
 
 EVENT_COLUMNS = (

@@ -43,12 +43,91 @@ def _add_option_arguments(parser: Any, for_set: bool = False) -> None:
     if for_set:
         rpo.add_argument('--no-rpo', action='store_true',
                          help='Remove the RPO target')
-    parser.add_argument(
-        '--retention-count', metavar='<count>', type=int,
-        help='Keep at most this many checkpoints')
-    parser.add_argument(
-        '--retention-days', metavar='<days>', type=int,
-        help='Keep checkpoints for at most this many days')
+    _add_retention_arguments(parser, for_set)
+
+
+# --flag, key of the retention option, help. A kept checkpoint is one any
+# rule keeps; 0 removes a rule (on set).
+_RETENTION_COUNTS = (
+    ('--keep-last', 'keep_last', 'Keep the newest N available checkpoints'),
+    ('--keep-hourly', 'hourly',
+     'Keep the newest checkpoint of each of the last N hours that have one'),
+    ('--keep-daily', 'daily',
+     'Keep the newest checkpoint of each of the last N days that have one'),
+    ('--keep-weekly', 'weekly',
+     'Keep the newest checkpoint of each of the last N ISO weeks that have '
+     'one'),
+    ('--keep-monthly', 'monthly',
+     'Keep the newest checkpoint of each of the last N months that have '
+     'one'),
+    ('--keep-yearly', 'yearly',
+     'Keep the newest checkpoint of each of the last N years that have '
+     'one'),
+)
+
+
+_RULE_KEYS = tuple(key for _flag, key, _text in _RETENTION_COUNTS) + (
+    'max_age',)
+
+
+def _add_retention_arguments(parser: Any, for_set: bool) -> None:
+    group = parser.add_argument_group(
+        'retention', 'Which checkpoints retention keeps after each '
+        'successful checkpoint: those any rule keeps, the newest available '
+        'one and those on hold; the rest are deleted.' +
+        (' 0 removes a rule.' if for_set else ''))
+    for flag, _key, text in _RETENTION_COUNTS:
+        group.add_argument(flag, metavar='<N>', type=int, help=text)
+    group.add_argument(
+        '--max-age', metavar='<duration>',
+        help='Keep the checkpoints captured within this long, e.g. 36h, '
+             '30d, 2w (s, m, h, d, w; at least 1h)')
+    group.add_argument(
+        '--retention-timezone', metavar='<timezone>',
+        help='IANA time zone of the hours, days, weeks, months and years '
+             '(default: the schedule\'s, else UTC)')
+    if for_set:
+        group.add_argument(
+            '--no-retention', action='store_true', default=False,
+            help='Remove retention: keep every checkpoint')
+
+
+def _retention(parsed_args: Any, current: dict | None,
+               for_set: bool = False) -> dict | None:
+    """The retention to send (the current one changed), or None if unchanged.
+
+    On ``set``, 0 removes a rule; on ``create`` it is sent, for the API to
+    refuse rules that keep nothing with its reason.
+
+    :raises osc_lib.exceptions.CommandError: ``--no-retention`` with a
+        rule, or ``set`` removing the last rule.
+    """
+    given = {key: getattr(parsed_args, flag[2:].replace('-', '_'))
+             for flag, key, _text in _RETENTION_COUNTS}
+    given['max_age'] = parsed_args.max_age
+    given['timezone'] = parsed_args.retention_timezone
+    given = {k: v for k, v in given.items() if v is not None}
+    if getattr(parsed_args, 'no_retention', False):
+        if given:
+            raise osc_exceptions.CommandError(
+                'Error: --no-retention cannot be combined with retention '
+                'rules.')
+        return None
+    if not given:
+        return None
+    retention = dict(current or {})
+    for key, value in given.items():
+        if isinstance(value, str) and value.isdigit():
+            value = int(value)
+        if for_set and value in (0, ''):
+            retention.pop(key, None)
+        else:
+            retention[key] = value
+    if for_set and not any(retention.get(key) for key in _RULE_KEYS):
+        raise osc_exceptions.CommandError(
+            'Error: retention would keep nothing; use --no-retention to '
+            'keep every checkpoint.')
+    return retention
 
 
 def _options(parsed_args: Any, current: dict | None = None) -> dict:
@@ -67,14 +146,16 @@ def _options(parsed_args: Any, current: dict | None = None) -> dict:
     elif parsed_args.rpo is not None:
         options['rpo'] = (int(parsed_args.rpo) if parsed_args.rpo.isdigit()
                           else parsed_args.rpo)
-    if (parsed_args.retention_count is not None or
-            parsed_args.retention_days is not None):
-        retention = dict(current.get('retention') or {})
-        if parsed_args.retention_count is not None:
-            retention['max_checkpoints'] = parsed_args.retention_count
-        if parsed_args.retention_days is not None:
-            retention['max_age_days'] = parsed_args.retention_days
-        options['retention'] = retention
+    # Only ``set`` has --no-retention.
+    for_set = hasattr(parsed_args, 'no_retention')
+    if getattr(parsed_args, 'no_retention', False):
+        _retention(parsed_args, None)   # refuses rules given with it
+        options['retention'] = None
+    else:
+        retention = _retention(parsed_args, current.get('retention'),
+                               for_set=for_set)
+        if retention is not None:
+            options['retention'] = retention
     return options
 
 

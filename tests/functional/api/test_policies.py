@@ -131,7 +131,7 @@ def test_policy_lifecycle_with_real_members(demo, demo_resources, policy):
     assert status == 204
     status, body = demo('PATCH', base, {'policy': {
         'options': {'schedule': {'cron': '0 2 * * *'},
-                    'retention': {'max_checkpoints': 5}}}})
+                    'retention': {'keep_last': 5}}}})
     assert status == 200
     assert body['policy']['options']['schedule']['timezone'] == 'UTC'
     assert body['policy']['options']['consistent'] is True

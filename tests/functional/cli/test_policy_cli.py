@@ -97,12 +97,12 @@ def test_policy_life_cycle(cli, workload, policy_name):
     server, volume = workload
     created = cli.json('dr', 'policy', 'create', policy_name,
                        '--description', 'functional test', '--consistent',
-                       '--schedule', '0 2 * * *', '--retention-count', '3',
+                       '--schedule', '0 2 * * *', '--keep-last', '3',
                        '--member', 'server:%s' % server.id)
     assert created['name'] == policy_name
     assert created['consistent'] is True
     assert created['schedule']['cron'] == '0 2 * * *'
-    assert created['retention']['max_checkpoints'] == 3
+    assert created['retention']['keep_last'] == 3
     assert [(m['resource_type'], m['resource_id'])
             for m in created['members']] == [('server', server.id)]
 
@@ -122,12 +122,12 @@ def test_policy_life_cycle(cli, workload, policy_name):
     assert protectable[0]['Policy'] in (policy_name, created['id'])
 
     cli('dr', 'policy', 'set', policy_name, '--description', 'changed',
-        '--no-consistent', '--no-schedule', '--retention-days', '7')
+        '--no-consistent', '--no-schedule', '--max-age', '7d')
     shown = cli.json('dr', 'policy', 'show', policy_name)
     assert shown['description'] == 'changed'
     assert shown['consistent'] is False
     assert shown['schedule'] is None
-    assert shown['retention'] == {'max_checkpoints': 3, 'max_age_days': 7}
+    assert shown['retention'] == {'keep_last': 3, 'max_age': 604800}
 
     added = cli.json('dr', 'policy', 'member', 'add', policy_name, volume.id,
                      '--type', 'volume')

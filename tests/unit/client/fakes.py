@@ -89,6 +89,8 @@ class FakeDragonAPI:
         self.recovery_steps: dict[str, list[dict]] = {}
         self.recover_steps: list[dict] = []
         self.recovery_events: dict[str, list[dict]] = {}
+        # Per policy ID, what GET /v1/policies/{id}/retention answers.
+        self.retention_previews: dict[str, dict] = {}
         self._clock = itertools.count()
 
     def install(self, monkeypatch):
@@ -121,7 +123,8 @@ class FakeDragonAPI:
             'status': 'protecting', 'container': None,
             'created_at': self._now(), 'started_at': None,
             'finished_at': None, 'duration': None, 'engine': None,
-            'error': None,
+            'error': None, 'hold': False, 'trigger': 'manual',
+            'schedule_id': None, 'captured_at': None,
             'progress': {'bytes_done': 0, 'bytes_total': 0, 'percent': 0,
                          'eta_seconds': None, 'resources_done': 0,
                          'resources_total': len(policy['members'])},
@@ -209,6 +212,9 @@ class FakeDragonAPI:
             ('DELETE', r'/v1/policies/([^/]+)/members/([^/]+)',
              self._member_remove),
             ('POST', r'/v1/policies/([^/]+)/protect', self._protect),
+            ('GET', r'/v1/policies/([^/]+)/retention',
+             self._retention_preview),
+            ('PATCH', r'/v1/checkpoints/([^/]+)', self._checkpoint_update),
             ('GET', r'/v1/checkpoints', self._checkpoint_list),
             ('GET', r'/v1/checkpoints/([^/]+)', self._checkpoint_show),
             ('DELETE', r'/v1/checkpoints/([^/]+)', self._checkpoint_delete),
@@ -406,8 +412,35 @@ class FakeDragonAPI:
             _merge(checkpoint, steps.pop(0))
         return 200, {'checkpoint': copy.deepcopy(checkpoint)}
 
+    def _checkpoint_update(self, call, checkpoint_id):
+        checkpoint = self._checkpoint(checkpoint_id)
+        changes = call.json['checkpoint']
+        if set(changes) != {'hold'} or not isinstance(changes['hold'], bool):
+            raise ValueError('Invalid input: hold (a boolean) only.')
+        checkpoint['hold'] = changes['hold']
+        return 200, {'checkpoint': copy.deepcopy(checkpoint)}
+
+    def _retention_preview(self, call, policy_id):
+        policy = self._policy(policy_id)
+        if policy_id in self.retention_previews:
+            return 200, {'retention': self.retention_previews[policy_id]}
+        return 200, {'retention': {
+            'rules': policy['options'].get('retention') or {},
+            'timezone': 'UTC',
+            'checkpoints': [
+                {'id': c['id'], 'created_at': c['created_at'],
+                 'captured_at': c.get('captured_at'), 'status': c['status'],
+                 'hold': c.get('hold', False), 'keep': True,
+                 'reasons': ['no retention rules']}
+                for c in sorted(self.checkpoints.values(),
+                                key=lambda c: c['created_at'], reverse=True)
+                if c['policy_id'] == policy_id]}}
+
     def _checkpoint_delete(self, call, checkpoint_id):
         checkpoint = self._checkpoint(checkpoint_id)
+        if checkpoint.get('hold'):
+            raise Conflict('Checkpoint %s is on hold; release the hold '
+                           'first.' % checkpoint_id)
         if checkpoint['status'] == 'protecting':
             raise Conflict('Checkpoint %s is still being protected.' %
                            checkpoint_id)

@@ -236,3 +236,20 @@ def test_count_by_policy_survives_policy_delete(ctx, policy):
     db_api.workload_policy_delete(ctx, policy.id)
     assert db_api.checkpoint_count_by_policy(ctx, policy.id) == 2
     assert db_api.checkpoint_get(ctx, checkpoint.id).policy_name == 'app'
+
+
+def test_mark_deleting_takes_only_an_available_checkpoint_not_on_hold(
+        ctx, policy):
+    free = _create(ctx, policy, status='available')
+    held = _create(ctx, policy, status='available', hold=True)
+    failed = _create(ctx, policy, status='error')
+    assert db_api.checkpoint_mark_deleting(ctx, free.id, host='e1')
+    found = db_api.checkpoint_get(ctx, free.id)
+    assert (found.status, found.host) == ('deleting', 'e1')
+    # a second pass (or a second engine) gets nothing
+    assert not db_api.checkpoint_mark_deleting(ctx, free.id, host='e2')
+    assert not db_api.checkpoint_mark_deleting(ctx, held.id)
+    assert not db_api.checkpoint_mark_deleting(ctx, failed.id)
+    assert db_api.checkpoint_get(ctx, held.id).status == 'available'
+    assert db_api.checkpoint_get(ctx, failed.id).status == 'error'
+    assert not db_api.checkpoint_mark_deleting(ctx, 'nope')

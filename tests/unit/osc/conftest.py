@@ -1,9 +1,13 @@
 """Run ``openstack`` in-process against the fake Dragon API."""
 
+import configparser
+import importlib
 import json
 import logging
 import os
+import pathlib
 
+from cliff import commandmanager
 from openstackclient import shell
 import pytest
 
@@ -24,6 +28,42 @@ class Result:
 
     def json(self):
         return json.loads(self.out)
+
+
+SETUP_CFG = pathlib.Path(__file__).parents[3] / 'setup.cfg'
+
+
+def _setup_cfg_commands():
+    """The ``openstack dr`` commands setup.cfg names: {name: class path}."""
+    parser = configparser.ConfigParser()
+    parser.read(SETUP_CFG)
+    lines = parser['entry_points']['openstack.dr.v1'].strip().splitlines()
+    return dict(tuple(part.strip() for part in line.split('=', 1))
+                for line in lines if '=' in line)
+
+
+@pytest.fixture(autouse=True)
+def setup_cfg_commands(monkeypatch):
+    """Commands of setup.cfg the installed entry points do not have yet.
+
+    The venv's entry points are those of its last ``pip install -e``; a
+    command added since would be unknown to ``openstack`` until then.
+    """
+    load = commandmanager.CommandManager.load_commands
+
+    def load_commands(manager, namespace):
+        load(manager, namespace)
+        if namespace != 'openstack.dr.v1':
+            return
+        for name, target in _setup_cfg_commands().items():
+            name = name.replace('_', ' ')
+            if name not in manager.commands:
+                module, _, attribute = target.partition(':')
+                manager.add_command(name, getattr(
+                    importlib.import_module(module), attribute))
+
+    monkeypatch.setattr(commandmanager.CommandManager, 'load_commands',
+                        load_commands)
 
 
 @pytest.fixture

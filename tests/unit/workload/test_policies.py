@@ -18,11 +18,11 @@ def ctx(db, monkeypatch):
 
 def test_patch_merges_options_by_key(ctx):
     policy = policies.policy_create(ctx, {'name': 'a', 'options': {
-        'retention': {'max_checkpoints': 3}}})
+        'retention': {'keep_last': 3}}})
     updated = policies.policy_update(ctx, policy, {'options': {
         'consistent': True}})
-    assert updated.options == {'consistent': True, 'schedule': None,
-                               'retention': {'max_checkpoints': 3}}
+    assert updated.options == {'consistent': True, 'rpo': None,
+                               'retention': {'keep_last': 3}}
 
 
 def test_changing_the_action_resets_options(ctx):

@@ -397,7 +397,7 @@ def test_another_project_sees_404_on_every_checkpoint_route(cp_api, engine):
         for roles in ('member,reader', 'reader', 'admin-less', ''):
             _error(cp_api(method, path, project=OTHER, roles=roles), 404)
         walked += 1
-    assert walked == 4
+    assert walked == 5
     assert engine.casts == casts
     assert cp_api('GET', '/v1/checkpoints', project=OTHER).json[
         'checkpoints'] == []
@@ -433,3 +433,50 @@ def test_admin_of_another_project_must_scope_to_the_policys_project(
     assert cp_api('GET', '/v1/checkpoints/' + checkpoint['id'],
                   project=OTHER, roles='admin').status_int == 200
     assert trusts['created'] and len(trusts['created']) == 1
+
+
+def test_hold_and_release(cp_api, engine, trusts):
+    checkpoint = _protect(cp_api, _policy(cp_api)).json['checkpoint']
+    assert (checkpoint['hold'], checkpoint['trigger'],
+            checkpoint['schedule_id'], checkpoint['captured_at']) == (
+        False, 'manual', None, None)
+    _finish(checkpoint['id'], captured_at=datetime.datetime(2026, 12, 1, 3))
+    path = '/v1/checkpoints/' + checkpoint['id']
+    _error(cp_api('PATCH', path, {'checkpoint': {'hold': True}},
+                  roles='reader'), 403)
+    response = cp_api('PATCH', path, {'checkpoint': {'hold': True}})
+    assert response.status_int == 200, response.text
+    _check(response, 'CheckpointOne')
+    shown = response.json['checkpoint']
+    assert shown['hold'] is True
+    assert shown['captured_at'] == '2026-12-01T03:00:00+00:00'
+    assert cp_api('GET', path).json['checkpoint']['hold'] is True
+    # a held checkpoint cannot be deleted
+    message = _error(cp_api('DELETE', path), 409)
+    assert 'release the hold first' in message
+    assert 'delete_checkpoint' not in [c[0] for c in engine.casts]
+    events = cp_api('GET', path + '/events').json['events']
+    assert 'put on hold' in events[-1]['message']
+    response = cp_api('PATCH', path, {'checkpoint': {'hold': False}})
+    assert response.json['checkpoint']['hold'] is False
+    assert cp_api('DELETE', path).status_int == 202
+    # nothing to hold while it is being deleted
+    assert 'deleting' in _error(cp_api('PATCH', path, {
+        'checkpoint': {'hold': True}}), 409)
+
+
+@pytest.mark.parametrize('body', [
+    {}, {'checkpoint': {}}, {'checkpoint': {'hold': 'yes'}},
+    {'checkpoint': {'hold': True, 'status': 'available'}},
+    {'hold': True}])
+def test_bad_checkpoint_updates_are_400(cp_api, body):
+    checkpoint = _protect(cp_api, _policy(cp_api)).json['checkpoint']
+    _error(cp_api('PATCH', '/v1/checkpoints/' + checkpoint['id'], body), 400)
+
+
+def test_a_running_checkpoint_may_be_held(cp_api):
+    checkpoint = _protect(cp_api, _policy(cp_api)).json['checkpoint']
+    response = cp_api('PATCH', '/v1/checkpoints/' + checkpoint['id'],
+                      {'checkpoint': {'hold': True}})
+    assert response.json['checkpoint']['status'] == 'protecting'
+    assert response.json['checkpoint']['hold'] is True

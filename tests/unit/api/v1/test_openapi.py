@@ -60,7 +60,7 @@ def server(fake_cloud):
 def test_responses_match_their_documented_schemas(api, server):
     created = api('POST', '/v1/policies', {'policy': {
         'name': 'app', 'options': {'schedule': {'cron': '0 3 * * *'},
-                                   'retention': {'max_age_days': 3}},
+                                   'retention': {'max_age': '3d'}},
         'members': [{'resource_type': 'server', 'resource_id': 'srv-1'}]}})
     _check(created, 'PolicyOne')
     pid = created.json['policy']['id']

@@ -36,12 +36,12 @@ def test_create_returns_the_policy_with_defaults(api):
 def test_options_are_validated_and_completed(api):
     policy = _create(api, options={
         'consistent': True, 'schedule': {'cron': '*/15 2 * * 1-5'},
-        'retention': {'max_checkpoints': 7}})
+        'retention': {'keep_last': 7, 'max_age': '30d'}})
     assert policy['options'] == {
         'consistent': True,
         'schedule': {'cron': '*/15 2 * * 1-5', 'timezone': 'UTC',
                      'enabled': True},
-        'retention': {'max_checkpoints': 7}}
+        'retention': {'keep_last': 7, 'max_age': 2592000}}
 
 
 def test_show_update_delete(api):
@@ -148,7 +148,7 @@ def test_another_project_sees_404_on_every_route(api):
         response = api(method, path, body, project=OTHER)
         _error(response, 404)
         walked += 1
-    assert walked == 8  # including POST ./protect
+    assert walked == 9  # including POST ./protect and GET ./retention
     # Readers of the other project too: 404, not 403.
     _error(api('DELETE', '/v1/policies/' + pid, project=OTHER,
                roles='reader'), 404)
@@ -188,8 +188,12 @@ def test_malformed_bodies_are_400(api, raw):
     {'name': 'ok', 'options': {'schedule': {'cron': '* * * *'}}},
     {'name': 'ok', 'options': {'schedule': {'cron': '* * * * *',
                                             'timezone': 'Mars/Base'}}},
-    {'name': 'ok', 'options': {'retention': {'max_checkpoints': 0}}},
-    {'name': 'ok', 'options': {'retention': {'max_age_days': 1.5}}},
+    {'name': 'ok', 'options': {'retention': {'keep_last': 0}}},
+    {'name': 'ok', 'options': {'retention': {'max_age': 1.5}}},
+    {'name': 'ok', 'options': {'retention': {'max_age': '30 days'}}},
+    {'name': 'ok', 'options': {'retention': {'daily': 0}}},
+    {'name': 'ok', 'options': {'retention': {'timezone': 'UTC'}}},
+    {'name': 'ok', 'options': {'retention': {'max_checkpoints': 3}}},
     {'name': 'ok', 'options': {'retention': {}}},
     {'name': 'ok', 'members': {}},
     {'name': 'ok', 'members': [{'resource_type': 'network',

@@ -115,3 +115,18 @@ def test_delete_without_a_body(api, client, policy):
     checkpoint = api.add_checkpoint(policy, status='available')
     api.reply = (202, None, {})
     assert client.checkpoints.delete(checkpoint['id']) is None
+
+
+def test_update_patches_the_hold(api, client, policy):
+    checkpoint = api.add_checkpoint(policy, status='available')
+    updated = client.checkpoints.update(checkpoint['id'], hold=True)
+    call = api.calls[-1]
+    assert (call.method, call.path, call.json) == (
+        'PATCH', '/v1/checkpoints/%s' % checkpoint['id'],
+        {'checkpoint': {'hold': True}})
+    assert updated['hold'] is True
+    assert client.checkpoints.update(checkpoint['id'], hold=0)['hold'] is \
+        False
+    with pytest.raises(exceptions.ClientError) as caught:
+        client.checkpoints.update('nope', hold=True)
+    assert caught.value.status == 404

@@ -17,7 +17,7 @@ def test_create_with_options_and_members(api, client):
     options = {'consistent': True,
                'schedule': {'cron': '0 2 * * *', 'timezone': 'UTC',
                             'enabled': True},
-               'retention': {'max_checkpoints': 7}}
+               'retention': {'keep_last': 7, 'daily': 7}}
     members = [{'resource_type': 'server', 'resource_id': 's1'}]
     policy = client.policies.create('web', description='d', options=options,
                                     members=members)
@@ -121,3 +121,18 @@ def test_a_body_that_is_not_json_is_an_error(api, client):
     with pytest.raises(exceptions.ClientError) as caught:
         client.policies.list()
     assert 'not JSON' in caught.value.message
+
+
+def test_retention_preview_gets_the_policy_preview(api, client):
+    policy = api.add_policy('web', options={
+        'consistent': False, 'schedule': None,
+        'retention': {'keep_last': 1}})
+    api.add_checkpoint(policy, status='available')
+    preview = client.policies.retention_preview(policy['id'])
+    assert (api.calls[-1].method, api.calls[-1].path) == (
+        'GET', '/v1/policies/%s/retention' % policy['id'])
+    assert preview['rules'] == {'keep_last': 1}
+    assert [c['keep'] for c in preview['checkpoints']] == [True]
+    with pytest.raises(exceptions.ClientError) as caught:
+        client.policies.retention_preview('nope')
+    assert caught.value.status == 404

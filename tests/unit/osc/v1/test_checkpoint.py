@@ -13,7 +13,7 @@ GiB = 1024 ** 3
 SHOW_FIELDS = {'id', 'policy_id', 'policy_name', 'project_id', 'status',
                'error', 'progress', 'resources', 'stats', 'container',
                'engine', 'created_at', 'started_at', 'finished_at',
-               'duration'}
+               'duration', 'hold', 'trigger', 'schedule_id', 'captured_at'}
 
 
 @pytest.fixture
@@ -269,7 +269,8 @@ def test_list_every_page_newest_first(api, openstack, policy):
     rows = result.json()
     assert [r['ID'] for r in rows] == [c['id'] for c in reversed(made)]
     assert list(rows[0]) == ['ID', 'Policy', 'Status', 'Progress',
-                             'Created At', 'Duration']
+                             'Created At', 'Duration', 'Hold']
+    assert rows[0]['Hold'] is False
     assert rows[0]['Policy'] == 'web'
     assert rows[0]['Duration'] == 61
     table = openstack('dr', 'checkpoint', 'list').out
@@ -307,8 +308,9 @@ def test_list_long_columns(api, openstack, policy):
     rows = openstack('dr', 'checkpoint', 'list', '--long', '-f',
                      'json').json()
     assert list(rows[0]) == ['ID', 'Policy', 'Status', 'Progress',
-                             'Created At', 'Duration', 'Project', 'Policy ID',
-                             'Finished At', 'Container', 'Error']
+                             'Created At', 'Duration', 'Hold', 'Project',
+                             'Policy ID', 'Finished At', 'Container',
+                             'Error']
     assert rows[0]['Error'] == 'boom'
     rows = openstack('dr', 'checkpoint', 'list', '--all-projects', '-f',
                      'json').json()
@@ -382,6 +384,43 @@ def test_delete_while_protecting_is_one_line(api, openstack, policy):
     assert result.err.strip().splitlines() == [
         'Error: Checkpoint %s is still being protected. '
         '(HTTP 409, request req-409)' % checkpoint['id']]
+
+
+# -- checkpoint set
+
+def test_set_hold_and_no_hold(api, openstack, policy):
+    checkpoint = api.add_checkpoint(policy, status='available')
+    result = openstack('dr', 'checkpoint', 'set', checkpoint['id'],
+                       '--hold', '-f', 'json')
+    assert result.code == 0, result.err
+    assert result.json()['hold'] is True
+    assert api.requests('PATCH')[-1].json == {'checkpoint': {'hold': True}}
+    shown = openstack('dr', 'checkpoint', 'show', checkpoint['id']).out
+    assert '| hold ' in shown and 'True' in shown
+    result = openstack('dr', 'checkpoint', 'delete', checkpoint['id'])
+    assert result.code == 1 and 'release the hold first' in result.err
+    result = openstack('dr', 'checkpoint', 'set', checkpoint['id'],
+                       '--no-hold', '-f', 'json')
+    assert result.json()['hold'] is False
+    assert api.requests('PATCH')[-1].json == {'checkpoint': {'hold': False}}
+    assert openstack('dr', 'checkpoint', 'delete',
+                     checkpoint['id']).code == 0
+
+
+def test_set_needs_exactly_one_of_hold_and_no_hold(api, openstack, policy):
+    checkpoint = api.add_checkpoint(policy, status='available')
+    assert openstack('dr', 'checkpoint', 'set', checkpoint['id']).code == 2
+    assert openstack('dr', 'checkpoint', 'set', checkpoint['id'], '--hold',
+                     '--no-hold').code == 2
+    assert api.requests('PATCH') == []
+
+
+def test_set_unknown_is_one_line(api, openstack):
+    result = openstack('dr', 'checkpoint', 'set', 'nope', '--hold')
+    assert result.code == 1
+    assert result.err.strip().splitlines() == [
+        'Error: Checkpoint nope could not be found. '
+        '(HTTP 404, request req-404)']
 
 
 # -- checkpoint events and template

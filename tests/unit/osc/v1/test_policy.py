@@ -17,8 +17,8 @@ def test_create_minimal(api, openstack):
 def test_create_with_everything(api, openstack):
     result = openstack(
         'dr', 'policy', 'create', 'web', '--description', 'front end',
-        '--consistent', '--schedule', '0 2 * * *', '--retention-count', '7',
-        '--retention-days', '30', '--member', 'server:s1',
+        '--consistent', '--schedule', '0 2 * * *', '--keep-last', '7',
+        '--max-age', '30d', '--member', 'server:s1',
         '--member', 'volume:v1:snapshot', '-f', 'json')
     assert result.code == 0, result.err
     assert api.calls[-1].json == {'policy': {
@@ -26,23 +26,23 @@ def test_create_with_everything(api, openstack):
         'options': {'consistent': True,
                     'schedule': {'cron': '0 2 * * *', 'timezone': 'UTC',
                                  'enabled': True},
-                    'retention': {'max_checkpoints': 7, 'max_age_days': 30}},
+                    'retention': {'keep_last': 7, 'max_age': '30d'}},
         'members': [
             {'resource_type': 'server', 'resource_id': 's1'},
             {'resource_type': 'volume', 'resource_id': 'v1',
              'action': 'snapshot'}]}}
     shown = result.json()
-    assert shown['retention'] == {'max_checkpoints': 7, 'max_age_days': 30}
+    assert shown['retention'] == {'keep_last': 7, 'max_age': '30d'}
     assert [m['resource_id'] for m in shown['members']] == ['s1', 'v1']
 
 
 def test_create_table_is_readable(api, openstack):
     result = openstack('dr', 'policy', 'create', 'web', '--schedule',
-                       '0 2 * * *', '--retention-count', '7',
+                       '0 2 * * *', '--keep-last', '7',
                        '--member', 'server:s1')
     assert result.code == 0, result.err
     assert '0 2 * * * (UTC)' in result.out
-    assert '7 checkpoints' in result.out
+    assert 'last 7' in result.out
     assert 'server s1 (name-s1) snapshot' in result.out
 
 
@@ -150,10 +150,10 @@ def test_set_sends_whole_changed_options(api, openstack):
     policy = api.add_policy('web', options={
         'consistent': False,
         'schedule': {'cron': '@daily', 'timezone': 'UTC', 'enabled': False},
-        'retention': {'max_checkpoints': 3, 'max_age_days': 10}})
+        'retention': {'keep_last': 3, 'max_age': 864000}})
     result = openstack('dr', 'policy', 'set', 'web', '--name', 'app',
                        '--description', 'd', '--consistent',
-                       '--schedule', '0 3 * * *', '--retention-count', '5')
+                       '--schedule', '0 3 * * *', '--keep-last', '5')
     assert result.code == 0, result.err
     assert result.out == ''
     patch = api.requests('PATCH')[-1]
@@ -163,8 +163,8 @@ def test_set_sends_whole_changed_options(api, openstack):
         'options': {'consistent': True,
                     'schedule': {'cron': '0 3 * * *', 'timezone': 'UTC',
                                  'enabled': False},
-                    'retention': {'max_checkpoints': 5,
-                                  'max_age_days': 10}}}}
+                    'retention': {'keep_last': 5,
+                                  'max_age': 864000}}}}
 
 
 def test_set_no_schedule_and_nothing(api, openstack):
@@ -183,6 +183,84 @@ def test_set_refuses_schedule_with_no_schedule(api, openstack):
                        '--no-schedule')
     assert result.code == 2
     assert api.requests('PATCH') == []
+
+
+def test_create_with_every_retention_rule(api, openstack):
+    result = openstack(
+        'dr', 'policy', 'create', 'web', '--keep-last', '3', '--max-age',
+        '36h', '--keep-hourly', '24', '--keep-daily', '7', '--keep-weekly',
+        '4', '--keep-monthly', '12', '--keep-yearly', '2',
+        '--retention-timezone', 'Europe/Berlin')
+    assert result.code == 0, result.err
+    assert api.calls[-1].json['policy']['options'] == {'retention': {
+        'keep_last': 3, 'max_age': '36h', 'hourly': 24, 'daily': 7,
+        'weekly': 4, 'monthly': 12, 'yearly': 2,
+        'timezone': 'Europe/Berlin'}}
+    assert ('last 3, max age 36h, 24 hourly, 7 daily, 4 weekly, '
+            '12 monthly, 2 yearly (Europe/Berlin)') in result.out.replace(
+                '\n', '')
+
+
+def test_retention_column_reads_max_age_in_days(api, openstack):
+    api.add_policy('web', options={'consistent': False, 'schedule': None,
+                                   'retention': {'max_age': 30 * 86400,
+                                                 'daily': 7}})
+    out = openstack('dr', 'policy', 'show', 'web').out
+    assert 'max age 30d, 7 daily' in out
+    shown = openstack('dr', 'policy', 'show', 'web', '-f', 'json').json()
+    assert shown['retention'] == {'max_age': 2592000, 'daily': 7}
+
+
+def test_set_retention_merges_and_zero_removes_a_rule(api, openstack):
+    api.add_policy('web', options={'consistent': False, 'schedule': None,
+                                   'retention': {'keep_last': 3,
+                                                 'daily': 7}})
+    assert openstack('dr', 'policy', 'set', 'web', '--keep-daily', '0',
+                     '--keep-weekly', '4', '--max-age', '3600').code == 0
+    assert api.requests('PATCH')[-1].json == {'policy': {'options': {
+        'retention': {'keep_last': 3, 'weekly': 4, 'max_age': 3600}}}}
+
+
+def test_set_refuses_to_remove_the_last_rule(api, openstack):
+    api.add_policy('web', options={'consistent': False, 'schedule': None,
+                                   'retention': {'keep_last': 3,
+                                                 'timezone': 'UTC'}})
+    result = openstack('dr', 'policy', 'set', 'web', '--keep-last', '0')
+    assert result.code == 1
+    assert result.err.strip() == (
+        'Error: retention would keep nothing; use --no-retention to keep '
+        'every checkpoint.')
+    assert api.requests('PATCH') == []
+
+
+def test_create_sends_zeros_for_the_api_to_judge(api, openstack):
+    openstack('dr', 'policy', 'create', 'web', '--keep-daily', '0')
+    assert api.calls[-1].json['policy']['options'] == {
+        'retention': {'daily': 0}}
+
+
+def test_set_no_retention(api, openstack):
+    api.add_policy('web', options={'consistent': False, 'schedule': None,
+                                   'retention': {'keep_last': 3}})
+    assert openstack('dr', 'policy', 'set', 'web',
+                     '--no-retention').code == 0
+    assert api.requests('PATCH')[-1].json == {'policy': {'options': {
+        'retention': None}}}
+    result = openstack('dr', 'policy', 'set', 'web', '--no-retention',
+                       '--keep-last', '2')
+    assert result.code == 1
+    assert result.err.strip() == ('Error: --no-retention cannot be combined '
+                                  'with retention rules.')
+    assert len(api.requests('PATCH')) == 1
+
+
+def test_old_retention_flags_are_gone(api, openstack):
+    for flag in ('--retention-count', '--retention-days'):
+        assert openstack('dr', 'policy', 'create', 'web', flag,
+                         '3').code == 2
+    assert openstack('dr', 'policy', 'create', 'web',
+                     '--no-retention').code == 2
+    assert api.requests('POST') == []
 
 
 def test_delete_reports_kept_checkpoints(api, openstack):

@@ -1,0 +1,41 @@
+"""``GET /v1/policies/{id}/retention``: what retention would delete now."""
+
+from typing import Any
+
+import webob
+
+from dragon.api import router
+from dragon.api.v1 import common
+from dragon.api.v1 import policies
+from dragon.api import validation
+from dragon.workload import retention as service
+
+
+def preview_view(preview: service.Preview) -> dict[str, Any]:
+    return {
+        'rules': preview.rules,
+        'timezone': preview.timezone,
+        'checkpoints': [{
+            'id': checkpoint.id,
+            'created_at': common.isotime(checkpoint.created_at),
+            'captured_at': common.isotime(checkpoint.captured_at),
+            'status': checkpoint.status,
+            'hold': bool(checkpoint.hold),
+            'keep': verdict.keep,
+            'reasons': list(verdict.reasons),
+        } for checkpoint, verdict in preview.checkpoints],
+    }
+
+
+class RetentionController:
+
+    def show(self, req: webob.Request, policy_id: str) -> dict[str, Any]:
+        validation.query(req, ())
+        context, policy = policies.get_visible(
+            req, 'dragon:policy:retention', policy_id)
+        return {'retention': preview_view(service.preview(context, policy))}
+
+
+def add_routes(api_router: router.Router) -> None:
+    api_router.connect('/v1/policies/{policy_id}/retention',
+                       RetentionController(), {'GET': 'show'})

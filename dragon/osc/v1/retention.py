@@ -1,0 +1,31 @@
+"""``openstack dr policy retention preview``: what retention would delete."""
+
+from typing import Any
+
+from osc_lib.command import command
+
+from dragon.osc.v1 import common
+from dragon.osc.v1 import constants
+
+
+class PreviewRetention(common.DragonCommand, command.Lister):
+    """Show what retention would delete now, and why each checkpoint is kept"""
+
+    def get_parser(self, prog_name: str) -> Any:
+        parser = super().get_parser(prog_name)
+        parser.add_argument('policy', metavar='<policy>',
+                            help='Policy (name or ID)')
+        return parser
+
+    def take_action(self, parsed_args: Any) -> tuple:
+        client = self.app.client_manager.dr
+        policy = client.policies.find(parsed_args.policy)
+        preview = client.policies.retention_preview(policy['id'])
+        spec = constants.RETENTION_PREVIEW_COLUMNS
+        rows = []
+        for checkpoint in preview.get('checkpoints') or ():
+            shown = dict(checkpoint, captured=checkpoint.get('captured_at')
+                         or checkpoint.get('created_at'))
+            rows.append(common.row(
+                shown, spec, {'reasons': common.ReasonsColumn}))
+        return common.headings(spec), rows
