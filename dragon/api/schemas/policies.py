@@ -89,7 +89,9 @@ OPTIONS = {
                            'snapshots are taken.'},
         'retention': RETENTION,
         'rpo': {
-            'oneOf': [DURATION, {'type': 'null'}],
+            'oneOf': [{'type': ['integer', 'null'], 'minimum': 1,
+                       'maximum': 3153600000},
+                      {'type': 'string', 'pattern': durations.PATTERN}],
             'description': 'Target recovery point objective: the oldest '
                            'the newest available checkpoint may be.'},
     },
