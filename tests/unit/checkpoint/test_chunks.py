@@ -6,6 +6,7 @@ import pytest
 from swiftclient import exceptions as swift_exc
 
 from dragon.checkpoint import chunks
+from tests.unit.checkpoint import fake_swift
 
 
 class FakeSwift:
@@ -18,8 +19,15 @@ class FakeSwift:
             raise swift_exc.ClientException('not found', http_status=404)
         return {}
 
-    def put_object(self, container, name, body, content_length, headers):
+    def get_container(self, container, marker=None, limit=None):
+        return fake_swift.listing(
+            {n: b for (c, n), b in self.objects.items() if c == container},
+            marker=marker, limit=limit)
+
+    def put_object(self, container, name, body, content_length, headers,
+                   etag=None):
         assert len(body) == content_length
+        fake_swift.check_etag(body, etag)
         self.objects[(container, name)] = bytes(body)
         self.puts += 1
 
@@ -97,10 +105,12 @@ def test_progress_is_reported_per_stored_chunk_and_a_failure_stops_reading():
     objects, seen = {}, []
 
     class Failing(FakeSwift):
-        def put_object(self, container, name, body, content_length, headers):
+        def put_object(self, container, name, body, content_length, headers,
+                       etag=None):
             if len(objects) >= 2:
                 raise RuntimeError('swift is gone')
-            super().put_object(container, name, body, content_length, headers)
+            super().put_object(container, name, body, content_length, headers,
+                               etag)
 
     store = chunks.ChunkStore(lambda: Failing(objects), 'c', chunk_size=1024,
                               workers=1)
