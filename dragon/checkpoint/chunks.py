@@ -166,6 +166,9 @@ class ChunkStore:
         # so a chunk repeated within a run is uploaded once.
         self._uploading: dict[str, threading.Event] = {}
         self._uploading_lock = threading.Lock()
+        # Chunks this run stored or read back whole: reused without more
+        # checks (reading a chunk repeated in a volume once is enough).
+        self._proven: dict[str, ChunkRef] = {}
 
     # -- connections: swiftclient connections are not shared between threads
     def _swift(self):
@@ -203,10 +206,14 @@ class ChunkStore:
             mine.set()
 
     def _store_once(self, offset: int, block: bytes, sha: str) -> tuple:
+        proven = self._proven.get(sha)
+        if proven is not None:
+            return dataclasses.replace(proven, offset=offset), 0, False
         found = self.listing.get(sha)
         if found is not None:
             ref = self._reusable(offset, block, sha, found)
             if ref is not None:
+                self._proven[sha] = ref
                 return ref, 0, False
             LOG.warning("chunk %s in %s is damaged (%d bytes, md5 %s); "
                         "storing it again", sha, self.container, found.size,
@@ -225,8 +232,9 @@ class ChunkStore:
             content_length=len(body), etag=md5,
             headers={SHA256_HEADER: sha, COMPRESSION_HEADER: compression})
         self.listing.add(sha, listing_mod.Stored(len(body), md5))
-        return (ChunkRef(offset, len(block), sha, compression, len(body), md5),
-                len(body), found is not None)
+        ref = ChunkRef(offset, len(block), sha, compression, len(body), md5)
+        self._proven[sha] = ref
+        return ref, len(body), found is not None
 
     def _reusable(self, offset: int, block: bytes, sha: str,
                   found: listing_mod.Stored) -> ChunkRef | None:
