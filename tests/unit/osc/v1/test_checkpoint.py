@@ -13,7 +13,7 @@ GiB = 1024 ** 3
 SHOW_FIELDS = {'id', 'policy_id', 'policy_name', 'project_id', 'status',
                'error', 'progress', 'resources', 'stats', 'container',
                'engine', 'created_at', 'started_at', 'finished_at',
-               'duration'}
+               'duration', 'verification'}
 
 
 @pytest.fixture
