@@ -25,6 +25,7 @@ class FakeEngine:
     """Records casts; ``error`` makes them fail like an unreachable broker."""
 
     casts: list = []
+    verifications: list = []
     error = None
 
     def __init__(self, conf):
@@ -36,6 +37,12 @@ class FakeEngine:
     def delete_checkpoint(self, ctx, checkpoint_id):
         self._cast('delete_checkpoint', checkpoint_id)
 
+    def verify_checkpoint(self, ctx, checkpoint_id, verification_id,
+                          read_data, trust_id):
+        self._cast('verify_checkpoint', checkpoint_id)
+        FakeEngine.verifications.append((checkpoint_id, verification_id,
+                                         read_data, trust_id))
+
     def _cast(self, method, checkpoint_id):
         if FakeEngine.error is not None:
             raise FakeEngine.error
@@ -45,6 +52,7 @@ class FakeEngine:
 @pytest.fixture
 def engine(monkeypatch):
     monkeypatch.setattr(FakeEngine, 'casts', [])
+    monkeypatch.setattr(FakeEngine, 'verifications', [])
     monkeypatch.setattr(FakeEngine, 'error', None)
     monkeypatch.setattr(rpcapi, 'EngineAPI', FakeEngine)
     return FakeEngine

@@ -13,7 +13,8 @@ GiB = 1024 ** 3
 SHOW_FIELDS = {'id', 'policy_id', 'policy_name', 'project_id', 'status',
                'error', 'progress', 'resources', 'stats', 'container',
                'engine', 'created_at', 'started_at', 'finished_at',
-               'duration', 'hold', 'trigger', 'schedule_id', 'captured_at'}
+               'duration', 'hold', 'trigger', 'schedule_id', 'captured_at',
+               'verification'}
 
 
 @pytest.fixture
