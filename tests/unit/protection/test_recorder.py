@@ -13,7 +13,7 @@ class Rows:
         self.writes = []
         self.lock = threading.Lock()
 
-    def update(self, _context, _row_id, values):
+    def update(self, _context, _row_id, values, expected_claim=None):
         with self.lock:
             self.writes.append({r['key']: r['status']
                                 for r in values['resources']} |
