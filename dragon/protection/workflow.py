@@ -282,6 +282,9 @@ class Protection:
                                for r in records.values()),
             'stored_bytes': sum(r.get('size') or 0 for r in records.values()),
             'api_calls': dict(self.clients.calls),
+            # Engines that died running it before this one finished it.
+            'takeovers': int((self.checkpoint.stats or {}).get(
+                'takeovers') or 0),
         }
         finished = timeutils.utcnow()
         self.recorder.event('info', 'checkpoint complete: %d bytes of data, '

@@ -11,6 +11,7 @@ import dataclasses
 import json
 import os
 import pathlib
+import signal
 import subprocess
 import sys
 import urllib.request
@@ -90,7 +91,10 @@ class DragonDeployment:
             },
             'api': {'bind_host': '127.0.0.1', 'bind_port': self.port,
                     'auth_strategy': 'keystone'},
-            'engine': {'region_name': self.region},
+            # A dead engine is noticed in ~10 s, its runs taken over
+            # within 3 s more: the kill -9 tests wait for that, not minutes.
+            'engine': {'region_name': self.region, 'heartbeat_interval': 2,
+                       'service_down_time': 10, 'orphan_check_interval': 3},
             # Ticks start within 2 s of their time: the schedule tests
             # wait for real minutes, not for the poll.
             'scheduler': {'poll_interval': 2},
@@ -160,6 +164,21 @@ class DragonDeployment:
 
     def engine_alive(self, index=1):
         return Processes(self.layout).alive(self.engine_name(index))
+
+    def engine_index(self, host):
+        """The number of the engine whose ``[engine] host`` is ``host``."""
+        for index in range(1, 10):
+            if self.engine_host(index) == host:
+                return index
+        raise ValueError('no engine %s' % host)
+
+    def kill_engine(self, index):
+        """``kill -9`` engine number ``index``: no goodbye, no cleanup."""
+        procs = Processes(self.layout)
+        pid = procs.pid(self.engine_name(index))
+        os.killpg(pid, signal.SIGKILL)
+        wait_until(lambda: not procs.alive(self.engine_name(index)), 20,
+                   what='%s to die' % self.engine_name(index))
 
     def up(self):
         """(Re)start Dragon so it runs this tree's code with this config."""

@@ -132,6 +132,10 @@ CHECKPOINT = {
                          'stored_bytes'],
             'properties': {'uploaded_bytes': _INT, 'reused_chunks': _INT,
                            'zero_chunks': _INT, 'stored_bytes': _INT,
+                           'takeovers': {
+                               **_INT, 'description': 'Engines that died '
+                               'running this checkpoint before another one '
+                               'finished it.'},
                            'api_calls': {'type': 'object',
                                          'additionalProperties': _INT}}},
         'verification': dict(

@@ -17,7 +17,8 @@ from dragon.workload import verification
 
 LIST_PARAMS = ('limit', 'marker', 'sort_dir', 'policy_id', 'status',
                'all_projects')
-_STATS = ('uploaded_bytes', 'reused_chunks', 'zero_chunks', 'stored_bytes')
+_STATS = ('uploaded_bytes', 'reused_chunks', 'zero_chunks', 'stored_bytes',
+          'takeovers')
 _RESOURCE_DEFAULTS = {'key': '', 'type': '', 'id': None, 'name': None,
                       'action': None, 'status': 'pending', 'reason': None,
                       'bytes_done': 0, 'bytes_total': 0}
