@@ -78,8 +78,9 @@ def dragon(cloud):
     from tests.minicloud.dragon import DragonDeployment
     deployment = DragonDeployment(cloud.layout)
     deployment.down()
-    deployment.database_url = create_test_database(cloud.layout,
-                                                   'dragon_functional')
+    # An account of its own: the database outage test locks it.
+    deployment.database_url = create_test_database(
+        cloud.layout, 'dragon_functional', own_account=True)
     deployment.up()
     return deployment
 

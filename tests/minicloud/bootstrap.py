@@ -121,14 +121,62 @@ def create_databases(lo):
     conn.close()
 
 
-def create_test_database(lo, name='dragon_tests') -> str:
-    """An empty MariaDB database for Dragon's DB tests; returns its URL."""
+def create_test_database(lo, name='dragon_tests',
+                         own_account=False) -> str:
+    """An empty MariaDB database for Dragon's DB tests; returns its URL.
+
+    :param own_account: reach it with an account of its own, which a test
+        can lock to make the database unreachable for Dragon alone
+        (``lock_account``) while the cloud's services go on.
+    """
     conn = _root_db(lo)
     with conn.cursor() as cur:
         _ensure_account(cur, lo)
-        _recreate_database(cur, lo, lo.database(name), 'utf8mb4')
+        database = lo.database(name)
+        _recreate_database(cur, lo, database, 'utf8mb4')
+        url = lo.db_url(name)
+        if own_account:
+            user = own_account_of(lo, name)
+            for user_host in ('127.0.0.1', 'localhost'):
+                cur.execute("CREATE USER IF NOT EXISTS %s@%s IDENTIFIED BY %s",
+                            (user, user_host, lo.password))
+                cur.execute("ALTER USER %s@%s ACCOUNT UNLOCK",
+                            (user, user_host))
+                cur.execute('GRANT ALL PRIVILEGES ON `%s`.* TO %%s@%%s'
+                            % database, (user, user_host))
+            url = url.replace('://%s:' % lo.db_user, '://%s:' % user, 1)
     conn.close()
-    return lo.db_url(name).replace('charset=utf8', 'charset=utf8mb4')
+    return url.replace('charset=utf8', 'charset=utf8mb4')
+
+
+def own_account_of(lo, name) -> str:
+    return (lo.db_prefix + name)[:32]
+
+
+def lock_account(lo, name, locked=True) -> int:
+    """Lock (or unlock) a test database's own account and, when locking,
+    cut its open connections: the database is gone for its one client.
+
+    :returns: how many connections were killed.
+    """
+    user = own_account_of(lo, name)
+    conn = _root_db(lo)
+    killed = 0
+    with conn.cursor() as cur:
+        for user_host in ('127.0.0.1', 'localhost'):
+            cur.execute("ALTER USER %%s@%%s ACCOUNT %s" % (
+                'LOCK' if locked else 'UNLOCK'), (user, user_host))
+        if locked:
+            cur.execute("SELECT id FROM information_schema.processlist "
+                        "WHERE user = %s", (user,))
+            for (connection_id,) in cur.fetchall():
+                try:
+                    cur.execute('KILL CONNECTION %d' % connection_id)
+                    killed += 1
+                except pymysql.MySQLError:
+                    pass    # gone meanwhile
+    conn.close()
+    return killed
 
 
 def databases_exist(lo) -> bool:

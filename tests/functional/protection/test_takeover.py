@@ -68,3 +68,45 @@ def test_kill_9_mid_transfer_is_taken_over_and_ends_available(
     print('kill -9 to available: %.0f s' % (time.monotonic() - killed_at))
     # The killed engine comes back: it finds nothing of its own to redo.
     two_engines.start_engine(index)
+
+
+def test_database_lost_mid_run_keeps_the_complete_container_and_reconciles(
+        protected, cloud, dragon):
+    """Dragon's database goes away (its account locked, its connections
+    cut) while a protection moves data: the run completes in Swift, the
+    final write cannot be made, nothing is deleted; once the database is
+    back, the engine reconciles the row from the complete container."""
+    from dragon.checkpoint import store
+    from tests.minicloud.bootstrap import lock_account
+    dr = protected.dr
+    dragon.ensure_up()
+    started = dr.checkpoints.protect(protected.policy['id'])
+    protected.checkpoints.append(started['id'])
+    deadline = time.monotonic() + 300
+    while True:
+        checkpoint = dr.checkpoints.get(started['id'])
+        if checkpoint['status'] == 'protecting' and _transferring(checkpoint):
+            break
+        assert checkpoint['status'] in ('queued', 'protecting'), checkpoint
+        assert time.monotonic() < deadline, 'never saw a transfer'
+        time.sleep(0.2)
+    container = checkpoint['container']
+    swift = protected.clients.swift()
+    lock_account(cloud.layout, 'dragon_functional')
+    try:
+        # The run finishes in Swift; its final write keeps failing.
+        deadline = time.monotonic() + 600
+        while not (store.container_metadata(swift, container) or {}).get(
+                store.COMPLETE):
+            assert time.monotonic() < deadline, 'the container never ended'
+            time.sleep(1)
+        time.sleep(25)      # the final write's retries give up meanwhile
+        assert (store.container_metadata(swift, container) or {}).get(
+            store.COMPLETE), 'a complete container was deleted'
+    finally:
+        lock_account(cloud.layout, 'dragon_functional', locked=False)
+    ended = wait_checkpoint(dr, started['id'], timeout=300)
+    assert ended['status'] == 'available', ended['error']
+    assert ended['container'] == container
+    messages = [e['message'] for e in dr.checkpoints.events(started['id'])]
+    assert any('reconciled from Swift' in m for m in messages), messages

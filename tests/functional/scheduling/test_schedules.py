@@ -14,6 +14,11 @@ import uuid
 import pytest
 
 from dragon.client.v1 import client as dragon_client
+from dragon.notifications import samples
+from dragon.notifications.payloads import EventType
+from tests.functional.notifications import NotificationCollector
+from tests.functional.notifications import about
+from tests.functional.notifications import data_of
 from tests.story import session
 
 EVERY_MINUTE = '* * * * *'
@@ -120,9 +125,19 @@ def scheduled(cloud, dragon, protected):
     state = Scheduled(cloud, dragon.ensure_up(), protected)
     dragon.start_engine(2)
     try:
-        yield state
+        with NotificationCollector(
+                cloud.layout.rabbit_url(dragon.vhost)) as collector:
+            state.notifications = collector
+            yield state
     finally:
         state.cleanup()
+
+
+def _sampled(entry):
+    event_type, payload, publisher_id, priority = entry
+    samples.check_against_sample(event_type, payload, priority=priority,
+                                 publisher_id=publisher_id)
+    return data_of(payload)
 
 
 def test_every_minute_with_two_engines_retention_catch_up_and_dead_trust(
@@ -166,6 +181,13 @@ def test_every_minute_with_two_engines_retention_catch_up_and_dead_trust(
     assert dead['error'].startswith('trust no longer valid'), dead
     assert dead['run_count'] == 0
     assert scheduled.scheduled_checkpoints(doomed['id']) == []
+    notified = _sampled(scheduled.notifications.wait_for(
+        EventType.SCHEDULE_ERROR, about(dead['id']), 30))
+    assert notified['error'] == dead['error']
+    ended = _sampled(scheduled.notifications.wait_for(
+        EventType.CHECKPOINT_CREATE_END, about(ordered[0]['id']), 30))
+    assert (ended['trigger'], ended['schedule_id']) == (
+        'schedule', schedule['id'])
 
     # Every engine down across two ticks, then up: exactly one catch-up.
     # Stop early in a minute, with no run going: the ticks of the next
@@ -211,3 +233,7 @@ def test_every_minute_with_two_engines_retention_catch_up_and_dead_trust(
     assert {c['status'] for c in remaining} == {'available'}
     assert caught_up[0]['id'] in {c['id'] for c in remaining}
     assert ordered[0]['id'] not in {c['id'] for c in remaining}
+    pruned = _sampled(scheduled.notifications.wait_for(
+        EventType.RETENTION_PRUNE_END,
+        lambda p: ordered[0]['id'] in str(data_of(p)), 30))
+    assert pruned['policy_id'] == policy['id']
