@@ -50,6 +50,9 @@ def checkpoint_view(checkpoint: models.Checkpoint) -> dict[str, Any]:
         'hold': bool(checkpoint.hold),
         'trigger': checkpoint.trigger or 'manual',
         'schedule_id': checkpoint.schedule_id,
+        'warnings': [{'resource': w.get('resource'), 'what': w.get('what'),
+                      'message': w.get('message') or ''}
+                     for w in checkpoint.warnings or ()],
     }
 
 
