@@ -281,6 +281,12 @@ class EngineUnavailable(ServiceUnavailable):
                 'checkpoint %(id)s was marked error. Try again later.')
 
 
+class VerificationUnavailable(ServiceUnavailable):
+    msg_fmt = _('The Dragon engines cannot be reached (%(reason)s); the '
+                'verification of checkpoint %(id)s is recorded as failed. '
+                'Try again later.')
+
+
 class TrustFailed(ServiceUnavailable):
     msg_fmt = _('Keystone refused to delegate your roles to Dragon: '
                 '%(reason)s')

@@ -9,7 +9,8 @@ extensions = [
 ]
 
 templates_path = []
-exclude_patterns = []
+# Included by user/schedules.rst, not a page of its own.
+exclude_patterns = ['user/retention.rst']
 source_suffix = {'.rst': 'restructuredtext'}
 root_doc = 'index'
 

@@ -7,6 +7,15 @@ uploaded twice, and all-zero chunks are not stored at all.  Stored chunks may
 be zstd-compressed; the object's ``X-Object-Meta-Dragon-Sha256`` and the
 manifest entry let anyone verify a chunk without any key.
 
+A chunk already stored is reused only when Swift holds exactly the body
+this store would write: the container listing (``dragon.checkpoint.
+listing``) gives its size and md5, compared with those of the plain bytes
+(or of their compressed form) at hand.  A damaged chunk is written again,
+never referenced; an intact chunk is never rewritten (a compressed body
+that differs only because another zstd wrote it is read back and checked
+instead).  The size and md5 of the stored body go into the chunk's
+reference, so a checkpoint can later be verified from a listing alone.
+
 Uploads run on a bounded thread pool with a bounded number of chunks in
 flight, and the whole-stream hashes on a thread of their own behind a
 bounded queue, so memory stays below ``2 * chunk_size * (workers + 1)``
@@ -19,6 +28,13 @@ import hashlib
 import queue
 import threading
 from typing import BinaryIO, Callable, Iterator
+
+from oslo_log import log as logging
+from swiftclient import exceptions as swift_exc
+
+from dragon.checkpoint import listing as listing_mod
+
+LOG = logging.getLogger(__name__)
 
 ZERO = 'zero'
 SHA256_HEADER = 'X-Object-Meta-Dragon-Sha256'
@@ -39,13 +55,28 @@ class ChunkRef:
     length: int
     sha256: str          # of the plain bytes; ZERO for an all-zero chunk
     compression: str = 'none'
+    # The stored body (after compression) as Swift lists it; ``None`` in
+    # references written before Dragon recorded them, and for zero chunks.
+    stored_size: int | None = None
+    md5: str | None = None
 
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        return {key: value for key, value in dataclasses.asdict(self).items()
+                if value is not None}
 
     @classmethod
     def from_dict(cls, data: dict) -> 'ChunkRef':
-        return cls(**data)
+        # Keys a newer Dragon adds are not this reader's business: the
+        # manifest's feature flags say when they must be understood.
+        return cls(**{key: data[key] for key in _REF_FIELDS if key in data})
+
+
+_REF_FIELDS = tuple(f.name for f in dataclasses.fields(ChunkRef))
+
+
+def md5_hex(body: bytes) -> str:
+    """The md5 Swift reports as a stored body's ETag."""
+    return hashlib.md5(body, usedforsecurity=False).hexdigest()
 
 
 @dataclasses.dataclass
@@ -59,6 +90,8 @@ class StreamResult:
     reused_chunks: int = 0
     zero_chunks: int = 0
     digests: dict = dataclasses.field(default_factory=dict)
+    # Chunks found damaged in Swift and written again.
+    repaired_chunks: int = 0
 
 
 class ChecksumMismatch(Exception):
@@ -128,6 +161,14 @@ class ChunkStore:
         self.workers = workers
         self._compressor = compressor
         self._decompressor = decompressor
+        self.listing = listing_mod.ChunkListing(self._swift, container)
+        # sha256 → Event of a chunk being uploaded by one of the threads,
+        # so a chunk repeated within a run is uploaded once.
+        self._uploading: dict[str, threading.Event] = {}
+        self._uploading_lock = threading.Lock()
+        # Chunks this run stored or read back whole: reused without more
+        # checks (reading a chunk repeated in a volume once is enough).
+        self._proven: dict[str, ChunkRef] = {}
 
     # -- connections: swiftclient connections are not shared between threads
     def _swift(self):
@@ -141,26 +182,42 @@ class ChunkStore:
         # A two-level prefix keeps container listings of one prefix short.
         return '%s/%s/%s' % (sha256[:2], sha256[2:4], sha256)
 
-    def _stored_compression(self, sha256: str) -> str | None:
-        """How the chunk is stored (``none``/``zstd``); ``None`` if absent."""
-        from swiftclient import exceptions as swift_exc
-        try:
-            headers = self._swift().head_object(self.container,
-                                                self.object_name(sha256))
-        except swift_exc.ClientException as exc:
-            if exc.http_status == 404:
-                return None
-            raise
-        return headers.get(COMPRESSION_HEADER.lower(), 'none')
-
     def _store(self, offset: int, block: bytes) -> tuple:
-        """Store one chunk unless present; returns (ref, uploaded bytes)."""
+        """Store one chunk unless intact in Swift.
+
+        :returns: (ref, uploaded bytes, whether a damaged copy was replaced).
+        """
         if block == _zeros(len(block)):
-            return ChunkRef(offset, len(block), ZERO), 0
+            return ChunkRef(offset, len(block), ZERO), 0, False
         sha = hashlib.sha256(block).hexdigest()
-        stored = self._stored_compression(sha)
-        if stored is not None:
-            return ChunkRef(offset, len(block), sha, stored), 0
+        while True:
+            with self._uploading_lock:
+                busy = self._uploading.get(sha)
+                if busy is None:
+                    mine = self._uploading[sha] = threading.Event()
+            if busy is None:
+                break
+            busy.wait()
+        try:
+            return self._store_once(offset, block, sha)
+        finally:
+            with self._uploading_lock:
+                del self._uploading[sha]
+            mine.set()
+
+    def _store_once(self, offset: int, block: bytes, sha: str) -> tuple:
+        proven = self._proven.get(sha)
+        if proven is not None:
+            return dataclasses.replace(proven, offset=offset), 0, False
+        found = self.listing.get(sha)
+        if found is not None:
+            ref = self._reusable(offset, block, sha, found)
+            if ref is not None:
+                self._proven[sha] = ref
+                return ref, 0, False
+            LOG.warning("chunk %s in %s is damaged (%d bytes, md5 %s); "
+                        "storing it again", sha, self.container, found.size,
+                        found.md5)
         body, compression = block, 'none'
         if self._compressor and self._worth_compressing(block):
             packed = self._compressor(block)
@@ -168,11 +225,50 @@ class ChunkStore:
             # reading it back then costs no decompression.
             if len(packed) < len(block):
                 body, compression = packed, 'zstd'
+        md5 = md5_hex(body)
+        # Swift checks the body against the ETag sent with it (422).
         self._swift().put_object(
             self.container, self.object_name(sha), body,
-            content_length=len(body),
+            content_length=len(body), etag=md5,
             headers={SHA256_HEADER: sha, COMPRESSION_HEADER: compression})
-        return ChunkRef(offset, len(block), sha, compression), len(body)
+        self.listing.add(sha, listing_mod.Stored(len(body), md5))
+        ref = ChunkRef(offset, len(block), sha, compression, len(body), md5)
+        self._proven[sha] = ref
+        return ref, len(body), found is not None
+
+    def _reusable(self, offset: int, block: bytes, sha: str,
+                  found: listing_mod.Stored) -> ChunkRef | None:
+        """A reference to the stored chunk if it holds ``block``; else ``None``.
+
+        Stored plain, the body is ``block`` (a compressed body is always
+        shorter, see ``_store``): its md5 settles it.  Stored compressed,
+        compressing ``block`` again gives the same body with the same zstd
+        and level; when it does not (another zstd, compression now off),
+        the body is read back and checked rather than rewritten, so an
+        intact chunk never changes under the checkpoints recording its md5.
+        """
+        def ref(compression: str) -> ChunkRef:
+            return ChunkRef(offset, len(block), sha, compression, found.size,
+                            found.md5)
+
+        if found.size == len(block):
+            return ref('none') if md5_hex(block) == found.md5 else None
+        if found.size > len(block):
+            return None
+        if self._compressor is not None:
+            packed = self._compressor(block)
+            if len(packed) == found.size and md5_hex(packed) == found.md5:
+                return ref('zstd')
+        try:
+            _plain, compression, md5 = self.fetch(ChunkRef(
+                offset, len(block), sha, 'zstd', found.size, found.md5))
+        except ChecksumMismatch:
+            return None
+        except swift_exc.ClientException as e:
+            if e.http_status == 404:
+                return None
+            raise
+        return ref(compression)     # fetch compared the md5 with found's
 
     def _worth_compressing(self, block: bytes) -> bool:
         """Whether a sample of the block shrinks by at least 3 %.
@@ -228,22 +324,40 @@ class ChunkStore:
                     offset += len(block)
             finally:
                 hexdigests = digests.finish()
+            repaired = 0
             for future in futures:
-                ref, sent = future.result()
+                ref, sent, replaced = future.result()
                 refs.append(ref)
                 uploaded += sent
                 zeros += ref.sha256 == ZERO
                 reused += ref.sha256 != ZERO and sent == 0
+                repaired += replaced
         return StreamResult(refs, offset, hexdigests['sha256'], uploaded,
-                            reused, zeros, hexdigests)
+                            reused, zeros, hexdigests, repaired)
 
-    def read_chunk(self, ref: ChunkRef) -> bytes:
-        """One chunk's plain bytes, verified against its name."""
-        if ref.sha256 == ZERO:
-            return bytes(ref.length)
+    def fetch(self, ref: ChunkRef, with_md5: bool = True
+              ) -> tuple[bytes, str, str | None]:
+        """GET one chunk and check it against its name (and recorded md5).
+
+        :param with_md5: also hash the stored body with md5 and compare it
+            with the recorded one (the sha256 of the plain bytes proves
+            them already; the md5 tells a verification that the listing's
+            checksum is the right one).
+        :returns: (plain bytes, how it was stored, md5 of the stored body
+            or ``None`` without ``with_md5``).
+        :raises ChecksumMismatch: the body is not the chunk's.
+        :raises swiftclient.exceptions.ClientException: Swift failed
+            (404: the chunk is missing).
+        """
         headers, body = self._swift().get_object(
             self.container, self.object_name(ref.sha256))
-        if headers.get(COMPRESSION_HEADER.lower(), ref.compression) == 'zstd':
+        md5 = md5_hex(body) if with_md5 else None
+        if md5 is not None and ref.md5 is not None and md5 != ref.md5:
+            raise ChecksumMismatch(
+                'chunk %s at offset %d is corrupt (md5 %s, %s recorded)' % (
+                    ref.sha256, ref.offset, md5, ref.md5))
+        compression = headers.get(COMPRESSION_HEADER.lower(), ref.compression)
+        if compression == 'zstd':
             try:
                 body = self._decompressor(body)
             except Exception as exc:
@@ -255,7 +369,14 @@ class ChunkStore:
         if hashlib.sha256(body).hexdigest() != ref.sha256:
             raise ChecksumMismatch('chunk %s at offset %d is corrupt' % (
                 ref.sha256, ref.offset))
-        return body
+        return body, compression, md5
+
+    def read_chunk(self, ref: ChunkRef) -> bytes:
+        """One chunk's plain bytes, verified against its name."""
+        if ref.sha256 == ZERO:
+            return bytes(ref.length)
+        # The sha256 proves the bytes; an md5 on top would slow restores.
+        return self.fetch(ref, with_md5=False)[0]
 
     def iter_stream(self, refs) -> Iterator[bytes]:
         """The stream's bytes in order, one verified chunk at a time."""

@@ -16,8 +16,14 @@ FORMAT_VERSION = 1
 # ``chunks-sha256``: data in fixed-size chunks named by their sha256;
 # ``zero-chunks``: all-zero chunks are not stored; ``zstd``: chunks may be
 # zstd-compressed; ``hot-parameters``: site-specific values are template
-# parameters indexed in ``parameters``.
-FEATURES = frozenset({'chunks-sha256', 'zero-chunks', 'zstd', 'hot-parameters'})
+# parameters indexed in ``parameters``; ``chunk-md5``: chunk references
+# carry ``stored_size`` and ``md5`` of the stored body (what Swift lists),
+# so a checkpoint verifies from a container listing.  (Manifests without
+# it stay readable: their chunks are checked by presence, and size when
+# stored plain.  A Dragon without it refuses the new references, whose
+# keys its ``ChunkRef`` did not accept.)
+FEATURES = frozenset({'chunks-sha256', 'zero-chunks', 'zstd', 'hot-parameters',
+                      'chunk-md5'})
 # Optional keys a reader copes without (older manifests lack them):
 # ``stats``; ``warnings`` (what the checkpoint does not carry, each
 # ``{"resource", "what", "message"}``).
@@ -80,6 +86,23 @@ def loads(raw: bytes | str, container: str = '') -> dict[str, Any]:
 def warnings(manifest: dict[str, Any]) -> list[dict[str, Any]]:
     """The manifest's warnings; none for a manifest older than them."""
     return list(manifest.get('warnings') or ())
+
+
+def chunk_refs(manifest: dict[str, Any]) -> dict[str, tuple[dict, list[str]]]:
+    """Every stored chunk referenced: sha256 → (one reference, record keys).
+
+    The reference (a ``ChunkRef`` dict) carries what the chunk's body
+    should be; the keys name the data records (resources) using it.
+    """
+    refs: dict[str, tuple[dict, list[str]]] = {}
+    for key, record in sorted(manifest['data'].items()):
+        for chunk in record.get('chunks') or ():
+            if chunk['sha256'] == 'zero':
+                continue
+            ref, users = refs.setdefault(chunk['sha256'], (chunk, []))
+            if not users or users[-1] != key:
+                users.append(key)
+    return refs
 
 
 def chunk_names(manifest: dict[str, Any]) -> set[str]:

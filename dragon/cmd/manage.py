@@ -1,4 +1,4 @@
-"""dragon-manage: operator tasks: ``db sync|version`` and ``chunks gc``."""
+"""dragon-manage: operator tasks: ``db sync|version`` and ``chunks gc|check``."""
 
 import sys
 
@@ -43,6 +43,31 @@ def chunks_gc(conf: cfg.ConfigOpts) -> int:
     return 1 if failed else 0
 
 
+def chunks_check(conf: cfg.ConfigOpts) -> int:
+    """Verify the complete checkpoints of the given projects; 1 on problems."""
+    from dragon.checkpoint import collector
+    from dragon.checkpoint import verify
+    projects = conf.command.project_id or None
+    bad = False
+    for found in collector.check_projects(conf, projects,
+                                          read_data=conf.command.read_data):
+        where = 'project %s' % found.project_id
+        if found.container:
+            where += ' %s' % found.container
+        if found.error is not None:
+            print('%s: error: %s' % (where, found.error))
+            bad = True
+            continue
+        result = found.result
+        print('%s: %s, %d chunks%s checked, %d problems' % (
+            where, result.status, result.checked,
+            ' read and' if result.read_data else '', len(result.problems)))
+        for problem in result.problems:
+            print('%s: %s' % (where, verify.describe(problem)))
+        bad |= bool(result.problems)
+    return 1 if bad else 0
+
+
 def _add_command_parsers(subparsers) -> None:
     db = subparsers.add_parser('db', help='database schema')
     db_actions = db.add_subparsers(dest='db_action', required=True)
@@ -61,6 +86,17 @@ def _add_command_parsers(subparsers) -> None:
                          'project with checkpoints or workload policies, '
                          'deleted ones included, in the database)')
     gc.set_defaults(func=chunks_gc)
+    check = chunk_actions.add_parser(
+        'check', help='verify that every chunk of every complete checkpoint '
+                      'is intact in Swift (exit 1 if not)')
+    check.add_argument('--project-id', action='append', default=[],
+                       help='project id to check (repeatable; default: '
+                            'every project with checkpoints in the '
+                            'database)')
+    check.add_argument('--read-data', action='store_true', default=False,
+                       help='read and hash every chunk (default: compare '
+                            'the listing with the recorded size and md5)')
+    check.set_defaults(func=chunks_check)
 
 
 def _run(argv: list[str]) -> int:

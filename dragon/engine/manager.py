@@ -3,6 +3,7 @@
 import concurrent.futures
 import dataclasses
 import datetime
+import functools
 import importlib
 import threading
 from typing import Any, Callable
@@ -131,6 +132,30 @@ class EngineManager:
     def delete_recovery(self, context: Any, recovery_id: str) -> None:
         """Claim recovery ``recovery_id``, tear it down on the pool (1.4)."""
         self._start(RECOVERIES, recovery_id, 'deleting', 'delete')
+
+    def verify_checkpoint(self, context: Any, checkpoint_id: str,
+                          verification_id: str, read_data: bool,
+                          trust_id: str) -> None:
+        """Verify checkpoint ``checkpoint_id`` on the pool (1.5).
+
+        Not a claimed run: the result is written only while the
+        checkpoint's ``verification`` is still this one, so a redelivered
+        or superseded request changes nothing.
+        """
+        from dragon.engine import verification
+        job = functools.partial(verification.run, self.conf, checkpoint_id,
+                                verification_id, read_data, trust_id,
+                                self.host)
+        if self.pool is None:
+            job()
+            return
+        try:
+            self.pool.submit(job)
+        except RuntimeError:
+            LOG.warning("engine %s is stopping; verification of checkpoint "
+                        "%s not run", self.host, checkpoint_id)
+            verification.abandon(self.conf, checkpoint_id, verification_id,
+                                 read_data, trust_id, 'the engine stopped')
 
     def _start(self, kind: RunKind, row_id: str, status: str,
                function: str) -> None:

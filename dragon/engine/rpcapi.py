@@ -7,6 +7,8 @@ API version history:
 * 1.2 - ``delete_checkpoint(checkpoint_id)`` (cast).
 * 1.3 - ``recover(recovery_id)`` (cast).
 * 1.4 - ``delete_recovery(recovery_id)`` (cast).
+* 1.5 - ``verify_checkpoint(checkpoint_id, verification_id, read_data,
+  trust_id)`` (cast).
 
 Bump the minor version for every added method or argument, pass the version
 that introduced it to ``prepare`` in that method, and let the manager's
@@ -20,7 +22,7 @@ import oslo_messaging as messaging
 
 from dragon import rpc
 
-RPC_API_VERSION = '1.4'
+RPC_API_VERSION = '1.5'
 # Casts give up after this many reconnection attempts instead of blocking
 # the API request forever while the broker is down.
 _CAST_RETRIES = 2
@@ -91,6 +93,21 @@ class EngineAPI:
         ``protect``.
         """
         self._cast(context, '1.4', 'delete_recovery', recovery_id=recovery_id)
+
+    def verify_checkpoint(self, context: Any, checkpoint_id: str,
+                          verification_id: str, read_data: bool,
+                          trust_id: str) -> None:
+        """Ask any engine to verify an available checkpoint's data; a cast.
+
+        The engine reads Swift through ``trust_id`` (made by the API for
+        this verification, deleted by the engine after it) and records the
+        result in the checkpoint's ``verification`` if it still belongs to
+        ``verification_id``.  Same failure as ``protect``.
+        """
+        self._cast(context, '1.5', 'verify_checkpoint',
+                   checkpoint_id=checkpoint_id,
+                   verification_id=verification_id, read_data=read_data,
+                   trust_id=trust_id)
 
     def _cast(self, context: Any, version: str, method: str,
               **kwargs: Any) -> None:

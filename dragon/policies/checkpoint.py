@@ -57,6 +57,20 @@ rules = [
                     'checkpoint (read from Swift with the caller\'s token).',
         operations=[{'method': 'GET', 'path': ITEM_PATH + '/template'}]),
     policy.DocumentedRuleDefault(
+        name=PREFIX % 'verify',
+        check_str=base.RULE_PROJECT_MEMBER_OR_ADMIN,
+        description='Verify the data of an available checkpoint in Swift '
+                    '(by listing, or reading every chunk); an engine does '
+                    'it with a Keystone trust and records the result.',
+        operations=[{'method': 'POST', 'path': ITEM_PATH + '/verify'}]),
+    policy.DocumentedRuleDefault(
+        name='dragon:recovery_point:verify',
+        check_str=base.RULE_PROJECT_MEMBER_OR_ADMIN,
+        description='Verify a recovery point\'s chunks against the Swift '
+                    'listing, in the request, with the caller\'s token.',
+        operations=[{'method': 'POST',
+                     'path': '/v1/recovery-points/{container}/verify'}]),
+    policy.DocumentedRuleDefault(
         name='dragon:recovery_point:list',
         check_str=base.RULE_PROJECT_READER_OR_ADMIN,
         description='List the complete checkpoints in the project\'s Swift '

@@ -89,7 +89,7 @@ def checkpoint_get(context: Any, checkpoint_id: str) -> models.Checkpoint:
     return db_api.checkpoint_get(context, checkpoint_id)
 
 
-HOLDABLE = ('protecting', 'available', 'error')
+HOLDABLE = ('queued', 'protecting', 'available', 'error')
 
 
 def checkpoint_update(context: Any, checkpoint: models.Checkpoint,

@@ -37,6 +37,50 @@ _TIME = common.TIME
 _TIME_OR_NULL = common.TIME_OR_NULL
 _INT = common.COUNT
 
+# POST /v1/checkpoints/{id}/verify and /v1/recovery-points/{c}/verify:
+# ``{"verify": {"read_data": true}}``, ``{}`` or no body.
+VERIFY = {
+    'type': 'object',
+    'additionalProperties': False,
+    'properties': {'verify': {
+        'type': 'object', 'additionalProperties': False,
+        'properties': {'read_data': {
+            'type': 'boolean',
+            'description': 'Read and hash every chunk (default: compare '
+                           'the container listing with the recorded size '
+                           'and md5 of each chunk).'}}}},
+}
+VERIFICATION_STATUSES = ['running', 'ok', 'damaged', 'error']
+VERIFICATION = {
+    'type': 'object',
+    'required': ['status', 'read_data', 'started_at', 'finished_at',
+                 'chunks_checked', 'bytes_checked', 'problems',
+                 'problem_count'],
+    'properties': {
+        'status': {'type': 'string', 'enum': VERIFICATION_STATUSES},
+        'read_data': {'type': 'boolean'},
+        'started_at': _TIME_OR_NULL,
+        'finished_at': _TIME_OR_NULL,
+        'chunks_checked': _INT,
+        'bytes_checked': _INT,
+        'legacy_chunks': dict(_INT, description=(
+            'Chunks stored before Dragon recorded their md5: checked by '
+            'presence (and size when uncompressed) unless read.')),
+        'problems': {'type': 'array', 'items': {
+            'type': 'object', 'required': ['chunk', 'resources', 'problem'],
+            'properties': {
+                'chunk': {'type': ['string', 'null'],
+                          'description': 'sha256 name of the chunk.'},
+                'resources': {'type': 'array', 'items': {'type': 'string'},
+                              'description': 'Data record keys using it.'},
+                'problem': {'type': 'string'}}},
+            'description': 'The first 100 problems.'},
+        'problem_count': _INT,
+        'error': {'type': 'string',
+                  'description': 'Why the verification did not finish.'},
+    },
+}
+
 WARNING = {
     'type': 'object', 'additionalProperties': False,
     'required': ['resource', 'what', 'message'],
@@ -55,7 +99,7 @@ CHECKPOINT = {
                  'container', 'created_at', 'started_at', 'finished_at',
                  'duration', 'engine', 'error', 'progress', 'resources',
                  'stats', 'hold', 'trigger', 'schedule_id', 'captured_at',
-                 'warnings'],
+                 'verification', 'warnings'],
     'properties': {
         'id': {'type': 'string', 'format': 'uuid'},
         'project_id': {'type': 'string'},
@@ -107,6 +151,9 @@ CHECKPOINT = {
                            'zero_chunks': _INT, 'stored_bytes': _INT,
                            'api_calls': {'type': 'object',
                                          'additionalProperties': _INT}}},
+        'verification': dict(
+            VERIFICATION, type=['object', 'null'],
+            description='The last verification of its data, if any.'),
     },
 }
 
@@ -190,6 +237,13 @@ RETENTION_PREVIEW = {
                 }}},
         }}}}
 
+RECOVERY_POINT_VERIFICATION = {
+    'type': 'object', 'required': ['verification'],
+    'properties': {'verification': dict(
+        VERIFICATION, required=VERIFICATION['required'] + ['container'],
+        properties={**VERIFICATION['properties'],
+                    'container': {'type': 'string'}})}}
+
 
 def all_schemas() -> dict[str, dict]:
     """Request and response schemas by OpenAPI component name (deep copies)."""
@@ -203,4 +257,6 @@ def all_schemas() -> dict[str, dict]:
         'CheckpointTemplate': TEMPLATE,
         'RecoveryPointList': RECOVERY_POINT_LIST,
         'RetentionPreview': RETENTION_PREVIEW,
+        'VerifyRequest': VERIFY,
+        'RecoveryPointVerification': RECOVERY_POINT_VERIFICATION,
     })

@@ -94,7 +94,9 @@ OPTIONS = {
                            'completing it with warnings.'},
         'retention': RETENTION,
         'rpo': {
-            'oneOf': [DURATION, {'type': 'null'}],
+            'oneOf': [{'type': ['integer', 'null'], 'minimum': 1,
+                       'maximum': 3153600000},
+                      {'type': 'string', 'pattern': durations.PATTERN}],
             'description': 'Target recovery point objective: the oldest '
                            'the newest available checkpoint may be.'},
     },

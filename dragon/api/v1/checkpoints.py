@@ -13,6 +13,7 @@ from dragon.api import validation
 from dragon.db import models
 from dragon import exception
 from dragon.workload import checkpoints as service
+from dragon.workload import verification
 
 LIST_PARAMS = ('limit', 'marker', 'sort_dir', 'policy_id', 'status',
                'all_projects')
@@ -50,10 +51,19 @@ def checkpoint_view(checkpoint: models.Checkpoint) -> dict[str, Any]:
         'hold': bool(checkpoint.hold),
         'trigger': checkpoint.trigger or 'manual',
         'schedule_id': checkpoint.schedule_id,
+        'verification': verification_view(checkpoint.verification),
         'warnings': [{'resource': w.get('resource'), 'what': w.get('what'),
                       'message': w.get('message') or ''}
                      for w in checkpoint.warnings or ()],
     }
+
+
+def verification_view(verification: dict | None) -> dict[str, Any] | None:
+    """The last verification as shown: its internal id left out."""
+    if not verification:
+        return None
+    return {key: value for key, value in verification.items()
+            if key != 'id'}
 
 
 def _stats_view(stats: dict) -> dict[str, Any]:
@@ -142,6 +152,15 @@ class CheckpointController(common.EngineController):
         return {'events': [event_view(e)
                            for e in service.event_list(context, checkpoint)]}
 
+    def verify(self, req: webob.Request,
+               checkpoint_id: str) -> webob.Response:
+        context, checkpoint = get_visible(req, 'dragon:checkpoint:verify',
+                                          checkpoint_id)
+        body = validation.body(req, schemas.VERIFY) if req.body else {}
+        read_data = bool((body.get('verify') or {}).get('read_data'))
+        return _accepted(verification.verify_checkpoint(
+            context, checkpoint, read_data, self.engine()))
+
     def template(self, req: webob.Request,
                  checkpoint_id: str) -> dict[str, Any]:
         validation.query(req, ())
@@ -163,3 +182,5 @@ def add_routes(api_router: router.Router) -> None:
                        {'GET': 'events'})
     api_router.connect('/v1/checkpoints/{checkpoint_id}/template', controller,
                        {'GET': 'template'})
+    api_router.connect('/v1/checkpoints/{checkpoint_id}/verify', controller,
+                       {'POST': 'verify'})

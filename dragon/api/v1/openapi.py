@@ -183,6 +183,23 @@ OPERATIONS: list[tuple[str, str, str, str, str | None, str | None,
      'from Swift.', 'dragon:checkpoint:template', None,
      {200: 'CheckpointTemplate', 404: 'Error', 409: 'Error'},
      [_CHECKPOINT_ID]),
+    ('/v1/checkpoints/{checkpoint_id}/verify', 'post', 'verifyCheckpoint',
+     'Verify an available checkpoint\'s data in Swift: the chunk listing '
+     'against the recorded size and md5 of each chunk, or (read_data) '
+     'every chunk read and hashed. An engine does it; the result lands in '
+     'the checkpoint\'s verification. 409 unless available; 503 if no '
+     'engine can be reached.', 'dragon:checkpoint:verify', 'VerifyRequest',
+     {202: 'CheckpointOne', 400: 'Error', 404: 'Error', 409: 'Error',
+      503: 'Error'}, [_CHECKPOINT_ID]),
+    ('/v1/recovery-points/{container}/verify', 'post',
+     'verifyRecoveryPoint',
+     'Verify a complete checkpoint in the caller\'s Swift account against '
+     'the chunk listing, in the request (no database). read_data is '
+     'refused (400): verify a checkpoint or use dragon-manage chunks '
+     'check --read-data.', 'dragon:recovery_point:verify', 'VerifyRequest',
+     {200: 'RecoveryPointVerification', 400: 'Error', 404: 'Error'},
+     [{'name': 'container', 'in': 'path', 'required': True,
+       'schema': {'type': 'string'}}]),
     ('/v1/recovery-points', 'get', 'listRecoveryPoints',
      'Complete checkpoints in the project\'s Swift account, newest first '
      '(no database).', 'dragon:recovery_point:list', None,

@@ -12,7 +12,9 @@ import webob
 from dragon.api import router
 from dragon.api.v1 import common
 from dragon.api import validation
+from dragon.api.schemas import checkpoints as schemas
 from dragon.workload import checkpoints as service
+from dragon.workload import verification
 
 
 class RecoveryPointController:
@@ -23,7 +25,16 @@ class RecoveryPointController:
         return {'recovery_points': service.recovery_point_list(
             context, policy=params.get('policy') or None)}
 
+    def verify(self, req: webob.Request, container: str) -> dict[str, Any]:
+        context = common.authorize(req, 'dragon:recovery_point:verify')
+        body = validation.body(req, schemas.VERIFY) if req.body else {}
+        read_data = bool((body.get('verify') or {}).get('read_data'))
+        return {'verification': verification.verify_recovery_point(
+            context, container, read_data)}
+
 
 def add_routes(api_router: router.Router) -> None:
-    api_router.connect('/v1/recovery-points', RecoveryPointController(),
-                       {'GET': 'index'})
+    controller = RecoveryPointController()
+    api_router.connect('/v1/recovery-points', controller, {'GET': 'index'})
+    api_router.connect('/v1/recovery-points/{container}/verify', controller,
+                       {'POST': 'verify'})

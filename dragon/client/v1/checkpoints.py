@@ -42,6 +42,16 @@ class CheckpointManager(base.Manager):
         """``{"template": <HOT YAML text>, "parameters": {...}}``."""
         return self._request('GET', _url(checkpoint_id, '/template'))
 
+    def verify(self, checkpoint_id: str, read_data: bool = False) -> dict:
+        """Ask an engine to verify the checkpoint's data (202).
+
+        Returns the checkpoint; its ``verification`` is ``running`` until
+        the engine records the result there.
+        """
+        return self._request(
+            'POST', _url(checkpoint_id, '/verify'),
+            {'verify': {'read_data': bool(read_data)}})['checkpoint']
+
     def list(self, policy_id: str | None = None, status: str | None = None,
              limit: int | None = None, marker: str | None = None,
              all_projects: bool = False,

@@ -5,6 +5,16 @@ from dragon.client.v1 import base
 
 class RecoveryPointManager(base.Manager):
 
+    def verify(self, container: str, read_data: bool = False) -> dict:
+        """Check a recovery point's chunks against the Swift listing.
+
+        Answered in the request (no database): ``status`` ``ok`` or
+        ``damaged``, ``problems``, counts.
+        """
+        return self._request(
+            'POST', '/recovery-points/%s/verify' % base.quote(container),
+            {'verify': {'read_data': bool(read_data)}})['verification']
+
     def list(self, policy: str | None = None) -> list[dict]:
         """Every recovery point, or those of one policy (name or ID).
 

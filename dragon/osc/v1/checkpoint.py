@@ -1,10 +1,11 @@
-"""``openstack dr protect`` and ``openstack dr checkpoint ...`` (list, show, set, delete, events, template)."""
+"""``openstack dr protect`` and ``openstack dr checkpoint list|show|set|delete|events|template|verify``."""
 
 import json
 import re
 from typing import Any
 
 from osc_lib.command import command
+from osc_lib import exceptions as osc_exceptions
 
 from dragon.client import exceptions
 from dragon.osc.v1 import common
@@ -201,3 +202,69 @@ class ShowCheckpointTemplate(common.DragonCommand, command.Command):
         text = found.get('template') or ''
         self.app.stdout.write(text if text.endswith('\n') or not text
                               else text + '\n')
+
+
+def show_verification(verification: dict) -> tuple:
+    return (common.headings(constants.VERIFICATION_COLUMNS),
+            common.row(verification, constants.VERIFICATION_COLUMNS,
+                       common.VERIFICATION_FORMATTERS))
+
+
+def judge_verification(command_: Any, parsed_args: Any, shown: tuple,
+                       verification: dict, subject: str) -> tuple:
+    """``shown`` if nothing was found; else print it and fail (exit 1)."""
+    status = verification.get('status')
+    if status == 'ok':
+        return shown
+    command_.produce_output(parsed_args, *shown)
+    if status == 'error':
+        reason = 'could not be verified: %s' % verification.get('error')
+    else:
+        reason = 'is %s: %d problems' % (
+            status, verification.get('problem_count') or 0)
+    raise osc_exceptions.CommandError('Error: %s %s' % (subject, reason))
+
+
+class VerifyCheckpoint(common.Waiting, common.DragonCommand,
+                       command.ShowOne):
+    """Verify that a checkpoint's data is intact in Swift"""
+
+    def get_parser(self, prog_name: str) -> Any:
+        parser = super().get_parser(prog_name)
+        _add_checkpoint_argument(parser, 'verify')
+        parser.add_argument(
+            '--read-data', action='store_true', default=False,
+            help='Read and hash every chunk (long: all the stored bytes); '
+                 'default: compare the Swift listing with the recorded '
+                 'size and checksum of every chunk (seconds)')
+        parser.add_argument(
+            '--wait', action='store_true', default=False,
+            help='Wait for the result and show it; exit non-zero if '
+                 'problems were found')
+        return parser
+
+    def take_action(self, parsed_args: Any) -> tuple:
+        client = self.app.client_manager.dr
+        checkpoint = client.checkpoints.verify(parsed_args.checkpoint,
+                                               parsed_args.read_data)
+        if not parsed_args.wait:
+            return _show(checkpoint)
+        checkpoint_id = checkpoint['id']
+        verification = checkpoint.get('verification') or {}
+        self.app.stderr.write('Verifying checkpoint %s%s\n' % (
+            checkpoint_id, ' (reading every chunk)'
+            if parsed_args.read_data else ''))
+        try:
+            while verification.get('status') == 'running':
+                self.clock.sleep(2.0)
+                verification = client.checkpoints.get(
+                    checkpoint_id).get('verification') or {}
+        except KeyboardInterrupt:
+            self.app.stderr.write(
+                "Stopped waiting; the verification continues on the "
+                "server. Follow it with 'openstack dr checkpoint show "
+                "%s'.\n" % checkpoint_id)
+            raise
+        return judge_verification(
+            self, parsed_args, show_verification(verification), verification,
+            'Checkpoint %s' % checkpoint_id)

@@ -404,7 +404,54 @@ def checkpoint_formatters(checkpoint: dict) -> dict:
         'stats': StatsColumn,
         'duration': DurationColumn,
         'percent': PercentColumn,
+        'verification': VerificationColumn,
     }
+
+
+def problem_line(problem: dict) -> str:
+    """One readable line of a verification problem."""
+    where = ', '.join(problem.get('resources') or ()) or '-'
+    chunk = problem.get('chunk')
+    return '%s%s: %s' % ('chunk %s of ' % chunk if chunk else '', where,
+                         problem.get('problem'))
+
+
+class VerificationColumn(columns.FormattableColumn):
+    """``ok (listing) at <time>: 256 chunks, 0 problems`` and the first few."""
+
+    SHOWN = 5
+
+    def human_readable(self) -> str:
+        value = self._value
+        if not value:
+            return 'never verified'
+        depth = 'read' if value.get('read_data') else 'listing'
+        when = value.get('finished_at') or value.get('started_at') or '?'
+        if value.get('status') == 'error':
+            return 'error (%s) at %s: %s' % (depth, when, value.get('error'))
+        if value.get('status') == 'running':
+            return 'running (%s) since %s' % (depth, value.get('started_at'))
+        lines = ['%s (%s) at %s: %d chunks, %d problems' % (
+            value.get('status'), depth, when,
+            value.get('chunks_checked') or 0,
+            value.get('problem_count') or 0)]
+        problems = value.get('problems') or []
+        lines += [problem_line(p) for p in problems[:self.SHOWN]]
+        if (value.get('problem_count') or 0) > self.SHOWN:
+            lines.append('... (openstack dr checkpoint verify shows them '
+                         'all, -f json)')
+        return '\n'.join(lines)
+
+
+class ProblemsColumn(columns.FormattableColumn):
+    """One line per problem."""
+
+    def human_readable(self) -> str:
+        return '\n'.join(problem_line(p) for p in self._value or ())
+
+
+VERIFICATION_FORMATTERS = {'problems': ProblemsColumn,
+                           'bytes_checked': BytesColumn}
 
 
 class NestedDictColumn(columns.FormattableColumn):

@@ -134,6 +134,20 @@ CHECKPOINT_COLUMNS = (
     ('started_at', 'started_at'),
     ('finished_at', 'finished_at'),
     ('duration', 'duration'),
+    ('verification', 'verification'),
+)
+
+# ``checkpoint verify --wait`` and ``recovery point verify``.
+VERIFICATION_COLUMNS = (
+    ('status', 'status'),
+    ('read_data', 'read_data'),
+    ('started_at', 'started_at'),
+    ('finished_at', 'finished_at'),
+    ('chunks_checked', 'chunks_checked'),
+    ('bytes_checked', 'bytes_checked'),
+    ('legacy_chunks', 'legacy_chunks'),
+    ('problem_count', 'problem_count'),
+    ('problems', 'problems'),
 )
 
 CHECKPOINT_LIST_COLUMNS = (

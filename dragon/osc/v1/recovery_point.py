@@ -1,9 +1,10 @@
-"""``openstack dr recovery point list``."""
+"""``openstack dr recovery point list|verify``."""
 
 from typing import Any
 
 from osc_lib.command import command
 
+from dragon.osc.v1 import checkpoint
 from dragon.osc.v1 import common
 from dragon.osc.v1 import constants
 
@@ -31,3 +32,29 @@ class ListRecoveryPoint(common.DragonCommand, command.Lister):
         return (common.headings(spec),
                 [common.row(p, spec, common.RECOVERY_POINT_FORMATTERS)
                  for p in points])
+
+
+class VerifyRecoveryPoint(common.DragonCommand, command.ShowOne):
+    """Verify a recovery point's chunks against the Swift listing (no database needed)"""
+
+    def get_parser(self, prog_name: str) -> Any:
+        parser = super().get_parser(prog_name)
+        parser.add_argument('container', metavar='<container>',
+                            help='Container of the recovery point (see '
+                                 'openstack dr recovery point list)')
+        parser.add_argument(
+            '--read-data', action='store_true', default=False,
+            help='Refused by the API for recovery points (a request does '
+                 'not read them whole): verify the checkpoint with '
+                 '--read-data, or ask an operator for dragon-manage chunks '
+                 'check --read-data')
+        return parser
+
+    def take_action(self, parsed_args: Any) -> tuple:
+        client = self.app.client_manager.dr
+        # --read-data goes to the API, which refuses it (400) with advice.
+        verification = client.recovery_points.verify(
+            parsed_args.container, read_data=parsed_args.read_data)
+        return checkpoint.judge_verification(
+            self, parsed_args, checkpoint.show_verification(verification),
+            verification, 'Recovery point %s' % parsed_args.container)

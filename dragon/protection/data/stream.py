@@ -138,6 +138,11 @@ def store_image(ctx: base.DataContext, node: Any, image: dict) -> dict:
     finally:
         response.close()
     _verify(node, image, result, algo, value)
+    if result.repaired_chunks:
+        ctx.event('warning', 'image %s: %d chunks were damaged in Swift and '
+                             'are stored again (checkpoints sharing them are '
+                             'repaired too)' % (image['id'],
+                                                result.repaired_chunks))
     if algo:
         images.store_entry(algo, value, result)
     ctx.event('info', 'image %s: %d bytes read in %.1f s, %d uploaded, %d '

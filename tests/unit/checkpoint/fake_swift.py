@@ -1,9 +1,30 @@
 """An in-memory Swift account with python-swiftclient's Connection methods."""
+import hashlib
+
 from swiftclient import exceptions as swift_exc
 
 
 def _missing(what):
     return swift_exc.ClientException('%s not found' % what, http_status=404)
+
+
+def listing(objects, prefix='', marker=None, limit=None):
+    """Headers and one page of a container listing, as Swift gives them.
+
+    :param objects: object name → body.
+    """
+    names = [n for n in sorted(objects)
+             if n.startswith(prefix or '') and (marker is None or n > marker)]
+    page = names if limit is None else names[:limit]
+    return ({'x-container-object-count': str(len(objects))},
+            [{'name': n, 'bytes': len(objects[n]),
+              'hash': hashlib.md5(objects[n]).hexdigest()} for n in page])
+
+
+def check_etag(body, etag):
+    """Swift refuses a body whose md5 is not the ETag sent with it."""
+    if etag is not None and hashlib.md5(body).hexdigest() != etag:
+        raise swift_exc.ClientException('etag mismatch', http_status=422)
 
 
 class FakeAccount:
@@ -55,11 +76,12 @@ class FakeSwift:
         self._log('HEAD', name)
         return dict(self._container(name)['meta'])
 
-    def get_container(self, name, prefix='', full_listing=False):
+    def get_container(self, name, prefix='', full_listing=False,
+                      marker=None, limit=None):
         self._log('GET', name, prefix)
         objects = self._container(name)['objects']
-        return {}, [{'name': n, 'bytes': len(objects[n][0])}
-                    for n in sorted(objects) if n.startswith(prefix)]
+        return listing({n: body for n, (body, _h) in objects.items()},
+                       prefix, marker, None if full_listing else limit)
 
     def delete_container(self, name):
         self._log('DELETE', name)
@@ -68,18 +90,21 @@ class FakeSwift:
         del self.account.containers[name]
 
     def put_object(self, container, name, body, content_length=None,
-                   content_type=None, headers=None):
+                   content_type=None, headers=None, etag=None):
         self._log('PUT', container, name)
         body = body if isinstance(body, bytes) else b''.join(body)
+        check_etag(body, etag)
         self._container(container)['objects'][name] = (
             body, {k.lower(): v for k, v in (headers or {}).items()})
 
     def head_object(self, container, name):
         self._log('HEAD', container, name)
         try:
-            return dict(self._container(container)['objects'][name][1])
+            body, headers = self._container(container)['objects'][name]
         except KeyError:
             raise _missing(name)
+        return {**headers, 'content-length': str(len(body)),
+                'etag': hashlib.md5(body).hexdigest()}
 
     def get_object(self, container, name):
         self._log('GET', container, name)

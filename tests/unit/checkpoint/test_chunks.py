@@ -6,6 +6,7 @@ import pytest
 from swiftclient import exceptions as swift_exc
 
 from dragon.checkpoint import chunks
+from tests.unit.checkpoint import fake_swift
 
 
 class FakeSwift:
@@ -18,8 +19,15 @@ class FakeSwift:
             raise swift_exc.ClientException('not found', http_status=404)
         return {}
 
-    def put_object(self, container, name, body, content_length, headers):
+    def get_container(self, container, marker=None, limit=None):
+        return fake_swift.listing(
+            {n: b for (c, n), b in self.objects.items() if c == container},
+            marker=marker, limit=limit)
+
+    def put_object(self, container, name, body, content_length, headers,
+                   etag=None):
         assert len(body) == content_length
+        fake_swift.check_etag(body, etag)
         self.objects[(container, name)] = bytes(body)
         self.puts += 1
 
@@ -97,10 +105,12 @@ def test_progress_is_reported_per_stored_chunk_and_a_failure_stops_reading():
     objects, seen = {}, []
 
     class Failing(FakeSwift):
-        def put_object(self, container, name, body, content_length, headers):
+        def put_object(self, container, name, body, content_length, headers,
+                       etag=None):
             if len(objects) >= 2:
                 raise RuntimeError('swift is gone')
-            super().put_object(container, name, body, content_length, headers)
+            super().put_object(container, name, body, content_length, headers,
+                               etag)
 
     store = chunks.ChunkStore(lambda: Failing(objects), 'c', chunk_size=1024,
                               workers=1)
@@ -170,3 +180,125 @@ def test_incompressible_chunks_are_not_compressed_whole():
     result = store.put_stream(io.BytesIO(os.urandom(1024 * 1024) + text))
     assert [r.compression for r in result.chunks] == ['none', 'zstd']
     assert seen == [3 * 32 * 1024, 3 * 32 * 1024, 1024 * 1024]
+
+
+# -- reuse only verified chunks ---------------------------------------------
+
+def _account_store(account, chunk_size=1024, compressor=None, **kw):
+    from tests.unit.checkpoint.fake_swift import FakeAccount  # noqa: F401
+    store = chunks.ChunkStore(account.connect, 'chunks',
+                              chunk_size=chunk_size, workers=2,
+                              compressor=compressor,
+                              decompressor=chunks._zstd_decompress, **kw)
+    store.ensure_container()
+    return store
+
+
+def _requests(account, verb, container='chunks'):
+    """Requests on objects of ``container`` (GET: listings of it)."""
+    if verb == 'GET':
+        return [r for r in account.requests
+                if r[:2] == ('GET', container) and not r[2]]
+    return [r for r in account.requests
+            if r[:2] == (verb, container) and len(r) == 3]
+
+
+@pytest.mark.parametrize('compressor', [None, chunks._zstd_compress])
+def test_a_damaged_chunk_is_stored_again_not_referenced(compressor):
+    """Same length, other bytes: the next run writes the chunk again."""
+    from tests.unit.checkpoint.fake_swift import FakeAccount
+    account = FakeAccount()
+    data = (os.urandom(512) * 2 + b'text ' * 1000)[:4096]
+    first = _account_store(account, compressor=compressor).put_stream(
+        io.BytesIO(data))
+    objects = account.containers['chunks']['objects']
+    victim = first.chunks[1]
+    name = chunks.ChunkStore.object_name(victim.sha256)
+    body, headers = objects[name]
+    objects[name] = (bytes(b ^ 0xff for b in body), headers)   # same length
+
+    second_store = _account_store(account, compressor=compressor)
+    second = second_store.put_stream(io.BytesIO(data))
+    assert second.repaired_chunks == 1
+    assert second.uploaded_bytes == victim.stored_size
+    assert objects[name][0] == body                       # repaired
+    assert b''.join(second_store.iter_stream(second.chunks)) == data
+    assert [c.md5 for c in second.chunks] == [c.md5 for c in first.chunks]
+
+
+def test_reuse_costs_one_listing_instead_of_a_head_per_chunk():
+    from tests.unit.checkpoint.fake_swift import FakeAccount
+    account = FakeAccount()
+    data = os.urandom(64 * 1024)                     # 64 chunks
+    _account_store(account).put_stream(io.BytesIO(data))
+    account.requests.clear()
+    again = _account_store(account).put_stream(io.BytesIO(data))
+    assert again.reused_chunks == 64 and again.uploaded_bytes == 0
+    assert len(_requests(account, 'GET')) == 1
+    assert not _requests(account, 'HEAD') and not _requests(account, 'PUT')
+
+
+def test_a_container_too_large_to_list_is_asked_per_chunk():
+    from dragon.checkpoint import listing
+    from tests.unit.checkpoint.fake_swift import FakeAccount
+    account = FakeAccount()
+    data = os.urandom(8 * 1024)
+    _account_store(account).put_stream(io.BytesIO(data))
+    account.requests.clear()
+    store = _account_store(account)
+    store.listing = listing.ChunkListing(store._swift, 'chunks', max_pages=0)
+    again = store.put_stream(io.BytesIO(data))
+    assert again.reused_chunks == 8
+    assert len(_requests(account, 'HEAD')) == 8
+    assert not _requests(account, 'PUT')
+
+
+def test_listing_pages_are_followed(monkeypatch):
+    from dragon.checkpoint import listing
+    from tests.unit.checkpoint.fake_swift import FakeAccount
+    monkeypatch.setattr(listing, 'PAGE', 3)
+    account = FakeAccount()
+    data = os.urandom(10 * 1024)
+    _account_store(account).put_stream(io.BytesIO(data))
+    account.requests.clear()
+    again = _account_store(account).put_stream(io.BytesIO(data))
+    assert again.reused_chunks == 10 and again.uploaded_bytes == 0
+    assert len(_requests(account, 'GET')) == 4       # 3 + 3 + 3 + 1
+
+
+def test_a_chunk_compressed_differently_is_read_back_not_rewritten():
+    """Another zstd (or compression now off) is not damage."""
+    from tests.unit.checkpoint.fake_swift import FakeAccount
+    account = FakeAccount()
+    data = b'no play ' * 512                      # 4 alike 1 KiB chunks
+    first = _account_store(account, compressor=chunks._zstd_compress
+                           ).put_stream(io.BytesIO(data))
+    assert {c.compression for c in first.chunks} == {'zstd'}
+    account.requests.clear()
+    again = _account_store(account).put_stream(io.BytesIO(data))  # no zstd
+    assert again.uploaded_bytes == 0 and again.repaired_chunks == 0
+    assert [c.compression for c in again.chunks] == ['zstd'] * 4
+    # the four chunks are alike: read back once, never PUT
+    assert not _requests(account, 'PUT')
+    assert [r for r in account.requests if r[0] == 'GET' and len(r) == 3
+            and r[2].count('/') == 2] == [('GET', 'chunks', chunks.
+                                           ChunkStore.object_name(
+                                               first.chunks[0].sha256))]
+
+
+def test_a_chunk_repeated_within_a_run_is_uploaded_once():
+    from tests.unit.checkpoint.fake_swift import FakeAccount
+    account = FakeAccount()
+    block = os.urandom(1024)
+    result = _account_store(account).put_stream(io.BytesIO(block * 20))
+    assert result.uploaded_bytes == 1024
+    assert len(_requests(account, 'PUT')) == 1
+
+
+def test_chunk_references_record_the_stored_body_and_read_old_ones():
+    ref = chunks.ChunkRef(0, 10, 'a' * 64, 'none', 10, 'b' * 32)
+    assert chunks.ChunkRef.from_dict(ref.to_dict()) == ref
+    old = {'offset': 0, 'length': 10, 'sha256': 'a' * 64,
+           'compression': 'none'}
+    assert chunks.ChunkRef(0, 10, 'a' * 64).to_dict() == old
+    assert chunks.ChunkRef.from_dict({**old, 'future': 1}).md5 is None

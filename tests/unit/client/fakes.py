@@ -107,9 +107,10 @@ class FakeDragonAPI:
         policy = {
             'id': str(uuid.uuid4()), 'name': name, 'description': '',
             'project_id': PROJECT_ID,
-            'options': {'consistent': False, 'schedule': None,
-                        'retention': None},
-            'members': [], 'status': 'available', 'last_drill': None,
+            'options': {'consistent': False, 'retention': None,
+                        'rpo': None},
+            'members': [], 'schedules': [], 'rpo': None,
+            'status': 'available', 'last_drill': None,
             'created_at': self._now(), 'updated_at': None}
         policy.update(fields)
         self.policies[policy['id']] = policy
@@ -294,13 +295,23 @@ class FakeDragonAPI:
 
     def _create(self, call):
         body = call.json['policy']
-        options = {'consistent': False, 'schedule': None, 'retention': None}
+        options = {'consistent': False, 'retention': None, 'rpo': None}
         options.update(body.get('options') or {})
         policy = self.add_policy(
             body['name'], description=body.get('description', ''),
             options=options,
-            members=[self._new_member(m) for m in body.get('members', [])])
+            members=[self._new_member(m) for m in body.get('members', [])],
+            schedules=[self._new_schedule(s)
+                       for s in body.get('schedules', [])])
         return 201, {'policy': policy}
+
+    def _new_schedule(self, schedule):
+        return {'id': str(uuid.uuid4()), 'cron': schedule['cron'],
+                'timezone': schedule.get('timezone', 'UTC'),
+                'enabled': schedule.get('enabled', True), 'status': 'active',
+                'error': None, 'next_run_at': '2026-12-04T02:00:00+00:00',
+                'last_run_at': None, 'last_result': None,
+                'run_count': 0, 'skipped_count': 0, 'missed_count': 0}
 
     def _list(self, call):
         found = sorted(self.policies.values(), key=lambda p: p['created_at'])
@@ -327,6 +338,9 @@ class FakeDragonAPI:
             if key in changes:
                 policy[key] = changes[key]
         policy['options'].update(changes.get('options') or {})
+        if 'schedules' in changes:
+            policy['schedules'] = [self._new_schedule(s)
+                                   for s in changes['schedules']]
         policy['updated_at'] = self._now()
         return 200, {'policy': policy}
 

@@ -124,7 +124,7 @@ def env(db, conf, monkeypatch):
              'exclusive_resource_id': 's1'}]})
     checkpoint = db_api.checkpoint_create(context, {
         'project_id': PROJECT, 'user_id': 'u', 'policy_id': policy.id,
-        'policy_name': policy.name})
+        'policy_name': policy.name, 'status': 'protecting'})
     account = FakeAccount()
     log = []
     behaviour = {}

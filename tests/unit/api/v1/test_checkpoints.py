@@ -25,6 +25,7 @@ class FakeEngine:
     """Records casts; ``error`` makes them fail like an unreachable broker."""
 
     casts: list = []
+    verifications: list = []
     error = None
 
     def __init__(self, conf):
@@ -36,6 +37,12 @@ class FakeEngine:
     def delete_checkpoint(self, ctx, checkpoint_id):
         self._cast('delete_checkpoint', checkpoint_id)
 
+    def verify_checkpoint(self, ctx, checkpoint_id, verification_id,
+                          read_data, trust_id):
+        self._cast('verify_checkpoint', checkpoint_id)
+        FakeEngine.verifications.append((checkpoint_id, verification_id,
+                                         read_data, trust_id))
+
     def _cast(self, method, checkpoint_id):
         if FakeEngine.error is not None:
             raise FakeEngine.error
@@ -45,6 +52,7 @@ class FakeEngine:
 @pytest.fixture
 def engine(monkeypatch):
     monkeypatch.setattr(FakeEngine, 'casts', [])
+    monkeypatch.setattr(FakeEngine, 'verifications', [])
     monkeypatch.setattr(FakeEngine, 'error', None)
     monkeypatch.setattr(rpcapi, 'EngineAPI', FakeEngine)
     return FakeEngine
@@ -154,13 +162,14 @@ def test_protect_creates_a_checkpoint_with_a_trust_and_casts(
     assert response.status_int == 202, response.text
     _check(response, 'CheckpointOne')
     checkpoint = response.json['checkpoint']
-    assert checkpoint['status'] == 'protecting'
+    assert checkpoint['status'] == 'queued'
     assert checkpoint['policy_id'] == policy['id']
     assert checkpoint['policy_name'] == 'app'
     assert checkpoint['project_id'] == 'p1'
     assert checkpoint['progress'] == {
         'bytes_done': 0, 'bytes_total': 0, 'percent': 0.0,
-        'eta_seconds': None, 'resources_done': 0, 'resources_total': 0}
+        'eta_seconds': None, 'resources_done': 0, 'resources_total': 0,
+        'queue_position': 1}
     assert checkpoint['engine'] is None and checkpoint['error'] is None
     assert engine.casts == [('protect', checkpoint['id'])]
     assert trusts['created'] == [('alice', 'p1', 'trust-0')]
@@ -273,6 +282,7 @@ def test_show_reports_progress_and_resources(cp_api):
     started = datetime.datetime.now(datetime.UTC).replace(
         tzinfo=None) - datetime.timedelta(seconds=10)
     db_api.checkpoint_update(context.get_admin_context(), checkpoint['id'], {
+        'status': 'protecting',
         'host': 'engine-1', 'started_at': started, 'bytes_done': 25,
         'bytes_total': 100, 'container': 'dragon_p1_app_x',
         'resources': [
@@ -325,7 +335,7 @@ def test_events_oldest_first(cp_api):
 def test_delete_only_when_ended(cp_api, engine, trusts):
     checkpoint = _protect(cp_api, _policy(cp_api)).json['checkpoint']
     path = '/v1/checkpoints/' + checkpoint['id']
-    assert 'protecting' in _error(cp_api('DELETE', path), 409)
+    assert 'is queued' in _error(cp_api('DELETE', path), 409)
     _finish(checkpoint['id'], host='engine-1')
     _error(cp_api('DELETE', path, roles='reader'), 403)
     response = cp_api('DELETE', path)
@@ -478,5 +488,6 @@ def test_a_running_checkpoint_may_be_held(cp_api):
     checkpoint = _protect(cp_api, _policy(cp_api)).json['checkpoint']
     response = cp_api('PATCH', '/v1/checkpoints/' + checkpoint['id'],
                       {'checkpoint': {'hold': True}})
-    assert response.json['checkpoint']['status'] == 'protecting'
+    assert response.status_int == 200, response.text
+    assert response.json['checkpoint']['status'] == 'queued'
     assert response.json['checkpoint']['hold'] is True

@@ -57,10 +57,19 @@ def server(fake_cloud):
     fake_cloud.add('volume', 'vol-1')
 
 
-def test_responses_match_their_documented_schemas(api, server):
+@pytest.fixture
+def standing_trusts(monkeypatch):
+    from dragon import identity
+    monkeypatch.setattr(identity, 'create_trust',
+                        lambda *a, **k: 'trust-1')
+
+
+def test_responses_match_their_documented_schemas(api, server,
+                                                  standing_trusts):
     created = api('POST', '/v1/policies', {'policy': {
-        'name': 'app', 'options': {'schedule': {'cron': '0 3 * * *'},
-                                   'retention': {'max_age': '3d'}},
+        'name': 'app', 'options': {'retention': {'max_age': '3d'},
+                                   'rpo': '1h'},
+        'schedules': [{'cron': '0 3 * * *'}],
         'members': [{'resource_type': 'server', 'resource_id': 'srv-1'}]}})
     _check(created, 'PolicyOne')
     pid = created.json['policy']['id']

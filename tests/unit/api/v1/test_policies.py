@@ -25,8 +25,9 @@ def test_create_returns_the_policy_with_defaults(api):
     assert policy['name'] == 'app'
     assert policy['description'] == 'web tier'
     assert policy['project_id'] == 'p1'
-    assert policy['options'] == {'consistent': False, 'schedule': None,
-                                 'retention': None}
+    assert policy['options'] == {'consistent': False, 'retention': None,
+                                 'rpo': None}
+    assert policy['schedules'] == [] and policy['rpo'] is None
     assert policy['members'] == []
     assert policy['status'] == 'active'
     assert policy['last_drill'] is None
@@ -35,12 +36,10 @@ def test_create_returns_the_policy_with_defaults(api):
 
 def test_options_are_validated_and_completed(api):
     policy = _create(api, options={
-        'consistent': True, 'schedule': {'cron': '*/15 2 * * 1-5'},
+        'consistent': True, 'rpo': 3600,
         'retention': {'keep_last': 7, 'max_age': '30d'}})
     assert policy['options'] == {
-        'consistent': True,
-        'schedule': {'cron': '*/15 2 * * 1-5', 'timezone': 'UTC',
-                     'enabled': True},
+        'consistent': True, 'rpo': 3600,
         'retention': {'keep_last': 7, 'max_age': 2592000}}
 
 
@@ -141,14 +140,16 @@ def test_another_project_sees_404_on_every_route(api):
         if route.conditions is None or '{policy_id}' not in route.routepath:
             continue
         method = route.conditions['method'][0]
-        path = route.routepath.format(policy_id=pid, resource_id='s1')
+        path = route.routepath.format(policy_id=pid, resource_id='s1',
+                                      schedule_id='sch-1')
         body = bodies.get(method)
         if method == 'PATCH' and 'members' in path:
             body = {'member': {'action': 'template_only'}}
         response = api(method, path, body, project=OTHER)
         _error(response, 404)
         walked += 1
-    assert walked == 9  # including POST ./protect and GET ./retention
+    # including POST ./protect, GET ./retention and the five of ./schedules
+    assert walked == 14
     # Readers of the other project too: 404, not 403.
     _error(api('DELETE', '/v1/policies/' + pid, project=OTHER,
                roles='reader'), 404)
@@ -184,10 +185,13 @@ def test_malformed_bodies_are_400(api, raw):
     {'name': 'ok', 'description': 'nul\x00'},
     {'name': 'ok', 'options': {'consistent': 'yes'}},
     {'name': 'ok', 'options': {'extra': True}},
-    {'name': 'ok', 'options': {'schedule': {'cron': 'every day'}}},
-    {'name': 'ok', 'options': {'schedule': {'cron': '* * * *'}}},
-    {'name': 'ok', 'options': {'schedule': {'cron': '* * * * *',
-                                            'timezone': 'Mars/Base'}}},
+    {'name': 'ok', 'options': {'schedule': {'cron': '0 3 * * *'}}},
+    {'name': 'ok', 'schedules': [{'cron': 'every day'}]},
+    {'name': 'ok', 'schedules': [{'cron': '* * * *'}]},
+    {'name': 'ok', 'schedules': [{'cron': '* * * * *',
+                                  'timezone': 'Mars/Base'}]},
+    {'name': 'ok', 'schedules': [{'timezone': 'UTC'}]},
+    {'name': 'ok', 'options': {'rpo': 0}},
     {'name': 'ok', 'options': {'retention': {'keep_last': 0}}},
     {'name': 'ok', 'options': {'retention': {'max_age': 1.5}}},
     {'name': 'ok', 'options': {'retention': {'max_age': '30 days'}}},

@@ -139,7 +139,7 @@ def test_recover_a_checkpoint_of_this_database(rec_api, engine):
     checkpoint = _protect(rec_api, policy).json['checkpoint']
     body = {'recovery': {'checkpoint_id': checkpoint['id'],
                          'target_region': 'RegionTwo'}}
-    assert 'protecting' in _error(rec_api('POST', '/v1/recoveries', body),
+    assert 'is queued' in _error(rec_api('POST', '/v1/recoveries', body),
                                   409)
     _finish(checkpoint['id'], container=POINT)
     response = rec_api('POST', '/v1/recoveries', body)

@@ -14,7 +14,7 @@ SHOW_FIELDS = {'id', 'policy_id', 'policy_name', 'project_id', 'status',
                'error', 'progress', 'resources', 'stats', 'container',
                'engine', 'created_at', 'started_at', 'finished_at',
                'duration', 'hold', 'trigger', 'schedule_id', 'captured_at',
-               'warnings'}
+               'verification', 'warnings'}
 
 
 @pytest.fixture

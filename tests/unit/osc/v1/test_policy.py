@@ -10,23 +10,27 @@ def test_create_minimal(api, openstack):
     shown = result.json()
     assert shown['name'] == 'web'
     assert shown['consistent'] is False
-    assert shown['schedule'] is None
+    assert shown['schedules'] == []
+    assert shown['rpo'] is None
     assert shown['members'] == []
 
 
 def test_create_with_everything(api, openstack):
     result = openstack(
         'dr', 'policy', 'create', 'web', '--description', 'front end',
-        '--consistent', '--schedule', '0 2 * * *', '--keep-last', '7',
+        '--consistent', '--schedule', '0 2 * * *', '--schedule',
+        '30 */4 * * *', '--timezone', 'Europe/Berlin', '--rpo', '5h',
+        '--keep-last', '7',
         '--max-age', '30d', '--member', 'server:s1',
         '--member', 'volume:v1:snapshot', '-f', 'json')
     assert result.code == 0, result.err
     assert api.calls[-1].json == {'policy': {
         'name': 'web', 'description': 'front end',
-        'options': {'consistent': True,
-                    'schedule': {'cron': '0 2 * * *', 'timezone': 'UTC',
-                                 'enabled': True},
+        'options': {'consistent': True, 'rpo': '5h',
                     'retention': {'keep_last': 7, 'max_age': '30d'}},
+        'schedules': [
+            {'cron': '0 2 * * *', 'timezone': 'Europe/Berlin'},
+            {'cron': '30 */4 * * *', 'timezone': 'Europe/Berlin'}],
         'members': [
             {'resource_type': 'server', 'resource_id': 's1'},
             {'resource_type': 'volume', 'resource_id': 'v1',
@@ -41,7 +45,7 @@ def test_create_table_is_readable(api, openstack):
                        '0 2 * * *', '--keep-last', '7',
                        '--member', 'server:s1')
     assert result.code == 0, result.err
-    assert '0 2 * * * (UTC)' in result.out
+    assert '0 2 * * * (UTC), next 2026-12-04T02:00:00+00:00' in result.out
     assert 'last 7' in result.out
     assert 'server s1 (name-s1) snapshot' in result.out
 
@@ -74,7 +78,8 @@ def test_list_follows_every_page_and_formats(api, openstack):
     assert result.code == 0, result.err
     rows = result.json()
     assert [r['Name'] for r in rows] == ['a', 'b', 'c']
-    assert list(rows[0]) == ['ID', 'Name', 'Status', 'Members']
+    assert list(rows[0]) == ['ID', 'Name', 'Status', 'Members', 'RPO',
+                             'Last Drill RTO']
     assert rows[0]['Members'] == 1
 
 
@@ -92,20 +97,31 @@ def test_list_with_filters_asks_for_one_page(api, openstack):
 
 
 def test_list_long_and_all_projects_columns(api, openstack):
-    api.add_policy('a', options={'consistent': True, 'schedule': {
-        'cron': '@daily', 'timezone': 'UTC', 'enabled': False},
-        'retention': None})
+    api.add_policy('a', options={'consistent': True, 'retention': None,
+                                 'rpo': 3600},
+                   schedules=[{'cron': '@daily', 'timezone': 'UTC',
+                               'enabled': False, 'status': 'active',
+                               'skipped_count': 2, 'missed_count': 0}],
+                   rpo={'target_seconds': 3600, 'achieved_seconds': 3000,
+                        'state': 'at_risk', 'checkpoint_id': 'c1',
+                        'captured_at': '2026-12-03T10:00:00+00:00'},
+                   last_drill={'rto_seconds': 65.2, 'status': 'succeeded'})
     rows = openstack('dr', 'policy', 'list', '--all-projects',
                      '-f', 'json').json()
-    assert list(rows[0]) == ['ID', 'Name', 'Status', 'Members', 'Project']
+    assert list(rows[0]) == ['ID', 'Name', 'Status', 'Members', 'RPO',
+                             'Last Drill RTO', 'Project']
+    assert rows[0]['RPO']['state'] == 'at_risk'
+    assert rows[0]['Last Drill RTO'] == 65.2
     rows = openstack('dr', 'policy', 'list', '--long', '-f', 'json').json()
     assert list(rows[0]) == [
-        'ID', 'Name', 'Status', 'Members', 'Project', 'Description',
-        'Consistent', 'Schedule', 'Retention', 'Last Drill', 'Created At',
-        'Updated At']
-    assert rows[0]['Schedule']['cron'] == '@daily'
+        'ID', 'Name', 'Status', 'Members', 'RPO', 'Last Drill RTO',
+        'Project', 'Description', 'Consistent', 'Schedules', 'Retention',
+        'Last Drill', 'Created At', 'Updated At']
+    assert rows[0]['Schedules'][0]['cron'] == '@daily'
     table = openstack('dr', 'policy', 'list', '--long').out
-    assert '@daily (UTC), disabled' in table
+    assert '@daily (UTC), disabled (2 skipped)' in table
+    assert 'at_risk: 50m 00s of 1h 00m' in table
+    assert '1m 06s' in table  # rounded up, as every duration the CLI shows
 
 
 def test_show_by_id_and_by_name(api, openstack):
@@ -115,8 +131,8 @@ def test_show_by_id_and_by_name(api, openstack):
         assert shown['id'] == policy['id']
         assert set(shown) == {
             'id', 'name', 'description', 'project_id', 'status',
-            'consistent', 'schedule', 'retention', 'members', 'last_drill',
-            'created_at', 'updated_at'}
+            'consistent', 'schedules', 'retention', 'rpo', 'members',
+            'last_drill', 'created_at', 'updated_at'}
 
 
 def test_show_last_drill(api, openstack):
@@ -148,31 +164,30 @@ def test_show_unknown_and_ambiguous(api, openstack):
 
 def test_set_sends_whole_changed_options(api, openstack):
     policy = api.add_policy('web', options={
-        'consistent': False,
-        'schedule': {'cron': '@daily', 'timezone': 'UTC', 'enabled': False},
+        'consistent': False, 'rpo': None,
         'retention': {'keep_last': 3, 'max_age': 864000}})
     result = openstack('dr', 'policy', 'set', 'web', '--name', 'app',
                        '--description', 'd', '--consistent',
-                       '--schedule', '0 3 * * *', '--keep-last', '5')
+                       '--schedule', '0 3 * * *', '--keep-last', '5',
+                       '--rpo', '7200')
     assert result.code == 0, result.err
     assert result.out == ''
     patch = api.requests('PATCH')[-1]
     assert patch.path == '/v1/policies/%s' % policy['id']
     assert patch.json == {'policy': {
         'name': 'app', 'description': 'd',
-        'options': {'consistent': True,
-                    'schedule': {'cron': '0 3 * * *', 'timezone': 'UTC',
-                                 'enabled': False},
+        'options': {'consistent': True, 'rpo': 7200,
                     'retention': {'keep_last': 5,
-                                  'max_age': 864000}}}}
+                                  'max_age': 864000}},
+        'schedules': [{'cron': '0 3 * * *'}]}}
 
 
 def test_set_no_schedule_and_nothing(api, openstack):
     api.add_policy('web')
     assert openstack('dr', 'policy', 'set', 'web', '--no-schedule',
-                     '--no-consistent').code == 0
+                     '--no-consistent', '--no-rpo').code == 0
     assert api.requests('PATCH')[-1].json == {'policy': {'options': {
-        'consistent': False, 'schedule': None}}}
+        'consistent': False, 'rpo': None}, 'schedules': []}}
     assert openstack('dr', 'policy', 'set', 'web').code == 0
     assert len(api.requests('PATCH')) == 1
 
@@ -202,7 +217,7 @@ def test_create_with_every_retention_rule(api, openstack):
 
 
 def test_retention_column_reads_max_age_in_days(api, openstack):
-    api.add_policy('web', options={'consistent': False, 'schedule': None,
+    api.add_policy('web', options={'consistent': False, 'rpo': None,
                                    'retention': {'max_age': 30 * 86400,
                                                  'daily': 7}})
     out = openstack('dr', 'policy', 'show', 'web').out
@@ -212,7 +227,7 @@ def test_retention_column_reads_max_age_in_days(api, openstack):
 
 
 def test_set_retention_merges_and_zero_removes_a_rule(api, openstack):
-    api.add_policy('web', options={'consistent': False, 'schedule': None,
+    api.add_policy('web', options={'consistent': False, 'rpo': None,
                                    'retention': {'keep_last': 3,
                                                  'daily': 7}})
     assert openstack('dr', 'policy', 'set', 'web', '--keep-daily', '0',
@@ -222,7 +237,7 @@ def test_set_retention_merges_and_zero_removes_a_rule(api, openstack):
 
 
 def test_set_refuses_to_remove_the_last_rule(api, openstack):
-    api.add_policy('web', options={'consistent': False, 'schedule': None,
+    api.add_policy('web', options={'consistent': False, 'rpo': None,
                                    'retention': {'keep_last': 3,
                                                  'timezone': 'UTC'}})
     result = openstack('dr', 'policy', 'set', 'web', '--keep-last', '0')
@@ -240,7 +255,7 @@ def test_create_sends_zeros_for_the_api_to_judge(api, openstack):
 
 
 def test_set_no_retention(api, openstack):
-    api.add_policy('web', options={'consistent': False, 'schedule': None,
+    api.add_policy('web', options={'consistent': False, 'rpo': None,
                                    'retention': {'keep_last': 3}})
     assert openstack('dr', 'policy', 'set', 'web',
                      '--no-retention').code == 0
@@ -309,3 +324,12 @@ def test_unreachable_api_is_one_line(api, openstack, monkeypatch):
     assert result.code == 1
     assert result.err.strip().splitlines() == [
         'Error: Unable to establish connection to http://dragon.test:8799']
+
+
+def test_timezone_without_a_schedule_line_is_refused(api, openstack):
+    api.add_policy('web')
+    result = openstack('dr', 'policy', 'set', 'web', '--timezone', 'UTC')
+    assert result.code == 1
+    assert result.err.strip().startswith(
+        'Error: --timezone applies to --schedule lines')
+    assert api.requests('PATCH') == []

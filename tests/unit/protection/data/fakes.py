@@ -17,6 +17,7 @@ from swiftclient import exceptions as swift_exc
 
 from dragon.checkpoint import chunks
 from dragon.protection import graph
+from tests.unit.checkpoint import fake_swift
 
 STEPS = 2   # GETs an object stays in a transitional status
 
@@ -319,8 +320,15 @@ class FakeSwift:
             raise swift_exc.ClientException('not found', http_status=404)
         return {}
 
+    def get_container(self, container, marker=None, limit=None):
+        self.heads.append('LIST %s' % container)
+        return fake_swift.listing(
+            {n: b for (c, n), b in self.objects.items() if c == container},
+            marker=marker, limit=limit)
+
     def put_object(self, container, name, body, content_length=None,
-                   headers=None, content_type=None):
+                   headers=None, content_type=None, etag=None):
+        fake_swift.check_etag(bytes(body), etag)
         self.objects[(container, name)] = bytes(body)
 
     def get_object(self, container, name):
@@ -334,6 +342,15 @@ def chunk_store(chunk_size=1024, workers=2):
     store = chunks.ChunkStore(lambda: FakeSwift(objects, heads), 'chunks',
                               chunk_size=chunk_size, workers=workers)
     return store, objects, heads
+
+
+def next_run(env):
+    """A fresh chunk store over the same objects, as the next run has."""
+    old = env.store
+    env.store = env.ctx.chunks = chunks.ChunkStore(
+        old._factory, old.container, chunk_size=old.chunk_size,
+        workers=old.workers)
+    return env.store
 
 
 def node(kind, oid, key=None, options=None):

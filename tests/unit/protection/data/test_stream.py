@@ -76,11 +76,43 @@ def test_an_index_entry_whose_chunk_is_gone_is_a_miss(env):
     first = stream.store_image(env.ctx, node, _image(env, data))
     victim = first['chunks'][2]['sha256']
     del env.objects[('chunks', env.store.object_name(victim))]
+    fakes.next_run(env)
     second = stream.store_image(env.ctx, node, _image(env, data))
     assert not second['index_hit']
     assert env.cloud.downloads == 2
     assert second['uploaded_bytes'] == 1024   # only the missing chunk
     assert ('chunks', env.store.object_name(victim)) in env.objects
+
+
+def test_an_index_entry_whose_chunk_is_damaged_is_a_miss_and_repaired(env):
+    """Same length, other bytes: the image is read again, the chunk stored."""
+    data = os.urandom(6000)
+    node = fakes.node('server', 'server-x')
+    first = stream.store_image(env.ctx, node, _image(env, data))
+    victim = ('chunks', env.store.object_name(first['chunks'][1]['sha256']))
+    good = env.objects[victim]
+    env.objects[victim] = bytes(b ^ 1 for b in good)
+    fakes.next_run(env)
+    env.heads.clear()
+    second = stream.store_image(env.ctx, node, _image(env, data))
+    assert not second['index_hit'] and env.cloud.downloads == 2
+    assert second['uploaded_bytes'] == 1024
+    assert env.objects[victim] == good
+    assert second['chunks'] == first['chunks']
+    assert any(level == 'warning' and '1 chunks were damaged' in m
+               for level, m in env.events)
+    # one listing served the index lookup and the store: no HEAD at all
+    assert env.heads == ['LIST chunks']
+
+
+def test_an_index_hit_costs_one_listing(env):
+    data = os.urandom(6000)
+    node = fakes.node('server', 'server-x')
+    stream.store_image(env.ctx, node, _image(env, data))
+    fakes.next_run(env)
+    env.heads.clear()
+    assert stream.store_image(env.ctx, node, _image(env, data))['index_hit']
+    assert env.heads == ['LIST chunks']
 
 
 @pytest.mark.parametrize('lie, message', [
@@ -128,7 +160,7 @@ def test_memory_stays_bounded_while_a_large_image_streams(env):
 
 @pytest.mark.parametrize('damage', [
     lambda body: b'not json',
-    lambda body: body.replace(b'"version": 1', b'"version": 99'),
+    lambda body: body.replace(b'"version": 2', b'"version": 99'),
 ])
 def test_an_unreadable_index_entry_is_a_miss(env, damage):
     data = os.urandom(3000)
@@ -139,7 +171,7 @@ def test_an_unreadable_index_entry_is_a_miss(env, damage):
     env.objects[name] = damage(env.objects[name])
     again = stream.store_image(env.ctx, node, _image(env, data))
     assert not again['index_hit'] and env.cloud.downloads == 2
-    assert json.loads(env.objects[name])['version'] == 1   # rewritten
+    assert json.loads(env.objects[name])['version'] == index.VERSION
 
 
 def test_an_image_deleted_while_waiting_fails_clearly(env):
