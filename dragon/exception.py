@@ -128,6 +128,11 @@ class PolicyNotFound(NotFound):
     msg_fmt = _('Workload policy %(id)s could not be found.')
 
 
+class RunTakenOver(Conflict):
+    msg_fmt = _('Run %(id)s was taken over by another engine (now %(host)s); '
+                'this engine stops working on it.')
+
+
 class ScheduleNotFound(NotFound):
     msg_fmt = _('Schedule %(id)s could not be found.')
 

@@ -41,6 +41,10 @@ class RunMixin:
                                                      nullable=True)
     trust_id: orm.Mapped[str | None] = orm.mapped_column(sa.String(64),
                                                          nullable=True)
+    # A fresh token each time an engine takes the run: its writes carry
+    # it and are refused once another engine took the run over (fencing).
+    claim: orm.Mapped[str | None] = orm.mapped_column(sa.String(36),
+                                                      nullable=True)
     error: orm.Mapped[str | None] = orm.mapped_column(sa.Text, nullable=True)
     bytes_done: orm.Mapped[int] = orm.mapped_column(
         sa.BigInteger, nullable=False, default=0)

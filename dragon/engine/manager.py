@@ -82,6 +82,12 @@ class EngineManager:
         self._lock = threading.Lock()
         # Set when the engine stops: queued protections stay for its peers.
         self.closed = False
+        # The runs this process works on: any other run the database says
+        # this host holds was lost (a crash, a lost final write).
+        self.running_ids: set[str] = set()
+        # Held from a claim in the database until the run is in
+        # running_ids, so a takeover sweep never mistakes it for lost.
+        self._claiming = threading.RLock()
 
     def ping(self, context: Any) -> dict[str, str]:
         """Return this engine's name, Dragon release and current UTC time."""
@@ -94,6 +100,11 @@ class EngineManager:
     def protect(self, context: Any, checkpoint_id: str) -> None:
         """Admit queued protections, ``checkpoint_id`` among them in turn (1.1)."""
         self.admit()
+
+    def running(self) -> frozenset[str]:
+        """The runs this process has claimed and not finished."""
+        with self._claiming, self._lock:
+            return frozenset(self.running_ids)
 
     def free_slots(self) -> int:
         """Runs this engine can start now without queueing in its pool."""
@@ -111,14 +122,16 @@ class EngineManager:
         if self.closed:
             return []
         caps = self.conf.scheduler if self.conf else None
-        admitted = db_api.checkpoint_admit(
-            dragon_context.get_admin_context(), self.host, self.free_slots(),
-            caps.max_concurrent_protections if caps else 0,
-            caps.max_concurrent_protections_per_project if caps else 0)
-        for checkpoint_id in admitted:
-            LOG.info("engine %s admitted checkpoint %s", self.host,
-                     checkpoint_id)
-            self._submit(CHECKPOINTS, checkpoint_id, 'protecting', 'run')
+        with self._claiming:
+            admitted = db_api.checkpoint_admit(
+                dragon_context.get_admin_context(), self.host,
+                self.free_slots(),
+                caps.max_concurrent_protections if caps else 0,
+                caps.max_concurrent_protections_per_project if caps else 0)
+            for checkpoint_id in admitted:
+                LOG.info("engine %s admitted checkpoint %s", self.host,
+                         checkpoint_id)
+                self._submit(CHECKPOINTS, checkpoint_id, 'protecting', 'run')
         return admitted
 
     def delete_checkpoint(self, context: Any, checkpoint_id: str) -> None:
@@ -160,18 +173,20 @@ class EngineManager:
     def _start(self, kind: RunKind, row_id: str, status: str,
                function: str) -> None:
         admin = dragon_context.get_admin_context()
-        if not kind.claim(admin, row_id, self.host, status=status):
-            LOG.info("%s %s is not %s or another engine has it; ignored",
-                     kind.name, row_id, status)
-            return
-        LOG.info("engine %s took %s %s (%s)", self.host, kind.name, row_id,
-                 function)
-        self._submit(kind, row_id, status, function)
+        with self._claiming:
+            if not kind.claim(admin, row_id, self.host, status=status):
+                LOG.info("%s %s is not %s or another engine has it; ignored",
+                         kind.name, row_id, status)
+                return
+            LOG.info("engine %s took %s %s (%s)", self.host, kind.name,
+                     row_id, function)
+            self._submit(kind, row_id, status, function)
 
     def _submit(self, kind: RunKind, row_id: str, status: str,
                 function: str) -> None:
         with self._lock:
             self._running += 1
+            self.running_ids.add(row_id)
         if self.pool is None:
             self._counted_run(kind, row_id, status, function)
             return
@@ -181,6 +196,7 @@ class EngineManager:
         except RuntimeError:
             with self._lock:
                 self._running -= 1
+                self.running_ids.discard(row_id)
             LOG.warning("engine %s is stopping; %s %s not run",
                         self.host, kind.name, row_id)
             if kind is CHECKPOINTS and status == 'protecting':
@@ -202,6 +218,7 @@ class EngineManager:
         finally:
             with self._lock:
                 self._running -= 1
+                self.running_ids.discard(row_id)
         if kind is CHECKPOINTS and self.pool is not None:
             try:
                 self.admit()  # a slot is free: the next queued one may go
@@ -216,19 +233,36 @@ class EngineManager:
         """Run the workflow; whatever happens, release the trust and the row."""
         admin = dragon_context.get_admin_context()
         try:
-            trust_id = kind.get(admin, row_id).trust_id
+            row = kind.get(admin, row_id)
         except kind.not_found:
             return
+        trust_id, claim = row.trust_id, row.claim
         try:
             result = self._workflow(kind, function)(self.conf, row_id,
                                                     self.host)
             if kind is CHECKPOINTS and function == 'run' and result:
                 self._after_protection(row_id)
+        except exception.RunTakenOver as e:
+            LOG.warning("%s", e)
+            return      # the new owner keeps the trust and the row
         except Exception as e:  # noqa: BLE001 - the row must leave `status`
             LOG.exception("%s %s: %s failed", kind.name, row_id, function)
-            self._fail(kind, admin, row_id, status, exception.one_line(e))
-        finally:
-            release_trust(self.conf, admin, row_id, trust_id, kind)
+            self._fail(kind, admin, row_id, status, exception.one_line(e),
+                       claim)
+        try:
+            current = kind.get(admin, row_id)
+        except kind.not_found:
+            current = None
+        except Exception:  # noqa: BLE001 - keep the trust for reconciling
+            LOG.exception("%s %s: its end is not known yet", kind.name,
+                          row_id)
+            return
+        if current is not None and (current.claim != claim or
+                                    current.status == status):
+            # Taken over, or its end not recorded yet (reconciled later
+            # from Swift with this trust): the trust is still needed.
+            return
+        release_trust(self.conf, admin, row_id, trust_id, kind)
 
     def _after_protection(self, checkpoint_id: str) -> None:
         """Retention of the policy, now that a new checkpoint is available.
@@ -244,17 +278,17 @@ class EngineManager:
             LOG.exception("checkpoint %s: retention failed", checkpoint_id)
 
     def _fail(self, kind: RunKind, admin: Any, row_id: str, status: str,
-              reason: str) -> None:
+              reason: str, claim: str | None = None) -> None:
         try:
             kind.update(
                 admin, row_id,
                 {'status': 'error', 'error': reason,
                  'finished_at': datetime.datetime.now(
                      datetime.UTC).replace(tzinfo=None)},
-                expected_status=(status,))
+                expected_status=(status,), expected_claim=claim)
             kind.event_add(admin, row_id, 'error', reason)
-        except (kind.not_found, kind.busy):
-            pass  # the workflow already recorded its end
+        except (kind.not_found, kind.busy, exception.RunTakenOver):
+            pass  # the workflow recorded its end, or another engine owns it
         except Exception:
             LOG.exception("%s %s: cannot record its failure", kind.name,
                           row_id)

@@ -5,6 +5,7 @@ import datetime
 import signal
 import threading
 import types
+from typing import Any
 
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -49,6 +50,7 @@ class EngineService:
         first: whatever ran them died with the previous process.
         """
         self.heartbeat()
+        self.take_over_orphans(host=self.host)
         self.fail_orphans(host=self.host)
         if self._transport is None:
             self._transport = rpc.get_transport(self.conf)
@@ -93,11 +95,27 @@ class EngineService:
                 LOG.exception("engine %s failed to record its heartbeat",
                               self.host)
 
+    def take_over_orphans(self, host: str | None = None,
+                          dead_before: datetime.datetime | None = None
+                          ) -> list[Any]:
+        """Protections of dead engines requeued or reconciled, recoveries
+        rolled back (``dragon.engine.takeover``)."""
+        from dragon.engine import takeover
+        running = (self._manager.running if self._manager is not None
+                   else frozenset)
+        outcomes = takeover.Takeover(self.conf, self.host,
+                                     running).sweep(host, dead_before)
+        for outcome in outcomes:
+            LOG.warning("engine %s took over %s %s: %s", self.host,
+                        outcome.kind, outcome.row_id, outcome.result)
+        return outcomes
+
     def fail_orphans(self, host: str | None = None,
                      dead_before: datetime.datetime | None = None
                      ) -> list[str]:
-        """Mark ``error`` the checkpoints and recoveries no live engine runs.
+        """Mark ``error`` the runs no live engine runs and none took over.
 
+        Deletions of dead engines, and runs a takeover could not handle.
         What a dead protection left (temporaries, its container) is
         cleaned up; what a dead recovery made stays until the recovery is
         deleted. Either way the trust the run held serves nobody any more.
@@ -133,9 +151,14 @@ class EngineService:
         while not self._stopping.wait(interval):
             down = datetime.timedelta(
                 seconds=self.conf.engine.service_down_time)
+            dead_before = datetime.datetime.now(
+                datetime.UTC).replace(tzinfo=None) - down
             try:
-                self.fail_orphans(dead_before=datetime.datetime.now(
-                    datetime.UTC).replace(tzinfo=None) - down)
+                self.take_over_orphans(dead_before=dead_before)
+                # This engine's own runs it is not running: a final
+                # write lost to a database outage.
+                self.take_over_orphans(host=self.host)
+                self.fail_orphans(dead_before=dead_before)
             except Exception:
                 LOG.exception("engine %s failed to check for orphaned "
                               "checkpoints", self.host)
@@ -204,6 +227,7 @@ class EngineService:
             self._pool.shutdown(wait=True)
             self._pool = None
             try:
+                self.take_over_orphans(host=self.host)
                 self.fail_orphans(host=self.host)
             except Exception:
                 LOG.exception("engine %s could not fail its queued "

@@ -18,6 +18,7 @@ from oslo_log import log as logging
 
 from dragon.common import timeutils
 from dragon.db import api as db_api
+from dragon import exception
 from dragon.protection import warnings as warnings_mod
 
 LOG = logging.getLogger(__name__)
@@ -50,12 +51,16 @@ class RunRecorder:
     :param context: an admin request context for the database.
     :param checkpoint_id: the checkpoint (or recovery) being run.
     :param rows: its table's update and event functions.
+    :param claim: the run's claim: every write carries it, so the writes
+        of an engine whose run was taken over are refused
+        (``RunTakenOver`` is raised to stop the run).
     """
 
     def __init__(self, context: Any, checkpoint_id: str,
-                 rows: Rows = CHECKPOINTS) -> None:
+                 rows: Rows = CHECKPOINTS, claim: str | None = None) -> None:
         self._context = context
         self._rows = rows
+        self.claim = claim
         self.checkpoint_id = checkpoint_id
         self._lock = threading.Lock()
         self._resources: dict[str, dict[str, Any]] = {}
@@ -170,7 +175,10 @@ class RunRecorder:
                 progress[self._rows.warnings_field] = self.warnings.items()
             values = {**progress, **values}
             try:
-                self._rows.update(self._context, self.checkpoint_id, values)
+                self._rows.update(self._context, self.checkpoint_id, values,
+                                  expected_claim=self.claim)
+            except exception.RunTakenOver:
+                raise           # another engine owns the run: stop
             except Exception:
                 if values.keys() - progress.keys():
                     raise       # a status change must not be lost silently
@@ -182,4 +190,7 @@ class RunRecorder:
             self._timer = None
             if not self._dirty:
                 return      # written meanwhile
-        self.flush(force=True)
+        try:
+            self.flush(force=True)
+        except exception.RunTakenOver as e:
+            LOG.warning("%s", e)

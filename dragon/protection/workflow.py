@@ -16,6 +16,7 @@ option ``strict`` any warning is such a failure.
 import concurrent.futures
 import datetime
 import threading
+import time
 from typing import Any
 
 from oslo_config import cfg
@@ -48,6 +49,9 @@ DATA_TYPES = {'OS::Nova::Server': 'server', 'OS::Cinder::Volume': 'volume'}
 # Resources whose data streams at the same time (each stream uploads its
 # chunks with [checkpoint] upload_workers threads).
 PARALLEL_RESOURCES = 2
+# Tries of the final database write before the run gives up on it (the
+# container is complete by then: see Protection._record_available).
+FINAL_WRITE_ATTEMPTS = 5
 
 
 def _notify(send: Any, conf: cfg.ConfigOpts, checkpoint_id: str,
@@ -93,6 +97,9 @@ class Protection:
         self.host = host
         self.steps: list[_Step] = []
         self._failed = threading.Event()
+        # Set once the manifest and completion mark are in Swift: from
+        # then on no failure may remove the container (it recovers).
+        self._complete = False
 
     # -- the flow
     def run(self) -> bool:
@@ -117,8 +124,10 @@ class Protection:
             self.finish(writer, graph, parameters, template_yaml, started)
         except Exception as e:  # noqa: BLE001 - every failure ends the run
             self.fail(e, writer)
-            _notify(notifier.checkpoint_error, self.conf, self.checkpoint.id,
-                    self.checkpoint)
+            if not (self._complete or
+                    isinstance(e, exception.RunTakenOver)):
+                _notify(notifier.checkpoint_error, self.conf,
+                        self.checkpoint.id, self.checkpoint)
             return False
         _notify(notifier.checkpoint_end, self.conf, self.checkpoint.id,
                 self.checkpoint)
@@ -321,11 +330,48 @@ class Protection:
             dragon_version=version.version_string(), stats=stats,
             warnings=warnings)
         writer.finish(manifest, template_yaml, self.recorder.events)
-        self.recorder.flush(force=True, status='available', error=None,
-                            finished_at=finished, stats=stats)
+        self._complete = True
+        self._record_available(finished, stats)
+
+    def _record_available(self, finished: datetime.datetime,
+                          stats: dict[str, Any]) -> None:
+        """The final write, retried through a short database outage.
+
+        The container is complete whatever happens here: if the database
+        stays away, the row keeps ``protecting`` and the engines reconcile
+        it from Swift when it is back (``reconcile``).
+        """
+        for attempt in range(FINAL_WRITE_ATTEMPTS):
+            try:
+                self.recorder.flush(force=True, status='available',
+                                    error=None, finished_at=finished,
+                                    stats=stats)
+                return
+            except exception.RunTakenOver:
+                raise
+            except Exception:  # noqa: BLE001 - retried, then reconciled
+                if attempt == FINAL_WRITE_ATTEMPTS - 1:
+                    raise
+                LOG.warning("checkpoint %s: final status not stored yet "
+                            "(attempt %d); retrying", self.checkpoint.id,
+                            attempt + 1)
+                time.sleep(min(2 ** attempt, 10))
 
     def fail(self, error: BaseException,
              writer: store.CheckpointWriter | None) -> None:
+        if isinstance(error, exception.RunTakenOver):
+            # Another engine owns the run now: write nothing, leave its
+            # container and temporaries to the new owner's cleanup.
+            LOG.warning("checkpoint %s: %s", self.checkpoint.id, error)
+            return
+        if self._complete:
+            # The checkpoint is in Swift, whole: only the database missed
+            # it. Never delete it; the engines reconcile the row.
+            LOG.error("checkpoint %s is complete in Swift (%s) but its "
+                      "row could not be updated: %s; it is reconciled "
+                      "when the database answers", self.checkpoint.id,
+                      writer.container if writer else '?', error)
+            return
         reason = exception.one_line(error)
         if not isinstance(error, exception.DragonException):
             LOG.error("checkpoint %s failed", self.checkpoint.id,
@@ -336,15 +382,18 @@ class Protection:
                                    rec.TRANSFERRING):
                 self.recorder.status(entry['key'], rec.ERROR,
                                      'not completed: %s' % reason)
-        if writer is not None:
+        if writer is not None and not self._complete:
             try:
                 writer.discard()
             except Exception as e:  # noqa: BLE001
                 self.recorder.event('warning', 'incomplete container %s '
                                     'left for gc: %s' % (writer.container,
                                                          exception.one_line(e)))
-        self.recorder.flush(force=True, status='error', error=reason,
-                            finished_at=timeutils.utcnow())
+        try:
+            self.recorder.flush(force=True, status='error', error=reason,
+                                finished_at=timeutils.utcnow())
+        except exception.RunTakenOver as e:
+            LOG.warning("checkpoint %s: %s", self.checkpoint.id, e)
 
 
 def _trust_clients(conf: cfg.ConfigOpts, checkpoint: Any
@@ -361,7 +410,7 @@ def run(conf: cfg.ConfigOpts, checkpoint_id: str, host: str = '') -> bool:
     """
     context = dragon_context.get_admin_context()
     checkpoint = db_api.checkpoint_get(context, checkpoint_id)
-    recorder = rec.RunRecorder(context, checkpoint_id)
+    recorder = rec.RunRecorder(context, checkpoint_id, claim=checkpoint.claim)
     try:
         policy = db_api.workload_policy_get(context, checkpoint.policy_id)
         clients = _trust_clients(conf, checkpoint)

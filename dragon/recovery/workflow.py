@@ -223,6 +223,9 @@ class Recovery:
             (self.recovery.mappings or {}).get('name_prefix') or
             ('drill-' if self.drill else ''))
         timeout = self.recovery.timeout or self.conf.recovery.stack_timeout
+        # Named before it exists: an engine that dies between Heat's answer
+        # and the next write leaves a stack its successor finds by name.
+        self.recorder.flush(force=True, stack_name=name)
         self.stack_id = stack_mod.create(self.clients, name, template,
                                          params, timeout)
         self.recorder.flush(force=True, stack_id=self.stack_id,
@@ -289,17 +292,7 @@ class Recovery:
             checkpoint=self.recovery.recovery_point)
 
     def record_drill(self, rto: float | None, status: str) -> None:
-        policy_id = getattr(self.recovery, 'policy_id', None)
-        if not policy_id:
-            return
-        try:
-            db_api.workload_policy_set_last_drill(
-                dragon_context.get_admin_context(), policy_id, {
-                    'recovery_id': self.recovery.id, 'status': status,
-                    'at': timeutils.utcnow().isoformat() + 'Z', 'rto_seconds': rto})
-        except exception.PolicyNotFound:
-            # The policy lives in another site's database (or is gone).
-            pass
+        _record_drill(self.recovery, rto, status)
 
     def fail(self, error: BaseException) -> None:
         reason = exception.one_line(error)
@@ -332,6 +325,22 @@ class Recovery:
                             finished_at=timeutils.utcnow(), **values)
 
 
+def _record_drill(recovery: Any, rto: float | None, status: str) -> None:
+    """The policy's ``last_drill``, when this site's database has the policy."""
+    policy_id = getattr(recovery, 'policy_id', None)
+    if not policy_id:
+        return
+    try:
+        db_api.workload_policy_set_last_drill(
+            dragon_context.get_admin_context(), policy_id, {
+                'recovery_id': recovery.id, 'status': status,
+                'at': timeutils.utcnow().isoformat() + 'Z',
+                'rto_seconds': rto})
+    except exception.PolicyNotFound:
+        # The policy lives in another site's database (or is gone).
+        pass
+
+
 def _trust_clients(conf: cfg.ConfigOpts, recovery: Any
                    ) -> clients_mod.ServiceClients:
     from dragon import identity
@@ -343,7 +352,8 @@ def run(conf: cfg.ConfigOpts, recovery_id: str, host: str = '') -> bool:
     """Run recovery ``recovery_id`` (already claimed by ``host``)."""
     context = dragon_context.get_admin_context()
     recovery = db_api.recovery_get(context, recovery_id)
-    recorder = rec.RunRecorder(context, recovery_id, RECOVERIES)
+    recorder = rec.RunRecorder(context, recovery_id, RECOVERIES,
+                               claim=recovery.claim)
     try:
         clients = _trust_clients(conf, recovery)
     except Exception as e:  # noqa: BLE001 - the row must leave 'recovering'
@@ -371,3 +381,69 @@ def delete(conf: cfg.ConfigOpts, recovery_id: str, host: str = '') -> None:
         recorder.flush(force=True, status=ERROR, error=exception.one_line(e))
         return
     db_api.recovery_delete(context, recovery_id)
+
+
+def roll_back(conf: cfg.ConfigOpts, recovery_id: str, claim: str,
+              dead_host: str, host: str = '') -> bool:
+    """Remove everything a recovery whose engine died had made; mark it error.
+
+    A half-done recovery cannot be resumed safely from the middle (Heat may
+    be halfway through a stack), so the engine that took it over
+    (``claim``) removes the stack (found by name if its id was never
+    recorded), every restored image and volume recorded on the row, and
+    any image still tagged ``dragon_restore=<id>`` (one being uploaded at
+    the crash), then records why.
+
+    :returns: whether everything was removed.
+    """
+    context = dragon_context.get_admin_context()
+    recovery = db_api.recovery_get(context, recovery_id)
+    recorder = rec.RunRecorder(context, recovery_id, RECOVERIES, claim=claim)
+    reason = ('the engine running it (host %s) stopped mid-recovery' %
+              dead_host)
+    recorder.event('warning', '%s; engine %s removes what it had created'
+                   % (reason, host or '?'))
+    clean = True
+    try:
+        clients = _trust_clients(conf, recovery)
+        run_ = Recovery(conf, recovery, clients, recorder, host)
+        run_.stack_id = recovery.stack_id or _stack_by_name(
+            clients, recovery.stack_name)
+        run_.restored = dict(recovery.restored or {})
+        for image_id in _tagged_images(clients, recovery_id):
+            if all(r.get('image_id') != image_id
+                   for r in run_.restored.values()):
+                run_.restored['untracked-%s' % image_id] = {
+                    'image_id': image_id}
+        run_.teardown()
+        message = '%s; everything it had created was removed' % reason
+    except exception.RunTakenOver:
+        raise
+    except Exception as e:  # noqa: BLE001 - report what is left
+        clean = False
+        message = ('%s; cleanup incomplete (%s): delete the recovery to '
+                   'retry' % (reason, exception.one_line(e)))
+    recorder.event('error', message)
+    if recovery.mode == DRILL:
+        _record_drill(recovery, None, ERROR)
+    recorder.flush(force=True, status=ERROR, error=message,
+                   finished_at=timeutils.utcnow(), torn_down=clean)
+    _notify(notifier.recovery_error, conf, recovery_id, recovery)
+    return clean
+
+
+def _stack_by_name(clients: Any, name: str | None) -> str | None:
+    if not name:
+        return None
+    stack = stack_mod.get(clients, name)
+    return stack.get('id') if stack else None
+
+
+def _tagged_images(clients: Any, recovery_id: str) -> list[str]:
+    """Images of this recovery by their ``dragon_restore`` property."""
+    response = clients.adapter('image').get(
+        '/v2/images', params={restore_mod.RESTORE_PROPERTY: recovery_id,
+                              'limit': 1000}, raise_exc=False)
+    if response.status_code >= 400:
+        return []
+    return [i['id'] for i in response.json().get('images') or ()]

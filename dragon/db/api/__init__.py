@@ -26,10 +26,12 @@ from dragon.db.api.checkpoints import checkpoint_event_get_all
 from dragon.db.api.checkpoints import checkpoint_fail_orphans
 from dragon.db.api.checkpoints import checkpoint_get
 from dragon.db.api.checkpoints import checkpoint_get_all
+from dragon.db.api.checkpoints import checkpoint_get_orphans
 from dragon.db.api.checkpoints import checkpoint_newest_available
 from dragon.db.api.checkpoints import checkpoint_queue
 from dragon.db.api.checkpoints import checkpoint_get_project_ids
 from dragon.db.api.checkpoints import checkpoint_mark_deleting
+from dragon.db.api.checkpoints import checkpoint_take_over
 from dragon.db.api.checkpoints import checkpoint_update
 from dragon.db.api.connection import _is_locked
 from dragon.db.api.connection import check_connection
@@ -61,6 +63,8 @@ from dragon.db.api.recoveries import recovery_event_get_all
 from dragon.db.api.recoveries import recovery_fail_orphans
 from dragon.db.api.recoveries import recovery_get
 from dragon.db.api.recoveries import recovery_get_all
+from dragon.db.api.recoveries import recovery_get_orphans
+from dragon.db.api.recoveries import recovery_take_over
 from dragon.db.api.recoveries import recovery_update
 from dragon.db.api.recoveries import workload_policy_set_last_drill
 from dragon.db.api.schedules import ACTIVE as SCHEDULE_ACTIVE

@@ -117,17 +117,22 @@ def checkpoint_get_all(context: Any, project_id: str | None = None,
 @main_context_manager.writer
 def checkpoint_update(context: Any, checkpoint_id: str,
                       values: dict[str, Any],
-                      expected_status: tuple[str, ...] | None = None
+                      expected_status: tuple[str, ...] | None = None,
+                      expected_claim: str | None = None
                       ) -> models.Checkpoint:
     """Change a checkpoint; leaving ``protecting`` frees its policy.
 
     :param expected_status: refuse unless the current status is one of
         these (checked in the same transaction as the change).
+    :param expected_claim: refuse unless the run still holds this claim:
+        the writes of an engine whose run was taken over.
     :raises dragon.exception.CheckpointNotFound:
     :raises dragon.exception.CheckpointBusy: not in ``expected_status``.
+    :raises dragon.exception.RunTakenOver: the claim moved on.
     """
     session = context.session
     checkpoint = _get(session, checkpoint_id)
+    runs.check_claim(checkpoint, expected_claim)
     if expected_status is not None and \
             checkpoint.status not in expected_status:
         raise exception.CheckpointBusy(
@@ -299,6 +304,7 @@ def checkpoint_admit(context: Any, host: str, slots: int,
             continue
         row.status = PROTECTING
         row.host = host
+        row.claim = runs.new_claim()
         row.started_at = row.started_at or now
         row.updated_at = now
         total += 1
@@ -339,3 +345,30 @@ def checkpoint_newest_available(context: Any, policy_ids: list[str]
 
 def _captured(row: models.Checkpoint) -> datetime.datetime:
     return row.captured_at or row.started_at or row.created_at
+
+
+@main_context_manager.reader
+def checkpoint_get_orphans(context: Any, host: str | None = None,
+                           dead_before: datetime.datetime | None = None,
+                           running: frozenset[str] = frozenset()
+                           ) -> list[models.Checkpoint]:
+    """Protecting checkpoints no live engine runs (see ``runs.orphans``).
+
+    :param running: ids the calling engine runs itself right now; with
+        ``host`` the others it holds are orphans too (a lost final write).
+    """
+    return [row for row in runs.orphans(context.session, models.Checkpoint,
+                                        (PROTECTING,), host, dead_before)
+            if row.id not in running]
+
+
+@_retry_if_locked
+@main_context_manager.writer
+def checkpoint_take_over(context: Any, checkpoint_id: str,
+                         old_claim: str | None, host: str) -> str | None:
+    """Make ``host`` the owner of an orphaned protecting checkpoint (CAS).
+
+    :returns: the new claim, or ``None`` if another engine took it first.
+    """
+    return runs.take_over(context.session, models.Checkpoint, checkpoint_id,
+                          old_claim, PROTECTING, host)

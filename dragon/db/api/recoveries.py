@@ -80,16 +80,19 @@ def recovery_get_all(context: Any, project_id: str | None = None,
 @_retry_if_locked
 @main_context_manager.writer
 def recovery_update(context: Any, recovery_id: str, values: dict[str, Any],
-                    expected_status: tuple[str, ...] | None = None
-                    ) -> models.Recovery:
+                    expected_status: tuple[str, ...] | None = None,
+                    expected_claim: str | None = None) -> models.Recovery:
     """Change a recovery.
 
     :param expected_status: refuse unless the current status is one of
         these (checked in the same transaction as the change).
+    :param expected_claim: refuse unless the run still holds this claim.
     :raises dragon.exception.RecoveryNotFound:
     :raises dragon.exception.RecoveryBusy: not in ``expected_status``.
+    :raises dragon.exception.RunTakenOver: another engine took it over.
     """
     recovery = _get(context.session, recovery_id)
+    runs.check_claim(recovery, expected_claim)
     if expected_status is not None and \
             recovery.status not in expected_status:
         raise exception.RecoveryBusy(
@@ -111,6 +114,30 @@ def recovery_claim(context: Any, recovery_id: str, host: str,
     """
     return runs.claim(context.session, models.Recovery, recovery_id, host,
                       status)
+
+
+@_retry_if_locked
+@main_context_manager.writer
+def recovery_get_orphans(context: Any, host: str | None = None,
+                         dead_before: datetime.datetime | None = None,
+                         running: frozenset[str] = frozenset()
+                         ) -> list[models.Recovery]:
+    """Recovering recoveries no live engine runs (see ``runs.orphans``)."""
+    return [row for row in runs.orphans(context.session, models.Recovery,
+                                        (RECOVERING,), host, dead_before)
+            if row.id not in running]
+
+
+@_retry_if_locked
+@main_context_manager.writer
+def recovery_take_over(context: Any, recovery_id: str,
+                       old_claim: str | None, host: str) -> str | None:
+    """Make ``host`` the owner of an orphaned recovery (CAS).
+
+    :returns: the new claim, or ``None`` if another engine took it first.
+    """
+    return runs.take_over(context.session, models.Recovery, recovery_id,
+                          old_claim, RECOVERING, host)
 
 
 @_retry_if_locked

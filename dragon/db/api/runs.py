@@ -8,6 +8,7 @@ and fail their orphans the same way.
 
 import datetime
 from typing import Any
+import uuid
 
 import sqlalchemy as sa
 
@@ -83,10 +84,42 @@ def claim(session: Any, model: Any, row_id: str, host: str,
         sa.update(model)
         .where(model.id == row_id, model.host.is_(None),
                model.status == status)
-        .values(host=host, updated_at=now,
+        .values(host=host, updated_at=now, claim=new_claim(),
                 started_at=sa.func.coalesce(model.started_at, now))
         .execution_options(synchronize_session=False))
     return result.rowcount == 1
+
+
+def new_claim() -> str:
+    return str(uuid.uuid4())
+
+
+def check_claim(row: Any, expected_claim: str | None) -> None:
+    """Refuse a write of an engine whose run was taken over (fencing).
+
+    :raises dragon.exception.RunTakenOver:
+    """
+    if expected_claim is not None and row.claim != expected_claim:
+        raise exception.RunTakenOver(id=row.id, host=row.host or 'none')
+
+
+def take_over(session: Any, model: Any, row_id: str, old_claim: str | None,
+              status: str, host: str) -> str | None:
+    """Move a run to ``host`` if it still holds ``old_claim`` (CAS).
+
+    The previous engine's writes are refused from here on.
+
+    :returns: the new claim, or ``None`` when another engine was first.
+    """
+    claim = new_claim()
+    condition = (model.claim.is_(None) if old_claim is None
+                 else model.claim == old_claim)
+    result = session.execute(
+        sa.update(model)
+        .where(model.id == row_id, model.status == status, condition)
+        .values(host=host, claim=claim, updated_at=models.utcnow())
+        .execution_options(synchronize_session=False))
+    return claim if result.rowcount == 1 else None
 
 
 def orphans(session: Any, model: Any, statuses: tuple[str, ...],

@@ -181,8 +181,8 @@ def test_every_minute_with_two_engines_retention_catch_up_and_dead_trust(
     resume = stopped_at.replace(second=10, microsecond=0) + \
         datetime.timedelta(minutes=2)
     _sleep_until(resume)
-    missed_ticks = int((resume.replace(second=0) - stopped_at).total_seconds()
-                       // 60)
+    missed_ticks = int((resume.replace(second=0) - stopped_at.replace(
+        second=0, microsecond=0)).total_seconds() // 60)
     assert missed_ticks == 2
     scheduled.dragon.start_engine(1)
     scheduled.dragon.start_engine(2)

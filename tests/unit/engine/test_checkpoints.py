@@ -201,10 +201,11 @@ def test_pool_bounds_concurrent_runs_and_rpc_stays_responsive(
     for checkpoint_id in ids:
         client.protect(_ctx(), checkpoint_id)
     assert _wait(lambda: workflow.running == 2)
-    # All three are claimed at once; the third waits in the pool.
-    assert _wait(lambda: all(db_api.checkpoint_get(ADMIN(), i).host == 'e1'
-                             for i in ids))
     assert client.ping(_ctx(), timeout=5)['host'] == 'e1'
+    # Two run; the third waits queued in the database, not in the pool,
+    # so that a peer with a free slot may take it.
+    assert sorted(_status(i) for i in ids) == ['protecting', 'protecting',
+                                                'queued']
     time.sleep(0.2)
     assert workflow.running == 2
     workflow.gate.set()
@@ -236,28 +237,97 @@ def test_protect_of_a_checkpoint_in_another_state_is_ignored(
     assert workflow.calls == []
 
 
-def test_start_fails_the_checkpoints_this_host_had(rpc_conf, db, engines,
-                                                   workflow, trusts):
-    checkpoint_id = _checkpoint(status='protecting')
-    db_api.checkpoint_claim(ADMIN(), checkpoint_id, 'e1')
+@pytest.fixture
+def swift_of_runs(monkeypatch):
+    """The Swift a takeover looks into: containers and their completeness."""
+    from dragon.checkpoint import store
+    from dragon.engine import takeover
+    from dragon.protection import workflow
+    containers = {}
+    cleaned = []
+    monkeypatch.setattr(takeover.Takeover, '_swift', lambda self, row: 'sw')
+    monkeypatch.setattr(store, 'container_metadata',
+                        lambda swift, name: containers.get(name))
+    monkeypatch.setattr(store, 'read_manifest', lambda swift, name: {
+        'stats': {'stored_bytes': 7}})
+    monkeypatch.setattr(workflow, 'cleanup_orphan',
+                        lambda conf, checkpoint_id: cleaned.append(
+                            checkpoint_id))
+    return containers, cleaned
+
+
+def test_start_takes_over_the_checkpoints_this_host_had(
+        rpc_conf, db, engines, workflow, trusts, swift_of_runs):
+    containers, cleaned = swift_of_runs
+    rpc_conf.set_override('max_concurrent_runs', 1, group='engine')
+    workflow.gate.clear()
+    mine = _checkpoint(status='protecting')
+    db_api.checkpoint_claim(ADMIN(), mine, 'e1')
+    dead_claim = db_api.checkpoint_get(ADMIN(), mine).claim
     other = _checkpoint(status='protecting')
     db_api.checkpoint_claim(ADMIN(), other, 'e2')
     db_api.engine_service_heartbeat(ADMIN(), 'e2', 'dragon-engine', '1')
     engines('e1')
-    checkpoint = db_api.checkpoint_get(ADMIN(), checkpoint_id)
-    assert checkpoint.status == 'error'
-    assert checkpoint.error == 'the engine running it stopped (host e1)'
+    # Requeued (then admitted again by e1 itself), its leftovers removed.
+    assert cleaned == [mine]
+    events = [e.message for e in
+              db_api.checkpoint_event_get_all(ADMIN(), mine)]
+    assert any('the engine running it (host e1) stopped; taken over' in m
+               and 'takeover 1 of 3' in m for m in events), events
+    assert _wait(lambda: workflow.running == 1)
+    checkpoint = db_api.checkpoint_get(ADMIN(), mine)
+    assert (checkpoint.status, checkpoint.host) == ('protecting', 'e1')
+    assert checkpoint.stats == {'takeovers': 1}
+    assert checkpoint.claim != dead_claim
+    # The dead run's late writes are refused.
+    with pytest.raises(exception.RunTakenOver):
+        db_api.checkpoint_update(ADMIN(), mine, {'status': 'available'},
+                                 expected_claim=dead_claim)
+    # Its trust serves the new run; the other engine's run is untouched.
+    assert trusts == []
+    assert checkpoint.trust_id == 't1'
     assert _status(other) == 'protecting'
-    # The failed run's trust is deleted; the other engine's is kept.
-    assert trusts == [('session-of-t1', 't1')]
-    assert checkpoint.trust_id is None
-    assert db_api.checkpoint_get(ADMIN(), other).trust_id == 't1'
+    workflow.gate.set()
+    assert _wait(lambda: _status(mine) == 'available')
 
 
-def test_periodic_check_fails_checkpoints_of_dead_engines(
-        rpc_conf, db, engines, workflow, trusts):
+def test_a_complete_container_is_reconciled_not_run_again(
+        rpc_conf, db, engines, workflow, trusts, swift_of_runs):
+    containers, cleaned = swift_of_runs
+    mine = _checkpoint(status='protecting')
+    db_api.checkpoint_claim(ADMIN(), mine, 'e1')
+    db_api.checkpoint_update(ADMIN(), mine, {'container': 'dragon_p1_x'})
+    containers['dragon_p1_x'] = {store_complete(): 'true'}
+    engines('e1')
+    checkpoint = db_api.checkpoint_get(ADMIN(), mine)
+    assert checkpoint.status == 'available'
+    assert checkpoint.stats == {'stored_bytes': 7}
+    assert cleaned == [] and workflow.calls == []
+    assert 'reconciled from Swift' in db_api.checkpoint_event_get_all(
+        ADMIN(), mine)[-1].message
+
+
+def store_complete():
+    from dragon.checkpoint import store
+    return store.COMPLETE
+
+
+def test_a_protection_that_keeps_killing_engines_gives_up(
+        rpc_conf, db, engines, workflow, trusts, swift_of_runs):
+    mine = _checkpoint(status='protecting')
+    db_api.checkpoint_claim(ADMIN(), mine, 'e1')
+    db_api.checkpoint_update(ADMIN(), mine, {'stats': {'takeovers': 3}})
+    engines('e1')
+    checkpoint = db_api.checkpoint_get(ADMIN(), mine)
+    assert checkpoint.status == 'error'
+    assert 'stopped 4 times' in checkpoint.error
+
+
+def test_periodic_check_takes_over_checkpoints_of_dead_engines(
+        rpc_conf, db, engines, workflow, trusts, swift_of_runs):
     rpc_conf.set_override('orphan_check_interval', 1, group='engine')
     rpc_conf.set_override('service_down_time', 5, group='engine')
+    rpc_conf.set_override('poll_interval', 1, group='scheduler')
     db_api.engine_service_heartbeat(ADMIN(), 'dead', 'dragon-engine', '1')
     with db_api.main_context_manager.writer.using(ADMIN()) as session:
         session.execute(db_api.sa.update(db_api.models.EngineService)
@@ -265,8 +335,10 @@ def test_periodic_check_fails_checkpoints_of_dead_engines(
     checkpoint_id = _checkpoint(status='protecting')
     db_api.checkpoint_claim(ADMIN(), checkpoint_id, 'dead')
     engines('e1')
-    assert _wait(lambda: _status(checkpoint_id) == 'error')
-    assert 'host dead' in db_api.checkpoint_get(ADMIN(), checkpoint_id).error
+    assert _wait(lambda: _status(checkpoint_id) == 'available')
+    assert workflow.calls[0][:3] == ('run', checkpoint_id, 'e1')
+    assert any('host dead' in e.message for e in
+               db_api.checkpoint_event_get_all(ADMIN(), checkpoint_id))
 
 
 def test_a_full_engine_leaves_protections_queued_for_its_peers(

@@ -158,23 +158,43 @@ def test_recoveries_and_checkpoints_share_the_bounded_pool(
     assert _wait(lambda: all(_status(r) == 'succeeded' for r in recoveries))
 
 
-def test_start_fails_the_recoveries_this_host_had(rpc_conf, db, engines,
-                                                  recovery_workflow, trusts):
+@pytest.fixture
+def roll_backs(monkeypatch):
+    """dragon.recovery.workflow.roll_back recorded; it fails the row."""
+    from dragon.recovery import workflow
+    calls = []
+
+    def roll_back(conf, recovery_id, claim, dead_host, host=''):
+        calls.append((recovery_id, dead_host, host))
+        db_api.recovery_update(ADMIN(), recovery_id, {
+            'status': 'error', 'error': 'rolled back'},
+            expected_claim=claim)
+        return True
+
+    monkeypatch.setattr(workflow, 'roll_back', roll_back)
+    return calls
+
+
+def test_start_rolls_back_the_recoveries_this_host_had(
+        rpc_conf, db, engines, recovery_workflow, trusts, roll_backs):
     mine, theirs = _recovery(), _recovery(trust_id='t9')
     db_api.recovery_claim(ADMIN(), mine, 'e1')
+    old_claim = db_api.recovery_get(ADMIN(), mine).claim
     db_api.recovery_claim(ADMIN(), theirs, 'e2')
     db_api.engine_service_heartbeat(ADMIN(), 'e2', 'dragon-engine', '1')
     engines('e1')
+    assert roll_backs == [(mine, 'e1', 'e1')]
     recovery = db_api.recovery_get(ADMIN(), mine)
-    assert recovery.status == 'error'
-    assert recovery.error == 'the engine running it stopped (host e1)'
-    assert recovery.trust_id is None
+    assert (recovery.status, recovery.error) == ('error', 'rolled back')
+    # Fenced: the dead run's claim no longer writes.
+    with pytest.raises(exception.RunTakenOver):
+        db_api.recovery_update(ADMIN(), mine, {'bytes_done': 1},
+                               expected_claim=old_claim)
     assert _status(theirs) == 'recovering'
-    assert trusts == [('session-of-t1', 't1')]
 
 
-def test_periodic_check_fails_recoveries_of_dead_engines(
-        rpc_conf, db, engines, recovery_workflow, trusts):
+def test_periodic_check_rolls_back_recoveries_of_dead_engines(
+        rpc_conf, db, engines, recovery_workflow, trusts, roll_backs):
     rpc_conf.set_override('orphan_check_interval', 1, group='engine')
     rpc_conf.set_override('service_down_time', 5, group='engine')
     db_api.engine_service_heartbeat(ADMIN(), 'dead', 'dragon-engine', '1')
@@ -185,7 +205,7 @@ def test_periodic_check_fails_recoveries_of_dead_engines(
     db_api.recovery_claim(ADMIN(), recovery_id, 'dead')
     engines('e1')
     assert _wait(lambda: _status(recovery_id) == 'error')
-    assert 'host dead' in db_api.recovery_get(ADMIN(), recovery_id).error
+    assert roll_backs == [(recovery_id, 'dead', 'e1')]
 
 
 def test_rpc_methods_name_the_version_that_introduced_them(rpc_conf,

@@ -13,7 +13,7 @@ class Rows:
         self.writes = []
         self.lock = threading.Lock()
 
-    def update(self, _context, _row_id, values):
+    def update(self, _context, _row_id, values, expected_claim=None):
         with self.lock:
             self.writes.append({r['key']: r['status']
                                 for r in values['resources']} |
@@ -82,7 +82,8 @@ def test_a_final_write_is_not_overtaken_by_a_deferred_one(monkeypatch):
 def test_warnings_are_events_once_and_written_with_every_row():
     events = []
     written = []
-    rows = rec.Rows(update=lambda _c, _i, values: written.append(values),
+    rows = rec.Rows(update=lambda _c, _i, values, **_k: written.append(
+        values),
                     add_event=lambda _c, _i, level, message, resource=None:
                     events.append((level, resource, message)),
                     warnings_field='warnings')
@@ -102,7 +103,8 @@ def test_warnings_are_events_once_and_written_with_every_row():
 
 def test_a_table_without_warnings_gets_none_written():
     written = []
-    rows = rec.Rows(update=lambda _c, _i, values: written.append(values),
+    rows = rec.Rows(update=lambda _c, _i, values, **_k: written.append(
+        values),
                     add_event=lambda *a, **k: None)
     recorder = rec.RunRecorder(None, 'r-1', rows)
     recorder.warn('x', 'user_data_not_readable', 'hidden')

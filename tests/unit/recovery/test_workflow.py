@@ -60,7 +60,7 @@ class MemoryRows:
         self.rows = rec.Rows(update=self.update, add_event=self.add_event,
                              resources_field='resource_status')
 
-    def update(self, context, row_id, values):
+    def update(self, context, row_id, values, expected_claim=None):
         self.row.update(values)
 
     def add_event(self, context, row_id, level, message, resource=None):

@@ -1,4 +1,4 @@
-"""Add schedules, checkpoint holds/triggers/warnings and each policy's RPO state.
+"""Add schedules, checkpoint holds/triggers/warnings, run claims, each policy's RPO state.
 
 Schedules move out of the policy options into their own table (a tick is
 claimed there by compare-and-swap); a schedule stored in the options by
@@ -76,6 +76,9 @@ def upgrade() -> None:
         batch.add_column(sa.Column('captured_at', DateTime, nullable=True))
         batch.add_column(sa.Column('warnings', sa.JSON, nullable=True))
         batch.add_column(sa.Column('verification', sa.JSON, nullable=True))
+        batch.add_column(sa.Column('claim', sa.String(36), nullable=True))
+    with op.batch_alter_table('recoveries') as batch:
+        batch.add_column(sa.Column('claim', sa.String(36), nullable=True))
     with op.batch_alter_table('workload_policies') as batch:
         batch.add_column(sa.Column('rpo_state', sa.String(16),
                                    nullable=True))

@@ -424,7 +424,7 @@ def test_another_project_sees_404_on_every_checkpoint_route(cp_api, engine):
         for roles in ('member,reader', 'reader', 'admin-less', ''):
             _error(cp_api(method, path, project=OTHER, roles=roles), 404)
         walked += 1
-    assert walked == 5
+    assert walked == 6  # show, PATCH (hold), DELETE, events, template, verify
     assert engine.casts == casts
     assert cp_api('GET', '/v1/checkpoints', project=OTHER).json[
         'checkpoints'] == []
