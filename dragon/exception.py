@@ -188,6 +188,17 @@ class DataActionFailed(DragonException):
     msg_fmt = _('%(resource)s: %(reason)s')
 
 
+class ServersLeftPaused(DragonException):
+    msg_fmt = _('servers left paused after the consistent capture: '
+                '%(servers)s; unpause them by hand (openstack server '
+                'unpause <id>)%(also)s')
+
+
+class StrictProtection(DragonException):
+    msg_fmt = _('the policy is strict and the checkpoint would not carry '
+                'everything: %(warnings)s')
+
+
 class ResourceTimeout(DataActionFailed):
     msg_fmt = _('%(resource)s: %(what)s %(id)s still %(status)s after '
                 '%(timeout)s seconds (wanted %(wanted)s).')

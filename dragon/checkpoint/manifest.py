@@ -24,6 +24,10 @@ FORMAT_VERSION = 1
 # keys its ``ChunkRef`` did not accept.)
 FEATURES = frozenset({'chunks-sha256', 'zero-chunks', 'zstd', 'hot-parameters',
                       'chunk-md5'})
+# Optional keys a reader copes without (older manifests lack them):
+# ``stats``; ``warnings`` (what the checkpoint does not carry, each
+# ``{"resource", "what", "message"}``).
+OPTIONAL_KEYS = ('stats', 'warnings')
 REQUIRED_KEYS = ('checkpoint_id', 'project_id', 'policy', 'source_region',
                  'graph', 'data', 'parameters', 'chunk_container',
                  'started_at', 'finished_at', 'dragon_version')
@@ -77,6 +81,11 @@ def loads(raw: bytes | str, container: str = '') -> dict[str, Any]:
             container=container,
             reason='manifest lacks %s' % ', '.join(missing))
     return manifest
+
+
+def warnings(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """The manifest's warnings; none for a manifest older than them."""
+    return list(manifest.get('warnings') or ())
 
 
 def chunk_refs(manifest: dict[str, Any]) -> dict[str, tuple[dict, list[str]]]:

@@ -235,7 +235,7 @@ class Checkpoint(RunMixin, Base):
     # The point in time the data was captured: what the RPO counts from.
     captured_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
         DateTime, nullable=True)
-    # What the checkpoint does not carry, one line each.
+    # What the checkpoint does not carry: {resource, what, message} each.
     warnings: orm.Mapped[list | None] = orm.mapped_column(sa.JSON,
                                                           nullable=True)
     # The last verification: time, chunks checked, problems.

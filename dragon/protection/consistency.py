@@ -4,7 +4,8 @@ With the policy option ``consistent``, every running member server is
 paused while the captures (createImage, volume snapshots, backups) start,
 so the disks and volumes of the workload are taken at one moment.  The
 servers are unpaused afterwards whatever happened in between: leaving a
-production server paused is worse than a failed checkpoint.
+production server paused is worse than a failed checkpoint, so a server
+that does not come back to ``ACTIVE`` fails the run, named.
 """
 
 import contextlib
@@ -53,9 +54,13 @@ def paused(compute: Any, servers: list[Any],
 
     :raises dragon.exception.DataActionFailed: a server did not pause (the
         ones already paused are unpaused first).
+    :raises dragon.exception.ServersLeftPaused: a server did not come back
+        to ``ACTIVE`` (the message adds the block's error if it raised).
     """
     from dragon import exception
     done = []
+    left = []
+    error = None
     try:
         for node in servers:
             if _status(compute, node.resource.id) != 'ACTIVE':
@@ -70,13 +75,27 @@ def paused(compute: Any, servers: list[Any],
                     reason='did not pause within %d s' % PAUSE_TIMEOUT)
             event('info', 'paused for a consistent point in time', node.key)
         yield
+    except BaseException as e:
+        error = e
+        raise
     finally:
         for node in done:
             try:
                 _unpause(compute, node.resource.id, poll)
-                _wait(compute, node.resource.id, 'ACTIVE', poll)
+                if not _wait(compute, node.resource.id, 'ACTIVE', poll):
+                    raise exception.DataActionFailed(
+                        resource=node.resource.id,
+                        reason='not ACTIVE %d s after unpause'
+                        % PAUSE_TIMEOUT)
                 event('info', 'unpaused', node.key)
-            except ks_exc.ClientException as e:
+            except (ks_exc.ClientException, exception.DataActionFailed) as e:
+                left.append('%s (%s)' % (node.resource.name or node.key,
+                                         node.resource.id))
                 event('error', 'could not be unpaused: %s; unpause it by '
                       'hand (openstack server unpause %s)'
                       % (e, node.resource.id), node.key)
+        if left:
+            raise exception.ServersLeftPaused(
+                servers=', '.join(left),
+                also='' if error is None else '; the capture had failed '
+                'too: %s' % exception.one_line(error)) from error

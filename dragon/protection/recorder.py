@@ -19,6 +19,7 @@ from oslo_log import log as logging
 from dragon.common import timeutils
 from dragon.db import api as db_api
 from dragon import exception
+from dragon.protection import warnings as warnings_mod
 
 LOG = logging.getLogger(__name__)
 
@@ -34,11 +35,14 @@ class Rows:
     update: Callable[..., Any]
     add_event: Callable[..., Any]
     resources_field: str = 'resources'
+    # The column of the run's warnings (None: the table has none).
+    warnings_field: str | None = None
 
 
 CHECKPOINTS = Rows(update=lambda *a, **k: db_api.checkpoint_update(*a, **k),
                    add_event=lambda *a, **k: db_api.checkpoint_event_add(
-                       *a, **k))
+                       *a, **k),
+                   warnings_field='warnings')
 
 
 class RunRecorder:
@@ -67,6 +71,16 @@ class RunRecorder:
         # never land after a newer one (e.g. the final status).
         self._write_lock = threading.Lock()
         self.events: list[dict[str, Any]] = []
+        self.warnings = warnings_mod.Collector(on_add=self._warned)
+
+    # -- warnings: what the checkpoint does not carry
+    def warn(self, resource: str | None, code: str, message: str) -> None:
+        """A ``warnings.Warn``: listed on the row (next write) and an event."""
+        self.warnings.warn(resource, code, message)
+
+    def _warned(self, entry: dict[str, Any]) -> None:
+        self.event('warning', entry['message'], entry['resource'])
+        self.flush(soon=True)
 
     # -- events
     def event(self, level: str, message: str,
@@ -157,6 +171,8 @@ class RunRecorder:
             done, total = self.totals()
             progress = {self._rows.resources_field: self.resources(),
                         'bytes_done': done, 'bytes_total': max(total, done)}
+            if self._rows.warnings_field:
+                progress[self._rows.warnings_field] = self.warnings.items()
             values = {**progress, **values}
             try:
                 self._rows.update(self._context, self.checkpoint_id, values,

@@ -13,6 +13,16 @@ from dragon import exception
 SERVER = 'server'
 VOLUME = 'volume'
 TEMPLATE_ONLY = 'template_only'
+# Server member option: what becomes of volumes attached to the server
+# that are not members themselves.
+ATTACHED_VOLUMES = 'attached_volumes'
+PROTECT = 'protect'
+ATTACHED_VOLUMES_SCHEMA = {
+    'type': 'string', 'enum': [PROTECT, TEMPLATE_ONLY], 'default': PROTECT,
+    'description': 'Attached volumes that are not members themselves: '
+                   '"protect" takes their data with the volume type\'s '
+                   'default action; "template_only" recreates them empty '
+                   '(and the checkpoint names each in its warnings).'}
 
 
 def _options(properties: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -86,17 +96,20 @@ _BUILTIN = (
                         'type': 'boolean', 'default': False,
                         'description': 'Keep the Glance snapshot image once '
                                        'its data is in the checkpoint.'},
+                    ATTACHED_VOLUMES: ATTACHED_VOLUMES_SCHEMA,
                 })),
             Action(
                 name='image_copy',
                 description='Store the server\'s base image once '
                             '(deduplicated); the disk\'s changes are not kept.',
-                options_schema=_options()),
+                options_schema=_options({
+                    ATTACHED_VOLUMES: ATTACHED_VOLUMES_SCHEMA})),
             Action(
                 name=TEMPLATE_ONLY, exclusive=False,
                 description='Record the server in the recovery template, '
-                            'without any data.',
-                options_schema=_options()),
+                            'without any data of its own disk.',
+                options_schema=_options({
+                    ATTACHED_VOLUMES: ATTACHED_VOLUMES_SCHEMA})),
         )),
     ResourceType(
         name=VOLUME,

@@ -8,7 +8,9 @@ if the policy asks for consistency) → stream the data into the project's
 chunk store → remove the temporaries → write ``template.yaml``,
 ``parameters.json``, ``events.json`` and, last, ``checkpoint.json``.
 Any failure leaves status ``error`` with per-resource reasons, no
-temporaries and no container (so no manifest).
+temporaries and no container (so no manifest).  Whatever the checkpoint
+does not carry is in its ``warnings`` (row and manifest); with the policy
+option ``strict`` any warning is such a failure.
 """
 
 import concurrent.futures
@@ -37,6 +39,7 @@ from dragon.protection import discovery
 from dragon.protection import graph as graph_mod
 from dragon.protection import recorder as rec
 from dragon.protection import template as template_mod
+from dragon.protection import warnings as warnings_mod
 from dragon import version
 
 LOG = logging.getLogger(__name__)
@@ -131,7 +134,8 @@ class Protection:
         return True
 
     def discover(self) -> graph_mod.ResourceGraph:
-        graph = discovery.discover(self.clients, _member_rows(self.policy))
+        graph = discovery.discover(self.clients, _member_rows(self.policy),
+                                   self.recorder.warn)
         counts: dict[str, int] = {}
         for node in graph.nodes():
             kind = node.resource.type.split('::')[-1]
@@ -143,13 +147,29 @@ class Protection:
 
     def build_template(self, graph: graph_mod.ResourceGraph
                        ) -> tuple[str, dict[str, Any]]:
-        template, parameters = template_mod.build(graph)
+        template, parameters = template_mod.build(graph, self.recorder.warn)
         template_yaml = template_mod.to_yaml(template)
         template_mod.validate(self.clients, template_yaml)
         self.recorder.event('info', 'template of %d resources validated by '
                             'Heat in %s' % (len(template['resources']),
                                             self.clients.region_name))
+        self.check_strict()     # before any data is taken
         return template_yaml, parameters
+
+    def check_strict(self) -> None:
+        """With the policy option ``strict``, any warning fails the run.
+
+        :raises dragon.exception.StrictProtection: naming every warning.
+        """
+        found = self.recorder.warnings.items()
+        if not found or not (self.policy.options or {}).get('strict'):
+            return
+        for step in self.steps:
+            # No checkpoint will reference what transfer made: cleanup
+            # removes it all (backups, kept snapshots included).
+            step.state.pop('done', None)
+        raise exception.StrictProtection(
+            warnings=warnings_mod.summary(found))
 
     def open_container(self, started: datetime.datetime
                        ) -> store.CheckpointWriter:
@@ -180,7 +200,9 @@ class Protection:
                 progress=lambda n, key=key: self.recorder.add_bytes(key, n),
                 event=lambda level, msg, key=key: self.recorder.event(
                     level, msg, key),
-                options=dict(node.options), conf=self.conf)
+                options=dict(node.options), conf=self.conf,
+                warn=lambda code, msg, key=key: self.recorder.warn(
+                    key, code, msg))
             step = _Step(node, data.get(resource_type, node.action), ctx)
             self.recorder.track(node, step.action.estimate(ctx, node))
             self.steps.append(step)
@@ -222,6 +244,7 @@ class Protection:
             errors = [f.exception() for f in futures if f.exception()]
         if errors:
             raise errors[0]
+        self.check_strict()     # before cleanup, which then removes all
 
     def _transfer(self, step: _Step) -> None:
         try:
@@ -287,9 +310,13 @@ class Protection:
                 'takeovers') or 0),
         }
         finished = timeutils.utcnow()
+        warnings = self.recorder.warnings.items()
         self.recorder.event('info', 'checkpoint complete: %d bytes of data, '
-                            '%d uploaded' % (stats['stored_bytes'],
-                                             stats['uploaded_bytes']))
+                            '%d uploaded%s' % (
+                                stats['stored_bytes'],
+                                stats['uploaded_bytes'],
+                                ', %d warning(s)' % len(warnings)
+                                if warnings else ''))
         manifest = manifest_mod.build(
             checkpoint_id=self.checkpoint.id,
             project_id=self.checkpoint.project_id,
@@ -303,7 +330,8 @@ class Protection:
             chunk_size=self.conf.checkpoint.chunk_size_mib * 1024 * 1024,
             started_at=started.isoformat() + 'Z',
             finished_at=finished.isoformat() + 'Z',
-            dragon_version=version.version_string(), stats=stats)
+            dragon_version=version.version_string(), stats=stats,
+            warnings=warnings)
         writer.finish(manifest, template_yaml, self.recorder.events)
         self._complete = True
         self._record_available(finished, stats)

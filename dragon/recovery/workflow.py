@@ -22,6 +22,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 
 from dragon.checkpoint import chunks as chunks_mod
+from dragon.checkpoint import manifest as manifest_mod
 from dragon.checkpoint import naming
 from dragon.checkpoint import store
 from dragon.common import timeutils
@@ -139,6 +140,14 @@ class Recovery:
                                 manifest['source_region'],
                                 manifest['finished_at'], len(keys),
                                 len(graph)))
+        for warning in manifest_mod.warnings(manifest):
+            if warning.get('resource') in (None, *keys):
+                # What the checkpoint does not carry, said again where it
+                # is recovered (the backup site may have no database row).
+                self.recorder.event('warning', 'the checkpoint does not '
+                                    'carry everything: %s' %
+                                    warning.get('message'),
+                                    warning.get('resource'))
         for node in graph.nodes():
             record = manifest['data'].get(node.key)
             if node.key in keys and (record or node.resource.type == SERVER):

@@ -25,7 +25,7 @@ from dragon.workload import schedules
 LOG = logging.getLogger(__name__)
 
 DEFAULT_OPTIONS: dict[str, Any] = {
-    'consistent': False, 'retention': None, 'rpo': None}
+    'consistent': False, 'strict': False, 'retention': None, 'rpo': None}
 
 
 def _normalize_options(options: dict[str, Any],

@@ -81,6 +81,17 @@ VERIFICATION = {
     },
 }
 
+WARNING = {
+    'type': 'object', 'additionalProperties': False,
+    'required': ['resource', 'what', 'message'],
+    'properties': {
+        'resource': {'type': ['string', 'null'],
+                     'description': 'Graph key of the resource (null: the '
+                                    'checkpoint as a whole).'},
+        'what': {'type': ['string', 'null'],
+                 'description': 'Warning code, e.g. volume_not_protected.'},
+        'message': {'type': 'string'}}}
+
 CHECKPOINT = {
     'type': 'object',
     'additionalProperties': False,
@@ -88,7 +99,7 @@ CHECKPOINT = {
                  'container', 'created_at', 'started_at', 'finished_at',
                  'duration', 'engine', 'error', 'progress', 'resources',
                  'stats', 'hold', 'trigger', 'schedule_id', 'captured_at',
-                 'verification'],
+                 'verification', 'warnings'],
     'properties': {
         'id': {'type': 'string', 'format': 'uuid'},
         'project_id': {'type': 'string'},
@@ -113,6 +124,12 @@ CHECKPOINT = {
         'trigger': {'type': 'string', 'enum': TRIGGERS},
         'schedule_id': {'type': ['string', 'null'],
                         'description': 'The schedule that started it.'},
+        'warnings': {
+            'type': 'array',
+            'description': 'What the checkpoint does not carry, or carries '
+                           'in a form another site may not be able to use; '
+                           'empty when it carries everything.',
+            'items': WARNING},
         'resources': {'type': 'array', 'items': {
             'type': 'object',
             'required': ['key', 'type', 'id', 'name', 'action', 'status',

@@ -87,6 +87,11 @@ OPTIONS = {
             'type': 'boolean',
             'description': 'Pause or quiesce the servers while their '
                            'snapshots are taken.'},
+        'strict': {
+            'type': 'boolean',
+            'description': 'Fail a protection whose checkpoint would not '
+                           'carry everything (any warning) instead of '
+                           'completing it with warnings.'},
         'retention': RETENTION,
         'rpo': {
             'oneOf': [{'type': ['integer', 'null'], 'minimum': 1,

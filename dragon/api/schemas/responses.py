@@ -100,6 +100,7 @@ POLICY = {
             'required': ['consistent', 'retention', 'rpo'],
             'properties': {
                 'consistent': {'type': 'boolean'},
+                'strict': {'type': 'boolean'},
                 'retention': policies.RETENTION,
                 'rpo': {'type': ['integer', 'null']},
             }},

@@ -53,6 +53,9 @@ def checkpoint_view(checkpoint: models.Checkpoint) -> dict[str, Any]:
         'trigger': checkpoint.trigger or 'manual',
         'schedule_id': checkpoint.schedule_id,
         'verification': verification_view(checkpoint.verification),
+        'warnings': [{'resource': w.get('resource'), 'what': w.get('what'),
+                      'message': w.get('message') or ''}
+                     for w in checkpoint.warnings or ()],
     }
 
 

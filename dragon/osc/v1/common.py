@@ -358,10 +358,47 @@ class StatsColumn(columns.FormattableColumn):
         return ', '.join(parts)
 
 
+class StatusColumn(columns.FormattableColumn):
+    """``available (2 warnings)``; machine formats get the plain status."""
+
+    def __init__(self, value: Any, warnings: int = 0) -> None:
+        super().__init__(value)
+        self._warnings = warnings
+
+    def human_readable(self) -> str:
+        if not self._warnings:
+            return '' if self._value is None else str(self._value)
+        return '%s (%d warning%s)' % (self._value, self._warnings,
+                                      '' if self._warnings == 1 else 's')
+
+    def machine_readable(self) -> Any:
+        return self._value
+
+
+class WarningsColumn(columns.FormattableColumn):
+    """One ``resource: message (code)`` line per warning; machine formats
+    get the API's list."""
+
+    def human_readable(self) -> str:
+        return '\n'.join(
+            '%s%s (%s)' % ('%s: ' % w['resource'] if w.get('resource')
+                           else '', w.get('message'), w.get('what'))
+            for w in self._value or ())
+
+    def machine_readable(self) -> list:
+        return list(self._value or ())
+
+
 def checkpoint_formatters(checkpoint: dict) -> dict:
-    """Formatters of a checkpoint's columns; ETA shows only while it runs."""
+    """Formatters of a checkpoint's columns; ETA shows only while it runs.
+
+    The status names the number of warnings (human formats only).
+    """
     status = checkpoint.get('status')
+    warnings = len(checkpoint.get('warnings') or ())
     return {
+        'status': lambda value: StatusColumn(value, warnings),
+        'warnings': WarningsColumn,
         'progress': lambda value: ProgressColumn(value, status),
         'resources': ResourcesColumn,
         'stats': StatsColumn,

@@ -120,6 +120,7 @@ CHECKPOINT_COLUMNS = (
     ('project_id', 'project_id'),
     ('status', 'status'),
     ('error', 'error'),
+    ('warnings', 'warnings'),
     ('hold', 'hold'),
     ('trigger', 'trigger'),
     ('schedule_id', 'schedule_id'),

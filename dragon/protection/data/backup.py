@@ -7,6 +7,7 @@ from keystoneauth1 import exceptions as ks_exc
 from dragon.protection.data import base
 from dragon.protection.data import cinder
 from dragon.protection.data import volume as volume_mod
+from dragon.protection import warnings
 
 GiB = 1024 ** 3
 # Backups Dragon made carry this metadata, so the next one can be
@@ -82,11 +83,17 @@ class CinderBackup(base.DataAction):
             interval=conf.poll_interval, resource=base.label(node))
         exported = export_record(ctx, backup['id'])
         if exported is None:
-            ctx.event('warning', '%s: Cinder did not allow exporting backup '
-                                 '%s (admin-only by default); the checkpoint '
-                                 'keeps its id only, so it can be restored '
-                                 'only where that backup is visible' % (
-                                     base.label(node), backup['id']))
+            ctx.warn(warnings.BACKUP_NOT_EXPORTABLE,
+                     '%s: Cinder did not allow exporting backup %s '
+                     '(admin-only by default); the checkpoint keeps its id '
+                     'only, so it can be restored only where that backup is '
+                     'visible' % (base.label(node), backup['id']))
+        else:
+            ctx.warn(warnings.BACKUP_IMPORT_ADMIN_ONLY,
+                     '%s: backup %s can be restored at another site only by '
+                     'importing its record, which Cinder allows '
+                     'administrators only by default (backup:backup-import)'
+                     % (base.label(node), backup['id']))
         size = int(backup.get('size') or 0) * GiB
         ctx.progress(size)
         state['done'] = True

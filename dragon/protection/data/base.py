@@ -58,6 +58,10 @@ class DataContext:
         checkpoint's events (``level``: ``info``, ``warning``, ``error``).
     :param options: the member's action options (policy member row).
     :param conf: the configuration (``[protection]`` is read at call time).
+    :param warn: ``warn(code, message)`` lists something this resource's
+        record does not carry, or that another site may not be able to
+        use, in the checkpoint's warnings (codes: ``dragon.protection.
+        warnings``).
     """
 
     clients: Any
@@ -66,6 +70,7 @@ class DataContext:
     event: Callable[[str, str], None] = _ignore
     options: dict = dataclasses.field(default_factory=dict)
     conf: cfg.ConfigOpts = dataclasses.field(default_factory=_conf)
+    warn: Callable[[str, str], None] = _ignore
 
     @property
     def protection(self) -> Any:

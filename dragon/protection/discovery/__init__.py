@@ -13,6 +13,7 @@ import stevedore
 from dragon import exception
 from dragon.protection.discovery import base
 from dragon.protection import graph as graph_mod
+from dragon.protection import warnings as warnings_mod
 
 NAMESPACE = 'dragon.protection.discovery'
 
@@ -32,13 +33,15 @@ def get(resource_type: str) -> base.DiscoveryPlugin:
     return manager.driver
 
 
-def discover(clients: Any,
-             members: list[dict[str, Any]]) -> graph_mod.ResourceGraph:
+def discover(clients: Any, members: list[dict[str, Any]],
+             warn: warnings_mod.Warn = warnings_mod.ignore,
+             ) -> graph_mod.ResourceGraph:
     """Build the resource graph of ``members`` and all their dependencies.
 
     :param clients: ``ServiceClients`` of the source region and project.
     :param members: the policy's member rows (``resource_type``,
         ``resource_id``, ``resource_name``, ``action``, ``options``).
+    :param warn: told about every resource or attribute left out.
     :returns: the graph, checked (no missing dependency, no cycle).
     :raises dragon.exception.DiscoveryFailed: something cannot be read.
     :raises dragon.exception.UnknownResourceType:
@@ -48,7 +51,7 @@ def discover(clients: Any,
         by_type[member['resource_type']].append(member)
     plugins = sorted(((get(t), rows) for t, rows in by_type.items()),
                      key=lambda p: (p[0].order, p[0].resource_type))
-    run = base.DiscoveryRun(clients)
+    run = base.DiscoveryRun(clients, warn)
     for plugin, rows in plugins:
         plugin.discover(run, rows)
     run.graph.nodes()  # a missing dependency or a cycle fails here, early

@@ -11,6 +11,7 @@ import abc
 from typing import Any, Callable
 
 from dragon.protection import graph as graph_mod
+from dragon.protection import warnings as warnings_mod
 
 # Actions whose data a server's boot volume must carry along.
 DATA_SERVER_ACTIONS = frozenset({'image_snapshot', 'image_copy'})
@@ -23,10 +24,13 @@ class DiscoveryRun:
 
     :param clients: ``dragon.engine.clients.ServiceClients`` of the source
         region and project.
+    :param warn: told about every resource or attribute left out.
     """
 
-    def __init__(self, clients: Any) -> None:
+    def __init__(self, clients: Any,
+                 warn: warnings_mod.Warn = warnings_mod.ignore) -> None:
         self.clients = clients
+        self.warn = warn
         self.graph = graph_mod.ResourceGraph()
         self._once: dict[str, Any] = {}
 

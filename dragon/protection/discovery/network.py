@@ -66,7 +66,8 @@ def _network_props(net: dict[str, Any], owned: bool) -> dict[str, Any]:
             'shared': bool(net.get('shared')),
             'admin_state_up': net.get('admin_state_up', True),
             'port_security_enabled': net.get('port_security_enabled'),
-            'mtu': net.get('mtu'), 'project_id': net.get('project_id')}
+            'mtu': net.get('mtu'), 'project_id': net.get('project_id'),
+            'qos_policy_id': net.get('qos_policy_id')}
 
 
 def _add_networks(run: base.DiscoveryRun, nets: list[dict[str, Any]]) -> None:
@@ -268,6 +269,7 @@ def add_ports(run: base.DiscoveryRun, ports: list[dict[str, Any]],
                 'allowed_address_pairs': list(
                     port.get('allowed_address_pairs') or ()),
                 'binding_vnic_type': port.get('binding:vnic_type'),
+                'qos_policy_id': port.get('qos_policy_id'),
                 'device_owner': port.get('device_owner')})
     _add_floating_ips(run, nodes)
     return nodes

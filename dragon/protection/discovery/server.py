@@ -17,6 +17,8 @@ from dragon.protection.discovery import base
 from dragon.protection.discovery import network
 from dragon.protection.discovery import volume as volume_mod
 from dragon.protection import graph as graph_mod
+from dragon.protection import registry
+from dragon.protection import warnings as warnings_mod
 
 TYPE = 'OS::Nova::Server'
 KEYPAIR = 'OS::Nova::KeyPair'
@@ -75,8 +77,11 @@ def _image_id(server: dict[str, Any]) -> str | None:
     return image.get('id') if isinstance(image, dict) else None
 
 
+USER_DATA_ATTR = 'OS-EXT-SRV-ATTR:user_data'
+
+
 def _user_data(server: dict[str, Any]) -> dict[str, Any]:
-    key = 'OS-EXT-SRV-ATTR:user_data'
+    key = USER_DATA_ATTR
     if key not in server:
         return {'user_data': None,
                 'user_data_note': 'not visible: Nova shows user data to '
@@ -146,6 +151,34 @@ def _boot_volume(server: dict[str, Any],
         reason='the server has no image and no attached volume')
 
 
+def _volume_action(member: dict[str, Any], server_key: str, is_boot: bool,
+                   data: bool, attached: str) -> tuple[str, str]:
+    """The action of a volume of the server that is not a member, and why.
+
+    A boot volume carries data when the server's action does; a data
+    volume gets the volume type's default action unless the member's
+    ``attached_volumes`` option says ``template_only``.
+    """
+    if is_boot:
+        if data:
+            return base.SNAPSHOT_DATA, (
+                'boot volume of server %s, whose action %s carries data'
+                % (server_key, member.get('action')))
+        return base.TEMPLATE_ONLY, (
+            'boot volume of server %s, whose action %s carries no data, '
+            'and not a member of the policy' % (server_key,
+                                                member.get('action')))
+    if attached == registry.TEMPLATE_ONLY:
+        return base.TEMPLATE_ONLY, (
+            'data volume of server %s, not a member of the policy, left '
+            'out by the server\'s option %s: template_only' % (
+                server_key, registry.ATTACHED_VOLUMES))
+    default = registry.get(registry.VOLUME).default_action.name
+    return default, (
+        'data volume of server %s, not a member of the policy: the volume '
+        'type\'s default action' % server_key)
+
+
 class ServerDiscovery(base.DiscoveryPlugin):
     """Servers: flavor, image or boot volume, key, group, networking."""
 
@@ -176,15 +209,25 @@ class ServerDiscovery(base.DiscoveryPlugin):
         port_nodes = network.add_ports(
             run, [p for plist in ports.values() for p in plist],
             {s['id']: s.get('name') or '' for _, s in chosen})
-        return [self._add(run, member, server, groups, keys, images,
-                          [port_nodes[p['id']] for p in ports[server['id']]])
-                for member, server in chosen]
+        nodes = [self._add(run, member, server, groups, keys, images,
+                           [port_nodes[p['id']] for p in ports[server['id']]])
+                 for member, server in chosen]
+        for node in run.graph.nodes():
+            if (node.resource.type == volume_mod.TYPE and not node.member
+                    and node.action == base.TEMPLATE_ONLY):
+                run.warn(node.key, warnings_mod.VOLUME_NOT_PROTECTED,
+                         'volume %s is recreated empty at recovery (%s)' % (
+                             node.resource.name or node.resource.id,
+                             node.properties.get('implicit_action_reason')))
+        return nodes
 
     def _add(self, run: base.DiscoveryRun, member: dict[str, Any],
              server: dict[str, Any], groups: dict[str, Any],
              keys: dict[str, Any], images: dict[str, Any],
              ports: list[graph_mod.Node]) -> graph_mod.Node:
         deps = [p.key for p in ports]
+        server_key = run.graph.unique_key('server', server.get('name'),
+                                          server['id'])
         props: dict[str, Any] = {
             'name': server.get('name') or '',
             'description': server.get('description'),
@@ -198,6 +241,11 @@ class ServerDiscovery(base.DiscoveryPlugin):
             'ports': [p.key for p in ports],
         }
         props.update(_user_data(server))
+        if USER_DATA_ATTR not in server:
+            run.warn(server_key, warnings_mod.USER_DATA_NOT_READABLE,
+                     'user data of server %s not recorded: Nova shows it '
+                     'to administrators only, so the recovered server gets '
+                     'none' % (server.get('name') or server['id']))
         key_name = server.get('key_name')
         props['key_pair'] = None
         if key_name:
@@ -238,20 +286,14 @@ class ServerDiscovery(base.DiscoveryPlugin):
             'min_ram': (image or {}).get('min_ram')}
         attachments = _attachments(server, run)
         boot, props['boot_source'] = _boot_volume(server, attachments)
-        server_key = run.graph.unique_key('server', server.get('name'),
-                                          server['id'])
         data = member.get('action') in base.DATA_SERVER_ACTIONS
+        attached = (member.get('options') or {}).get(
+            registry.ATTACHED_VOLUMES, registry.PROTECT)
         props['block_devices'] = []
         for att in attachments:
             is_boot = att is boot
-            if is_boot and data:
-                action, reason = base.SNAPSHOT_DATA, (
-                    'boot volume of server %s, whose action %s carries '
-                    'data' % (server_key, member.get('action')))
-            else:
-                action, reason = base.TEMPLATE_ONLY, (
-                    '%s volume of server %s, not a member of the policy' % (
-                        'boot' if is_boot else 'data', server_key))
+            action, reason = _volume_action(member, server_key, is_boot,
+                                            data, attached)
             vol = volume_mod.add(run, att['volume'], action=action,
                                  reason=reason)
             props['block_devices'].append({

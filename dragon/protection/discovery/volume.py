@@ -73,10 +73,17 @@ def add(run: base.DiscoveryRun, volume: dict[str, Any], *,
 
     A volume reached only through a server gets ``action`` with
     ``reason`` recorded in ``properties['implicit_action_reason']``; a
-    node already present (a member, or reached before) is returned as is.
+    node already present (a member, or reached before) is returned as is,
+    but for a volume reached before as ``template_only`` that another
+    server wants protected (a multi-attached volume): data wins.
     """
     existing = run.graph.by_resource(TYPE, volume['id'])
     if existing is not None:
+        if (member is None and not existing.member and action and
+                existing.action == base.TEMPLATE_ONLY and
+                action != base.TEMPLATE_ONLY):
+            existing.action = action
+            existing.properties['implicit_action_reason'] = reason
         return existing
     props = properties(volume)
     if member is None and reason:

@@ -194,11 +194,13 @@ def _check_graph(graph, w):
     assert db.properties['block_devices'][0]['boot_index'] == 0
     assert boot.action == 'snapshot_data'  # db's action carries data
     assert boot.properties['bootable'] is True
-    assert data.action == 'template_only'
+    # Attached but not a member: protected with the volume type's default
+    # action (an empty disk at recovery is never the default).
+    assert data.action == 'snapshot_data' and not data.member
     attachments = [n for n in graph.nodes()
                    if n.resource.type == 'OS::Cinder::VolumeAttachment']
     assert [set(a.depends_on) for a in attachments] == [{web.key, data.key}]
-    return {'boot': boot.key}
+    return {'boot': boot.key, 'data': data.key, 'web': web.key}
 
 
 def _region_two_parameters(conn2, parameters, boot_key):
@@ -235,11 +237,35 @@ def test_discovered_workload_relaunches_in_region_two(cloud, unique_name):
             {'resource_type': 'server', 'resource_id': w['db'].id,
              'resource_name': w['db'].name, 'action': 'image_snapshot',
              'options': {}}]
-        graph = discovery.discover(clients, members)
+        warnings = []
+        graph = discovery.discover(clients, members,
+                                   lambda *found: warnings.append(found))
         calls = dict(clients.calls)
         keys = _check_graph(graph, w)
+        codes = {(key, code) for key, code, _message in warnings}
+        assert (keys['web'], 'user_data_not_readable') in codes  # demo
+        assert not [c for c in codes if c[1] == 'volume_not_protected']
 
-        tmpl, parameters = template.build(graph)
+        # The member says template_only for its attached volumes: the
+        # data volume is recreated empty, and the warnings name it.
+        left_out = [dict(m, options={'attached_volumes': 'template_only'})
+                    for m in members]
+        warnings_2 = []
+        graph_2 = discovery.discover(ServiceClients.for_user(
+            cloud.layout.keystone_url, 'demo', cloud.layout.password,
+            'demo', R1), left_out, lambda *found: warnings_2.append(found))
+        data_2 = graph_2.by_resource('OS::Cinder::Volume', w['data'].id)
+        assert data_2.action == 'template_only'
+        named = [(key, message) for key, code, message in warnings_2
+                 if code == 'volume_not_protected']
+        assert [key for key, _m in named] == [data_2.key]
+        assert w['data'].name in named[0][1]
+
+        template_warnings = []
+        tmpl, parameters = template.build(
+            graph, lambda *found: template_warnings.append(found))
+        # Owned network, default SNAT, no routes, QoS or address groups.
+        assert template_warnings == []
         text = template.to_yaml(tmpl)
         template.validate(clients, text)
         # Discovery plus one validation call, whatever the server count.

@@ -150,3 +150,68 @@ def test_a_member_that_vanished_fails_the_checkpoint_with_its_name(
         protected.dr.checkpoints.delete(started['id'])
     finally:
         protected.dr.policies.delete(policy['id'])
+
+
+def _protect_once(protected, name, server_id, options):
+    """Protect a one-server policy: the ended checkpoint, manifest, events."""
+    policy = protected.dr.policies.create(name, members=[
+        {'resource_type': 'server', 'resource_id': server_id,
+         'action': 'template_only', 'options': options}])
+    try:
+        started = protected.dr.checkpoints.protect(policy['id'])
+        ended = wait_checkpoint(protected.dr, started['id'], timeout=600)
+        assert ended['status'] == 'available', ended['error']
+        manifest = protected.manifest(ended)
+        events = protected.dr.checkpoints.events(ended['id'])
+        protected.dr.checkpoints.delete(ended['id'])
+        return ended, manifest, events
+    finally:
+        protected.dr.policies.delete(policy['id'])
+
+
+def test_an_attached_volume_that_is_not_a_member_keeps_its_data(protected):
+    """Its data is in the checkpoint; left out on purpose, it is named."""
+    conn = protected.conn
+    server = conn.compute.create_server(
+        name=protected.name + '-att', image_id=conn.image.find_image(
+            'minicloud-raw').id,
+        flavor_id=conn.compute.find_flavor('m1.tiny').id,
+        networks=[{'uuid': protected.workload.ids['net']}])
+    volume = conn.block_storage.create_volume(name=protected.name + '-att',
+                                              size=1)
+    try:
+        conn.compute.wait_for_server(server, status='ACTIVE', wait=180)
+        conn.block_storage.wait_for_status(volume, status='available',
+                                           wait=180)
+        conn.compute.create_volume_attachment(server, volume_id=volume.id)
+        conn.block_storage.wait_for_status(volume, status='in-use', wait=180)
+        # Default (attached_volumes: protect): the volume's data is taken.
+        ended, manifest, _events = _protect_once(
+            protected, protected.name + '-att', server.id, {})
+        node = _node_of(manifest, volume.id)
+        assert not node['member'] and node['action'] == 'snapshot_data'
+        record = manifest['data'][node['key']]
+        assert record['kind'] == 'volume' and record['size'] == 1024 ** 3
+        assert not [w for w in ended['warnings']
+                    if w['what'] == 'volume_not_protected']
+        assert manifest['warnings'] == ended['warnings']
+
+        # The member says template_only: recreated empty, and named.
+        ended, manifest, events = _protect_once(
+            protected, protected.name + '-att2', server.id,
+            {'attached_volumes': 'template_only'})
+        node = _node_of(manifest, volume.id)
+        assert node['action'] == 'template_only'
+        assert manifest['data'][node['key']]['kind'] == 'none'
+        named = [w for w in ended['warnings']
+                 if w['what'] == 'volume_not_protected']
+        assert [w['resource'] for w in named] == [node['key']]
+        assert volume.name in named[0]['message']
+        assert any(e['level'] == 'warning' and
+                   e['resource'] == node['key'] for e in events)
+    finally:
+        conn.compute.delete_server(server, ignore_missing=True)
+        conn.compute.wait_for_delete(server, wait=180)
+        conn.block_storage.wait_for_status(volume, status='available',
+                                           wait=180)
+        conn.block_storage.delete_volume(volume, ignore_missing=True)

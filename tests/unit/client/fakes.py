@@ -125,7 +125,7 @@ class FakeDragonAPI:
             'created_at': self._now(), 'started_at': None,
             'finished_at': None, 'duration': None, 'engine': None,
             'error': None, 'hold': False, 'trigger': 'manual',
-            'schedule_id': None, 'captured_at': None,
+            'schedule_id': None, 'captured_at': None, 'warnings': [],
             'progress': {'bytes_done': 0, 'bytes_total': 0, 'percent': 0,
                          'eta_seconds': None, 'resources_done': 0,
                          'resources_total': len(policy['members'])},

@@ -240,8 +240,12 @@ def member(resource_type, resource_id, action, name=''):
             'resource_name': name, 'action': action, 'options': {}}
 
 
-def server_members(world, action='image_snapshot', bfv_action=None):
-    return [member('server', s['id'],
-                   bfv_action if s['id'] == BFV and bfv_action else action,
-                   s['name'])
-            for s in world.nova['servers']]
+def server_members(world, action='image_snapshot', bfv_action=None,
+                   options=None):
+    members = [member('server', s['id'],
+                      bfv_action if s['id'] == BFV and bfv_action else action,
+                      s['name'])
+               for s in world.nova['servers']]
+    for found in members:
+        found['options'] = dict(options or {})
+    return members

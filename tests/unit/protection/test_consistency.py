@@ -64,3 +64,51 @@ def test_a_server_that_does_not_pause_fails_and_the_others_are_unpaused(
             pass
     assert ('unpause', 'a') in compute.posts
     assert ('unpause', 'stuck') in compute.posts
+
+
+def test_a_server_that_stays_paused_fails_the_block_named(monkeypatch):
+    monkeypatch.setattr(consistency, 'PAUSE_TIMEOUT', 0.05)
+    compute = Compute({'a': 'ACTIVE', 'b': 'ACTIVE'}, busy=1000)
+    events = []
+    with pytest.raises(exception.ServersLeftPaused) as caught:
+        with consistency.paused(compute, [_node('a'), _node('b')],
+                                lambda *e: events.append(e), poll=0.01):
+            pass
+    assert 'a (a), b (b)' in str(caught.value)
+    assert 'openstack server unpause' in str(caught.value)
+    # No "unpaused" line for a server still paused.
+    assert not [e for e in events if e[1] == 'unpaused']
+    assert [e[2] for e in events if e[0] == 'error'] == ['server_a',
+                                                         'server_b']
+
+
+def test_a_server_not_active_after_unpause_is_left_paused(monkeypatch):
+    monkeypatch.setattr(consistency, 'PAUSE_TIMEOUT', 0.05)
+    compute = Compute({'a': 'ACTIVE'})
+    original = compute.post
+
+    def post(path, json):
+        original(path, json)
+        if 'unpause' in json:
+            compute.statuses['a'] = 'PAUSED'    # Nova accepted, did nothing
+    compute.post = post
+    with pytest.raises(exception.ServersLeftPaused, match='a \\(a\\)'):
+        with consistency.paused(compute, [_node('a')], lambda *e: None,
+                                poll=0.01):
+            pass
+
+
+def test_a_failed_block_and_a_paused_server_name_both():
+    compute = Compute({'a': 'ACTIVE'})
+
+    def post(path, json):
+        if 'unpause' in json:
+            raise ks_exc.BadRequest('no')
+        compute.statuses['a'] = 'PAUSED'
+    compute.post = post
+    with pytest.raises(exception.ServersLeftPaused) as caught:
+        with consistency.paused(compute, [_node('a')], lambda *e: None,
+                                poll=0):
+            raise exception.DataActionFailed(resource='v', reason='boom')
+    assert 'a (a)' in str(caught.value)
+    assert 'the capture had failed too: v: boom' in str(caught.value)

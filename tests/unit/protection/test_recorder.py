@@ -77,3 +77,36 @@ def test_a_final_write_is_not_overtaken_by_a_deferred_one(monkeypatch):
     time.sleep(0.3)
     assert rows.writes[-1]['server_0'] == rec.DONE
     assert any(w.get('status') == 'available' for w in rows.writes)
+
+
+def test_warnings_are_events_once_and_written_with_every_row():
+    events = []
+    written = []
+    rows = rec.Rows(update=lambda _c, _i, values, **_k: written.append(
+        values),
+                    add_event=lambda _c, _i, level, message, resource=None:
+                    events.append((level, resource, message)),
+                    warnings_field='warnings')
+    recorder = rec.RunRecorder(None, 'cp-1', rows)
+    recorder.warn('volume_v', 'volume_not_protected', 'recreated empty')
+    recorder.warn('volume_v', 'volume_not_protected', 'said again')
+    recorder.warn(None, 'backup_import_admin_only', 'admins only')
+    assert events == [('warning', 'volume_v', 'recreated empty'),
+                      ('warning', None, 'admins only')]
+    recorder.flush(force=True, status='available')
+    assert written[-1]['warnings'] == [
+        {'resource': 'volume_v', 'what': 'volume_not_protected',
+         'message': 'recreated empty'},
+        {'resource': None, 'what': 'backup_import_admin_only',
+         'message': 'admins only'}]
+
+
+def test_a_table_without_warnings_gets_none_written():
+    written = []
+    rows = rec.Rows(update=lambda _c, _i, values, **_k: written.append(
+        values),
+                    add_event=lambda *a, **k: None)
+    recorder = rec.RunRecorder(None, 'r-1', rows)
+    recorder.warn('x', 'user_data_not_readable', 'hidden')
+    recorder.flush(force=True, status='succeeded')
+    assert 'warnings' not in written[-1]

@@ -20,3 +20,12 @@ def test_unknown_names_raise_clear_errors():
         registry.get('network')
     with pytest.raises(exception.UnknownAction, match='image_snapshot'):
         registry.get('server').action('snapshot_data')
+
+
+@pytest.mark.parametrize('action', ['image_snapshot', 'image_copy',
+                                    'template_only'])
+def test_server_actions_choose_what_becomes_of_attached_volumes(action):
+    schema = registry.get('server').action(action).options_schema
+    option = schema['properties']['attached_volumes']
+    assert option['enum'] == ['protect', 'template_only']
+    assert option['default'] == 'protect'

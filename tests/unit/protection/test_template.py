@@ -135,7 +135,8 @@ def test_networking(built):
     port_props = res[port]['properties']
     assert port_props['fixed_ips'] == [{'subnet': {'get_resource': subnet},
                                         'ip_address': '10.0.0.10'}]
-    assert 'mac_address' not in port_props
+    # The recreated network's owner may set the MAC address: kept.
+    assert port_props['mac_address'] == 'fa:16:3e:00:00:01'
     assert len(port_props['security_groups']) == 2
     fip = _key(graph, 'OS::Neutron::FloatingIP', 'fip-1')
     assert res[fip]['properties'] == {
@@ -175,13 +176,19 @@ def test_foreign_network_port_keeps_no_fixed_ips():
             port['security_groups'] = []
     graph = discovery.discover(fakes.Clients(world),
                                fakes.server_members(world))
-    tmpl, _ = template.build(graph)
+    warnings = []
+    tmpl, _ = template.build(graph, lambda *w: warnings.append(w))
     server = _key(graph, 'OS::Nova::Server', fakes.server_id(0))
     port = graph.get(server).properties['ports'][0]
     ext = _key(graph, 'OS::Neutron::Net', fakes.EXT_NET)
     assert tmpl['resources'][port]['properties'] == {
         'network': {'get_param': ext + '_network'},
         'port_security_enabled': False}
+    # New MAC and fixed IPs at recovery: said, with the source values.
+    [(key, code, message)] = [w for w in warnings
+                              if w[1] == 'port_addresses_not_kept']
+    assert key == port
+    assert 'fa:16:3e:00:00:01' in message and '10.0.0.10' in message
 
 
 def test_validate_passes_and_reports_heat_reasons():
@@ -234,3 +241,93 @@ def test_a_server_without_ports_says_so_to_nova(built):
     tmpl, _params = template.build(graph)
     assert tmpl['resources'][server.key]['properties']['networks'] == [
         {'allocate_network': 'none'}]
+
+
+def _built_with(change):
+    world = fakes.World(servers=1)
+    change(world)
+    graph = discovery.discover(fakes.Clients(world),
+                               fakes.server_members(world))
+    warnings = []
+    tmpl, _ = template.build(graph, lambda *w: warnings.append(w))
+    return graph, tmpl, warnings
+
+
+def _codes(warnings):
+    return [code for _key, code, _message in warnings]
+
+
+def test_an_ordinary_workload_has_no_template_warnings(built):
+    graph = built[0]
+    warnings = []
+    template.build(graph, lambda *w: warnings.append(w))
+    assert warnings == []
+
+
+def test_extra_routes_and_disabled_snat_are_warnings():
+    def change(world):
+        router = world.neutron['routers'][0]
+        router['routes'] = [{'destination': '10.9.0.0/16',
+                             'nexthop': '10.0.0.99'}]
+        router['external_gateway_info']['enable_snat'] = False
+    graph, tmpl, warnings = _built_with(change)
+    router = _key(graph, 'OS::Neutron::Router', fakes.ROUTER)
+    assert sorted(_codes(warnings)) == ['router_routes_not_recreated',
+                                        'router_snat_not_kept']
+    assert all(key == router for key, _c, _m in warnings)
+    routes = next(m for _k, c, m in warnings
+                  if c == 'router_routes_not_recreated')
+    assert '10.9.0.0/16 via 10.0.0.99' in routes
+    assert 'enable_snat' not in tmpl['resources'][router]['properties'][
+        'external_gateway_info']
+
+
+def test_qos_policies_are_warnings():
+    def change(world):
+        world.neutron['networks'][-1]['qos_policy_id'] = 'qos-net'
+        for port in world.neutron['ports']:
+            port['qos_policy_id'] = 'qos-port'
+    graph, _tmpl, warnings = _built_with(change)
+    messages = [m for _k, c, m in warnings
+                if c == 'qos_policy_not_recreated']
+    assert any('qos-net' in m for m in messages)
+    assert any('qos-port' in m for m in messages)
+
+
+def test_address_group_rules_are_a_warning():
+    def change(world):
+        world.neutron['security-groups'][0]['security_group_rules'].append(
+            {'direction': 'ingress', 'ethertype': 'IPv4',
+             'remote_address_group_id': 'ag-1'})
+    graph, _tmpl, warnings = _built_with(change)
+    web_sg = _key(graph, 'OS::Neutron::SecurityGroup', fakes.SG_WEB)
+    assert [(k, c) for k, c, _m in warnings] == [
+        (web_sg, 'address_group_rules_not_recreated')]
+
+
+def test_binary_user_data_is_a_warning():
+    def change(world):
+        world.nova['servers'][0]['OS-EXT-SRV-ATTR:user_data'] = \
+            'H4sIAAAAAAAA/w=='   # gzip, not text
+    graph, tmpl, warnings = _built_with(change)
+    server = _key(graph, 'OS::Nova::Server', fakes.server_id(0))
+    assert (server, 'user_data_not_text') in [(k, c) for k, c, _m
+                                              in warnings]
+    assert 'user_data' not in tmpl['resources'][server]['properties']
+
+
+def test_server_group_rules_and_vnic_type_are_carried():
+    def change(world):
+        world.nova['server_groups'][0]['rules'] = {'max_server_per_host': 2}
+        for port in world.neutron['ports']:
+            if port.get('device_owner') == 'compute:nova':
+                port['binding:vnic_type'] = 'direct'
+    graph, tmpl, warnings = _built_with(change)
+    group = _key(graph, 'OS::Nova::ServerGroup', fakes.GROUP)
+    assert tmpl['resources'][group]['properties']['rules'] == {
+        'max_server_per_host': 2}
+    server = _key(graph, 'OS::Nova::Server', fakes.server_id(0))
+    port = graph.get(server).properties['ports'][0]
+    assert tmpl['resources'][port]['properties'][
+        'binding:vnic_type'] == 'direct'
+    assert warnings == []

@@ -45,6 +45,9 @@ class FakeAction:
 
     def transfer(self, ctx, node, state):
         self.log.append(('transfer', node.key))
+        if self.fail_at == 'warn':
+            ctx.warn('backup_import_admin_only', 'restorable by admins only')
+            state['done'] = True
         if self.fail_at == 'transfer':
             raise exception.DataActionFailed(resource=node.key,
                                              reason='image went to killed')
@@ -57,7 +60,9 @@ class FakeAction:
                 'zero_chunks': result.zero_chunks}
 
     def cleanup(self, ctx, node, state):
-        self.log.append(('cleanup', node.key, state.get('temporary')))
+        self.log.append(('cleanup', node.key, state.get('temporary'),
+                         state.get('done')) if 'done' in state else
+                        ('cleanup', node.key, state.get('temporary')))
 
 
 class FakeCompute:
@@ -123,11 +128,19 @@ def env(db, conf, monkeypatch):
     account = FakeAccount()
     log = []
     behaviour = {}
-    monkeypatch.setattr(workflow.discovery, 'discover',
-                        lambda clients, members: _graph())
-    monkeypatch.setattr(workflow.template_mod, 'build', lambda graph: (
-        {'resources': {'server_web': {}, 'volume_db': {}}},
-        {'server_web_image': {'kind': 'image', 'default': 'i1'}}))
+    def discover(clients, members, warn):
+        for found in behaviour.get('discovery_warnings', ()):
+            warn(*found)
+        return _graph()
+
+    def build(graph, warn):
+        for found in behaviour.get('template_warnings', ()):
+            warn(*found)
+        return ({'resources': {'server_web': {}, 'volume_db': {}}},
+                {'server_web_image': {'kind': 'image', 'default': 'i1'}})
+
+    monkeypatch.setattr(workflow.discovery, 'discover', discover)
+    monkeypatch.setattr(workflow.template_mod, 'build', build)
     monkeypatch.setattr(workflow.template_mod, 'validate',
                         lambda clients, text: behaviour.get('validate'))
 
@@ -138,7 +151,10 @@ def env(db, conf, monkeypatch):
     monkeypatch.setattr(workflow.data, 'get', get_action)
     clients = FakeClients(account)
 
-    def protect():
+    def protect(**options):
+        if options:
+            db_api.workload_policy_update(context, policy.id, {
+                'options': {'consistent': True, **options}})
         cp = db_api.checkpoint_get(context, checkpoint.id)
         pol = db_api.workload_policy_get(context, policy.id)
         ok = workflow.Protection(conf, cp, pol, clients,
@@ -232,7 +248,7 @@ def test_an_invalid_template_fails_before_anything_is_stored(env):
 
 def test_an_unexpected_error_is_one_line_without_internals(env, monkeypatch):
     monkeypatch.setattr(workflow.discovery, 'discover',
-                        lambda clients, members: {}['boom'])
+                        lambda clients, members, warn: {}['boom'])
     ok, cp = env.protect()
     assert not ok
     assert cp.error == 'internal error (KeyError); see the engine log'
@@ -323,3 +339,85 @@ def test_delete_notifies_with_the_row_as_it_was(env, conf, notifications):
     [(event_type, _, payload, _)] = notifications.refresh()
     assert event_type == 'dragon.checkpoint.delete.end'
     assert payload['dragon_object.data']['id'] == env.checkpoint.id
+
+
+ROUTES = ('router_r', 'router_routes_not_recreated',
+          'extra routes of router r are not recreated')
+USER_DATA = ('server_web', 'user_data_not_readable',
+             'user data of server web not recorded')
+
+
+def test_warnings_are_events_and_on_the_row_and_in_the_manifest(env):
+    env.behaviour['discovery_warnings'] = [USER_DATA]
+    env.behaviour['template_warnings'] = [ROUTES, ROUTES]   # said twice
+    env.behaviour['volume'] = 'warn'
+    ok, cp = env.protect()
+    assert ok and cp.status == 'available'
+    expected = [
+        {'resource': 'server_web', 'what': 'user_data_not_readable',
+         'message': 'user data of server web not recorded'},
+        {'resource': 'router_r', 'what': 'router_routes_not_recreated',
+         'message': 'extra routes of router r are not recreated'},
+        {'resource': 'volume_db', 'what': 'backup_import_admin_only',
+         'message': 'restorable by admins only'}]
+    assert cp.warnings == expected
+    manifest = store.read_manifest(env.account.connect(), cp.container)
+    assert manifest['warnings'] == expected
+    events = db_api.checkpoint_event_get_all(env.context, cp.id)
+    warned = [(e.resource, e.message) for e in events
+              if e.level == 'warning']
+    assert warned == [(w['resource'], w['message']) for w in expected]
+    assert any('3 warning(s)' in e.message for e in events)
+
+
+def test_a_run_without_warnings_stores_an_empty_list(env):
+    ok, cp = env.protect()
+    assert ok and cp.warnings == []
+    manifest = store.read_manifest(env.account.connect(), cp.container)
+    assert manifest['warnings'] == []
+
+
+def test_strict_fails_on_a_discovery_warning_before_any_data(env):
+    env.behaviour['discovery_warnings'] = [USER_DATA]
+    ok, cp = env.protect(strict=True)
+    assert not ok and cp.status == 'error'
+    assert 'strict' in cp.error
+    assert 'server_web: user data of server web not recorded' in cp.error
+    assert '(user_data_not_readable)' in cp.error
+    assert cp.warnings[0]['what'] == 'user_data_not_readable'
+    assert env.log == [] and env.account.containers == {}
+
+
+def test_strict_fails_on_a_data_warning_and_removes_everything(env):
+    env.behaviour['volume'] = 'warn'
+    ok, cp = env.protect(strict=True)
+    assert not ok and 'backup_import_admin_only' in cp.error
+    # Nothing left behind: no container, and the transfer's result is
+    # cleaned as unreferenced (its "done" mark dropped).
+    assert store.checkpoint_containers(env.account.connect(), PROJECT) == []
+    assert ('cleanup', 'volume_db', 'tmp-volume_db') in env.log
+
+
+def test_without_strict_warnings_keep_the_checkpoint_available(env):
+    env.behaviour['discovery_warnings'] = [USER_DATA]
+    ok, cp = env.protect(strict=False)
+    assert ok and cp.status == 'available' and len(cp.warnings) == 1
+
+
+def test_a_server_left_paused_fails_the_run_and_is_named(env):
+    compute = env.clients.compute
+    original = compute.post
+
+    def post(path, json):
+        if 'unpause' in json:
+            from keystoneauth1 import exceptions as ks_exc
+            compute.actions.append(('unpause', path.split('/')[2]))
+            raise ks_exc.BadRequest('refused')
+        return original(path, json)
+    compute.post = post
+    ok, cp = env.protect()
+    assert not ok and cp.status == 'error'
+    assert 'left paused' in cp.error and 'web (s1)' in cp.error
+    events = db_api.checkpoint_event_get_all(env.context, cp.id)
+    assert not any(e.message == 'unpaused' for e in events)
+    assert store.checkpoint_containers(env.account.connect(), PROJECT) == []

@@ -205,13 +205,15 @@ def checkpoint(servers=2, shared=True, template_only=()):
     """``(world, graph, manifest, template_yaml)`` of a realistic workload.
 
     Web servers and the database's boot volume carry data (restored as
-    images); the data volume is template-only; servers whose names are in
-    ``template_only`` are too.
+    images); the data volume is template-only (its server's option
+    ``attached_volumes``); servers whose names are in ``template_only``
+    are too.
     """
     world = source.World(servers=servers)
     if shared:
         add_shared_network(world)
-    members = source.server_members(world)
+    members = source.server_members(
+        world, options={'attached_volumes': 'template_only'})
     for member in members:
         if member['resource_name'] in template_only:
             member['action'] = 'template_only'

@@ -317,6 +317,23 @@ def test_show_reports_progress_and_resources(cp_api):
     assert shown['progress']['eta_seconds'] is None
 
 
+def test_show_lists_the_warnings_empty_when_none(cp_api):
+    checkpoint = _protect(cp_api, _policy(cp_api)).json['checkpoint']
+    assert checkpoint['warnings'] == []
+    warning = {'resource': 'volume_data', 'what': 'volume_not_protected',
+               'message': 'volume data is recreated empty at recovery'}
+    _finish(checkpoint['id'], warnings=[warning])
+    response = cp_api('GET', '/v1/checkpoints/' + checkpoint['id'],
+                      roles='reader')
+    _check(response, 'CheckpointOne')
+    shown = response.json['checkpoint']
+    assert shown['status'] == 'available'
+    assert shown['warnings'] == [warning]
+    listed = cp_api('GET', '/v1/checkpoints')
+    _check(listed, 'CheckpointList')
+    assert listed.json['checkpoints'][0]['warnings'] == [warning]
+
+
 def test_events_oldest_first(cp_api):
     checkpoint = _protect(cp_api, _policy(cp_api)).json['checkpoint']
     db_api.checkpoint_event_add(context.get_admin_context(),

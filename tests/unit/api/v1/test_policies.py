@@ -25,8 +25,8 @@ def test_create_returns_the_policy_with_defaults(api):
     assert policy['name'] == 'app'
     assert policy['description'] == 'web tier'
     assert policy['project_id'] == 'p1'
-    assert policy['options'] == {'consistent': False, 'retention': None,
-                                 'rpo': None}
+    assert policy['options'] == {'consistent': False, 'strict': False,
+                                 'retention': None, 'rpo': None}
     assert policy['schedules'] == [] and policy['rpo'] is None
     assert policy['members'] == []
     assert policy['status'] == 'active'
@@ -39,8 +39,16 @@ def test_options_are_validated_and_completed(api):
         'consistent': True, 'rpo': 3600,
         'retention': {'keep_last': 7, 'max_age': '30d'}})
     assert policy['options'] == {
-        'consistent': True, 'rpo': 3600,
+        'consistent': True, 'strict': False, 'rpo': 3600,
         'retention': {'keep_last': 7, 'max_age': 2592000}}
+
+
+def test_strict_is_an_option(api):
+    policy = _create(api, options={'strict': True})
+    assert policy['options']['strict'] is True
+    response = api('POST', '/v1/policies', {'policy': {
+        'name': 'bad', 'options': {'strict': 'yes'}}})
+    assert response.status_int == 400
 
 
 def test_show_update_delete(api):

@@ -14,7 +14,7 @@ SHOW_FIELDS = {'id', 'policy_id', 'policy_name', 'project_id', 'status',
                'error', 'progress', 'resources', 'stats', 'container',
                'engine', 'created_at', 'started_at', 'finished_at',
                'duration', 'hold', 'trigger', 'schedule_id', 'captured_at',
-               'verification'}
+               'verification', 'warnings'}
 
 
 @pytest.fixture
@@ -317,6 +317,45 @@ def test_list_long_columns(api, openstack, policy):
                      'json').json()
     assert list(rows[0])[-1] == 'Project'
     assert api.requests('GET')[-1].query == {'all_projects': 'true'}
+
+
+WARNINGS = [
+    {'resource': 'volume_data_7000', 'what': 'volume_not_protected',
+     'message': 'volume data is recreated empty at recovery'},
+    {'resource': None, 'what': 'backup_import_admin_only',
+     'message': 'restorable elsewhere by admins only'}]
+
+
+def test_list_status_counts_warnings_for_people_not_machines(
+        api, openstack, policy):
+    api.add_checkpoint(policy, status='available', warnings=WARNINGS)
+    table = openstack('dr', 'checkpoint', 'list').out
+    assert 'available (2 warnings)' in table
+    rows = openstack('dr', 'checkpoint', 'list', '-f', 'json').json()
+    assert rows[0]['Status'] == 'available'
+    values = openstack('dr', 'checkpoint', 'list', '-f', 'value',
+                       '-c', 'Status').out
+    assert values.strip() == 'available'
+
+
+def test_list_status_without_warnings_is_plain(api, openstack, policy):
+    api.add_checkpoint(policy, status='available')
+    table = openstack('dr', 'checkpoint', 'list').out
+    assert 'available ' in table and 'warning' not in table
+
+
+def test_show_lists_each_warning_on_its_line(api, openstack, policy):
+    checkpoint = api.add_checkpoint(policy, status='available',
+                                    warnings=WARNINGS[:1])
+    result = openstack('dr', 'checkpoint', 'show', checkpoint['id'])
+    assert result.code == 0, result.err
+    assert 'available (1 warning)' in result.out
+    assert 'volume_data_7000: volume data is recreated empty at recovery ' \
+           '(volume_not_protected)' in result.out
+    shown = openstack('dr', 'checkpoint', 'show', checkpoint['id'],
+                      '-f', 'json').json()
+    assert shown['warnings'] == WARNINGS[:1]
+    assert shown['status'] == 'available'
 
 
 # -- checkpoint show

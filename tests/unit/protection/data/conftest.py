@@ -13,11 +13,13 @@ def env(conf):
     conf.set_override('download_read_size', 4096, group='protection')
     cloud = fakes.FakeCloud()
     store, objects, heads = fakes.chunk_store()
-    events, progress = [], []
+    events, progress, warnings = [], [], []
     ctx = base.DataContext(
         clients=cloud, chunks=store, progress=progress.append,
         event=lambda level, message: events.append((level, message)),
-        options={}, conf=conf)
+        options={}, conf=conf,
+        warn=lambda code, message: warnings.append((code, message)))
     return types.SimpleNamespace(cloud=cloud, ctx=ctx, store=store,
                                  objects=objects, heads=heads, events=events,
-                                 progress=progress, conf=conf)
+                                 progress=progress, conf=conf,
+                                 warnings=warnings)

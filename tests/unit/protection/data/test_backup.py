@@ -49,7 +49,18 @@ def test_a_forbidden_export_is_recorded_not_fatal(env):
     _state, record = _backup(env, fakes.node('volume', vid))
     assert record['export_allowed'] is False
     assert record['export_record'] is None
-    assert [level for level, _m in env.events] == ['warning']
+    [(code, message)] = env.warnings
+    assert code == 'backup_not_exportable'
+    assert vid in message and 'admin-only' in message
+
+
+def test_an_exported_backup_warns_that_import_is_admin_only(env):
+    vid = env.cloud.add_volume(fakes.pieces_of(b'x'))
+    _state, record = _backup(env, fakes.node('volume', vid))
+    assert record['export_allowed'] is True
+    [(code, message)] = env.warnings
+    assert code == 'backup_import_admin_only'
+    assert 'backup:backup-import' in message
 
 
 @pytest.mark.parametrize('failure', ['backup error', 'GET export_record'])

@@ -8,9 +8,11 @@ from dragon.protection.graph import ResourceGraph
 from tests.unit.protection import fakes
 
 
-def _discover(world, members=None):
+def _discover(world, members=None, warnings=None):
+    warn = ((lambda *w: warnings.append(w)) if warnings is not None
+            else discovery.warnings_mod.ignore)
     return discovery.discover(fakes.Clients(world),
-                              members or fakes.server_members(world))
+                              members or fakes.server_members(world), warn)
 
 
 def _node(graph, type_, resource_id):
@@ -76,8 +78,10 @@ def test_volumes_boot_mapping_and_implicit_actions():
         'delete_on_termination': False}]
     assert db.properties['image'] is None
     data = _node(graph, 'OS::Cinder::Volume', fakes.DATA_VOL)
-    assert data.action == 'template_only'
+    # Not a member: the volume type's default action, never an empty disk.
+    assert data.action == 'snapshot_data' and not data.member
     assert 'not a member' in data.properties['implicit_action_reason']
+    assert 'default action' in data.properties['implicit_action_reason']
     web = _node(graph, 'OS::Nova::Server', fakes.server_id(0))
     attachment = _node(graph, 'OS::Cinder::VolumeAttachment', 'att-data')
     assert set(attachment.depends_on) == {web.key, data.key}
@@ -184,3 +188,77 @@ def test_servers_are_listed_in_pages_nova_can_serve():
     assert len(pages) == 3
     assert len([n for n in graph.nodes()
                 if n.resource.type == 'OS::Nova::Server']) == 121
+
+
+def test_attached_volumes_template_only_is_named_in_the_warnings():
+    world = fakes.World(servers=1)
+    warnings = []
+    graph = _discover(world, fakes.server_members(
+        world, options={'attached_volumes': 'template_only'}), warnings)
+    data = _node(graph, 'OS::Cinder::Volume', fakes.DATA_VOL)
+    assert data.action == 'template_only'
+    assert 'attached_volumes' in data.properties['implicit_action_reason']
+    volume_warnings = [w for w in warnings
+                       if w[1] == 'volume_not_protected']
+    assert [(w[0]) for w in volume_warnings] == [data.key]
+    assert 'data' in volume_warnings[0][2]
+    assert 'recreated empty' in volume_warnings[0][2]
+    # The boot volume of the server whose action carries data: protected.
+    assert _node(graph, 'OS::Cinder::Volume',
+                 fakes.BOOT_VOL).action == 'snapshot_data'
+
+
+def test_attached_volumes_protected_by_default_warn_nothing():
+    world = fakes.World(servers=1)
+    warnings = []
+    _discover(world, fakes.server_members(world), warnings)
+    assert not [w for w in warnings if w[1] == 'volume_not_protected']
+
+
+def test_boot_volume_of_a_template_only_server_is_named_in_the_warnings():
+    world = fakes.World(servers=1)
+    warnings = []
+    graph = _discover(world, fakes.server_members(
+        world, action='template_only'), warnings)
+    boot = _node(graph, 'OS::Cinder::Volume', fakes.BOOT_VOL)
+    assert boot.action == 'template_only'
+    assert (boot.key, 'volume_not_protected') in {
+        (w[0], w[1]) for w in warnings}
+    # Its data volume is still protected (attached_volumes: protect).
+    assert _node(graph, 'OS::Cinder::Volume',
+                 fakes.DATA_VOL).action == 'snapshot_data'
+
+
+def test_a_volume_another_server_protects_is_not_left_empty():
+    world = fakes.World(servers=1)
+    bfv = next(s for s in world.nova['servers'] if s['id'] == fakes.BFV)
+    bfv['os-extended-volumes:volumes_attached'].append(
+        {'id': fakes.DATA_VOL, 'delete_on_termination': False})
+    volume = next(v for v in world.volumes if v['id'] == fakes.DATA_VOL)
+    volume['multiattach'] = True
+    volume['attachments'].append({'server_id': fakes.BFV,
+                                  'device': '/dev/vdc',
+                                  'attachment_id': 'att-data-2'})
+    members = fakes.server_members(world)
+    for found in members:
+        if found['resource_id'] != fakes.BFV:
+            found['options'] = {'attached_volumes': 'template_only'}
+    warnings = []
+    graph = _discover(world, members, warnings)
+    assert _node(graph, 'OS::Cinder::Volume',
+                 fakes.DATA_VOL).action == 'snapshot_data'
+    assert not [w for w in warnings if w[1] == 'volume_not_protected']
+
+
+def test_user_data_hidden_by_nova_is_a_warning():
+    world = fakes.World(servers=1)
+    warnings = []
+    graph = _discover(world, None, warnings)
+    web = _node(graph, 'OS::Nova::Server', fakes.server_id(0))
+    assert (web.key, 'user_data_not_readable') in {
+        (w[0], w[1]) for w in warnings}
+    for server in world.nova['servers']:
+        server['OS-EXT-SRV-ATTR:user_data'] = None
+    warnings.clear()
+    _discover(world, None, warnings)
+    assert not [w for w in warnings if w[1] == 'user_data_not_readable']
