@@ -102,7 +102,7 @@ def workload_policy_create(context: Any, values: dict[str, Any]
     ).first()
     if name_taken is not None:
         raise exception.PolicyNameExists(name=values['name'])
-    policy = models.WorkloadPolicy(members=[], **values)
+    policy = models.WorkloadPolicy(members=[], schedules=[], **values)
     session.add(policy)
     try:
         session.flush()
