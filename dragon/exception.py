@@ -297,6 +297,12 @@ class TrustFailed(ServiceUnavailable):
                 '%(reason)s')
 
 
+class TrustConflict(Conflict):
+    msg_fmt = _('Keystone refused to delegate your roles to Dragon as a '
+                'duplicate of the trust of a concurrent request of yours; '
+                'try again in a moment.')
+
+
 class TrusteeNotConfigured(ConfigInvalid):
     msg_fmt = _('the [trustee] section (Dragon\'s service user) is not '
                 'configured: %(reason)s')
@@ -381,6 +387,11 @@ class RecoveryNotFound(NotFound):
 class RecoveryBusy(Conflict):
     msg_fmt = _('Recovery %(id)s is %(status)s; %(action)s is possible only '
                 'when it is %(allowed)s.')
+
+
+class RecoveryInProgress(Conflict):
+    msg_fmt = _('Recovery %(id)s of %(recovery_point)s into %(region)s is '
+                'still running; wait until it ends.')
 
 
 class RecoveryEngineUnavailable(EngineUnavailable):

@@ -10,6 +10,7 @@ deleted when the checkpoint ends. Tokens and passwords are never logged.
 """
 
 import datetime
+import secrets
 from typing import Any
 
 from keystoneauth1 import exceptions as ks_exc
@@ -26,8 +27,12 @@ LOG = logging.getLogger(__name__)
 
 GROUP = 'trustee'
 TIMEOUT = 30
-# Same-second duplicates of a trust Keystone refuses (see create_trust).
-DUPLICATE_RETRIES = 3
+# Same-second duplicates of a trust Keystone refuses (see create_trust):
+# how often to retry, and over how many seconds a retry's expiry spreads.
+DUPLICATE_RETRIES = 5
+DUPLICATE_SPREAD = 30
+# The expiry of a standing trust that Keystone refused without one.
+_FAR_OFF = datetime.datetime(2999, 1, 1, tzinfo=datetime.UTC)
 # A trust-scoped token carries the trust's project: any scope configured
 # for the service user must not be sent along with the trust id.
 _NO_SCOPE = dict(project_id=None, project_name=None, project_domain_id=None,
@@ -111,6 +116,8 @@ def create_trust(context: Any, conf: cfg.ConfigOpts | None = None,
     :returns: the trust id, for ``trust_session`` in the engine.
     :raises dragon.exception.TrustRefused: Keystone refused the caller.
     :raises dragon.exception.TrustFailed: Keystone failed otherwise.
+    :raises dragon.exception.TrustConflict: Keystone kept answering that
+        the same trust exists (a burst of concurrent requests).
     :raises dragon.exception.TrusteeNotConfigured:
     """
     conf = conf or dragon_conf.CONF
@@ -139,16 +146,25 @@ def create_trust(context: Any, conf: cfg.ConfigOpts | None = None,
                                         type(e).__name__)
         if response.status_code != 409 or attempt == DUPLICATE_RETRIES:
             break
-        # Keystone keeps one trust per trustor, trustee, project, roles and
-        # expiry second: a second request in the same second (protect,
-        # then delete) expires one second later instead; a second standing
-        # trust differs from the first by a far-off expiry.
-        expires_at += datetime.timedelta(seconds=1)
+        # Keystone keeps one trust per trustor, trustee, project,
+        # impersonation and expiry second (deleted trusts included): a
+        # concurrent request of the same caller (two deletes, protect then
+        # delete) took this second. A random step later, not one second:
+        # two requests retrying in lockstep would collide again.
         if not expires:
-            expires_at = datetime.datetime(2999, 1, 1, tzinfo=datetime.UTC) \
-                + datetime.timedelta(seconds=attempt + 1)
+            # A standing trust differs from another by a far-off expiry.
+            expires_at = max(expires_at, _FAR_OFF)
+        expires_at += datetime.timedelta(
+            seconds=1 + secrets.randbelow(DUPLICATE_SPREAD))
         body['trust']['expires_at'] = expires_at.strftime(
             '%Y-%m-%dT%H:%M:%S.%fZ')
+    if response.status_code == 409:
+        # Still taken after the retries: a burst of requests of one user.
+        # Theirs to retry; never a server error.
+        LOG.warning("Keystone refused a trust for user %s on project %s "
+                    "as a duplicate %d times", context.user_id,
+                    context.project_id, DUPLICATE_RETRIES + 1)
+        raise exception.TrustConflict()
     if response.status_code != 201:
         reason = _keystone_message(response)
         LOG.warning("Keystone refused a trust for user %s on project %s: "

@@ -38,9 +38,11 @@ def protect(context: Any, policy: models.WorkloadPolicy,
     :param engine: a ``dragon.engine.rpcapi.EngineAPI``.
     :raises dragon.exception.ProjectScopeRequired: another project's policy.
     :raises dragon.exception.PolicyHasNoMembers:
-    :raises dragon.exception.ProtectionInProgress: one is running.
+    :raises dragon.exception.ProtectionInProgress: one is queued or
+        running (of two protects racing, the second).
     :raises dragon.exception.TrustRefused: Keystone refused the delegation.
     :raises dragon.exception.TrustFailed: Keystone failed.
+    :raises dragon.exception.TrustConflict:
     :raises dragon.exception.EngineUnavailable: the cast failed; the
         checkpoint is left ``error``.
     """
@@ -116,9 +118,12 @@ def checkpoint_delete(context: Any, checkpoint: models.Checkpoint,
 
     :raises dragon.exception.ProjectScopeRequired: another project's.
     :raises dragon.exception.CheckpointOnHold: release the hold first.
-    :raises dragon.exception.CheckpointBusy: protecting or already deleting.
+    :raises dragon.exception.CheckpointBusy: queued, protecting or already
+        deleting (of two deletes racing, the second).
+    :raises dragon.exception.CheckpointNotFound: deleted meanwhile.
     :raises dragon.exception.TrustRefused:
     :raises dragon.exception.TrustFailed:
+    :raises dragon.exception.TrustConflict:
     :raises dragon.exception.EngineUnavailable: the cast failed; the
         checkpoint is left ``error`` and may be deleted again.
     """

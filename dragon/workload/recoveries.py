@@ -122,8 +122,11 @@ def recover(context: Any, request: dict[str, Any],
     :raises dragon.exception.CheckpointNotFound:
     :raises dragon.exception.CheckpointBusy: the checkpoint is not available.
     :raises dragon.exception.RecoveryPointNotFound:
+    :raises dragon.exception.RecoveryInProgress: one of the same recovery
+        point into the same region is running.
     :raises dragon.exception.TrustRefused:
     :raises dragon.exception.TrustFailed:
+    :raises dragon.exception.TrustConflict:
     :raises dragon.exception.RecoveryEngineUnavailable: the cast failed;
         the recovery is left ``error``.
     """
@@ -137,6 +140,17 @@ def recover(context: Any, request: dict[str, Any],
         source = _from_checkpoint(context, checkpoint_id)
     else:
         source = _from_recovery_point(context, container)
+    # One at a time per recovery point and region: a second would compete
+    # for the same stack, names and addresses. Refused early so a doomed
+    # request costs no trust; the locking read in recovery_create is what
+    # settles a race.
+    running = db_api.recovery_get_running(
+        context, context.project_id, source['recovery_point'],
+        request['target_region'])
+    if running is not None:
+        raise exception.RecoveryInProgress(
+            id=running, recovery_point=source['recovery_point'],
+            region=request['target_region'])
     recovery = runs.start(
         context, ROWS,
         lambda trust_id: db_api.recovery_create(context, {
@@ -149,7 +163,7 @@ def recover(context: Any, request: dict[str, Any],
             'resources': request.get('resources') or [],
             'timeout': request.get('timeout'),
             'trust_id': trust_id,
-        }),
+        }, exclusive=True),
         lambda row: '%s of %s into %s requested by user %s' % (
             row.mode, row.recovery_point, row.target_region,
             context.user_id),
@@ -179,9 +193,12 @@ def recovery_delete(context: Any, recovery: models.Recovery,
     row; it needs a fresh trust (the run's was released when it ended).
 
     :raises dragon.exception.ProjectScopeRequired: another project's.
-    :raises dragon.exception.RecoveryBusy: recovering or already deleting.
+    :raises dragon.exception.RecoveryBusy: recovering or already deleting
+        (of two deletes racing, the second).
+    :raises dragon.exception.RecoveryNotFound: deleted meanwhile.
     :raises dragon.exception.TrustRefused:
     :raises dragon.exception.TrustFailed:
+    :raises dragon.exception.TrustConflict:
     :raises dragon.exception.RecoveryEngineUnavailable: the cast failed;
         the recovery is left ``error`` and may be deleted again.
     """

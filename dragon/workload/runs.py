@@ -72,6 +72,7 @@ def start(context: Any, rows: Rows, create: Callable[[str], Any],
 
     :raises dragon.exception.TrustRefused:
     :raises dragon.exception.TrustFailed:
+    :raises dragon.exception.TrustConflict:
     :raises rows.unavailable: the cast failed; the row is left ``error``.
     """
     trust_id = identity.create_trust(context, redelegate=redelegate)
@@ -91,12 +92,19 @@ def start(context: Any, rows: Rows, create: Callable[[str], Any],
 def request_delete(context: Any, rows: Rows, row: Any,
                    deletable: tuple[str, ...],
                    cast: Callable[[Any, str], None]) -> Any:
-    """Mark an ended run ``deleting`` with a fresh trust and cast it.
+    """Mark an ended run ``deleting``, give it a fresh trust and cast it.
+
+    The row is claimed (``deletable`` → ``deleting`` in one transaction)
+    before the trust is made: of two deletes racing, the loser is refused
+    with ``rows.busy`` and makes no trust. If the trust cannot be made the
+    row is put back as it was.
 
     :raises dragon.exception.ProjectScopeRequired: another project's.
-    :raises rows.busy: not in ``deletable``.
+    :raises rows.busy: not in ``deletable`` (e.g. already deleting).
+    :raises dragon.exception.NotFound: deleted meanwhile.
     :raises dragon.exception.TrustRefused:
     :raises dragon.exception.TrustFailed:
+    :raises dragon.exception.TrustConflict:
     :raises rows.unavailable: the cast failed; the row is left ``error``
         and may be deleted again.
     """
@@ -104,14 +112,42 @@ def request_delete(context: Any, rows: Rows, row: Any,
     if row.status not in deletable:
         raise rows.busy(id=row.id, status=row.status, action='deleting',
                         allowed=' or '.join(deletable))
-    return start(
-        context, rows,
-        lambda trust_id: rows.update(
+    try:
+        claimed = rows.update(
             context, row.id, {'status': 'deleting', 'host': None,
-                              'trust_id': trust_id, 'error': None},
-            expected_status=deletable),
-        lambda _row: 'deletion requested by user %s' % context.user_id,
-        cast, 'delete')
+                              'trust_id': None, 'error': None},
+            expected_status=deletable)
+    except rows.busy as e:
+        # Another request got there first (a second delete).
+        raise rows.busy(id=row.id, status=e.kwargs.get('status'),
+                        action='deleting', allowed=' or '.join(deletable))
+    try:
+        trust_id = identity.create_trust(context)
+    except Exception:
+        # As it was, so the caller may try again: the status read before
+        # the claim is the one it replaced (only a delete leaves these).
+        try:
+            rows.update(context, row.id, {
+                'status': row.status, 'host': row.host,
+                'trust_id': row.trust_id, 'error': row.error},
+                expected_status=('deleting',))
+        except exception.DragonException as e:
+            LOG.warning("%s %s: not put back to %s: %s", rows.kind, row.id,
+                        row.status, type(e).__name__)
+        raise
+    try:
+        claimed = rows.update(context, row.id, {'trust_id': trust_id},
+                              expected_status=('deleting',))
+    except Exception:
+        identity.delete_trust(context, trust_id)
+        raise
+    rows.event_add(context, row.id, 'info',
+                   'deletion requested by user %s' % context.user_id)
+    try:
+        cast(context, row.id)
+    except Exception as e:  # noqa: BLE001 - any broker failure is a 503
+        raise cast_failed(context, rows, row.id, trust_id, e, 'delete')
+    return claimed
 
 
 def read_swift(what: str, call: Callable[..., Any], *args: Any,

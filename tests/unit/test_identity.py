@@ -1,5 +1,6 @@
 """dragon.identity: what the trust delegates, and the engine's trust session."""
 
+import datetime
 import json
 
 import pytest
@@ -96,7 +97,7 @@ def test_refused_trust_is_a_clear_error(conf, monkeypatch, status, error,
     assert 'secret-token' not in str(e.value)
 
 
-def test_a_same_second_duplicate_trust_expires_a_second_later(
+def test_a_same_second_duplicate_trust_expires_a_little_later(
         conf, monkeypatch):
     monkeypatch.setattr(identity, 'trustee_user_id', lambda conf: 'dragon-id')
     sent = []
@@ -110,6 +111,42 @@ def test_a_same_second_duplicate_trust_expires_a_second_later(
     monkeypatch.setattr(identity.ks_session.Session, 'post', post)
     assert identity.create_trust(_ctx(), conf) == 'trust-3'
     assert len(set(sent)) == 3 and sorted(sent) == sent
+    # Each step is random: two requests retrying in lockstep part ways.
+    steps = [(datetime.datetime.fromisoformat(b) -
+              datetime.datetime.fromisoformat(a)).total_seconds()
+             for a, b in zip(sent, sent[1:])]
+    assert all(1 <= s <= identity.DUPLICATE_SPREAD for s in steps)
+
+
+def test_a_trust_keystone_keeps_refusing_as_a_duplicate_is_a_409(
+        conf, monkeypatch):
+    monkeypatch.setattr(identity, 'trustee_user_id', lambda conf: 'dragon-id')
+    sent = []
+
+    def post(self, url, json=None, **kwargs):
+        sent.append(json['trust']['expires_at'])
+        return _Response(409, {'error': {'message': 'Duplicate entry'}})
+
+    monkeypatch.setattr(identity.ks_session.Session, 'post', post)
+    with pytest.raises(exception.TrustConflict, match='try again') as e:
+        identity.create_trust(_ctx(), conf)
+    assert e.value.code == 409
+    assert len(sent) == identity.DUPLICATE_RETRIES + 1
+
+
+def test_a_duplicate_standing_trust_gets_a_far_off_expiry(conf, monkeypatch):
+    monkeypatch.setattr(identity, 'trustee_user_id', lambda conf: 'dragon-id')
+    sent = []
+
+    def post(self, url, json=None, **kwargs):
+        sent.append(json['trust']['expires_at'])
+        if len(sent) == 1:
+            return _Response(409, {'error': {'message': 'Duplicate entry'}})
+        return _Response(201, {'trust': {'id': 'trust-2'}})
+
+    monkeypatch.setattr(identity.ks_session.Session, 'post', post)
+    assert identity.create_trust(_ctx(), conf, expires=False) == 'trust-2'
+    assert sent[0] is None and sent[1].startswith('2999-01-01T00:00:')
 
 
 def test_unconfigured_trustee_is_reported(conf):

@@ -168,8 +168,8 @@ OPERATIONS: list[tuple[str, str, str, str, str | None, str | None,
      'dragon:checkpoint:update', 'CheckpointUpdateRequest',
      {200: 'CheckpointOne', 404: 'Error', 409: 'Error'}, [_CHECKPOINT_ID]),
     ('/v1/checkpoints/{checkpoint_id}', 'delete', 'deleteCheckpoint',
-     'Delete an available or failed checkpoint and its container (409 '
-     'while on hold).',
+     'Delete an available or failed checkpoint and its container. 409 '
+     'while on hold, queued, protecting or already deleting.',
      'dragon:checkpoint:delete', None,
      {202: 'CheckpointOne', 404: 'Error', 409: 'Error', 503: 'Error'},
      [_CHECKPOINT_ID]),
@@ -208,8 +208,9 @@ OPERATIONS: list[tuple[str, str, str, str, str | None, str | None,
      'Recover a checkpoint (checkpoint_id) or a recovery point in Swift '
      '(recovery_point) into target_region. 404 for a checkpoint or '
      'container the caller\'s project does not have; 400 for a region '
-     'not in the caller\'s catalog; 503 if no engine can be reached (the '
-     'recovery is then left in error).', 'dragon:recovery:create',
+     'not in the caller\'s catalog; 409 while a recovery of the same '
+     'recovery point into the same region runs; 503 if no engine can be '
+     'reached (the recovery is then left in error).', 'dragon:recovery:create',
      'RecoveryCreateRequest',
      {202: 'RecoveryOne', 404: 'Error', 409: 'Error', 503: 'Error'}, []),
     ('/v1/recoveries', 'get', 'listRecoveries',

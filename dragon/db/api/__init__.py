@@ -65,6 +65,7 @@ from dragon.db.api.recoveries import recovery_get
 from dragon.db.api.recoveries import recovery_get_all
 from dragon.db.api.recoveries import recovery_get_orphans
 from dragon.db.api.recoveries import recovery_take_over
+from dragon.db.api.recoveries import recovery_get_running
 from dragon.db.api.recoveries import recovery_update
 from dragon.db.api.recoveries import workload_policy_set_last_drill
 from dragon.db.api.schedules import ACTIVE as SCHEDULE_ACTIVE

@@ -79,9 +79,13 @@ def _is_locked(error: Exception) -> bool:
         'database is locked' in str(error))
 
 
+# A deadlock victim (MySQL/MariaDB: two transactions' locking reads of
+# one range, then both insert) is run again the same way: the request
+# that lost the race then sees the winner's row, never a 500.
 retry_if_locked = oslo_db_api.wrap_db_retry(
     max_retries=10, retry_interval=0.05, inc_retry_interval=True,
-    max_retry_interval=0.5, exception_checker=_is_locked)
+    max_retry_interval=0.5, retry_on_deadlock=True,
+    exception_checker=_is_locked)
 
 
 def shown(value: str) -> str:

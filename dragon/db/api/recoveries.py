@@ -35,18 +35,53 @@ def _get(session: Any, recovery_id: str,
 
 @_retry_if_locked
 @main_context_manager.writer
-def recovery_create(context: Any, values: dict[str, Any]
-                    ) -> models.Recovery:
+def recovery_create(context: Any, values: dict[str, Any],
+                    exclusive: bool = False) -> models.Recovery:
     """Create a recovery, ``recovering`` unless ``values`` says otherwise.
 
     ``values`` holds project_id, user_id, mode, recovery_point,
     target_region and optionally checkpoint_id, policy_id, policy_name,
     mappings, resources, timeout, trust_id.
+
+    :param exclusive: refuse while another recovery of the same recovery
+        point into the same region is ``recovering``. The locking read
+        settles two requests racing: on MySQL one is a deadlock victim and
+        is run again (``retry_if_locked``), on SQLite writers serialize.
+    :raises dragon.exception.RecoveryInProgress: ``exclusive`` and one is.
     """
+    session = context.session
+    if exclusive:
+        running = _running(session, values['project_id'],
+                           values['recovery_point'], values['target_region'],
+                           lock=True)
+        if running is not None:
+            raise exception.RecoveryInProgress(
+                id=running, recovery_point=values['recovery_point'],
+                region=values['target_region'])
     recovery = models.Recovery(**{'status': RECOVERING, **values})
-    context.session.add(recovery)
-    context.session.flush()
+    session.add(recovery)
+    session.flush()
     return recovery
+
+
+def _running(session: Any, project_id: str, recovery_point: str,
+             target_region: str, lock: bool = False) -> str | None:
+    query = sa.select(models.Recovery.id).where(
+        models.Recovery.project_id == project_id,
+        models.Recovery.status == RECOVERING,
+        models.Recovery.recovery_point == recovery_point,
+        models.Recovery.target_region == target_region).limit(1)
+    if lock:
+        query = query.with_for_update()
+    return session.execute(query).scalar_one_or_none()
+
+
+@main_context_manager.reader
+def recovery_get_running(context: Any, project_id: str, recovery_point: str,
+                         target_region: str) -> str | None:
+    """The id of a recovering recovery of ``recovery_point`` into a region."""
+    return _running(context.session, project_id, recovery_point,
+                    target_region)
 
 
 @main_context_manager.reader
