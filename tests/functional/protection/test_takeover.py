@@ -1,4 +1,4 @@
-"""``kill -9`` of the engine doing a protection, mid-transfer: a peer finishes it.
+"""Damaged chunks, ``kill -9`` of an engine mid-transfer, a lost database: available stays true.
 
 The session's workload is protected again with two engines running; the
 engine that took the run is killed while a volume's bytes are moving.
@@ -9,16 +9,101 @@ the session's newest, so the recovery tests (the drill of
 ``recovery/test_rewrite.py`` and the site-loss test) recover it and the
 site-loss test compares the data volume's bytes (sha256).
 """
+import os
+import subprocess
 import time
 
 import pytest
 
 from tests.functional.protected import wait_checkpoint
+from tests.minicloud.dragon import dragon_bin
 
 
 def _transferring(checkpoint):
     return any(r['status'] == 'transferring' and r['bytes_done'] > 0
                for r in checkpoint['resources'])
+
+
+def _overwrite_chunks(protected, checkpoint, count=2):
+    """Other bytes of the same length in ``count`` chunks of the data volume."""
+    from dragon.checkpoint import chunks as chunks_mod
+    from dragon.checkpoint import naming
+    manifest = protected.manifest(checkpoint)
+    record = next(r for r in manifest['data'].values()
+                  if r.get('chunks') and r.get('kind') == 'volume')
+    refs = [c for c in record['chunks']
+            if c['sha256'] != chunks_mod.ZERO][:count]
+    swift = protected.clients.swift()
+    container = naming.chunk_container(protected.clients.project_id)
+    damaged = []
+    for ref in refs:
+        name = chunks_mod.ChunkStore.object_name(ref['sha256'])
+        size = int(swift.head_object(container, name)['content-length'])
+        swift.put_object(container, name, os.urandom(size))
+        damaged.append(ref['sha256'])
+    return damaged
+
+
+def test_damaged_chunks_are_named_by_verify_and_rewritten_not_reused(
+        protected, dragon):
+    """Chunks overwritten in Swift with other bytes of the same length:
+    verify names them (listing check in seconds, read-data check too),
+    the recovery point check and ``dragon-manage chunks check`` agree, and
+    the next protection stores them again instead of referencing them, so
+    the old checkpoint reads back whole again."""
+    dr = protected.dr
+    dragon.ensure_up()
+    old = protected.latest()
+    damaged = _overwrite_chunks(protected, old)
+    started = time.monotonic()
+    dr.checkpoints.verify(old['id'])
+    result = wait_verified(dr, old['id'])
+    listing_seconds = time.monotonic() - started
+    assert result['status'] == 'damaged', result
+    named = {p['chunk'] for p in result['problems']}
+    assert named == set(damaged), (named, damaged)
+    print('verify without reading: %.1f s for %d chunks' % (
+        listing_seconds, result['chunks_checked']))
+    assert listing_seconds < 60
+    dr.checkpoints.verify(old['id'], read_data=True)
+    deep = wait_verified(dr, old['id'], timeout=600)
+    assert deep['status'] == 'damaged' and deep['read_data'] is True
+    assert {p['chunk'] for p in deep['problems']} == set(damaged)
+    point = dr.recovery_points.verify(old['container'])
+    assert point['status'] == 'damaged'
+    assert {p['chunk'] for p in point['problems']} == set(damaged)
+    check = subprocess.run(
+        [dragon_bin('dragon-manage'), '--config-file',
+         str(dragon.config_file), 'chunks', 'check', '--project-id',
+         protected.clients.project_id], capture_output=True, text=True,
+        timeout=300)
+    assert check.returncode == 1, (check.stdout, check.stderr)
+    assert all(sha in check.stdout for sha in damaged), check.stdout
+
+    # The next protection of the same data writes them again.
+    again = dr.checkpoints.protect(protected.policy['id'])
+    protected.checkpoints.append(again['id'])
+    again = wait_checkpoint(dr, again['id'])
+    assert again['status'] == 'available', again['error']
+    messages = ' '.join(e['message'] for e in dr.checkpoints.events(
+        again['id']))
+    assert 'damaged' in messages, messages
+    manifest = protected.manifest(again)
+    for record in manifest['data'].values():
+        if record.get('chunks'):
+            assert protected.sha256_of(record) == record['sha256']
+    dr.checkpoints.verify(old['id'], read_data=True)
+    assert wait_verified(dr, old['id'], timeout=600)['status'] == 'ok'
+
+
+def wait_verified(dr, checkpoint_id, timeout=300):
+    deadline = time.monotonic() + timeout
+    while True:
+        verification = dr.checkpoints.get(checkpoint_id)['verification']
+        if verification and verification['status'] != 'running':
+            return verification
+        assert time.monotonic() < deadline, verification
+        time.sleep(1)
 
 
 @pytest.fixture
