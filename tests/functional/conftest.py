@@ -95,3 +95,13 @@ def protected(cloud, dragon):
         yield state
     finally:
         state.teardown()
+
+
+@pytest.fixture
+def two_engines(dragon):
+    """The primary site's Dragon with a second engine, for takeover tests."""
+    dragon.ensure_up()
+    dragon.start_engine(2)
+    yield dragon
+    dragon.stop_engines()
+    dragon.start_engine(1)

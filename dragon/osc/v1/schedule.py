@@ -47,6 +47,13 @@ def timing_fields(parsed_args: Any) -> dict:
     return {k: v for k, v in fields.items() if v is not None}
 
 
+def add_policy_and_schedule(parser: Any) -> None:
+    parser.add_argument('policy', metavar='<policy>',
+                        help='Policy (name or ID)')
+    parser.add_argument('schedule', metavar='<schedule-id>',
+                        help='Schedule ID')
+
+
 def _show(schedule: dict) -> tuple:
     return (common.headings(constants.SCHEDULE_COLUMNS),
             common.row(schedule, constants.SCHEDULE_COLUMNS))
@@ -95,10 +102,7 @@ class ShowSchedule(common.DragonCommand, command.ShowOne):
 
     def get_parser(self, prog_name: str) -> Any:
         parser = super().get_parser(prog_name)
-        parser.add_argument('policy', metavar='<policy>',
-                            help='Policy (name or ID)')
-        parser.add_argument('schedule', metavar='<schedule-id>',
-                            help='Schedule ID')
+        add_policy_and_schedule(parser)
         return parser
 
     def take_action(self, parsed_args: Any) -> tuple:
@@ -113,10 +117,7 @@ class SetSchedule(common.DragonCommand, command.ShowOne):
 
     def get_parser(self, prog_name: str) -> Any:
         parser = super().get_parser(prog_name)
-        parser.add_argument('policy', metavar='<policy>',
-                            help='Policy (name or ID)')
-        parser.add_argument('schedule', metavar='<schedule-id>',
-                            help='Schedule ID')
+        add_policy_and_schedule(parser)
         add_timing_arguments(parser, for_set=True)
         return parser
 
@@ -135,10 +136,7 @@ class RemoveSchedule(common.DragonCommand, command.Command):
 
     def get_parser(self, prog_name: str) -> Any:
         parser = super().get_parser(prog_name)
-        parser.add_argument('policy', metavar='<policy>',
-                            help='Policy (name or ID)')
-        parser.add_argument('schedule', metavar='<schedule-id>',
-                            help='Schedule ID')
+        add_policy_and_schedule(parser)
         return parser
 
     def take_action(self, parsed_args: Any) -> None:

@@ -24,6 +24,21 @@ def _transferring(checkpoint):
                for r in checkpoint['resources'])
 
 
+def _protect_until_transferring(protected):
+    """Protect the session's policy; return it once bytes are moving."""
+    dr = protected.dr
+    started = dr.checkpoints.protect(protected.policy['id'])
+    protected.checkpoints.append(started['id'])
+    deadline = time.monotonic() + 300
+    while True:
+        checkpoint = dr.checkpoints.get(started['id'])
+        if checkpoint['status'] == 'protecting' and _transferring(checkpoint):
+            return started, checkpoint
+        assert checkpoint['status'] in ('queued', 'protecting'), checkpoint
+        assert time.monotonic() < deadline, 'never saw a transfer'
+        time.sleep(0.2)
+
+
 def _overwrite_chunks(protected, checkpoint, count=2):
     """Other bytes of the same length in ``count`` chunks of the data volume."""
     from dragon.checkpoint import chunks as chunks_mod
@@ -106,28 +121,10 @@ def wait_verified(dr, checkpoint_id, timeout=300):
         time.sleep(1)
 
 
-@pytest.fixture
-def two_engines(dragon):
-    dragon.ensure_up()
-    dragon.start_engine(2)
-    yield dragon
-    dragon.stop_engines()
-    dragon.start_engine(1)
-
-
 def test_kill_9_mid_transfer_is_taken_over_and_ends_available(
         protected, two_engines):
     dr = protected.dr
-    started = dr.checkpoints.protect(protected.policy['id'])
-    protected.checkpoints.append(started['id'])
-    deadline = time.monotonic() + 300
-    while True:
-        checkpoint = dr.checkpoints.get(started['id'])
-        if checkpoint['status'] == 'protecting' and _transferring(checkpoint):
-            break
-        assert checkpoint['status'] in ('queued', 'protecting'), checkpoint
-        assert time.monotonic() < deadline, 'never saw a transfer'
-        time.sleep(0.2)
+    started, checkpoint = _protect_until_transferring(protected)
     victim = checkpoint['engine']
     index = two_engines.engine_index(victim)
     two_engines.kill_engine(index)
@@ -165,16 +162,7 @@ def test_database_lost_mid_run_keeps_the_complete_container_and_reconciles(
     from tests.minicloud.bootstrap import lock_account
     dr = protected.dr
     dragon.ensure_up()
-    started = dr.checkpoints.protect(protected.policy['id'])
-    protected.checkpoints.append(started['id'])
-    deadline = time.monotonic() + 300
-    while True:
-        checkpoint = dr.checkpoints.get(started['id'])
-        if checkpoint['status'] == 'protecting' and _transferring(checkpoint):
-            break
-        assert checkpoint['status'] in ('queued', 'protecting'), checkpoint
-        assert time.monotonic() < deadline, 'never saw a transfer'
-        time.sleep(0.2)
+    started, checkpoint = _protect_until_transferring(protected)
     container = checkpoint['container']
     swift = protected.clients.swift()
     lock_account(cloud.layout, 'dragon_functional')

@@ -8,19 +8,8 @@ left in the target region (no stack, no restored image or volume).
 """
 import time
 
-import pytest
-
 from tests.functional.recovery.test_recover import _leftovers
 from tests.story import BACKUP, FINAL_RECOVERY, wait
-
-
-@pytest.fixture
-def two_engines(dragon):
-    dragon.ensure_up()
-    dragon.start_engine(2)
-    yield dragon
-    dragon.stop_engines()
-    dragon.start_engine(1)
 
 
 def test_kill_9_mid_recovery_leaves_nothing_behind(protected, two_engines,
