@@ -129,12 +129,28 @@ def test_policy_lifecycle_with_real_members(demo, demo_resources, policy):
                                                             volume.id]
     status, _ = demo('DELETE', base + '/members/' + volume.id)
     assert status == 204
+    # A schedule in the old options place is refused, nothing stored.
+    assert_error(demo('PATCH', base, {'policy': {
+        'options': {'schedule': {'cron': '0 2 * * *'}}}}), 400)
     status, body = demo('PATCH', base, {'policy': {
-        'options': {'schedule': {'cron': '0 2 * * *'},
-                    'retention': {'keep_last': 5}}}})
-    assert status == 200
-    assert body['policy']['options']['schedule']['timezone'] == 'UTC'
+        'schedules': [{'cron': '0 2 * * *', 'timezone': 'Europe/Berlin'}],
+        'options': {'retention': {'keep_last': 5}, 'rpo': '1d'}}})
+    assert status == 200, body
+    schedule, = body['policy']['schedules']
+    assert (schedule['timezone'], schedule['status']) == (
+        'Europe/Berlin', 'active')
+    assert schedule['next_run_at']
+    assert body['policy']['options']['rpo'] == 86400
+    assert body['policy']['rpo']['state'] == 'ok'
     assert body['policy']['options']['consistent'] is True
+    for bad, reason in (({'cron': '61 * * * *'}, 'cron'),
+                        ({'cron': '0 2 * * *', 'timezone': 'Mars/Base'},
+                         'unknown')):
+        message = assert_error(demo('POST', base + '/schedules',
+                                    {'schedule': bad}), 400)
+        assert reason in message, message
+    status, body = demo('GET', base + '/schedules')
+    assert [s['id'] for s in body['schedules']] == [schedule['id']]
     status, body = demo('DELETE', base)
     assert (status, body) == (200, {'policy_id': policy['id'],
                                     'kept_checkpoints': 0})
@@ -178,11 +194,13 @@ def test_another_project_gets_404_on_every_route(cloud, demo, alt, policy,
             continue
         method = route.conditions['method'][0]
         path = route.routepath.format(policy_id=policy['id'],
-                                      resource_id=server_id)
+                                      resource_id=server_id,
+                                      schedule_id='sch-1')
         body = bodies.get((method, '/members' in path))
         assert_error(alt(method, path, body), 404)
         walked.add((method, route.routepath))
-    assert len(walked) == 8  # including POST ./protect
+    # including POST ./protect, GET ./retention and ./schedules
+    assert len(walked) == 14
     status, body = alt('GET', '/v1/policies')
     assert policy['id'] not in {p['id'] for p in body['policies']}
     status, body = alt('GET', '/v1/protectables')

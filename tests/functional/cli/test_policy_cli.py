@@ -97,11 +97,17 @@ def test_policy_life_cycle(cli, workload, policy_name):
     server, volume = workload
     created = cli.json('dr', 'policy', 'create', policy_name,
                        '--description', 'functional test', '--consistent',
-                       '--schedule', '0 2 * * *', '--keep-last', '3',
+                       '--schedule', '0 2 * * *', '--timezone',
+                       'America/New_York', '--keep-last', '3', '--rpo', '1d',
                        '--member', 'server:%s' % server.id)
     assert created['name'] == policy_name
     assert created['consistent'] is True
-    assert created['schedule']['cron'] == '0 2 * * *'
+    assert [(s['cron'], s['timezone']) for s in created['schedules']] == [
+        ('0 2 * * *', 'America/New_York')]
+    assert created['rpo']['state'] == 'ok'
+    schedules = cli.json('dr', 'policy', 'schedule', 'list', policy_name)
+    assert [row['Cron'] for row in schedules] == ['0 2 * * *']
+    assert schedules[0]['Next Run']
     assert created['retention']['keep_last'] == 3
     assert [(m['resource_type'], m['resource_id'])
             for m in created['members']] == [('server', server.id)]
@@ -126,7 +132,7 @@ def test_policy_life_cycle(cli, workload, policy_name):
     shown = cli.json('dr', 'policy', 'show', policy_name)
     assert shown['description'] == 'changed'
     assert shown['consistent'] is False
-    assert shown['schedule'] is None
+    assert shown['schedules'] == []
     assert shown['retention'] == {'keep_last': 3, 'max_age': 604800}
 
     added = cli.json('dr', 'policy', 'member', 'add', policy_name, volume.id,
