@@ -396,16 +396,18 @@ def _zstd_decompress(body: bytes) -> bytes:
 
 
 def project_store(connection_factory: Callable, project_id: str,
-                  conf) -> ChunkStore:
+                  conf, container: str | None = None) -> ChunkStore:
     """The chunk store of a project as ``[checkpoint]`` configures it.
 
     Reading always understands zstd, whatever the current setting, so a
     change of ``compression`` never makes older checkpoints unreadable.
+
+    :param container: another container than the project's (tests).
     """
     from dragon.checkpoint import naming
     group = conf.checkpoint
     return ChunkStore(
-        connection_factory, naming.chunk_container(project_id),
+        connection_factory, container or naming.chunk_container(project_id),
         chunk_size=group.chunk_size_mib * 1024 * 1024,
         workers=group.upload_workers,
         compressor=_zstd_compress if group.compression == 'zstd' else None,

@@ -201,6 +201,8 @@ class Protection:
                 event=lambda level, msg, key=key: self.recorder.event(
                     level, msg, key),
                 options=dict(node.options), conf=self.conf,
+                temporaries=lambda state, key=key: self._temporaries(
+                    key, state),
                 warn=lambda code, msg, key=key: self.recorder.warn(
                     key, code, msg))
             step = _Step(node, data.get(resource_type, node.action), ctx)
@@ -209,6 +211,11 @@ class Protection:
         done, total = self.recorder.totals()
         self.recorder.event('info', '%d resources carry data, about %d '
                             'bytes' % (len(self.steps), total))
+
+    def _temporaries(self, key: str, state: dict[str, Any]) -> None:
+        """Record a temporary the moment it exists (crash cleanup)."""
+        self.recorder.set(key, temporaries=dict(state))
+        self.recorder.flush(force=True)
 
     def capture_all(self) -> None:
         # What the RPO counts from: nothing written after this instant is

@@ -58,6 +58,9 @@ class DataContext:
         checkpoint's events (``level``: ``info``, ``warning``, ``error``).
     :param options: the member's action options (policy member row).
     :param conf: the configuration (``[protection]`` is read at call time).
+    :param temporaries: ``temporaries(state)`` records at once what the
+        action made so far (called right after each temporary exists), so
+        that the engine taking over after a crash can remove it.
     :param warn: ``warn(code, message)`` lists something this resource's
         record does not carry, or that another site may not be able to
         use, in the checkpoint's warnings (codes: ``dragon.protection.
@@ -71,6 +74,7 @@ class DataContext:
     options: dict = dataclasses.field(default_factory=dict)
     conf: cfg.ConfigOpts = dataclasses.field(default_factory=_conf)
     warn: Callable[[str, str], None] = _ignore
+    temporaries: Callable[[dict], None] = _ignore
 
     @property
     def protection(self) -> Any:

@@ -74,6 +74,7 @@ class SnapshotData(base.DataAction):
             'name': base.temporary_name(node, 'volume'),
             'metadata': {base.TEMPORARY_PROPERTY: 'true'}})
         state['volume_id'] = volume['id']
+        ctx.temporaries(state)
         cinder.wait_status(
             ctx.clients, 'volume', volume['id'], ('available',),
             cinder.VOLUME_BAD, timeout=conf.volume_timeout,
@@ -85,6 +86,7 @@ class SnapshotData(base.DataAction):
         started = time.monotonic()
         state['image_id'] = cinder.upload_to_image(
             ctx.clients, volume['id'], base.temporary_name(node, 'image'))
+        ctx.temporaries(state)
         image = glance.wait_active(
             ctx.clients, state['image_id'], timeout=conf.image_active_timeout,
             interval=conf.poll_interval, resource=resource)

@@ -117,9 +117,10 @@ def stores(source, target):
     conf = _conf()
     container = '%s_ft%s' % (naming.chunk_container(source.project_id),
                              uuid.uuid4().hex[:8])
-    writer = chunks.project_store(source.swift, source.project_id, conf)
-    reader = chunks.project_store(target.swift, target.project_id, conf)
-    writer.container = reader.container = container
+    writer = chunks.project_store(source.swift, source.project_id, conf,
+                                  container)
+    reader = chunks.project_store(target.swift, target.project_id, conf,
+                                  container)
     writer.ensure_container()
     yield writer, reader
     swift = source.swift()
