@@ -74,6 +74,12 @@ function configure_dragon {
         fi
     done
 
+    # Versioned notifications for Ceilometer or any listener, as the
+    # other services of this devstack send theirs.
+    if is_service_enabled ceilometer; then
+        iniset "$DRAGON_CONF" oslo_messaging_notifications driver messagingv2
+    fi
+
     setup_logging "$DRAGON_CONF"
 
     if [[ "$DRAGON_API_SERVER" == "uwsgi" ]]; then

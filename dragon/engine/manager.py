@@ -155,10 +155,17 @@ class EngineManager:
         checkpoint's ``verification`` is still this one, so a redelivered
         or superseded request changes nothing.
         """
+        self._submit_verification(checkpoint_id, verification_id, read_data,
+                                  trust_id)
+
+    def _submit_verification(self, checkpoint_id: str, verification_id: str,
+                             read_data: bool, trust_id: str,
+                             keep_trust: bool = False) -> None:
+        """The verification job on the pool (also for scheduled ones)."""
         from dragon.engine import verification
         job = functools.partial(verification.run, self.conf, checkpoint_id,
                                 verification_id, read_data, trust_id,
-                                self.host)
+                                self.host, keep_trust)
         if self.pool is None:
             job()
             return
@@ -168,7 +175,8 @@ class EngineManager:
             LOG.warning("engine %s is stopping; verification of checkpoint "
                         "%s not run", self.host, checkpoint_id)
             verification.abandon(self.conf, checkpoint_id, verification_id,
-                                 read_data, trust_id, 'the engine stopped')
+                                 read_data, None if keep_trust else trust_id,
+                                 'the engine stopped')
 
     def _start(self, kind: RunKind, row_id: str, status: str,
                function: str) -> None:

@@ -2,6 +2,7 @@
 
 import concurrent.futures
 import datetime
+import functools
 import signal
 import threading
 import types
@@ -179,6 +180,10 @@ class EngineService:
                     ('schedule ticks', scheduler.poll),
                     ('admission', self._manager.admit),
                     ('RPO check', scheduler.check_rpo
+                     if polls % rpo_every == 0 else None),
+                    ('scheduled verification', functools.partial(
+                        scheduler.check_verifications,
+                        self._manager._submit_verification)
                      if polls % rpo_every == 0 else None)):
                 if step is None or self._stopping.is_set():
                     continue

@@ -56,10 +56,14 @@ def _event(admin: Any, checkpoint_id: str, value: dict[str, Any]) -> None:
 
 
 def run(conf: cfg.ConfigOpts, checkpoint_id: str, verification_id: str,
-        read_data: bool, trust_id: str, host: str = '') -> dict | None:
+        read_data: bool, trust_id: str, host: str = '',
+        keep_trust: bool = False) -> dict | None:
     """Verify checkpoint ``checkpoint_id``; the stored result (or ``None``).
 
     Never raises: a failure is recorded as status ``error``.
+
+    :param keep_trust: the trust is a schedule's standing one (scheduled
+        verification), not made for this job: it is not deleted.
     """
     admin = dragon_context.get_admin_context()
     started = None
@@ -88,7 +92,8 @@ def run(conf: cfg.ConfigOpts, checkpoint_id: str, verification_id: str,
         LOG.exception("checkpoint %s: verification failed", checkpoint_id)
         value = verify.failed(read_data, started, exception.one_line(e))
     finally:
-        release(conf, checkpoint_id, trust_id)
+        if not keep_trust:
+            release(conf, checkpoint_id, trust_id)
     if value is not None and _record(admin, checkpoint_id, verification_id,
                                      value):
         _event(admin, checkpoint_id, value)

@@ -10,11 +10,13 @@ kept in memory between polls: an engine restart loses nothing.
 import dataclasses
 import datetime
 from typing import Any
+import uuid
 
 from keystoneauth1 import exceptions as ks_exc
 from oslo_config import cfg
 from oslo_log import log as logging
 
+from dragon.checkpoint import verify
 from dragon.common import timeutils
 from dragon import context as dragon_context
 from dragon.db import api as db_api
@@ -39,6 +41,30 @@ class Outcome:
     result: str          # started, skipped, missed, error, or 'taken'
     detail: str = ''
     checkpoint_id: str | None = None
+
+
+def _verification_due(admin: Any, policy: Any, days: int,
+                      now: datetime.datetime) -> Any | None:
+    """The policy's newest available checkpoint if no verification of its
+    checkpoints started within ``days`` (and none is running)."""
+    checkpoints = db_api.checkpoint_get_all(
+        admin, policy_id=policy.id, status='available', limit=1000)
+    if not checkpoints:
+        return None
+    latest = None
+    for checkpoint in checkpoints:
+        verification = checkpoint.verification or {}
+        if verification.get('status') == 'running':
+            return None
+        when = verification.get('started_at')
+        if when:
+            moment = datetime.datetime.fromisoformat(
+                when.replace('Z', '+00:00')).astimezone(
+                    datetime.UTC).replace(tzinfo=None)
+            latest = moment if latest is None else max(latest, moment)
+    if latest is not None and now - latest < datetime.timedelta(days=days):
+        return None
+    return max(checkpoints, key=rpo.captured_at)
 
 
 class TrustInvalid(Exception):
@@ -183,6 +209,53 @@ class Scheduler:
                                 db_api.schedule_get(admin, schedule.id),
                                 error)
         return Outcome(schedule.id, 'error', error)
+
+    # -- scheduled verification
+    def check_verifications(self, submit: Any,
+                            now: datetime.datetime | None = None
+                            ) -> list[str]:
+        """Start the verifications due by the policies' ``verify_every_days``.
+
+        A policy is due when none of its available checkpoints was verified
+        within that many days; its newest available checkpoint is read
+        back whole (``--read-data``) with the trust of one of its enabled
+        schedules. A compare-and-swap on the checkpoint's verification
+        makes one engine start it.
+
+        :param submit: ``(checkpoint_id, verification_id, read_data,
+            trust_id, keep_trust)``: runs the job on the engine's pool.
+        :returns: the ids of the checkpoints whose verification started.
+        """
+        now = now or timeutils.utcnow()
+        admin = dragon_context.get_admin_context()
+        started = []
+        for policy in db_api.workload_policy_get_all(admin, limit=None):
+            days = (policy.options or {}).get('verify_every_days')
+            if not days:
+                continue
+            checkpoint = _verification_due(admin, policy, days, now)
+            if checkpoint is None:
+                continue
+            trust_id = next((s.trust_id for s in policy.schedules
+                             if s.enabled and s.trust_id and
+                             s.status == db_api.SCHEDULE_ACTIVE), None)
+            if trust_id is None:
+                LOG.warning("policy %s: verification due every %d days, but "
+                            "no enabled schedule holds a trust to run it",
+                            policy.id, days)
+                continue
+            verification_id = uuid.uuid4().hex
+            if not db_api.checkpoint_claim_verification(
+                    admin, checkpoint.id,
+                    (checkpoint.verification or {}).get('id'),
+                    verify.running(True, verification_id)):
+                continue
+            db_api.checkpoint_event_add(
+                admin, checkpoint.id, 'info', 'scheduled verification (every '
+                '%d days, reading every chunk) started' % days)
+            submit(checkpoint.id, verification_id, True, trust_id, True)
+            started.append(checkpoint.id)
+        return started
 
     # -- RPO
     def check_rpo(self, now: datetime.datetime | None = None

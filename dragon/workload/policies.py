@@ -25,7 +25,8 @@ from dragon.workload import schedules
 LOG = logging.getLogger(__name__)
 
 DEFAULT_OPTIONS: dict[str, Any] = {
-    'consistent': False, 'strict': False, 'retention': None, 'rpo': None}
+    'consistent': False, 'strict': False, 'retention': None, 'rpo': None,
+    'verify_every_days': None}
 
 
 def _normalize_options(options: dict[str, Any],
@@ -84,6 +85,7 @@ def policy_create(context: Any, values: dict[str, Any]
                for m in values.get('members', [])]
     checked = schedules.check_all(context, values.get('schedules', []))
     options = _normalize_options(values.get('options', {}))
+    _check_verification_schedule(options, [s['enabled'] for s in checked])
     policy = db_api.workload_policy_create(context, {
         'project_id': project_id,
         'user_id': context.user_id,
@@ -105,6 +107,19 @@ def policy_create(context: Any, values: dict[str, Any]
     LOG.info("created workload policy %s with %d member(s)", policy.id,
              len(members))
     return policy
+
+
+def _check_verification_schedule(options: dict[str, Any],
+                                 enabled: list[bool]) -> None:
+    """Scheduled verification reads Swift with a schedule's trust.
+
+    :raises dragon.exception.Invalid: ``verify_every_days`` without an
+        enabled schedule to run it.
+    """
+    if options.get('verify_every_days') and not any(enabled):
+        raise exception.Invalid(
+            reason='verify_every_days needs an enabled schedule: scheduled '
+                   'verification reads Swift with the schedule\'s trust')
 
 
 def rpo_status(context: Any, policies: list[models.WorkloadPolicy],
@@ -143,6 +158,11 @@ def policy_update(context: Any, policy: models.WorkloadPolicy,
                                                 policy.options)
     checked = (schedules.check_all(context, values['schedules'])
                if 'schedules' in values else None)
+    _check_verification_schedule(
+        changes.get('options', policy.options),
+        [s['enabled'] for s in checked] if checked is not None else
+        [s.enabled and s.status == db_api.SCHEDULE_ACTIVE
+         for s in policy.schedules])
     if changes:
         policy = db_api.workload_policy_update(context, policy.id, changes)
     if checked is not None:

@@ -93,6 +93,12 @@ OPTIONS = {
                            'carry everything (any warning) instead of '
                            'completing it with warnings.'},
         'retention': RETENTION,
+        'verify_every_days': {
+            'type': ['integer', 'null'], 'minimum': 1, 'maximum': 365,
+            'description': 'Every this many days an engine reads back every '
+                           'byte of the newest available checkpoint '
+                           '(verify --read-data), with the trust of the '
+                           'policy\'s schedule; needs an enabled schedule.'},
         'rpo': {
             'oneOf': [{'type': ['integer', 'null'], 'minimum': 1,
                        'maximum': 3153600000},

@@ -103,6 +103,7 @@ POLICY = {
                 'strict': {'type': 'boolean'},
                 'retention': policies.RETENTION,
                 'rpo': {'type': ['integer', 'null']},
+                'verify_every_days': {'type': ['integer', 'null']},
             }},
         'members': {'type': 'array', 'items': MEMBER},
         'schedules': {'type': 'array', 'items': SCHEDULE},

@@ -18,6 +18,7 @@ from dragon.db.api.checkpoints import ACTIVE as CHECKPOINT_ACTIVE
 from dragon.db.api.checkpoints import QUEUED as CHECKPOINT_QUEUED
 from dragon.db.api.checkpoints import checkpoint_admit
 from dragon.db.api.checkpoints import checkpoint_claim
+from dragon.db.api.checkpoints import checkpoint_claim_verification
 from dragon.db.api.checkpoints import checkpoint_count_by_policy
 from dragon.db.api.checkpoints import checkpoint_create
 from dragon.db.api.checkpoints import checkpoint_delete

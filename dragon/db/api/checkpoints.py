@@ -372,3 +372,23 @@ def checkpoint_take_over(context: Any, checkpoint_id: str,
     """
     return runs.take_over(context.session, models.Checkpoint, checkpoint_id,
                           old_claim, PROTECTING, host)
+
+
+@_retry_if_locked
+@main_context_manager.writer
+def checkpoint_claim_verification(context: Any, checkpoint_id: str,
+                                  expected_id: str | None,
+                                  value: dict[str, Any]) -> bool:
+    """Start verification ``value`` if the checkpoint's current one is
+    still ``expected_id`` and it is available (compare-and-swap), so two
+    engines never start the same scheduled verification.
+    """
+    row = context.session.execute(
+        sa.select(models.Checkpoint).filter_by(id=checkpoint_id)
+        .with_for_update()).scalar_one_or_none()
+    if row is None or row.status != AVAILABLE or \
+            (row.verification or {}).get('id') != expected_id:
+        return False
+    row.verification = value
+    context.session.flush()
+    return True

@@ -43,6 +43,10 @@ def _add_option_arguments(parser: Any, for_set: bool = False) -> None:
     if for_set:
         rpo.add_argument('--no-rpo', action='store_true',
                          help='Remove the RPO target')
+    parser.add_argument(
+        '--verify-every-days', metavar='<days>', type=int,
+        help='Read back every byte of the newest checkpoint every this many '
+             'days (needs an enabled schedule; 0 on set: stop)')
     _add_retention_arguments(parser, for_set)
 
 
@@ -146,6 +150,8 @@ def _options(parsed_args: Any, current: dict | None = None) -> dict:
     elif parsed_args.rpo is not None:
         options['rpo'] = (int(parsed_args.rpo) if parsed_args.rpo.isdigit()
                           else parsed_args.rpo)
+    if parsed_args.verify_every_days is not None:
+        options['verify_every_days'] = parsed_args.verify_every_days or None
     # Only ``set`` has --no-retention.
     for_set = hasattr(parsed_args, 'no_retention')
     if getattr(parsed_args, 'no_retention', False):

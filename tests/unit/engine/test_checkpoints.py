@@ -260,6 +260,8 @@ def test_start_takes_over_the_checkpoints_this_host_had(
         rpc_conf, db, engines, workflow, trusts, swift_of_runs):
     containers, cleaned = swift_of_runs
     rpc_conf.set_override('max_concurrent_runs', 1, group='engine')
+    # The requeued run is admitted by the scheduler loop's next poll.
+    rpc_conf.set_override('poll_interval', 1, group='scheduler')
     workflow.gate.clear()
     mine = _checkpoint(status='protecting')
     db_api.checkpoint_claim(ADMIN(), mine, 'e1')

@@ -22,7 +22,8 @@ def test_patch_merges_options_by_key(ctx):
     updated = policies.policy_update(ctx, policy, {'options': {
         'consistent': True}})
     assert updated.options == {'consistent': True, 'strict': False,
-                               'rpo': None, 'retention': {'keep_last': 3}}
+                               'rpo': None, 'verify_every_days': None,
+                               'retention': {'keep_last': 3}}
 
 
 def test_changing_the_action_resets_options(ctx):

@@ -26,7 +26,8 @@ def test_create_returns_the_policy_with_defaults(api):
     assert policy['description'] == 'web tier'
     assert policy['project_id'] == 'p1'
     assert policy['options'] == {'consistent': False, 'strict': False,
-                                 'retention': None, 'rpo': None}
+                                 'retention': None, 'rpo': None,
+                                 'verify_every_days': None}
     assert policy['schedules'] == [] and policy['rpo'] is None
     assert policy['members'] == []
     assert policy['status'] == 'active'
@@ -40,6 +41,7 @@ def test_options_are_validated_and_completed(api):
         'retention': {'keep_last': 7, 'max_age': '30d'}})
     assert policy['options'] == {
         'consistent': True, 'strict': False, 'rpo': 3600,
+        'verify_every_days': None,
         'retention': {'keep_last': 7, 'max_age': 2592000}}
 
 

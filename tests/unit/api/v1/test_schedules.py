@@ -171,3 +171,17 @@ def test_readers_see_schedules_but_cannot_change_them(api, trusts):
     assert api('GET', url, roles='reader').status_int == 200
     assert api('POST', url, {'schedule': {'cron': '0 1 * * *'}},
                roles='reader').status_int == 403
+
+
+def test_verify_every_days_needs_an_enabled_schedule(api, trusts):
+    response = api('POST', '/v1/policies', {'policy': {
+        'name': 'v', 'options': {'verify_every_days': 7}}})
+    assert 'verify_every_days needs an enabled schedule' in _message(
+        response, 400)
+    policy = _policy(api, name='v2', options={'verify_every_days': 7},
+                     schedules=[{'cron': '0 2 * * *'}])
+    assert policy['options']['verify_every_days'] == 7
+    # Removing the last schedule while it is set is refused too.
+    response = api('PATCH', '/v1/policies/' + policy['id'],
+                   {'policy': {'schedules': []}})
+    assert 'verify_every_days' in _message(response, 400)

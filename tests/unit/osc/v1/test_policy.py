@@ -333,3 +333,15 @@ def test_timezone_without_a_schedule_line_is_refused(api, openstack):
     assert result.err.strip().startswith(
         'Error: --timezone applies to --schedule lines')
     assert api.requests('PATCH') == []
+
+
+def test_verify_every_days_is_sent_and_zero_stops_it(api, openstack):
+    api.add_policy('web')
+    assert openstack('dr', 'policy', 'set', 'web', '--verify-every-days',
+                     '7').code == 0
+    assert api.requests('PATCH')[-1].json == {'policy': {'options': {
+        'verify_every_days': 7}}}
+    assert openstack('dr', 'policy', 'set', 'web', '--verify-every-days',
+                     '0').code == 0
+    assert api.requests('PATCH')[-1].json == {'policy': {'options': {
+        'verify_every_days': None}}}
