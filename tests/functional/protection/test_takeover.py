@@ -142,8 +142,13 @@ def test_kill_9_mid_transfer_is_taken_over_and_ends_available(
     # stored next to nothing, and nothing of the dead run is left over.
     assert ended['stats']['uploaded_bytes'] <= \
         protected.first['stats']['uploaded_bytes'] * 0.01, ended['stats']
+    mine = protected.name.replace('-', '_')
     leftovers = [i.name for i in protected.conn.image.images()
-                 if (i.name or '').startswith('dragon-tmp')]
+                 if (i.name or '').startswith('dragon-tmp') and
+                 mine in i.name]
+    leftovers += [v.name for v in protected.conn.block_storage.volumes()
+                  if (v.name or '').startswith('dragon-tmp') and
+                  mine in v.name]
     assert leftovers == []
     points = dr.recovery_points.list(policy=protected.policy['id'])
     assert ended['container'] in [p['container'] for p in points]
