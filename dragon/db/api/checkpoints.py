@@ -139,6 +139,10 @@ def checkpoint_update(context: Any, checkpoint_id: str,
             id=checkpoint_id, status=checkpoint.status,
             action='this change', allowed=' or '.join(expected_status))
     values = dict(values)
+    if values.get('status') == DELETING and checkpoint.hold:
+        # In the same transaction as the change: a hold set a moment
+        # before a delete wins, whoever checked it earlier.
+        raise exception.CheckpointOnHold(id=checkpoint_id)
     if 'status' in values:
         values['active_policy_id'] = (
             checkpoint.policy_id if values['status'] in ACTIVE else None)

@@ -253,3 +253,12 @@ def test_mark_deleting_takes_only_an_available_checkpoint_not_on_hold(
     assert db_api.checkpoint_get(ctx, held.id).status == 'available'
     assert db_api.checkpoint_get(ctx, failed.id).status == 'error'
     assert not db_api.checkpoint_mark_deleting(ctx, 'nope')
+
+
+def test_a_held_checkpoint_never_becomes_deleting(ctx, policy):
+    checkpoint = _create(ctx, policy, status='available')
+    db_api.checkpoint_update(ctx, checkpoint.id, {'hold': True})
+    with pytest.raises(exception.CheckpointOnHold):
+        db_api.checkpoint_update(ctx, checkpoint.id, {'status': 'deleting'},
+                                 expected_status=('available', 'error'))
+    assert db_api.checkpoint_get(ctx, checkpoint.id).status == 'available'
