@@ -242,6 +242,12 @@ class Checkpoint(RunMixin, Base):
     verification: orm.Mapped[dict | None] = orm.mapped_column(sa.JSON,
                                                               nullable=True)
 
+    @property
+    def point_in_time(self) -> datetime.datetime:
+        """The instant its data holds: the capture, else (older rows) the
+        run's start or creation. What the RPO counts from."""
+        return self.captured_at or self.started_at or self.created_at
+
 
 class Schedule(Base):
     """When a policy is protected without a person: a cron line in a time zone.

@@ -14,12 +14,6 @@ AT_RISK = 'at_risk'
 MISSED = 'missed'
 
 
-def captured_at(checkpoint: Any) -> datetime.datetime:
-    """The point in time a checkpoint holds (its start if not recorded)."""
-    return (checkpoint.captured_at or checkpoint.started_at or
-            checkpoint.created_at)
-
-
 def status(policy: Any, newest: Any | None, now: datetime.datetime,
            at_risk_ratio: float) -> dict[str, Any] | None:
     """The RPO state of ``policy``; ``None`` when it sets no target.
@@ -32,7 +26,7 @@ def status(policy: Any, newest: Any | None, now: datetime.datetime,
     target = (policy.options or {}).get('rpo')
     if not target:
         return None
-    since = captured_at(newest) if newest is not None else policy.created_at
+    since = newest.point_in_time if newest is not None else policy.created_at
     age = max((now - since).total_seconds(), 0.0)
     if age > target:
         state = MISSED

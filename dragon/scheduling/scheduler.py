@@ -64,7 +64,7 @@ def _verification_due(admin: Any, policy: Any, days: int,
             latest = moment if latest is None else max(latest, moment)
     if latest is not None and now - latest < datetime.timedelta(days=days):
         return None
-    return max(checkpoints, key=rpo.captured_at)
+    return max(checkpoints, key=lambda c: c.point_in_time)
 
 
 class TrustInvalid(Exception):

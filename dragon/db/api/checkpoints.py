@@ -342,28 +342,22 @@ def checkpoint_newest_available(context: Any, policy_ids: list[str]
     newest: dict[str, models.Checkpoint] = {}
     for row in rows:
         current = newest.get(row.policy_id)
-        if current is None or _captured(row) >= _captured(current):
+        if current is None or row.point_in_time >= current.point_in_time:
             newest[row.policy_id] = row
     return newest
 
 
-def _captured(row: models.Checkpoint) -> datetime.datetime:
-    return row.captured_at or row.started_at or row.created_at
-
-
 @main_context_manager.reader
 def checkpoint_get_orphans(context: Any, host: str | None = None,
-                           dead_before: datetime.datetime | None = None,
-                           running: frozenset[str] = frozenset()
+                           dead_before: datetime.datetime | None = None
                            ) -> list[models.Checkpoint]:
     """Protecting checkpoints no live engine runs (see ``runs.orphans``).
 
-    :param running: ids the calling engine runs itself right now; with
-        ``host`` the others it holds are orphans too (a lost final write).
+    The caller leaves out the runs it is running itself (with ``host``,
+    the others it holds are orphans too: a lost final write).
     """
-    return [row for row in runs.orphans(context.session, models.Checkpoint,
-                                        (PROTECTING,), host, dead_before)
-            if row.id not in running]
+    return runs.orphans(context.session, models.Checkpoint, (PROTECTING,),
+                        host, dead_before)
 
 
 @_retry_if_locked

@@ -151,16 +151,13 @@ def recovery_claim(context: Any, recovery_id: str, host: str,
                       status)
 
 
-@_retry_if_locked
-@main_context_manager.writer
+@main_context_manager.reader
 def recovery_get_orphans(context: Any, host: str | None = None,
-                         dead_before: datetime.datetime | None = None,
-                         running: frozenset[str] = frozenset()
+                         dead_before: datetime.datetime | None = None
                          ) -> list[models.Recovery]:
     """Recovering recoveries no live engine runs (see ``runs.orphans``)."""
-    return [row for row in runs.orphans(context.session, models.Recovery,
-                                        (RECOVERING,), host, dead_before)
-            if row.id not in running]
+    return runs.orphans(context.session, models.Recovery, (RECOVERING,),
+                        host, dead_before)
 
 
 @_retry_if_locked
