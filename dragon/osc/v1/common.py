@@ -60,6 +60,12 @@ class DragonCommand:
             raise osc_exceptions.CommandError(error_line(err)) from None
 
 
+def add_policy_argument(parser: Any) -> None:
+    """The ``<policy>`` positional of the commands on one policy's parts."""
+    parser.add_argument('policy', metavar='<policy>',
+                        help='Policy (name or ID)')
+
+
 class Waiting:
     """Mixin of the commands with ``--wait``: follow the run, then judge it."""
 

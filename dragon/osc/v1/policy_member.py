@@ -10,8 +10,7 @@ from dragon.osc.v1 import constants
 
 
 def _add_policy_and_resource(parser: Any, verb: str) -> None:
-    parser.add_argument('policy', metavar='<policy>',
-                        help='Policy (name or ID)')
+    common.add_policy_argument(parser)
     parser.add_argument('resource_id', metavar='<resource-id>',
                         help='ID of the server or volume to %s' % verb)
 
@@ -60,8 +59,7 @@ class ListPolicyMember(common.DragonCommand, command.Lister):
 
     def get_parser(self, prog_name: str) -> Any:
         parser = super().get_parser(prog_name)
-        parser.add_argument('policy', metavar='<policy>',
-                            help='Policy (name or ID)')
+        common.add_policy_argument(parser)
         return parser
 
     def take_action(self, parsed_args: Any) -> tuple:

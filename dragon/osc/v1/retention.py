@@ -13,8 +13,7 @@ class PreviewRetention(common.DragonCommand, command.Lister):
 
     def get_parser(self, prog_name: str) -> Any:
         parser = super().get_parser(prog_name)
-        parser.add_argument('policy', metavar='<policy>',
-                            help='Policy (name or ID)')
+        common.add_policy_argument(parser)
         return parser
 
     def take_action(self, parsed_args: Any) -> tuple:

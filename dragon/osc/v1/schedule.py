@@ -48,8 +48,7 @@ def timing_fields(parsed_args: Any) -> dict:
 
 
 def add_policy_and_schedule(parser: Any) -> None:
-    parser.add_argument('policy', metavar='<policy>',
-                        help='Policy (name or ID)')
+    common.add_policy_argument(parser)
     parser.add_argument('schedule', metavar='<schedule-id>',
                         help='Schedule ID')
 
@@ -64,8 +63,7 @@ class AddSchedule(common.DragonCommand, command.ShowOne):
 
     def get_parser(self, prog_name: str) -> Any:
         parser = super().get_parser(prog_name)
-        parser.add_argument('policy', metavar='<policy>',
-                            help='Policy (name or ID)')
+        common.add_policy_argument(parser)
         parser.add_argument('cron', metavar='<cron>',
                             help='Five-field cron line, e.g. "0 */4 * * *"')
         add_timing_arguments(parser)
@@ -84,8 +82,7 @@ class ListSchedule(common.DragonCommand, command.Lister):
 
     def get_parser(self, prog_name: str) -> Any:
         parser = super().get_parser(prog_name)
-        parser.add_argument('policy', metavar='<policy>',
-                            help='Policy (name or ID)')
+        common.add_policy_argument(parser)
         return parser
 
     def take_action(self, parsed_args: Any) -> tuple:
