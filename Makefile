@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat setup.cfg requirements.txt test-requirements.txt constraints.txt 2>/dev/null | sha256sum | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: demo test unit functional venv system-deps cloud-up cloud-down cloud-wipe cloud-status stop-site-a docs samples
+.PHONY: demo test unit functional pep8 cover venv system-deps cloud-up cloud-down cloud-wipe cloud-status stop-site-a docs samples
 
 demo: system-deps venv
 	$(PY) -m tests.demo
@@ -23,6 +23,17 @@ unit: venv
 
 functional: venv
 	$(PY) -m pytest tests/functional -p no:cacheprovider -q $(PYTEST_ARGS)
+
+# flake8 with hacking, configured in tox.ini [flake8] (tox -e pep8).
+pep8: venv
+	$(VENV)/bin/flake8
+
+# Coverage of the unit tests; HTML report in cover/ (tox -e cover).
+cover: venv
+	$(VENV)/bin/coverage erase
+	$(VENV)/bin/coverage run --source dragon -m pytest tests/unit -p no:cacheprovider -q $(PYTEST_ARGS)
+	$(VENV)/bin/coverage html -d cover
+	$(VENV)/bin/coverage report --skip-covered
 
 venv: $(STAMP)
 
