@@ -17,7 +17,8 @@ from keystoneauth1 import session as ks_session
 import openstack
 
 from dragon.client.v1 import client as dragon_client
-from tests.minicloud.layout import REGIONS, region_tag
+from tests.minicloud.layout import region_tag
+from tests.minicloud.layout import REGIONS
 from tests.minicloud.workload import Workload
 
 PRIMARY, BACKUP = REGIONS

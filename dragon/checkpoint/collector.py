@@ -91,7 +91,7 @@ def check_projects(conf: cfg.ConfigOpts, projects: list[str] | None = None,
     on their rows, as ``openstack dr checkpoint verify`` does.
     """
     session: Any = identity.service_session(conf)
-    for project_id in projects or projects_with_checkpoints():
+    for project_id in projects or projects_to_collect():
         try:
             def connect(project_id: str = project_id) -> Any:
                 return accounts.project_swift(conf, project_id,

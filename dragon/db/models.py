@@ -3,9 +3,9 @@
 import datetime
 import uuid
 
+import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 from sqlalchemy import orm
-import sqlalchemy as sa
 
 # Microseconds everywhere: MySQL's plain DATETIME would drop them, and
 # heartbeats and event ordering need them.
@@ -245,7 +245,8 @@ class Checkpoint(RunMixin, Base):
     @property
     def point_in_time(self) -> datetime.datetime:
         """The instant its data holds: the capture, else (older rows) the
-        run's start or creation. What the RPO counts from."""
+        run's start or creation. What the RPO counts from.
+        """
         return self.captured_at or self.started_at or self.created_at
 
 

@@ -27,7 +27,6 @@ WORKFLOW_MODULE = 'dragon.protection.workflow'
 RECOVERY_WORKFLOW_MODULE = 'dragon.recovery.workflow'
 
 
-
 @dataclasses.dataclass(frozen=True)
 class RunKind:
     """How the engine keeps the books of one kind of run (its DB calls)."""

@@ -1,4 +1,4 @@
-"""The engine process: RPC server on threads, the run pool, heartbeat, orphan and scheduler threads."""
+"""The engine process: RPC server, run pool, heartbeat, orphan and scheduler threads."""
 
 import concurrent.futures
 import datetime
@@ -100,7 +100,8 @@ class EngineService:
                           dead_before: datetime.datetime | None = None
                           ) -> list[Any]:
         """Protections of dead engines requeued or reconciled, recoveries
-        rolled back (``dragon.engine.takeover``)."""
+        rolled back (``dragon.engine.takeover``).
+        """
         from dragon.engine import takeover
         running = (self._manager.running if self._manager is not None
                    else frozenset)

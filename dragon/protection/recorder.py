@@ -118,7 +118,8 @@ class RunRecorder:
 
     def status(self, key: str, status: str, reason: str | None = None) -> None:
         """A resource's new status: written within ``FLUSH_SECONDS``, an
-        error at once."""
+        error at once.
+        """
         with self._lock:
             entry = self._resources[key]
             entry['status'] = status

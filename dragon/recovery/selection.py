@@ -87,4 +87,3 @@ def chosen_members(graph: graph_mod.ResourceGraph,
     """The selected nodes that carry data or are members, in order."""
     return [n for n in graph.nodes() if n.key in keys and
             (n.member or n.action)]
-

@@ -46,7 +46,8 @@ class Outcome:
 def _verification_due(admin: Any, policy: Any, days: int,
                       now: datetime.datetime) -> Any | None:
     """The policy's newest available checkpoint if no verification of its
-    checkpoints started within ``days`` (and none is running)."""
+    checkpoints started within ``days`` (and none is running).
+    """
     checkpoints = db_api.checkpoint_get_all(
         admin, policy_id=policy.id, status='available', limit=1000)
     if not checkpoints:

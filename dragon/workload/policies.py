@@ -9,11 +9,11 @@ from typing import Any
 from oslo_config import cfg
 from oslo_log import log as logging
 
+from dragon import clients
 from dragon.common import durations
+from dragon.common import schema as validation
 from dragon.common import timeutils
 from dragon import conf as dragon_conf
-from dragon.common import schema as validation
-from dragon import clients
 from dragon.db import api as db_api
 from dragon.db import models
 from dragon import exception

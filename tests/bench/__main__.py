@@ -72,7 +72,10 @@ def table(rows) -> str:
     cells = [head] + [(r.bench, r.figure, r.value, r.goal, r.verdict)
                       for r in rows]
     widths = [max(len(c[i]) for c in cells) for i in range(len(head))]
-    line = lambda c: '  '.join(x.ljust(w) for x, w in zip(c, widths)).rstrip()
+
+    def line(c):
+        return '  '.join(x.ljust(w) for x, w in zip(c, widths)).rstrip()
+
     return '\n'.join([line(head), line(['-' * w for w in widths])] +
                      [line(c) for c in cells[1:]])
 

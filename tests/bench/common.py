@@ -25,7 +25,8 @@ from swiftclient import client as swift_client
 from dragon.client.v1 import client as dragon_client
 from tests.bench import profile
 from tests.minicloud.dragon import DragonDeployment
-from tests.minicloud.layout import Layout, REGIONS
+from tests.minicloud.layout import Layout
+from tests.minicloud.layout import REGIONS
 from tests.minicloud.process import Processes
 
 MiB = 1024 * 1024
@@ -293,7 +294,8 @@ def _settle(conn, name: str, count: int, timeout: float) -> tuple:
 
 def delete_servers(conn, ids: list, timeout: float = 900) -> None:
     """Delete servers and wait; a refused delete (409/500 while the shared
-    database is overloaded) is asked again on the next round."""
+    database is overloaded) is asked again on the next round.
+    """
     deadline = time.monotonic() + timeout
     left, asked = set(ids), {}
     while left and time.monotonic() < deadline:
@@ -419,7 +421,8 @@ def owned_chunks(env: Env, checkpoint: dict) -> tuple:
     Only for checkpoints whose data nobody else can share (random images):
     their chunks are removed with them, so a run leaves no bytes behind.
     """
-    from dragon.checkpoint.chunks import ChunkStore, ZERO
+    from dragon.checkpoint.chunks import ChunkStore
+    from dragon.checkpoint.chunks import ZERO
     from dragon.protection.data import index
     doc = manifest(env, checkpoint)
     container = doc.get('chunk_container')

@@ -20,7 +20,8 @@ POLICIES = 4
 
 def wait_listening(log, offset: int, host: str, timeout: float = 120):
     """Wait for the new engine to consume its topic (else the casts all
-    go to the first engine, and the benchmark shows nothing)."""
+    go to the first engine, and the benchmark shows nothing).
+    """
     deadline = time.monotonic() + timeout
     needle = ('engine %s listening' % host).encode()
     while time.monotonic() < deadline:

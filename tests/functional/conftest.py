@@ -11,7 +11,8 @@ import openstack
 import pytest
 
 from tests.minicloud.cloud import MiniCloud
-from tests.minicloud.layout import REGIONS, Layout
+from tests.minicloud.layout import Layout
+from tests.minicloud.layout import REGIONS
 
 
 def pytest_collection_modifyitems(config, items):

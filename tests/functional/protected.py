@@ -17,7 +17,9 @@ from dragon.client.exceptions import ClientError
 from dragon.client.v1 import client as dragon_client
 from dragon.engine import clients as clients_mod
 from tests.minicloud.workload import Workload
-from tests.story import FINAL_CHECKPOINT, session, wait
+from tests.story import FINAL_CHECKPOINT
+from tests.story import session
+from tests.story import wait
 
 
 def wait_checkpoint(dr, checkpoint_id, timeout=900):

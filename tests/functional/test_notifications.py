@@ -7,13 +7,15 @@ collects what the engine sends.
 """
 import pytest
 
-from dragon.notifications import samples
 from dragon.notifications.payloads import EventType
-from tests.functional.notifications import NotificationCollector
+from dragon.notifications import samples
 from tests.functional.notifications import about
 from tests.functional.notifications import data_of
+from tests.functional.notifications import NotificationCollector
 from tests.functional.protected import wait_checkpoint
-from tests.story import BACKUP, FINAL_RECOVERY, wait
+from tests.story import BACKUP
+from tests.story import FINAL_RECOVERY
+from tests.story import wait
 
 
 def _check(entry):

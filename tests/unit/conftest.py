@@ -100,7 +100,8 @@ def fake_transport(rpc_conf):
 @pytest.fixture
 def notifications(conf):
     """``conf`` sends notifications to oslo's ``test`` driver; the list of
-    them as ``(event_type, priority, payload, publisher_id)``, in order."""
+    them as ``(event_type, priority, payload, publisher_id)``, in order.
+    """
     from oslo_messaging.notify import _impl_test
 
     from dragon.notifications import notifier

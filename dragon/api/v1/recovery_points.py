@@ -10,9 +10,9 @@ from typing import Any
 import webob
 
 from dragon.api import router
+from dragon.api.schemas import checkpoints as schemas
 from dragon.api.v1 import common
 from dragon.api import validation
-from dragon.api.schemas import checkpoints as schemas
 from dragon.workload import checkpoints as service
 from dragon.workload import verification
 

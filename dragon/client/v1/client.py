@@ -9,9 +9,9 @@ from dragon.client.v1 import members
 from dragon.client.v1 import policies
 from dragon.client.v1 import protectables
 from dragon.client.v1 import recoveries
-from dragon.client.v1 import schedules
 from dragon.client.v1 import recovery_points
 from dragon.client.v1 import resource_types
+from dragon.client.v1 import schedules
 
 SERVICE_TYPE = 'dr'
 

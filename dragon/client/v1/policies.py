@@ -57,7 +57,8 @@ class PolicyManager(base.Manager):
 
     def update(self, policy_id: str, **changes: Any) -> dict:
         """Change ``name``, ``description``, ``options`` and/or ``schedules``
-        (a list that replaces them all)."""
+        (a list that replaces them all).
+        """
         return self._request('PATCH', '/policies/%s' % base.quote(policy_id),
                              {'policy': changes})['policy']
 

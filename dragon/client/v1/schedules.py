@@ -16,7 +16,8 @@ class ScheduleManager(base.Manager):
 
     def create(self, policy_id: str, cron: str, **fields: Any) -> dict:
         """Add a schedule; ``fields``: timezone, enabled, start_at, end_at,
-        jitter, misfire_grace."""
+        jitter, misfire_grace.
+        """
         schedule = {'cron': cron, **{k: v for k, v in fields.items()
                                      if v is not None}}
         return self._request('POST', _url(policy_id),

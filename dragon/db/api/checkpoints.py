@@ -50,7 +50,6 @@ def checkpoint_create(context: Any, values: dict[str, Any]
     :raises dragon.exception.ProtectionInProgress: the policy already has a
         checkpoint being protected.
     """
-    session = context.session
     return _create(context.session, values)
 
 

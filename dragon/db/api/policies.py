@@ -3,8 +3,8 @@
 from typing import Any
 
 from oslo_db import exception as db_exc
-from sqlalchemy import orm
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from dragon.db.api.connection import main_context_manager
 from dragon.db.api.connection import retry_if_locked as _retry_if_locked

@@ -1,4 +1,4 @@
-"""``openstack dr protect`` and ``openstack dr checkpoint list|show|set|delete|events|template|verify``."""
+"""``openstack dr protect`` and the ``openstack dr checkpoint`` commands."""
 
 import json
 import re

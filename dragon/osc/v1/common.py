@@ -341,7 +341,8 @@ class ResourcesColumn(columns.FormattableColumn):
 
 class StatsColumn(columns.FormattableColumn):
     """``uploaded 1.2 GiB, stored 1.5 GiB, 3 chunks reused, 10 zero chunks,
-    API calls: compute=3 network=8``."""
+    API calls: compute=3 network=8``.
+    """
 
     def human_readable(self) -> str:
         stats = self._value
@@ -383,7 +384,8 @@ class StatusColumn(columns.FormattableColumn):
 
 class WarningsColumn(columns.FormattableColumn):
     """One ``resource: message (code)`` line per warning; machine formats
-    get the API's list."""
+    get the API's list.
+    """
 
     def human_readable(self) -> str:
         return '\n'.join(

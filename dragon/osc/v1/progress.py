@@ -223,7 +223,10 @@ def progress_text(progress: dict | None, status: str | None = None) -> str:
 
 
 def resource_line(resource: dict) -> str:
-    """``transferring server_web_1a2b 1.0 GiB of 2.0 GiB (OS::Nova::Server web, image_snapshot)``."""
+    """One line per resource, e.g.
+
+    ``transferring server_web_1a2b 1.0 GiB of 2.0 GiB (OS::Nova::Server web, image_snapshot)``
+    """
     text = '%s %s' % (resource.get('status'), resource.get('key'))
     if resource.get('bytes_total'):
         text += ' %s of %s' % (human_bytes(resource.get('bytes_done') or 0),

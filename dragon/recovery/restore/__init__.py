@@ -25,9 +25,9 @@ from dragon import exception
 from dragon.protection.data import base
 from dragon.protection.data import glance
 from dragon.recovery.restore import context
+from dragon.recovery.restore.context import RestoreContext
 from dragon.recovery.restore import images
 from dragon.recovery.restore import volumes
-from dragon.recovery.restore.context import RestoreContext
 
 __all__ = ['RestoreContext', 'cleanup', 'estimate', 'restore']
 

@@ -10,7 +10,8 @@ import uuid
 
 import pytest
 
-from tests.functional.api.test_policies import Http, assert_error
+from tests.functional.api.test_policies import assert_error
+from tests.functional.api.test_policies import Http
 from tests.minicloud import resources
 
 

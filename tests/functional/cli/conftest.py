@@ -6,9 +6,11 @@ import pytest
 
 from dragon.client import exceptions
 from dragon.client.v1 import client as dr_client
-from tests.functional.cli.helpers import CLI, gone, wait
-from tests.minicloud import resources
+from tests.functional.cli.helpers import CLI
+from tests.functional.cli.helpers import gone
+from tests.functional.cli.helpers import wait
 from tests.minicloud.layout import REGIONS
+from tests.minicloud import resources
 
 
 @pytest.fixture(scope='module')

@@ -8,9 +8,9 @@ the minicloud: a server booted in RegionOne's demo project, protected
 import json
 import uuid
 
-from tests.functional.cli.helpers import PROTECT_TIMEOUT
 from tests.functional.cli.helpers import assert_one_line_error
 from tests.functional.cli.helpers import gone
+from tests.functional.cli.helpers import PROTECT_TIMEOUT
 from tests.functional.cli.helpers import wait
 
 

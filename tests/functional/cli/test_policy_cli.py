@@ -10,10 +10,11 @@ import pytest
 
 from dragon.client import exceptions
 from dragon.client.v1 import client as dr_client
-from tests.functional.cli.helpers import CLI, assert_one_line_error
-from tests.minicloud.waiters import wait_for
-from tests.minicloud import resources
+from tests.functional.cli.helpers import assert_one_line_error
+from tests.functional.cli.helpers import CLI
 from tests.minicloud.layout import REGIONS
+from tests.minicloud import resources
+from tests.minicloud.waiters import wait_for
 
 
 @pytest.fixture(scope='module')

@@ -13,9 +13,9 @@ import uuid
 import pytest
 
 from dragon.client import exceptions
-from tests.functional.cli.helpers import PROTECT_TIMEOUT
 from tests.functional.cli.helpers import assert_one_line_error
 from tests.functional.cli.helpers import gone
+from tests.functional.cli.helpers import PROTECT_TIMEOUT
 from tests.functional.cli.helpers import wait
 from tests.minicloud.layout import REGIONS
 

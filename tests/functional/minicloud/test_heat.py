@@ -1,9 +1,10 @@
 """Heat creates the kind of stack Dragon's recovery launches, in both regions."""
 import pytest
 
-from tests.minicloud.waiters import wait_for, wait_gone
-from tests.minicloud import resources
 from tests.minicloud.layout import REGIONS
+from tests.minicloud import resources
+from tests.minicloud.waiters import wait_for
+from tests.minicloud.waiters import wait_gone
 
 TEMPLATE = """
 heat_template_version: 2018-08-31

@@ -3,9 +3,10 @@ import hashlib
 
 import pytest
 
-from tests.minicloud.waiters import image_sha256, wait_for
-from tests.minicloud import resources
 from tests.minicloud.layout import REGIONS
+from tests.minicloud import resources
+from tests.minicloud.waiters import image_sha256
+from tests.minicloud.waiters import wait_for
 
 GiB = 1024 ** 3
 VOLUME_BAD = ('error', 'error_restoring', 'error_backing-up',

@@ -10,8 +10,8 @@ import hashlib
 import time
 import uuid
 
-from oslo_config import cfg
 from openstack import exceptions
+from oslo_config import cfg
 import pytest
 from swiftclient import exceptions as swift_exc
 
@@ -22,8 +22,9 @@ from dragon.engine.clients import ServiceClients
 from dragon.protection import data
 from dragon.protection.data import glance
 from dragon.protection import graph
-from tests.minicloud.waiters import wait_for, wait_gone
 from tests.minicloud import resources
+from tests.minicloud.waiters import wait_for
+from tests.minicloud.waiters import wait_gone
 
 REGION = 'RegionOne'
 MiB = 1024 * 1024

@@ -17,8 +17,9 @@ from keystoneauth1 import exceptions as ks_exc
 from dragon.engine.clients import ServiceClients
 from dragon.protection import discovery
 from dragon.protection import template
-from tests.minicloud.waiters import wait_for, wait_gone
 from tests.minicloud import resources
+from tests.minicloud.waiters import wait_for
+from tests.minicloud.waiters import wait_gone
 
 R1, R2 = 'RegionOne', 'RegionTwo'
 

@@ -11,9 +11,6 @@ from the chunks, compared with the sha256 the workload was built with.
 import subprocess
 import time
 
-import pytest
-
-from dragon.checkpoint import store
 from tests.functional.protected import wait_checkpoint
 from tests.minicloud.dragon import dragon_bin
 

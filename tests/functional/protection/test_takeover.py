@@ -13,8 +13,6 @@ import os
 import subprocess
 import time
 
-import pytest
-
 from tests.functional.protected import wait_checkpoint
 from tests.minicloud.dragon import dragon_bin
 
@@ -65,7 +63,8 @@ def test_damaged_chunks_are_named_by_verify_and_rewritten_not_reused(
     verify names them (listing check in seconds, read-data check too),
     the recovery point check and ``dragon-manage chunks check`` agree, and
     the next protection stores them again instead of referencing them, so
-    the old checkpoint reads back whole again."""
+    the old checkpoint reads back whole again.
+    """
     dr = protected.dr
     dragon.ensure_up()
     old = protected.latest()
@@ -162,7 +161,8 @@ def test_database_lost_mid_run_keeps_the_complete_container_and_reconciles(
     """Dragon's database goes away (its account locked, its connections
     cut) while a protection moves data: the run completes in Swift, the
     final write cannot be made, nothing is deleted; once the database is
-    back, the engine reconciles the row from the complete container."""
+    back, the engine reconciles the row from the complete container.
+    """
     from dragon.checkpoint import store
     from tests.minicloud.bootstrap import lock_account
     dr = protected.dr

@@ -10,7 +10,9 @@ import pytest
 
 from dragon.checkpoint import chunks as chunks_mod
 from dragon.checkpoint import naming
-from tests.story import BACKUP, FINAL_RECOVERY, wait
+from tests.story import BACKUP
+from tests.story import FINAL_RECOVERY
+from tests.story import wait
 
 
 def _recover(protected, **fields):

@@ -30,8 +30,9 @@ from dragon.protection.data import base
 from dragon.protection.data import glance
 from dragon.protection import graph
 from dragon.recovery import restore
-from tests.minicloud.waiters import wait_for, wait_gone
 from tests.minicloud import resources
+from tests.minicloud.waiters import wait_for
+from tests.minicloud.waiters import wait_gone
 
 SOURCE, TARGET = 'RegionOne', 'RegionTwo'
 MiB = 1024 * 1024
@@ -279,7 +280,8 @@ def _backup_record(backup_id, export_record=None):
 def test_cinder_backups_restore_where_known_and_import_is_refused_clearly(
         ctx, cloud, unique_name):
     """A backup RegionTwo's Cinder knows is restored to a new volume; one it
-    does not know needs an import, which Cinder refuses to a member."""
+    does not know needs an import, which Cinder refuses to a member.
+    """
     conn = cloud.connect('demo', region=TARGET)
     bs = conn.block_storage
     volume = backup = None

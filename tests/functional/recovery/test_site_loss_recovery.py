@@ -19,7 +19,10 @@ import pytest
 from tests.minicloud.bootstrap import create_test_database
 from tests.minicloud.dragon import DragonDeployment
 from tests.minicloud.services import http_answers
-from tests.story import BACKUP, FINAL_RECOVERY, volume_file_sha256, wait
+from tests.story import BACKUP
+from tests.story import FINAL_RECOVERY
+from tests.story import volume_file_sha256
+from tests.story import wait
 
 pytestmark = pytest.mark.site_loss
 
@@ -37,7 +40,8 @@ def backup_dragon(cloud):
 @pytest.fixture
 def primary_dragon(dragon):
     """The primary's Dragon, answering: an earlier site-loss test may have
-    taken it down with its site."""
+    taken it down with its site.
+    """
     return dragon.ensure_up()
 
 

@@ -9,7 +9,9 @@ left in the target region (no stack, no restored image or volume).
 import time
 
 from tests.functional.recovery.test_recover import _leftovers
-from tests.story import BACKUP, FINAL_RECOVERY, wait
+from tests.story import BACKUP
+from tests.story import FINAL_RECOVERY
+from tests.story import wait
 
 
 def test_kill_9_mid_recovery_leaves_nothing_behind(protected, two_engines,

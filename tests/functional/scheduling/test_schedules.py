@@ -14,11 +14,11 @@ import uuid
 import pytest
 
 from dragon.client.v1 import client as dragon_client
-from dragon.notifications import samples
 from dragon.notifications.payloads import EventType
-from tests.functional.notifications import NotificationCollector
+from dragon.notifications import samples
 from tests.functional.notifications import about
 from tests.functional.notifications import data_of
+from tests.functional.notifications import NotificationCollector
 from tests.story import session
 
 EVERY_MINUTE = '* * * * *'

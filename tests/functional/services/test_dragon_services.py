@@ -5,13 +5,13 @@ import urllib.error
 import urllib.request
 import uuid
 
-import pytest
 from oslo_config import cfg
+import pytest
 
 from dragon import conf as dragon_conf
 from dragon import context as dragon_context
-from dragon import rpc
 from dragon.engine import rpcapi
+from dragon import rpc
 from tests.minicloud.dragon import dragon_bin
 from tests.minicloud.services import wait_until
 

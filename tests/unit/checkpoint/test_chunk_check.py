@@ -127,3 +127,20 @@ def test_manage_chunks_check_prints_a_line_per_problem(monkeypatch, capsys):
                         lambda conf, projects, read_data=False: iter(
                             [collector.CheckResult('p1', 'c', ok)]))
     assert manage.chunks_check(conf) == 0
+
+
+def test_check_projects_defaults_to_every_known_project(monkeypatch, conf,
+                                                        db):
+    """Without project ids it checks the projects the database knows.
+
+    It used to call a helper that had been renamed (NameError), which
+    ``dragon-manage chunks check`` without ``--project-id`` hit.
+    """
+    projects = _accounts(monkeypatch)
+    container, _r = _checkpoint(projects['p2'], 'p2', 1, 'c-p2')
+    admin = context.get_admin_context()
+    db_api.workload_policy_create(admin, {
+        'project_id': 'p2', 'name': 'app', 'options': {}})
+    found = list(collector.check_projects(conf))
+    assert [(f.project_id, f.container) for f in found] == [('p2', container)]
+    assert found[0].result.status == 'ok'

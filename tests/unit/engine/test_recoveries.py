@@ -220,4 +220,3 @@ def test_rpc_methods_name_the_version_that_introduced_them(rpc_conf,
     assert second['version'] == '1.4'
     assert second['cast'] == ('delete_recovery', {'recovery_id': 'r2'})
     assert rpcapi.RPC_API_VERSION >= '1.4'
-

@@ -6,8 +6,8 @@ import pytest
 
 from dragon.notifications import notifier
 from dragon.notifications import payloads
-from dragon.notifications import samples
 from dragon.notifications.payloads import EventType
+from dragon.notifications import samples
 from tests.unit.notifications import rows
 
 

@@ -110,4 +110,3 @@ def terminal(monkeypatch):
     # pytest swaps sys.stderr between fixture setup and the test, so the
     # check is answered rather than the stream patched.
     monkeypatch.setattr(progress, '_is_tty', lambda stream: True)
-

@@ -95,7 +95,8 @@ class Clients:
 class World:
     """A project with N image-backed servers, one boot-from-volume server,
     a private network behind a router, two security groups, a key pair,
-    a server group, a floating IP and a data volume."""
+    a server group, a floating IP and a data volume.
+    """
 
     def __init__(self, servers=1):
         self.calls = collections.Counter()

@@ -1,6 +1,6 @@
 """Servers paused for a consistent point in time are always unpaused."""
-import pytest
 from keystoneauth1 import exceptions as ks_exc
+import pytest
 
 from dragon import exception
 from dragon.protection import consistency

@@ -4,7 +4,9 @@ import pytest
 
 from dragon import exception
 from dragon.protection import graph as graph_mod
-from dragon.protection.graph import Node, Resource, ResourceGraph
+from dragon.protection.graph import Node
+from dragon.protection.graph import Resource
+from dragon.protection.graph import ResourceGraph
 
 
 def _node(key, deps=(), type_='OS::Neutron::Net', member=False):

@@ -128,6 +128,7 @@ def env(db, conf, monkeypatch):
     account = FakeAccount()
     log = []
     behaviour = {}
+
     def discover(clients, members, warn):
         for found in behaviour.get('discovery_warnings', ()):
             warn(*found)
@@ -257,8 +258,8 @@ def test_an_unexpected_error_is_one_line_without_internals(env, monkeypatch):
 def test_a_running_gc_refuses_the_run_and_leaves_no_container(env):
     swift = env.account.connect()
     swift.put_container(naming.chunk_container(PROJECT))
-    from dragon.checkpoint import gc
     import datetime
+    from dragon.checkpoint import gc
     swift.post_container(naming.chunk_container(PROJECT), {
         gc.COLLECTING: datetime.datetime.now(datetime.UTC).isoformat()})
     ok, cp = env.protect()

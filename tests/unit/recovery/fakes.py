@@ -185,7 +185,8 @@ def resource(name, status, reason='', physical=None,
 
 def add_shared_network(world):
     """Give the second web server a port on a shared network of another
-    project (a network parameter, not a recreated network)."""
+    project (a network parameter, not a recreated network).
+    """
     world.neutron['networks'].append({
         'id': SHARED_NET, 'name': 'shared', 'router:external': False,
         'shared': True, 'project_id': 'other', 'admin_state_up': True})

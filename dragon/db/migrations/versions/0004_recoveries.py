@@ -6,8 +6,8 @@ Create Date: 2026-11-23
 """
 
 from alembic import op
-from sqlalchemy.dialects import mysql
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
 
 DateTime = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), 'mysql', 'mariadb')
 

@@ -15,8 +15,8 @@ import json
 import uuid
 
 from alembic import op
-from sqlalchemy.dialects import mysql
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
 
 DateTime = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), 'mysql', 'mariadb')
 

@@ -84,8 +84,8 @@ def test_successful_responses_pass_untouched():
 
 
 def test_url_that_is_not_utf8_is_a_json_400():
-    import webob as _webob
     from dragon.api.middleware import fault as _fault
+    import webob as _webob
 
     def app(environ, start_response):
         raise AssertionError('never reached')

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from tests.unit.osc.waiting import live_frames
 from dragon.osc.v1 import checkpoint as checkpoint_cmd
 from dragon.osc.v1 import progress
+from tests.unit.osc.waiting import live_frames
 
 GiB = 1024 ** 3
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.unit.osc.waiting import live_frames
 from dragon.osc.v1 import recovery as recovery_cmd
+from tests.unit.osc.waiting import live_frames
 
 GiB = 1024 ** 3
 STACK_ID = '5f0c7c1e-7d5a-4c39-9a55-2b0ea3c2b111'
