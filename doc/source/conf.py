@@ -14,6 +14,9 @@ author = 'Dragon developers'
 extensions = [
     'sphinx.ext.autodoc',
     'dragon_releasenotes',
+    'dragon_openapi',
+    'oslo_config.sphinxext',
+    'oslo_policy.sphinxext',
 ]
 
 templates_path = []

@@ -9,9 +9,6 @@ are not split by release: Dragon has none yet.
 
 import pathlib
 
-from docutils import nodes
-from docutils.statemachine import StringList
-from sphinx.util.docutils import SphinxDirective
 import yaml
 
 # reno's section keys and titles, as in doc/releasenotes/config.yaml.
@@ -65,25 +62,30 @@ def render(notes: list[tuple[str, dict]]) -> list[str]:
     return lines
 
 
-class ReleaseNotes(SphinxDirective):
-    """``.. release-notes::`` with the notes directory relative to the docs."""
-
-    required_arguments = 1
-
-    def run(self) -> list[nodes.Node]:
-        notes_dir = (pathlib.Path(self.env.srcdir) /
-                     self.arguments[0]).resolve()
-        notes = load_notes(notes_dir)
-        for name, _note in notes:
-            self.env.note_dependency(str(notes_dir / name))
-        container = nodes.section()
-        container.document = self.state.document
-        self.state.nested_parse(StringList(render(notes), notes_dir.name),
-                                self.content_offset, container,
-                                match_titles=True)
-        return container.children
-
-
 def setup(app):
+    # Imported here so that the rendering above can be unit tested
+    # without Sphinx (it is installed by make docs only).
+    from docutils import nodes
+    from docutils.statemachine import StringList
+    from sphinx.util.docutils import SphinxDirective
+
+    class ReleaseNotes(SphinxDirective):
+        """``.. release-notes::`` with the notes directory relative to the docs."""
+
+        required_arguments = 1
+
+        def run(self):
+            notes_dir = (pathlib.Path(self.env.srcdir) /
+                         self.arguments[0]).resolve()
+            notes = load_notes(notes_dir)
+            for name, _note in notes:
+                self.env.note_dependency(str(notes_dir / name))
+            container = nodes.section()
+            container.document = self.state.document
+            self.state.nested_parse(StringList(render(notes), notes_dir.name),
+                                    self.content_offset, container,
+                                    match_titles=True)
+            return container.children
+
     app.add_directive('release-notes', ReleaseNotes)
     return {'parallel_read_safe': True, 'parallel_write_safe': True}
