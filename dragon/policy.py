@@ -2,6 +2,11 @@
 
 Code checks policy only through ``RequestContext.can``; this module is its
 backend and the ``oslo.policy.enforcer`` entry point for the oslopolicy tools.
+
+The enforcer reads the ``[oslo_policy]`` options of Dragon's configuration
+(``policy_file``, ``enforce_new_defaults``); scope is always enforced by the
+oslo.policy Dragon pins (it dropped ``enforce_scope``), so a token whose
+scope is not in a rule's ``scope_types`` is denied like a missing role.
 """
 
 import functools

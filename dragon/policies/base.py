@@ -1,7 +1,12 @@
 """Persona check strings shared by every resource policy.
 
-New-defaults style: project reader < project member < admin. Resource
-policies (``dragon/policies/<resource>.py``) build on these strings.
+OpenStack's secure-RBAC personas: project reader < project member < admin.
+Resource policies (``dragon/policies/<resource>.py``) build on these
+strings, and every resource rule is project-scoped (``scope_types =
+['project']``): oslo.policy refuses it to a system- or domain-scoped token.
+A default changed later keeps the old check string as the rule's
+``deprecated_rule`` for a release, honoured while an operator sets
+``[oslo_policy] enforce_new_defaults = False``.
 """
 
 from oslo_policy import policy

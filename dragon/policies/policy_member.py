@@ -13,21 +13,25 @@ rules = [
         name=PREFIX % 'create',
         check_str=base.RULE_PROJECT_MEMBER_OR_ADMIN,
         description='Add a resource of the project to a workload policy.',
+        scope_types=['project'],
         operations=[{'method': 'POST', 'path': BASE_PATH}]),
     policy.DocumentedRuleDefault(
         name=PREFIX % 'list',
         check_str=base.RULE_PROJECT_READER_OR_ADMIN,
         description='List the members of a workload policy.',
+        scope_types=['project'],
         operations=[{'method': 'GET', 'path': BASE_PATH}]),
     policy.DocumentedRuleDefault(
         name=PREFIX % 'update',
         check_str=base.RULE_PROJECT_MEMBER_OR_ADMIN,
         description='Change the action or options of a member.',
+        scope_types=['project'],
         operations=[{'method': 'PATCH', 'path': ITEM_PATH}]),
     policy.DocumentedRuleDefault(
         name=PREFIX % 'delete',
         check_str=base.RULE_PROJECT_MEMBER_OR_ADMIN,
         description='Remove a resource from a workload policy.',
+        scope_types=['project'],
         operations=[{'method': 'DELETE', 'path': ITEM_PATH}]),
 ]
 

@@ -10,6 +10,7 @@ rules = [
         check_str=base.RULE_PROJECT_READER_OR_ADMIN,
         description='List the project\'s servers and volumes with the policy '
                     'protecting each.',
+        scope_types=['project'],
         operations=[{'method': 'GET', 'path': '/v1/protectables'}]),
 ]
 

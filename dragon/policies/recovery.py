@@ -15,34 +15,40 @@ rules = [
         description='Recover a checkpoint (or a recovery point in Swift) '
                     'into a target region (delegates the caller\'s roles '
                     'to Dragon with a Keystone trust for the run).',
+        scope_types=['project'],
         operations=[{'method': 'POST', 'path': BASE_PATH}]),
     policy.DocumentedRuleDefault(
         name=PREFIX % 'list',
         check_str=base.RULE_PROJECT_READER_OR_ADMIN,
         description='List the recoveries of the project.',
+        scope_types=['project'],
         operations=[{'method': 'GET', 'path': BASE_PATH}]),
     policy.DocumentedRuleDefault(
         name=PREFIX % 'list:all_projects',
         check_str=base.RULE_ADMIN_API,
         description='List the recoveries of every project '
                     '(all_projects=true).',
+        scope_types=['project'],
         operations=[{'method': 'GET',
                      'path': BASE_PATH + '?all_projects=true'}]),
     policy.DocumentedRuleDefault(
         name=PREFIX % 'get',
         check_str=base.RULE_PROJECT_READER_OR_ADMIN,
         description='Show a recovery with its progress, stack and RTO.',
+        scope_types=['project'],
         operations=[{'method': 'GET', 'path': ITEM_PATH}]),
     policy.DocumentedRuleDefault(
         name=PREFIX % 'events',
         check_str=base.RULE_PROJECT_READER_OR_ADMIN,
         description='Show the event history of a recovery.',
+        scope_types=['project'],
         operations=[{'method': 'GET', 'path': ITEM_PATH + '/events'}]),
     policy.DocumentedRuleDefault(
         name=PREFIX % 'delete',
         check_str=base.RULE_PROJECT_MEMBER_OR_ADMIN,
         description='Delete a recovery: its Heat stack and the images and '
                     'volumes it restored.',
+        scope_types=['project'],
         operations=[{'method': 'DELETE', 'path': ITEM_PATH}]),
 ]
 

@@ -9,6 +9,7 @@ rules = [
         name='dragon:resource_type:list',
         check_str=base.RULE_PROJECT_READER_OR_ADMIN,
         description='List the protectable resource types and their actions.',
+        scope_types=['project'],
         operations=[{'method': 'GET', 'path': '/v1/resource-types'}]),
 ]
 

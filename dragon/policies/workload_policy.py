@@ -13,39 +13,46 @@ rules = [
         name=PREFIX % 'create',
         check_str=base.RULE_PROJECT_MEMBER_OR_ADMIN,
         description='Create a workload policy.',
+        scope_types=['project'],
         operations=[{'method': 'POST', 'path': BASE_PATH}]),
     policy.DocumentedRuleDefault(
         name=PREFIX % 'list',
         check_str=base.RULE_PROJECT_READER_OR_ADMIN,
         description='List the workload policies of the project.',
+        scope_types=['project'],
         operations=[{'method': 'GET', 'path': BASE_PATH}]),
     policy.DocumentedRuleDefault(
         name=PREFIX % 'list:all_projects',
         check_str=base.RULE_ADMIN_API,
         description='List the workload policies of every project '
                     '(all_projects=true).',
+        scope_types=['project'],
         operations=[{'method': 'GET', 'path': BASE_PATH + '?all_projects=true'}]),
     policy.DocumentedRuleDefault(
         name=PREFIX % 'get',
         check_str=base.RULE_PROJECT_READER_OR_ADMIN,
         description='Show a workload policy.',
+        scope_types=['project'],
         operations=[{'method': 'GET', 'path': ITEM_PATH}]),
     policy.DocumentedRuleDefault(
         name=PREFIX % 'update',
         check_str=base.RULE_PROJECT_MEMBER_OR_ADMIN,
         description='Change the name, description or options of a workload '
                     'policy.',
+        scope_types=['project'],
         operations=[{'method': 'PATCH', 'path': ITEM_PATH}]),
     policy.DocumentedRuleDefault(
         name=PREFIX % 'delete',
         check_str=base.RULE_PROJECT_MEMBER_OR_ADMIN,
         description='Delete a workload policy (its checkpoints are kept).',
+        scope_types=['project'],
         operations=[{'method': 'DELETE', 'path': ITEM_PATH}]),
     policy.DocumentedRuleDefault(
         name=PREFIX % 'retention',
         check_str=base.RULE_PROJECT_READER_OR_ADMIN,
         description='Preview retention: which checkpoints of a workload '
                     'policy it would delete now, and why each is kept.',
+        scope_types=['project'],
         operations=[{'method': 'GET', 'path': ITEM_PATH + '/retention'}]),
 ]
 

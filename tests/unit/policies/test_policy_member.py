@@ -1,0 +1,26 @@
+"""Who may read and change the members of a workload policy by default."""
+
+import pytest
+
+from dragon.policies import policy_member
+from tests.unit.policies import personas
+from tests.unit.policies.personas import MEMBER
+from tests.unit.policies.personas import READER
+
+EXPECTED = {
+    'dragon:policy_member:create': MEMBER,
+    'dragon:policy_member:list': READER,
+    'dragon:policy_member:update': MEMBER,
+    'dragon:policy_member:delete': MEMBER,
+}
+
+
+def test_every_rule_has_an_expected_persona_and_project_scope():
+    personas.assert_covers(policy_member, EXPECTED)
+
+
+@pytest.mark.parametrize('caller', sorted(personas.CALLERS))
+@pytest.mark.parametrize('rule', sorted(EXPECTED))
+def test_default_lets_in_exactly_its_personas(rule, caller):
+    assert personas.allowed(rule, caller) == personas.expected(
+        EXPECTED[rule], caller)

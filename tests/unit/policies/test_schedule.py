@@ -1,0 +1,27 @@
+"""Who may read and change the schedules of a workload policy by default."""
+
+import pytest
+
+from dragon.policies import schedule
+from tests.unit.policies import personas
+from tests.unit.policies.personas import MEMBER
+from tests.unit.policies.personas import READER
+
+EXPECTED = {
+    'dragon:schedule:create': MEMBER,
+    'dragon:schedule:list': READER,
+    'dragon:schedule:get': READER,
+    'dragon:schedule:update': MEMBER,
+    'dragon:schedule:delete': MEMBER,
+}
+
+
+def test_every_rule_has_an_expected_persona_and_project_scope():
+    personas.assert_covers(schedule, EXPECTED)
+
+
+@pytest.mark.parametrize('caller', sorted(personas.CALLERS))
+@pytest.mark.parametrize('rule', sorted(EXPECTED))
+def test_default_lets_in_exactly_its_personas(rule, caller):
+    assert personas.allowed(rule, caller) == personas.expected(
+        EXPECTED[rule], caller)
