@@ -17,7 +17,9 @@ opts = [
         'upload_workers',
         default=4,
         min=1, max=64,
-        help='Chunks uploaded to Swift in parallel per stream. Memory used '
+        help='Chunks uploaded to Swift in parallel per stream (threads). '
+             'More makes a stream faster until Swift or the network is the '
+             'limit, and opens as many Swift connections. Memory used '
              'is at most 2 x chunk_size x (upload_workers + 1) per stream.'),
     cfg.StrOpt(
         'compression',
@@ -40,7 +42,10 @@ opts = [
         help='Seconds after which a checkpoint container without a manifest '
              'is taken for the leftover of a crashed run: garbage collection '
              'removes it. Until then it is treated as being written, and '
-             'garbage collection does not sweep that project\'s chunks.'),
+             'garbage collection does not sweep that project\'s chunks. '
+             'Lower reclaims crashed runs\' space sooner but must stay above '
+             'the longest protection, or a slow run\'s container is '
+             'removed under it.'),
 ]
 
 

@@ -6,9 +6,11 @@ opts = [
     cfg.StrOpt(
         'state_path',
         default='/var/lib/dragon',
-        help='Top-level directory for Dragon\'s local state (the default '
-             'SQLite database lives here when no [database] connection is '
-             'set).'),
+        help='Directory (absolute path) for Dragon\'s local state: the '
+             'default SQLite database lives here when no [database] '
+             'connection is set. It must exist and be writable by the user '
+             'Dragon runs as, or the first database access fails. Not used '
+             'once [database] connection names a database server.'),
 ]
 
 

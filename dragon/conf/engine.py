@@ -28,46 +28,58 @@ opts = [
         'rpc_response_timeout',
         default=60,
         min=1,
-        help='Seconds an RPC call to the engine waits for the answer.'),
+        help='Seconds an RPC call to an engine (a ping, as dragon-status '
+             'does) waits for the answer before it fails as timed out. '
+             'Protections and recoveries are cast and do not wait.'),
     cfg.IntOpt(
         'heartbeat_interval',
         default=10,
         min=1,
         help='Seconds between two heartbeats an engine writes to the '
-             'database.'),
+             'database. Lower notices a dead engine no sooner by itself '
+             '(service_down_time decides) but writes more often; keep it '
+             'several times below service_down_time.'),
     cfg.IntOpt(
         'service_down_time',
         default=60,
         min=1,
         help='An engine whose last heartbeat is older than this many '
-             'seconds is considered dead. Keep it several times '
+             'seconds is considered dead and its runs are taken over. '
+             'Lower takes over sooner; too close to heartbeat_interval and '
+             'a busy engine is taken for dead. Keep it several times '
              'heartbeat_interval.'),
     cfg.IntOpt(
         'broker_connect_retries',
         default=2,
         min=0,
         help='How many times dragon-engine retries reaching the message '
-             'broker at startup before it gives up with an error.'),
+             'broker at startup (1 to 2 seconds apart) before it exits '
+             'with an error; 0: it exits at the first failure.'),
     cfg.IntOpt(
         'max_concurrent_runs',
         default=2,
         min=1,
         help='How many checkpoints (protect or delete) one engine runs at '
-             'the same time; more requests wait in its queue.'),
+             'the same time; more requests wait in its queue. Higher runs '
+             'more at once at the cost of memory (see [checkpoint] '
+             'upload_workers) and bandwidth.'),
     cfg.IntOpt(
         'orphan_check_interval',
         default=60,
         min=1,
         help='Seconds between two checks for checkpoints left in '
              'protecting or deleting by an engine that stopped '
-             'heartbeating (older than service_down_time); they are '
-             'marked error.'),
+             'heartbeating (older than service_down_time); they are taken '
+             'over. Lower finds them sooner at the cost of a database query '
+             'per check.'),
     cfg.IntOpt(
         'trust_expiry_hours',
         default=24,
         min=1,
-        help='Lifetime of the Keystone trust the API creates from the '
-             'caller for one checkpoint; the engine must finish within it.'),
+        help='Lifetime, in hours, of the Keystone trust the API creates '
+             'from the caller for one checkpoint or recovery; a run still '
+             'going when it expires fails. Higher lets longer runs finish, '
+             'and a trust that is not deleted lives as long.'),
 ]
 
 

@@ -10,7 +10,8 @@ opts = [
         default=2.0,
         min=0.0,
         help='Seconds between two status checks of an image, snapshot, '
-             'volume or backup that Dragon waits for.'),
+             'volume or backup that Dragon waits for. Lower notices sooner '
+             'but makes more API calls; 0 checks again at once.'),
     cfg.IntOpt(
         'server_snapshot_timeout',
         default=600,
@@ -18,7 +19,7 @@ opts = [
         help='Seconds a server may take after createImage to finish taking '
              'its disk snapshot (Nova task state leaves the snapshot '
              'phases); the point in time is fixed then and the workflow '
-             'may resume a paused server.'),
+             'may resume a paused server. Past it the checkpoint fails.'),
     cfg.IntOpt(
         'image_active_timeout',
         default=3600,
@@ -30,18 +31,22 @@ opts = [
         default=1800,
         min=1,
         help='Seconds a Cinder snapshot or temporary volume may take to '
-             'become available (or usable again after an upload).'),
+             'become available (or usable again after an upload) before '
+             'the checkpoint fails.'),
     cfg.IntOpt(
         'backup_timeout',
         default=7200,
         min=1,
-        help='Seconds a cinder-backup backup may take to become available.'),
+        help='Seconds a cinder-backup backup may take to become available '
+             'before the checkpoint fails.'),
     cfg.IntOpt(
         'delete_timeout',
         default=600,
         min=1,
         help='Seconds cleanup waits for a temporary volume or snapshot to be '
-             'gone before it moves on to the next one.'),
+             'gone before it moves on to the next one; one still there '
+             'then is recorded as an error event and fails the run once '
+             'the others are cleaned up.'),
     cfg.IntOpt(
         'download_read_size',
         default=1024 * 1024,

@@ -12,14 +12,18 @@ opts = [
         max=60,
         help='Seconds between two looks of each engine for due schedule '
              'ticks, queued protections and policies past their RPO. A tick '
-             'starts at most this long after its time (plus its jitter).'),
+             'starts at most this long after its time (plus its jitter). '
+             'Lower starts runs sooner at the cost of more database '
+             'queries.'),
     cfg.IntOpt(
         'default_misfire_grace',
         default=3600,
         min=0,
         help='Seconds after its time within which a tick missed while no '
              'engine ran is still run once, for schedules that do not set '
-             'misfire_grace themselves.'),
+             'misfire_grace themselves; a later tick is skipped and '
+             'counted as missed. Keep it above poll_interval: ticks are '
+             'found up to that late, so 0 skips nearly every tick.'),
     cfg.IntOpt(
         'max_concurrent_protections',
         default=0,
