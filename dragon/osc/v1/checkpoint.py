@@ -1,4 +1,4 @@
-"""``openstack dr protect`` and ``openstack dr checkpoint list|show|set|delete|events|template|verify``."""
+"""``openstack dr policy protect`` and ``openstack dr checkpoint ...``."""
 
 import json
 import re

@@ -1,4 +1,4 @@
-"""``openstack dr recover`` and ``openstack dr recovery list|show|delete|events``."""
+"""``openstack dr recovery create|list|show|delete|event list``."""
 
 import argparse
 from typing import Any
@@ -108,7 +108,7 @@ def _add_recovery_argument(parser: Any, verb: str) -> None:
                         help='ID of the recovery to %s' % verb)
 
 
-class Recover(common.Waiting, common.DragonCommand, command.ShowOne):
+class CreateRecovery(common.Waiting, common.DragonCommand, command.ShowOne):
     """Recover a checkpoint into a region: restore its data, launch its stack"""
 
     def get_parser(self, prog_name: str) -> Any:

@@ -44,10 +44,11 @@ def _setup_cfg_commands():
 
 @pytest.fixture(autouse=True)
 def setup_cfg_commands(monkeypatch):
-    """Commands of setup.cfg the installed entry points do not have yet.
+    """The commands of setup.cfg, whatever the installed entry points say.
 
     The venv's entry points are those of its last ``pip install -e``; a
-    command added since would be unknown to ``openstack`` until then.
+    command added or moved to another class since would be unknown or
+    point at a class that no longer exists until then.
     """
     load = commandmanager.CommandManager.load_commands
 
@@ -56,11 +57,9 @@ def setup_cfg_commands(monkeypatch):
         if namespace != 'openstack.dr.v1':
             return
         for name, target in _setup_cfg_commands().items():
-            name = name.replace('_', ' ')
-            if name not in manager.commands:
-                module, _, attribute = target.partition(':')
-                manager.add_command(name, getattr(
-                    importlib.import_module(module), attribute))
+            module, _, attribute = target.partition(':')
+            manager.add_command(name.replace('_', ' '), getattr(
+                importlib.import_module(module), attribute))
 
     monkeypatch.setattr(commandmanager.CommandManager, 'load_commands',
                         load_commands)
