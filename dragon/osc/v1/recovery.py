@@ -7,8 +7,11 @@ from osc_lib.command import command
 
 from dragon.checkpoint import naming
 from dragon.client.v1 import recoveries
-from dragon.osc.v1 import common
+from dragon.osc.v1 import columns
 from dragon.osc.v1 import constants
+from dragon.osc.v1 import errors
+from dragon.osc.v1 import output
+from dragon.osc.v1 import waiting
 
 RECREATE = 'recreate'
 SUCCEEDED = 'succeeded'
@@ -98,9 +101,9 @@ def mappings_of(parsed_args: Any) -> dict:
 
 
 def _show(recovery: dict) -> tuple:
-    return (common.headings(constants.RECOVERY_COLUMNS),
-            common.row(recovery, constants.RECOVERY_COLUMNS,
-                       common.recovery_formatters(recovery)))
+    return (output.headings(constants.RECOVERY_COLUMNS),
+            output.row(recovery, constants.RECOVERY_COLUMNS,
+                       columns.recovery_formatters(recovery)))
 
 
 def _add_recovery_argument(parser: Any, verb: str) -> None:
@@ -108,11 +111,11 @@ def _add_recovery_argument(parser: Any, verb: str) -> None:
                         help='ID of the recovery to %s' % verb)
 
 
-class CreateRecovery(common.Waiting, common.DragonCommand, command.ShowOne):
+class CreateRecovery(waiting.Waiting, errors.DragonCommand, command.ShowOne):
     """Recover a checkpoint into a region: restore its data, launch its stack"""
 
     def get_parser(self, prog_name: str) -> Any:
-        parser = common.one_line_errors(super().get_parser(prog_name))
+        parser = errors.one_line_errors(super().get_parser(prog_name))
         parser.add_argument(
             'source', metavar='<checkpoint | recovery-point>',
             help='Checkpoint ID, or the Swift container of a recovery point '
@@ -174,7 +177,7 @@ class CreateRecovery(common.Waiting, common.DragonCommand, command.ShowOne):
                                 recovery_id, parsed_args.source))
 
 
-class ListRecovery(common.DragonCommand, command.Lister):
+class ListRecovery(errors.DragonCommand, command.Lister):
     """List recoveries and drills, newest first"""
 
     def get_parser(self, prog_name: str) -> Any:
@@ -199,11 +202,11 @@ class ListRecovery(common.DragonCommand, command.Lister):
         spec = constants.RECOVERY_LIST_COLUMNS
         if parsed_args.all_projects:
             spec += constants.RECOVERY_LIST_PROJECT_COLUMNS
-        return common.headings(spec), common.progress_rows(
-            found, spec, common.recovery_formatters)
+        return output.headings(spec), output.progress_rows(
+            found, spec, columns.recovery_formatters)
 
 
-class ShowRecovery(common.DragonCommand, command.ShowOne):
+class ShowRecovery(errors.DragonCommand, command.ShowOne):
     """Show a recovery: progress, each resource's state and target ID, stack, RTO"""
 
     def get_parser(self, prog_name: str) -> Any:
@@ -216,7 +219,7 @@ class ShowRecovery(common.DragonCommand, command.ShowOne):
             parsed_args.recovery))
 
 
-class DeleteRecovery(common.DragonCommand, command.Command):
+class DeleteRecovery(errors.DragonCommand, command.Command):
     """Delete recoveries: their stack and the images and volumes they restored"""
 
     def get_parser(self, prog_name: str) -> Any:
@@ -226,12 +229,12 @@ class DeleteRecovery(common.DragonCommand, command.Command):
         return parser
 
     def take_action(self, parsed_args: Any) -> None:
-        common.delete_each(parsed_args.recoveries,
+        errors.delete_each(parsed_args.recoveries,
                            self.app.client_manager.dr.recoveries.delete,
                            'recoveries')
 
 
-class ListRecoveryEvent(common.DragonCommand, command.Lister):
+class ListRecoveryEvent(errors.DragonCommand, command.Lister):
     """List the step log of a recovery"""
 
     def get_parser(self, prog_name: str) -> Any:
@@ -240,6 +243,6 @@ class ListRecoveryEvent(common.DragonCommand, command.Lister):
         return parser
 
     def take_action(self, parsed_args: Any) -> tuple:
-        return common.events_table(
+        return output.events_table(
             self.app.client_manager.dr.recoveries.events(
                 parsed_args.recovery))

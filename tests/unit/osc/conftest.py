@@ -11,8 +11,8 @@ from cliff import commandmanager
 from openstackclient import shell
 import pytest
 
-from dragon.osc.v1 import common
 from dragon.osc.v1 import progress
+from dragon.osc.v1 import waiting
 from tests.unit.client import fakes
 from tests.unit.osc.waiting import FakeClock
 
@@ -97,7 +97,7 @@ def openstack(api, monkeypatch, tmp_path, capsys):
 def clock(monkeypatch):
     """The clock of every ``--wait``; ``interrupt_after`` sleeps is Ctrl-C."""
     fake = FakeClock()
-    monkeypatch.setattr(common.Waiting, 'clock',
+    monkeypatch.setattr(waiting.Waiting, 'clock',
                         progress.Clock(fake.now, fake.sleep))
     return fake
 
