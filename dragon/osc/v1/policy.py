@@ -19,10 +19,12 @@ def _add_option_arguments(parser: Any, for_set: bool = False) -> None:
     consistent = parser.add_mutually_exclusive_group()
     consistent.add_argument(
         '--consistent', dest='consistent', action='store_true', default=None,
-        help='Protect all members at the same point in time')
+        help='Pause the running member servers while every member is '
+             'captured, so all are taken at one point in time '
+             '(crash-consistent: paused, not quiesced)')
     consistent.add_argument(
         '--no-consistent', dest='consistent', action='store_false',
-        help='Protect members one after another')
+        help='Capture the members one after another without pausing')
     schedule = parser.add_mutually_exclusive_group()
     schedule.add_argument(
         '--schedule', metavar='<cron>', action='append', dest='schedules',

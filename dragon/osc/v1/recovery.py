@@ -18,11 +18,15 @@ SUCCEEDED = 'succeeded'
 
 # (option, key of the API's mappings, metavar, what it maps).
 MAP_OPTIONS = (
-    ('--network-map', 'networks', '<source-network-id=target-network-id>',
-     'a source network to a target network ID, or to "%s" for a new '
-     'network like it' % RECREATE),
-    ('--flavor-map', 'flavors', '<source-flavor=target-flavor>',
-     'a source flavor (name or ID) to a target flavor'),
+    ('--network-map', 'networks', '<source-network-id=target-network>',
+     'a shared or external source network (its ID) to a target network '
+     '(ID or name), or to "%s" for a new network like it; the project\'s '
+     'own networks are always recreated with their subnets and cannot be '
+     'mapped' % RECREATE),
+    ('--flavor-map', 'flavors', '<source-flavor-name=target-flavor>',
+     'a source flavor, by name (checkpoints record flavor names, not IDs), '
+     'to a target flavor (name or ID); a name no server of the checkpoint '
+     'has is refused'),
     ('--az-map', 'availability_zones', '<source-az=target-az>',
      'a source availability zone to a target one'),
     ('--volume-type-map', 'volume_types', '<source-type=target-type>',
