@@ -53,9 +53,11 @@ def setup_cfg_commands(monkeypatch):
     load = commandmanager.CommandManager.load_commands
 
     def load_commands(manager, namespace):
-        load(manager, namespace)
         if namespace != 'openstack.dr.v1':
+            load(manager, namespace)
             return
+        # Not loaded from the installed entry points at all: loading one
+        # whose class has moved logs an error on the command's stderr.
         for name, target in _setup_cfg_commands().items():
             module, _, attribute = target.partition(':')
             manager.add_command(name.replace('_', ' '), getattr(
