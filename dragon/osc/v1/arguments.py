@@ -1,4 +1,4 @@
-"""Arguments several commands share: the ``<policy>`` positional, typed ``--property`` values."""
+"""Arguments commands share: ``<policy>``, typed ``--property`` values."""
 
 import logging
 from typing import Any

@@ -1,4 +1,4 @@
-"""How values are shown: cliff columns (readable text for tables, the API's value for -f json).
+"""How values are shown: cliff columns, text for tables, the API's for json.
 
 One ``<Thing>Column`` per kind of value and the formatters of each
 resource's columns (``POLICY_FORMATTERS``, ``checkpoint_formatters``, ...).

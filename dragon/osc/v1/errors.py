@@ -1,4 +1,4 @@
-"""How an ``openstack dr`` command fails: one line, never a traceback or the usage."""
+"""How a ``dr`` command fails: one line, no traceback, no usage."""
 
 import logging
 from typing import Any

@@ -1,4 +1,4 @@
-"""The values of a command's output: API objects to the rows of a column spec."""
+"""A command's output: API objects to the rows of a column spec."""
 
 from typing import Any
 

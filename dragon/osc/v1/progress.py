@@ -130,7 +130,7 @@ def _has_phases(progress: dict) -> bool:
 
 
 def moving(progress: dict) -> bool:
-    """Whether bytes may be moving: a transfer phase, or an API without phases."""
+    """Whether bytes may move: a transfer phase, or an API without phases."""
     return not _has_phases(progress) or \
         progress.get('phase') in MOVING_PHASES
 

@@ -1,4 +1,4 @@
-"""``--wait`` of the long actions: follow the run on stderr, then judge its outcome."""
+"""``--wait`` of long actions: follow the run on stderr, judge the end."""
 
 from typing import Any
 

@@ -1,4 +1,4 @@
-"""``openstack dr policy protect`` and the checkpoint commands, run as users run them.
+"""``openstack dr policy protect`` and checkpoint commands, as users run them.
 
 The real ``openstack`` executable against dragon-api and dragon-engine on
 the minicloud: a server booted in RegionOne's demo project, protected

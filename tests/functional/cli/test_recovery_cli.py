@@ -1,4 +1,4 @@
-"""``openstack dr recovery create`` and the recovery commands, run as users run them.
+"""``openstack dr recovery create`` and recovery commands, as users run them.
 
 The real ``openstack`` executable against dragon-api and dragon-engine on
 the minicloud: malformed ``--x-map`` values are refused before any request

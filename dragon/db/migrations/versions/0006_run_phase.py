@@ -1,4 +1,4 @@
-"""Add each run's phase (checkpoints, recoveries): what it does now, its byte rate.
+"""Add each run's phase: what it does now and its byte rate.
 
 Rows of earlier runs have none: their progress shows no phase and no ETA.
 
