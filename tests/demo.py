@@ -11,6 +11,7 @@ so the cloud is whole again for the next run.
 import sys
 import time
 
+from dragon.osc.v1 import progress as osc_progress
 from tests.minicloud.bootstrap import SetupError
 from tests.minicloud.cloud import MiniCloud
 from tests.minicloud.dragon import DragonDeployment
@@ -33,8 +34,10 @@ class Say:
     def progress(self, what):
         def on_poll(obj):
             p = obj.get('progress') or {}
-            line = '%s: %s %3d%%  %s / %s MiB%s' % (
-                what, obj['status'], p.get('percent') or 0,
+            phase = osc_progress.phase_text(p)
+            line = '%s: %s%s %3d%%  %s / %s MiB%s' % (
+                what, obj['status'], ' (%s)' % phase if phase else '',
+                p.get('percent') or 0,
                 (p.get('bytes_done') or 0) // MiB,
                 (p.get('bytes_total') or 0) // MiB,
                 '  ETA %ds' % p['eta_seconds']

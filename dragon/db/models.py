@@ -54,6 +54,10 @@ class RunMixin:
         DateTime, nullable=True)
     finished_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
         DateTime, nullable=True)
+    # What the run is doing now and how fast bytes move while they do
+    # (``dragon.common.progress``): the API's phase and ETA.
+    phase: orm.Mapped[dict | None] = orm.mapped_column(sa.JSON,
+                                                       nullable=True)
 
 
 class EventMixin:

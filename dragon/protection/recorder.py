@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from oslo_log import log as logging
 
+from dragon.common import progress as progress_mod
 from dragon.common import timeutils
 from dragon.db import api as db_api
 from dragon import exception
@@ -72,6 +73,10 @@ class RunRecorder:
         self._write_lock = threading.Lock()
         self.events: list[dict[str, Any]] = []
         self.warnings = warnings_mod.Collector(on_add=self._warned)
+        # What the run does now, and the rate of its bytes while they flow.
+        self._phase: dict[str, Any] | None = None
+        self._pace = progress_mod.Pace()
+        self._bytes_at: str | None = None
 
     # -- warnings: what the checkpoint does not carry
     def warn(self, resource: str | None, code: str, message: str) -> None:
@@ -99,6 +104,28 @@ class RunRecorder:
         except Exception:
             # A lost event line must not fail the protection itself.
             LOG.exception("checkpoint %s: event not stored", self.checkpoint_id)
+
+    # -- the phase: what the run does now (progress.phase of the API)
+    def phase(self, name: str, total: int | None = None) -> None:
+        """A new phase, written at once; ``total``: the items it counts."""
+        with self._lock:
+            self._phase = progress_mod.phase(
+                name, 0 if total is not None else None, total)
+        self.flush(force=True)
+
+    def advance(self) -> None:
+        """One more item of the phase done (written within a second)."""
+        with self._lock:
+            if self._phase is not None and self._phase['done'] is not None:
+                self._phase['done'] += 1
+        self.flush(soon=True)
+
+    def _phase_value(self) -> dict[str, Any] | None:
+        with self._lock:
+            if self._phase is None:
+                return None
+            return dict(self._phase, bytes_per_second=self._pace.rate(),
+                        bytes_at=self._bytes_at)
 
     # -- per-resource status and bytes
     def track(self, node: Any, bytes_total: int, **extra: Any) -> None:
@@ -133,6 +160,8 @@ class RunRecorder:
     def add_bytes(self, key: str, nbytes: int) -> None:
         with self._lock:
             self._resources[key]['bytes_done'] += nbytes
+            self._pace.add(nbytes, time.monotonic())
+            self._bytes_at = timeutils.utcnow().isoformat()
         self.flush()
 
     def resources(self) -> list[dict[str, Any]]:
@@ -174,6 +203,9 @@ class RunRecorder:
                         'bytes_done': done, 'bytes_total': max(total, done)}
             if self._rows.warnings_field:
                 progress[self._rows.warnings_field] = self.warnings.items()
+            phase = self._phase_value()
+            if phase is not None:
+                progress['phase'] = phase
             values = {**progress, **values}
             try:
                 self._rows.update(self._context, self.checkpoint_id, values,

@@ -27,6 +27,7 @@ from dragon.checkpoint import gc
 from dragon.checkpoint import manifest as manifest_mod
 from dragon.checkpoint import naming
 from dragon.checkpoint import store
+from dragon.common import progress
 from dragon.common import timeutils
 from dragon import context as dragon_context
 from dragon.db import api as db_api
@@ -106,6 +107,7 @@ class Protection:
         """Protect; returns whether the checkpoint is ``available``."""
         started = timeutils.utcnow()
         self.recorder.flush(force=True, started_at=started)
+        self.recorder.phase(progress.PREPARING)
         self.recorder.event('info', 'protection of policy %s started%s' % (
             self.policy.name, ' on engine %s' % self.host if self.host else ''))
         _notify(notifier.checkpoint_start, self.conf, self.checkpoint.id,
@@ -221,6 +223,7 @@ class Protection:
         # What the RPO counts from: nothing written after this instant is
         # sure to be in the checkpoint.
         self.recorder.flush(force=True, captured_at=timeutils.utcnow())
+        self.recorder.phase(progress.CAPTURING, len(self.steps))
         servers = [s.node for s in self.steps
                    if s.node.member and s.node.resource.type ==
                    'OS::Nova::Server']
@@ -243,8 +246,10 @@ class Protection:
             # On the row, so an engine that dies mid-run leaves a record
             # the next start cleans up from (cleanup_orphan).
             self.recorder.set(step.node.key, temporaries=dict(step.state))
+            self.recorder.advance()
 
     def transfer_all(self) -> None:
+        self.recorder.phase(progress.TRANSFERRING, len(self.steps))
         with concurrent.futures.ThreadPoolExecutor(PARALLEL_RESOURCES) as pool:
             futures = [pool.submit(self._transfer, step)
                        for step in self.steps]
@@ -277,6 +282,7 @@ class Protection:
                           self.checkpoint.id, key)
             raise
         self.recorder.status(key, rec.DONE)
+        self.recorder.advance()
         if step.record.get('kind') == 'none':
             # Nothing moved (template_only): its status says it all, and an
             # event row per resource is what made 300-server policies slow.
@@ -290,6 +296,7 @@ class Protection:
                                 step.record.get('zero_chunks') or 0), key)
 
     def cleanup_all(self) -> None:
+        self.recorder.phase(progress.FINISHING)
         for step in self.steps:
             try:
                 step.action.cleanup(step.ctx, step.node, step.state)

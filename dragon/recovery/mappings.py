@@ -175,6 +175,7 @@ class _Resolver:
                 continue
             handler(param, node, entry.get('default'))
         self._owned_networks()
+        self._unknown_flavors()
         if self.missing:
             raise exception.MappingMissing(missing=self.missing)
         return self.values
@@ -192,13 +193,29 @@ class _Resolver:
                 'shared or external networks' % (
                     node.resource.name or node.key, source, ref))
 
+    def _unknown_flavors(self) -> None:
+        """A flavor mapping whose source no server of the checkpoint has.
+
+        Servers record their flavor by name (Nova embeds no flavor id
+        since microversion 2.47), so a mapping keyed by anything else
+        would be ignored without a word: it is refused instead.
+        """
+        names = {(node.properties.get('flavor') or {}).get('original_name')
+                 for node in self.graph.nodes()
+                 if node.resource.type == 'OS::Nova::Server'}
+        for source in self.map('flavors'):
+            if source not in names:
+                self.missing.append(
+                    'flavor mapping %r: no server of the checkpoint has a '
+                    'flavor named so (flavors are mapped by the source '
+                    'flavor\'s name: %s)' % (
+                        source, ', '.join(sorted(n for n in names if n))
+                        or 'none'))
+
     # -- one method per parameter kind --------------------------------------
 
     def _flavor(self, param: str, node: Any, source: str) -> None:
         ref = self.map('flavors').get(source)
-        if ref is None and node is not None:
-            flavor = node.properties.get('flavor') or {}
-            ref = self.map('flavors').get(flavor.get('id') or '')
         found, why = _one(self.target.flavors(), ref or source)
         if found is None:
             self.lack(param, node, 'flavor', source,

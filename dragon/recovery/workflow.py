@@ -25,6 +25,7 @@ from dragon.checkpoint import chunks as chunks_mod
 from dragon.checkpoint import manifest as manifest_mod
 from dragon.checkpoint import naming
 from dragon.checkpoint import store
+from dragon.common import progress
 from dragon.common import timeutils
 from dragon import context as dragon_context
 from dragon.db import api as db_api
@@ -89,6 +90,7 @@ class Recovery:
     def run(self) -> bool:
         started_at = timeutils.utcnow()
         self.recorder.flush(force=True, started_at=started_at)
+        self.recorder.phase(progress.PREPARING)
         self.recorder.event('info', '%s of %s into %s started%s' % (
             self.recovery.mode, self.recovery.recovery_point,
             self.recovery.target_region,
@@ -105,7 +107,9 @@ class Recovery:
                                 % (self.recovery.target_region, rto))
             self.recorder.flush(force=True, rto_seconds=rto)
             if self.drill:
+                self.recorder.phase(progress.VERIFYING)
                 self.verify_restored(manifest)
+                self.recorder.phase(progress.TEARING_DOWN)
                 self.teardown()
                 self.recorder.flush(force=True, torn_down=True)
                 self.record_drill(rto, SUCCEEDED)
@@ -163,6 +167,7 @@ class Recovery:
             self.clients.swift, manifest['project_id'], self.conf)
         work = [(key, record) for key, record in manifest['data'].items()
                 if key in keys and record.get('kind') not in (None, 'none')]
+        self.recorder.phase(progress.RESTORING, len(work))
         with concurrent.futures.ThreadPoolExecutor(PARALLEL_RESTORES) as pool:
             futures = [pool.submit(self._restore, chunk_store, manifest,
                                    graph.get(key), record)
@@ -201,6 +206,7 @@ class Recovery:
                           result.get('volume_id'))
         self.recorder.flush(force=True, restored=dict(self.restored))
         self.recorder.status(key, RESTORED)
+        self.recorder.advance()
 
     def rewrite(self, manifest: dict, keys: set,
                 values: dict) -> tuple[dict, dict]:
@@ -223,6 +229,7 @@ class Recovery:
             (self.recovery.mappings or {}).get('name_prefix') or
             ('drill-' if self.drill else ''))
         timeout = self.recovery.timeout or self.conf.recovery.stack_timeout
+        self.recorder.phase(progress.LAUNCHING)
         # Named before it exists: an engine that dies between Heat's answer
         # and the next write leaves a stack its successor finds by name.
         self.recorder.flush(force=True, stack_name=name)

@@ -85,8 +85,10 @@ OPTIONS = {
     'properties': {
         'consistent': {
             'type': 'boolean',
-            'description': 'Pause or quiesce the servers while their '
-                           'snapshots are taken.'},
+            'description': 'Pause the running member servers while every '
+                           'member is captured, so all are taken at one '
+                           'point in time (crash-consistent: the guests '
+                           'are paused, not quiesced).'},
         'strict': {
             'type': 'boolean',
             'description': 'Fail a protection whose checkpoint would not '

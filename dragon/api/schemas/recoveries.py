@@ -23,10 +23,16 @@ MAPPINGS = {
     'description': 'Source value → target value; unmapped values are '
                    'resolved by name in the target where unambiguous.',
     'properties': {
-        'networks': {**_MAP, 'description': 'Source network id → target '
-                     'network id, or "recreate".'},
+        'networks': {**_MAP, 'description': 'Shared or external source '
+                     'network id → target network id or name, or '
+                     '"recreate". The project\'s own networks are '
+                     'recreated with their subnets; mapping one to a '
+                     'target network is refused.'},
         'external_network': _VALUE,
-        'flavors': _MAP,
+        'flavors': {**_MAP, 'description': 'Source flavor name → target '
+                    'flavor id or name. Checkpoints record flavors by '
+                    'name; a source no server of the checkpoint has is '
+                    'refused.'},
         'availability_zones': _MAP,
         'volume_types': _MAP,
         'key_pairs': _MAP,

@@ -9,6 +9,8 @@ import webob
 
 from dragon.api.middleware import context as context_mw
 from dragon.api import validation
+from dragon.common import progress as run_progress
+from dragon.common import timeutils
 from dragon import conf as dragon_conf
 from dragon.db import models
 from dragon.engine import rpcapi
@@ -135,10 +137,13 @@ def duration(row: Any) -> float | None:
 
 def progress(row: Any, resources: list[dict[str, Any]], running: str,
              complete: str) -> dict[str, Any]:
-    """Bytes, percent, ETA and resources done of a run's row.
+    """Bytes, percent, phase, ETA and resources done of a run's row.
 
-    The ETA extrapolates the elapsed time over the bytes left while the
-    run is ``running``; a ``complete`` run is 100 %.
+    A ``complete`` run is 100 %.  While the run is ``running`` its phase
+    is shown (what it does now, ``phase_done`` of ``phase_total`` items
+    where it counts them) and an ETA only while bytes move at a measured
+    rate (``dragon.common.progress.eta``): a wait for a snapshot is no
+    basis for one.
     """
     done, total = row.bytes_done or 0, row.bytes_total or 0
     if row.status == complete:
@@ -147,16 +152,19 @@ def progress(row: Any, resources: list[dict[str, Any]], running: str,
         percent = round(min(100.0, 100.0 * done / total), 1)
     else:
         percent = 0.0
-    eta = None
-    if row.status == running and row.started_at and 0 < done < total:
-        now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
-        elapsed = seconds(now - row.started_at)
-        eta = round(elapsed * (total - done) / done, 1)
+    stored = (row.phase or {}) if row.status == running else {}
     return {'bytes_done': done, 'bytes_total': total, 'percent': percent,
-            'eta_seconds': eta,
+            'eta_seconds': run_progress.eta(stored, done, total,
+                                            timeutils.utcnow()),
             'resources_done': sum(1 for r in resources
                                   if r['status'] == 'done'),
-            'resources_total': len(resources)}
+            'resources_total': len(resources),
+            'phase': stored.get('name'),
+            'phase_done': stored.get('done'),
+            'phase_total': stored.get('total'),
+            'bytes_per_second': (stored.get('bytes_per_second')
+                                 if stored.get('name') in run_progress.MOVING
+                                 else None)}
 
 
 def event_view(event: Any) -> dict[str, Any]:

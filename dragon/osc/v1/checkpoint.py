@@ -1,4 +1,4 @@
-"""``openstack dr protect`` and the ``openstack dr checkpoint`` commands."""
+"""``openstack dr policy protect`` and ``openstack dr checkpoint ...``."""
 
 import json
 import re
@@ -8,16 +8,19 @@ from osc_lib.command import command
 from osc_lib import exceptions as osc_exceptions
 
 from dragon.client import exceptions
-from dragon.osc.v1 import common
+from dragon.osc.v1 import columns
 from dragon.osc.v1 import constants
+from dragon.osc.v1 import errors
+from dragon.osc.v1 import output
+from dragon.osc.v1 import waiting
 
 _UUID = re.compile(r'[0-9a-f]{8}-?([0-9a-f]{4}-?){3}[0-9a-f]{12}', re.I)
 
 
 def _show(checkpoint: dict) -> tuple:
-    return (common.headings(constants.CHECKPOINT_COLUMNS),
-            common.row(checkpoint, constants.CHECKPOINT_COLUMNS,
-                       common.checkpoint_formatters(checkpoint)))
+    return (output.headings(constants.CHECKPOINT_COLUMNS),
+            output.row(checkpoint, constants.CHECKPOINT_COLUMNS,
+                       columns.checkpoint_formatters(checkpoint)))
 
 
 def _add_checkpoint_argument(parser: Any, verb: str) -> None:
@@ -39,7 +42,7 @@ def policy_id_for_filter(client: Any, name_or_id: str) -> str:
         raise
 
 
-class ProtectPolicy(common.Waiting, common.DragonCommand, command.ShowOne):
+class ProtectPolicy(waiting.Waiting, errors.DragonCommand, command.ShowOne):
     """Protect a workload policy now: start a checkpoint of its resources"""
 
     def get_parser(self, prog_name: str) -> Any:
@@ -72,7 +75,7 @@ class ProtectPolicy(common.Waiting, common.DragonCommand, command.ShowOne):
                 checkpoint['id'], policy.get('name') or policy['id']))
 
 
-class ListCheckpoint(common.DragonCommand, command.Lister):
+class ListCheckpoint(errors.DragonCommand, command.Lister):
     """List checkpoints, newest first"""
 
     def get_parser(self, prog_name: str) -> Any:
@@ -111,11 +114,11 @@ class ListCheckpoint(common.DragonCommand, command.Lister):
             spec += constants.CHECKPOINT_LIST_PROJECT_COLUMNS
         if parsed_args.long:
             spec += constants.CHECKPOINT_LIST_LONG_COLUMNS
-        return common.headings(spec), common.progress_rows(
-            checkpoints, spec, common.checkpoint_formatters)
+        return output.headings(spec), output.progress_rows(
+            checkpoints, spec, columns.checkpoint_formatters)
 
 
-class ShowCheckpoint(common.DragonCommand, command.ShowOne):
+class ShowCheckpoint(errors.DragonCommand, command.ShowOne):
     """Show a checkpoint: status, progress and each resource's state"""
 
     def get_parser(self, prog_name: str) -> Any:
@@ -128,7 +131,7 @@ class ShowCheckpoint(common.DragonCommand, command.ShowOne):
             parsed_args.checkpoint))
 
 
-class SetCheckpoint(common.DragonCommand, command.ShowOne):
+class SetCheckpoint(errors.DragonCommand, command.ShowOne):
     """Put a checkpoint on hold (retention never deletes it) or release it"""
 
     def get_parser(self, prog_name: str) -> Any:
@@ -148,7 +151,7 @@ class SetCheckpoint(common.DragonCommand, command.ShowOne):
             parsed_args.checkpoint, hold=parsed_args.hold))
 
 
-class DeleteCheckpoint(common.DragonCommand, command.Command):
+class DeleteCheckpoint(errors.DragonCommand, command.Command):
     """Delete checkpoints (their data goes at the next chunk clean-up)"""
 
     def get_parser(self, prog_name: str) -> Any:
@@ -158,12 +161,12 @@ class DeleteCheckpoint(common.DragonCommand, command.Command):
         return parser
 
     def take_action(self, parsed_args: Any) -> None:
-        common.delete_each(parsed_args.checkpoints,
+        errors.delete_each(parsed_args.checkpoints,
                            self.app.client_manager.dr.checkpoints.delete,
                            'checkpoints')
 
 
-class ListCheckpointEvent(common.DragonCommand, command.Lister):
+class ListCheckpointEvent(errors.DragonCommand, command.Lister):
     """List the step log of a checkpoint"""
 
     def get_parser(self, prog_name: str) -> Any:
@@ -172,12 +175,12 @@ class ListCheckpointEvent(common.DragonCommand, command.Lister):
         return parser
 
     def take_action(self, parsed_args: Any) -> tuple:
-        return common.events_table(
+        return output.events_table(
             self.app.client_manager.dr.checkpoints.events(
                 parsed_args.checkpoint))
 
 
-class ShowCheckpointTemplate(common.DragonCommand, command.Command):
+class ShowCheckpointTemplate(errors.DragonCommand, command.Command):
     """Print the Heat template of a checkpoint"""
 
     def get_parser(self, prog_name: str) -> Any:
@@ -205,9 +208,9 @@ class ShowCheckpointTemplate(common.DragonCommand, command.Command):
 
 
 def show_verification(verification: dict) -> tuple:
-    return (common.headings(constants.VERIFICATION_COLUMNS),
-            common.row(verification, constants.VERIFICATION_COLUMNS,
-                       common.VERIFICATION_FORMATTERS))
+    return (output.headings(constants.VERIFICATION_COLUMNS),
+            output.row(verification, constants.VERIFICATION_COLUMNS,
+                       columns.VERIFICATION_FORMATTERS))
 
 
 def judge_verification(command_: Any, parsed_args: Any, shown: tuple,
@@ -225,7 +228,7 @@ def judge_verification(command_: Any, parsed_args: Any, shown: tuple,
     raise osc_exceptions.CommandError('Error: %s %s' % (subject, reason))
 
 
-class VerifyCheckpoint(common.Waiting, common.DragonCommand,
+class VerifyCheckpoint(waiting.Waiting, errors.DragonCommand,
                        command.ShowOne):
     """Verify that a checkpoint's data is intact in Swift"""
 

@@ -7,8 +7,10 @@ from osc_lib.command import command
 from osc_lib import exceptions as osc_exceptions
 
 from dragon.client import exceptions
-from dragon.osc.v1 import common
+from dragon.osc.v1 import columns
 from dragon.osc.v1 import constants
+from dragon.osc.v1 import errors
+from dragon.osc.v1 import output
 
 LOG = logging.getLogger(__name__)
 
@@ -17,10 +19,12 @@ def _add_option_arguments(parser: Any, for_set: bool = False) -> None:
     consistent = parser.add_mutually_exclusive_group()
     consistent.add_argument(
         '--consistent', dest='consistent', action='store_true', default=None,
-        help='Protect all members at the same point in time')
+        help='Pause the running member servers while every member is '
+             'captured, so all are taken at one point in time '
+             '(crash-consistent: paused, not quiesced)')
     consistent.add_argument(
         '--no-consistent', dest='consistent', action='store_false',
-        help='Protect members one after another')
+        help='Capture the members one after another without pausing')
     schedule = parser.add_mutually_exclusive_group()
     schedule.add_argument(
         '--schedule', metavar='<cron>', action='append', dest='schedules',
@@ -193,12 +197,12 @@ def parse_member(text: str) -> dict:
 
 
 def _show(policy: dict) -> tuple:
-    return (common.headings(constants.POLICY_COLUMNS),
-            common.row(common.flatten_policy(policy), constants.POLICY_COLUMNS,
-                       common.POLICY_FORMATTERS))
+    return (output.headings(constants.POLICY_COLUMNS),
+            output.row(output.flatten_policy(policy), constants.POLICY_COLUMNS,
+                       columns.POLICY_FORMATTERS))
 
 
-class CreatePolicy(common.DragonCommand, command.ShowOne):
+class CreatePolicy(errors.DragonCommand, command.ShowOne):
     """Create a workload policy"""
 
     def get_parser(self, prog_name: str) -> Any:
@@ -224,7 +228,7 @@ class CreatePolicy(common.DragonCommand, command.ShowOne):
         return _show(policy)
 
 
-class ListPolicy(common.DragonCommand, command.Lister):
+class ListPolicy(errors.DragonCommand, command.Lister):
     """List workload policies"""
 
     def get_parser(self, prog_name: str) -> Any:
@@ -261,12 +265,12 @@ class ListPolicy(common.DragonCommand, command.Lister):
             column_spec += constants.POLICY_LIST_PROJECT_COLUMNS
         if parsed_args.long:
             column_spec += constants.POLICY_LIST_LONG_COLUMNS
-        return (common.headings(column_spec),
-                [common.row(common.flatten_policy(p), column_spec,
-                            common.POLICY_FORMATTERS) for p in policies])
+        return (output.headings(column_spec),
+                [output.row(output.flatten_policy(p), column_spec,
+                            columns.POLICY_FORMATTERS) for p in policies])
 
 
-class ShowPolicy(common.DragonCommand, command.ShowOne):
+class ShowPolicy(errors.DragonCommand, command.ShowOne):
     """Show a workload policy"""
 
     def get_parser(self, prog_name: str) -> Any:
@@ -280,7 +284,7 @@ class ShowPolicy(common.DragonCommand, command.ShowOne):
             parsed_args.policy))
 
 
-class SetPolicy(common.DragonCommand, command.Command):
+class SetPolicy(errors.DragonCommand, command.Command):
     """Set workload policy properties"""
 
     def get_parser(self, prog_name: str) -> Any:
@@ -312,7 +316,7 @@ class SetPolicy(common.DragonCommand, command.Command):
             policies.update(policy['id'], **changes)
 
 
-class DeletePolicy(common.DragonCommand, command.Command):
+class DeletePolicy(errors.DragonCommand, command.Command):
     """Delete workload policies; their checkpoints are kept"""
 
     def get_parser(self, prog_name: str) -> Any:
@@ -332,7 +336,7 @@ class DeletePolicy(common.DragonCommand, command.Command):
                 if len(parsed_args.policies) == 1:
                     raise
                 failed += 1
-                LOG.error(common.error_line(err))
+                LOG.error(errors.error_line(err))
                 continue
             kept = result.get('kept_checkpoints', 0)
             self.app.stdout.write(

@@ -5,12 +5,15 @@ from typing import Any
 from osc_lib.cli import parseractions
 from osc_lib.command import command
 
-from dragon.osc.v1 import common
+from dragon.osc.v1 import arguments
+from dragon.osc.v1 import columns
 from dragon.osc.v1 import constants
+from dragon.osc.v1 import errors
+from dragon.osc.v1 import output
 
 
 def _add_policy_and_resource(parser: Any, verb: str) -> None:
-    common.add_policy_argument(parser)
+    arguments.add_policy_argument(parser)
     parser.add_argument('resource_id', metavar='<resource-id>',
                         help='ID of the server or volume to %s' % verb)
 
@@ -26,7 +29,7 @@ def _add_action_and_properties(parser: Any) -> None:
         help='An option of the action (repeat for more)')
 
 
-class AddPolicyMember(common.DragonCommand, command.ShowOne):
+class AddPolicyMember(errors.DragonCommand, command.ShowOne):
     """Add a resource to a workload policy"""
 
     def get_parser(self, prog_name: str) -> Any:
@@ -43,35 +46,35 @@ class AddPolicyMember(common.DragonCommand, command.ShowOne):
     def take_action(self, parsed_args: Any) -> tuple:
         client = self.app.client_manager.dr
         policy = client.policies.find(parsed_args.policy)
-        options = common.member_options(
+        options = arguments.member_options(
             client, parsed_args.resource_type, parsed_args.action,
             parsed_args.properties)
         member = client.members.add(
             policy['id'], parsed_args.resource_type, parsed_args.resource_id,
             action=parsed_args.action, options=options or None)
-        return (common.headings(constants.MEMBER_COLUMNS),
-                common.row(member, constants.MEMBER_COLUMNS,
-                           common.MEMBER_FORMATTERS))
+        return (output.headings(constants.MEMBER_COLUMNS),
+                output.row(member, constants.MEMBER_COLUMNS,
+                           columns.MEMBER_FORMATTERS))
 
 
-class ListPolicyMember(common.DragonCommand, command.Lister):
+class ListPolicyMember(errors.DragonCommand, command.Lister):
     """List the resources a workload policy protects"""
 
     def get_parser(self, prog_name: str) -> Any:
         parser = super().get_parser(prog_name)
-        common.add_policy_argument(parser)
+        arguments.add_policy_argument(parser)
         return parser
 
     def take_action(self, parsed_args: Any) -> tuple:
         client = self.app.client_manager.dr
         policy = client.policies.find(parsed_args.policy)
         spec = constants.MEMBER_LIST_COLUMNS
-        return (common.headings(spec),
-                [common.row(m, spec, common.MEMBER_FORMATTERS)
+        return (output.headings(spec),
+                [output.row(m, spec, columns.MEMBER_FORMATTERS)
                  for m in client.members.list(policy['id'])])
 
 
-class SetPolicyMember(common.DragonCommand, command.Command):
+class SetPolicyMember(errors.DragonCommand, command.Command):
     """Set how a workload policy protects one of its resources"""
 
     def get_parser(self, prog_name: str) -> Any:
@@ -97,14 +100,14 @@ class SetPolicyMember(common.DragonCommand, command.Command):
             options = {}
             if action == current.get('action'):
                 options.update(current.get('options') or {})
-            options.update(common.member_options(
+            options.update(arguments.member_options(
                 client, current.get('resource_type'), action,
                 parsed_args.properties))
         client.members.update(policy['id'], parsed_args.resource_id,
                               action=parsed_args.action, options=options)
 
 
-class RemovePolicyMember(common.DragonCommand, command.Command):
+class RemovePolicyMember(errors.DragonCommand, command.Command):
     """Remove a resource from a workload policy"""
 
     def get_parser(self, prog_name: str) -> Any:

@@ -28,6 +28,21 @@ ACTIVE_RESOURCE_STATES = ('capturing', 'transferring')
 # Statuses of a checkpoint or a recovery whose work is still under way.
 RUNNING_STATES = ('queued', 'protecting', 'recovering')
 
+# The API's phases (dragon.common.progress) as the terminal says them; a
+# counted phase reads "capturing 2/3 resources".
+PHASE_WORDS = {
+    'preparing': 'preparing',
+    'capturing': 'capturing',
+    'transferring': 'transferring',
+    'finishing': 'finishing',
+    'restoring': 'restoring',
+    'launching': 'launching stack',
+    'verifying': 'verifying restored data',
+    'tearing_down': 'tearing down',
+}
+# The phases in which bytes move: the only ones with a rate and an ETA.
+MOVING_PHASES = ('transferring', 'restoring')
+
 
 def human_bytes(count: int | float | None) -> str:
     """``0 B``, ``512 B``, ``1.5 KiB``, ``4.0 GiB`` (powers of 1024)."""
@@ -97,10 +112,40 @@ def rate(samples: Sequence[tuple[float, int]]) -> float | None:
     return max(0.0, (b1 - b0) / (t1 - t0))
 
 
+def phase_text(progress: dict | None) -> str:
+    """``capturing 2/3 resources``, ``launching stack``; '' without a phase."""
+    name = (progress or {}).get('phase')
+    if not name:
+        return ''
+    text = PHASE_WORDS.get(name, str(name).replace('_', ' '))
+    if progress.get('phase_total') is not None:
+        text += ' %s/%s resources' % (progress.get('phase_done') or 0,
+                                      progress['phase_total'])
+    return text
+
+
+def _has_phases(progress: dict) -> bool:
+    """Whether the API states phases (it then judges the ETA itself)."""
+    return 'phase' in progress
+
+
+def moving(progress: dict) -> bool:
+    """Whether bytes may move: a transfer phase, or an API without phases."""
+    return not _has_phases(progress) or \
+        progress.get('phase') in MOVING_PHASES
+
+
 def eta(progress: dict, bytes_per_second: float | None) -> float | None:
-    """Seconds left: the server's estimate, else what the rate implies."""
+    """Seconds left: the server's estimate, else what the rate implies.
+
+    An API that states phases gives an ETA only while bytes move at a
+    measured rate; its silence is not second-guessed with the local rate,
+    which a wait for a snapshot makes meaningless.
+    """
     if progress.get('eta_seconds') is not None:
         return progress['eta_seconds']
+    if _has_phases(progress):
+        return None
     done, total = progress.get('bytes_done'), progress.get('bytes_total')
     if not bytes_per_second or done is None or not total:
         return None
@@ -154,7 +199,9 @@ def live_line(item: dict, bytes_per_second: float | None, columns: int,
     """
     progress = item.get('progress') or {}
     pieces = ['%3d%%' % percent(progress), _amount(progress, '/')]
-    if bytes_per_second is not None:
+    if running and phase_text(progress):
+        pieces.append(phase_text(progress))
+    if bytes_per_second is not None and moving(progress):
         pieces.append(human_bytes(bytes_per_second) + '/s')
     left = eta(progress, bytes_per_second) if running else None
     if left is not None:
@@ -177,9 +224,11 @@ def plain_line(item: dict, bytes_per_second: float | None, elapsed: float,
     """A log line: elapsed time, status, percent, bytes, rate, ETA, resources."""
     progress = item.get('progress') or {}
     parts = []
+    if running and phase_text(progress):
+        parts.append(phase_text(progress))
     if progress.get('bytes_total'):
         parts.append(_amount(progress, ' of '))
-    if bytes_per_second is not None:
+    if bytes_per_second is not None and moving(progress):
         parts.append('%s/s' % human_bytes(bytes_per_second))
     left = eta(progress, bytes_per_second) if running else None
     if left is not None:
@@ -211,13 +260,15 @@ def progress_text(progress: dict | None, status: str | None = None) -> str:
         return 'queued, %s in line for a free engine slot' % _ordinal(
             progress['queue_position'])
     text = '%d%%' % percent(progress)
+    running = status in (None, *RUNNING_STATES)
+    if running and phase_text(progress):
+        text += ' %s' % phase_text(progress)
     if progress.get('bytes_total'):
         text += ' (%s)' % _amount(progress, ' of ')
     if progress.get('resources_total') is not None:
         text += ', %s of %s resources done' % (
             progress.get('resources_done') or 0, progress['resources_total'])
-    if status in (None, *RUNNING_STATES) and \
-            progress.get('eta_seconds') is not None:
+    if running and progress.get('eta_seconds') is not None:
         text += ', ETA ' + human_duration(progress['eta_seconds'])
     return text
 
@@ -278,7 +329,7 @@ class Follower:
         ``progress`` and ``resources``).
     :param stream: where progress goes (stderr); a terminal gets one live
         line, anything else a plain line every ``log_interval`` seconds and
-        whenever another resource is done.
+        whenever another resource is done or the phase moves on.
     :param transient: tells which errors of ``get`` are worth another try
         (an API restarting under a long wait); up to ``max_failures`` in a
         row are retried, the next one propagates.
@@ -323,7 +374,11 @@ class Follower:
                 if self.live:
                     self._draw(item, speed, running=True)
                 else:
-                    done = progress.get('resources_done')
+                    # A line whenever a resource is done or the phase
+                    # moves on, and every log_interval in between.
+                    done = (progress.get('resources_done'),
+                            progress.get('phase'),
+                            progress.get('phase_done'))
                     if (last_logged is None or
                             now - last_logged[0] >= self.log_interval or
                             done != last_logged[1]):

@@ -4,11 +4,12 @@ from typing import Any
 
 from osc_lib.command import command
 
-from dragon.osc.v1 import common
 from dragon.osc.v1 import constants
+from dragon.osc.v1 import errors
+from dragon.osc.v1 import output
 
 
-class ListProtectable(common.DragonCommand, command.Lister):
+class ListProtectable(errors.DragonCommand, command.Lister):
     """List the servers and volumes a policy could protect"""
 
     def get_parser(self, prog_name: str) -> Any:
@@ -25,5 +26,5 @@ class ListProtectable(common.DragonCommand, command.Lister):
                 parsed_args.resource_type):
             item = dict(item)
             item['policy'] = item.get('policy_name') or item.get('policy_id')
-            rows.append(common.row(item, spec))
-        return common.headings(spec), rows
+            rows.append(output.row(item, spec))
+        return output.headings(spec), rows

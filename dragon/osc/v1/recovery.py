@@ -1,4 +1,4 @@
-"""``openstack dr recover`` and ``openstack dr recovery list|show|delete|events``."""
+"""``openstack dr recovery create|list|show|delete|event list``."""
 
 import argparse
 from typing import Any
@@ -7,19 +7,26 @@ from osc_lib.command import command
 
 from dragon.checkpoint import naming
 from dragon.client.v1 import recoveries
-from dragon.osc.v1 import common
+from dragon.osc.v1 import columns
 from dragon.osc.v1 import constants
+from dragon.osc.v1 import errors
+from dragon.osc.v1 import output
+from dragon.osc.v1 import waiting
 
 RECREATE = 'recreate'
 SUCCEEDED = 'succeeded'
 
 # (option, key of the API's mappings, metavar, what it maps).
 MAP_OPTIONS = (
-    ('--network-map', 'networks', '<source-network-id=target-network-id>',
-     'a source network to a target network ID, or to "%s" for a new '
-     'network like it' % RECREATE),
-    ('--flavor-map', 'flavors', '<source-flavor=target-flavor>',
-     'a source flavor (name or ID) to a target flavor'),
+    ('--network-map', 'networks', '<source-network-id=target-network>',
+     'a shared or external source network (its ID) to a target network '
+     '(ID or name), or to "%s" for a new network like it; the project\'s '
+     'own networks are always recreated with their subnets and cannot be '
+     'mapped' % RECREATE),
+    ('--flavor-map', 'flavors', '<source-flavor-name=target-flavor>',
+     'a source flavor, by name (checkpoints record flavor names, not IDs), '
+     'to a target flavor (name or ID); a name no server of the checkpoint '
+     'has is refused'),
     ('--az-map', 'availability_zones', '<source-az=target-az>',
      'a source availability zone to a target one'),
     ('--volume-type-map', 'volume_types', '<source-type=target-type>',
@@ -98,9 +105,9 @@ def mappings_of(parsed_args: Any) -> dict:
 
 
 def _show(recovery: dict) -> tuple:
-    return (common.headings(constants.RECOVERY_COLUMNS),
-            common.row(recovery, constants.RECOVERY_COLUMNS,
-                       common.recovery_formatters(recovery)))
+    return (output.headings(constants.RECOVERY_COLUMNS),
+            output.row(recovery, constants.RECOVERY_COLUMNS,
+                       columns.recovery_formatters(recovery)))
 
 
 def _add_recovery_argument(parser: Any, verb: str) -> None:
@@ -108,11 +115,11 @@ def _add_recovery_argument(parser: Any, verb: str) -> None:
                         help='ID of the recovery to %s' % verb)
 
 
-class Recover(common.Waiting, common.DragonCommand, command.ShowOne):
+class CreateRecovery(waiting.Waiting, errors.DragonCommand, command.ShowOne):
     """Recover a checkpoint into a region: restore its data, launch its stack"""
 
     def get_parser(self, prog_name: str) -> Any:
-        parser = common.one_line_errors(super().get_parser(prog_name))
+        parser = errors.one_line_errors(super().get_parser(prog_name))
         parser.add_argument(
             'source', metavar='<checkpoint | recovery-point>',
             help='Checkpoint ID, or the Swift container of a recovery point '
@@ -174,7 +181,7 @@ class Recover(common.Waiting, common.DragonCommand, command.ShowOne):
                                 recovery_id, parsed_args.source))
 
 
-class ListRecovery(common.DragonCommand, command.Lister):
+class ListRecovery(errors.DragonCommand, command.Lister):
     """List recoveries and drills, newest first"""
 
     def get_parser(self, prog_name: str) -> Any:
@@ -199,11 +206,11 @@ class ListRecovery(common.DragonCommand, command.Lister):
         spec = constants.RECOVERY_LIST_COLUMNS
         if parsed_args.all_projects:
             spec += constants.RECOVERY_LIST_PROJECT_COLUMNS
-        return common.headings(spec), common.progress_rows(
-            found, spec, common.recovery_formatters)
+        return output.headings(spec), output.progress_rows(
+            found, spec, columns.recovery_formatters)
 
 
-class ShowRecovery(common.DragonCommand, command.ShowOne):
+class ShowRecovery(errors.DragonCommand, command.ShowOne):
     """Show a recovery: progress, each resource's state and target ID, stack, RTO"""
 
     def get_parser(self, prog_name: str) -> Any:
@@ -216,7 +223,7 @@ class ShowRecovery(common.DragonCommand, command.ShowOne):
             parsed_args.recovery))
 
 
-class DeleteRecovery(common.DragonCommand, command.Command):
+class DeleteRecovery(errors.DragonCommand, command.Command):
     """Delete recoveries: their stack and the images and volumes they restored"""
 
     def get_parser(self, prog_name: str) -> Any:
@@ -226,12 +233,12 @@ class DeleteRecovery(common.DragonCommand, command.Command):
         return parser
 
     def take_action(self, parsed_args: Any) -> None:
-        common.delete_each(parsed_args.recoveries,
+        errors.delete_each(parsed_args.recoveries,
                            self.app.client_manager.dr.recoveries.delete,
                            'recoveries')
 
 
-class ListRecoveryEvent(common.DragonCommand, command.Lister):
+class ListRecoveryEvent(errors.DragonCommand, command.Lister):
     """List the step log of a recovery"""
 
     def get_parser(self, prog_name: str) -> Any:
@@ -240,6 +247,6 @@ class ListRecoveryEvent(common.DragonCommand, command.Lister):
         return parser
 
     def take_action(self, parsed_args: Any) -> tuple:
-        return common.events_table(
+        return output.events_table(
             self.app.client_manager.dr.recoveries.events(
                 parsed_args.recovery))

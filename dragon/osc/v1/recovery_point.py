@@ -5,11 +5,13 @@ from typing import Any
 from osc_lib.command import command
 
 from dragon.osc.v1 import checkpoint
-from dragon.osc.v1 import common
+from dragon.osc.v1 import columns
 from dragon.osc.v1 import constants
+from dragon.osc.v1 import errors
+from dragon.osc.v1 import output
 
 
-class ListRecoveryPoint(common.DragonCommand, command.Lister):
+class ListRecoveryPoint(errors.DragonCommand, command.Lister):
     """List complete checkpoints as Swift holds them (works without the source database)"""
 
     def get_parser(self, prog_name: str) -> Any:
@@ -29,12 +31,12 @@ class ListRecoveryPoint(common.DragonCommand, command.Lister):
             spec += constants.RECOVERY_POINT_LIST_LONG_COLUMNS
         points = self.app.client_manager.dr.recovery_points.list(
             policy=parsed_args.policy)
-        return (common.headings(spec),
-                [common.row(p, spec, common.RECOVERY_POINT_FORMATTERS)
+        return (output.headings(spec),
+                [output.row(p, spec, columns.RECOVERY_POINT_FORMATTERS)
                  for p in points])
 
 
-class VerifyRecoveryPoint(common.DragonCommand, command.ShowOne):
+class VerifyRecoveryPoint(errors.DragonCommand, command.ShowOne):
     """Verify a recovery point's chunks against the Swift listing (no database needed)"""
 
     def get_parser(self, prog_name: str) -> Any:

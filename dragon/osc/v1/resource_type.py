@@ -4,11 +4,12 @@ from typing import Any
 
 from osc_lib.command import command
 
-from dragon.osc.v1 import common
 from dragon.osc.v1 import constants
+from dragon.osc.v1 import errors
+from dragon.osc.v1 import output
 
 
-class ListResourceType(common.DragonCommand, command.Lister):
+class ListResourceType(errors.DragonCommand, command.Lister):
     """List the resource types Dragon protects and their actions"""
 
     def take_action(self, parsed_args: Any) -> tuple:
@@ -16,10 +17,10 @@ class ListResourceType(common.DragonCommand, command.Lister):
         rows = []
         for resource_type in self.app.client_manager.dr.resource_types.list():
             for action in resource_type.get('actions') or ():
-                rows.append(common.row({
+                rows.append(output.row({
                     'type': resource_type.get('name'),
                     'action': action.get('name'),
                     'default': bool(action.get('default')),
                     'description': action.get('description'),
                 }, spec))
-        return common.headings(spec), rows
+        return output.headings(spec), rows

@@ -4,16 +4,19 @@ from typing import Any
 
 from osc_lib.command import command
 
-from dragon.osc.v1 import common
+from dragon.osc.v1 import arguments
+from dragon.osc.v1 import columns
 from dragon.osc.v1 import constants
+from dragon.osc.v1 import errors
+from dragon.osc.v1 import output
 
 
-class PreviewRetention(common.DragonCommand, command.Lister):
+class PreviewRetention(errors.DragonCommand, command.Lister):
     """Show what retention would delete now, and why each checkpoint is kept"""
 
     def get_parser(self, prog_name: str) -> Any:
         parser = super().get_parser(prog_name)
-        common.add_policy_argument(parser)
+        arguments.add_policy_argument(parser)
         return parser
 
     def take_action(self, parsed_args: Any) -> tuple:
@@ -25,6 +28,6 @@ class PreviewRetention(common.DragonCommand, command.Lister):
         for checkpoint in preview.get('checkpoints') or ():
             shown = dict(checkpoint, captured=checkpoint.get('captured_at')
                          or checkpoint.get('created_at'))
-            rows.append(common.row(
-                shown, spec, {'reasons': common.ReasonsColumn}))
-        return common.headings(spec), rows
+            rows.append(output.row(
+                shown, spec, {'reasons': columns.ReasonsColumn}))
+        return output.headings(spec), rows

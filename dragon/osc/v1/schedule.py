@@ -4,8 +4,10 @@ from typing import Any
 
 from osc_lib.command import command
 
-from dragon.osc.v1 import common
+from dragon.osc.v1 import arguments
 from dragon.osc.v1 import constants
+from dragon.osc.v1 import errors
+from dragon.osc.v1 import output
 
 
 def add_timing_arguments(parser: Any, for_set: bool = False) -> None:
@@ -48,22 +50,22 @@ def timing_fields(parsed_args: Any) -> dict:
 
 
 def add_policy_and_schedule(parser: Any) -> None:
-    common.add_policy_argument(parser)
+    arguments.add_policy_argument(parser)
     parser.add_argument('schedule', metavar='<schedule-id>',
                         help='Schedule ID')
 
 
 def _show(schedule: dict) -> tuple:
-    return (common.headings(constants.SCHEDULE_COLUMNS),
-            common.row(schedule, constants.SCHEDULE_COLUMNS))
+    return (output.headings(constants.SCHEDULE_COLUMNS),
+            output.row(schedule, constants.SCHEDULE_COLUMNS))
 
 
-class AddSchedule(common.DragonCommand, command.ShowOne):
+class AddSchedule(errors.DragonCommand, command.ShowOne):
     """Add a schedule to a workload policy"""
 
     def get_parser(self, prog_name: str) -> Any:
         parser = super().get_parser(prog_name)
-        common.add_policy_argument(parser)
+        arguments.add_policy_argument(parser)
         parser.add_argument('cron', metavar='<cron>',
                             help='Five-field cron line, e.g. "0 */4 * * *"')
         add_timing_arguments(parser)
@@ -77,24 +79,24 @@ class AddSchedule(common.DragonCommand, command.ShowOne):
                                              parsed_args.cron, **fields))
 
 
-class ListSchedule(common.DragonCommand, command.Lister):
+class ListSchedule(errors.DragonCommand, command.Lister):
     """List the schedules of a workload policy"""
 
     def get_parser(self, prog_name: str) -> Any:
         parser = super().get_parser(prog_name)
-        common.add_policy_argument(parser)
+        arguments.add_policy_argument(parser)
         return parser
 
     def take_action(self, parsed_args: Any) -> tuple:
         client = self.app.client_manager.dr
         policy = client.policies.find(parsed_args.policy)
         columns = constants.SCHEDULE_LIST_COLUMNS
-        return (common.headings(columns),
-                [common.row(s, columns)
+        return (output.headings(columns),
+                [output.row(s, columns)
                  for s in client.schedules.list(policy['id'])])
 
 
-class ShowSchedule(common.DragonCommand, command.ShowOne):
+class ShowSchedule(errors.DragonCommand, command.ShowOne):
     """Show a schedule: next run, last result, counts"""
 
     def get_parser(self, prog_name: str) -> Any:
@@ -109,7 +111,7 @@ class ShowSchedule(common.DragonCommand, command.ShowOne):
                                           parsed_args.schedule))
 
 
-class SetSchedule(common.DragonCommand, command.ShowOne):
+class SetSchedule(errors.DragonCommand, command.ShowOne):
     """Change, enable or disable a schedule (you become its owner)"""
 
     def get_parser(self, prog_name: str) -> Any:
@@ -128,7 +130,7 @@ class SetSchedule(common.DragonCommand, command.ShowOne):
             **(timing_fields(parsed_args) or {'enabled': True})))
 
 
-class RemoveSchedule(common.DragonCommand, command.Command):
+class RemoveSchedule(errors.DragonCommand, command.Command):
     """Remove a schedule (and its trust) from a workload policy"""
 
     def get_parser(self, prog_name: str) -> Any:

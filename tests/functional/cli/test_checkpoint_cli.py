@@ -1,4 +1,4 @@
-"""``openstack dr protect`` and the checkpoint commands, run as users run them.
+"""``openstack dr policy protect`` and checkpoint commands, as users run them.
 
 The real ``openstack`` executable against dragon-api and dragon-engine on
 the minicloud: a server booted in RegionOne's demo project, protected
@@ -20,8 +20,8 @@ def test_protect_follow_read_and_delete(cli, client, server, policy_name):
 
     # --wait: progress on stderr (plain lines: not a terminal), the
     # checkpoint's show output on stdout, exit 0 once available.
-    waited = cli('dr', 'protect', policy_name, '--wait', '-f', 'json',
-                 timeout=PROTECT_TIMEOUT)
+    waited = cli('dr', 'policy', 'protect', policy_name, '--wait',
+                 '-f', 'json', timeout=PROTECT_TIMEOUT)
     shown = json.loads(waited.stdout)
     checkpoint_id = shown['id']
     assert shown['status'] == 'available', shown
@@ -51,15 +51,22 @@ def test_protect_follow_read_and_delete(cli, client, server, policy_name):
     assert cli.json('dr', 'checkpoint', 'show', checkpoint_id)['container'] \
         == shown['container']
 
-    events = cli.json('dr', 'checkpoint', 'events', checkpoint_id)
+    events = cli.json('dr', 'checkpoint', 'event', 'list', checkpoint_id)
     assert events and list(events[0]) == ['Time', 'Level', 'Resource',
                                           'Message']
+    # The old spelling, deprecated for one release: same rows, one warning.
+    old = cli('dr', 'checkpoint', 'events', checkpoint_id, '-f', 'json')
+    assert json.loads(old.stdout) == events
+    assert old.stderr.splitlines() == [
+        'Warning: "openstack dr checkpoint events" is deprecated and will be '
+        'removed; use "openstack dr checkpoint event list".']
 
-    template = cli('dr', 'checkpoint', 'template', checkpoint_id).stdout
+    template = cli('dr', 'checkpoint', 'template', 'show',
+                   checkpoint_id).stdout
     assert template.startswith('heat_template_version:')
     assert 'OS::Nova::Server' in template
-    as_json = json.loads(cli('dr', 'checkpoint', 'template', checkpoint_id,
-                             '-f', 'json').stdout)
+    as_json = json.loads(cli('dr', 'checkpoint', 'template', 'show',
+                             checkpoint_id, '-f', 'json').stdout)
     assert as_json['template'] == template
     assert isinstance(as_json['parameters'], dict) and as_json['parameters']
 
@@ -71,7 +78,7 @@ def test_protect_follow_read_and_delete(cli, client, server, policy_name):
                                       shown['container'])]
 
     # Two protects at once: one starts, the other gets the 409 line.
-    racing = [cli.start('dr', 'protect', policy_name, '-f', 'json')
+    racing = [cli.start('dr', 'policy', 'protect', policy_name, '-f', 'json')
               for _ in range(2)]
     outcomes = []
     for process in racing:
@@ -106,13 +113,15 @@ def test_protect_follow_read_and_delete(cli, client, server, policy_name):
 
 def test_unknown_checkpoint_is_one_line(cli):
     unknown = str(uuid.uuid4())
-    for verb in ('show', 'delete', 'events', 'template'):
+    for verb in (['show'], ['delete'], ['event', 'list'],
+                 ['template', 'show']):
         assert_one_line_error(
-            cli('dr', 'checkpoint', verb, unknown, check=False),
+            cli('dr', 'checkpoint', *verb, unknown, check=False),
             unknown, '(HTTP 404, request req-')
 
 
 def test_protect_an_unknown_policy_is_one_line(cli):
     assert_one_line_error(
-        cli('dr', 'protect', 'ft-cp-no-such-policy', '--wait', check=False),
+        cli('dr', 'policy', 'protect', 'ft-cp-no-such-policy', '--wait',
+            check=False),
         "No policy with a name or ID of 'ft-cp-no-such-policy' exists.")

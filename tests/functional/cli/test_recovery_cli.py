@@ -1,4 +1,4 @@
-"""``openstack dr recover`` and the recovery commands, run as users run them.
+"""``openstack dr recovery create`` and recovery commands, as users run them.
 
 The real ``openstack`` executable against dragon-api and dragon-engine on
 the minicloud: malformed ``--x-map`` values are refused before any request
@@ -61,29 +61,29 @@ def test_malformed_maps_exit_2_before_any_request(cli):
              "argument --flavor-map: 'm1.tiny=' is not SOURCE=TARGET"),
             (('--az-map', 'a=b', '--az-map', 'a=c'),
              "argument --az-map: 'a' is mapped to both 'b' and 'c'")):
-        result = cli('dr', 'recover', unknown, '--target-region', REGIONS[1],
-                     *args, check=False)
+        result = cli('dr', 'recovery', 'create', unknown,
+                     '--target-region', REGIONS[1], *args, check=False)
         assert result.returncode == 2, result
         assert result.stdout == ''
         assert result.stderr.strip().splitlines() == [
-            'Error: openstack dr recover: ' + fragment]
+            'Error: openstack dr recovery create: ' + fragment]
 
 
 def test_unknown_checkpoint_or_recovery_point_is_one_line(cli, served):
     unknown = str(uuid.uuid4())
-    result = cli('dr', 'recover', unknown, '--target-region', REGIONS[1],
-                 '--wait', check=False)
+    result = cli('dr', 'recovery', 'create', unknown,
+                 '--target-region', REGIONS[1], '--wait', check=False)
     assert result.returncode == 1
     assert_one_line_error(result, unknown)
     container = 'dragon_%s_ft-nope_20200101T000000Z' % uuid.uuid4().hex
-    result = cli('dr', 'recover', container, '--target-region', REGIONS[1],
-                 check=False)
+    result = cli('dr', 'recovery', 'create', container,
+                 '--target-region', REGIONS[1], check=False)
     assert result.returncode == 1
     assert_one_line_error(result)
     unknown = str(uuid.uuid4())
-    for verb in ('show', 'events', 'delete'):
+    for verb in (['show'], ['event', 'list'], ['delete']):
         assert_one_line_error(
-            cli('dr', 'recovery', verb, unknown, check=False), unknown,
+            cli('dr', 'recovery', *verb, unknown, check=False), unknown,
             '(HTTP 404, request req-')
 
 
@@ -101,12 +101,14 @@ def test_drill_into_region_two_tears_down_and_records_rto(
         cli, client, cloud, server, policy_name, served, recovery_ids):
     cli.json('dr', 'policy', 'create', policy_name, '--member',
              'server:%s:template_only' % server.id)
-    checkpoint = json.loads(cli('dr', 'protect', policy_name, '--wait', '-f',
-                                'json', timeout=PROTECT_TIMEOUT).stdout)
+    checkpoint = json.loads(cli('dr', 'policy', 'protect', policy_name,
+                                '--wait', '-f', 'json',
+                                timeout=PROTECT_TIMEOUT).stdout)
     assert checkpoint['status'] == 'available', checkpoint
 
-    process = cli.start('dr', 'recover', checkpoint['id'], '--target-region',
-                        REGIONS[1], '--drill', '--name-prefix', 'ft-',
+    process = cli.start('dr', 'recovery', 'create', checkpoint['id'],
+                        '--target-region', REGIONS[1], '--drill',
+                        '--name-prefix', 'ft-',
                         '--wait', '-f', 'json')
     out, err = process.communicate(timeout=RECOVER_TIMEOUT)
     lines = err.splitlines()
@@ -137,7 +139,7 @@ def test_drill_into_region_two_tears_down_and_records_rto(
     assert [(r['ID'], r['Mode'], r['Status']) for r in cli.json(
         'dr', 'recovery', 'list') if r['ID'] == recovery_id] == [
             (recovery_id, 'drill', 'succeeded')]
-    events = cli.json('dr', 'recovery', 'events', recovery_id)
+    events = cli.json('dr', 'recovery', 'event', 'list', recovery_id)
     assert events and list(events[0]) == ['Time', 'Level', 'Resource',
                                           'Message']
 

@@ -11,8 +11,8 @@ from cliff import commandmanager
 from openstackclient import shell
 import pytest
 
-from dragon.osc.v1 import common
 from dragon.osc.v1 import progress
+from dragon.osc.v1 import waiting
 from tests.unit.client import fakes
 from tests.unit.osc.waiting import FakeClock
 
@@ -44,23 +44,24 @@ def _setup_cfg_commands():
 
 @pytest.fixture(autouse=True)
 def setup_cfg_commands(monkeypatch):
-    """Commands of setup.cfg the installed entry points do not have yet.
+    """The commands of setup.cfg, whatever the installed entry points say.
 
     The venv's entry points are those of its last ``pip install -e``; a
-    command added since would be unknown to ``openstack`` until then.
+    command added or moved to another class since would be unknown or
+    point at a class that no longer exists until then.
     """
     load = commandmanager.CommandManager.load_commands
 
     def load_commands(manager, namespace):
-        load(manager, namespace)
         if namespace != 'openstack.dr.v1':
+            load(manager, namespace)
             return
+        # Not loaded from the installed entry points at all: loading one
+        # whose class has moved logs an error on the command's stderr.
         for name, target in _setup_cfg_commands().items():
-            name = name.replace('_', ' ')
-            if name not in manager.commands:
-                module, _, attribute = target.partition(':')
-                manager.add_command(name, getattr(
-                    importlib.import_module(module), attribute))
+            module, _, attribute = target.partition(':')
+            manager.add_command(name.replace('_', ' '), getattr(
+                importlib.import_module(module), attribute))
 
     monkeypatch.setattr(commandmanager.CommandManager, 'load_commands',
                         load_commands)
@@ -98,7 +99,7 @@ def openstack(api, monkeypatch, tmp_path, capsys):
 def clock(monkeypatch):
     """The clock of every ``--wait``; ``interrupt_after`` sleeps is Ctrl-C."""
     fake = FakeClock()
-    monkeypatch.setattr(common.Waiting, 'clock',
+    monkeypatch.setattr(waiting.Waiting, 'clock',
                         progress.Clock(fake.now, fake.sleep))
     return fake
 

@@ -110,3 +110,41 @@ def test_a_table_without_warnings_gets_none_written():
     recorder.warn('x', 'user_data_not_readable', 'hidden')
     recorder.flush(force=True, status='succeeded')
     assert 'warnings' not in written[-1]
+
+
+def test_the_phase_is_written_at_once_and_counts_its_items(monkeypatch):
+    monkeypatch.setattr(rec, 'FLUSH_SECONDS', 0.05)
+    rows = Rows()
+    recorder = _recorder(rows, 3)
+    recorder.flush(force=True)
+    assert 'phase' not in rows.writes[-1]       # none before the first
+    recorder.phase('capturing', 3)
+    assert rows.writes[-1]['phase'] == {
+        'name': 'capturing', 'done': 0, 'total': 3,
+        'bytes_per_second': None, 'bytes_at': None}
+    recorder.advance()
+    recorder.advance()
+    time.sleep(0.2)                             # the deferred write
+    assert rows.writes[-1]['phase']['done'] == 2
+    recorder.phase('finishing')
+    assert rows.writes[-1]['phase'] == {
+        'name': 'finishing', 'done': None, 'total': None,
+        'bytes_per_second': None, 'bytes_at': None}
+    recorder.advance()                          # counts nothing: no change
+    recorder.flush(force=True)
+    assert rows.writes[-1]['phase']['done'] is None
+
+
+def test_the_rate_is_written_once_enough_bytes_flowed(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr(rec.time, 'monotonic', lambda: clock[0])
+    rows = Rows()
+    recorder = _recorder(rows, 1)
+    recorder.phase('transferring', 1)
+    for _ in range(11):                         # 4 MiB/s for 10 s
+        recorder.add_bytes('server_0', 4 * 1024 * 1024)
+        clock[0] += 1.0
+    recorder.flush(force=True)
+    phase = rows.writes[-1]['phase']
+    assert phase['bytes_per_second'] == 4 * 1024 * 1024
+    assert phase['bytes_at'] is not None

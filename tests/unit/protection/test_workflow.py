@@ -422,3 +422,24 @@ def test_a_server_left_paused_fails_the_run_and_is_named(env):
     events = db_api.checkpoint_event_get_all(env.context, cp.id)
     assert not any(e.message == 'unpaused' for e in events)
     assert store.checkpoint_containers(env.account.connect(), PROJECT) == []
+
+
+def test_a_run_goes_through_its_phases_counting_resources(env, monkeypatch):
+    seen = []
+    phase, advance = rec.RunRecorder.phase, rec.RunRecorder.advance
+
+    def record_phase(self, name, total=None):
+        seen.append((name, total))
+        phase(self, name, total)
+
+    def record_advance(self):
+        seen.append('+1')
+        advance(self)
+
+    monkeypatch.setattr(rec.RunRecorder, 'phase', record_phase)
+    monkeypatch.setattr(rec.RunRecorder, 'advance', record_advance)
+    ok, cp = env.protect()
+    assert ok
+    assert seen == [('preparing', None), ('capturing', 2), '+1', '+1',
+                    ('transferring', 2), '+1', '+1', ('finishing', None)]
+    assert cp.phase['name'] == 'finishing'

@@ -167,3 +167,20 @@ def test_ambiguous_names_are_not_guessed(ckpt):
     with pytest.raises(exception.MappingMissing) as e:
         mappings.resolve(manifest, target, {}, None)
     assert '2 of them are named public' in str(e.value)
+
+
+def test_a_flavor_mapping_no_server_uses_is_refused(ckpt):
+    # Checkpoints record flavors by name (Nova embeds no flavor id), so a
+    # mapping keyed by an id, or by a flavor no server has, would be
+    # ignored: it is named instead, before anything is created.
+    _, _, manifest, _ = ckpt
+    target = fakes.Target()
+    with pytest.raises(exception.MappingMissing) as e:
+        mappings.resolve(manifest, target, {'flavors': {
+            'm1.tiny': 'm1.small',
+            '0d6a2c5e-flavor-id': 'm1.small'}}, None)
+    assert e.value.missing == [
+        "flavor mapping '0d6a2c5e-flavor-id': no server of the checkpoint "
+        "has a flavor named so (flavors are mapped by the source flavor's "
+        "name: m1.tiny)"]
+    assert target.writes() == []

@@ -287,3 +287,21 @@ def test_an_unreadable_row_sends_the_one_the_run_has(env, notifications,
     ok, row = env.recover()
     assert ok and notifications.types()[-1] == 'dragon.recovery.create.end'
     assert notifications[-1][2]['dragon_object.data']['id'] == 'rec-1'
+
+
+def test_a_drill_goes_through_its_phases(env, monkeypatch):
+    seen = []
+    phase = rec.RunRecorder.phase
+
+    def record_phase(self, name, total=None):
+        seen.append((name, total))
+        phase(self, name, total)
+
+    monkeypatch.setattr(rec.RunRecorder, 'phase', record_phase)
+    ok, row = env.recover(mode='drill')
+    assert ok
+    assert seen == [('preparing', None), ('restoring', 2),
+                    ('launching', None), ('verifying', None),
+                    ('tearing_down', None)]
+    assert row['phase']['name'] == 'tearing_down'
+    assert row['phase'] == dict(row['phase'], done=None, total=None)

@@ -169,7 +169,8 @@ def test_protect_creates_a_checkpoint_with_a_trust_and_casts(
     assert checkpoint['progress'] == {
         'bytes_done': 0, 'bytes_total': 0, 'percent': 0.0,
         'eta_seconds': None, 'resources_done': 0, 'resources_total': 0,
-        'queue_position': 1}
+        'phase': None, 'phase_done': None, 'phase_total': None,
+        'bytes_per_second': None, 'queue_position': 1}
     assert checkpoint['engine'] is None and checkpoint['error'] is None
     assert engine.casts == [('protect', checkpoint['id'])]
     assert trusts['created'] == [('alice', 'p1', 'trust-0')]
@@ -285,6 +286,11 @@ def test_show_reports_progress_and_resources(cp_api):
         'status': 'protecting',
         'host': 'engine-1', 'started_at': started, 'bytes_done': 25,
         'bytes_total': 100, 'container': 'dragon_p1_app_x',
+        # 75 bytes left at 2.5 B/s, the last ones a second ago.
+        'phase': {'name': 'transferring', 'done': 1, 'total': 2,
+                  'bytes_per_second': 2.5,
+                  'bytes_at': (started + datetime.timedelta(
+                      seconds=9)).isoformat()},
         'resources': [
             {'key': 'server_web', 'type': 'OS::Nova::Server', 'id': 'srv-1',
              'name': 'web', 'action': 'image_snapshot', 'status': 'done',
@@ -302,6 +308,9 @@ def test_show_reports_progress_and_resources(cp_api):
     progress = shown['progress']
     assert progress['percent'] == 25.0
     assert 20 <= progress['eta_seconds'] <= 40
+    assert (progress['phase'], progress['phase_done'],
+            progress['phase_total']) == ('transferring', 1, 2)
+    assert progress['bytes_per_second'] == 2.5
     assert (progress['resources_done'], progress['resources_total']) == (1, 2)
     assert shown['engine'] == 'engine-1'
     assert shown['stats'] == {'uploaded_bytes': 20, 'reused_chunks': 1,
@@ -315,6 +324,37 @@ def test_show_reports_progress_and_resources(cp_api):
     assert shown['duration'] == 90.0
     assert shown['progress']['percent'] == 100.0
     assert shown['progress']['eta_seconds'] is None
+    assert shown['progress']['phase'] is None
+
+
+@pytest.mark.parametrize('phase', [
+    # Waiting for snapshots: hours since the start, few bytes moved.
+    {'name': 'capturing', 'done': 2, 'total': 3, 'bytes_per_second': None,
+     'bytes_at': None},
+    # Transferring, but no rate measured yet (too few bytes).
+    {'name': 'transferring', 'done': 0, 'total': 3,
+     'bytes_per_second': None, 'bytes_at': None},
+    # Transferring, but the last bytes are a minute old: a wait.
+    {'name': 'transferring', 'done': 1, 'total': 3,
+     'bytes_per_second': 1000.0, 'bytes_at': 'STALE'},
+])
+def test_no_eta_while_no_bytes_move(cp_api, phase):
+    checkpoint = _protect(cp_api, _policy(cp_api)).json['checkpoint']
+    now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+    if phase['bytes_at'] == 'STALE':
+        phase = dict(phase, bytes_at=(
+            now - datetime.timedelta(seconds=60)).isoformat())
+    db_api.checkpoint_update(context.get_admin_context(), checkpoint['id'], {
+        'status': 'protecting', 'started_at': now - datetime.timedelta(
+            hours=2), 'bytes_done': 10, 'bytes_total': 10 ** 9,
+        'phase': phase})
+    response = cp_api('GET', '/v1/checkpoints/' + checkpoint['id'])
+    _check(response, 'CheckpointOne')
+    progress = response.json['checkpoint']['progress']
+    assert progress['eta_seconds'] is None
+    assert (progress['phase'], progress['phase_done'],
+            progress['phase_total']) == (phase['name'], phase['done'],
+                                         phase['total'])
 
 
 def test_show_lists_the_warnings_empty_when_none(cp_api):

@@ -316,7 +316,11 @@ def test_show_reports_progress_stack_and_rto(rec_api):
     started = datetime.datetime.now(datetime.UTC).replace(
         tzinfo=None) - datetime.timedelta(seconds=10)
     _set(recovery['id'], host='engine-1', started_at=started, bytes_done=25,
-         bytes_total=100, resource_status=[
+         bytes_total=100, phase={
+             'name': 'restoring', 'done': 1, 'total': 2,
+             'bytes_per_second': 2.5, 'bytes_at': (
+                 started + datetime.timedelta(seconds=9)).isoformat()},
+         resource_status=[
              {'key': 'server_web', 'type': 'OS::Nova::Server',
               'id': 'srv-1', 'name': 'web', 'action': 'image_snapshot',
               'status': 'restored', 'reason': None, 'bytes_done': 25,
@@ -330,6 +334,9 @@ def test_show_reports_progress_stack_and_rto(rec_api):
     shown = response.json['recovery']
     assert shown['progress']['percent'] == 25.0
     assert 20 <= shown['progress']['eta_seconds'] <= 40
+    assert shown['progress']['phase'] == 'restoring'
+    assert (shown['progress']['phase_done'],
+            shown['progress']['phase_total']) == (1, 2)
     assert shown['progress']['resources_total'] == 2
     assert shown['resource_status'][0]['target_id'] == 'img-9'
     assert shown['resource_status'][1]['target_id'] is None

@@ -1,4 +1,4 @@
-"""``openstack dr protect`` and ``openstack dr checkpoint ...`` against the fake API."""
+"""``openstack dr policy protect`` and the checkpoint commands, faked API."""
 
 import json
 
@@ -61,7 +61,7 @@ def _failed():
 # -- protect
 
 def test_protect_by_name_and_by_id(api, openstack, policy):
-    result = openstack('dr', 'protect', 'web', '-f', 'json')
+    result = openstack('dr', 'policy', 'protect', 'web', '-f', 'json')
     assert result.code == 0, result.err
     shown = result.json()
     assert set(shown) == SHOW_FIELDS
@@ -74,13 +74,13 @@ def test_protect_by_name_and_by_id(api, openstack, policy):
     assert not [c for c in api.requests('GET')
                 if c.path.startswith('/v1/checkpoints')]
     api.checkpoints.clear()
-    assert openstack('dr', 'protect', policy['id']).code == 0
+    assert openstack('dr', 'policy', 'protect', policy['id']).code == 0
     assert api.requests('POST')[-1].path == \
         '/v1/policies/%s/protect' % policy['id']
 
 
 def test_protect_unknown_policy_is_one_line(api, openstack):
-    result = openstack('dr', 'protect', 'nope')
+    result = openstack('dr', 'policy', 'protect', 'nope')
     assert result.code == 1
     assert result.err.strip().splitlines() == [
         "Error: No policy with a name or ID of 'nope' exists."]
@@ -89,7 +89,7 @@ def test_protect_unknown_policy_is_one_line(api, openstack):
 
 def test_protect_while_one_runs_is_the_409_line(api, openstack, policy):
     running = api.add_checkpoint(policy)
-    result = openstack('dr', 'protect', 'web')
+    result = openstack('dr', 'policy', 'protect', 'web')
     assert result.code == 1
     assert result.out == ''
     assert result.err.strip().splitlines() == [
@@ -99,7 +99,7 @@ def test_protect_while_one_runs_is_the_409_line(api, openstack, policy):
 
 def test_protect_a_policy_without_members_is_one_line(api, openstack):
     api.add_policy('empty')
-    result = openstack('dr', 'protect', 'empty', '--wait')
+    result = openstack('dr', 'policy', 'protect', 'empty', '--wait')
     assert result.code == 1
     assert result.err.strip().splitlines() == [
         'Error: Policy empty has no members to protect. '
@@ -110,7 +110,8 @@ def test_wait_until_available_prints_plain_lines_then_show(
         api, openstack, policy, clock):
     api.protect_steps = [_running(GiB), _running(2 * GiB, 1),
                          _running(3 * GiB, 1), _available()]
-    result = openstack('dr', 'protect', 'web', '--wait', '-f', 'json')
+    result = openstack('dr', 'policy', 'protect', 'web', '--wait', '-f',
+                       'json')
     assert result.code == 0, result.err
     shown = result.json()
     assert shown['status'] == 'available'
@@ -135,7 +136,7 @@ def test_wait_until_available_prints_plain_lines_then_show(
 
 def test_wait_table_output_is_readable(api, openstack, policy, clock):
     api.protect_steps = [_available()]
-    result = openstack('dr', 'protect', 'web', '--wait')
+    result = openstack('dr', 'policy', 'protect', 'web', '--wait')
     assert result.code == 0, result.err
     assert '100% (4.0 GiB of 4.0 GiB), 2 of 2 resources done' in result.out
     assert 'done server_s1 4.0 GiB of 4.0 GiB (OS::Nova::Server web-1, ' \
@@ -146,7 +147,8 @@ def test_wait_table_output_is_readable(api, openstack, policy, clock):
 def test_wait_on_a_terminal_draws_one_live_line(
         api, openstack, policy, clock, terminal):
     api.protect_steps = [_running(GiB), _running(2 * GiB, 1), _available()]
-    result = openstack('dr', 'protect', 'web', '--wait', '-f', 'value',
+    result = openstack('dr', 'policy', 'protect', 'web', '--wait', '-f',
+                       'value',
                        '-c', 'status')
     assert result.code == 0, result.err
     assert result.out == 'available\n'
@@ -162,7 +164,8 @@ def test_wait_on_a_terminal_draws_one_live_line(
 def test_wait_on_error_names_the_failed_resources(
         api, openstack, policy, clock):
     api.protect_steps = [_running(GiB), _failed()]
-    result = openstack('dr', 'protect', 'web', '--wait', '-f', 'json')
+    result = openstack('dr', 'policy', 'protect', 'web', '--wait', '-f',
+                       'json')
     assert result.code == 1
     shown = result.json()   # the details still reach stdout
     assert shown['status'] == 'error'
@@ -179,7 +182,7 @@ def test_wait_on_error_without_resource_reasons_uses_the_error(
     failed = _running(0)
     failed.update(status='error', error='Heat refused the template.')
     api.protect_steps = [failed]
-    result = openstack('dr', 'protect', 'web', '--wait')
+    result = openstack('dr', 'policy', 'protect', 'web', '--wait')
     assert result.code == 1
     assert result.err.splitlines()[-1].endswith(
         'of policy web failed: Heat refused the template.')
@@ -188,7 +191,7 @@ def test_wait_on_error_without_resource_reasons_uses_the_error(
 def test_wait_when_the_checkpoint_is_deleted_meanwhile(
         api, openstack, policy, clock):
     api.protect_steps = [dict(_running(GiB), status='deleting')]
-    result = openstack('dr', 'protect', 'web', '--wait')
+    result = openstack('dr', 'policy', 'protect', 'web', '--wait')
     assert result.code == 1
     assert result.err.splitlines()[-1].endswith(
         'of policy web is deleting, not available.')
@@ -198,7 +201,7 @@ def test_wait_interrupted_says_the_protection_continues(
         api, openstack, policy, clock):
     clock.interrupt_after = 2
     api.protect_steps = [_running(GiB)] * 5
-    result = openstack('dr', 'protect', 'web', '--wait')
+    result = openstack('dr', 'policy', 'protect', 'web', '--wait')
     assert result.code == 130
     checkpoint_id = next(iter(api.checkpoints))
     assert result.err.splitlines()[-1] == (
@@ -229,7 +232,8 @@ def test_wait_outlasts_a_few_api_failures(api, openstack, policy, clock,
                                           monkeypatch):
     api.protect_steps = [_running(GiB), _available()]
     _break_api_after(api, clock, monkeypatch, 1, [UNAVAILABLE] * 3)
-    result = openstack('dr', 'protect', 'web', '--wait', '-f', 'value',
+    result = openstack('dr', 'policy', 'protect', 'web', '--wait', '-f',
+                       'value',
                        '-c', 'status')
     assert result.code == 0, result.err
     assert result.out == 'available\n'
@@ -240,7 +244,7 @@ def test_wait_gives_up_after_repeated_failures_with_one_line(
         api, openstack, policy, clock, monkeypatch):
     api.protect_steps = [_running(GiB)]
     _break_api_after(api, clock, monkeypatch, 2, [UNAVAILABLE] * 6)
-    result = openstack('dr', 'protect', 'web', '--wait')
+    result = openstack('dr', 'policy', 'protect', 'web', '--wait')
     assert result.code == 1
     assert result.err.splitlines()[-1] == (
         'Error: Engine unavailable. (HTTP 503, request req-503)')
@@ -252,7 +256,7 @@ def test_wait_does_not_retry_a_4xx(api, openstack, policy, clock,
     gone = (404, {'error': {'message': 'Checkpoint x could not be found.',
                             'request_id': 'req-404'}}, {})
     _break_api_after(api, clock, monkeypatch, 1, [gone])
-    result = openstack('dr', 'protect', 'web', '--wait')
+    result = openstack('dr', 'policy', 'protect', 'web', '--wait')
     assert result.code == 1
     assert len(clock.sleeps) == 1
     assert result.err.splitlines()[-1] == (
@@ -472,14 +476,14 @@ def test_events(api, openstack, policy):
          'message': 'Discovered 2 resources'},
         {'time': '2026-11-23T10:00:09Z', 'level': 'INFO',
          'resource': 'server_s1', 'message': 'Image uploaded'}]
-    rows = openstack('dr', 'checkpoint', 'events', checkpoint['id'],
+    rows = openstack('dr', 'checkpoint', 'event', 'list', checkpoint['id'],
                      '-f', 'json').json()
     assert rows == [
         {'Time': '2026-11-23T10:00:01Z', 'Level': 'INFO', 'Resource': None,
          'Message': 'Discovered 2 resources'},
         {'Time': '2026-11-23T10:00:09Z', 'Level': 'INFO',
          'Resource': 'server_s1', 'Message': 'Image uploaded'}]
-    result = openstack('dr', 'checkpoint', 'events', 'nope')
+    result = openstack('dr', 'checkpoint', 'event', 'list', 'nope')
     assert result.code == 1
     assert len(result.err.strip().splitlines()) == 1
 
@@ -496,22 +500,24 @@ def test_template_prints_the_yaml_as_stored(api, openstack, policy):
                                        'default': 'm1.tiny'}}
     api.templates[checkpoint['id']] = {'template': TEMPLATE,
                                        'parameters': parameters}
-    result = openstack('dr', 'checkpoint', 'template', checkpoint['id'])
+    result = openstack('dr', 'checkpoint', 'template', 'show',
+                       checkpoint['id'])
     assert result.code == 0, result.err
     assert result.out == TEMPLATE
-    result = openstack('dr', 'checkpoint', 'template', checkpoint['id'],
+    result = openstack('dr', 'checkpoint', 'template', 'show',
+                       checkpoint['id'],
                        '-f', 'json')
     assert json.loads(result.out) == {'template': TEMPLATE,
                                       'parameters': parameters}
     api.templates[checkpoint['id']]['template'] = TEMPLATE.rstrip('\n')
-    assert openstack('dr', 'checkpoint', 'template',
+    assert openstack('dr', 'checkpoint', 'template', 'show',
                      checkpoint['id']).out == TEMPLATE
 
 
 def test_template_refuses_other_formats_and_unknown_ids(api, openstack):
-    assert openstack('dr', 'checkpoint', 'template', 'x', '-f',
+    assert openstack('dr', 'checkpoint', 'template', 'show', 'x', '-f',
                      'table').code == 2
-    result = openstack('dr', 'checkpoint', 'template', 'nope')
+    result = openstack('dr', 'checkpoint', 'template', 'show', 'nope')
     assert result.code == 1
     assert result.err.strip().splitlines() == [
         'Error: Checkpoint nope could not be found. '

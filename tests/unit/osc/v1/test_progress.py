@@ -280,3 +280,81 @@ def test_follow_gives_up_after_max_failures():
     with pytest.raises(ConnectionError):
         follower.follow(_item())
     assert clock.sleeps == [2.0] * 3
+
+
+# -- phases: what the run does now; an ETA only while bytes move
+
+def test_phase_text():
+    assert progress.phase_text({'phase': 'capturing', 'phase_done': 2,
+                                'phase_total': 3}) == \
+        'capturing 2/3 resources'
+    assert progress.phase_text({'phase': 'launching', 'phase_done': None,
+                                'phase_total': None}) == 'launching stack'
+    assert progress.phase_text({'phase': 'tearing_down'}) == 'tearing down'
+    assert progress.phase_text({'phase': 'something_new'}) == \
+        'something new'
+    assert progress.phase_text({'phase': None}) == ''
+    assert progress.phase_text({}) == ''
+    assert progress.phase_text(None) == ''
+
+
+def test_an_api_with_phases_is_trusted_with_the_eta():
+    # Waiting for snapshots: the API says no ETA; the local rate of the
+    # bytes before the wait must not make one up.
+    waiting = {'phase': 'capturing', 'eta_seconds': None,
+               'bytes_done': 10, 'bytes_total': 10 ** 9}
+    assert progress.eta(waiting, 1.0) is None
+    moving = dict(waiting, phase='transferring', eta_seconds=42.0)
+    assert progress.eta(moving, 1.0) == 42.0
+    # An API without phases: the local rate, as before.
+    assert progress.eta({'bytes_done': 40, 'bytes_total': 100}, 20.0) == 3
+
+
+def test_live_line_while_capturing_has_the_phase_no_rate_no_eta():
+    item = _item(phase='capturing', phase_done=2, phase_total=3,
+                 bytes_per_second=None)
+    item['resources'][1]['status'] = 'capturing'
+    line = progress.live_line(item, 12.5 * MiB, 120)
+    assert ' 37%  1.5 GiB/4.0 GiB  capturing 2/3 resources  ' \
+           'volume_data_5e6f7a8b (capturing)' in line
+    assert 'ETA' not in line and '/s' not in line
+
+
+def test_live_line_while_transferring_has_rate_and_the_apis_eta():
+    item = _item(phase='transferring', phase_done=1, phase_total=3,
+                 eta_seconds=200)
+    line = progress.live_line(item, 12.5 * MiB, 140)
+    assert ' 37%  1.5 GiB/4.0 GiB  transferring 1/3 resources  ' \
+           '12.5 MiB/s  ETA 3m 20s  volume_data_5e6f7a8b (transferring)' \
+        in line
+
+
+def test_plain_line_and_progress_text_name_the_phase_while_running():
+    item = _item(phase='restoring', phase_done=0, phase_total=2)
+    item['status'] = 'recovering'
+    assert progress.plain_line(item, 2 * MiB, 75) == (
+        '[1m 15s] recovering 37%: restoring 0/2 resources, 1.5 GiB of '
+        '4.0 GiB, 2.0 MiB/s, 1 of 3 resources done; transferring '
+        'volume_data_5e6f7a8b')
+    assert progress.progress_text(item['progress'], 'recovering') == (
+        '37% restoring 0/2 resources (1.5 GiB of 4.0 GiB), 1 of 3 '
+        'resources done')
+    assert progress.progress_text(item['progress'], 'succeeded') == (
+        '37% (1.5 GiB of 4.0 GiB), 1 of 3 resources done')
+
+
+def test_follow_logs_a_line_when_the_phase_moves_on():
+    stream = io.StringIO()
+    clock = waiting.FakeClock()
+    states = iter([
+        _item(phase='capturing', phase_done=1, phase_total=3),
+        _item(phase='transferring', phase_done=0, phase_total=3),
+        dict(_item(), status='available')])
+    follower = progress.Follower(lambda: next(states), stream,
+                                 clock=progress.Clock(clock.now, clock.sleep),
+                                 log_interval=3600)
+    follower.follow(_item(phase='capturing', phase_done=0, phase_total=3))
+    lines = stream.getvalue().splitlines()
+    assert [line.split(': ', 1)[1].split(',')[0] for line in lines[:3]] == [
+        'capturing 0/3 resources', 'capturing 1/3 resources',
+        'transferring 0/3 resources']

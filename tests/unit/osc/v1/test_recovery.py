@@ -1,4 +1,4 @@
-"""``openstack dr recover`` and ``openstack dr recovery ...`` against the fake API."""
+"""``openstack dr recovery create`` and the recovery commands, faked API."""
 
 import pytest
 
@@ -75,7 +75,8 @@ def _post(api):
 # -- recover
 
 def test_recover_a_checkpoint_id_without_wait(api, openstack, checkpoint):
-    result = openstack('dr', 'recover', checkpoint['id'], '--target-region',
+    result = openstack('dr', 'recovery', 'create', checkpoint['id'],
+                       '--target-region',
                        'RegionTwo', '-f', 'json')
     assert result.code == 0, result.err
     assert _post(api).json == {'recovery': {
@@ -91,7 +92,7 @@ def test_recover_a_checkpoint_id_without_wait(api, openstack, checkpoint):
 
 def test_recover_a_container_name_is_a_recovery_point(
         api, openstack, checkpoint):
-    result = openstack('dr', 'recover', checkpoint['container'],
+    result = openstack('dr', 'recovery', 'create', checkpoint['container'],
                        '--target-region', 'RegionTwo', '--drill')
     assert result.code == 0, result.err
     assert _post(api).json == {'recovery': {
@@ -102,7 +103,8 @@ def test_recover_a_container_name_is_a_recovery_point(
 def test_recover_sends_every_mapping_selection_and_timeout(
         api, openstack, checkpoint):
     result = openstack(
-        'dr', 'recover', checkpoint['id'], '--target-region', 'RegionTwo',
+        'dr', 'recovery', 'create', checkpoint['id'],
+        '--target-region', 'RegionTwo',
         '--network-map', 'net-a=net-b', '--network-map', 'net-c=recreate',
         '--flavor-map', 'm1.small=m1.tiny', '--az-map', 'nova=az2',
         '--volume-type-map', 'lvm=file', '--key-pair-map', 'k1=k2',
@@ -139,30 +141,31 @@ def test_recover_sends_every_mapping_selection_and_timeout(
 ])
 def test_recover_refuses_a_malformed_command_line_in_one_line(
         api, openstack, checkpoint, args, fragment):
-    result = openstack('dr', 'recover', checkpoint['id'], '--target-region',
+    result = openstack('dr', 'recovery', 'create', checkpoint['id'],
+                       '--target-region',
                        'RegionTwo', *args)
     assert result.code == 2
     lines = result.err.strip().splitlines()
     assert len(lines) == 1, result.err
     # The program name is 'openstack' when run as users run it.
     assert lines[0].startswith('Error: ')
-    assert ' dr recover: ' in lines[0]
+    assert ' dr recovery create: ' in lines[0]
     assert fragment in lines[0]
     assert 'usage' not in result.err
     assert api.requests('POST') == []
 
 
 def test_recover_needs_a_target_region(api, openstack, checkpoint):
-    result = openstack('dr', 'recover', checkpoint['id'])
+    result = openstack('dr', 'recovery', 'create', checkpoint['id'])
     assert result.code == 2
     assert result.err.strip().endswith(
-        ' dr recover: the following arguments are required: '
+        ' dr recovery create: the following arguments are required: '
         '--target-region')
     assert len(result.err.strip().splitlines()) == 1
 
 
 def test_recover_unknown_checkpoint_is_one_line(api, openstack):
-    result = openstack('dr', 'recover', 'nope', '--target-region',
+    result = openstack('dr', 'recovery', 'create', 'nope', '--target-region',
                        'RegionTwo', '--wait')
     assert result.code == 1
     assert result.err.strip().splitlines() == [
@@ -174,7 +177,8 @@ def test_wait_until_succeeded_prints_plain_lines_then_show(
         api, openstack, checkpoint, clock):
     api.recover_steps = [_running(GiB), _running(2 * GiB, 1),
                          _succeeded()]
-    result = openstack('dr', 'recover', checkpoint['id'], '--target-region',
+    result = openstack('dr', 'recovery', 'create', checkpoint['id'],
+                       '--target-region',
                        'RegionTwo', '--wait', '-f', 'json')
     assert result.code == 0, result.err
     shown = result.json()
@@ -203,7 +207,8 @@ def test_wait_until_succeeded_prints_plain_lines_then_show(
 def test_wait_table_output_names_the_stack_rto_and_targets(
         api, openstack, checkpoint, clock):
     api.recover_steps = [_succeeded(drill=True)]
-    result = openstack('dr', 'recover', checkpoint['id'], '--target-region',
+    result = openstack('dr', 'recovery', 'create', checkpoint['id'],
+                       '--target-region',
                        'RegionTwo', '--drill', '--wait')
     assert result.code == 0, result.err
     out = result.out
@@ -219,7 +224,8 @@ def test_wait_table_output_names_the_stack_rto_and_targets(
 def test_wait_on_a_terminal_draws_one_live_line(
         api, openstack, checkpoint, clock, terminal):
     api.recover_steps = [_running(GiB), _running(2 * GiB, 1), _succeeded()]
-    result = openstack('dr', 'recover', checkpoint['id'], '--target-region',
+    result = openstack('dr', 'recovery', 'create', checkpoint['id'],
+                       '--target-region',
                        'RegionTwo', '--wait', '-f', 'value', '-c', 'status')
     assert result.code == 0, result.err
     assert result.out == 'succeeded\n'
@@ -235,7 +241,8 @@ def test_wait_on_a_terminal_draws_one_live_line(
 def test_wait_on_error_names_the_failed_resources(
         api, openstack, checkpoint, clock):
     api.recover_steps = [_running(GiB), _failed()]
-    result = openstack('dr', 'recover', checkpoint['id'], '--target-region',
+    result = openstack('dr', 'recovery', 'create', checkpoint['id'],
+                       '--target-region',
                        'RegionTwo', '--wait', '-f', 'json')
     assert result.code == 1
     shown = result.json()   # the details still reach stdout
@@ -252,7 +259,8 @@ def test_wait_on_error_without_resource_reasons_uses_the_error(
         api, openstack, checkpoint, clock):
     api.recover_steps = [{'status': 'error', 'error': (
         'Missing mappings: flavor m1.huge of server_s1.')}]
-    result = openstack('dr', 'recover', checkpoint['id'], '--target-region',
+    result = openstack('dr', 'recovery', 'create', checkpoint['id'],
+                       '--target-region',
                        'RegionTwo', '--wait')
     assert result.code == 1
     assert result.err.splitlines()[-1].endswith(
@@ -262,7 +270,8 @@ def test_wait_on_error_without_resource_reasons_uses_the_error(
 def test_wait_when_the_recovery_is_deleted_meanwhile(
         api, openstack, checkpoint, clock):
     api.recover_steps = [dict(_running(GiB), status='deleting')]
-    result = openstack('dr', 'recover', checkpoint['id'], '--target-region',
+    result = openstack('dr', 'recovery', 'create', checkpoint['id'],
+                       '--target-region',
                        'RegionTwo', '--wait')
     assert result.code == 1
     assert result.err.splitlines()[-1].endswith(
@@ -273,7 +282,8 @@ def test_wait_interrupted_says_the_recovery_continues(
         api, openstack, checkpoint, clock):
     clock.interrupt_after = 2
     api.recover_steps = [_running(GiB)] * 5
-    result = openstack('dr', 'recover', checkpoint['id'], '--target-region',
+    result = openstack('dr', 'recovery', 'create', checkpoint['id'],
+                       '--target-region',
                        'RegionTwo', '--wait')
     assert result.code == 130
     recovery_id = next(iter(api.recoveries))
@@ -416,12 +426,12 @@ def test_events(api, openstack, checkpoint):
          'message': 'drill of web into RegionTwo started'},
         {'time': '2026-11-23T10:01:05', 'level': 'info',
          'resource': 'server_s1', 'message': 'ACTIVE'}]
-    rows = openstack('dr', 'recovery', 'events', recovery['id'], '-f',
+    rows = openstack('dr', 'recovery', 'event', 'list', recovery['id'], '-f',
                      'json').json()
     assert rows == [
         {'Time': '2026-11-23T10:00:00', 'Level': 'info', 'Resource': None,
          'Message': 'drill of web into RegionTwo started'},
         {'Time': '2026-11-23T10:01:05', 'Level': 'info',
          'Resource': 'server_s1', 'Message': 'ACTIVE'}]
-    result = openstack('dr', 'recovery', 'events', 'nope')
+    result = openstack('dr', 'recovery', 'event', 'list', 'nope')
     assert result.code == 1

@@ -12,7 +12,7 @@ from osc_lib import exceptions as osc_exceptions
 import pytest
 
 from dragon.osc.v1 import checkpoint
-from dragon.osc.v1 import common
+from dragon.osc.v1 import columns
 from dragon.osc.v1 import recovery_point
 from tests.unit.osc.waiting import FakeClock
 
@@ -96,14 +96,14 @@ def test_verify_wait_ok_shows_the_result():
 
 
 def test_checkpoint_show_summarises_the_last_verification():
-    column = common.VerificationColumn(_verification('damaged'))
+    column = columns.VerificationColumn(_verification('damaged'))
     assert column.human_readable().splitlines() == [
         'damaged (listing) at 2026-11-23T10:00:02Z: 256 chunks, 1 problems',
         'chunk %s of volume_db: md5 00, 11 recorded' % ('ab' * 32)]
-    assert common.VerificationColumn(None).human_readable() == \
+    assert columns.VerificationColumn(None).human_readable() == \
         'never verified'
     failed = _verification('error', error='Swift: 503')
-    assert common.VerificationColumn(failed).human_readable().endswith(
+    assert columns.VerificationColumn(failed).human_readable().endswith(
         ': Swift: 503')
 
 
