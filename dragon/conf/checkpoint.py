@@ -41,6 +41,17 @@ opts = [
              'is taken for the leftover of a crashed run: garbage collection '
              'removes it. Until then it is treated as being written, and '
              'garbage collection does not sweep that project\'s chunks.'),
+    cfg.IntOpt(
+        'gc_stale_mark',
+        default=6 * 3600,
+        min=600,
+        help='Seconds after which the "collecting" mark a chunk garbage '
+             'collection puts on a project\'s chunk container is taken for '
+             'the leftover of a crashed collector and ignored. Until then a '
+             'checkpoint of that project refuses to start and another '
+             'collection skips the project. Keep it well above the longest '
+             'collection of one project: a checkpoint that ignores the mark '
+             'of a collection still running may lose chunks to its sweep.'),
 ]
 
 

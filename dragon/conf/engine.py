@@ -68,6 +68,14 @@ opts = [
         min=1,
         help='Lifetime of the Keystone trust the API creates from the '
              'caller for one checkpoint; the engine must finish within it.'),
+    cfg.IntOpt(
+        'max_takeovers',
+        default=3,
+        min=0,
+        help='How many times a protection whose engine stopped mid-run is '
+             'requeued for another engine; once more and it ends in error '
+             '(a checkpoint that kills its engine every time is not retried '
+             'forever). 0 fails such a protection at once.'),
 ]
 
 

@@ -21,9 +21,6 @@ from dragon.common import heat as heat_errors
 from dragon import exception
 from dragon.protection import template as template_mod
 
-# Seconds between two polls when the caller does not say (the recovery
-# workflow passes ``[recovery] stack_poll_interval``).
-POLL_INTERVAL = 2.0
 NAME_LIMIT = 200  # Heat allows 255; leave room for nested stack names
 _NAME_UNSAFE = re.compile(r'[^A-Za-z0-9_.-]+')
 
@@ -148,9 +145,12 @@ def _failures(items: list[dict[str, Any]]) -> str:
 
 
 def wait(clients: Any, stack_id: str, timeout: float,
-         progress_cb: ProgressCallback | None = None,
-         interval: float = POLL_INTERVAL, action: str | None = None) -> str:
+         progress_cb: ProgressCallback | None = None, *,
+         interval: float, action: str | None = None) -> str:
     """Wait until the stack's current action completes.
+
+    :param interval: seconds between two polls (``[recovery]
+        stack_poll_interval``).
 
     :param action: wait for this action (``CREATE``, ``DELETE``): a
         status of another action (the one before a request Heat has not
@@ -197,8 +197,8 @@ def wait(clients: Any, stack_id: str, timeout: float,
         time.sleep(interval)
 
 
-def delete(clients: Any, stack_id: str, timeout: float,
-           interval: float = POLL_INTERVAL) -> None:
+def delete(clients: Any, stack_id: str, timeout: float, *,
+           interval: float) -> None:
     """Delete the stack and wait until it is gone; gone already is fine.
 
     :raises dragon.exception.StackFailed: Heat failed to delete it
