@@ -30,26 +30,27 @@ opts = [
              'target\'s Glance and Cinder and on Swift.'),
     # The waits of restored data. Until this release they were read from
     # [protection]; a value set there still applies here when [recovery]
-    # does not set it (oslo.config's deprecated_group).
+    # does not set it. (The name is repeated so that the sample names the
+    # old place.)
     cfg.FloatOpt(
         'poll_interval',
         default=2.0,
         min=0.0,
-        deprecated_group='protection',
+        deprecated_name='poll_interval', deprecated_group='protection',
         help='Seconds between two status checks of an image, volume or '
              'backup import that a recovery waits for.'),
     cfg.IntOpt(
         'image_active_timeout',
         default=3600,
         min=1,
-        deprecated_group='protection',
+        deprecated_name='image_active_timeout', deprecated_group='protection',
         help='Seconds a restored Glance image may take to become active '
              'after its last chunk is uploaded before the recovery fails.'),
     cfg.IntOpt(
         'backup_timeout',
         default=7200,
         min=1,
-        deprecated_group='protection',
+        deprecated_name='backup_timeout', deprecated_group='protection',
         help='Seconds a cinder-backup import, and then the restore of the '
              'backup into a new volume, may each take before the recovery '
              'fails.'),
@@ -57,7 +58,7 @@ opts = [
         'delete_timeout',
         default=600,
         min=1,
-        deprecated_group='protection',
+        deprecated_name='delete_timeout', deprecated_group='protection',
         help='Seconds the teardown of a recovery (a drill, a failure, a '
              'delete) waits for a restored volume to be gone before it '
              'moves on to the next one.'),
