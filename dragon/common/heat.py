@@ -10,7 +10,7 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""What python-heatclient raises, turned into the words and errors Dragon shows.
+"""python-heatclient's errors turned into the words and errors Dragon shows.
 
 heatclient raises ``heatclient.exc.HTTPException`` for an HTTP error and
 lets keystoneauth's connection errors through.  Its own ``str()`` is

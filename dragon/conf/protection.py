@@ -1,4 +1,4 @@
-"""Options of the ``[protection]`` group: how a checkpoint's data actions run and wait."""
+"""Options of the ``[protection]`` group: how data actions run and wait."""
 
 from oslo_config import cfg
 

@@ -1,4 +1,4 @@
-"""Options of the ``[recovery]`` group: how a recovery works and waits in the target region."""
+"""Options of the ``[recovery]`` group: how a recovery runs and waits."""
 
 from oslo_config import cfg
 

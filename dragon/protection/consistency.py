@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterator
 
 from keystoneauth1 import exceptions as ks_exc
 
+
 def _status(compute: Any, server_id: str) -> str:
     return compute.get('/servers/%s' % server_id).json()['server']['status']
 

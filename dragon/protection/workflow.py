@@ -223,9 +223,10 @@ class Protection:
                    if s.node.member and s.node.resource.type ==
                    'OS::Nova::Server']
         if self.policy.options.get('consistent') and servers:
-            with consistency.paused(self.clients.adapter('compute'), servers,
-                                    self.recorder.event,
-                                    timeout=self.conf.protection.pause_timeout):
+            with consistency.paused(
+                    self.clients.adapter('compute'), servers,
+                    self.recorder.event,
+                    timeout=self.conf.protection.pause_timeout):
                 self._capture_each()
         else:
             self._capture_each()

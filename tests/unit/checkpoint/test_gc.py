@@ -113,7 +113,7 @@ def test_index_entries_naming_swept_chunks_are_swept(account):
 
 def test_writers_are_refused_while_a_collection_runs(account):
     swift = account.connect()
-    gc.check_not_collecting(swift, 'proj', STALE)          # no chunk container yet
+    gc.check_not_collecting(swift, 'proj', STALE)      # no chunk container
     _chunk_store(account)
     gc.check_not_collecting(swift, 'proj', STALE)
     swift.post_container(naming.chunk_container('proj'),

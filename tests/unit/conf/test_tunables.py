@@ -1,4 +1,4 @@
-"""The tunables that were module constants, and the recovery waits' new home."""
+"""Tunables that were module constants; the recovery waits' new home."""
 
 from oslo_config import cfg
 import pytest

@@ -197,8 +197,8 @@ def test_a_drill_tears_everything_down_and_records_its_rto(env):
     assert env.fakes.calls[0] == ('resolve', 'drill')
 
 
-def test_stack_polls_and_parallel_restores_are_the_operators(env,
-                                                               monkeypatch):
+def test_stack_polls_and_parallel_restores_are_the_operators(
+        env, monkeypatch):
     workers = []
     real = workflow.concurrent.futures.ThreadPoolExecutor
 
