@@ -46,7 +46,7 @@ def collect_projects(conf: cfg.ConfigOpts,
     for project_id in projects or projects_to_collect():
         try:
             swift = accounts.project_swift(conf, project_id, session=session)
-            yield gc.collect(swift, project_id, grace)
+            yield gc.collect(swift, project_id, grace, gc.stale_mark(conf))
         except Exception as e:  # noqa: BLE001 - one project must not stop all
             LOG.warning("chunk gc of project %s failed: %s", project_id, e)
             result = gc.GcResult(project_id)

@@ -33,8 +33,6 @@ LOG = logging.getLogger(__name__)
 
 COLLECTING = 'x-container-meta-dragon-gc-started'
 INDEX_PREFIX = 'index/'
-# A collection mark older than this is left over from a crashed collector.
-STALE_MARK = datetime.timedelta(hours=6)
 
 
 @dataclasses.dataclass
@@ -64,11 +62,24 @@ def _parse_mark(value: str | None) -> datetime.datetime | None:
         return None
 
 
-def check_not_collecting(swift: Any, project_id: str) -> None:
+def stale_mark(conf: Any) -> datetime.timedelta:
+    """``[checkpoint] gc_stale_mark`` of ``conf``, read now.
+
+    A collection mark older than this is left over from a crashed
+    collector.
+    """
+    return datetime.timedelta(seconds=conf.checkpoint.gc_stale_mark)
+
+
+def check_not_collecting(swift: Any, project_id: str,
+                         stale: datetime.timedelta) -> None:
     """Raise if a collection of the project's chunks is running.
 
     Writers call it after creating their container: from then on a new
     collection sees them and skips the project.
+
+    :param stale: a mark older than this is a crashed collector's leftover
+        (``stale_mark(conf)``).
 
     :raises dragon.exception.ChunkGcRunning:
     """
@@ -81,7 +92,7 @@ def check_not_collecting(swift: Any, project_id: str) -> None:
             operation='HEAD', container=naming.chunk_container(project_id),
             reason=e.http_status)
     since = _parse_mark(headers.get(COLLECTING))
-    if since and _now() - since < STALE_MARK:
+    if since and _now() - since < stale:
         raise exception.ChunkGcRunning(project=project_id,
                                        since=since.isoformat())
 
@@ -139,17 +150,19 @@ def _delete(swift: Any, container: str, name: str) -> None:
 
 
 def collect(swift: Any, project_id: str,
-            incomplete_grace: datetime.timedelta) -> GcResult:
+            incomplete_grace: datetime.timedelta,
+            stale: datetime.timedelta) -> GcResult:
     """One mark-and-sweep pass over the chunks of ``project_id``.
 
     :param swift: a connection to the project's Swift account.
     :param incomplete_grace: age after which a container without manifest
         is a crashed run's leftover (removed) rather than a run in progress.
+    :param stale: age after which another collector's mark is ignored.
     """
     result = GcResult(project_id)
     container = naming.chunk_container(project_id)
     try:
-        check_not_collecting(swift, project_id)
+        check_not_collecting(swift, project_id, stale)
     except exception.ChunkGcRunning as e:
         result.skipped = e.message
         return result

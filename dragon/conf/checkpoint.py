@@ -46,6 +46,17 @@ opts = [
              'Lower reclaims crashed runs\' space sooner but must stay above '
              'the longest protection, or a slow run\'s container is '
              'removed under it.'),
+    cfg.IntOpt(
+        'gc_stale_mark',
+        default=6 * 3600,
+        min=600,
+        help='Seconds after which the "collecting" mark a chunk garbage '
+             'collection puts on a project\'s chunk container is taken for '
+             'the leftover of a crashed collector and ignored. Until then a '
+             'checkpoint of that project refuses to start and another '
+             'collection skips the project. Keep it well above the longest '
+             'collection of one project: a checkpoint that ignores the mark '
+             'of a collection still running may lose chunks to its sweep.'),
 ]
 
 

@@ -80,6 +80,14 @@ opts = [
              'from the caller for one checkpoint or recovery; a run still '
              'going when it expires fails. Higher lets longer runs finish, '
              'and a trust that is not deleted lives as long.'),
+    cfg.IntOpt(
+        'max_takeovers',
+        default=3,
+        min=0,
+        help='How many times a protection whose engine stopped mid-run is '
+             'requeued for another engine; once more and it ends in error '
+             '(a checkpoint that kills its engine every time is not retried '
+             'forever). 0 fails such a protection at once.'),
 ]
 
 

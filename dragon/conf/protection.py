@@ -1,4 +1,4 @@
-"""Options of the ``[protection]`` group: how long data actions wait."""
+"""Options of the ``[protection]`` group: how data actions run and wait."""
 
 from oslo_config import cfg
 
@@ -10,8 +10,11 @@ opts = [
         default=2.0,
         min=0.0,
         help='Seconds between two status checks of an image, snapshot, '
-             'volume or backup that Dragon waits for. Lower notices sooner '
-             'but makes more API calls; 0 checks again at once.'),
+             'volume or backup that a checkpoint waits for. Lower notices '
+             'sooner but makes more API calls; 0 checks again at once. '
+             'Recovery reads [recovery] poll_interval, which falls back '
+             'to this value when it is not set (deprecated for recovery: '
+             'set it there).'),
     cfg.IntOpt(
         'server_snapshot_timeout',
         default=600,
@@ -25,7 +28,8 @@ opts = [
         default=3600,
         min=1,
         help='Seconds a Glance image (server snapshot or volume upload) may '
-             'take to become active before the checkpoint fails.'),
+             'take to become active before the checkpoint fails. Recovery '
+             'reads [recovery] image_active_timeout.'),
     cfg.IntOpt(
         'volume_timeout',
         default=1800,
@@ -38,7 +42,8 @@ opts = [
         default=7200,
         min=1,
         help='Seconds a cinder-backup backup may take to become available '
-             'before the checkpoint fails.'),
+             'before the checkpoint fails. Recovery reads [recovery] '
+             'backup_timeout.'),
     cfg.IntOpt(
         'delete_timeout',
         default=600,
@@ -46,7 +51,8 @@ opts = [
         help='Seconds cleanup waits for a temporary volume or snapshot to be '
              'gone before it moves on to the next one; one still there '
              'then is recorded as an error event and fails the run once '
-             'the others are cleaned up.'),
+             'the others are cleaned up. Recovery reads [recovery] '
+             'delete_timeout.'),
     cfg.IntOpt(
         'download_read_size',
         default=1024 * 1024,
@@ -54,6 +60,25 @@ opts = [
         help='Bytes asked from the HTTP response in one read while an image '
              'streams into the checkpoint. Memory use is about the chunk '
              'size times the upload workers plus this.'),
+    cfg.IntOpt(
+        'parallel_resources',
+        default=2,
+        min=1,
+        help='Resources whose data one checkpoint transfers at the same '
+             'time, one thread each. More makes a checkpoint of many servers '
+             'and volumes finish sooner, at the cost of more load on the '
+             'source\'s Glance, Cinder and Swift and more memory (each '
+             'stream holds up to [checkpoint] upload_workers chunks).'),
+    cfg.IntOpt(
+        'pause_timeout',
+        default=120,
+        min=1,
+        help='Seconds a member server of a policy with the ``consistent`` '
+             'option may take to become PAUSED, and to be ACTIVE again '
+             'after the unpause (Nova refusing the unpause while a snapshot '
+             'runs is retried this long). A server that does not pause in '
+             'time fails the checkpoint; one that does not come back is '
+             'named as left paused.'),
 ]
 
 

@@ -1,4 +1,4 @@
-"""Options of the ``[recovery]`` group: how long recovery waits for the target."""
+"""Options of the ``[recovery]`` group: how a recovery runs and waits."""
 
 from oslo_config import cfg
 
@@ -12,6 +12,56 @@ opts = [
         help='Seconds a recovery waits for its Heat stack to be created (or '
              'deleted) when the request names no timeout. Heat is given the '
              'same timeout, so a stuck stack fails instead of hanging.'),
+    cfg.FloatOpt(
+        'stack_poll_interval',
+        default=2.0,
+        min=0.1,
+        help='Seconds between two reads of the recovery\'s Heat stack and '
+             'its resources while it is created or deleted. Shorter shows '
+             'progress sooner and ends the wait sooner, at the cost of two '
+             'Heat API calls per poll.'),
+    cfg.IntOpt(
+        'parallel_restores',
+        default=2,
+        min=1,
+        help='Images and volumes one recovery restores into the target at '
+             'the same time, one thread each. More shortens the restore of '
+             'many resources (the RTO), at the cost of more load on the '
+             'target\'s Glance and Cinder and on Swift.'),
+    # The waits of restored data. Until this release they were read from
+    # [protection]; a value set there still applies here when [recovery]
+    # does not set it. (The name is repeated so that the sample names the
+    # old place.)
+    cfg.FloatOpt(
+        'poll_interval',
+        default=2.0,
+        min=0.0,
+        deprecated_name='poll_interval', deprecated_group='protection',
+        help='Seconds between two status checks of an image, volume or '
+             'backup import that a recovery waits for.'),
+    cfg.IntOpt(
+        'image_active_timeout',
+        default=3600,
+        min=1,
+        deprecated_name='image_active_timeout', deprecated_group='protection',
+        help='Seconds a restored Glance image may take to become active '
+             'after its last chunk is uploaded before the recovery fails.'),
+    cfg.IntOpt(
+        'backup_timeout',
+        default=7200,
+        min=1,
+        deprecated_name='backup_timeout', deprecated_group='protection',
+        help='Seconds a cinder-backup import, and then the restore of the '
+             'backup into a new volume, may each take before the recovery '
+             'fails.'),
+    cfg.IntOpt(
+        'delete_timeout',
+        default=600,
+        min=1,
+        deprecated_name='delete_timeout', deprecated_group='protection',
+        help='Seconds the teardown of a recovery (a drill, a failure, a '
+             'delete) waits for a restored volume to be gone before it '
+             'moves on to the next one.'),
 ]
 
 

@@ -12,6 +12,7 @@ import collections
 import threading
 from typing import Any
 
+from heatclient import client as heat_client
 from keystoneauth1 import adapter as ks_adapter
 from keystoneauth1.identity import v3
 from keystoneauth1 import session as ks_session
@@ -101,6 +102,20 @@ class ServiceClients:
 
     def endpoint(self, service: str) -> str:
         return self.adapter(service).get_endpoint()
+
+    def heat(self) -> Any:
+        """A python-heatclient v1 client of this region's Heat.
+
+        Its session is this region's ``orchestration`` adapter, so Heat's
+        requests are counted in ``calls`` and get the same timeout and
+        connection retries as every other service.  The token is the run's
+        (trust-scoped in the engine): Heat makes its own trust from it for
+        the stack, which is why recovery trusts allow one redelegation.
+        """
+        return heat_client.Client(
+            '1', session=self.adapter('orchestration'),
+            region_name=self.region_name, interface=self.interface,
+            service_type='orchestration')
 
     def swift(self) -> swift_client.Connection:
         """A new Swift connection to the project's account (one per thread).

@@ -11,7 +11,8 @@ the old owner's late writes are refused from then on. Then:
   container is the truth, only the row missed it;
 * any other protection goes back to the front of the queue, its
   temporaries and incomplete container removed; the next run stores only
-  the chunks Swift does not have yet (at most ``MAX_TAKEOVERS`` times);
+  the chunks Swift does not have yet (at most ``[engine] max_takeovers``
+  times);
 * a recovery is rolled back: its stack and restored data are removed and
   it ends ``error`` with the reason (Heat half-way through a stack cannot
   be resumed safely).
@@ -33,9 +34,6 @@ from dragon import identity
 from dragon.notifications import notifier
 
 LOG = logging.getLogger(__name__)
-
-# A protection that kills its engine every time is not retried forever.
-MAX_TAKEOVERS = 3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,7 +104,10 @@ class Takeover:
             return self._reconcile(admin, row, claim, swift, dead)
         takeovers = int((row.stats or {}).get('takeovers') or 0) + 1
         self._remove_leftovers(row)
-        if takeovers > MAX_TAKEOVERS:
+        # A protection that kills its engine every time is not retried
+        # forever.
+        max_takeovers = self.conf.engine.max_takeovers
+        if takeovers > max_takeovers:
             reason = ('its engine stopped %d times (last host %s); not '
                       'retried again' % (takeovers, dead))
             self._update(admin, row.id, claim, {
@@ -125,7 +126,7 @@ class Takeover:
                    'engine %s: the protection starts again on the next free '
                    'engine (takeover %d of %d), and chunks already in Swift '
                    'are not uploaded again' % (dead, self.host, takeovers,
-                                               MAX_TAKEOVERS))
+                                               max_takeovers))
         db_api.checkpoint_event_add(admin, row.id, 'warning', message)
         LOG.warning("checkpoint %s: %s", row.id, message)
         return Outcome(row.id, 'checkpoint', 'requeued')

@@ -14,15 +14,14 @@ from typing import Any, Callable, Iterator
 
 from keystoneauth1 import exceptions as ks_exc
 
-PAUSE_TIMEOUT = 120
-
 
 def _status(compute: Any, server_id: str) -> str:
     return compute.get('/servers/%s' % server_id).json()['server']['status']
 
 
-def _wait(compute: Any, server_id: str, wanted: str, poll: float) -> bool:
-    deadline = time.monotonic() + PAUSE_TIMEOUT
+def _wait(compute: Any, server_id: str, wanted: str, poll: float,
+          timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if _status(compute, server_id) == wanted:
             return True
@@ -30,12 +29,13 @@ def _wait(compute: Any, server_id: str, wanted: str, poll: float) -> bool:
     return False
 
 
-def _unpause(compute: Any, server_id: str, poll: float) -> None:
+def _unpause(compute: Any, server_id: str, poll: float,
+             timeout: float) -> None:
     """Unpause, retrying while Nova is still busy with the server (409).
 
     Nova refuses actions while a task (e.g. a snapshot) runs on the server.
     """
-    deadline = time.monotonic() + PAUSE_TIMEOUT
+    deadline = time.monotonic() + timeout
     while True:
         try:
             compute.post('/servers/%s/action' % server_id,
@@ -49,8 +49,12 @@ def _unpause(compute: Any, server_id: str, poll: float) -> None:
 
 @contextlib.contextmanager
 def paused(compute: Any, servers: list[Any],
-           event: Callable[..., None], poll: float = 1.0) -> Iterator[None]:
+           event: Callable[..., None], poll: float = 1.0,
+           *, timeout: float) -> Iterator[None]:
     """Pause the ``ACTIVE`` servers among ``servers`` (graph nodes) for the block.
+
+    :param timeout: seconds a server may take to pause, and to be
+        ``ACTIVE`` again after the unpause (``[protection] pause_timeout``).
 
     :raises dragon.exception.DataActionFailed: a server did not pause (the
         ones already paused are unpaused first).
@@ -69,10 +73,10 @@ def paused(compute: Any, servers: list[Any],
             compute.post('/servers/%s/action' % node.resource.id,
                          json={'pause': None})
             done.append(node)
-            if not _wait(compute, node.resource.id, 'PAUSED', poll):
+            if not _wait(compute, node.resource.id, 'PAUSED', poll, timeout):
                 raise exception.DataActionFailed(
                     resource=node.resource.name or node.resource.id,
-                    reason='did not pause within %d s' % PAUSE_TIMEOUT)
+                    reason='did not pause within %d s' % timeout)
             event('info', 'paused for a consistent point in time', node.key)
         yield
     except BaseException as e:
@@ -81,12 +85,12 @@ def paused(compute: Any, servers: list[Any],
     finally:
         for node in done:
             try:
-                _unpause(compute, node.resource.id, poll)
-                if not _wait(compute, node.resource.id, 'ACTIVE', poll):
+                _unpause(compute, node.resource.id, poll, timeout)
+                if not _wait(compute, node.resource.id, 'ACTIVE', poll,
+                             timeout):
                     raise exception.DataActionFailed(
                         resource=node.resource.id,
-                        reason='not ACTIVE %d s after unpause'
-                        % PAUSE_TIMEOUT)
+                        reason='not ACTIVE %d s after unpause' % timeout)
                 event('info', 'unpaused', node.key)
             except (ks_exc.ClientException, exception.DataActionFailed) as e:
                 left.append('%s (%s)' % (node.resource.name or node.key,

@@ -11,9 +11,9 @@ template cannot carry is said through ``warn`` (see
 import json
 from typing import Any, Callable
 
-from keystoneauth1 import exceptions as ks_exc
 import yaml
 
+from dragon.common import heat as heat_errors
 from dragon import exception
 from dragon.protection import graph as graph_mod
 from dragon.protection import warnings as warnings_mod
@@ -441,21 +441,13 @@ def validate(clients: Any, template_yaml: str) -> dict[str, Any]:
     :raises dragon.exception.RemoteServiceUnavailable: Heat unreachable.
     """
     try:
-        response = clients.adapter('orchestration').post(
-            '/validate', json={'template': template_yaml}, raise_exc=False)
-    except ks_exc.ClientException as e:
-        raise exception.RemoteServiceUnavailable(service='Heat', reason=e)
-    try:
-        body = response.json()
-    except ValueError:
-        body = {}
-    if response.status_code in (400, 422):
-        error = body.get('error') if isinstance(body, dict) else None
-        reason = (error or {}).get('message') or body.get('explanation') \
-            if isinstance(body, dict) else None
-        raise exception.TemplateInvalid(
-            reason=reason or 'HTTP %s' % response.status_code)
-    if response.status_code >= 400:
+        with heat_errors.reachable(''):
+            return clients.heat().stacks.validate(
+                template=template_yaml) or {}
+    except heat_errors.HTTPException as e:
+        code = heat_errors.status(e)
+        if code in (400, 422):
+            raise exception.TemplateInvalid(
+                reason=heat_errors.message(e) or 'HTTP %s' % code)
         raise exception.RemoteServiceUnavailable(
-            service='Heat', reason='HTTP %s' % response.status_code)
-    return body
+            service=heat_errors.SERVICE, reason='HTTP %s' % code)

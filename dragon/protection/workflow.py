@@ -47,9 +47,6 @@ LOG = logging.getLogger(__name__)
 
 # Heat type of a graph node → the resource type its data action belongs to.
 DATA_TYPES = {'OS::Nova::Server': 'server', 'OS::Cinder::Volume': 'volume'}
-# Resources whose data streams at the same time (each stream uploads its
-# chunks with [checkpoint] upload_workers threads).
-PARALLEL_RESOURCES = 2
 # Tries of the final database write before the run gives up on it (the
 # container is complete by then: see Protection._record_available).
 FINAL_WRITE_ATTEMPTS = 5
@@ -182,7 +179,8 @@ class Protection:
         self.recorder.flush(force=True, container=container)
         # After the container exists a new gc run sees this run and waits.
         try:
-            gc.check_not_collecting(swift, self.checkpoint.project_id)
+            gc.check_not_collecting(swift, self.checkpoint.project_id,
+                                    gc.stale_mark(self.conf))
         except exception.ChunkGcRunning:
             writer.discard()
             raise
@@ -228,8 +226,10 @@ class Protection:
                    if s.node.member and s.node.resource.type ==
                    'OS::Nova::Server']
         if self.policy.options.get('consistent') and servers:
-            with consistency.paused(self.clients.adapter('compute'), servers,
-                                    self.recorder.event):
+            with consistency.paused(
+                    self.clients.adapter('compute'), servers,
+                    self.recorder.event,
+                    timeout=self.conf.protection.pause_timeout):
                 self._capture_each()
         else:
             self._capture_each()
@@ -250,7 +250,8 @@ class Protection:
 
     def transfer_all(self) -> None:
         self.recorder.phase(progress.TRANSFERRING, len(self.steps))
-        with concurrent.futures.ThreadPoolExecutor(PARALLEL_RESOURCES) as pool:
+        with concurrent.futures.ThreadPoolExecutor(
+                self.conf.protection.parallel_resources) as pool:
             futures = [pool.submit(self._transfer, step)
                        for step in self.steps]
             errors = [f.exception() for f in futures if f.exception()]

@@ -1,8 +1,14 @@
 """Heat stack operations of a recovery: validate, create, wait, delete, name.
 
-Everything goes through the target region's ``orchestration`` adapter.
-Waiting reports the per-resource status on every change, so a recovery
-shows which resource Heat is working on and why one failed.
+Everything goes through python-heatclient on the target region's
+``orchestration`` adapter (``ServiceClients.heat()``), so each request is
+counted with the run's other API calls.  Waiting reports the per-resource
+status on every change, so a recovery shows which resource Heat is
+working on and why one failed.
+
+heatclient's ``template_utils`` is not needed: the template is generated
+in memory and is self-contained (no ``get_file``, no nested template
+URLs), so there are no files to gather; it is sent as YAML.
 """
 
 import datetime
@@ -11,13 +17,10 @@ import re
 import time
 from typing import Any, Callable
 
-from keystoneauth1 import exceptions as ks_exc
-
+from dragon.common import heat as heat_errors
 from dragon import exception
 from dragon.protection import template as template_mod
 
-POLL_INTERVAL = 2.0
-READ_RETRIES = 3
 NAME_LIMIT = 200  # Heat allows 255; leave room for nested stack names
 _NAME_UNSAFE = re.compile(r'[^A-Za-z0-9_.-]+')
 
@@ -48,37 +51,6 @@ def stack_name(policy_name: str, checkpoint_time: Any,
     return name[:NAME_LIMIT].rstrip('-._')
 
 
-def _orchestration(clients: Any) -> Any:
-    return clients.adapter('orchestration')
-
-
-def _request(clients: Any, method: str, path: str, what: str,
-             **kwargs: Any) -> Any:
-    if method == 'get':
-        # Polls run for minutes: a connection Heat's API dropped is retried.
-        kwargs.setdefault('connect_retries', READ_RETRIES)
-    try:
-        return getattr(_orchestration(clients), method)(
-            path, raise_exc=False, **kwargs)
-    except ks_exc.ClientException as e:
-        raise exception.RemoteServiceUnavailable(
-            service='Heat', reason='%s: %s' % (what, e))
-
-
-def _error(response: Any) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return 'HTTP %s' % response.status_code
-    error = body.get('error') if isinstance(body, dict) else None
-    message = (error or {}).get('message') if isinstance(error, dict) \
-        else None
-    if not message and isinstance(body, dict):
-        message = body.get('explanation') or body.get('title')
-    return '%s (HTTP %s)' % (message, response.status_code) if message \
-        else 'HTTP %s' % response.status_code
-
-
 def _as_yaml(template: Any) -> str:
     return template if isinstance(template, str) else \
         template_mod.to_yaml(template)
@@ -104,34 +76,42 @@ def create(clients: Any, name: str, template: dict[str, Any] | str,
     :raises dragon.exception.StackFailed: Heat refused the request.
     :raises dragon.exception.RemoteServiceUnavailable:
     """
-    body = {'stack_name': name, 'template': _as_yaml(template),
-            'parameters': {k: '' if v is None else v
-                           for k, v in (params or {}).items()},
-            'timeout_mins': max(1, math.ceil(timeout / 60.0)),
-            'disable_rollback': True}
-    response = _request(clients, 'post', '/stacks', 'creating stack %s'
-                        % name, json=body)
-    if response.status_code >= 400:
+    fields = {'stack_name': name, 'template': _as_yaml(template),
+              'parameters': {k: '' if v is None else v
+                             for k, v in (params or {}).items()},
+              'timeout_mins': max(1, math.ceil(timeout / 60.0)),
+              'disable_rollback': True}
+    try:
+        with heat_errors.reachable('creating stack %s' % name):
+            body = clients.heat().stacks.create(**fields)
+    except heat_errors.HTTPException as e:
         raise exception.StackFailed(stack=name, status='not created',
-                                    reason=_error(response))
-    return response.json()['stack']['id']
+                                    reason=heat_errors.reason(e))
+    return body['stack']['id']
 
 
 def get(clients: Any, stack_id: str) -> dict[str, Any] | None:
     """The stack (``stack_status``, ``stack_status_reason``, ...) or None.
 
     A deleted stack is ``None`` (or ``DELETE_COMPLETE``, depending on
-    whether Heat still shows it).
+    whether Heat still shows it).  Outputs are not resolved: nothing here
+    reads them, and resolving them costs Heat a walk of the stack.
     """
-    response = _request(clients, 'get', '/stacks/%s' % stack_id,
-                        'reading stack %s' % stack_id)
-    if response.status_code == 404:
-        return None
-    if response.status_code >= 400:
+    try:
+        with heat_errors.reachable('reading stack %s' % stack_id):
+            return clients.heat().stacks.get(
+                stack_id, resolve_outputs=False).to_dict()
+    except heat_errors.HTTPException as e:
+        if heat_errors.status(e) == 404:
+            return None
         raise exception.RemoteServiceUnavailable(
-            service='Heat', reason='reading stack %s: %s' % (
-                stack_id, _error(response)))
-    return response.json()['stack']
+            service=heat_errors.SERVICE, reason='reading stack %s: %s' % (
+                stack_id, heat_errors.reason(e)))
+
+
+def _identifier(stack: dict[str, Any]) -> str:
+    """``<name>/<id>``: Heat answers it directly, a bare id is redirected."""
+    return '%s/%s' % (stack['stack_name'], stack['id'])
 
 
 def resources(clients: Any, stack: dict[str, Any]) -> list[dict[str, Any]]:
@@ -141,18 +121,18 @@ def resources(clients: Any, stack: dict[str, Any]) -> list[dict[str, Any]]:
         "resource_type", "resource_status", "resource_status_reason",
         "physical_resource_id"}]``.
     """
-    response = _request(
-        clients, 'get', '/stacks/%s/%s/resources' % (stack['stack_name'],
-                                                     stack['id']),
-        'listing the resources of stack %s' % stack['id'])
-    if response.status_code == 404:
-        return []
-    if response.status_code >= 400:
+    try:
+        with heat_errors.reachable('listing the resources of stack %s'
+                                   % stack['id']):
+            found = clients.heat().resources.list(_identifier(stack))
+    except heat_errors.HTTPException as e:
+        if heat_errors.status(e) == 404:
+            return []
         raise exception.RemoteServiceUnavailable(
-            service='Heat', reason='listing resources of %s: %s' % (
-                stack['id'], _error(response)))
-    return sorted(({k: r.get(k) for k in FIELDS}
-                   for r in response.json().get('resources') or ()),
+            service=heat_errors.SERVICE,
+            reason='listing resources of %s: %s' % (
+                stack['id'], heat_errors.reason(e)))
+    return sorted(({k: r.to_dict().get(k) for k in FIELDS} for r in found),
                   key=lambda r: r['resource_name'] or '')
 
 
@@ -165,9 +145,12 @@ def _failures(items: list[dict[str, Any]]) -> str:
 
 
 def wait(clients: Any, stack_id: str, timeout: float,
-         progress_cb: ProgressCallback | None = None,
-         interval: float = POLL_INTERVAL, action: str | None = None) -> str:
+         progress_cb: ProgressCallback | None = None, *,
+         interval: float, action: str | None = None) -> str:
     """Wait until the stack's current action completes.
+
+    :param interval: seconds between two polls (``[recovery]
+        stack_poll_interval``).
 
     :param action: wait for this action (``CREATE``, ``DELETE``): a
         status of another action (the one before a request Heat has not
@@ -214,8 +197,8 @@ def wait(clients: Any, stack_id: str, timeout: float,
         time.sleep(interval)
 
 
-def delete(clients: Any, stack_id: str, timeout: float,
-           interval: float = POLL_INTERVAL) -> None:
+def delete(clients: Any, stack_id: str, timeout: float, *,
+           interval: float) -> None:
     """Delete the stack and wait until it is gone; gone already is fine.
 
     :raises dragon.exception.StackFailed: Heat failed to delete it
@@ -226,16 +209,15 @@ def delete(clients: Any, stack_id: str, timeout: float,
     if stack is None or stack.get('stack_status') == 'DELETE_COMPLETE':
         return
     if stack.get('stack_status') != 'DELETE_IN_PROGRESS':
-        response = _request(
-            clients, 'delete', '/stacks/%s/%s' % (stack['stack_name'],
-                                                  stack['id']),
-            'deleting stack %s' % stack_id)
-        if response.status_code == 404:
-            return
-        if response.status_code >= 400:
+        try:
+            with heat_errors.reachable('deleting stack %s' % stack_id):
+                clients.heat().stacks.delete(_identifier(stack))
+        except heat_errors.HTTPException as e:
+            if heat_errors.status(e) == 404:
+                return
             raise exception.StackFailed(
                 stack=stack['stack_name'], status=stack.get('stack_status'),
-                reason='delete refused: %s' % _error(response))
+                reason='delete refused: %s' % heat_errors.reason(e))
     try:
         wait(clients, stack_id, timeout, interval=interval, action='DELETE')
     except exception.StackFailed as e:

@@ -45,7 +45,6 @@ LOG = logging.getLogger(__name__)
 DRILL = 'drill'
 SUCCEEDED, ERROR = 'succeeded', 'error'
 RESTORED, LAUNCHED = 'restored', 'launched'
-PARALLEL_RESTORES = 2
 SERVER = 'OS::Nova::Server'
 
 RECOVERIES = rec.Rows(
@@ -168,7 +167,8 @@ class Recovery:
         work = [(key, record) for key, record in manifest['data'].items()
                 if key in keys and record.get('kind') not in (None, 'none')]
         self.recorder.phase(progress.RESTORING, len(work))
-        with concurrent.futures.ThreadPoolExecutor(PARALLEL_RESTORES) as pool:
+        with concurrent.futures.ThreadPoolExecutor(
+                self.conf.recovery.parallel_restores) as pool:
             futures = [pool.submit(self._restore, chunk_store, manifest,
                                    graph.get(key), record)
                        for key, record in work]
@@ -239,8 +239,9 @@ class Recovery:
                             stack_name=name)
         self.recorder.event('info', 'stack %s (%s) created' % (
             name, self.stack_id))
-        status = stack_mod.wait(self.clients, self.stack_id, timeout,
-                                self._stack_progress, action='CREATE')
+        status = stack_mod.wait(
+            self.clients, self.stack_id, timeout, self._stack_progress,
+            interval=self.conf.recovery.stack_poll_interval, action='CREATE')
         self.recorder.flush(force=True, stack_status=status)
         if status != 'CREATE_COMPLETE':
             raise exception.StackFailed(stack=name, status=status,
@@ -286,7 +287,8 @@ class Recovery:
         """Remove the stack and everything restored (drills, failures, delete)."""
         timeout = self.recovery.timeout or self.conf.recovery.stack_timeout
         if self.stack_id:
-            stack_mod.delete(self.clients, self.stack_id, timeout)
+            stack_mod.delete(self.clients, self.stack_id, timeout,
+                             interval=self.conf.recovery.stack_poll_interval)
             self.recorder.event('info', 'stack %s deleted' % self.stack_id)
         if self.restored:
             restore_mod.cleanup(self._restore_context(), self.restored)

@@ -36,9 +36,10 @@ class RestoreContext:
         bytes of this resource are restored.
     :param event: ``event(level, message)`` adds a line to the recovery's
         events (``level``: ``info``, ``warning``, ``error``).
-    :param conf: the configuration; the waits use ``[protection]``
+    :param conf: the configuration; the waits use ``[recovery]``
         ``poll_interval``, ``image_active_timeout``, ``backup_timeout`` and
-        ``delete_timeout``, read at call time.
+        ``delete_timeout`` (still read from ``[protection]`` when only set
+        there), read at call time.
     :param recovery_id: stored on every restored image (``dragon_restore``).
     :param checkpoint_time: the checkpoint's ``started_at``; part of the
         restored objects' names.
@@ -57,8 +58,8 @@ class RestoreContext:
 
     @property
     def waits(self) -> Any:
-        """The option group of the status waits (``[protection]``)."""
-        return self.conf.protection
+        """The option group of the status waits (``[recovery]``)."""
+        return self.conf.recovery
 
     def checkpoint_label(self) -> str:
         """How errors name the checkpoint: its container, else its time."""

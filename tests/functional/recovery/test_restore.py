@@ -47,6 +47,7 @@ def _conf():
     conf([], project='dragon', default_config_files=[],
          default_config_dirs=[])
     conf.set_override('poll_interval', 0.5, group='protection')
+    conf.set_override('poll_interval', 0.5, group='recovery')
     return conf
 
 

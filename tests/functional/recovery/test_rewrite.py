@@ -27,6 +27,8 @@ from tests.minicloud import resources
 
 R1, R2 = 'RegionOne', 'RegionTwo'
 TIMEOUT = 600
+# Seconds between two reads of a stack ([recovery] stack_poll_interval).
+POLL = 2.0
 
 
 def _clients(cloud, region):
@@ -85,7 +87,7 @@ class Stacks:
         self.ids.append(stack_id)
         seen = []
         status = stack_mod.wait(self.clients, stack_id, TIMEOUT,
-                                progress_cb=seen.append)
+                                progress_cb=seen.append, interval=POLL)
         elapsed = time.monotonic() - started
         assert status == 'CREATE_COMPLETE'
         assert seen, 'no progress was reported'
@@ -93,7 +95,7 @@ class Stacks:
 
     def delete(self, stack_id):
         started = time.monotonic()
-        stack_mod.delete(self.clients, stack_id, TIMEOUT)
+        stack_mod.delete(self.clients, stack_id, TIMEOUT, interval=POLL)
         self.ids.remove(stack_id)
         return time.monotonic() - started
 

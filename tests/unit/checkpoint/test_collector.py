@@ -1,4 +1,5 @@
 """Which projects chunk gc visits, and one failing project among many."""
+import datetime
 
 import pytest
 
@@ -60,8 +61,10 @@ def test_collect_projects_defaults_to_every_known_project(
                             project_id, session))
     seen = []
 
-    def collect(swift, project_id, grace):
+    def collect(swift, project_id, grace, stale):
         seen.append((swift, project_id))
+        assert stale == datetime.timedelta(
+            seconds=conf.checkpoint.gc_stale_mark)
         if project_id == 'p1':
             raise RuntimeError('swift down')
         return gc.GcResult(project_id)

@@ -15,6 +15,7 @@ from dragon import exception
 from tests.unit.checkpoint.fake_swift import FakeAccount
 
 GRACE = datetime.timedelta(hours=1)
+STALE = datetime.timedelta(hours=6)     # [checkpoint] gc_stale_mark
 NOW = datetime.datetime.now(datetime.UTC)
 
 
@@ -56,7 +57,7 @@ def test_deleting_a_checkpoint_and_collecting_keeps_what_the_other_needs(account
                               NOW - datetime.timedelta(hours=2), 'two')
     assert len(_stored(account)) == 4
     store.delete(account.connect(), first)
-    result = gc.collect(account.connect(), 'proj', GRACE)
+    result = gc.collect(account.connect(), 'proj', GRACE, STALE)
     assert (result.swept_chunks, result.kept_chunks) == (1, 3)
     assert _stored(account) == {c.sha256 for c in two.chunks}
     restored = b''.join(_chunk_store(account).iter_stream(two.chunks))
@@ -72,7 +73,7 @@ def test_a_checkpoint_being_written_stops_the_sweep(account):
     store.delete(account.connect(), old)
     _checkpoint(account, os.urandom(1024), NOW - datetime.timedelta(minutes=5),
                 'running', finish=False)
-    result = gc.collect(account.connect(), 'proj', GRACE)
+    result = gc.collect(account.connect(), 'proj', GRACE, STALE)
     assert 'being written' in result.skipped
     assert len(_stored(account)) == 2
 
@@ -81,7 +82,7 @@ def test_a_crashed_runs_container_is_removed_after_the_grace(account):
     crashed, _ = _checkpoint(account, os.urandom(1024),
                              NOW - datetime.timedelta(hours=2), 'x',
                              finish=False)
-    result = gc.collect(account.connect(), 'proj', GRACE)
+    result = gc.collect(account.connect(), 'proj', GRACE, STALE)
     assert result.removed_incomplete == [crashed]
     assert result.swept_chunks == 1 and _stored(account) == set()
 
@@ -93,7 +94,7 @@ def test_an_unreadable_manifest_stops_the_sweep(account):
     body['format_version'] = 99
     objects[store.MANIFEST] = (json.dumps(body).encode(), {})
     _chunk_store(account).put_stream(io.BytesIO(os.urandom(1024)))
-    result = gc.collect(account.connect(), 'proj', GRACE)
+    result = gc.collect(account.connect(), 'proj', GRACE, STALE)
     assert 'newer' in result.skipped and len(_stored(account)) == 2
 
 
@@ -104,28 +105,42 @@ def test_index_entries_naming_swept_chunks_are_swept(account):
     entry = json.dumps({'chunks': [c.to_dict() for c in stream.chunks]})
     swift.put_object(chunk_container, 'index/image-sha512/aa.json',
                      entry.encode())
-    assert gc.collect(swift, 'proj', GRACE).swept_index_entries == 0
+    assert gc.collect(swift, 'proj', GRACE, STALE).swept_index_entries == 0
     store.delete(swift, container)
-    result = gc.collect(swift, 'proj', GRACE)
+    result = gc.collect(swift, 'proj', GRACE, STALE)
     assert (result.swept_index_entries, result.swept_chunks) == (1, 1)
 
 
 def test_writers_are_refused_while_a_collection_runs(account):
     swift = account.connect()
-    gc.check_not_collecting(swift, 'proj')          # no chunk container yet
+    gc.check_not_collecting(swift, 'proj', STALE)      # no chunk container
     _chunk_store(account)
-    gc.check_not_collecting(swift, 'proj')
+    gc.check_not_collecting(swift, 'proj', STALE)
     swift.post_container(naming.chunk_container('proj'),
                          {gc.COLLECTING: NOW.isoformat()})
     with pytest.raises(exception.ChunkGcRunning):
-        gc.check_not_collecting(swift, 'proj')
-    stale = (NOW - gc.STALE_MARK * 2).isoformat()
+        gc.check_not_collecting(swift, 'proj', STALE)
+    stale = (NOW - STALE * 2).isoformat()
     swift.post_container(naming.chunk_container('proj'), {gc.COLLECTING: stale})
-    gc.check_not_collecting(swift, 'proj')
+    gc.check_not_collecting(swift, 'proj', STALE)
+
+
+def test_the_stale_mark_is_the_operators(account, conf):
+    assert gc.stale_mark(conf) == datetime.timedelta(hours=6)  # as before
+    conf.set_override('gc_stale_mark', 600, group='checkpoint')
+    swift = account.connect()
+    _chunk_store(account)
+    swift.post_container(naming.chunk_container('proj'), {
+        gc.COLLECTING: (NOW - datetime.timedelta(minutes=20)).isoformat()})
+    gc.check_not_collecting(swift, 'proj', gc.stale_mark(conf))
+    with pytest.raises(exception.ChunkGcRunning):
+        gc.check_not_collecting(swift, 'proj', STALE)
+    with pytest.raises(ValueError):
+        conf.set_override('gc_stale_mark', 599, group='checkpoint')
 
 
 def test_a_project_without_chunks_is_skipped(account):
-    assert gc.collect(account.connect(), 'proj', GRACE).skipped
+    assert gc.collect(account.connect(), 'proj', GRACE, STALE).skipped
 
 
 def test_a_second_collector_steps_back(account):
@@ -134,5 +149,5 @@ def test_a_second_collector_steps_back(account):
     swift = account.connect()
     swift.post_container(naming.chunk_container('proj'),
                          {gc.COLLECTING: NOW.isoformat()})
-    result = gc.collect(swift, 'proj', GRACE)
+    result = gc.collect(swift, 'proj', GRACE, STALE)
     assert 'running' in result.skipped and len(_stored(account)) == 1

@@ -325,6 +325,17 @@ def test_a_protection_that_keeps_killing_engines_gives_up(
     assert 'stopped 4 times' in checkpoint.error
 
 
+def test_the_operator_sets_how_often_a_protection_is_taken_over(
+        rpc_conf, db, engines, workflow, trusts, swift_of_runs):
+    rpc_conf.set_override('max_takeovers', 0, group='engine')
+    mine = _checkpoint(status='protecting')
+    db_api.checkpoint_claim(ADMIN(), mine, 'e1')
+    engines('e1')
+    checkpoint = db_api.checkpoint_get(ADMIN(), mine)
+    assert checkpoint.status == 'error'
+    assert 'stopped 1 times' in checkpoint.error
+
+
 def test_periodic_check_takes_over_checkpoints_of_dead_engines(
         rpc_conf, db, engines, workflow, trusts, swift_of_runs):
     rpc_conf.set_override('orphan_check_interval', 1, group='engine')

@@ -60,3 +60,38 @@ def test_only_idempotent_requests_retry_a_dropped_connection():
     sc.adapter('compute').post('/servers/x/action', json={})
     assert 'connect_retries' not in session.request.call_args.kwargs or \
         not session.request.call_args.kwargs['connect_retries']
+
+
+def _heat_session(body):
+    session = _session()
+    session.request.return_value = mock.Mock(
+        status_code=200, headers={'content-type': 'application/json'},
+        json=lambda: body)
+    return session
+
+
+def test_heat_requests_are_counted_and_bound_to_the_region():
+    session = _heat_session({'stack': {'id': 's1', 'stack_name': 'n',
+                                       'stack_status': 'CREATE_COMPLETE'}})
+    sc = clients.ServiceClients(session, 'RegionTwo', interface='internal')
+    stack = sc.heat().stacks.get('s1', resolve_outputs=False)
+    sc.heat().stacks.get('s1')
+    assert stack.stack_status == 'CREATE_COMPLETE'
+    assert sc.calls == {'orchestration': 2}
+    kwargs = session.request.call_args.kwargs
+    assert kwargs['endpoint_filter'] == {
+        'service_type': 'orchestration', 'region_name': 'RegionTwo',
+        'interface': 'internal'}
+    # Same request policy as every adapter: a timeout, reads retried.
+    assert kwargs['timeout'] == clients.TIMEOUT
+    assert kwargs['connect_retries'] == clients.CONNECT_RETRIES
+    # The run's token only: no X-Auth-User/Key credentials headers.
+    assert not {'X-Auth-User', 'X-Auth-Key'} & set(kwargs['headers'])
+
+
+def test_heat_writes_are_counted_and_not_retried():
+    session = _heat_session({'stack': {'id': 's1'}})
+    sc = clients.ServiceClients(session, 'RegionOne')
+    sc.heat().stacks.create(stack_name='n', template='{}')
+    assert sc.calls == {'orchestration': 1}
+    assert not session.request.call_args.kwargs.get('connect_retries')

@@ -9,6 +9,8 @@ import collections
 import copy
 import urllib.parse
 
+from tests.unit import fake_heat
+
 PROJECT = 'p' * 32
 EXT_NET = 'e0000000-0000-0000-0000-000000000001'
 NET = 'a0000000-0000-0000-0000-000000000001'
@@ -90,6 +92,9 @@ class Clients:
 
     def adapter(self, service):
         return Adapter(self.world, service)
+
+    def heat(self):
+        return fake_heat.client(lambda: self.adapter('orchestration'))
 
 
 class World:

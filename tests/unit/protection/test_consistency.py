@@ -38,7 +38,8 @@ def test_active_servers_are_paused_and_unpaused_even_when_busy():
     compute = Compute({'a': 'ACTIVE', 'b': 'SHUTOFF'}, busy=2)
     events = []
     with consistency.paused(compute, [_node('a'), _node('b')],
-                            lambda *e: events.append(e), poll=0):
+                            lambda *e: events.append(e), poll=0,
+                            timeout=120):
         assert compute.statuses['a'] == 'PAUSED'
     assert compute.posts == [('pause', 'a'), ('unpause', 'a')]
     assert compute.statuses['a'] == 'ACTIVE'
@@ -49,30 +50,29 @@ def test_a_failure_inside_still_unpauses():
     compute = Compute({'a': 'ACTIVE'})
     with pytest.raises(ValueError):
         with consistency.paused(compute, [_node('a')], lambda *e: None,
-                                poll=0):
+                                poll=0, timeout=120):
             raise ValueError('capture failed')
     assert compute.posts[-1] == ('unpause', 'a')
 
 
-def test_a_server_that_does_not_pause_fails_and_the_others_are_unpaused(
-        monkeypatch):
-    monkeypatch.setattr(consistency, 'PAUSE_TIMEOUT', 0.05)
+def test_a_server_that_does_not_pause_fails_and_the_others_are_unpaused():
     compute = Compute({'a': 'ACTIVE', 'stuck': 'ACTIVE'})
-    with pytest.raises(exception.DataActionFailed, match='did not pause'):
+    with pytest.raises(exception.DataActionFailed,
+                       match='did not pause within 0 s'):
         with consistency.paused(compute, [_node('a'), _node('stuck')],
-                                lambda *e: None, poll=0.01):
+                                lambda *e: None, poll=0.01, timeout=0.05):
             pass
     assert ('unpause', 'a') in compute.posts
     assert ('unpause', 'stuck') in compute.posts
 
 
-def test_a_server_that_stays_paused_fails_the_block_named(monkeypatch):
-    monkeypatch.setattr(consistency, 'PAUSE_TIMEOUT', 0.05)
+def test_a_server_that_stays_paused_fails_the_block_named():
     compute = Compute({'a': 'ACTIVE', 'b': 'ACTIVE'}, busy=1000)
     events = []
     with pytest.raises(exception.ServersLeftPaused) as caught:
         with consistency.paused(compute, [_node('a'), _node('b')],
-                                lambda *e: events.append(e), poll=0.01):
+                                lambda *e: events.append(e), poll=0.01,
+                                timeout=0.05):
             pass
     assert 'a (a), b (b)' in str(caught.value)
     assert 'openstack server unpause' in str(caught.value)
@@ -82,8 +82,7 @@ def test_a_server_that_stays_paused_fails_the_block_named(monkeypatch):
                                                          'server_b']
 
 
-def test_a_server_not_active_after_unpause_is_left_paused(monkeypatch):
-    monkeypatch.setattr(consistency, 'PAUSE_TIMEOUT', 0.05)
+def test_a_server_not_active_after_unpause_is_left_paused():
     compute = Compute({'a': 'ACTIVE'})
     original = compute.post
 
@@ -94,7 +93,7 @@ def test_a_server_not_active_after_unpause_is_left_paused(monkeypatch):
     compute.post = post
     with pytest.raises(exception.ServersLeftPaused, match='a \\(a\\)'):
         with consistency.paused(compute, [_node('a')], lambda *e: None,
-                                poll=0.01):
+                                poll=0.01, timeout=0.05):
             pass
 
 
@@ -108,7 +107,7 @@ def test_a_failed_block_and_a_paused_server_name_both():
     compute.post = post
     with pytest.raises(exception.ServersLeftPaused) as caught:
         with consistency.paused(compute, [_node('a')], lambda *e: None,
-                                poll=0):
+                                poll=0, timeout=120):
             raise exception.DataActionFailed(resource='v', reason='boom')
     assert 'a (a)' in str(caught.value)
     assert 'the capture had failed too: v: boom' in str(caught.value)

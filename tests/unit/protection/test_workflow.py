@@ -443,3 +443,27 @@ def test_a_run_goes_through_its_phases_counting_resources(env, monkeypatch):
     assert seen == [('preparing', None), ('capturing', 2), '+1', '+1',
                     ('transferring', 2), '+1', '+1', ('finishing', None)]
     assert cp.phase['name'] == 'finishing'
+
+
+def test_parallel_transfers_and_pause_timeout_are_the_operators(
+        env, conf, monkeypatch):
+    conf.set_override('parallel_resources', 7, group='protection')
+    conf.set_override('pause_timeout', 33, group='protection')
+    workers, timeouts = [], []
+    real_pool = workflow.concurrent.futures.ThreadPoolExecutor
+    real_paused = workflow.consistency.paused
+
+    def pool(max_workers=None, **kwargs):
+        workers.append(max_workers)
+        return real_pool(max_workers, **kwargs)
+
+    def paused(*args, timeout):
+        timeouts.append(timeout)
+        return real_paused(*args, timeout=timeout)
+
+    monkeypatch.setattr(workflow.concurrent.futures, 'ThreadPoolExecutor',
+                        pool)
+    monkeypatch.setattr(workflow.consistency, 'paused', paused)
+    ok, cp = env.protect()
+    assert ok and cp.status == 'available'
+    assert 7 in workers and timeouts == [33]

@@ -12,6 +12,7 @@ import re
 
 from dragon.protection import discovery
 from dragon.protection import template
+from tests.unit import fake_heat
 from tests.unit.protection import fakes as source
 
 T_FLAVOR_TINY = '21000000-0000-0000-0000-0000000000f1'
@@ -94,6 +95,11 @@ class Target:
 
     def adapter(self, service):
         return Adapter(self, service)
+
+    def heat(self):
+        # Looked up per request: a test may replace ``adapter``.
+        return fake_heat.client(lambda: self.adapter('orchestration'),
+                                self.region_name)
 
     def writes(self):
         return [entry for entry in self.log if entry[0] != 'GET']

@@ -49,13 +49,51 @@ def test_create_refused(target):
     with pytest.raises(exception.StackFailed) as e:
         stack.create(target, 'n', 'heat_template_version: 2021-04-16\n',
                      {}, 60)
-    assert 'Property error: flavor' in str(e.value)
+    assert 'Property error: flavor (HTTP 400)' in str(e.value)
+    assert e.value.status == 'not created'
+
+
+def test_create_refused_without_a_heat_message(target):
+    target.create_answer = fakes.Response(409, {'title': 'Conflict'})
+    with pytest.raises(exception.StackFailed, match=r'Conflict \(HTTP 409'):
+        stack.create(target, 'n', 'heat_template_version: 2021-04-16\n',
+                     {}, 60)
+    target.create_answer = fakes.Response(500)
+    with pytest.raises(exception.StackFailed, match=r': HTTP 500$'):
+        stack.create(target, 'n', 'heat_template_version: 2021-04-16\n',
+                     {}, 60)
+
+
+def test_get_reads_the_stack_without_resolving_outputs(target):
+    target.stacks['s1'] = [(IN, [])]
+    assert stack.get(target, 's1')['stack_status'] == IN
+    assert stack.get(target, 'nope') is None
+    assert target.log[0][1:] == ('orchestration', '/stacks/s1',
+                                 {'resolve_outputs': False})
+    assert target.calls == {'orchestration': 2}
+
+
+def test_a_heat_error_while_reading_is_a_service_error(target):
+    def broken(service, path, params):
+        return fakes.Response(503, {'error': {'message': 'down'}})
+
+    target.answer_get = broken
+    with pytest.raises(exception.RemoteServiceUnavailable,
+                       match=r'reading stack s1: down \(HTTP 503\)'):
+        stack.get(target, 's1')
+    with pytest.raises(exception.RemoteServiceUnavailable,
+                       match=r'listing resources of s1: down'):
+        stack.resources(target, {'id': 's1', 'stack_name': 'n'})
 
 
 def test_validate_refused(target):
     target.validate_answer = fakes.Response(
         400, {'error': {'message': 'Unknown resource Type'}})
-    with pytest.raises(exception.TemplateInvalid):
+    with pytest.raises(exception.TemplateInvalid,
+                       match='Unknown resource Type$'):
+        stack.validate(target, {'heat_template_version': '2021-04-16'})
+    target.validate_answer = fakes.Response(422, {})
+    with pytest.raises(exception.TemplateInvalid, match='HTTP 422'):
         stack.validate(target, {'heat_template_version': '2021-04-16'})
 
 
@@ -136,5 +174,21 @@ def test_heat_unreachable(target):
         raise ks_exc.ConnectFailure('no route')
 
     target.adapter = broken
-    with pytest.raises(exception.RemoteServiceUnavailable):
+    with pytest.raises(exception.RemoteServiceUnavailable,
+                       match='reading stack s1: no route'):
         stack.get(target, 's1')
+    with pytest.raises(exception.RemoteServiceUnavailable,
+                       match='creating stack n: no route'):
+        stack.create(target, 'n', 'heat_template_version: 2021-04-16\n',
+                     {}, 60)
+    with pytest.raises(exception.RemoteServiceUnavailable):
+        stack.validate(target, 'heat_template_version: 2021-04-16\n')
+
+
+def test_delete_refused(target):
+    target.stacks['s1'] = [(DONE, [])]
+    target.answer_delete = lambda service, path: fakes.Response(
+        409, {'error': {'message': 'stack is locked'}})
+    with pytest.raises(exception.StackFailed,
+                       match=r'delete refused: stack is locked \(HTTP 409'):
+        stack.delete(target, 's1', timeout=10, interval=0)

@@ -72,6 +72,7 @@ class Fakes:
 
     def __init__(self, monkeypatch):
         self.calls = []
+        self.intervals = []
         self.fail = {}
         mp = monkeypatch
         mp.setattr(workflow.selection, 'select',
@@ -119,7 +120,9 @@ class Fakes:
         self.calls.append(('create', name))
         return 'stack-1'
 
-    def wait(self, clients, stack_id, timeout, progress_cb, action=None):
+    def wait(self, clients, stack_id, timeout, progress_cb, *, interval,
+             action=None):
+        self.intervals.append(('wait', interval))
         progress_cb([{'resource_name': 'server_web',
                       'physical_resource_id': 'new-s1',
                       'resource_status': 'CREATE_COMPLETE'}])
@@ -128,8 +131,9 @@ class Fakes:
                                         reason='server_web: no valid host')
         return 'CREATE_COMPLETE'
 
-    def delete(self, clients, stack_id, timeout):
+    def delete(self, clients, stack_id, timeout, *, interval):
         self.calls.append(('delete_stack', stack_id))
+        self.intervals.append(('delete', interval))
 
     def kinds(self):
         return [c[0] for c in self.calls]
@@ -163,7 +167,7 @@ def env(conf, monkeypatch):
         return ok, rows.row
 
     return types.SimpleNamespace(recover=recover, fakes=fakes, rows=rows,
-                                 account=account, sizes=sizes)
+                                 account=account, sizes=sizes, conf=conf)
 
 
 def test_failover_restores_rewrites_and_launches(env):
@@ -191,6 +195,28 @@ def test_a_drill_tears_everything_down_and_records_its_rto(env):
         ('cleanup', ('server_web', 'volume_db')),
         ('last_drill', 'pol-1', 'succeeded', True)]
     assert env.fakes.calls[0] == ('resolve', 'drill')
+
+
+def test_stack_polls_and_parallel_restores_are_the_operators(
+        env, monkeypatch):
+    workers = []
+    real = workflow.concurrent.futures.ThreadPoolExecutor
+
+    def pool(max_workers):
+        workers.append(max_workers)
+        return real(max_workers)
+
+    monkeypatch.setattr(workflow.concurrent.futures, 'ThreadPoolExecutor',
+                        pool)
+    ok, _row = env.recover(mode='drill')
+    assert ok and workers == [2]                    # the defaults, as before
+    assert env.fakes.intervals == [('wait', 2.0), ('delete', 2.0)]
+    env.conf.set_override('stack_poll_interval', 0.5, group='recovery')
+    env.conf.set_override('parallel_restores', 5, group='recovery')
+    env.fakes.intervals.clear()
+    ok, _row = env.recover(mode='drill')
+    assert ok and workers == [2, 5]
+    assert env.fakes.intervals == [('wait', 0.5), ('delete', 0.5)]
 
 
 def test_a_drill_fails_when_a_restored_image_is_not_whole(env):

@@ -38,7 +38,7 @@ def make_record(store, data, kind=base.VOLUME, action='snapshot_data',
 
 @pytest.fixture
 def env(conf):
-    conf.set_override('poll_interval', 0, group='protection')
+    conf.set_override('poll_interval', 0, group='recovery')
     cloud = fakes.TargetCloud()
     store, objects, heads = data_fakes.chunk_store(chunk_size=1024,
                                                    workers=2)

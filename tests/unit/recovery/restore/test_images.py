@@ -186,7 +186,7 @@ def test_a_failed_delete_of_the_half_image_is_reported_not_masking(env):
 def test_memory_stays_bounded_whatever_the_stream_size(conf):
     """A 128 MiB stream in 1 MiB chunks: a few chunks alive at any time."""
     from tests.unit.recovery.restore import fakes
-    conf.set_override('poll_interval', 0, group='protection')
+    conf.set_override('poll_interval', 0, group='recovery')
     store, objects, _heads = data_fakes.chunk_store(chunk_size=MiB,
                                                     workers=2)
     # Half zero chunks (made fresh on read), half one stored random block.

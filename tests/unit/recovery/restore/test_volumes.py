@@ -158,7 +158,7 @@ def test_cleanup_tries_everything_then_raises_the_first_error(env):
     first = env.cloud.add_volume()
     second = env.cloud.add_volume()
     env.cloud.volumes[first]['status'] = 'in-use'   # never deletable
-    env.ctx.conf.set_override('delete_timeout', 1, group='protection')
+    env.ctx.conf.set_override('delete_timeout', 1, group='recovery')
     with pytest.raises(exception.DragonException) as e:
         restore.cleanup(env.ctx, {'a': {'volume_id': first},
                                   'b': {'volume_id': second}})

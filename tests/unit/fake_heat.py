@@ -1,0 +1,60 @@
+"""A real python-heatclient over a fake keystoneauth session.
+
+Unit tests script Heat's answers at the HTTP level (status and JSON body,
+as the fakes' adapters answer them), so heatclient's own request building
+and error handling run as in production.
+"""
+
+import json
+
+from heatclient import client as heat_client
+from keystoneauth1 import session as ks_session
+import requests
+
+
+def _response(answer):
+    response = requests.Response()
+    response.status_code = answer.status_code
+    try:
+        body = answer.json()
+    except ValueError:
+        body = None
+    response._content = b'' if body is None else json.dumps(body).encode()
+    response.headers['content-type'] = 'application/json'
+    return response
+
+
+class Session(ks_session.Session):
+    """Sends each request to ``adapter()`` (``get``/``post``/``delete``).
+
+    :param adapter: called at request time for the adapter-style fake that
+        answers, so a fake that raises (Heat unreachable) raises here.
+    """
+
+    def __init__(self, adapter):
+        super().__init__()
+        self._adapter = adapter
+        self.requests = []
+
+    def request(self, url, method, **kwargs):
+        self.requests.append((method, url, kwargs))
+        data = kwargs.get('data')
+        body = json.loads(data) if data else None
+        adapter = self._adapter()
+        if method == 'GET':
+            answer = adapter.get(url, params=kwargs.get('params'),
+                                 raise_exc=False)
+        elif method == 'POST':
+            answer = adapter.post(url, json=body, raise_exc=False)
+        elif method == 'DELETE':
+            answer = adapter.delete(url, raise_exc=False)
+        else:
+            raise AssertionError('unexpected %s %s' % (method, url))
+        return _response(answer)
+
+
+def client(adapter, region_name='RegionOne'):
+    """A heatclient v1 client whose requests ``adapter()`` answers."""
+    return heat_client.Client('1', session=Session(adapter),
+                              region_name=region_name,
+                              service_type='orchestration')
