@@ -66,7 +66,6 @@ function configure_dragon {
     iniset "$DRAGON_CONF" api bind_host "$DRAGON_SERVICE_LISTEN_ADDRESS"
     iniset "$DRAGON_CONF" api bind_port "$DRAGON_SERVICE_PORT"
     configure_keystone_authtoken_middleware "$DRAGON_CONF" dragon
-    iniset "$DRAGON_CONF" keystone_authtoken service_token_roles_required True
     # The same service user is the trustee of the checkpoint trusts.  Its
     # own project scope serves its cross-project work (chunk gc, with the
     # reseller admin role); trusts replace it with the trust's project.

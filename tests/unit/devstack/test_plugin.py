@@ -7,6 +7,7 @@ reads back the calls ``plugin.sh`` made and the ini values it set with
 import collections
 import dataclasses
 import pathlib
+import re
 import shlex
 import subprocess
 
@@ -114,8 +115,7 @@ def test_post_config_writes_the_configuration(tmp_path):
                       '?charset=utf8'}
     assert conf['api'] == {'auth_strategy': 'keystone',
                            'bind_host': '0.0.0.0', 'bind_port': '8799'}
-    assert conf['keystone_authtoken'] == {
-        'service_token_roles_required': 'True'}
+    assert 'keystone_authtoken' not in conf    # devstack's function sets it
     assert run.called('configure_keystone_authtoken_middleware') == [
         [str(run.conf_dir / 'dragon.conf'), 'dragon']]
     # The trustee has its own project scope, for chunk gc.
@@ -140,6 +140,33 @@ def test_post_config_writes_the_configuration(tmp_path):
         str(run.conf_dir / 'dragon-api-uwsgi.ini'),
         'dragon.wsgi.api:application', '', '0.0.0.0:8799', 'dragon-api']]
     assert run.called('setup_logging') == [[str(run.conf_dir / 'dragon.conf')]]
+
+
+def _sample_options():
+    """{section: {option}} of the generated dragon.conf.sample."""
+    options = collections.defaultdict(set)
+    section = None
+    sample = REPO / 'etc' / 'dragon' / 'dragon.conf.sample'
+    for line in sample.read_text().splitlines():
+        if line.startswith('[') and line.endswith(']'):
+            section = line[1:-1]
+        elif section and re.match(r'#[a-z_]+ =', line):
+            options[section].add(line[1:].split(' =')[0])
+    return options
+
+
+def test_post_config_sets_only_options_dragon_has(tmp_path):
+    run = run_plugin(tmp_path, 'stack post-config',
+                     ENABLED_SERVICES='key,mysql,rabbit,ceilometer',
+                     SSL_BUNDLE_FILE='/opt/stack/data/ca-bundle.pem')
+
+    assert run.returncode == 0, run.output
+    known = _sample_options()
+    unknown = [(section, option)
+               for section, values in run.conf.items()
+               for option in values if option not in known.get(section, ())]
+    assert not unknown
+    assert run.conf['trustee']['cafile'] == '/opt/stack/data/ca-bundle.pem'
 
 
 def test_post_config_registers_dragon_in_keystone(tmp_path):
