@@ -26,7 +26,8 @@ from dragon.client.v1 import client as dragon_client
 from tests.bench import profile
 from tests.minicloud.dragon import DragonDeployment
 from tests.minicloud.layout import Layout, REGIONS
-from tests.minicloud.process import Processes, clean_environ
+from tests.minicloud.process import clean_environ
+from tests.minicloud.process import Processes
 
 MiB = 1024 * 1024
 MB = 1000 * 1000

@@ -12,8 +12,11 @@ import pytest
 
 from tests.bench import common as bench
 from tests.minicloud import catalog
-from tests.minicloud.layout import REGIONS, Layout
-from tests.minicloud.process import Processes, clean_environ
+from tests.minicloud.layout import Layout
+from tests.minicloud.layout import REGIONS
+from tests.minicloud.process import clean_environ
+from tests.minicloud.process import Processes
+from tests import story
 
 BAD = 'from-the-callers-shell'
 
@@ -105,3 +108,16 @@ def test_bench_cli_environment_is_the_demo_users(layout):
     assert os_vars['OS_CLOUD'] == 'demo'
     assert os_vars['OS_CLIENT_CONFIG_FILE'] == str(layout.clouds_yaml)
     assert os_vars['OS_REGION_NAME'] == REGIONS[1]
+
+
+@pytest.mark.usefixtures('callers_shell')
+def test_bench_and_story_sessions_are_the_demo_users(layout):
+    env = bench.Env(layout)
+    for session in (env.session(), story.session(layout),
+                    env.conn(REGIONS[1]).session):
+        auth = session.auth
+        method = auth.auth_methods[0]
+        assert (auth.auth_url, method.username, auth.project_name) == (
+            layout.keystone_url, 'demo', 'demo')
+        assert method.password == layout.password
+    assert env.conn(REGIONS[1]).config.get_region_name() == REGIONS[1]
