@@ -7,11 +7,12 @@ reads back the calls ``plugin.sh`` made and the ini values it set with
 import collections
 import dataclasses
 import pathlib
-import re
 import shlex
 import subprocess
 
 import pytest
+
+from tests.unit.conf.sample_options import sample_options
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
 DEVSTACK = REPO / 'devstack'
@@ -142,26 +143,13 @@ def test_post_config_writes_the_configuration(tmp_path):
     assert run.called('setup_logging') == [[str(run.conf_dir / 'dragon.conf')]]
 
 
-def _sample_options():
-    """{section: {option}} of the generated dragon.conf.sample."""
-    options = collections.defaultdict(set)
-    section = None
-    sample = REPO / 'etc' / 'dragon' / 'dragon.conf.sample'
-    for line in sample.read_text().splitlines():
-        if line.startswith('[') and line.endswith(']'):
-            section = line[1:-1]
-        elif section and re.match(r'#[a-z_]+ =', line):
-            options[section].add(line[1:].split(' =')[0])
-    return options
-
-
 def test_post_config_sets_only_options_dragon_has(tmp_path):
     run = run_plugin(tmp_path, 'stack post-config',
                      ENABLED_SERVICES='key,mysql,rabbit,ceilometer',
                      SSL_BUNDLE_FILE='/opt/stack/data/ca-bundle.pem')
 
     assert run.returncode == 0, run.output
-    known = _sample_options()
+    known = sample_options()
     unknown = [(section, option)
                for section, values in run.conf.items()
                for option in values if option not in known.get(section, ())]
