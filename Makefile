@@ -18,7 +18,7 @@ test: system-deps venv
 	DRAGON_TEST_DB_URL=$$($(PY) -m tests.minicloud test-db) \
 	  $(PY) -m pytest tests/unit/db tests/unit/engine -p no:cacheprovider -q $(PYTEST_ARGS)
 
-unit: venv
+unit: system-deps venv
 	$(PY) -m pytest tests/unit -p no:cacheprovider -q $(PYTEST_ARGS)
 
 functional: venv
@@ -37,9 +37,11 @@ cover: venv
 
 venv: $(STAMP)
 
-# Debian packages the minicloud needs beyond what this machine kind ships.
+# Debian packages the minicloud (memcached, qemu-utils) and the unit tests
+# (shellcheck, for the devstack plugin) need beyond what this machine kind
+# ships.
 system-deps:
-	@missing=""; for p in memcached qemu-utils; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in memcached qemu-utils shellcheck; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "apt-get install$$missing"; apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 

@@ -1,4 +1,15 @@
 #!/bin/bash
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
 #
 # plugin.sh - devstack plugin of Dragon, the workload-protection and
 # disaster-recovery service.
@@ -29,6 +40,15 @@ function install_dragon {
 # endpoints in the Keystone catalog.
 function create_dragon_accounts {
     create_service_user "dragon" "admin"
+    # Chunk gc reaches every project's checkpoint containers, long after
+    # the trusts of their runs expired: Swift honours its reseller admin
+    # role on every account (dragon/checkpoint/accounts.py).
+    if is_service_enabled swift; then
+        get_or_create_role "$DRAGON_SWIFT_RESELLER_ADMIN_ROLE"
+        get_or_add_user_project_role "$DRAGON_SWIFT_RESELLER_ADMIN_ROLE" \
+            dragon "$SERVICE_PROJECT_NAME" \
+            "$SERVICE_DOMAIN_NAME" "$SERVICE_DOMAIN_NAME"
+    fi
 
     local dragon_url="$DRAGON_SERVICE_PROTOCOL://$DRAGON_SERVICE_HOST:$DRAGON_SERVICE_PORT"
     get_or_create_service "$DRAGON_SERVICE_NAME" "$DRAGON_SERVICE_TYPE" \
@@ -57,12 +77,30 @@ function configure_dragon {
     iniset "$DRAGON_CONF" api bind_host "$DRAGON_SERVICE_LISTEN_ADDRESS"
     iniset "$DRAGON_CONF" api bind_port "$DRAGON_SERVICE_PORT"
     configure_keystone_authtoken_middleware "$DRAGON_CONF" dragon
-    # The same service user is the trustee of the checkpoint trusts.
+    # The same service user is the trustee of the checkpoint trusts.  Its
+    # own project scope serves its cross-project work (chunk gc, with the
+    # reseller admin role); trusts replace it with the trust's project.
     iniset "$DRAGON_CONF" trustee auth_type password
     iniset "$DRAGON_CONF" trustee auth_url "$KEYSTONE_SERVICE_URI"
     iniset "$DRAGON_CONF" trustee username dragon
     iniset "$DRAGON_CONF" trustee password "$SERVICE_PASSWORD"
     iniset "$DRAGON_CONF" trustee user_domain_name "$SERVICE_DOMAIN_NAME"
+    iniset "$DRAGON_CONF" trustee project_name "$SERVICE_PROJECT_NAME"
+    iniset "$DRAGON_CONF" trustee project_domain_name "$SERVICE_DOMAIN_NAME"
+    if [[ -n "$SSL_BUNDLE_FILE" ]]; then
+        iniset "$DRAGON_CONF" trustee cafile "$SSL_BUNDLE_FILE"
+    fi
+
+    # The region this Dragon protects, and how often its engines look for
+    # due schedule ticks and queued protections.
+    iniset "$DRAGON_CONF" engine region_name "$REGION_NAME"
+    iniset "$DRAGON_CONF" scheduler poll_interval "$DRAGON_SCHEDULER_POLL_INTERVAL"
+
+    # Dragon's rules are in code; the file holds the operator's changes.
+    if [[ ! -f "$DRAGON_POLICY_FILE" ]]; then
+        cp "$DRAGON_DIR/etc/dragon/policy.yaml.sample" "$DRAGON_POLICY_FILE"
+    fi
+    iniset "$DRAGON_CONF" oslo_policy policy_file "$DRAGON_POLICY_FILE"
 
     # How Dragon reaches the other services: this devstack's region, found
     # through the catalog.
@@ -74,10 +112,15 @@ function configure_dragon {
         fi
     done
 
-    # Versioned notifications for Ceilometer or any listener, as the
-    # other services of this devstack send theirs.
-    if is_service_enabled ceilometer; then
-        iniset "$DRAGON_CONF" oslo_messaging_notifications driver messagingv2
+    # Versioned notifications (exchange "dragon", topic "notifications")
+    # for Ceilometer or any listener, as the other services send theirs.
+    local driver=$DRAGON_NOTIFICATION_DRIVER
+    if [[ -z "$driver" ]] && is_service_enabled ceilometer; then
+        driver=messagingv2
+    fi
+    if [[ -n "$driver" ]]; then
+        iniset "$DRAGON_CONF" oslo_messaging_notifications driver "$driver"
+        iniset "$DRAGON_CONF" oslo_messaging_notifications topics notifications
     fi
 
     setup_logging "$DRAGON_CONF"
@@ -106,7 +149,16 @@ function init_dragon {
     "$DRAGON_BIN_DIR/dragon-manage" --config-file "$DRAGON_CONF" db sync
 }
 
-# start_dragon() - Start dragon-api and dragon-engine.
+# dragon_engine_names() - The devstack service name of every engine.
+function dragon_engine_names {
+    local index
+    echo dragon-engine
+    for ((index = 2; index <= DRAGON_ENGINE_COUNT; index++)); do
+        echo "dragon-engine-$index"
+    done
+}
+
+# start_dragon() - Start dragon-api and the dragon-engine(s).
 function start_dragon {
     if [[ "$DRAGON_API_SERVER" == "uwsgi" ]]; then
         run_process dragon-api \
@@ -115,8 +167,19 @@ function start_dragon {
         run_process dragon-api \
             "$DRAGON_BIN_DIR/dragon-api --config-file $DRAGON_CONF"
     fi
-    run_process dragon-engine \
-        "$DRAGON_BIN_DIR/dragon-engine --config-file $DRAGON_CONF"
+    local engine
+    for engine in $(dragon_engine_names); do
+        if [[ "$engine" == dragon-engine ]]; then
+            run_process "$engine" \
+                "$DRAGON_BIN_DIR/dragon-engine --config-file $DRAGON_CONF"
+        else
+            # Each engine needs its own [engine] host (its RPC server and
+            # heartbeat row); oslo.config reads it from the environment.
+            run_process "$engine" \
+                "$DRAGON_BIN_DIR/dragon-engine --config-file $DRAGON_CONF" \
+                "" "" "OS_ENGINE__HOST=$(hostname)-${engine#dragon-}"
+        fi
+    done
 
     if is_service_enabled dragon-api; then
         echo "Waiting for dragon-api to start..."
@@ -129,11 +192,17 @@ function start_dragon {
 
 # stop_dragon() - Stop every Dragon process.
 function stop_dragon {
+    local engine
     stop_process dragon-api
-    stop_process dragon-engine
+    for engine in $(dragon_engine_names); do
+        stop_process "$engine"
+    done
 }
 
-# cleanup_dragon() - Remove configuration and local state.
+# cleanup_dragon() - Remove the files stack.sh made: the configuration
+# (uwsgi's ini and the policy file included) and the local state (the
+# SQLite database).  A MySQL database goes with devstack's own clean-up of
+# the database server, which clean.sh runs after the plugins' clean phase.
 function cleanup_dragon {
     sudo rm -rf "$DRAGON_STATE_PATH" "$DRAGON_CONF_DIR"
 }

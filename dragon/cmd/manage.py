@@ -81,7 +81,9 @@ def _add_command_parsers(subparsers) -> None:
     chunk_actions = chunks.add_subparsers(dest='chunks_action', required=True)
     gc = chunk_actions.add_parser(
         'gc', help='remove chunks no complete checkpoint references')
-    gc.add_argument('--project', action='append', default=[],
+    # --project-id as for "chunks check"; --project is the older spelling.
+    gc.add_argument('--project-id', '--project', dest='project',
+                    action='append', default=[],
                     help='project id to collect (repeatable; default: every '
                          'project with checkpoints or workload policies, '
                          'deleted ones included, in the database)')

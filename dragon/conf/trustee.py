@@ -4,7 +4,10 @@ The API delegates the caller's roles on their project to this user with a
 Keystone trust; the engine authenticates as this user with the trust id
 to act on the project while the caller is long gone. Any keystoneauth
 plugin works (``auth_type = password`` with ``auth_url``, ``username``,
-``password``, ``user_domain_name``); no project scope is needed here.
+``password``, ``user_domain_name``). Its own project scope
+(``project_name``, ``project_domain_name``: the service project) is what
+chunk gc uses to reach every project's checkpoint containers with Swift's
+reseller admin role; trusts replace that scope with the trust's project.
 """
 
 from keystoneauth1 import loading as ks_loading

@@ -27,6 +27,7 @@ from tests.bench import profile
 from tests.minicloud.dragon import DragonDeployment
 from tests.minicloud.layout import Layout
 from tests.minicloud.layout import REGIONS
+from tests.minicloud.process import clean_environ
 from tests.minicloud.process import Processes
 
 MiB = 1024 * 1024
@@ -96,8 +97,8 @@ class Env:
         the ``swift`` command does not read clouds.yaml, so it gets the same
         credentials as ``OS_*`` variables.
         """
-        env = dict(os.environ)
-        env.update({
+        # Only these OS_* variables: none of the caller's shell.
+        return clean_environ({
             'OS_CLIENT_CONFIG_FILE': str(self.layout.clouds_yaml),
             'OS_CLOUD': USER, 'OS_REGION_NAME': region,
             'OS_AUTH_URL': self.layout.keystone_url,
@@ -105,7 +106,6 @@ class Env:
             'OS_PROJECT_NAME': USER, 'OS_USER_DOMAIN_NAME': 'Default',
             'OS_PROJECT_DOMAIN_NAME': 'Default',
             'OS_IDENTITY_API_VERSION': '3', 'PYTHONWARNINGS': 'ignore'})
-        return env
 
 
 def venv_bin(name: str) -> str:

@@ -7,9 +7,9 @@ cloud is brought back up after them.
 """
 import uuid
 
-import openstack
 import pytest
 
+from tests.minicloud import catalog
 from tests.minicloud.cloud import MiniCloud
 from tests.minicloud.layout import Layout
 from tests.minicloud.layout import REGIONS
@@ -29,11 +29,7 @@ class CloudHandle:
     def connect(self, user='admin', project=None, region=REGIONS[0]):
         project = project or {'admin': 'admin', 'demo_reader': 'demo'}.get(
             user, user)
-        return openstack.connect(
-            auth_url=self.layout.keystone_url, username=user,
-            password=self.layout.password, project_name=project,
-            user_domain_name='Default', project_domain_name='Default',
-            region_name=region, identity_api_version='3')
+        return catalog.connect(self.layout, user, project, region)
 
 
 @pytest.fixture(scope='session')

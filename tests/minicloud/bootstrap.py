@@ -9,6 +9,7 @@ import pymysql
 
 from tests.minicloud.layout import HERE, REGIONS, REGION_DATABASES, REPO
 from tests.minicloud.layout import drivers_digest, region_tag
+from tests.minicloud.process import clean_environ
 
 
 class SetupError(Exception):
@@ -19,7 +20,7 @@ def run_logged(lo, name, argv, env=None):
     """Run a set-up command, its output in logs/setup-NAME.log."""
     lo.logs.mkdir(parents=True, exist_ok=True)
     path = lo.logs / ('setup-%s.log' % name)
-    full_env = dict(os.environ, PYTHONWARNINGS='ignore', **(env or {}))
+    full_env = clean_environ({'PYTHONWARNINGS': 'ignore', **(env or {})})
     with open(path, 'ab') as log:
         rc = subprocess.call([str(a) for a in argv], stdout=log,
                              stderr=subprocess.STDOUT, env=full_env,

@@ -15,12 +15,24 @@ REGION_SERVICES = (
 )
 
 
-def admin_connection(lo, region=REGIONS[0]):
+def connect(lo, user='admin', project='admin', region=REGIONS[0]):
+    """openstacksdk as ``user`` in ``project``, from explicit config only.
+
+    No clouds.yaml and no ``OS_*`` variable is read: after the README's
+    ``export OS_CLOUD=demo`` openstacksdk would otherwise take the demo
+    cloud as the base of this one and merge the demo user's credentials
+    into it (an admin connection that gets HTTP 401).
+    """
     return openstack.connect(
-        auth_url=lo.keystone_url, username='admin', password=lo.password,
-        project_name='admin', user_domain_name='Default',
+        load_yaml_config=False, load_envvars=False,
+        auth_url=lo.keystone_url, username=user, password=lo.password,
+        project_name=project, user_domain_name='Default',
         project_domain_name='Default', region_name=region,
         identity_api_version='3')
+
+
+def admin_connection(lo, region=REGIONS[0]):
+    return connect(lo, 'admin', 'admin', region)
 
 
 def register(lo):

@@ -20,7 +20,7 @@ from tests.minicloud import catalog
 from tests.minicloud.bootstrap import SetupError, ensure_vhost
 from tests.minicloud.configs import write_ini
 from tests.minicloud.layout import REGIONS
-from tests.minicloud.process import Processes
+from tests.minicloud.process import Processes, clean_environ
 from tests.minicloud.services import http_answers, wait_until
 
 # Shared services: port_base + offset, one API port per site.
@@ -188,7 +188,8 @@ class DragonDeployment:
         self.register_endpoint()
         result = subprocess.run(
             [dragon_bin('dragon-manage'), '--config-file', self.config_file,
-             'db', 'sync'], capture_output=True, text=True)
+             'db', 'sync'], capture_output=True, text=True,
+            env=clean_environ())
         if result.returncode:
             raise SetupError('dragon-manage db sync: %s' %
                              (result.stderr.strip() or result.stdout.strip()))

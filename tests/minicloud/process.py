@@ -5,6 +5,20 @@ import subprocess
 import time
 
 
+def clean_environ(extra=None) -> dict:
+    """This process's environment without the caller's ``OS_*`` variables.
+
+    A shell that followed the README (``OS_CLOUD``, ``OS_PASSWORD``, ...)
+    must not reach the services and commands the minicloud starts: the
+    ``openstack`` and ``swift`` clients read those variables, and oslo.config
+    reads ``OS_<GROUP>__<OPTION>`` as option values.  ``extra`` (which may
+    set ``OS_*`` itself) is applied last.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith('OS_')}
+    env.update({k: str(v) for k, v in (extra or {}).items()})
+    return env
+
+
 class Processes:
     """Each process runs in its own session; its PID file names it."""
 
@@ -44,16 +58,14 @@ class Processes:
             return self.pid(name)
         self.lo.logs.mkdir(parents=True, exist_ok=True)
         self.lo.run.mkdir(parents=True, exist_ok=True)
-        full_env = dict(os.environ)
-        full_env.update({
+        full_env = clean_environ({
             # Cinder calls "sudo cinder-rootwrap"; the shim runs it directly.
             'PATH': '%s:%s:%s' % (self.lo.bin, self.lo.venv / 'bin',
                                   os.environ.get('PATH', '/usr/bin:/bin')),
             'PYTHONWARNINGS': 'ignore',
             'VIRTUAL_ENV': str(self.lo.venv),
+            **(env or {}),
         })
-        full_env.pop('OS_CLOUD', None)
-        full_env.update(env or {})
         with open(self.lo.logs / (name + '.log'), 'ab') as log:
             proc = subprocess.Popen(
                 [str(a) for a in argv], stdin=subprocess.DEVNULL,

@@ -85,10 +85,12 @@ OPTIONS = {
     'properties': {
         'consistent': {
             'type': 'boolean',
-            'description': 'Pause the running member servers while every '
-                           'member is captured, so all are taken at one '
-                           'point in time (crash-consistent: the guests '
-                           'are paused, not quiesced).'},
+            'description': 'Pause the running member servers while '
+                           'the captures of their disks and volumes '
+                           'start, for one crash-consistent point in '
+                           'time; they are unpaused right after. The '
+                           'guests are not quiesced (no filesystem '
+                           'freeze).'},
         'strict': {
             'type': 'boolean',
             'description': 'Fail a protection whose checkpoint would not '

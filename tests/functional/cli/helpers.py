@@ -1,6 +1,5 @@
 """Running the real ``openstack`` executable as the demo user, for the CLI tests."""
 import json
-import os
 import pathlib
 import subprocess
 import sys
@@ -8,6 +7,7 @@ import time
 
 from dragon.client import exceptions
 from tests.minicloud.layout import REGIONS
+from tests.minicloud.process import clean_environ
 
 OPENSTACK = str(pathlib.Path(sys.executable).parent / 'openstack')
 
@@ -20,10 +20,9 @@ class CLI:
     """``cli('dr', 'policy', 'list')`` -> CompletedProcess."""
 
     def __init__(self, clouds_yaml):
-        self.env = {k: v for k, v in os.environ.items()
-                    if not k.startswith('OS_')}
-        self.env.update({'OS_CLIENT_CONFIG_FILE': str(clouds_yaml),
-                         'OS_CLOUD': 'demo', 'OS_REGION_NAME': REGIONS[0]})
+        self.env = clean_environ({'OS_CLIENT_CONFIG_FILE': clouds_yaml,
+                                  'OS_CLOUD': 'demo',
+                                  'OS_REGION_NAME': REGIONS[0]})
 
     def __call__(self, *args, check=True, timeout=120):
         result = subprocess.run([OPENSTACK, *args], env=self.env,

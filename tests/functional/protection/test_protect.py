@@ -13,6 +13,7 @@ import time
 
 from tests.functional.protected import wait_checkpoint
 from tests.minicloud.dragon import dragon_bin
+from tests.minicloud.process import clean_environ
 
 
 def _node_of(manifest, resource_id):
@@ -113,7 +114,7 @@ def test_second_protect_uploads_almost_nothing_and_gc_keeps_it(protected,
     result = subprocess.run(
         [dragon_bin('dragon-manage'), '--config-file', str(dragon.config_file),
          'chunks', 'gc', '--project', protected.clients.project_id],
-        capture_output=True, text=True, timeout=300)
+        capture_output=True, text=True, timeout=300, env=clean_environ())
     assert result.returncode == 0, result.stderr
     manifest = protected.manifest(second)
     for record in manifest['data'].values():

@@ -15,6 +15,7 @@ import time
 
 from tests.functional.protected import wait_checkpoint
 from tests.minicloud.dragon import dragon_bin
+from tests.minicloud.process import clean_environ
 
 
 def _transferring(checkpoint):
@@ -90,7 +91,7 @@ def test_damaged_chunks_are_named_by_verify_and_rewritten_not_reused(
         [dragon_bin('dragon-manage'), '--config-file',
          str(dragon.config_file), 'chunks', 'check', '--project-id',
          protected.clients.project_id], capture_output=True, text=True,
-        timeout=300)
+        timeout=300, env=clean_environ())
     assert check.returncode == 1, (check.stdout, check.stderr)
     assert all(sha in check.stdout for sha in damaged), check.stdout
 

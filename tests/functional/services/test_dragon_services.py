@@ -13,6 +13,7 @@ from dragon import context as dragon_context
 from dragon.engine import rpcapi
 from dragon import rpc
 from tests.minicloud.dragon import dragon_bin
+from tests.minicloud.process import clean_environ
 from tests.minicloud.services import wait_until
 
 
@@ -94,7 +95,7 @@ def test_two_engines_answer_ping_and_share_the_queue(dragon, engine_api):
         status = subprocess.run(
             [dragon_bin('dragon-status'), '--config-file',
              str(dragon.config_file), 'upgrade', 'check'],
-            capture_output=True, text=True)
+            capture_output=True, text=True, env=clean_environ())
         assert status.returncode == 0, status.stdout + status.stderr
     finally:
         from tests.minicloud.process import Processes

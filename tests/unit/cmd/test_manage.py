@@ -1,3 +1,6 @@
+import argparse
+
+from dragon.cmd import manage
 from dragon.db import migration
 from tests.unit import utils
 
@@ -43,3 +46,17 @@ def test_unreachable_database_hides_password(tmp_path):
                                        'cannot reach the database')
     assert 'hunter2' not in result.stderr + result.stdout
     assert 'dragon:***@' in line
+
+
+def _parse(*argv):
+    parser = argparse.ArgumentParser()
+    manage._add_command_parsers(parser.add_subparsers(dest='command'))
+    return parser.parse_args(argv)
+
+
+def test_chunks_gc_and_check_take_project_id():
+    gc = _parse('chunks', 'gc', '--project-id', 'p1', '--project', 'p2')
+    check = _parse('chunks', 'check', '--project-id', 'p1')
+
+    assert gc.func is manage.chunks_gc and gc.project == ['p1', 'p2']
+    assert check.func is manage.chunks_check and check.project_id == ['p1']
