@@ -40,8 +40,12 @@ class FakeCloud:
 @pytest.fixture
 def fake_cloud(monkeypatch):
     cloud = FakeCloud()
-    monkeypatch.setattr(clients, 'resource_get', cloud.get)
-    monkeypatch.setattr(clients, 'resource_list', cloud.list)
+    # The server and volume plugins call these (dragon.resource_types).
+    for type_ in ('server', 'volume'):
+        monkeypatch.setattr(clients, type_ + '_get',
+                            lambda c, i, t=type_: cloud.get(c, t, i))
+        monkeypatch.setattr(clients, type_ + '_list',
+                            lambda c, t=type_: cloud.list(c, t))
     return cloud
 
 
