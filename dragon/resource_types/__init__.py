@@ -14,8 +14,8 @@ import stevedore
 
 from dragon import exception
 from dragon.resource_types.base import Action
-from dragon.resource_types.base import ResourceType
 from dragon.resource_types.base import options_schema
+from dragon.resource_types.base import ResourceType
 
 LOG = logging.getLogger(__name__)
 

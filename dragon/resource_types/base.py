@@ -1,4 +1,4 @@
-"""The resource-type plugin interface: everything Dragon knows of one member type.
+"""The resource-type plugin interface: all Dragon knows of one member type.
 
 A resource type (``server``, ``volume``, ...) is one class, registered by
 one entry point in the ``dragon.resource_types`` namespace.  The class
@@ -137,7 +137,7 @@ class ResourceType(abc.ABC):
         """
         return resource_id
 
-    # -- protection ------------------------------------------------------------
+    # -- protection -----------------------------------------------------------
 
     def discovery_plugin(self) -> Any:
         """A new instance of ``discovery`` (``DiscoveryPlugin``)."""
@@ -161,7 +161,7 @@ class ResourceType(abc.ABC):
         """``{Heat type: handler(builder, node)}`` of every node it adds."""
         return {}
 
-    # -- recovery --------------------------------------------------------------
+    # -- recovery -------------------------------------------------------------
 
     def restorers(self) -> dict[str, RestoreFunction]:
         """``{record kind: restore(ctx, key, record, node)}``.

@@ -1,4 +1,4 @@
-"""The ``server`` resource type: a Nova server with its network, key pair and group.
+"""The ``server`` resource type: a Nova server, its network, key pair, group.
 
 Discovery (``dragon.protection.discovery.server``/``network``) follows a
 server to its ports, networks, subnets, routers, security groups, floating

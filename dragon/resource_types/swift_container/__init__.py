@@ -1,4 +1,4 @@
-"""The ``swift_container`` resource type: a Swift container of the project and its objects.
+"""The ``swift_container`` resource type: a project's container and objects.
 
 Written as a plugin only (no core file knows it): the class below is the
 entry point ``dragon.resource_types: swift_container``; ``discovery``,
@@ -49,8 +49,11 @@ def _template(builder: Any, node: Any) -> dict[str, Any]:
     # The container is restored (with its objects) before the stack is
     # created; Heat's PUT of the same name adopts it.  Purging on delete
     # lets a drill's teardown (or a recovery's delete) remove it whole.
-    return {'name': node.properties.get('name') or node.resource.id,
-            'purge_on_delete': True}
+    props = {'name': node.properties.get('name') or node.resource.id,
+             'PurgeOnDelete': True}
+    if node.properties.get('metadata'):
+        props['X-Container-Meta'] = dict(node.properties['metadata'])
+    return props
 
 
 class SwiftContainer(base.ResourceType):

@@ -132,8 +132,6 @@ class CopyObjects(base.DataAction):
     def transfer(self, ctx: base.DataContext, node: Any,
                  state: dict) -> dict:
         swift = ctx.clients.swift()
-        container_headers, _ = swift.get_container(node.resource.id,
-                                                   limit=0)
         entries, chunks = [], []
         size = uploaded = reused = zeros = 0
         for listed in _listing(ctx, node, swift):
@@ -145,17 +143,14 @@ class CopyObjects(base.DataAction):
             uploaded += result.uploaded_bytes
             reused += result.reused_chunks
             zeros += result.zero_chunks
-        metadata = node.properties.get('metadata') or {
-            k[len('x-container-meta-'):]: v
-            for k, v in _lower(container_headers).items()
-            if k.startswith('x-container-meta-')}
         ctx.event('info', 'container %s: %d objects copied' % (
             node.resource.id, len(entries)))
         return base.record(
             self.action, KIND, size=size, chunks=chunks,
             chunk_size=ctx.chunks.chunk_size, uploaded_bytes=uploaded,
             reused_chunks=reused, zero_chunks=zeros,
-            container=node.resource.id, container_metadata=metadata,
+            container=node.resource.id,
+            container_metadata=dict(node.properties.get('metadata') or {}),
             objects=entries)
 
     def cleanup(self, ctx: base.DataContext, node: Any,

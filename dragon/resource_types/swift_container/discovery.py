@@ -1,4 +1,4 @@
-"""Discovery of Swift containers: the container's metadata, and what is not kept.
+"""Discovery of Swift containers: their metadata, and what is not kept.
 
 A container depends on nothing else, so a member is one node.  Container
 metadata (``X-Container-Meta-*``, quotas included) is carried; ACLs,

@@ -1,4 +1,4 @@
-"""Recovery of a Swift container: recreated with its objects from the chunk store.
+"""Recovery of a Swift container: recreated with its objects from the chunks.
 
 The container gets the recovery's name prefix, as every name in the
 template does, so the stack's ``OS::Swift::Container`` adopts it.  An
@@ -17,6 +17,7 @@ from swiftclient import exceptions as swift_exc
 from dragon.checkpoint import chunks as chunk_mod
 from dragon import exception
 from dragon.protection.data import base
+from dragon.protection.data import stream
 from dragon.recovery.restore import images
 
 # The key of the container's name in what ``restore_container`` returns.
@@ -67,8 +68,11 @@ def _put(ctx: Any, swift: Any, container: str, record: dict, entry: dict,
     headers = {'X-Object-Meta-%s' % k: v
                for k, v in (entry.get('metadata') or {}).items()}
     headers.update(entry.get('headers') or {})
+    # A file-like body: swiftclient then sends Content-Length (an iterable
+    # would also be sent chunked, which Swift refuses with both headers).
     try:
-        swift.put_object(container, entry['name'], body,
+        swift.put_object(container, entry['name'],
+                         stream.ExactReader(iter(body)),
                          content_length=entry['size'],
                          etag=entry.get('md5'),
                          content_type=entry.get('content_type'),

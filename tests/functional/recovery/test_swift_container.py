@@ -1,4 +1,4 @@
-"""A Swift container as a policy member: protected in RegionOne, recovered into RegionTwo.
+"""A Swift container member: protected in RegionOne, recovered in RegionTwo.
 
 The type is a plugin only (``dragon.resource_types.swift_container``).
 The container's objects (a few MiB of random bytes, a copy of one of them,
@@ -16,7 +16,10 @@ from dragon.client.exceptions import ClientError
 from dragon.client.v1 import client as dragon_client
 from dragon.engine import clients as clients_mod
 from tests.functional.protected import wait_checkpoint
-from tests.story import BACKUP, FINAL_RECOVERY, session, wait
+from tests.story import BACKUP
+from tests.story import FINAL_RECOVERY
+from tests.story import session
+from tests.story import wait
 
 PREFIX = 'rec-'
 

@@ -1,4 +1,4 @@
-"""Resource types come from one entry point each and are checked when loaded."""
+"""Resource types come from one entry point each, checked when loaded."""
 
 import pytest
 
