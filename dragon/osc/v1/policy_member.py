@@ -12,7 +12,8 @@ from dragon.osc.v1 import constants
 def _add_policy_and_resource(parser: Any, verb: str) -> None:
     common.add_policy_argument(parser)
     parser.add_argument('resource_id', metavar='<resource-id>',
-                        help='ID of the server or volume to %s' % verb)
+                        help='ID of the resource (server, volume, '
+                             'container name, ...) to %s' % verb)
 
 
 def _add_action_and_properties(parser: Any) -> None:
@@ -34,9 +35,10 @@ class AddPolicyMember(common.DragonCommand, command.ShowOne):
         _add_policy_and_resource(parser, 'protect')
         # Not argparse choices: the types come from the API's protection
         # plugins ('openstack dr resource type list'), which may grow.
-        parser.add_argument('--type', metavar='<server|volume>',
+        parser.add_argument('--type', metavar='<resource-type>',
                             dest='resource_type', required=True,
-                            help='Resource type: server or volume')
+                            help="Resource type (see 'openstack dr resource "
+                                 "type list')")
         _add_action_and_properties(parser)
         return parser
 
