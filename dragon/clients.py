@@ -116,19 +116,6 @@ def volume_list(context: Any) -> list[dict[str, Any]]:
     return [_volume(v) for v in body['volumes']]
 
 
-_GETTERS = {'server': server_get, 'volume': volume_get}
-_LISTERS = {'server': server_list, 'volume': volume_list}
-
-
-def resource_get(context: Any, resource_type: str,
-                 resource_id: str) -> dict[str, Any] | None:
-    return _GETTERS[resource_type](context, resource_id)
-
-
-def resource_list(context: Any, resource_type: str) -> list[dict[str, Any]]:
-    return _LISTERS[resource_type](context)
-
-
 def swift_connection(context: Any) -> swift_client.Connection:
     """A Swift connection to the caller's account, with the caller's token.
 

@@ -179,9 +179,14 @@ class RemoteServiceUnavailable(ServiceUnavailable):
 
 # -- protection data actions (dragon/protection/data/)
 
+class ResourceTypePluginInvalid(DragonException):
+    msg_fmt = _('Resource type plugin %(name)s (entry point namespace '
+                'dragon.resource_types) cannot be used: %(reason)s')
+
+
 class UnknownDataAction(DragonException):
-    msg_fmt = _('No data action %(name)s is installed (entry point namespace '
-                'dragon.protection.data).')
+    msg_fmt = _('No data action %(name)s is installed (its resource type '
+                'plugin has none of that name).')
 
 
 class DataActionFailed(DragonException):

@@ -17,6 +17,7 @@ from dragon.common import heat as heat_errors
 from dragon import exception
 from dragon.protection import graph as graph_mod
 from dragon.protection import warnings as warnings_mod
+from dragon import resource_types
 
 HOT_VERSION = '2021-04-16'
 
@@ -46,8 +47,16 @@ def _set(props: dict[str, Any], name: str, value: Any) -> None:
         props[name] = value
 
 
-class _Builder:
-    """Turns each node into HOT resources and parameters."""
+class Builder:
+    """Turns each node into HOT resources and parameters.
+
+    The handler of each Heat type comes from its resource type's plugin
+    (``template_handlers``): a function ``handler(builder, node)`` that
+    returns the resource's properties (``None``: no resource) and may use
+    ``param``, ``optional``, ``network_ref``, ``warn``, ``graph`` and
+    ``template`` (extra resources) of the builder.  The Nova, Cinder and
+    Neutron handlers are the methods below.
+    """
 
     def __init__(self, graph: graph_mod.ResourceGraph,
                  warn: warnings_mod.Warn = warnings_mod.ignore) -> None:
@@ -59,20 +68,8 @@ class _Builder:
                            'resource graph.',
             'parameters': {}, 'conditions': {}, 'resources': {}}
         self.index: dict[str, Any] = {}
-        self.handlers: dict[str, Callable[[graph_mod.Node], Any]] = {
-            'OS::Nova::Server': self.server,
-            'OS::Nova::KeyPair': self.keypair,
-            'OS::Nova::ServerGroup': self.server_group,
-            'OS::Cinder::Volume': self.volume,
-            'OS::Cinder::VolumeAttachment': self.attachment,
-            'OS::Neutron::Net': self.net,
-            'OS::Neutron::Subnet': self.subnet,
-            'OS::Neutron::Router': self.router,
-            'OS::Neutron::RouterInterface': self.router_interface,
-            'OS::Neutron::Port': self.port,
-            'OS::Neutron::SecurityGroup': self.security_group,
-            'OS::Neutron::FloatingIP': self.floating_ip,
-        }
+        self.handlers: dict[str, Callable[[Any, graph_mod.Node], Any]] = (
+            resource_types.template_handlers())
 
     def param(self, node: graph_mod.Node, what: str, kind: str,
               default: Any, description: str) -> dict[str, str]:
@@ -105,7 +102,7 @@ class _Builder:
                 raise exception.GraphInvalid(
                     reason='no template for %s (%s)' % (node.resource.type,
                                                         node.key))
-            props = handler(node)
+            props = handler(self, node)
             if props is None:
                 continue
             resource = {'type': node.resource.type, 'properties': props}
@@ -416,7 +413,7 @@ def build(graph: graph_mod.ResourceGraph,
     :raises dragon.exception.GraphInvalid: a node type has no template.
     :raises dragon.exception.GraphCycle:
     """
-    return _Builder(graph, warn).build()
+    return Builder(graph, warn).build()
 
 
 class _Dumper(yaml.SafeDumper):

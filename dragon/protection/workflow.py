@@ -41,12 +41,11 @@ from dragon.protection import graph as graph_mod
 from dragon.protection import recorder as rec
 from dragon.protection import template as template_mod
 from dragon.protection import warnings as warnings_mod
+from dragon import resource_types
 from dragon import version
 
 LOG = logging.getLogger(__name__)
 
-# Heat type of a graph node → the resource type its data action belongs to.
-DATA_TYPES = {'OS::Nova::Server': 'server', 'OS::Cinder::Volume': 'volume'}
 # Tries of the final database write before the run gives up on it (the
 # container is complete by then: see Protection._record_available).
 FINAL_WRITE_ATTEMPTS = 5
@@ -191,7 +190,9 @@ class Protection:
             self.clients.swift, self.checkpoint.project_id, self.conf)
         chunk_store.ensure_container()
         for node in graph.nodes():
-            resource_type = DATA_TYPES.get(node.resource.type)
+            # The Heat type of a node names the resource type whose data
+            # action it has (members, and volumes a server brings along).
+            resource_type = resource_types.by_heat_type(node.resource.type)
             if resource_type is None or node.action is None:
                 continue
             key = node.key
@@ -205,7 +206,8 @@ class Protection:
                     key, state),
                 warn=lambda code, msg, key=key: self.recorder.warn(
                     key, code, msg))
-            step = _Step(node, data.get(resource_type, node.action), ctx)
+            step = _Step(node, data.get(resource_type.name, node.action),
+                         ctx)
             self.recorder.track(node, step.action.estimate(ctx, node))
             self.steps.append(step)
         done, total = self.recorder.totals()
@@ -464,8 +466,10 @@ def cleanup_orphan(conf: cfg.ConfigOpts, checkpoint_id: str) -> None:
             action=entry['action'])
         ctx = data.DataContext(clients=clients, chunks=None, conf=conf)
         try:
-            data.get(DATA_TYPES[entry['type']], entry['action']).cleanup(
-                ctx, node, entry['temporaries'])
+            resource_type = resource_types.by_heat_type(entry['type'])
+            data.get(resource_type.name if resource_type else entry['type'],
+                     entry['action']).cleanup(ctx, node,
+                                              entry['temporaries'])
             recorder.event('info', 'temporaries of the interrupted run '
                            'removed', entry['key'])
         except Exception as e:  # noqa: BLE001 - report, keep cleaning

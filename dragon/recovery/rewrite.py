@@ -21,6 +21,7 @@ import yaml
 from dragon import exception
 from dragon.protection import graph as graph_mod
 from dragon.recovery import mappings as mappings_mod
+from dragon import resource_types
 
 FAILOVER, DRILL = 'failover', 'drill'
 MODES = (FAILOVER, DRILL)
@@ -377,12 +378,13 @@ def _descriptions(value: Any) -> list[str]:
 def _source_ids(graph: graph_mod.ResourceGraph) -> set[str]:
     """Ids of the source site: every node's id and every UUID it records.
 
-    Key pairs are the exception: their id is their name, which the
-    target keeps on purpose.
+    Resources whose id is their name (key pairs, as each resource type's
+    plugin says) are the exception: the target keeps the name on purpose.
     """
     ids: set[str] = set()
+    named = resource_types.ids_are_names()
     for node in graph.nodes():
-        if node.resource.type != 'OS::Nova::KeyPair':
+        if node.resource.type not in named:
             for part in node.resource.id.split(':'):
                 if len(part) >= 8:
                     ids.add(part)

@@ -11,8 +11,7 @@ from typing import Iterable
 
 from dragon import exception
 from dragon.protection import graph as graph_mod
-
-SELECTABLE = ('OS::Nova::Server', 'OS::Cinder::Volume')
+from dragon import resource_types
 
 # Connector type → the property naming the node that pulls it in.
 _ANCHORS = {'OS::Cinder::VolumeAttachment': 'server',
@@ -21,11 +20,13 @@ _ANCHORS = {'OS::Cinder::VolumeAttachment': 'server',
 
 
 def _find(graph: graph_mod.ResourceGraph, wanted: str) -> str | None:
-    for type_ in SELECTABLE:
+    # Members of any resource type (servers, volumes, ...) are selectable.
+    selectable = resource_types.member_heat_types()
+    for type_ in selectable:
         node = graph.by_resource(type_, wanted)
         if node is not None:
             return node.key
-    if wanted in graph and graph.get(wanted).resource.type in SELECTABLE:
+    if wanted in graph and graph.get(wanted).resource.type in selectable:
         return wanted
     return None
 
@@ -42,8 +43,9 @@ def select(graph: graph_mod.ResourceGraph,
            resource_ids: Iterable[str] | None) -> set[str]:
     """The keys of the nodes that recovering ``resource_ids`` needs.
 
-    :param resource_ids: ids (or node keys) of servers and volumes of the
-        checkpoint; ``None`` or empty selects every node.
+    :param resource_ids: ids (or node keys) of members' resources
+        (servers, volumes, ...) of the checkpoint; ``None`` or empty
+        selects every node.
     :returns: node keys: the chosen resources and their closure.
     :raises dragon.exception.SelectionInvalid: an id is not a server or
         volume of the checkpoint.
@@ -62,7 +64,8 @@ def select(graph: graph_mod.ResourceGraph,
     if unknown:
         raise exception.SelectionInvalid(
             ids=', '.join(unknown),
-            reason='not a server or volume of this checkpoint')
+            reason='not a member resource (%s) of this checkpoint' % ', '.join(
+                resource_types.names()))
     keys: set[str] = set()
     todo = list(chosen)
     while todo:

@@ -193,7 +193,9 @@ class Recovery:
             event=lambda level, msg: self.recorder.event(level, msg, key),
             conf=self.conf, recovery_id=self.recovery.id,
             checkpoint_time=manifest['started_at'],
-            checkpoint=self.recovery.recovery_point)
+            checkpoint=self.recovery.recovery_point,
+            name_prefix=(self.recovery.mappings or {}).get('name_prefix')
+            or '')
         try:
             result = restore_mod.restore(ctx, key, record, node=node)
         except Exception as e:
@@ -203,7 +205,7 @@ class Recovery:
         with self._restored_lock:
             self.restored[key] = result
         self.recorder.set(key, target_id=result.get('image_id') or
-                          result.get('volume_id'))
+                          result.get('volume_id') or result.get('target_id'))
         self.recorder.flush(force=True, restored=dict(self.restored))
         self.recorder.status(key, RESTORED)
         self.recorder.advance()

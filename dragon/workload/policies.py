@@ -1,7 +1,8 @@
 """The rules of workload policies and their members; the API's service layer.
 
-Members are checked against Nova and Cinder with the caller's credentials:
-only an existing resource of the policy's project is accepted.
+Members are checked with the caller's credentials by their resource
+type's plugin (Nova, Cinder, ...): only an existing resource of the
+policy's project is accepted.
 """
 
 from typing import Any
@@ -9,7 +10,6 @@ from typing import Any
 from oslo_config import cfg
 from oslo_log import log as logging
 
-from dragon import clients
 from dragon.common import durations
 from dragon.common import schema as validation
 from dragon.common import timeutils
@@ -62,7 +62,7 @@ def _member_values(context: Any, project_id: str,
     validation.validate(options, action.options_schema,
                         what='options of action %s' % action.name)
     resource_id = member['resource_id']
-    found = clients.resource_get(context, resource_type.name, resource_id)
+    found = resource_type.get_resource(context, resource_id)
     if found is None or found['project_id'] not in (None, project_id):
         raise exception.ResourceNotFound(
             resource_type=resource_type.name.capitalize(),
@@ -73,7 +73,9 @@ def _member_values(context: Any, project_id: str,
         'resource_name': (found['name'] or '')[:255],
         'action': action.name,
         'options': options,
-        'exclusive_resource_id': resource_id if action.exclusive else None,
+        'exclusive_resource_id': (
+            resource_type.exclusive_key(project_id, resource_id)
+            if action.exclusive else None),
     }
 
 
@@ -205,7 +207,8 @@ def member_update(context: Any, policy: models.WorkloadPolicy,
         changes['action'] = action.name
         changes['options'] = {}
         changes['exclusive_resource_id'] = (
-            resource_id if action.exclusive else None)
+            resource_type.exclusive_key(policy.project_id, resource_id)
+            if action.exclusive else None)
     if 'options' in values:
         validation.validate(values['options'], action.options_schema,
                             what='options of action %s' % action.name)

@@ -2,13 +2,12 @@
 
 from typing import Any
 
-from dragon import clients
 from dragon.db import api as db_api
 from dragon.protection import registry
 
 
 def protectable_list(context: Any, types: list[str]) -> list[dict[str, Any]]:
-    """Return the caller's resources of ``types`` from Nova and Cinder.
+    """Return the caller's resources of ``types``, as each type lists them.
 
     A resource held by an exclusive action names that policy; one held only
     by ``template_only`` members names the first of them.
@@ -21,8 +20,8 @@ def protectable_list(context: Any, types: list[str]) -> list[dict[str, Any]]:
             protected[member.resource_id] = member.policy
     result = []
     for resource_type in types:
-        registry.get(resource_type)
-        for resource in clients.resource_list(context, resource_type):
+        plugin = registry.get(resource_type)
+        for resource in plugin.list_resources(context):
             policy = protected.get(resource['id'])
             result.append({
                 'type': resource_type,

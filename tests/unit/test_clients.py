@@ -95,22 +95,22 @@ def fake_adapter(monkeypatch):
 
 
 def test_get_and_list_normalize_resources(fake_adapter):
-    assert clients.resource_get(_ctx(), 'server', 's1') == {
+    assert clients.server_get(_ctx(), 's1') == {
         'id': 's1', 'name': 'web', 'status': 'ACTIVE', 'project_id': 'p1'}
-    assert clients.resource_get(_ctx(), 'volume', 'v1') == {
+    assert clients.volume_get(_ctx(), 'v1') == {
         'id': 'v1', 'name': '', 'status': 'available', 'project_id': None}
-    assert [s['id'] for s in clients.resource_list(_ctx(), 'server')] == ['s1']
+    assert [s['id'] for s in clients.server_list(_ctx())] == ['s1']
 
 
 def test_not_found_is_none_and_ids_are_quoted(fake_adapter):
-    assert clients.resource_get(_ctx(), 'server', 'missing') is None
-    assert clients.resource_get(_ctx(), 'volume', 'a/b') is None
+    assert clients.server_get(_ctx(), 'missing') is None
+    assert clients.volume_get(_ctx(), 'a/b') is None
     assert '/volumes/a%2Fb' in fake_adapter.paths
 
 
 def test_server_errors_are_service_unavailable(fake_adapter):
     with pytest.raises(exception.RemoteServiceUnavailable):
-        clients.resource_get(_ctx(), 'server', 'boom')
+        clients.server_get(_ctx(), 'boom')
 
 
 def test_swift_connection_uses_the_callers_account_and_token(global_conf):

@@ -17,6 +17,7 @@ SECTIONS = (
     ('features', 'New Features'),
     ('upgrade', 'Upgrade Notes'),
     ('deprecations', 'Deprecation Notes'),
+    ('issues', 'Known Issues'),
     ('critical', 'Critical Issues'),
     ('security', 'Security Issues'),
     ('fixes', 'Bug Fixes'),

@@ -1,7 +1,9 @@
 """``GET /v1/openapi.json``: the OpenAPI 3.0 document of the whole API.
 
-Built from the same schemas the controllers validate with; a unit test walks
-the router so that every route is documented and nothing else is. Like the
+Built from the same schemas the controllers validate with, and from the
+installed resource-type plugins (their names, and each action's options
+as a ``MemberOptions.<type>.<action>`` component); a unit test walks the
+router so that every route is documented and nothing else is. Like the
 rest of /v1 it needs a token (any role); ``GET /`` stays the only
 unauthenticated document besides ``/healthcheck``.
 """
@@ -16,6 +18,7 @@ from dragon.api.schemas import checkpoints as checkpoint_schemas
 from dragon.api.schemas import policies as request_schemas
 from dragon.api.schemas import recoveries as recovery_schemas
 from dragon.api.schemas import responses
+from dragon.protection import registry
 from dragon import version
 
 _PAGING = [
@@ -33,9 +36,10 @@ _PAGING = [
     {'name': 'all_projects', 'in': 'query', 'schema': {'type': 'boolean'},
      'description': 'Every project\'s policies (administrators).'},
 ]
-_TYPE = [{'name': 'type', 'in': 'query', 'schema': {
-    'type': 'string', 'enum': ['server', 'volume']},
-    'description': 'Only this resource type (default: all).'}]
+# Its enum is the installed resource types, filled in by ``document``.
+_TYPE_PARAM = {'name': 'type', 'in': 'query', 'schema': {'type': 'string'},
+               'description': 'Only this resource type (default: all).'}
+_TYPE = [_TYPE_PARAM]
 _POLICY_ID = {'name': 'policy_id', 'in': 'path', 'required': True,
               'schema': {'type': 'string'}}
 _RESOURCE_ID = {'name': 'resource_id', 'in': 'path', 'required': True,
@@ -253,7 +257,33 @@ def json_schemas() -> dict[str, dict[str, Any]]:
         'Version': responses.VERSION,
         'OpenAPI': responses.OPENAPI,
     }))
+    result.update(member_options())
     return result
+
+
+def member_options() -> dict[str, dict[str, Any]]:
+    """Each resource type's action options, ``MemberOptions.<type>.<action>``.
+
+    A member's ``options`` are checked against the schema of its type and
+    action; these components say what each one accepts.
+    """
+    result = {}
+    for resource_type in registry.resource_types():
+        for action in resource_type.actions:
+            schema = copy.deepcopy(action.options_schema)
+            schema.setdefault('description', '%s%s: %s' % (
+                resource_type.name, ' (default action)' if action.default
+                else '', action.description))
+            result['MemberOptions.%s.%s' % (resource_type.name,
+                                            action.name)] = schema
+    return result
+
+
+def _parameter(param: dict[str, Any]) -> dict[str, Any]:
+    if param is _TYPE_PARAM:
+        param = copy.deepcopy(param)
+        param['schema']['enum'] = registry.names()
+    return param
 
 
 def to_openapi(schema: Any) -> Any:
@@ -288,7 +318,7 @@ def document() -> dict[str, Any]:
         if rule:
             operation['description'] = 'Policy rule: ``%s``.' % rule
         if params:
-            operation['parameters'] = params
+            operation['parameters'] = [_parameter(p) for p in params]
         if request:
             operation['requestBody'] = {'required': True,
                                         'content': _json(request)}

@@ -63,7 +63,7 @@ def _check_exclusive(session: Any, member: dict[str, Any],
         return
     other = session.execute(
         sa.select(models.PolicyMember).filter_by(
-            exclusive_resource_id=member['resource_id'])
+            exclusive_resource_id=member['exclusive_resource_id'])
     ).scalar_one_or_none()
     if other is not None and other.policy_id != policy_id:
         raise exception.ResourceProtectedElsewhere(

@@ -15,7 +15,8 @@ from dragon.osc.v1 import output
 def _add_policy_and_resource(parser: Any, verb: str) -> None:
     arguments.add_policy_argument(parser)
     parser.add_argument('resource_id', metavar='<resource-id>',
-                        help='ID of the server or volume to %s' % verb)
+                        help='ID of the resource (server, volume, '
+                             'container name, ...) to %s' % verb)
 
 
 def _add_action_and_properties(parser: Any) -> None:
@@ -37,9 +38,10 @@ class AddPolicyMember(errors.DragonCommand, command.ShowOne):
         _add_policy_and_resource(parser, 'protect')
         # Not argparse choices: the types come from the API's protection
         # plugins ('openstack dr resource type list'), which may grow.
-        parser.add_argument('--type', metavar='<server|volume>',
+        parser.add_argument('--type', metavar='<resource-type>',
                             dest='resource_type', required=True,
-                            help='Resource type: server or volume')
+                            help="Resource type (see 'openstack dr resource "
+                                 "type list')")
         _add_action_and_properties(parser)
         return parser
 

@@ -10,13 +10,14 @@ from dragon.osc.v1 import output
 
 
 class ListProtectable(errors.DragonCommand, command.Lister):
-    """List the servers and volumes a policy could protect"""
+    """List the resources a policy could protect (servers, volumes, ...)"""
 
     def get_parser(self, prog_name: str) -> Any:
         parser = super().get_parser(prog_name)
-        parser.add_argument('--type', metavar='<server|volume>',
+        parser.add_argument('--type', metavar='<resource-type>',
                             dest='resource_type',
-                            help='Only resources of this type')
+                            help="Only resources of this type (see "
+                                 "'openstack dr resource type list')")
         return parser
 
     def take_action(self, parsed_args: Any) -> tuple:

@@ -146,8 +146,8 @@ class CreateRecovery(waiting.Waiting, errors.DragonCommand, command.ShowOne):
         parser.add_argument(
             '--resource', metavar='<resource-id>', dest='resources',
             action='append', default=[],
-            help='Recover only this server or volume (and what it depends '
-                 'on); repeat for more')
+            help='Recover only this member resource (server, volume, '
+                 'container, ...) and what it depends on; repeat for more')
         parser.add_argument(
             '--timeout', metavar='<seconds>', type=positive_int,
             help='Give up waiting for the stack after this many seconds')

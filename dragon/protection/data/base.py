@@ -147,9 +147,9 @@ def _wrapped(step: str, method: Callable) -> Callable:
 class DataAction(abc.ABC):
     """One way of putting one resource type's data into a checkpoint.
 
-    Implementations are stevedore plugins in the ``dragon.protection.data``
-    namespace, named ``<resource_type>.<action>``; ``dragon.protection.data.
-    get()`` loads them.  Instances keep no per-resource state: everything a
+    A resource type's plugin (``dragon.resource_types``) names its data
+    actions in ``data_actions``; ``dragon.protection.data.get()`` loads
+    them.  Instances keep no per-resource state: everything a
     later step needs is in the ``state`` dict, which is JSON-able so the
     workflow may store it.
     """

@@ -1,21 +1,17 @@
 """Dependency discovery: from a policy's members to a resource graph.
 
-One stevedore plugin per member resource type (namespace
-``dragon.protection.discovery``); ``discover`` runs them in their
+One discovery plugin per member resource type, named by the type's
+plugin (``dragon.resource_types``); ``discover`` runs them in their
 ``order`` over one shared ``DiscoveryRun``.
 """
 
 import collections
 from typing import Any
 
-import stevedore
-
-from dragon import exception
 from dragon.protection.discovery import base
 from dragon.protection import graph as graph_mod
 from dragon.protection import warnings as warnings_mod
-
-NAMESPACE = 'dragon.protection.discovery'
+from dragon import resource_types
 
 
 def get(resource_type: str) -> base.DiscoveryPlugin:
@@ -23,14 +19,7 @@ def get(resource_type: str) -> base.DiscoveryPlugin:
 
     :raises dragon.exception.UnknownResourceType:
     """
-    try:
-        manager = stevedore.DriverManager(NAMESPACE, resource_type,
-                                          invoke_on_load=True)
-    except stevedore.exception.NoMatches:
-        known = sorted(stevedore.ExtensionManager(NAMESPACE).names())
-        raise exception.UnknownResourceType(resource_type=resource_type,
-                                            known=', '.join(known))
-    return manager.driver
+    return resource_types.get(resource_type).discovery_plugin()
 
 
 def discover(clients: Any, members: list[dict[str, Any]],

@@ -1,7 +1,7 @@
 """The discovery plugin interface and the state one discovery run shares.
 
-A plugin per member resource type (stevedore namespace
-``dragon.protection.discovery``) adds its members and everything they
+A plugin per member resource type (named by the type's plugin in
+``dragon.resource_types``) adds its members and everything they
 depend on to the run's graph.  Lists the plugins share (all of the
 project's volumes, its server groups, ...) are fetched once per run
 through ``DiscoveryRun.once`` so no plugin pays for them twice.

@@ -1,6 +1,8 @@
 """Restore a checkpoint's data records into the target region.
 
-One function per record kind (the manifest's ``data[<key>]["kind"]``):
+The resource type whose plugin claims a record's kind (the manifest's
+``data[<key>]["kind"]``, see ``dragon.resource_types``) restores it; the
+built-in kinds:
 
 - ``image`` (a server's disk or base image) and ``volume`` (a volume's
   bytes): a new Glance image ``dragon-restore-<key>-<checkpoint time>``
@@ -26,19 +28,15 @@ from dragon.protection.data import base
 from dragon.protection.data import glance
 from dragon.recovery.restore import context
 from dragon.recovery.restore.context import RestoreContext
-from dragon.recovery.restore import images
-from dragon.recovery.restore import volumes
+from dragon import resource_types
 
 __all__ = ['RestoreContext', 'cleanup', 'estimate', 'restore']
-
-_STREAMED = (base.IMAGE, base.VOLUME)
 
 
 def estimate(record: dict) -> int:
     """Bytes restoring ``record`` moves, for progress (0: nothing moves)."""
-    if record.get('kind') in _STREAMED + (base.CINDER_BACKUP,):
-        return int(record.get('size') or 0)
-    return 0
+    plugin = resource_types.by_record_kind(record.get('kind'))
+    return plugin.estimate_restore(record) if plugin is not None else 0
 
 
 def restore(ctx: RestoreContext, key: str, record: dict,
@@ -58,21 +56,17 @@ def restore(ctx: RestoreContext, key: str, record: dict,
     :raises dragon.exception.RecoveryFailed: the target refused or failed;
         whatever was half made for this resource is removed first.
     """
-    resource = base.label(node) if node is not None else key
     kind = record.get('kind')
-    if kind in _STREAMED:
-        return images.restore_image(ctx, key, record, resource)
-    if kind == base.CINDER_BACKUP:
-        return volumes.restore_backup(ctx, key, record, resource)
-    if kind == base.REPLICATED:
-        source_id = node.resource.id if node is not None else record.get(
-            'source_volume_id')
-        return volumes.adopt_replica(ctx, key, record, resource, source_id)
     if kind == base.NONE:
         return {}
-    raise exception.RecoveryFailed(
-        resource=resource, reason='data of kind %r cannot be restored by '
-        'this Dragon' % kind)
+    plugin = resource_types.by_record_kind(kind)
+    restorer = plugin.restorers().get(kind) if plugin is not None else None
+    if restorer is None:
+        raise exception.RecoveryFailed(
+            resource=base.label(node) if node is not None else key,
+            reason='data of kind %r cannot be restored by this Dragon '
+            '(no resource type plugin restores it)' % kind)
+    return restorer(ctx, key, record, node)
 
 
 def cleanup(ctx: RestoreContext, restored: dict) -> None:
@@ -80,6 +74,8 @@ def cleanup(ctx: RestoreContext, restored: dict) -> None:
 
     Every entry is tried; already gone is success; adopted replicas and
     imported backups are kept (they are not the recovery's to delete).
+    Restored images are the core's to remove; each resource type's
+    ``cleanup_restored`` removes the rest of what it made.
 
     :param restored: ``{key: what restore returned}``.
     :raises dragon.exception.RecoveryFailed: something could not be
@@ -92,7 +88,8 @@ def cleanup(ctx: RestoreContext, restored: dict) -> None:
                 with base.failing_as(key, 'removing image %s' % made[
                         'image_id'], exception.RecoveryFailed):
                     glance.delete_image(ctx.clients, made['image_id'])
-            volumes.cleanup_volume(ctx, key, made)
+            for plugin in resource_types.all_types():
+                plugin.cleanup_restored(ctx, key, made)
         except exception.DragonException as e:
             ctx.event('error', str(e))
             first_error = first_error or e

@@ -45,6 +45,9 @@ class RestoreContext:
         restored objects' names.
     :param checkpoint: the checkpoint's container, named in errors (the
         time is named when it is empty).
+    :param name_prefix: the recovery's ``name_prefix`` mapping: the
+        prefix the rewrite gives every ``name`` in the template, for
+        restores that create objects the template names (containers).
     """
 
     clients: Any
@@ -55,6 +58,7 @@ class RestoreContext:
     recovery_id: str = ''
     checkpoint_time: str = ''
     checkpoint: str = ''
+    name_prefix: str = ''
 
     @property
     def waits(self) -> Any:

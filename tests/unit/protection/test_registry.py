@@ -10,13 +10,13 @@ def test_default_actions():
 
 
 def test_only_template_only_is_shared():
-    shared = [a.name for t in registry.resource_types() for a in t.actions
-              if not a.exclusive]
-    assert shared == ['template_only']
+    shared = {a.name for t in registry.resource_types() for a in t.actions
+              if not a.exclusive}
+    assert shared == {'template_only'}
 
 
 def test_unknown_names_raise_clear_errors():
-    with pytest.raises(exception.UnknownResourceType, match='server, volume'):
+    with pytest.raises(exception.UnknownResourceType, match='server, .*volume'):
         registry.get('network')
     with pytest.raises(exception.UnknownAction, match='image_snapshot'):
         registry.get('server').action('snapshot_data')

@@ -10,8 +10,10 @@ from dragon.workload import policies
 
 @pytest.fixture
 def ctx(db, monkeypatch):
-    monkeypatch.setattr(clients, 'resource_get', lambda c, t, i: {
-        'id': i, 'name': 'n-' + i, 'status': 'ACTIVE', 'project_id': None})
+    for getter in ('server_get', 'volume_get'):
+        monkeypatch.setattr(clients, getter, lambda c, i: {
+            'id': i, 'name': 'n-' + i, 'status': 'ACTIVE',
+            'project_id': None})
     return dragon_context.RequestContext(user_id='u1', project_id='p1',
                                          roles=['member'])
 
@@ -41,7 +43,7 @@ def test_changing_the_action_resets_options(ctx):
 
 
 def test_missing_resource_names_type_and_id(ctx, monkeypatch):
-    monkeypatch.setattr(clients, 'resource_get', lambda c, t, i: None)
+    monkeypatch.setattr(clients, 'volume_get', lambda c, i: None)
     policy = policies.policy_create(ctx, {'name': 'a'})
     with pytest.raises(exception.ResourceNotFound, match='Volume v9'):
         policies.member_create(ctx, policy, {'resource_type': 'volume',

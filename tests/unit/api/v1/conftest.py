@@ -1,4 +1,4 @@
-"""The v1 API with noauth, a migrated database and Nova/Cinder faked at dragon.clients."""
+"""The v1 API with noauth, a migrated database and each resource type's cloud faked."""
 
 import json
 
@@ -6,7 +6,7 @@ import pytest
 import webob
 
 from dragon.api import app
-from dragon import clients
+from dragon import resource_types
 
 PROJECT = 'p1'
 OTHER = 'p2'
@@ -40,8 +40,12 @@ class FakeCloud:
 @pytest.fixture
 def fake_cloud(monkeypatch):
     cloud = FakeCloud()
-    monkeypatch.setattr(clients, 'resource_get', cloud.get)
-    monkeypatch.setattr(clients, 'resource_list', cloud.list)
+    # Every resource type plugin lists and gets its resources from here.
+    for plugin in resource_types.all_types():
+        monkeypatch.setattr(plugin, 'get_resource',
+                            lambda c, i, t=plugin.name: cloud.get(c, t, i))
+        monkeypatch.setattr(plugin, 'list_resources',
+                            lambda c, t=plugin.name: cloud.list(c, t))
     return cloud
 
 

@@ -166,3 +166,22 @@ def test_reader_cannot_change_members(api, resources):
     _message(api('PATCH', base + '/srv-1',
                  {'member': {'action': 'template_only'}}, roles='reader'), 403)
     _message(api('DELETE', base + '/srv-1', roles='reader'), 403)
+
+
+def test_a_container_name_is_exclusive_per_project_not_across(api,
+                                                              fake_cloud):
+    # Container names repeat across accounts; their exclusive key has the
+    # project in it (swift_container.exclusive_key).
+    fake_cloud.add('swift_container', 'photos')
+    first = _policy(api, name='first')
+    second = _policy(api, name='second')
+    theirs = _policy(api, name='theirs', project=OTHER)
+    assert _add(api, first, 'photos', 'swift_container').status_int == 201
+    message = _message(_add(api, second, 'photos', 'swift_container'), 409)
+    assert 'first' in message and first['id'] in message
+    # The other project's own container of the same name.
+    fake_cloud.add('swift_container', 'photos', project_id=OTHER)
+    response = api('POST', '/v1/policies/%s/members' % theirs['id'],
+                   {'member': {'resource_type': 'swift_container',
+                               'resource_id': 'photos'}}, project=OTHER)
+    assert response.status_int == 201, response.text

@@ -10,12 +10,13 @@ def test_resource_types_list_actions_with_one_default_each(api):
     response = api('GET', '/v1/resource-types', roles='reader')
     assert response.status_int == 200
     types = {t['name']: t for t in response.json['resource_types']}
-    assert set(types) == {'server', 'volume'}
+    assert set(types) == {'server', 'volume', 'swift_container'}
     actions = {name: [a['name'] for a in t['actions']]
                for name, t in types.items()}
     assert actions == {
         'server': ['image_snapshot', 'image_copy', 'template_only'],
-        'volume': ['snapshot_data', 'cinder_backup', 'replicated']}
+        'volume': ['snapshot_data', 'cinder_backup', 'replicated'],
+        'swift_container': ['copy_objects', 'template_only']}
     for resource_type in types.values():
         defaults = [a['name'] for a in resource_type['actions'] if a['default']]
         assert len(defaults) == 1
