@@ -27,7 +27,7 @@ from dragon.checkpoint import store
 from dragon.common import timeutils
 from dragon import context as dragon_context
 from dragon.db import api as db_api
-from dragon.engine import clients as clients_mod
+from dragon.cloud import clients as clients_mod
 from dragon import exception
 from dragon import identity
 from dragon.notifications import notifier

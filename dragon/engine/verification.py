@@ -17,7 +17,7 @@ from dragon.checkpoint import store
 from dragon.checkpoint import verify
 from dragon import context as dragon_context
 from dragon.db import api as db_api
-from dragon.engine import clients as clients_mod
+from dragon.cloud import clients as clients_mod
 from dragon import exception
 from dragon import identity
 

@@ -10,7 +10,7 @@ from oslo_log import log as logging
 
 from dragon import context as dragon_context
 from dragon.db import api as db_api
-from dragon.engine import clients as clients_mod
+from dragon.cloud import clients as clients_mod
 from dragon import identity
 from dragon.notifications import notifier
 from dragon.retention import prune

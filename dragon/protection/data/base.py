@@ -49,7 +49,7 @@ def _conf() -> cfg.ConfigOpts:
 class DataContext:
     """What a data action may use while it runs for one resource.
 
-    :param clients: ``dragon.engine.clients.ServiceClients`` of the source
+    :param clients: ``dragon.cloud.clients.ServiceClients`` of the source
         region, scoped to the project being protected.
     :param chunks: the project's ``dragon.checkpoint.chunks.ChunkStore``.
     :param progress: called with a number of bytes each time that many

@@ -16,7 +16,7 @@ import time
 import pytest
 
 from dragon import exception
-from dragon.engine.clients import ServiceClients
+from dragon.cloud.clients import ServiceClients
 from dragon.protection import discovery
 from dragon.protection import template as template_mod
 from dragon.recovery import mappings

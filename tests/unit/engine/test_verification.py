@@ -11,7 +11,7 @@ from dragon.checkpoint import store
 from dragon.checkpoint import verify
 from dragon import context
 from dragon.db import api as db_api
-from dragon.engine import clients as clients_mod
+from dragon.cloud import clients as clients_mod
 from dragon.engine import rpcapi
 from dragon.engine import verification
 from tests.unit.checkpoint.fake_swift import FakeAccount
