@@ -12,13 +12,13 @@ import contextlib
 import time
 from typing import Any, Callable, Iterator
 
-from keystoneauth1 import exceptions as ks_exc
+from openstack import exceptions as sdk_exc
 
 PAUSE_TIMEOUT = 120
 
 
 def _status(compute: Any, server_id: str) -> str:
-    return compute.get('/servers/%s' % server_id).json()['server']['status']
+    return compute.get_server(server_id).status
 
 
 def _wait(compute: Any, server_id: str, wanted: str, poll: float) -> bool:
@@ -38,10 +38,9 @@ def _unpause(compute: Any, server_id: str, poll: float) -> None:
     deadline = time.monotonic() + PAUSE_TIMEOUT
     while True:
         try:
-            compute.post('/servers/%s/action' % server_id,
-                         json={'unpause': None})
+            compute.unpause_server(server_id)
             return
-        except ks_exc.Conflict:
+        except sdk_exc.ConflictException:
             if time.monotonic() > deadline:
                 raise
             time.sleep(poll)
@@ -51,6 +50,8 @@ def _unpause(compute: Any, server_id: str, poll: float) -> None:
 def paused(compute: Any, servers: list[Any],
            event: Callable[..., None], poll: float = 1.0) -> Iterator[None]:
     """Pause the ``ACTIVE`` servers among ``servers`` (graph nodes) for the block.
+
+    :param compute: the openstacksdk compute proxy of the run.
 
     :raises dragon.exception.DataActionFailed: a server did not pause (the
         ones already paused are unpaused first).
@@ -66,8 +67,7 @@ def paused(compute: Any, servers: list[Any],
             if _status(compute, node.resource.id) != 'ACTIVE':
                 event('info', 'not running: not paused', node.key)
                 continue
-            compute.post('/servers/%s/action' % node.resource.id,
-                         json={'pause': None})
+            compute.pause_server(node.resource.id)
             done.append(node)
             if not _wait(compute, node.resource.id, 'PAUSED', poll):
                 raise exception.DataActionFailed(
@@ -88,7 +88,7 @@ def paused(compute: Any, servers: list[Any],
                         reason='not ACTIVE %d s after unpause'
                         % PAUSE_TIMEOUT)
                 event('info', 'unpaused', node.key)
-            except (ks_exc.ClientException, exception.DataActionFailed) as e:
+            except (sdk_exc.SDKException, exception.DataActionFailed) as e:
                 left.append('%s (%s)' % (node.resource.name or node.key,
                                          node.resource.id))
                 event('error', 'could not be unpaused: %s; unpause it by '

@@ -225,7 +225,7 @@ class Protection:
                    if s.node.member and s.node.resource.type ==
                    'OS::Nova::Server']
         if self.policy.options.get('consistent') and servers:
-            with consistency.paused(self.clients.adapter('compute'), servers,
+            with consistency.paused(self.clients.connection.compute, servers,
                                     self.recorder.event):
                 self._capture_each()
         else:

@@ -1,4 +1,8 @@
-"""A fake cloud at the client boundary (``.adapter()``) and a fake Swift.
+"""A fake cloud at the client boundary and a fake Swift.
+
+Nova is reached through ``.connection.compute``, a fake openstacksdk proxy
+answering with the SDK's own resource models (so the attribute names are
+the SDK's); Cinder and Glance still through ``.adapter()``.
 
 Objects go through the transitional statuses Nova, Cinder and Glance show
 (``creating``, ``saving``, ``uploading``, ``deleting``) for a few GETs, and
@@ -12,6 +16,9 @@ import itertools
 import json
 
 from keystoneauth1 import exceptions as ks_exc
+from keystoneauth1 import discover
+from openstack.compute.v2 import server as server_mod
+from openstack import exceptions as sdk_exc
 import requests
 from swiftclient import exceptions as swift_exc
 
@@ -23,6 +30,9 @@ STEPS = 2   # GETs an object stays in a transitional status
 
 
 class Response:
+    status_code = 200
+    headers: dict = {}
+
     def __init__(self, body=None, pieces=None):
         self._body = body
         self._pieces = pieces
@@ -125,6 +135,10 @@ class FakeCloud:
     # -- the client boundary
     def adapter(self, service):
         return Adapter(self, service)
+
+    @property
+    def connection(self):
+        return Connection(self)
 
     def _fail(self, key):
         self.calls.append(key)
@@ -305,6 +319,36 @@ class Adapter:
 
     def delete(self, path):
         return self.cloud.request(self.service, 'DELETE', path)
+
+
+class Compute(Adapter):
+    """The openstacksdk compute proxy: its calls and an adapter's for the
+    resources' own methods (``Server.create_image`` posts through it)."""
+
+    default_microversion = '2.79'
+
+    def __init__(self, cloud):
+        super().__init__(cloud, 'compute')
+
+    def get_endpoint_data(self):
+        return discover.EndpointData(min_microversion=(2, 1),
+                                     max_microversion=(2, 79))
+
+    def post(self, path, json=None, headers=None, microversion=None):
+        assert microversion == '2.45', 'createImage must return the id'
+        return super().post(path, json=json)
+
+    def get_server(self, server_id):
+        try:
+            body = self.get('/servers/%s' % server_id).json()['server']
+        except ks_exc.NotFound:
+            raise sdk_exc.NotFoundException('no server %s' % server_id)
+        return server_mod.Server.existing(**body)
+
+
+class Connection:
+    def __init__(self, cloud):
+        self.compute = Compute(cloud)
 
 
 class FakeSwift:
