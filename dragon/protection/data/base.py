@@ -17,6 +17,7 @@ import functools
 from typing import Any, Callable, Iterator
 
 from keystoneauth1 import exceptions as ks_exc
+from openstack import exceptions as sdk_exc
 from oslo_config import cfg
 import requests
 from swiftclient import exceptions as swift_exc
@@ -129,7 +130,8 @@ def failing_as(node: Any, step: str,
         yield
     except exception.DragonException:
         raise
-    except (ks_exc.ClientException, swift_exc.ClientException,
+    except (ks_exc.ClientException, sdk_exc.SDKException,
+            swift_exc.ClientException,
             requests.exceptions.RequestException) as e:
         resource = node if isinstance(node, str) else label(node)
         raise error(resource=resource, reason='%s: %s' % (step, e)) from e
