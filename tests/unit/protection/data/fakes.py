@@ -1,8 +1,8 @@
 """A fake cloud at the client boundary and a fake Swift.
 
-Nova is reached through ``.connection.compute``, a fake openstacksdk proxy
-answering with the SDK's own resource models (so the attribute names are
-the SDK's); Cinder and Glance still through ``.adapter()``.
+Nova and Cinder are reached through ``.connection``: fake openstacksdk
+proxies answering with the SDK's own resource models (so the attribute
+names are the SDK's); Glance still through ``.adapter()``.
 
 Objects go through the transitional statuses Nova, Cinder and Glance show
 (``creating``, ``saving``, ``uploading``, ``deleting``) for a few GETs, and
@@ -25,6 +25,7 @@ from swiftclient import exceptions as swift_exc
 from dragon.checkpoint import chunks
 from dragon.protection import graph
 from tests.unit.checkpoint import fake_swift
+from tests.unit import fake_sdk
 
 STEPS = 2   # GETs an object stays in a transitional status
 
@@ -32,6 +33,7 @@ STEPS = 2   # GETs an object stays in a transitional status
 class Response:
     status_code = 200
     headers: dict = {}
+    links: dict = {}
 
     def __init__(self, body=None, pieces=None):
         self._body = body
@@ -266,14 +268,17 @@ class FakeCloud:
             return Response()
         if parts[1].startswith('detail'):
             self._fail('GET backups')
-            assert not params, 'filters may be refused by Cinder'
+            assert set(params or ()) <= {'marker'}, \
+                'filters may be refused by Cinder'
             backups = [self._public(b)
                        for b in self.objects['backup'].values()]
             # Two pages, the way Cinder links them.
-            if 'page2' in parts[-1]:
+            if (params or {}).get('marker'):
                 return Response({'backups': backups[1:]})
             return Response({'backups': backups[:1], 'backups_links': [
-                {'rel': 'next', 'href': '/backups/detail?page2'}]})
+                {'rel': 'next', 'href': fake_sdk.ENDPOINT +
+                 '/backups/detail?marker=%s' % (
+                    backups[0]['id'] if backups else '')}]})
         if parts[2:] == ['export_record']:
             self._fail('GET export_record')
             if self.export_forbidden:
@@ -349,6 +354,10 @@ class Compute(Adapter):
 class Connection:
     def __init__(self, cloud):
         self.compute = Compute(cloud)
+        self.block_storage = fake_sdk.BlockStorage(
+            lambda method, path, json=None, params=None: cloud.request(
+                'block-storage', method, path, json_body=json,
+                params=params))
 
 
 class FakeSwift:
