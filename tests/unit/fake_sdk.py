@@ -16,6 +16,7 @@ from openstack.block_storage.v3 import backup as backup_mod
 from openstack.block_storage.v3 import snapshot as snapshot_mod
 from openstack.block_storage.v3 import volume as volume_mod
 from openstack import exceptions as sdk_exc
+from openstack.image.v2 import image as image_mod
 
 # Where the fake services say they are, as in their links.
 ENDPOINT = 'http://cloud.test/v3/project'
@@ -133,3 +134,16 @@ class BlockStorage(Proxy):
     def restore_backup(self, backup, volume_id=None, name=None):
         return backup_mod.Backup.new(id=backup).restore(
             self, volume_id=volume_id, name=name)
+
+
+class Image(Proxy):
+    """``openstack.image.v2._proxy.Proxy``'s calls Dragon makes.
+
+    Its endpoint is Glance's ``/v2``: the route sees ``/v2/images/...``.
+    """
+
+    def _send(self, method, url, **kwargs):
+        return super()._send(method, '/v2/' + url.lstrip('/'), **kwargs)
+
+    def delete_image(self, image, ignore_missing=True):
+        _delete(image_mod.Image, self, image, ignore_missing)

@@ -1,8 +1,9 @@
 """A fake cloud at the client boundary and a fake Swift.
 
-Nova and Cinder are reached through ``.connection``: fake openstacksdk
-proxies answering with the SDK's own resource models (so the attribute
-names are the SDK's); Glance still through ``.adapter()``.
+Nova, Cinder and Glance's deletes are reached through ``.connection``:
+fake openstacksdk proxies answering with the SDK's own resource models
+(so the attribute names are the SDK's); Glance's reads and downloads
+through ``.adapter('image')``.
 
 Objects go through the transitional statuses Nova, Cinder and Glance show
 (``creating``, ``saving``, ``uploading``, ``deleting``) for a few GETs, and
@@ -358,6 +359,9 @@ class Connection:
             lambda method, path, json=None, params=None: cloud.request(
                 'block-storage', method, path, json_body=json,
                 params=params))
+        self.image = fake_sdk.Image(
+            lambda method, path, json=None, params=None: cloud.request(
+                'image', method, path, json_body=json, params=params))
 
 
 class FakeSwift:

@@ -1,8 +1,8 @@
 """A fake target region at the client boundary: Glance images, Cinder volumes and backups.
 
-Cinder is reached through ``.connection.block_storage``, a fake
-openstacksdk proxy whose requests the SDK's own models build; Glance
-through ``.adapter('image')``.
+Cinder and Glance's deletes are reached through ``.connection``, fake
+openstacksdk proxies whose requests the SDK's own models build; the rest
+of Glance through ``.adapter('image')``.
 
 Uploads are consumed the way an HTTP library sends a body: iterated piece
 by piece, never joined; the fake records how many bytes arrived and hashes
@@ -60,8 +60,11 @@ class TargetCloud:
         def route(method, path, json=None, params=None):
             return self.cinder(method, path.strip('/').split('/'), json,
                                params)
+        def image(method, path, json=None, params=None):
+            return self.glance(method, path.strip('/').split('/')[2:], json)
         return types.SimpleNamespace(
-            block_storage=fake_sdk.BlockStorage(route))
+            block_storage=fake_sdk.BlockStorage(route),
+            image=fake_sdk.Image(image))
 
     def _call(self, name):
         self.calls.append(name)
