@@ -13,10 +13,16 @@ from keystoneauth1 import adapter
 from keystoneauth1 import discover
 from keystoneauth1 import exceptions as ks_exc
 from openstack.block_storage.v3 import backup as backup_mod
+from openstack.block_storage.v3 import availability_zone as bs_zone_mod
 from openstack.block_storage.v3 import snapshot as snapshot_mod
+from openstack.block_storage.v3 import type as type_mod
 from openstack.block_storage.v3 import volume as volume_mod
+from openstack.compute.v2 import availability_zone as zone_mod
+from openstack.compute.v2 import flavor as flavor_mod
+from openstack.compute.v2 import keypair as keypair_mod
 from openstack import exceptions as sdk_exc
 from openstack.image.v2 import image as image_mod
+from openstack.network.v2 import network as network_mod
 
 # Where the fake services say they are, as in their links.
 ENDPOINT = 'http://cloud.test/v3/project'
@@ -48,6 +54,7 @@ class Proxy(adapter.Adapter):
     def _send(self, method, url, **kwargs):
         if url.startswith(ENDPOINT):
             url = url[len(ENDPOINT):]      # a link the fake service made
+        url = '/' + url.lstrip('/')
         try:
             response = self._route(method, url, **kwargs)
         except ks_exc.HttpError as e:
@@ -57,6 +64,11 @@ class Proxy(adapter.Adapter):
                             ('links', {})):
             if not hasattr(response, name):
                 setattr(response, name, value)
+        if response.status_code >= 400:
+            error = _SDK_ERRORS.get(response.status_code,
+                                    sdk_exc.HttpException)
+            raise error(message='HTTP %s' % response.status_code,
+                        http_status=response.status_code)
         return response
 
     def get(self, url, params=None, **_kwargs):
@@ -131,6 +143,15 @@ class BlockStorage(Proxy):
     def export_backup(self, backup):
         return backup_mod.Backup.new(id=backup).export_record(self)
 
+    def types(self):
+        return type_mod.Type.list(self)
+
+    def get_type(self, type):
+        return _get(type_mod.Type, self, type)
+
+    def availability_zones(self):
+        return bs_zone_mod.AvailabilityZone.list(self)
+
     def restore_backup(self, backup, volume_id=None, name=None):
         return backup_mod.Backup.new(id=backup).restore(
             self, volume_id=volume_id, name=name)
@@ -147,3 +168,36 @@ class Image(Proxy):
 
     def delete_image(self, image, ignore_missing=True):
         _delete(image_mod.Image, self, image, ignore_missing)
+
+    def get_image(self, image):
+        return _get(image_mod.Image, self, image)
+
+    def images(self, **query):
+        return image_mod.Image.list(self, **query)
+
+
+class Compute(Proxy):
+    """``openstack.compute.v2._proxy.Proxy``'s list calls Dragon makes."""
+
+    microversion = '2.79'
+    microversions = ((2, 1), (2, 79))
+
+    def flavors(self, details=True):
+        assert details
+        return flavor_mod.Flavor.list(self, base_path='/flavors/detail')
+
+    def availability_zones(self):
+        return zone_mod.AvailabilityZone.list(self)
+
+    def keypairs(self):
+        return keypair_mod.Keypair.list(self)
+
+
+class Network(Proxy):
+    """``openstack.network.v2._proxy.Proxy``; its endpoint is ``/v2.0``."""
+
+    def _send(self, method, url, **kwargs):
+        return super()._send(method, '/v2.0/' + url.lstrip('/'), **kwargs)
+
+    def networks(self, **query):
+        return network_mod.Network.list(self, **query)
