@@ -123,7 +123,7 @@ def _connection(session: ks_session.Session,
 
 
 def _caller_identity(context: Any, conf: cfg.ConfigOpts) -> Any:
-    """The identity proxy of the caller's own token (trusts are the trustor's)."""
+    """The identity proxy of the caller's token (a trustor makes its trust)."""
     session = ks_session.Session(
         auth=clients.CallerAuth(context.auth_token, []), timeout=TIMEOUT)
     return _connection(session, _identity_url(context, conf)).identity

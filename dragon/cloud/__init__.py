@@ -1,1 +1,1 @@
-"""How the engine reaches the OpenStack services of a run (openstacksdk and friends)."""
+"""How the engine reaches a run's OpenStack services (openstacksdk & co)."""

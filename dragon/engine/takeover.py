@@ -24,10 +24,10 @@ from oslo_config import cfg
 from oslo_log import log as logging
 
 from dragon.checkpoint import store
+from dragon.cloud import clients as clients_mod
 from dragon.common import timeutils
 from dragon import context as dragon_context
 from dragon.db import api as db_api
-from dragon.cloud import clients as clients_mod
 from dragon import exception
 from dragon import identity
 from dragon.notifications import notifier

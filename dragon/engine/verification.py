@@ -15,9 +15,9 @@ from oslo_log import log as logging
 
 from dragon.checkpoint import store
 from dragon.checkpoint import verify
+from dragon.cloud import clients as clients_mod
 from dragon import context as dragon_context
 from dragon.db import api as db_api
-from dragon.cloud import clients as clients_mod
 from dragon import exception
 from dragon import identity
 

@@ -25,10 +25,10 @@ from dragon.checkpoint import chunks as chunks_mod
 from dragon.checkpoint import manifest as manifest_mod
 from dragon.checkpoint import naming
 from dragon.checkpoint import store
+from dragon.cloud import clients as clients_mod
 from dragon.common import timeutils
 from dragon import context as dragon_context
 from dragon.db import api as db_api
-from dragon.cloud import clients as clients_mod
 from dragon import exception
 from dragon.notifications import notifier
 from dragon.protection import graph as graph_mod

@@ -8,9 +8,9 @@ the run that just succeeded (its trust, or its schedule's trust).
 from oslo_config import cfg
 from oslo_log import log as logging
 
+from dragon.cloud import clients as clients_mod
 from dragon import context as dragon_context
 from dragon.db import api as db_api
-from dragon.cloud import clients as clients_mod
 from dragon import identity
 from dragon.notifications import notifier
 from dragon.retention import prune

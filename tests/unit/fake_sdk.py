@@ -12,8 +12,8 @@ becomes the openstacksdk exception a real proxy would raise.
 from keystoneauth1 import adapter
 from keystoneauth1 import discover
 from keystoneauth1 import exceptions as ks_exc
-from openstack.block_storage.v3 import backup as backup_mod
 from openstack.block_storage.v3 import availability_zone as bs_zone_mod
+from openstack.block_storage.v3 import backup as backup_mod
 from openstack.block_storage.v3 import snapshot as snapshot_mod
 from openstack.block_storage.v3 import type as type_mod
 from openstack.block_storage.v3 import volume as volume_mod

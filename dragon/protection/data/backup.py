@@ -22,8 +22,8 @@ def _previous_backups(ctx: base.DataContext, volume_id: str) -> list:
     ``resource_filters.json`` may not allow that filter (Cinder answers 400).
     The SDK follows the pages.
     """
-    return [b for b in ctx.clients.connection.block_storage.backups(
-                details=True)
+    backups = ctx.clients.connection.block_storage.backups(details=True)
+    return [b for b in backups
             if b.volume_id == volume_id and b.status == 'available' and
             (b.metadata or {}).get(METADATA_KEY) == 'true']
 

@@ -15,8 +15,8 @@ import time
 
 import pytest
 
-from dragon import exception
 from dragon.cloud.clients import ServiceClients
+from dragon import exception
 from dragon.protection import discovery
 from dragon.protection import template as template_mod
 from dragon.recovery import mappings

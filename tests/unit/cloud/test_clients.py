@@ -1,4 +1,4 @@
-"""ServiceClients: one counting session, the SDK connection, the adapter options."""
+"""ServiceClients: one counting session, the SDK connection, the options."""
 from unittest import mock
 
 from keystoneauth1 import discover
