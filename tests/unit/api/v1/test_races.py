@@ -4,8 +4,8 @@ Requests run on threads against the whole pipeline and a real database.
 Both requests of a pair are held at the point where each has read the
 object and neither has changed it (the window of a real race), then let
 go together. Keystone is faked at the openstacksdk identity proxy of
-``dragon.identity`` with its real rule: one trust per trustor, trustee, project and expiry
-second, deleted trusts included.
+``dragon.identity`` with its real rule: one trust per trustor, trustee,
+project and expiry second, deleted trusts included.
 """
 
 import datetime

@@ -16,8 +16,8 @@ import hashlib
 import itertools
 import json
 
-from keystoneauth1 import exceptions as ks_exc
 from keystoneauth1 import discover
+from keystoneauth1 import exceptions as ks_exc
 from openstack.compute.v2 import server as server_mod
 from openstack import exceptions as sdk_exc
 import requests
@@ -328,8 +328,10 @@ class Adapter:
 
 
 class Compute(Adapter):
-    """The openstacksdk compute proxy: its calls and an adapter's for the
-    resources' own methods (``Server.create_image`` posts through it)."""
+    """The openstacksdk compute proxy, an adapter to the SDK's models.
+
+    ``Server.create_image`` posts through it, as through a real proxy.
+    """
 
     default_microversion = '2.79'
 
