@@ -133,7 +133,7 @@ class Takeover:
     def _swift(self, row: Any) -> Any:
         session = identity.trust_session(self.conf, row.trust_id)
         return clients_mod.ServiceClients(
-            session, self.conf.engine.region_name).swift()
+            session, self.conf.engine.region_name, self.conf).swift()
 
     def _reconcile(self, admin: Any, row: Any, claim: str, swift: Any,
                    dead: str) -> Outcome:

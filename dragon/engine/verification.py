@@ -75,7 +75,8 @@ def run(conf: cfg.ConfigOpts, checkpoint_id: str, verification_id: str,
                 id=checkpoint_id, status=checkpoint.status,
                 action='verifying', allowed='available')
         clients = clients_mod.ServiceClients(
-            identity.trust_session(conf, trust_id), conf.engine.region_name)
+            identity.trust_session(conf, trust_id), conf.engine.region_name,
+            conf)
         manifest = store.read_manifest(clients.swift(), checkpoint.container)
         result = verify.verify(
             verify.reader_store(clients.swift, manifest,

@@ -410,7 +410,8 @@ def _trust_clients(conf: cfg.ConfigOpts, checkpoint: Any
                    ) -> clients_mod.ServiceClients:
     from dragon import identity
     session = identity.trust_session(conf, checkpoint.trust_id)
-    return clients_mod.ServiceClients(session, conf.engine.region_name)
+    return clients_mod.ServiceClients(session, conf.engine.region_name,
+                                      conf)
 
 
 def run(conf: cfg.ConfigOpts, checkpoint_id: str, host: str = '') -> bool:

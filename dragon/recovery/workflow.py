@@ -345,7 +345,8 @@ def _trust_clients(conf: cfg.ConfigOpts, recovery: Any
                    ) -> clients_mod.ServiceClients:
     from dragon import identity
     session = identity.trust_session(conf, recovery.trust_id)
-    return clients_mod.ServiceClients(session, recovery.target_region)
+    return clients_mod.ServiceClients(session, recovery.target_region,
+                                      conf)
 
 
 def run(conf: cfg.ConfigOpts, recovery_id: str, host: str = '') -> bool:

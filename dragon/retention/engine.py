@@ -30,8 +30,8 @@ def apply(conf: cfg.ConfigOpts, checkpoint_id: str):
     if not (policy.options or {}).get('retention'):
         return None
     session = identity.trust_session(conf, checkpoint.trust_id)
-    swift = clients_mod.ServiceClients(session,
-                                       conf.engine.region_name).swift()
+    swift = clients_mod.ServiceClients(session, conf.engine.region_name,
+                                       conf).swift()
     result = prune.prune(
         admin, conf, policy, swift,
         timezone=rules.timezone_for(

@@ -32,7 +32,7 @@ def account(monkeypatch):
     account = FakeAccount()
 
     class Clients:
-        def __init__(self, session, region):
+        def __init__(self, session, region, conf=None):
             self.session = session
 
         def swift(self):
