@@ -16,6 +16,8 @@ from typing import Any
 from keystoneauth1 import exceptions as ks_exc
 from keystoneauth1 import loading as ks_loading
 from keystoneauth1 import session as ks_session
+import openstack.connection
+from openstack import exceptions as sdk_exc
 from oslo_config import cfg
 from oslo_log import log as logging
 
@@ -79,7 +81,12 @@ def trustee_user_id(conf: cfg.ConfigOpts) -> str:
 
 
 def _identity_url(context: Any, conf: cfg.ConfigOpts) -> str:
-    """The caller's Identity v3 endpoint, from their catalog or ``[trustee]``."""
+    """The caller's Identity v3 endpoint, from their catalog or ``[trustee]``.
+
+    Public: Dragon has no adapter group for Keystone, and the caller's
+    token was made through the public endpoint the trustee's
+    ``auth_url`` names too.
+    """
     auth = clients.CallerAuth(context.auth_token,
                               getattr(context, 'service_catalog', None) or [])
     try:
@@ -97,6 +104,29 @@ def _identity_url(context: Any, conf: cfg.ConfigOpts) -> str:
                                            'catalog')
     url = url.rstrip('/')
     return url if url.endswith('/v3') else url + '/v3'
+
+
+def _connection(session: ks_session.Session,
+                identity_url: str | None = None
+                ) -> openstack.connection.Connection:
+    """An openstacksdk connection for Keystone only.
+
+    With ``identity_url`` (the caller's v3 endpoint) no version discovery
+    is made; without, the session's catalog gives the public endpoint.
+    """
+    config: dict[str, Any] = {'identity_api_version': '3',
+                              'identity_interface': 'public'}
+    if identity_url:
+        config['identity_endpoint_override'] = identity_url
+    return openstack.connection.Connection(session=session,
+                                           app_name='dragon', **config)
+
+
+def _caller_identity(context: Any, conf: cfg.ConfigOpts) -> Any:
+    """The identity proxy of the caller's token (a trustor makes its trust)."""
+    session = ks_session.Session(
+        auth=clients.CallerAuth(context.auth_token, []), timeout=TIMEOUT)
+    return _connection(session, _identity_url(context, conf)).identity
 
 
 def create_trust(context: Any, conf: cfg.ConfigOpts | None = None,
@@ -123,29 +153,43 @@ def create_trust(context: Any, conf: cfg.ConfigOpts | None = None,
     conf = conf or dragon_conf.CONF
     expires_at = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(
         hours=conf.engine.trust_expiry_hours))
-    body = {'trust': {
+    trust = {
         'trustor_user_id': context.user_id,
         'trustee_user_id': trustee_user_id(conf),
         'project_id': context.project_id,
-        'impersonation': True,
+        'is_impersonation': True,
         'roles': [{'name': r} for r in sorted(set(context.roles or []))],
         'expires_at': (expires_at.strftime('%Y-%m-%dT%H:%M:%S.%fZ')
                        if expires else None),
-    }}
+    }
     if redelegate:
-        body['trust'].update(allow_redelegation=True, redelegation_count=1)
-    url = _identity_url(context, conf) + '/OS-TRUST/trusts'
-    session = ks_session.Session(auth=clients.CallerAuth(
-        context.auth_token, []))
+        trust.update(allow_redelegation=True, redelegation_count=1)
+    keystone = _caller_identity(context, conf)
     for attempt in range(DUPLICATE_RETRIES + 1):
         try:
-            response = session.post(url, json=body, raise_exc=False,
-                                    timeout=TIMEOUT)
-        except ks_exc.ClientException as e:
+            made = keystone.create_trust(**trust)
+            break
+        except sdk_exc.ConflictException:
+            if attempt == DUPLICATE_RETRIES:
+                # Still taken after the retries: a burst of requests of
+                # one user.  Theirs to retry; never a server error.
+                LOG.warning("Keystone refused a trust for user %s on "
+                            "project %s as a duplicate %d times",
+                            context.user_id, context.project_id,
+                            DUPLICATE_RETRIES + 1)
+                raise exception.TrustConflict()
+        except sdk_exc.HttpException as e:
+            reason = _keystone_message(e)
+            LOG.warning("Keystone refused a trust for user %s on project "
+                        "%s: HTTP %s %s", context.user_id,
+                        context.project_id, e.status_code, reason)
+            if e.status_code in (401, 403):
+                raise exception.TrustRefused(reason=reason)
+            raise exception.TrustFailed(reason='HTTP %s: %s' % (
+                e.status_code, reason))
+        except (sdk_exc.SDKException, ks_exc.ClientException) as e:
             raise exception.TrustFailed(reason='Keystone unreachable (%s)' %
                                         type(e).__name__)
-        if response.status_code != 409 or attempt == DUPLICATE_RETRIES:
-            break
         # Keystone keeps one trust per trustor, trustee, project,
         # impersonation and expiry second (deleted trusts included): a
         # concurrent request of the same caller (two deletes, protect then
@@ -156,35 +200,15 @@ def create_trust(context: Any, conf: cfg.ConfigOpts | None = None,
             expires_at = max(expires_at, _FAR_OFF)
         expires_at += datetime.timedelta(
             seconds=1 + secrets.randbelow(DUPLICATE_SPREAD))
-        body['trust']['expires_at'] = expires_at.strftime(
-            '%Y-%m-%dT%H:%M:%S.%fZ')
-    if response.status_code == 409:
-        # Still taken after the retries: a burst of requests of one user.
-        # Theirs to retry; never a server error.
-        LOG.warning("Keystone refused a trust for user %s on project %s "
-                    "as a duplicate %d times", context.user_id,
-                    context.project_id, DUPLICATE_RETRIES + 1)
-        raise exception.TrustConflict()
-    if response.status_code != 201:
-        reason = _keystone_message(response)
-        LOG.warning("Keystone refused a trust for user %s on project %s: "
-                    "HTTP %s %s", context.user_id, context.project_id,
-                    response.status_code, reason)
-        if response.status_code in (401, 403):
-            raise exception.TrustRefused(reason=reason)
-        raise exception.TrustFailed(reason='HTTP %s: %s' % (
-            response.status_code, reason))
-    trust_id = response.json()['trust']['id']
-    LOG.info("created trust %s from user %s on project %s", trust_id,
+        trust['expires_at'] = expires_at.strftime('%Y-%m-%dT%H:%M:%S.%fZ')
+    LOG.info("created trust %s from user %s on project %s", made.id,
              context.user_id, context.project_id)
-    return trust_id
+    return made.id
 
 
-def _keystone_message(response: Any) -> str:
-    try:
-        return str(response.json()['error']['message'])[:300]
-    except (ValueError, KeyError, TypeError):
-        return (response.text or '')[:300]
+def _keystone_message(error: sdk_exc.HttpException) -> str:
+    """Keystone's own words (``{"error": {"message": ...}}``), shortened."""
+    return str(error.details or error.message or '')[:300]
 
 
 def delete_trust(context_or_session: Any, trust_id: str | None,
@@ -201,28 +225,23 @@ def delete_trust(context_or_session: Any, trust_id: str | None,
     conf = conf or dragon_conf.CONF
     try:
         if isinstance(context_or_session, ks_session.Session):
-            session = context_or_session
-            response = session.delete(
-                '/OS-TRUST/trusts/%s' % trust_id, raise_exc=False,
-                timeout=TIMEOUT,
-                endpoint_filter={'service_type': 'identity',
-                                 'interface': 'public', 'version': (3, 0)})
+            keystone = _connection(context_or_session).identity
         else:
-            url = _identity_url(context_or_session, conf)
-            session = ks_session.Session(auth=clients.CallerAuth(
-                context_or_session.auth_token, []))
-            response = session.delete(url + '/OS-TRUST/trusts/' + trust_id,
-                                      raise_exc=False, timeout=TIMEOUT)
-    except (ks_exc.ClientException, exception.DragonException) as e:
+            keystone = _caller_identity(context_or_session, conf)
+        keystone.delete_trust(trust_id, ignore_missing=False)
+    except sdk_exc.NotFoundException:
+        pass
+    except sdk_exc.HttpException as e:
+        LOG.warning("could not delete trust %s: HTTP %s", trust_id,
+                    e.status_code)
+        return False
+    except (sdk_exc.SDKException, ks_exc.ClientException,
+            exception.DragonException) as e:
         LOG.warning("could not delete trust %s: %s", trust_id,
                     type(e).__name__)
         return False
-    if response.status_code in (204, 404):
-        LOG.info("deleted trust %s", trust_id)
-        return True
-    LOG.warning("could not delete trust %s: HTTP %s", trust_id,
-                response.status_code)
-    return False
+    LOG.info("deleted trust %s", trust_id)
+    return True
 
 
 def trust_session(conf: cfg.ConfigOpts, trust_id: str

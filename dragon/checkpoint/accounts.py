@@ -13,6 +13,7 @@ from typing import Any
 from oslo_config import cfg
 from swiftclient import client as swift_client
 
+from dragon.cloud import clients as clients_mod
 from dragon import identity
 
 
@@ -28,12 +29,19 @@ def _account_url(own_url: str, own_project_id: str, project_id: str) -> str:
 
 def project_swift(conf: cfg.ConfigOpts, project_id: str,
                   session: Any = None) -> swift_client.Connection:
-    """A Swift connection to ``project_id``'s account as Dragon's service user."""
+    """A Swift connection to ``project_id``'s account as Dragon's service user.
+
+    ``[swift]`` gives the interface, the endpoint override and the timeout;
+    ``[engine] region_name`` the region.
+    """
     session = session or identity.service_session(conf)
-    own_url = session.get_endpoint(service_type='object-store',
-                                   interface='public',
-                                   region_name=conf.engine.region_name)
+    options = clients_mod.service_options(conf, 'object-store',
+                                          conf.engine.region_name)
+    own_url = options.endpoint_override or session.get_endpoint(
+        service_type='object-store', interface=options.interface,
+        region_name=options.region_name)
     url = _account_url(own_url, session.get_project_id(), project_id)
     return swift_client.Connection(preauthurl=url,
                                    preauthtoken=session.get_token(),
-                                   retries=3)
+                                   retries=clients_mod.SWIFT_RETRIES,
+                                   timeout=options.timeout)

@@ -25,10 +25,10 @@ from oslo_config import cfg
 from oslo_log import log as logging
 
 from dragon.checkpoint import store
+from dragon.cloud import clients as clients_mod
 from dragon.common import timeutils
 from dragon import context as dragon_context
 from dragon.db import api as db_api
-from dragon.engine import clients as clients_mod
 from dragon import exception
 from dragon import identity
 from dragon.notifications import notifier
@@ -134,7 +134,7 @@ class Takeover:
     def _swift(self, row: Any) -> Any:
         session = identity.trust_session(self.conf, row.trust_id)
         return clients_mod.ServiceClients(
-            session, self.conf.engine.region_name).swift()
+            session, self.conf.engine.region_name, self.conf).swift()
 
     def _reconcile(self, admin: Any, row: Any, claim: str, swift: Any,
                    dead: str) -> Outcome:

@@ -15,9 +15,9 @@ from oslo_log import log as logging
 
 from dragon.checkpoint import store
 from dragon.checkpoint import verify
+from dragon.cloud import clients as clients_mod
 from dragon import context as dragon_context
 from dragon.db import api as db_api
-from dragon.engine import clients as clients_mod
 from dragon import exception
 from dragon import identity
 
@@ -75,7 +75,8 @@ def run(conf: cfg.ConfigOpts, checkpoint_id: str, verification_id: str,
                 id=checkpoint_id, status=checkpoint.status,
                 action='verifying', allowed='available')
         clients = clients_mod.ServiceClients(
-            identity.trust_session(conf, trust_id), conf.engine.region_name)
+            identity.trust_session(conf, trust_id), conf.engine.region_name,
+            conf)
         manifest = store.read_manifest(clients.swift(), checkpoint.container)
         result = verify.verify(
             verify.reader_store(clients.swift, manifest,

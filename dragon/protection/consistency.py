@@ -12,11 +12,11 @@ import contextlib
 import time
 from typing import Any, Callable, Iterator
 
-from keystoneauth1 import exceptions as ks_exc
+from openstack import exceptions as sdk_exc
 
 
 def _status(compute: Any, server_id: str) -> str:
-    return compute.get('/servers/%s' % server_id).json()['server']['status']
+    return compute.get_server(server_id).status
 
 
 def _wait(compute: Any, server_id: str, wanted: str, poll: float,
@@ -38,10 +38,9 @@ def _unpause(compute: Any, server_id: str, poll: float,
     deadline = time.monotonic() + timeout
     while True:
         try:
-            compute.post('/servers/%s/action' % server_id,
-                         json={'unpause': None})
+            compute.unpause_server(server_id)
             return
-        except ks_exc.Conflict:
+        except sdk_exc.ConflictException:
             if time.monotonic() > deadline:
                 raise
             time.sleep(poll)
@@ -53,6 +52,7 @@ def paused(compute: Any, servers: list[Any],
            *, timeout: float) -> Iterator[None]:
     """Pause the ``ACTIVE`` servers among ``servers`` (graph nodes) for the block.
 
+    :param compute: the openstacksdk compute proxy of the run.
     :param timeout: seconds a server may take to pause, and to be
         ``ACTIVE`` again after the unpause (``[protection] pause_timeout``).
 
@@ -70,8 +70,7 @@ def paused(compute: Any, servers: list[Any],
             if _status(compute, node.resource.id) != 'ACTIVE':
                 event('info', 'not running: not paused', node.key)
                 continue
-            compute.post('/servers/%s/action' % node.resource.id,
-                         json={'pause': None})
+            compute.pause_server(node.resource.id)
             done.append(node)
             if not _wait(compute, node.resource.id, 'PAUSED', poll, timeout):
                 raise exception.DataActionFailed(
@@ -92,7 +91,7 @@ def paused(compute: Any, servers: list[Any],
                         resource=node.resource.id,
                         reason='not ACTIVE %d s after unpause' % timeout)
                 event('info', 'unpaused', node.key)
-            except (ks_exc.ClientException, exception.DataActionFailed) as e:
+            except (sdk_exc.SDKException, exception.DataActionFailed) as e:
                 left.append('%s (%s)' % (node.resource.name or node.key,
                                          node.resource.id))
                 event('error', 'could not be unpaused: %s; unpause it by '

@@ -27,11 +27,11 @@ from dragon.checkpoint import gc
 from dragon.checkpoint import manifest as manifest_mod
 from dragon.checkpoint import naming
 from dragon.checkpoint import store
+from dragon.cloud import clients as clients_mod
 from dragon.common import progress
 from dragon.common import timeutils
 from dragon import context as dragon_context
 from dragon.db import api as db_api
-from dragon.engine import clients as clients_mod
 from dragon import exception
 from dragon.notifications import notifier
 from dragon.protection import consistency
@@ -229,7 +229,7 @@ class Protection:
                    'OS::Nova::Server']
         if self.policy.options.get('consistent') and servers:
             with consistency.paused(
-                    self.clients.adapter('compute'), servers,
+                    self.clients.connection.compute, servers,
                     self.recorder.event,
                     timeout=self.conf.protection.pause_timeout):
                 self._capture_each()
@@ -420,7 +420,8 @@ def _trust_clients(conf: cfg.ConfigOpts, checkpoint: Any
                    ) -> clients_mod.ServiceClients:
     from dragon import identity
     session = identity.trust_session(conf, checkpoint.trust_id)
-    return clients_mod.ServiceClients(session, conf.engine.region_name)
+    return clients_mod.ServiceClients(session, conf.engine.region_name,
+                                      conf)
 
 
 def run(conf: cfg.ConfigOpts, checkpoint_id: str, host: str = '') -> bool:

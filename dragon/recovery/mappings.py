@@ -12,6 +12,7 @@ volume data) are left to the rewrite, which takes them from ``restored``.
 from typing import Any, Callable
 
 from keystoneauth1 import exceptions as ks_exc
+from openstack import exceptions as sdk_exc
 
 from dragon import exception
 from dragon.protection import graph as graph_mod
@@ -22,7 +23,6 @@ IMAGE_KINDS = ('image', 'volume')
 # ... and those that come back as a Cinder volume replacing the resource.
 VOLUME_KINDS = ('cinder_backup', 'replicated')
 DRILL = 'drill'
-READ_RETRIES = 3
 
 
 def existing_key(key: str) -> str:
@@ -36,83 +36,87 @@ def existing_key(key: str) -> str:
 
 
 class _Target:
-    """Lists of the target region, each fetched once, on first need."""
+    """Lists of the target region, each fetched once, on first need.
+
+    Through the run's openstacksdk connection (its paging and models);
+    items are the SDK's resources, read by attribute.
+    """
 
     def __init__(self, clients: Any) -> None:
         self.clients = clients
+        self.conn = clients.connection
         self._cache: dict[str, Any] = {}
 
-    def _get(self, service: str, path: str, what: str,
-             params: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    @staticmethod
+    def _read(service: str, what: str, fetch: Callable[[], Any]) -> Any:
+        """``fetch()``; ``None`` when not found, else one clear error."""
         try:
-            response = self.clients.adapter(service).get(
-                path, params=params or {}, raise_exc=False,
-                connect_retries=READ_RETRIES)
-        except ks_exc.ClientException as e:
+            return fetch()
+        except sdk_exc.NotFoundException:
+            return None
+        except sdk_exc.HttpException as e:
+            raise exception.RemoteServiceUnavailable(
+                service=service, reason='%s: HTTP %s' % (what, e.status_code))
+        except (sdk_exc.SDKException, ks_exc.ClientException) as e:
             raise exception.RemoteServiceUnavailable(
                 service=service, reason='%s: %s' % (what, e))
-        if response.status_code == 404:
-            return None
-        if response.status_code >= 400:
-            raise exception.RemoteServiceUnavailable(
-                service=service, reason='%s: HTTP %s' % (
-                    what, response.status_code))
-        return response.json()
 
     def once(self, name: str, fetch: Callable[[], Any]) -> Any:
         if name not in self._cache:
             self._cache[name] = fetch()
         return self._cache[name]
 
-    def flavors(self) -> list[dict[str, Any]]:
-        return self.once('flavors', lambda: (self._get(
-            'compute', '/flavors/detail', 'listing flavors') or {}).get(
-                'flavors') or [])
+    def flavors(self) -> list[Any]:
+        return self.once('flavors', lambda: self._read(
+            'compute', 'listing flavors',
+            lambda: list(self.conn.compute.flavors(details=True))) or [])
 
     def zones(self, service: str) -> set[str]:
+        proxy = {'compute': self.conn.compute,
+                 'block-storage': self.conn.block_storage}[service]
+
         def fetch() -> set[str]:
-            body = self._get(service, '/os-availability-zone',
-                             'listing availability zones') or {}
-            return {z.get('zoneName') for z in
-                    body.get('availabilityZoneInfo') or ()
-                    if (z.get('zoneState') or {}).get('available', True)}
+            zones = self._read(service, 'listing availability zones',
+                               lambda: list(proxy.availability_zones()))
+            return {z.name for z in zones or ()
+                    if (z.state or {}).get('available', True)}
         return self.once('zones_' + service, fetch)
 
-    def volume_types(self) -> tuple[list[dict[str, Any]], str | None]:
-        def fetch() -> tuple[list[dict[str, Any]], str | None]:
-            types = (self._get('block-storage', '/types',
-                               'listing volume types') or {}).get(
-                                   'volume_types') or []
-            default = (self._get('block-storage', '/types/default',
-                                 'reading the default volume type') or {}
-                       ).get('volume_type') or {}
-            return types, default.get('name')
+    def volume_types(self) -> tuple[list[Any], str | None]:
+        def fetch() -> tuple[list[Any], str | None]:
+            storage = self.conn.block_storage
+            types = self._read('block-storage', 'listing volume types',
+                               lambda: list(storage.types())) or []
+            default = self._read('block-storage',
+                                 'reading the default volume type',
+                                 lambda: storage.get_type('default'))
+            return types, default.name if default is not None else None
         return self.once('volume_types', fetch)
 
-    def networks(self) -> list[dict[str, Any]]:
-        return self.once('networks', lambda: (self._get(
-            'network', '/v2.0/networks', 'listing networks') or {}).get(
-                'networks') or [])
+    def networks(self) -> list[Any]:
+        return self.once('networks', lambda: self._read(
+            'network', 'listing networks',
+            lambda: list(self.conn.network.networks())) or [])
 
-    def keypairs(self) -> dict[str, dict[str, Any]]:
-        def fetch() -> dict[str, dict[str, Any]]:
-            body = self._get('compute', '/os-keypairs',
-                             'listing key pairs') or {}
-            return {k['keypair']['name']: k['keypair']
-                    for k in body.get('keypairs') or ()}
+    def keypairs(self) -> dict[str, Any]:
+        def fetch() -> dict[str, Any]:
+            found = self._read('compute', 'listing key pairs',
+                               lambda: list(self.conn.compute.keypairs()))
+            return {k.name: k for k in found or ()}
         return self.once('keypairs', fetch)
 
-    def images(self, ref: str) -> list[dict[str, Any]]:
+    def images(self, ref: str) -> list[Any]:
         """Active images whose id or name is ``ref``."""
-        def fetch() -> list[dict[str, Any]]:
-            found = self._get('image', '/v2/images/%s' % ref,
-                              'reading image %s' % ref) \
+        image = self.conn.image
+
+        def fetch() -> list[Any]:
+            found = self._read('image', 'reading image %s' % ref,
+                               lambda: image.get_image(ref)) \
                 if _looks_like_id(ref) else None
-            if found and found.get('status') == 'active':
+            if found is not None and found.status == 'active':
                 return [found]
-            body = self._get('image', '/v2/images', 'listing images',
-                             params={'name': ref, 'status': 'active'}) or {}
-            return body.get('images') or []
+            return self._read('image', 'listing images', lambda: list(
+                image.images(name=ref, status='active'))) or []
         return self.once('image_' + ref, fetch)
 
 
@@ -121,13 +125,13 @@ def _looks_like_id(value: str) -> bool:
         c in '0123456789abcdefABCDEF' for c in value.replace('-', ''))
 
 
-def _one(items: list[dict[str, Any]], ref: str,
-         field: str = 'name') -> tuple[dict[str, Any] | None, str]:
+def _one(items: list[Any], ref: str,
+         field: str = 'name') -> tuple[Any | None, str]:
     """The item whose id, else whose ``field``, is ``ref``; why not."""
-    by_id = [i for i in items if i.get('id') == ref]
+    by_id = [i for i in items if i.id == ref]
     if by_id:
         return by_id[0], ''
-    named = [i for i in items if i.get(field) == ref]
+    named = [i for i in items if getattr(i, field) == ref]
     if len(named) == 1:
         return named[0], ''
     if named:
@@ -222,7 +226,7 @@ class _Resolver:
                       'flavor %s: %s' % (ref or source, why),
                       'map it with flavors')
         else:
-            self.values[param] = found['id']
+            self.values[param] = found.id
 
     def _image(self, param: str, node: Any, source: str) -> None:
         record = self.data.get(node.key) if node else None
@@ -252,7 +256,7 @@ class _Resolver:
                       'image %s: %s' % (ref, why or 'not found'),
                       'map it with images')
         else:
-            self.values[param] = found['id']
+            self.values[param] = found.id
 
     def _availability_zone(self, param: str, node: Any, source: str) -> None:
         service = ('block-storage' if node is not None and
@@ -278,12 +282,12 @@ class _Resolver:
             self.lack(param, node, 'volume type', source,
                       'volume type %s: %s' % (ref, why),
                       'map it with volume_types')
-        elif found.get('name') == default:
+        elif found.name == default:
             # The default type is what an empty value gives, and it spares
             # Heat a type lookup some Cinder policies refuse to members.
             self.values[param] = ''
         else:
-            self.values[param] = found['id']
+            self.values[param] = found.id
 
     def _key_name(self, param: str, node: Any, source: str) -> None:
         mapped = self.map('key_pairs').get(source)
@@ -302,7 +306,7 @@ class _Resolver:
         public_key = node.properties.get('public_key') if node else None
         if found is None:
             self.values[param] = name  # the stack creates it
-        elif (found.get('public_key') or '').split()[:2] == \
+        elif (found.public_key or '').split()[:2] == \
                 (public_key or '').split()[:2]:
             self.values[param] = name
             self.values[existing_key(node.key)] = name  # the same key
@@ -320,14 +324,14 @@ class _Resolver:
             return
         name = node.resource.name if node else None
         nets = [n for n in self.target.networks()
-                if not n.get('router:external')]
+                if not n.is_router_external]
         found, why = _one(nets, ref or name or source)
         if found is None:
             self.lack(param, node, 'network', source,
                       'network %s: %s' % (ref or name or source, why),
                       'map it with networks (a network id or "recreate")')
         else:
-            self.values[param] = found['id']
+            self.values[param] = found.id
 
     def _external_network(self, param: str, node: Any, source: str) -> None:
         if self.drill:
@@ -338,7 +342,7 @@ class _Resolver:
             self.values[param] = RECREATE
             return
         name = node.resource.name if node else None
-        nets = [n for n in self.target.networks() if n.get('router:external')]
+        nets = [n for n in self.target.networks() if n.is_router_external]
         found, why = _one(nets, ref or name or source)
         if found is None:
             self.lack(param, node, 'external network', source,
@@ -346,7 +350,7 @@ class _Resolver:
                                                    why),
                       'give external_network')
         else:
-            self.values[param] = found['id']
+            self.values[param] = found.id
 
     def _name_prefix(self, param: str, node: Any, source: str) -> None:
         self.values[param] = self.mappings.get('name_prefix') or ''

@@ -25,11 +25,11 @@ from dragon.checkpoint import chunks as chunks_mod
 from dragon.checkpoint import manifest as manifest_mod
 from dragon.checkpoint import naming
 from dragon.checkpoint import store
+from dragon.cloud import clients as clients_mod
 from dragon.common import progress
 from dragon.common import timeutils
 from dragon import context as dragon_context
 from dragon.db import api as db_api
-from dragon.engine import clients as clients_mod
 from dragon import exception
 from dragon.notifications import notifier
 from dragon.protection import graph as graph_mod
@@ -356,7 +356,8 @@ def _trust_clients(conf: cfg.ConfigOpts, recovery: Any
                    ) -> clients_mod.ServiceClients:
     from dragon import identity
     session = identity.trust_session(conf, recovery.trust_id)
-    return clients_mod.ServiceClients(session, recovery.target_region)
+    return clients_mod.ServiceClients(session, recovery.target_region,
+                                      conf)
 
 
 def run(conf: cfg.ConfigOpts, recovery_id: str, host: str = '') -> bool:

@@ -8,9 +8,9 @@ the run that just succeeded (its trust, or its schedule's trust).
 from oslo_config import cfg
 from oslo_log import log as logging
 
+from dragon.cloud import clients as clients_mod
 from dragon import context as dragon_context
 from dragon.db import api as db_api
-from dragon.engine import clients as clients_mod
 from dragon import identity
 from dragon.notifications import notifier
 from dragon.retention import prune
@@ -30,8 +30,8 @@ def apply(conf: cfg.ConfigOpts, checkpoint_id: str):
     if not (policy.options or {}).get('retention'):
         return None
     session = identity.trust_session(conf, checkpoint.trust_id)
-    swift = clients_mod.ServiceClients(session,
-                                       conf.engine.region_name).swift()
+    swift = clients_mod.ServiceClients(session, conf.engine.region_name,
+                                       conf).swift()
     result = prune.prune(
         admin, conf, policy, swift,
         timezone=rules.timezone_for(

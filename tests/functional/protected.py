@@ -15,7 +15,7 @@ from dragon.checkpoint import naming
 from dragon.checkpoint import store
 from dragon.client.exceptions import ClientError
 from dragon.client.v1 import client as dragon_client
-from dragon.engine import clients as clients_mod
+from dragon.cloud import clients as clients_mod
 from tests.minicloud.workload import Workload
 from tests.story import FINAL_CHECKPOINT
 from tests.story import session

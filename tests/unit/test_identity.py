@@ -4,6 +4,7 @@ import datetime
 import json
 
 import pytest
+import requests
 
 from dragon import context as dragon_context
 from dragon import exception
@@ -13,15 +14,34 @@ CATALOG = [{'type': 'identity', 'name': 'keystone', 'endpoints': [
     {'region': 'RegionOne', 'publicURL': 'http://keystone/v3'}]}]
 
 
-class _Response:
+def _Response(status_code, body=None):
+    """What Keystone answers, as requests hands it to openstacksdk."""
+    response = requests.Response()
+    response.status_code = status_code
+    response._content = json.dumps(body).encode() if body is not None else b''
+    if body is not None:
+        response.headers['Content-Type'] = 'application/json'
+    return response
 
-    def __init__(self, status_code, body=None):
-        self.status_code = status_code
-        self._body = body
-        self.text = json.dumps(body) if body is not None else ''
 
-    def json(self):
-        return self._body
+def _url(kwargs, url):
+    return kwargs['endpoint_override'].rstrip('/') + '/' + url.lstrip('/')
+
+
+def _sent(request):
+    """Fake the ``Session.request`` that openstacksdk's proxy calls.
+
+    ``request(self, url, method, json, kwargs)`` sees what the SDK puts on
+    the wire (url under the endpoint, body), never the network.
+    """
+    def fake(self, url, method, json=None, **kwargs):
+        if 'endpoint_filter' not in kwargs:
+            # keystoneauth's version discovery of the endpoint.
+            return _Response(200, {'version': {
+                'id': 'v3.14', 'status': 'stable', 'links': [
+                    {'rel': 'self', 'href': url.rstrip('/') + '/'}]}})
+        return request(self, url, method, json, kwargs)
+    return fake
 
 
 def _ctx():
@@ -49,11 +69,12 @@ def _trustee(conf, **extra):
 def posted(monkeypatch):
     calls = []
 
-    def post(self, url, json=None, **kwargs):
-        calls.append((url, json, self.get_auth_headers()))
+    def post(self, url, method, json, kwargs):
+        calls.append((_url(kwargs, url), method, json,
+                      self.get_auth_headers()))
         return _Response(201, {'trust': {'id': 'trust-1'}})
 
-    monkeypatch.setattr(identity.ks_session.Session, 'post', post)
+    monkeypatch.setattr(identity.ks_session.Session, 'request', _sent(post))
     monkeypatch.setattr(identity, 'trustee_user_id', lambda conf: 'dragon-id')
     return calls
 
@@ -61,8 +82,8 @@ def posted(monkeypatch):
 def test_trust_delegates_the_callers_roles_on_their_project(conf, posted):
     conf.set_override('trust_expiry_hours', 2, group='engine')
     assert identity.create_trust(_ctx(), conf) == 'trust-1'
-    url, body, headers = posted[0]
-    assert url == 'http://keystone/v3/OS-TRUST/trusts'
+    url, method, body, headers = posted[0]
+    assert (url, method) == ('http://keystone/v3/OS-TRUST/trusts', 'POST')
     assert headers == {'X-Auth-Token': 'secret-token'}
     trust = body['trust']
     assert trust['trustor_user_id'] == 'u1'
@@ -76,7 +97,7 @@ def test_trust_delegates_the_callers_roles_on_their_project(conf, posted):
 
 def test_a_recovery_trust_may_be_redelegated_once_for_heat(conf, posted):
     identity.create_trust(_ctx(), conf, redelegate=True)
-    trust = posted[0][1]['trust']
+    trust = posted[0][2]['trust']
     assert trust['allow_redelegation'] is True
     assert trust['redelegation_count'] == 1
 
@@ -88,9 +109,9 @@ def test_refused_trust_is_a_clear_error(conf, monkeypatch, status, error,
                                         code):
     monkeypatch.setattr(identity, 'trustee_user_id', lambda conf: 'dragon-id')
     monkeypatch.setattr(
-        identity.ks_session.Session, 'post',
-        lambda self, url, **kw: _Response(
-            status, {'error': {'message': 'roles not held'}}))
+        identity.ks_session.Session, 'request',
+        _sent(lambda self, url, method, body, kw: _Response(
+            status, {'error': {'message': 'roles not held'}})))
     with pytest.raises(error, match='roles not held') as e:
         identity.create_trust(_ctx(), conf)
     assert e.value.code == code
@@ -102,13 +123,13 @@ def test_a_same_second_duplicate_trust_expires_a_little_later(
     monkeypatch.setattr(identity, 'trustee_user_id', lambda conf: 'dragon-id')
     sent = []
 
-    def post(self, url, json=None, **kwargs):
+    def post(self, url, method, json, kwargs):
         sent.append(json['trust']['expires_at'])
         if len(sent) < 3:
             return _Response(409, {'error': {'message': 'Duplicate entry'}})
         return _Response(201, {'trust': {'id': 'trust-3'}})
 
-    monkeypatch.setattr(identity.ks_session.Session, 'post', post)
+    monkeypatch.setattr(identity.ks_session.Session, 'request', _sent(post))
     assert identity.create_trust(_ctx(), conf) == 'trust-3'
     assert len(set(sent)) == 3 and sorted(sent) == sent
     # Each step is random: two requests retrying in lockstep part ways.
@@ -123,11 +144,11 @@ def test_a_trust_keystone_keeps_refusing_as_a_duplicate_is_a_409(
     monkeypatch.setattr(identity, 'trustee_user_id', lambda conf: 'dragon-id')
     sent = []
 
-    def post(self, url, json=None, **kwargs):
+    def post(self, url, method, json, kwargs):
         sent.append(json['trust']['expires_at'])
         return _Response(409, {'error': {'message': 'Duplicate entry'}})
 
-    monkeypatch.setattr(identity.ks_session.Session, 'post', post)
+    monkeypatch.setattr(identity.ks_session.Session, 'request', _sent(post))
     with pytest.raises(exception.TrustConflict, match='try again') as e:
         identity.create_trust(_ctx(), conf)
     assert e.value.code == 409
@@ -138,13 +159,13 @@ def test_a_duplicate_standing_trust_gets_a_far_off_expiry(conf, monkeypatch):
     monkeypatch.setattr(identity, 'trustee_user_id', lambda conf: 'dragon-id')
     sent = []
 
-    def post(self, url, json=None, **kwargs):
+    def post(self, url, method, json, kwargs):
         sent.append(json['trust']['expires_at'])
         if len(sent) == 1:
             return _Response(409, {'error': {'message': 'Duplicate entry'}})
         return _Response(201, {'trust': {'id': 'trust-2'}})
 
-    monkeypatch.setattr(identity.ks_session.Session, 'post', post)
+    monkeypatch.setattr(identity.ks_session.Session, 'request', _sent(post))
     assert identity.create_trust(_ctx(), conf, expires=False) == 'trust-2'
     assert sent[0] is None and sent[1].startswith('2999-01-01T00:00:')
 
@@ -167,11 +188,12 @@ def test_trust_session_drops_the_service_users_project_scope(conf):
 def test_delete_trust_is_best_effort(conf, monkeypatch):
     deleted = []
 
-    def delete(self, url, **kwargs):
-        deleted.append(url)
+    def delete(self, url, method, body, kwargs):
+        assert method == 'DELETE'
+        deleted.append(_url(kwargs, url))
         return _Response(404 if 'gone' in url else 500)
 
-    monkeypatch.setattr(identity.ks_session.Session, 'delete', delete)
+    monkeypatch.setattr(identity.ks_session.Session, 'request', _sent(delete))
     assert identity.delete_trust(_ctx(), 'gone', conf)
     assert not identity.delete_trust(_ctx(), 'broken', conf)
     assert identity.delete_trust(_ctx(), None, conf)

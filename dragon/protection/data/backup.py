@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from keystoneauth1 import exceptions as ks_exc
+from openstack import exceptions as sdk_exc
 
 from dragon.protection.data import base
 from dragon.protection.data import cinder
@@ -20,19 +20,12 @@ def _previous_backups(ctx: base.DataContext, volume_id: str) -> list:
 
     Filtered here, not with ``?volume_id=``: a deployment's
     ``resource_filters.json`` may not allow that filter (Cinder answers 400).
+    The SDK follows the pages.
     """
-    adapter = ctx.clients.adapter('block-storage')
-    found, url = [], '/backups/detail'
-    while url:
-        page = adapter.get(url).json()
-        found.extend(
-            b for b in page['backups']
-            if b.get('volume_id') == volume_id and
-            b.get('status') == 'available' and
-            (b.get('metadata') or {}).get(METADATA_KEY) == 'true')
-        url = next((link['href'] for link in page.get('backups_links') or ()
-                    if link.get('rel') == 'next'), None)
-    return found
+    backups = ctx.clients.connection.block_storage.backups(details=True)
+    return [b for b in backups
+            if b.volume_id == volume_id and b.status == 'available' and
+            (b.metadata or {}).get(METADATA_KEY) == 'true']
 
 
 def export_record(ctx: base.DataContext, backup_id: str) -> dict | None:
@@ -42,9 +35,9 @@ def export_record(ctx: base.DataContext, backup_id: str) -> dict | None:
     usable in this cloud, so this is not a failure.
     """
     try:
-        return ctx.clients.adapter('block-storage').get(
-            '/backups/%s/export_record' % backup_id).json()['backup-record']
-    except ks_exc.Forbidden:
+        return ctx.clients.connection.block_storage.export_backup(
+            backup_id)['backup-record']
+    except sdk_exc.ForbiddenException:
         return None
 
 
@@ -55,23 +48,23 @@ class CinderBackup(base.DataAction):
     action = 'cinder_backup'
 
     def estimate(self, ctx: base.DataContext, node: Any) -> int:
-        return int(volume_mod.get_volume(ctx, node)['size']) * GiB
+        return int(volume_mod.get_volume(ctx, node).size) * GiB
 
     def capture(self, ctx: base.DataContext, node: Any) -> dict:
         volume = volume_mod.get_volume(ctx, node)
         incremental = bool(
             base.option(ctx, node, 'incremental', True) and
             _previous_backups(ctx, node.resource.id))
-        body = {'volume_id': node.resource.id,
-                'name': 'dragon-backup-%s' % node.key,
-                'incremental': incremental,
-                'force': volume['status'] == 'in-use',
-                'metadata': {METADATA_KEY: 'true'}}
+        attrs = {'volume_id': node.resource.id,
+                 'name': 'dragon-backup-%s' % node.key,
+                 'is_incremental': incremental,
+                 'force': volume.status == 'in-use',
+                 'metadata': {METADATA_KEY: 'true'}}
         container = base.option(ctx, node, 'container', None)
         if container:
-            body['container'] = container
-        backup = cinder.create(ctx.clients, 'backup', body)
-        return {'backup_id': backup['id'], 'incremental': incremental,
+            attrs['container'] = container
+        backup = cinder.create(ctx.clients, 'backup', **attrs)
+        return {'backup_id': backup.id, 'incremental': incremental,
                 'volume': volume_mod.facts(volume)}
 
     def transfer(self, ctx: base.DataContext, node: Any,
@@ -81,30 +74,30 @@ class CinderBackup(base.DataAction):
             ctx.clients, 'backup', state['backup_id'], ('available',),
             cinder.BACKUP_BAD, timeout=conf.backup_timeout,
             interval=conf.poll_interval, resource=base.label(node))
-        exported = export_record(ctx, backup['id'])
+        exported = export_record(ctx, backup.id)
         if exported is None:
             ctx.warn(warnings.BACKUP_NOT_EXPORTABLE,
                      '%s: Cinder did not allow exporting backup %s '
                      '(admin-only by default); the checkpoint keeps its id '
                      'only, so it can be restored only where that backup is '
-                     'visible' % (base.label(node), backup['id']))
+                     'visible' % (base.label(node), backup.id))
         else:
             ctx.warn(warnings.BACKUP_IMPORT_ADMIN_ONLY,
                      '%s: backup %s can be restored at another site only by '
                      'importing its record, which Cinder allows '
                      'administrators only by default (backup:backup-import)'
-                     % (base.label(node), backup['id']))
-        size = int(backup.get('size') or 0) * GiB
+                     % (base.label(node), backup.id))
+        size = int(backup.size or 0) * GiB
         ctx.progress(size)
         state['done'] = True
         return base.record(
             self.action, base.CINDER_BACKUP, size=size,
-            backup={'id': backup['id'],
-                    'container': backup.get('container'),
-                    'size_gib': backup.get('size'),
-                    'is_incremental': bool(backup.get('is_incremental')),
-                    'object_count': backup.get('object_count'),
-                    'availability_zone': backup.get('availability_zone')},
+            backup={'id': backup.id,
+                    'container': backup.container,
+                    'size_gib': backup.size,
+                    'is_incremental': bool(backup.is_incremental),
+                    'object_count': backup.object_count,
+                    'availability_zone': backup.availability_zone},
             export_allowed=exported is not None, export_record=exported,
             volume=state['volume'])
 

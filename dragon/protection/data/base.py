@@ -17,6 +17,7 @@ import functools
 from typing import Any, Callable, Iterator
 
 from keystoneauth1 import exceptions as ks_exc
+from openstack import exceptions as sdk_exc
 from oslo_config import cfg
 import requests
 from swiftclient import exceptions as swift_exc
@@ -49,7 +50,7 @@ def _conf() -> cfg.ConfigOpts:
 class DataContext:
     """What a data action may use while it runs for one resource.
 
-    :param clients: ``dragon.engine.clients.ServiceClients`` of the source
+    :param clients: ``dragon.cloud.clients.ServiceClients`` of the source
         region, scoped to the project being protected.
     :param chunks: the project's ``dragon.checkpoint.chunks.ChunkStore``.
     :param progress: called with a number of bytes each time that many
@@ -129,7 +130,8 @@ def failing_as(node: Any, step: str,
         yield
     except exception.DragonException:
         raise
-    except (ks_exc.ClientException, swift_exc.ClientException,
+    except (ks_exc.ClientException, sdk_exc.SDKException,
+            swift_exc.ClientException,
             requests.exceptions.RequestException) as e:
         resource = node if isinstance(node, str) else label(node)
         raise error(resource=resource, reason='%s: %s' % (step, e)) from e

@@ -1,8 +1,15 @@
-"""The Cinder calls of the data actions: snapshots, volumes, backups."""
+"""The Cinder calls of the data actions: snapshots, volumes, backups.
+
+Through openstacksdk's block-storage proxy (microversion 3.60 pinned);
+the objects are the SDK's resource models.  The waits stay Dragon's
+(``waiting``: deadlines from ``[protection]``, the failure statuses and
+reasons named) rather than the SDK's ``wait_for_status``, whose errors
+do not name the resource being protected.
+"""
 
 from typing import Any
 
-from keystoneauth1 import exceptions as ks_exc
+from openstack import exceptions as sdk_exc
 
 from dragon import exception
 from dragon.protection.data import waiting
@@ -19,43 +26,40 @@ _DELETABLE = {
     'backup': ('available', 'error'),
 }
 _DELETE_FAILED = ('error_deleting',)
+KINDS = tuple(_DELETABLE)
 
 
-def _path(kind: str, obj_id: str) -> str:
-    return '/%ss/%s' % (kind, obj_id)
+def _call(clients: Any, verb: str, kind: str) -> Any:
+    """The proxy's ``<verb>_<kind>`` method (``get_volume``, ...)."""
+    if kind not in KINDS:
+        raise ValueError('unknown Cinder object %r' % kind)
+    return getattr(clients.connection.block_storage, '%s_%s' % (verb, kind))
 
 
-def get(clients: Any, kind: str, obj_id: str) -> dict:
+def get(clients: Any, kind: str, obj_id: str) -> Any:
     """The ``kind`` (volume, snapshot, backup); ``waiting.Gone`` if absent."""
     try:
-        return clients.adapter('block-storage').get(
-            _path(kind, obj_id)).json()[kind]
-    except ks_exc.NotFound:
+        return _call(clients, 'get', kind)(obj_id)
+    except sdk_exc.NotFoundException:
         raise waiting.Gone(obj_id)
 
 
-def create(clients: Any, kind: str, body: dict) -> dict:
-    return clients.adapter('block-storage').post(
-        '/%ss' % kind, json={kind: body}).json()[kind]
-
-
-def action(clients: Any, volume_id: str, name: str, body: dict) -> dict:
-    response = clients.adapter('block-storage').post(
-        '/volumes/%s/action' % volume_id, json={name: body})
-    return response.json() if response.content else {}
+def create(clients: Any, kind: str, **attrs: Any) -> Any:
+    """A new ``kind`` from the SDK model's attributes."""
+    return _call(clients, 'create', kind)(**attrs)
 
 
 def upload_to_image(clients: Any, volume_id: str, image_name: str) -> str:
     """Upload the volume to a new raw/bare Glance image; its id."""
-    result = action(clients, volume_id, 'os-volume_upload_image', {
-        'image_name': image_name, 'disk_format': 'raw',
-        'container_format': 'bare', 'force': True})
-    return result['os-volume_upload_image']['image_id']
+    result = clients.connection.block_storage.upload_volume_to_image(
+        volume_id, image_name, force=True, disk_format='raw',
+        container_format='bare')
+    return result['image_id']
 
 
 def wait_status(clients: Any, kind: str, obj_id: str, ok: tuple,
                 bad: tuple, *, timeout: float, interval: float,
-                resource: str) -> dict:
+                resource: str) -> Any:
     return waiting.wait_for(
         lambda: get(clients, kind, obj_id), ok=ok, bad=bad, timeout=timeout,
         interval=interval, resource=resource, what=kind, obj_id=obj_id)
@@ -71,30 +75,30 @@ def delete_and_wait(clients: Any, kind: str, obj_id: str, *,
 
     :returns: ``False`` when it was already gone.
     """
-    def fetch() -> dict | None:
+    def fetch() -> Any:
         try:
             return get(clients, kind, obj_id)
         except waiting.Gone:
             return None
 
     obj = waiting.wait_until(
-        fetch, lambda o: o is None or o['status'] in _DELETABLE[kind],
+        fetch, lambda o: o is None or o.status in _DELETABLE[kind],
         timeout=timeout, interval=interval, resource=resource, what=kind,
         obj_id=obj_id, wanted='deletable',
-        describe=lambda o: o['status'] if o else 'gone')
+        describe=lambda o: o.status if o else 'gone')
     if obj is None:
         return False
     try:
-        clients.adapter('block-storage').delete(_path(kind, obj_id))
-    except ks_exc.NotFound:
+        _call(clients, 'delete', kind)(obj_id, ignore_missing=False)
+    except sdk_exc.NotFoundException:
         return False
     obj = waiting.wait_until(
-        fetch, lambda o: o is None or o['status'] in _DELETE_FAILED,
+        fetch, lambda o: o is None or o.status in _DELETE_FAILED,
         timeout=timeout, interval=interval, resource=resource, what=kind,
         obj_id=obj_id, wanted='deleted',
-        describe=lambda o: o['status'] if o else 'gone')
+        describe=lambda o: o.status if o else 'gone')
     if obj is not None:
         raise exception.ResourceFailed(
-            resource=resource, what=kind, id=obj_id, status=obj['status'],
+            resource=resource, what=kind, id=obj_id, status=obj.status,
             wanted='deleted', detail='')
     return True

@@ -1,8 +1,14 @@
-"""The Glance calls of the data actions: read, wait for, download, delete."""
+"""The Glance calls of the data actions: read, wait for, download, delete.
+
+Deleting goes through openstacksdk's image proxy.  Reading an image and
+downloading its data stay keystoneauth calls (through the run's counted
+adapter, ``[glance]`` options honoured), for reasons the functions give.
+"""
 
 from typing import Any
 
 from keystoneauth1 import exceptions as ks_exc
+from openstack import exceptions as sdk_exc
 
 from dragon.protection.data import waiting
 
@@ -29,7 +35,13 @@ FAILED = ('killed', 'deleted', 'deactivated')
 
 
 def get_image(clients: Any, image_id: str) -> dict:
-    """The image; raises ``waiting.Gone`` when it does not exist."""
+    """The image as Glance sends it; ``waiting.Gone`` when it does not exist.
+
+    Not the SDK's ``get_image``: its ``Image`` model converts typed
+    properties (``hw_qemu_guest_agent: "yes"`` becomes ``True``) and folds
+    the others into ``properties``, while ``metadata`` must keep Glance's
+    own strings to recreate them at the backup site.
+    """
     try:
         return clients.adapter('image').get(
             '/v2/images/%s' % image_id).json()
@@ -40,8 +52,8 @@ def get_image(clients: Any, image_id: str) -> dict:
 def delete_image(clients: Any, image_id: str) -> bool:
     """Delete the image; ``False`` when it was already gone."""
     try:
-        clients.adapter('image').delete('/v2/images/%s' % image_id)
-    except ks_exc.NotFound:
+        clients.connection.image.delete_image(image_id, ignore_missing=False)
+    except sdk_exc.NotFoundException:
         return False
     return True
 
@@ -58,7 +70,10 @@ def wait_active(clients: Any, image_id: str, *, timeout: float,
 def open_download(clients: Any, image_id: str) -> Any:
     """The streaming response of the image's data (``stream=True``).
 
-    The caller iterates it in bounded reads and must close it.
+    The caller iterates it in bounded reads and must close it.  Not the
+    SDK's ``download_image``: it reads the image record again before each
+    download (a call ``stream`` does not need: it has the record and
+    checks Glance's hash itself while storing the chunks).
     """
     return clients.adapter('image').get(
         '/v2/images/%s/file' % image_id, stream=True,

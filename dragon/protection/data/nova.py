@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from keystoneauth1 import exceptions as ks_exc
+from openstack.compute.v2 import server as server_mod
+from openstack import exceptions as sdk_exc
 
 from dragon.protection.data import waiting
 
@@ -10,56 +11,61 @@ from dragon.protection.data import waiting
 # server leaves them (image_uploading or no task) the point in time is fixed.
 SNAPSHOT_PHASES = ('image_snapshot', 'image_snapshot_pending',
                    'image_pending_upload')
-TASK_STATE = 'OS-EXT-STS:task_state'
 
 
-def get_server(clients: Any, server_id: str) -> dict:
+def get_server(clients: Any, server_id: str) -> server_mod.Server:
     try:
-        return clients.adapter('compute').get(
-            '/servers/%s' % server_id).json()['server']
-    except ks_exc.NotFound:
+        return clients.connection.compute.get_server(server_id)
+    except sdk_exc.NotFoundException:
         raise waiting.Gone(server_id)
 
 
-def image_id(server: dict) -> str | None:
+def image_id(server: server_mod.Server) -> str | None:
     """The server's base image; ``None`` when it boots from a volume."""
-    image = server.get('image')
-    return image.get('id') if isinstance(image, dict) else None
+    # Nova answers "image": "" for a server booted from a volume; the SDK
+    # makes that an empty Image without an id.
+    return getattr(server.image, 'id', None) or None
 
 
-def flavor_disk_bytes(server: dict) -> int:
+def flavor_disk_bytes(server: server_mod.Server) -> int:
     # Microversion >= 2.47 embeds the flavor, so no flavor GET is needed.
-    return int((server.get('flavor') or {}).get('disk') or 0) * 1024 ** 3
+    return int(getattr(server.flavor, 'disk', 0) or 0) * 1024 ** 3
 
 
 def create_image(clients: Any, server_id: str, name: str,
                  metadata: dict) -> str:
-    """createImage; the new image's id (microversion >= 2.45 returns it)."""
-    response = clients.adapter('compute').post(
-        '/servers/%s/action' % server_id,
-        json={'createImage': {'name': name, 'metadata': metadata}})
-    return response.json()['image_id']
+    """createImage; the new image's id (microversion >= 2.45 returns it).
+
+    The resource's ``create_image``, not the proxy's
+    ``create_server_image``: the proxy reads the new image back from Glance
+    through the cloud layer, a call the capture does not need (it waits
+    on the server's task state, then on the image).
+    """
+    compute = clients.connection.compute
+    return server_mod.Server.existing(id=server_id).create_image(
+        compute, name, metadata)
 
 
 def wait_snapshot_taken(clients: Any, server_id: str, *, idle: bool,
                         timeout: float, interval: float,
-                        resource: str) -> dict:
+                        resource: str) -> server_mod.Server:
     """Wait until the disk snapshot is taken (or, if ``idle``, uploaded too).
 
     Nova refuses ``unpause`` while the server has a task state, so for a
     server paused for consistency capture waits for the whole snapshot
     (``idle``): the workflow's unpause then succeeds at once.  A running
     server only needs its disk captured; Glance receives the rest while
-    the next resources are captured.
+    the next resources are captured.  (The SDK's ``wait_for_server``
+    waits on the status only, never on the task state.)
     """
     if idle:
-        done = lambda s: s.get(TASK_STATE) is None  # noqa: E731
+        done = lambda s: s.task_state is None  # noqa: E731
         wanted = 'no task (snapshot uploaded)'
     else:
-        done = lambda s: s.get(TASK_STATE) not in SNAPSHOT_PHASES  # noqa
+        done = lambda s: s.task_state not in SNAPSHOT_PHASES  # noqa
         wanted = 'disk snapshot taken'
     return waiting.wait_until(
         lambda: get_server(clients, server_id), done,
         timeout=timeout, interval=interval, resource=resource,
         what='server', obj_id=server_id, wanted=wanted,
-        describe=lambda s: 'in task state %s' % s.get(TASK_STATE))
+        describe=lambda s: 'in task state %s' % s.task_state)

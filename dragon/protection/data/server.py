@@ -62,7 +62,7 @@ class ImageSnapshot(_ServerImage):
         try:
             nova.wait_snapshot_taken(
                 ctx.clients, node.resource.id,
-                idle=server.get('status') == 'PAUSED',
+                idle=server.status == 'PAUSED',
                 timeout=conf.server_snapshot_timeout,
                 interval=conf.poll_interval, resource=base.label(node))
         except Exception:

@@ -13,7 +13,7 @@ from dragon.protection.data import waiting
 GiB = 1024 ** 3
 
 
-def get_volume(ctx: base.DataContext, node: Any) -> dict:
+def get_volume(ctx: base.DataContext, node: Any) -> Any:
     try:
         return cinder.get(ctx.clients, 'volume', node.resource.id)
     except waiting.Gone:
@@ -21,17 +21,19 @@ def get_volume(ctx: base.DataContext, node: Any) -> dict:
             resource=base.label(node), reason='the volume no longer exists')
 
 
-def facts(volume: dict) -> dict:
-    """What recovery needs to recreate the volume itself."""
-    return {'size_gib': volume.get('size'),
-            'volume_type': volume.get('volume_type'),
-            'bootable': str(volume.get('bootable')).lower() == 'true',
-            'availability_zone': volume.get('availability_zone'),
-            'multiattach': bool(volume.get('multiattach')),
-            'encrypted': bool(volume.get('encrypted')),
-            'replication_status': volume.get('replication_status'),
-            'volume_image_metadata': volume.get('volume_image_metadata')
-            or {}}
+def facts(volume: Any) -> dict:
+    """What recovery needs to recreate the volume itself.
+
+    :param volume: openstacksdk's ``Volume``.
+    """
+    return {'size_gib': volume.size,
+            'volume_type': volume.volume_type,
+            'bootable': bool(volume.is_bootable),
+            'availability_zone': volume.availability_zone,
+            'multiattach': bool(volume.is_multiattach),
+            'encrypted': bool(volume.is_encrypted),
+            'replication_status': volume.replication_status,
+            'volume_image_metadata': volume.volume_image_metadata or {}}
 
 
 class SnapshotData(base.DataAction):
@@ -41,21 +43,21 @@ class SnapshotData(base.DataAction):
     action = 'snapshot_data'
 
     def estimate(self, ctx: base.DataContext, node: Any) -> int:
-        return int(get_volume(ctx, node)['size']) * GiB
+        return int(get_volume(ctx, node).size) * GiB
 
     def capture(self, ctx: base.DataContext, node: Any) -> dict:
         volume = get_volume(ctx, node)
         conf = ctx.protection
-        snapshot = cinder.create(ctx.clients, 'snapshot', {
-            'volume_id': node.resource.id,
-            'name': base.temporary_name(node, 'snapshot'),
-            'force': volume['status'] == 'in-use',
-            'metadata': {base.TEMPORARY_PROPERTY: 'true'}})
-        state = {'snapshot_id': snapshot['id'], 'volume_size': volume['size'],
+        snapshot = cinder.create(
+            ctx.clients, 'snapshot', volume_id=node.resource.id,
+            name=base.temporary_name(node, 'snapshot'),
+            is_forced=volume.status == 'in-use',
+            metadata={base.TEMPORARY_PROPERTY: 'true'})
+        state = {'snapshot_id': snapshot.id, 'volume_size': volume.size,
                  'volume': facts(volume)}
         try:
             cinder.wait_status(
-                ctx.clients, 'snapshot', snapshot['id'], ('available',),
+                ctx.clients, 'snapshot', snapshot.id, ('available',),
                 cinder.SNAPSHOT_BAD, timeout=conf.volume_timeout,
                 interval=conf.poll_interval, resource=base.label(node))
         except Exception:
@@ -69,23 +71,24 @@ class SnapshotData(base.DataAction):
         conf = ctx.protection
         resource = base.label(node)
         started = time.monotonic()
-        volume = cinder.create(ctx.clients, 'volume', {
-            'snapshot_id': state['snapshot_id'], 'size': state['volume_size'],
-            'name': base.temporary_name(node, 'volume'),
-            'metadata': {base.TEMPORARY_PROPERTY: 'true'}})
-        state['volume_id'] = volume['id']
+        volume = cinder.create(
+            ctx.clients, 'volume', snapshot_id=state['snapshot_id'],
+            size=state['volume_size'],
+            name=base.temporary_name(node, 'volume'),
+            metadata={base.TEMPORARY_PROPERTY: 'true'})
+        state['volume_id'] = volume.id
         ctx.temporaries(state)
         cinder.wait_status(
-            ctx.clients, 'volume', volume['id'], ('available',),
+            ctx.clients, 'volume', volume.id, ('available',),
             cinder.VOLUME_BAD, timeout=conf.volume_timeout,
             interval=conf.poll_interval, resource=resource)
         ctx.event('info', '%s: temporary volume %s from snapshot %s ready '
-                          'in %.1f s' % (resource, volume['id'],
+                          'in %.1f s' % (resource, volume.id,
                                          state['snapshot_id'],
                                          time.monotonic() - started))
         started = time.monotonic()
         state['image_id'] = cinder.upload_to_image(
-            ctx.clients, volume['id'], base.temporary_name(node, 'image'))
+            ctx.clients, volume.id, base.temporary_name(node, 'image'))
         ctx.temporaries(state)
         image = glance.wait_active(
             ctx.clients, state['image_id'], timeout=conf.image_active_timeout,
@@ -148,7 +151,7 @@ class Replicated(base.DataAction):
 
     def capture(self, ctx: base.DataContext, node: Any) -> dict:
         volume = get_volume(ctx, node)
-        replication = volume.get('replication_status')
+        replication = volume.replication_status
         if replication != 'enabled':
             ctx.event('warning', '%s: replication_status is %s, not '
                                  'enabled' % (base.label(node), replication))

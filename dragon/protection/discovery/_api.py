@@ -5,6 +5,12 @@ which dependency could not be read and why.  List calls follow the
 services' ``*_links`` / ``next`` pagination and split long id filters into
 batches (URLs stay short; the call count still grows with resource types,
 not with one call per resource).
+
+Not yet on openstacksdk's list calls: discovery reads the services' own
+JSON keys (``router:external``, ``OS-EXT-*``, embedded flavors) into the
+graph and the HOT template, and the SDK's models rename and convert them.
+The requests go through the run's counted adapters, ``[nova]`` ...
+``[neutron]`` honoured.
 """
 
 from typing import Any, Iterable

@@ -22,7 +22,7 @@ SNAPSHOT_DATA = 'snapshot_data'
 class DiscoveryRun:
     """What one ``discover()`` call builds and caches.
 
-    :param clients: ``dragon.engine.clients.ServiceClients`` of the source
+    :param clients: ``dragon.cloud.clients.ServiceClients`` of the source
         region and project.
     :param warn: told about every resource or attribute left out.
     """

@@ -28,7 +28,7 @@ def _conf() -> cfg.ConfigOpts:
 class RestoreContext:
     """The target region's side of a recovery, for one resource's data.
 
-    :param clients: ``dragon.engine.clients.ServiceClients`` of the
+    :param clients: ``dragon.cloud.clients.ServiceClients`` of the
         **target** region, scoped to the checkpoint's project.
     :param chunks: the project's ``dragon.checkpoint.chunks.ChunkStore``
         (``None`` is enough for ``cleanup``).

@@ -165,6 +165,14 @@ def _properties(record: dict, kind: str) -> dict:
 
 
 def _create(ctx: ctx_mod.RestoreContext, key: str, record: dict) -> dict:
+    """The empty image record, as ``POST /v2/images``.
+
+    Not the SDK's ``create_image``: it looks the name up first (unless
+    duplicates are allowed), adds its own ``owner_specified.openstack.*``
+    checksum properties of a local file and uploads from a file or a
+    buffer, while the restore creates a bare record and then streams the
+    verified chunks itself (``UploadBody``).
+    """
     body = _properties(record, record['kind'])
     body.update({'name': ctx.name(key),
                  ctx_mod.RESTORE_PROPERTY: ctx.recovery_id or 'unknown',
@@ -231,6 +239,9 @@ def restore_image(ctx: ctx_mod.RestoreContext, key: str, record: dict,
         with base.failing_as(resource, 'uploading image %s' % image_id,
                              exception.RecoveryFailed):
             try:
+                # Through the adapter, with the create (see _create): the
+                # body streams chunk by chunk and stops at the first bad
+                # one.
                 ctx.clients.adapter('image').put(
                     '/v2/images/%s/file' % image_id, data=body,
                     headers={'Content-Type': 'application/octet-stream'})

@@ -17,7 +17,9 @@ used: they are not unique.  An adopted volume is the user's and is never
 deleted by cleanup.
 """
 
-from keystoneauth1 import exceptions as ks_exc
+from typing import Any
+
+from openstack import exceptions as sdk_exc
 
 from dragon import exception
 from dragon.protection.data import base
@@ -28,7 +30,7 @@ from dragon.recovery.restore import context as ctx_mod
 REPLICA_OF = 'dragon_replica_of'
 
 
-def _get(ctx: ctx_mod.RestoreContext, kind: str, obj_id: str) -> dict | None:
+def _get(ctx: ctx_mod.RestoreContext, kind: str, obj_id: str) -> Any | None:
     try:
         return cinder.get(ctx.clients, kind, obj_id)
     except waiting.Gone:
@@ -45,12 +47,17 @@ def _import(ctx: ctx_mod.RestoreContext, record: dict, backup_id: str,
                 'holds no export record to import it with (Cinder did not '
                 'allow exporting it when it was protected; only an admin '
                 'may by default)' % (backup_id, ctx.clients.region_name)))
+    # Not the SDK's import_backup: openstacksdk 4.22's
+    # Backup.import_record posts to /backups/export_record and sends that
+    # path as backup_url.  The call Cinder documents, through the proxy.
+    block_storage = ctx.clients.connection.block_storage
     try:
-        response = ctx.clients.adapter('block-storage').post(
+        response = block_storage.post(
             '/backups/import_record', json={'backup-record': {
                 'backup_service': exported['backup_service'],
                 'backup_url': exported['backup_url']}})
-    except ks_exc.Forbidden as e:
+        sdk_exc.raise_from_response(response)
+    except sdk_exc.ForbiddenException as e:
         raise exception.RecoveryFailed(
             resource=resource, reason=(
                 'Cinder in %s refused to import the record of backup %s: '
@@ -58,7 +65,7 @@ def _import(ctx: ctx_mod.RestoreContext, record: dict, backup_id: str,
                 '(backup:backup-import); ask an admin to import it, or '
                 'recover with a role that may (HTTP %s)' % (
                     ctx.clients.region_name, backup_id,
-                    e.http_status or 403))) from e
+                    e.status_code or 403))) from e
     return response.json()['backup']['id']
 
 
@@ -86,10 +93,9 @@ def restore_backup(ctx: ctx_mod.RestoreContext, key: str, record: dict,
             ctx.clients, 'backup', backup_id, ('available',),
             cinder.BACKUP_BAD, timeout=waits.backup_timeout,
             interval=waits.poll_interval, resource=resource)
-        restored = ctx.clients.adapter('block-storage').post(
-            '/backups/%s/restore' % backup_id,
-            json={'restore': {'name': ctx.name(key)}}).json()['restore']
-    volume_id = restored['volume_id']
+        restored = ctx.clients.connection.block_storage.restore_backup(
+            backup_id, name=ctx.name(key))
+    volume_id = restored.volume_id
     result = {'volume_id': volume_id, 'backup_id': backup_id,
               'backup_imported': imported}
     try:
@@ -112,31 +118,24 @@ def restore_backup(ctx: ctx_mod.RestoreContext, key: str, record: dict,
 
 
 def _volumes(ctx: ctx_mod.RestoreContext) -> list:
-    """The project's volumes in the target, every page.
+    """The project's volumes in the target, every page (the SDK pages).
 
     Filtered here: ``?metadata=`` may be refused by a deployment's
     ``resource_filters.json``.
     """
-    adapter = ctx.clients.adapter('block-storage')
-    found, url = [], '/volumes/detail'
-    while url:
-        page = adapter.get(url).json()
-        found.extend(page['volumes'])
-        url = next((link['href'] for link in page.get('volumes_links') or ()
-                    if link.get('rel') == 'next'), None)
-    return found
+    return list(ctx.clients.connection.block_storage.volumes(details=True))
 
 
 def _replica(ctx: ctx_mod.RestoreContext, source_id: str,
-             resource: str) -> dict:
+             resource: str) -> Any:
     tagged = [v for v in _volumes(ctx)
-              if (v.get('metadata') or {}).get(REPLICA_OF) == source_id]
+              if (v.metadata or {}).get(REPLICA_OF) == source_id]
     if len(tagged) > 1:
         raise exception.RecoveryFailed(
             resource=resource, reason='%d volumes in %s claim to be its '
             'replica (metadata %s=%s): %s' % (
                 len(tagged), ctx.clients.region_name, REPLICA_OF, source_id,
-                ', '.join(sorted(v['id'] for v in tagged))))
+                ', '.join(sorted(v.id for v in tagged))))
     if tagged:
         return tagged[0]
     same_id = _get(ctx, 'volume', source_id)
@@ -165,16 +164,16 @@ def adopt_replica(ctx: ctx_mod.RestoreContext, key: str, record: dict,
                          exception.RecoveryFailed):
         volume = _replica(ctx, source_id, resource)
     wanted = (record.get('volume') or {}).get('size_gib') or 0
-    if volume.get('status') != 'available':
+    if volume.status != 'available':
         raise exception.RecoveryFailed(
             resource=resource, reason='replica %s is %s, not available' % (
-                volume['id'], volume.get('status')))
-    if int(volume.get('size') or 0) < int(wanted):
+                volume.id, volume.status))
+    if int(volume.size or 0) < int(wanted):
         raise exception.RecoveryFailed(
             resource=resource, reason='replica %s has %s GiB, the source '
-            'volume %s GiB' % (volume['id'], volume.get('size'), wanted))
-    ctx.event('info', 'replica %s adopted' % volume['id'])
-    return {'volume_id': volume['id'], 'adopted': True}
+            'volume %s GiB' % (volume.id, volume.size, wanted))
+    ctx.event('info', 'replica %s adopted' % volume.id)
+    return {'volume_id': volume.id, 'adopted': True}
 
 
 def cleanup_volume(ctx: ctx_mod.RestoreContext, key: str,

@@ -17,8 +17,8 @@ from swiftclient import exceptions as swift_exc
 
 from dragon.checkpoint import chunks
 from dragon.checkpoint import naming
+from dragon.cloud.clients import ServiceClients
 from dragon import conf as dragon_conf
-from dragon.engine.clients import ServiceClients
 from dragon.protection import data
 from dragon.protection.data import glance
 from dragon.protection import graph

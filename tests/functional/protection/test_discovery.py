@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.hazmat.primitives import serialization
 from keystoneauth1 import exceptions as ks_exc
 
-from dragon.engine.clients import ServiceClients
+from dragon.cloud.clients import ServiceClients
 from dragon.protection import discovery
 from dragon.protection import template
 from tests.minicloud import resources

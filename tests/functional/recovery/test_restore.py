@@ -23,8 +23,8 @@ from swiftclient import exceptions as swift_exc
 
 from dragon.checkpoint import chunks
 from dragon.checkpoint import naming
+from dragon.cloud.clients import ServiceClients
 from dragon import conf as dragon_conf
-from dragon.engine.clients import ServiceClients
 from dragon import exception
 from dragon.protection.data import base
 from dragon.protection.data import glance

@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from dragon.engine.clients import ServiceClients
+from dragon.cloud.clients import ServiceClients
 from dragon import exception
 from dragon.protection import discovery
 from dragon.protection import template as template_mod

@@ -26,7 +26,7 @@ import time
 from dragon.checkpoint import store
 from dragon.client.exceptions import ClientError
 from dragon.client.v1 import client as dragon_client
-from dragon.engine import clients as clients_mod
+from dragon.cloud import clients as clients_mod
 from tests.functional.protected import wait_checkpoint
 from tests.story import BACKUP
 from tests.story import FINAL_RECOVERY

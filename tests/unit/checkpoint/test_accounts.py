@@ -23,3 +23,18 @@ def test_project_swift_uses_the_service_token(conf):
     conn = accounts.project_swift(conf, 'p1', session=session)
     assert conn.url == 'http://s/v1/AUTH_p1' and conn.token == 'tok'
     assert session.get_endpoint.call_args.kwargs['region_name'] == 'RegionOne'
+
+
+def test_project_swift_honours_the_swift_group(conf):
+    conf.set_override('valid_interfaces', ['internal'], group='swift')
+    conf.set_override('timeout', 12, group='swift')
+    session = mock.Mock()
+    session.get_endpoint.return_value = 'http://s/v1/AUTH_svc'
+    session.get_project_id.return_value = 'svc'
+    conn = accounts.project_swift(conf, 'p1', session=session)
+    assert session.get_endpoint.call_args.kwargs['interface'] == ['internal']
+    assert conn.timeout == 12
+    conf.set_override('endpoint_override', 'http://o/v1/AUTH_svc',
+                      group='swift')
+    conn = accounts.project_swift(conf, 'p1', session=session)
+    assert conn.url == 'http://o/v1/AUTH_p1'

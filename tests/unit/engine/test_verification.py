@@ -9,9 +9,9 @@ from dragon.checkpoint import chunks
 from dragon.checkpoint import manifest as manifest_mod
 from dragon.checkpoint import store
 from dragon.checkpoint import verify
+from dragon.cloud import clients as clients_mod
 from dragon import context
 from dragon.db import api as db_api
-from dragon.engine import clients as clients_mod
 from dragon.engine import rpcapi
 from dragon.engine import verification
 from tests.unit.checkpoint.fake_swift import FakeAccount
@@ -32,7 +32,7 @@ def account(monkeypatch):
     account = FakeAccount()
 
     class Clients:
-        def __init__(self, session, region):
+        def __init__(self, session, region, conf=None):
             self.session = session
 
         def swift(self):

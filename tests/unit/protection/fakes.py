@@ -83,7 +83,7 @@ class Adapter:
 
 
 class Clients:
-    """Stands in for ``dragon.engine.clients.ServiceClients``."""
+    """Stands in for ``dragon.cloud.clients.ServiceClients``."""
 
     def __init__(self, world):
         self.world = world

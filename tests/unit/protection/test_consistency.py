@@ -1,5 +1,6 @@
 """Servers paused for a consistent point in time are always unpaused."""
-from keystoneauth1 import exceptions as ks_exc
+from openstack.compute.v2 import server as server_mod
+from openstack import exceptions as sdk_exc
 import pytest
 
 from dragon import exception
@@ -8,21 +9,27 @@ from dragon.protection import graph as graph_mod
 
 
 class Compute:
+    """The openstacksdk compute proxy calls ``paused`` makes."""
+
     def __init__(self, statuses, busy=0):
         self.statuses = dict(statuses)
         self.busy = busy
         self.posts = []
 
-    def get(self, path):
-        status = self.statuses[path.rsplit('/', 1)[-1]]
-        return type('R', (), {'json': lambda s: {'server': {'status': status}}})()
+    def get_server(self, server_id):
+        return server_mod.Server.existing(id=server_id,
+                                          status=self.statuses[server_id])
 
-    def post(self, path, json):
-        server_id = path.split('/')[2]
-        action = next(iter(json))
+    def pause_server(self, server_id):
+        self.post(server_id, 'pause')
+
+    def unpause_server(self, server_id):
+        self.post(server_id, 'unpause')
+
+    def post(self, server_id, action):
         if action == 'unpause' and self.busy:
             self.busy -= 1
-            raise ks_exc.Conflict()
+            raise sdk_exc.ConflictException()
         self.posts.append((action, server_id))
         if action == 'pause' and server_id == 'stuck':
             return
@@ -86,9 +93,9 @@ def test_a_server_not_active_after_unpause_is_left_paused():
     compute = Compute({'a': 'ACTIVE'})
     original = compute.post
 
-    def post(path, json):
-        original(path, json)
-        if 'unpause' in json:
+    def post(server_id, action):
+        original(server_id, action)
+        if action == 'unpause':
             compute.statuses['a'] = 'PAUSED'    # Nova accepted, did nothing
     compute.post = post
     with pytest.raises(exception.ServersLeftPaused, match='a \\(a\\)'):
@@ -100,9 +107,9 @@ def test_a_server_not_active_after_unpause_is_left_paused():
 def test_a_failed_block_and_a_paused_server_name_both():
     compute = Compute({'a': 'ACTIVE'})
 
-    def post(path, json):
-        if 'unpause' in json:
-            raise ks_exc.BadRequest('no')
+    def post(server_id, action):
+        if action == 'unpause':
+            raise sdk_exc.BadRequestException('no')
         compute.statuses['a'] = 'PAUSED'
     compute.post = post
     with pytest.raises(exception.ServersLeftPaused) as caught:

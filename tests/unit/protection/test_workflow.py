@@ -8,7 +8,10 @@ import collections
 import io
 import json
 import os
+import types
 
+from openstack.compute.v2 import server as server_mod
+from openstack import exceptions as sdk_exc
 import pytest
 
 from dragon.checkpoint import naming
@@ -66,18 +69,23 @@ class FakeAction:
 
 
 class FakeCompute:
+    """The openstacksdk compute proxy calls of consistency's pause."""
+
     def __init__(self):
         self.actions = []
         self.status = collections.defaultdict(lambda: 'ACTIVE')
 
-    def get(self, path):
-        server_id = path.rsplit('/', 1)[-1]
-        return type('R', (), {'json': lambda s: {
-            'server': {'status': self.status[server_id]}}})()
+    def get_server(self, server_id):
+        return server_mod.Server.existing(id=server_id,
+                                          status=self.status[server_id])
 
-    def post(self, path, json):
-        server_id = path.split('/')[2]
-        action = next(iter(json))
+    def pause_server(self, server_id):
+        self.post(server_id, 'pause')
+
+    def unpause_server(self, server_id):
+        self.post(server_id, 'unpause')
+
+    def post(self, server_id, action):
         self.actions.append((action, server_id))
         self.status[server_id] = 'PAUSED' if action == 'pause' else 'ACTIVE'
 
@@ -89,13 +97,10 @@ class FakeClients:
         self.account = account
         self.calls = collections.Counter(compute=3)
         self.compute = FakeCompute()
+        self.connection = types.SimpleNamespace(compute=self.compute)
 
     def swift(self):
         return self.account.connect()
-
-    def adapter(self, service):
-        assert service == 'compute'
-        return self.compute
 
 
 def _graph():
@@ -409,12 +414,11 @@ def test_a_server_left_paused_fails_the_run_and_is_named(env):
     compute = env.clients.compute
     original = compute.post
 
-    def post(path, json):
-        if 'unpause' in json:
-            from keystoneauth1 import exceptions as ks_exc
-            compute.actions.append(('unpause', path.split('/')[2]))
-            raise ks_exc.BadRequest('refused')
-        return original(path, json)
+    def post(server_id, action):
+        if action == 'unpause':
+            compute.actions.append(('unpause', server_id))
+            raise sdk_exc.BadRequestException('refused')
+        return original(server_id, action)
     compute.post = post
     ok, cp = env.protect()
     assert not ok and cp.status == 'error'

@@ -1,6 +1,7 @@
 """A fake target region at the client boundary, and a checkpoint to recover.
 
-``Target`` answers the list calls mapping resolution makes and keeps
+``Target`` answers the list calls mapping resolution makes (through
+fake openstacksdk proxies, ``connection``) and keeps
 Heat stacks whose status a test scripts; every request is logged, so a
 test can tell that nothing was created.
 """
@@ -9,10 +10,12 @@ import collections
 import copy
 import json
 import re
+import types
 
 from dragon.protection import discovery
 from dragon.protection import template
 from tests.unit import fake_heat
+from tests.unit import fake_sdk
 from tests.unit.protection import fakes as source
 
 T_FLAVOR_TINY = '21000000-0000-0000-0000-0000000000f1'
@@ -100,6 +103,22 @@ class Target:
         # Looked up per request: a test may replace ``adapter``.
         return fake_heat.client(lambda: self.adapter('orchestration'),
                                 self.region_name)
+
+    @property
+    def connection(self):
+        """openstacksdk proxies whose requests go through ``adapter``."""
+        def route(service):
+            def send(method, path, json=None, params=None):
+                adapter = self.adapter(service)
+                if method == 'GET':
+                    return adapter.get(path, params=params)
+                return getattr(adapter, method.lower())(path, json=json)
+            return send
+        return types.SimpleNamespace(
+            compute=fake_sdk.Compute(route('compute')),
+            block_storage=fake_sdk.BlockStorage(route('block-storage')),
+            network=fake_sdk.Network(route('network')),
+            image=fake_sdk.Image(route('image')))
 
     def writes(self):
         return [entry for entry in self.log if entry[0] != 'GET']

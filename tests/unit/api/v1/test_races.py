@@ -3,15 +3,16 @@
 Requests run on threads against the whole pipeline and a real database.
 Both requests of a pair are held at the point where each has read the
 object and neither has changed it (the window of a real race), then let
-go together. Keystone is faked at the HTTP call of ``dragon.identity``
-with its real rule: one trust per trustor, trustee, project and expiry
-second, deleted trusts included.
+go together. Keystone is faked at the openstacksdk identity proxy of
+``dragon.identity`` with its real rule: one trust per trustor, trustee,
+project and expiry second, deleted trusts included.
 """
 
 import datetime
 import threading
 import types
 
+from openstack import exceptions as sdk_exc
 import pytest
 
 from dragon import context
@@ -32,19 +33,11 @@ from tests.unit.api.v1.test_recoveries import POINT
 WAIT = 10
 
 
-class _Response:
-
-    def __init__(self, status_code, body):
-        self.status_code = status_code
-        self._body = body
-        self.text = str(body)
-
-    def json(self):
-        return self._body
-
-
 class FakeKeystone:
-    """Trusts as Keystone keeps them: unique by expiry second, soft-deleted."""
+    """Trusts as Keystone keeps them: unique by expiry second, soft-deleted.
+
+    The calls are those of openstacksdk's identity proxy.
+    """
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -52,31 +45,28 @@ class FakeKeystone:
         self.duplicates = 0
         self.refuse = None     # an HTTP status to answer every create with
 
-    def post(self, url, json=None, **kwargs):
-        trust = json['trust']
+    def create_trust(self, **trust):
         expiry = trust['expires_at']
         key = (trust['trustor_user_id'], trust['trustee_user_id'],
-               trust['project_id'], trust['impersonation'],
+               trust['project_id'], trust['is_impersonation'],
                expiry[:19] if expiry else None)
         with self.lock:
             if self.refuse:
-                return _Response(self.refuse, {'error': {
-                    'message': 'refused'}})
+                raise sdk_exc.HttpException(
+                    details='refused', http_status=self.refuse)
             if expiry and any(k == key for k, _d in self.trusts.values()):
                 self.duplicates += 1
-                return _Response(409, {'error': {'message': (
-                    'Conflict occurred attempting to store trust - '
-                    'Duplicate entry.')}})
+                raise sdk_exc.ConflictException(
+                    details='Conflict occurred attempting to store trust - '
+                            'Duplicate entry.', http_status=409)
             trust_id = 'trust-%d' % len(self.trusts)
             self.trusts[trust_id] = (key, False)
-        return _Response(201, {'trust': {'id': trust_id}})
+        return types.SimpleNamespace(id=trust_id)
 
-    def delete(self, url, **kwargs):
-        trust_id = url.rsplit('/', 1)[-1]
+    def delete_trust(self, trust_id, ignore_missing=True):
         with self.lock:
             if trust_id in self.trusts:
                 self.trusts[trust_id] = (self.trusts[trust_id][0], True)
-        return _Response(204, None)
 
     def live(self):
         return sorted(i for i, (_k, deleted) in self.trusts.items()
@@ -86,13 +76,9 @@ class FakeKeystone:
 @pytest.fixture
 def keystone(monkeypatch):
     fake = FakeKeystone()
-    monkeypatch.setattr(identity.ks_session.Session, 'post',
-                        lambda session, url, **kw: fake.post(url, **kw))
-    monkeypatch.setattr(identity.ks_session.Session, 'delete',
-                        lambda session, url, **kw: fake.delete(url, **kw))
+    monkeypatch.setattr(identity, '_caller_identity',
+                        lambda ctx, conf: fake)
     monkeypatch.setattr(identity, 'trustee_user_id', lambda conf: 'dragon')
-    monkeypatch.setattr(identity, '_identity_url',
-                        lambda ctx, conf: 'http://keystone/v3')
     return fake
 
 

@@ -1,4 +1,9 @@
-"""A fake cloud at the client boundary (``.adapter()``) and a fake Swift.
+"""A fake cloud at the client boundary and a fake Swift.
+
+Nova, Cinder and Glance's deletes are reached through ``.connection``:
+fake openstacksdk proxies answering with the SDK's own resource models
+(so the attribute names are the SDK's); Glance's reads and downloads
+through ``.adapter('image')``.
 
 Objects go through the transitional statuses Nova, Cinder and Glance show
 (``creating``, ``saving``, ``uploading``, ``deleting``) for a few GETs, and
@@ -11,18 +16,26 @@ import hashlib
 import itertools
 import json
 
+from keystoneauth1 import discover
 from keystoneauth1 import exceptions as ks_exc
+from openstack.compute.v2 import server as server_mod
+from openstack import exceptions as sdk_exc
 import requests
 from swiftclient import exceptions as swift_exc
 
 from dragon.checkpoint import chunks
 from dragon.protection import graph
 from tests.unit.checkpoint import fake_swift
+from tests.unit import fake_sdk
 
 STEPS = 2   # GETs an object stays in a transitional status
 
 
 class Response:
+    status_code = 200
+    headers: dict = {}
+    links: dict = {}
+
     def __init__(self, body=None, pieces=None):
         self._body = body
         self._pieces = pieces
@@ -125,6 +138,10 @@ class FakeCloud:
     # -- the client boundary
     def adapter(self, service):
         return Adapter(self, service)
+
+    @property
+    def connection(self):
+        return Connection(self)
 
     def _fail(self, key):
         self.calls.append(key)
@@ -252,14 +269,17 @@ class FakeCloud:
             return Response()
         if parts[1].startswith('detail'):
             self._fail('GET backups')
-            assert not params, 'filters may be refused by Cinder'
+            assert set(params or ()) <= {'marker'}, \
+                'filters may be refused by Cinder'
             backups = [self._public(b)
                        for b in self.objects['backup'].values()]
             # Two pages, the way Cinder links them.
-            if 'page2' in parts[-1]:
+            if (params or {}).get('marker'):
                 return Response({'backups': backups[1:]})
             return Response({'backups': backups[:1], 'backups_links': [
-                {'rel': 'next', 'href': '/backups/detail?page2'}]})
+                {'rel': 'next', 'href': fake_sdk.ENDPOINT +
+                 '/backups/detail?marker=%s' % (
+                    backups[0]['id'] if backups else '')}]})
         if parts[2:] == ['export_record']:
             self._fail('GET export_record')
             if self.export_forbidden:
@@ -305,6 +325,45 @@ class Adapter:
 
     def delete(self, path):
         return self.cloud.request(self.service, 'DELETE', path)
+
+
+class Compute(Adapter):
+    """The openstacksdk compute proxy, an adapter to the SDK's models.
+
+    ``Server.create_image`` posts through it, as through a real proxy.
+    """
+
+    default_microversion = '2.79'
+
+    def __init__(self, cloud):
+        super().__init__(cloud, 'compute')
+
+    def get_endpoint_data(self):
+        return discover.EndpointData(min_microversion=(2, 1),
+                                     max_microversion=(2, 79))
+
+    def post(self, path, json=None, headers=None, microversion=None):
+        assert microversion == '2.45', 'createImage must return the id'
+        return super().post(path, json=json)
+
+    def get_server(self, server_id):
+        try:
+            body = self.get('/servers/%s' % server_id).json()['server']
+        except ks_exc.NotFound:
+            raise sdk_exc.NotFoundException('no server %s' % server_id)
+        return server_mod.Server.existing(**body)
+
+
+class Connection:
+    def __init__(self, cloud):
+        self.compute = Compute(cloud)
+        self.block_storage = fake_sdk.BlockStorage(
+            lambda method, path, json=None, params=None: cloud.request(
+                'block-storage', method, path, json_body=json,
+                params=params))
+        self.image = fake_sdk.Image(
+            lambda method, path, json=None, params=None: cloud.request(
+                'image', method, path, json_body=json, params=params))
 
 
 class FakeSwift:

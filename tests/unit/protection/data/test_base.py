@@ -1,5 +1,6 @@
 """failing_as: client errors become Dragon errors that name the resource."""
 from keystoneauth1 import exceptions as ks_exc
+from openstack import exceptions as sdk_exc
 import pytest
 
 from dragon import exception
@@ -13,6 +14,15 @@ def test_a_client_error_becomes_data_action_failed_naming_the_node():
         with base.failing_as(node, 'reading'):
             raise ks_exc.NotFound()
     assert e.value.message.startswith('volume web (volume-1): reading: ')
+
+
+def test_an_openstacksdk_error_becomes_data_action_failed_too():
+    node = fakes.node('server', 'server-1')
+    with pytest.raises(exception.DataActionFailed) as e:
+        with base.failing_as(node, 'snapshotting'):
+            raise sdk_exc.ConflictException('server is busy')
+    assert e.value.message.startswith('server web (server-1): snapshotting: ')
+    assert 'server is busy' in e.value.message
 
 
 def test_a_label_and_another_error_class_can_be_given():

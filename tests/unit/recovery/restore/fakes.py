@@ -1,5 +1,9 @@
 """A fake target region at the client boundary: Glance images, Cinder volumes and backups.
 
+Cinder and Glance's deletes are reached through ``.connection``, fake
+openstacksdk proxies whose requests the SDK's own models build; the rest
+of Glance through ``.adapter('image')``.
+
 Uploads are consumed the way an HTTP library sends a body: iterated piece
 by piece, never joined; the fake records how many bytes arrived and hashes
 them on the way.  A body that fails mid-stream surfaces wrapped in a
@@ -8,14 +12,21 @@ them on the way.  A body that fails mid-stream surfaces wrapped in a
 import hashlib
 import inspect
 import itertools
+import types
 
 from keystoneauth1 import exceptions as ks_exc
 import requests
+
+from tests.unit import fake_sdk
 
 STEPS = 2   # GETs an object stays in a transitional status
 
 
 class Response:
+    status_code = 200
+    headers: dict = {}
+    links: dict = {}
+
     def __init__(self, body=None):
         self._body = body
 
@@ -43,6 +54,18 @@ class TargetCloud:
 
     def adapter(self, service):
         return Adapter(self, service)
+
+    @property
+    def connection(self):
+        def route(method, path, json=None, params=None):
+            return self.cinder(method, path.strip('/').split('/'), json,
+                               params)
+
+        def image(method, path, json=None, params=None):
+            return self.glance(method, path.strip('/').split('/')[2:], json)
+        return types.SimpleNamespace(
+            block_storage=fake_sdk.BlockStorage(route),
+            image=fake_sdk.Image(image))
 
     def _call(self, name):
         self.calls.append(name)
@@ -129,7 +152,7 @@ class TargetCloud:
         return Response()
 
     # -- Cinder
-    def cinder(self, method, parts, body=None):
+    def cinder(self, method, parts, body=None, params=None):
         kind = parts[0][:-1]
         table = {'volume': self.volumes, 'backup': self.backups}[kind]
         if parts[1:] == ['import_record']:
@@ -153,13 +176,15 @@ class TargetCloud:
             return Response({'restore': {'backup_id': parts[1],
                                          'volume_id': vid,
                                          'volume_name': 'x'}})
-        if parts[1:] == ['detail'] or parts[1].startswith('detail'):
+        if parts[1:] == ['detail']:
             self._call('GET volumes')
             listed = [self._public(v) for v in self.volumes.values()]
-            if 'page2' in parts[1]:
+            if (params or {}).get('marker'):
                 return Response({'volumes': listed[1:]})
             return Response({'volumes': listed[:1], 'volumes_links': [
-                {'rel': 'next', 'href': '/volumes/detail?page2'}]})
+                {'rel': 'next', 'href': fake_sdk.ENDPOINT +
+                 '/volumes/detail?marker=%s' % (
+                    listed[0]['id'] if listed else '')}]})
         oid = parts[1]
         if oid not in table:
             self.calls.append('%s %s (gone)' % (method, kind))

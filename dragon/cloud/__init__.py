@@ -1,0 +1,1 @@
+"""How the engine reaches a run's OpenStack services (openstacksdk & co)."""
