@@ -201,7 +201,7 @@ class EngineService:
         Several engines may do it at once: the collection mark on a
         project's chunk container makes the later ones step back.
         """
-        from dragon.checkpoint import collector
+        from dragon.maintenance import collector
         while not self._stopping.wait(self.conf.checkpoint.gc_interval):
             try:
                 for result in collector.collect_projects(self.conf):
