@@ -37,6 +37,12 @@ def projects_to_collect() -> list[str]:
                   set(db_api.workload_policy_get_project_ids(context)))
 
 
+def projects_with_checkpoints() -> list[str]:
+    """Projects with checkpoint rows: the ones ``chunks check`` verifies."""
+    context = dragon_context.get_admin_context()
+    return db_api.checkpoint_get_project_ids(context)
+
+
 def collect_projects(conf: cfg.ConfigOpts,
                      projects: list[str] | None = None
                      ) -> Iterator[gc.GcResult]:

@@ -87,6 +87,23 @@ def test_check_projects_finds_damage_and_records_known_checkpoints(
     assert stored['status'] == 'damaged' and stored['problem_count'] == 1
 
 
+def test_check_projects_defaults_to_the_projects_with_checkpoints(
+        monkeypatch, conf, db):
+    projects = _accounts(monkeypatch)
+    _checkpoint(projects['p1'], 'p1', 1, 'c-1')
+    admin = context.get_admin_context()
+    policy = db_api.workload_policy_create(admin, {
+        'project_id': 'p1', 'name': 'app', 'options': {}})
+    # a policy without checkpoints: nothing to check in that project
+    db_api.workload_policy_create(admin, {
+        'project_id': 'p-none', 'name': 'app', 'options': {}})
+    db_api.checkpoint_create(admin, {
+        'project_id': 'p1', 'user_id': 'u', 'policy_id': policy.id,
+        'policy_name': 'app', 'trust_id': None})
+    found = list(collector.check_projects(conf))
+    assert [(f.project_id, f.result.status) for f in found] == [('p1', 'ok')]
+
+
 def _with_id(real, ids):
     def listing(swift, project_id, policy=None):
         points = real(swift, project_id, policy=policy)
