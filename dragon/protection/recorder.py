@@ -9,15 +9,14 @@ carries every resource, so they are written at most every
 timer at the end of the interval, never later -- and a failure at once.
 """
 
-import dataclasses
 import threading
 import time
-from typing import Any, Callable
+from typing import Any
 
 from oslo_log import log as logging
 
 from dragon.common import timeutils
-from dragon.db import api as db_api
+from dragon.db import run_kinds
 from dragon import exception
 from dragon.protection import warnings as warnings_mod
 
@@ -28,40 +27,25 @@ PENDING, CAPTURING, TRANSFERRING, DONE, ERROR = (
     'pending', 'capturing', 'transferring', 'done', 'error')
 
 
-@dataclasses.dataclass(frozen=True)
-class Rows:
-    """Where a run's progress and events are stored (checkpoints, recoveries)."""
-
-    update: Callable[..., Any]
-    add_event: Callable[..., Any]
-    resources_field: str = 'resources'
-    # The column of the run's warnings (None: the table has none).
-    warnings_field: str | None = None
-
-
-CHECKPOINTS = Rows(update=lambda *a, **k: db_api.checkpoint_update(*a, **k),
-                   add_event=lambda *a, **k: db_api.checkpoint_event_add(
-                       *a, **k),
-                   warnings_field='warnings')
-
-
 class RunRecorder:
     """Events and per-resource progress of one run, thread-safe.
 
     :param context: an admin request context for the database.
-    :param checkpoint_id: the checkpoint (or recovery) being run.
-    :param rows: its table's update and event functions.
+    :param run_id: the checkpoint (or recovery) being run.
+    :param kind: the kind of run: its table's update and event calls and
+        the columns of progress and warnings.
     :param claim: the run's claim: every write carries it, so the writes
         of an engine whose run was taken over are refused
         (``RunTakenOver`` is raised to stop the run).
     """
 
-    def __init__(self, context: Any, checkpoint_id: str,
-                 rows: Rows = CHECKPOINTS, claim: str | None = None) -> None:
+    def __init__(self, context: Any, run_id: str,
+                 kind: run_kinds.RunKind = run_kinds.CHECKPOINT,
+                 claim: str | None = None) -> None:
         self._context = context
-        self._rows = rows
+        self._kind = kind
         self.claim = claim
-        self.checkpoint_id = checkpoint_id
+        self.run_id = run_id
         self._lock = threading.Lock()
         self._resources: dict[str, dict[str, Any]] = {}
         self._last_flush = 0.0
@@ -91,14 +75,15 @@ class RunRecorder:
         with self._lock:
             self.events.append(entry)
         getattr(LOG, 'info' if level == 'info' else 'warning')(
-            "checkpoint %s: %s%s", self.checkpoint_id,
+            "%s %s: %s%s", self._kind.name, self.run_id,
             '%s: ' % resource if resource else '', message)
         try:
-            self._rows.add_event(self._context, self.checkpoint_id, level,
+            self._kind.event_add(self._context, self.run_id, level,
                                  message, resource=resource)
         except Exception:
             # A lost event line must not fail the protection itself.
-            LOG.exception("checkpoint %s: event not stored", self.checkpoint_id)
+            LOG.exception("%s %s: event not stored", self._kind.name,
+                          self.run_id)
 
     # -- per-resource status and bytes
     def track(self, node: Any, bytes_total: int, **extra: Any) -> None:
@@ -148,7 +133,7 @@ class RunRecorder:
 
     def flush(self, force: bool = False, soon: bool = False,
               **values: Any) -> None:
-        """Write progress (and ``values``) to the checkpoint row.
+        """Write progress (and ``values``) to the run's row.
 
         Unless ``force`` or ``values``, at most once per ``FLUSH_SECONDS``;
         with ``soon`` a skipped write is made by a timer at the end of the
@@ -169,21 +154,21 @@ class RunRecorder:
             self._dirty = False
         with self._write_lock:
             done, total = self.totals()
-            progress = {self._rows.resources_field: self.resources(),
+            progress = {self._kind.resources_field: self.resources(),
                         'bytes_done': done, 'bytes_total': max(total, done)}
-            if self._rows.warnings_field:
-                progress[self._rows.warnings_field] = self.warnings.items()
+            if self._kind.warnings_field:
+                progress[self._kind.warnings_field] = self.warnings.items()
             values = {**progress, **values}
             try:
-                self._rows.update(self._context, self.checkpoint_id, values,
+                self._kind.update(self._context, self.run_id, values,
                                   expected_claim=self.claim)
             except exception.RunTakenOver:
                 raise           # another engine owns the run: stop
             except Exception:
                 if values.keys() - progress.keys():
                     raise       # a status change must not be lost silently
-                LOG.exception("checkpoint %s: progress not stored",
-                              self.checkpoint_id)
+                LOG.exception("%s %s: progress not stored",
+                              self._kind.name, self.run_id)
 
     def _deferred(self) -> None:
         with self._lock:

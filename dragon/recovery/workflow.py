@@ -28,6 +28,7 @@ from dragon.checkpoint import store
 from dragon.common import timeutils
 from dragon import context as dragon_context
 from dragon.db import api as db_api
+from dragon.db import run_kinds
 from dragon.engine import clients as clients_mod
 from dragon import exception
 from dragon.notifications import notifier
@@ -46,12 +47,6 @@ SUCCEEDED, ERROR = 'succeeded', 'error'
 RESTORED, LAUNCHED = 'restored', 'launched'
 PARALLEL_RESTORES = 2
 SERVER = 'OS::Nova::Server'
-
-RECOVERIES = rec.Rows(
-    update=lambda *a, **k: db_api.recovery_update(*a, **k),
-    add_event=lambda *a, **k: db_api.recovery_event_add(*a, **k),
-    resources_field='resource_status')
-
 
 def _notify(send: Any, conf: cfg.ConfigOpts, recovery_id: str,
             fallback: Any = None) -> None:
@@ -352,7 +347,7 @@ def run(conf: cfg.ConfigOpts, recovery_id: str, host: str = '') -> bool:
     """Run recovery ``recovery_id`` (already claimed by ``host``)."""
     context = dragon_context.get_admin_context()
     recovery = db_api.recovery_get(context, recovery_id)
-    recorder = rec.RunRecorder(context, recovery_id, RECOVERIES,
+    recorder = rec.RunRecorder(context, recovery_id, run_kinds.RECOVERY,
                                claim=recovery.claim)
     try:
         clients = _trust_clients(conf, recovery)
@@ -369,7 +364,7 @@ def delete(conf: cfg.ConfigOpts, recovery_id: str, host: str = '') -> None:
     """Tear down what a recovery made (its stack, restored data), then the row."""
     context = dragon_context.get_admin_context()
     recovery = db_api.recovery_get(context, recovery_id)
-    recorder = rec.RunRecorder(context, recovery_id, RECOVERIES)
+    recorder = rec.RunRecorder(context, recovery_id, run_kinds.RECOVERY)
     run_ = Recovery(conf, recovery, _trust_clients(conf, recovery), recorder,
                     host)
     run_.stack_id = recovery.stack_id
@@ -398,7 +393,8 @@ def roll_back(conf: cfg.ConfigOpts, recovery_id: str, claim: str,
     """
     context = dragon_context.get_admin_context()
     recovery = db_api.recovery_get(context, recovery_id)
-    recorder = rec.RunRecorder(context, recovery_id, RECOVERIES, claim=claim)
+    recorder = rec.RunRecorder(context, recovery_id, run_kinds.RECOVERY,
+                               claim=claim)
     reason = ('the engine running it (host %s) stopped mid-recovery' %
               dead_host)
     recorder.event('warning', '%s; engine %s removes what it had created'

@@ -15,18 +15,13 @@ from dragon.checkpoint import store
 from dragon import clients
 from dragon.db import api as db_api
 from dragon.db import models
+from dragon.db import run_kinds
 from dragon import exception
 from dragon.workload import runs
 
 LOG = logging.getLogger(__name__)
 
 DELETABLE = ('available', 'error')
-ROWS = runs.Rows('checkpoint',
-                 update=lambda *a, **k: db_api.checkpoint_update(*a, **k),
-                 event_add=lambda *a, **k: db_api.checkpoint_event_add(
-                     *a, **k),
-                 busy=exception.CheckpointBusy,
-                 unavailable=exception.EngineUnavailable)
 _check_scope = runs.check_scope
 _read_swift = runs.read_swift
 
@@ -56,7 +51,7 @@ def protect(context: Any, policy: models.WorkloadPolicy,
                                      status=status, limit=1):
             raise exception.ProtectionInProgress(policy_id=policy.id)
     checkpoint = runs.start(
-        context, ROWS,
+        context, run_kinds.CHECKPOINT,
         lambda trust_id: db_api.checkpoint_create(context, {
             'project_id': policy.project_id,
             'user_id': context.user_id,
@@ -129,8 +124,8 @@ def checkpoint_delete(context: Any, checkpoint: models.Checkpoint,
     """
     if checkpoint.hold:
         raise exception.CheckpointOnHold(id=checkpoint.id)
-    return runs.request_delete(context, ROWS, checkpoint, DELETABLE,
-                               engine.delete_checkpoint)
+    return runs.request_delete(context, run_kinds.CHECKPOINT, checkpoint,
+                               DELETABLE, engine.delete_checkpoint)
 
 
 def event_list(context: Any, checkpoint: models.Checkpoint

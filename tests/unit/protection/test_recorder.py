@@ -22,8 +22,15 @@ class Rows:
                                              'bytes_total')})
 
     def rows(self):
-        return rec.Rows(update=self.update,
-                        add_event=lambda *a, **k: None)
+        return _kind(self.update, lambda *a, **k: None)
+
+
+def _kind(update, event_add, warnings_field=None):
+    """A kind of run whose table is the test's."""
+    return types.SimpleNamespace(name='checkpoint', update=update,
+                                 event_add=event_add,
+                                 resources_field='resources',
+                                 warnings_field=warnings_field)
 
 
 def _node(key):
@@ -82,11 +89,10 @@ def test_a_final_write_is_not_overtaken_by_a_deferred_one(monkeypatch):
 def test_warnings_are_events_once_and_written_with_every_row():
     events = []
     written = []
-    rows = rec.Rows(update=lambda _c, _i, values, **_k: written.append(
-        values),
-                    add_event=lambda _c, _i, level, message, resource=None:
-                    events.append((level, resource, message)),
-                    warnings_field='warnings')
+    rows = _kind(lambda _c, _i, values, **_k: written.append(values),
+                 lambda _c, _i, level, message, resource=None:
+                 events.append((level, resource, message)),
+                 warnings_field='warnings')
     recorder = rec.RunRecorder(None, 'cp-1', rows)
     recorder.warn('volume_v', 'volume_not_protected', 'recreated empty')
     recorder.warn('volume_v', 'volume_not_protected', 'said again')
@@ -103,9 +109,8 @@ def test_warnings_are_events_once_and_written_with_every_row():
 
 def test_a_table_without_warnings_gets_none_written():
     written = []
-    rows = rec.Rows(update=lambda _c, _i, values, **_k: written.append(
-        values),
-                    add_event=lambda *a, **k: None)
+    rows = _kind(lambda _c, _i, values, **_k: written.append(values),
+                 lambda *a, **k: None)
     recorder = rec.RunRecorder(None, 'r-1', rows)
     recorder.warn('x', 'user_data_not_readable', 'hidden')
     recorder.flush(force=True, status='succeeded')

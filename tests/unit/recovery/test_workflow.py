@@ -57,8 +57,9 @@ class MemoryRows:
 
     def __init__(self):
         self.row, self.events = {}, []
-        self.rows = rec.Rows(update=self.update, add_event=self.add_event,
-                             resources_field='resource_status')
+        self.rows = types.SimpleNamespace(
+            name='recovery', update=self.update, event_add=self.add_event,
+            resources_field='resource_status', warnings_field=None)
 
     def update(self, context, row_id, values, expected_claim=None):
         self.row.update(values)
