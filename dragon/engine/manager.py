@@ -16,6 +16,7 @@ from dragon.db import api as db_api
 from dragon.db import run_kinds
 from dragon.engine import rpcapi
 from dragon import exception
+from dragon import statuses
 from dragon import version
 
 LOG = logging.getLogger(__name__)
@@ -101,20 +102,23 @@ class EngineManager:
                 LOG.info("engine %s admitted checkpoint %s", self.host,
                          checkpoint_id)
                 self._submit(run_kinds.CHECKPOINT, checkpoint_id,
-                             'protecting', 'run')
+                             statuses.Checkpoint.PROTECTING, 'run')
         return admitted
 
     def delete_checkpoint(self, context: Any, checkpoint_id: str) -> None:
         """Claim checkpoint ``checkpoint_id`` and delete it on the pool (1.2)."""
-        self._start(run_kinds.CHECKPOINT, checkpoint_id, 'deleting', 'delete')
+        self._start(run_kinds.CHECKPOINT, checkpoint_id,
+                    statuses.Checkpoint.DELETING, 'delete')
 
     def recover(self, context: Any, recovery_id: str) -> None:
         """Claim recovery ``recovery_id`` and run it on the pool (1.3)."""
-        self._start(run_kinds.RECOVERY, recovery_id, 'recovering', 'run')
+        self._start(run_kinds.RECOVERY, recovery_id,
+                    statuses.Recovery.RECOVERING, 'run')
 
     def delete_recovery(self, context: Any, recovery_id: str) -> None:
         """Claim recovery ``recovery_id``, tear it down on the pool (1.4)."""
-        self._start(run_kinds.RECOVERY, recovery_id, 'deleting', 'delete')
+        self._start(run_kinds.RECOVERY, recovery_id,
+                    statuses.Recovery.DELETING, 'delete')
 
     def verify_checkpoint(self, context: Any, checkpoint_id: str,
                           verification_id: str, read_data: bool,
@@ -177,12 +181,13 @@ class EngineManager:
                 self.running_ids.discard(row_id)
             LOG.warning("engine %s is stopping; %s %s not run",
                         self.host, kind.name, row_id)
-            if kind is run_kinds.CHECKPOINT and status == 'protecting':
+            if (kind is run_kinds.CHECKPOINT
+                    and status == statuses.Checkpoint.PROTECTING):
                 # Admitted but never started: back in the queue for a
                 # peer (anything else it claimed is failed on stop).
                 try:
                     kind.update(dragon_context.get_admin_context(), row_id,
-                                {'status': db_api.CHECKPOINT_QUEUED,
+                                {'status': statuses.Checkpoint.QUEUED,
                                  'host': None, 'started_at': None},
                                 expected_status=(status,))
                 except Exception:
@@ -263,7 +268,7 @@ class EngineManager:
         try:
             kind.update(
                 admin, row_id,
-                {'status': 'error', 'error': reason,
+                {'status': statuses.Run.ERROR, 'error': reason,
                  'finished_at': datetime.datetime.now(
                      datetime.UTC).replace(tzinfo=None)},
                 expected_status=(status,), expected_claim=claim)

@@ -19,12 +19,14 @@ from dragon.common import timeutils
 from dragon.db import run_kinds
 from dragon import exception
 from dragon.protection import warnings as warnings_mod
+from dragon import statuses
 
 LOG = logging.getLogger(__name__)
 
+# The statuses of the run's resources.
+RESOURCE = statuses.Resource
+
 FLUSH_SECONDS = 1.0
-PENDING, CAPTURING, TRANSFERRING, DONE, ERROR = (
-    'pending', 'capturing', 'transferring', 'done', 'error')
 
 
 class RunRecorder:
@@ -92,7 +94,8 @@ class RunRecorder:
             self._resources[node.key] = {
                 'key': node.key, 'type': node.resource.type,
                 'id': node.resource.id, 'name': node.resource.name,
-                'action': node.action, 'status': PENDING, 'reason': None,
+                'action': node.action, 'status': RESOURCE.PENDING,
+                'reason': None,
                 'bytes_done': 0, 'bytes_total': int(bytes_total or 0),
                 **extra}
 
@@ -108,11 +111,11 @@ class RunRecorder:
             entry = self._resources[key]
             entry['status'] = status
             entry['reason'] = reason
-            if status == DONE:
+            if status == RESOURCE.DONE:
                 # The estimate may have been off: done means all of it.
                 entry['bytes_total'] = max(entry['bytes_total'],
                                            entry['bytes_done'])
-        self.flush(force=status == ERROR, soon=True)
+        self.flush(force=status == RESOURCE.ERROR, soon=True)
 
     def add_bytes(self, key: str, nbytes: int) -> None:
         with self._lock:
@@ -124,7 +127,7 @@ class RunRecorder:
             return [dict(r) for r in self._resources.values()]
 
     def failed(self) -> list[dict[str, Any]]:
-        return [r for r in self.resources() if r['status'] == ERROR]
+        return [r for r in self.resources() if r['status'] == RESOURCE.ERROR]
 
     def totals(self) -> tuple[int, int]:
         resources = self.resources()

@@ -9,17 +9,18 @@ from typing import Any
 from oslo_config import cfg
 from oslo_log import log as logging
 
+from dragon import clients
 from dragon.common import durations
+from dragon.common import schema as validation
 from dragon.common import timeutils
 from dragon import conf as dragon_conf
-from dragon.common import schema as validation
-from dragon import clients
 from dragon.db import api as db_api
 from dragon.db import models
 from dragon import exception
 from dragon.protection import registry
 from dragon.retention import rules
 from dragon.scheduling import rpo
+from dragon import statuses
 from dragon.workload import schedules
 
 LOG = logging.getLogger(__name__)
@@ -92,7 +93,7 @@ def policy_create(context: Any, values: dict[str, Any]
         'name': values['name'],
         'description': values.get('description', ''),
         'options': options,
-        'status': 'active',
+        'status': statuses.Policy.ACTIVE,
         'members': members,
     })
     if checked:
@@ -161,7 +162,7 @@ def policy_update(context: Any, policy: models.WorkloadPolicy,
     _check_verification_schedule(
         changes.get('options', policy.options),
         [s['enabled'] for s in checked] if checked is not None else
-        [s.enabled and s.status == db_api.SCHEDULE_ACTIVE
+        [s.enabled and s.status == statuses.Schedule.ACTIVE
          for s in policy.schedules])
     if changes:
         policy = db_api.workload_policy_update(context, policy.id, changes)

@@ -19,11 +19,12 @@ from dragon.db import api as db_api
 from dragon.db import models
 from dragon.db import run_kinds
 from dragon import exception
+from dragon import statuses
 from dragon.workload import runs
 
 LOG = logging.getLogger(__name__)
 
-DELETABLE = ('succeeded', 'error')
+DELETABLE = (statuses.Recovery.SUCCEEDED, statuses.Recovery.ERROR)
 FAILOVER = 'failover'
 
 
@@ -53,10 +54,11 @@ def _from_checkpoint(context: Any, checkpoint_id: str) -> dict[str, Any]:
     """
     checkpoint = db_api.checkpoint_get(context, checkpoint_id,
                                        project_id=context.project_id)
-    if checkpoint.status != 'available' or not checkpoint.container:
+    if (checkpoint.status != statuses.Checkpoint.AVAILABLE
+            or not checkpoint.container):
         raise exception.CheckpointBusy(
             id=checkpoint.id, status=checkpoint.status,
-            action='recovering it', allowed='available')
+            action='recovering it', allowed=statuses.Checkpoint.AVAILABLE)
     return {'checkpoint_id': checkpoint.id,
             'recovery_point': checkpoint.container,
             'policy_id': checkpoint.policy_id,

@@ -13,6 +13,7 @@ from oslo_log import log as logging
 from dragon.db import run_kinds
 from dragon import exception
 from dragon import identity
+from dragon import statuses
 
 LOG = logging.getLogger(__name__)
 
@@ -44,8 +45,9 @@ def cast_failed(context: Any, kind: run_kinds.RunKind, row_id: str,
     LOG.error("%s %s: %s", kind.name, row_id, reason)
     try:
         kind.update(context, row_id, {
-            'status': 'error', 'error': 'Dragon engines unreachable: ' +
-            reason, 'finished_at': now(), 'trust_id': None})
+            'status': statuses.Run.ERROR,
+            'error': 'Dragon engines unreachable: ' + reason,
+            'finished_at': now(), 'trust_id': None})
         kind.event_add(context, row_id, 'error',
                        'Dragon engines unreachable: ' + reason)
     finally:
@@ -105,7 +107,7 @@ def request_delete(context: Any, kind: run_kinds.RunKind, row: Any,
                         allowed=' or '.join(deletable))
     try:
         claimed = kind.update(
-            context, row.id, {'status': 'deleting', 'host': None,
+            context, row.id, {'status': statuses.Run.DELETING, 'host': None,
                               'trust_id': None, 'error': None},
             expected_status=deletable)
     except kind.busy as e:
@@ -121,14 +123,14 @@ def request_delete(context: Any, kind: run_kinds.RunKind, row: Any,
             kind.update(context, row.id, {
                 'status': row.status, 'host': row.host,
                 'trust_id': row.trust_id, 'error': row.error},
-                expected_status=('deleting',))
+                expected_status=(statuses.Run.DELETING,))
         except exception.DragonException as e:
             LOG.warning("%s %s: not put back to %s: %s", kind.name, row.id,
                         row.status, type(e).__name__)
         raise
     try:
         claimed = kind.update(context, row.id, {'trust_id': trust_id},
-                              expected_status=('deleting',))
+                              expected_status=(statuses.Run.DELETING,))
     except Exception:
         identity.delete_trust(context, trust_id)
         raise

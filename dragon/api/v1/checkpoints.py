@@ -12,6 +12,7 @@ from dragon.api.v1 import policies
 from dragon.api import validation
 from dragon.db import models
 from dragon import exception
+from dragon import statuses
 from dragon.workload import checkpoints as service
 from dragon.workload import verification
 
@@ -20,16 +21,18 @@ LIST_PARAMS = ('limit', 'marker', 'sort_dir', 'policy_id', 'status',
 _STATS = ('uploaded_bytes', 'reused_chunks', 'zero_chunks', 'stored_bytes',
           'takeovers')
 _RESOURCE_DEFAULTS = {'key': '', 'type': '', 'id': None, 'name': None,
-                      'action': None, 'status': 'pending', 'reason': None,
+                      'action': None,
+                      'status': statuses.Resource.PENDING, 'reason': None,
                       'bytes_done': 0, 'bytes_total': 0}
 
 
 def checkpoint_view(checkpoint: models.Checkpoint) -> dict[str, Any]:
     resources = [{**_RESOURCE_DEFAULTS, **r}
                  for r in (checkpoint.resources or [])]
-    progress = common.progress(checkpoint, resources, 'protecting',
-                               'available')
-    if checkpoint.status == schemas.QUEUED:
+    progress = common.progress(checkpoint, resources,
+                               statuses.Checkpoint.PROTECTING,
+                               statuses.Checkpoint.AVAILABLE)
+    if checkpoint.status == statuses.Checkpoint.QUEUED:
         # 1 is next: what an operator waiting behind a cap wants to know.
         progress['queue_position'] = service.queue_position(checkpoint.id)
     return {

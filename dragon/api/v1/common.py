@@ -13,6 +13,7 @@ from dragon import conf as dragon_conf
 from dragon.db import models
 from dragon.engine import rpcapi
 from dragon import exception
+from dragon import statuses
 
 MAX_LIMIT = 1000
 
@@ -155,7 +156,8 @@ def progress(row: Any, resources: list[dict[str, Any]], running: str,
     return {'bytes_done': done, 'bytes_total': total, 'percent': percent,
             'eta_seconds': eta,
             'resources_done': sum(1 for r in resources
-                                  if r['status'] == 'done'),
+                                  if r['status'] ==
+                                  statuses.Resource.DONE),
             'resources_total': len(resources)}
 
 

@@ -11,11 +11,13 @@ from dragon.api.v1 import common
 from dragon.api import validation
 from dragon.db import models
 from dragon import exception
+from dragon import statuses
 from dragon.workload import recoveries as service
 
 LIST_PARAMS = ('limit', 'marker', 'sort_dir', 'status', 'all_projects')
 _RESOURCE_DEFAULTS = {'key': '', 'type': '', 'id': None, 'name': None,
-                      'status': 'pending', 'reason': None, 'target_id': None,
+                      'status': statuses.Resource.PENDING, 'reason': None,
+                      'target_id': None,
                       'bytes_done': 0, 'bytes_total': 0}
 
 
@@ -47,8 +49,9 @@ def recovery_view(recovery: models.Recovery) -> dict[str, Any]:
         'finished_at': common.isotime(recovery.finished_at),
         'duration': common.duration(recovery),
         'engine': recovery.host,
-        'progress': common.progress(recovery, resources, 'recovering',
-                                    'succeeded'),
+        'progress': common.progress(recovery, resources,
+                                    statuses.Recovery.RECOVERING,
+                                    statuses.Recovery.SUCCEEDED),
         'resource_status': resources,
     }
 
