@@ -20,16 +20,10 @@ from dragon import exception
 
 LOG = logging.getLogger(__name__)
 
-CONTROL_EXCHANGE = 'dragon'
 NOTIFICATIONS_GROUP = 'oslo_messaging_notifications'
 # Broker URL schemes the startup check understands (kombu speaks AMQP 0-9-1).
 _AMQP_SCHEMES = ('rabbit',)
 _ERRNO_PREFIX = re.compile(r'^\[Errno -?\d+\]\s*')
-
-
-def set_defaults() -> None:
-    """Scope Dragon's topics under its own exchange (before parsing config)."""
-    messaging.set_transport_defaults(control_exchange=CONTROL_EXCHANGE)
 
 
 def get_transport(conf: cfg.ConfigOpts) -> messaging.Transport:

@@ -28,10 +28,10 @@ from swiftclient import exceptions as swift_exc
 from dragon.checkpoint import chunks as chunk_mod
 from dragon.checkpoint import manifest as manifest_mod
 from dragon.checkpoint import store as store_mod
+from dragon import statuses
 
 # What a verification's status may be (``checkpoints.verification``).
-RUNNING, OK, DAMAGED, ERROR = 'running', 'ok', 'damaged', 'error'
-STATUSES = (RUNNING, OK, DAMAGED, ERROR)
+STATUS = statuses.Verification
 # Problems kept in a stored result; ``problem_count`` has them all.
 KEPT_PROBLEMS = 100
 # Objects of a checkpoint container a recovery needs besides the chunks.
@@ -58,7 +58,7 @@ class VerifyResult:
 
     @property
     def status(self) -> str:
-        return DAMAGED if self.problems else OK
+        return STATUS.DAMAGED if self.problems else STATUS.OK
 
     def problem(self, problem: str, chunk: str | None = None,
                 resources: list[str] | tuple = ()) -> None:
@@ -83,7 +83,8 @@ def _iso(when: datetime.datetime | None) -> str | None:
 
 def running(read_data: bool, verification_id: str) -> dict[str, Any]:
     """The stored form of a verification just requested."""
-    return {'status': RUNNING, 'id': verification_id, 'read_data': read_data,
+    return {'status': STATUS.RUNNING, 'id': verification_id,
+            'read_data': read_data,
             'started_at': _iso(_now()), 'finished_at': None,
             'chunks_checked': 0, 'bytes_checked': 0, 'legacy_chunks': 0,
             'problems': [], 'problem_count': 0}
@@ -92,7 +93,7 @@ def running(read_data: bool, verification_id: str) -> dict[str, Any]:
 def failed(read_data: bool, started_at: str | None,
            reason: str) -> dict[str, Any]:
     """The stored form of a verification that could not finish."""
-    return {'status': ERROR, 'read_data': read_data,
+    return {'status': STATUS.ERROR, 'read_data': read_data,
             'started_at': started_at, 'finished_at': _iso(_now()),
             'chunks_checked': 0, 'bytes_checked': 0, 'legacy_chunks': 0,
             'problems': [], 'problem_count': 0, 'error': reason}

@@ -26,7 +26,7 @@ def db_version(conf: cfg.ConfigOpts) -> int:
 
 def chunks_gc(conf: cfg.ConfigOpts) -> int:
     """One mark-and-sweep pass over the chunks of the given projects."""
-    from dragon.checkpoint import collector
+    from dragon.maintenance import collector
     projects = conf.command.project or None
     failed = False
     for result in collector.collect_projects(conf, projects):
@@ -45,8 +45,8 @@ def chunks_gc(conf: cfg.ConfigOpts) -> int:
 
 def chunks_check(conf: cfg.ConfigOpts) -> int:
     """Verify the complete checkpoints of the given projects; 1 on problems."""
-    from dragon.checkpoint import collector
     from dragon.checkpoint import verify
+    from dragon.maintenance import collector
     projects = conf.command.project_id or None
     bad = False
     for found in collector.check_projects(conf, projects,

@@ -3,8 +3,8 @@
 from oslo_config import cfg
 from oslo_log import log as logging
 
+from dragon.conf import default
 from dragon import exception
-from dragon import rpc
 from dragon import version
 
 
@@ -17,7 +17,7 @@ def parse_args(conf: cfg.ConfigOpts, argv: list[str], prog: str,
         malformed, or an option has an invalid value.
     """
     logging.register_options(conf)
-    rpc.set_defaults()
+    default.update_defaults()
     conf(argv, project='dragon', prog=prog,
          version=version.version_string(),
          default_config_files=default_config_files,

@@ -1,6 +1,10 @@
 """Options of the ``[DEFAULT]`` group: kept to what every Dragon process shares."""
 
 from oslo_config import cfg
+import oslo_messaging
+
+# The exchange Dragon's RPC topics and notifications live under.
+CONTROL_EXCHANGE = 'dragon'
 
 opts = [
     cfg.StrOpt(
@@ -20,3 +24,13 @@ def register_opts(conf: cfg.ConfigOpts) -> None:
 
 def list_opts() -> dict:
     return {'DEFAULT': opts}
+
+
+def update_defaults() -> None:
+    """Scope Dragon's topics under its own exchange (before config is parsed).
+
+    ``control_exchange`` is oslo.messaging's ``[DEFAULT]`` option; its
+    default lives on oslo.messaging's shared option objects, so this one
+    call serves every ConfigOpts and the sample generator alike.
+    """
+    oslo_messaging.set_transport_defaults(control_exchange=CONTROL_EXCHANGE)

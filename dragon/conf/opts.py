@@ -4,7 +4,7 @@ from oslo_config import cfg
 
 from dragon import conf as dragon_conf
 from dragon.conf import database
-from dragon import rpc
+from dragon.conf import default
 
 
 def list_opts() -> list[tuple[str | cfg.OptGroup, list[cfg.Opt]]]:
@@ -19,4 +19,4 @@ def list_opts() -> list[tuple[str | cfg.OptGroup, list[cfg.Opt]]]:
 def update_defaults() -> None:
     """Hook (``oslo.config.opts.defaults``) that applies Dragon's library defaults."""
     database.update_defaults()
-    rpc.set_defaults()
+    default.update_defaults()

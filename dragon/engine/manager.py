@@ -1,7 +1,6 @@
 """Server side of the engine RPC API: the methods an engine runs for callers."""
 
 import concurrent.futures
-import dataclasses
 import datetime
 import functools
 import importlib
@@ -14,8 +13,10 @@ import oslo_messaging as messaging
 
 from dragon import context as dragon_context
 from dragon.db import api as db_api
+from dragon.db import run_kinds
 from dragon.engine import rpcapi
 from dragon import exception
+from dragon import statuses
 from dragon import version
 
 LOG = logging.getLogger(__name__)
@@ -25,36 +26,6 @@ LOG = logging.getLogger(__name__)
 # protection or recovery stack.
 WORKFLOW_MODULE = 'dragon.protection.workflow'
 RECOVERY_WORKFLOW_MODULE = 'dragon.recovery.workflow'
-
-
-@dataclasses.dataclass(frozen=True)
-class RunKind:
-    """How the engine keeps the books of one kind of run (its DB calls)."""
-
-    name: str
-    module: Callable[[], str]
-    claim: Callable[..., bool]
-    get: Callable[..., Any]
-    update: Callable[..., Any]
-    event_add: Callable[..., Any]
-    not_found: type[exception.DragonException]
-    busy: type[exception.DragonException]
-
-
-CHECKPOINTS = RunKind(
-    'checkpoint', lambda: WORKFLOW_MODULE,
-    claim=lambda *a, **k: db_api.checkpoint_claim(*a, **k),
-    get=lambda *a, **k: db_api.checkpoint_get(*a, **k),
-    update=lambda *a, **k: db_api.checkpoint_update(*a, **k),
-    event_add=lambda *a, **k: db_api.checkpoint_event_add(*a, **k),
-    not_found=exception.CheckpointNotFound, busy=exception.CheckpointBusy)
-RECOVERIES = RunKind(
-    'recovery', lambda: RECOVERY_WORKFLOW_MODULE,
-    claim=lambda *a, **k: db_api.recovery_claim(*a, **k),
-    get=lambda *a, **k: db_api.recovery_get(*a, **k),
-    update=lambda *a, **k: db_api.recovery_update(*a, **k),
-    event_add=lambda *a, **k: db_api.recovery_event_add(*a, **k),
-    not_found=exception.RecoveryNotFound, busy=exception.RecoveryBusy)
 
 
 class EngineManager:
@@ -130,20 +101,24 @@ class EngineManager:
             for checkpoint_id in admitted:
                 LOG.info("engine %s admitted checkpoint %s", self.host,
                          checkpoint_id)
-                self._submit(CHECKPOINTS, checkpoint_id, 'protecting', 'run')
+                self._submit(run_kinds.CHECKPOINT, checkpoint_id,
+                             statuses.Checkpoint.PROTECTING, 'run')
         return admitted
 
     def delete_checkpoint(self, context: Any, checkpoint_id: str) -> None:
         """Claim checkpoint ``checkpoint_id`` and delete it on the pool (1.2)."""
-        self._start(CHECKPOINTS, checkpoint_id, 'deleting', 'delete')
+        self._start(run_kinds.CHECKPOINT, checkpoint_id,
+                    statuses.Checkpoint.DELETING, 'delete')
 
     def recover(self, context: Any, recovery_id: str) -> None:
         """Claim recovery ``recovery_id`` and run it on the pool (1.3)."""
-        self._start(RECOVERIES, recovery_id, 'recovering', 'run')
+        self._start(run_kinds.RECOVERY, recovery_id,
+                    statuses.Recovery.RECOVERING, 'run')
 
     def delete_recovery(self, context: Any, recovery_id: str) -> None:
         """Claim recovery ``recovery_id``, tear it down on the pool (1.4)."""
-        self._start(RECOVERIES, recovery_id, 'deleting', 'delete')
+        self._start(run_kinds.RECOVERY, recovery_id,
+                    statuses.Recovery.DELETING, 'delete')
 
     def verify_checkpoint(self, context: Any, checkpoint_id: str,
                           verification_id: str, read_data: bool,
@@ -177,7 +152,7 @@ class EngineManager:
                                  read_data, None if keep_trust else trust_id,
                                  'the engine stopped')
 
-    def _start(self, kind: RunKind, row_id: str, status: str,
+    def _start(self, kind: run_kinds.RunKind, row_id: str, status: str,
                function: str) -> None:
         admin = dragon_context.get_admin_context()
         with self._claiming:
@@ -189,7 +164,7 @@ class EngineManager:
                      row_id, function)
             self._submit(kind, row_id, status, function)
 
-    def _submit(self, kind: RunKind, row_id: str, status: str,
+    def _submit(self, kind: run_kinds.RunKind, row_id: str, status: str,
                 function: str) -> None:
         with self._lock:
             self._running += 1
@@ -206,36 +181,40 @@ class EngineManager:
                 self.running_ids.discard(row_id)
             LOG.warning("engine %s is stopping; %s %s not run",
                         self.host, kind.name, row_id)
-            if kind is CHECKPOINTS and status == 'protecting':
+            if (kind is run_kinds.CHECKPOINT
+                    and status == statuses.Checkpoint.PROTECTING):
                 # Admitted but never started: back in the queue for a
                 # peer (anything else it claimed is failed on stop).
                 try:
                     kind.update(dragon_context.get_admin_context(), row_id,
-                                {'status': db_api.CHECKPOINT_QUEUED,
+                                {'status': statuses.Checkpoint.QUEUED,
                                  'host': None, 'started_at': None},
                                 expected_status=(status,))
                 except Exception:
                     LOG.exception("checkpoint %s: not put back in the "
                                   "queue", row_id)
 
-    def _counted_run(self, kind: RunKind, row_id: str, status: str,
-                     function: str) -> None:
+    def _counted_run(self, kind: run_kinds.RunKind, row_id: str,
+                     status: str, function: str) -> None:
         try:
             self._run(kind, row_id, status, function)
         finally:
             with self._lock:
                 self._running -= 1
                 self.running_ids.discard(row_id)
-        if kind is CHECKPOINTS and self.pool is not None:
+        if kind is run_kinds.CHECKPOINT and self.pool is not None:
             try:
                 self.admit()  # a slot is free: the next queued one may go
             except Exception:
                 LOG.exception("engine %s: admission failed", self.host)
 
-    def _workflow(self, kind: RunKind, function: str) -> Callable[..., Any]:
-        return getattr(importlib.import_module(kind.module()), function)
+    def _workflow(self, kind: run_kinds.RunKind,
+                  function: str) -> Callable[..., Any]:
+        module = (WORKFLOW_MODULE if kind is run_kinds.CHECKPOINT
+                  else RECOVERY_WORKFLOW_MODULE)
+        return getattr(importlib.import_module(module), function)
 
-    def _run(self, kind: RunKind, row_id: str, status: str,
+    def _run(self, kind: run_kinds.RunKind, row_id: str, status: str,
              function: str) -> None:
         """Run the workflow; whatever happens, release the trust and the row."""
         admin = dragon_context.get_admin_context()
@@ -247,7 +226,7 @@ class EngineManager:
         try:
             result = self._workflow(kind, function)(self.conf, row_id,
                                                     self.host)
-            if kind is CHECKPOINTS and function == 'run' and result:
+            if kind is run_kinds.CHECKPOINT and function == 'run' and result:
                 self._after_protection(row_id)
         except exception.RunTakenOver as e:
             LOG.warning("%s", e)
@@ -284,12 +263,12 @@ class EngineManager:
         except Exception:
             LOG.exception("checkpoint %s: retention failed", checkpoint_id)
 
-    def _fail(self, kind: RunKind, admin: Any, row_id: str, status: str,
-              reason: str, claim: str | None = None) -> None:
+    def _fail(self, kind: run_kinds.RunKind, admin: Any, row_id: str,
+              status: str, reason: str, claim: str | None = None) -> None:
         try:
             kind.update(
                 admin, row_id,
-                {'status': 'error', 'error': reason,
+                {'status': statuses.Run.ERROR, 'error': reason,
                  'finished_at': datetime.datetime.now(
                      datetime.UTC).replace(tzinfo=None)},
                 expected_status=(status,), expected_claim=claim)
@@ -302,7 +281,8 @@ class EngineManager:
 
 
 def release_trust(conf: cfg.ConfigOpts, admin: Any, row_id: str,
-                  trust_id: str | None, kind: RunKind = CHECKPOINTS) -> None:
+                  trust_id: str | None,
+                  kind: run_kinds.RunKind = run_kinds.CHECKPOINT) -> None:
     """Delete a run's trust: it served one run (or deletion) only.
 
     Best effort: a trust left behind expires by itself.
@@ -310,7 +290,8 @@ def release_trust(conf: cfg.ConfigOpts, admin: Any, row_id: str,
     if not trust_id:
         return
     from dragon import identity
-    if kind is CHECKPOINTS and db_api.schedule_holds_trust(admin, trust_id):
+    if (kind is run_kinds.CHECKPOINT
+            and db_api.schedule_holds_trust(admin, trust_id)):
         # A scheduled run borrows its schedule's standing trust.
         trust_id = None
     try:

@@ -14,6 +14,7 @@ import oslo_messaging as messaging
 
 from dragon import context as dragon_context
 from dragon.db import api as db_api
+from dragon.db import run_kinds
 from dragon.engine import manager
 from dragon import rpc
 from dragon import version
@@ -124,11 +125,10 @@ class EngineService:
         """
         admin = dragon_context.get_admin_context()
         failed = []
-        for kind, fail, cleanup in (
-                (manager.CHECKPOINTS, db_api.checkpoint_fail_orphans,
-                 self._cleanup_checkpoint),
-                (manager.RECOVERIES, db_api.recovery_fail_orphans, None)):
-            ids = fail(admin, host=host, dead_before=dead_before)
+        for kind, cleanup in ((run_kinds.CHECKPOINT,
+                               self._cleanup_checkpoint),
+                              (run_kinds.RECOVERY, None)):
+            ids = kind.fail_orphans(admin, host=host, dead_before=dead_before)
             if ids:
                 LOG.warning("engine %s failed %d orphaned %s run(s): %s",
                             self.host, len(ids), kind.name, ', '.join(ids))
@@ -202,7 +202,7 @@ class EngineService:
         Several engines may do it at once: the collection mark on a
         project's chunk container makes the later ones step back.
         """
-        from dragon.checkpoint import collector
+        from dragon.maintenance import collector
         while not self._stopping.wait(self.conf.checkpoint.gc_interval):
             try:
                 for result in collector.collect_projects(self.conf):

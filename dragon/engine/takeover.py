@@ -32,8 +32,12 @@ from dragon.db import api as db_api
 from dragon import exception
 from dragon import identity
 from dragon.notifications import notifier
+from dragon import statuses
 
 LOG = logging.getLogger(__name__)
+
+# The statuses of the protections taken over.
+STATUS = statuses.Checkpoint
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,7 +100,7 @@ class Takeover:
                       'container cannot be checked: %s' % (
                           dead, exception.one_line(e)))
             self._update(admin, row.id, claim, {
-                'status': 'error', 'error': reason,
+                'status': STATUS.ERROR, 'error': reason,
                 'finished_at': timeutils.utcnow()})
             db_api.checkpoint_event_add(admin, row.id, 'error', reason)
             return Outcome(row.id, 'checkpoint', 'failed')
@@ -111,14 +115,14 @@ class Takeover:
             reason = ('its engine stopped %d times (last host %s); not '
                       'retried again' % (takeovers, dead))
             self._update(admin, row.id, claim, {
-                'status': 'error', 'error': reason,
+                'status': STATUS.ERROR, 'error': reason,
                 'finished_at': timeutils.utcnow()})
             db_api.checkpoint_event_add(admin, row.id, 'error', reason)
             notifier.checkpoint_error(self.conf,
                                       db_api.checkpoint_get(admin, row.id))
             return Outcome(row.id, 'checkpoint', 'failed')
         self._update(admin, row.id, claim, {
-            'status': db_api.CHECKPOINT_QUEUED, 'host': None, 'claim': None,
+            'status': STATUS.QUEUED, 'host': None, 'claim': None,
             'container': None, 'started_at': None, 'captured_at': None,
             'bytes_done': 0, 'bytes_total': 0, 'resources': [],
             'error': None, 'stats': {'takeovers': takeovers}})
@@ -143,7 +147,7 @@ class Takeover:
         except exception.DragonException:
             manifest = {}
         values: dict[str, Any] = {
-            'status': 'available', 'error': None,
+            'status': STATUS.AVAILABLE, 'error': None,
             'finished_at': row.finished_at or timeutils.utcnow()}
         if manifest.get('stats'):
             values['stats'] = manifest['stats']
@@ -165,7 +169,7 @@ class Takeover:
     def _update(admin: Any, row_id: str, claim: str,
                 values: dict[str, Any]) -> None:
         db_api.checkpoint_update(admin, row_id, values,
-                                 expected_status=('protecting',),
+                                 expected_status=(STATUS.PROTECTING,),
                                  expected_claim=claim)
 
     # -- recoveries

@@ -20,6 +20,7 @@ from dragon import context as dragon_context
 from dragon.db import api as db_api
 from dragon import exception
 from dragon import identity
+from dragon import statuses
 
 LOG = logging.getLogger(__name__)
 
@@ -42,10 +43,11 @@ def _record(admin: Any, checkpoint_id: str, verification_id: str,
 
 def _event(admin: Any, checkpoint_id: str, value: dict[str, Any]) -> None:
     depth = 'reading every chunk' if value['read_data'] else 'by listing'
-    if value['status'] == verify.ERROR:
+    if value['status'] == statuses.Verification.ERROR:
         level, what = 'error', 'failed: %s' % value.get('error')
     else:
-        level = 'info' if value['status'] == verify.OK else 'warning'
+        level = ('info' if value['status'] == statuses.Verification.OK
+                 else 'warning')
         what = '%d chunks checked, %d problems' % (value['chunks_checked'],
                                                    value['problem_count'])
     try:
@@ -70,10 +72,11 @@ def run(conf: cfg.ConfigOpts, checkpoint_id: str, verification_id: str,
     try:
         checkpoint = db_api.checkpoint_get(admin, checkpoint_id)
         started = (checkpoint.verification or {}).get('started_at')
-        if checkpoint.status != 'available' or not checkpoint.container:
+        if (checkpoint.status != statuses.Checkpoint.AVAILABLE
+                or not checkpoint.container):
             raise exception.CheckpointBusy(
                 id=checkpoint_id, status=checkpoint.status,
-                action='verifying', allowed='available')
+                action='verifying', allowed=statuses.Checkpoint.AVAILABLE)
         clients = clients_mod.ServiceClients(
             identity.trust_session(conf, trust_id), conf.engine.region_name,
             conf)

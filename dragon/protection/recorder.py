@@ -9,60 +9,46 @@ carries every resource, so they are written at most every
 timer at the end of the interval, never later -- and a failure at once.
 """
 
-import dataclasses
 import threading
 import time
-from typing import Any, Callable
+from typing import Any
 
 from oslo_log import log as logging
 
 from dragon.common import progress as progress_mod
 from dragon.common import timeutils
-from dragon.db import api as db_api
+from dragon.db import run_kinds
 from dragon import exception
 from dragon.protection import warnings as warnings_mod
+from dragon import statuses
 
 LOG = logging.getLogger(__name__)
 
+# The statuses of the run's resources.
+RESOURCE = statuses.Resource
+
 FLUSH_SECONDS = 1.0
-PENDING, CAPTURING, TRANSFERRING, DONE, ERROR = (
-    'pending', 'capturing', 'transferring', 'done', 'error')
-
-
-@dataclasses.dataclass(frozen=True)
-class Rows:
-    """Where a run's progress and events are stored (checkpoints, recoveries)."""
-
-    update: Callable[..., Any]
-    add_event: Callable[..., Any]
-    resources_field: str = 'resources'
-    # The column of the run's warnings (None: the table has none).
-    warnings_field: str | None = None
-
-
-CHECKPOINTS = Rows(update=lambda *a, **k: db_api.checkpoint_update(*a, **k),
-                   add_event=lambda *a, **k: db_api.checkpoint_event_add(
-                       *a, **k),
-                   warnings_field='warnings')
 
 
 class RunRecorder:
     """Events and per-resource progress of one run, thread-safe.
 
     :param context: an admin request context for the database.
-    :param checkpoint_id: the checkpoint (or recovery) being run.
-    :param rows: its table's update and event functions.
+    :param run_id: the checkpoint (or recovery) being run.
+    :param kind: the kind of run: its table's update and event calls and
+        the columns of progress and warnings.
     :param claim: the run's claim: every write carries it, so the writes
         of an engine whose run was taken over are refused
         (``RunTakenOver`` is raised to stop the run).
     """
 
-    def __init__(self, context: Any, checkpoint_id: str,
-                 rows: Rows = CHECKPOINTS, claim: str | None = None) -> None:
+    def __init__(self, context: Any, run_id: str,
+                 kind: run_kinds.RunKind = run_kinds.CHECKPOINT,
+                 claim: str | None = None) -> None:
         self._context = context
-        self._rows = rows
+        self._kind = kind
         self.claim = claim
-        self.checkpoint_id = checkpoint_id
+        self.run_id = run_id
         self._lock = threading.Lock()
         self._resources: dict[str, dict[str, Any]] = {}
         self._last_flush = 0.0
@@ -96,14 +82,15 @@ class RunRecorder:
         with self._lock:
             self.events.append(entry)
         getattr(LOG, 'info' if level == 'info' else 'warning')(
-            "checkpoint %s: %s%s", self.checkpoint_id,
+            "%s %s: %s%s", self._kind.name, self.run_id,
             '%s: ' % resource if resource else '', message)
         try:
-            self._rows.add_event(self._context, self.checkpoint_id, level,
+            self._kind.event_add(self._context, self.run_id, level,
                                  message, resource=resource)
         except Exception:
             # A lost event line must not fail the protection itself.
-            LOG.exception("checkpoint %s: event not stored", self.checkpoint_id)
+            LOG.exception("%s %s: event not stored", self._kind.name,
+                          self.run_id)
 
     # -- the phase: what the run does now (progress.phase of the API)
     def phase(self, name: str, total: int | None = None) -> None:
@@ -134,7 +121,8 @@ class RunRecorder:
             self._resources[node.key] = {
                 'key': node.key, 'type': node.resource.type,
                 'id': node.resource.id, 'name': node.resource.name,
-                'action': node.action, 'status': PENDING, 'reason': None,
+                'action': node.action, 'status': RESOURCE.PENDING,
+                'reason': None,
                 'bytes_done': 0, 'bytes_total': int(bytes_total or 0),
                 **extra}
 
@@ -151,11 +139,11 @@ class RunRecorder:
             entry = self._resources[key]
             entry['status'] = status
             entry['reason'] = reason
-            if status == DONE:
+            if status == RESOURCE.DONE:
                 # The estimate may have been off: done means all of it.
                 entry['bytes_total'] = max(entry['bytes_total'],
                                            entry['bytes_done'])
-        self.flush(force=status == ERROR, soon=True)
+        self.flush(force=status == RESOURCE.ERROR, soon=True)
 
     def add_bytes(self, key: str, nbytes: int) -> None:
         with self._lock:
@@ -169,7 +157,7 @@ class RunRecorder:
             return [dict(r) for r in self._resources.values()]
 
     def failed(self) -> list[dict[str, Any]]:
-        return [r for r in self.resources() if r['status'] == ERROR]
+        return [r for r in self.resources() if r['status'] == RESOURCE.ERROR]
 
     def totals(self) -> tuple[int, int]:
         resources = self.resources()
@@ -178,7 +166,7 @@ class RunRecorder:
 
     def flush(self, force: bool = False, soon: bool = False,
               **values: Any) -> None:
-        """Write progress (and ``values``) to the checkpoint row.
+        """Write progress (and ``values``) to the run's row.
 
         Unless ``force`` or ``values``, at most once per ``FLUSH_SECONDS``;
         with ``soon`` a skipped write is made by a timer at the end of the
@@ -199,24 +187,24 @@ class RunRecorder:
             self._dirty = False
         with self._write_lock:
             done, total = self.totals()
-            progress = {self._rows.resources_field: self.resources(),
+            progress = {self._kind.resources_field: self.resources(),
                         'bytes_done': done, 'bytes_total': max(total, done)}
-            if self._rows.warnings_field:
-                progress[self._rows.warnings_field] = self.warnings.items()
+            if self._kind.warnings_field:
+                progress[self._kind.warnings_field] = self.warnings.items()
             phase = self._phase_value()
             if phase is not None:
                 progress['phase'] = phase
             values = {**progress, **values}
             try:
-                self._rows.update(self._context, self.checkpoint_id, values,
+                self._kind.update(self._context, self.run_id, values,
                                   expected_claim=self.claim)
             except exception.RunTakenOver:
                 raise           # another engine owns the run: stop
             except Exception:
                 if values.keys() - progress.keys():
                     raise       # a status change must not be lost silently
-                LOG.exception("checkpoint %s: progress not stored",
-                              self.checkpoint_id)
+                LOG.exception("%s %s: progress not stored",
+                              self._kind.name, self.run_id)
 
     def _deferred(self) -> None:
         with self._lock:

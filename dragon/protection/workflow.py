@@ -42,9 +42,14 @@ from dragon.protection import recorder as rec
 from dragon.protection import template as template_mod
 from dragon.protection import warnings as warnings_mod
 from dragon import resource_types
+from dragon import statuses
 from dragon import version
 
 LOG = logging.getLogger(__name__)
+
+# The statuses of the run's resources and of the run.
+RESOURCE = statuses.Resource
+STATUS = statuses.Checkpoint
 
 # Tries of the final database write before the run gives up on it (the
 # container is complete by then: see Protection._record_available).
@@ -239,11 +244,12 @@ class Protection:
 
     def _capture_each(self) -> None:
         for step in self.steps:
-            self.recorder.status(step.node.key, rec.CAPTURING)
+            self.recorder.status(step.node.key, RESOURCE.CAPTURING)
             try:
                 step.state = step.action.capture(step.ctx, step.node)
             except Exception as e:
-                self.recorder.status(step.node.key, rec.ERROR, exception.one_line(e))
+                self.recorder.status(step.node.key, RESOURCE.ERROR,
+                                     exception.one_line(e))
                 raise
             # On the row, so an engine that dies mid-run leaves a record
             # the next start cleans up from (cleanup_orphan).
@@ -271,20 +277,20 @@ class Protection:
     def _transfer_one(self, step: _Step) -> None:
         key = step.node.key
         if self._failed.is_set():
-            self.recorder.status(key, rec.ERROR,
+            self.recorder.status(key, RESOURCE.ERROR,
                                  'not transferred: another resource failed')
             return
-        self.recorder.status(key, rec.TRANSFERRING)
+        self.recorder.status(key, RESOURCE.TRANSFERRING)
         try:
             step.record = step.action.transfer(step.ctx, step.node,
                                                step.state)
         except Exception as e:
             self._failed.set()
-            self.recorder.status(key, rec.ERROR, exception.one_line(e))
+            self.recorder.status(key, RESOURCE.ERROR, exception.one_line(e))
             LOG.exception("checkpoint %s: transfer of %s failed",
                           self.checkpoint.id, key)
             raise
-        self.recorder.status(key, rec.DONE)
+        self.recorder.status(key, RESOURCE.DONE)
         self.recorder.advance()
         if step.record.get('kind') == 'none':
             # Nothing moved (template_only): its status says it all, and an
@@ -363,7 +369,7 @@ class Protection:
         """
         for attempt in range(FINAL_WRITE_ATTEMPTS):
             try:
-                self.recorder.flush(force=True, status='available',
+                self.recorder.flush(force=True, status=STATUS.AVAILABLE,
                                     error=None, finished_at=finished,
                                     stats=stats)
                 return
@@ -398,9 +404,9 @@ class Protection:
                       exc_info=error)
         self.recorder.event('error', 'protection failed: %s' % reason)
         for entry in self.recorder.resources():
-            if entry['status'] in (rec.PENDING, rec.CAPTURING,
-                                   rec.TRANSFERRING):
-                self.recorder.status(entry['key'], rec.ERROR,
+            if entry['status'] in (RESOURCE.PENDING, RESOURCE.CAPTURING,
+                                   RESOURCE.TRANSFERRING):
+                self.recorder.status(entry['key'], RESOURCE.ERROR,
                                      'not completed: %s' % reason)
         if writer is not None and not self._complete:
             try:
@@ -410,7 +416,7 @@ class Protection:
                                     'left for gc: %s' % (writer.container,
                                                          exception.one_line(e)))
         try:
-            self.recorder.flush(force=True, status='error', error=reason,
+            self.recorder.flush(force=True, status=STATUS.ERROR, error=reason,
                                 finished_at=timeutils.utcnow())
         except exception.RunTakenOver as e:
             LOG.warning("checkpoint %s: %s", self.checkpoint.id, e)
@@ -438,7 +444,8 @@ def run(conf: cfg.ConfigOpts, checkpoint_id: str, host: str = '') -> bool:
     except Exception as e:  # noqa: BLE001 - the row must leave 'protecting'
         LOG.warning("checkpoint %s cannot start: %s", checkpoint_id, e)
         recorder.event('error', 'protection cannot start: %s' % exception.one_line(e))
-        recorder.flush(force=True, status='error', error=exception.one_line(e),
+        recorder.flush(force=True, status=STATUS.ERROR,
+                       error=exception.one_line(e),
                        finished_at=timeutils.utcnow())
         _notify(notifier.checkpoint_error, conf, checkpoint_id, checkpoint)
         return False

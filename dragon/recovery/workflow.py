@@ -30,6 +30,7 @@ from dragon.common import progress
 from dragon.common import timeutils
 from dragon import context as dragon_context
 from dragon.db import api as db_api
+from dragon.db import run_kinds
 from dragon import exception
 from dragon.notifications import notifier
 from dragon.protection import graph as graph_mod
@@ -39,18 +40,16 @@ from dragon.recovery import restore as restore_mod
 from dragon.recovery import rewrite as rewrite_mod
 from dragon.recovery import selection
 from dragon.recovery import stack as stack_mod
+from dragon import statuses
 
 LOG = logging.getLogger(__name__)
 
-DRILL = 'drill'
-SUCCEEDED, ERROR = 'succeeded', 'error'
-RESTORED, LAUNCHED = 'restored', 'launched'
-SERVER = 'OS::Nova::Server'
+# The statuses of the run's resources and of the run.
+RESOURCE = statuses.Resource
+STATUS = statuses.Recovery
 
-RECOVERIES = rec.Rows(
-    update=lambda *a, **k: db_api.recovery_update(*a, **k),
-    add_event=lambda *a, **k: db_api.recovery_event_add(*a, **k),
-    resources_field='resource_status')
+DRILL = 'drill'
+SERVER = 'OS::Nova::Server'
 
 
 def _notify(send: Any, conf: cfg.ConfigOpts, recovery_id: str,
@@ -111,9 +110,9 @@ class Recovery:
                 self.recorder.phase(progress.TEARING_DOWN)
                 self.teardown()
                 self.recorder.flush(force=True, torn_down=True)
-                self.record_drill(rto, SUCCEEDED)
-            self.recorder.flush(force=True, status=SUCCEEDED, error=None,
-                                finished_at=timeutils.utcnow())
+                self.record_drill(rto, STATUS.SUCCEEDED)
+            self.recorder.flush(force=True, status=STATUS.SUCCEEDED,
+                                error=None, finished_at=timeutils.utcnow())
         except Exception as e:  # noqa: BLE001 - every failure ends the run
             self.fail(e)
             _notify(notifier.recovery_error, self.conf, self.recovery.id,
@@ -183,10 +182,10 @@ class Recovery:
                  node: graph_mod.Node, record: dict) -> None:
         key = node.key
         if self._failed.is_set():
-            self.recorder.status(key, rec.ERROR,
+            self.recorder.status(key, RESOURCE.ERROR,
                                  'not restored: another resource failed')
             return
-        self.recorder.status(key, rec.TRANSFERRING)
+        self.recorder.status(key, RESOURCE.TRANSFERRING)
         ctx = restore_mod.RestoreContext(
             clients=self.clients, chunks=chunk_store,
             progress=lambda n: self.recorder.add_bytes(key, n),
@@ -200,14 +199,14 @@ class Recovery:
             result = restore_mod.restore(ctx, key, record, node=node)
         except Exception as e:
             self._failed.set()
-            self.recorder.status(key, rec.ERROR, exception.one_line(e))
+            self.recorder.status(key, RESOURCE.ERROR, exception.one_line(e))
             raise
         with self._restored_lock:
             self.restored[key] = result
         self.recorder.set(key, target_id=result.get('image_id') or
                           result.get('volume_id') or result.get('target_id'))
         self.recorder.flush(force=True, restored=dict(self.restored))
-        self.recorder.status(key, RESTORED)
+        self.recorder.status(key, RESOURCE.RESTORED)
         self.recorder.advance()
 
     def rewrite(self, manifest: dict, keys: set,
@@ -259,10 +258,10 @@ class Recovery:
                     'physical_resource_id'))
                 status = resource.get('resource_status') or ''
                 if status.endswith('FAILED'):
-                    self.recorder.status(key, rec.ERROR,
+                    self.recorder.status(key, RESOURCE.ERROR,
                                          resource.get('resource_status_reason'))
                 elif status == 'CREATE_COMPLETE':
-                    self.recorder.status(key, rec.DONE)
+                    self.recorder.status(key, RESOURCE.DONE)
 
     def verify_restored(self, manifest: dict) -> None:
         """A drill checks what it restored is what the checkpoint holds.
@@ -312,8 +311,8 @@ class Recovery:
         self.recorder.event('error', '%s failed: %s' % (self.recovery.mode,
                                                          reason))
         for entry in self.recorder.resources():
-            if entry['status'] in (rec.PENDING, rec.TRANSFERRING):
-                self.recorder.status(entry['key'], rec.ERROR,
+            if entry['status'] in (RESOURCE.PENDING, RESOURCE.TRANSFERRING):
+                self.recorder.status(entry['key'], RESOURCE.ERROR,
                                      'not completed: %s' % reason)
         values: dict[str, Any] = {}
         if self.drill or not self.stack_id:
@@ -331,8 +330,8 @@ class Recovery:
                                 'diagnosis; delete the recovery to remove it '
                                 'and the restored data' % self.stack_id)
         if self.drill:
-            self.record_drill(None, ERROR)
-        self.recorder.flush(force=True, status=ERROR, error=reason,
+            self.record_drill(None, STATUS.ERROR)
+        self.recorder.flush(force=True, status=STATUS.ERROR, error=reason,
                             finished_at=timeutils.utcnow(), **values)
 
 
@@ -364,13 +363,14 @@ def run(conf: cfg.ConfigOpts, recovery_id: str, host: str = '') -> bool:
     """Run recovery ``recovery_id`` (already claimed by ``host``)."""
     context = dragon_context.get_admin_context()
     recovery = db_api.recovery_get(context, recovery_id)
-    recorder = rec.RunRecorder(context, recovery_id, RECOVERIES,
+    recorder = rec.RunRecorder(context, recovery_id, run_kinds.RECOVERY,
                                claim=recovery.claim)
     try:
         clients = _trust_clients(conf, recovery)
     except Exception as e:  # noqa: BLE001 - the row must leave 'recovering'
         recorder.event('error', 'recovery cannot start: %s' % exception.one_line(e))
-        recorder.flush(force=True, status=ERROR, error=exception.one_line(e),
+        recorder.flush(force=True, status=STATUS.ERROR,
+                       error=exception.one_line(e),
                        finished_at=timeutils.utcnow())
         _notify(notifier.recovery_error, conf, recovery_id, recovery)
         return False
@@ -381,7 +381,7 @@ def delete(conf: cfg.ConfigOpts, recovery_id: str, host: str = '') -> None:
     """Tear down what a recovery made (its stack, restored data), then the row."""
     context = dragon_context.get_admin_context()
     recovery = db_api.recovery_get(context, recovery_id)
-    recorder = rec.RunRecorder(context, recovery_id, RECOVERIES)
+    recorder = rec.RunRecorder(context, recovery_id, run_kinds.RECOVERY)
     run_ = Recovery(conf, recovery, _trust_clients(conf, recovery), recorder,
                     host)
     run_.stack_id = recovery.stack_id
@@ -390,7 +390,8 @@ def delete(conf: cfg.ConfigOpts, recovery_id: str, host: str = '') -> None:
         run_.teardown()
     except Exception as e:  # noqa: BLE001
         recorder.event('error', 'delete failed: %s' % exception.one_line(e))
-        recorder.flush(force=True, status=ERROR, error=exception.one_line(e))
+        recorder.flush(force=True, status=STATUS.ERROR,
+                       error=exception.one_line(e))
         return
     db_api.recovery_delete(context, recovery_id)
 
@@ -410,7 +411,8 @@ def roll_back(conf: cfg.ConfigOpts, recovery_id: str, claim: str,
     """
     context = dragon_context.get_admin_context()
     recovery = db_api.recovery_get(context, recovery_id)
-    recorder = rec.RunRecorder(context, recovery_id, RECOVERIES, claim=claim)
+    recorder = rec.RunRecorder(context, recovery_id, run_kinds.RECOVERY,
+                               claim=claim)
     reason = ('the engine running it (host %s) stopped mid-recovery' %
               dead_host)
     recorder.event('warning', '%s; engine %s removes what it had created'
@@ -437,8 +439,8 @@ def roll_back(conf: cfg.ConfigOpts, recovery_id: str, claim: str,
                    'retry' % (reason, exception.one_line(e)))
     recorder.event('error', message)
     if recovery.mode == DRILL:
-        _record_drill(recovery, None, ERROR)
-    recorder.flush(force=True, status=ERROR, error=message,
+        _record_drill(recovery, None, STATUS.ERROR)
+    recorder.flush(force=True, status=STATUS.ERROR, error=message,
                    finished_at=timeutils.utcnow(), torn_down=clean)
     _notify(notifier.recovery_error, conf, recovery_id, recovery)
     return clean

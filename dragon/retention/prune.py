@@ -22,6 +22,7 @@ from dragon.common import timeutils
 from dragon.db import api as db_api
 from dragon import exception
 from dragon.retention import rules
+from dragon import statuses
 
 LOG = logging.getLogger(__name__)
 
@@ -110,8 +111,9 @@ def _failed(context: Any, checkpoint_id: str, reason: str) -> None:
     try:
         db_api.checkpoint_update(
             context, checkpoint_id,
-            {'status': 'error', 'error': message, 'host': None},
-            expected_status=('deleting',))
+            {'status': statuses.Checkpoint.ERROR, 'error': message,
+             'host': None},
+            expected_status=(statuses.Checkpoint.DELETING,))
         db_api.checkpoint_event_add(context, checkpoint_id, 'error', message)
     except Exception:  # noqa: BLE001 - the orphan check fails it later
         LOG.exception("checkpoint %s: cannot record its failed deletion",

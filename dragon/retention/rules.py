@@ -8,9 +8,9 @@ import zoneinfo
 
 from dragon.common import durations
 from dragon import exception
+from dragon import statuses
 
 TIERS = ('hourly', 'daily', 'weekly', 'monthly', 'yearly')
-AVAILABLE = 'available'
 # What a deleted checkpoint's reasons say: no rule keeps it.
 NO_RULE = 'no rule keeps it'
 NO_RULES = 'no retention rules'
@@ -162,12 +162,13 @@ def plan(checkpoints: Iterable[Any], retention: dict[str, Any] | None,
     retention = dict(retention or {})
     rules_given = any(retention.get(k) for k in ('keep_last', 'max_age')
                       + TIERS)
-    available = [c for c in ordered if _field(c, 'status') == AVAILABLE]
+    available = [c for c in ordered if _field(c, 'status') ==
+                 statuses.Checkpoint.AVAILABLE]
     candidates = [c for c in available if not _field(c, 'hold')]
     for checkpoint in ordered:
         why = reasons[str(_field(checkpoint, 'id'))]
         status = _field(checkpoint, 'status')
-        if status != AVAILABLE:
+        if status != statuses.Checkpoint.AVAILABLE:
             why.append('not available (%s)' % status)
         if _field(checkpoint, 'hold'):
             why.append(ON_HOLD)

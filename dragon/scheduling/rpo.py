@@ -9,9 +9,7 @@ reported late before its first target has passed.
 import datetime
 from typing import Any
 
-OK = 'ok'
-AT_RISK = 'at_risk'
-MISSED = 'missed'
+from dragon import statuses
 
 
 def status(policy: Any, newest: Any | None, now: datetime.datetime,
@@ -29,11 +27,11 @@ def status(policy: Any, newest: Any | None, now: datetime.datetime,
     since = newest.point_in_time if newest is not None else policy.created_at
     age = max((now - since).total_seconds(), 0.0)
     if age > target:
-        state = MISSED
+        state = statuses.Rpo.MISSED
     elif age > target * at_risk_ratio:
-        state = AT_RISK
+        state = statuses.Rpo.AT_RISK
     else:
-        state = OK
+        state = statuses.Rpo.OK
     return {
         'target_seconds': target,
         'achieved_seconds': round(age, 1) if newest is not None else None,

@@ -25,6 +25,7 @@ from dragon import identity
 from dragon.notifications import notifier
 from dragon.scheduling import cron
 from dragon.scheduling import rpo
+from dragon import statuses
 
 LOG = logging.getLogger(__name__)
 
@@ -49,13 +50,14 @@ def _verification_due(admin: Any, policy: Any, days: int,
     checkpoints started within ``days`` (and none is running).
     """
     checkpoints = db_api.checkpoint_get_all(
-        admin, policy_id=policy.id, status='available', limit=1000)
+        admin, policy_id=policy.id, status=statuses.Checkpoint.AVAILABLE,
+        limit=1000)
     if not checkpoints:
         return None
     latest = None
     for checkpoint in checkpoints:
         verification = checkpoint.verification or {}
-        if verification.get('status') == 'running':
+        if verification.get('status') == statuses.Verification.RUNNING:
             return None
         when = verification.get('started_at')
         if when:
@@ -120,7 +122,7 @@ class Scheduler:
             'missed_count': schedule.missed_count + plan.missed,
         }
         if plan.next_tick is None:
-            values['status'] = db_api.SCHEDULE_FINISHED
+            values['status'] = statuses.Schedule.FINISHED
         if plan.run_tick is None:
             return self._missed(admin, schedule, values, plan, now)
         values.update(last_tick_at=plan.run_tick, last_run_at=now)
@@ -152,7 +154,7 @@ class Scheduler:
         if taken is None:
             return Outcome(schedule.id, 'taken')
         result, detail = taken
-        if result == db_api.TICK_SKIPPED:
+        if result == statuses.Tick.SKIPPED:
             LOG.info("schedule %s: tick of %s skipped: %s", schedule.id,
                      when, detail)
             notifier.schedule_skipped(
@@ -167,17 +169,17 @@ class Scheduler:
         reason = ('%d tick(s) missed while no engine ran, the last more '
                   'than %d s (misfire_grace) ago' % (
                       plan.missed, schedule.misfire_grace))
-        values.update(last_result=db_api.TICK_MISSED, last_reason=reason)
+        values.update(last_result=statuses.Tick.MISSED, last_reason=reason)
         if not db_api.schedule_advance(admin, schedule.id,
                                        schedule.next_tick_at, values):
             return Outcome(schedule.id, 'taken')
         LOG.warning("schedule %s: %s", schedule.id, reason)
-        return Outcome(schedule.id, db_api.TICK_MISSED, reason)
+        return Outcome(schedule.id, statuses.Tick.MISSED, reason)
 
     def _not_run(self, admin: Any, schedule: Any, values: dict[str, Any],
                  reason: str, skipped: bool = False) -> Outcome:
         """Move past a tick that cannot start, saying why."""
-        result = db_api.TICK_SKIPPED if skipped else 'error'
+        result = statuses.Tick.SKIPPED if skipped else statuses.Tick.ERROR
         values = dict(values, last_result=result, last_reason=reason)
         if skipped:
             values['skipped_count'] = schedule.skipped_count + 1
@@ -198,8 +200,8 @@ class Scheduler:
                        values: dict[str, Any], reason: str) -> Outcome:
         """Stop a schedule whose trust is gone: loudly, once, no retries."""
         error = 'trust no longer valid: %s' % reason
-        values = dict(values, status=db_api.SCHEDULE_ERROR, error=error,
-                      last_result='error', last_reason=error,
+        values = dict(values, status=statuses.Schedule.ERROR, error=error,
+                      last_result=statuses.Tick.ERROR, last_reason=error,
                       missed_count=values['missed_count'] + 1)
         if not db_api.schedule_advance(admin, schedule.id,
                                        schedule.next_tick_at, values):
@@ -209,7 +211,7 @@ class Scheduler:
         notifier.schedule_error(self.conf,
                                 db_api.schedule_get(admin, schedule.id),
                                 error)
-        return Outcome(schedule.id, 'error', error)
+        return Outcome(schedule.id, statuses.Tick.ERROR, error)
 
     # -- scheduled verification
     def check_verifications(self, submit: Any,
@@ -239,7 +241,7 @@ class Scheduler:
                 continue
             trust_id = next((s.trust_id for s in policy.schedules
                              if s.enabled and s.trust_id and
-                             s.status == db_api.SCHEDULE_ACTIVE), None)
+                             s.status == statuses.Schedule.ACTIVE), None)
             if trust_id is None:
                 LOG.warning("policy %s: verification due every %d days, but "
                             "no enabled schedule holds a trust to run it",
@@ -281,7 +283,7 @@ class Scheduler:
                     admin, policy.id, policy.rpo_state, state['state']):
                 continue  # another engine saw it first
             changed.append((policy.id, state['state']))
-            if state['state'] == rpo.MISSED:
+            if state['state'] == statuses.Rpo.MISSED:
                 LOG.warning("policy %s missed its RPO of %d s", policy.id,
                             state['target_seconds'])
                 notifier.rpo_missed(self.conf, policy, state)

@@ -15,18 +15,15 @@ from dragon.checkpoint import store
 from dragon import clients
 from dragon.db import api as db_api
 from dragon.db import models
+from dragon.db import run_kinds
 from dragon import exception
+from dragon import statuses
 from dragon.workload import runs
 
 LOG = logging.getLogger(__name__)
 
-DELETABLE = ('available', 'error')
-ROWS = runs.Rows('checkpoint',
-                 update=lambda *a, **k: db_api.checkpoint_update(*a, **k),
-                 event_add=lambda *a, **k: db_api.checkpoint_event_add(
-                     *a, **k),
-                 busy=exception.CheckpointBusy,
-                 unavailable=exception.EngineUnavailable)
+STATUS = statuses.Checkpoint
+DELETABLE = (STATUS.AVAILABLE, STATUS.ERROR)
 _check_scope = runs.check_scope
 _read_swift = runs.read_swift
 
@@ -51,12 +48,12 @@ def protect(context: Any, policy: models.WorkloadPolicy,
         raise exception.PolicyHasNoMembers(id=policy.id)
     # Refuse early so a doomed request costs no trust; the unique key in
     # checkpoint_create is what settles a race.
-    for status in db_api.CHECKPOINT_ACTIVE:
+    for status in STATUS.ACTIVE:
         if db_api.checkpoint_get_all(context, policy_id=policy.id,
                                      status=status, limit=1):
             raise exception.ProtectionInProgress(policy_id=policy.id)
     checkpoint = runs.start(
-        context, ROWS,
+        context, run_kinds.CHECKPOINT,
         lambda trust_id: db_api.checkpoint_create(context, {
             'project_id': policy.project_id,
             'user_id': context.user_id,
@@ -91,7 +88,8 @@ def checkpoint_get(context: Any, checkpoint_id: str) -> models.Checkpoint:
     return db_api.checkpoint_get(context, checkpoint_id)
 
 
-HOLDABLE = ('queued', 'protecting', 'available', 'error')
+HOLDABLE = (STATUS.QUEUED, STATUS.PROTECTING, STATUS.AVAILABLE,
+            STATUS.ERROR)
 
 
 def checkpoint_update(context: Any, checkpoint: models.Checkpoint,
@@ -129,8 +127,8 @@ def checkpoint_delete(context: Any, checkpoint: models.Checkpoint,
     """
     if checkpoint.hold:
         raise exception.CheckpointOnHold(id=checkpoint.id)
-    return runs.request_delete(context, ROWS, checkpoint, DELETABLE,
-                               engine.delete_checkpoint)
+    return runs.request_delete(context, run_kinds.CHECKPOINT, checkpoint,
+                               DELETABLE, engine.delete_checkpoint)
 
 
 def event_list(context: Any, checkpoint: models.Checkpoint
@@ -146,10 +144,10 @@ def template_get(context: Any, checkpoint: models.Checkpoint
         template is written at the end of a successful run).
     :raises dragon.exception.RecoveryPointNotFound: the container lost it.
     """
-    if checkpoint.status != 'available' or not checkpoint.container:
+    if checkpoint.status != STATUS.AVAILABLE or not checkpoint.container:
         raise exception.CheckpointBusy(
             id=checkpoint.id, status=checkpoint.status,
-            action='reading its template', allowed='available')
+            action='reading its template', allowed=STATUS.AVAILABLE)
     return _read_swift('template of checkpoint %s' % checkpoint.id,
                        store.read_template,
                        clients.swift_connection(context),

@@ -20,6 +20,7 @@ from dragon import exception
 from dragon.protection import registry
 from dragon.retention import rules
 from dragon.scheduling import rpo
+from dragon import statuses
 from dragon.workload import schedules
 
 LOG = logging.getLogger(__name__)
@@ -94,7 +95,7 @@ def policy_create(context: Any, values: dict[str, Any]
         'name': values['name'],
         'description': values.get('description', ''),
         'options': options,
-        'status': 'active',
+        'status': statuses.Policy.ACTIVE,
         'members': members,
     })
     if checked:
@@ -163,7 +164,7 @@ def policy_update(context: Any, policy: models.WorkloadPolicy,
     _check_verification_schedule(
         changes.get('options', policy.options),
         [s['enabled'] for s in checked] if checked is not None else
-        [s.enabled and s.status == db_api.SCHEDULE_ACTIVE
+        [s.enabled and s.status == statuses.Schedule.ACTIVE
          for s in policy.schedules])
     if changes:
         policy = db_api.workload_policy_update(context, policy.id, changes)

@@ -17,20 +17,15 @@ from dragon.checkpoint import store
 from dragon import clients
 from dragon.db import api as db_api
 from dragon.db import models
+from dragon.db import run_kinds
 from dragon import exception
+from dragon import statuses
 from dragon.workload import runs
 
 LOG = logging.getLogger(__name__)
 
-DELETABLE = ('succeeded', 'error')
+DELETABLE = (statuses.Recovery.SUCCEEDED, statuses.Recovery.ERROR)
 FAILOVER = 'failover'
-
-
-ROWS = runs.Rows('recovery',
-                 update=lambda *a, **k: db_api.recovery_update(*a, **k),
-                 event_add=lambda *a, **k: db_api.recovery_event_add(*a, **k),
-                 busy=exception.RecoveryBusy,
-                 unavailable=exception.RecoveryEngineUnavailable)
 
 
 def catalog_regions(context: Any) -> set[str]:
@@ -59,10 +54,11 @@ def _from_checkpoint(context: Any, checkpoint_id: str) -> dict[str, Any]:
     """
     checkpoint = db_api.checkpoint_get(context, checkpoint_id,
                                        project_id=context.project_id)
-    if checkpoint.status != 'available' or not checkpoint.container:
+    if (checkpoint.status != statuses.Checkpoint.AVAILABLE
+            or not checkpoint.container):
         raise exception.CheckpointBusy(
             id=checkpoint.id, status=checkpoint.status,
-            action='recovering it', allowed='available')
+            action='recovering it', allowed=statuses.Checkpoint.AVAILABLE)
     return {'checkpoint_id': checkpoint.id,
             'recovery_point': checkpoint.container,
             'policy_id': checkpoint.policy_id,
@@ -152,7 +148,7 @@ def recover(context: Any, request: dict[str, Any],
             id=running, recovery_point=source['recovery_point'],
             region=request['target_region'])
     recovery = runs.start(
-        context, ROWS,
+        context, run_kinds.RECOVERY,
         lambda trust_id: db_api.recovery_create(context, {
             **source,
             'project_id': context.project_id,
@@ -202,8 +198,8 @@ def recovery_delete(context: Any, recovery: models.Recovery,
     :raises dragon.exception.RecoveryEngineUnavailable: the cast failed;
         the recovery is left ``error`` and may be deleted again.
     """
-    return runs.request_delete(context, ROWS, recovery, DELETABLE,
-                               engine.delete_recovery)
+    return runs.request_delete(context, run_kinds.RECOVERY, recovery,
+                               DELETABLE, engine.delete_recovery)
 
 
 def event_list(context: Any, recovery: models.Recovery

@@ -5,14 +5,15 @@ from the caller (``dragon.identity``); both read checkpoints from Swift
 with the caller's own token.
 """
 
-import dataclasses
 import datetime
 from typing import Any, Callable
 
 from oslo_log import log as logging
 
+from dragon.db import run_kinds
 from dragon import exception
 from dragon import identity
+from dragon import statuses
 
 LOG = logging.getLogger(__name__)
 
@@ -31,19 +32,9 @@ def check_scope(context: Any, project_id: str) -> None:
         raise exception.ProjectScopeRequired(project_id=project_id)
 
 
-@dataclasses.dataclass(frozen=True)
-class Rows:
-    """The database calls and errors of one kind of run."""
-
-    kind: str
-    update: Callable[..., Any]
-    event_add: Callable[..., Any]
-    busy: type[exception.DragonException]
-    unavailable: type[exception.DragonException]
-
-
-def cast_failed(context: Any, rows: Rows, row_id: str, trust_id: str,
-                error: Exception, action: str) -> exception.DragonException:
+def cast_failed(context: Any, kind: run_kinds.RunKind, row_id: str,
+                trust_id: str, error: Exception, action: str
+                ) -> exception.DragonException:
     """Record that no engine got the request; return the 503 to raise.
 
     The row is left ``error`` (so it may be retried or deleted) and the
@@ -51,21 +42,23 @@ def cast_failed(context: Any, rows: Rows, row_id: str, trust_id: str,
     """
     reason = ('the message broker did not take the %s request (%s)' %
               (action, type(error).__name__))
-    LOG.error("%s %s: %s", rows.kind, row_id, reason)
+    LOG.error("%s %s: %s", kind.name, row_id, reason)
     try:
-        rows.update(context, row_id, {
-            'status': 'error', 'error': 'Dragon engines unreachable: ' +
-            reason, 'finished_at': now(), 'trust_id': None})
-        rows.event_add(context, row_id, 'error',
+        kind.update(context, row_id, {
+            'status': statuses.Run.ERROR,
+            'error': 'Dragon engines unreachable: ' + reason,
+            'finished_at': now(), 'trust_id': None})
+        kind.event_add(context, row_id, 'error',
                        'Dragon engines unreachable: ' + reason)
     finally:
         identity.delete_trust(context, trust_id)
-    return rows.unavailable(reason=reason, id=row_id)
+    return kind.unavailable(reason=reason, id=row_id)
 
 
-def start(context: Any, rows: Rows, create: Callable[[str], Any],
-          message: Callable[[Any], str], cast: Callable[[Any, str], None],
-          action: str, redelegate: bool = False) -> Any:
+def start(context: Any, kind: run_kinds.RunKind,
+          create: Callable[[str], Any], message: Callable[[Any], str],
+          cast: Callable[[Any, str], None], action: str,
+          redelegate: bool = False) -> Any:
     """Make a trust, the row (``create(trust_id)``), its first event, the cast.
 
     :param redelegate: the trust may be delegated once more (to Heat).
@@ -73,7 +66,7 @@ def start(context: Any, rows: Rows, create: Callable[[str], Any],
     :raises dragon.exception.TrustRefused:
     :raises dragon.exception.TrustFailed:
     :raises dragon.exception.TrustConflict:
-    :raises rows.unavailable: the cast failed; the row is left ``error``.
+    :raises kind.unavailable: the cast failed; the row is left ``error``.
     """
     trust_id = identity.create_trust(context, redelegate=redelegate)
     try:
@@ -81,45 +74,45 @@ def start(context: Any, rows: Rows, create: Callable[[str], Any],
     except Exception:
         identity.delete_trust(context, trust_id)
         raise
-    rows.event_add(context, row.id, 'info', message(row))
+    kind.event_add(context, row.id, 'info', message(row))
     try:
         cast(context, row.id)
     except Exception as e:  # noqa: BLE001 - any broker failure is a 503
-        raise cast_failed(context, rows, row.id, trust_id, e, action)
+        raise cast_failed(context, kind, row.id, trust_id, e, action)
     return row
 
 
-def request_delete(context: Any, rows: Rows, row: Any,
+def request_delete(context: Any, kind: run_kinds.RunKind, row: Any,
                    deletable: tuple[str, ...],
                    cast: Callable[[Any, str], None]) -> Any:
     """Mark an ended run ``deleting``, give it a fresh trust and cast it.
 
     The row is claimed (``deletable`` → ``deleting`` in one transaction)
     before the trust is made: of two deletes racing, the loser is refused
-    with ``rows.busy`` and makes no trust. If the trust cannot be made the
+    with ``kind.busy`` and makes no trust. If the trust cannot be made the
     row is put back as it was.
 
     :raises dragon.exception.ProjectScopeRequired: another project's.
-    :raises rows.busy: not in ``deletable`` (e.g. already deleting).
+    :raises kind.busy: not in ``deletable`` (e.g. already deleting).
     :raises dragon.exception.NotFound: deleted meanwhile.
     :raises dragon.exception.TrustRefused:
     :raises dragon.exception.TrustFailed:
     :raises dragon.exception.TrustConflict:
-    :raises rows.unavailable: the cast failed; the row is left ``error``
+    :raises kind.unavailable: the cast failed; the row is left ``error``
         and may be deleted again.
     """
     check_scope(context, row.project_id)
     if row.status not in deletable:
-        raise rows.busy(id=row.id, status=row.status, action='deleting',
+        raise kind.busy(id=row.id, status=row.status, action='deleting',
                         allowed=' or '.join(deletable))
     try:
-        claimed = rows.update(
-            context, row.id, {'status': 'deleting', 'host': None,
+        claimed = kind.update(
+            context, row.id, {'status': statuses.Run.DELETING, 'host': None,
                               'trust_id': None, 'error': None},
             expected_status=deletable)
-    except rows.busy as e:
+    except kind.busy as e:
         # Another request got there first (a second delete).
-        raise rows.busy(id=row.id, status=e.kwargs.get('status'),
+        raise kind.busy(id=row.id, status=e.kwargs.get('status'),
                         action='deleting', allowed=' or '.join(deletable))
     try:
         trust_id = identity.create_trust(context)
@@ -127,26 +120,26 @@ def request_delete(context: Any, rows: Rows, row: Any,
         # As it was, so the caller may try again: the status read before
         # the claim is the one it replaced (only a delete leaves these).
         try:
-            rows.update(context, row.id, {
+            kind.update(context, row.id, {
                 'status': row.status, 'host': row.host,
                 'trust_id': row.trust_id, 'error': row.error},
-                expected_status=('deleting',))
+                expected_status=(statuses.Run.DELETING,))
         except exception.DragonException as e:
-            LOG.warning("%s %s: not put back to %s: %s", rows.kind, row.id,
+            LOG.warning("%s %s: not put back to %s: %s", kind.name, row.id,
                         row.status, type(e).__name__)
         raise
     try:
-        claimed = rows.update(context, row.id, {'trust_id': trust_id},
-                              expected_status=('deleting',))
+        claimed = kind.update(context, row.id, {'trust_id': trust_id},
+                              expected_status=(statuses.Run.DELETING,))
     except Exception:
         identity.delete_trust(context, trust_id)
         raise
-    rows.event_add(context, row.id, 'info',
+    kind.event_add(context, row.id, 'info',
                    'deletion requested by user %s' % context.user_id)
     try:
         cast(context, row.id)
     except Exception as e:  # noqa: BLE001 - any broker failure is a 503
-        raise cast_failed(context, rows, row.id, trust_id, e, 'delete')
+        raise cast_failed(context, kind, row.id, trust_id, e, 'delete')
     return claimed
 
 

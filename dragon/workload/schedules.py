@@ -21,6 +21,7 @@ from dragon.db import models
 from dragon import exception
 from dragon import identity
 from dragon.scheduling import cron
+from dragon import statuses
 
 LOG = logging.getLogger(__name__)
 
@@ -129,7 +130,7 @@ def create(context: Any, policy: models.WorkloadPolicy,
             **checked, **_timing(checked, policy.id, now),
             'policy_id': policy.id, 'project_id': policy.project_id,
             'user_id': context.user_id, 'trust_id': trust_id,
-            'status': db_api.SCHEDULE_ACTIVE, 'run_count': 0,
+            'status': statuses.Schedule.ACTIVE, 'run_count': 0,
             'skipped_count': 0, 'missed_count': 0})
     except Exception:
         _drop_trust(conf, trust_id)
@@ -159,9 +160,9 @@ def update(context: Any, policy: models.WorkloadPolicy,
     trust_id = (identity.create_trust(context, conf, expires=False)
                 if checked['enabled'] else None)
     changes = {**checked, 'trust_id': trust_id, 'user_id': context.user_id,
-               'status': db_api.SCHEDULE_ACTIVE, 'error': None}
+               'status': statuses.Schedule.ACTIVE, 'error': None}
     if (any(k in values for k in TIMING) or 'enabled' in values or
-            schedule.status != db_api.SCHEDULE_ACTIVE or
+            schedule.status != statuses.Schedule.ACTIVE or
             schedule.next_tick_at is None):
         changes.update(_timing(checked, policy.id, now))
     try:

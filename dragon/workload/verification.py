@@ -23,11 +23,12 @@ from dragon.db import api as db_api
 from dragon.db import models
 from dragon import exception
 from dragon import identity
+from dragon import statuses
 from dragon.workload import runs
 
 LOG = logging.getLogger(__name__)
 
-VERIFIABLE = ('available',)
+VERIFIABLE = (statuses.Checkpoint.AVAILABLE,)
 
 
 def verify_checkpoint(context: Any, checkpoint: models.Checkpoint,

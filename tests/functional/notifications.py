@@ -10,6 +10,7 @@ import uuid
 from oslo_config import cfg
 import oslo_messaging as messaging
 
+from dragon.conf import default as default_conf
 from dragon import rpc
 
 TOPIC = 'notifications'
@@ -41,7 +42,7 @@ class NotificationCollector:
         ``layout.rabbit_url(dragon.vhost)``.
     """
 
-    def __init__(self, transport_url, exchange=rpc.CONTROL_EXCHANGE,
+    def __init__(self, transport_url, exchange=default_conf.CONTROL_EXCHANGE,
                  topic=TOPIC):
         self.transport_url = transport_url
         self.exchange, self.topic = exchange, topic

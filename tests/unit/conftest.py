@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from dragon import conf as dragon_conf
+from dragon.conf import default as default_conf
 from dragon.db import api as db_api
 from dragon.db import migration
 from dragon import rpc
@@ -25,7 +26,7 @@ TEST_DB_URL_ENV = 'DRAGON_TEST_DB_URL'
 @pytest.fixture(scope='session', autouse=True)
 def global_conf():
     """Parse the process-wide CONF once, without reading any file."""
-    rpc.set_defaults()
+    default_conf.update_defaults()
     _parse_global()
     return dragon_conf.CONF
 

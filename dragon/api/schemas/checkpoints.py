@@ -3,10 +3,10 @@
 import copy
 
 from dragon.api.schemas import common
+from dragon import statuses
 
-QUEUED = 'queued'
-STATUSES = [QUEUED, 'protecting', 'available', 'error', 'deleting']
-RESOURCE_STATUSES = ['pending', 'capturing', 'transferring', 'done', 'error']
+STATUSES = list(statuses.Checkpoint.ALL)
+RESOURCE_STATUSES = list(statuses.Resource.PROTECTION)
 
 # POST /v1/policies/{policy_id}/protect takes no options yet: ``{}`` or
 # no body at all.
@@ -50,7 +50,7 @@ VERIFY = {
                            'the container listing with the recorded size '
                            'and md5 of each chunk).'}}}},
 }
-VERIFICATION_STATUSES = ['running', 'ok', 'damaged', 'error']
+VERIFICATION_STATUSES = list(statuses.Verification.ALL)
 VERIFICATION = {
     'type': 'object',
     'required': ['status', 'read_data', 'started_at', 'finished_at',

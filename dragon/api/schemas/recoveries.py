@@ -4,11 +4,11 @@ import copy
 
 from dragon.api.schemas import checkpoints
 from dragon.api.schemas import common
+from dragon import statuses
 
-STATUSES = ['recovering', 'succeeded', 'error', 'deleting']
+STATUSES = list(statuses.Recovery.ALL)
 MODES = ['failover', 'drill']
-RESOURCE_STATUSES = ['pending', 'capturing', 'transferring', 'restored',
-                     'launched', 'done', 'error']
+RESOURCE_STATUSES = list(statuses.Resource.RECOVERY)
 MIN_TIMEOUT, MAX_TIMEOUT = 60, 86400
 
 # A target name or id: printable, no path tricks needed (ids go in bodies).
@@ -146,7 +146,8 @@ LAST_DRILL = {
         'recovery_id': {'type': 'string'},
         'at': {'type': 'string', 'format': 'date-time'},
         'rto_seconds': {'type': ['number', 'null'], 'minimum': 0},
-        'status': {'type': 'string', 'enum': ['succeeded', 'error']}},
+        'status': {'type': 'string',
+                   'enum': list(statuses.Recovery.ENDED)}},
     'description': 'The latest drill of the policy recorded here.',
 }
 

@@ -2,6 +2,7 @@
 
 from dragon.api.schemas import policies
 from dragon.api.schemas import recoveries
+from dragon import statuses
 
 TIMESTAMP = {'type': 'string', 'format': 'date-time'}
 
@@ -52,15 +53,13 @@ SCHEDULE = {
         'end_at': NULLABLE_TIMESTAMP,
         'jitter': {'type': 'integer'},
         'misfire_grace': {'type': 'integer'},
-        'status': {'type': 'string', 'enum': ['active', 'error',
-                                              'finished']},
+        'status': {'type': 'string', 'enum': list(statuses.Schedule.ALL)},
         'error': {'type': ['string', 'null']},
         'user_id': {'type': ['string', 'null']},
         'next_run_at': NULLABLE_TIMESTAMP,
         'last_run_at': NULLABLE_TIMESTAMP,
         'last_result': {'type': ['string', 'null'],
-                        'enum': [None, 'started', 'skipped', 'missed',
-                                 'error']},
+                        'enum': [None, *statuses.Tick.ALL]},
         'last_reason': {'type': ['string', 'null']},
         'last_checkpoint_id': {'type': ['string', 'null']},
         'run_count': {'type': 'integer', 'minimum': 0},
@@ -78,7 +77,7 @@ RPO = {
     'properties': {
         'target_seconds': {'type': 'integer'},
         'achieved_seconds': {'type': ['number', 'null']},
-        'state': {'type': 'string', 'enum': ['ok', 'at_risk', 'missed']},
+        'state': {'type': 'string', 'enum': list(statuses.Rpo.ALL)},
         'checkpoint_id': {'type': ['string', 'null']},
         'captured_at': NULLABLE_TIMESTAMP,
     },
@@ -108,7 +107,7 @@ POLICY = {
         'members': {'type': 'array', 'items': MEMBER},
         'schedules': {'type': 'array', 'items': SCHEDULE},
         'rpo': RPO,
-        'status': {'type': 'string', 'enum': ['active']},
+        'status': {'type': 'string', 'enum': list(statuses.Policy.ALL)},
         'last_drill': recoveries.LAST_DRILL,
         'created_at': TIMESTAMP,
         'updated_at': {'type': ['string', 'null'], 'format': 'date-time'},

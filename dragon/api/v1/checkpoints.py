@@ -7,11 +7,15 @@ import webob
 from dragon.api.middleware import context as context_mw
 from dragon.api import router
 from dragon.api.schemas import checkpoints as schemas
-from dragon.api.v1 import common
+from dragon.api.v1 import authorization
+from dragon.api.v1 import engine_calls
+from dragon.api.v1 import listing
 from dragon.api.v1 import policies
+from dragon.api.v1 import views
 from dragon.api import validation
 from dragon.db import models
 from dragon import exception
+from dragon import statuses
 from dragon.workload import checkpoints as service
 from dragon.workload import verification
 
@@ -20,16 +24,18 @@ LIST_PARAMS = ('limit', 'marker', 'sort_dir', 'policy_id', 'status',
 _STATS = ('uploaded_bytes', 'reused_chunks', 'zero_chunks', 'stored_bytes',
           'takeovers')
 _RESOURCE_DEFAULTS = {'key': '', 'type': '', 'id': None, 'name': None,
-                      'action': None, 'status': 'pending', 'reason': None,
+                      'action': None,
+                      'status': statuses.Resource.PENDING, 'reason': None,
                       'bytes_done': 0, 'bytes_total': 0}
 
 
 def checkpoint_view(checkpoint: models.Checkpoint) -> dict[str, Any]:
     resources = [{**_RESOURCE_DEFAULTS, **r}
                  for r in (checkpoint.resources or [])]
-    progress = common.progress(checkpoint, resources, 'protecting',
-                               'available')
-    if checkpoint.status == schemas.QUEUED:
+    progress = views.progress(checkpoint, resources,
+                               statuses.Checkpoint.PROTECTING,
+                               statuses.Checkpoint.AVAILABLE)
+    if checkpoint.status == statuses.Checkpoint.QUEUED:
         # 1 is next: what an operator waiting behind a cap wants to know.
         progress['queue_position'] = service.queue_position(checkpoint.id)
     return {
@@ -39,11 +45,11 @@ def checkpoint_view(checkpoint: models.Checkpoint) -> dict[str, Any]:
         'policy_name': checkpoint.policy_name,
         'status': checkpoint.status,
         'container': checkpoint.container,
-        'created_at': common.isotime(checkpoint.created_at),
-        'captured_at': common.isotime(checkpoint.captured_at),
-        'started_at': common.isotime(checkpoint.started_at),
-        'finished_at': common.isotime(checkpoint.finished_at),
-        'duration': common.duration(checkpoint),
+        'created_at': views.isotime(checkpoint.created_at),
+        'captured_at': views.isotime(checkpoint.captured_at),
+        'started_at': views.isotime(checkpoint.started_at),
+        'finished_at': views.isotime(checkpoint.finished_at),
+        'duration': views.duration(checkpoint),
         'engine': checkpoint.host,
         'error': checkpoint.error,
         'progress': progress,
@@ -80,7 +86,7 @@ def _stats_view(stats: dict) -> dict[str, Any]:
     return view
 
 
-event_view = common.event_view
+event_view = views.event_view
 
 
 def get_visible(req: webob.Request, rule: str,
@@ -95,15 +101,15 @@ def get_visible(req: webob.Request, rule: str,
     # a 404 to every role of that project.
     checkpoint = service.checkpoint_get(context_mw.context_of(req),
                                         checkpoint_id)
-    return common.visible(req, rule, checkpoint,
+    return authorization.visible(req, rule, checkpoint,
                           exception.CheckpointNotFound), checkpoint
 
 
 def _accepted(checkpoint: models.Checkpoint) -> webob.Response:
-    return common.accepted('checkpoint', checkpoint_view(checkpoint))
+    return engine_calls.accepted('checkpoint', checkpoint_view(checkpoint))
 
 
-class CheckpointController(common.EngineController):
+class CheckpointController(engine_calls.EngineController):
     """Protect, list, show, hold, delete checkpoints; events, template."""
 
     def protect(self, req: webob.Request, policy_id: str) -> webob.Response:
@@ -115,11 +121,11 @@ class CheckpointController(common.EngineController):
         return _accepted(checkpoint)
 
     def index(self, req: webob.Request) -> dict[str, Any]:
-        context, params, filters = common.run_filters(
+        context, params, filters = listing.run_filters(
             req, 'dragon:checkpoint:list', LIST_PARAMS, schemas.STATUSES)
         rows = service.checkpoint_list(
             context, policy_id=params.get('policy_id'), **filters)
-        return common.page_of(req, 'checkpoints', rows, checkpoint_view,
+        return listing.page_of(req, 'checkpoints', rows, checkpoint_view,
                               filters['limit'])
 
     def show(self, req: webob.Request, checkpoint_id: str) -> dict[str, Any]:

@@ -6,8 +6,8 @@ import webob
 
 from dragon.api import router
 from dragon.api.schemas import policies as schemas
-from dragon.api.v1 import common
 from dragon.api.v1 import policies
+from dragon.api.v1 import views
 from dragon.api import validation
 from dragon.workload import policies as service
 
@@ -21,13 +21,13 @@ class MemberController:
         member = service.member_create(context, policy, body['member'])
         return webob.Response(status=201, content_type='application/json',
                               charset='UTF-8',
-                              json_body={'member': common.member_view(member)})
+                              json_body={'member': views.member_view(member)})
 
     def index(self, req: webob.Request, policy_id: str) -> dict[str, Any]:
         context, policy = policies.get_visible(
             req, 'dragon:policy_member:list', policy_id)
         validation.query(req, ())
-        return {'members': [common.member_view(m)
+        return {'members': [views.member_view(m)
                             for m in service.member_list(context, policy)]}
 
     def update(self, req: webob.Request, policy_id: str,
@@ -37,7 +37,7 @@ class MemberController:
         body = validation.body(req, schemas.MEMBER_UPDATE)
         member = service.member_update(context, policy, resource_id,
                                        body['member'])
-        return {'member': common.member_view(member)}
+        return {'member': views.member_view(member)}
 
     def delete(self, req: webob.Request, policy_id: str,
                resource_id: str) -> None:

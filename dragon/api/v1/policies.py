@@ -7,7 +7,9 @@ import webob
 from dragon.api.middleware import context as context_mw
 from dragon.api import router
 from dragon.api.schemas import policies as schemas
-from dragon.api.v1 import common
+from dragon.api.v1 import authorization
+from dragon.api.v1 import listing
+from dragon.api.v1 import views
 from dragon.api import validation
 from dragon.db import models
 from dragon import exception
@@ -28,21 +30,21 @@ def get_visible(req: webob.Request, rule: str,
     # Looked up before the policy check: another project's policy must be
     # a 404 to every role of that project, readers included.
     policy = service.policy_get(context_mw.context_of(req), policy_id)
-    context = common.authorize(req, rule, policy.project_id)
+    context = authorization.authorize(req, rule, policy.project_id)
     if context is None:
         raise exception.PolicyNotFound(id=policy_id)
     return context, policy
 
 
 def _view(context: Any, policy: models.WorkloadPolicy) -> dict[str, Any]:
-    return common.policy_view(
+    return views.policy_view(
         policy, service.rpo_status(context, [policy])[policy.id])
 
 
 class PolicyController:
 
     def create(self, req: webob.Request) -> webob.Response:
-        context = common.authorize(req, 'dragon:policy:create')
+        context = authorization.authorize(req, 'dragon:policy:create')
         body = validation.body(req, schemas.POLICY_CREATE)
         policy = service.policy_create(context, body['policy'])
         return webob.Response(status=201, content_type='application/json',
@@ -50,21 +52,21 @@ class PolicyController:
                               json_body={'policy': _view(context, policy)})
 
     def index(self, req: webob.Request) -> dict[str, Any]:
-        context = common.authorize(req, 'dragon:policy:list')
+        context = authorization.authorize(req, 'dragon:policy:list')
         params = validation.query(req, LIST_PARAMS)
         all_projects = validation.query_bool(params, 'all_projects')
         if all_projects:
-            common.authorize(req, 'dragon:policy:list:all_projects')
-        limit = validation.query_int(params, 'limit', 1, common.MAX_LIMIT)
+            authorization.authorize(req, 'dragon:policy:list:all_projects')
+        limit = validation.query_int(params, 'limit', 1, listing.MAX_LIMIT)
         policies = service.policy_list(
             context, all_projects=all_projects, name=params.get('name'),
-            limit=limit or common.MAX_LIMIT, marker=params.get('marker'),
+            limit=limit or listing.MAX_LIMIT, marker=params.get('marker'),
             sort_key=params.get('sort_key', 'created_at'),
             sort_dir=params.get('sort_dir', 'asc'))
         rpo = service.rpo_status(context, policies)
         result: dict[str, Any] = {
-            'policies': [common.policy_view(p, rpo[p.id]) for p in policies]}
-        links = common.next_links(req, policies, limit or common.MAX_LIMIT)
+            'policies': [views.policy_view(p, rpo[p.id]) for p in policies]}
+        links = listing.next_links(req, policies, limit or listing.MAX_LIMIT)
         if links:
             result['links'] = links
         return result

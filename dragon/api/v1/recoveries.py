@@ -7,15 +7,20 @@ import webob
 from dragon.api.middleware import context as context_mw
 from dragon.api import router
 from dragon.api.schemas import recoveries as schemas
-from dragon.api.v1 import common
+from dragon.api.v1 import authorization
+from dragon.api.v1 import engine_calls
+from dragon.api.v1 import listing
+from dragon.api.v1 import views
 from dragon.api import validation
 from dragon.db import models
 from dragon import exception
+from dragon import statuses
 from dragon.workload import recoveries as service
 
 LIST_PARAMS = ('limit', 'marker', 'sort_dir', 'status', 'all_projects')
 _RESOURCE_DEFAULTS = {'key': '', 'type': '', 'id': None, 'name': None,
-                      'status': 'pending', 'reason': None, 'target_id': None,
+                      'status': statuses.Resource.PENDING, 'reason': None,
+                      'target_id': None,
                       'bytes_done': 0, 'bytes_total': 0}
 
 
@@ -42,13 +47,14 @@ def recovery_view(recovery: models.Recovery) -> dict[str, Any]:
         'restored': recovery.restored or {},
         'error': recovery.error,
         'rto_seconds': recovery.rto_seconds,
-        'created_at': common.isotime(recovery.created_at),
-        'started_at': common.isotime(recovery.started_at),
-        'finished_at': common.isotime(recovery.finished_at),
-        'duration': common.duration(recovery),
+        'created_at': views.isotime(recovery.created_at),
+        'started_at': views.isotime(recovery.started_at),
+        'finished_at': views.isotime(recovery.finished_at),
+        'duration': views.duration(recovery),
         'engine': recovery.host,
-        'progress': common.progress(recovery, resources, 'recovering',
-                                    'succeeded'),
+        'progress': views.progress(recovery, resources,
+                                    statuses.Recovery.RECOVERING,
+                                    statuses.Recovery.SUCCEEDED),
         'resource_status': resources,
     }
 
@@ -64,28 +70,28 @@ def get_visible(req: webob.Request, rule: str,
     # Looked up before the policy check: another project's recovery is a
     # 404 to every role of that project.
     recovery = service.recovery_get(context_mw.context_of(req), recovery_id)
-    return common.visible(req, rule, recovery,
+    return authorization.visible(req, rule, recovery,
                           exception.RecoveryNotFound), recovery
 
 
 def _accepted(recovery: models.Recovery) -> webob.Response:
-    return common.accepted('recovery', recovery_view(recovery))
+    return engine_calls.accepted('recovery', recovery_view(recovery))
 
 
-class RecoveryController(common.EngineController):
+class RecoveryController(engine_calls.EngineController):
     """Recover, list, show, delete recoveries; reads their events."""
 
     def create(self, req: webob.Request) -> webob.Response:
-        context = common.authorize(req, 'dragon:recovery:create')
+        context = authorization.authorize(req, 'dragon:recovery:create')
         body = validation.body(req, schemas.RECOVERY_CREATE)
         return _accepted(service.recover(context, body['recovery'],
                                          self.engine()))
 
     def index(self, req: webob.Request) -> dict[str, Any]:
-        context, _params, filters = common.run_filters(
+        context, _params, filters = listing.run_filters(
             req, 'dragon:recovery:list', LIST_PARAMS, schemas.STATUSES)
         rows = service.recovery_list(context, **filters)
-        return common.page_of(req, 'recoveries', rows, recovery_view,
+        return listing.page_of(req, 'recoveries', rows, recovery_view,
                               filters['limit'])
 
     def show(self, req: webob.Request, recovery_id: str) -> dict[str, Any]:
@@ -105,7 +111,7 @@ class RecoveryController(common.EngineController):
         validation.query(req, ())
         context, recovery = get_visible(req, 'dragon:recovery:events',
                                         recovery_id)
-        return {'events': [common.event_view(e)
+        return {'events': [views.event_view(e)
                            for e in service.event_list(context, recovery)]}
 
 

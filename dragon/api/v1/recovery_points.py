@@ -11,7 +11,7 @@ import webob
 
 from dragon.api import router
 from dragon.api.schemas import checkpoints as schemas
-from dragon.api.v1 import common
+from dragon.api.v1 import authorization
 from dragon.api import validation
 from dragon.workload import checkpoints as service
 from dragon.workload import verification
@@ -20,13 +20,13 @@ from dragon.workload import verification
 class RecoveryPointController:
 
     def index(self, req: webob.Request) -> dict[str, Any]:
-        context = common.authorize(req, 'dragon:recovery_point:list')
+        context = authorization.authorize(req, 'dragon:recovery_point:list')
         params = validation.query(req, ('policy',))
         return {'recovery_points': service.recovery_point_list(
             context, policy=params.get('policy') or None)}
 
     def verify(self, req: webob.Request, container: str) -> dict[str, Any]:
-        context = common.authorize(req, 'dragon:recovery_point:verify')
+        context = authorization.authorize(req, 'dragon:recovery_point:verify')
         body = validation.body(req, schemas.VERIFY) if req.body else {}
         read_data = bool((body.get('verify') or {}).get('read_data'))
         return {'verification': verification.verify_recovery_point(

@@ -5,7 +5,7 @@ from typing import Any
 import webob
 
 from dragon.api import router
-from dragon.api.v1 import common
+from dragon.api.v1 import authorization
 from dragon.api import validation
 from dragon.common import schema
 from dragon import exception
@@ -16,7 +16,7 @@ from dragon.workload import protectables
 class ResourceTypeController:
 
     def index(self, req: webob.Request) -> dict[str, Any]:
-        common.authorize(req, 'dragon:resource_type:list')
+        authorization.authorize(req, 'dragon:resource_type:list')
         validation.query(req, ())
         return {'resource_types': [t.to_dict()
                                    for t in registry.resource_types()]}
@@ -25,7 +25,7 @@ class ResourceTypeController:
 class ProtectableController:
 
     def index(self, req: webob.Request) -> dict[str, Any]:
-        context = common.authorize(req, 'dragon:protectable:list')
+        context = authorization.authorize(req, 'dragon:protectable:list')
         params = validation.query(req, ('type',))
         if 'type' in params:
             if params['type'] not in registry.names():

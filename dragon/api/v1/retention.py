@@ -5,8 +5,8 @@ from typing import Any
 import webob
 
 from dragon.api import router
-from dragon.api.v1 import common
 from dragon.api.v1 import policies
+from dragon.api.v1 import views
 from dragon.api import validation
 from dragon.workload import retention as service
 
@@ -17,8 +17,8 @@ def preview_view(preview: service.Preview) -> dict[str, Any]:
         'timezone': preview.timezone,
         'checkpoints': [{
             'id': checkpoint.id,
-            'created_at': common.isotime(checkpoint.created_at),
-            'captured_at': common.isotime(checkpoint.captured_at),
+            'created_at': views.isotime(checkpoint.created_at),
+            'captured_at': views.isotime(checkpoint.captured_at),
             'status': checkpoint.status,
             'hold': bool(checkpoint.hold),
             'keep': verdict.keep,

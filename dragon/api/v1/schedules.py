@@ -6,8 +6,8 @@ import webob
 
 from dragon.api import router
 from dragon.api.schemas import policies as schemas
-from dragon.api.v1 import common
 from dragon.api.v1 import policies
+from dragon.api.v1 import views
 from dragon.api import validation
 from dragon.workload import schedules as service
 
@@ -22,20 +22,20 @@ class ScheduleController:
         schedule = service.create(context, policy, checked)
         return webob.Response(
             status=201, content_type='application/json', charset='UTF-8',
-            json_body={'schedule': common.schedule_view(schedule)})
+            json_body={'schedule': views.schedule_view(schedule)})
 
     def index(self, req: webob.Request, policy_id: str) -> dict[str, Any]:
         context, policy = policies.get_visible(
             req, 'dragon:schedule:list', policy_id)
         validation.query(req, ())
-        return {'schedules': [common.schedule_view(s)
+        return {'schedules': [views.schedule_view(s)
                               for s in service.list_of(context, policy)]}
 
     def show(self, req: webob.Request, policy_id: str,
              schedule_id: str) -> dict[str, Any]:
         context, policy = policies.get_visible(
             req, 'dragon:schedule:get', policy_id)
-        return {'schedule': common.schedule_view(
+        return {'schedule': views.schedule_view(
             service.get(context, policy, schedule_id))}
 
     def update(self, req: webob.Request, policy_id: str,
@@ -44,7 +44,7 @@ class ScheduleController:
             req, 'dragon:schedule:update', policy_id)
         body = validation.body(req, schemas.SCHEDULE_UPDATE)
         schedule = service.get(context, policy, schedule_id)
-        return {'schedule': common.schedule_view(service.update(
+        return {'schedule': views.schedule_view(service.update(
             context, policy, schedule, body['schedule']))}
 
     def delete(self, req: webob.Request, policy_id: str,

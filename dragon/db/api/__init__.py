@@ -14,8 +14,6 @@ context first; the enginefacade decorators open the transaction on it.
 import sqlalchemy as sa
 
 from dragon.db.api.checkpoints import CHECKPOINT_SORT_KEYS
-from dragon.db.api.checkpoints import ACTIVE as CHECKPOINT_ACTIVE
-from dragon.db.api.checkpoints import QUEUED as CHECKPOINT_QUEUED
 from dragon.db.api.checkpoints import checkpoint_admit
 from dragon.db.api.checkpoints import checkpoint_claim
 from dragon.db.api.checkpoints import checkpoint_claim_verification
@@ -69,12 +67,6 @@ from dragon.db.api.recoveries import recovery_take_over
 from dragon.db.api.recoveries import recovery_get_running
 from dragon.db.api.recoveries import recovery_update
 from dragon.db.api.recoveries import workload_policy_set_last_drill
-from dragon.db.api.schedules import ACTIVE as SCHEDULE_ACTIVE
-from dragon.db.api.schedules import ERROR as SCHEDULE_ERROR
-from dragon.db.api.schedules import FINISHED as SCHEDULE_FINISHED
-from dragon.db.api.schedules import MISSED as TICK_MISSED
-from dragon.db.api.schedules import SKIPPED as TICK_SKIPPED
-from dragon.db.api.schedules import STARTED as TICK_STARTED
 from dragon.db.api.schedules import schedule_advance
 from dragon.db.api.schedules import schedule_create
 from dragon.db.api.schedules import schedule_delete

@@ -18,13 +18,9 @@ from dragon.db.api.connection import retry_if_locked as _retry_if_locked
 from dragon.db.api import runs
 from dragon.db import models
 from dragon import exception
+from dragon import statuses
 
-QUEUED = 'queued'
-PROTECTING = 'protecting'
-DELETING = 'deleting'
-AVAILABLE = 'available'
-# The statuses in which a checkpoint holds its policy (one run at a time).
-ACTIVE = (QUEUED, PROTECTING)
+STATUS = statuses.Checkpoint
 CHECKPOINT_SORT_KEYS = ('created_at',)
 
 
@@ -54,9 +50,9 @@ def checkpoint_create(context: Any, values: dict[str, Any]
 
 
 def _create(session: Any, values: dict[str, Any]) -> models.Checkpoint:
-    values = {'status': QUEUED, **values}
+    values = {'status': STATUS.QUEUED, **values}
     policy_id = values['policy_id']
-    if values['status'] in ACTIVE:
+    if values['status'] in STATUS.ACTIVE:
         values['active_policy_id'] = policy_id
         if _active_of_policy(session, policy_id) is not None:
             raise exception.ProtectionInProgress(policy_id=policy_id)
@@ -138,13 +134,14 @@ def checkpoint_update(context: Any, checkpoint_id: str,
             id=checkpoint_id, status=checkpoint.status,
             action='this change', allowed=' or '.join(expected_status))
     values = dict(values)
-    if values.get('status') == DELETING and checkpoint.hold:
+    if values.get('status') == STATUS.DELETING and checkpoint.hold:
         # In the same transaction as the change: a hold set a moment
         # before a delete wins, whoever checked it earlier.
         raise exception.CheckpointOnHold(id=checkpoint_id)
     if 'status' in values:
         values['active_policy_id'] = (
-            checkpoint.policy_id if values['status'] in ACTIVE else None)
+            checkpoint.policy_id if values['status'] in STATUS.ACTIVE
+            else None)
     for key, value in values.items():
         setattr(checkpoint, key, value)
     try:
@@ -157,7 +154,7 @@ def checkpoint_update(context: Any, checkpoint_id: str,
 @_retry_if_locked
 @main_context_manager.writer
 def checkpoint_claim(context: Any, checkpoint_id: str, host: str,
-                     status: str = PROTECTING) -> bool:
+                     status: str = STATUS.PROTECTING) -> bool:
     """Make ``host`` the engine running the checkpoint, if nobody is.
 
     One conditional UPDATE, so two engines handed the same checkpoint
@@ -186,9 +183,9 @@ def checkpoint_mark_deleting(context: Any, checkpoint_id: str,
     result = context.session.execute(
         sa.update(models.Checkpoint)
         .where(models.Checkpoint.id == checkpoint_id,
-               models.Checkpoint.status == AVAILABLE,
+               models.Checkpoint.status == STATUS.AVAILABLE,
                models.Checkpoint.hold == sa.false())
-        .values(status=DELETING, host=host, updated_at=now, error=None)
+        .values(status=STATUS.DELETING, host=host, updated_at=now, error=None)
         .execution_options(synchronize_session=False))
     return result.rowcount == 1
 
@@ -211,8 +208,9 @@ def checkpoint_fail_orphans(context: Any, host: str | None = None,
     """
     return runs.fail_orphans(
         context.session, models.Checkpoint,
-        (models.CheckpointEvent, 'checkpoint_id'), (PROTECTING, DELETING),
-        DELETING, host, dead_before, active_policy_id=None)
+        (models.CheckpointEvent, 'checkpoint_id'),
+        (STATUS.PROTECTING, STATUS.DELETING), STATUS.DELETING, host,
+        dead_before, active_policy_id=None)
 
 
 @_retry_if_locked
@@ -287,10 +285,10 @@ def checkpoint_admit(context: Any, host: str, slots: int,
     session = context.session
     rows = list(session.execute(
         sa.select(models.Checkpoint)
-        .where(models.Checkpoint.status.in_(ACTIVE))
+        .where(models.Checkpoint.status.in_(STATUS.ACTIVE))
         .order_by(models.Checkpoint.created_at, models.Checkpoint.id)
         .with_for_update()).scalars())
-    running = [r for r in rows if r.status == PROTECTING]
+    running = [r for r in rows if r.status == STATUS.PROTECTING]
     per_project: dict[str, int] = {}
     for row in running:
         per_project[row.project_id] = per_project.get(row.project_id, 0) + 1
@@ -298,14 +296,14 @@ def checkpoint_admit(context: Any, host: str, slots: int,
     now = models.utcnow()
     admitted = []
     for row in rows:
-        if row.status != QUEUED or len(admitted) >= slots:
+        if row.status != STATUS.QUEUED or len(admitted) >= slots:
             continue
         if max_running and total >= max_running:
             break
         if (max_running_per_project and
                 per_project.get(row.project_id, 0) >= max_running_per_project):
             continue
-        row.status = PROTECTING
+        row.status = STATUS.PROTECTING
         row.host = host
         row.claim = runs.new_claim()
         row.started_at = row.started_at or now
@@ -322,7 +320,7 @@ def checkpoint_queue(context: Any) -> list[str]:
     """The ids of the queued checkpoints, first to be admitted first."""
     return list(context.session.execute(
         sa.select(models.Checkpoint.id)
-        .where(models.Checkpoint.status == QUEUED)
+        .where(models.Checkpoint.status == STATUS.QUEUED)
         .order_by(models.Checkpoint.created_at, models.Checkpoint.id))
         .scalars())
 
@@ -336,7 +334,7 @@ def checkpoint_newest_available(context: Any, policy_ids: list[str]
     rows = context.session.execute(
         sa.select(models.Checkpoint)
         .where(models.Checkpoint.policy_id.in_(policy_ids),
-               models.Checkpoint.status == AVAILABLE)
+               models.Checkpoint.status == STATUS.AVAILABLE)
         .order_by(models.Checkpoint.created_at)).scalars()
     newest: dict[str, models.Checkpoint] = {}
     for row in rows:
@@ -355,8 +353,8 @@ def checkpoint_get_orphans(context: Any, host: str | None = None,
     The caller leaves out the runs it is running itself (with ``host``,
     the others it holds are orphans too: a lost final write).
     """
-    return runs.orphans(context.session, models.Checkpoint, (PROTECTING,),
-                        host, dead_before)
+    return runs.orphans(context.session, models.Checkpoint,
+                        (STATUS.PROTECTING,), host, dead_before)
 
 
 @_retry_if_locked
@@ -368,7 +366,7 @@ def checkpoint_take_over(context: Any, checkpoint_id: str,
     :returns: the new claim, or ``None`` if another engine took it first.
     """
     return runs.take_over(context.session, models.Checkpoint, checkpoint_id,
-                          old_claim, PROTECTING, host)
+                          old_claim, STATUS.PROTECTING, host)
 
 
 @_retry_if_locked
@@ -383,7 +381,7 @@ def checkpoint_claim_verification(context: Any, checkpoint_id: str,
     row = context.session.execute(
         sa.select(models.Checkpoint).filter_by(id=checkpoint_id)
         .with_for_update()).scalar_one_or_none()
-    if row is None or row.status != AVAILABLE or \
+    if row is None or row.status != STATUS.AVAILABLE or \
             (row.verification or {}).get('id') != expected_id:
         return False
     row.verification = value

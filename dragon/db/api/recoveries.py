@@ -16,9 +16,9 @@ from dragon.db.api.connection import shown as _shown
 from dragon.db.api import runs
 from dragon.db import models
 from dragon import exception
+from dragon import statuses
 
-RECOVERING = 'recovering'
-DELETING = 'deleting'
+STATUS = statuses.Recovery
 RECOVERY_SORT_KEYS = ('created_at',)
 _EVENTS = (models.RecoveryEvent, 'recovery_id')
 
@@ -58,7 +58,7 @@ def recovery_create(context: Any, values: dict[str, Any],
             raise exception.RecoveryInProgress(
                 id=running, recovery_point=values['recovery_point'],
                 region=values['target_region'])
-    recovery = models.Recovery(**{'status': RECOVERING, **values})
+    recovery = models.Recovery(**{'status': STATUS.RECOVERING, **values})
     session.add(recovery)
     session.flush()
     return recovery
@@ -68,7 +68,7 @@ def _running(session: Any, project_id: str, recovery_point: str,
              target_region: str, lock: bool = False) -> str | None:
     query = sa.select(models.Recovery.id).where(
         models.Recovery.project_id == project_id,
-        models.Recovery.status == RECOVERING,
+        models.Recovery.status == STATUS.RECOVERING,
         models.Recovery.recovery_point == recovery_point,
         models.Recovery.target_region == target_region).limit(1)
     if lock:
@@ -142,7 +142,7 @@ def recovery_update(context: Any, recovery_id: str, values: dict[str, Any],
 @_retry_if_locked
 @main_context_manager.writer
 def recovery_claim(context: Any, recovery_id: str, host: str,
-                   status: str = RECOVERING) -> bool:
+                   status: str = STATUS.RECOVERING) -> bool:
     """Make ``host`` the engine running the recovery, if nobody is.
 
     :returns: whether this engine now owns it (unclaimed and in ``status``).
@@ -156,7 +156,7 @@ def recovery_get_orphans(context: Any, host: str | None = None,
                          dead_before: datetime.datetime | None = None
                          ) -> list[models.Recovery]:
     """Recovering recoveries no live engine runs (see ``runs.orphans``)."""
-    return runs.orphans(context.session, models.Recovery, (RECOVERING,),
+    return runs.orphans(context.session, models.Recovery, (STATUS.RECOVERING,),
                         host, dead_before)
 
 
@@ -169,7 +169,7 @@ def recovery_take_over(context: Any, recovery_id: str,
     :returns: the new claim, or ``None`` if another engine took it first.
     """
     return runs.take_over(context.session, models.Recovery, recovery_id,
-                          old_claim, RECOVERING, host)
+                          old_claim, STATUS.RECOVERING, host)
 
 
 @_retry_if_locked
@@ -186,7 +186,8 @@ def recovery_fail_orphans(context: Any, host: str | None = None,
     :returns: the ids of the recoveries failed.
     """
     return runs.fail_orphans(context.session, models.Recovery, _EVENTS,
-                             (RECOVERING, DELETING), DELETING, host,
+                             (STATUS.RECOVERING, STATUS.DELETING),
+                             STATUS.DELETING, host,
                              dead_before)
 
 

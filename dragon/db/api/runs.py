@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from dragon.db.api.connection import shown as _shown
 from dragon.db import models
 from dragon import exception
+from dragon import statuses
 
 
 def query(model: Any, project_id: str | None) -> sa.Select:
@@ -122,10 +123,10 @@ def take_over(session: Any, model: Any, row_id: str, old_claim: str | None,
     return claim if result.rowcount == 1 else None
 
 
-def orphans(session: Any, model: Any, statuses: tuple[str, ...],
+def orphans(session: Any, model: Any, working: tuple[str, ...],
             host: str | None, dead_before: datetime.datetime | None
             ) -> list[Any]:
-    """The rows in ``statuses`` that no live engine is working on.
+    """The rows in ``working`` that no live engine is working on.
 
     An orphan is claimed by ``host`` (that engine is starting, so it runs
     nothing), or, when ``dead_before`` is given, claimed by an engine whose
@@ -147,7 +148,7 @@ def orphans(session: Any, model: Any, statuses: tuple[str, ...],
     if not conditions:
         return []
     return list(session.execute(
-        sa.select(model).where(model.status.in_(statuses),
+        sa.select(model).where(model.status.in_(working),
                                sa.or_(*conditions))
         .order_by(model.created_at)).scalars().all())
 
@@ -163,7 +164,7 @@ def orphan_reason(row: Any, deleting: str) -> str:
 
 
 def fail_orphans(session: Any, model: Any, events: tuple[Any, str],
-                 statuses: tuple[str, ...], deleting: str, host: str | None,
+                 working: tuple[str, ...], deleting: str, host: str | None,
                  dead_before: datetime.datetime | None,
                  **values: Any) -> list[str]:
     """Mark ``error`` the orphans (see ``orphans``), with the reason.
@@ -174,9 +175,9 @@ def fail_orphans(session: Any, model: Any, events: tuple[Any, str],
     """
     now = models.utcnow()
     failed = []
-    for row in orphans(session, model, statuses, host, dead_before):
+    for row in orphans(session, model, working, host, dead_before):
         row.error = orphan_reason(row, deleting)
-        row.status = 'error'
+        row.status = statuses.Run.ERROR
         row.finished_at = row.finished_at or now
         for key, value in values.items():
             setattr(row, key, value)

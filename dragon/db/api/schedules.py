@@ -19,14 +19,10 @@ from dragon.db.api.connection import shown as _shown
 from dragon.db.api import runs
 from dragon.db import models
 from dragon import exception
+from dragon import statuses
 
-ACTIVE = 'active'
-ERROR = 'error'
-FINISHED = 'finished'
-
-STARTED = 'started'
-SKIPPED = 'skipped'
-MISSED = 'missed'
+STATUS = statuses.Schedule
+TICK = statuses.Tick
 
 
 def _get(session: Any, schedule_id: str,
@@ -108,7 +104,7 @@ def schedule_get_due(context: Any, now: datetime.datetime,
     return list(context.session.execute(
         sa.select(models.Schedule)
         .where(models.Schedule.enabled.is_(True),
-               models.Schedule.status == ACTIVE,
+               models.Schedule.status == STATUS.ACTIVE,
                models.Schedule.next_run_at.is_not(None),
                models.Schedule.next_run_at <= now)
         .order_by(models.Schedule.next_run_at, models.Schedule.id)
@@ -122,7 +118,7 @@ def _advance(session: Any, schedule_id: str,
         sa.update(models.Schedule)
         .where(models.Schedule.id == schedule_id,
                models.Schedule.next_tick_at == expected_tick,
-               models.Schedule.status == ACTIVE,
+               models.Schedule.status == STATUS.ACTIVE,
                models.Schedule.enabled.is_(True))
         .values(updated_at=models.utcnow(), **values)
         .execution_options(synchronize_session=False))
@@ -166,20 +162,20 @@ def schedule_fire(context: Any, schedule_id: str,
     if running is not None:
         reason = ('checkpoint %s of an earlier run is still queued or '
                   'protecting' % running)
-        schedule.last_result = SKIPPED
+        schedule.last_result = TICK.SKIPPED
         schedule.last_reason = reason
         schedule.skipped_count += 1
         session.flush()
-        return SKIPPED, reason
+        return TICK.SKIPPED, reason
     checkpoint = checkpoints_api._create(session, checkpoint_values)
     runs.event_add(session, models.CheckpointEvent, 'checkpoint_id',
                    checkpoint.id, 'info', message, None)
-    schedule.last_result = STARTED
+    schedule.last_result = TICK.STARTED
     schedule.last_reason = None
     schedule.last_checkpoint_id = checkpoint.id
     schedule.run_count += 1
     session.flush()
-    return STARTED, checkpoint
+    return TICK.STARTED, checkpoint
 
 
 @main_context_manager.reader

@@ -12,7 +12,7 @@
 
 """A Swift container member: protected in RegionOne, recovered in RegionTwo.
 
-The type is a plugin only (``dragon.resource_types.swift_container``).
+The type is a plugin only (``dragon.plugins.swift_container``).
 The container's objects (a few MiB of random bytes, a copy of one of them,
 a small text, an empty object) go through dragon-api → engine → the chunk
 store; the recovery recreates the container under a name prefix (both

@@ -9,9 +9,9 @@ from oslo_config import cfg
 import pytest
 
 from dragon import conf as dragon_conf
+from dragon.conf import default as default_conf
 from dragon import context as dragon_context
 from dragon.engine import rpcapi
-from dragon import rpc
 from tests.minicloud.dragon import dragon_bin
 from tests.minicloud.process import clean_environ
 from tests.minicloud.services import wait_until
@@ -68,7 +68,7 @@ def test_healthcheck(dragon):
 def engine_api(dragon):
     conf = cfg.ConfigOpts()
     dragon_conf.register_opts(conf)
-    rpc.set_defaults()   # Dragon's own exchange, as in every Dragon process
+    default_conf.update_defaults()   # Dragon's own exchange, as in every Dragon process
     conf(['--config-file', str(dragon.config_file)], project='dragon')
     return rpcapi.EngineAPI(conf)
 

@@ -9,6 +9,7 @@ from dragon.checkpoint import listing
 from dragon.checkpoint import manifest as manifest_mod
 from dragon.checkpoint import store as store_mod
 from dragon.checkpoint import verify
+from dragon import statuses
 from tests.unit.checkpoint.fake_swift import FakeAccount
 
 CONTAINER = 'dragon_p1_web_20261123T101500Z'
@@ -68,7 +69,7 @@ def test_an_intact_checkpoint_verifies_in_two_listings():
                                      'volume_b': bytes(2048)})
     account.requests.clear()
     result = _verify(account, manifest)
-    assert result.status == verify.OK and result.problems == []
+    assert result.status == statuses.Verification.OK and result.problems == []
     assert result.checked == 40 and result.bytes_checked == 40 * 1024
     assert account.requests == [('GET', CONTAINER, ''), ('GET', 'chunks', '')]
     shown = result.to_dict()
@@ -86,7 +87,7 @@ def test_the_listing_finds_missing_resized_and_rewritten_chunks(how,
     victim = manifest['data']['volume_a']['chunks'][2]['sha256']
     _damage(account, victim, how)
     result = _verify(account, manifest)
-    assert result.status == verify.DAMAGED
+    assert result.status == statuses.Verification.DAMAGED
     assert len(result.problems) == 1
     assert result.problems[0]['chunk'] == victim
     assert result.problems[0]['resources'] == ['volume_a']
@@ -101,9 +102,10 @@ def test_reading_finds_a_chunk_whose_md5_was_rewritten_too():
     _damage(account, chunk['sha256'], 'flip')
     del chunk['md5'], chunk['stored_size']        # as an old manifest
     by_listing = _verify(account, manifest)
-    assert by_listing.status == verify.OK and by_listing.legacy_chunks == 1
+    assert by_listing.status == statuses.Verification.OK
+    assert by_listing.legacy_chunks == 1
     by_reading = _verify(account, manifest, read_data=True)
-    assert by_reading.status == verify.DAMAGED
+    assert by_reading.status == statuses.Verification.DAMAGED
     assert by_reading.problems == [{'chunk': chunk['sha256'],
                                     'resources': ['volume_a'],
                                     'problem': 'corrupt'}]
@@ -166,7 +168,7 @@ def test_a_large_container_is_verified_with_heads():
     store.listing = listing.ChunkListing(store._swift, 'chunks', max_pages=0)
     account.requests.clear()
     result = verify.verify(store, manifest)
-    assert result.status == verify.OK and result.checked == 4
+    assert result.status == statuses.Verification.OK and result.checked == 4
     assert sum(r[0] == 'HEAD' for r in account.requests) == 4
 
 
@@ -175,5 +177,5 @@ def test_verify_container_reads_the_manifest_from_swift():
     _checkpoint(account, {'volume_a': os.urandom(2048)})
     result = verify.verify_container(account.connect, CONTAINER,
                                      read_data=True)
-    assert result.status == verify.OK and result.checked == 2
+    assert result.status == statuses.Verification.OK and result.checked == 2
     assert result.to_dict()['read_data'] is True

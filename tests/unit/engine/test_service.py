@@ -67,8 +67,8 @@ def test_stop_ends_the_heartbeat_thread(rpc_conf, db, fake_transport):
 
 def test_the_gc_thread_collects_every_project_until_stopped(
         rpc_conf, db, fake_transport, monkeypatch):
-    from dragon.checkpoint import collector
     from dragon.checkpoint import gc
+    from dragon.maintenance import collector
     passes = []
 
     def collect_projects(conf, projects=None):

@@ -4,6 +4,9 @@ import time
 import types
 
 from dragon.protection import recorder as rec
+from dragon import statuses
+
+RESOURCE = statuses.Resource
 
 
 class Rows:
@@ -22,8 +25,15 @@ class Rows:
                                              'bytes_total')})
 
     def rows(self):
-        return rec.Rows(update=self.update,
-                        add_event=lambda *a, **k: None)
+        return _kind(self.update, lambda *a, **k: None)
+
+
+def _kind(update, event_add, warnings_field=None):
+    """A kind of run whose table is the test's."""
+    return types.SimpleNamespace(name='checkpoint', update=update,
+                                 event_add=event_add,
+                                 resources_field='resources',
+                                 warnings_field=warnings_field)
 
 
 def _node(key):
@@ -46,47 +56,47 @@ def test_hundreds_of_status_changes_make_a_handful_of_writes(monkeypatch):
     recorder = _recorder(rows, 300)
     started = time.monotonic()
     for i in range(300):
-        for status in (rec.CAPTURING, rec.TRANSFERRING, rec.DONE):
+        for status in (RESOURCE.CAPTURING, RESOURCE.TRANSFERRING,
+                       RESOURCE.DONE):
             recorder.status('server_%d' % i, status)
     elapsed = time.monotonic() - started
     # One immediate write, then at most one per interval.
     assert len(rows.writes) <= 2 + elapsed / 0.2
     # The last change is written by the timer within the interval.
     time.sleep(0.5)
-    assert set(rows.writes[-1].values()) == {rec.DONE}
+    assert set(rows.writes[-1].values()) == {RESOURCE.DONE}
 
 
 def test_an_error_is_written_at_once():
     rows = Rows()
     recorder = _recorder(rows, 2)
-    recorder.status('server_0', rec.CAPTURING)       # written (first)
-    recorder.status('server_1', rec.CAPTURING)       # deferred
-    recorder.status('server_0', rec.ERROR, 'gone')
-    assert rows.writes[-1]['server_0'] == rec.ERROR
-    assert rows.writes[-1]['server_1'] == rec.CAPTURING
+    recorder.status('server_0', RESOURCE.CAPTURING)       # written (first)
+    recorder.status('server_1', RESOURCE.CAPTURING)       # deferred
+    recorder.status('server_0', RESOURCE.ERROR, 'gone')
+    assert rows.writes[-1]['server_0'] == RESOURCE.ERROR
+    assert rows.writes[-1]['server_1'] == RESOURCE.CAPTURING
 
 
 def test_a_final_write_is_not_overtaken_by_a_deferred_one(monkeypatch):
     monkeypatch.setattr(rec, 'FLUSH_SECONDS', 0.1)
     rows = Rows()
     recorder = _recorder(rows, 1)
-    recorder.status('server_0', rec.CAPTURING)
-    recorder.status('server_0', rec.TRANSFERRING)    # deferred: a timer
-    recorder.status('server_0', rec.DONE)
+    recorder.status('server_0', RESOURCE.CAPTURING)
+    recorder.status('server_0', RESOURCE.TRANSFERRING)    # deferred: a timer
+    recorder.status('server_0', RESOURCE.DONE)
     recorder.flush(force=True, status='available')
     time.sleep(0.3)
-    assert rows.writes[-1]['server_0'] == rec.DONE
+    assert rows.writes[-1]['server_0'] == RESOURCE.DONE
     assert any(w.get('status') == 'available' for w in rows.writes)
 
 
 def test_warnings_are_events_once_and_written_with_every_row():
     events = []
     written = []
-    rows = rec.Rows(update=lambda _c, _i, values, **_k: written.append(
-        values),
-                    add_event=lambda _c, _i, level, message, resource=None:
-                    events.append((level, resource, message)),
-                    warnings_field='warnings')
+    rows = _kind(lambda _c, _i, values, **_k: written.append(values),
+                 lambda _c, _i, level, message, resource=None:
+                 events.append((level, resource, message)),
+                 warnings_field='warnings')
     recorder = rec.RunRecorder(None, 'cp-1', rows)
     recorder.warn('volume_v', 'volume_not_protected', 'recreated empty')
     recorder.warn('volume_v', 'volume_not_protected', 'said again')
@@ -103,9 +113,8 @@ def test_warnings_are_events_once_and_written_with_every_row():
 
 def test_a_table_without_warnings_gets_none_written():
     written = []
-    rows = rec.Rows(update=lambda _c, _i, values, **_k: written.append(
-        values),
-                    add_event=lambda *a, **k: None)
+    rows = _kind(lambda _c, _i, values, **_k: written.append(values),
+                 lambda *a, **k: None)
     recorder = rec.RunRecorder(None, 'r-1', rows)
     recorder.warn('x', 'user_data_not_readable', 'hidden')
     recorder.flush(force=True, status='succeeded')

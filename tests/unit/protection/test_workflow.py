@@ -23,6 +23,7 @@ from dragon import exception
 from dragon.protection import graph as graph_mod
 from dragon.protection import recorder as rec
 from dragon.protection import workflow
+from dragon import statuses
 from tests.unit.checkpoint.fake_swift import FakeAccount
 
 PROJECT = 'proj-1'
@@ -187,7 +188,7 @@ def test_a_run_writes_a_complete_checkpoint(env):
     assert manifest['parameters']['server_web_image']['default'] == 'i1'
     # Progress ends complete; every resource done.
     assert cp.bytes_done == cp.bytes_total == len(DISK) + len(VOLUME)
-    assert {r['status'] for r in cp.resources} == {rec.DONE}
+    assert {r['status'] for r in cp.resources} == {statuses.Resource.DONE}
     assert cp.stats['zero_chunks'] == 2
     assert cp.stats['uploaded_bytes'] == len(DISK) + 1024 * 1024
     # Captures happen before any transfer; each temporary is cleaned.
@@ -220,7 +221,7 @@ def test_a_failed_transfer_leaves_error_reasons_and_no_container(env):
     assert not ok and cp.status == 'error'
     assert 'image went to killed' in cp.error
     by_key = {r['key']: r for r in cp.resources}
-    assert by_key['volume_db']['status'] == rec.ERROR
+    assert by_key['volume_db']['status'] == statuses.Resource.ERROR
     assert 'image went to killed' in by_key['volume_db']['reason']
     # No manifest anywhere, no container left, temporaries removed.
     assert store.checkpoint_containers(env.account.connect(), PROJECT) == []

@@ -16,6 +16,7 @@ from dragon import exception
 from dragon.protection import graph as graph_mod
 from dragon.protection import recorder as rec
 from dragon.recovery import workflow
+from dragon import statuses
 from tests.unit.checkpoint.fake_swift import FakeAccount
 
 PROJECT = 'proj-1'
@@ -57,8 +58,9 @@ class MemoryRows:
 
     def __init__(self):
         self.row, self.events = {}, []
-        self.rows = rec.Rows(update=self.update, add_event=self.add_event,
-                             resources_field='resource_status')
+        self.rows = types.SimpleNamespace(
+            name='recovery', update=self.update, event_add=self.add_event,
+            resources_field='resource_status', warnings_field=None)
 
     def update(self, context, row_id, values, expected_claim=None):
         self.row.update(values)
@@ -184,7 +186,8 @@ def test_failover_restores_rewrites_and_launches(env):
     assert row['rto_seconds'] >= 0 and 'torn_down' not in row
     assert row['bytes_done'] == row['bytes_total'] == 400
     web = next(r for r in row['resource_status'] if r['key'] == 'server_web')
-    assert web['target_id'] == 'new-s1' and web['status'] == rec.DONE
+    assert web['target_id'] == 'new-s1'
+    assert web['status'] == statuses.Resource.DONE
 
 
 def test_a_drill_tears_everything_down_and_records_its_rto(env):
@@ -240,7 +243,7 @@ def test_a_corrupt_chunk_fails_naming_the_resource_and_removes_restored(env):
     assert 'create' not in env.fakes.kinds()
     assert env.fakes.calls[-1][0] == 'cleanup' and row['torn_down']
     failed = next(r for r in row['resource_status'] if r['key'] == 'volume_db')
-    assert failed['status'] == rec.ERROR
+    assert failed['status'] == statuses.Resource.ERROR
 
 
 def test_a_failed_stack_of_a_failover_is_kept_for_diagnosis(env):

@@ -32,11 +32,11 @@ from swiftclient import exceptions as swift_exc
 from dragon.checkpoint import naming
 from dragon import clients
 from dragon import exception
+from dragon.plugins.swift_container import data
+from dragon.plugins.swift_container import discovery
+from dragon.plugins.swift_container import restore
 from dragon.protection.data import base as data_base
 from dragon.resource_types import base
-from dragon.resource_types.swift_container import data
-from dragon.resource_types.swift_container import discovery
-from dragon.resource_types.swift_container import restore
 
 NAME = 'swift_container'
 HEAT_TYPE = discovery.TYPE

@@ -3,7 +3,7 @@ from unittest import mock
 
 import pytest
 
-from dragon.checkpoint import accounts
+from dragon.maintenance import accounts
 
 
 def test_account_url_keeps_the_reseller_prefix():

@@ -21,6 +21,7 @@ from dragon.api.v1 import openapi
 from dragon.checkpoint import chunks
 from dragon.checkpoint import manifest as manifest_mod
 from dragon import exception
+from dragon.plugins import swift_container
 from dragon.protection.data import base as data_base
 from dragon.protection import discovery
 from dragon.protection import registry
@@ -29,7 +30,6 @@ from dragon.recovery import restore as restore_mod
 from dragon.recovery import rewrite
 from dragon.recovery import selection
 from dragon import resource_types
-from dragon.resource_types import swift_container
 from tests.unit.checkpoint import fake_swift
 
 CHECKPOINT = 'dragon_p1_pol_20260101T000000Z'

@@ -5,9 +5,7 @@ import io
 import os
 import types
 
-from dragon.checkpoint import accounts
 from dragon.checkpoint import chunks
-from dragon.checkpoint import collector
 from dragon.checkpoint import manifest as manifest_mod
 from dragon.checkpoint import naming
 from dragon.checkpoint import store
@@ -15,6 +13,8 @@ from dragon.cmd import manage
 from dragon import context
 from dragon.db import api as db_api
 from dragon import identity
+from dragon.maintenance import accounts
+from dragon.maintenance import collector
 from tests.unit.checkpoint.fake_swift import FakeAccount
 
 

@@ -3,12 +3,12 @@ import datetime
 
 import pytest
 
-from dragon.checkpoint import accounts
-from dragon.checkpoint import collector
 from dragon.checkpoint import gc
 from dragon import context
 from dragon.db import api as db_api
 from dragon import identity
+from dragon.maintenance import accounts
+from dragon.maintenance import collector
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ import uuid
 from oslo_config import cfg
 from oslo_log import log as logging
 
-from dragon.checkpoint import accounts
 from dragon.checkpoint import gc
 from dragon.checkpoint import naming
 from dragon.checkpoint import store
@@ -21,6 +20,7 @@ from dragon.checkpoint import verify
 from dragon import context as dragon_context
 from dragon.db import api as db_api
 from dragon import identity
+from dragon.maintenance import accounts
 
 LOG = logging.getLogger(__name__)
 

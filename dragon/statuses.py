@@ -1,0 +1,104 @@
+"""Every status and state Dragon stores and answers with, each defined once.
+
+Plain string constants grouped by what they describe, with no imports, so
+every layer may use them, as it uses ``dragon.exception``: the database,
+storage, the engine and workflows, the service layer and the API
+schemas. The values are the wire format of the API, the database and the
+notifications: add, never rename.
+"""
+
+
+class Run:
+    """The statuses every kind of run has (checkpoints and recoveries)."""
+
+    ERROR = 'error'
+    DELETING = 'deleting'
+
+
+class Checkpoint(Run):
+    """``checkpoints.status``: a protection run and its result."""
+
+    QUEUED = 'queued'
+    PROTECTING = 'protecting'
+    AVAILABLE = 'available'
+    ERROR = Run.ERROR
+    DELETING = Run.DELETING
+    ALL = (QUEUED, PROTECTING, AVAILABLE, ERROR, DELETING)
+    # A checkpoint in these holds its policy: one protection at a time.
+    ACTIVE = (QUEUED, PROTECTING)
+
+
+class Recovery(Run):
+    """``recoveries.status``, and the status of a policy's last drill."""
+
+    RECOVERING = 'recovering'
+    SUCCEEDED = 'succeeded'
+    ERROR = Run.ERROR
+    DELETING = Run.DELETING
+    ALL = (RECOVERING, SUCCEEDED, ERROR, DELETING)
+    # How a run (or a drill) ended.
+    ENDED = (SUCCEEDED, ERROR)
+
+
+class Resource:
+    """One resource in a run's progress (``resources``, ``resource_status``).
+
+    A protection moves it pending → capturing → transferring → done; a
+    recovery marks it restored (data back) and launched (in the stack).
+    """
+
+    PENDING = 'pending'
+    CAPTURING = 'capturing'
+    TRANSFERRING = 'transferring'
+    DONE = 'done'
+    ERROR = 'error'
+    RESTORED = 'restored'
+    LAUNCHED = 'launched'
+    PROTECTION = (PENDING, CAPTURING, TRANSFERRING, DONE, ERROR)
+    RECOVERY = (PENDING, CAPTURING, TRANSFERRING, RESTORED, LAUNCHED, DONE,
+                ERROR)
+
+
+class Verification:
+    """``checkpoints.verification['status']``: a check of stored chunks."""
+
+    RUNNING = 'running'
+    OK = 'ok'
+    DAMAGED = 'damaged'
+    ERROR = 'error'
+    ALL = (RUNNING, OK, DAMAGED, ERROR)
+
+
+class Rpo:
+    """A policy's recovery point objective (``workload_policies.rpo_state``)."""
+
+    OK = 'ok'
+    AT_RISK = 'at_risk'
+    MISSED = 'missed'
+    ALL = (OK, AT_RISK, MISSED)
+
+
+class Policy:
+    """``workload_policies.status``."""
+
+    ACTIVE = 'active'
+    ALL = (ACTIVE,)
+
+
+class Schedule:
+    """``schedules.status``: whether it still fires."""
+
+    ACTIVE = 'active'
+    ERROR = 'error'
+    FINISHED = 'finished'
+    ALL = (ACTIVE, ERROR, FINISHED)
+
+
+class Tick:
+    """``schedules.last_result``: what became of a schedule's tick."""
+
+    STARTED = 'started'
+    SKIPPED = 'skipped'
+    MISSED = 'missed'
+    ERROR = 'error'
+    ALL = (STARTED, SKIPPED, MISSED, ERROR)

@@ -1,0 +1,32 @@
+"""The statuses are the wire format: their values never change."""
+
+from dragon import statuses
+
+
+def test_values_are_the_wire_format():
+    # Stored in the database, answered by the API, sent in notifications:
+    # a renamed value breaks clients and existing rows.
+    assert statuses.Checkpoint.ALL == (
+        'queued', 'protecting', 'available', 'error', 'deleting')
+    assert statuses.Recovery.ALL == (
+        'recovering', 'succeeded', 'error', 'deleting')
+    assert statuses.Resource.PROTECTION == (
+        'pending', 'capturing', 'transferring', 'done', 'error')
+    assert statuses.Resource.RECOVERY == (
+        'pending', 'capturing', 'transferring', 'restored', 'launched',
+        'done', 'error')
+    assert statuses.Verification.ALL == ('running', 'ok', 'damaged', 'error')
+    assert statuses.Rpo.ALL == ('ok', 'at_risk', 'missed')
+    assert statuses.Schedule.ALL == ('active', 'error', 'finished')
+    assert statuses.Tick.ALL == ('started', 'skipped', 'missed', 'error')
+    assert statuses.Policy.ALL == ('active',)
+
+
+def test_both_kinds_of_run_share_error_and_deleting():
+    # runs.fail_orphans and the service layer's deletes rely on it.
+    for kind in (statuses.Checkpoint, statuses.Recovery):
+        assert kind.ERROR == statuses.Run.ERROR
+        assert kind.DELETING == statuses.Run.DELETING
+        assert {kind.ERROR, kind.DELETING} <= set(kind.ALL)
+    assert set(statuses.Checkpoint.ACTIVE) <= set(statuses.Checkpoint.ALL)
+    assert set(statuses.Recovery.ENDED) <= set(statuses.Recovery.ALL)
