@@ -1,7 +1,7 @@
 """The two kinds of run, checkpoints and recoveries: how their rows are kept.
 
 A run is a row an API request creates and one engine claims and works on.
-The service layer (``dragon.workload.runs``), the engine
+The service layer (``dragon.services.runs``), the engine
 (``dragon.engine.manager``, ``service``) and a running workflow's
 ``dragon.protection.recorder.RunRecorder`` all do the same few things to
 either kind; each takes a ``RunKind`` instead of its own table of calls.

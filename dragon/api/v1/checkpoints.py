@@ -15,9 +15,9 @@ from dragon.api.v1 import views
 from dragon.api import validation
 from dragon.db import models
 from dragon import exception
+from dragon.services import checkpoints as service
+from dragon.services import verification
 from dragon import statuses
-from dragon.workload import checkpoints as service
-from dragon.workload import verification
 
 LIST_PARAMS = ('limit', 'marker', 'sort_dir', 'policy_id', 'status',
                'all_projects')

@@ -9,7 +9,7 @@ from dragon.api.schemas import policies as schemas
 from dragon.api.v1 import policies
 from dragon.api.v1 import views
 from dragon.api import validation
-from dragon.workload import policies as service
+from dragon.services import policies as service
 
 
 class MemberController:

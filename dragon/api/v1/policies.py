@@ -13,7 +13,7 @@ from dragon.api.v1 import views
 from dragon.api import validation
 from dragon.db import models
 from dragon import exception
-from dragon.workload import policies as service
+from dragon.services import policies as service
 
 LIST_PARAMS = ('limit', 'marker', 'sort_key', 'sort_dir', 'name',
                'all_projects')

@@ -14,8 +14,8 @@ from dragon.api.v1 import views
 from dragon.api import validation
 from dragon.db import models
 from dragon import exception
+from dragon.services import recoveries as service
 from dragon import statuses
-from dragon.workload import recoveries as service
 
 LIST_PARAMS = ('limit', 'marker', 'sort_dir', 'status', 'all_projects')
 _RESOURCE_DEFAULTS = {'key': '', 'type': '', 'id': None, 'name': None,

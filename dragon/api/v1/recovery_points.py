@@ -13,8 +13,8 @@ from dragon.api import router
 from dragon.api.schemas import checkpoints as schemas
 from dragon.api.v1 import authorization
 from dragon.api import validation
-from dragon.workload import checkpoints as service
-from dragon.workload import verification
+from dragon.services import checkpoints as service
+from dragon.services import verification
 
 
 class RecoveryPointController:

@@ -10,7 +10,7 @@ from dragon.api import validation
 from dragon.common import schema
 from dragon import exception
 from dragon.protection import registry
-from dragon.workload import protectables
+from dragon.services import protectables
 
 
 class ResourceTypeController:

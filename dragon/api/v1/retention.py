@@ -8,7 +8,7 @@ from dragon.api import router
 from dragon.api.v1 import policies
 from dragon.api.v1 import views
 from dragon.api import validation
-from dragon.workload import retention as service
+from dragon.services import retention as service
 
 
 def preview_view(preview: service.Preview) -> dict[str, Any]:

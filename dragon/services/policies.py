@@ -20,8 +20,8 @@ from dragon import exception
 from dragon.protection import registry
 from dragon.retention import rules
 from dragon.scheduling import rpo
+from dragon.services import schedules
 from dragon import statuses
-from dragon.workload import schedules
 
 LOG = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ from dragon.db import api as db_api
 from dragon.db import models
 from dragon.db import run_kinds
 from dragon import exception
+from dragon.services import runs
 from dragon import statuses
-from dragon.workload import runs
 
 LOG = logging.getLogger(__name__)
 

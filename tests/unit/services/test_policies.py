@@ -5,7 +5,7 @@ import pytest
 from dragon import clients
 from dragon import context as dragon_context
 from dragon import exception
-from dragon.workload import policies
+from dragon.services import policies
 
 
 @pytest.fixture
