@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """One-time set-up of a fresh minicloud: venv, databases, vhosts, schemas, rings."""
 import concurrent.futures
 import os
@@ -7,8 +19,12 @@ import sys
 
 import pymysql
 
-from tests.minicloud.layout import HERE, REGIONS, REGION_DATABASES, REPO
-from tests.minicloud.layout import drivers_digest, region_tag
+from tests.minicloud.layout import drivers_digest
+from tests.minicloud.layout import HERE
+from tests.minicloud.layout import REGION_DATABASES
+from tests.minicloud.layout import region_tag
+from tests.minicloud.layout import REGIONS
+from tests.minicloud.layout import REPO
 from tests.minicloud.process import clean_environ
 
 
@@ -298,8 +314,8 @@ def sync_schemas(lo, workers=3):
 def build_rings(lo):
     """One device per ring, one replica: a whole Swift cluster on one disk."""
     script = '''
-import sys
 from swift.common.ring import RingBuilder
+import sys
 etc, ports = sys.argv[1], sys.argv[2:]
 for kind, port in zip(("object", "container", "account"), ports):
     b = RingBuilder(8, 1, 1)

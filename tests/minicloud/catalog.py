@@ -1,7 +1,21 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Keystone contents of the minicloud: projects, users, roles, regions, catalog."""
 import openstack
 
-from tests.minicloud.layout import REGIONS, SERVICE_USERS, TEST_USERS
+from tests.minicloud.layout import REGIONS
+from tests.minicloud.layout import SERVICE_USERS
+from tests.minicloud.layout import TEST_USERS
 
 # (service name, type, URL path appended to the service's base URL)
 REGION_SERVICES = (

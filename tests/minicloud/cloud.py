@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Brings the whole minicloud up, down, or loses one site, idempotently."""
 import concurrent.futures
 import os
@@ -12,11 +24,14 @@ import yaml
 
 from tests.minicloud import bootstrap
 from tests.minicloud import catalog
-from tests.minicloud import resources
 from tests.minicloud.configs import ConfigWriter
-from tests.minicloud.layout import REGIONS, TEST_USERS
+from tests.minicloud.layout import REGIONS
+from tests.minicloud.layout import TEST_USERS
 from tests.minicloud.process import Processes
-from tests.minicloud.services import ServiceTable, http_answers, wait_until
+from tests.minicloud import resources
+from tests.minicloud.services import http_answers
+from tests.minicloud.services import ServiceTable
+from tests.minicloud.services import wait_until
 
 
 def _port_open(host, port) -> bool:

@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Runs Dragon itself on the minicloud: its config, catalog entry and processes.
 
 One Dragon per site, as an operator would deploy it: the primary site's
@@ -16,12 +28,15 @@ import subprocess
 import sys
 import urllib.request
 
+from tests.minicloud.bootstrap import ensure_vhost
+from tests.minicloud.bootstrap import SetupError
 from tests.minicloud import catalog
-from tests.minicloud.bootstrap import SetupError, ensure_vhost
 from tests.minicloud.configs import write_ini
 from tests.minicloud.layout import REGIONS
-from tests.minicloud.process import Processes, clean_environ
-from tests.minicloud.services import http_answers, wait_until
+from tests.minicloud.process import clean_environ
+from tests.minicloud.process import Processes
+from tests.minicloud.services import http_answers
+from tests.minicloud.services import wait_until
 
 # Shared services: port_base + offset, one API port per site.
 API_PORT_OFFSETS = {REGIONS[0]: 99, REGIONS[1]: 98}
