@@ -105,6 +105,12 @@ class SwiftContainer(base.ResourceType):
             _headers, containers = _swift(context).get_account(
                 full_listing=True)
         except swift_exc.ClientException as e:
+            if e.http_status == 403:
+                # Swift lets only its operator roles list an account (a
+                # project reader is not one): containers the caller cannot
+                # see are none the caller could protect, and must not hide
+                # the servers and volumes they can.
+                return []
             raise _unavailable(e) from e
         return [{'id': c['name'], 'name': c['name'], 'status': 'available'}
                 for c in containers if not is_dragons(c['name'])]
@@ -116,7 +122,8 @@ class SwiftContainer(base.ResourceType):
         try:
             _swift(context).head_container(resource_id)
         except swift_exc.ClientException as e:
-            if e.http_status == 404:
+            if e.http_status in (403, 404):
+                # Unseen, like any resource the caller cannot see.
                 return None
             raise _unavailable(e) from e
         # The caller's own account: the container is the project's.

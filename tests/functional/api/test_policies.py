@@ -172,7 +172,8 @@ def test_policy_lifecycle_with_real_members(demo, demo_resources, policy):
 def test_resource_types(demo):
     status, body = demo('GET', '/v1/resource-types')
     assert status == 200
-    assert {t['name'] for t in body['resource_types']} == {'server', 'volume'}
+    assert {t['name'] for t in body['resource_types']} == {
+        'server', 'volume', 'swift_container'}
 
 
 def test_a_resource_is_in_one_policy_unless_template_only(demo, policy,

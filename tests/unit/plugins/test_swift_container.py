@@ -16,6 +16,7 @@ import hashlib
 import os
 
 import pytest
+from swiftclient import exceptions as swift_exc
 
 from dragon.api.v1 import openapi
 from dragon.checkpoint import chunks
@@ -276,3 +277,30 @@ def test_a_missing_member_fails_discovery(account):
     with pytest.raises(exception.DiscoveryFailed, match='nope'):
         discovery.discover(Clients(account), [{
             **_member(), 'resource_id': 'nope'}])
+
+
+class _Forbidden:
+    def get_account(self, **kwargs):
+        raise swift_exc.ClientException('forbidden', http_status=403)
+
+    def head_container(self, name):
+        raise swift_exc.ClientException('forbidden', http_status=403)
+
+
+class _Down(_Forbidden):
+    def get_account(self, **kwargs):
+        raise swift_exc.ClientException('down', http_status=503)
+
+
+def test_a_caller_swift_forbids_sees_no_containers(monkeypatch):
+    # A project reader: Swift lets only its operator roles read the account.
+    monkeypatch.setattr(swift_container, '_swift', lambda context: _Forbidden())
+    plugin = registry.get('swift_container')
+    assert plugin.list_resources(None) == []
+    assert plugin.get_resource(None, 'photos') is None
+
+
+def test_swift_down_is_a_503_not_an_empty_list(monkeypatch):
+    monkeypatch.setattr(swift_container, '_swift', lambda context: _Down())
+    with pytest.raises(exception.RemoteServiceUnavailable):
+        registry.get('swift_container').list_resources(None)
