@@ -10,11 +10,12 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Nova, Cinder and Swift, called with the caller's own token and service catalog.
+"""The services as the API's caller sees them, with the caller's token.
 
-Endpoints come from the caller's catalog, narrowed by the ``[nova]``,
-``[cinder]`` and ``[swift]`` keystoneauth adapter options (region,
-interface, override).
+Nova, Cinder and Swift are called with the caller's own token and service
+catalog, so they decide what the caller may see.  Endpoints come from the
+caller's catalog, narrowed by the ``[nova]``, ``[cinder]`` and ``[swift]``
+keystoneauth adapter options (region, interface, override).
 A resource the caller cannot see is "not found", never an error.
 """
 

@@ -10,11 +10,11 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""dragon.clients: the caller's catalog picks the endpoint; 404 means not found."""
+"""dragon.cloud.caller: the caller's catalog picks the endpoint; 404 means not found."""
 
 import pytest
 
-from dragon import clients
+from dragon.cloud import caller
 from dragon import context as dragon_context
 from dragon import exception
 
@@ -37,7 +37,7 @@ def _ctx():
 def test_endpoint_comes_from_the_callers_catalog_and_region(global_conf):
     global_conf.set_override('region_name', 'RegionTwo', group='nova')
     try:
-        adapter = clients._adapter(_ctx(), 'nova')
+        adapter = caller._adapter(_ctx(), 'nova')
         assert adapter.get_endpoint() == 'http://r2/nova/v2.1'
         assert adapter.session.get_auth_headers(adapter.auth) == {
             'X-Auth-Token': 'tok'}
@@ -48,7 +48,7 @@ def test_endpoint_comes_from_the_callers_catalog_and_region(global_conf):
 def test_internal_interface_is_preferred(global_conf):
     global_conf.set_override('region_name', 'RegionOne', group='nova')
     try:
-        assert clients._adapter(_ctx(), 'nova').get_endpoint() == (
+        assert caller._adapter(_ctx(), 'nova').get_endpoint() == (
             'http://r1-int/nova/v2.1')
     finally:
         global_conf.clear_override('region_name', group='nova')
@@ -102,27 +102,27 @@ def fake_adapter(monkeypatch):
             'id': 'v1', 'name': None, 'status': 'available'}}),
         '/volumes/a%2Fb': _Response(404),
     })
-    monkeypatch.setattr(clients, '_adapter', lambda context, group: adapter)
+    monkeypatch.setattr(caller, '_adapter', lambda context, group: adapter)
     return adapter
 
 
 def test_get_and_list_normalize_resources(fake_adapter):
-    assert clients.server_get(_ctx(), 's1') == {
+    assert caller.server_get(_ctx(), 's1') == {
         'id': 's1', 'name': 'web', 'status': 'ACTIVE', 'project_id': 'p1'}
-    assert clients.volume_get(_ctx(), 'v1') == {
+    assert caller.volume_get(_ctx(), 'v1') == {
         'id': 'v1', 'name': '', 'status': 'available', 'project_id': None}
-    assert [s['id'] for s in clients.server_list(_ctx())] == ['s1']
+    assert [s['id'] for s in caller.server_list(_ctx())] == ['s1']
 
 
 def test_not_found_is_none_and_ids_are_quoted(fake_adapter):
-    assert clients.server_get(_ctx(), 'missing') is None
-    assert clients.volume_get(_ctx(), 'a/b') is None
+    assert caller.server_get(_ctx(), 'missing') is None
+    assert caller.volume_get(_ctx(), 'a/b') is None
     assert '/volumes/a%2Fb' in fake_adapter.paths
 
 
 def test_server_errors_are_service_unavailable(fake_adapter):
     with pytest.raises(exception.RemoteServiceUnavailable):
-        clients.server_get(_ctx(), 'boom')
+        caller.server_get(_ctx(), 'boom')
 
 
 def test_swift_connection_uses_the_callers_account_and_token(global_conf):
@@ -136,7 +136,7 @@ def test_swift_connection_uses_the_callers_account_and_token(global_conf):
         service_catalog=catalog)
     global_conf.set_override('region_name', 'RegionTwo', group='swift')
     try:
-        connection = clients.swift_connection(ctx)
+        connection = caller.swift_connection(ctx)
     finally:
         global_conf.clear_override('region_name', group='swift')
     assert connection.url == 'http://r2/v1/AUTH_p1'
@@ -145,5 +145,5 @@ def test_swift_connection_uses_the_callers_account_and_token(global_conf):
 
 def test_swift_connection_without_swift_in_the_catalog_is_503(global_conf):
     with pytest.raises(exception.RemoteServiceUnavailable) as raised:
-        clients.swift_connection(_ctx())
+        caller.swift_connection(_ctx())
     assert raised.value.code == 503
