@@ -13,28 +13,39 @@
 """The services as the API's caller sees them, with the caller's token.
 
 Nova, Cinder and Swift are called with the caller's own token and service
-catalog, so they decide what the caller may see.  Endpoints come from the
-caller's catalog, narrowed by the ``[nova]``, ``[cinder]`` and ``[swift]``
-keystoneauth adapter options (region, interface, override).
+catalog, so they decide what the caller may see.  Nova and Cinder through
+one openstacksdk ``Connection`` per call, at the microversions the engine
+pins; Swift through python-swiftclient.  Endpoints come from the caller's
+catalog, narrowed by the ``[nova]``, ``[cinder]`` and ``[swift]``
+keystoneauth adapter options (region, interface, override, timeout).
 A resource the caller cannot see is "not found", never an error.
 """
 
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib import parse
 
 from keystoneauth1.access import service_catalog
+from keystoneauth1 import discover
 from keystoneauth1 import exceptions as ks_exc
 from keystoneauth1 import loading as ks_loading
 from keystoneauth1 import plugin
+from keystoneauth1 import session as ks_session
+import openstack.connection
+from openstack import exceptions as sdk_exc
 from oslo_log import log as logging
 from swiftclient import client as swift_client
 
+from dragon.cloud import clients
 from dragon import conf as dragon_conf
 from dragon import exception
 
 LOG = logging.getLogger(__name__)
 
+# Seconds per request when the service's group sets no ``timeout``: the
+# caller is waiting for the answer.
 TIMEOUT = 30
+NAMES = {'compute': 'Nova', 'block-storage': 'Cinder'}
 
 
 class CallerAuth(plugin.BaseAuthPlugin):
@@ -57,61 +68,97 @@ class CallerAuth(plugin.BaseAuthPlugin):
             service_type=service_type, service_name=service_name,
             interface=interface, region_name=region_name)
 
+    def get_endpoint_data(self, session: Any, *,
+                          endpoint_override: str | None = None,
+                          discover_versions: bool = True,
+                          **kwargs: Any) -> discover.EndpointData | None:
+        # The base plugin knows no catalog: it discovers versions only
+        # from an override, which openstacksdk needs to pick its proxy.
+        url = endpoint_override or self.get_endpoint(session, **kwargs)
+        return super().get_endpoint_data(
+            session, endpoint_override=url,
+            discover_versions=discover_versions, **kwargs)
+
+
+def _session(context: Any, group: str) -> ks_session.Session:
+    """A session of the caller's token, with ``group``'s TLS and timeout."""
+    auth = CallerAuth(context.auth_token,
+                      getattr(context, 'service_catalog', None) or [])
+    session = ks_loading.load_session_from_conf_options(
+        dragon_conf.CONF, group, auth=auth)
+    if session.timeout is None:
+        session.timeout = TIMEOUT
+    return session
+
 
 def _adapter(context: Any, group: str) -> Any:
-    conf = dragon_conf.CONF
-    auth = CallerAuth(context.auth_token,
-                       getattr(context, 'service_catalog', None) or [])
-    session = ks_loading.load_session_from_conf_options(conf, group,
-                                                        auth=auth)
-    return ks_loading.load_adapter_from_conf_options(conf, group,
-                                                     session=session,
-                                                     auth=auth)
+    session = _session(context, group)
+    return ks_loading.load_adapter_from_conf_options(
+        dragon_conf.CONF, group, session=session, auth=session.auth)
 
 
-def _get(context: Any, group: str, path: str) -> dict[str, Any] | None:
-    """GET ``path`` from the service of ``group``; ``None`` if not found."""
-    service = {'nova': 'Nova', 'cinder': 'Cinder'}[group]
+def _connection(context: Any,
+                service: str) -> openstack.connection.Connection:
+    """One openstacksdk connection of the caller, for ``service``.
+
+    The group's options (interface, region, endpoint override, versions)
+    and the engine's microversion, read now.
+    """
+    options = clients.service_options(dragon_conf.CONF, service, None)
+    return openstack.connection.Connection(
+        session=_session(context, clients.GROUPS[service]),
+        region_name=options.region_name, app_name='dragon',
+        **clients.sdk_config(options))
+
+
+def _call(context: Any, service: str,
+          call: Callable[[openstack.connection.Connection], Any]) -> Any:
+    """``call(connection)``; ``None`` if not found, else errors are 503s."""
+    name = NAMES[service]
     try:
-        response = _adapter(context, group).get(
-            path, raise_exc=False, timeout=TIMEOUT)
-    except ks_exc.EndpointNotFound as e:
-        raise exception.RemoteServiceUnavailable(
-            service=service, reason='no endpoint in the catalog: %s' % e)
-    except ks_exc.ClientException as e:
-        raise exception.RemoteServiceUnavailable(service=service, reason=e)
-    if response.status_code == 404:
+        return call(_connection(context, service))
+    except sdk_exc.NotFoundException:
         return None
-    if response.status_code >= 400:
-        LOG.warning("%s answered %s to GET %s", service,
-                    response.status_code, path)
+    except sdk_exc.HttpException as e:
+        LOG.warning("%s answered %s to the caller's request: %s", name,
+                    e.status_code, e.message)
         raise exception.RemoteServiceUnavailable(
-            service=service, reason='HTTP %s' % response.status_code)
-    return response.json()
+            service=name, reason='HTTP %s' % e.status_code)
+    except (ks_exc.EndpointNotFound, sdk_exc.ServiceDisabledException) as e:
+        # The SDK disables a service the catalog lacks (its message says so).
+        raise exception.RemoteServiceUnavailable(
+            service=name, reason='no endpoint in the catalog: %s' % e)
+    except (ks_exc.ClientException, sdk_exc.SDKException) as e:
+        raise exception.RemoteServiceUnavailable(service=name, reason=e)
 
 
-def _server(raw: dict[str, Any]) -> dict[str, Any]:
-    return {'id': raw['id'], 'name': raw.get('name') or '',
-            'status': raw.get('status') or '',
-            'project_id': raw.get('tenant_id') or raw.get('project_id')}
+def _brief(resource: Any) -> dict[str, Any]:
+    return {'id': resource.id, 'name': resource.name or '',
+            'status': resource.status or '',
+            'project_id': resource.project_id}
 
 
-def _volume(raw: dict[str, Any]) -> dict[str, Any]:
-    return {'id': raw['id'], 'name': raw.get('name') or '',
-            'status': raw.get('status') or '',
-            'project_id': raw.get('os-vol-tenant-attr:tenant_id')}
+def _briefs(resources: Iterable[Any]) -> list[dict[str, Any]]:
+    # The SDK follows the services' ``next`` links: every page is read.
+    return [_brief(r) for r in resources]
+
+
+def _quoted(resource_id: str) -> str:
+    # openstacksdk joins ids into the path unquoted.
+    return parse.quote(resource_id, safe='')
 
 
 def server_get(context: Any, server_id: str) -> dict[str, Any] | None:
     """Return ``{id, name, status, project_id}`` of a server, ``None`` if unseen."""
-    body = _get(context, 'nova', '/servers/%s' % parse.quote(server_id, safe=''))
-    return _server(body['server']) if body else None
+    server = _call(context, 'compute',
+                   lambda c: c.compute.get_server(_quoted(server_id)))
+    return _brief(server) if server else None
 
 
 def server_list(context: Any) -> list[dict[str, Any]]:
-    """Return the caller's project's servers."""
-    body = _get(context, 'nova', '/servers/detail') or {'servers': []}
-    return [_server(s) for s in body['servers']]
+    """Return the caller's project's servers (every page)."""
+    return _call(context, 'compute',
+                 lambda c: _briefs(c.compute.servers(details=True))) or []
 
 
 def volume_get(context: Any, volume_id: str) -> dict[str, Any] | None:
@@ -119,14 +166,15 @@ def volume_get(context: Any, volume_id: str) -> dict[str, Any] | None:
 
     ``project_id`` is known only to administrators (Cinder hides it).
     """
-    body = _get(context, 'cinder', '/volumes/%s' % parse.quote(volume_id, safe=''))
-    return _volume(body['volume']) if body else None
+    volume = _call(context, 'block-storage',
+                   lambda c: c.block_storage.get_volume(_quoted(volume_id)))
+    return _brief(volume) if volume else None
 
 
 def volume_list(context: Any) -> list[dict[str, Any]]:
-    """Return the caller's project's volumes."""
-    body = _get(context, 'cinder', '/volumes/detail') or {'volumes': []}
-    return [_volume(v) for v in body['volumes']]
+    """Return the caller's project's volumes (every page)."""
+    return _call(context, 'block-storage',
+                 lambda c: _briefs(c.block_storage.volumes(details=True))) or []
 
 
 def swift_connection(context: Any) -> swift_client.Connection:
