@@ -152,7 +152,7 @@ def server_get(context: Any, server_id: str) -> dict[str, Any] | None:
     """Return ``{id, name, status, project_id}`` of a server, ``None`` if unseen."""
     server = _call(context, 'compute',
                    lambda c: c.compute.get_server(_quoted(server_id)))
-    return _brief(server) if server else None
+    return None if server is None else _brief(server)
 
 
 def server_list(context: Any) -> list[dict[str, Any]]:
@@ -168,7 +168,7 @@ def volume_get(context: Any, volume_id: str) -> dict[str, Any] | None:
     """
     volume = _call(context, 'block-storage',
                    lambda c: c.block_storage.get_volume(_quoted(volume_id)))
-    return _brief(volume) if volume else None
+    return None if volume is None else _brief(volume)
 
 
 def volume_list(context: Any) -> list[dict[str, Any]]:
