@@ -33,7 +33,7 @@ from openstack import exceptions as sdk_exc
 from oslo_config import cfg
 from oslo_log import log as logging
 
-from dragon import clients
+from dragon.cloud import caller
 from dragon import conf as dragon_conf
 from dragon import exception
 
@@ -99,7 +99,7 @@ def _identity_url(context: Any, conf: cfg.ConfigOpts) -> str:
     token was made through the public endpoint the trustee's
     ``auth_url`` names too.
     """
-    auth = clients.CallerAuth(context.auth_token,
+    auth = caller.CallerAuth(context.auth_token,
                               getattr(context, 'service_catalog', None) or [])
     try:
         url = auth.get_endpoint(None, service_type='identity',
@@ -137,7 +137,7 @@ def _connection(session: ks_session.Session,
 def _caller_identity(context: Any, conf: cfg.ConfigOpts) -> Any:
     """The identity proxy of the caller's token (a trustor makes its trust)."""
     session = ks_session.Session(
-        auth=clients.CallerAuth(context.auth_token, []), timeout=TIMEOUT)
+        auth=caller.CallerAuth(context.auth_token, []), timeout=TIMEOUT)
     return _connection(session, _identity_url(context, conf)).identity
 
 

@@ -10,4 +10,4 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""How the engine reaches a run's OpenStack services (openstacksdk & co)."""
+"""How Dragon reaches the OpenStack services: the engine's runs and the API's caller."""

@@ -127,6 +127,27 @@ def service_options(conf: cfg.ConfigOpts, service: str,
         adapter=kwargs)
 
 
+def sdk_config(options: ServiceOptions) -> dict[str, Any]:
+    """openstacksdk's ``<service>_<key>`` settings for one service.
+
+    Region, interface, endpoint override, service name and versions of the
+    group, and the microversion Dragon's code is written against.
+    """
+    service = options.service_type
+    prefix = service.replace('-', '_') + '_'
+    config: dict[str, Any] = {}
+    for key in ('region_name', 'interface', 'endpoint_override',
+                'service_name', 'version', 'min_version', 'max_version'):
+        value = (options.adapter.get(key) if key not in (
+            'region_name', 'interface') else getattr(options, key))
+        if value:
+            config[prefix + key] = value
+    if service in DEFAULT_MICROVERSIONS:
+        config[prefix + 'default_microversion'] = (
+            DEFAULT_MICROVERSIONS[service])
+    return config
+
+
 class CountingSession(ks_session.Session):
     """The run's session, counting requests per service.
 
@@ -262,18 +283,8 @@ class ServiceClients:
     def _connect(self) -> openstack.connection.Connection:
         config: dict[str, Any] = {}
         for service in SERVICES:
-            options = service_options(self.conf, service, self.region_name)
-            prefix = service.replace('-', '_') + '_'
-            for key in ('region_name', 'interface', 'endpoint_override',
-                        'service_name', 'version', 'min_version',
-                        'max_version'):
-                value = (options.adapter.get(key) if key not in (
-                    'region_name', 'interface') else getattr(options, key))
-                if value:
-                    config[prefix + key] = value
-            if service in DEFAULT_MICROVERSIONS:
-                config[prefix + 'default_microversion'] = (
-                    DEFAULT_MICROVERSIONS[service])
+            config.update(sdk_config(
+                service_options(self.conf, service, self.region_name)))
         # Retries and timeouts are the session's (idempotent calls only).
         return openstack.connection.Connection(
             session=self.session, region_name=self.region_name,

@@ -20,7 +20,7 @@ IPs, key pair, server group and volumes; the template gets all of them
 
 from typing import Any
 
-from dragon import clients
+from dragon.cloud import caller
 from dragon.protection.data import base as data_base
 from dragon.protection.data import server as data_server
 from dragon.protection.discovery import server as discovery_server
@@ -77,11 +77,11 @@ class Server(base.ResourceType):
     ids_are_names = frozenset({'OS::Nova::KeyPair'})
 
     def list_resources(self, context: Any) -> list[dict[str, Any]]:
-        return clients.server_list(context)
+        return caller.server_list(context)
 
     def get_resource(self, context: Any,
                      resource_id: str) -> dict[str, Any] | None:
-        return clients.server_get(context, resource_id)
+        return caller.server_get(context, resource_id)
 
     def template_handlers(self) -> dict[str, base.TemplateHandler]:
         builder = template.Builder

@@ -14,7 +14,7 @@
 
 from typing import Any
 
-from dragon import clients
+from dragon.cloud import caller
 from dragon.protection.data import backup as data_backup
 from dragon.protection.data import base as data_base
 from dragon.protection.data import volume as data_volume
@@ -95,11 +95,11 @@ class Volume(base.ResourceType):
                     data_base.REPLICATED)
 
     def list_resources(self, context: Any) -> list[dict[str, Any]]:
-        return clients.volume_list(context)
+        return caller.volume_list(context)
 
     def get_resource(self, context: Any,
                      resource_id: str) -> dict[str, Any] | None:
-        return clients.volume_get(context, resource_id)
+        return caller.volume_get(context, resource_id)
 
     def template_handlers(self) -> dict[str, base.TemplateHandler]:
         return {'OS::Cinder::Volume': template.Builder.volume,

@@ -125,7 +125,7 @@ class ResourceType(abc.ABC):
         """The caller's resources of this type (``GET /v1/protectables``).
 
         :param context: the request context (the caller's token and
-            catalog: ``dragon.clients``).
+            catalog: ``dragon.cloud.caller``).
         :returns: ``[{"id", "name", "status"}]``.
         :raises dragon.exception.RemoteServiceUnavailable:
         """

@@ -24,7 +24,7 @@ from typing import Any
 from oslo_log import log as logging
 
 from dragon.checkpoint import store
-from dragon import clients
+from dragon.cloud import caller
 from dragon.db import api as db_api
 from dragon.db import models
 from dragon.db import run_kinds
@@ -162,7 +162,7 @@ def template_get(context: Any, checkpoint: models.Checkpoint
             action='reading its template', allowed=STATUS.AVAILABLE)
     return _read_swift('template of checkpoint %s' % checkpoint.id,
                        store.read_template,
-                       clients.swift_connection(context),
+                       caller.swift_connection(context),
                        checkpoint.container)
 
 
@@ -170,5 +170,5 @@ def recovery_point_list(context: Any, policy: str | None = None
                         ) -> list[dict[str, Any]]:
     """Complete checkpoints in the caller's Swift account, no database."""
     return _read_swift('recovery points', store.list_recovery_points,
-                       clients.swift_connection(context),
+                       caller.swift_connection(context),
                        context.project_id, policy=policy)

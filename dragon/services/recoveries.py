@@ -26,7 +26,7 @@ from oslo_log import log as logging
 
 from dragon.checkpoint import naming
 from dragon.checkpoint import store
-from dragon import clients
+from dragon.cloud import caller
 from dragon.db import api as db_api
 from dragon.db import models
 from dragon.db import run_kinds
@@ -99,7 +99,7 @@ def _from_recovery_point(context: Any, container: str) -> dict[str, Any]:
                                               missing='the container')
     meta = runs.read_swift('recovery point %s' % container,
                            store.container_metadata,
-                           clients.swift_connection(context), container)
+                           caller.swift_connection(context), container)
     if meta is None:
         raise exception.RecoveryPointNotFound(container=container,
                                               missing='the container')

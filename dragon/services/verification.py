@@ -30,7 +30,7 @@ from swiftclient import exceptions as swift_exc
 from dragon.checkpoint import naming
 from dragon.checkpoint import store
 from dragon.checkpoint import verify
-from dragon import clients
+from dragon.cloud import caller
 from dragon.db import api as db_api
 from dragon.db import models
 from dragon import exception
@@ -118,7 +118,7 @@ def verify_recovery_point(context: Any, container: str,
                                               missing='the container')
 
     def check() -> dict[str, Any]:
-        swift = clients.swift_connection(context)
+        swift = caller.swift_connection(context)
         meta = store.container_metadata(swift, container)
         if meta is None or not meta.get(store.COMPLETE):
             raise exception.RecoveryPointNotFound(
@@ -126,7 +126,7 @@ def verify_recovery_point(context: Any, container: str,
                 missing='the container' if meta is None else store.MANIFEST)
         try:
             result = verify.verify_container(
-                lambda: clients.swift_connection(context), container)
+                lambda: caller.swift_connection(context), container)
         except swift_exc.ClientException as e:
             raise exception.CheckpointStoreError(
                 operation='verify', container=container,

@@ -30,7 +30,7 @@ from typing import Any
 from swiftclient import exceptions as swift_exc
 
 from dragon.checkpoint import naming
-from dragon import clients
+from dragon.cloud import caller
 from dragon import exception
 from dragon.plugins.swift_container import data
 from dragon.plugins.swift_container import discovery
@@ -50,7 +50,7 @@ def is_dragons(container: str) -> bool:
 
 
 def _swift(context: Any) -> Any:
-    return clients.swift_connection(context)
+    return caller.swift_connection(context)
 
 
 def _unavailable(error: Exception) -> exception.RemoteServiceUnavailable:

@@ -14,7 +14,7 @@
 
 import pytest
 
-from dragon import clients
+from dragon.cloud import caller
 from dragon import context as dragon_context
 from dragon import exception
 from dragon.services import policies
@@ -23,7 +23,7 @@ from dragon.services import policies
 @pytest.fixture
 def ctx(db, monkeypatch):
     for getter in ('server_get', 'volume_get'):
-        monkeypatch.setattr(clients, getter, lambda c, i: {
+        monkeypatch.setattr(caller, getter, lambda c, i: {
             'id': i, 'name': 'n-' + i, 'status': 'ACTIVE',
             'project_id': None})
     return dragon_context.RequestContext(user_id='u1', project_id='p1',
@@ -55,7 +55,7 @@ def test_changing_the_action_resets_options(ctx):
 
 
 def test_missing_resource_names_type_and_id(ctx, monkeypatch):
-    monkeypatch.setattr(clients, 'volume_get', lambda c, i: None)
+    monkeypatch.setattr(caller, 'volume_get', lambda c, i: None)
     policy = policies.policy_create(ctx, {'name': 'a'})
     with pytest.raises(exception.ResourceNotFound, match='Volume v9'):
         policies.member_create(ctx, policy, {'resource_type': 'volume',

@@ -24,7 +24,7 @@ import pytest
 
 from dragon.api.v1 import openapi
 from dragon.checkpoint import store
-from dragon import clients
+from dragon.cloud import caller
 from dragon import context
 from dragon.db import api as db_api
 from dragon.engine import rpcapi
@@ -119,7 +119,7 @@ def swift(monkeypatch):
                  'source_region': 'RegionOne', 'checkpoint_id': 'c1',
                  'format_version': 1}]
 
-    monkeypatch.setattr(clients, 'swift_connection',
+    monkeypatch.setattr(caller, 'swift_connection',
                         lambda ctx: 'swift-as-%s' % ctx.project_id)
     monkeypatch.setattr(store, 'read_template', read_template)
     monkeypatch.setattr(store, 'list_recovery_points', list_points)

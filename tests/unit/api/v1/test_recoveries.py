@@ -23,7 +23,7 @@ import oslo_messaging as messaging
 import pytest
 
 from dragon.checkpoint import store
-from dragon import clients
+from dragon.cloud import caller
 from dragon import context
 from dragon.db import api as db_api
 from dragon import exception
@@ -457,7 +457,7 @@ def test_policies_show_their_last_drill(rec_api):
 
 def test_swift_is_read_with_the_callers_token(rec_api, monkeypatch):
     seen = []
-    monkeypatch.setattr(clients, 'swift_connection',
+    monkeypatch.setattr(caller, 'swift_connection',
                         lambda ctx: seen.append(ctx.project_id) or 'conn')
     _recover(rec_api)
     assert seen == ['p1']

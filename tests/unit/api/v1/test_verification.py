@@ -21,7 +21,7 @@ import pytest
 from dragon.checkpoint import chunks
 from dragon.checkpoint import manifest as manifest_mod
 from dragon.checkpoint import store
-from dragon import clients
+from dragon.cloud import caller
 from dragon import context
 from dragon.db import api as db_api
 from tests.unit.api.v1.conftest import OTHER
@@ -97,7 +97,7 @@ def test_an_unreachable_engine_is_a_503_and_a_failed_verification(
 @pytest.fixture
 def account(monkeypatch):
     account = FakeAccount()
-    monkeypatch.setattr(clients, 'swift_connection',
+    monkeypatch.setattr(caller, 'swift_connection',
                         lambda ctx: account.connect())
     return account
 
