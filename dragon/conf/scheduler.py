@@ -34,8 +34,9 @@ opts = [
         help='Seconds after its time within which a tick missed while no '
              'engine ran is still run once, for schedules that do not set '
              'misfire_grace themselves; a later tick is skipped and '
-             'counted as missed. Keep it above poll_interval: ticks are '
-             'found up to that late, so 0 skips nearly every tick.'),
+             'counted as missed. Counted on top of poll_interval (the '
+             'lateness of normal operation), so 0 runs every tick an '
+             'engine was up for and no catch-up after downtime.'),
     cfg.IntOpt(
         'max_concurrent_protections',
         default=0,

@@ -123,11 +123,23 @@ class Scheduler:
                 LOG.exception("schedule %s: tick failed", schedule.id)
         return outcomes
 
+    def grace(self, misfire_grace: int) -> int:
+        """Seconds late a tick may still run: the schedule's grace on top of
+        the engines' own look interval.
+
+        Engines find a due tick up to ``[scheduler] poll_interval`` after its
+        time in normal operation; that lateness is Dragon's, not a misfire,
+        so a schedule with ``misfire_grace`` 0 still runs every tick an
+        engine was up for, and skips only those missed while none was.
+        """
+        return misfire_grace + self.conf.scheduler.poll_interval
+
     def fire(self, admin: Any, schedule: Any,
              now: datetime.datetime) -> Outcome:
         offset = cron.jitter_offset(schedule.policy_id, schedule.jitter)
         plan = cron.plan(schedule.cron, schedule.timezone,
-                         schedule.next_tick_at, now, schedule.misfire_grace,
+                         schedule.next_tick_at, now,
+                         self.grace(schedule.misfire_grace),
                          offset, schedule.start_at, schedule.end_at)
         values: dict[str, Any] = {
             'next_tick_at': plan.next_tick, 'next_run_at': plan.next_run,
@@ -179,8 +191,9 @@ class Scheduler:
     def _missed(self, admin: Any, schedule: Any, values: dict[str, Any],
                 plan: cron.TickPlan, now: datetime.datetime) -> Outcome:
         reason = ('%d tick(s) missed while no engine ran, the last more '
-                  'than %d s (misfire_grace) ago' % (
-                      plan.missed, schedule.misfire_grace))
+                  'than %d s (misfire_grace %d s + poll_interval) ago' % (
+                      plan.missed, self.grace(schedule.misfire_grace),
+                      schedule.misfire_grace))
         values.update(last_result=statuses.Tick.MISSED, last_reason=reason)
         if not db_api.schedule_advance(admin, schedule.id,
                                        schedule.next_tick_at, values):

@@ -55,7 +55,9 @@ SCHEDULE_FIELDS = {
     'misfire_grace': {
         'type': 'integer', 'minimum': 0, 'maximum': 604800,
         'description': 'Seconds after its time within which a tick missed '
-                       'while no engine ran is still run (once).'},
+                       'while no engine ran is still run (once), on top of '
+                       'the engines\' look interval: 0 runs every tick an '
+                       'engine was up for and never catches up.'},
 }
 
 SCHEDULE = {
