@@ -24,7 +24,6 @@ from dragon import conf as dragon_conf
 from dragon import context as dragon_context
 from dragon.db import api as db_api
 from dragon.db import migration
-from dragon.db import models
 
 PROG = 'dragon-status'
 # oslo.upgradecheck uses 0-2 for check results; errors must not look like one.
@@ -52,9 +51,11 @@ class Checks(upgradecheck.UpgradeCommands):
                 upgradecheck.Code.FAILURE,
                 'No engine table yet: the database was never migrated.')
         down_time = self.conf.engine.service_down_time
-        since = models.utcnow() - datetime.timedelta(seconds=down_time)
-        engines = db_api.engine_service_get_all(
-            dragon_context.get_admin_context())
+        admin = dragon_context.get_admin_context()
+        # Heartbeats are written by the database's clock (db.api.clock).
+        since = db_api.database_utcnow(admin) - datetime.timedelta(
+            seconds=down_time)
+        engines = db_api.engine_service_get_all(admin)
         alive = [e.host for e in engines if e.updated_at and e.updated_at >= since]
         if not alive:
             return upgradecheck.Result(

@@ -165,9 +165,10 @@ class EngineService:
         while not self._stopping.wait(interval):
             down = datetime.timedelta(
                 seconds=self.conf.engine.service_down_time)
-            dead_before = datetime.datetime.now(
-                datetime.UTC).replace(tzinfo=None) - down
             try:
+                # By the database's clock, as heartbeats are written.
+                dead_before = db_api.database_utcnow(
+                    dragon_context.get_admin_context()) - down
                 self.take_over_orphans(dead_before=dead_before)
                 # This engine's own runs it is not running: a final
                 # write lost to a database outage.

@@ -49,6 +49,7 @@ from dragon.db.api.connection import check_connection
 from dragon.db.api.connection import get_engine
 from dragon.db.api.connection import main_context_manager
 from dragon.db.api.connection import retry_if_locked as _retry_if_locked
+from dragon.db.api.clock import database_utcnow
 from dragon.db.api.engine_services import engine_service_get_all
 from dragon.db.api.engine_services import engine_service_heartbeat
 from dragon.db.api.policies import POLICY_SORT_KEYS

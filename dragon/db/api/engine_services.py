@@ -18,6 +18,7 @@ from oslo_db import api as oslo_db_api
 from oslo_db import exception as db_exc
 import sqlalchemy as sa
 
+from dragon.db.api import clock
 from dragon.db.api.connection import _is_locked
 from dragon.db.api.connection import main_context_manager
 from dragon.db import models
@@ -33,12 +34,14 @@ def engine_service_heartbeat(context: Any, host: str, topic: str,
                              version: str) -> models.EngineService:
     """Record that the engine ``host`` on ``topic`` is alive now.
 
+    "Now" by the database's clock (``clock``), as peers judge it.
+
     Creates the row on the first beat, revives a row an operator deleted.
     Two first beats racing for the same row retry as an update; a beat
     refused by a locked SQLite database is tried again.
     """
     session = context.session
-    now = models.utcnow()
+    now = clock.now(session)
     service = session.execute(
         sa.select(models.EngineService).filter_by(host=host, topic=topic)
     ).scalar_one_or_none()

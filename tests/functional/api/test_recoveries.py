@@ -153,6 +153,10 @@ def test_recover_a_checkpoint_as_a_drill_isolated_and_deleted(
     assert all(r['id'] != recovery['id'] for r in
                alt('GET', '/v1/recoveries')[1]['recoveries'])
     assert 'recovering' in assert_error(demo('DELETE', path), 409)
+    # The checkpoint it reads is not deleted under it.
+    refused = assert_error(
+        demo('DELETE', '/v1/checkpoints/' + checkpoint['id']), 409)
+    assert recovery['id'] in refused
 
     try:
         ended = _wait(demo, recovery['id'])
