@@ -12,8 +12,18 @@ PYTEST_ARGS ?=
 demo: system-deps venv
 	$(PY) -m tests.demo
 
+# The unit tests need no cloud, so they run while the minicloud starts (a
+# cold start takes minutes; a running cloud is reused at once); then the
+# functional tests against it.
 test: system-deps venv
-	$(PY) -m pytest tests/unit tests/functional -p no:cacheprovider -q $(PYTEST_ARGS)
+	@$(PY) -m tests.minicloud up > $(VENV)/minicloud-up.log 2>&1 & cloud=$$!; \
+	echo "== unit tests (the minicloud starts meanwhile: $(VENV)/minicloud-up.log) =="; \
+	$(PY) -m pytest tests/unit -p no:cacheprovider -q $(PYTEST_ARGS); unit=$$?; \
+	if ! wait $$cloud; then echo "== the minicloud did not start =="; \
+	  tail -n 40 $(VENV)/minicloud-up.log; exit 1; fi; \
+	tail -n 3 $(VENV)/minicloud-up.log; exit $$unit
+	@echo "== functional tests =="
+	$(PY) -m pytest tests/functional -p no:cacheprovider -q $(PYTEST_ARGS)
 	@echo "== the database layer again, on MariaDB =="
 	DRAGON_TEST_DB_URL=$$($(PY) -m tests.minicloud test-db) \
 	  $(PY) -m pytest tests/unit/db tests/unit/engine -p no:cacheprovider -q $(PYTEST_ARGS)
