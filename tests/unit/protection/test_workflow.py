@@ -54,7 +54,10 @@ class FakeAction:
 
     def capture(self, ctx, node):
         self.log.append(('capture', node.key))
-        if self.fail_at == 'capture':
+        if self.fail_at == 'capture_recorded':
+            # It made a temporary, recorded it, then failed.
+            ctx.temporaries({'temporary': 'made-' + node.key})
+        if self.fail_at in ('capture', 'capture_recorded'):
             raise exception.DataActionFailed(resource=node.key,
                                              reason='snapshot refused')
         return {'temporary': 'tmp-' + node.key}
@@ -304,6 +307,55 @@ def test_an_interrupted_run_is_cleaned_up_from_its_row(env, conf, monkeypatch):
     assert [e for e in env.log if e[0] == 'cleanup'] == [
         ('cleanup', 'server_web', 'img-1')]
     assert writer.container not in env.account.containers
+
+
+def test_a_capture_that_failed_is_cleaned_up_from_what_it_recorded(env):
+    env.behaviour['volume'] = 'capture_recorded'
+    ok, cp = env.protect()
+    assert not ok
+    assert ('cleanup', 'volume_db', 'made-volume_db') in env.log
+    assert all(not r.get('temporaries') for r in cp.resources)
+
+
+def test_an_interrupted_run_is_swept_by_name_and_checkpoint_id(
+        env, conf, monkeypatch):
+    """Killed right after a create call: the row has the name, not the id."""
+    from dragon.protection.data import base
+    from tests.unit.protection.data import fakes
+    cloud = fakes.FakeCloud()
+    cp_id = env.checkpoint.id
+    member = cloud.add_volume(fakes.pieces_of(b'm'), status='in-use')
+    lost = cloud.add_volume(fakes.pieces_of(b'v'), status='creating')
+    name = 'dragon-tmp-%s-volume-volume_db' % cp_id
+    cloud.objects['volume'][lost].update(name=name, _steps=2,
+                                         _next='available', _temporary=True)
+    snap = cloud.add_volume(fakes.pieces_of(b's'))
+    cloud.objects['snapshot'][snap] = cloud.objects['volume'].pop(snap)
+    cloud.objects['snapshot'][snap]['name'] = (
+        'dragon-tmp-%s-snapshot-volume_db' % cp_id)
+    image = cloud.add_image(fakes.pieces_of(b'i'), status='active',
+                            name='anything', dragon_checkpoint=cp_id)
+    other = cloud.add_image(fakes.pieces_of(b'o'), status='active',
+                            name='dragon-tmp-another-checkpoint',
+                            dragon_checkpoint='another')
+    db_api.checkpoint_update(env.context, cp_id, {
+        'status': 'error', 'project_id': fakes.PROJECT_ID, 'resources': [
+            {'key': 'volume_db', 'type': 'OS::Cinder::Volume', 'id': member,
+             'name': 'db', 'action': 'snapshot_data',
+             'status': 'transferring', 'temporaries': {
+                 base.INTENTS: {'volume': name}}}]})
+    monkeypatch.setattr(workflow, '_trust_clients',
+                        lambda conf, checkpoint: cloud)
+    conf.set_override('poll_interval', 0, group='protection')
+    workflow.cleanup_orphan(conf, cp_id)
+    assert set(cloud.objects['volume']) == {member}
+    assert cloud.objects['snapshot'] == {}
+    assert set(cloud.objects['image']) == {other}
+    assert image not in cloud.objects['image']
+    messages = [e.message for e in db_api.checkpoint_event_get_all(
+        env.context, cp_id)]
+    assert any('volume %s (%s) of the interrupted run removed' % (
+        lost, name) in m for m in messages), messages
 
 
 def test_temporaries_are_on_the_row_until_cleaned(env):
