@@ -484,11 +484,11 @@ def cleanup_orphan(conf: cfg.ConfigOpts, checkpoint_id: str) -> None:
 
     Called for checkpoints failed as orphans and by the takeover of a
     protection, while their trust still works.  The temporaries are those
-    the run recorded on the row (ids after each create call), then those
     the sweep finds by the names recorded before each create call and by
     the checkpoint's name prefix and property (``data.sweep``: an engine
-    killed between a create call and its row write); the container goes
-    unless it is complete.
+    killed between a create call and its row write leaves no id), then
+    what the ids the run recorded on the row still name; the container
+    goes unless it is complete.
     """
     context = dragon_context.get_admin_context()
     checkpoint = db_api.checkpoint_get(context, checkpoint_id)
@@ -498,6 +498,10 @@ def cleanup_orphan(conf: cfg.ConfigOpts, checkpoint_id: str) -> None:
         return
     recorder = rec.RunRecorder(context, checkpoint_id)
     clients = _trust_clients(conf, checkpoint)
+    if resources:
+        # First: it removes across resources in dependency order (images,
+        # volumes, then their snapshots), recorded or not.
+        _sweep_orphan(conf, clients, recorder, checkpoint, resources)
     for entry in leftovers:
         node = graph_mod.Node(entry['key'], graph_mod.Resource(
             entry['type'], entry['id'], entry.get('name') or ''),
@@ -513,8 +517,6 @@ def cleanup_orphan(conf: cfg.ConfigOpts, checkpoint_id: str) -> None:
         except Exception as e:  # noqa: BLE001 - report, keep cleaning
             recorder.event('warning', 'temporaries of the interrupted run '
                            'left behind: %s' % exception.one_line(e), entry['key'])
-    if resources:
-        _sweep_orphan(conf, clients, recorder, checkpoint, resources)
     if checkpoint.container:
         swift = clients.swift()
         meta = store.container_metadata(swift, checkpoint.container)
