@@ -498,7 +498,7 @@ def cleanup_orphan(conf: cfg.ConfigOpts, checkpoint_id: str) -> None:
         return
     recorder = rec.RunRecorder(context, checkpoint_id)
     clients = _trust_clients(conf, checkpoint)
-    if resources:
+    if _interrupted(resources):
         # First: it removes across resources in dependency order (images,
         # volumes, then their snapshots), recorded or not.
         _sweep_orphan(conf, clients, recorder, checkpoint, resources)
@@ -524,6 +524,20 @@ def cleanup_orphan(conf: cfg.ConfigOpts, checkpoint_id: str) -> None:
             store.delete(swift, checkpoint.container)
             recorder.event('info', 'incomplete container %s removed'
                            % checkpoint.container)
+
+
+def _interrupted(resources: list[dict[str, Any]]) -> bool:
+    """Whether the run died with temporaries possibly made.
+
+    A run that ended (``available``, or ``error`` after its own cleanup)
+    cleared every resource's temporaries and left none mid-step: what of
+    it still carries the checkpoint's id was kept on purpose
+    (``keep_snapshot``, ``keep_image``) and is not swept -- for instance
+    when the engine deleting the checkpoint died.
+    """
+    return any(r.get('temporaries') or r.get('status') in (
+        RESOURCE.PENDING, RESOURCE.CAPTURING, RESOURCE.TRANSFERRING)
+        for r in resources)
 
 
 def _sweep_orphan(conf: cfg.ConfigOpts, clients: Any, recorder: Any,

@@ -358,6 +358,25 @@ def test_an_interrupted_run_is_swept_by_name_and_checkpoint_id(
         lost, name) in m for m in messages), messages
 
 
+def test_what_an_ended_run_kept_is_not_swept(env, conf, monkeypatch):
+    """The engine deleting a checkpoint died: its kept snapshot stays."""
+    from tests.unit.protection.data import fakes
+    cloud = fakes.FakeCloud()
+    kept = cloud.add_image(fakes.pieces_of(b'i'), status='active',
+                           name='dragon-tmp-%s-snapshot-server_web' %
+                           env.checkpoint.id,
+                           dragon_checkpoint=env.checkpoint.id)
+    db_api.checkpoint_update(env.context, env.checkpoint.id, {
+        'status': 'error', 'resources': [
+            {'key': 'server_web', 'type': 'OS::Nova::Server', 'id': 's1',
+             'name': 'web', 'action': 'image_snapshot', 'status': 'done',
+             'temporaries': {}}]})
+    monkeypatch.setattr(workflow, '_trust_clients',
+                        lambda conf, checkpoint: cloud)
+    workflow.cleanup_orphan(conf, env.checkpoint.id)
+    assert kept in cloud.objects['image'] and cloud.calls == []
+
+
 def test_temporaries_are_on_the_row_until_cleaned(env):
     env.behaviour['volume'] = 'transfer'
     env.protect()
