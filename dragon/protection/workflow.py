@@ -48,6 +48,7 @@ from dragon import exception
 from dragon.notifications import notifier
 from dragon.protection import consistency
 from dragon.protection import data
+from dragon.protection.data import base as data_base
 from dragon.protection.data import sweep
 from dragon.protection import discovery
 from dragon.protection import graph as graph_mod
@@ -238,13 +239,18 @@ class Protection:
     def _temporaries(self, key: str, state: dict[str, Any]) -> None:
         """Record a temporary before it is created and once it exists.
 
-        Written at once: an engine killed right after a create call
-        leaves a row naming what the call made (crash cleanup).  The live
-        state is kept too, for the cleanup of a capture that raised.
+        The name is written at once, before the create call: an engine
+        killed right after the call leaves a row naming what it made
+        (crash cleanup).  The id that follows is written within a second:
+        until then the name finds it.  The live state is kept too, for
+        the cleanup of a capture that raised.
         """
         self._live[key] = state
         self.recorder.set(key, temporaries=dict(state))
-        self.recorder.flush(force=True)
+        about_to_create = any(
+            not state.get(data_base.id_field(kind))
+            for kind in state.get(data_base.INTENTS) or ())
+        self.recorder.flush(force=about_to_create, soon=True)
 
     def capture_all(self) -> None:
         # What the RPO counts from: nothing written after this instant is

@@ -54,6 +54,16 @@ class FakeAction:
 
     def capture(self, ctx, node):
         self.log.append(('capture', node.key))
+        if self.fail_at == 'intend':
+            # What the row holds the moment before a create call.
+            from dragon.protection.data import base
+            state = {}
+            base.intend(ctx, state, 'volume', 'dragon-tmp-x-volume-' +
+                        node.key)
+            self.log.append(('row before create', _row_temporaries(
+                ctx.run_id, node.key)))
+            base.created(ctx, state, 'volume', 'vol-made')
+            return state
         if self.fail_at == 'capture_recorded':
             # It made a temporary, recorded it, then failed.
             ctx.temporaries({'temporary': 'made-' + node.key})
@@ -82,6 +92,12 @@ class FakeAction:
         self.log.append(('cleanup', node.key, state.get('temporary'),
                          state.get('done')) if 'done' in state else
                         ('cleanup', node.key, state.get('temporary')))
+
+
+def _row_temporaries(checkpoint_id, key):
+    row = db_api.checkpoint_get(dragon_context.get_admin_context(),
+                                checkpoint_id)
+    return next(r for r in row.resources if r['key'] == key)['temporaries']
 
 
 class FakeCompute:
@@ -307,6 +323,18 @@ def test_an_interrupted_run_is_cleaned_up_from_its_row(env, conf, monkeypatch):
     assert [e for e in env.log if e[0] == 'cleanup'] == [
         ('cleanup', 'server_web', 'img-1')]
     assert writer.container not in env.account.containers
+
+
+def test_a_temporarys_name_is_on_the_row_before_its_create_call(env):
+    env.behaviour['volume'] = 'intend'
+    ok, cp = env.protect()
+    assert ok
+    [(_, before)] = [e for e in env.log if e[0] == 'row before create']
+    assert before == {'intended': {
+        'volume': 'dragon-tmp-x-volume-volume_db'}}
+    # The id followed; cleanup removed it and emptied the row.
+    assert ('cleanup', 'volume_db', None) in env.log
+    assert all(not r.get('temporaries') for r in cp.resources)
 
 
 def test_a_capture_that_failed_is_cleaned_up_from_what_it_recorded(env):
