@@ -48,6 +48,8 @@ from dragon import exception
 from dragon.notifications import notifier
 from dragon.protection import consistency
 from dragon.protection import data
+from dragon.protection.data import base as data_base
+from dragon.protection.data import sweep
 from dragon.protection import discovery
 from dragon.protection import graph as graph_mod
 from dragon.protection import recorder as rec
@@ -111,6 +113,8 @@ class Protection:
         self.host = host
         self.steps: list[_Step] = []
         self._failed = threading.Event()
+        # The state each data action last recorded (see _temporaries).
+        self._live: dict[str, dict[str, Any]] = {}
         # Set once the manifest and completion mark are in Swift: from
         # then on no failure may remove the container (it recovers).
         self._complete = False
@@ -221,6 +225,7 @@ class Protection:
                 options=dict(node.options), conf=self.conf,
                 temporaries=lambda state, key=key: self._temporaries(
                     key, state),
+                run_id=self.checkpoint.id,
                 warn=lambda code, msg, key=key: self.recorder.warn(
                     key, code, msg))
             step = _Step(node, data.get(resource_type.name, node.action),
@@ -232,9 +237,20 @@ class Protection:
                             'bytes' % (len(self.steps), total))
 
     def _temporaries(self, key: str, state: dict[str, Any]) -> None:
-        """Record a temporary the moment it exists (crash cleanup)."""
+        """Record a temporary before it is created and once it exists.
+
+        The name is written at once, before the create call: an engine
+        killed right after the call leaves a row naming what it made
+        (crash cleanup).  The id that follows is written within a second:
+        until then the name finds it.  The live state is kept too, for
+        the cleanup of a capture that raised.
+        """
+        self._live[key] = state
         self.recorder.set(key, temporaries=dict(state))
-        self.recorder.flush(force=True)
+        about_to_create = any(
+            not state.get(data_base.id_field(kind))
+            for kind in state.get(data_base.INTENTS) or ())
+        self.recorder.flush(force=about_to_create, soon=True)
 
     def capture_all(self) -> None:
         # What the RPO counts from: nothing written after this instant is
@@ -319,8 +335,12 @@ class Protection:
     def cleanup_all(self) -> None:
         self.recorder.phase(progress.FINISHING)
         for step in self.steps:
+            # A capture that raised returned no state: what it recorded.
+            state = step.state or self._live.get(step.node.key) or {}
             try:
-                step.action.cleanup(step.ctx, step.node, step.state)
+                step.action.cleanup(step.ctx, step.node, state)
+                # A create call whose answer was lost: found by its name.
+                sweep.unrecorded(step.ctx, step.node, state)
                 self.recorder.set(step.node.key, temporaries={})
             except Exception as e:  # noqa: BLE001 - report, keep cleaning
                 self.recorder.event(
@@ -468,18 +488,26 @@ def run(conf: cfg.ConfigOpts, checkpoint_id: str, host: str = '') -> bool:
 def cleanup_orphan(conf: cfg.ConfigOpts, checkpoint_id: str) -> None:
     """Remove what a run that died with its engine left: temporaries, container.
 
-    Called for checkpoints failed as orphans, while their trust still
-    works.  The temporaries are those the run recorded on the row after
-    each capture and transfer; the container goes unless it is complete.
+    Called for checkpoints failed as orphans and by the takeover of a
+    protection, while their trust still works.  The temporaries are those
+    the sweep finds by the names recorded before each create call and by
+    the checkpoint's name prefix and property (``data.sweep``: an engine
+    killed between a create call and its row write leaves no id), then
+    what the ids the run recorded on the row still name; the container
+    goes unless it is complete.
     """
     context = dragon_context.get_admin_context()
     checkpoint = db_api.checkpoint_get(context, checkpoint_id)
-    leftovers = [r for r in checkpoint.resources or ()
-                 if r.get('temporaries')]
-    if not leftovers and not checkpoint.container:
+    resources = list(checkpoint.resources or ())
+    leftovers = [r for r in resources if r.get('temporaries')]
+    if not resources and not checkpoint.container:
         return
     recorder = rec.RunRecorder(context, checkpoint_id)
     clients = _trust_clients(conf, checkpoint)
+    if _interrupted(resources):
+        # First: it removes across resources in dependency order (images,
+        # volumes, then their snapshots), recorded or not.
+        _sweep_orphan(conf, clients, recorder, checkpoint, resources)
     for entry in leftovers:
         node = graph_mod.Node(entry['key'], graph_mod.Resource(
             entry['type'], entry['id'], entry.get('name') or ''),
@@ -502,6 +530,42 @@ def cleanup_orphan(conf: cfg.ConfigOpts, checkpoint_id: str) -> None:
             store.delete(swift, checkpoint.container)
             recorder.event('info', 'incomplete container %s removed'
                            % checkpoint.container)
+
+
+def _interrupted(resources: list[dict[str, Any]]) -> bool:
+    """Whether the run died with temporaries possibly made.
+
+    A run that ended (``available``, or ``error`` after its own cleanup)
+    cleared every resource's temporaries and left none mid-step: what of
+    it still carries the checkpoint's id was kept on purpose
+    (``keep_snapshot``, ``keep_image``) and is not swept -- for instance
+    when the engine deleting the checkpoint died.
+    """
+    return any(r.get('temporaries') or r.get('status') in (
+        RESOURCE.PENDING, RESOURCE.CAPTURING, RESOURCE.TRANSFERRING)
+        for r in resources)
+
+
+def _sweep_orphan(conf: cfg.ConfigOpts, clients: Any, recorder: Any,
+                  checkpoint: Any, resources: list[dict[str, Any]]) -> None:
+    """The temporaries of a dead run its recorded ids did not name."""
+    names = sweep.intended(r.get('temporaries') for r in resources)
+    try:
+        found = sweep.find(clients, checkpoint.id, names, by_prefix=True,
+                           project_id=checkpoint.project_id,
+                           spare={r['id'] for r in resources if r.get('id')})
+    except Exception as e:  # noqa: BLE001 - report, the container is next
+        recorder.event('warning', 'temporaries of the interrupted run not '
+                       'looked for: %s' % exception.one_line(e))
+        return
+    removed, errors = sweep.remove(clients, conf, found,
+                                   'checkpoint %s' % checkpoint.id)
+    for item in removed:
+        recorder.event('info', 'temporary %s %s (%s) of the interrupted run '
+                       'removed' % (item.kind, item.id, item.name))
+    for error in errors:
+        recorder.event('warning', 'temporary of the interrupted run left '
+                       'behind: %s' % error)
 
 
 def delete(conf: cfg.ConfigOpts, checkpoint_id: str, host: str = '') -> None:

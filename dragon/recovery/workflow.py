@@ -49,6 +49,7 @@ from dragon.protection import graph as graph_mod
 from dragon.protection import recorder as rec
 from dragon.recovery import mappings as mappings_mod
 from dragon.recovery import restore as restore_mod
+from dragon.recovery.restore import volumes as volumes_mod
 from dragon.recovery import rewrite as rewrite_mod
 from dragon.recovery import selection
 from dragon.recovery import stack as stack_mod
@@ -416,8 +417,8 @@ def roll_back(conf: cfg.ConfigOpts, recovery_id: str, claim: str,
     be halfway through a stack), so the engine that took it over
     (``claim``) removes the stack (found by name if its id was never
     recorded), every restored image and volume recorded on the row, and
-    any image still tagged ``dragon_restore=<id>`` (one being uploaded at
-    the crash), then records why.
+    any image or volume still tagged ``dragon_restore=<id>`` (one being
+    uploaded or restored into at the crash), then records why.
 
     :returns: whether everything was removed.
     """
@@ -441,6 +442,13 @@ def roll_back(conf: cfg.ConfigOpts, recovery_id: str, claim: str,
                    for r in run_.restored.values()):
                 run_.restored['untracked-%s' % image_id] = {
                     'image_id': image_id}
+        # A volume a backup is restored into is tagged when it is created,
+        # before its id can be on the row (restore.volumes).
+        for volume_id in volumes_mod.tagged_volumes(run_._restore_context()):
+            if all(r.get('volume_id') != volume_id
+                   for r in run_.restored.values()):
+                run_.restored['untracked-%s' % volume_id] = {
+                    'volume_id': volume_id}
         run_.teardown()
         message = '%s; everything it had created was removed' % reason
     except exception.RunTakenOver:

@@ -160,13 +160,16 @@ class DragonDeployment:
         return 'engine-%d' % index if self.primary else '%s-engine-%d' % (
             self.region.lower(), index)
 
-    def start_engine(self, index=1):
-        """Start engine number ``index``; each has its own [engine] host."""
+    def start_engine(self, index=1, env=None):
+        """Start engine number ``index``; each has its own [engine] host.
+
+        :param env: more environment (a test's fault injection).
+        """
         Processes(self.layout).start(
             self.engine_name(index),
             [dragon_bin('dragon-engine'), '--config-file', self.config_file],
             # oslo.config reads OS_<GROUP>__<OPTION> from the environment.
-            env={'OS_ENGINE__HOST': self.engine_host(index)})
+            env={**(env or {}), 'OS_ENGINE__HOST': self.engine_host(index)})
 
     def engine_names(self):
         procs = Processes(self.layout)

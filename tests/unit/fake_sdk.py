@@ -142,6 +142,11 @@ class BlockStorage(Proxy):
         assert details
         return volume_mod.Volume.list(self, base_path='/volumes/detail')
 
+    def snapshots(self, details=True):
+        assert details
+        return snapshot_mod.Snapshot.list(self,
+                                          base_path='/snapshots/detail')
+
     def backups(self, details=True):
         assert details
         return backup_mod.Backup.list(self, base_path='/backups/detail')

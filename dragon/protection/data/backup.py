@@ -40,6 +40,16 @@ def _previous_backups(ctx: base.DataContext, volume_id: str) -> list:
             (b.metadata or {}).get(METADATA_KEY) == 'true']
 
 
+def backup_name(ctx: base.DataContext, node: Any) -> str:
+    """``dragon-backup-<checkpoint id>-<node key>``: kept, not temporary.
+
+    Deterministic, so a run whose engine died before the backup's id was
+    on the row is swept by name (``sweep``); not ``dragon-tmp-``, since the
+    backup of a completed checkpoint is what the checkpoint references.
+    """
+    return 'dragon-backup-%s-%s' % (ctx.run_id, node.key)
+
+
 def export_record(ctx: base.DataContext, backup_id: str) -> dict | None:
     """The backup's export record; ``None`` when policy forbids it (403).
 
@@ -67,8 +77,11 @@ class CinderBackup(base.DataAction):
         incremental = bool(
             base.option(ctx, node, 'incremental', True) and
             _previous_backups(ctx, node.resource.id))
+        state = {'incremental': incremental,
+                 'volume': volume_mod.facts(volume)}
         attrs = {'volume_id': node.resource.id,
-                 'name': 'dragon-backup-%s' % node.key,
+                 'name': base.intend(ctx, state, 'backup', backup_name(
+                     ctx, node)),
                  'is_incremental': incremental,
                  'force': volume.status == 'in-use',
                  'metadata': {METADATA_KEY: 'true'}}
@@ -76,8 +89,8 @@ class CinderBackup(base.DataAction):
         if container:
             attrs['container'] = container
         backup = cinder.create(ctx.clients, 'backup', **attrs)
-        return {'backup_id': backup.id, 'incremental': incremental,
-                'volume': volume_mod.facts(volume)}
+        base.created(ctx, state, 'backup', backup.id)
+        return state
 
     def transfer(self, ctx: base.DataContext, node: Any,
                  state: dict) -> dict:

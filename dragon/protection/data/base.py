@@ -19,13 +19,18 @@ chunk store) and ``cleanup`` (remove what capture and transfer made, on
 success and on failure alike).  Every temporary is named in the ``state``
 dict as soon as it exists -- transfer adds its own temporaries to the same
 dict in place -- so ``cleanup(ctx, node, state)`` always knows what to
-remove, however far the action got.
+remove, however far the action got.  Before each create call the name the
+temporary will get is in the state too (``intend``), and the state is on
+the run's row: an engine killed between the call and the row write leaves
+a name the sweep of the dead run (``sweep``) finds the temporary by.
 """
 
 import abc
 import contextlib
 import dataclasses
 import functools
+import os
+import signal
 from typing import Any, Callable, Iterator
 
 from keystoneauth1 import exceptions as ks_exc
@@ -43,10 +48,26 @@ CINDER_BACKUP = 'cinder_backup'
 REPLICATED = 'replicated'
 NONE = 'none'
 
-# Name prefix and image property of everything Dragon creates temporarily,
-# so an operator (or a sweeper) can find leftovers of a crashed engine.
+# Name prefix and properties of everything Dragon creates temporarily, so
+# an operator (or the sweep of a crashed run, ``sweep``) can find
+# leftovers: ``dragon-tmp-<checkpoint id>-<what>-<node key>``, and where
+# the create call takes metadata, the checkpoint's id under
+# ``TEMPORARY_RUN_PROPERTY``.
 TEMPORARY_PREFIX = 'dragon-tmp'
 TEMPORARY_PROPERTY = 'dragon_temporary'
+TEMPORARY_RUN_PROPERTY = 'dragon_checkpoint'
+# The state's ``{kind: name}`` of the temporaries about to be created
+# (kinds: ``INTENT_KINDS``), on the row before each create call.
+INTENTS = 'intended'
+INTENT_KINDS = ('image', 'volume', 'snapshot', 'backup')
+
+# TEST ONLY: ``<kind>:<marker file>`` makes the engine kill itself with
+# SIGKILL right after creating a temporary of that kind, before recording
+# its id -- once, the first process to create the marker file.  It is
+# read from the engine's environment only: no option, API or policy
+# reaches it.  The functional takeover test uses it to prove that a
+# temporary whose id never reached the row is still removed.
+FAULT_ENV = 'DRAGON_TEST_KILL_AFTER_CREATE'
 
 
 def _ignore(*_args: Any) -> None:
@@ -72,8 +93,10 @@ class DataContext:
     :param options: the member's action options (policy member row).
     :param conf: the configuration (``[protection]`` is read at call time).
     :param temporaries: ``temporaries(state)`` records at once what the
-        action made so far (called right after each temporary exists), so
+        action made so far and what it is about to make (called before
+        and right after each create call: ``intend``, ``created``), so
         that the engine taking over after a crash can remove it.
+    :param run_id: the checkpoint's id, in every temporary's name.
     :param warn: ``warn(code, message)`` lists something this resource's
         record does not carry, or that another site may not be able to
         use, in the checkpoint's warnings (codes: ``dragon.protection.
@@ -88,6 +111,7 @@ class DataContext:
     conf: cfg.ConfigOpts = dataclasses.field(default_factory=_conf)
     warn: Callable[[str, str], None] = _ignore
     temporaries: Callable[[dict], None] = _ignore
+    run_id: str = ''
 
     @property
     def protection(self) -> Any:
@@ -112,8 +136,68 @@ def label(node: Any) -> str:
     return '%s %s' % (kind, resource.id)
 
 
-def temporary_name(node: Any, what: str) -> str:
-    return '%s-%s-%s' % (TEMPORARY_PREFIX, what, node.key)
+def run_prefix(run_id: str) -> str:
+    """What the name of every temporary of checkpoint ``run_id`` starts with."""
+    return '%s-%s-' % (TEMPORARY_PREFIX, run_id)
+
+
+def temporary_name(ctx: DataContext, node: Any, what: str) -> str:
+    """``dragon-tmp-<checkpoint id>-<what>-<node key>``.
+
+    Deterministic (a run taken over knows the names of what it may have
+    made) and unique per checkpoint and resource: node keys are unique in
+    a graph, and ``what`` differs between the temporaries of one node.
+    """
+    return '%s%s-%s' % (run_prefix(ctx.run_id), what, node.key)
+
+
+def temporary_metadata(ctx: DataContext) -> dict[str, str]:
+    """Metadata (properties) marking a temporary as the checkpoint's."""
+    return {TEMPORARY_PROPERTY: 'true', TEMPORARY_RUN_PROPERTY: ctx.run_id}
+
+
+def intend(ctx: DataContext, state: dict, kind: str, name: str) -> str:
+    """Record on the row that a ``kind`` named ``name`` is about to exist.
+
+    Called before the create call: an engine killed between the call and
+    ``created`` leaves a row naming it, so cleanup finds it by its name.
+
+    :returns: ``name``.
+    """
+    if kind not in INTENT_KINDS:
+        raise ValueError('unknown temporary kind %r' % kind)
+    # A new dict, never changed in place: the row's copy of the state is
+    # shallow, and another thread may be writing it.
+    state[INTENTS] = {**state.get(INTENTS, {}), kind: name}
+    ctx.temporaries(state)
+    return name
+
+
+def id_field(kind: str) -> str:
+    """The state's key of a temporary's id: ``<kind>_id``."""
+    return '%s_id' % kind
+
+
+def created(ctx: DataContext, state: dict, kind: str, obj_id: str) -> None:
+    """Record the id of the ``kind`` just created (``state[<kind>_id]``)."""
+    _test_fault(kind)
+    state[id_field(kind)] = obj_id
+    ctx.temporaries(state)
+
+
+def _test_fault(kind: str) -> None:
+    """TEST ONLY (``FAULT_ENV``): die as ``kill -9`` would, once."""
+    value = os.environ.get(FAULT_ENV)
+    if not value:
+        return
+    wanted, _, marker = value.partition(':')
+    if wanted != kind or not marker:
+        return
+    try:
+        os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return          # fired already, in this or another engine
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def record(action: str, kind: str, **fields: Any) -> dict:

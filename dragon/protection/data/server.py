@@ -67,10 +67,14 @@ class ImageSnapshot(_ServerImage):
         if nova.image_id(server) is None:
             return {'kind': base.NONE, 'reason': BOOT_FROM_VOLUME}
         conf = ctx.protection
+        state = {'base_image_id': nova.image_id(server)}
+        # Nova creates the Glance image: the kind recorded is 'image'.
         image_id = nova.create_image(
             ctx.clients, node.resource.id,
-            base.temporary_name(node, 'snapshot'),
-            {base.TEMPORARY_PROPERTY: 'true'})
+            base.intend(ctx, state, 'image',
+                        base.temporary_name(ctx, node, 'snapshot')),
+            base.temporary_metadata(ctx))
+        base.created(ctx, state, 'image', image_id)
         try:
             nova.wait_snapshot_taken(
                 ctx.clients, node.resource.id,
@@ -82,8 +86,7 @@ class ImageSnapshot(_ServerImage):
             with base.failing_as(node, 'removing snapshot %s' % image_id):
                 glance.delete_image(ctx.clients, image_id)
             raise
-        return {'image_id': image_id,
-                'base_image_id': nova.image_id(server)}
+        return state
 
     def transfer(self, ctx: base.DataContext, node: Any,
                  state: dict) -> dict:

@@ -60,13 +60,14 @@ class SnapshotData(base.DataAction):
     def capture(self, ctx: base.DataContext, node: Any) -> dict:
         volume = get_volume(ctx, node)
         conf = ctx.protection
+        state = {'volume_size': volume.size, 'volume': facts(volume)}
         snapshot = cinder.create(
             ctx.clients, 'snapshot', volume_id=node.resource.id,
-            name=base.temporary_name(node, 'snapshot'),
+            name=base.intend(ctx, state, 'snapshot',
+                             base.temporary_name(ctx, node, 'snapshot')),
             is_forced=volume.status == 'in-use',
-            metadata={base.TEMPORARY_PROPERTY: 'true'})
-        state = {'snapshot_id': snapshot.id, 'volume_size': volume.size,
-                 'volume': facts(volume)}
+            metadata=base.temporary_metadata(ctx))
+        base.created(ctx, state, 'snapshot', snapshot.id)
         try:
             cinder.wait_status(
                 ctx.clients, 'snapshot', snapshot.id, ('available',),
@@ -86,10 +87,10 @@ class SnapshotData(base.DataAction):
         volume = cinder.create(
             ctx.clients, 'volume', snapshot_id=state['snapshot_id'],
             size=state['volume_size'],
-            name=base.temporary_name(node, 'volume'),
-            metadata={base.TEMPORARY_PROPERTY: 'true'})
-        state['volume_id'] = volume.id
-        ctx.temporaries(state)
+            name=base.intend(ctx, state, 'volume',
+                             base.temporary_name(ctx, node, 'volume')),
+            metadata=base.temporary_metadata(ctx))
+        base.created(ctx, state, 'volume', volume.id)
         cinder.wait_status(
             ctx.clients, 'volume', volume.id, ('available',),
             cinder.VOLUME_BAD, timeout=conf.volume_timeout,
@@ -99,9 +100,11 @@ class SnapshotData(base.DataAction):
                                          state['snapshot_id'],
                                          time.monotonic() - started))
         started = time.monotonic()
-        state['image_id'] = cinder.upload_to_image(
-            ctx.clients, volume.id, base.temporary_name(node, 'image'))
-        ctx.temporaries(state)
+        # Cinder makes the image: its name is all that marks it as ours.
+        image_id = cinder.upload_to_image(
+            ctx.clients, volume.id, base.intend(
+                ctx, state, 'image', base.temporary_name(ctx, node, 'image')))
+        base.created(ctx, state, 'image', image_id)
         image = glance.wait_active(
             ctx.clients, state['image_id'], timeout=conf.image_active_timeout,
             interval=conf.poll_interval, resource=resource)

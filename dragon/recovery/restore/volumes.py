@@ -16,7 +16,9 @@
 the target's Cinder knows it (one Cinder for both sites, or a record
 imported by an earlier recovery); otherwise its export record is imported
 (``POST /backups/import_record``, admin-only in Cinder's default policy).
-The backup is then restored to a new volume.  An imported backup is never
+The backup is then restored into a new volume made for it, tagged
+``dragon_restore=<recovery id>`` when it is created (the rollback of a
+recovery whose engine died finds it by that tag).  An imported backup is never
 deleted by cleanup: its record points at the very objects the source
 site's backup uses, and deleting it would delete that backup's data.
 
@@ -101,18 +103,33 @@ def restore_backup(ctx: ctx_mod.RestoreContext, key: str, record: dict,
             backup_id = _import(ctx, record, backup_id, resource)
             ctx.event('info', 'backup %s imported into %s' % (
                 backup_id, ctx.clients.region_name))
-        cinder.wait_status(
+        backup = cinder.wait_status(
             ctx.clients, 'backup', backup_id, ('available',),
             cinder.BACKUP_BAD, timeout=waits.backup_timeout,
             interval=waits.poll_interval, resource=resource)
-        restored = ctx.clients.connection.block_storage.restore_backup(
-            backup_id, name=ctx.name(key))
-    volume_id = restored.volume_id
+        # Made here, tagged as the recovery's in the create call itself,
+        # then restored into: an engine killed before the volume's id is
+        # on the row leaves a volume the rollback finds by its tag (a
+        # volume Cinder's restore made would carry only a name, and names
+        # are not unique).
+        volume_id = cinder.create(
+            ctx.clients, 'volume', size=int(
+                backup.size or (record.get('backup') or {}).get('size_gib')
+                or 1),
+            name=ctx.name(key), metadata={
+                ctx_mod.RESTORE_PROPERTY: ctx.recovery_id or 'unknown',
+                ctx_mod.RESTORE_KEY_PROPERTY: key}).id
     result = {'volume_id': volume_id, 'backup_id': backup_id,
               'backup_imported': imported}
     try:
         with base.failing_as(resource, 'restoring backup %s' % backup_id,
                              exception.RecoveryFailed):
+            cinder.wait_status(
+                ctx.clients, 'volume', volume_id, ('available',),
+                cinder.VOLUME_BAD, timeout=waits.backup_timeout,
+                interval=waits.poll_interval, resource=resource)
+            ctx.clients.connection.block_storage.restore_backup(
+                backup_id, volume_id=volume_id)
             cinder.wait_status(
                 ctx.clients, 'volume', volume_id, ('available',),
                 cinder.VOLUME_BAD, timeout=waits.backup_timeout,
@@ -186,6 +203,19 @@ def adopt_replica(ctx: ctx_mod.RestoreContext, key: str, record: dict,
             'volume %s GiB' % (volume.id, volume.size, wanted))
     ctx.event('info', 'replica %s adopted' % volume.id)
     return {'volume_id': volume.id, 'adopted': True}
+
+
+def tagged_volumes(ctx: ctx_mod.RestoreContext) -> list[str]:
+    """Volumes of this recovery by their ``dragon_restore`` metadata.
+
+    The SDK follows the pages; no filter, which a deployment's
+    ``resource_filters.json`` may refuse.
+    """
+    if not ctx.recovery_id:
+        return []
+    return [v.id for v in _volumes(ctx)
+            if (v.metadata or {}).get(ctx_mod.RESTORE_PROPERTY) ==
+            ctx.recovery_id]
 
 
 def cleanup_volume(ctx: ctx_mod.RestoreContext, key: str,

@@ -178,6 +178,70 @@ def test_kill_9_mid_transfer_is_taken_over_and_ends_available(
     two_engines.start_engine(index)
 
 
+def _temporaries_of(conn, checkpoint_id):
+    """What of the checkpoint's temporaries exists: its name or property."""
+    prefix = 'dragon-tmp-%s-' % checkpoint_id
+    found = ['image %s' % i.name for i in conn.image.images()
+             if (i.name or '').startswith(prefix) or
+             (i.properties or {}).get('dragon_checkpoint') == checkpoint_id]
+    found += ['volume %s (%s)' % (v.name, v.status)
+              for v in conn.block_storage.volumes()
+              if (v.name or '').startswith(prefix)]
+    found += ['snapshot %s (%s)' % (s.name, s.status)
+              for s in conn.block_storage.snapshots()
+              if (s.name or '').startswith(prefix)]
+    return found
+
+
+def test_kill_9_between_a_create_call_and_its_row_write_leaks_nothing(
+        protected, two_engines, tmp_path):
+    """The engine dies right after Cinder made a temporary volume, before
+    its id reached the row (the test-only fault hook ``base.FAULT_ENV``:
+    the engine sends itself SIGKILL, once).  The engine taking over finds
+    the volume by the name recorded before the call and the checkpoint's
+    name prefix, removes it and the snapshot it came from, and the run
+    starts again and ends ``available``: no temporary of the checkpoint
+    is left in the region.
+    """
+    from dragon.protection.data import base
+    dr = protected.dr
+    marker = tmp_path / 'killed'
+    fault = {base.FAULT_ENV: 'volume:%s' % marker}
+    two_engines.stop_engines()
+    for index in (1, 2):
+        two_engines.start_engine(index, env=fault)
+    started = dr.checkpoints.protect(protected.policy['id'])
+    protected.checkpoints.append(started['id'])
+    deadline = time.monotonic() + 300
+    while not marker.exists():
+        checkpoint = dr.checkpoints.get(started['id'])
+        assert checkpoint['status'] in ('queued', 'protecting'), checkpoint
+        assert time.monotonic() < deadline, 'the fault never fired'
+        time.sleep(0.2)
+    killed_at = time.monotonic()
+    victim = dr.checkpoints.get(started['id'])['engine']
+    index = two_engines.engine_index(victim)
+    while two_engines.engine_alive(index):
+        assert time.monotonic() < killed_at + 20, 'the engine did not die'
+        time.sleep(0.2)
+    # Cinder made it; the row never got its id.
+    left = _temporaries_of(protected.conn, started['id'])
+    assert any(t.startswith('volume ') for t in left), left
+
+    ended = wait_checkpoint(dr, started['id'], timeout=900)
+    assert ended['status'] == 'available', (ended['error'],
+                                            ended['resources'])
+    assert ended['engine'] != victim
+    assert ended['stats']['takeovers'] == 1
+    messages = [e['message'] for e in dr.checkpoints.events(started['id'])]
+    assert any('of the interrupted run removed' in m and 'volume' in m
+               for m in messages), messages
+    assert _temporaries_of(protected.conn, started['id']) == []
+    print('kill -9 after a create call to available: %.0f s; swept: %s' % (
+        time.monotonic() - killed_at,
+        [m for m in messages if 'of the interrupted run removed' in m]))
+
+
 def test_database_lost_mid_run_keeps_the_complete_container_and_reconciles(
         protected, cloud, dragon):
     """Dragon's database goes away (its account locked, its connections

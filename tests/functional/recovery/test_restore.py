@@ -312,6 +312,8 @@ def test_cinder_backups_restore_where_known_and_import_is_refused_clearly(
         made = bs.get_volume(restored['volume_db']['volume_id'])
         assert made.status == 'available' and made.size == 1
         assert made.name == 'dragon-restore-volume_db-20261123T101500Z'
+        # Tagged in the create call, and still after Cinder's restore.
+        assert made.metadata.get('dragon_restore') == ctx.recovery_id
         assert restored['volume_db']['backup_imported'] is False
 
         unknown = _backup_record(str(uuid.uuid4()), export_record={

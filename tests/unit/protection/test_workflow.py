@@ -54,7 +54,20 @@ class FakeAction:
 
     def capture(self, ctx, node):
         self.log.append(('capture', node.key))
-        if self.fail_at == 'capture':
+        if self.fail_at == 'intend':
+            # What the row holds the moment before a create call.
+            from dragon.protection.data import base
+            state = {}
+            base.intend(ctx, state, 'volume', 'dragon-tmp-x-volume-' +
+                        node.key)
+            self.log.append(('row before create', _row_temporaries(
+                ctx.run_id, node.key)))
+            base.created(ctx, state, 'volume', 'vol-made')
+            return state
+        if self.fail_at == 'capture_recorded':
+            # It made a temporary, recorded it, then failed.
+            ctx.temporaries({'temporary': 'made-' + node.key})
+        if self.fail_at in ('capture', 'capture_recorded'):
             raise exception.DataActionFailed(resource=node.key,
                                              reason='snapshot refused')
         return {'temporary': 'tmp-' + node.key}
@@ -79,6 +92,12 @@ class FakeAction:
         self.log.append(('cleanup', node.key, state.get('temporary'),
                          state.get('done')) if 'done' in state else
                         ('cleanup', node.key, state.get('temporary')))
+
+
+def _row_temporaries(checkpoint_id, key):
+    row = db_api.checkpoint_get(dragon_context.get_admin_context(),
+                                checkpoint_id)
+    return next(r for r in row.resources if r['key'] == key)['temporaries']
 
 
 class FakeCompute:
@@ -304,6 +323,86 @@ def test_an_interrupted_run_is_cleaned_up_from_its_row(env, conf, monkeypatch):
     assert [e for e in env.log if e[0] == 'cleanup'] == [
         ('cleanup', 'server_web', 'img-1')]
     assert writer.container not in env.account.containers
+
+
+def test_a_temporarys_name_is_on_the_row_before_its_create_call(env):
+    env.behaviour['volume'] = 'intend'
+    ok, cp = env.protect()
+    assert ok
+    [(_, before)] = [e for e in env.log if e[0] == 'row before create']
+    assert before == {'intended': {
+        'volume': 'dragon-tmp-x-volume-volume_db'}}
+    # The id followed; cleanup removed it and emptied the row.
+    assert ('cleanup', 'volume_db', None) in env.log
+    assert all(not r.get('temporaries') for r in cp.resources)
+
+
+def test_a_capture_that_failed_is_cleaned_up_from_what_it_recorded(env):
+    env.behaviour['volume'] = 'capture_recorded'
+    ok, cp = env.protect()
+    assert not ok
+    assert ('cleanup', 'volume_db', 'made-volume_db') in env.log
+    assert all(not r.get('temporaries') for r in cp.resources)
+
+
+def test_an_interrupted_run_is_swept_by_name_and_checkpoint_id(
+        env, conf, monkeypatch):
+    """Killed right after a create call: the row has the name, not the id."""
+    from dragon.protection.data import base
+    from tests.unit.protection.data import fakes
+    cloud = fakes.FakeCloud()
+    cp_id = env.checkpoint.id
+    member = cloud.add_volume(fakes.pieces_of(b'm'), status='in-use')
+    lost = cloud.add_volume(fakes.pieces_of(b'v'), status='creating')
+    name = 'dragon-tmp-%s-volume-volume_db' % cp_id
+    cloud.objects['volume'][lost].update(name=name, _steps=2,
+                                         _next='available', _temporary=True)
+    snap = cloud.add_volume(fakes.pieces_of(b's'))
+    cloud.objects['snapshot'][snap] = cloud.objects['volume'].pop(snap)
+    cloud.objects['snapshot'][snap]['name'] = (
+        'dragon-tmp-%s-snapshot-volume_db' % cp_id)
+    image = cloud.add_image(fakes.pieces_of(b'i'), status='active',
+                            name='anything', dragon_checkpoint=cp_id)
+    other = cloud.add_image(fakes.pieces_of(b'o'), status='active',
+                            name='dragon-tmp-another-checkpoint',
+                            dragon_checkpoint='another')
+    db_api.checkpoint_update(env.context, cp_id, {
+        'status': 'error', 'project_id': fakes.PROJECT_ID, 'resources': [
+            {'key': 'volume_db', 'type': 'OS::Cinder::Volume', 'id': member,
+             'name': 'db', 'action': 'snapshot_data',
+             'status': 'transferring', 'temporaries': {
+                 base.INTENTS: {'volume': name}}}]})
+    monkeypatch.setattr(workflow, '_trust_clients',
+                        lambda conf, checkpoint: cloud)
+    conf.set_override('poll_interval', 0, group='protection')
+    workflow.cleanup_orphan(conf, cp_id)
+    assert set(cloud.objects['volume']) == {member}
+    assert cloud.objects['snapshot'] == {}
+    assert set(cloud.objects['image']) == {other}
+    assert image not in cloud.objects['image']
+    messages = [e.message for e in db_api.checkpoint_event_get_all(
+        env.context, cp_id)]
+    assert any('volume %s (%s) of the interrupted run removed' % (
+        lost, name) in m for m in messages), messages
+
+
+def test_what_an_ended_run_kept_is_not_swept(env, conf, monkeypatch):
+    """The engine deleting a checkpoint died: its kept snapshot stays."""
+    from tests.unit.protection.data import fakes
+    cloud = fakes.FakeCloud()
+    kept = cloud.add_image(fakes.pieces_of(b'i'), status='active',
+                           name='dragon-tmp-%s-snapshot-server_web' %
+                           env.checkpoint.id,
+                           dragon_checkpoint=env.checkpoint.id)
+    db_api.checkpoint_update(env.context, env.checkpoint.id, {
+        'status': 'error', 'resources': [
+            {'key': 'server_web', 'type': 'OS::Nova::Server', 'id': 's1',
+             'name': 'web', 'action': 'image_snapshot', 'status': 'done',
+             'temporaries': {}}]})
+    monkeypatch.setattr(workflow, '_trust_clients',
+                        lambda conf, checkpoint: cloud)
+    workflow.cleanup_orphan(conf, env.checkpoint.id)
+    assert kept in cloud.objects['image'] and cloud.calls == []
 
 
 def test_temporaries_are_on_the_row_until_cleaned(env):

@@ -29,7 +29,7 @@ def env(conf):
     ctx = base.DataContext(
         clients=cloud, chunks=store, progress=progress.append,
         event=lambda level, message: events.append((level, message)),
-        options={}, conf=conf,
+        options={}, conf=conf, run_id=fakes.RUN_ID,
         warn=lambda code, message: warnings.append((code, message)))
     return types.SimpleNamespace(cloud=cloud, ctx=ctx, store=store,
                                  objects=objects, heads=heads, events=events,

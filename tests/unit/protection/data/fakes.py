@@ -41,6 +41,8 @@ from tests.unit.checkpoint import fake_swift
 from tests.unit import fake_sdk
 
 STEPS = 2   # GETs an object stays in a transitional status
+RUN_ID = 'cp-1'   # the checkpoint of the data context
+PROJECT_ID = 'proj-1'
 
 
 class Response:
@@ -127,6 +129,7 @@ class FakeCloud:
             'min_disk': 1, 'min_ram': 64, 'os_hash_algo': 'sha512',
             'os_hash_value': digest.hexdigest(), 'checksum': 'x',
             'visibility': 'private', 'hw_disk_bus': 'virtio',
+            'owner': PROJECT_ID,
             'os_glance_importing_to_stores': '', 'instance_uuid': 'i',
             'dragon_temporary': 'true', '_steps': STEPS,
             '_next': 'active'}, **extra)
@@ -205,12 +208,17 @@ class FakeCloud:
                 stream=False):
         parts = path.strip('/').split('/')
         if service == 'image':
-            return self._image(method, parts[2:], stream)
+            return self._image(method, parts[2:], stream, params)
         if service == 'compute':
             return self._compute(method, parts[1:], json_body)
         return self._cinder(method, parts, json_body, params)
 
-    def _image(self, method, parts, stream):
+    def _image(self, method, parts, stream, params=None):
+        if not parts:
+            self._fail('GET images')
+            return Response({'images': [
+                self._public(i) for i in self.objects['image'].values()
+                if all(i.get(k) == v for k, v in (params or {}).items())]})
         iid = parts[0]
         if method == 'DELETE':
             self._fail('DELETE image')
@@ -279,6 +287,11 @@ class FakeCloud:
             self._fail('DELETE %s' % kind)
             self._delete(kind, parts[1], ('available', 'error'))
             return Response()
+        if parts[1].startswith('detail') and kind != 'backup':
+            self._fail('GET %ss' % kind)
+            assert not params, 'filters may be refused by Cinder'
+            return Response({kind + 's': [
+                self._public(o) for o in self.objects[kind].values()]})
         if parts[1].startswith('detail'):
             self._fail('GET backups')
             assert set(params or ()) <= {'marker'}, \

@@ -42,8 +42,10 @@ def test_image_snapshot_streams_the_disk_and_removes_the_image(env, disk):
     assert action.estimate(env.ctx, node) == len(disk)
     state = action.capture(env.ctx, node)
     snapshot = env.cloud.objects['image'][state['image_id']]
-    assert snapshot['name'] == 'dragon-tmp-snapshot-%s' % node.key
+    assert snapshot['name'] == 'dragon-tmp-%s-snapshot-%s' % (
+        fakes.RUN_ID, node.key)
     assert snapshot['dragon_temporary'] == 'true'
+    assert snapshot['dragon_checkpoint'] == fakes.RUN_ID
     record = action.transfer(env.ctx, node, state)
     action.cleanup(env.ctx, node, state)
     action.cleanup(env.ctx, node, state)     # twice is fine

@@ -179,15 +179,27 @@ class TargetCloud:
             return Response({'backup': {'id': bid, 'links': []}})
         if parts[2:] == ['restore']:
             self._call('restore backup')
-            vid = self._new_id('volume')
-            self.volumes[vid] = {
-                'id': vid, 'name': body['restore']['name'], 'size': 1,
-                'status': 'restoring-backup', 'metadata': {},
-                '_steps': STEPS,
-                '_next': self.final_status.get('volume', 'available')}
+            vid = body['restore'].get('volume_id')
+            if vid is None:
+                vid = self._new_id('volume')
+                self.volumes[vid] = {
+                    'id': vid, 'name': body['restore']['name'], 'size': 1,
+                    'metadata': {}}
+            volume = self.volumes[vid]
+            assert volume['status'] == 'available', volume
+            volume.update(
+                status='restoring-backup', _steps=STEPS,
+                _next=self.final_status.get('volume', 'available'))
             return Response({'restore': {'backup_id': parts[1],
                                          'volume_id': vid,
-                                         'volume_name': 'x'}})
+                                         'volume_name': volume['name']}})
+        if method == 'POST' and parts == ['volumes']:
+            self._call('POST volume')
+            vid = self._new_id('volume')
+            self.volumes[vid] = dict(
+                body['volume'], id=vid, status='creating', _steps=STEPS,
+                _next='available')
+            return Response({'volume': self._public(self.volumes[vid])})
         if parts[1:] == ['detail']:
             self._call('GET volumes')
             listed = [self._public(v) for v in self.volumes.values()]

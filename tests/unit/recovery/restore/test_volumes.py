@@ -11,12 +11,15 @@
 # under the License.
 
 """cinder_backup restores, adopted replicas, and cleanup of what was restored."""
+import types
+
 from keystoneauth1 import exceptions as ks_exc
 import pytest
 
 from dragon import exception
 from dragon.protection.data import base
 from dragon.recovery import restore
+from dragon.recovery.restore import volumes
 from tests.unit.protection.data import fakes as data_fakes
 
 GiB = 1024 ** 3
@@ -50,6 +53,11 @@ def test_a_backup_the_target_knows_is_restored_without_import(env):
     volume = env.cloud.volumes[result['volume_id']]
     assert volume['status'] == 'available'
     assert volume['name'] == 'dragon-restore-volume_db_1-20261123T101500Z'
+    # Tagged as the recovery's in the create call, then restored into.
+    assert volume['metadata'] == {'dragon_restore': env.ctx.recovery_id,
+                                  'dragon_restore_key': 'volume_db_1'}
+    calls = env.cloud.calls
+    assert calls.index('POST volume') < calls.index('restore backup')
     assert 'import_record' not in env.cloud.calls
     assert sum(env.progress) == GiB
     assert restore.estimate(_backup_record()) == GiB
@@ -185,3 +193,51 @@ def test_cleanup_turns_client_errors_into_recovery_failed(env):
     with pytest.raises(exception.RecoveryFailed) as e:
         restore.cleanup(env.ctx, {'server_web': {'image_id': 'image-1'}})
     assert e.value.message.startswith('server_web: removing image image-1')
+
+
+def test_volumes_tagged_as_the_recoverys_are_found_and_no_others(env):
+    mine = env.cloud.add_volume(metadata={'dragon_restore': 'rec-1'})
+    env.cloud.add_volume(metadata={'dragon_restore': 'rec-2'})
+    env.cloud.add_volume(name='dragon-restore-volume_db_1-20261123T101500Z')
+    assert volumes.tagged_volumes(env.ctx) == [mine]
+
+
+def test_a_rollback_removes_a_tagged_volume_the_row_never_named(
+        env, monkeypatch):
+    """The engine died after the volume to restore into was created."""
+    from dragon.recovery import workflow
+    lost = env.cloud.add_volume(metadata={'dragon_restore': 'rec-1'},
+                                status='restoring-backup', _steps=1,
+                                _next='available')
+    other = env.cloud.add_volume(metadata={'dragon_restore': 'rec-2'})
+    recovery = types.SimpleNamespace(
+        id='rec-1', stack_id='stack-9', stack_name='s', restored={},
+        recovery_point=env.ctx.checkpoint, mode='failover', timeout=600)
+    events = []
+
+    class Recorder:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def event(self, level, message, resource=None):
+            events.append((level, message))
+
+        def flush(self, **values):
+            events.append(('flush', values.get('status'), values.get(
+                'torn_down')))
+
+    monkeypatch.setattr(workflow.db_api, 'recovery_get',
+                        lambda context, recovery_id: recovery)
+    monkeypatch.setattr(workflow.rec, 'RunRecorder', Recorder)
+    monkeypatch.setattr(workflow, '_trust_clients',
+                        lambda conf, row: env.cloud)
+    monkeypatch.setattr(workflow, '_tagged_images', lambda clients, rid: [])
+    monkeypatch.setattr(workflow, '_notify', lambda *args: None)
+    monkeypatch.setattr(workflow.stack_mod, 'delete',
+                        lambda *args, **kwargs: None)
+    ok = workflow.roll_back(env.ctx.conf, 'rec-1', 'claim', 'dead',
+                            'e1')
+    assert ok, events
+    assert lost not in env.cloud.volumes
+    assert other in env.cloud.volumes
+    assert events[-1] == ('flush', 'error', True)
