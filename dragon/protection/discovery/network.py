@@ -14,8 +14,8 @@
 security groups with rules, floating IPs.
 
 One Neutron list per resource type for all the servers of a run, whatever
-their number: the project's ports and floating IPs (read whole, in
-parallel with Nova's lists), then the networks, subnets, router
+their number: the project's ports (read whole, in parallel with Nova's
+lists) and floating IPs (read whole), then the networks, subnets, router
 interfaces, routers and security groups they refer to, filtered by id
 (``?id=a&id=b``, ``?network_id=...``), independent lists in parallel.
 Networks the project does not own (external or shared ones) are not
@@ -63,15 +63,14 @@ def _project_list(run: base.DiscoveryRun, kind: str,
 
 
 def start(run: base.DiscoveryRun) -> None:
-    """Begin reading the project's ports and floating IPs on the pool.
+    """Begin reading the project's ports on the pool.
 
-    Read whole rather than filtered by server or port ids: one call each
-    whatever the number of servers, and no URL that grows with them.
+    Read whole rather than filtered by server ids (and so are the
+    floating IPs): one call whatever the number of servers, and no URL
+    that grows with them.
     """
     run.start('ports', lambda: _project_list(run, 'ports',
                                              'the project\'s ports'))
-    run.start('floating_ips', lambda: _project_list(
-        run, 'ips', 'the project\'s floating IPs'))
 
 
 def _nova_addresses(server: dict[str, Any], kind: str, key: str) -> set[str]:
@@ -311,9 +310,11 @@ def add_ports(run: base.DiscoveryRun, ports: list[dict[str, Any]],
     device_names = {s['id']: s.get('name') or '' for s in servers}
     if not ports:
         return {}
+    # Read while the networks and their subnets are.
+    run.start('floating_ips', lambda: _project_list(
+        run, 'ips', 'the project\'s floating IPs'))
     group_ids = {g for p in ports for g in p.get('security_groups') or ()}
     if group_ids:
-        # Read while the networks and their subnets are.
         run.start('security_groups:' + ','.join(sorted(group_ids)),
                   _security_groups(run, group_ids))
     _fetch_networks(run, {p['network_id'] for p in ports},
