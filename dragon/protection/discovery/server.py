@@ -54,10 +54,9 @@ def _servers(run: base.DiscoveryRun) -> dict[str, dict[str, Any]]:
 
 
 def _fetch_keypairs(run: base.DiscoveryRun) -> dict[str, dict[str, Any]]:
-    # No page: the SDK's key pair model stops at microversion 2.10, before
-    # Nova paged key pairs (2.35), so Nova answers all of them at once.
-    items = _api.listing('compute', lambda: run.proxy('compute').keypairs(),
-                         resource='the user\'s key pairs')
+    items = _api.listing(
+        'compute', lambda: run.proxy('compute').keypairs(limit=_api.PAGE),
+        resource='the user\'s key pairs')
     return {k['name']: k for k in items}
 
 

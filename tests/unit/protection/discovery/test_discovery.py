@@ -149,6 +149,7 @@ def test_lists_ask_for_the_largest_page_and_run_in_parallel():
     limits = {kind: query.get('limit') for _, kind, query in world.log}
     assert limits['servers'] == limits['volumes'] == 1000
     assert limits['server_groups'] == limits['images'] == 1000
+    assert limits['keypairs'] == 1000
     # Neutron answers everything unless its operator set a page.
     assert limits['ports'] is None and limits['ips'] is None
     projects = {kind: query.get('project_id') for _, kind, query in world.log
