@@ -335,3 +335,23 @@ def test_user_data_hidden_by_nova_is_a_warning():
     warnings.clear()
     _discover(world, None, warnings)
     assert not [w for w in warnings if w[1] == 'user_data_not_readable']
+
+
+def test_a_started_list_is_read_once_and_its_failure_raised_when_needed():
+    import concurrent.futures
+    from dragon.protection.discovery import base
+    calls = []
+
+    def fetch():
+        calls.append(1)
+        raise exception.DiscoveryFailed(resource='x', reason='HTTP 500')
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        for run in (base.DiscoveryRun(None, pool=pool),
+                    base.DiscoveryRun(None)):
+            run.start('x', fetch)
+            run.start('x', fetch)   # begun already: not again
+            with pytest.raises(exception.DiscoveryFailed, match='HTTP 500'):
+                run.once('x', fetch)
+            run.start('y', lambda: 42)
+            assert run.once('y', fetch) == 42
+    assert len(calls) == 2
