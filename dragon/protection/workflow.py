@@ -14,7 +14,8 @@
 
 The flow is a straight line of small steps, each leaving a record that lets
 the failure path undo it: discover the resource graph → generate the HOT
-template and let Heat validate it → create the checkpoint container →
+template and let Heat validate it (once per identical template and
+hour: ``validation``) → create the checkpoint container →
 capture every data-carrying resource at one point in time (servers paused
 if the policy asks for consistency) → stream the data into the project's
 chunk store → remove the temporaries → write ``template.yaml``,
@@ -54,6 +55,7 @@ from dragon.protection import discovery
 from dragon.protection import graph as graph_mod
 from dragon.protection import recorder as rec
 from dragon.protection import template as template_mod
+from dragon.protection import validation
 from dragon.protection import warnings as warnings_mod
 from dragon import resource_types
 from dragon import statuses
@@ -168,10 +170,14 @@ class Protection:
                        ) -> tuple[str, dict[str, Any]]:
         template, parameters = template_mod.build(graph, self.recorder.warn)
         template_yaml = template_mod.to_yaml(template)
-        template_mod.validate(self.clients, template_yaml)
+        asked = validation.VALIDATED.validate(
+            self.clients, template_yaml, template_mod.validate)
         self.recorder.event('info', 'template of %d resources validated by '
-                            'Heat in %s' % (len(template['resources']),
-                                            self.clients.region_name))
+                            'Heat in %s%s' % (
+                                len(template['resources']),
+                                self.clients.region_name,
+                                '' if asked else ' (the same template, '
+                                'accepted by Heat within the hour)'))
         self.check_strict()     # before any data is taken
         return template_yaml, parameters
 

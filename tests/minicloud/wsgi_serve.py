@@ -43,6 +43,13 @@ class _Server(BaseApplication):
             # (seen failing CI's cloud start).  Clients here pause for longer
             # than 2 s all the time, rarely for a minute.
             'keepalive': 75,
+            # gunicorn's default request line (4094 bytes) is half of what
+            # common front ends take (Apache's LimitRequestLine: 8190):
+            # nova-api asks Neutron for the ports of up to 150 servers in
+            # one URL (~7 KiB) when it lists servers, so pages of more
+            # than ~80 servers failed with HTTP 500.  8190 is gunicorn's
+            # largest limit short of none at all.
+            'limit_request_line': 8190,
         }
         for key, value in settings.items():
             if key in self.cfg.settings:

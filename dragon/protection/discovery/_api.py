@@ -10,113 +10,94 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""GET and filtered list calls for discovery, each failure a DiscoveryFailed.
+"""openstacksdk list calls for discovery, each failure a DiscoveryFailed.
 
-Every read names the resource it was for, so a checkpoint that fails says
-which dependency could not be read and why.  List calls follow the
-services' ``*_links`` / ``next`` pagination and split long id filters into
-batches (URLs stay short; the call count still grows with resource types,
-not with one call per resource).
-
-Not yet on openstacksdk's list calls: discovery reads the services' own
-JSON keys (``router:external``, ``OS-EXT-*``, embedded flavors) into the
-graph and the HOT template, and the SDK's models rename and convert them.
-The requests go through the run's counted adapters, ``[nova]`` ...
-``[neutron]`` honoured.
+Every read goes through the run's ``ServiceClients.connection`` (its
+microversions, its ``[nova]`` ... ``[neutron]`` options, its counted
+session) with the SDK's paging and query filters, and names the resource
+it was for, so a checkpoint that fails says which dependency could not be
+read and why.  Items come back as the services' own JSON (``body``):
+the resource graph and the HOT template record ``router:external``,
+``OS-EXT-*`` keys and embedded flavors as the services sent them.
 """
 
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from keystoneauth1 import exceptions as ks_exc
+from openstack import exceptions as sdk_exc
+from openstack import resource as sdk_resource
 
 from dragon import exception
 
-# Ids per filtered list call: ~50 UUIDs keep a URL under 4 KiB.
-BATCH = 50
+# The largest page Nova, Cinder and Glance serve by default (their
+# ``max_limit`` / ``osapi_max_limit`` / ``api_limit_max``): one call per
+# list for up to 1000 items, and the SDK follows the next links beyond
+# that or when the operator set a smaller maximum.  Neutron is asked for
+# no page at all: it answers every match in one response unless its
+# ``pagination_max_limit`` says otherwise, and then the SDK follows.
+PAGE = 1000
+# Ids per id-filtered list: 150 UUIDs (about 6 KiB of query string) stay
+# under the 8 KiB request line of common front ends (Apache's
+# LimitRequestLine, gunicorn's largest limit) -- the same batch nova-api
+# uses for its own filtered Neutron calls.  Only short lists are filtered
+# by id (networks, subnets, routers, security groups, images): the lists
+# that grow with servers (servers, ports, floating IPs, volumes) are read
+# whole, once.
+BATCH = 150
 
 
-def _reason(response: Any) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    message = None
-    if isinstance(body, dict):
-        for value in body.values():
-            if isinstance(value, dict) and value.get('message'):
-                message = value['message']
-                break
-        message = message or body.get('message')
-    text = 'HTTP %s' % response.status_code
-    return '%s: %s' % (text, message) if message else text
+def body(item: sdk_resource.Resource) -> dict[str, Any]:
+    """``item`` as the service sent it: its JSON keys and values.
+
+    ``to_dict(original_names=True)`` is not that: it fills every key the
+    service did not send with ``None`` or the model's default (a port's
+    ``port_security_enabled`` becomes ``False`` on a Neutron without the
+    extension, where the template must leave it out), and it renames the
+    keys of embedded resources (a server's flavor).  The resource keeps
+    what it received, by the services' names, in its body.
+    """
+    return dict(item._body.attributes)
 
 
-def get(clients: Any, service: str, path: str, *, resource: str,
-        params: dict[str, Any] | None = None,
-        microversion: str | None = None) -> dict[str, Any]:
-    """GET ``path`` of ``service``; the JSON body.
+def _reason(service: str, error: Exception) -> str:
+    if isinstance(error, sdk_exc.HttpException) and error.status_code:
+        message = error.details or ''
+        text = 'HTTP %s' % error.status_code
+        return '%s: %s' % (text, message) if message else text
+    return '%s unreachable: %s' % (service, error)
 
+
+def listing(service: str, call: Callable[[], Iterable[Any]], *,
+            resource: str) -> list[dict[str, Any]]:
+    """Every item of an SDK list ``call()`` (all pages), as ``body``.
+
+    :param service: the service type, for the reason.
     :param resource: what is being read, for the error message.
-    :raises dragon.exception.DiscoveryFailed: unreachable or HTTP >= 400.
+    :raises dragon.exception.DiscoveryFailed: unreachable, an HTTP error,
+        or the service is not in the catalog.
     """
-    kwargs: dict[str, Any] = {'params': params or {}, 'raise_exc': False}
-    if microversion:
-        kwargs['microversion'] = microversion
     try:
-        response = clients.adapter(service).get(path, **kwargs)
-    except ks_exc.ClientException as e:
-        raise exception.DiscoveryFailed(
-            resource=resource, reason='%s unreachable: %s' % (service, e))
-    if response.status_code >= 400:
+        return [body(item) for item in call()]
+    except (sdk_exc.SDKException, ks_exc.ClientException) as e:
         raise exception.DiscoveryFailed(resource=resource,
-                                        reason=_reason(response))
-    try:
-        return response.json()
-    except ValueError:
-        raise exception.DiscoveryFailed(
-            resource=resource, reason='%s answered with no JSON' % service)
+                                        reason=_reason(service, e))
 
 
-def _next(body: dict[str, Any], collection: str) -> str | None:
-    for link in body.get(collection + '_links') or ():
-        if link.get('rel') == 'next':
-            return link.get('href')
-    return body.get('next')  # Glance
+def filtered(service: str, call: Callable[..., Iterable[Any]],
+             field: str, values: Iterable[str], *, resource: str,
+             join: Callable[[list[str]], Any] = list,
+             **query: Any) -> list[dict[str, Any]]:
+    """Items whose ``field`` is one of ``values``, ``BATCH`` ids a call.
 
-
-def list_all(clients: Any, service: str, path: str, collection: str, *,
-             resource: str,
-             params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """Every item of a (possibly paginated) list call.
-
-    :raises dragon.exception.DiscoveryFailed:
-    """
-    items: list[dict[str, Any]] = []
-    url: str | None = path
-    query = params
-    while url:
-        body = get(clients, service, url, resource=resource, params=query)
-        items.extend(body.get(collection) or [])
-        url = _next(body, collection)
-        query = None  # the next link carries the query
-    return items
-
-
-def list_filtered(clients: Any, service: str, path: str, collection: str,
-                  field: str, values: Iterable[str], *, resource: str,
-                  params: dict[str, Any] | None = None,
-                  ) -> list[dict[str, Any]]:
-    """Items whose ``field`` is one of ``values`` (repeated query keys).
-
-    Neutron takes ``?id=a&id=b``; no call at all for no values.
+    ``join`` makes the filter of one batch: a list for Neutron's repeated
+    keys (``?id=a&id=b``), ``in:a,b`` for Glance.  No call for no values.
 
     :raises dragon.exception.DiscoveryFailed:
     """
     wanted = sorted(set(v for v in values if v))
     items: list[dict[str, Any]] = []
     for start in range(0, len(wanted), BATCH):
-        query = dict(params or {})
-        query[field] = wanted[start:start + BATCH]
-        items.extend(list_all(clients, service, path, collection,
-                              resource=resource, params=query))
+        batch = wanted[start:start + BATCH]
+        items.extend(listing(service, lambda: call(
+            **dict(query, **{field: join(batch)})), resource=resource))
     return items

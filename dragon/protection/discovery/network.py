@@ -13,13 +13,16 @@
 """Discovery of a server's networking: ports → networks → subnets → routers,
 security groups with rules, floating IPs.
 
-One filtered Neutron list call per resource type for all the servers of a
-run (``?device_id=a&device_id=b``, ``?id=...``, ``?network_id=...``).
+One Neutron list per resource type for all the servers of a run, whatever
+their number: the project's ports (read whole, in parallel with Nova's
+lists) and floating IPs (read whole), then the networks, subnets, router
+interfaces, routers and security groups they refer to, filtered by id
+(``?id=a&id=b``, ``?network_id=...``), independent lists in parallel.
 Networks the project does not own (external or shared ones) are not
 recreated: they become template parameters.
 """
 
-from typing import Any
+from typing import Any, Callable
 
 from dragon import exception
 from dragon.protection.discovery import _api
@@ -39,12 +42,45 @@ ROUTER_INTERFACE_OWNERS = ('network:router_interface',
                            'network:ha_router_replicated_interface')
 
 
-def _list(run: base.DiscoveryRun, path: str, collection: str, field: str,
-          values: Any, what: str,
-          params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    return _api.list_filtered(run.clients, 'network', '/v2.0/' + path,
-                              collection, field, values, resource=what,
-                              params=params)
+def _list(run: base.DiscoveryRun, kind: str, field: str, values: Any,
+          what: str, **query: Any) -> list[dict[str, Any]]:
+    """Neutron's ``kind`` (the SDK's list call) whose ``field`` is in ``values``."""
+    return _api.filtered(
+        'network', lambda **q: getattr(run.proxy('network'), kind)(**q),
+        field, values, resource=what, **query)
+
+
+def _project_list(run: base.DiscoveryRun, kind: str,
+                  what: str) -> list[dict[str, Any]]:
+    """All of the project's ``kind`` (one call: Neutron does not page).
+
+    Filtered by project: a trustee with an admin role sees every
+    project's ports otherwise.
+    """
+    return _api.listing(
+        'network', lambda: getattr(run.proxy('network'), kind)(
+            project_id=run.project_id), resource=what)
+
+
+def start(run: base.DiscoveryRun) -> None:
+    """Begin reading the project's ports on the pool.
+
+    Read whole rather than filtered by server ids (and so are the
+    floating IPs): one call whatever the number of servers, and no URL
+    that grows with them.
+    """
+    run.start('ports', lambda: _project_list(run, 'ports',
+                                             'the project\'s ports'))
+
+
+def _nova_addresses(server: dict[str, Any], kind: str, key: str) -> set[str]:
+    """What Nova's ``addresses`` of ``server`` say, ``kind`` IPs' ``key``."""
+    found = set()
+    for entries in (server.get('addresses') or {}).values():
+        for entry in entries or ():
+            if entry.get('OS-EXT-IPS:type', 'fixed') == kind and entry.get(key):
+                found.add(entry[key])
+    return found
 
 
 def _missing(what: str, ids: set[str], found: list[dict[str, Any]]) -> None:
@@ -60,16 +96,33 @@ def _ordered(ports: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(ports, key=lambda p: (p.get('created_at') or '', p['id']))
 
 
-def ports_of(run: base.DiscoveryRun,
-             server_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
-    """Each server's ports, in attachment order (one call for all)."""
-    ports = _list(run, 'ports', 'ports', 'device_id', server_ids,
-                  'the ports of servers %s' % ', '.join(server_ids))
-    by_server: dict[str, list[dict[str, Any]]] = {s: [] for s in server_ids}
-    for port in _ordered(ports):
+def ports_of(run: base.DiscoveryRun, servers: list[dict[str, Any]],
+             ) -> dict[str, list[dict[str, Any]]]:
+    """Each server's ports, in attachment order (server id → ports).
+
+    From the project's ports; a server whose Nova addresses show a MAC
+    none of them has (a port another project owns, attached by an
+    administrator) has its ports read by device id, so no port is left
+    out silently.
+    """
+    ports = run.once('ports', lambda: _project_list(
+        run, 'ports', 'the project\'s ports'))
+    by_server: dict[str, list[dict[str, Any]]] = {
+        s['id']: [] for s in servers}
+    for port in ports:
         if port.get('device_id') in by_server:
             by_server[port['device_id']].append(port)
-    return by_server
+    others = sorted(
+        s['id'] for s in servers
+        if _nova_addresses(s, 'fixed', 'OS-EXT-IPS-MAC:mac_addr') - {
+            p.get('mac_address') for p in by_server[s['id']]})
+    if others:
+        known = {p['id'] for plist in by_server.values() for p in plist}
+        for port in _list(run, 'ports', 'device_id', others,
+                          'the ports of servers %s' % ', '.join(others)):
+            if port['id'] not in known:
+                by_server[port['device_id']].append(port)
+    return {sid: _ordered(plist) for sid, plist in by_server.items()}
 
 
 def _network_props(net: dict[str, Any], owned: bool) -> dict[str, Any]:
@@ -145,8 +198,8 @@ def _add_security_groups(run: base.DiscoveryRun, ids: set[str]) -> None:
     groups: dict[str, dict[str, Any]] = {}
     wanted = set(ids)
     while wanted:
-        found = _list(run, 'security-groups', 'security_groups', 'id',
-                      wanted, 'security groups %s' % ', '.join(sorted(wanted)))
+        found = run.once('security_groups:' + ','.join(sorted(wanted)),
+                         _security_groups(run, wanted))
         _missing('security group', wanted, found)
         groups.update({g['id']: g for g in found})
         wanted = {r['remote_group_id'] for g in found
@@ -168,16 +221,35 @@ def _add_security_groups(run: base.DiscoveryRun, ids: set[str]) -> None:
             rules, key=lambda r: sorted((k, str(v)) for k, v in r.items()))
 
 
+def _security_groups(run: base.DiscoveryRun,
+                     ids: set[str]) -> Callable[[], list[dict[str, Any]]]:
+    wanted = set(ids)
+    return lambda: _list(run, 'security_groups', 'id', wanted,
+                         'security groups %s' % ', '.join(sorted(wanted)))
+
+
+def _interfaces(run: base.DiscoveryRun,
+                network_ids: set[str]) -> Callable[[], list[dict[str, Any]]]:
+    return lambda: _list(
+        run, 'ports', 'network_id', network_ids,
+        'router interfaces on networks %s' % ', '.join(sorted(network_ids)),
+        device_owner=list(ROUTER_INTERFACE_OWNERS))
+
+
+def _subnets(run: base.DiscoveryRun,
+             network_ids: set[str]) -> Callable[[], list[dict[str, Any]]]:
+    return lambda: _list(
+        run, 'subnets', 'network_id', network_ids,
+        'subnets of networks %s' % ', '.join(sorted(network_ids)))
+
+
 def _add_routers(run: base.DiscoveryRun, subnet_ids: set[str],
                  network_ids: set[str]) -> None:
-    interfaces = _list(
-        run, 'ports', 'ports', 'network_id', network_ids,
-        'router interfaces on networks %s' % ', '.join(sorted(network_ids)),
-        params={'device_owner': list(ROUTER_INTERFACE_OWNERS)})
+    interfaces = run.once('router_interfaces', _interfaces(run, network_ids))
     interfaces = [p for p in interfaces
                   if p.get('device_owner') in ROUTER_INTERFACE_OWNERS]
     router_ids = {p['device_id'] for p in interfaces}
-    routers = _list(run, 'routers', 'routers', 'id', router_ids,
+    routers = _list(run, 'routers', 'id', router_ids,
                     'routers %s' % ', '.join(sorted(router_ids)))
     _missing('router', router_ids, routers)
     gateways = {(r.get('external_gateway_info') or {}).get('network_id')
@@ -220,33 +292,44 @@ def _add_routers(run: base.DiscoveryRun, subnet_ids: set[str],
 def _fetch_networks(run: base.DiscoveryRun, ids: set[str], what: str) -> None:
     ids = {i for i in ids if run.graph.by_resource(NET, i) is None}
     if ids:
-        nets = _list(run, 'networks', 'networks', 'id', ids,
+        nets = _list(run, 'networks', 'id', ids,
                      '%s %s' % (what, ', '.join(sorted(ids))))
         _missing('network', ids, nets)
         _add_networks(run, nets)
 
 
 def add_ports(run: base.DiscoveryRun, ports: list[dict[str, Any]],
-              device_names: dict[str, str] | None = None,
+              servers: list[dict[str, Any]],
               ) -> dict[str, graph_mod.Node]:
     """Add ``ports`` and everything they depend on; port id → node.
 
-    :param device_names: server id → name, to name the keys of unnamed
-        ports after their server.
+    :param servers: the ports' servers as Nova lists them: their names
+        name the keys of unnamed ports, their addresses say which floating
+        IPs to expect.
     """
+    device_names = {s['id']: s.get('name') or '' for s in servers}
     if not ports:
         return {}
+    # Read while the networks and their subnets are.
+    run.start('floating_ips', lambda: _project_list(
+        run, 'ips', 'the project\'s floating IPs'))
+    group_ids = {g for p in ports for g in p.get('security_groups') or ()}
+    if group_ids:
+        run.start('security_groups:' + ','.join(sorted(group_ids)),
+                  _security_groups(run, group_ids))
     _fetch_networks(run, {p['network_id'] for p in ports},
                     'networks of ports')
     owned = {p['network_id'] for p in ports
              if run.graph.by_resource(NET, p['network_id'])
              .properties['owned']}
-    subnets = _list(run, 'subnets', 'subnets', 'network_id', owned,
-                    'subnets of networks %s' % ', '.join(sorted(owned)))
+    if owned:
+        run.start('router_interfaces', _interfaces(run, owned))
+        subnets = run.once('subnets', _subnets(run, owned))
+    else:
+        subnets = []
     _add_subnets(run, subnets)
     if owned:
         _add_routers(run, {s['id'] for s in subnets}, owned)
-    group_ids = {g for p in ports for g in p.get('security_groups') or ()}
     if group_ids:
         _add_security_groups(run, group_ids)
     nodes = {}
@@ -264,8 +347,7 @@ def add_ports(run: base.DiscoveryRun, ports: list[dict[str, Any]],
         groups = [run.graph.by_resource(SECURITY_GROUP, g).key
                   for g in port.get('security_groups') or ()]
         deps.extend(groups)
-        label = port.get('name') or (device_names or {}).get(
-            port.get('device_id'))
+        label = port.get('name') or device_names.get(port.get('device_id'))
         nodes[port['id']] = run.node_for(
             PORT, port['id'], port.get('name'), 'port', label=label,
             depends_on=tuple(dict.fromkeys(deps)), properties={
@@ -283,14 +365,35 @@ def add_ports(run: base.DiscoveryRun, ports: list[dict[str, Any]],
                 'binding_vnic_type': port.get('binding:vnic_type'),
                 'qos_policy_id': port.get('qos_policy_id'),
                 'device_owner': port.get('device_owner')})
-    _add_floating_ips(run, nodes)
+    _add_floating_ips(run, nodes, servers)
     return nodes
 
 
+def _floating_ips_of(run: base.DiscoveryRun, ports: dict[str, graph_mod.Node],
+                     servers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The floating IPs of ``ports``, from the project's floating IPs.
+
+    A floating address Nova shows on a server that none of them has (one
+    another project owns) has the ports' floating IPs read by port id.
+    """
+    fips = [f for f in run.once('floating_ips', lambda: _project_list(
+        run, 'ips', 'the project\'s floating IPs'))
+        if f.get('port_id') in ports]
+    shown = set().union(*(_nova_addresses(s, 'floating', 'addr')
+                          for s in servers))
+    if shown - {f.get('floating_ip_address') for f in fips}:
+        known = {f['id'] for f in fips}
+        fips += [f for f in _list(
+            run, 'ips', 'port_id', set(ports),
+            'floating IPs of ports %s' % ', '.join(sorted(ports)))
+            if f['id'] not in known]
+    return fips
+
+
 def _add_floating_ips(run: base.DiscoveryRun,
-                      ports: dict[str, graph_mod.Node]) -> None:
-    fips = _list(run, 'floatingips', 'floatingips', 'port_id', set(ports),
-                 'floating IPs of ports %s' % ', '.join(sorted(ports)))
+                      ports: dict[str, graph_mod.Node],
+                      servers: list[dict[str, Any]]) -> None:
+    fips = _floating_ips_of(run, ports, servers)
     _fetch_networks(run, {f['floating_network_id'] for f in fips},
                     'external networks of floating IPs')
     interfaces = [n for n in run.graph.nodes()

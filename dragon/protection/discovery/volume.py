@@ -12,8 +12,9 @@
 
 """Discovery of Cinder volumes: type, size, bootable, zone, attachments.
 
-The project's volumes come from one list call per run, shared with the
-server plugin (a server's boot and data volumes are found in it).
+The project's volumes come from one list per run (pages of up to 1000),
+shared with the server plugin (a server's boot and data volumes are
+found in it).
 """
 
 from typing import Any
@@ -26,13 +27,22 @@ from dragon.protection import graph as graph_mod
 TYPE = 'OS::Cinder::Volume'
 
 
+def _fetch(run: base.DiscoveryRun) -> dict[str, dict[str, Any]]:
+    items = _api.listing(
+        'block-storage', lambda: run.proxy('block_storage').volumes(
+            details=True, limit=_api.PAGE),
+        resource='the project\'s volumes')
+    return {v['id']: v for v in items}
+
+
+def start(run: base.DiscoveryRun) -> None:
+    """Begin reading the project's volumes on the run's pool."""
+    run.start('volumes', lambda: _fetch(run))
+
+
 def project_volumes(run: base.DiscoveryRun) -> dict[str, dict[str, Any]]:
-    """Every volume of the project by id (one paginated list per run)."""
-    def fetch() -> dict[str, dict[str, Any]]:
-        items = _api.list_all(run.clients, 'block-storage', '/volumes/detail',
-                              'volumes', resource='the project\'s volumes')
-        return {v['id']: v for v in items}
-    return run.once('volumes', fetch)
+    """Every volume of the project by id (one paged list per run)."""
+    return run.once('volumes', lambda: _fetch(run))
 
 
 def find(run: base.DiscoveryRun, volume_id: str,
@@ -113,6 +123,11 @@ class VolumeDiscovery(base.DiscoveryPlugin):
 
     resource_type = 'volume'
     order = 10
+
+    def prefetch(self, run: base.DiscoveryRun,
+                 members: list[dict[str, Any]]) -> None:
+        if members:
+            start(run)
 
     def discover(self, run: base.DiscoveryRun,
                  members: list[dict[str, Any]]) -> list[graph_mod.Node]:

@@ -10,16 +10,31 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""A fake ServiceClients whose adapters answer canned JSON, and a workload.
+"""A fake ServiceClients whose SDK proxies answer canned JSON, and a workload.
 
-The fake sits at the client boundary: discovery code runs unchanged and
-the fake applies the same list filters the services do (Neutron's
-repeated keys, Glance's ``in:``), counting every call per service.
+The fake sits at the openstacksdk boundary: discovery code runs
+unchanged, each list call yields the SDK's own resource models made from
+the services' JSON, and the fake applies the same list filters and pages
+the services do (Neutron's repeated keys, Glance's ``in:``, Nova's full
+pages with a next link), counting every call (page) per service.
 """
 
 import collections
 import copy
-import urllib.parse
+import threading
+
+from openstack.block_storage.v3 import volume as sdk_volume
+from openstack.compute.v2 import keypair as sdk_keypair
+from openstack.compute.v2 import server as sdk_server
+from openstack.compute.v2 import server_group as sdk_server_group
+from openstack import exceptions as sdk_exc
+from openstack.image.v2 import image as sdk_image
+from openstack.network.v2 import floating_ip as sdk_floating_ip
+from openstack.network.v2 import network as sdk_network
+from openstack.network.v2 import port as sdk_port
+from openstack.network.v2 import router as sdk_router
+from openstack.network.v2 import security_group as sdk_security_group
+from openstack.network.v2 import subnet as sdk_subnet
 
 from tests.unit import fake_heat
 
@@ -52,6 +67,8 @@ class Response:
 
 def _matches(item, params):
     for field, wanted in (params or {}).items():
+        if field == 'project_id' and field not in item:
+            continue  # the World's resources are the project's
         if isinstance(wanted, str) and wanted.startswith('in:'):
             wanted = wanted[3:].split(',')
         if not isinstance(wanted, list):
@@ -61,32 +78,53 @@ def _matches(item, params):
     return True
 
 
+# The SDK list call → (the World's collection, the SDK's model).
+LISTS = {
+    ('compute', 'servers'): ('servers', sdk_server.Server),
+    ('compute', 'keypairs'): ('keypairs', sdk_keypair.Keypair),
+    ('compute', 'server_groups'): ('server_groups',
+                                   sdk_server_group.ServerGroup),
+    ('block_storage', 'volumes'): ('volumes', sdk_volume.Volume),
+    ('image', 'images'): ('images', sdk_image.Image),
+    ('network', 'ports'): ('ports', sdk_port.Port),
+    ('network', 'networks'): ('networks', sdk_network.Network),
+    ('network', 'subnets'): ('subnets', sdk_subnet.Subnet),
+    ('network', 'routers'): ('routers', sdk_router.Router),
+    ('network', 'security_groups'): ('security-groups',
+                                     sdk_security_group.SecurityGroup),
+    ('network', 'ips'): ('floatingips', sdk_floating_ip.FloatingIP),
+}
+SERVICE_TYPES = {'compute': 'compute', 'block_storage': 'block-storage',
+                 'image': 'image', 'network': 'network'}
+
+
+class Proxy:
+    """An openstacksdk proxy whose list calls page through the World."""
+
+    def __init__(self, world, name):
+        self.world, self.name = world, name
+
+    def __getattr__(self, kind):
+        if (self.name, kind) not in LISTS:
+            raise AttributeError(kind)
+        return lambda **query: self.world.list(self.name, kind, query)
+
+
+class Connection:
+    """Stands in for ``openstack.connection.Connection``."""
+
+    def __init__(self, world):
+        self.world = world
+
+    def __getattr__(self, name):
+        if name not in SERVICE_TYPES:
+            raise AttributeError(name)
+        return Proxy(self.world, name)
+
+
 class Adapter:
     def __init__(self, world, service):
         self.world, self.service = world, service
-
-    def get(self, path, params=None, raise_exc=True, **kwargs):
-        self.world.calls[self.service] += 1
-        self.world.log.append((self.service, path, params))
-        failure = self.world.failures.get((self.service, path))
-        if failure:
-            return Response(failure, {'NeutronError': {
-                'message': 'denied by policy'}})
-        path, _sep, query = path.partition('?')
-        params = dict(params or {}, **dict(urllib.parse.parse_qsl(query)))
-        limit, marker = params.pop('limit', None), params.pop('marker', None)
-        collection, items = self.world.collection(self.service, path)
-        found = [i for i in items if _matches(i, params)]
-        if marker:
-            found = found[[i['id'] for i in found].index(marker) + 1:]
-        body = {collection: found}
-        if limit and len(found) > int(limit):
-            # Nova-style pages: a next link carrying limit and marker.
-            body[collection] = found[:int(limit)]
-            body[collection + '_links'] = [{'rel': 'next', 'href': (
-                '%s?limit=%s&marker=%s' % (path, limit,
-                                           found[int(limit) - 1]['id']))}]
-        return Response(200, body)
 
     def post(self, path, json=None, raise_exc=True, **kwargs):
         self.world.calls[self.service] += 1
@@ -101,6 +139,10 @@ class Clients:
         self.world = world
         self.project_id = PROJECT
         self.calls = world.calls
+
+    @property
+    def connection(self):
+        return Connection(self.world)
 
     def adapter(self, service):
         return Adapter(self.world, service)
@@ -118,7 +160,10 @@ class World:
     def __init__(self, servers=1):
         self.calls = collections.Counter()
         self.log = []
+        # (proxy, list call) → an HTTP status or an exception to raise.
         self.failures = {}
+        self.threads = {}  # list call → the threads it ran on
+        self._lock = threading.Lock()
         self.post_answer = Response(200, {'Parameters': {}})
         self.nova = {'servers': [], 'keypairs': [], 'server_groups': []}
         self.volumes = []
@@ -134,20 +179,50 @@ class World:
         self._bfv()
         self._data_volume()
 
-    def collection(self, service, path):
-        if service == 'compute':
-            name = path.rsplit('/', 2)[-2 if path.endswith('detail') else -1]
-            name = {'os-keypairs': 'keypairs',
-                    'os-server-groups': 'server_groups'}.get(name, name)
-            return name, self.nova[name]
-        if service == 'block-storage':
-            return 'volumes', self.volumes
-        if service == 'image':
-            return 'images', self.images
-        if service == 'network':
-            name = path.rsplit('/', 1)[-1]
-            return name.replace('-', '_'), self.neutron[name]
-        raise AssertionError('unexpected %s %s' % (service, path))
+    def _items(self, proxy, collection):
+        if proxy == 'compute':
+            return self.nova[collection]
+        if proxy == 'network':
+            return self.neutron[collection]
+        return self.volumes if proxy == 'block_storage' else self.images
+
+    def list(self, proxy, kind, query):
+        """One SDK list call: a generator of models, one call per page.
+
+        Like the services, a full page has a next link: the SDK asks for
+        one more page then.
+        """
+        collection, model = LISTS[(proxy, kind)]
+        query = dict(query)
+        limit = query.pop('limit', None)
+        if kind in ('servers', 'volumes'):
+            assert query.pop('details'), 'without details, fields are lost'
+        service = SERVICE_TYPES[proxy]
+        found = [i for i in self._items(proxy, collection)
+                 if _matches(i.get('keypair', i), query)]
+
+        def pages():
+            start = 0
+            while True:
+                with self._lock:
+                    self.calls[service] += 1
+                    self.log.append((service, kind, dict(query, limit=limit)))
+                    self.threads.setdefault(kind, set()).add(
+                        threading.current_thread().name)
+                failure = self.failures.get((proxy, kind))
+                if isinstance(failure, Exception):
+                    raise failure
+                if failure:
+                    raise sdk_exc.HttpException(
+                        message='denied', http_status=failure,
+                        details='denied by policy')
+                page = found[start:start + limit] if limit else found[start:]
+                for raw in page:
+                    yield model.existing(**copy.deepcopy(raw))
+                start += len(page)
+                if not limit or len(page) < limit:
+                    return
+        return pages()
 
     def _network(self):
         n = self.neutron
@@ -202,7 +277,7 @@ class World:
                            'ram': 512, 'disk': 1, 'ephemeral': 0,
                            'swap': 0, 'extra_specs': {}},
                 'metadata': {'role': 'web'}, 'config_drive': '',
-                'OS-EXT-AZ:availability_zone': 'nova',
+                'OS-EXT-AZ:availability_zone': 'nova', 'addresses': {},
                 'os-extended-volumes:volumes_attached': [
                     {'id': v, 'delete_on_termination': False}
                     for v in volumes]}
@@ -216,6 +291,10 @@ class World:
             'fixed_ips': [{'subnet_id': SUBNET, 'ip_address': ip}],
             'security_groups': [SG_WEB, SG_DEFAULT],
             'port_security_enabled': True, 'admin_state_up': True})
+        server = next(s for s in self.nova['servers'] if s['id'] == sid)
+        server['addresses'].setdefault('private', []).append({
+            'addr': ip, 'version': 4, 'OS-EXT-IPS:type': 'fixed',
+            'OS-EXT-IPS-MAC:mac_addr': 'fa:16:3e:00:00:01'})
         return port_id
 
     def add_server(self, sid, name):
@@ -229,6 +308,10 @@ class World:
                 'id': 'fip-1', 'floating_ip_address': '172.24.4.10',
                 'fixed_ip_address': '10.0.0.10', 'port_id': port_id,
                 'floating_network_id': EXT_NET})
+            self.nova['servers'][-1]['addresses']['private'].append({
+                'addr': '172.24.4.10', 'version': 4,
+                'OS-EXT-IPS:type': 'floating',
+                'OS-EXT-IPS-MAC:mac_addr': 'fa:16:3e:00:00:01'})
 
     def _bfv(self):
         self.nova['servers'].append(self._server(BFV, 'db', '', [BOOT_VOL]))

@@ -179,8 +179,16 @@ def env(db, conf, monkeypatch):
 
     monkeypatch.setattr(workflow.discovery, 'discover', discover)
     monkeypatch.setattr(workflow.template_mod, 'build', build)
-    monkeypatch.setattr(workflow.template_mod, 'validate',
-                        lambda clients, text: behaviour.get('validate'))
+    validated = []
+
+    def validate(clients, text):
+        validated.append(text)
+        return behaviour.get('validate')
+
+    monkeypatch.setattr(workflow.template_mod, 'validate', validate)
+    # Each test starts with an engine process that validated nothing.
+    monkeypatch.setattr(workflow.validation, 'VALIDATED',
+                        workflow.validation.ValidatedTemplates())
 
     def get_action(resource_type, action):
         payload = DISK if resource_type == 'server' else VOLUME
@@ -200,6 +208,7 @@ def env(db, conf, monkeypatch):
         return ok, db_api.checkpoint_get(context, checkpoint.id)
 
     return type('Env', (), dict(protect=staticmethod(protect), log=log,
+                                validated=validated,
                                 behaviour=behaviour, account=account,
                                 clients=clients, context=context,
                                 checkpoint=checkpoint))
@@ -266,6 +275,18 @@ def test_servers_are_unpaused_when_a_capture_fails(env):
     assert not ok and 'snapshot refused' in cp.error
     assert env.clients.compute.actions[-1] == ('unpause', 's1')
     assert ('cleanup', 'server_web', 'tmp-server_web') in env.log
+
+
+def test_heat_validates_an_identical_template_once(env):
+    ok, _ = env.protect()
+    assert ok and len(env.validated) == 1
+    db_api.checkpoint_update(env.context, env.checkpoint.id,
+                             {'status': 'protecting'})
+    ok, cp = env.protect()
+    assert ok and len(env.validated) == 1
+    events = db_api.checkpoint_event_get_all(env.context, cp.id)
+    assert any('accepted by Heat within the hour' in e.message
+               for e in events)
 
 
 def test_an_invalid_template_fails_before_anything_is_stored(env):

@@ -10,9 +10,10 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-import collections
-
 from keystoneauth1 import exceptions as ks_exc
+from openstack.compute.v2 import server as sdk_server
+from openstack import exceptions as sdk_exc
+from openstack.network.v2 import port as sdk_port
 import pytest
 
 from dragon import exception
@@ -20,79 +21,65 @@ from dragon.protection.discovery import _api
 from tests.unit.protection import fakes
 
 
-class Pages:
-    """An adapter answering page after page, recording each request."""
-
-    def __init__(self, answers):
-        self.answers = list(answers)
-        self.requests = []
-        self.calls = collections.Counter()
-
-    def adapter(self, service):
-        return self
-
-    def get(self, path, params=None, raise_exc=True, **kwargs):
-        self.requests.append((path, params))
-        answer = self.answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
+def test_body_is_the_json_the_service_sent():
+    raw = {'id': 'p1', 'binding:vnic_type': 'normal', 'fixed_ips': [],
+           'admin_state_up': False}
+    item = _api.body(sdk_port.Port.existing(**raw))
+    # Not to_dict(): no key the service did not send (a Neutron without
+    # port security has no port_security_enabled, not False), none renamed.
+    assert item == raw
+    server = _api.body(sdk_server.Server.existing(**{
+        'id': 's1', 'flavor': {'original_name': 'm1', 'ephemeral': 0},
+        'OS-EXT-AZ:availability_zone': 'nova'}))
+    assert server == {'id': 's1',
+                      'flavor': {'original_name': 'm1', 'ephemeral': 0},
+                      'OS-EXT-AZ:availability_zone': 'nova'}
+    assert 'OS-EXT-SRV-ATTR:user_data' not in server
 
 
-class NotJson:
-    status_code = 200
-
-    def json(self):
-        raise ValueError('not json')
-
-
-def test_list_follows_next_links():
-    clients = Pages([
-        fakes.Response(200, {'servers': [{'id': 1}], 'servers_links': [
-            {'rel': 'next', 'href': 'http://nova/v2.1/servers/detail?m=1'}]}),
-        fakes.Response(200, {'servers': [{'id': 2}]})])
-    items = _api.list_all(clients, 'compute', '/servers/detail', 'servers',
-                          resource='servers', params={'limit': 1})
-    assert [i['id'] for i in items] == [1, 2]
-    assert clients.requests == [
-        ('/servers/detail', {'limit': 1}),
-        ('http://nova/v2.1/servers/detail?m=1', {})]
-
-
-def test_glance_next_is_followed():
-    clients = Pages([
-        fakes.Response(200, {'images': [{'id': 1}],
-                             'next': '/v2/images?marker=1'}),
-        fakes.Response(200, {'images': []})])
-    assert len(_api.list_all(clients, 'image', '/v2/images', 'images',
-                             resource='images')) == 1
-    assert clients.requests[1][0] == '/v2/images?marker=1'
+def test_listing_reads_every_page():
+    def pages():
+        yield sdk_port.Port.existing(id='a')
+        yield sdk_port.Port.existing(id='b')
+    assert [i['id'] for i in _api.listing('network', pages,
+                                          resource='ports')] == ['a', 'b']
 
 
 def test_long_filters_are_batched_and_empty_ones_skip_the_call():
-    ids = ['id-%03d' % i for i in range(120)]
-    clients = Pages([fakes.Response(200, {'ports': []})] * 3)
-    _api.list_filtered(clients, 'network', '/v2.0/ports', 'ports',
-                       'device_id', ids, resource='ports')
-    assert [len(p['device_id']) for _, p in clients.requests] == [50, 50, 20]
-    assert _api.list_filtered(clients, 'network', '/v2.0/ports', 'ports',
-                              'device_id', [], resource='ports') == []
-    assert len(clients.requests) == 3
+    ids = ['id-%03d' % i for i in range(320)]
+    calls = []
+
+    def call(**query):
+        calls.append(query)
+        return []
+    _api.filtered('network', call, 'id', ids, resource='networks',
+                  project_id='p')
+    assert [len(q['id']) for q in calls] == [150, 150, 20]
+    assert all(q['project_id'] == 'p' for q in calls)
+    _api.filtered('image', call, 'id', ['b', 'a'], resource='images',
+                  join=lambda batch: 'in:' + ','.join(batch))
+    assert calls[-1] == {'id': 'in:a,b'}
+    assert _api.filtered('network', call, 'id', [], resource='x') == []
+    assert len(calls) == 4
 
 
-def test_failures_name_the_resource():
-    clients = Pages([
-        ks_exc.ConnectFailure('refused'),
-        fakes.Response(404, {'itemNotFound': {'message': 'gone'}}),
-        NotJson()])
-    with pytest.raises(exception.DiscoveryFailed,
-                       match='Cannot discover ports: network unreachable'):
-        _api.get(clients, 'network', '/v2.0/ports', resource='ports')
-    with pytest.raises(exception.DiscoveryFailed,
-                       match='server x: HTTP 404: gone'):
-        _api.get(clients, 'compute', '/servers/x', resource='server x')
-    with pytest.raises(exception.DiscoveryFailed, match='no JSON'):
-        _api.get(clients, 'compute', '/servers/x', resource='server x')
+@pytest.mark.parametrize('error, reason', [
+    (ks_exc.ConnectFailure('refused'), 'network unreachable: refused'),
+    (sdk_exc.HttpException(message='x', http_status=404, details='gone'),
+     'HTTP 404: gone'),
+    (sdk_exc.HttpException(message='x', http_status=503), 'HTTP 503'),
+    (sdk_exc.ServiceDisabledException('no network in the catalog'),
+     'network unreachable: no network in the catalog'),
+    (ks_exc.EndpointNotFound('no endpoint'),
+     'network unreachable: no endpoint'),
+])
+def test_failures_name_the_resource_and_the_reason(error, reason):
+    def fails():
+        yield sdk_port.Port.existing(id='a')
+        raise error
+    with pytest.raises(exception.DiscoveryFailed) as caught:
+        _api.listing('network', fails, resource='ports of x')
+    assert str(caught.value) == 'Cannot discover ports of x: %s' % reason
 
 
 def test_address_group_rules_are_recorded_and_left_out():

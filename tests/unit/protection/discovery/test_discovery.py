@@ -136,11 +136,71 @@ def test_call_count_does_not_grow_with_servers():
                     if x.resource.type == 'OS::Nova::Server']) == n + 1
         counts.append(dict(world.calls))
     assert counts[0] == counts[1]
-    # servers, key pairs, server groups; ports, networks, subnets, router
-    # ports, routers, the routers' external networks, security groups,
-    # floating IPs; volumes; images.
+    # servers, key pairs, server groups; the project's ports and floating
+    # IPs, the ports' networks, subnets, router ports, routers, the
+    # routers' external networks, security groups; volumes; images.
     assert counts[0] == {'compute': 3, 'network': 8, 'block-storage': 1,
                          'image': 1}
+
+
+def test_lists_ask_for_the_largest_page_and_run_in_parallel():
+    world = fakes.World(servers=2)
+    _discover(world)
+    limits = {kind: query.get('limit') for _, kind, query in world.log}
+    assert limits['servers'] == limits['volumes'] == 1000
+    assert limits['server_groups'] == limits['images'] == 1000
+    assert limits['keypairs'] == 1000
+    # Neutron answers everything unless its operator set a page.
+    assert limits['ports'] is None and limits['ips'] is None
+    projects = {kind: query.get('project_id') for _, kind, query in world.log
+                if kind in ('ports', 'ips') and not {
+                    'device_id', 'port_id', 'network_id'} & set(query)}
+    assert projects == {'ports': fakes.PROJECT, 'ips': fakes.PROJECT}
+    # The first lists of each service overlap, on the run's pool.
+    for kind in ('servers', 'server_groups', 'ports', 'ips', 'volumes',
+                 'images', 'keypairs', 'security_groups'):
+        assert all(t.startswith('discovery') for t in world.threads[kind])
+
+
+def test_a_port_another_project_owns_is_read_by_device_id():
+    world = fakes.World(servers=1)
+    port = next(p for p in world.neutron['ports']
+                if p['device_id'] == fakes.server_id(0))
+    port['project_id'] = 'admin'
+    port['mac_address'] = 'fa:16:3e:00:00:99'
+    world.nova['servers'][0]['addresses']['private'][0][
+        'OS-EXT-IPS-MAC:mac_addr'] = 'fa:16:3e:00:00:99'
+    graph = _discover(world)
+    web = _node(graph, 'OS::Nova::Server', fakes.server_id(0))
+    assert graph.get(web.properties['ports'][0]).resource.id == port['id']
+    assert [q['device_id'] for _, kind, q in world.log
+            if kind == 'ports' and 'device_id' in q] == [[fakes.server_id(0)]]
+
+
+def test_a_floating_ip_another_project_owns_is_read_by_port_id():
+    world = fakes.World(servers=1)
+    world.neutron['floatingips'][0]['project_id'] = 'admin'
+    graph = _discover(world)
+    assert _node(graph, 'OS::Neutron::FloatingIP', 'fip-1')
+    assert [kind for _, kind, q in world.log if 'port_id' in q] == ['ips']
+
+
+def test_no_extra_call_when_nova_and_neutron_agree():
+    world = fakes.World(servers=3)
+    _discover(world)
+    assert not [q for _, _, q in world.log
+                if 'device_id' in q or 'port_id' in q]
+
+
+def test_unreachable_service_is_named():
+    from keystoneauth1 import exceptions as ks_exc
+    world = fakes.World(servers=1)
+    world.failures[('block_storage', 'volumes')] = ks_exc.ConnectFailure(
+        'connection refused')
+    with pytest.raises(exception.DiscoveryFailed,
+                       match="the project's volumes: block-storage "
+                             "unreachable: connection refused"):
+        _discover(world)
 
 
 def test_graph_is_json_and_round_trips():
@@ -159,9 +219,10 @@ def test_missing_member_server_fails_with_its_name():
 
 def test_unreadable_dependency_fails_naming_it():
     world = fakes.World(servers=1)
-    world.failures[('network', '/v2.0/floatingips')] = 403
+    world.failures[('network', 'routers')] = 403
     with pytest.raises(exception.DiscoveryFailed,
-                       match='floating IPs of ports .*HTTP 403: denied'):
+                       match='routers c0000000.*: HTTP 403: denied by '
+                             'policy'):
         _discover(world)
 
 
@@ -192,11 +253,11 @@ def test_unknown_resource_type():
         _discover(fakes.World(), [fakes.member('network', 'x', 'a')])
 
 
-def test_servers_are_listed_in_pages_nova_can_serve():
+def test_servers_are_read_page_after_page(monkeypatch):
+    monkeypatch.setattr(discovery._api, 'PAGE', 50)
     world = fakes.World(servers=120)
     graph = _discover(world)
-    pages = [entry for entry in world.log
-             if entry[0] == 'compute' and entry[1].startswith('/servers/detail')]
+    pages = [entry for entry in world.log if entry[1] == 'servers']
     assert len(pages) == 3
     assert len([n for n in graph.nodes()
                 if n.resource.type == 'OS::Nova::Server']) == 121
@@ -274,3 +335,23 @@ def test_user_data_hidden_by_nova_is_a_warning():
     warnings.clear()
     _discover(world, None, warnings)
     assert not [w for w in warnings if w[1] == 'user_data_not_readable']
+
+
+def test_a_started_list_is_read_once_and_its_failure_raised_when_needed():
+    import concurrent.futures
+    from dragon.protection.discovery import base
+    calls = []
+
+    def fetch():
+        calls.append(1)
+        raise exception.DiscoveryFailed(resource='x', reason='HTTP 500')
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        for run in (base.DiscoveryRun(None, pool=pool),
+                    base.DiscoveryRun(None)):
+            run.start('x', fetch)
+            run.start('x', fetch)   # begun already: not again
+            with pytest.raises(exception.DiscoveryFailed, match='HTTP 500'):
+                run.once('x', fetch)
+            run.start('y', lambda: 42)
+            assert run.once('y', fetch) == 42
+    assert len(calls) == 2
