@@ -21,11 +21,12 @@ IPs, key pair, server group and volumes; the template gets all of them
 from typing import Any
 
 from dragon.cloud import caller
+from dragon.plugins.server import hot
 from dragon.protection.data import base as data_base
 from dragon.protection.data import server as data_server
 from dragon.protection.discovery import server as discovery_server
+from dragon.protection.hot import networking
 from dragon.protection import registry
-from dragon.protection import template
 from dragon.recovery.restore import images
 from dragon.resource_types import base
 
@@ -84,19 +85,8 @@ class Server(base.ResourceType):
         return caller.server_get(context, resource_id)
 
     def template_handlers(self) -> dict[str, base.TemplateHandler]:
-        builder = template.Builder
-        return {
-            'OS::Nova::Server': builder.server,
-            'OS::Nova::KeyPair': builder.keypair,
-            'OS::Nova::ServerGroup': builder.server_group,
-            'OS::Neutron::Net': builder.net,
-            'OS::Neutron::Subnet': builder.subnet,
-            'OS::Neutron::Router': builder.router,
-            'OS::Neutron::RouterInterface': builder.router_interface,
-            'OS::Neutron::Port': builder.port,
-            'OS::Neutron::SecurityGroup': builder.security_group,
-            'OS::Neutron::FloatingIP': builder.floating_ip,
-        }
+        # The Neutron resources are the servers': no other type brings them.
+        return {**hot.HANDLERS, **networking.HANDLERS}
 
     def restorers(self) -> dict[str, base.RestoreFunction]:
         return {data_base.IMAGE: _restore_image}

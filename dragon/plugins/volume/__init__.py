@@ -15,12 +15,12 @@
 from typing import Any
 
 from dragon.cloud import caller
+from dragon.plugins.volume import hot
 from dragon.protection.data import backup as data_backup
 from dragon.protection.data import base as data_base
 from dragon.protection.data import volume as data_volume
 from dragon.protection.discovery import volume as discovery_volume
 from dragon.protection import registry
-from dragon.protection import template
 from dragon.recovery.restore import images
 from dragon.recovery.restore import volumes
 from dragon.resource_types import base
@@ -102,8 +102,7 @@ class Volume(base.ResourceType):
         return caller.volume_get(context, resource_id)
 
     def template_handlers(self) -> dict[str, base.TemplateHandler]:
-        return {'OS::Cinder::Volume': template.Builder.volume,
-                'OS::Cinder::VolumeAttachment': template.Builder.attachment}
+        return dict(hot.HANDLERS)
 
     def restorers(self) -> dict[str, base.RestoreFunction]:
         return {data_base.VOLUME: _restore_image,
