@@ -13,10 +13,11 @@
 """The template rewrite: a checkpoint's HOT template made for the target.
 
 Unselected resources go (with the parameters and conditions only they
-used); parameters are filled (resolved values, restored image ids) and
+used); parameters are filled (resolved values, what restored data gives) and
 become the template's defaults, so the stack's template names no source
-value; a volume restored as a Cinder volume (or a key pair that exists)
-replaces its resource; names get the prefix.  A drill isolates the copy:
+value; existing target resources replace the ones their resource type
+says (``replacements``: a volume restored as a Cinder volume, a key pair
+that exists); names get the prefix.  A drill isolates the copy:
 no router gateway, no floating IP, every network recreated.  Finally every
 source id still written anywhere (descriptions) is shortened to the
 8-character prefix resource keys use.
@@ -170,18 +171,17 @@ class _Rewriter:
                     self.remove(name)
 
     def replace_existing(self) -> None:
-        for key, what in self.restored.items():
-            if key in self.resources and (what or {}).get('volume_id'):
-                if self.resources[key]['type'] != 'OS::Cinder::Volume':
-                    raise exception.RewriteFailed(
-                        reason='%s is restored as a volume but is a %s' % (
-                            key, self.resources[key]['type']))
-                self.existing[key] = what['volume_id']
-                self.remove(key)
-        for key in list(self.resources):
-            if key in self.values and key not in self.index and \
-                    self.resources[key]['type'] == 'OS::Nova::KeyPair':
-                self.existing[key] = self.values[key]
+        """Existing target resources in place of some of the template's.
+
+        Each resource type says which of its resources they are
+        (``replacements``: a volume restored as a Cinder volume, a key
+        pair that exists).
+        """
+        for plugin in resource_types.all_types():
+            for key, existing in plugin.replacements(
+                    self.resources, self.restored, self.values,
+                    self.index).items():
+                self.existing[key] = existing
                 self.remove(key)
         self.substitute_resources()
 
@@ -323,13 +323,12 @@ class _Rewriter:
             entry = self.index.get(name) or {}
             node = entry.get('node')
             restored = (self.restored.get(node) or {}) if node else {}
-            if entry.get('kind') == 'image' and restored.get('image_id'):
-                value = restored['image_id']
-            elif entry.get('kind') == 'name_prefix':
+            value = self._restored_value(entry.get('kind'), node, restored)
+            if value is None and entry.get('kind') == 'name_prefix':
                 value = self.prefix
-            elif name in self.values:
+            elif value is None and name in self.values:
                 value = self.values[name]
-            else:
+            elif value is None:
                 missing.append('parameter %s (%s of %s, source %r): no value '
                                'and nothing restored' % (
                                    name, entry.get('kind'), node,
@@ -340,6 +339,20 @@ class _Rewriter:
         if missing:
             raise exception.MappingMissing(missing=missing)
         return parameters
+
+    def _restored_value(self, kind: str | None, node: str | None,
+                        restored: dict) -> Any:
+        """What restored data gives the parameter (its node's type says)."""
+        if not restored:
+            return None
+        heat_type = (self.resources.get(node) or {}).get('type')
+        if heat_type is None and self.graph is not None and \
+                node in self.graph:
+            heat_type = self.graph.get(node).resource.type
+        plugin = (resource_types.by_template_type(heat_type)
+                  if heat_type else None)
+        return (plugin.restored_parameter(kind, restored)
+                if plugin is not None else None)
 
     def prefix_names(self) -> None:
         if not self.prefix:

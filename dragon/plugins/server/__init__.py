@@ -22,6 +22,7 @@ from typing import Any
 
 from dragon.cloud import caller
 from dragon.plugins.server import hot
+from dragon.plugins.server import recovery
 from dragon.protection.data import base as data_base
 from dragon.protection.data import server as data_server
 from dragon.protection.discovery import server as discovery_server
@@ -90,3 +91,20 @@ class Server(base.ResourceType):
 
     def restorers(self) -> dict[str, base.RestoreFunction]:
         return {data_base.IMAGE: _restore_image}
+
+    def mapping_kinds(self) -> dict[str, base.MappingFunction]:
+        return {'flavor': recovery.flavor,
+                'image': recovery.image(self.record_kinds),
+                'availability_zone': recovery.availability_zone,
+                'key_name': recovery.key_name}
+
+    def check_mappings(self, resolver: Any) -> None:
+        recovery.check_flavor_mappings(resolver)
+
+    def restored_parameter(self, kind: str, restored: dict) -> Any:
+        return recovery.restored_parameter(kind, restored)
+
+    def replacements(self, resources: dict[str, Any], restored: dict,
+                     values: dict[str, Any],
+                     index: dict[str, Any]) -> dict[str, Any]:
+        return recovery.key_pair_replacements(resources, values, index)

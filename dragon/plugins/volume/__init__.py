@@ -16,6 +16,7 @@ from typing import Any
 
 from dragon.cloud import caller
 from dragon.plugins.volume import hot
+from dragon.plugins.volume import recovery
 from dragon.protection.data import backup as data_backup
 from dragon.protection.data import base as data_base
 from dragon.protection.data import volume as data_volume
@@ -108,6 +109,19 @@ class Volume(base.ResourceType):
         return {data_base.VOLUME: _restore_image,
                 data_base.CINDER_BACKUP: _restore_backup,
                 data_base.REPLICATED: _adopt_replica}
+
+    def mapping_kinds(self) -> dict[str, base.MappingFunction]:
+        return {'volume_type': recovery.volume_type,
+                'image': recovery.image(self.record_kinds),
+                'availability_zone': recovery.availability_zone}
+
+    def restored_parameter(self, kind: str, restored: dict) -> Any:
+        return recovery.restored_parameter(kind, restored)
+
+    def replacements(self, resources: dict[str, Any], restored: dict,
+                     values: dict[str, Any],
+                     index: dict[str, Any]) -> dict[str, Any]:
+        return recovery.restored_volumes(resources, restored)
 
     def estimate_restore(self, record: dict) -> int:
         # An adopted replica moves nothing.
