@@ -21,6 +21,8 @@ from dragon import exception
 from dragon.recovery import mappings
 from dragon.recovery import rewrite
 from dragon.recovery import selection
+from dragon import resource_types
+from dragon.resource_types import base
 from tests.unit.protection import fakes as source
 from tests.unit.recovery import fakes
 
@@ -34,31 +36,8 @@ def _key(graph, type_, resource_id):
     return graph.by_resource(type_, resource_id).key
 
 
-def _run(ckpt, mode='failover', prefix='', keys=None, mapping=None,
-         restored=None, with_graph=True):
-    _, graph, manifest, text = ckpt
-    values = mappings.resolve(manifest, fakes.Target(), mapping or {}, keys,
-                              mode=mode)
-    if restored is None:
-        restored = fakes.restored_for(manifest)
-    return rewrite.rewrite(text, manifest['parameters'], values, restored,
-                           keys, mode, prefix,
-                           graph=manifest['graph'] if with_graph else None)
-
-
-def _consistent(tmpl):
-    """Every reference points at something the template has."""
-    text = json.dumps(tmpl)
-    for name in rewrite._refs(tmpl, 'get_param'):
-        assert name in tmpl.get('parameters', {}), name
-    for name in rewrite._refs(tmpl, 'get_resource'):
-        assert name in tmpl['resources'], name
-    for resource in tmpl['resources'].values():
-        for dep in resource.get('depends_on') or ():
-            assert dep in tmpl['resources'], dep
-    for name in rewrite._conditions_used(tmpl['resources']):
-        assert name in tmpl.get('conditions', {}), name
-    return text
+_run = fakes.run_rewrite
+_consistent = fakes.assert_consistent
 
 
 @pytest.mark.parametrize('mode', ['failover', 'drill'])
@@ -144,49 +123,6 @@ def test_selection_keeps_only_the_closure(ckpt):
     _consistent(tmpl)
 
 
-def test_restored_volume_replaces_its_resource(ckpt):
-    _, graph, manifest, _ = ckpt
-    data = _key(graph, 'OS::Cinder::Volume', source.DATA_VOL)
-    attachment = _key(graph, 'OS::Cinder::VolumeAttachment', 'att-data')
-    restored = fakes.restored_for(manifest)
-    restored[data] = {'volume_id': fakes.RESTORED_VOLUME}
-    tmpl, params = _run(ckpt, restored=restored)
-    assert data not in tmpl['resources']
-    assert tmpl['resources'][attachment]['properties']['volume_id'] == \
-        fakes.RESTORED_VOLUME
-    assert not any(p.startswith(data) for p in params)
-    assert not any(c.startswith(data) for c in tmpl['conditions'])
-    _consistent(tmpl)
-
-
-def test_restored_boot_volume_in_block_device_mapping(ckpt):
-    _, graph, manifest, _ = ckpt
-    boot = _key(graph, 'OS::Cinder::Volume', source.BOOT_VOL)
-    bfv = _key(graph, 'OS::Nova::Server', source.BFV)
-    restored = {boot: {'volume_id': fakes.RESTORED_VOLUME}}
-    restored.update({k: v for k, v in fakes.restored_for(manifest).items()
-                     if k != boot})
-    tmpl, _ = _run(ckpt, restored=restored)
-    bdm = tmpl['resources'][bfv]['properties']['block_device_mapping_v2']
-    assert bdm[0]['volume_id'] == fakes.RESTORED_VOLUME
-    assert boot not in tmpl['resources'][bfv].get('depends_on', [])
-
-
-def test_existing_key_pair_replaces_its_resource(ckpt):
-    _, graph, manifest, text = ckpt
-    keypair = _key(graph, 'OS::Nova::KeyPair', 'ops')
-    target = fakes.Target()
-    target.keypairs = [{'name': 'ops', 'public_key': 'ssh-ed25519 AAAA'}]
-    values = mappings.resolve(manifest, target, {}, None)
-    tmpl, params = rewrite.rewrite(text, manifest['parameters'], values,
-                                   fakes.restored_for(manifest), None,
-                                   graph=graph)
-    assert keypair not in tmpl['resources']
-    web0 = _key(graph, 'OS::Nova::Server', source.server_id(0))
-    assert tmpl['resources'][web0]['properties']['key_name'] == 'ops'
-    assert keypair + '_key_name' not in params
-
-
 def test_network_recreated_on_request_in_a_failover(ckpt):
     _, graph, _, _ = ckpt
     shared = _key(graph, 'OS::Neutron::Net', fakes.SHARED_NET)
@@ -241,3 +177,61 @@ def test_user_data_is_left_as_written():
     web0 = _key(graph, 'OS::Nova::Server', source.server_id(0))
     assert out['resources'][web0]['properties']['user_data'] == \
         'echo %s\n' % source.DATA_VOL
+
+
+class _Thing(base.ResourceType):
+    """A type whose restored things replace resources or fill colours."""
+
+    name = 'thing'
+    heat_type = 'OS::Fake::Thing'
+    actions = (base.Action('copy', 'Copy it.', base.options_schema(),
+                           default=True),)
+    data_actions = {'copy': object}
+
+    def list_resources(self, context):
+        return []
+
+    def get_resource(self, context, resource_id):
+        return None
+
+    def template_handlers(self):
+        return {self.heat_type: lambda builder, node: {}}
+
+    def restored_parameter(self, kind, restored):
+        return restored.get('colour') if kind == 'colour' else None
+
+    def replacements(self, resources, restored, values, index):
+        return {key: what['thing_id'] for key, what in restored.items()
+                if key in resources and 'thing_id' in what}
+
+
+def _things():
+    return {
+        'heat_template_version': '2021-04-16',
+        'parameters': {p: {'type': 'string', 'default': 'blue'}
+                       for p in ('a_colour', 'b_colour')},
+        'resources': {
+            key: {'type': 'OS::Fake::Thing', 'properties': {
+                'colour': {'get_param': key + '_colour'}}}
+            for key in ('a', 'b')} | {
+            'user': {'type': 'OS::Fake::User', 'properties': {
+                'things': [{'get_resource': 'a'},
+                           {'get_resource': 'b'}]}}}}
+
+
+def test_a_type_says_what_its_restored_data_replaces_and_fills(monkeypatch):
+    monkeypatch.setattr(resource_types, '_loaded', lambda: (_Thing(),))
+    index = {key + '_colour': {'kind': 'colour', 'node': key,
+                               'default': 'blue'} for key in ('a', 'b')}
+    tmpl, params = rewrite.rewrite(
+        _things(), index, {'a_colour': 'blue', 'b_colour': 'mapped'},
+        {'a': {'thing_id': 'existing-a'}, 'b': {'colour': 'restored'}},
+        None)
+    assert 'a' not in tmpl['resources']
+    assert tmpl['resources']['user']['properties']['things'] == [
+        'existing-a', {'get_resource': 'b'}]
+    # The restored value wins over the resolved one; a's parameter went
+    # with its resource.
+    assert params == {'b_colour': 'restored'}
+    assert tmpl['parameters'] == {'b_colour': {'type': 'string',
+                                               'default': 'restored'}}
