@@ -24,7 +24,6 @@ source id still written anywhere (descriptions) is shortened to the
 """
 
 import copy
-import ipaddress
 import json
 import re
 from typing import Any, Iterable
@@ -33,78 +32,18 @@ import yaml
 
 from dragon import exception
 from dragon.protection import graph as graph_mod
-from dragon.recovery import mappings as mappings_mod
+from dragon.recovery import intrinsics
+from dragon.recovery import networking
 from dragon import resource_types
 
 FAILOVER, DRILL = 'failover', 'drill'
 MODES = (FAILOVER, DRILL)
-NETWORK_KINDS = ('network', 'external_network')
-FLOATING_TYPES = ('OS::Neutron::FloatingIP',
-                  'OS::Neutron::FloatingIPAssociation')
 # Resources that are no graph node but belong to one (a group's rules).
 _DERIVED = re.compile(r'^(?P<key>.+)_rule_\d+$')
-# CIDR of a recreated network whose source ports had no IPv4 address.
-FALLBACK_CIDR = '10.0.0.0/24'
 _UUID = re.compile(r'\b[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?'
                    r'[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}\b')
 # Free text a user wrote for the workload itself: left as it is.
 _VERBATIM = ('user_data',)
-
-
-def _walk(value: Any, fn: Any) -> Any:
-    """``value`` rebuilt bottom-up, ``fn`` applied to every dict and list."""
-    if isinstance(value, dict):
-        value = {k: _walk(v, fn) for k, v in value.items()}
-    elif isinstance(value, list):
-        value = [_walk(v, fn) for v in value]
-    return fn(value)
-
-
-def _refs(value: Any, function: str) -> set[str]:
-    """Every argument of intrinsic ``function`` inside ``value``."""
-    found: set[str] = set()
-
-    def visit(v: Any) -> None:
-        if isinstance(v, dict):
-            if len(v) == 1 and function in v:
-                arg = v[function]
-                found.add(arg[0] if isinstance(arg, list) else arg)
-            for item in v.values():
-                visit(item)
-        elif isinstance(v, list):
-            for item in v:
-                visit(item)
-    visit(value)
-    return {f for f in found if isinstance(f, str)}
-
-
-def _substitute(value: Any, function: str, table: dict[str, Any]) -> Any:
-    """``{function: name}`` replaced by ``table[name]`` where present."""
-    def fn(v: Any) -> Any:
-        if (isinstance(v, dict) and len(v) == 1 and function in v and
-                isinstance(v[function], str) and v[function] in table):
-            return copy.deepcopy(table[v[function]])
-        return v
-    return _walk(value, fn)
-
-
-def _conditions_used(value: Any) -> set[str]:
-    used: set[str] = set()
-
-    def visit(v: Any) -> None:
-        if isinstance(v, dict):
-            if len(v) == 1 and isinstance(v.get('if'), list) and v['if'] \
-                    and isinstance(v['if'][0], str):
-                used.add(v['if'][0])
-            for k, item in v.items():
-                if k == 'condition' and isinstance(item, str):
-                    used.add(item)
-                visit(item)
-        elif isinstance(v, list):
-            for item in v:
-                visit(item)
-    visit(value)
-    return used
 
 
 class _Rewriter:
@@ -139,8 +78,8 @@ class _Rewriter:
         self.select()
         self.replace_existing()
         if self.drill:
-            self.isolate()
-        self.resources.update(self.recreate_networks())
+            networking.isolate(self)
+        self.resources.update(networking.recreate(self))
         self.check_references()
         self.prune()
         parameters = self.fill()
@@ -166,7 +105,7 @@ class _Rewriter:
                 self.remove(name)
             elif owner != name:
                 # A rule between two groups needs both of them.
-                refs = _refs(self.resources[name], 'get_resource')
+                refs = intrinsics.refs(self.resources[name], 'get_resource')
                 if not refs <= self.keys:
                     self.remove(name)
 
@@ -187,7 +126,7 @@ class _Rewriter:
 
     def substitute_resources(self) -> None:
         for name, resource in self.resources.items():
-            resource = _substitute(resource, 'get_resource', self.existing)
+            resource = intrinsics.substitute(resource, 'get_resource', self.existing)
             deps = resource.get('depends_on')
             if deps is not None:
                 deps = [d for d in ([deps] if isinstance(deps, str) else deps)
@@ -198,97 +137,12 @@ class _Rewriter:
                     del resource['depends_on']
             self.resources[name] = resource
 
-    # -- drill isolation and recreated networks -------------------------------
-
-    def isolate(self) -> None:
-        for name in list(self.resources):
-            resource = self.resources[name]
-            if resource['type'] in FLOATING_TYPES:
-                self.remove(name)
-            elif resource['type'] == 'OS::Neutron::Router':
-                resource.get('properties', {}).pop('external_gateway_info',
-                                                   None)
-        self.substitute_resources()
-
-    def _to_recreate(self) -> list[str]:
-        used = _refs(self.resources, 'get_param')
-        return [p for p, entry in self.index.items()
-                if entry.get('kind') in NETWORK_KINDS and p in used and
-                (self.drill or
-                 self.values.get(p) == mappings_mod.RECREATE)]
-
-    def recreate_networks(self) -> dict[str, Any]:
-        """A new isolated network and subnet per network to recreate."""
-        new: dict[str, Any] = {}
-        table: dict[str, Any] = {}
-        for param in self._to_recreate():
-            key = self.index[param].get('node') or param
-            for name, resource in self.resources.items():
-                props = resource.get('properties') or {}
-                gateway = props.get('external_gateway_info')
-                if param in _refs(gateway, 'get_param') or (
-                        resource['type'] in FLOATING_TYPES and
-                        param in _refs(props, 'get_param')):
-                    raise exception.RewriteFailed(
-                        reason='network %s cannot be recreated: %s needs an '
-                               'existing external network; map it to one' % (
-                                   key, name))
-            subnet = '%s_subnet' % key
-            new[key] = {'type': 'OS::Neutron::Net', 'properties': {
-                'name': self._network_name(key)}}
-            new[subnet] = {'type': 'OS::Neutron::Subnet', 'properties': {
-                'network': {'get_resource': key}, 'ip_version': 4,
-                'cidr': self._cidr(key), 'enable_dhcp': True,
-                # Isolated: no router will ever use a gateway address.
-                'gateway_ip': None}}
-            table[param] = {'get_resource': key}
-            self.values.pop(param, None)
-        for name in list(self.resources):
-            resource = _substitute(self.resources[name], 'get_param', table)
-            for param, ref in table.items():
-                if ref['get_resource'] in _refs(resource, 'get_resource'):
-                    # Ports need the subnet to get an address.
-                    deps = resource.get('depends_on') or []
-                    deps = [deps] if isinstance(deps, str) else deps
-                    resource['depends_on'] = deps + [
-                        '%s_subnet' % ref['get_resource']]
-            self.resources[name] = resource
-        return new
-
-    def _network_name(self, key: str) -> str:
-        if self.graph is not None and key in self.graph:
-            node = self.graph.get(key)
-            return node.resource.name or key
-        return key
-
-    def _cidr(self, key: str) -> str:
-        """The smallest /24../16 holding the source ports' IPv4 addresses."""
-        if self.graph is None:
-            return FALLBACK_CIDR
-        addresses = []
-        for node in self.graph.nodes():
-            if node.resource.type == 'OS::Neutron::Port' and \
-                    node.properties.get('network') == key:
-                for fixed in node.properties.get('fixed_ips') or ():
-                    try:
-                        ip = ipaddress.ip_address(fixed.get('ip_address'))
-                    except ValueError:
-                        continue
-                    if ip.version == 4:
-                        addresses.append(ip)
-        for length in range(24, 15, -1):
-            nets = {ipaddress.ip_network('%s/%d' % (a, length), strict=False)
-                    for a in addresses}
-            if len(nets) == 1:
-                return str(nets.pop())
-        return FALLBACK_CIDR
-
     # -- consistency, parameters, names ---------------------------------------
 
     def check_references(self) -> None:
         for name, resource in self.resources.items():
-            lost = (_refs(resource, 'get_resource') |
-                    _refs(resource, 'get_attr')) - set(self.resources)
+            lost = (intrinsics.refs(resource, 'get_resource') |
+                    intrinsics.refs(resource, 'get_attr')) - set(self.resources)
             if lost:
                 raise exception.RewriteFailed(
                     reason='%s refers to %s, which is not recovered' % (
@@ -298,20 +152,20 @@ class _Rewriter:
         """Drop outputs, conditions and parameters nothing uses any more."""
         outputs = self.t.get('outputs') or {}
         for name in list(outputs):
-            refs = (_refs(outputs[name], 'get_resource') |
-                    _refs(outputs[name], 'get_attr'))
+            refs = (intrinsics.refs(outputs[name], 'get_resource') |
+                    intrinsics.refs(outputs[name], 'get_attr'))
             if refs - set(self.resources):
                 del outputs[name]
         if 'outputs' in self.t and not outputs:
             del self.t['outputs']
         conditions = self.t.get('conditions') or {}
-        used = _conditions_used([self.resources, outputs])
+        used = intrinsics.conditions_used([self.resources, outputs])
         for name in list(conditions):
             if name not in used:
                 del conditions[name]
         if 'conditions' in self.t and not conditions:
             del self.t['conditions']
-        params = _refs([self.resources, outputs, conditions], 'get_param')
+        params = intrinsics.refs([self.resources, outputs, conditions], 'get_param')
         for name in list(self.t.get('parameters') or {}):
             if name not in params:
                 del self.t['parameters'][name]

@@ -26,6 +26,7 @@ import types
 
 from dragon.protection import discovery
 from dragon.protection import template
+from dragon.recovery import intrinsics
 from dragon.recovery import mappings
 from dragon.recovery import rewrite
 from tests.unit import fake_heat
@@ -316,13 +317,13 @@ def run_rewrite(ckpt, mode='failover', prefix='', keys=None, mapping=None,
 def assert_consistent(tmpl):
     """Every reference points at something the template has."""
     text = json.dumps(tmpl)
-    for name in rewrite._refs(tmpl, 'get_param'):
+    for name in intrinsics.refs(tmpl, 'get_param'):
         assert name in tmpl.get('parameters', {}), name
-    for name in rewrite._refs(tmpl, 'get_resource'):
+    for name in intrinsics.refs(tmpl, 'get_resource'):
         assert name in tmpl['resources'], name
     for resource in tmpl['resources'].values():
         for dep in resource.get('depends_on') or ():
             assert dep in tmpl['resources'], dep
-    for name in rewrite._conditions_used(tmpl['resources']):
+    for name in intrinsics.conditions_used(tmpl['resources']):
         assert name in tmpl.get('conditions', {}), name
     return text

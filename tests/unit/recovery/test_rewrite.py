@@ -74,36 +74,6 @@ def test_failover_fills_every_parameter_as_its_default(ckpt):
     assert fip in tmpl['resources']
 
 
-def test_drill_isolates(ckpt):
-    _, graph, _, _ = ckpt
-    tmpl, params = _run(ckpt, mode='drill', prefix='drill-')
-    res = tmpl['resources']
-    types = [r['type'] for r in res.values()]
-    assert 'OS::Neutron::FloatingIP' not in types
-    for r in res.values():
-        assert 'external_gateway_info' not in r['properties']
-    assert not any(k.endswith('_network') for k in params)
-    # The shared network is recreated, isolated, around the source ports'
-    # addresses; its port waits for the subnet.
-    shared = _key(graph, 'OS::Neutron::Net', fakes.SHARED_NET)
-    assert res[shared] == {'type': 'OS::Neutron::Net',
-                           'properties': {'name': 'drill-shared'}}
-    subnet = res[shared + '_subnet']['properties']
-    assert subnet['cidr'] == '192.168.7.0/24'
-    assert subnet['gateway_ip'] is None
-    ports = [r for r in res.values() if r['type'] == 'OS::Neutron::Port']
-    on_shared = [p for p in ports
-                 if p['properties']['network'] == {'get_resource': shared}]
-    assert len(on_shared) == 1
-    assert shared + '_subnet' in on_shared[0]['depends_on']
-    # Every port's network is created by the stack.
-    assert all('get_resource' in p['properties']['network'] for p in ports)
-    # Names carry the prefix.
-    web0 = _key(graph, 'OS::Nova::Server', source.server_id(0))
-    assert res[web0]['properties']['name'] == 'drill-web-0'
-    _consistent(tmpl)
-
-
 def test_selection_keeps_only_the_closure(ckpt):
     _, graph, _, _ = ckpt
     keys = selection.select(graph, [source.server_id(1)])
@@ -121,25 +91,6 @@ def test_selection_keeps_only_the_closure(ckpt):
     assert not any('volume' in p for p in params)
     assert 'conditions' not in tmpl  # only the volumes had conditions
     _consistent(tmpl)
-
-
-def test_network_recreated_on_request_in_a_failover(ckpt):
-    _, graph, _, _ = ckpt
-    shared = _key(graph, 'OS::Neutron::Net', fakes.SHARED_NET)
-    tmpl, params = _run(ckpt, mapping={
-        'networks': {fakes.SHARED_NET: 'recreate'}})
-    assert tmpl['resources'][shared]['type'] == 'OS::Neutron::Net'
-    assert shared + '_network' not in params
-    # The external network stays: failover keeps gateways and floating IPs.
-    public = _key(graph, 'OS::Neutron::Net', source.EXT_NET)
-    assert params[public + '_network'] == fakes.T_PUBLIC
-    _consistent(tmpl)
-
-
-def test_external_network_of_a_gateway_cannot_be_recreated(ckpt):
-    with pytest.raises(exception.RewriteFailed) as e:
-        _run(ckpt, mapping={'networks': {source.EXT_NET: 'recreate'}})
-    assert 'existing external network' in str(e.value)
 
 
 def test_a_parameter_without_value_is_reported(ckpt):
