@@ -15,7 +15,10 @@
 Discovery (``dragon.protection.discovery.server``/``network``) follows a
 server to its ports, networks, subnets, routers, security groups, floating
 IPs, key pair, server group and volumes; the template gets all of them
-(the Neutron part is the server's: nothing else brings networks).
+(``hot``; the Neutron part, ``dragon.protection.hot.networking``, is the
+server's: nothing else brings networks).  ``recovery`` resolves its
+parameters' kinds and says what its restored images fill and which
+existing key pairs replace their resources.
 """
 
 from typing import Any

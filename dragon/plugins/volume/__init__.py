@@ -10,7 +10,11 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The ``volume`` resource type: a Cinder volume and its attachments."""
+"""The ``volume`` resource type: a Cinder volume and its attachments.
+
+``hot`` builds them; ``recovery`` resolves their parameters' kinds and
+says what restored data fills (an image) and replaces (a volume).
+"""
 
 from typing import Any
 
