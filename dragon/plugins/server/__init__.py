@@ -105,7 +105,7 @@ class Server(base.ResourceType):
         recovery.check_flavor_mappings(resolver)
 
     def restored_parameter(self, kind: str, restored: dict) -> Any:
-        return recovery.restored_parameter(kind, restored)
+        return images.restored_parameter(kind, restored)
 
     def replacements(self, resources: dict[str, Any], restored: dict,
                      values: dict[str, Any],

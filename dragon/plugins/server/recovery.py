@@ -24,7 +24,6 @@ pair replaces its resource.
 from typing import Any
 
 from dragon.recovery import mappings
-from dragon.recovery.restore import images
 
 SERVER = 'OS::Nova::Server'
 KEY_PAIR = 'OS::Nova::KeyPair'
@@ -127,7 +126,3 @@ def key_pair_replacements(resources: dict[str, Any], values: dict[str, Any],
     return {key: values[key] for key, resource in resources.items()
             if key in values and key not in index and
             resource['type'] == KEY_PAIR}
-
-
-def restored_parameter(kind: str, restored: dict) -> Any:
-    return images.restored_parameter(kind, restored)

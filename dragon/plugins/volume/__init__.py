@@ -120,7 +120,7 @@ class Volume(base.ResourceType):
                 'availability_zone': recovery.availability_zone}
 
     def restored_parameter(self, kind: str, restored: dict) -> Any:
-        return recovery.restored_parameter(kind, restored)
+        return images.restored_parameter(kind, restored)
 
     def replacements(self, resources: dict[str, Any], restored: dict,
                      values: dict[str, Any],

@@ -25,7 +25,6 @@ from typing import Any
 
 from dragon import exception
 from dragon.recovery import mappings
-from dragon.recovery.restore import images
 
 VOLUME = 'OS::Cinder::Volume'
 
@@ -92,7 +91,3 @@ def restored_volumes(resources: dict[str, Any],
                         key, resources[key]['type']))
             replaced[key] = what['volume_id']
     return replaced
-
-
-def restored_parameter(kind: str, restored: dict) -> Any:
-    return images.restored_parameter(kind, restored)

@@ -117,9 +117,3 @@ def test_only_existing_key_pairs_are_replaced():
     # A parameter is never an existing resource.
     assert recovery.key_pair_replacements(resources, values,
                                           {'kp': {}}) == {}
-
-
-def test_a_restored_image_fills_the_image_parameter_only():
-    assert recovery.restored_parameter('image', {'image_id': 'i'}) == 'i'
-    assert recovery.restored_parameter('flavor', {'image_id': 'i'}) is None
-    assert recovery.restored_parameter('image', {'volume_id': 'v'}) is None
