@@ -17,8 +17,9 @@ used); parameters are filled (resolved values, what restored data gives) and
 become the template's defaults, so the stack's template names no source
 value; existing target resources replace the ones their resource type
 says (``replacements``: a volume restored as a Cinder volume, a key pair
-that exists); names get the prefix.  A drill isolates the copy:
-no router gateway, no floating IP, every network recreated.  Finally every
+that exists); names get the prefix.  A drill isolates the copy (no
+router gateway, no floating IP, every network recreated: ``networking``,
+as are networks recreated on request).  Finally every
 source id still written anywhere (descriptions) is shortened to the
 8-character prefix resource keys use.
 """
