@@ -17,7 +17,11 @@ between sites (images, flavors, zones, volume types, key names, networks
 that are not recreated) is a parameter whose default is the source
 site's value, indexed in ``parameters`` for recovery to fill.  What the
 template cannot carry is said through ``warn`` (see
-``dragon.protection.warnings``).
+``dragon.protection.warnings``).  This module is the builder's core
+(parameters, references, the build loop, YAML, Heat's validation); the
+resources each Heat type becomes are its plugin's (``template_handlers``
+of ``dragon.resource_types``; the Neutron resources servers depend on are
+``dragon.protection.hot.networking``).
 """
 
 import json
@@ -33,12 +37,6 @@ from dragon import resource_types
 
 HOT_VERSION = '2021-04-16'
 
-# Neutron reserves "default" for the group it makes in every project.
-RESERVED_GROUP_NAME = 'default'
-# IPv6 subnets whose addresses Neutron derives from the MAC address.
-AUTO_ADDRESS_MODES = ('slaac', 'dhcpv6-stateless')
-NORMAL_VNIC = 'normal'
-
 
 def _param(template: dict[str, Any], index: dict[str, Any], name: str,
            kind: str, node: str | None, default: Any,
@@ -50,11 +48,13 @@ def _param(template: dict[str, Any], index: dict[str, Any], name: str,
     return {'get_param': name}
 
 
-def _res(key: str) -> dict[str, str]:
+def ref(key: str) -> dict[str, str]:
+    """``get_resource`` of the resource of graph node ``key``."""
     return {'get_resource': key}
 
 
-def _set(props: dict[str, Any], name: str, value: Any) -> None:
+def set_if(props: dict[str, Any], name: str, value: Any) -> None:
+    """``props[name] = value`` unless ``value`` is empty (``None``, '', {}, [])."""
     if value is not None and value != '' and value != {} and value != []:
         props[name] = value
 
@@ -65,9 +65,9 @@ class Builder:
     The handler of each Heat type comes from its resource type's plugin
     (``template_handlers``): a function ``handler(builder, node)`` that
     returns the resource's properties (``None``: no resource) and may use
-    ``param``, ``optional``, ``network_ref``, ``warn``, ``graph`` and
-    ``template`` (extra resources) of the builder.  The Nova, Cinder and
-    Neutron handlers are the methods below.
+    ``param``, ``optional``, ``add_resource`` (a resource that is no graph
+    node, named ``<key>_<what>``), ``is_resource``, ``warn`` and ``graph``
+    of the builder, and ``ref``/``set_if`` of this module.
     """
 
     def __init__(self, graph: graph_mod.ResourceGraph,
@@ -82,6 +82,8 @@ class Builder:
         self.index: dict[str, Any] = {}
         self.handlers: dict[str, Callable[[Any, graph_mod.Node], Any]] = (
             resource_types.template_handlers())
+        # Nodes whose handler made no resource (e.g. a mapped network).
+        self.no_resource: set[str] = set()
 
     def param(self, node: graph_mod.Node, what: str, kind: str,
               default: Any, description: str) -> dict[str, str]:
@@ -100,12 +102,13 @@ class Builder:
             'not': {'equals': [param, '']}}
         return {'if': [condition, param]}
 
-    def network_ref(self, key: str) -> dict[str, str]:
-        """``get_resource`` of a recreated network, else its parameter."""
-        node = self.graph.get(key)
-        if node.properties.get('owned'):
-            return _res(key)
-        return {'get_param': '%s_network' % key}
+    def add_resource(self, name: str, resource: dict[str, Any]) -> None:
+        """Add a resource that is no graph node (e.g. a group's rule)."""
+        self.template['resources'][name] = resource
+
+    def is_resource(self, key: str) -> bool:
+        """Whether node ``key`` (built already) became a resource."""
+        return key not in self.no_resource
 
     def build(self) -> tuple[dict[str, Any], dict[str, Any]]:
         for node in self.graph.nodes():
@@ -116,6 +119,7 @@ class Builder:
                                                         node.key))
             props = handler(self, node)
             if props is None:
+                self.no_resource.add(node.key)
                 continue
             resource = {'type': node.resource.type, 'properties': props}
             deps = self._extra_deps(node, props)
@@ -130,288 +134,8 @@ class Builder:
         """Graph dependencies Heat cannot see through ``get_resource``."""
         text = json.dumps(props)
         return [d for d in node.depends_on
-                if self._is_resource(d) and
+                if self.is_resource(d) and
                 json.dumps({'get_resource': d}) not in text]
-
-    def _is_resource(self, key: str) -> bool:
-        node = self.graph.get(key)
-        return not (node.resource.type == 'OS::Neutron::Net' and
-                    not node.properties.get('owned'))
-
-    # -- Nova --------------------------------------------------------------
-
-    def server(self, node: graph_mod.Node) -> dict[str, Any]:
-        p = node.properties
-        props: dict[str, Any] = {'name': p.get('name') or node.resource.name}
-        props['flavor'] = self.param(
-            node, 'flavor', 'flavor', p['flavor'].get('original_name'),
-            'Flavor of server %s (source: %s vCPU, %s MiB RAM, %s GiB disk)'
-            % (node.resource.name, p['flavor'].get('vcpus'),
-               p['flavor'].get('ram'), p['flavor'].get('disk')))
-        boot = [d for d in p.get('block_devices') or ()
-                if d.get('boot_index') == 0]
-        if p.get('image'):
-            props['image'] = self.param(
-                node, 'image', 'image', p['image']['id'],
-                'Image of server %s (source: %s)' % (
-                    node.resource.name, p['image'].get('name') or
-                    p['image']['id']))
-        elif boot:
-            props['block_device_mapping_v2'] = [{
-                'boot_index': 0, 'volume_id': _res(boot[0]['volume']),
-                'delete_on_termination': False}]
-        if p.get('key_pair'):
-            props['key_name'] = _res(p['key_pair'])
-        if p.get('ports'):
-            props['networks'] = [{'port': _res(k)} for k in p['ports']]
-        else:
-            # A server without ports: Nova (>= 2.37) wants that said.
-            props['networks'] = [{'allocate_network': 'none'}]
-        props['user_data_format'] = 'RAW'
-        _set(props, 'user_data', p.get('user_data'))
-        if p.get('user_data_base64') and not p.get('user_data'):
-            self.warn(node.key, warnings_mod.USER_DATA_NOT_TEXT,
-                      'user data of server %s is not text: recorded in the '
-                      'manifest (base64), not in the template, so the '
-                      'recovered server gets none' % node.resource.name)
-        _set(props, 'metadata', p.get('metadata'))
-        _set(props, 'tags', p.get('tags'))
-        if p.get('server_group'):
-            props['scheduler_hints'] = {'group': _res(p['server_group'])}
-        if p.get('config_drive'):
-            props['config_drive'] = True
-        if p.get('availability_zone'):
-            props['availability_zone'] = self.param(
-                node, 'availability_zone', 'availability_zone',
-                p['availability_zone'],
-                'Availability zone of server %s' % node.resource.name)
-        return props
-
-    def keypair(self, node: graph_mod.Node) -> dict[str, Any]:
-        # Only the public key: Dragon never has, nor stores, a private key.
-        return {'name': self.param(node, 'key_name', 'key_name',
-                                   node.properties['name'],
-                                   'Name of key pair %s' % node.resource.name),
-                'public_key': node.properties['public_key']}
-
-    def server_group(self, node: graph_mod.Node) -> dict[str, Any]:
-        props = {'name': node.properties.get('name') or node.resource.name}
-        if node.properties.get('policy'):
-            props['policies'] = [node.properties['policy']]
-        # e.g. max_server_per_host of anti-affinity (Nova 2.64, Heat knows).
-        _set(props, 'rules', node.properties.get('rules'))
-        return props
-
-    # -- Cinder ------------------------------------------------------------
-
-    def volume(self, node: graph_mod.Node) -> dict[str, Any]:
-        p = node.properties
-        props: dict[str, Any] = {'size': p['size']}
-        _set(props, 'name', p.get('name'))
-        _set(props, 'description', p.get('description'))
-        _set(props, 'metadata', p.get('metadata'))
-        if p.get('volume_type'):
-            # Empty means the target's default type (and spares Heat's
-            # type lookup, which some Cinder releases refuse to members).
-            props['volume_type'] = self.optional(
-                node, 'volume_type', self.param(
-                    node, 'volume_type', 'volume_type', p['volume_type'],
-                    'Volume type of volume %s (empty: the default type)'
-                    % node.resource.name))
-        if p.get('availability_zone'):
-            props['availability_zone'] = self.param(
-                node, 'availability_zone', 'availability_zone',
-                p['availability_zone'],
-                'Availability zone of volume %s' % node.resource.name)
-        # Recovery creates the volume from the image it restored the
-        # volume's data into; empty means a blank volume.
-        props['image'] = self.optional(node, 'image', self.param(
-            node, 'image', 'image', '',
-            'Image to create volume %s from (empty: blank)'
-            % node.resource.name))
-        return props
-
-    def attachment(self, node: graph_mod.Node) -> dict[str, Any]:
-        props = {'instance_uuid': _res(node.properties['server']),
-                 'volume_id': _res(node.properties['volume'])}
-        _set(props, 'mountpoint', node.properties.get('mountpoint'))
-        return props
-
-    # -- Neutron -----------------------------------------------------------
-
-    def net(self, node: graph_mod.Node) -> dict[str, Any] | None:
-        p = node.properties
-        if not p.get('owned'):
-            kind = 'external_network' if p.get('external') else 'network'
-            self.param(node, 'network', kind, node.resource.id,
-                       '%s network %s (not recreated)' % (
-                           'External' if p.get('external') else 'Shared',
-                           node.resource.name or node.resource.id))
-            return None
-        props: dict[str, Any] = {'name': p.get('name') or ''}
-        if p.get('admin_state_up') is False:
-            props['admin_state_up'] = False
-        if p.get('port_security_enabled') is False:
-            props['port_security_enabled'] = False
-        if p.get('qos_policy_id'):
-            self.warn(node.key, warnings_mod.QOS_POLICY_NOT_RECREATED,
-                      'QoS policy %s of network %s is not recreated' % (
-                          p['qos_policy_id'], node.resource.name or
-                          node.resource.id))
-        return props
-
-    def subnet(self, node: graph_mod.Node) -> dict[str, Any]:
-        p = node.properties
-        props: dict[str, Any] = {
-            'network': _res(p['network']), 'cidr': p['cidr'],
-            'ip_version': p['ip_version'],
-            'enable_dhcp': bool(p.get('enable_dhcp')),
-            # None means "no gateway" to Heat, as in the source.
-            'gateway_ip': p.get('gateway_ip')}
-        _set(props, 'name', p.get('name'))
-        _set(props, 'allocation_pools', p.get('allocation_pools'))
-        _set(props, 'dns_nameservers', p.get('dns_nameservers'))
-        _set(props, 'host_routes', p.get('host_routes'))
-        _set(props, 'ipv6_ra_mode', p.get('ipv6_ra_mode'))
-        _set(props, 'ipv6_address_mode', p.get('ipv6_address_mode'))
-        return props
-
-    def router(self, node: graph_mod.Node) -> dict[str, Any]:
-        p = node.properties
-        props: dict[str, Any] = {'name': p.get('name') or ''}
-        if p.get('admin_state_up') is False:
-            props['admin_state_up'] = False
-        if p.get('external_network'):
-            # enable_snat and fixed gateway IPs are admin-only in Neutron;
-            # gateway addresses belong to the (mapped) external network,
-            # like floating IPs, so they are new at any other site.
-            props['external_gateway_info'] = {
-                'network': self.network_ref(p['external_network'])}
-            if p.get('enable_snat') is False:
-                self.warn(node.key, warnings_mod.ROUTER_SNAT_NOT_KEPT,
-                          'router %s has SNAT disabled; the recovered router '
-                          'has it enabled (setting it is admin-only in '
-                          'Neutron)' % node.resource.name)
-        if p.get('routes'):
-            self.warn(node.key, warnings_mod.ROUTER_ROUTES_NOT_RECREATED,
-                      'extra routes of router %s are recorded in the '
-                      'manifest but not recreated: %s' % (
-                          node.resource.name, ', '.join(
-                              '%s via %s' % (r.get('destination'),
-                                             r.get('nexthop'))
-                              for r in p['routes'])))
-        return props
-
-    def router_interface(self, node: graph_mod.Node) -> dict[str, Any]:
-        return {'router': _res(node.properties['router']),
-                'subnet': _res(node.properties['subnet'])}
-
-    def port(self, node: graph_mod.Node) -> dict[str, Any]:
-        p = node.properties
-        props: dict[str, Any] = {'network': self.network_ref(p['network'])}
-        _set(props, 'name', p.get('name'))
-        if p.get('network_owned'):
-            # The network is recreated with its subnets: keep the addresses
-            # (but for SLAAC subnets, where Neutron derives them itself)
-            # and the MAC address (the network's owner may set it).
-            props['fixed_ips'] = [self._fixed_ip(f)
-                                  for f in p.get('fixed_ips') or ()
-                                  if f.get('subnet')]
-            _set(props, 'mac_address', p.get('mac_address'))
-        else:
-            self.warn(node.key, warnings_mod.PORT_ADDRESSES_NOT_KEPT,
-                      'port %s is on network %s, which recovery maps rather '
-                      'than recreates: it gets a new MAC address (source %s) '
-                      'and new fixed IPs (source %s)' % (
-                          node.resource.name or node.resource.id,
-                          self.graph.get(p['network']).resource.name or
-                          self.graph.get(p['network']).resource.id,
-                          p.get('mac_address'), ', '.join(
-                              f.get('ip_address') or '?'
-                              for f in p.get('fixed_ips') or ()) or 'none'))
-        if p.get('binding_vnic_type') not in (None, NORMAL_VNIC):
-            props['binding:vnic_type'] = p['binding_vnic_type']
-        if p.get('qos_policy_id'):
-            self.warn(node.key, warnings_mod.QOS_POLICY_NOT_RECREATED,
-                      'QoS policy %s of port %s is not recreated' % (
-                          p['qos_policy_id'],
-                          node.resource.name or node.resource.id))
-        if p.get('port_security_enabled') is False:
-            props['port_security_enabled'] = False
-        else:
-            props['security_groups'] = [_res(k) for k in
-                                        p.get('security_groups') or ()]
-        _set(props, 'allowed_address_pairs', [
-            {k: v for k, v in pair.items() if v}
-            for pair in p.get('allowed_address_pairs') or ()])
-        if p.get('admin_state_up') is False:
-            props['admin_state_up'] = False
-        return props
-
-    def _fixed_ip(self, fixed: dict[str, Any]) -> dict[str, Any]:
-        subnet = self.graph.get(fixed['subnet']).properties
-        if subnet.get('ipv6_address_mode') in AUTO_ADDRESS_MODES:
-            return {'subnet': _res(fixed['subnet'])}
-        return {'subnet': _res(fixed['subnet']),
-                'ip_address': fixed['ip_address']}
-
-    def security_group(self, node: graph_mod.Node) -> dict[str, Any]:
-        p = node.properties
-        name, description = p.get('name') or '', p.get('description') or ''
-        if name == RESERVED_GROUP_NAME:
-            name = reserved_group_name(node.resource.id)
-            description = ('Copy of security group "default" (%s) of the '
-                           'protected site, renamed because Neutron reserves '
-                           '"default" for each project\'s own group. %s' % (
-                               node.resource.id, description)).strip()
-        rules = []
-        skipped = 0
-        for index, rule in enumerate(p.get('rules') or ()):
-            if rule.get('remote_address_group_id'):
-                skipped += 1
-                continue
-            heat_rule = {k: rule[k] for k in (
-                'direction', 'ethertype', 'protocol', 'port_range_min',
-                'port_range_max', 'remote_ip_prefix') if rule.get(k)
-                is not None}
-            if rule.get('remote_group') == 'self':
-                # Heat's own group when no remote_group_id is given.
-                heat_rule['remote_mode'] = 'remote_group_id'
-            elif rule.get('remote_group'):
-                # Another group: a separate resource, so two groups that
-                # refer to each other do not form a cycle.
-                heat_rule['security_group'] = _res(node.key)
-                heat_rule['remote_group'] = _res(rule['remote_group'])
-                _set(heat_rule, 'description', rule.get('description'))
-                self.template['resources']['%s_rule_%d' % (
-                    node.key, index)] = {
-                        'type': 'OS::Neutron::SecurityGroupRule',
-                        'properties': heat_rule}
-                continue
-            rules.append(heat_rule)
-        if skipped:
-            description = ('%s (%d rule(s) referring to address groups not '
-                           'recreated)' % (description, skipped)).strip()
-            self.warn(node.key, warnings_mod.ADDRESS_GROUP_RULES_NOT_RECREATED,
-                      '%d rule(s) of security group %s refer to address '
-                      'groups and are not recreated (Heat cannot make '
-                      'address groups)' % (skipped, node.resource.name or
-                                           node.resource.id))
-        return {'name': name, 'description': description, 'rules': rules}
-
-    def floating_ip(self, node: graph_mod.Node) -> dict[str, Any]:
-        p = node.properties
-        props = {'floating_network': self.network_ref(p['floating_network']),
-                 'port_id': _res(p['port'])}
-        port = self.graph.get(p['port'])
-        if len(port.properties.get('fixed_ips') or ()) > 1:
-            _set(props, 'fixed_ip_address', p.get('fixed_ip_address'))
-        return props
-
-
-def reserved_group_name(group_id: str) -> str:
-    """The name a copy of a project's ``default`` security group gets."""
-    return 'default-%s' % group_id.replace('-', '')[:8]
 
 
 def build(graph: graph_mod.ResourceGraph,

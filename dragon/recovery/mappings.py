@@ -19,6 +19,13 @@ template-only server, a shared network, a key pair).  Everything that
 cannot be resolved is collected and raised at once as ``MappingMissing``
 before anything is created.  Values that recovery restores (server disks,
 volume data) are left to the rewrite, which takes them from ``restored``.
+
+A parameter's ``kind`` is resolved by the resource type whose template
+handler built its node (``mapping_kinds`` of ``dragon.resource_types``:
+flavors and key pairs are the server's, volume types the volume's); this
+module is the generic part: the resolver, the target's lists each read
+once, the lookups several types share (images, availability zones) and
+the kinds of the networks every type may use and of the name prefix.
 """
 
 from typing import Any, Callable
@@ -28,12 +35,9 @@ from openstack import exceptions as sdk_exc
 
 from dragon import exception
 from dragon.protection import graph as graph_mod
+from dragon import resource_types
 
 RECREATE = 'recreate'
-# Data record kinds whose bytes come back as a Glance image ...
-IMAGE_KINDS = ('image', 'volume')
-# ... and those that come back as a Cinder volume replacing the resource.
-VOLUME_KINDS = ('cinder_backup', 'replicated')
 DRILL = 'drill'
 
 
@@ -47,11 +51,12 @@ def existing_key(key: str) -> str:
     return key
 
 
-class _Target:
+class Target:
     """Lists of the target region, each fetched once, on first need.
 
     Through the run's openstacksdk connection (its paging and models);
-    items are the SDK's resources, read by attribute.
+    items are the SDK's resources, read by attribute.  Resource types
+    read their own lists with ``once`` and ``read``.
     """
 
     def __init__(self, clients: Any) -> None:
@@ -60,7 +65,7 @@ class _Target:
         self._cache: dict[str, Any] = {}
 
     @staticmethod
-    def _read(service: str, what: str, fetch: Callable[[], Any]) -> Any:
+    def read(service: str, what: str, fetch: Callable[[], Any]) -> Any:
         """``fetch()``; ``None`` when not found, else one clear error."""
         try:
             return fetch()
@@ -78,56 +83,33 @@ class _Target:
             self._cache[name] = fetch()
         return self._cache[name]
 
-    def flavors(self) -> list[Any]:
-        return self.once('flavors', lambda: self._read(
-            'compute', 'listing flavors',
-            lambda: list(self.conn.compute.flavors(details=True))) or [])
-
     def zones(self, service: str) -> set[str]:
-        proxy = {'compute': self.conn.compute,
-                 'block-storage': self.conn.block_storage}[service]
+        """Available zones of ``compute`` or ``block-storage``."""
+        proxy = getattr(self.conn, service.replace('-', '_'))
 
         def fetch() -> set[str]:
-            zones = self._read(service, 'listing availability zones',
-                               lambda: list(proxy.availability_zones()))
+            zones = self.read(service, 'listing availability zones',
+                              lambda: list(proxy.availability_zones()))
             return {z.name for z in zones or ()
                     if (z.state or {}).get('available', True)}
         return self.once('zones_' + service, fetch)
 
-    def volume_types(self) -> tuple[list[Any], str | None]:
-        def fetch() -> tuple[list[Any], str | None]:
-            storage = self.conn.block_storage
-            types = self._read('block-storage', 'listing volume types',
-                               lambda: list(storage.types())) or []
-            default = self._read('block-storage',
-                                 'reading the default volume type',
-                                 lambda: storage.get_type('default'))
-            return types, default.name if default is not None else None
-        return self.once('volume_types', fetch)
-
     def networks(self) -> list[Any]:
-        return self.once('networks', lambda: self._read(
+        return self.once('networks', lambda: self.read(
             'network', 'listing networks',
             lambda: list(self.conn.network.networks())) or [])
-
-    def keypairs(self) -> dict[str, Any]:
-        def fetch() -> dict[str, Any]:
-            found = self._read('compute', 'listing key pairs',
-                               lambda: list(self.conn.compute.keypairs()))
-            return {k.name: k for k in found or ()}
-        return self.once('keypairs', fetch)
 
     def images(self, ref: str) -> list[Any]:
         """Active images whose id or name is ``ref``."""
         image = self.conn.image
 
         def fetch() -> list[Any]:
-            found = self._read('image', 'reading image %s' % ref,
-                               lambda: image.get_image(ref)) \
+            found = self.read('image', 'reading image %s' % ref,
+                              lambda: image.get_image(ref)) \
                 if _looks_like_id(ref) else None
             if found is not None and found.status == 'active':
                 return [found]
-            return self._read('image', 'listing images', lambda: list(
+            return self.read('image', 'listing images', lambda: list(
                 image.images(name=ref, status='active'))) or []
         return self.once('image_' + ref, fetch)
 
@@ -137,8 +119,8 @@ def _looks_like_id(value: str) -> bool:
         c in '0123456789abcdefABCDEF' for c in value.replace('-', ''))
 
 
-def _one(items: list[Any], ref: str,
-         field: str = 'name') -> tuple[Any | None, str]:
+def one(items: list[Any], ref: str,
+        field: str = 'name') -> tuple[Any | None, str]:
     """The item whose id, else whose ``field``, is ``ref``; why not."""
     by_id = [i for i in items if i.id == ref]
     if by_id:
@@ -151,20 +133,34 @@ def _one(items: list[Any], ref: str,
     return None, 'none is named %s' % ref
 
 
-class _Resolver:
+class Resolver:
+    """One resolution; what a resource type's mapping functions get.
+
+    ``values`` (parameter → target value), ``missing`` (what cannot be
+    resolved), ``map(group)`` (the recovery's mappings of a group),
+    ``mappings``, ``target`` (``Target``), ``graph``, ``data`` (the
+    manifest's data records), ``drill``, ``lack`` and the shared lookups
+    ``image`` and ``zone``.
+    """
+
     def __init__(self, manifest: dict[str, Any], clients: Any,
                  mappings: dict[str, Any], keys: set[str] | None,
                  mode: str) -> None:
         self.graph = graph_mod.ResourceGraph.from_dict(manifest['graph'])
         self.data = manifest.get('data') or {}
         self.index = manifest.get('parameters') or {}
-        self.target = _Target(clients)
+        self.target = Target(clients)
         self.region = getattr(clients, 'region_name', None) or 'the target'
         self.mappings = mappings or {}
         self.keys = keys
         self.drill = mode == DRILL
         self.values: dict[str, str] = {}
         self.missing: list[str] = []
+        # The kinds of the parameters of nodes no type builds alone.
+        self.core_kinds: dict[str, Callable[[str, Any, Any], None]] = {
+            'network': self._network,
+            'external_network': self._external_network,
+            'name_prefix': self._name_prefix}
 
     def map(self, group: str) -> dict[str, Any]:
         return self.mappings.get(group) or {}
@@ -177,6 +173,15 @@ class _Resolver:
         self.missing.append('%s%s (parameter %s, source %r): %s in %s; %s' % (
             what, owner, param, source, why, self.region, hint))
 
+    def _handler(self, node: graph_mod.Node | None,
+                 kind: str) -> Callable[[str, Any, Any], None] | None:
+        plugin = (resource_types.by_template_type(node.resource.type)
+                  if node is not None else None)
+        function = plugin.mapping_kinds().get(kind) if plugin else None
+        if function is not None:
+            return lambda param, n, source: function(self, param, n, source)
+        return self.core_kinds.get(kind)
+
     def resolve(self) -> dict[str, str]:
         for param, entry in self.index.items():
             key = entry.get('node')
@@ -184,14 +189,15 @@ class _Resolver:
                     key not in self.keys:
                 continue
             node = self.graph.get(key) if key in self.graph else None
-            handler = getattr(self, '_' + entry.get('kind', ''), None)
+            handler = self._handler(node, entry.get('kind', ''))
             if handler is None:
                 self.missing.append('parameter %s: unknown kind %r' % (
                     param, entry.get('kind')))
                 continue
             handler(param, node, entry.get('default'))
         self._owned_networks()
-        self._unknown_flavors()
+        for plugin in resource_types.all_types():
+            plugin.check_mappings(self)
         if self.missing:
             raise exception.MappingMissing(missing=self.missing)
         return self.values
@@ -209,52 +215,14 @@ class _Resolver:
                 'shared or external networks' % (
                     node.resource.name or node.key, source, ref))
 
-    def _unknown_flavors(self) -> None:
-        """A flavor mapping whose source no server of the checkpoint has.
+    # -- lookups several resource types share --------------------------------
 
-        Servers record their flavor by name (Nova embeds no flavor id
-        since microversion 2.47), so a mapping keyed by anything else
-        would be ignored without a word: it is refused instead.
+    def image(self, param: str, node: Any, source: str | None,
+              name: str | None) -> None:
+        """The target image of ``source`` (an id) or ``name``.
+
+        The ``images`` mapping of the id or the name, else the name.
         """
-        names = {(node.properties.get('flavor') or {}).get('original_name')
-                 for node in self.graph.nodes()
-                 if node.resource.type == 'OS::Nova::Server'}
-        for source in self.map('flavors'):
-            if source not in names:
-                self.missing.append(
-                    'flavor mapping %r: no server of the checkpoint has a '
-                    'flavor named so (flavors are mapped by the source '
-                    'flavor\'s name: %s)' % (
-                        source, ', '.join(sorted(n for n in names if n))
-                        or 'none'))
-
-    # -- one method per parameter kind --------------------------------------
-
-    def _flavor(self, param: str, node: Any, source: str) -> None:
-        ref = self.map('flavors').get(source)
-        found, why = _one(self.target.flavors(), ref or source)
-        if found is None:
-            self.lack(param, node, 'flavor', source,
-                      'flavor %s: %s' % (ref or source, why),
-                      'map it with flavors')
-        else:
-            self.values[param] = found.id
-
-    def _image(self, param: str, node: Any, source: str) -> None:
-        record = self.data.get(node.key) if node else None
-        kind = (record or {}).get('kind')
-        if kind in IMAGE_KINDS or kind in VOLUME_KINDS:
-            return  # restored: the rewrite takes it from ``restored``
-        if node is not None and node.resource.type == 'OS::Cinder::Volume':
-            meta = node.properties.get('image_metadata') or {}
-            if not node.properties.get('bootable') or not (
-                    meta.get('image_id') or meta.get('image_name')):
-                self.values[param] = ''  # a blank volume
-                return
-            source, name = meta.get('image_id'), meta.get('image_name')
-        else:
-            name = ((node.properties.get('image') or {}).get('name')
-                    if node else None)
         mapped = self.map('images')
         ref = mapped.get(source or '') or mapped.get(name or '') or name
         if not ref:
@@ -262,7 +230,7 @@ class _Resolver:
                       'no name to look up', 'map it with images')
             return
         images = self.target.images(ref)
-        found, why = _one(images, ref)
+        found, why = one(images, ref)
         if found is None:
             self.lack(param, node, 'image', source or name,
                       'image %s: %s' % (ref, why or 'not found'),
@@ -270,62 +238,18 @@ class _Resolver:
         else:
             self.values[param] = found.id
 
-    def _availability_zone(self, param: str, node: Any, source: str) -> None:
-        service = ('block-storage' if node is not None and
-                   node.resource.type == 'OS::Cinder::Volume' else 'compute')
+    def zone(self, param: str, node: Any, source: str, service: str,
+             what: str) -> None:
+        """The target zone of ``service`` for ``source`` (``what`` zone)."""
         zone = self.map('availability_zones').get(source, source)
         if zone in self.target.zones(service):
             self.values[param] = zone
         else:
             self.lack(param, node, 'availability zone', source,
-                      'no available %s zone %s' % (
-                          'volume' if service == 'block-storage'
-                          else 'compute', zone),
+                      'no available %s zone %s' % (what, zone),
                       'map it with availability_zones')
 
-    def _volume_type(self, param: str, node: Any, source: str) -> None:
-        if not source:
-            self.values[param] = ''
-            return
-        ref = self.map('volume_types').get(source, source)
-        types, default = self.target.volume_types()
-        found, why = _one(types, ref)
-        if found is None:
-            self.lack(param, node, 'volume type', source,
-                      'volume type %s: %s' % (ref, why),
-                      'map it with volume_types')
-        elif found.name == default:
-            # The default type is what an empty value gives, and it spares
-            # Heat a type lookup some Cinder policies refuse to members.
-            self.values[param] = ''
-        else:
-            self.values[param] = found.id
-
-    def _key_name(self, param: str, node: Any, source: str) -> None:
-        mapped = self.map('key_pairs').get(source)
-        existing = self.target.keypairs()
-        if mapped:
-            if mapped in existing:
-                self.values[param] = mapped
-                self.values[existing_key(node.key)] = mapped
-            else:
-                self.lack(param, node, 'key pair', source,
-                          'no key pair %s' % mapped, 'map it with key_pairs '
-                          'to one of the user\'s key pairs')
-            return
-        name = (self.mappings.get('name_prefix') or '') + source
-        found = existing.get(name)
-        public_key = node.properties.get('public_key') if node else None
-        if found is None:
-            self.values[param] = name  # the stack creates it
-        elif (found.public_key or '').split()[:2] == \
-                (public_key or '').split()[:2]:
-            self.values[param] = name
-            self.values[existing_key(node.key)] = name  # the same key
-        else:
-            self.lack(param, node, 'key pair', source,
-                      'a different key pair named %s exists' % name,
-                      'map it with key_pairs or set a name_prefix')
+    # -- the core's kinds ------------------------------------------------------
 
     def _network(self, param: str, node: Any, source: str) -> None:
         if self.drill:
@@ -337,7 +261,7 @@ class _Resolver:
         name = node.resource.name if node else None
         nets = [n for n in self.target.networks()
                 if not n.is_router_external]
-        found, why = _one(nets, ref or name or source)
+        found, why = one(nets, ref or name or source)
         if found is None:
             self.lack(param, node, 'network', source,
                       'network %s: %s' % (ref or name or source, why),
@@ -355,7 +279,7 @@ class _Resolver:
             return
         name = node.resource.name if node else None
         nets = [n for n in self.target.networks() if n.is_router_external]
-        found, why = _one(nets, ref or name or source)
+        found, why = one(nets, ref or name or source)
         if found is None:
             self.lack(param, node, 'external network', source,
                       'external network %s: %s' % (ref or name or source,
@@ -390,4 +314,4 @@ def resolve(manifest: dict[str, Any], clients: Any,
     :raises dragon.exception.RemoteServiceUnavailable: a target list
         call failed.
     """
-    return _Resolver(manifest, clients, mappings or {}, keys, mode).resolve()
+    return Resolver(manifest, clients, mappings or {}, keys, mode).resolve()

@@ -13,17 +13,18 @@
 """The template rewrite: a checkpoint's HOT template made for the target.
 
 Unselected resources go (with the parameters and conditions only they
-used); parameters are filled (resolved values, restored image ids) and
+used); parameters are filled (resolved values, what restored data gives) and
 become the template's defaults, so the stack's template names no source
-value; a volume restored as a Cinder volume (or a key pair that exists)
-replaces its resource; names get the prefix.  A drill isolates the copy:
-no router gateway, no floating IP, every network recreated.  Finally every
+value; existing target resources replace the ones their resource type
+says (``replacements``: a volume restored as a Cinder volume, a key pair
+that exists); names get the prefix.  A drill isolates the copy (no
+router gateway, no floating IP, every network recreated: ``networking``,
+as are networks recreated on request).  Finally every
 source id still written anywhere (descriptions) is shortened to the
 8-character prefix resource keys use.
 """
 
 import copy
-import ipaddress
 import json
 import re
 from typing import Any, Iterable
@@ -32,78 +33,18 @@ import yaml
 
 from dragon import exception
 from dragon.protection import graph as graph_mod
-from dragon.recovery import mappings as mappings_mod
+from dragon.recovery import intrinsics
+from dragon.recovery import networking
 from dragon import resource_types
 
 FAILOVER, DRILL = 'failover', 'drill'
 MODES = (FAILOVER, DRILL)
-NETWORK_KINDS = ('network', 'external_network')
-FLOATING_TYPES = ('OS::Neutron::FloatingIP',
-                  'OS::Neutron::FloatingIPAssociation')
 # Resources that are no graph node but belong to one (a group's rules).
 _DERIVED = re.compile(r'^(?P<key>.+)_rule_\d+$')
-# CIDR of a recreated network whose source ports had no IPv4 address.
-FALLBACK_CIDR = '10.0.0.0/24'
 _UUID = re.compile(r'\b[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?'
                    r'[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}\b')
 # Free text a user wrote for the workload itself: left as it is.
 _VERBATIM = ('user_data',)
-
-
-def _walk(value: Any, fn: Any) -> Any:
-    """``value`` rebuilt bottom-up, ``fn`` applied to every dict and list."""
-    if isinstance(value, dict):
-        value = {k: _walk(v, fn) for k, v in value.items()}
-    elif isinstance(value, list):
-        value = [_walk(v, fn) for v in value]
-    return fn(value)
-
-
-def _refs(value: Any, function: str) -> set[str]:
-    """Every argument of intrinsic ``function`` inside ``value``."""
-    found: set[str] = set()
-
-    def visit(v: Any) -> None:
-        if isinstance(v, dict):
-            if len(v) == 1 and function in v:
-                arg = v[function]
-                found.add(arg[0] if isinstance(arg, list) else arg)
-            for item in v.values():
-                visit(item)
-        elif isinstance(v, list):
-            for item in v:
-                visit(item)
-    visit(value)
-    return {f for f in found if isinstance(f, str)}
-
-
-def _substitute(value: Any, function: str, table: dict[str, Any]) -> Any:
-    """``{function: name}`` replaced by ``table[name]`` where present."""
-    def fn(v: Any) -> Any:
-        if (isinstance(v, dict) and len(v) == 1 and function in v and
-                isinstance(v[function], str) and v[function] in table):
-            return copy.deepcopy(table[v[function]])
-        return v
-    return _walk(value, fn)
-
-
-def _conditions_used(value: Any) -> set[str]:
-    used: set[str] = set()
-
-    def visit(v: Any) -> None:
-        if isinstance(v, dict):
-            if len(v) == 1 and isinstance(v.get('if'), list) and v['if'] \
-                    and isinstance(v['if'][0], str):
-                used.add(v['if'][0])
-            for k, item in v.items():
-                if k == 'condition' and isinstance(item, str):
-                    used.add(item)
-                visit(item)
-        elif isinstance(v, list):
-            for item in v:
-                visit(item)
-    visit(value)
-    return used
 
 
 class _Rewriter:
@@ -138,8 +79,8 @@ class _Rewriter:
         self.select()
         self.replace_existing()
         if self.drill:
-            self.isolate()
-        self.resources.update(self.recreate_networks())
+            networking.isolate(self)
+        self.resources.update(networking.recreate(self))
         self.check_references()
         self.prune()
         parameters = self.fill()
@@ -165,29 +106,28 @@ class _Rewriter:
                 self.remove(name)
             elif owner != name:
                 # A rule between two groups needs both of them.
-                refs = _refs(self.resources[name], 'get_resource')
+                refs = intrinsics.refs(self.resources[name], 'get_resource')
                 if not refs <= self.keys:
                     self.remove(name)
 
     def replace_existing(self) -> None:
-        for key, what in self.restored.items():
-            if key in self.resources and (what or {}).get('volume_id'):
-                if self.resources[key]['type'] != 'OS::Cinder::Volume':
-                    raise exception.RewriteFailed(
-                        reason='%s is restored as a volume but is a %s' % (
-                            key, self.resources[key]['type']))
-                self.existing[key] = what['volume_id']
-                self.remove(key)
-        for key in list(self.resources):
-            if key in self.values and key not in self.index and \
-                    self.resources[key]['type'] == 'OS::Nova::KeyPair':
-                self.existing[key] = self.values[key]
+        """Existing target resources in place of some of the template's.
+
+        Each resource type says which of its resources they are
+        (``replacements``: a volume restored as a Cinder volume, a key
+        pair that exists).
+        """
+        for plugin in resource_types.all_types():
+            for key, existing in plugin.replacements(
+                    self.resources, self.restored, self.values,
+                    self.index).items():
+                self.existing[key] = existing
                 self.remove(key)
         self.substitute_resources()
 
     def substitute_resources(self) -> None:
         for name, resource in self.resources.items():
-            resource = _substitute(resource, 'get_resource', self.existing)
+            resource = intrinsics.substitute(resource, 'get_resource', self.existing)
             deps = resource.get('depends_on')
             if deps is not None:
                 deps = [d for d in ([deps] if isinstance(deps, str) else deps)
@@ -198,97 +138,12 @@ class _Rewriter:
                     del resource['depends_on']
             self.resources[name] = resource
 
-    # -- drill isolation and recreated networks -------------------------------
-
-    def isolate(self) -> None:
-        for name in list(self.resources):
-            resource = self.resources[name]
-            if resource['type'] in FLOATING_TYPES:
-                self.remove(name)
-            elif resource['type'] == 'OS::Neutron::Router':
-                resource.get('properties', {}).pop('external_gateway_info',
-                                                   None)
-        self.substitute_resources()
-
-    def _to_recreate(self) -> list[str]:
-        used = _refs(self.resources, 'get_param')
-        return [p for p, entry in self.index.items()
-                if entry.get('kind') in NETWORK_KINDS and p in used and
-                (self.drill or
-                 self.values.get(p) == mappings_mod.RECREATE)]
-
-    def recreate_networks(self) -> dict[str, Any]:
-        """A new isolated network and subnet per network to recreate."""
-        new: dict[str, Any] = {}
-        table: dict[str, Any] = {}
-        for param in self._to_recreate():
-            key = self.index[param].get('node') or param
-            for name, resource in self.resources.items():
-                props = resource.get('properties') or {}
-                gateway = props.get('external_gateway_info')
-                if param in _refs(gateway, 'get_param') or (
-                        resource['type'] in FLOATING_TYPES and
-                        param in _refs(props, 'get_param')):
-                    raise exception.RewriteFailed(
-                        reason='network %s cannot be recreated: %s needs an '
-                               'existing external network; map it to one' % (
-                                   key, name))
-            subnet = '%s_subnet' % key
-            new[key] = {'type': 'OS::Neutron::Net', 'properties': {
-                'name': self._network_name(key)}}
-            new[subnet] = {'type': 'OS::Neutron::Subnet', 'properties': {
-                'network': {'get_resource': key}, 'ip_version': 4,
-                'cidr': self._cidr(key), 'enable_dhcp': True,
-                # Isolated: no router will ever use a gateway address.
-                'gateway_ip': None}}
-            table[param] = {'get_resource': key}
-            self.values.pop(param, None)
-        for name in list(self.resources):
-            resource = _substitute(self.resources[name], 'get_param', table)
-            for param, ref in table.items():
-                if ref['get_resource'] in _refs(resource, 'get_resource'):
-                    # Ports need the subnet to get an address.
-                    deps = resource.get('depends_on') or []
-                    deps = [deps] if isinstance(deps, str) else deps
-                    resource['depends_on'] = deps + [
-                        '%s_subnet' % ref['get_resource']]
-            self.resources[name] = resource
-        return new
-
-    def _network_name(self, key: str) -> str:
-        if self.graph is not None and key in self.graph:
-            node = self.graph.get(key)
-            return node.resource.name or key
-        return key
-
-    def _cidr(self, key: str) -> str:
-        """The smallest /24../16 holding the source ports' IPv4 addresses."""
-        if self.graph is None:
-            return FALLBACK_CIDR
-        addresses = []
-        for node in self.graph.nodes():
-            if node.resource.type == 'OS::Neutron::Port' and \
-                    node.properties.get('network') == key:
-                for fixed in node.properties.get('fixed_ips') or ():
-                    try:
-                        ip = ipaddress.ip_address(fixed.get('ip_address'))
-                    except ValueError:
-                        continue
-                    if ip.version == 4:
-                        addresses.append(ip)
-        for length in range(24, 15, -1):
-            nets = {ipaddress.ip_network('%s/%d' % (a, length), strict=False)
-                    for a in addresses}
-            if len(nets) == 1:
-                return str(nets.pop())
-        return FALLBACK_CIDR
-
     # -- consistency, parameters, names ---------------------------------------
 
     def check_references(self) -> None:
         for name, resource in self.resources.items():
-            lost = (_refs(resource, 'get_resource') |
-                    _refs(resource, 'get_attr')) - set(self.resources)
+            lost = (intrinsics.refs(resource, 'get_resource') |
+                    intrinsics.refs(resource, 'get_attr')) - set(self.resources)
             if lost:
                 raise exception.RewriteFailed(
                     reason='%s refers to %s, which is not recovered' % (
@@ -298,20 +153,20 @@ class _Rewriter:
         """Drop outputs, conditions and parameters nothing uses any more."""
         outputs = self.t.get('outputs') or {}
         for name in list(outputs):
-            refs = (_refs(outputs[name], 'get_resource') |
-                    _refs(outputs[name], 'get_attr'))
+            refs = (intrinsics.refs(outputs[name], 'get_resource') |
+                    intrinsics.refs(outputs[name], 'get_attr'))
             if refs - set(self.resources):
                 del outputs[name]
         if 'outputs' in self.t and not outputs:
             del self.t['outputs']
         conditions = self.t.get('conditions') or {}
-        used = _conditions_used([self.resources, outputs])
+        used = intrinsics.conditions_used([self.resources, outputs])
         for name in list(conditions):
             if name not in used:
                 del conditions[name]
         if 'conditions' in self.t and not conditions:
             del self.t['conditions']
-        params = _refs([self.resources, outputs, conditions], 'get_param')
+        params = intrinsics.refs([self.resources, outputs, conditions], 'get_param')
         for name in list(self.t.get('parameters') or {}):
             if name not in params:
                 del self.t['parameters'][name]
@@ -323,13 +178,12 @@ class _Rewriter:
             entry = self.index.get(name) or {}
             node = entry.get('node')
             restored = (self.restored.get(node) or {}) if node else {}
-            if entry.get('kind') == 'image' and restored.get('image_id'):
-                value = restored['image_id']
-            elif entry.get('kind') == 'name_prefix':
+            value = self._restored_value(entry.get('kind'), node, restored)
+            if value is None and entry.get('kind') == 'name_prefix':
                 value = self.prefix
-            elif name in self.values:
+            elif value is None and name in self.values:
                 value = self.values[name]
-            else:
+            elif value is None:
                 missing.append('parameter %s (%s of %s, source %r): no value '
                                'and nothing restored' % (
                                    name, entry.get('kind'), node,
@@ -340,6 +194,20 @@ class _Rewriter:
         if missing:
             raise exception.MappingMissing(missing=missing)
         return parameters
+
+    def _restored_value(self, kind: str | None, node: str | None,
+                        restored: dict) -> Any:
+        """What restored data gives the parameter (its node's type says)."""
+        if not restored:
+            return None
+        heat_type = (self.resources.get(node) or {}).get('type')
+        if heat_type is None and self.graph is not None and \
+                node in self.graph:
+            heat_type = self.graph.get(node).resource.type
+        plugin = (resource_types.by_template_type(heat_type)
+                  if heat_type else None)
+        return (plugin.restored_parameter(kind, restored)
+                if plugin is not None else None)
 
     def prefix_names(self) -> None:
         if not self.prefix:

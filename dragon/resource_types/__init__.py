@@ -34,8 +34,8 @@ LOG = logging.getLogger(__name__)
 NAMESPACE = 'dragon.resource_types'
 
 __all__ = ['Action', 'NAMESPACE', 'ResourceType', 'all_types', 'by_heat_type',
-           'by_record_kind', 'get', 'ids_are_names', 'names',
-           'options_schema', 'template_handlers']
+           'by_record_kind', 'by_template_type', 'get', 'ids_are_names',
+           'names', 'options_schema', 'template_handlers']
 
 
 def _load_failed(manager: Any, entry_point: Any, error: Exception) -> None:
@@ -48,6 +48,8 @@ def _load_failed(manager: Any, entry_point: Any, error: Exception) -> None:
 def _check(plugins: list[ResourceType], entry_names: list[str]) -> None:
     seen_heat: dict[str, str] = {}
     seen_kinds: dict[str, str] = {}
+    # One builder per Heat type: it also resolves the parameters it makes.
+    seen_built: dict[str, str] = {}
     for plugin, entry_name in zip(plugins, entry_names):
         if plugin.name != entry_name:
             raise exception.ResourceTypePluginInvalid(
@@ -62,7 +64,8 @@ def _check(plugins: list[ResourceType], entry_names: list[str]) -> None:
                 name=entry_name, reason='no data action for %s'
                 % ', '.join(sorted(missing)))
         for table, values in ((seen_heat, (plugin.heat_type,)),
-                              (seen_kinds, plugin.record_kinds)):
+                              (seen_kinds, plugin.record_kinds),
+                              (seen_built, plugin.template_handlers())):
             for value in values:
                 if value in table:
                     raise exception.ResourceTypePluginInvalid(
@@ -131,6 +134,18 @@ def template_handlers() -> dict[str, Any]:
     for resource_type in all_types():
         handlers.update(resource_type.template_handlers())
     return handlers
+
+
+def by_template_type(heat_type: str) -> ResourceType | None:
+    """The type whose template handler builds ``heat_type`` resources.
+
+    It also resolves their parameters' kinds and says what restored data
+    replaces among them (``mapping_kinds``, ``restored_parameter``).
+    """
+    for resource_type in all_types():
+        if heat_type in resource_type.template_handlers():
+            return resource_type
+    return None
 
 
 def ids_are_names() -> frozenset[str]:

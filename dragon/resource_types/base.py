@@ -18,8 +18,10 @@ brings every piece the rest of Dragon dispatches through: its actions with
 their option schemas (the API, its schemas and the OpenAPI document read
 them), the caller's resources of the type (protectables, member checks),
 its discovery plugin, its data actions, its contribution to the HOT
-template and the restore of its data records.  Nothing else is edited to
-add a type: see ``doc/source/contributor/adding_a_resource_type.rst``.
+template, the restore of its data records, the target values of its
+template parameters (mapping kinds) and what its restored data replaces
+in the template.  Nothing else is edited to add a type: see
+``doc/source/contributor/adding_a_resource_type.rst``.
 """
 
 import abc
@@ -35,6 +37,10 @@ from dragon import exception
 TemplateHandler = Callable[[Any, Any], dict[str, Any] | None]
 # A restore function: ``(ctx, key, record, node) → what was made``.
 RestoreFunction = Callable[[Any, str, dict, Any], dict]
+# A mapping function: ``(resolver, param, node, source)`` sets the target
+# value of one parameter (``resolver.values[param]``) or says why not
+# (``resolver.lack``); ``resolver`` is ``dragon.recovery.mappings``'.
+MappingFunction = Callable[[Any, str, Any, Any], None]
 
 
 def options_schema(properties: dict[str, Any] | None = None
@@ -183,6 +189,54 @@ class ResourceType(abc.ABC):
         returns what it made (JSON-able; stored on the recovery row and
         passed to ``cleanup_restored``), removing its half-made objects
         itself when it fails.
+        """
+        return {}
+
+    def mapping_kinds(self) -> dict[str, MappingFunction]:
+        """``{parameter kind: resolve(resolver, param, node, source)}``.
+
+        The kinds of the parameters its template handlers make (the
+        ``kind`` of ``builder.param``), resolved to the target region's
+        values before anything is restored.  A parameter goes to the type
+        whose template handler built its node; ``network``,
+        ``external_network`` and ``name_prefix`` are the core's.  A kind
+        whose value restored data gives (``restored_parameter``) may
+        leave it unset.
+        """
+        return {}
+
+    def check_mappings(self, resolver: Any) -> None:
+        """Refuse the recovery's mappings this type would ignore.
+
+        Called once after every parameter is resolved; say each problem
+        with ``resolver.missing.append(text)`` (all are raised at once).
+        """
+
+    def restored_parameter(self, kind: str, restored: dict) -> Any:
+        """The value of a parameter of ``kind`` that restored data gives.
+
+        :param restored: what a restorer of this type returned for the
+            parameter's node (``{}`` when nothing was restored).
+        :returns: the value, or ``None`` to take the resolved one.
+        """
+        return None
+
+    def replacements(self, resources: dict[str, Any], restored: dict,
+                     values: dict[str, Any],
+                     index: dict[str, Any]) -> dict[str, Any]:
+        """Template resources an existing target resource replaces.
+
+        :param resources: the template's resources (``{name: resource}``),
+            after the selection.
+        :param restored: ``{node key: what restore returned}``.
+        :param values: the resolved parameter values (an entry under a
+            node key, ``mappings.existing_key``, names an existing
+            resource).
+        :param index: the parameter index.
+        :returns: ``{resource name: what takes its place}``: the rewrite
+            removes the resource and puts the value where
+            ``get_resource`` named it.
+        :raises dragon.exception.RewriteFailed:
         """
         return {}
 

@@ -274,3 +274,15 @@ def restore_image(ctx: ctx_mod.RestoreContext, key: str, record: dict,
     ctx.event('info', 'image %s holds the %d bytes of checkpoint %s' % (
         image_id, body.sent, ctx.checkpoint_label()))
     return {'image_id': image_id}
+
+
+def restored_parameter(kind: str, restored: dict) -> str | None:
+    """The restored image that fills a template parameter of ``kind``.
+
+    A resource type whose data ``restore_image`` put back gives the new
+    image to its node's ``image`` parameter (``restored_parameter`` of
+    ``dragon.resource_types``); ``None`` for any other parameter.
+    """
+    if kind == 'image' and restored.get('image_id'):
+        return restored['image_id']
+    return None

@@ -350,3 +350,30 @@ def server_members(world, action='image_snapshot', bfv_action=None,
     for found in members:
         found['options'] = dict(options or {})
     return members
+
+
+def built_template(change=None, servers=1):
+    """``(graph, template, parameters, warnings)`` of a discovered World.
+
+    ``change(world)`` edits the world before discovery; by default server
+    0 gets text user data.
+    """
+    # Here, not at the top: discovery's modules import nothing of these
+    # fakes, but a test module importing both should not care.
+    from dragon.protection import discovery
+    from dragon.protection import template
+    world = World(servers=servers)
+    if change is None:
+        world.nova['servers'][0]['OS-EXT-SRV-ATTR:user_data'] = \
+            'I2Nsb3VkLWNvbmZpZwo='  # "#cloud-config\n"
+    else:
+        change(world)
+    graph = discovery.discover(Clients(world), server_members(world))
+    warnings = []
+    tmpl, params = template.build(graph, lambda *w: warnings.append(w))
+    return graph, tmpl, params, warnings
+
+
+def key_of(graph, type_, resource_id):
+    """The graph key of the node of ``type_`` and ``resource_id``."""
+    return graph.by_resource(type_, resource_id).key

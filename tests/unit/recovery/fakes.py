@@ -26,6 +26,9 @@ import types
 
 from dragon.protection import discovery
 from dragon.protection import template
+from dragon.recovery import intrinsics
+from dragon.recovery import mappings
+from dragon.recovery import rewrite
 from tests.unit import fake_heat
 from tests.unit import fake_sdk
 from tests.unit.protection import fakes as source
@@ -296,3 +299,31 @@ def source_ids(graph):
             continue
         ids.update(p for p in node.resource.id.split(':') if len(p) >= 8)
     return ids
+
+
+def run_rewrite(ckpt, mode='failover', prefix='', keys=None, mapping=None,
+                restored=None, with_graph=True):
+    """Resolve ``ckpt``'s mappings against a ``Target`` and rewrite."""
+    _, _graph, manifest, text = ckpt
+    values = mappings.resolve(manifest, Target(), mapping or {}, keys,
+                              mode=mode)
+    if restored is None:
+        restored = restored_for(manifest)
+    return rewrite.rewrite(text, manifest['parameters'], values, restored,
+                           keys, mode, prefix,
+                           graph=manifest['graph'] if with_graph else None)
+
+
+def assert_consistent(tmpl):
+    """Every reference points at something the template has."""
+    text = json.dumps(tmpl)
+    for name in intrinsics.refs(tmpl, 'get_param'):
+        assert name in tmpl.get('parameters', {}), name
+    for name in intrinsics.refs(tmpl, 'get_resource'):
+        assert name in tmpl['resources'], name
+    for resource in tmpl['resources'].values():
+        for dep in resource.get('depends_on') or ():
+            assert dep in tmpl['resources'], dep
+    for name in intrinsics.conditions_used(tmpl['resources']):
+        assert name in tmpl.get('conditions', {}), name
+    return text

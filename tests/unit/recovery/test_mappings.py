@@ -13,8 +13,11 @@
 import pytest
 
 from dragon import exception
+from dragon.protection import graph as graph_mod
 from dragon.recovery import mappings
 from dragon.recovery import selection
+from dragon import resource_types
+from dragon.resource_types import base
 from tests.unit.protection import fakes as source
 from tests.unit.recovery import fakes
 
@@ -94,15 +97,6 @@ def test_every_missing_mapping_is_reported_at_once(ckpt):
     assert target.writes() == []
 
 
-def test_mapping_to_a_flavor_that_does_not_exist(ckpt):
-    _, _, manifest, _ = ckpt
-    with pytest.raises(exception.MappingMissing) as e:
-        mappings.resolve(manifest, fakes.Target(),
-                         {'flavors': {'m1.tiny': 'm1.huge'}}, None)
-    assert len(e.value.missing) == 3
-    assert all('m1.huge' in m and "'m1.tiny'" in m for m in e.value.missing)
-
-
 def test_only_the_selection_is_resolved(ckpt):
     _, graph, manifest, _ = ckpt
     target = fakes.Target()
@@ -124,45 +118,6 @@ def test_drill_needs_no_network_mapping(ckpt):
         mappings.resolve(manifest, target, {}, None)
 
 
-def test_template_only_server_image_by_name_or_mapping():
-    _, graph, manifest, _ = fakes.checkpoint(servers=1,
-                                             template_only=('web-0',))
-    web0 = _key(graph, 'OS::Nova::Server', source.server_id(0))
-    target = fakes.Target()
-    values = mappings.resolve(manifest, target, {}, None)
-    assert values[web0 + '_image'] == fakes.T_IMAGE  # named cirros
-    target.images = [{'id': fakes.T_IMAGE, 'name': 'other',
-                      'status': 'active'}]
-    with pytest.raises(exception.MappingMissing) as e:
-        mappings.resolve(manifest, target, {}, None)
-    assert 'image of server web-0' in str(e.value)
-    values = mappings.resolve(manifest, target,
-                              {'images': {source.IMAGE: 'other'}}, None)
-    assert values[web0 + '_image'] == fakes.T_IMAGE
-
-
-def test_key_pairs(ckpt):
-    _, graph, manifest, _ = ckpt
-    keypair = _key(graph, 'OS::Nova::KeyPair', 'ops')
-    target = fakes.Target()
-    # The same key exists already: used, not created again.
-    target.keypairs = [{'name': 'ops', 'public_key': 'ssh-ed25519 AAAA x'}]
-    values = mappings.resolve(manifest, target, {}, None)
-    assert values[mappings.existing_key(keypair)] == 'ops'
-    # Another key under that name: the user must choose.
-    target.keypairs = [{'name': 'ops', 'public_key': 'ssh-ed25519 BBBB'}]
-    with pytest.raises(exception.MappingMissing) as e:
-        mappings.resolve(manifest, target, {}, None)
-    assert 'different key pair named ops' in str(e.value)
-    # ... a prefix makes a new one, a mapping names an existing one.
-    values = mappings.resolve(manifest, target, {'name_prefix': 'dr-'}, None)
-    assert values[keypair + '_key_name'] == 'dr-ops'
-    assert keypair not in values
-    values = mappings.resolve(manifest, target,
-                              {'key_pairs': {'ops': 'ops'}}, None)
-    assert values[keypair] == 'ops'
-
-
 def test_owned_networks_cannot_be_mapped(ckpt):
     _, _, manifest, _ = ckpt
     with pytest.raises(exception.MappingMissing) as e:
@@ -181,18 +136,67 @@ def test_ambiguous_names_are_not_guessed(ckpt):
     assert '2 of them are named public' in str(e.value)
 
 
-def test_a_flavor_mapping_no_server_uses_is_refused(ckpt):
-    # Checkpoints record flavors by name (Nova embeds no flavor id), so a
-    # mapping keyed by an id, or by a flavor no server has, would be
-    # ignored: it is named instead, before anything is created.
-    _, _, manifest, _ = ckpt
-    target = fakes.Target()
+class _Thing(base.ResourceType):
+    """A type with a parameter kind of its own and a mapping it checks."""
+
+    name = 'thing'
+    heat_type = 'OS::Fake::Thing'
+    actions = (base.Action('copy', 'Copy it.', base.options_schema(),
+                           default=True),)
+    data_actions = {'copy': object}
+
+    def list_resources(self, context):
+        return []
+
+    def get_resource(self, context, resource_id):
+        return None
+
+    def template_handlers(self):
+        return {self.heat_type: lambda builder, node: {}}
+
+    def mapping_kinds(self):
+        return {'colour': self._colour}
+
+    @staticmethod
+    def _colour(resolver, param, node, source):
+        colour = resolver.map('colours').get(source, source)
+        if colour == 'red':
+            resolver.values[param] = 'rouge'
+        else:
+            resolver.lack(param, node, 'colour', source, 'no ' + colour,
+                          'map it with colours')
+
+    def check_mappings(self, resolver):
+        if 'unused' in resolver.map('colours'):
+            resolver.missing.append('colour mapping unused: no thing')
+
+
+def _thing_manifest(kind='colour'):
+    graph = graph_mod.ResourceGraph()
+    graph.add(graph_mod.Node(key='t', resource=graph_mod.Resource(
+        'OS::Fake::Thing', 't-id', 'tee')))
+    return {'graph': graph.to_dict(), 'data': {}, 'parameters': {
+        't_colour': {'kind': kind, 'node': 't', 'default': 'blue'}}}
+
+
+def test_a_parameter_is_resolved_by_the_type_that_built_it(monkeypatch):
+    monkeypatch.setattr(resource_types, '_loaded', lambda: (_Thing(),))
+    manifest = _thing_manifest()
+    assert mappings.resolve(manifest, fakes.Target(),
+                            {'colours': {'blue': 'red'}}, None) == {
+        't_colour': 'rouge'}
     with pytest.raises(exception.MappingMissing) as e:
-        mappings.resolve(manifest, target, {'flavors': {
-            'm1.tiny': 'm1.small',
-            '0d6a2c5e-flavor-id': 'm1.small'}}, None)
+        mappings.resolve(manifest, fakes.Target(), {'colours': {
+            'blue': 'green', 'unused': 'red'}}, None)
     assert e.value.missing == [
-        "flavor mapping '0d6a2c5e-flavor-id': no server of the checkpoint "
-        "has a flavor named so (flavors are mapped by the source flavor's "
-        "name: m1.tiny)"]
-    assert target.writes() == []
+        "colour of thing tee (parameter t_colour, source 'blue'): no green "
+        "in RegionTwo; map it with colours",
+        'colour mapping unused: no thing']
+
+
+def test_a_kind_no_type_resolves_is_reported(monkeypatch):
+    monkeypatch.setattr(resource_types, '_loaded', lambda: (_Thing(),))
+    with pytest.raises(exception.MappingMissing) as e:
+        mappings.resolve(_thing_manifest('flavor'), fakes.Target(), {},
+                         None)
+    assert e.value.missing == ["parameter t_colour: unknown kind 'flavor'"]

@@ -21,6 +21,8 @@ from dragon import exception
 from dragon.recovery import mappings
 from dragon.recovery import rewrite
 from dragon.recovery import selection
+from dragon import resource_types
+from dragon.resource_types import base
 from tests.unit.protection import fakes as source
 from tests.unit.recovery import fakes
 
@@ -34,31 +36,8 @@ def _key(graph, type_, resource_id):
     return graph.by_resource(type_, resource_id).key
 
 
-def _run(ckpt, mode='failover', prefix='', keys=None, mapping=None,
-         restored=None, with_graph=True):
-    _, graph, manifest, text = ckpt
-    values = mappings.resolve(manifest, fakes.Target(), mapping or {}, keys,
-                              mode=mode)
-    if restored is None:
-        restored = fakes.restored_for(manifest)
-    return rewrite.rewrite(text, manifest['parameters'], values, restored,
-                           keys, mode, prefix,
-                           graph=manifest['graph'] if with_graph else None)
-
-
-def _consistent(tmpl):
-    """Every reference points at something the template has."""
-    text = json.dumps(tmpl)
-    for name in rewrite._refs(tmpl, 'get_param'):
-        assert name in tmpl.get('parameters', {}), name
-    for name in rewrite._refs(tmpl, 'get_resource'):
-        assert name in tmpl['resources'], name
-    for resource in tmpl['resources'].values():
-        for dep in resource.get('depends_on') or ():
-            assert dep in tmpl['resources'], dep
-    for name in rewrite._conditions_used(tmpl['resources']):
-        assert name in tmpl.get('conditions', {}), name
-    return text
+_run = fakes.run_rewrite
+_consistent = fakes.assert_consistent
 
 
 @pytest.mark.parametrize('mode', ['failover', 'drill'])
@@ -95,36 +74,6 @@ def test_failover_fills_every_parameter_as_its_default(ckpt):
     assert fip in tmpl['resources']
 
 
-def test_drill_isolates(ckpt):
-    _, graph, _, _ = ckpt
-    tmpl, params = _run(ckpt, mode='drill', prefix='drill-')
-    res = tmpl['resources']
-    types = [r['type'] for r in res.values()]
-    assert 'OS::Neutron::FloatingIP' not in types
-    for r in res.values():
-        assert 'external_gateway_info' not in r['properties']
-    assert not any(k.endswith('_network') for k in params)
-    # The shared network is recreated, isolated, around the source ports'
-    # addresses; its port waits for the subnet.
-    shared = _key(graph, 'OS::Neutron::Net', fakes.SHARED_NET)
-    assert res[shared] == {'type': 'OS::Neutron::Net',
-                           'properties': {'name': 'drill-shared'}}
-    subnet = res[shared + '_subnet']['properties']
-    assert subnet['cidr'] == '192.168.7.0/24'
-    assert subnet['gateway_ip'] is None
-    ports = [r for r in res.values() if r['type'] == 'OS::Neutron::Port']
-    on_shared = [p for p in ports
-                 if p['properties']['network'] == {'get_resource': shared}]
-    assert len(on_shared) == 1
-    assert shared + '_subnet' in on_shared[0]['depends_on']
-    # Every port's network is created by the stack.
-    assert all('get_resource' in p['properties']['network'] for p in ports)
-    # Names carry the prefix.
-    web0 = _key(graph, 'OS::Nova::Server', source.server_id(0))
-    assert res[web0]['properties']['name'] == 'drill-web-0'
-    _consistent(tmpl)
-
-
 def test_selection_keeps_only_the_closure(ckpt):
     _, graph, _, _ = ckpt
     keys = selection.select(graph, [source.server_id(1)])
@@ -142,68 +91,6 @@ def test_selection_keeps_only_the_closure(ckpt):
     assert not any('volume' in p for p in params)
     assert 'conditions' not in tmpl  # only the volumes had conditions
     _consistent(tmpl)
-
-
-def test_restored_volume_replaces_its_resource(ckpt):
-    _, graph, manifest, _ = ckpt
-    data = _key(graph, 'OS::Cinder::Volume', source.DATA_VOL)
-    attachment = _key(graph, 'OS::Cinder::VolumeAttachment', 'att-data')
-    restored = fakes.restored_for(manifest)
-    restored[data] = {'volume_id': fakes.RESTORED_VOLUME}
-    tmpl, params = _run(ckpt, restored=restored)
-    assert data not in tmpl['resources']
-    assert tmpl['resources'][attachment]['properties']['volume_id'] == \
-        fakes.RESTORED_VOLUME
-    assert not any(p.startswith(data) for p in params)
-    assert not any(c.startswith(data) for c in tmpl['conditions'])
-    _consistent(tmpl)
-
-
-def test_restored_boot_volume_in_block_device_mapping(ckpt):
-    _, graph, manifest, _ = ckpt
-    boot = _key(graph, 'OS::Cinder::Volume', source.BOOT_VOL)
-    bfv = _key(graph, 'OS::Nova::Server', source.BFV)
-    restored = {boot: {'volume_id': fakes.RESTORED_VOLUME}}
-    restored.update({k: v for k, v in fakes.restored_for(manifest).items()
-                     if k != boot})
-    tmpl, _ = _run(ckpt, restored=restored)
-    bdm = tmpl['resources'][bfv]['properties']['block_device_mapping_v2']
-    assert bdm[0]['volume_id'] == fakes.RESTORED_VOLUME
-    assert boot not in tmpl['resources'][bfv].get('depends_on', [])
-
-
-def test_existing_key_pair_replaces_its_resource(ckpt):
-    _, graph, manifest, text = ckpt
-    keypair = _key(graph, 'OS::Nova::KeyPair', 'ops')
-    target = fakes.Target()
-    target.keypairs = [{'name': 'ops', 'public_key': 'ssh-ed25519 AAAA'}]
-    values = mappings.resolve(manifest, target, {}, None)
-    tmpl, params = rewrite.rewrite(text, manifest['parameters'], values,
-                                   fakes.restored_for(manifest), None,
-                                   graph=graph)
-    assert keypair not in tmpl['resources']
-    web0 = _key(graph, 'OS::Nova::Server', source.server_id(0))
-    assert tmpl['resources'][web0]['properties']['key_name'] == 'ops'
-    assert keypair + '_key_name' not in params
-
-
-def test_network_recreated_on_request_in_a_failover(ckpt):
-    _, graph, _, _ = ckpt
-    shared = _key(graph, 'OS::Neutron::Net', fakes.SHARED_NET)
-    tmpl, params = _run(ckpt, mapping={
-        'networks': {fakes.SHARED_NET: 'recreate'}})
-    assert tmpl['resources'][shared]['type'] == 'OS::Neutron::Net'
-    assert shared + '_network' not in params
-    # The external network stays: failover keeps gateways and floating IPs.
-    public = _key(graph, 'OS::Neutron::Net', source.EXT_NET)
-    assert params[public + '_network'] == fakes.T_PUBLIC
-    _consistent(tmpl)
-
-
-def test_external_network_of_a_gateway_cannot_be_recreated(ckpt):
-    with pytest.raises(exception.RewriteFailed) as e:
-        _run(ckpt, mapping={'networks': {source.EXT_NET: 'recreate'}})
-    assert 'existing external network' in str(e.value)
 
 
 def test_a_parameter_without_value_is_reported(ckpt):
@@ -241,3 +128,61 @@ def test_user_data_is_left_as_written():
     web0 = _key(graph, 'OS::Nova::Server', source.server_id(0))
     assert out['resources'][web0]['properties']['user_data'] == \
         'echo %s\n' % source.DATA_VOL
+
+
+class _Thing(base.ResourceType):
+    """A type whose restored things replace resources or fill colours."""
+
+    name = 'thing'
+    heat_type = 'OS::Fake::Thing'
+    actions = (base.Action('copy', 'Copy it.', base.options_schema(),
+                           default=True),)
+    data_actions = {'copy': object}
+
+    def list_resources(self, context):
+        return []
+
+    def get_resource(self, context, resource_id):
+        return None
+
+    def template_handlers(self):
+        return {self.heat_type: lambda builder, node: {}}
+
+    def restored_parameter(self, kind, restored):
+        return restored.get('colour') if kind == 'colour' else None
+
+    def replacements(self, resources, restored, values, index):
+        return {key: what['thing_id'] for key, what in restored.items()
+                if key in resources and 'thing_id' in what}
+
+
+def _things():
+    return {
+        'heat_template_version': '2021-04-16',
+        'parameters': {p: {'type': 'string', 'default': 'blue'}
+                       for p in ('a_colour', 'b_colour')},
+        'resources': {
+            key: {'type': 'OS::Fake::Thing', 'properties': {
+                'colour': {'get_param': key + '_colour'}}}
+            for key in ('a', 'b')} | {
+            'user': {'type': 'OS::Fake::User', 'properties': {
+                'things': [{'get_resource': 'a'},
+                           {'get_resource': 'b'}]}}}}
+
+
+def test_a_type_says_what_its_restored_data_replaces_and_fills(monkeypatch):
+    monkeypatch.setattr(resource_types, '_loaded', lambda: (_Thing(),))
+    index = {key + '_colour': {'kind': 'colour', 'node': key,
+                               'default': 'blue'} for key in ('a', 'b')}
+    tmpl, params = rewrite.rewrite(
+        _things(), index, {'a_colour': 'blue', 'b_colour': 'mapped'},
+        {'a': {'thing_id': 'existing-a'}, 'b': {'colour': 'restored'}},
+        None)
+    assert 'a' not in tmpl['resources']
+    assert tmpl['resources']['user']['properties']['things'] == [
+        'existing-a', {'get_resource': 'b'}]
+    # The restored value wins over the resolved one; a's parameter went
+    # with its resource.
+    assert params == {'b_colour': 'restored'}
+    assert tmpl['parameters'] == {'b_colour': {'type': 'string',
+                                               'default': 'restored'}}

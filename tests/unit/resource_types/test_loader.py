@@ -103,6 +103,33 @@ def test_two_plugins_cannot_claim_one_record_kind():
         resource_types._check([_Fake(), other], ['fake', 'other'])
 
 
+def test_two_plugins_cannot_build_one_heat_type():
+    class Builds(_Fake):
+        def template_handlers(self):
+            return {'OS::Nova::Server': lambda builder, node: {}}
+    other = Builds()
+    other.name = 'other'
+    other.heat_type = 'OS::Other::Thing'
+    other.record_kinds = ()
+    with pytest.raises(exception.ResourceTypePluginInvalid,
+                       match="OS::Nova::Server is already server's"):
+        resource_types._check(
+            list(resource_types.all_types()) + [other],
+            resource_types.names() + ['other'])
+
+
+def test_the_template_builder_of_a_heat_type_is_its_plugin():
+    loaded = {t.name: t for t in resource_types.all_types()}
+    assert resource_types.by_template_type(
+        'OS::Nova::KeyPair') is loaded['server']
+    # The servers' Neutron resources come with the server plugin.
+    assert resource_types.by_template_type(
+        'OS::Neutron::Port') is loaded['server']
+    assert resource_types.by_template_type(
+        'OS::Cinder::VolumeAttachment') is loaded['volume']
+    assert resource_types.by_template_type('OS::Fake::Thing') is None
+
+
 def test_a_plugin_that_fails_to_load_stops_the_start():
     class EntryPoint:
         name = 'broken'

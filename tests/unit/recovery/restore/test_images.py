@@ -268,3 +268,10 @@ def test_an_abandoned_upload_stops_reading_chunks(env):
     stream.close()
     assert body.sent == 1024 and body.error is None
     assert repr(body) == '<restore stream of 16384 bytes>'
+
+
+def test_a_restored_image_fills_the_image_parameter_only():
+    assert images.restored_parameter('image', {'image_id': 'i'}) == 'i'
+    assert images.restored_parameter('flavor', {'image_id': 'i'}) is None
+    assert images.restored_parameter('image', {'volume_id': 'v'}) is None
+    assert images.restored_parameter('image', {}) is None

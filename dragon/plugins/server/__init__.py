@@ -15,17 +15,22 @@
 Discovery (``dragon.protection.discovery.server``/``network``) follows a
 server to its ports, networks, subnets, routers, security groups, floating
 IPs, key pair, server group and volumes; the template gets all of them
-(the Neutron part is the server's: nothing else brings networks).
+(``hot``; the Neutron part, ``dragon.protection.hot.networking``, is the
+server's: nothing else brings networks).  ``recovery`` resolves its
+parameters' kinds and says what its restored images fill and which
+existing key pairs replace their resources.
 """
 
 from typing import Any
 
 from dragon.cloud import caller
+from dragon.plugins.server import hot
+from dragon.plugins.server import recovery
 from dragon.protection.data import base as data_base
 from dragon.protection.data import server as data_server
 from dragon.protection.discovery import server as discovery_server
+from dragon.protection.hot import networking
 from dragon.protection import registry
-from dragon.protection import template
 from dragon.recovery.restore import images
 from dragon.resource_types import base
 
@@ -84,19 +89,25 @@ class Server(base.ResourceType):
         return caller.server_get(context, resource_id)
 
     def template_handlers(self) -> dict[str, base.TemplateHandler]:
-        builder = template.Builder
-        return {
-            'OS::Nova::Server': builder.server,
-            'OS::Nova::KeyPair': builder.keypair,
-            'OS::Nova::ServerGroup': builder.server_group,
-            'OS::Neutron::Net': builder.net,
-            'OS::Neutron::Subnet': builder.subnet,
-            'OS::Neutron::Router': builder.router,
-            'OS::Neutron::RouterInterface': builder.router_interface,
-            'OS::Neutron::Port': builder.port,
-            'OS::Neutron::SecurityGroup': builder.security_group,
-            'OS::Neutron::FloatingIP': builder.floating_ip,
-        }
+        # The Neutron resources are the servers': no other type brings them.
+        return {**hot.HANDLERS, **networking.HANDLERS}
 
     def restorers(self) -> dict[str, base.RestoreFunction]:
         return {data_base.IMAGE: _restore_image}
+
+    def mapping_kinds(self) -> dict[str, base.MappingFunction]:
+        return {'flavor': recovery.flavor,
+                'image': recovery.image(self.record_kinds),
+                'availability_zone': recovery.availability_zone,
+                'key_name': recovery.key_name}
+
+    def check_mappings(self, resolver: Any) -> None:
+        recovery.check_flavor_mappings(resolver)
+
+    def restored_parameter(self, kind: str, restored: dict) -> Any:
+        return images.restored_parameter(kind, restored)
+
+    def replacements(self, resources: dict[str, Any], restored: dict,
+                     values: dict[str, Any],
+                     index: dict[str, Any]) -> dict[str, Any]:
+        return recovery.key_pair_replacements(resources, values, index)

@@ -10,17 +10,22 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The ``volume`` resource type: a Cinder volume and its attachments."""
+"""The ``volume`` resource type: a Cinder volume and its attachments.
+
+``hot`` builds them; ``recovery`` resolves their parameters' kinds and
+says what restored data fills (an image) and replaces (a volume).
+"""
 
 from typing import Any
 
 from dragon.cloud import caller
+from dragon.plugins.volume import hot
+from dragon.plugins.volume import recovery
 from dragon.protection.data import backup as data_backup
 from dragon.protection.data import base as data_base
 from dragon.protection.data import volume as data_volume
 from dragon.protection.discovery import volume as discovery_volume
 from dragon.protection import registry
-from dragon.protection import template
 from dragon.recovery.restore import images
 from dragon.recovery.restore import volumes
 from dragon.resource_types import base
@@ -102,13 +107,25 @@ class Volume(base.ResourceType):
         return caller.volume_get(context, resource_id)
 
     def template_handlers(self) -> dict[str, base.TemplateHandler]:
-        return {'OS::Cinder::Volume': template.Builder.volume,
-                'OS::Cinder::VolumeAttachment': template.Builder.attachment}
+        return dict(hot.HANDLERS)
 
     def restorers(self) -> dict[str, base.RestoreFunction]:
         return {data_base.VOLUME: _restore_image,
                 data_base.CINDER_BACKUP: _restore_backup,
                 data_base.REPLICATED: _adopt_replica}
+
+    def mapping_kinds(self) -> dict[str, base.MappingFunction]:
+        return {'volume_type': recovery.volume_type,
+                'image': recovery.image(self.record_kinds),
+                'availability_zone': recovery.availability_zone}
+
+    def restored_parameter(self, kind: str, restored: dict) -> Any:
+        return images.restored_parameter(kind, restored)
+
+    def replacements(self, resources: dict[str, Any], restored: dict,
+                     values: dict[str, Any],
+                     index: dict[str, Any]) -> dict[str, Any]:
+        return recovery.restored_volumes(resources, restored)
 
     def estimate_restore(self, record: dict) -> int:
         # An adopted replica moves nothing.
