@@ -395,3 +395,24 @@ class DetailCheckpointsTest(helpers.TestCase):
         self.assertEqual(302, response.status_code)
         self.dragon.checkpoints.update.assert_called_once_with(
             fakes.CHECKPOINT_ID, True)
+
+
+class RetentionTabTest(helpers.TestCase):
+
+    def test_says_what_retention_keeps_and_why(self):
+        self.dragon.policies.get.return_value = fakes.policy()
+        self.dragon.policies.retention_preview.return_value = {
+            'rules': {'keep_last': 1}, 'timezone': 'UTC',
+            'checkpoints': [
+                {'id': 'new', 'created_at': None,
+                 'captured_at': '2026-12-04T00:48:00+00:00',
+                 'status': 'available', 'hold': False, 'keep': True,
+                 'reasons': ['newest available', 'keep_last 1']},
+                {'id': 'old', 'created_at': None, 'captured_at': None,
+                 'status': 'available', 'hold': False, 'keep': False,
+                 'reasons': []}]}
+        response = self.client.get(DETAIL + '?tab=policy_details__retention')
+        self.assertContains(response, 'newest available, keep_last 1')
+        self.assertContains(response, 'Deleted next')
+        self.dragon.policies.retention_preview.assert_called_once_with(
+            fakes.POLICY_ID)
