@@ -19,6 +19,13 @@ from horizon import tables
 from horizon.utils import filters as horizon_filters
 
 
+ALIVE, DOWN = 'alive', 'down'
+
+
+def state(datum: Any) -> str:
+    return ALIVE if getattr(datum, 'alive', False) else DOWN
+
+
 def runs_held(datum: Any) -> str:
     runs = getattr(datum, 'runs', None) or {}
     return _('%(c)d checkpoints, %(r)d recoveries') % {
@@ -27,10 +34,10 @@ def runs_held(datum: Any) -> str:
 
 class EnginesTable(tables.DataTable):
     host = tables.Column('host', verbose_name=_('Host'))
-    alive = tables.Column(
-        'alive', verbose_name=_('State'), status=True,
-        status_choices=((True, True), (False, False)),
-        display_choices=((True, _('Alive')), (False, _('Down'))))
+    state = tables.Column(
+        state, verbose_name=_('State'), status=True,
+        status_choices=((ALIVE, True), (DOWN, False)),
+        display_choices=((ALIVE, _('Alive')), (DOWN, _('Down'))))
     heartbeat_at = tables.Column(
         'heartbeat_at', verbose_name=_('Last heartbeat'),
         filters=(horizon_filters.parse_isotime,

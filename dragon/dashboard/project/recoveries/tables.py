@@ -18,12 +18,14 @@ from django import urls
 from django.utils import html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
+from horizon import exceptions
 from horizon import tables
 from horizon.utils import filters as horizon_filters
 
 from dragon.dashboard.api import recoveries as api
 from dragon.dashboard.common import regions
 from dragon.dashboard.common import tables as common_tables
+from dragon.dashboard import exceptions as dragon_exceptions
 from dragon.dashboard import policy
 from dragon.osc.v1 import progress as words
 from dragon import statuses
@@ -80,8 +82,12 @@ class DeleteRecovery(tables.DeleteAction):
                             policy.target_of(datum))
 
     def delete(self, request: Any, obj_id: str) -> None:
-        api.recovery_delete(request, obj_id,
-                            region=regions.selected(request))
+        try:
+            api.recovery_delete(request, obj_id,
+                                region=regions.selected(request))
+        except dragon_exceptions.DragonError as err:
+            # The API's reason, not only Horizon's "Unable to delete".
+            exceptions.handle(request, err.message, escalate=True)
 
 
 class RecoveriesTable(tables.DataTable):

@@ -228,13 +228,14 @@ class RecoverConfirmView(forms.ModalFormView):
         return context
 
     def get_success_url_from_handled(self, handled: Any) -> str:
+        region = self.pending()['region']
         self.request.session.pop(SESSION_KEY, None)
         messages.success(self.request, _(
             'Recovery %(id)s started: %(mode)s into %(region)s.') % {
                 'id': handled.id, 'mode': handled.mode,
                 'region': handled.target_region})
-        return '%s?%s' % (reverse(INDEX_URL), parse.urlencode(
-            {regions.PARAM: self.pending()['region']}))
+        return '%s?%s' % (reverse(INDEX_URL),
+                          parse.urlencode({regions.PARAM: region}))
 
 
 def summary(pending: dict[str, Any]) -> list[tuple[str, str]]:
