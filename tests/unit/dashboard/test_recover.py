@@ -240,7 +240,6 @@ class RecoverActionTests(helpers.TestCase):
         self.assertFalse(action.allowed(
             request, api_checkpoints.Checkpoint(fakes.protecting())))
 
-
     def test_checkpoints_table_offers_recover_in_horizons_region(self):
         self.dragon.checkpoints.list.return_value = [
             fakes.checkpoint(), fakes.protecting(id='cp-running')]
