@@ -114,6 +114,8 @@ class Protection:
         # Set once the manifest and completion mark are in Swift: from
         # then on no failure may remove the container (it recovers).
         self._complete = False
+        # The servers paused for a consistent point in time, if any.
+        self._pause: consistency.Pause | None = None
 
     # -- the flow
     def run(self) -> bool:
@@ -133,7 +135,10 @@ class Protection:
             self.plan(graph)
             try:
                 self.capture_all()
-                self.transfer_all()
+                try:
+                    self.transfer_all()
+                finally:
+                    self.wait_unpaused()
             finally:
                 self.cleanup_all()
             self.finish(writer, graph, parameters, template_yaml, started)
@@ -245,14 +250,33 @@ class Protection:
                    if s.node.member and s.node.resource.type ==
                    'OS::Nova::Server']
         if self.policy.options.get('consistent') and servers:
-            with consistency.paused(
-                    self.clients.connection.compute, servers,
-                    self.recorder.event,
-                    timeout=self.conf.protection.pause_timeout):
+            conf = self.conf.protection
+            self._pause = consistency.Pause(
+                self.clients.connection.compute, servers,
+                self.recorder.event, poll=min(conf.poll_interval, 0.5),
+                timeout=conf.pause_timeout,
+                busy_timeout=conf.image_active_timeout)
+            self._pause.pause()
+            try:
                 self._capture_each()
+            except BaseException as e:
+                self._pause.release()
+                self._pause.wait(e)
+                raise
+            # Unpaused as soon as Nova lets it (it refuses while it still
+            # uploads a snapshot), while the transfers go on.
+            self._pause.release()
         else:
             self._capture_each()
         self.recorder.event('info', 'point in time captured')
+
+    def wait_unpaused(self) -> None:
+        """Wait for the servers ``capture_all`` paused to be running again.
+
+        :raises dragon.exception.ServersLeftPaused: one did not come back.
+        """
+        if self._pause is not None:
+            self._pause.wait()
 
     def _capture_each(self) -> None:
         for step in self.steps:
