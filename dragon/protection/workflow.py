@@ -63,6 +63,12 @@ LOG = logging.getLogger(__name__)
 RESOURCE = statuses.Resource
 STATUS = statuses.Checkpoint
 
+# Captures (createImage, volume snapshots, backups) started at the same
+# time: all of a policy's snapshots are taken together (a shorter pause
+# under ``consistent``, Nova's uploads overlapping) without sending
+# hundreds of requests to Nova and Cinder at once.
+CAPTURE_THREADS = 16
+
 # Tries of the final database write before the run gives up on it (the
 # container is complete by then: see Protection._record_available).
 FINAL_WRITE_ATTEMPTS = 5
@@ -279,18 +285,33 @@ class Protection:
             self._pause.wait()
 
     def _capture_each(self) -> None:
-        for step in self.steps:
-            self.recorder.status(step.node.key, RESOURCE.CAPTURING)
-            try:
-                step.state = step.action.capture(step.ctx, step.node)
-            except Exception as e:
-                self.recorder.status(step.node.key, RESOURCE.ERROR,
-                                     exception.one_line(e))
-                raise
-            # On the row, so an engine that dies mid-run leaves a record
-            # the next start cleans up from (cleanup_orphan).
-            self.recorder.set(step.node.key, temporaries=dict(step.state))
-            self.recorder.advance()
+        """Capture every resource at once: the snapshots are taken together.
+
+        One failure fails the run once the others are done (their
+        temporaries are in their state, for cleanup).
+        """
+        if not self.steps:
+            return
+        with concurrent.futures.ThreadPoolExecutor(
+                min(len(self.steps), CAPTURE_THREADS)) as pool:
+            futures = [pool.submit(self._capture, step)
+                       for step in self.steps]
+        errors = [f.exception() for f in futures if f.exception()]
+        if errors:
+            raise errors[0]
+
+    def _capture(self, step: _Step) -> None:
+        self.recorder.status(step.node.key, RESOURCE.CAPTURING)
+        try:
+            step.state = step.action.capture(step.ctx, step.node)
+        except Exception as e:
+            self.recorder.status(step.node.key, RESOURCE.ERROR,
+                                 exception.one_line(e))
+            raise
+        # On the row, so an engine that dies mid-run leaves a record
+        # the next start cleans up from (cleanup_orphan).
+        self.recorder.set(step.node.key, temporaries=dict(step.state))
+        self.recorder.advance()
 
     def transfer_all(self) -> None:
         self.recorder.phase(progress.TRANSFERRING, len(self.steps))

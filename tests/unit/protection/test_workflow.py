@@ -531,3 +531,27 @@ def test_a_server_nova_never_lets_go_is_named_after_the_transfers(
     assert 'web (s1)' in cp.error and 'openstack server unpause' in cp.error
     assert ('transfer', 'volume_db') in env.log
     assert store.checkpoint_containers(env.account.connect(), PROJECT) == []
+
+
+def test_the_captures_of_a_policy_are_taken_at_the_same_time(
+        env, monkeypatch):
+    both = threading.Barrier(2, timeout=5)
+    capture = FakeAction.capture
+
+    def together(self, ctx, node):
+        both.wait()     # breaks unless the other capture runs meanwhile
+        return capture(self, ctx, node)
+
+    monkeypatch.setattr(FakeAction, 'capture', together)
+    ok, cp = env.protect()
+    assert ok and cp.status == 'available'
+    assert sorted(e[1] for e in env.log if e[0] == 'capture') == [
+        'server_web', 'volume_db']
+
+
+def test_a_failed_capture_cleans_up_what_the_others_captured(env):
+    env.behaviour['volume'] = 'capture'
+    ok, cp = env.protect()
+    assert not ok and 'snapshot refused' in cp.error
+    assert ('cleanup', 'server_web', 'tmp-server_web') in env.log
+    assert env.clients.compute.status['s1'] == 'ACTIVE'
