@@ -173,6 +173,9 @@ def _dragon(run: 'common.Run', size: int, data: str, keep: bool) -> dict:
 
 def _scripted(run: 'common.Run', size: int, data: str, keep: bool) -> dict:
     result = run._scripted_backup(size, data)
+    # ``--wait`` ends at active; Nova clears the task a moment later.
+    common.wait_for(lambda: _task(run.env.conn(), run.data_server(
+        size, data)['server_id']), (None,), 120, interval=0.1)
     if keep:
         run._cache.setdefault(('scripted', size), result)
     else:
