@@ -175,7 +175,7 @@ class Pause:
                      for i, n in enumerate(self.servers)}
             raise exception.ServersLeftPaused(
                 servers=', '.join(sorted(left, key=order.get)),
-                also='' if error is None else '; the capture had failed '
+                also='' if error is None else '; the run had failed '
                 'too: %s' % exception.one_line(error)) from error
 
 

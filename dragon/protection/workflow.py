@@ -143,8 +143,10 @@ class Protection:
                 self.capture_all()
                 try:
                     self.transfer_all()
-                finally:
-                    self.wait_unpaused()
+                except BaseException as e:
+                    self.wait_unpaused(e)
+                    raise
+                self.wait_unpaused()
             finally:
                 self.cleanup_all()
             self.finish(writer, graph, parameters, template_yaml, started)
@@ -276,13 +278,14 @@ class Protection:
             self._capture_each()
         self.recorder.event('info', 'point in time captured')
 
-    def wait_unpaused(self) -> None:
+    def wait_unpaused(self, error: BaseException | None = None) -> None:
         """Wait for the servers ``capture_all`` paused to be running again.
 
+        :param error: the transfers' failure, named with the servers.
         :raises dragon.exception.ServersLeftPaused: one did not come back.
         """
         if self._pause is not None:
-            self._pause.wait()
+            self._pause.wait(error)
 
     def _capture_each(self) -> None:
         """Capture every resource at once: the snapshots are taken together.

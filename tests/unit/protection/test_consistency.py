@@ -130,7 +130,7 @@ def test_a_failed_block_and_a_paused_server_name_both():
                                 poll=0, timeout=120):
             raise exception.DataActionFailed(resource='v', reason='boom')
     assert 'a (a)' in str(caught.value)
-    assert 'the capture had failed too: v: boom' in str(caught.value)
+    assert 'the run had failed too: v: boom' in str(caught.value)
 
 
 def test_an_unpause_refused_while_nova_uploads_is_retried_past_timeout():

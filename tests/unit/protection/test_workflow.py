@@ -530,6 +530,19 @@ def test_a_server_nova_never_lets_go_is_named_after_the_transfers(
     assert not ok and cp.status == 'error'
     assert 'web (s1)' in cp.error and 'openstack server unpause' in cp.error
     assert ('transfer', 'volume_db') in env.log
+
+
+def test_a_failed_transfer_and_a_server_left_paused_name_both(env, conf):
+    conf.set_override('pause_timeout', 1, group='protection')
+    conf.set_override('image_active_timeout', 1, group='protection')
+    conf.set_override('poll_interval', 0.01, group='protection')
+    env.clients.compute.uploading.add('s1')
+    env.behaviour['volume'] = 'transfer'
+    ok, cp = env.protect()
+    assert not ok
+    assert 'web (s1)' in cp.error
+    assert 'the run had failed too' in cp.error
+    assert 'image went to killed' in cp.error
     assert store.checkpoint_containers(env.account.connect(), PROJECT) == []
 
 
