@@ -32,9 +32,10 @@ opts = [
         default=600,
         min=1,
         help='Seconds a server may take after createImage to finish taking '
-             'its disk snapshot (Nova task state leaves the snapshot '
-             'phases); the point in time is fixed then and the workflow '
-             'may resume a paused server. Past it the checkpoint fails.'),
+             'its disk snapshot (the image createImage made is saving or '
+             'active in Glance); the point in time is fixed then and the '
+             'workflow resumes a paused server as soon as Nova accepts '
+             'it. Past it the checkpoint fails.'),
     cfg.IntOpt(
         'image_active_timeout',
         default=3600,
@@ -87,8 +88,10 @@ opts = [
         min=1,
         help='Seconds a member server of a policy with the ``consistent`` '
              'option may take to become PAUSED, and to be ACTIVE again '
-             'after the unpause (Nova refusing the unpause while a snapshot '
-             'runs is retried this long). A server that does not pause in '
+             'after the unpause (Nova refusing the unpause is retried this '
+             'long, plus as long as Nova is still uploading the server\'s '
+             'snapshot, up to image_active_timeout; the data transfers '
+             'go on meanwhile). A server that does not pause in '
              'time fails the checkpoint; one that does not come back is '
              'named as left paused.'),
 ]

@@ -15,16 +15,22 @@
 With the policy option ``consistent``, every running member server is
 paused while the captures (createImage, volume snapshots, backups) start,
 so the disks and volumes of the workload are taken at one moment.  The
-servers are unpaused afterwards whatever happened in between: leaving a
-production server paused is worse than a failed checkpoint, so a server
-that does not come back to ``ACTIVE`` fails the run, named.
+servers are unpaused as soon as the captures are taken (not after Nova's
+upload or Dragon's transfer: those go on meanwhile) and whatever happened
+in between: leaving a production server paused is worse than a failed
+checkpoint, so a server that does not come back to ``ACTIVE`` fails the
+run, named.
 """
 
 import contextlib
+import threading
 import time
 from typing import Any, Callable, Iterator
 
 from openstack import exceptions as sdk_exc
+
+from dragon import exception
+from dragon.protection.data import nova
 
 
 def _status(compute: Any, server_id: str) -> str:
@@ -41,76 +47,159 @@ def _wait(compute: Any, server_id: str, wanted: str, poll: float,
     return False
 
 
-def _unpause(compute: Any, server_id: str, poll: float,
-             timeout: float) -> None:
+def _unpause(compute: Any, server_id: str, poll: float, timeout: float,
+             busy_timeout: float) -> None:
     """Unpause, retrying while Nova is still busy with the server (409).
 
-    Nova refuses actions while a task (e.g. a snapshot) runs on the server.
+    Nova refuses actions while a task runs on the server: ``timeout``
+    seconds of refusals are retried, and besides them as long as the task
+    is a snapshot still uploading (up to ``busy_timeout``).
     """
-    deadline = time.monotonic() + timeout
+    start = time.monotonic()
+    deadline = start + timeout
+    uploading = False
     while True:
         try:
             compute.unpause_server(server_id)
             return
         except sdk_exc.ConflictException:
-            if time.monotonic() > deadline:
-                raise
+            now = time.monotonic()
+            if now > deadline:
+                if now - start > busy_timeout:
+                    raise
+                was_uploading = uploading
+                uploading = getattr(compute.get_server(server_id),
+                                    'task_state', None) in nova.SNAPSHOT_TASKS
+                # One more try when the upload just ended.
+                if not (uploading or was_uploading):
+                    raise
             time.sleep(poll)
+
+
+class Pause:
+    """The ``ACTIVE`` servers among ``servers`` (graph nodes), paused.
+
+    ``pause()`` pauses them, ``release()`` starts unpausing them in the
+    background and ``wait()`` waits until they are back: the run goes on
+    (transfers) while Nova still refuses the unpause during its upload.
+
+    :param compute: the openstacksdk compute proxy of the run.
+    :param timeout: seconds a server may take to pause, and to be
+        ``ACTIVE`` again after the unpause (``[protection] pause_timeout``).
+    :param busy_timeout: how long an unpause refused because a snapshot
+        still uploads is retried (``[protection] image_active_timeout``).
+    """
+
+    def __init__(self, compute: Any, servers: list[Any],
+                 event: Callable[..., None], poll: float = 1.0, *,
+                 timeout: float, busy_timeout: float = 0.0) -> None:
+        self.compute = compute
+        self.servers = servers
+        self.event = event
+        self.poll = poll
+        self.timeout = timeout
+        self.busy_timeout = busy_timeout
+        self.done: list[Any] = []
+        self.left: list[str] = []
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+
+    def pause(self) -> None:
+        """Pause them all.
+
+        :raises dragon.exception.DataActionFailed: a server did not pause
+            (the ones already paused are unpaused, or named, first).
+        """
+        try:
+            for node in self.servers:
+                if _status(self.compute, node.resource.id) != 'ACTIVE':
+                    self.event('info', 'not running: not paused', node.key)
+                    continue
+                self.compute.pause_server(node.resource.id)
+                self.done.append(node)
+                if not _wait(self.compute, node.resource.id, 'PAUSED',
+                             self.poll, self.timeout):
+                    raise exception.DataActionFailed(
+                        resource=node.resource.name or node.resource.id,
+                        reason='did not pause within %d s' % self.timeout)
+                self.event('info', 'paused for a consistent point in time',
+                           node.key)
+        except BaseException as e:
+            self.release()
+            self.wait(e)
+            raise
+
+    def release(self) -> None:
+        """Start unpausing every paused server, one thread each."""
+        for node in self.done:
+            thread = threading.Thread(target=self._unpause, args=(node,),
+                                      name='unpause-%s' % node.resource.id,
+                                      daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        self.done = []
+
+    def _unpause(self, node: Any) -> None:
+        server_id = node.resource.id
+        try:
+            _unpause(self.compute, server_id, self.poll, self.timeout,
+                     self.busy_timeout)
+            if not _wait(self.compute, server_id, 'ACTIVE', self.poll,
+                         self.timeout):
+                raise exception.DataActionFailed(
+                    resource=server_id,
+                    reason='not ACTIVE %d s after unpause' % self.timeout)
+            self.event('info', 'unpaused', node.key)
+        except Exception as e:  # noqa: BLE001 - named, the run fails
+            with self._lock:
+                self.left.append('%s (%s)' % (node.resource.name or node.key,
+                                              server_id))
+            self.event('error', 'could not be unpaused: %s; unpause it by '
+                       'hand (openstack server unpause %s)'
+                       % (e, server_id), node.key)
+
+    def wait(self, error: BaseException | None = None) -> None:
+        """Wait for the unpauses ``release`` started.
+
+        :param error: the run's failure, if any, named with the servers.
+        :raises dragon.exception.ServersLeftPaused: a server did not come
+            back to ``ACTIVE``.
+        """
+        for thread in self._threads:
+            thread.join()
+        self._threads = []
+        if self.left:
+            left, self.left = self.left, []
+            # In the order the servers were given, whatever thread was first.
+            order = {'%s (%s)' % (n.resource.name or n.key, n.resource.id): i
+                     for i, n in enumerate(self.servers)}
+            raise exception.ServersLeftPaused(
+                servers=', '.join(sorted(left, key=order.get)),
+                also='' if error is None else '; the run had failed '
+                'too: %s' % exception.one_line(error)) from error
 
 
 @contextlib.contextmanager
 def paused(compute: Any, servers: list[Any],
            event: Callable[..., None], poll: float = 1.0,
-           *, timeout: float) -> Iterator[None]:
-    """Pause the ``ACTIVE`` servers among ``servers`` (graph nodes) for the block.
+           *, timeout: float, busy_timeout: float = 0.0) -> Iterator[None]:
+    """Pause the ``ACTIVE`` servers among ``servers`` for the block.
 
-    :param compute: the openstacksdk compute proxy of the run.
-    :param timeout: seconds a server may take to pause, and to be
-        ``ACTIVE`` again after the unpause (``[protection] pause_timeout``).
+    The block's end waits until they are unpaused (see ``Pause``).
 
-    :raises dragon.exception.DataActionFailed: a server did not pause (the
-        ones already paused are unpaused first).
+    :raises dragon.exception.DataActionFailed: a server did not pause.
     :raises dragon.exception.ServersLeftPaused: a server did not come back
         to ``ACTIVE`` (the message adds the block's error if it raised).
     """
-    from dragon import exception
-    done = []
-    left = []
+    pause = Pause(compute, servers, event, poll, timeout=timeout,
+                  busy_timeout=busy_timeout)
+    pause.pause()
     error = None
     try:
-        for node in servers:
-            if _status(compute, node.resource.id) != 'ACTIVE':
-                event('info', 'not running: not paused', node.key)
-                continue
-            compute.pause_server(node.resource.id)
-            done.append(node)
-            if not _wait(compute, node.resource.id, 'PAUSED', poll, timeout):
-                raise exception.DataActionFailed(
-                    resource=node.resource.name or node.resource.id,
-                    reason='did not pause within %d s' % timeout)
-            event('info', 'paused for a consistent point in time', node.key)
         yield
     except BaseException as e:
         error = e
         raise
     finally:
-        for node in done:
-            try:
-                _unpause(compute, node.resource.id, poll, timeout)
-                if not _wait(compute, node.resource.id, 'ACTIVE', poll,
-                             timeout):
-                    raise exception.DataActionFailed(
-                        resource=node.resource.id,
-                        reason='not ACTIVE %d s after unpause' % timeout)
-                event('info', 'unpaused', node.key)
-            except (sdk_exc.SDKException, exception.DataActionFailed) as e:
-                left.append('%s (%s)' % (node.resource.name or node.key,
-                                         node.resource.id))
-                event('error', 'could not be unpaused: %s; unpause it by '
-                      'hand (openstack server unpause %s)'
-                      % (e, node.resource.id), node.key)
-        if left:
-            raise exception.ServersLeftPaused(
-                servers=', '.join(left),
-                also='' if error is None else '; the capture had failed '
-                'too: %s' % exception.one_line(error)) from error
+        pause.release()
+        pause.wait(error)

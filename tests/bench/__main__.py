@@ -60,11 +60,25 @@ def parse(argv):
     parser.add_argument('--profile', metavar='DIR', default=None,
                         help='sample the engine with py-spy during Dragon\'s '
                              'protect and recovery; raw stacks go to DIR')
+    parser.add_argument('--repeat', type=int, default=3, metavar='N',
+                        help='runs of each throughput figure, Dragon and '
+                             'baselines interleaved; the median is printed '
+                             'with min-max (default 3)')
+    parser.add_argument('--data', default='both',
+                        choices=common.DATA_KINDS + ('both',),
+                        help='the data server\'s bytes: random '
+                             '(incompressible), compressible, or both '
+                             '(default both; the other benchmarks use '
+                             'random)')
     parser.add_argument('--sweep', action='store_true',
                         help='only remove what an interrupted run left '
                              '(everything named bench-...)')
     args = parser.parse_args(argv)
     args.only = [n.strip() for n in args.only.split(',') if n.strip()]
+    if args.repeat < 1:
+        parser.error('--repeat must be at least 1')
+    args.data = list(common.DATA_KINDS) if args.data == 'both' else [
+        args.data]
     unknown = set(args.only) - set(names)
     if unknown:
         parser.error('unknown benchmark(s): %s' % ', '.join(sorted(unknown)))
@@ -110,6 +124,8 @@ def main(argv=None) -> int:
         run = common.Run(env, size, cleanup)
         run.server_counts = args.servers
         run.profile_dir = args.profile
+        run.repeat = args.repeat
+        run.data_kinds = args.data
         run.memory_sizes = [m * common.MiB for m in args.memory_mib] \
             if args.memory_mib else [size // 4, size]
         for bench in BENCHMARKS:

@@ -212,12 +212,47 @@ def random_blocks(size: int, seed: str, block: int = MiB):
         left -= n
 
 
-def upload_image(conn, name: str, size: int, seed: str) -> dict:
-    """A raw Glance image of ``size`` random bytes, streamed (never whole)."""
+# Kinds of test data (``--data``): random bytes (incompressible, the worst
+# case for Dragon) and bytes like a disk of text and binaries, which zstd
+# shrinks about 3-4 times.
+RANDOM = 'random'
+COMPRESSIBLE = 'compressible'
+DATA_KINDS = (RANDOM, COMPRESSIBLE)
+_PAGE = 4096
+_TEXT = (b'the quick brown fox jumps over the lazy dog; ' * 100)
+
+
+def compressible_blocks(size: int, seed: str, block: int = MiB):
+    """``size`` reproducible bytes that compress but never repeat.
+
+    Each 4 KiB page is 1 KiB of random bytes then 3 KiB of text: no two
+    chunks are equal (so deduplication cannot skip any) and none is zero.
+    """
+    rng = random.Random(seed)
+    left = size
+    text = _TEXT[:_PAGE - 1024]
+    while left > 0:
+        n = min(block, left)
+        pages = b''.join(rng.randbytes(1024) + text
+                         for _ in range(-(-n // _PAGE)))
+        yield pages[:n]
+        left -= n
+
+
+def data_blocks(size: int, seed: str, data: str = RANDOM,
+                block: int = MiB):
+    """``size`` bytes of the ``data`` kind, one block at a time."""
+    make = compressible_blocks if data == COMPRESSIBLE else random_blocks
+    return make(size, seed, block)
+
+
+def upload_image(conn, name: str, size: int, seed: str,
+                 data: str = RANDOM) -> dict:
+    """A raw Glance image of ``size`` test bytes, streamed (never whole)."""
     image = conn.image.post('/images', json={
         'name': name, 'disk_format': 'raw', 'container_format': 'bare'}).json()
     conn.image.put('/images/%s/file' % image['id'],
-                   data=random_blocks(size, seed),
+                   data=data_blocks(size, seed, data),
                    headers={'Content-Type': 'application/octet-stream'})
     return wait_image(conn, image['id'])
 
@@ -514,6 +549,8 @@ class Run:
         # from the data image shares the image's chunks).
         self.garbage: dict = {}
         self.profile_dir: str | None = None   # --profile: py-spy samples
+        self.repeat = 3                        # --repeat: runs per figure
+        self.data_kinds = [RANDOM]             # --data
         cleanup.add('chunks of the run', self._delete_garbage)
 
     def _delete_garbage(self) -> None:
@@ -531,15 +568,17 @@ class Run:
         return self._cache[key]
 
     # -- a server whose disk holds ``size`` random bytes
-    def data_server(self, size: int) -> dict:
-        return self._once(('server', size), lambda: self._data_server(size))
+    def data_server(self, size: int, data: str = RANDOM) -> dict:
+        return self._once(('server', size, data),
+                          lambda: self._data_server(size, data))
 
-    def _data_server(self, size: int) -> dict:
+    def _data_server(self, size: int, data: str) -> dict:
         conn = self.env.conn()
-        name = unique('data%d' % (size // MiB))
-        say('uploading a %d MiB image of random bytes' % (size // MiB))
+        name = unique('data%d' % (size // MiB)) + (
+            '' if data == RANDOM else '-' + data[0])
+        say('uploading a %d MiB image of %s bytes' % (size // MiB, data))
         with Timer() as t:
-            image = upload_image(conn, name, size, seed=name)
+            image = upload_image(conn, name, size, seed=name, data=data)
         self.cleanup.add('image ' + name, delete_image, conn, image['id'])
         say('image %s uploaded in %.1f s; booting a server from it' % (
             image['id'], t.seconds))
@@ -549,7 +588,7 @@ class Run:
                    network_id=self.network())
         self.cleanup.add('server ' + name, delete_servers, conn, ids)
         return {'name': name, 'image': image, 'server_id': ids[0],
-                'flavor': flavor}
+                'flavor': flavor, 'data': data}
 
     def network(self) -> str:
         """A private network for the data servers (Heat needs their nics)."""
@@ -565,11 +604,12 @@ class Run:
         return net.id
 
     # -- Dragon protecting it
-    def policy(self, size: int) -> dict:
-        return self._once(('policy', size), lambda: self._policy(size))
+    def policy(self, size: int, data: str = RANDOM) -> dict:
+        return self._once(('policy', size, data),
+                          lambda: self._policy(size, data))
 
-    def _policy(self, size: int) -> dict:
-        server = self.data_server(size)
+    def _policy(self, size: int, data: str) -> dict:
+        server = self.data_server(size, data)
         dr = self.env.dragon()
         policy = create_policy(dr, server['name'], [
             {'resource_type': 'server', 'resource_id': server['server_id'],
@@ -578,13 +618,13 @@ class Run:
                          policy['id'])
         return policy
 
-    def protect(self, size: int) -> dict:
+    def protect(self, size: int, data: str = RANDOM) -> dict:
         """Protect the server of ``size`` bytes (again); what it cost.
 
         Its checkpoint (and the chunks only it can have made) is removed at
         the end of the run.
         """
-        policy = self.policy(size)
+        policy = self.policy(size, data)
         dr = self.env.dragon()
         say('protecting %s with Dragon' % policy['name'])
         pid = self.env.engine_pid(self.env.primary)
@@ -600,6 +640,15 @@ class Run:
             checkpoint['id'], seconds, stats.get('uploaded_bytes') or 0))
         return {'checkpoint': checkpoint, 'seconds': seconds, 'rss': rss,
                 'stats': stats, 'profile': spy}
+
+    def forget(self, result: dict) -> None:
+        """Remove a protect's checkpoint and its chunks now, not at the end.
+
+        A repeated first protect must find none of the data stored.
+        """
+        self._delete_data_checkpoint(result['checkpoint'])
+        self._delete_garbage()
+        self.garbage.clear()
 
     def _delete_data_checkpoint(self, checkpoint: dict) -> None:
         # The checkpoint as it was created has no container yet: read it
@@ -656,8 +705,8 @@ class Run:
         return self._once(('scripted', size),
                           lambda: self._scripted_backup(size))
 
-    def _scripted_backup(self, size: int) -> dict:
-        server = self.data_server(size)
+    def _scripted_backup(self, size: int, data: str = RANDOM) -> dict:
+        server = self.data_server(size, data)
         conn = self.env.conn()
         snap_name = unique('scripted-snap')
         container = unique('scripted')
@@ -688,7 +737,7 @@ class Run:
             '%s %.1f s' % kv for kv in steps.items())))
         return {'seconds': total.seconds, 'steps': steps,
                 'container': container, 'object': 'disk.raw',
-                'flavor': server['flavor']}
+                'flavor': server['flavor'], 'snapshot': snap_name}
 
     def _delete_container(self, container: str) -> None:
         swift = self.env.swift()

@@ -17,12 +17,21 @@ from typing import Any
 from openstack.compute.v2 import server as server_mod
 from openstack import exceptions as sdk_exc
 
+from dragon import exception
+from dragon.protection.data import glance
 from dragon.protection.data import waiting
 
-# Task states during which the disk snapshot is still being taken; once the
-# server leaves them (image_uploading or no task) the point in time is fixed.
-SNAPSHOT_PHASES = ('image_snapshot', 'image_snapshot_pending',
-                   'image_pending_upload')
+# Nova's task states of a snapshot (createImage) in progress; Nova refuses
+# most server actions (unpause among them) while one is set.
+SNAPSHOT_TASKS = ('image_snapshot', 'image_snapshot_pending',
+                  'image_pending_upload', 'image_uploading')
+
+# Glance statuses of a createImage image whose disk snapshot is taken:
+# Nova uploads only what it has captured (``saving``), or a driver that
+# snapshots in the store (RBD) registers the snapshot (``active``).  The
+# task state is no such sign: libvirt sets ``image_uploading`` before a
+# direct snapshot is taken.
+SNAPSHOT_TAKEN = ('saving', 'active')
 
 
 def get_server(clients: Any, server_id: str) -> server_mod.Server:
@@ -58,26 +67,41 @@ def create_image(clients: Any, server_id: str, name: str,
         compute, name, metadata)
 
 
-def wait_snapshot_taken(clients: Any, server_id: str, *, idle: bool,
+def wait_snapshot_taken(clients: Any, server_id: str, image_id: str, *,
                         timeout: float, interval: float,
-                        resource: str) -> server_mod.Server:
-    """Wait until the disk snapshot is taken (or, if ``idle``, uploaded too).
+                        resource: str) -> dict:
+    """Wait until the disk snapshot of createImage's ``image_id`` is taken.
 
-    Nova refuses ``unpause`` while the server has a task state, so for a
-    server paused for consistency capture waits for the whole snapshot
-    (``idle``): the workflow's unpause then succeeds at once.  A running
-    server only needs its disk captured; Glance receives the rest while
-    the next resources are captured.  (The SDK's ``wait_for_server``
-    waits on the status only, never on the task state.)
+    Decided from the image this createImage made (``SNAPSHOT_TAKEN``),
+    which holds on every driver however fast it is polled.  While the
+    image is still ``queued`` the server is read too: Nova done with the
+    server (no task state) and the image still ``queued`` means the
+    snapshot failed without Glance hearing of it.
+
+    :returns: the image as Glance last sent it.
+    :raises dragon.exception.ResourceFailed: the image went to a failed
+        status, was deleted (Nova deletes it when the snapshot fails), or
+        Nova finished without uploading.
+    :raises dragon.exception.ResourceTimeout: ``timeout`` seconds passed.
     """
-    if idle:
-        done = lambda s: s.task_state is None  # noqa: E731
-        wanted = 'no task (snapshot uploaded)'
-    else:
-        done = lambda s: s.task_state not in SNAPSHOT_PHASES  # noqa
-        wanted = 'disk snapshot taken'
-    return waiting.wait_until(
-        lambda: get_server(clients, server_id), done,
+    def fetch() -> dict:
+        image = glance.get_image(clients, image_id)
+        if image.get('status') != 'queued':
+            return image
+        if get_server(clients, server_id).task_state is not None:
+            return image
+        # Nova has no snapshot task left: read the image once more, it
+        # may have become active between the two reads.
+        image = glance.get_image(clients, image_id)
+        if image.get('status') == 'queued':
+            raise exception.ResourceFailed(
+                resource=resource, what='snapshot image', id=image_id,
+                status='queued', wanted='/'.join(SNAPSHOT_TAKEN),
+                detail=': Nova ended the snapshot task of the server '
+                'without uploading it')
+        return image
+
+    return waiting.wait_for(
+        fetch, ok=SNAPSHOT_TAKEN, bad=glance.FAILED,
         timeout=timeout, interval=interval, resource=resource,
-        what='server', obj_id=server_id, wanted=wanted,
-        describe=lambda s: 'in task state %s' % s.task_state)
+        what='snapshot image', obj_id=image_id)

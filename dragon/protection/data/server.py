@@ -76,9 +76,10 @@ class ImageSnapshot(_ServerImage):
             base.temporary_metadata(ctx))
         base.created(ctx, state, 'image', image_id)
         try:
+            # Only until the disk is captured, paused server or not: the
+            # workflow resumes a paused one as soon as Nova lets it.
             nova.wait_snapshot_taken(
-                ctx.clients, node.resource.id,
-                idle=server.status == 'PAUSED',
+                ctx.clients, node.resource.id, image_id,
                 timeout=conf.server_snapshot_timeout,
                 interval=conf.poll_interval, resource=base.label(node))
         except Exception:

@@ -13,9 +13,23 @@
 """Polling an OpenStack object until it reaches a status, with a deadline."""
 
 import time
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from dragon import exception
+
+# The first check of an object waited for comes this soon; the pause
+# doubles after each check up to the caller's interval.  Most waits end
+# within seconds (a snapshot taken, a volume created) and a point in time
+# held while servers are paused should not wait a whole poll interval.
+FIRST_INTERVAL = 0.1
+
+
+def intervals(interval: float) -> Iterator[float]:
+    """Pauses between checks: ``FIRST_INTERVAL`` doubling up to ``interval``."""
+    pause = min(FIRST_INTERVAL, interval)
+    while True:
+        yield pause
+        pause = min(pause * 2, interval)
 
 
 class Gone(Exception):
@@ -28,12 +42,15 @@ def wait_for(fetch: Callable[[], dict], *, ok: Iterable[str],
              obj_id: str) -> dict:
     """Call ``fetch()`` until the object's ``status`` is one of ``ok``.
 
+    Checks come quickly at first and back off to one per ``interval``.
+
     :returns: the object as last fetched.
     :raises dragon.exception.ResourceFailed: status in ``bad`` (or gone).
     :raises dragon.exception.ResourceTimeout: ``timeout`` seconds passed.
     """
     ok, bad = set(ok), set(bad)
     deadline = time.monotonic() + timeout
+    pauses = intervals(interval)
     while True:
         try:
             obj = fetch()
@@ -54,7 +71,7 @@ def wait_for(fetch: Callable[[], dict], *, ok: Iterable[str],
             raise exception.ResourceTimeout(
                 resource=resource, what=what, id=obj_id, status=status,
                 timeout=timeout, wanted='/'.join(sorted(ok)))
-        time.sleep(interval)
+        time.sleep(next(pauses))
 
 
 def wait_until(fetch: Callable[[], Any], done: Callable[[Any], bool], *,
@@ -63,6 +80,7 @@ def wait_until(fetch: Callable[[], Any], done: Callable[[Any], bool], *,
                describe: Callable[[Any], str] = str) -> Any:
     """Call ``fetch()`` until ``done(result)``; a generic ``wait_for``."""
     deadline = time.monotonic() + timeout
+    pauses = intervals(interval)
     while True:
         result = fetch()
         if done(result):
@@ -71,7 +89,7 @@ def wait_until(fetch: Callable[[], Any], done: Callable[[Any], bool], *,
             raise exception.ResourceTimeout(
                 resource=resource, what=what, id=obj_id,
                 status=describe(result), timeout=timeout, wanted=wanted)
-        time.sleep(interval)
+        time.sleep(next(pauses))
 
 
 def _reason(obj: dict) -> str:

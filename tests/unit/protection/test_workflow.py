@@ -20,6 +20,8 @@ import collections
 import io
 import json
 import os
+import threading
+import time
 import types
 
 from openstack.compute.v2 import server as server_mod
@@ -106,15 +108,22 @@ class FakeCompute:
     def __init__(self):
         self.actions = []
         self.status = collections.defaultdict(lambda: 'ACTIVE')
+        self.uploading = set()     # Nova still uploads their snapshot
+        self.refused = threading.Event()
 
     def get_server(self, server_id):
-        return server_mod.Server.existing(id=server_id,
-                                          status=self.status[server_id])
+        return server_mod.Server.existing(
+            id=server_id, status=self.status[server_id],
+            task_state='image_uploading' if server_id in self.uploading
+            else None)
 
     def pause_server(self, server_id):
         self.post(server_id, 'pause')
 
     def unpause_server(self, server_id):
+        if server_id in self.uploading:
+            self.refused.set()
+            raise sdk_exc.ConflictException('snapshot in progress')
         self.post(server_id, 'unpause')
 
     def post(self, server_id, action):
@@ -588,19 +597,94 @@ def test_parallel_transfers_and_pause_timeout_are_the_operators(
     conf.set_override('pause_timeout', 33, group='protection')
     workers, timeouts = [], []
     real_pool = workflow.concurrent.futures.ThreadPoolExecutor
-    real_paused = workflow.consistency.paused
+    real_pause = workflow.consistency.Pause
 
     def pool(max_workers=None, **kwargs):
         workers.append(max_workers)
         return real_pool(max_workers, **kwargs)
 
-    def paused(*args, timeout):
+    def pause(*args, timeout, **kwargs):
         timeouts.append(timeout)
-        return real_paused(*args, timeout=timeout)
+        return real_pause(*args, timeout=timeout, **kwargs)
 
     monkeypatch.setattr(workflow.concurrent.futures, 'ThreadPoolExecutor',
                         pool)
-    monkeypatch.setattr(workflow.consistency, 'paused', paused)
+    monkeypatch.setattr(workflow.consistency, 'Pause', pause)
     ok, cp = env.protect()
     assert ok and cp.status == 'available'
     assert 7 in workers and timeouts == [33]
+
+
+def test_a_paused_server_is_resumed_while_its_data_transfers(
+        env, conf, monkeypatch):
+    # Nova refuses the unpause while it uploads the snapshot; the transfer
+    # does not wait for the unpause, nor the unpause for the transfer.
+    conf.set_override('pause_timeout', 1, group='protection')
+    conf.set_override('poll_interval', 0.01, group='protection')
+    compute = env.clients.compute
+    compute.uploading.add('s1')
+    transfer = FakeAction.transfer
+
+    def nova_uploads_meanwhile(self, ctx, node, state):
+        if node.key == 'server_web':
+            assert compute.refused.wait(5), 'no unpause before the transfer'
+            assert compute.status['s1'] == 'PAUSED'
+            time.sleep(1.2)       # longer than pause_timeout: still retried
+            compute.uploading.discard('s1')
+        return transfer(self, ctx, node, state)
+
+    monkeypatch.setattr(FakeAction, 'transfer', nova_uploads_meanwhile)
+    ok, cp = env.protect()
+    assert ok and cp.status == 'available'
+    assert compute.actions == [('pause', 's1'), ('unpause', 's1')]
+    assert compute.status['s1'] == 'ACTIVE'
+
+
+def test_a_server_nova_never_lets_go_is_named_after_the_transfers(
+        env, conf):
+    conf.set_override('pause_timeout', 1, group='protection')
+    conf.set_override('image_active_timeout', 1, group='protection')
+    conf.set_override('poll_interval', 0.01, group='protection')
+    env.clients.compute.uploading.add('s1')
+    ok, cp = env.protect()
+    assert not ok and cp.status == 'error'
+    assert 'web (s1)' in cp.error and 'openstack server unpause' in cp.error
+    assert ('transfer', 'volume_db') in env.log
+
+
+def test_a_failed_transfer_and_a_server_left_paused_name_both(env, conf):
+    conf.set_override('pause_timeout', 1, group='protection')
+    conf.set_override('image_active_timeout', 1, group='protection')
+    conf.set_override('poll_interval', 0.01, group='protection')
+    env.clients.compute.uploading.add('s1')
+    env.behaviour['volume'] = 'transfer'
+    ok, cp = env.protect()
+    assert not ok
+    assert 'web (s1)' in cp.error
+    assert 'the run had failed too' in cp.error
+    assert 'image went to killed' in cp.error
+    assert store.checkpoint_containers(env.account.connect(), PROJECT) == []
+
+
+def test_the_captures_of_a_policy_are_taken_at_the_same_time(
+        env, monkeypatch):
+    both = threading.Barrier(2, timeout=5)
+    capture = FakeAction.capture
+
+    def together(self, ctx, node):
+        both.wait()     # breaks unless the other capture runs meanwhile
+        return capture(self, ctx, node)
+
+    monkeypatch.setattr(FakeAction, 'capture', together)
+    ok, cp = env.protect()
+    assert ok and cp.status == 'available'
+    assert sorted(e[1] for e in env.log if e[0] == 'capture') == [
+        'server_web', 'volume_db']
+
+
+def test_a_failed_capture_cleans_up_what_the_others_captured(env):
+    env.behaviour['volume'] = 'capture'
+    ok, cp = env.protect()
+    assert not ok and 'snapshot refused' in cp.error
+    assert ('cleanup', 'server_web', 'tmp-server_web') in env.log
+    assert env.clients.compute.status['s1'] == 'ACTIVE'

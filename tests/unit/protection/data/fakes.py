@@ -101,6 +101,9 @@ class FakeCloud:
         self.broken_download = False
         self.export_forbidden = False
         self.downloads = 0
+        # (status, GETs it lasts) a createImage image goes through after
+        # queued; None: saving, then active.
+        self.snapshot_timeline = None
 
     # -- setup helpers
     def new_id(self, kind):
@@ -251,11 +254,15 @@ class FakeCloud:
             self.objects['image'][iid].update(
                 _temporary=True, name=body['createImage']['name'])
             self.objects['image'][iid].update(body['createImage']['metadata'])
-            if 'image' in self.final_status:
-                self.objects['image'][iid]['_next'] = self.final_status[
-                    'image']
-            status = server['status']
             stuck = self.final_status.get('task_state')
+            # Nova uploads (saving) what it has taken, then the image is
+            # active; a snapshot stuck in the driver never leaves queued.
+            timeline = self.snapshot_timeline or [
+                ('saving', STEPS),
+                (self.final_status.get('image', 'active'), 0)]
+            self.objects['image'][iid].update(
+                _timeline(STEPS, [] if stuck else timeline))
+            status = server['status']
             server.update({
                 'OS-EXT-STS:task_state': 'image_pending_upload',
                 '_steps': STEPS, '_next': status, '_then': {
@@ -334,6 +341,15 @@ class FakeCloud:
     @staticmethod
     def _public(obj):
         return {k: v for k, v in obj.items() if not k.startswith('_')}
+
+
+def _timeline(steps, statuses):
+    """``_steps``/``_next``/``_then`` fields walking through ``statuses``."""
+    fields = {'_steps': steps, '_next': None, '_then': None}
+    if statuses:
+        (status, lasts), rest = statuses[0], statuses[1:]
+        fields.update(_next=status, _then=_timeline(lasts, rest))
+    return fields
 
 
 class Adapter:

@@ -74,20 +74,80 @@ def test_a_second_snapshot_of_an_unchanged_server_downloads_nothing(env,
     assert env.cloud.alive('image') == []
 
 
-@pytest.mark.parametrize('status, task_state', [
-    ('ACTIVE', 'image_uploading'),   # disk captured: the next one may start
-    ('PAUSED', None),                # unpause needs a server without task
-])
-def test_capture_waits_for_the_disk_or_for_the_whole_snapshot(
-        env, disk, status, task_state):
+@pytest.mark.parametrize('status', ['ACTIVE', 'PAUSED'])
+def test_capture_ends_when_nova_uploads_the_disk_not_after(env, disk,
+                                                           status):
     sid = env.cloud.add_server(fakes.pieces_of(disk))
-    env.cloud.objects['server'][sid]['status'] = status
+    server = env.cloud.objects['server'][sid]
+    server['status'] = status
     node = fakes.node('server', sid)
     action = data.get('server', 'image_snapshot')
     state = action.capture(env.ctx, node)
-    assert env.cloud.objects['server'][sid][
-        'OS-EXT-STS:task_state'] == task_state
+    image = env.cloud.objects['image'][state['image_id']]
+    # Taken (Nova uploads it), not uploaded: a paused server is resumed
+    # while Nova still uploads and Dragon transfers.
+    assert image['status'] == 'saving'
+    assert server['OS-EXT-STS:task_state'] is not None
     action.cleanup(env.ctx, node, state)
+
+
+def test_image_uploading_with_the_image_still_queued_is_not_taken(env,
+                                                                   disk):
+    # libvirt with a direct (RBD) snapshot: the task state says
+    # image_uploading before the snapshot is taken; Glance's image only
+    # becomes active once it is.
+    env.conf.set_override('poll_interval', 0, group='protection')
+    sid = env.cloud.add_server(fakes.pieces_of(disk))
+    env.cloud.snapshot_timeline = [('active', 0)]
+    node = fakes.node('server', sid)
+    action = data.get('server', 'image_snapshot')
+    original = env.cloud._compute
+
+    def create_image(method, parts, body):
+        response = original(method, parts, body)
+        if method == 'POST':
+            server = env.cloud.objects['server'][sid]
+            server.update({'OS-EXT-STS:task_state': 'image_uploading',
+                           '_next': None, '_then': None})
+            image = env.cloud.objects['image'][response.json()['image_id']]
+            image['_steps'] = 6
+        return response
+    env.cloud._compute = create_image
+    state = action.capture(env.ctx, node)
+    assert env.cloud.objects['image'][state['image_id']]['status'] == 'active'
+    assert env.cloud.calls.count('GET image') == 7
+    action.cleanup(env.ctx, node, state)
+
+
+@pytest.mark.parametrize('nova', ['ends the task', 'deletes the image'])
+def test_a_snapshot_nova_gives_up_fails_the_capture_at_once(env, disk, nova):
+    sid = env.cloud.add_server(fakes.pieces_of(disk))
+    node = fakes.node('server', sid)
+    action = data.get('server', 'image_snapshot')
+    original = env.cloud._compute
+
+    def create_image(method, parts, body):
+        response = original(method, parts, body)
+        if method == 'POST':
+            iid = response.json()['image_id']
+            if nova == 'deletes the image':
+                del env.cloud.objects['image'][iid]
+            else:
+                env.cloud.objects['image'][iid].update(
+                    _steps=0, _next=None)
+                env.cloud.objects['server'][sid].update({
+                    'OS-EXT-STS:task_state': None, '_next': None,
+                    '_then': None})
+        return response
+    env.cloud._compute = create_image
+    with pytest.raises(exception.ResourceFailed) as caught:
+        action.capture(env.ctx, node)
+    assert env.cloud.alive('image') == []
+    if nova == 'ends the task':
+        assert 'went to status queued' in str(caught.value)
+        assert 'without uploading it' in str(caught.value)
+    else:
+        assert 'went to status deleted' in str(caught.value)
 
 
 def test_keep_image_keeps_the_snapshot_only_when_the_transfer_worked(env,
