@@ -288,6 +288,11 @@ class CheckpointBusy(Conflict):
                 'only when it is %(allowed)s.')
 
 
+class CheckpointInRecovery(Conflict):
+    msg_fmt = _('Checkpoint %(id)s is being read by recovery %(recovery)s; '
+                'delete it once that recovery has ended.')
+
+
 class CheckpointOnHold(Conflict):
     msg_fmt = _('Checkpoint %(id)s is on hold; release the hold first '
                 '(openstack dr checkpoint set --no-hold %(id)s).')

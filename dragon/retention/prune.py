@@ -93,8 +93,9 @@ def prune(context: Any, conf: cfg.ConfigOpts, policy: Any, swift: Any,
         checkpoint = by_id[verdict.checkpoint_id]
         if not db_api.checkpoint_mark_deleting(context, checkpoint.id,
                                                host=conf.engine.host):
-            LOG.info("retention of policy %s: checkpoint %s was held or "
-                     "changed since the plan; kept", policy.id,
+            LOG.info("retention of policy %s: checkpoint %s was held, "
+                     "is being recovered or changed since the plan; kept",
+                     policy.id,
                      checkpoint.id)
             result.kept += 1
             continue

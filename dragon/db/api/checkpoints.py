@@ -40,6 +40,40 @@ def _query(project_id: str | None) -> sa.Select:
     return runs.query(models.Checkpoint, project_id)
 
 
+def _recovering_clause(checkpoint: Any) -> Any:
+    """Recoveries reading ``checkpoint``'s container now (a row or the model).
+
+    Matched by container, not by ``checkpoint_id``: a recovery started from
+    the recovery point (the container's name) reads the same objects.
+    """
+    return sa.and_(
+        models.Recovery.project_id == checkpoint.project_id,
+        models.Recovery.recovery_point == checkpoint.container,
+        models.Recovery.status == statuses.Recovery.RECOVERING)
+
+
+def _refuse_delete_while_recovered(session: Any,
+                                   checkpoint: models.Checkpoint) -> None:
+    """A checkpoint a recovery is reading is not deleted under it.
+
+    The checkpoint row is locked first, as ``recovery_create`` does before
+    it adds a recovery, so of a delete and a recovery racing one waits for
+    the other and then sees it; the recoveries are read with a locking read
+    so MySQL shows the committed rows, not this transaction's snapshot.
+    """
+    if not checkpoint.container:
+        return
+    session.execute(sa.select(models.Checkpoint.id)
+                    .where(models.Checkpoint.id == checkpoint.id)
+                    .with_for_update())
+    recovery_id = session.execute(
+        sa.select(models.Recovery.id).where(_recovering_clause(checkpoint))
+        .limit(1).with_for_update()).scalar_one_or_none()
+    if recovery_id is not None:
+        raise exception.CheckpointInRecovery(id=checkpoint.id,
+                                             recovery=recovery_id)
+
+
 def _get(session: Any, checkpoint_id: str,
          project_id: str | None = None) -> models.Checkpoint:
     return runs.get(session, models.Checkpoint, checkpoint_id, project_id,
@@ -146,10 +180,12 @@ def checkpoint_update(context: Any, checkpoint_id: str,
             id=checkpoint_id, status=checkpoint.status,
             action='this change', allowed=' or '.join(expected_status))
     values = dict(values)
-    if values.get('status') == STATUS.DELETING and checkpoint.hold:
-        # In the same transaction as the change: a hold set a moment
-        # before a delete wins, whoever checked it earlier.
-        raise exception.CheckpointOnHold(id=checkpoint_id)
+    if values.get('status') == STATUS.DELETING:
+        if checkpoint.hold:
+            # In the same transaction as the change: a hold set a moment
+            # before a delete wins, whoever checked it earlier.
+            raise exception.CheckpointOnHold(id=checkpoint_id)
+        _refuse_delete_while_recovered(session, checkpoint)
     if 'status' in values:
         values['active_policy_id'] = (
             checkpoint.policy_id if values['status'] in STATUS.ACTIVE
@@ -182,10 +218,12 @@ def checkpoint_claim(context: Any, checkpoint_id: str, host: str,
 @main_context_manager.writer
 def checkpoint_mark_deleting(context: Any, checkpoint_id: str,
                              host: str | None = None) -> bool:
-    """Move an ``available`` checkpoint not on hold to ``deleting``.
+    """Move an ``available`` checkpoint not on hold nor being recovered to
+    ``deleting``.
 
-    One conditional UPDATE, so a hold set or a deletion started since the
-    caller looked wins: retention deletes only what is still fair game.
+    One conditional UPDATE, so a hold set, a recovery or a deletion started
+    since the caller looked wins: retention deletes only what is still fair
+    game.
     ``host`` claims the deletion (an engine that dies leaves an orphan the
     orphan check fails).
 
@@ -196,7 +234,8 @@ def checkpoint_mark_deleting(context: Any, checkpoint_id: str,
         sa.update(models.Checkpoint)
         .where(models.Checkpoint.id == checkpoint_id,
                models.Checkpoint.status == STATUS.AVAILABLE,
-               models.Checkpoint.hold == sa.false())
+               models.Checkpoint.hold == sa.false(),
+               ~sa.exists().where(_recovering_clause(models.Checkpoint)))
         .values(status=STATUS.DELETING, host=host, updated_at=now, error=None)
         .execution_options(synchronize_session=False))
     return result.rowcount == 1

@@ -62,6 +62,8 @@ def recovery_create(context: Any, values: dict[str, Any],
     :raises dragon.exception.RecoveryInProgress: ``exclusive`` and one is.
     """
     session = context.session
+    _refuse_deleting_checkpoint(session, values['project_id'],
+                                values['recovery_point'])
     if exclusive:
         running = _running(session, values['project_id'],
                            values['recovery_point'], values['target_region'],
@@ -74,6 +76,26 @@ def recovery_create(context: Any, values: dict[str, Any],
     session.add(recovery)
     session.flush()
     return recovery
+
+
+def _refuse_deleting_checkpoint(session: Any, project_id: str,
+                                recovery_point: str) -> None:
+    """No recovery starts from a container its checkpoint is leaving.
+
+    The checkpoint row (if this database has one for the container) is
+    locked before the recovery is added, the order a delete takes too
+    (``checkpoints._refuse_delete_while_recovered``), so a delete and a
+    recovery racing see each other.
+    """
+    status = session.execute(
+        sa.select(models.Checkpoint.id, models.Checkpoint.status).where(
+            models.Checkpoint.project_id == project_id,
+            models.Checkpoint.container == recovery_point)
+        .limit(1).with_for_update()).first()
+    if status is not None and status.status == statuses.Checkpoint.DELETING:
+        raise exception.CheckpointBusy(
+            id=status.id, status=status.status, action='recovering it',
+            allowed=statuses.Checkpoint.AVAILABLE)
 
 
 def _running(session: Any, project_id: str, recovery_point: str,

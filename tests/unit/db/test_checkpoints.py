@@ -274,3 +274,44 @@ def test_a_held_checkpoint_never_becomes_deleting(ctx, policy):
         db_api.checkpoint_update(ctx, checkpoint.id, {'status': 'deleting'},
                                  expected_status=('available', 'error'))
     assert db_api.checkpoint_get(ctx, checkpoint.id).status == 'available'
+
+
+def _recovering(ctx, checkpoint, project=None):
+    return db_api.recovery_create(ctx, {
+        'project_id': project or checkpoint.project_id, 'user_id': 'u1',
+        'mode': 'drill', 'recovery_point': checkpoint.container,
+        'target_region': 'RegionTwo'})
+
+
+def test_a_checkpoint_being_recovered_is_not_deleted_under_it(ctx, policy):
+    checkpoint = _create(ctx, policy, status='available', container='c-1')
+    recovery = _recovering(ctx, checkpoint)
+    with pytest.raises(exception.CheckpointInRecovery) as refused:
+        db_api.checkpoint_update(ctx, checkpoint.id, {'status': 'deleting'},
+                                 expected_status=('available', 'error'))
+    assert recovery.id in str(refused.value)
+    assert refused.value.code == 409
+    # Retention passes it by as well.
+    assert not db_api.checkpoint_mark_deleting(ctx, checkpoint.id, host='e1')
+    assert db_api.checkpoint_get(ctx, checkpoint.id).status == 'available'
+    # Once the recovery has ended, both may delete it.
+    db_api.recovery_update(ctx, recovery.id, {'status': 'succeeded'})
+    assert db_api.checkpoint_mark_deleting(ctx, checkpoint.id, host='e1')
+
+
+def test_another_projects_recovery_of_the_same_name_does_not_block(
+        ctx, policy):
+    checkpoint = _create(ctx, policy, status='available', container='c-2')
+    _recovering(ctx, checkpoint, project='other')
+    db_api.checkpoint_update(ctx, checkpoint.id, {'status': 'deleting'},
+                             expected_status=('available',))
+    assert db_api.checkpoint_get(ctx, checkpoint.id).status == 'deleting'
+
+
+def test_no_recovery_starts_from_a_checkpoint_being_deleted(ctx, policy):
+    checkpoint = _create(ctx, policy, status='available', container='c-3')
+    db_api.checkpoint_update(ctx, checkpoint.id, {'status': 'deleting'})
+    with pytest.raises(exception.CheckpointBusy) as refused:
+        _recovering(ctx, checkpoint)
+    assert 'deleting' in str(refused.value)
+    assert db_api.recovery_get_all(ctx) == []
