@@ -29,6 +29,7 @@ from openstack_dashboard.utils import settings as _settings_utils
 
 from tests.minicloud.horizon_site import site_of_layout
 from tests.minicloud.layout import Layout
+from tests.minicloud.layout import REGIONS
 
 try:
     from dragon.dashboard import enabled as _dragon_enabled
@@ -45,6 +46,9 @@ LOCAL_SETTINGS = {
     'OPENSTACK_KEYSTONE_URL': _site.layout.keystone_url,
     'OPENSTACK_KEYSTONE_DEFAULT_ROLE': 'member',
     'OPENSTACK_ENDPOINT_TYPE': 'publicURL',
+    # Both regions of the catalog are in the header's menu; a login starts
+    # at the primary site, whichever the catalog lists first.
+    'DEFAULT_SERVICE_REGIONS': {'*': REGIONS[0]},
     'TIME_ZONE': 'UTC',
     # Sessions live in signed cookies: no session store to run, and a
     # restarted Horizon keeps its users logged in.
