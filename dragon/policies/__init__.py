@@ -18,6 +18,7 @@ from oslo_policy import policy
 
 from dragon.policies import base
 from dragon.policies import checkpoint
+from dragon.policies import engine
 from dragon.policies import policy_member
 from dragon.policies import protectable
 from dragon.policies import recovery
@@ -27,7 +28,7 @@ from dragon.policies import workload_policy
 
 # One module per resource joins this tuple as resources are added.
 MODULES = (base, resource_type, protectable, workload_policy, policy_member,
-           schedule, checkpoint, recovery)
+           schedule, checkpoint, recovery, engine)
 
 
 def list_rules() -> list[policy.RuleDefault]:

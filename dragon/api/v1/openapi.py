@@ -27,6 +27,7 @@ import webob
 
 from dragon.api import router
 from dragon.api.schemas import checkpoints as checkpoint_schemas
+from dragon.api.schemas import engines as engine_schemas
 from dragon.api.schemas import policies as request_schemas
 from dragon.api.schemas import recoveries as recovery_schemas
 from dragon.api.schemas import responses
@@ -244,6 +245,11 @@ OPERATIONS: list[tuple[str, str, str, str, str | None, str | None,
     ('/v1/recoveries/{recovery_id}/events', 'get', 'listRecoveryEvents',
      'The history of a recovery, oldest first.', 'dragon:recovery:events',
      None, {200: 'RecoveryEventList', 404: 'Error'}, [_RECOVERY_ID]),
+    ('/v1/engines', 'get', 'listEngines',
+     'The engines known by their heartbeats, most recent first: host, '
+     'version, last heartbeat, alive, and the runs each holds '
+     '(administrators).', 'dragon:engine:list', None,
+     {200: 'EngineList'}, []),
 ]
 
 
@@ -252,6 +258,7 @@ def json_schemas() -> dict[str, dict[str, Any]]:
     result = request_schemas.all_schemas()
     result.update(checkpoint_schemas.all_schemas())
     result.update(recovery_schemas.all_schemas())
+    result.update(engine_schemas.all_schemas())
     result.update(copy.deepcopy({
         'Error': responses.ERROR,
         'Policy': responses.POLICY,

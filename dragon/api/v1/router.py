@@ -14,6 +14,7 @@
 
 from dragon.api import router
 from dragon.api.v1 import checkpoints
+from dragon.api.v1 import engines
 from dragon.api.v1 import members
 from dragon.api.v1 import openapi
 from dragon.api.v1 import policies
@@ -26,7 +27,7 @@ from dragon.api.v1 import schedules
 
 # Each module exposes add_routes(router); add a resource by adding its module.
 RESOURCES = (root, openapi, resource_types, policies, members, schedules,
-             retention, checkpoints, recovery_points, recoveries)
+             retention, checkpoints, recovery_points, recoveries, engines)
 
 
 def build() -> router.Router:

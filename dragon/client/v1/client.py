@@ -17,6 +17,7 @@ from typing import Any
 from keystoneauth1 import adapter
 
 from dragon.client.v1 import checkpoints
+from dragon.client.v1 import engines
 from dragon.client.v1 import members
 from dragon.client.v1 import policies
 from dragon.client.v1 import protectables
@@ -47,3 +48,4 @@ class Client:
         self.recovery_points = recovery_points.RecoveryPointManager(
             self.adapter)
         self.recoveries = recoveries.RecoveryManager(self.adapter)
+        self.engines = engines.EngineManager(self.adapter)

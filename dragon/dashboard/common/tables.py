@@ -19,9 +19,11 @@ every ``ajax_poll_interval`` through ``Row.get_data`` until its status
 settles, and drops it once the API answers 404 (a delete finished).
 """
 
-from typing import Any
+import functools
+from typing import Any, Callable
 
 from django.utils.translation import gettext_lazy as _
+from horizon import exceptions
 from horizon import tables
 from horizon.utils import filters
 
@@ -101,3 +103,29 @@ def parse_time(value: Any) -> Any:
 
 def yes_no(value: Any) -> str:
     return _('Yes') if value else _('No')
+
+
+def shows_api_error(message: str) -> Callable:
+    """A batch action's ``action``/``delete`` whose failure shows the API's
+    message (``message % {'name': ...}`` first).
+
+    Horizon's batch actions otherwise swallow the exception and say only
+    "Unable to ...": the user would not learn why.
+    """
+    def decorator(method: Callable) -> Callable:
+        @functools.wraps(method)
+        def wrapper(action: Any, request: Any, obj_id: str) -> Any:
+            try:
+                return method(action, request, obj_id)
+            except exceptions.HandledException:
+                raise
+            except Exception:
+                datum = action.table.get_object_by_id(obj_id)
+                name = (action.table.get_object_display(datum)
+                        if datum is not None else obj_id) or obj_id
+                # escalate: the batch action counts it as failed, and
+                # shows no second, vaguer message.
+                exceptions.handle(request, message % {'name': name},
+                                  escalate=True)
+        return wrapper
+    return decorator

@@ -51,6 +51,7 @@ from dragon.db.api.connection import main_context_manager
 from dragon.db.api.connection import retry_if_locked as _retry_if_locked
 from dragon.db.api.engine_services import engine_service_get_all
 from dragon.db.api.engine_services import engine_service_heartbeat
+from dragon.db.api.engine_services import engine_service_runs_held
 from dragon.db.api.policies import POLICY_SORT_KEYS
 from dragon.db.api.policies import policy_member_create
 from dragon.db.api.policies import policy_member_delete

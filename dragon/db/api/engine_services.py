@@ -21,6 +21,13 @@ import sqlalchemy as sa
 from dragon.db.api.connection import _is_locked
 from dragon.db.api.connection import main_context_manager
 from dragon.db import models
+from dragon import statuses
+
+# The statuses in which a claimed run is an engine's work in hand.
+_HELD = ((models.Checkpoint, 'checkpoints',
+          (statuses.Checkpoint.PROTECTING, statuses.Checkpoint.DELETING)),
+         (models.Recovery, 'recoveries',
+          (statuses.Recovery.RECOVERING, statuses.Recovery.DELETING)))
 
 
 @oslo_db_api.wrap_db_retry(
@@ -61,3 +68,22 @@ def engine_service_get_all(context: Any, include_deleted: bool = False
     if not include_deleted:
         query = query.filter_by(deleted=False)
     return list(context.session.execute(query).scalars())
+
+
+@main_context_manager.reader
+def engine_service_runs_held(context: Any) -> dict[str, dict[str, int]]:
+    """Runs in progress by the engine host that claimed them.
+
+    :returns: ``{host: {"checkpoints": n, "recoveries": n}}``; a host
+        holding nothing is absent.
+    """
+    held: dict[str, dict[str, int]] = {}
+    for model, name, working in _HELD:
+        rows = context.session.execute(
+            sa.select(model.host, sa.func.count())
+            .where(model.status.in_(working), model.host.is_not(None))
+            .group_by(model.host))
+        for host, count in rows:
+            held.setdefault(host, {'checkpoints': 0, 'recoveries': 0})[
+                name] = count
+    return held

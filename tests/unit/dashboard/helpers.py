@@ -16,6 +16,8 @@ in the catalog and the faked Dragon client as ``self.dragon``.
 
 import copy
 
+from django.contrib.messages.storage import cookie
+
 from openstack_dashboard.test import helpers
 import pytest
 
@@ -44,7 +46,17 @@ class TestCase(helpers.TestCase):
         """Make the logged-in user a project reader only."""
         self._setup_user(roles=[{'id': '3', 'name': 'reader'}])
 
-    def messages_of(self, response):
-        """The texts of the Horizon messages of ``response``."""
-        return [str(m) for m in response.context['messages']] \
-            if response.context else []
+    def messages_of(self, response=None):
+        """The texts of the messages ``response`` shows, or a redirect left.
+
+        Without a rendered page (a redirect), the messages wait in the
+        cookie the next page reads.
+        """
+        if response is not None and response.context and \
+                'messages' in response.context:
+            return [str(m) for m in response.context['messages']]
+        if 'messages' not in self.client.cookies:
+            return []
+        storage = cookie.CookieStorage(self.factory.get('/'))
+        return [str(m) for m in
+                storage._decode(self.client.cookies['messages'].value) or ()]

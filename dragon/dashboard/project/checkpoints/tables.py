@@ -51,6 +51,7 @@ class DeleteCheckpoint(tables.DeleteAction):
             return False
         return common.may(request, 'dragon:checkpoint:delete', datum)
 
+    @common.shows_api_error(_('Unable to delete checkpoint %(name)s.'))
     def delete(self, request: Any, obj_id: str) -> None:
         api.checkpoint_delete(request, obj_id)
 
@@ -74,6 +75,7 @@ class HoldCheckpoint(tables.BatchAction):
             return False
         return common.may(request, 'dragon:checkpoint:update', datum)
 
+    @common.shows_api_error(_('Unable to hold checkpoint %(name)s.'))
     def action(self, request: Any, obj_id: str) -> None:
         api.checkpoint_hold(request, obj_id, True)
 
@@ -98,6 +100,7 @@ class ReleaseCheckpoint(tables.BatchAction):
             return False
         return common.may(request, 'dragon:checkpoint:update', datum)
 
+    @common.shows_api_error(_('Unable to release checkpoint %(name)s.'))
     def action(self, request: Any, obj_id: str) -> None:
         api.checkpoint_hold(request, obj_id, False)
 

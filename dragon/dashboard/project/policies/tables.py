@@ -87,6 +87,7 @@ class ProtectNow(tables.BatchAction):
             return False
         return common.may(request, 'dragon:policy:protect', datum)
 
+    @common.shows_api_error(_('Unable to protect policy %(name)s.'))
     def action(self, request: Any, obj_id: str) -> None:
         api_checkpoint = checkpoints_api.protect(request, obj_id)
         self.success_url = reverse(CHECKPOINT_URL,
@@ -120,6 +121,7 @@ class DeletePolicy(tables.DeleteAction):
     def allowed(self, request: Any, datum: Any = None) -> bool:
         return common.may(request, 'dragon:policy:delete', datum)
 
+    @common.shows_api_error(_('Unable to delete policy %(name)s.'))
     def delete(self, request: Any, obj_id: str) -> None:
         result = api.policy_delete(request, obj_id)
         kept = result.get('kept_checkpoints')

@@ -1,0 +1,87 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The tabs of a recovery's page: overview, resources, events."""
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from horizon import exceptions
+from horizon import tabs
+
+from dragon.dashboard import api as dragon_api
+from dragon.dashboard.api import recoveries as api
+from dragon.dashboard.common import progress
+from dragon.dashboard.common import regions
+from dragon.dashboard.project.recoveries import tables
+
+
+class OverviewTab(tabs.Tab):
+    name = _('Overview')
+    slug = 'overview'
+    template_name = 'dragon/recoveries/_overview.html'
+
+    def get_context_data(self, request: Any) -> dict[str, Any]:
+        recovery = self.tab_group.kwargs['recovery']
+        return {'recovery': recovery,
+                'progress': progress.render(recovery),
+                'stack': tables.stack_link(recovery),
+                'rto': tables.rto(recovery),
+                'mappings': sorted(_mapping_rows(recovery.mappings or {}))}
+
+
+def _mapping_rows(mappings: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(group, source, target) of every mapping asked for."""
+    rows = []
+    for group, value in mappings.items():
+        if isinstance(value, dict):
+            rows.extend((group, s, t) for s, t in value.items())
+        else:
+            rows.append((group, '', str(value)))
+    return rows
+
+
+class ResourcesTab(tabs.TableTab):
+    name = _('Resources')
+    slug = 'resources'
+    table_classes = (tables.ResourcesTable,)
+    template_name = 'horizon/common/_detail_table.html'
+
+    def get_resources_data(self) -> list[Any]:
+        recovery = self.tab_group.kwargs['recovery']
+        return [dragon_api.Resource(r)
+                for r in recovery.resource_status or ()]
+
+
+class EventsTab(tabs.TableTab):
+    name = _('Events')
+    slug = 'events'
+    table_classes = (tables.EventsTable,)
+    template_name = 'horizon/common/_detail_table.html'
+
+    def get_events_data(self) -> list[Any]:
+        recovery = self.tab_group.kwargs['recovery']
+        try:
+            events = api.recovery_events(
+                self.request, recovery.id,
+                region=regions.selected(self.request))
+        except Exception:
+            exceptions.handle(self.request)
+            return []
+        return [dragon_api.Resource({**e.to_dict(), 'id': str(i)})
+                for i, e in enumerate(events)]
+
+
+class RecoveryTabs(tabs.DetailTabsGroup):
+    slug = 'recovery_details'
+    tabs = (OverviewTab, ResourcesTab, EventsTab)
+    sticky = True

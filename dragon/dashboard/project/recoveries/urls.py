@@ -1,0 +1,27 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+from django.urls import re_path
+
+from dragon.dashboard.project.recoveries import views
+
+urlpatterns = [
+    re_path(r'^$', views.IndexView.as_view(), name='index'),
+    re_path(r'^recover/$', views.RecoverTargetView.as_view(),
+            name='recover'),
+    re_path(r'^recover/choices/$', views.RecoverChoicesView.as_view(),
+            name='recover_choices'),
+    re_path(r'^recover/confirm/$', views.RecoverConfirmView.as_view(),
+            name='recover_confirm'),
+    re_path(r'^(?P<recovery_id>[^/]+)/$', views.DetailView.as_view(),
+            name='detail'),
+]

@@ -1,0 +1,43 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The Recovery Points page: one region's Dragon reads the project's Swift."""
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from horizon import exceptions
+from horizon import tables
+
+from dragon.dashboard.api import recovery_points as api
+from dragon.dashboard.common import regions
+from dragon.dashboard.project.recovery_points import tables as rp_tables
+
+
+class IndexView(tables.DataTableView):
+    table_class = rp_tables.RecoveryPointsTable
+    template_name = 'dragon/recovery_points/index.html'
+    page_title = _('Recovery Points')
+
+    def get_data(self) -> list[Any]:
+        try:
+            return api.recovery_point_list(
+                self.request, region=regions.selected(self.request))
+        except Exception:
+            # The API's own message (and its request id) is shown.
+            exceptions.handle(self.request)
+            return []
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(regions.context(self.request))
+        return context

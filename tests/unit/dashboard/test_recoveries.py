@@ -1,0 +1,105 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The Recoveries panel: table, live rows, stack link, RTO, events, delete."""
+
+from django.urls import reverse
+
+from dragon.osc.v1 import progress as words
+from tests.unit.dashboard import fakes
+from tests.unit.dashboard import fakes_recovery as rfakes
+from tests.unit.dashboard import helpers
+
+INDEX = 'horizon:project:dr_recoveries:index'
+DETAIL = 'horizon:project:dr_recoveries:detail'
+
+
+class RecoveriesTests(helpers.TestCase):
+
+    def test_table_shows_status_progress_rto_and_stack(self):
+        self.dragon.recoveries.list.return_value = [
+            rfakes.recovery(), rfakes.recovering(id='r2')]
+        response = self.client.get(reverse(INDEX))
+        self.assertEqual(200, response.status_code)
+        self.dragon.recoveries.list.assert_called_once_with(
+            all_projects=False, all_pages=True)
+        # the RTO, as the CLI writes durations
+        self.assertContains(response, words.human_duration(65.2))
+        # Heat's dashboard is not installed here: the stack id is shown.
+        self.assertContains(response, rfakes.STACK_ID)
+        # The running one refreshes itself and shows its bar.
+        self.assertContains(response, 'ajax-update')
+        self.assertContains(response, '25.0')
+        self.assertContains(response, 'Drill')
+
+    def test_row_update_fetches_one_recovery_in_the_selected_region(self):
+        self.dragon.recoveries.list.return_value = []
+        self.client.get(reverse(INDEX) + '?region=RegionTwo')
+        self.dragon.recoveries.get.return_value = rfakes.recovering()
+        response = self.client.get(
+            reverse(INDEX) + '?action=row_update&table=recoveries&obj_id='
+            + rfakes.RECOVERY_ID, HTTP_X_REQUESTED_WITH='XMLHttpRequest')
+        self.assertEqual(200, response.status_code)
+        self.dragon.recoveries.get.assert_called_with(rfakes.RECOVERY_ID)
+        self.assertEqual('RegionTwo', self.dragon.regions[-1])
+        self.assertContains(response, 'restoring')
+
+    def test_delete_calls_the_api_and_shows_its_refusal(self):
+        self.dragon.recoveries.list.return_value = [rfakes.recovery()]
+        self.dragon.recoveries.delete.side_effect = fakes.error(
+            409, 'Recovery %s is deleting' % rfakes.RECOVERY_ID)
+        response = self.client.post(reverse(INDEX), {
+            'action': 'recoveries__delete__%s' % rfakes.RECOVERY_ID})
+        self.dragon.recoveries.delete.assert_called_once_with(
+            rfakes.RECOVERY_ID)
+        self.assertEqual(302, response.status_code)
+        response = self.client.get(reverse(INDEX))
+        self.assertTrue(any('is deleting' in m
+                            for m in self.messages_of(response)),
+                        self.messages_of(response))
+
+    def test_delete_is_offered_only_for_ended_recoveries_and_members(self):
+        self.dragon.recoveries.list.return_value = [
+            rfakes.recovering(id='r-running')]
+        response = self.client.get(reverse(INDEX))
+        self.assertNotContains(response, 'recoveries__delete__r-running')
+        self.dragon.recoveries.list.return_value = [rfakes.recovery()]
+        response = self.client.get(reverse(INDEX))
+        self.assertContains(response,
+                            'recoveries__delete__%s' % rfakes.RECOVERY_ID)
+        self.as_reader()
+        response = self.client.get(reverse(INDEX))
+        self.assertNotContains(response,
+                               'recoveries__delete__%s' % rfakes.RECOVERY_ID)
+
+    def test_detail_shows_overview_resources_and_events(self):
+        self.dragon.recoveries.get.return_value = rfakes.recovery(
+            error=None, mappings={'networks': {'src': 'dst'},
+                                  'name_prefix': 'dr-'})
+        self.dragon.recoveries.events.return_value = [
+            {'time': '2026-12-04T01:00:02+00:00', 'level': 'info',
+             'resource': None, 'message': 'stack launched'}]
+        response = self.client.get(reverse(DETAIL,
+                                           args=[rfakes.RECOVERY_ID]))
+        self.assertEqual(200, response.status_code)
+        self.assertContains(response, 'CREATE_COMPLETE')
+        self.assertContains(response, 'new-server-1')      # recovered as
+        self.assertContains(response, 'stack launched')
+        self.assertContains(response, 'dst')
+        self.dragon.recoveries.events.assert_called_once_with(
+            rfakes.RECOVERY_ID)
+
+    def test_detail_of_a_missing_recovery_says_so(self):
+        self.dragon.recoveries.get.side_effect = fakes.error(
+            404, 'Recovery nope could not be found.')
+        response = self.client.get(reverse(DETAIL, args=['nope']))
+        self.assertEqual(302, response.status_code)
