@@ -90,6 +90,61 @@ class Browser:
     def text(self, css='body'):
         return self.find(css).text
 
+    def reload_until(self, predicate, timeout, what, every=3.0):
+        """Reload the page until ``predicate(driver)`` holds.
+
+        For pages that do not refresh themselves.
+        """
+        def check(driver):
+            try:
+                if predicate(driver):
+                    return True
+            except Exception:
+                pass
+            driver.refresh()
+            return False
+        WebDriverWait(self.driver, timeout, poll_frequency=every).until(
+            check, message='%s not seen within %ss' % (what, timeout))
+
+    # -- Horizon's tables, forms and modals
+    def row(self, table, name, timeout=None):
+        """The row of ``table`` whose display name is ``name``."""
+        return self.find('table#%s tr[data-display=%s]' % (
+            table, _css_string(name)), timeout)
+
+    def row_action(self, table, name, action):
+        """Click a row's action, opening its menu when it is folded in."""
+        row = self.row(table, name)
+        link = row.find_element(By.CSS_SELECTOR, '[id$="__action_%s"]' %
+                                action)
+        if not link.is_displayed():
+            row.find_element(By.CSS_SELECTOR, '.dropdown-toggle').click()
+            self.wait(lambda d: link.is_displayed(),
+                      what='the %s action of %s' % (action, name))
+        link.click()
+
+    def confirm(self):
+        """Press the confirming button of Horizon's confirmation modal."""
+        self.click('.modal.in .modal-footer .btn-primary, '
+                   '.modal.in .modal-footer .btn-danger')
+
+    def submit_modal(self):
+        """Press the submit button of a (modal or full-page) form."""
+        self.click('.modal-footer input[type=submit], '
+                   '.modal-footer button[type=submit]')
+
+    def cell(self, table, row, column):
+        """The text of ``row``'s cell in the column headed ``column``."""
+        headers = [h.text.strip() for h in self.driver.find_elements(
+            By.CSS_SELECTOR, 'table#%s thead tr.table_column_header th' %
+            table)] or [h.text.strip() for h in self.driver.find_elements(
+                By.CSS_SELECTOR, 'table#%s thead th' % table)]
+        cells = row.find_elements(By.CSS_SELECTOR, 'td')
+        return cells[headers.index(column)].text.strip()
+
+    def message(self, kind='success'):
+        return self.text('.messages .alert-%s' % kind)
+
     # -- session
     def login(self, user, project=None):
         """Log in with the cloud's password; lands on the user's home page."""
@@ -147,6 +202,10 @@ class Browser:
         path.parent.mkdir(parents=True, exist_ok=True)
         image.save(path, optimize=True)
         return path
+
+
+def _css_string(text):
+    return '"%s"' % text.replace('\\', '\\\\').replace('"', '\\"')
 
 
 def _xpath_literal(text):

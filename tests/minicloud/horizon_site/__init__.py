@@ -86,12 +86,12 @@ class HorizonSite:
         for dist in ('horizon', 'Django', 'django-compressor'):
             digest.update(('%s=%s\n' % (
                 dist, importlib.metadata.version(dist))).encode())
-        files = sorted(HERE.glob('*.py'))
+        files = [(HERE, p) for p in sorted(HERE.glob('*.py'))]
         if PANEL.is_dir():
-            files += sorted(p for p in PANEL.rglob('*') if p.is_file() and
-                            '__pycache__' not in p.parts)
-        for path in files:
-            digest.update(str(path.relative_to(REPO)).encode() + b'\0')
+            files += [(PANEL, p) for p in sorted(PANEL.rglob('*'))
+                      if p.is_file() and '__pycache__' not in p.parts]
+        for root, path in files:
+            digest.update(str(path.relative_to(root)).encode() + b'\0')
             digest.update(path.read_bytes())
         return digest.hexdigest()[:12]
 
