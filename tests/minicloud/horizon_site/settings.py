@@ -43,7 +43,11 @@ LOCAL_SETTINGS = {
     'DEBUG': False,
     'ALLOWED_HOSTS': ['127.0.0.1', 'localhost'],
     'SECRET_KEY': _site.secret_key(),
-    'OPENSTACK_KEYSTONE_URL': _site.layout.keystone_url,
+    # With a slash: Keystone is in both regions' catalog at one URL, and
+    # Horizon gives a login the region of the first identity endpoint
+    # equal to this URL (catalog order, RegionTwo as often as not).
+    # Matching none, the login starts in DEFAULT_SERVICE_REGIONS's region.
+    'OPENSTACK_KEYSTONE_URL': _site.layout.keystone_url + '/',
     'OPENSTACK_KEYSTONE_DEFAULT_ROLE': 'member',
     'OPENSTACK_ENDPOINT_TYPE': 'publicURL',
     # Both regions of the catalog are in the header's menu; a login starts
