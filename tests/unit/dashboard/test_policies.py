@@ -363,3 +363,56 @@ class HelpersTest(helpers.TestCase):
             workflows.parse_options('incremental', schema)
         self.assertEqual('a=true, b=x',
                          workflows.options_text({'b': 'x', 'a': True}))
+
+
+class DetailCheckpointsTest(helpers.TestCase):
+    """The checkpoints tab of a policy refreshes and acts in place."""
+
+    def setUp(self):
+        super().setUp()
+        self.dragon.policies.get.return_value = fakes.policy()
+        self.dragon.checkpoints.list.return_value = [fakes.protecting()]
+
+    def test_running_row_refreshes_through_the_policy_page(self):
+        response = self.client.get(
+            DETAIL + '?tab=policy_details__checkpoints')
+        self.assertContains(response, 'ajax-update')
+        self.assertContains(response, 'data-update-url="%s?action=row_update'
+                                      '&amp;table=policy_checkpoints'
+                                      % DETAIL)
+        self.dragon.checkpoints.get.return_value = fakes.checkpoint()
+        response = self.client.get(
+            DETAIL, {'action': 'row_update', 'table': 'policy_checkpoints',
+                     'obj_id': fakes.CHECKPOINT_ID},
+            HTTP_X_REQUESTED_WITH='XMLHttpRequest')
+        self.assertEqual(200, response.status_code)
+        self.assertContains(response, 'progress-bar-success')
+
+    def test_hold_from_the_policy_page(self):
+        self.dragon.checkpoints.list.return_value = [fakes.checkpoint()]
+        response = self.client.post(DETAIL, {
+            'action': 'policy_checkpoints__hold__%s' % fakes.CHECKPOINT_ID})
+        self.assertEqual(302, response.status_code)
+        self.dragon.checkpoints.update.assert_called_once_with(
+            fakes.CHECKPOINT_ID, True)
+
+
+class RetentionTabTest(helpers.TestCase):
+
+    def test_says_what_retention_keeps_and_why(self):
+        self.dragon.policies.get.return_value = fakes.policy()
+        self.dragon.policies.retention_preview.return_value = {
+            'rules': {'keep_last': 1}, 'timezone': 'UTC',
+            'checkpoints': [
+                {'id': 'new', 'created_at': None,
+                 'captured_at': '2026-12-04T00:48:00+00:00',
+                 'status': 'available', 'hold': False, 'keep': True,
+                 'reasons': ['newest available', 'keep_last 1']},
+                {'id': 'old', 'created_at': None, 'captured_at': None,
+                 'status': 'available', 'hold': False, 'keep': False,
+                 'reasons': []}]}
+        response = self.client.get(DETAIL + '?tab=policy_details__retention')
+        self.assertContains(response, 'newest available, keep_last 1')
+        self.assertContains(response, 'Deleted next')
+        self.dragon.policies.retention_preview.assert_called_once_with(
+            fakes.POLICY_ID)

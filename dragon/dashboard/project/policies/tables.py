@@ -33,6 +33,7 @@ DETAIL_URL = 'horizon:project:dr_policies:detail'
 CHECKPOINT_URL = 'horizon:project:dr_checkpoints:detail'
 
 RPO_STATUS_CHOICES = (
+    ('', True),  # no RPO target: nothing to warn about
     (statuses.Rpo.OK, True),
     (statuses.Rpo.AT_RISK, None),
     (statuses.Rpo.MISSED, False),
@@ -132,10 +133,6 @@ class DeletePolicy(tables.DeleteAction):
                 {'id': obj_id, 'count': kept})
 
 
-class PolicyRow(tables.Row):
-    ajax = False
-
-
 def schedule_text(policy: Any) -> str:
     return linebreaksbr(cli_columns.SchedulesColumn(
         policy.get('schedules') or []).human_readable())
@@ -189,7 +186,6 @@ class PoliciesTable(tables.DataTable):
     class Meta:
         name = 'policies'
         verbose_name = _('Workload Policies')
-        row_class = PolicyRow
         table_actions = (tables.NameFilterAction, CreatePolicy,
                          DeletePolicy)
         row_actions = (ProtectNow, EditPolicy, DeletePolicy)

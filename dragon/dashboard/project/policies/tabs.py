@@ -21,6 +21,7 @@ from horizon import tabs
 
 from dragon.dashboard import api as dragon_api
 from dragon.dashboard.api import checkpoints as checkpoints_api
+from dragon.dashboard.api import policies as policies_api
 from dragon.dashboard.common import tables as common
 from dragon.dashboard.project.checkpoints import tables as cp_tables
 from dragon.osc.v1 import columns as cli_columns
@@ -71,6 +72,30 @@ class PolicyCheckpointsTable(cp_tables.CheckpointsTable):
     class Meta(cp_tables.CheckpointsTable.Meta):
         name = 'policy_checkpoints'
         table_actions = ()
+
+
+def _keep(datum: Any) -> str:
+    return str(_('Kept')) if datum.get('keep') else str(_('Deleted next'))
+
+
+def _reasons(datum: Any) -> str:
+    return ', '.join(str(reason) for reason in datum.get('reasons') or ())
+
+
+class RetentionTable(tables.DataTable):
+    id = tables.Column('id', verbose_name=_('Checkpoint'),
+                       link=cp_tables.DETAIL_URL)
+    captured_at = tables.Column('captured_at', verbose_name=_('Captured'),
+                                filters=(common.parse_time,))
+    status = tables.Column('status', verbose_name=_('Status'))
+    hold = tables.Column('hold', verbose_name=_('Held'),
+                         filters=(common.yes_no,))
+    keep = tables.Column(_keep, verbose_name=_('Retention'))
+    reasons = tables.Column(_reasons, verbose_name=_('Kept by'))
+
+    class Meta:
+        name = 'retention'
+        verbose_name = _('Retention')
 
 
 class OverviewTab(tabs.Tab):
@@ -134,7 +159,33 @@ class CheckpointsTab(tabs.TableTab):
             return []
 
 
+class RetentionTab(tabs.TableTab):
+    """What retention would delete now, and the rules that keep the rest."""
+
+    name = _('Retention')
+    slug = 'retention'
+    table_classes = (RetentionTable,)
+    template_name = 'horizon/common/_detail_table.html'
+    preload = False
+
+    def allowed(self, request: Any) -> bool:
+        return common.may(request, 'dragon:policy:retention',
+                          self.tab_group.kwargs['policy'])
+
+    def get_retention_data(self) -> list:
+        policy = self.tab_group.kwargs['policy']
+        try:
+            preview = policies_api.retention_preview(self.request, policy.id)
+        except Exception:
+            exceptions.handle(self.request, _('Unable to preview the '
+                                              'policy\'s retention.'))
+            return []
+        return [dragon_api.Resource(c) for c in preview.get('checkpoints')
+                or ()]
+
+
 class PolicyTabs(tabs.DetailTabsGroup):
     slug = 'policy_details'
-    tabs = (OverviewTab, MembersTab, SchedulesTab, CheckpointsTab)
+    tabs = (OverviewTab, MembersTab, SchedulesTab, CheckpointsTab,
+            RetentionTab)
     sticky = True
