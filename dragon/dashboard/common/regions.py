@@ -34,16 +34,24 @@ def dr_regions(request: Any) -> list[str]:
 
 
 def selected(request: Any) -> str:
-    """The region asked for (``?region=``), else the session's, else Horizon's."""
+    """The region asked for (``?region=``), else the session's, else Horizon's.
+
+    A choice kept in the session holds only while Horizon's own region is
+    the one it was made under: switching regions in Horizon's menu is
+    obeyed on the next page.
+    """
     known = dr_regions(request)
+    horizon_region = request.user.services_region
     asked = request.GET.get(PARAM)
     if asked and asked in known:
-        request.session[SESSION_KEY] = asked
+        request.session[SESSION_KEY] = {'horizon': horizon_region,
+                                        'region': asked}
         return asked
     kept = request.session.get(SESSION_KEY)
-    if kept and kept in known:
-        return kept
-    return request.user.services_region
+    if isinstance(kept, dict) and kept.get('horizon') == horizon_region \
+            and kept.get('region') in known:
+        return kept['region']
+    return horizon_region
 
 
 def context(request: Any) -> dict[str, Any]:

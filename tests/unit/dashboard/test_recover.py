@@ -240,6 +240,16 @@ class RecoverActionTests(helpers.TestCase):
         self.assertFalse(action.allowed(
             request, api_checkpoints.Checkpoint(fakes.protecting())))
 
+    def test_checkpoints_table_offers_recover_in_horizons_region(self):
+        self.dragon.checkpoints.list.return_value = [
+            fakes.checkpoint(), fakes.protecting(id='cp-running')]
+        response = self.client.get(
+            reverse('horizon:project:dr_checkpoints:index'))
+        self.assertEqual(200, response.status_code)
+        link = url(TARGET, **CHECKPOINT).replace('&', '&amp;')
+        self.assertContains(response, link, count=1)
+        self.assertNotContains(response, 'source=cp-running')
+
 
 def test_parse_lines():
     assert recover_forms.parse_lines(' a = b \n\nc=d') == {'a': 'b',

@@ -12,7 +12,11 @@
 
 """The Recovery Points panel: one region's Dragon, its listing, Recover."""
 
+from unittest import mock
+
 from django.urls import reverse
+
+from dragon.dashboard.common import regions
 
 from tests.unit.dashboard import fakes
 from tests.unit.dashboard import fakes_recovery as rfakes
@@ -67,3 +71,19 @@ class RecoveryPointsTests(helpers.TestCase):
         response = self.client.get(reverse(INDEX))
         self.assertContains(response, rfakes.CONTAINER)
         self.assertNotContains(response, 'kind=recovery_point')
+
+
+def test_a_kept_region_holds_until_horizons_region_changes():
+    request = mock.Mock(GET={'region': 'RegionTwo'}, session={})
+    request.user.services_region = 'RegionOne'
+    request.user.service_catalog = [helpers.DR_SERVICE]
+    assert regions.selected(request) == 'RegionTwo'
+    request.GET = {}
+    assert regions.selected(request) == 'RegionTwo'       # kept
+    request.user.services_region = 'RegionTwo'
+    assert regions.selected(request) == 'RegionTwo'
+    request.GET = {'region': 'RegionOne'}
+    assert regions.selected(request) == 'RegionOne'
+    request.GET = {}
+    request.user.services_region = 'RegionOne'            # Horizon's menu
+    assert regions.selected(request) == 'RegionOne'

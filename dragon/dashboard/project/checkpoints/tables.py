@@ -22,6 +22,7 @@ from horizon import tables
 
 from dragon.dashboard.api import checkpoints as api
 from dragon.dashboard.common import tables as common
+from dragon.dashboard.project.recoveries import actions as recover
 from dragon import statuses
 
 INDEX_URL = 'horizon:project:dr_checkpoints:index'
@@ -191,8 +192,8 @@ class CheckpointsTable(tables.DataTable):
         status_columns = ('status', 'verification')
         row_class = CheckpointRow
         table_actions = (DeleteCheckpoint,)
-        row_actions = (VerifyCheckpoint, HoldCheckpoint, ReleaseCheckpoint,
-                       DeleteCheckpoint)
+        row_actions = (recover.RecoverCheckpoint, VerifyCheckpoint,
+                       HoldCheckpoint, ReleaseCheckpoint, DeleteCheckpoint)
 
 
 def handle_list_error(request: Any) -> list:

@@ -50,9 +50,13 @@ class _Recover(tables.LinkAction):
     def source_of(self, datum: Any) -> str:
         raise NotImplementedError
 
+    def region(self, request: Any) -> str:
+        """The region whose Dragon listed the row (and will recover it)."""
+        return regions.selected(request)
+
     def get_link_url(self, datum: Any = None) -> str:
         return recover_url(self.kind, self.source_of(datum),
-                           regions.selected(self.table.request))
+                           self.region(self.table.request))
 
 
 class RecoverCheckpoint(_Recover):
@@ -68,6 +72,10 @@ class RecoverCheckpoint(_Recover):
 
     def source_of(self, datum: Any) -> str:
         return datum.id
+
+    def region(self, request: Any) -> str:
+        # The Checkpoints page lists the Dragon of Horizon's region.
+        return request.user.services_region
 
 
 class RecoverRecoveryPoint(_Recover):
