@@ -107,20 +107,33 @@ class Browser:
             check, message='%s not seen within %ss' % (what, timeout))
 
     # -- Horizon's tables, forms and modals
-    def row(self, table, name, timeout=None):
-        """The row of ``table`` whose display name is ``name``."""
-        return self.find('table#%s tr[data-display=%s]' % (
-            table, _css_string(name)), timeout)
+    def rows(self, table, text):
+        """The rows of ``table`` that show ``text``."""
+        return [r for r in self.driver.find_elements(
+            By.CSS_SELECTOR, 'table#%s > tbody > tr' % table)
+            if text in r.text]
 
-    def row_action(self, table, name, action):
+    def row(self, table, text, timeout=None):
+        """The one row of ``table`` that shows ``text``, once it does."""
+        return self.wait(lambda d: (self.rows(table, text) or [None])[0],
+                         timeout, what='a row with %r in %s' % (text, table))
+
+    def check(self, checkbox_id):
+        """Tick a checkbox (by its label, as a user does)."""
+        box = self.driver.find_element(By.ID, checkbox_id)
+        if not box.is_selected():
+            self.click('label[for="%s"]' % checkbox_id)
+        self.wait(lambda d: box.is_selected(), what='%s ticked' % checkbox_id)
+
+    def row_action(self, table, text, action):
         """Click a row's action, opening its menu when it is folded in."""
-        row = self.row(table, name)
+        row = self.row(table, text)
         link = row.find_element(By.CSS_SELECTOR, '[id$="__action_%s"]' %
                                 action)
         if not link.is_displayed():
             row.find_element(By.CSS_SELECTOR, '.dropdown-toggle').click()
             self.wait(lambda d: link.is_displayed(),
-                      what='the %s action of %s' % (action, name))
+                      what='the %s action of %s' % (action, text))
         link.click()
 
     def confirm(self):
@@ -202,10 +215,6 @@ class Browser:
         path.parent.mkdir(parents=True, exist_ok=True)
         image.save(path, optimize=True)
         return path
-
-
-def _css_string(text):
-    return '"%s"' % text.replace('\\', '\\\\').replace('"', '\\"')
 
 
 def _xpath_literal(text):

@@ -91,7 +91,7 @@ def test_demo_rehearses_a_recovery_in_the_browser(
     for resource_type, resource_id in (('server', server_id),
                                        ('volume', volume_id)):
         key = '%s__%s' % (resource_type, resource_id)
-        browser.click('#id_m__on__' + key)
+        browser.check('id_m__on__' + key)
     Select(browser.find('#id_m__action__volume__' + volume_id)
            ).select_by_value('snapshot_data')
     browser.doc_screenshot('policy-create-members')
@@ -105,23 +105,25 @@ def test_demo_rehearses_a_recovery_in_the_browser(
     browser.row_action('policies', name, 'protect')
     browser.confirm()
     browser.open('/project/dr_checkpoints/')
-    bar = 'table#checkpoints tr .dragon-progress'
-    browser.wait(lambda d: any(
-        name in r.text for r in d.find_elements(
-            By.CSS_SELECTOR, 'table#checkpoints tbody tr')),
-        what='the checkpoint of %s' % name)
+    seen = set()
+
+    def percent(driver):
+        rows = browser.rows('checkpoints', name)
+        bars = rows[0].find_elements(By.CSS_SELECTOR, '.dragon-progress')
+        value = float(bars[0].get_attribute('data-percent'))
+        seen.add(value)
+        return value
+
+    browser.wait(lambda d: browser.rows('checkpoints', name),
+                 what='the checkpoint of %s' % name)
     browser.doc_screenshot('checkpoints-protecting')
-    browser.wait(lambda d: any(
-        name in r.text and r.find_elements(
-            By.CSS_SELECTOR, '.dragon-progress[data-percent="100"]')
-        for r in d.find_elements(By.CSS_SELECTOR,
-                                 'table#checkpoints tbody tr')),
-        timeout=PROTECT_TIMEOUT, what='100 %% on the checkpoint of %s (%s)'
-        % (name, bar))
-    checkpoint_row = next(
-        r for r in browser.driver.find_elements(
-            By.CSS_SELECTOR, 'table#checkpoints tbody tr') if name in r.text)
-    assert 'available' in checkpoint_row.text.lower(), checkpoint_row.text
+    # The row refreshes itself: no reload from here on.
+    browser.wait(lambda d: percent(d) >= 100, timeout=PROTECT_TIMEOUT,
+                 what='100 %% on the checkpoint of %s' % name)
+    checkpoint_row = browser.row('checkpoints', name)
+    assert 'available' in browser.cell(
+        'checkpoints', checkpoint_row, 'Status').lower(), checkpoint_row.text
+    timings.append('percents seen %s' % sorted(seen))
     browser.doc_screenshot('checkpoints')
     _step(timings, 'protected', t0)
 
@@ -129,16 +131,10 @@ def test_demo_rehearses_a_recovery_in_the_browser(
     browser.switch_region(BACKUP)
     browser.open('/project/dr_recovery_points/')
     browser.reload_until(
-        lambda d: any(name in r.text for r in d.find_elements(
-            By.CSS_SELECTOR, 'table#recovery_points tbody tr')),
-        60, what='the recovery point of %s in %s' % (name, BACKUP))
+        lambda d: browser.rows('recovery_points', name), 60,
+        what='the recovery point of %s in %s' % (name, BACKUP))
     browser.doc_screenshot('recovery-points')
-    point = next(r for r in browser.driver.find_elements(
-        By.CSS_SELECTOR, 'table#recovery_points tbody tr') if name in r.text)
-    action = point.find_element(By.CSS_SELECTOR, '[id$="__action_recover"]')
-    if not action.is_displayed():
-        point.find_element(By.CSS_SELECTOR, '.dropdown-toggle').click()
-    action.click()
+    browser.row_action('recovery_points', name, 'recover')
     Select(browser.find('#id_target_region')).select_by_value(BACKUP)
     browser.click('input[name=mode][value=drill]')
     browser.doc_screenshot('recover-target')
@@ -152,13 +148,10 @@ def test_demo_rehearses_a_recovery_in_the_browser(
     _step(timings, 'drill started', t0)
 
     browser.open('/project/dr_recoveries/')
-    browser.wait(lambda d: any(
-        name in r.text and 'succeeded' in r.text.lower()
-        for r in d.find_elements(By.CSS_SELECTOR,
-                                 'table#recoveries tbody tr')),
+    browser.wait(lambda d: 'succeeded' in browser.cell(
+        'recoveries', browser.row('recoveries', name), 'Status').lower(),
         timeout=DRILL_TIMEOUT, what='the drill of %s succeeded' % name)
-    recovery = next(r for r in browser.driver.find_elements(
-        By.CSS_SELECTOR, 'table#recoveries tbody tr') if name in r.text)
+    recovery = browser.row('recoveries', name)
     rto = browser.cell('recoveries', recovery, 'RTO')
     assert rto not in ('', '-') and any(c.isdigit() for c in rto), rto
     browser.doc_screenshot('recoveries')
@@ -169,9 +162,8 @@ def test_demo_rehearses_a_recovery_in_the_browser(
     browser.open('/project/dr_policies/')
     browser.row_action('policies', name, 'delete')
     browser.confirm()
-    browser.wait(lambda d: not d.find_elements(
-        By.CSS_SELECTOR, 'table#policies tr[data-display="%s"]' % name),
-        what='%s gone from the table' % name)
+    browser.wait(lambda d: not browser.rows('policies', name),
+                 what='%s gone from the table' % name)
     assert 'kept' in browser.text('.messages')
 
     # -- another project sees none of it, in either region
