@@ -44,8 +44,9 @@ def start_chromium(binary, chromedriver):
 class Browser:
     """What a user does in the dashboard, one step per method."""
 
-    def __init__(self, driver, base_url, password, timeout=30):
+    def __init__(self, driver, base_url, password, artifacts, timeout=30):
         self.driver = driver
+        self.artifacts = artifacts
         self.base_url = base_url.rstrip('/')
         self.password = password
         self.timeout = timeout
@@ -201,18 +202,22 @@ class Browser:
         return png, html
 
     def doc_screenshot(self, name):
-        """``doc/source/user/images/dashboard-NAME.png``, when asked for.
+        """A picture of the page for the user guide.
 
-        Only with ``DRAGON_DASHBOARD_SCREENSHOTS=1``: the pictures are
-        committed, a test run does not rewrite them.  256 colours keep each
-        picture small.
+        With ``DRAGON_DASHBOARD_SCREENSHOTS=1`` it is written as
+        ``doc/source/user/images/dashboard-NAME.png`` (committed: a plain
+        test run does not rewrite them); otherwise into the artifacts
+        directory's ``pages/``, to look at after a run.  256 colours keep
+        each picture small.
         """
-        if os.environ.get('DRAGON_DASHBOARD_SCREENSHOTS') != '1':
-            return None
+        if os.environ.get('DRAGON_DASHBOARD_SCREENSHOTS') == '1':
+            directory = DOC_IMAGES
+        else:
+            directory = self.artifacts / 'pages'
         image = Image.open(io.BytesIO(self.driver.get_screenshot_as_png()))
         image = image.convert('RGB').quantize(colors=256)
-        path = DOC_IMAGES / ('dashboard-%s.png' % name)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path = directory / ('dashboard-%s.png' % name)
+        directory.mkdir(parents=True, exist_ok=True)
         image.save(path, optimize=True)
         return path
 

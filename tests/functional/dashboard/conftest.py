@@ -19,8 +19,10 @@ downloads one.
 
 A failing test leaves a screenshot and the page source in
 ``tests/functional/dashboard/artifacts/`` (git-ignored; another directory
-with ``DRAGON_BROWSER_ARTIFACTS``).  ``DRAGON_DASHBOARD_SCREENSHOTS=1`` also
-writes the documentation's screenshots (``doc/source/user/images``).
+with ``DRAGON_BROWSER_ARTIFACTS``), and every test leaves the pictures it
+takes for the user guide in its ``pages/``;
+``DRAGON_DASHBOARD_SCREENSHOTS=1`` writes those into
+``doc/source/user/images`` instead.
 """
 import os
 import pathlib
@@ -69,7 +71,8 @@ def _driver():
 @pytest.fixture
 def browser(_driver, horizon, cloud, request):
     """A logged-out browser on the dashboard; saves the page if the test fails."""
-    page = browser_mod.Browser(_driver, horizon.url, cloud.layout.password)
+    page = browser_mod.Browser(_driver, horizon.url, cloud.layout.password,
+                               artifacts_dir())
     page.logout()
     yield page
     failed = [getattr(request.node, 'report_' + when, None)
