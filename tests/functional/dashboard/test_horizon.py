@@ -18,7 +18,6 @@ def test_demo_logs_in_and_sees_its_project(browser):
     browser.login('demo', project='demo')
 
     assert browser.region == REGIONS[0]
-    browser.doc_screenshot('overview')
 
 
 def test_wrong_password_is_refused(browser):

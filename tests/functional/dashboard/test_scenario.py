@@ -84,7 +84,6 @@ def test_demo_rehearses_a_recovery_in_the_browser(
     # -- a policy of one server and one volume, made in the dashboard
     browser.login('demo', project='demo')
     browser.open('/project/dr_policies/')
-    browser.doc_screenshot('policies-empty')
     browser.click_text('Create Policy')
     browser.find('#id_name').send_keys(name)
     browser.click('a[href$="__members"]')
