@@ -119,6 +119,19 @@ class Browser:
         return self.wait(lambda d: (self.rows(table, text) or [None])[0],
                          timeout, what='a row with %r in %s' % (text, table))
 
+    def choose(self, name, value):
+        """Pick a radio button.
+
+        Horizon's theme draws its own in place of the input, so the input
+        is clicked as its label would.
+        """
+        radio = self.wait(ec.presence_of_element_located(
+            (By.CSS_SELECTOR, 'input[name="%s"][value="%s"]' % (
+                name, value))), what='the %s choice %s' % (name, value))
+        self.driver.execute_script('arguments[0].click();', radio)
+        self.wait(lambda d: radio.is_selected(),
+                  what='%s=%s chosen' % (name, value))
+
     def check(self, checkbox_id):
         """Tick a checkbox (by its label, as a user does)."""
         box = self.driver.find_element(By.ID, checkbox_id)

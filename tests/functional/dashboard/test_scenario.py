@@ -135,7 +135,7 @@ def test_demo_rehearses_a_recovery_in_the_browser(
     browser.doc_screenshot('recovery-points')
     browser.row_action('recovery_points', name, 'recover')
     Select(browser.find('#id_target_region')).select_by_value(BACKUP)
-    browser.click('input[name=mode][value=drill]')
+    browser.choose('mode', 'drill')
     browser.doc_screenshot('recover-target')
     browser.submit_modal()
     browser.find('.modal-footer')

@@ -80,6 +80,12 @@ class HorizonSite:
                 f.write(secrets.token_urlsafe(48))
         return path.read_text().strip()
 
+    def sessions_dir(self) -> pathlib.Path:
+        """Where Django keeps the users' sessions (0700: they hold tokens)."""
+        path = self.home / 'sessions'
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return path
+
     # -- static files
     def static_digest(self) -> str:
         digest = hashlib.sha256()

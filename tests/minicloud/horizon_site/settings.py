@@ -54,9 +54,14 @@ LOCAL_SETTINGS = {
     # at the primary site, whichever the catalog lists first.
     'DEFAULT_SERVICE_REGIONS': {'*': REGIONS[0]},
     'TIME_ZONE': 'UTC',
-    # Sessions live in signed cookies: no session store to run, and a
-    # restarted Horizon keeps its users logged in.
-    'SESSION_ENGINE': 'django.contrib.sessions.backends.signed_cookies',
+    # Sessions in files of the cloud's home: a restarted Horizon keeps its
+    # users logged in, and no client library is needed.  Not signed
+    # cookies: a token of a two-region catalog plus the Recover pages'
+    # pending request outgrow a browser's 4 KB cookie, which it then drops
+    # without a word.  (Django's memcached backends need pymemcache or
+    # pylibmc, which Horizon does not bring.)
+    'SESSION_ENGINE': 'django.contrib.sessions.backends.file',
+    'SESSION_FILE_PATH': str(_site.sessions_dir()),
     'CACHES': {'default': {
         'BACKEND': 'django.core.cache.backends.locmem.LocMemCache'}},
     'STATIC_ROOT': os.environ.get('MINICLOUD_HORIZON_STATIC',

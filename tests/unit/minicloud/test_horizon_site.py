@@ -65,7 +65,7 @@ def test_settings_are_horizons_with_dragons_panels(tmp_path):
 
     assert found['debug'] is False
     assert found['keystone'] == 'http://127.0.0.1:27000/v3/'
-    assert found['session'] == 'django.contrib.sessions.backends.signed_cookies'
+    assert found['session'] == 'django.contrib.sessions.backends.file'
     assert found['cache'].endswith('LocMemCache')
     assert found['static_root'] == str(tmp_path / 'static')
     # No token or password in the log: keystoneauth never logs at DEBUG.
