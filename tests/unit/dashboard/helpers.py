@@ -16,9 +16,12 @@ in the catalog and the faked Dragon client as ``self.dragon``.
 
 import copy
 
+from django.conf import settings
 from django.contrib.messages.storage import cookie
+from openstack_dashboard import context_processors
 
 from openstack_dashboard.test import helpers
+from openstack_dashboard.test.test_data import keystone_data
 import pytest
 
 DR_SERVICE = {
@@ -36,6 +39,16 @@ class TestCase(helpers.TestCase):
     @pytest.fixture(autouse=True)
     def _dragon(self, fake_dragon):
         self.dragon = fake_dragon
+
+    def _setup_test_data(self):
+        # Keystone's test data only: Horizon's load_test_data also runs its
+        # test_data.exceptions, which rewrites __init__ and __str__ of
+        # swiftclient's, openstacksdk's, Nova's ... exception classes for
+        # the whole process and so breaks Dragon's other unit tests.
+        keystone_data.data(self)
+        self.context = {
+            'authorized_tenants': self.tenants.list(),
+            'JS_CATALOG': context_processors.get_js_catalog(settings)}
 
     def _setup_user(self, **kwargs):
         kwargs.setdefault('service_catalog',

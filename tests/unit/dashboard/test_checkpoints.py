@@ -252,3 +252,23 @@ class DetailTest(helpers.TestCase):
         response = self.client.get(DETAIL)
         self.assertNotContains(response, 'checkpoint_details__template')
         self.assertContains(response, 'ETA 3m 20s')
+
+
+class LiveDetailTest(helpers.TestCase):
+    """A running checkpoint's page refreshes its status row in place."""
+
+    def test_status_row_refreshes_through_the_detail_page(self):
+        self.dragon.checkpoints.get.return_value = fakes.protecting()
+        response = self.client.get(DETAIL)
+        self.assertContains(response, 'ajax-update')
+        self.assertContains(response, 'data-update-url="%s?action=row_update'
+                                      '&amp;table=checkpoint_status' % DETAIL)
+        self.dragon.checkpoints.get.return_value = fakes.checkpoint()
+        response = self.client.get(
+            DETAIL, {'action': 'row_update', 'table': 'checkpoint_status',
+                     'obj_id': fakes.CHECKPOINT_ID},
+            HTTP_X_REQUESTED_WITH='XMLHttpRequest')
+        self.assertEqual(200, response.status_code)
+        self.assertContains(response, 'progress-bar-success')
+        # Settled: horizon.tables.js polls only rows classed 'warning'.
+        self.assertContains(response, 'class="ajax-update status_up"')

@@ -111,3 +111,15 @@ class PolicyTest(helpers.TestCase):
         check.assert_called_once_with(
             (('dragon', 'dragon:policy:create'),), self.request,
             {'project_id': self.tenant.id})
+
+
+class IsolationTest(helpers.TestCase):
+
+    def test_other_libraries_exceptions_are_left_alone(self):
+        # Dragon's other unit tests run in the same process.
+        from openstack import exceptions as sdk_exceptions
+        from swiftclient import client as swift_client
+        for cls in (swift_client.ClientException,
+                    sdk_exceptions.SDKException):
+            self.assertNotEqual('fake_init_exception',
+                                cls.__init__.__name__)

@@ -23,8 +23,8 @@ from horizon import tabs
 
 from dragon.dashboard.api import checkpoints as api
 from dragon.dashboard.common import highlight
-from dragon.dashboard.common import progress
 from dragon.dashboard.common import tables as common
+from dragon.dashboard.project.checkpoints import tables as cp_tables
 from dragon import statuses
 
 RESOURCE_STATUS_CHOICES = (
@@ -95,16 +95,30 @@ def _dicts(items: Any) -> list[dict]:
     return [dict(item) for item in items or ()]
 
 
-class OverviewTab(tabs.Tab):
+class StatusTable(cp_tables.CheckpointsTable):
+    """The checkpoint's status and progress bar, refreshing while it runs."""
+
+    class Meta(cp_tables.CheckpointsTable.Meta):
+        name = 'checkpoint_status'
+        columns = ('status', 'progress', 'verification', 'verified')
+        table_actions = ()
+        row_actions = ()
+
+
+class OverviewTab(tabs.TableTab):
     name = _('Overview')
     slug = 'overview'
+    table_classes = (StatusTable,)
     template_name = 'dragon/checkpoints/_detail_overview.html'
 
-    def get_context_data(self, request: Any) -> dict:
+    def get_checkpoint_status_data(self) -> list:
+        return [self.tab_group.kwargs['checkpoint']]
+
+    def get_context_data(self, request: Any, **kwargs: Any) -> dict:
+        context = super().get_context_data(request, **kwargs)
         checkpoint = self.tab_group.kwargs['checkpoint']
         stats = checkpoint.get('stats') or {}
-        return {'checkpoint': checkpoint,
-                'progress': progress.render(checkpoint),
+        return {**context, 'checkpoint': checkpoint,
                 'duration': common.human_duration(checkpoint.get('duration')),
                 'uploaded': common.human_bytes(stats.get('uploaded_bytes')),
                 'stored': common.human_bytes(stats.get('stored_bytes')),
