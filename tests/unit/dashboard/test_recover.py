@@ -124,6 +124,9 @@ class RecoverTests(helpers.TestCase):
         response = self.client.get(self._confirm(response))
         self.assertEqual(200, response.status_code)
         self.assertContains(response, 'm1.small → m1.medium')
+        self.assertContains(response, 'web-1 (OS::Nova::Server, %s)'
+                            % fakes.SERVER_ID)
+        self.assertNotContains(response, 'data-1 (OS::Cinder::Volume')
         self.assertContains(response, '%s → net-two-a' % rfakes.SHARED_NET)
         self.assertNotContains(response, 'availability_zones')
         self.dragon.recoveries.create.return_value = rfakes.recovering()

@@ -97,6 +97,7 @@ class RecoveriesTests(helpers.TestCase):
         self.assertContains(response, 'dst')
         self.dragon.recoveries.events.assert_called_once_with(
             rfakes.RECOVERY_ID)
+        self.dragon.recoveries.get.assert_called_once_with(rfakes.RECOVERY_ID)
 
     def test_detail_of_a_missing_recovery_says_so(self):
         self.dragon.recoveries.get.side_effect = fakes.error(

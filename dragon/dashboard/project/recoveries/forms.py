@@ -39,6 +39,9 @@ TEXT_MAPPINGS = (
     ('key_pairs', _('Key pairs'), _('Source key pair=target key pair')),
     ('images', _('Images'), _('Source image=target image')),
 )
+IMAGE_HELP = _('Used only by a server protected without its disk (template '
+               'only) or a volume created from an image; restored disks '
+               'come from the checkpoint. Empty: the same image name.')
 # Source network rows offered when the checkpoint's template is unknown.
 FREE_NETWORK_ROWS = 2
 MODE_CHOICES = (
@@ -185,8 +188,9 @@ class ChoicesForm(forms.SelfHandlingForm):
                 for index, value in enumerate(sources.get(group, [])):
                     self.fields[field_name(group, index)] = forms.CharField(
                         label='%s: %s' % (label, value), required=False,
-                        max_length=255,
-                        help_text=_('Empty: the same name in the target.'))
+                        max_length=255, help_text=(
+                            IMAGE_HELP if group == 'images' else
+                            _('Empty: the same name in the target.')))
             else:
                 self.fields[group] = forms.CharField(
                     label=label, required=False,

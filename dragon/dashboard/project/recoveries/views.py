@@ -63,11 +63,14 @@ class DetailView(tabs.TabView):
     page_title = _('Recovery {{ recovery.id }}')
 
     def get_data(self) -> Any:
-        try:
-            return api.recovery_get(self.request, self.kwargs['recovery_id'],
-                                    region=regions.selected(self.request))
-        except Exception:
-            exceptions.handle(self.request, redirect=reverse(INDEX_URL))
+        if not hasattr(self, '_recovery'):
+            try:
+                self._recovery = api.recovery_get(
+                    self.request, self.kwargs['recovery_id'],
+                    region=regions.selected(self.request))
+            except Exception:
+                exceptions.handle(self.request, redirect=reverse(INDEX_URL))
+        return self._recovery
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -187,6 +190,8 @@ class RecoverChoicesView(_SourceMixin, forms.ModalFormView):
         pending = {'kind': source['kind'], 'source': source['source'],
                    'region': source['region'], 'label': source['label'],
                    'target_region': target_region, 'mode': mode,
+                   'known': [_resource_label(r)
+                             for r in source.get('resources') or ()],
                    **form.cleaned_data['request']}
         # One pending request at a time: the newest replaces the others.
         self.request.session[SESSION_KEY] = {token: pending}
@@ -238,14 +243,29 @@ class RecoverConfirmView(forms.ModalFormView):
                           parse.urlencode({regions.PARAM: region}))
 
 
+def _resource_label(resource: dict[str, Any]) -> list[str]:
+    return [resource['id'], '%s (%s, %s)' % (
+        resource.get('name') or resource['id'], resource.get('type'),
+        resource['id'])]
+
+
+def _chosen(pending: dict[str, Any]) -> str:
+    """The resources asked for, by name where the checkpoint names them."""
+    if not pending['resources']:
+        return _('everything in the checkpoint: %s') % (
+            ', '.join(label for _id, label in pending.get('known') or ())
+            or _('as it was protected'))
+    labels = dict(pending.get('known') or ())
+    return ', '.join(labels.get(i, i) for i in pending['resources'])
+
+
 def summary(pending: dict[str, Any]) -> list[tuple[str, str]]:
     """(what, value) lines of the request, in the user's words."""
     lines = [(_('Recover'), pending['label']),
              (_('Asked of the service in'), pending['region']),
              (_('Target region'), pending['target_region']),
              (_('Mode'), dict(recover_forms.MODE_CHOICES)[pending['mode']]),
-             (_('Resources'), ', '.join(pending['resources']) or
-              _('everything in the checkpoint'))]
+             (_('Resources'), _chosen(pending))]
     mappings = pending.get('mappings') or {}
     for group, value in sorted(mappings.items()):
         if isinstance(value, dict):
