@@ -17,6 +17,7 @@ import pathlib
 import re
 
 from PIL import Image
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.common.exceptions import TimeoutException
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -57,8 +58,12 @@ class Browser:
 
     def wait(self, condition, timeout=None, what=None):
         try:
-            return WebDriverWait(self.driver, timeout or self.timeout,
-                                 poll_frequency=0.25).until(condition)
+            # Refreshing rows (a run's progress) replace their elements
+            # while a condition reads them: read again at the next poll.
+            return WebDriverWait(
+                self.driver, timeout or self.timeout, poll_frequency=0.25,
+                ignored_exceptions=(StaleElementReferenceException,)
+            ).until(condition)
         except TimeoutException:
             raise AssertionError('%s not seen within %ss on %s' % (
                 what or condition, timeout or self.timeout,
