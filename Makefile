@@ -47,11 +47,12 @@ cover: venv
 
 venv: $(STAMP)
 
-# Debian packages the minicloud (memcached, qemu-utils) and the unit tests
-# (shellcheck, for the devstack plugin) need beyond what this machine kind
-# ships.
+# Debian packages the minicloud (memcached, qemu-utils), the unit tests
+# (shellcheck, for the devstack plugin) and the dashboard's browser tests
+# (chromium and its driver, of the same version) need beyond what this
+# machine kind ships.
 system-deps:
-	@missing=""; for p in memcached qemu-utils shellcheck; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in memcached qemu-utils shellcheck chromium chromium-driver; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "apt-get install$$missing"; apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 

@@ -32,8 +32,35 @@ DRAGON_BIN_DIR=$(get_python_exec_prefix)
 # install_dragon() - Install Dragon and its dependencies.  setup_develop
 # applies devstack's upper-constraints (the pins of every other project in
 # this devstack), so Dragon shares one consistent set of libraries with them.
+# With Horizon, the "dashboard" extra brings what the panel needs.
 function install_dragon {
-    setup_develop "$DRAGON_DIR"
+    if is_service_enabled horizon; then
+        setup_develop "$DRAGON_DIR" dashboard
+    else
+        setup_develop "$DRAGON_DIR"
+    fi
+}
+
+# configure_dragon_dashboard() - Enable the Disaster Recovery panels:
+# link their enabled files into Horizon's local/enabled.  Runs in
+# post-config, before devstack's init_horizon collects and compresses the
+# static files (the panel's among them) and starts Horizon.
+function configure_dragon_dashboard {
+    local file
+    mkdir -p "$DRAGON_HORIZON_ENABLED_DIR"
+    for file in "$DRAGON_DIR"/dragon/dashboard/enabled/_[0-9]*.py; do
+        [[ -e "$file" ]] || continue
+        ln -sf "$file" "$DRAGON_HORIZON_ENABLED_DIR/$(basename "$file")"
+    done
+}
+
+# cleanup_dragon_dashboard() - Remove the links configure_dragon_dashboard
+# made.
+function cleanup_dragon_dashboard {
+    local file
+    for file in "$DRAGON_DIR"/dragon/dashboard/enabled/_[0-9]*.py; do
+        rm -f "$DRAGON_HORIZON_ENABLED_DIR/$(basename "$file")"
+    done
 }
 
 # create_dragon_accounts() - The service user, the "dr" service and its
@@ -221,6 +248,9 @@ if is_service_enabled dragon-api dragon-engine; then
         create_dragon_accounts
         configure_dragon
         init_dragon
+        if is_service_enabled horizon; then
+            configure_dragon_dashboard
+        fi
 
     elif [[ "$1" == "stack" && "$2" == "extra" ]]; then
         echo_summary "Starting Dragon"
@@ -233,6 +263,9 @@ if is_service_enabled dragon-api dragon-engine; then
 
     if [[ "$1" == "clean" ]]; then
         cleanup_dragon
+        if is_service_enabled horizon; then
+            cleanup_dragon_dashboard
+        fi
     fi
 fi
 

@@ -27,6 +27,7 @@ from dragon.osc.v1 import progress as osc_progress
 from tests.minicloud.bootstrap import SetupError
 from tests.minicloud.cloud import MiniCloud
 from tests.minicloud.dragon import DragonDeployment
+from tests.minicloud.horizon_site import HorizonSite
 from tests.minicloud.layout import Layout
 from tests import story as story_mod
 
@@ -141,9 +142,14 @@ def run(say):
     say('bringing %s back' % story_mod.PRIMARY)
     cloud.up()
     primary.up()
+    horizon = HorizonSite(layout).ensure_up(say)
     say('done. The recovered workload runs in %s; clients: export '
         'OS_CLIENT_CONFIG_FILE=%s OS_CLOUD=demo; stop: make cloud-down'
         % (story_mod.BACKUP, layout.clouds_yaml))
+    print()
+    print('Dashboard  %s  (Project > Disaster Recovery)' % horizon.url)
+    print('  user demo, domain Default, password: cat %s' % (
+        layout.home / 'password'))
     return 0 if ok else 1
 
 

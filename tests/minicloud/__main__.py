@@ -18,6 +18,7 @@
   python -m tests.minicloud down [--wipe]      stop everything (and forget)
   python -m tests.minicloud env                shell exports for clients
   python -m tests.minicloud test-db            an empty MariaDB database URL
+  python -m tests.minicloud horizon up|down    Horizon with Dragon's panel
 """
 import argparse
 import sys
@@ -25,6 +26,7 @@ import sys
 from tests.minicloud.bootstrap import create_test_database
 from tests.minicloud.bootstrap import SetupError
 from tests.minicloud.cloud import MiniCloud
+from tests.minicloud.horizon_site import HorizonSite
 from tests.minicloud.layout import Layout
 from tests.minicloud.layout import REGIONS
 
@@ -42,6 +44,8 @@ def main(argv=None):
                       help='also drop databases, vhosts and stored data')
     sub.add_parser('env')
     sub.add_parser('test-db')
+    horizon = sub.add_parser('horizon')
+    horizon.add_argument('action', choices=('up', 'down', 'status'))
     args = parser.parse_args(argv)
     sys.stdout.reconfigure(line_buffering=True)   # progress shows live in logs
     cloud = MiniCloud(Layout.from_env())
@@ -68,6 +72,8 @@ def main(argv=None):
         elif args.command == 'test-db':
             cloud.ensure_infra()
             print(create_test_database(cloud.lo))
+        elif args.command == 'horizon':
+            return _horizon(HorizonSite(cloud.lo), args.action)
         elif args.command == 'env':
             print('export OS_CLIENT_CONFIG_FILE=%s OS_CLOUD=admin' %
                   cloud.lo.clouds_yaml)
@@ -76,6 +82,21 @@ def main(argv=None):
         return 1
     except KeyboardInterrupt:
         return 130
+    return 0
+
+
+def _horizon(site, action):
+    if action == 'up':
+        site.ensure_up()
+        print('dashboard: %s  (login: demo / the password in %s)' % (
+            site.url, site.layout.home / 'password'))
+    elif action == 'down':
+        site.down()
+    else:
+        running = site.running()
+        print('horizon %s %s' % (site.url,
+                                 'running' if running else 'stopped'))
+        return 0 if running else 3
     return 0
 
 

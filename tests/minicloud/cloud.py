@@ -216,13 +216,15 @@ class MiniCloud:
 
     def wipe(self):
         from tests.minicloud.dragon import dragon_homes
+        from tests.minicloud.horizon_site import HorizonSite
         self.down()
         bootstrap.drop_databases(self.lo)
         bootstrap.delete_vhosts(self.lo)
         shutil.rmtree(self.lo.swift_devices, ignore_errors=True)
         # Dragon's own state on this cloud goes too (see dragon.py).
         for path in (self.lo.etc, self.lo.data, self.lo.run, self.lo.logs,
-                     self.lo.bin, *dragon_homes(self.lo)):
+                     self.lo.bin, HorizonSite(self.lo).home,
+                     *dragon_homes(self.lo)):
             shutil.rmtree(path, ignore_errors=True)
         self._initialized_marker.unlink(missing_ok=True)
         self.say('wiped %s' % self.lo.home)

@@ -292,3 +292,65 @@ def test_disabled_plugin_does_nothing(tmp_path):
 
     assert run.returncode == 0, run.output
     assert [call[0] for call in run.calls] == ['define_plugin']
+
+
+def test_stack_install_with_horizon_installs_the_dashboard_extra(tmp_path):
+    run = run_plugin(tmp_path, 'stack install',
+                     ENABLED_SERVICES='key,mysql,rabbit,horizon')
+
+    assert run.returncode == 0, run.output
+    assert run.called('setup_develop') == [[str(REPO), 'dashboard']]
+
+
+def _dragon_tree_with_panel(tmp_path):
+    """A Dragon tree with two enabled files (and the policy sample)."""
+    src = tmp_path / 'dragon-src'
+    (src / 'etc' / 'dragon').mkdir(parents=True)
+    (src / 'etc' / 'dragon' / 'policy.yaml.sample').write_text('')
+    enabled = src / 'dragon' / 'dashboard' / 'enabled'
+    enabled.mkdir(parents=True)
+    for name in ('__init__.py', '_6000_dr_group.py', '_6010_dr_policies.py'):
+        (enabled / name).write_text('')
+    return enabled
+
+
+def test_post_config_with_horizon_enables_the_panel(tmp_path):
+    enabled = _dragon_tree_with_panel(tmp_path)
+    horizon = tmp_path / 'horizon'
+    local_enabled = horizon / 'openstack_dashboard' / 'local' / 'enabled'
+    local_enabled.mkdir(parents=True)
+    (local_enabled / '_1000_theirs.py').write_text('')
+
+    run = run_plugin(tmp_path, 'stack post-config',
+                     ENABLED_SERVICES='key,mysql,rabbit,horizon',
+                     DRAGON_DIR=str(tmp_path / 'dragon-src'),
+                     HORIZON_DIR=str(horizon))
+
+    assert run.returncode == 0, run.output
+    links = {p.name: p for p in local_enabled.iterdir()}
+    assert sorted(links) == ['_1000_theirs.py', '_6000_dr_group.py',
+                             '_6010_dr_policies.py']
+    for name in ('_6000_dr_group.py', '_6010_dr_policies.py'):
+        assert links[name].is_symlink()
+        assert links[name].resolve() == enabled / name
+
+    # clean takes back its links, and only its links.
+    run = run_plugin(tmp_path, 'clean',
+                     ENABLED_SERVICES='key,mysql,rabbit,horizon',
+                     DRAGON_DIR=str(tmp_path / 'dragon-src'),
+                     HORIZON_DIR=str(horizon))
+
+    assert run.returncode == 0, run.output
+    assert [p.name for p in local_enabled.iterdir()] == ['_1000_theirs.py']
+
+
+def test_post_config_without_horizon_leaves_it_alone(tmp_path):
+    _dragon_tree_with_panel(tmp_path)
+    horizon = tmp_path / 'horizon'
+
+    run = run_plugin(tmp_path, 'stack post-config',
+                     DRAGON_DIR=str(tmp_path / 'dragon-src'),
+                     HORIZON_DIR=str(horizon))
+
+    assert run.returncode == 0, run.output
+    assert not horizon.exists()
