@@ -27,6 +27,7 @@ from horizon import exceptions
 from horizon import tables
 from horizon.utils import filters
 
+from dragon.dashboard.common import errors
 from dragon.dashboard.common import progress
 from dragon.dashboard import policy
 from dragon import statuses
@@ -125,7 +126,7 @@ def shows_api_error(message: str) -> Callable:
                         if datum is not None else obj_id) or obj_id
                 # escalate: the batch action counts it as failed, and
                 # shows no second, vaguer message.
-                exceptions.handle(request, message % {'name': name},
+                errors.handle(request, message % {'name': name},
                                   escalate=True)
         return wrapper
     return decorator

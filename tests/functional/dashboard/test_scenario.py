@@ -51,7 +51,7 @@ def backup_dragon(cloud):
 @pytest.fixture
 def cleanup(protected):
     """What the scenario made, removed through the API whatever happened."""
-    made = {'policies': [], 'recoveries': []}
+    made = {'policies': [], 'recoveries': [], 'volumes': []}
     yield made
     dr = protected.dr
     for name in made['policies']:
@@ -67,6 +67,9 @@ def cleanup(protected):
                     dr.checkpoints.delete(checkpoint['id'])
                 except Exception:
                     pass
+    for volume_id in made['volumes']:
+        protected.conn.block_storage.delete_volume(volume_id,
+                                                   ignore_missing=True)
 
 
 def _step(timings, name, started):
@@ -76,9 +79,16 @@ def _step(timings, name, started):
 def test_demo_rehearses_a_recovery_in_the_browser(
         browser, protected, backup_dragon, cloud, unique_name, cleanup):
     t0, timings = time.monotonic(), []
+    # The shared workload's server is a member of its own policy already,
+    # and a resource may be in a second policy only as template_only; the
+    # volume is the scenario's own, so its data moves and the bar fills.
     server_id = protected.workload.ids['web']
-    volume_id = protected.workload.ids['data']
     name = unique_name + '-ui'
+    volume = protected.conn.block_storage.create_volume(name=name, size=1)
+    cleanup['volumes'].append(volume.id)
+    protected.conn.block_storage.wait_for_status(volume, 'available',
+                                                 wait=120)
+    volume_id = volume.id
     cleanup['policies'].append(name)
 
     # -- a policy of one server and one volume, made in the dashboard
@@ -91,6 +101,8 @@ def test_demo_rehearses_a_recovery_in_the_browser(
                                        ('volume', volume_id)):
         key = '%s__%s' % (resource_type, resource_id)
         browser.check('id_m__on__' + key)
+    Select(browser.find('#id_m__action__server__' + server_id)
+           ).select_by_value('template_only')
     Select(browser.find('#id_m__action__volume__' + volume_id)
            ).select_by_value('snapshot_data')
     browser.doc_screenshot('policy-create-members')

@@ -125,6 +125,9 @@ class ActionsTest(helpers.TestCase):
         messages = ' '.join(self.messages_of())
         self.assertIn('Policy does not allow dragon:policy:delete to be '
                       'performed.', messages)
+        # In the line itself, not behind Horizon's collapsed "Details"
+        # (which follow its separator).
+        self.assertNotIn('\u2026', messages)
 
     def test_protect_now_starts_a_checkpoint_and_opens_it(self):
         self.dragon.checkpoints.protect.return_value = fakes.protecting()
@@ -269,8 +272,10 @@ class CreateTest(helpers.TestCase):
             "'bogus' was unexpected")
         self.client.post(CREATE, {'name': 'web', **_member_fields()})
         messages = ' '.join(self.messages_of())
-        self.assertIn("options of action image_snapshot: 'bogus' was "
-                      "unexpected", messages)
+        self.assertIn("The policy was not created. Invalid input: options "
+                      "of action image_snapshot: 'bogus' was unexpected",
+                      messages)
+        self.assertNotIn('\u2026', messages)
 
 
 class UpdateTest(helpers.TestCase):

@@ -15,11 +15,11 @@
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from horizon import exceptions
 from horizon import tables
 
 from dragon.dashboard.admin.dr_engines import tables as engine_tables
 from dragon.dashboard.api import engines as api
+from dragon.dashboard.common import errors
 from dragon.dashboard.common import regions
 
 
@@ -33,7 +33,7 @@ class IndexView(tables.DataTableView):
             return api.engine_list(self.request,
                                    region=regions.selected(self.request))
         except Exception:
-            exceptions.handle(self.request)
+            errors.handle(self.request)
             return []
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

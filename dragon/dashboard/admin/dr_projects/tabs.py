@@ -15,13 +15,13 @@
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from horizon import exceptions
 from horizon import tabs
 
 from dragon.dashboard.admin.dr_projects import tables
 from dragon.dashboard.api import checkpoints as api_checkpoints
 from dragon.dashboard.api import policies as api_policies
 from dragon.dashboard.api import recoveries as api_recoveries
+from dragon.dashboard.common import errors
 from dragon.dashboard.common import regions
 
 
@@ -30,7 +30,7 @@ def _listed(request: Any, call: Any) -> list[Any]:
         return call(request, all_projects=True,
                     region=regions.selected(request))
     except Exception:
-        exceptions.handle(request)
+        errors.handle(request)
         return []
 
 

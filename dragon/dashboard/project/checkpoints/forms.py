@@ -16,11 +16,11 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from horizon import exceptions
 from horizon import forms
 from horizon import messages
 
 from dragon.dashboard.api import checkpoints as api
+from dragon.dashboard.common import errors
 
 
 class VerifyForm(forms.SelfHandlingForm):
@@ -37,7 +37,7 @@ class VerifyForm(forms.SelfHandlingForm):
             checkpoint = api.checkpoint_verify(
                 request, data['checkpoint_id'], read_data=data['read_data'])
         except Exception:
-            exceptions.handle(
+            errors.handle(
                 request, _('Unable to verify checkpoint %s.') %
                 data['checkpoint_id'],
                 redirect=reverse('horizon:project:dr_checkpoints:index'))

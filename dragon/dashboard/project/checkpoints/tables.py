@@ -17,10 +17,10 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
-from horizon import exceptions
 from horizon import tables
 
 from dragon.dashboard.api import checkpoints as api
+from dragon.dashboard.common import errors
 from dragon.dashboard.common import tables as common
 from dragon.dashboard.project.recoveries import actions as recover
 from dragon import statuses
@@ -197,5 +197,5 @@ class CheckpointsTable(tables.DataTable):
 
 
 def handle_list_error(request: Any) -> list:
-    exceptions.handle(request, _('Unable to list checkpoints.'))
+    errors.handle(request, _('Unable to list checkpoints.'))
     return []

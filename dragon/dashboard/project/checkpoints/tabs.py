@@ -17,11 +17,11 @@ warnings.
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from horizon import exceptions
 from horizon import tables
 from horizon import tabs
 
 from dragon.dashboard.api import checkpoints as api
+from dragon.dashboard.common import errors
 from dragon.dashboard.common import highlight
 from dragon.dashboard.common import tables as common
 from dragon.dashboard.project.checkpoints import tables as cp_tables
@@ -150,7 +150,7 @@ class EventsTab(tabs.TableTab):
             return [e.to_dict() for e in
                     api.checkpoint_events(self.request, checkpoint.id)]
         except Exception:
-            exceptions.handle(self.request,
+            errors.handle(self.request,
                               _('Unable to list the checkpoint\'s events.'))
             return []
 
@@ -171,7 +171,7 @@ class TemplateTab(tabs.Tab):
         try:
             body = api.checkpoint_template(request, checkpoint.id)
         except Exception:
-            exceptions.handle(request,
+            errors.handle(request,
                               _('Unable to read the checkpoint\'s template.'))
             body = {}
         return {'template': highlight.yaml_html(body.get('template') or ''),

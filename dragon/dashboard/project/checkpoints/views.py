@@ -17,13 +17,13 @@ from typing import Any
 from django.urls import reverse
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
-from horizon import exceptions
 from horizon import forms
 from horizon import tables
 from horizon import tabs
 from horizon.utils import memoized
 
 from dragon.dashboard.api import checkpoints as api
+from dragon.dashboard.common import errors
 from dragon.dashboard.project.checkpoints import forms as cp_forms
 from dragon.dashboard.project.checkpoints import tables as cp_tables
 from dragon.dashboard.project.checkpoints import tabs as cp_tabs
@@ -63,7 +63,7 @@ class DetailView(tabs.TabbedTableView):
             return api.checkpoint_get(self.request,
                                       self.kwargs['checkpoint_id'])
         except Exception:
-            exceptions.handle(
+            errors.handle(
                 self.request, _('Unable to show checkpoint %s.') %
                 self.kwargs['checkpoint_id'],
                 redirect=reverse(cp_tables.INDEX_URL))

@@ -15,13 +15,13 @@
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from horizon import exceptions
 from horizon import tables
 from horizon import tabs
 
 from dragon.dashboard import api as dragon_api
 from dragon.dashboard.api import checkpoints as checkpoints_api
 from dragon.dashboard.api import policies as policies_api
+from dragon.dashboard.common import errors
 from dragon.dashboard.common import tables as common
 from dragon.dashboard.project.checkpoints import tables as cp_tables
 from dragon.osc.v1 import columns as cli_columns
@@ -154,7 +154,7 @@ class CheckpointsTab(tabs.TableTab):
             return checkpoints_api.checkpoint_list(self.request,
                                                    policy_id=policy.id)
         except Exception:
-            exceptions.handle(self.request,
+            errors.handle(self.request,
                               _('Unable to list the policy\'s checkpoints.'))
             return []
 
@@ -177,7 +177,7 @@ class RetentionTab(tabs.TableTab):
         try:
             preview = policies_api.retention_preview(self.request, policy.id)
         except Exception:
-            exceptions.handle(self.request, _('Unable to preview the '
+            errors.handle(self.request, _('Unable to preview the '
                                               'policy\'s retention.'))
             return []
         return [dragon_api.Resource(c) for c in preview.get('checkpoints')

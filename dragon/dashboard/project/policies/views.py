@@ -16,13 +16,13 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from horizon import exceptions
 from horizon import tables
 from horizon import tabs
 from horizon.utils import memoized
 from horizon import workflows
 
 from dragon.dashboard.api import policies as api
+from dragon.dashboard.common import errors
 from dragon.dashboard.project.policies import tables as policy_tables
 from dragon.dashboard.project.policies import tabs as policy_tabs
 from dragon.dashboard.project.policies import workflows as policy_workflows
@@ -37,12 +37,12 @@ class IndexView(tables.DataTableView):
         try:
             policies = api.policy_list(self.request)
         except Exception:
-            exceptions.handle(self.request, _('Unable to list policies.'))
+            errors.handle(self.request, _('Unable to list policies.'))
             return []
         try:
             policy_tables.attach_checkpoints(self.request, policies)
         except Exception:
-            exceptions.handle(self.request,
+            errors.handle(self.request,
                               _('Unable to list the policies\' checkpoints.'))
         return policies
 
@@ -66,7 +66,7 @@ class DetailView(tabs.TabbedTableView):
         try:
             return api.policy_get(self.request, self.kwargs['policy_id'])
         except Exception:
-            exceptions.handle(
+            errors.handle(
                 self.request, _('Unable to show policy %s.') %
                 self.kwargs['policy_id'],
                 redirect=reverse(policy_tables.INDEX_URL))
@@ -87,7 +87,7 @@ class UpdateView(workflows.WorkflowView):
         try:
             policy = api.policy_get(self.request, self.kwargs['policy_id'])
         except Exception:
-            exceptions.handle(
+            errors.handle(
                 self.request, _('Unable to show policy %s.') %
                 self.kwargs['policy_id'],
                 redirect=reverse(policy_tables.INDEX_URL))

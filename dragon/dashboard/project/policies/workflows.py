@@ -24,11 +24,11 @@ import re
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from horizon import exceptions
 from horizon import forms
 from horizon import workflows
 
 from dragon.dashboard.api import policies as api
+from dragon.dashboard.common import errors
 
 INDEX_URL = 'horizon:project:dr_policies:index'
 # What the members step offers; the API knows more (swift_container).
@@ -144,7 +144,7 @@ class MembersAction(workflows.Action):
             self.resources = [p.to_dict() for p in api.protectable_list(
                 request) if p.get('type') in MEMBER_TYPES]
         except Exception:
-            exceptions.handle(request, _('Unable to list the resources a '
+            errors.handle(request, _('Unable to list the resources a '
                                          'policy can protect.'))
         current = {m['resource_id']: m for m in context.get('members') or ()}
         listed = {r['id'] for r in self.resources}
@@ -381,7 +381,7 @@ class CreatePolicy(workflows.Workflow):
                 members=context.get('members') or [],
                 schedules=[schedule] if schedule else [])
         except Exception:
-            exceptions.handle(request, _('The policy was not created.'))
+            errors.handle(request, _('The policy was not created.'))
             return False
         return True
 
@@ -411,7 +411,7 @@ class UpdatePolicy(workflows.Workflow):
         try:
             api.policy_update(request, policy_id, **changes)
         except Exception:
-            exceptions.handle(request, _('The policy was not changed.'))
+            errors.handle(request, _('The policy was not changed.'))
             return False
         return self._update_members(request, policy_id, context)
 
@@ -453,14 +453,14 @@ class UpdatePolicy(workflows.Workflow):
                                       options=member['options'])
             except Exception:
                 ok = False
-                exceptions.handle(request, _('Member %s was not saved.') %
+                errors.handle(request, _('Member %s was not saved.') %
                                   resource_id)
         for resource_id in old.keys() - new.keys():
             try:
                 api.member_remove(request, policy_id, resource_id)
             except Exception:
                 ok = False
-                exceptions.handle(request, _('Member %s was not removed.') %
+                errors.handle(request, _('Member %s was not removed.') %
                                   resource_id)
         return ok
 

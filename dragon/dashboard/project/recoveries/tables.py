@@ -18,11 +18,11 @@ from django import urls
 from django.utils import html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
-from horizon import exceptions
 from horizon import tables
 from horizon.utils import filters as horizon_filters
 
 from dragon.dashboard.api import recoveries as api
+from dragon.dashboard.common import errors
 from dragon.dashboard.common import regions
 from dragon.dashboard.common import tables as common_tables
 from dragon.dashboard import exceptions as dragon_exceptions
@@ -87,7 +87,7 @@ class DeleteRecovery(tables.DeleteAction):
                                 region=regions.selected(request))
         except dragon_exceptions.DragonError as err:
             # The API's reason, not only Horizon's "Unable to delete".
-            exceptions.handle(request, err.message, escalate=True)
+            errors.handle(request, err.message, escalate=True)
 
 
 class RecoveriesTable(tables.DataTable):

@@ -15,11 +15,11 @@
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from horizon import exceptions
 from horizon import tabs
 
 from dragon.dashboard import api as dragon_api
 from dragon.dashboard.api import recoveries as api
+from dragon.dashboard.common import errors
 from dragon.dashboard.common import progress
 from dragon.dashboard.common import regions
 from dragon.dashboard.project.recoveries import tables
@@ -75,7 +75,7 @@ class EventsTab(tabs.TableTab):
                 self.request, recovery.id,
                 region=regions.selected(self.request))
         except Exception:
-            exceptions.handle(self.request)
+            errors.handle(self.request)
             return []
         return [dragon_api.Resource({**e.to_dict(), 'id': str(i)})
                 for i, e in enumerate(events)]

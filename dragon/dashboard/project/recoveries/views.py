@@ -27,6 +27,7 @@ from horizon import tables
 from horizon import tabs
 
 from dragon.dashboard.api import recoveries as api
+from dragon.dashboard.common import errors
 from dragon.dashboard.common import regions
 from dragon.dashboard.project.recoveries import forms as recover_forms
 from dragon.dashboard.project.recoveries import tables as recovery_tables
@@ -48,7 +49,7 @@ class IndexView(tables.DataTableView):
             return api.recovery_list(self.request,
                                      region=regions.selected(self.request))
         except Exception:
-            exceptions.handle(self.request)
+            errors.handle(self.request)
             return []
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -69,7 +70,7 @@ class DetailView(tabs.TabView):
                     self.request, self.kwargs['recovery_id'],
                     region=regions.selected(self.request))
             except Exception:
-                exceptions.handle(self.request, redirect=reverse(INDEX_URL))
+                errors.handle(self.request, redirect=reverse(INDEX_URL))
         return self._recovery
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -101,7 +102,7 @@ class _SourceMixin:
                     self.request, params['kind'], params['source'],
                     params['region'] or regions.selected(self.request))
             except Exception:
-                exceptions.handle(self.request,
+                errors.handle(self.request,
                                   redirect=reverse(INDEX_URL))
         return self._source
 
@@ -165,7 +166,7 @@ class RecoverChoicesView(_SourceMixin, forms.ModalFormView):
             return api.target_networks(self.request, target_region)
         except Exception:
             # The chooser then offers "automatic" and "recreate" only.
-            exceptions.handle(self.request)
+            errors.handle(self.request)
             return []
 
     def get_form_kwargs(self) -> dict[str, Any]:

@@ -15,10 +15,10 @@
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from horizon import exceptions
 from horizon import tables
 
 from dragon.dashboard.api import recovery_points as api
+from dragon.dashboard.common import errors
 from dragon.dashboard.common import regions
 from dragon.dashboard.project.recovery_points import tables as rp_tables
 
@@ -34,7 +34,7 @@ class IndexView(tables.DataTableView):
                 self.request, region=regions.selected(self.request))
         except Exception:
             # The API's own message (and its request id) is shown.
-            exceptions.handle(self.request)
+            errors.handle(self.request)
             return []
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
