@@ -25,7 +25,7 @@ class RecoveryPointsTable(tables.DataTable):
                                   verbose_name=_('Checkpoint'))
     policy = tables.Column('policy_name', verbose_name=_('Policy'))
     finished_at = tables.Column(
-        'finished_at', verbose_name=_('Completed'),
+        'finished_at', verbose_name=_('Age'),
         filters=(horizon_filters.parse_isotime,
                  horizon_filters.timesince_sortable),
         attrs={'data-type': 'timesince'})
