@@ -114,7 +114,9 @@ def test_demo_rehearses_a_recovery_in_the_browser(
 
     # -- protect it; the progress bar fills up by itself
     browser.row_action('policies', name, 'protect')
-    browser.confirm()
+    # Protect Now asks nothing: it opens the new checkpoint's page.
+    browser.wait(lambda d: '/project/dr_checkpoints/' in d.current_url,
+                 what='the new checkpoint of %s' % name)
     browser.open('/project/dr_checkpoints/')
     seen = set()
 
