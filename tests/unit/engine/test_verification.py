@@ -107,7 +107,8 @@ def test_damage_is_recorded_and_a_superseded_result_dropped(db, trusts,
     result = _store(account)
     objects = account.containers['dragon_p1_chunks']['objects']
     name = chunks.ChunkStore.object_name(result.chunks[2].sha256)
-    objects[name] = (b'\0' + objects[name][0][1:], objects[name][1])
+    body = objects[name][0]
+    objects[name] = (bytes([body[0] ^ 0xff]) + body[1:], objects[name][1])
     checkpoint_id = _available('v1')
     value = verification.run(conf, checkpoint_id, 'v1', False, 't1')
     assert value['status'] == 'damaged'

@@ -40,7 +40,8 @@ def _volume_bytes():
 def _corrupt_one_chunk(env, record):
     ref = next(c for c in record['chunks'] if c['sha256'] != chunks.ZERO)
     name = ('chunks', env.store.object_name(ref['sha256']))
-    env.objects[name] = b'x' + env.objects[name][1:]
+    body = env.objects[name]
+    env.objects[name] = bytes([body[0] ^ 0xff]) + body[1:]  # always a change
     return ref
 
 
