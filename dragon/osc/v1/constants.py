@@ -117,6 +117,14 @@ RESOURCE_TYPE_LIST_COLUMNS = (
     ('Description', 'description'),
 )
 
+ENGINE_LIST_COLUMNS = (
+    ('Host', 'host'),
+    ('Alive', 'alive'),
+    ('Heartbeat At', 'heartbeat_at'),
+    ('Version', 'version'),
+    ('Runs', 'runs'),
+)
+
 PROTECTABLE_LIST_COLUMNS = (
     ('Type', 'type'),
     ('ID', 'id'),

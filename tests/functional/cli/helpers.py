@@ -31,9 +31,9 @@ PROTECT_TIMEOUT = 300
 class CLI:
     """``cli('dr', 'policy', 'list')`` -> CompletedProcess."""
 
-    def __init__(self, clouds_yaml):
+    def __init__(self, clouds_yaml, cloud_name='demo'):
         self.env = clean_environ({'OS_CLIENT_CONFIG_FILE': clouds_yaml,
-                                  'OS_CLOUD': 'demo',
+                                  'OS_CLOUD': cloud_name,
                                   'OS_REGION_NAME': REGIONS[0]})
 
     def __call__(self, *args, check=True, timeout=120):

@@ -95,6 +95,18 @@ def test_resource_type_list(cli):
         assert len(defaults) == 1, rows
 
 
+def test_engine_list_for_admins_only(cloud, cli):
+    admin = CLI(cloud.layout.clouds_yaml, cloud_name='admin')
+    rows = admin.json('dr', 'engine', 'list')
+    assert rows and list(rows[0]) == ['Host', 'Alive', 'Heartbeat At',
+                                      'Version', 'Runs']
+    assert any(row['Alive'] is True for row in rows), rows
+    assert all(set(row['Runs']) == {'checkpoints', 'recoveries'}
+               for row in rows)
+    assert_one_line_error(cli('dr', 'engine', 'list', check=False),
+                          'dragon:engine:list', 'HTTP 403')
+
+
 def test_protectable_list_shows_the_server(cli, workload):
     server, volume = workload
     rows = cli.json('dr', 'protectable', 'list', '--type', 'server')

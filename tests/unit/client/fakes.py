@@ -86,6 +86,7 @@ class FakeDragonAPI:
         self.protectables: list[dict] = []
         self.kept_checkpoints = 0
         self.reply = None   # (status, body, headers) for the next request
+        self.engines = []   # what GET /v1/engines answers
         self.checkpoints: dict[str, dict] = {}
         # Per checkpoint ID, the changes each later GET applies in turn:
         # a checkpoint that moves on while a client polls it.
@@ -212,6 +213,7 @@ class FakeDragonAPI:
     def _route(self, call):
         routes = (
             ('GET', r'/v1/resource-types', self._resource_types),
+            ('GET', r'/v1/engines', self._engines),
             ('GET', r'/v1/protectables', self._protectables),
             ('POST', r'/v1/policies', self._create),
             ('GET', r'/v1/policies', self._list),
@@ -279,6 +281,9 @@ class FakeDragonAPI:
     # -- handlers
     def _resource_types(self, call):
         return 200, {'resource_types': RESOURCE_TYPES}
+
+    def _engines(self, call):
+        return 200, {'engines': self.engines}
 
     def _protectables(self, call):
         kind = call.query.get('type')
