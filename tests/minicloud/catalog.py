@@ -26,6 +26,7 @@ REGION_SERVICES = (
     ('cinder', 'block-storage', 'cinder', '/v3/%(project_id)s'),
     ('cinderv3', 'volumev3', 'cinder', '/v3/%(project_id)s'),
     ('heat', 'orchestration', 'heat', '/v1/%(tenant_id)s'),
+    ('barbican', 'key-manager', 'barbican', ''),
 )
 
 

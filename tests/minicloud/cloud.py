@@ -25,6 +25,7 @@ import yaml
 from tests.minicloud import bootstrap
 from tests.minicloud import catalog
 from tests.minicloud.configs import ConfigWriter
+from tests.minicloud.layout import catalog_digest
 from tests.minicloud.layout import REGIONS
 from tests.minicloud.layout import TEST_USERS
 from tests.minicloud.process import Processes
@@ -124,9 +125,14 @@ class MiniCloud:
         self.start(self.table.shared())
         self._wait_http(self.table.shared(), timeout=120)
         self._warm_up_keystone()
-        if fresh:
+        catalog_marker = lo.home / ('.catalog-' + catalog_digest())
+        if fresh or not catalog_marker.exists():
+            # Idempotent: an existing cloud gains what was added since.
             catalog.register(lo)
             self._initialized_marker.write_text('ok\n')
+            for old in lo.home.glob('.catalog-*'):
+                old.unlink()
+            catalog_marker.write_text('ok\n')
             self.say('keystone catalog registered')
         for region in REGIONS:
             self.start(self.table.region(region))

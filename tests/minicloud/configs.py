@@ -11,7 +11,9 @@
 # under the License.
 
 """Writes the configuration of every minicloud service from a Layout."""
+import base64
 import configparser
+import hashlib
 import shutil
 
 from tests.minicloud.layout import region_tag
@@ -84,7 +86,8 @@ class ConfigWriter:
     def _dir_with_paste(self, region, service, paste_file):
         """The service's config dir, holding the paste file it ships.
 
-        Glance and Nova API look for their paste file beside their config.
+        Glance, Nova API and Barbican (see minicloud_drivers.barbican_api)
+        look for their paste file beside their config.
         """
         d = self._dir(region, service)
         d.mkdir(parents=True, exist_ok=True)
@@ -338,10 +341,35 @@ class ConfigWriter:
             'clients': {'endpoint_type': 'publicURL'},
         })
 
+    def barbican(self, region):
+        """Barbican on SQLite with the software-only simple_crypto plugin.
+
+        Its master key (KEK) is derived from the cloud's password and the
+        region, so it survives restarts and differs between the two sites
+        (their Barbicans share nothing, like real ones).
+        """
+        d = self._dir_with_paste(region, 'barbican', 'barbican-api-paste.ini')
+        data = self.lo.data / region_tag(region) / 'barbican'
+        data.mkdir(parents=True, exist_ok=True)
+        kek = base64.b64encode(hashlib.sha256(
+            ('barbican-kek:%s:%s' % (self.lo.password, region)).encode()
+        ).digest()).decode()
+        write_ini(d / 'barbican.conf', {
+            'DEFAULT': {'host_href': self.lo.url('barbican', region),
+                        'db_auto_create': True},
+            'database': {'connection': 'sqlite:///%s' % (
+                data / 'barbican.sqlite')},
+            'secretstore': {'enabled_secretstore_plugins': 'store_crypto'},
+            'crypto': {'enabled_crypto_plugins': 'simple_crypto'},
+            'simple_crypto_plugin': {'kek': kek},
+            'keystone_authtoken': self._authtoken('barbican'),
+        })
+
     def write_all(self):
         self.keystone()
         self.swift()
         for region in REGIONS:
             for service in (self.placement, self.glance, self.nova,
-                            self.neutron, self.cinder, self.heat):
+                            self.neutron, self.cinder, self.heat,
+                            self.barbican):
                 service(region)

@@ -28,7 +28,7 @@ REGIONS = ('RegionOne', 'RegionTwo')
 # Per-region service ports: base + 100 * region number + offset.
 REGION_PORT_OFFSETS = {
     'heat': 4, 'nova': 74, 'cinder': 76, 'placement': 78, 'glance': 92,
-    'neutron': 96,
+    'neutron': 96, 'barbican': 11,
 }
 # Shared services: base + offset.
 SHARED_PORT_OFFSETS = {
@@ -38,7 +38,7 @@ SHARED_PORT_OFFSETS = {
 REGION_DATABASES = ('nova_api', 'nova_cell0', 'nova', 'placement', 'glance',
                     'neutron', 'cinder', 'heat')
 SERVICE_USERS = ('nova', 'placement', 'glance', 'neutron', 'cinder', 'heat',
-                 'swift', 'dragon')
+                 'swift', 'barbican', 'dragon')
 # Test users: (user, project, role).
 TEST_USERS = (('demo', 'demo', 'member'),
               ('demo_reader', 'demo', 'reader'),
@@ -59,6 +59,15 @@ def _digest(paths):
 def requirements_digest():
     """Digest of what the cloud venv is built from; a change means a rebuild."""
     return _digest([HERE / 'requirements.txt', REPO / 'constraints.txt'])
+
+
+def catalog_digest():
+    """Digest of what Keystone is given; a change means registering again.
+
+    An existing cloud then gains new services, users and endpoints (e.g.
+    Barbican) without a wipe.
+    """
+    return _digest([HERE / 'catalog.py', HERE / 'layout.py'])
 
 
 def drivers_digest():

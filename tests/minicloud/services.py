@@ -89,6 +89,12 @@ class ServiceTable:
             self._wsgi(tag + '-nova-api', lo.port('nova', region),
                        'nova.wsgi.osapi_compute:application', region=region,
                        env=(('OS_NOVA_CONFIG_DIR', d / 'nova'),)),
+            # One Barbican per site: losing the site loses its key manager.
+            # Two threads: its database is SQLite.
+            self._wsgi(tag + '-barbican', lo.port('barbican', region),
+                       'minicloud_drivers.barbican_api:application',
+                       threads=2, region=region,
+                       env=(('OS_BARBICAN_CONFIG_DIR', d / 'barbican'),)),
         ]
         for binary in ('conductor', 'scheduler', 'compute'):
             services.append(Service(
