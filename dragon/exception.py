@@ -426,6 +426,37 @@ class TargetRegionUnknown(Invalid):
                 'regions: %(known)s.')
 
 
+# -- customer keys of encrypted policies (dragon/cloud/keys.py)
+
+class KeyNotFound(Invalid):
+    msg_fmt = _('Key %(key_ref)s was not found in the key manager of region '
+                '%(region)s.')
+
+
+class KeyForbidden(Forbidden):
+    msg_fmt = _('Key %(key_ref)s in region %(region)s may not be read by '
+                'this project (it belongs to another project, or its ACL '
+                'excludes you).')
+
+
+class KeyInvalid(Invalid):
+    msg_fmt = _('Key %(key_ref)s in region %(region)s is not an AES-256 '
+                'symmetric key (%(reason)s).')
+
+
+class KeyManagerUnavailable(ServiceUnavailable):
+    msg_fmt = _('The key manager of region %(region)s cannot be reached to '
+                'read key %(key_ref)s: %(reason)s')
+
+
+class EncryptionNotImplemented(Invalid):
+    msg_fmt = _('Workload policy %(id)s asks for encryption with key '
+                '%(key_ref)s, but this Dragon cannot yet encrypt checkpoint '
+                'data; it refuses to store it in clear. Remove the '
+                'encryption key from the policy to protect without '
+                'encryption.')
+
+
 def one_line(error: BaseException) -> str:
     """What a run tells its user about ``error``: one line, no internals.
 

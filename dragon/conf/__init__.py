@@ -15,6 +15,7 @@
 from oslo_config import cfg
 
 from dragon.conf import api
+from dragon.conf import barbican
 from dragon.conf import checkpoint
 from dragon.conf import cinder
 from dragon.conf import database
@@ -35,7 +36,7 @@ CONF = cfg.CONF
 # Order is the order of the sample file; 'default' first so that
 # interpolations such as $state_path resolve against a registered option.
 MODULES = (default, api, engine, database, nova, cinder, glance, neutron,
-           heat, swift, protection, checkpoint, recovery, scheduler,
+           heat, swift, barbican, protection, checkpoint, recovery, scheduler,
            trustee)
 
 
