@@ -91,6 +91,15 @@ def _session(context: Any, group: str) -> ks_session.Session:
     return session
 
 
+def session(context: Any, group: str) -> ks_session.Session:
+    """The caller's session, for a client Dragon builds itself (castellan).
+
+    Narrowed by ``group``'s TLS and timeout options like every other call
+    made here.
+    """
+    return _session(context, group)
+
+
 def _adapter(context: Any, group: str) -> Any:
     session = _session(context, group)
     return ks_loading.load_adapter_from_conf_options(

@@ -156,6 +156,11 @@ class WorkloadPolicy(Base):
     # moves it by compare-and-swap and sends dragon.policy.rpo.missed.
     rpo_state: orm.Mapped[str | None] = orm.mapped_column(sa.String(16),
                                                           nullable=True)
+    # {"key_ref", "recovery_key_refs": {region: ref}} of an encrypted
+    # policy (see dragon.services.encryption); key references only, never
+    # key material.
+    encryption: orm.Mapped[dict | None] = orm.mapped_column(sa.JSON,
+                                                            nullable=True)
 
     members: orm.Mapped[list['PolicyMember']] = orm.relationship(
         back_populates='policy', lazy='selectin',

@@ -141,6 +141,7 @@ class Protection:
                 self.checkpoint)
         writer = None
         try:
+            self.refuse_encryption()
             graph = self.discover()
             template_yaml, parameters = self.build_template(graph)
             writer = self.open_container(started)
@@ -166,6 +167,21 @@ class Protection:
         _notify(notifier.checkpoint_end, self.conf, self.checkpoint.id,
                 self.checkpoint)
         return True
+
+    def refuse_encryption(self) -> None:
+        """Fail, before any data is read, a policy that asks for encryption.
+
+        The API and the scheduler refuse them already; this covers a run
+        queued before its policy was given a key.  Chunk encryption is not
+        implemented yet, and storing such a policy's data in clear would
+        break its promise silently.
+
+        :raises dragon.exception.EncryptionNotImplemented:
+        """
+        encryption = getattr(self.policy, 'encryption', None)
+        if encryption:
+            raise exception.EncryptionNotImplemented(
+                id=self.policy.id, key_ref=encryption['key_ref'])
 
     def discover(self) -> graph_mod.ResourceGraph:
         graph = discovery.discover(self.clients, _member_rows(self.policy),

@@ -29,6 +29,7 @@ from dragon.db import api as db_api
 from dragon.db import models
 from dragon.db import run_kinds
 from dragon import exception
+from dragon.services import encryption
 from dragon.services import runs
 from dragon import statuses
 
@@ -47,6 +48,7 @@ def protect(context: Any, policy: models.WorkloadPolicy,
     :param engine: a ``dragon.engine.rpcapi.EngineAPI``.
     :raises dragon.exception.ProjectScopeRequired: another project's policy.
     :raises dragon.exception.PolicyHasNoMembers:
+    :raises dragon.exception.EncryptionNotImplemented: the policy has a key.
     :raises dragon.exception.ProtectionInProgress: one is queued or
         running (of two protects racing, the second).
     :raises dragon.exception.TrustRefused: Keystone refused the delegation.
@@ -58,6 +60,7 @@ def protect(context: Any, policy: models.WorkloadPolicy,
     _check_scope(context, policy.project_id)
     if not policy.members:
         raise exception.PolicyHasNoMembers(id=policy.id)
+    encryption.refuse_unencrypted(policy)
     # Refuse early so a doomed request costs no trust; the unique key in
     # checkpoint_create is what settles a race.
     for status in STATUS.ACTIVE:

@@ -32,6 +32,7 @@ from dragon import exception
 from dragon.protection import registry
 from dragon.retention import rules
 from dragon.scheduling import rpo
+from dragon.services import encryption
 from dragon.services import schedules
 from dragon import statuses
 
@@ -101,6 +102,7 @@ def policy_create(context: Any, values: dict[str, Any]
     checked = schedules.check_all(context, values.get('schedules', []))
     options = _normalize_options(values.get('options', {}))
     _check_verification_schedule(options, [s['enabled'] for s in checked])
+    encrypted = encryption.normalize(context, values.get('encryption'))
     policy = db_api.workload_policy_create(context, {
         'project_id': project_id,
         'user_id': context.user_id,
@@ -109,6 +111,7 @@ def policy_create(context: Any, values: dict[str, Any]
         'options': options,
         'status': statuses.Policy.ACTIVE,
         'members': members,
+        'encryption': encrypted,
     })
     if checked:
         try:
@@ -167,7 +170,10 @@ def policy_get(context: Any, policy_id: str) -> models.WorkloadPolicy:
 def policy_update(context: Any, policy: models.WorkloadPolicy,
                   values: dict[str, Any]) -> models.WorkloadPolicy:
     changes = {k: v for k, v in values.items()
-               if k not in ('options', 'schedules')}
+               if k not in ('options', 'schedules', 'encryption')}
+    if 'encryption' in values:
+        changes['encryption'] = encryption.normalize(context,
+                                                     values['encryption'])
     if 'options' in values:
         changes['options'] = _normalize_options(values['options'],
                                                 policy.options)

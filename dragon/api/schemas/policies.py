@@ -126,6 +126,34 @@ OPTIONS = {
     },
 }
 
+KEY_REF = {'type': 'string', 'minLength': 1, 'maxLength': 255,
+           'pattern': r"^[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]+$",
+           'description': 'A key manager reference: the secret\'s href '
+                          'or id in that region\'s Barbican.'}
+REGION_NAME = {'type': 'string', 'minLength': 1, 'maxLength': 255}
+
+ENCRYPTION = {
+    'type': ['object', 'null'],
+    'additionalProperties': False,
+    'required': ['key_ref'],
+    'properties': {
+        'key_ref': dict(KEY_REF, description=(
+            'The customer key (an AES-256 Barbican secret) in the region '
+            'Dragon protects; it must be readable by the caller.')),
+        'recovery_key_refs': {
+            'type': 'object', 'maxProperties': 20,
+            'propertyNames': REGION_NAME,
+            'additionalProperties': KEY_REF,
+            'description': 'Per recovery region, the reference of the same '
+                           'key in that region\'s key manager (Barbican does '
+                           'not replicate between regions).'},
+    },
+    'description': 'Encrypt this policy\'s checkpoints with the customer\'s '
+                   'key; null for none. Checkpoint data encryption is not '
+                   'implemented yet: protecting a policy that has a key is '
+                   'refused rather than stored in clear.',
+}
+
 MEMBER_OPTIONS = {'type': 'object'}  # checked against the action's schema
 
 NEW_MEMBER = {
@@ -166,6 +194,7 @@ POLICY_CREATE = {
                 'members': {'type': 'array', 'maxItems': 1000,
                             'items': NEW_MEMBER},
                 'schedules': SCHEDULES,
+                'encryption': ENCRYPTION,
             },
         },
     },
@@ -185,6 +214,7 @@ POLICY_UPDATE = {
                 'description': common.DESCRIPTION,
                 'options': OPTIONS,
                 'schedules': SCHEDULES,
+                'encryption': ENCRYPTION,
             },
         },
     },

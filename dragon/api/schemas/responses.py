@@ -121,6 +121,32 @@ POLICY = {
         'rpo': RPO,
         'status': {'type': 'string', 'enum': list(statuses.Policy.ALL)},
         'last_drill': recoveries.LAST_DRILL,
+        'encryption': {
+            'type': ['object', 'null'],
+            'required': ['key_ref', 'recovery_key_refs'],
+            'properties': {
+                'key_ref': {'type': 'string'},
+                'recovery_key_refs': {
+                    'type': 'object',
+                    'additionalProperties': {'type': 'string'}}}},
+        'encryption_readiness': {
+            'type': ['object', 'null'],
+            'description': 'GET of one policy only: per region, whether '
+                           'the key can be read there now.',
+            'additionalProperties': {
+                'type': 'object',
+                'required': ['role', 'key_ref', 'readable', 'reason'],
+                'properties': {
+                    'role': {'type': 'string',
+                             'enum': ['source', 'recovery']},
+                    'key_ref': {'type': 'string'},
+                    'readable': {'type': 'boolean'},
+                    'reason': {'type': ['string', 'null']}}}},
+        'dr_ready': {
+            'type': ['boolean', 'null'],
+            'description': 'GET of one policy only: the key is readable in '
+                           'every recovery region named (and at least one '
+                           'is); null without encryption.'},
         'created_at': TIMESTAMP,
         'updated_at': {'type': ['string', 'null'], 'format': 'date-time'},
     },

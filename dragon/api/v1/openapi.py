@@ -110,16 +110,21 @@ OPERATIONS: list[tuple[str, str, str, str, str | None, str | None,
      'dragon:protectable:list', None, {200: 'ProtectableList'}, _TYPE),
     ('/v1/policies', 'get', 'listPolicies', 'List workload policies.',
      'dragon:policy:list', None, {200: 'PolicyList'}, _PAGING),
-    ('/v1/policies', 'post', 'createPolicy', 'Create a workload policy.',
+    ('/v1/policies', 'post', 'createPolicy', 'Create a workload policy. '
+     'An encryption key must be readable by the caller in the protected '
+     'region: 400 if missing or not AES-256, 403 if another project\'s, '
+     '503 if the key manager cannot be reached.',
      'dragon:policy:create', 'PolicyCreateRequest',
-     {201: 'PolicyOne', 409: 'Error'}, []),
+     {201: 'PolicyOne', 409: 'Error', 503: 'Error'}, []),
     ('/v1/policies/{policy_id}', 'get', 'showPolicy',
-     'Show a workload policy.', 'dragon:policy:get', None,
+     'Show a workload policy; with encryption, whether its key can be read '
+     'now in each region (encryption_readiness, dr_ready).', 'dragon:policy:get', None,
      {200: 'PolicyOne', 404: 'Error'}, [_POLICY_ID]),
     ('/v1/policies/{policy_id}', 'patch', 'updatePolicy',
      'Change name, description or options (options merge by key).',
      'dragon:policy:update', 'PolicyUpdateRequest',
-     {200: 'PolicyOne', 404: 'Error', 409: 'Error'}, [_POLICY_ID]),
+     {200: 'PolicyOne', 404: 'Error', 409: 'Error', 503: 'Error'},
+     [_POLICY_ID]),
     ('/v1/policies/{policy_id}', 'delete', 'deletePolicy',
      'Delete a workload policy; its checkpoints are kept.',
      'dragon:policy:delete', None, {200: 'PolicyDeleted', 404: 'Error'},
@@ -167,8 +172,9 @@ OPERATIONS: list[tuple[str, str, str, str, str | None, str | None,
      [_POLICY_ID, _SCHEDULE_ID]),
     ('/v1/policies/{policy_id}/protect', 'post', 'protectPolicy',
      'Start a checkpoint of the policy now (body optional): it waits '
-     'queued until an engine admits it within the concurrency caps. 409 '
-     'while one is queued or protecting; 503 if no engine can be reached '
+     'queued until an engine admits it within the concurrency caps. 400 '
+     'for a policy with an encryption key (not implemented yet: never '
+     'stored in clear); 409 while one is queued or protecting; 503 if no engine can be reached '
      '(the checkpoint is then left in error).', 'dragon:policy:protect', 'ProtectRequest',
      {202: 'CheckpointOne', 404: 'Error', 409: 'Error', 503: 'Error'},
      [_POLICY_ID]),

@@ -86,6 +86,7 @@ def policy_view(policy: models.WorkloadPolicy,
         'rpo': rpo_view(rpo),
         'status': policy.status,
         'last_drill': policy.last_drill,
+        'encryption': policy.encryption,
         'created_at': isotime(policy.created_at),
         'updated_at': isotime(policy.updated_at),
     }

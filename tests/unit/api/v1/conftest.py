@@ -18,7 +18,9 @@ import pytest
 import webob
 
 from dragon.api import app
+from dragon import exception
 from dragon import resource_types
+from dragon.services import encryption
 
 PROJECT = 'p1'
 OTHER = 'p2'
@@ -49,9 +51,26 @@ class FakeCloud:
                 if t == resource_type and r['project_id'] == context.project_id]
 
 
+class FakeKeys:
+    """Each region's key manager: every key readable unless made otherwise."""
+
+    def __init__(self):
+        self.missing = set()     # (region, key_ref)
+        self.foreign = set()     # another project's: (region, key_ref)
+
+    def read(self, context, region, key_ref, conf):
+        names = {'key_ref': key_ref, 'region': region}
+        if (region, key_ref) in self.missing:
+            raise exception.KeyNotFound(**names)
+        if (region, key_ref) in self.foreign:
+            raise exception.KeyForbidden(**names)
+
+
 @pytest.fixture
 def fake_cloud(monkeypatch):
     cloud = FakeCloud()
+    cloud.keys = FakeKeys()
+    monkeypatch.setattr(encryption, '_read', cloud.keys.read)
     # Every resource type plugin lists and gets its resources from here.
     for plugin in resource_types.all_types():
         monkeypatch.setattr(plugin, 'get_resource',

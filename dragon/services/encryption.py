@@ -1,0 +1,114 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The encryption of a policy: its keys checked, its DR readiness reported.
+
+A policy names its customer key in the region Dragon protects
+(``[engine] region_name``) and, per recovery region, the reference of the
+same key in that region's key manager: Barbican does not replicate between
+regions, so a checkpoint is recoverable at a backup site only if the key
+can be read there.  Both are checked with the caller's token, so the
+caller's own rights in each Barbican decide.
+"""
+
+from typing import Any
+
+from oslo_config import cfg
+from oslo_log import log as logging
+
+from dragon.cloud import caller
+from dragon.cloud import keys
+from dragon import conf as dragon_conf
+from dragon.conf import barbican as barbican_conf
+from dragon import exception
+
+LOG = logging.getLogger(__name__)
+
+SOURCE = 'source'
+RECOVERY = 'recovery'
+
+
+def _read(context: Any, region: str, key_ref: str,
+          conf: cfg.ConfigOpts) -> None:
+    keys.read_customer_key(caller.session(context, barbican_conf.GROUP),
+                           region, key_ref, conf)
+
+
+def normalize(context: Any, value: dict[str, Any] | None,
+              conf: cfg.ConfigOpts | None = None) -> dict[str, Any] | None:
+    """The ``encryption`` to store for a validated request value.
+
+    The customer key must be readable now in the protected region: a
+    policy is not accepted with a key its protections could not use.
+    Recovery regions' keys are not required yet (the customer may store
+    them later); :func:`readiness` reports them.
+
+    :raises dragon.exception.KeyNotFound: (400)
+    :raises dragon.exception.KeyForbidden: (403)
+    :raises dragon.exception.KeyInvalid: (400)
+    :raises dragon.exception.KeyManagerUnavailable: (503)
+    """
+    if value is None:
+        return None
+    conf = conf or dragon_conf.CONF
+    key_ref = value['key_ref']
+    _read(context, conf.engine.region_name, key_ref, conf)
+    return {'key_ref': key_ref,
+            'recovery_key_refs': dict(value.get('recovery_key_refs') or {})}
+
+
+def readiness(context: Any, encryption: dict[str, Any] | None,
+              conf: cfg.ConfigOpts | None = None
+              ) -> tuple[dict[str, Any] | None, bool | None]:
+    """Whether each region's key can be read now, and ``dr_ready``.
+
+    :returns: ``({region: {"role", "key_ref", "readable", "reason"}},
+        dr_ready)``; ``(None, None)`` for a policy without encryption.
+        ``dr_ready`` holds when at least one recovery region is named and
+        the key is readable in every one of them.
+    """
+    if not encryption:
+        return None, None
+    conf = conf or dragon_conf.CONF
+    regions = {conf.engine.region_name: (SOURCE, encryption['key_ref'])}
+    # A recovery into the protected region itself counts as a recovery.
+    regions.update((region, (RECOVERY, ref)) for region, ref in sorted(
+        encryption['recovery_key_refs'].items()))
+    result: dict[str, Any] = {}
+    for region, (role, ref) in regions.items():
+        try:
+            _read(context, region, ref, conf)
+        except (exception.KeyNotFound, exception.KeyForbidden,
+                exception.KeyInvalid, exception.KeyManagerUnavailable) as e:
+            result[region] = {'role': role, 'key_ref': ref,
+                              'readable': False, 'reason': e.message}
+        else:
+            result[region] = {'role': role, 'key_ref': ref,
+                              'readable': True, 'reason': None}
+    recovery = list(encryption['recovery_key_refs'])
+    dr_ready = bool(recovery) and all(result[r]['readable']
+                                      for r in recovery)
+    return result, dr_ready
+
+
+def refuse_unencrypted(policy: Any) -> None:
+    """Refuse to protect an encrypted policy: its data cannot be encrypted yet.
+
+    Storing the data of a policy that asks for encryption in clear would
+    break the policy's promise silently; protection refuses instead until
+    chunk encryption exists.
+
+    :raises dragon.exception.EncryptionNotImplemented:
+    """
+    if getattr(policy, 'encryption', None):
+        raise exception.EncryptionNotImplemented(
+            id=policy.id, key_ref=policy.encryption['key_ref'])

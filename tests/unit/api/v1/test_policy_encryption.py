@@ -1,0 +1,123 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""A policy's ``encryption``: validated, checked, reported, and not faked.
+
+The key managers are faked (``FakeKeys`` in conftest); the rules of
+``dragon.services.encryption`` and the API run for real.
+"""
+import pytest
+
+from tests.unit.api.v1.test_checkpoints import _error
+from tests.unit.api.v1.test_checkpoints import _protect
+from tests.unit.api.v1.test_checkpoints import cp_api  # noqa: F401
+from tests.unit.api.v1.test_checkpoints import engine  # noqa: F401
+from tests.unit.api.v1.test_checkpoints import swift  # noqa: F401
+from tests.unit.api.v1.test_checkpoints import trusts  # noqa: F401
+
+KEY = 'http://kms-one/v1/secrets/k1'
+KEY_TWO = 'http://kms-two/v1/secrets/k2'
+ENCRYPTION = {'key_ref': KEY, 'recovery_key_refs': {'RegionTwo': KEY_TWO}}
+
+
+def _create(api, encryption=ENCRYPTION, **policy):
+    return api('POST', '/v1/policies', {'policy': {
+        'name': 'enc', 'encryption': encryption, **policy}})
+
+
+def test_encryption_is_stored_and_readiness_reported(api):
+    response = _create(api)
+    assert response.status_int == 201, response.text
+    policy = response.json['policy']
+    assert policy['encryption'] == ENCRYPTION
+    assert policy['dr_ready'] is True
+    assert policy['encryption_readiness'] == {
+        'RegionOne': {'role': 'source', 'key_ref': KEY, 'readable': True,
+                      'reason': None},
+        'RegionTwo': {'role': 'recovery', 'key_ref': KEY_TWO,
+                      'readable': True, 'reason': None}}
+    shown = api('GET', '/v1/policies/' + policy['id']).json['policy']
+    assert shown == policy
+    listed = api('GET', '/v1/policies').json['policies'][0]
+    assert listed['encryption'] == ENCRYPTION
+    assert 'dr_ready' not in listed   # no key manager call per listed policy
+
+
+def test_readiness_flips_when_the_recovery_key_is_missing(api, fake_cloud):
+    policy = _create(api).json['policy']
+    fake_cloud.keys.missing.add(('RegionTwo', KEY_TWO))
+    shown = api('GET', '/v1/policies/' + policy['id']).json['policy']
+    assert shown['dr_ready'] is False
+    two = shown['encryption_readiness']['RegionTwo']
+    assert two['readable'] is False and KEY_TWO in two['reason']
+    assert shown['encryption_readiness']['RegionOne']['readable'] is True
+
+
+def test_without_recovery_regions_a_policy_is_not_dr_ready(api):
+    policy = _create(api, encryption={'key_ref': KEY}).json['policy']
+    assert policy['encryption'] == {'key_ref': KEY, 'recovery_key_refs': {}}
+    assert policy['dr_ready'] is False
+
+
+def test_unencrypted_policies_report_nothing(api):
+    policy = _create(api, encryption=None).json['policy']
+    assert policy['encryption'] is None
+    assert policy['encryption_readiness'] is None
+    assert policy['dr_ready'] is None
+
+
+@pytest.mark.parametrize('kind,code', [('missing', 400), ('foreign', 403)])
+def test_an_unreadable_source_key_is_refused(api, fake_cloud, kind, code):
+    getattr(fake_cloud.keys, kind).add(('RegionOne', KEY))
+    response = _create(api)
+    assert response.status_int == code, response.text
+    assert KEY in response.json['error']['message']
+    assert api('GET', '/v1/policies').json['policies'] == []
+
+
+@pytest.mark.parametrize('encryption', [
+    {},                                           # no key_ref
+    {'key_ref': ''},
+    {'key_ref': 'has space'},
+    {'key_ref': KEY, 'extra': 1},
+    {'key_ref': KEY, 'recovery_key_refs': {'RegionTwo': 5}},
+    {'key_ref': KEY, 'recovery_key_refs': ['RegionTwo']},
+    'k1',
+])
+def test_malformed_encryption_is_400(api, encryption):
+    assert _create(api, encryption=encryption).status_int == 400
+
+
+def test_update_sets_changes_and_removes_encryption(api, fake_cloud):
+    policy = _create(api, encryption=None).json['policy']
+    path = '/v1/policies/' + policy['id']
+    fake_cloud.keys.missing.add(('RegionOne', 'gone'))
+    response = api('PATCH', path, {'policy': {'encryption': {
+        'key_ref': 'gone'}}})
+    assert response.status_int == 400
+    assert api('GET', path).json['policy']['encryption'] is None
+    response = api('PATCH', path, {'policy': {'encryption': ENCRYPTION}})
+    assert response.status_int == 200, response.text
+    assert response.json['policy']['encryption'] == ENCRYPTION
+    response = api('PATCH', path, {'policy': {'encryption': None}})
+    assert response.json['policy']['encryption'] is None
+
+
+def test_protect_refuses_rather_than_store_clear_data(cp_api, engine,  # noqa: F811,E501
+                                                      trusts):
+    policy = cp_api('POST', '/v1/policies', {'policy': {
+        'name': 'enc', 'encryption': ENCRYPTION, 'members': [{
+            'resource_type': 'server', 'resource_id': 'srv-1',
+            'action': 'template_only'}]}}).json['policy']
+    message = _error(_protect(cp_api, policy), 400)
+    assert 'cannot yet encrypt' in message and KEY in message
+    assert engine.casts == [] and trusts['created'] == []
