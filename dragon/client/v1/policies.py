@@ -23,8 +23,11 @@ class PolicyManager(base.Manager):
     def create(self, name: str, description: str | None = None,
                options: dict | None = None,
                members: list[dict] | None = None,
-               schedules: list[dict] | None = None) -> dict:
+               schedules: list[dict] | None = None,
+               encryption: dict | None = None) -> dict:
         policy: dict[str, Any] = {'name': name}
+        if encryption is not None:
+            policy['encryption'] = encryption
         if description is not None:
             policy['description'] = description
         if options is not None:
@@ -68,8 +71,9 @@ class PolicyManager(base.Manager):
         return matches[0]
 
     def update(self, policy_id: str, **changes: Any) -> dict:
-        """Change ``name``, ``description``, ``options`` and/or ``schedules``
-        (a list that replaces them all).
+        """Change ``name``, ``description``, ``options``, ``schedules``
+        (a list that replaces them all) and/or ``encryption`` (``None``
+        removes it).
         """
         return self._request('PATCH', '/policies/%s' % base.quote(policy_id),
                              {'policy': changes})['policy']

@@ -160,7 +160,34 @@ class DurationColumn(columns.FormattableColumn):
                 else progress.human_duration(self._value))
 
 
+class EncryptionColumn(columns.FormattableColumn):
+    """``key <ref>; RegionTwo: <ref>``; machine formats get the object."""
+
+    def human_readable(self) -> str:
+        if not self._value:
+            return 'none'
+        parts = ['key %s' % self._value['key_ref']]
+        parts += ['%s: %s' % item for item in sorted(
+            (self._value.get('recovery_key_refs') or {}).items())]
+        return '; '.join(parts)
+
+
+class ReadinessColumn(columns.FormattableColumn):
+    """One line per region: ``RegionTwo (recovery): readable`` or why not."""
+
+    def human_readable(self) -> str:
+        if not self._value:
+            return ''
+        return '\n'.join(
+            '%s (%s): %s' % (region, state['role'],
+                             'readable' if state['readable']
+                             else 'NOT readable: %s' % state['reason'])
+            for region, state in sorted(self._value.items()))
+
+
 POLICY_FORMATTERS = {
+    'encryption': EncryptionColumn,
+    'encryption_readiness': ReadinessColumn,
     'schedules': SchedulesColumn,
     'rpo': RpoColumn,
     'last_drill_rto': DurationColumn,

@@ -27,6 +27,9 @@ POLICY_COLUMNS = (
     ('rpo', 'rpo'),
     ('members', 'members'),
     ('last_drill', 'last_drill'),
+    ('encryption', 'encryption'),
+    ('encryption_readiness', 'encryption_readiness'),
+    ('dr_ready', 'dr_ready'),
     ('created_at', 'created_at'),
     ('updated_at', 'updated_at'),
 )

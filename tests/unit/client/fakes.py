@@ -123,7 +123,8 @@ class FakeDragonAPI:
             'options': {'consistent': False, 'retention': None,
                         'rpo': None},
             'members': [], 'schedules': [], 'rpo': None,
-            'status': 'available', 'last_drill': None,
+            'status': 'available', 'last_drill': None, 'encryption': None,
+            'encryption_readiness': None, 'dr_ready': None,
             'created_at': self._now(), 'updated_at': None}
         policy.update(fields)
         self.policies[policy['id']] = policy

@@ -144,7 +144,8 @@ def test_show_by_id_and_by_name(api, openstack):
         assert set(shown) == {
             'id', 'name', 'description', 'project_id', 'status',
             'consistent', 'schedules', 'retention', 'rpo', 'members',
-            'last_drill', 'created_at', 'updated_at'}
+            'last_drill', 'encryption', 'encryption_readiness', 'dr_ready',
+            'created_at', 'updated_at'}
 
 
 def test_show_last_drill(api, openstack):
@@ -357,3 +358,63 @@ def test_verify_every_days_is_sent_and_zero_stops_it(api, openstack):
                      '0').code == 0
     assert api.requests('PATCH')[-1].json == {'policy': {'options': {
         'verify_every_days': None}}}
+
+
+def test_create_with_encryption_keys(api, openstack):
+    result = openstack('dr', 'policy', 'create', 'web', '--encryption-key',
+                       'k1', '--recovery-key', 'RegionTwo=k2',
+                       '--recovery-key', 'RegionThree=k3')
+    assert result.code == 0, result.err
+    assert api.calls[-1].json == {'policy': {'name': 'web', 'encryption': {
+        'key_ref': 'k1',
+        'recovery_key_refs': {'RegionTwo': 'k2', 'RegionThree': 'k3'}}}}
+
+
+@pytest.mark.parametrize('args', [
+    ('--recovery-key', 'RegionTwo'),          # no '='
+    ('--recovery-key', '=k2', '--encryption-key', 'k1'),
+    ('--recovery-key', 'RegionTwo=k2'),       # no key in the source region
+])
+def test_create_refuses_malformed_recovery_keys(api, openstack, args):
+    result = openstack('dr', 'policy', 'create', 'web', *args)
+    assert result.code != 0
+    assert api.requests('POST') == []
+
+
+def test_set_merges_recovery_keys_and_removes_encryption(api, openstack):
+    api.add_policy('web', encryption={
+        'key_ref': 'k1', 'recovery_key_refs': {'RegionTwo': 'k2',
+                                               'RegionThree': 'k3'}})
+    assert openstack('dr', 'policy', 'set', 'web', '--recovery-key',
+                     'RegionTwo=k2b', '--recovery-key',
+                     'RegionThree=').code == 0
+    assert api.requests('PATCH')[-1].json == {'policy': {'encryption': {
+        'key_ref': 'k1', 'recovery_key_refs': {'RegionTwo': 'k2b'}}}}
+    assert openstack('dr', 'policy', 'set', 'web', '--no-encryption').code \
+        == 0
+    assert api.requests('PATCH')[-1].json == {'policy': {'encryption': None}}
+    result = openstack('dr', 'policy', 'set', 'web', '--no-encryption',
+                       '--encryption-key', 'k9')
+    assert result.code != 0
+    assert len(api.requests('PATCH')) == 2
+
+
+def test_show_reports_readiness_per_region(api, openstack):
+    api.add_policy(
+        'web', encryption={'key_ref': 'k1',
+                           'recovery_key_refs': {'RegionTwo': 'k2'}},
+        dr_ready=False, encryption_readiness={
+            'RegionOne': {'role': 'source', 'key_ref': 'k1',
+                          'readable': True, 'reason': None},
+            'RegionTwo': {'role': 'recovery', 'key_ref': 'k2',
+                          'readable': False,
+                          'reason': 'Key k2 was not found'}})
+    result = openstack('dr', 'policy', 'show', 'web')
+    assert result.code == 0, result.err
+    assert 'key k1; RegionTwo: k2' in result.out
+    assert 'RegionTwo (recovery): NOT readable: Key k2 was not found' in \
+        result.out
+    assert 'RegionOne (source): readable' in result.out
+    shown = openstack('dr', 'policy', 'show', 'web', '-f', 'json').json()
+    assert shown['dr_ready'] is False
+    assert shown['encryption']['recovery_key_refs'] == {'RegionTwo': 'k2'}
