@@ -59,16 +59,30 @@ class _SessionKeyManager(barbican_key_manager.BarbicanKeyManager):
         self._adapter = adapter
 
     def _get_barbican_client(self, context: Any) -> Any:
-        return barbican_client.Client(session=self._session, **self._adapter)
+        adapter = dict(self._adapter)
+        if 'endpoint' not in adapter:
+            # Resolved here, as castellan does: barbicanclient appends its
+            # API version only to an endpoint it is given, and a catalog
+            # lookup of its own through the caller's token would reach the
+            # service root instead of /v1.
+            adapter['endpoint'] = self._session.get_endpoint(
+                service_type=adapter['service_type'],
+                interface=adapter['interface'],
+                region_name=adapter['region_name'])
+            if not adapter['endpoint']:
+                raise ks_exc.EndpointNotFound()
+        if isinstance(adapter['interface'], list):
+            adapter['interface'] = adapter['interface'][0]
+        return barbican_client.Client(session=self._session, **adapter)
 
 
 def _adapter_options(conf: cfg.ConfigOpts, region: str) -> dict[str, Any]:
     """barbicanclient's endpoint filter from ``[barbican]``, in ``region``."""
     kwargs: dict[str, Any] = {}
     ks_load_adapter.process_conf_options(conf[barbican_conf.GROUP], kwargs)
+    # keystoneauth tries a list of interfaces in order (the group's
+    # valid_interfaces, internal then public by default).
     interface = kwargs.get('interface') or 'public'
-    if isinstance(interface, list):
-        interface = interface[0]
     options = {'region_name': region, 'interface': interface,
                'service_type': kwargs.get('service_type') or
                barbican_conf.SERVICE_TYPE}

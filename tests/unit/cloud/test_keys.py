@@ -69,10 +69,22 @@ def conf():
     return conf
 
 
-def _read(monkeypatch, conf, answer, key_ref=REF):
+class FakeSession:
+    """A keystoneauth session's catalog lookup: one key manager, or none."""
+
+    def __init__(self, endpoint='http://kms-two:9311'):
+        self.endpoint = endpoint
+        self.looked_up = []
+
+    def get_endpoint(self, **kwargs):
+        self.looked_up.append(kwargs)
+        return self.endpoint
+
+
+def _read(monkeypatch, conf, answer, key_ref=REF, session=None):
     fake = FakeBarbican(answer)
     monkeypatch.setattr(keys.barbican_client, 'Client', fake)
-    session = object()
+    session = session or FakeSession()
     try:
         return keys.read_customer_key(session, 'RegionTwo', key_ref, conf)
     finally:
@@ -85,15 +97,30 @@ def _read(monkeypatch, conf, answer, key_ref=REF):
 def test_reads_an_aes_256_key_with_the_given_session(monkeypatch, conf):
     assert _read(monkeypatch, conf, _secret()) == KEY
     assert _read.fake.asked == ['3f1c']   # the id, from the href
-    assert _read.fake.made[0]['service_type'] == 'key-manager'
-    assert 'endpoint' not in _read.fake.made[0]
+    made = _read.fake.made[0]
+    assert made['service_type'] == 'key-manager'
+    # Resolved from the catalog of that region, for barbicanclient to
+    # append its version to.
+    assert made['endpoint'] == 'http://kms-two:9311'
+
+
+def test_no_key_manager_in_the_region_is_503(monkeypatch, conf):
+    session = FakeSession(endpoint=None)
+    with pytest.raises(exception.KeyManagerUnavailable, match='catalog'):
+        _read(monkeypatch, conf, _secret(), session=session)
+    assert session.looked_up == [{'service_type': 'key-manager',
+                                  'interface': ['internal', 'public'],
+                                  'region_name': 'RegionTwo'}]
 
 
 def test_bare_ids_and_the_endpoint_override(monkeypatch, conf):
     conf.set_override('endpoint_override', 'http://kms:9311',
                       group='barbican')
-    assert _read(monkeypatch, conf, _secret(), key_ref='3f1c') == KEY
+    session = FakeSession()
+    assert _read(monkeypatch, conf, _secret(), key_ref='3f1c',
+                 session=session) == KEY
     assert _read.fake.made[0]['endpoint'] == 'http://kms:9311'
+    assert session.looked_up == []
 
 
 @pytest.mark.parametrize('answer,error,code', [

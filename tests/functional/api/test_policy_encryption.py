@@ -1,0 +1,110 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Encrypted policies against dragon-api and the two regions' Barbicans.
+
+The customer key is checked with the caller's token in the protected
+region; each recovery region's key is checked at every ``GET`` of the
+policy, so deleting it there flips ``dr_ready``.  Protecting is refused
+while chunk data cannot be encrypted.
+"""
+import uuid
+
+import pytest
+
+from tests.functional.api.test_policies import assert_error
+from tests.functional.api.test_policies import Http
+from tests.functional.key_manager import delete_secret
+from tests.functional.key_manager import store_secret
+from tests.minicloud.layout import REGIONS
+from tests.minicloud.waiters import wait_for
+
+ONE, TWO = REGIONS
+
+
+@pytest.fixture(scope='module')
+def demo(cloud, dragon):
+    return Http(dragon.api_url, cloud.connect('demo').auth_token)
+
+
+@pytest.fixture
+def keys(cloud, unique_name):
+    """The same AES-256 key stored by demo in both regions' Barbicans."""
+    conns = {r: cloud.connect('demo', region=r) for r in REGIONS}
+    one_id, payload = store_secret(conns[ONE], unique_name)
+    two_id, _ = store_secret(conns[TWO], unique_name, payload=payload)
+    yield {ONE: one_id, TWO: two_id}
+    delete_secret(conns[ONE], one_id)
+    delete_secret(conns[TWO], two_id)
+
+
+@pytest.fixture
+def volume(cloud, unique_name):
+    bs = cloud.connect('demo').block_storage
+    made = bs.create_volume(size=1, name=unique_name)
+    wait_for(lambda: bs.get_volume(made.id), ('available',), ('error',))
+    yield made
+    bs.delete_volume(made, ignore_missing=True)
+
+
+def _create(demo, encryption, **policy):
+    return demo('POST', '/v1/policies', {'policy': {
+        'name': 'ft-enc-' + uuid.uuid4().hex[:8], 'encryption': encryption,
+        **policy}})
+
+
+def test_readiness_flips_when_the_recovery_key_goes(cloud, demo, keys,
+                                                    volume):
+    status, body = _create(demo, {
+        'key_ref': keys[ONE], 'recovery_key_refs': {TWO: keys[TWO]}},
+        members=[{'resource_type': 'volume', 'resource_id': volume.id}])
+    assert status == 201, body
+    policy = body['policy']
+    path = '/v1/policies/' + policy['id']
+    try:
+        assert policy['dr_ready'] is True
+        assert {r: s['readable'] for r, s in
+                policy['encryption_readiness'].items()} == {ONE: True,
+                                                             TWO: True}
+        # Promises are kept: no clear data for a policy with a key.
+        message = assert_error(demo('POST', path + '/protect'), 400)
+        assert 'cannot yet encrypt' in message and keys[ONE] in message
+
+        delete_secret(cloud.connect('demo', region=TWO), keys[TWO])
+        status, body = demo('GET', path)
+        assert status == 200, body
+        shown = body['policy']
+        assert shown['dr_ready'] is False
+        two = shown['encryption_readiness'][TWO]
+        assert two['readable'] is False and keys[TWO] in two['reason']
+        assert shown['encryption_readiness'][ONE]['readable'] is True
+    finally:
+        demo('DELETE', path)
+
+
+def test_unreadable_keys_are_refused_naming_them(cloud, dragon, demo, keys):
+    missing = str(uuid.uuid4())
+    message = assert_error(_create(demo, {'key_ref': missing}), 400)
+    assert missing in message and ONE in message
+    # RegionTwo's secret id does not exist in RegionOne's Barbican.
+    assert keys[TWO] in assert_error(_create(demo, {'key_ref': keys[TWO]}),
+                                     400)
+    alt = Http(dragon.api_url, cloud.connect('alt_demo').auth_token)
+    message = assert_error(_create(alt, {'key_ref': keys[ONE]}), 403)
+    assert keys[ONE] in message
+    conn = cloud.connect('demo')
+    weak_id, _ = store_secret(conn, 'ft-weak', bit_length=128)
+    try:
+        message = assert_error(_create(demo, {'key_ref': weak_id}), 400)
+        assert 'AES-256' in message
+    finally:
+        delete_secret(conn, weak_id)
