@@ -688,3 +688,16 @@ def test_a_failed_capture_cleans_up_what_the_others_captured(env):
     assert not ok and 'snapshot refused' in cp.error
     assert ('cleanup', 'server_web', 'tmp-server_web') in env.log
     assert env.clients.compute.status['s1'] == 'ACTIVE'
+
+
+def test_a_policy_given_a_key_after_queueing_fails_before_any_data(env):
+    # The API and the scheduler refuse encrypted policies; a run queued
+    # before the key was set must not store the data in clear either.
+    policy_id = env.checkpoint.policy_id
+    db_api.workload_policy_update(env.context, policy_id, {
+        'encryption': {'key_ref': 'k1', 'recovery_key_refs': {}}})
+    ok, cp = env.protect()
+    assert not ok and cp.status == 'error'
+    assert 'cannot yet encrypt' in cp.error and 'k1' in cp.error
+    assert env.log == [] and env.account.containers == {}
+    assert env.validated == []
