@@ -433,6 +433,11 @@ class KeyNotFound(Invalid):
                 '%(region)s.')
 
 
+class KeyRefInvalid(Invalid):
+    msg_fmt = _('Key reference %(key_ref)s is neither a Barbican secret '
+                'href nor a secret id (a UUID).')
+
+
 class KeyForbidden(Forbidden):
     msg_fmt = _('Key %(key_ref)s in region %(region)s may not be read by '
                 'this project (it belongs to another project, or its ACL '

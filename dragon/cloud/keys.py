@@ -22,6 +22,7 @@ the region, so an API user sees a 400, 403 or 503 saying which key.
 
 import logging as std_logging
 from typing import Any
+import uuid
 
 from barbicanclient import client as barbican_client
 from castellan.common import exception as castellan_exc
@@ -96,8 +97,16 @@ def secret_id(key_ref: str) -> str:
 
     The same secret stored in two regions' Barbicans has a different id in
     each; a policy names one reference per region.
+
+    :raises dragon.exception.KeyRefInvalid: no UUID there (barbicanclient
+        would raise a bare ValueError).
     """
-    return key_ref.rstrip('/').rpartition('/')[2]
+    found = key_ref.rstrip('/').rpartition('/')[2]
+    try:
+        uuid.UUID(found)
+    except ValueError:
+        raise exception.KeyRefInvalid(key_ref=key_ref) from None
+    return found
 
 
 def _quiet_castellan() -> None:
@@ -123,6 +132,7 @@ def read_customer_key(session: Any, region: str, key_ref: str,
     """The 32 bytes of the AES-256 key ``key_ref`` in ``region``'s Barbican.
 
     :param session: a keystoneauth session of the project (caller or trust).
+    :raises dragon.exception.KeyRefInvalid: not an href or id (400).
     :raises dragon.exception.KeyNotFound: no such secret there (400).
     :raises dragon.exception.KeyForbidden: Barbican refuses this project
         (another project's key, or an ACL) (403).
@@ -131,11 +141,12 @@ def read_customer_key(session: Any, region: str, key_ref: str,
         catalog of that region, or it does not answer (503).
     """
     conf = conf or dragon_conf.CONF
+    object_id = secret_id(key_ref)
     _quiet_castellan()
     manager = _SessionKeyManager(session, _adapter_options(conf, region))
     names = {'key_ref': key_ref, 'region': region}
     try:
-        key = manager.get(session, secret_id(key_ref))
+        key = manager.get(session, object_id)
     except castellan_exc.ManagedObjectNotFoundError:
         raise exception.KeyNotFound(**names) from None
     except castellan_exc.Forbidden:

@@ -52,6 +52,7 @@ def normalize(context: Any, value: dict[str, Any] | None,
     Recovery regions' keys are not required yet (the customer may store
     them later); :func:`readiness` reports them.
 
+    :raises dragon.exception.KeyRefInvalid: a reference malformed (400)
     :raises dragon.exception.KeyNotFound: (400)
     :raises dragon.exception.KeyForbidden: (403)
     :raises dragon.exception.KeyInvalid: (400)
@@ -61,9 +62,11 @@ def normalize(context: Any, value: dict[str, Any] | None,
         return None
     conf = conf or dragon_conf.CONF
     key_ref = value['key_ref']
+    recovery = dict(value.get('recovery_key_refs') or {})
+    for ref in recovery.values():
+        keys.secret_id(ref)   # well-formed now; readable is readiness's
     _read(context, conf.engine.region_name, key_ref, conf)
-    return {'key_ref': key_ref,
-            'recovery_key_refs': dict(value.get('recovery_key_refs') or {})}
+    return {'key_ref': key_ref, 'recovery_key_refs': recovery}
 
 
 def readiness(context: Any, encryption: dict[str, Any] | None,
@@ -87,8 +90,9 @@ def readiness(context: Any, encryption: dict[str, Any] | None,
     for region, (role, ref) in regions.items():
         try:
             _read(context, region, ref, conf)
-        except (exception.KeyNotFound, exception.KeyForbidden,
-                exception.KeyInvalid, exception.KeyManagerUnavailable) as e:
+        except (exception.KeyRefInvalid, exception.KeyNotFound,
+                exception.KeyForbidden, exception.KeyInvalid,
+                exception.KeyManagerUnavailable) as e:
             result[region] = {'role': role, 'key_ref': ref,
                               'readable': False, 'reason': e.message}
         else:

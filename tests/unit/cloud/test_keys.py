@@ -27,7 +27,8 @@ from dragon.cloud import keys
 from dragon import conf as dragon_conf
 from dragon import exception
 
-REF = 'http://kms.example/v1/secrets/3f1c'
+UUID = '3f1c0e4a-8d2b-4c6e-9a1f-5b7d3e9c2a10'
+REF = 'http://kms.example/v1/secrets/' + UUID
 KEY = bytes(range(32))
 
 
@@ -96,7 +97,7 @@ def _read(monkeypatch, conf, answer, key_ref=REF, session=None):
 
 def test_reads_an_aes_256_key_with_the_given_session(monkeypatch, conf):
     assert _read(monkeypatch, conf, _secret()) == KEY
-    assert _read.fake.asked == ['3f1c']   # the id, from the href
+    assert _read.fake.asked == [UUID]   # the id, from the href
     made = _read.fake.made[0]
     assert made['service_type'] == 'key-manager'
     # Resolved from the catalog of that region, for barbicanclient to
@@ -117,7 +118,7 @@ def test_bare_ids_and_the_endpoint_override(monkeypatch, conf):
     conf.set_override('endpoint_override', 'http://kms:9311',
                       group='barbican')
     session = FakeSession()
-    assert _read(monkeypatch, conf, _secret(), key_ref='3f1c',
+    assert _read(monkeypatch, conf, _secret(), key_ref=UUID,
                  session=session) == KEY
     assert _read.fake.made[0]['endpoint'] == 'http://kms:9311'
     assert session.looked_up == []
@@ -158,6 +159,15 @@ def test_anything_but_aes_256_is_refused(monkeypatch, conf, secret, why):
 
 
 def test_secret_ids():
-    assert keys.secret_id(REF) == '3f1c'
-    assert keys.secret_id(REF + '/') == '3f1c'
-    assert keys.secret_id('3f1c') == '3f1c'
+    assert keys.secret_id(REF) == UUID
+    assert keys.secret_id(REF + '/') == UUID
+    assert keys.secret_id(UUID) == UUID
+
+
+@pytest.mark.parametrize('ref', ['3f1c', 'http://kms/v1/secrets/', '?', '%'])
+def test_malformed_references_are_400_before_any_call(monkeypatch, conf,
+                                                      ref):
+    with pytest.raises(exception.KeyRefInvalid) as raised:
+        _read(monkeypatch, conf, _secret(), key_ref=ref)
+    assert raised.value.code == 400 and ref in raised.value.message
+    assert _read.fake.made == []

@@ -24,8 +24,8 @@ from tests.unit.api.v1.test_checkpoints import engine  # noqa: F401
 from tests.unit.api.v1.test_checkpoints import swift  # noqa: F401
 from tests.unit.api.v1.test_checkpoints import trusts  # noqa: F401
 
-KEY = 'http://kms-one/v1/secrets/k1'
-KEY_TWO = 'http://kms-two/v1/secrets/k2'
+KEY = 'http://kms-one/v1/secrets/0b6f6c1e-6a57-4f0e-9d0a-6f1b3c2d4e51'
+KEY_TWO = 'http://kms-two/v1/secrets/7c2e9d4a-1f3b-4a8e-b5c6-2d9e0f1a3b72'
 ENCRYPTION = {'key_ref': KEY, 'recovery_key_refs': {'RegionTwo': KEY_TWO}}
 
 
@@ -91,6 +91,7 @@ def test_an_unreadable_source_key_is_refused(api, fake_cloud, kind, code):
     {'key_ref': KEY, 'extra': 1},
     {'key_ref': KEY, 'recovery_key_refs': {'RegionTwo': 5}},
     {'key_ref': KEY, 'recovery_key_refs': ['RegionTwo']},
+    {'key_ref': KEY, 'recovery_key_refs': {'RegionTwo': 'not-a-uuid'}},
     'k1',
 ])
 def test_malformed_encryption_is_400(api, encryption):
@@ -100,9 +101,10 @@ def test_malformed_encryption_is_400(api, encryption):
 def test_update_sets_changes_and_removes_encryption(api, fake_cloud):
     policy = _create(api, encryption=None).json['policy']
     path = '/v1/policies/' + policy['id']
-    fake_cloud.keys.missing.add(('RegionOne', 'gone'))
+    gone = '5e1d2c3b-4a59-4687-9b0a-1c2d3e4f5a6b'
+    fake_cloud.keys.missing.add(('RegionOne', gone))
     response = api('PATCH', path, {'policy': {'encryption': {
-        'key_ref': 'gone'}}})
+        'key_ref': gone}}})
     assert response.status_int == 400
     assert api('GET', path).json['policy']['encryption'] is None
     response = api('PATCH', path, {'policy': {'encryption': ENCRYPTION}})
