@@ -27,6 +27,7 @@ read a download response whole fails the test.
 import hashlib
 import itertools
 import json
+import types
 
 from keystoneauth1 import discover
 from keystoneauth1 import exceptions as ks_exc
@@ -104,6 +105,9 @@ class FakeCloud:
         # (status, GETs it lasts) a createImage image goes through after
         # queued; None: saving, then active.
         self.snapshot_timeline = None
+        # server id -> its instance actions, newest first (os-instance-
+        # actions): {'action': ..., 'start_time': ...} each.
+        self.actions = {}
 
     # -- setup helpers
     def new_id(self, kind):
@@ -386,6 +390,11 @@ class Compute(Adapter):
     def post(self, path, json=None, headers=None, microversion=None):
         assert microversion == '2.45', 'createImage must return the id'
         return super().post(path, json=json)
+
+    def server_actions(self, server_id):
+        self.cloud.calls.append('os-instance-actions')
+        return iter([types.SimpleNamespace(**a)
+                     for a in self.cloud.actions.get(server_id, [])])
 
     def get_server(self, server_id):
         try:

@@ -1,0 +1,161 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Whether a stopped server's disk may be referenced, not snapshotted again.
+
+A server that is SHUTOFF now, was SHUTOFF when the previous available
+checkpoint of the policy captured it, has had no instance action since
+(Nova's ``os-instance-actions``, newest first) and still has the same image
+and flavor has the same disk: a new createImage would upload the same
+bytes through Nova and Glance only for the chunk store to find them all
+stored.  The new checkpoint's record is then the previous one's, marked
+``reused_from`` (the previous checkpoint) and ``data_captured_by`` (the
+checkpoint whose snapshot the bytes are), after checking that every chunk
+it names is still in the chunk container: gc may have swept chunks no
+manifest referenced any more, or a chunk may be damaged.
+
+Every "no" has a reason, which the checkpoint's events show, so an
+operator can tell why a server that looks idle was snapshotted again.
+"""
+
+import dataclasses
+import datetime
+from typing import Any
+
+from dragon.checkpoint import chunks as chunk_mod
+from dragon.protection.data import base
+from dragon.protection.data import index
+from dragon.protection.data import nova
+
+SHUTOFF = 'SHUTOFF'
+# Instance actions that leave the disk as it was: Dragon's own createImage
+# of the previous checkpoint is one (it comes after the capture instant).
+HARMLESS_ACTIONS = frozenset(('createImage', 'lock', 'unlock'))
+# Instance actions looked at before giving up (newest first).
+MAX_ACTIONS = 100
+
+
+@dataclasses.dataclass(frozen=True)
+class Previous:
+    """The previous available checkpoint's record of one resource.
+
+    :param checkpoint_id: that checkpoint's id.
+    :param captured_at: its point in time (naive UTC).
+    :param record: its data record of the resource (manifest ``data``).
+    """
+
+    checkpoint_id: str
+    captured_at: datetime.datetime
+    record: dict
+
+
+@dataclasses.dataclass(frozen=True)
+class Decision:
+    """``reuse`` or not, and why (for the checkpoint's events)."""
+
+    reuse: bool
+    reason: str
+
+
+def server_facts(server: Any) -> dict:
+    """What a server's record keeps to compare the next checkpoint with."""
+    flavor = server.flavor
+    return {'status': server.status,
+            'image_id': nova.image_id(server),
+            'flavor': {name: getattr(flavor, name, None)
+                       for name in ('original_name', 'disk', 'ephemeral',
+                                    'swap')}}
+
+
+def enabled(ctx: base.DataContext, node: Any) -> bool:
+    """``[protection] skip_unchanged_servers`` and the member's option."""
+    return bool(ctx.protection.skip_unchanged_servers and
+                base.option(ctx, node, 'skip_unchanged', True))
+
+
+def _parse(value: str | None) -> datetime.datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.datetime.fromisoformat(value.replace('Z', ''))
+    except ValueError:
+        return None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(datetime.timezone.utc).replace(
+            tzinfo=None)
+    return parsed
+
+
+def action_since(clients: Any, server_id: str,
+                 since: datetime.datetime) -> str | None:
+    """The newest disk-changing instance action after ``since``, if any.
+
+    :returns: ``"'<action>' at <time>"``, or ``None`` when there is none.
+    """
+    actions = clients.connection.compute.server_actions(server_id)
+    for seen, action in enumerate(actions):
+        started = _parse(action.start_time)
+        if started is None or seen >= MAX_ACTIONS:
+            return "'%s' at an unknown time" % action.action
+        if started < since:
+            return None     # newest first: the rest are older
+        if action.action not in HARMLESS_ACTIONS:
+            return "'%s' at %s" % (action.action, action.start_time)
+    return None
+
+
+def decide(ctx: base.DataContext, node: Any, server: Any,
+           previous: Previous | None) -> Decision:
+    """Whether ``server``'s data in ``previous`` may be referenced as is."""
+    def no(reason: str) -> Decision:
+        return Decision(False, reason)
+
+    if previous is None:
+        return no('no previous available checkpoint holds its disk')
+    old = previous.record
+    where = 'checkpoint %s' % previous.checkpoint_id
+    if server.status != SHUTOFF:
+        return no('it is %s, not SHUTOFF' % server.status)
+    if (old.get('action') != 'image_snapshot' or
+            old.get('kind') != base.IMAGE):
+        return no('%s holds no snapshot of its disk' % where)
+    facts = server_facts(server)
+    before = old.get('server') or {}
+    if before.get('status') != SHUTOFF:
+        return no('it was %s at %s' % (before.get('status') or 'not known',
+                                       where))
+    if before.get('image_id') != facts['image_id']:
+        return no('its image changed since %s' % where)
+    if before.get('flavor') != facts['flavor']:
+        return no('its flavor changed since %s' % where)
+    action = action_since(ctx.clients, node.resource.id,
+                          previous.captured_at)
+    if action:
+        return no('instance action %s since %s' % (action, where))
+    if not index.chunks_intact(ctx.chunks, old.get('chunks') or []):
+        return no('chunks of %s are missing or damaged' % where)
+    return Decision(True, 'SHUTOFF and unchanged since %s' % where)
+
+
+def reused_record(previous: Previous, facts: dict) -> dict:
+    """The new checkpoint's record: the previous one's data, referenced.
+
+    :param facts: ``server_facts()`` of the server now.
+    """
+    old = previous.record
+    stored = sum(c.get('sha256') != chunk_mod.ZERO
+                 for c in old.get('chunks') or [])
+    return {**old, 'uploaded_bytes': 0, 'reused_chunks': stored,
+            'index_hit': False, 'stopped_server': True,
+            'server': facts, 'reused_from': previous.checkpoint_id,
+            'data_captured_by': old.get('data_captured_by') or
+            previous.checkpoint_id}
