@@ -49,6 +49,7 @@ from dragon import exception
 from dragon.notifications import notifier
 from dragon.protection import consistency
 from dragon.protection import data
+from dragon.protection.data import backup_chain
 from dragon.protection.data import base as data_base
 from dragon.protection.data import reuse
 from dragon.protection.data import sweep
@@ -670,8 +671,28 @@ def _sweep_orphan(conf: cfg.ConfigOpts, clients: Any, recorder: Any,
                        'behind: %s' % error)
 
 
+def release_backups(conf: cfg.ConfigOpts, clients: Any,
+                    checkpoint: Any) -> None:
+    """Delete the cinder-backup backups of a checkpoint being deleted.
+
+    Before its container: the manifest names them.  A backup later
+    incrementals depend on is marked and deleted with its last dependent
+    (``data.backup_chain``).  A container without a manifest (a failed
+    run) references no backup: its run's cleanup deleted it.
+
+    :raises dragon.exception.DragonException: a backup could not be
+        deleted; the checkpoint stays, to be deleted again.
+    """
+    try:
+        manifest = store.read_manifest(clients.swift(), checkpoint.container)
+    except exception.RecoveryPointNotFound:
+        return
+    for line in backup_chain.release_checkpoint(clients, conf, manifest):
+        LOG.info("checkpoint %s: %s", checkpoint.id, line)
+
+
 def delete(conf: cfg.ConfigOpts, checkpoint_id: str, host: str = '') -> None:
-    """Remove a checkpoint's container, then its row (status ``deleting``).
+    """Remove a checkpoint's backups, container, then its row (``deleting``).
 
     Chunks stay until the next gc pass: another checkpoint may share them.
     """
@@ -679,6 +700,7 @@ def delete(conf: cfg.ConfigOpts, checkpoint_id: str, host: str = '') -> None:
     checkpoint = db_api.checkpoint_get(context, checkpoint_id)
     if checkpoint.container:
         clients = _trust_clients(conf, checkpoint)
+        release_backups(conf, clients, checkpoint)
         store.delete(clients.swift(), checkpoint.container)
     db_api.checkpoint_delete(context, checkpoint_id)
     notifier.checkpoint_deleted(conf, checkpoint)
