@@ -290,12 +290,24 @@ class FakeCloud:
                 volume = self.objects['volume'][body['volume_id']]
                 obj.update(size=volume['size'], container=body.get(
                     'container', 'volumebackups'),
-                    is_incremental=body['incremental'], object_count=3)
+                    is_incremental=body['incremental'], object_count=3,
+                    # Cinder chains an incremental on the newest.
+                    data_timestamp='2026-12-04T12:%02d:00.000000' % int(
+                        obj['id'].split('-')[-1]))
             if kind == 'volume':
                 obj['size'] = body['size']
             return Response({kind: self._public(obj)})
+        if method == 'PUT':
+            self._fail('PUT %s' % kind)
+            obj = self.objects[kind][parts[1]]
+            obj.update(body[kind])
+            return Response({kind: self._public(obj)})
         if method == 'DELETE':
             self._fail('DELETE %s' % kind)
+            if kind == 'backup' and self._dependents(parts[1]):
+                # Cinder: "Incremental backups exist for this backup."
+                raise ks_exc.BadRequest('backup %s has dependents'
+                                        % parts[1])
             self._delete(kind, parts[1], ('available', 'error'))
             return Response()
         if parts[1].startswith('detail') and kind != 'backup':
@@ -324,7 +336,17 @@ class FakeCloud:
                 'backup_service': 'cinder.backup.drivers.swift',
                 'backup_url': 'eyJ...'}})
         self._fail('GET %s' % kind)
-        return Response({kind: self._get(kind, parts[1])})
+        found = self._get(kind, parts[1])
+        if kind == 'backup':
+            found['has_dependent_backups'] = bool(
+                self._dependents(parts[1]))
+        return Response({kind: found})
+
+    def _dependents(self, backup_id):
+        """Backups incremental on ``backup_id`` (the parent Dragon named)."""
+        return [b['id'] for b in self.objects['backup'].values()
+                if (b.get('metadata') or {}).get('dragon_parent') ==
+                backup_id]
 
     def _upload(self, vid, body):
         self._fail('os-volume_upload_image')
