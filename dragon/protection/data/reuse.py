@@ -14,7 +14,8 @@
 
 A server that is SHUTOFF now, was SHUTOFF when the previous available
 checkpoint of the policy captured it, has had no instance action since
-(Nova's ``os-instance-actions``, newest first) and still has the same image
+(Nova's ``os-instance-actions``, newest first: the newest is the one
+recorded then) and still has the same image
 and flavor has the same disk: a new createImage would upload the same
 bytes through Nova and Glance only for the chunk store to find them all
 stored.  The new checkpoint's record is then the previous one's, marked
@@ -30,6 +31,9 @@ operator can tell why a server that looks idle was snapshotted again.
 import dataclasses
 import datetime
 from typing import Any
+
+from keystoneauth1 import exceptions as ks_exc
+from openstack import exceptions as sdk_exc
 
 from dragon.checkpoint import chunks as chunk_mod
 from dragon.protection.data import base
@@ -82,40 +86,47 @@ def enabled(ctx: base.DataContext, node: Any) -> bool:
                 base.option(ctx, node, 'skip_unchanged', True))
 
 
-def _parse(value: str | None) -> datetime.datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.datetime.fromisoformat(value.replace('Z', ''))
-    except ValueError:
-        return None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(datetime.timezone.utc).replace(
-            tzinfo=None)
-    return parsed
+def last_action(clients: Any, server_id: str) -> dict | None:
+    """The server's newest instance action that may change its disk.
 
+    Compared by Nova's request id, not by time: Dragon's clock and Nova's
+    may differ, and an action seconds after a checkpoint must not pass
+    for one before it.
 
-def action_since(clients: Any, server_id: str,
-                 since: datetime.datetime) -> str | None:
-    """The newest disk-changing instance action after ``since``, if any.
-
-    :returns: ``"'<action>' at <time>"``, or ``None`` when there is none.
+    :returns: ``{"action", "request_id", "start_time"}``, ``None`` if none.
+    :raises openstack.exceptions.SDKException: Nova refused the list.
     """
     actions = clients.connection.compute.server_actions(server_id)
     for seen, action in enumerate(actions):
-        started = _parse(action.start_time)
-        if started is None or seen >= MAX_ACTIONS:
-            return "'%s' at an unknown time" % action.action
-        if started < since:
-            return None     # newest first: the rest are older
+        if seen >= MAX_ACTIONS:
+            break
         if action.action not in HARMLESS_ACTIONS:
-            return "'%s' at %s" % (action.action, action.start_time)
+            return {'action': action.action,
+                    'request_id': action.request_id,
+                    'start_time': action.start_time}
     return None
 
 
-def decide(ctx: base.DataContext, node: Any, server: Any,
+def current_facts(ctx: base.DataContext, server: Any) -> dict:
+    """``server_facts`` with the newest instance action, when reuse is on.
+
+    An action list Nova refuses only means no reuse next time (the facts
+    say ``last_action_unknown``), never a failed checkpoint.
+    """
+    facts = server_facts(server)
+    try:
+        facts['last_action'] = last_action(ctx.clients, server.id)
+    except (sdk_exc.SDKException, ks_exc.ClientException) as e:
+        facts['last_action_unknown'] = str(e)[:200]
+    return facts
+
+
+def decide(ctx: base.DataContext, server: Any, facts: dict,
            previous: Previous | None) -> Decision:
-    """Whether ``server``'s data in ``previous`` may be referenced as is."""
+    """Whether ``server``'s data in ``previous`` may be referenced as is.
+
+    :param facts: ``current_facts()`` of the server now.
+    """
     def no(reason: str) -> Decision:
         return Decision(False, reason)
 
@@ -128,7 +139,6 @@ def decide(ctx: base.DataContext, node: Any, server: Any,
     if (old.get('action') != 'image_snapshot' or
             old.get('kind') != base.IMAGE):
         return no('%s holds no snapshot of its disk' % where)
-    facts = server_facts(server)
     before = old.get('server') or {}
     if before.get('status') != SHUTOFF:
         return no('it was %s at %s' % (before.get('status') or 'not known',
@@ -137,10 +147,15 @@ def decide(ctx: base.DataContext, node: Any, server: Any,
         return no('its image changed since %s' % where)
     if before.get('flavor') != facts['flavor']:
         return no('its flavor changed since %s' % where)
-    action = action_since(ctx.clients, node.resource.id,
-                          previous.captured_at)
-    if action:
-        return no('instance action %s since %s' % (action, where))
+    if 'last_action_unknown' in facts:
+        return no('its instance actions could not be read: %s'
+                  % facts['last_action_unknown'])
+    if 'last_action' not in before:
+        return no('its instance actions were not recorded at %s' % where)
+    now = facts['last_action']
+    if now != before['last_action']:
+        return no("instance action '%s' at %s since %s" % (
+            now['action'], now['start_time'], where))
     if not index.chunks_intact(ctx.chunks, old.get('chunks') or []):
         return no('chunks of %s are missing or damaged' % where)
     return Decision(True, 'SHUTOFF and unchanged since %s' % where)

@@ -67,22 +67,23 @@ class ImageSnapshot(_ServerImage):
         server = _server(ctx, node)
         if nova.image_id(server) is None:
             return {'kind': base.NONE, 'reason': BOOT_FROM_VOLUME}
+        facts = reuse.server_facts(server)
         if reuse.enabled(ctx, node):
-            decision = reuse.decide(ctx, node, server, ctx.previous)
+            facts = reuse.current_facts(ctx, server)
+            decision = reuse.decide(ctx, server, facts, ctx.previous)
             if decision.reuse:
                 ctx.event('info', 'data of checkpoint %s reused, no new '
                           'snapshot: %s' % (ctx.previous.checkpoint_id,
                                             decision.reason))
                 # Only names: the state is on the run's row.
                 return {'reused_from': ctx.previous.checkpoint_id,
-                        'server': reuse.server_facts(server)}
+                        'server': facts}
             if ctx.previous is not None:
                 ctx.event('info', 'snapshot taken, data of checkpoint %s '
                           'not reused: %s' % (ctx.previous.checkpoint_id,
                                               decision.reason))
         conf = ctx.protection
-        state = {'base_image_id': nova.image_id(server),
-                 'server': reuse.server_facts(server)}
+        state = {'base_image_id': nova.image_id(server), 'server': facts}
         # Nova creates the Glance image: the kind recorded is 'image'.
         image_id = nova.create_image(
             ctx.clients, node.resource.id,

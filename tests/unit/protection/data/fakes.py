@@ -414,9 +414,10 @@ class Compute(Adapter):
         return super().post(path, json=json)
 
     def server_actions(self, server_id):
-        self.cloud.calls.append('os-instance-actions')
-        return iter([types.SimpleNamespace(**a)
-                     for a in self.cloud.actions.get(server_id, [])])
+        self.cloud._fail('os-instance-actions')
+        return iter([types.SimpleNamespace(
+            **{'request_id': 'req-' + a['start_time'], **a})
+            for a in self.cloud.actions.get(server_id, [])])
 
     def get_server(self, server_id):
         try:

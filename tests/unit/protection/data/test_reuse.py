@@ -14,6 +14,7 @@
 import datetime
 import os
 
+from openstack import exceptions as sdk_exc
 import pytest
 
 from dragon.checkpoint import chunks as chunk_mod
@@ -151,11 +152,32 @@ def test_skip_unchanged_off_snapshots_every_time(env, stopped, where):
                               group='protection')
     else:
         env.ctx.options = {'skip_unchanged': False}
-    images = env.cloud.calls.count('createImage')
+    del env.cloud.calls[:]
     record = _protect(env, node)
     assert 'reused_from' not in record
-    assert env.cloud.calls.count('createImage') == images + 1
+    assert env.cloud.calls.count('createImage') == 1
     assert env.cloud.calls.count('os-instance-actions') == 0
+
+
+def test_an_action_list_nova_refuses_means_a_snapshot_not_a_failure(
+        env, stopped):
+    node = fakes.node('server', stopped)
+    _previous(env, node)
+    env.cloud.fail_call['os-instance-actions'] = \
+        sdk_exc.ForbiddenException('policy does not allow it')
+    _not_reused(env, node, 'its instance actions could not be read: '
+                'policy does not allow it')
+
+
+def test_an_action_seconds_after_the_checkpoint_is_seen_whatever_the_clock(
+        env, stopped):
+    """By Nova's request id: a start dated before the checkpoint counts."""
+    node = fakes.node('server', stopped)
+    _previous(env, node)
+    env.cloud.actions[stopped][:0] = [
+        {'action': 'stop', 'start_time': '2026-12-04T11:59:59.000000'},
+        {'action': 'start', 'start_time': '2026-12-04T11:59:58.000000'}]
+    _not_reused(env, node, "instance action 'stop' at 2026-12-04T11:59:59")
 
 
 def test_no_previous_checkpoint_is_said_nowhere(env, stopped):
