@@ -95,11 +95,13 @@ def last_action(clients: Any, server_id: str) -> dict | None:
 
     :returns: ``{"action", "request_id", "start_time"}``, ``None`` if none.
     :raises openstack.exceptions.SDKException: Nova refused the list.
+    :raises LookupError: none among the newest ``MAX_ACTIONS``.
     """
     actions = clients.connection.compute.server_actions(server_id)
     for seen, action in enumerate(actions):
         if seen >= MAX_ACTIONS:
-            break
+            raise LookupError('none of its newest %d instance actions is '
+                              'one that may change its disk' % MAX_ACTIONS)
         if action.action not in HARMLESS_ACTIONS:
             return {'action': action.action,
                     'request_id': action.request_id,
@@ -116,7 +118,8 @@ def current_facts(ctx: base.DataContext, server: Any) -> dict:
     facts = server_facts(server)
     try:
         facts['last_action'] = last_action(ctx.clients, server.id)
-    except (sdk_exc.SDKException, ks_exc.ClientException) as e:
+    except (sdk_exc.SDKException, ks_exc.ClientException,
+            LookupError) as e:
         facts['last_action_unknown'] = str(e)[:200]
     return facts
 

@@ -180,6 +180,17 @@ def test_an_action_seconds_after_the_checkpoint_is_seen_whatever_the_clock(
     _not_reused(env, node, "instance action 'stop' at 2026-12-04T11:59:59")
 
 
+def test_past_the_newest_hundred_harmless_actions_nothing_is_assumed(
+        env, stopped):
+    node = fakes.node('server', stopped)
+    _previous(env, node)
+    env.cloud.actions[stopped][:0] = [
+        {'action': 'createImage',
+         'start_time': '2026-12-04T13:%02d:%02d.000000' % divmod(n, 60)}
+        for n in range(reuse.MAX_ACTIONS, 0, -1)]
+    _not_reused(env, node, 'none of its newest 100 instance actions')
+
+
 def test_no_previous_checkpoint_is_said_nowhere(env, stopped):
     """The first checkpoint of a policy: nothing to reuse, nothing to say."""
     record = _protect(env, fakes.node('server', stopped))
