@@ -291,7 +291,7 @@ class Protection:
             record = records.get(node['key'])
             if record:
                 found[(node['type'], node['id'])] = reuse.Previous(
-                    row.id, row.point_in_time, record)
+                    row.id, record)
         return found
 
     def _temporaries(self, key: str, state: dict[str, Any]) -> None:

@@ -29,7 +29,6 @@ operator can tell why a server that looks idle was snapshotted again.
 """
 
 import dataclasses
-import datetime
 from typing import Any
 
 from keystoneauth1 import exceptions as ks_exc
@@ -53,12 +52,10 @@ class Previous:
     """The previous available checkpoint's record of one resource.
 
     :param checkpoint_id: that checkpoint's id.
-    :param captured_at: its point in time (naive UTC).
     :param record: its data record of the resource (manifest ``data``).
     """
 
     checkpoint_id: str
-    captured_at: datetime.datetime
     record: dict
 
 

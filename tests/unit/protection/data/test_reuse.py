@@ -11,7 +11,6 @@
 # under the License.
 
 """A stopped, unchanged server's data is referenced, not snapshotted again."""
-import datetime
 import os
 
 from openstack import exceptions as sdk_exc
@@ -21,8 +20,6 @@ from dragon.checkpoint import chunks as chunk_mod
 from dragon.protection import data
 from dragon.protection.data import reuse
 from tests.unit.protection.data import fakes
-
-CAPTURED = datetime.datetime(2026, 12, 4, 12, 0, 0)
 
 
 @pytest.fixture
@@ -55,7 +52,7 @@ def _protect(env, node):
 def _previous(env, node, checkpoint_id='cp-1'):
     """The first checkpoint's record, as the workflow hands it on."""
     record = _protect(env, node)
-    env.ctx.previous = reuse.Previous(checkpoint_id, CAPTURED, record)
+    env.ctx.previous = reuse.Previous(checkpoint_id, record)
     env.events.clear()
     return record
 
@@ -77,7 +74,7 @@ def test_a_stopped_unchanged_server_reuses_the_previous_data(env, stopped):
     assert second['sha256'] == first['sha256']
     assert any('data of checkpoint cp-1 reused' in m for _l, m in env.events)
     # The next one names the checkpoint that took the snapshot.
-    env.ctx.previous = reuse.Previous('cp-2', CAPTURED, second)
+    env.ctx.previous = reuse.Previous('cp-2', second)
     third = _protect(env, node)
     assert (third['reused_from'], third['data_captured_by']) == (
         'cp-2', 'cp-1')
@@ -108,7 +105,7 @@ def test_a_server_running_now_or_then_is_snapshotted(env, stopped):
     _set(env, stopped, status='ACTIVE')
     _not_reused(env, node, 'it is ACTIVE, not SHUTOFF')
     _set(env, stopped, status='SHUTOFF')
-    env.ctx.previous = reuse.Previous('cp-1', CAPTURED, {
+    env.ctx.previous = reuse.Previous('cp-1', {
         **record, 'server': {**record['server'], 'status': 'ACTIVE'}})
     env.events.clear()
     _not_reused(env, node, 'it was ACTIVE at checkpoint cp-1')
@@ -119,8 +116,7 @@ def test_another_flavor_or_image_means_a_snapshot(env, stopped):
     _previous(env, node)
     _set(env, stopped, flavor={'disk': 2})
     _not_reused(env, node, 'its flavor changed since checkpoint cp-1')
-    env.ctx.previous = reuse.Previous('cp-1', CAPTURED,
-                                      env.ctx.previous.record)
+    env.ctx.previous = reuse.Previous('cp-1', env.ctx.previous.record)
     _set(env, stopped, flavor={'disk': 1}, image={'id': 'image-other'})
     env.events.clear()
     _not_reused(env, node, 'its image changed since checkpoint cp-1')
