@@ -94,6 +94,16 @@ opts = [
              'go on meanwhile). A server that does not pause in '
              'time fails the checkpoint; one that does not come back is '
              'named as left paused.'),
+    cfg.BoolOpt(
+        'skip_unchanged_servers',
+        default=True,
+        help='Do not snapshot again a server (image_snapshot) that is '
+             'SHUTOFF and was already SHUTOFF at the previous available '
+             'checkpoint of the policy, with no instance action since and '
+             'the same image and flavor: the new checkpoint references the '
+             'previous one\'s data (its chunks checked to be still '
+             'stored). A member option skip_unchanged=false turns it off '
+             'for one server.'),
 ]
 
 

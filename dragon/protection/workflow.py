@@ -49,7 +49,9 @@ from dragon import exception
 from dragon.notifications import notifier
 from dragon.protection import consistency
 from dragon.protection import data
+from dragon.protection.data import backup_chain
 from dragon.protection.data import base as data_base
+from dragon.protection.data import reuse
 from dragon.protection.data import sweep
 from dragon.protection import discovery
 from dragon.protection import graph as graph_mod
@@ -245,6 +247,7 @@ class Protection:
         chunk_store = chunks_mod.project_store(
             self.clients.swift, self.checkpoint.project_id, self.conf)
         chunk_store.ensure_container()
+        previous = self.previous_records()
         for node in graph.nodes():
             # The Heat type of a node names the resource type whose data
             # action it has (members, and volumes a server brings along).
@@ -262,7 +265,9 @@ class Protection:
                     key, state),
                 run_id=self.checkpoint.id,
                 warn=lambda code, msg, key=key: self.recorder.warn(
-                    key, code, msg))
+                    key, code, msg),
+                previous=previous.get((node.resource.type,
+                                       node.resource.id)))
             step = _Step(node, data.get(resource_type.name, node.action),
                          ctx)
             self.recorder.track(node, step.action.estimate(ctx, node))
@@ -270,6 +275,40 @@ class Protection:
         done, total = self.recorder.totals()
         self.recorder.event('info', '%d resources carry data, about %d '
                             'bytes' % (len(self.steps), total))
+
+    def previous_records(self) -> dict[tuple[str, str], reuse.Previous]:
+        """The newest available checkpoint's records, by resource.
+
+        What a stopped, unchanged server reuses (``data.reuse``); keyed by
+        (Heat type, id), not by node key, which follows a renamed
+        resource's name.  A previous checkpoint that cannot be read only
+        means nothing is reused.
+        """
+        if not (self.conf.protection.skip_unchanged_servers and
+                any(m.action == 'image_snapshot'
+                    for m in self.policy.members)):
+            return {}
+        newest = db_api.checkpoint_newest_available(
+            dragon_context.get_admin_context(), [self.policy.id])
+        row = newest.get(self.policy.id)
+        if row is None or row.id == self.checkpoint.id or not row.container:
+            return {}
+        try:
+            manifest = store.read_manifest(self.clients.swift(),
+                                           row.container)
+        except Exception as e:  # noqa: BLE001 - only an optimisation lost
+            self.recorder.event('warning', 'previous checkpoint %s not read, '
+                                'no data is reused: %s' % (
+                                    row.id, exception.one_line(e)))
+            return {}
+        records = manifest.get('data') or {}
+        found = {}
+        for node in (manifest.get('graph') or {}).get('nodes') or ():
+            record = records.get(node['key'])
+            if record:
+                found[(node['type'], node['id'])] = reuse.Previous(
+                    row.id, record)
+        return found
 
     def _temporaries(self, key: str, state: dict[str, Any]) -> None:
         """Record a temporary before it is created and once it exists.
@@ -394,6 +433,14 @@ class Protection:
             # Nothing moved (template_only): its status says it all, and an
             # event row per resource is what made 300-server policies slow.
             return
+        if step.record.get('reused_from'):
+            self.recorder.event('info', '%s: %d bytes of checkpoint %s '
+                                'referenced (stopped server, unchanged), '
+                                '0 uploaded' % (
+                                    step.record.get('kind'),
+                                    step.record.get('size') or 0,
+                                    step.record['reused_from']), key)
+            return
         self.recorder.event('info', '%s: %d bytes, %d uploaded, %d chunks '
                             'reused, %d zero' % (
                                 step.record.get('kind'),
@@ -429,6 +476,8 @@ class Protection:
             'zero_chunks': sum(r.get('zero_chunks') or 0
                                for r in records.values()),
             'stored_bytes': sum(r.get('size') or 0 for r in records.values()),
+            'reused_records': sum(bool(r.get('reused_from'))
+                                  for r in records.values()),
             'api_calls': dict(self.clients.calls),
             # Engines that died running it before this one finished it.
             'takeovers': int((self.checkpoint.stats or {}).get(
@@ -638,8 +687,28 @@ def _sweep_orphan(conf: cfg.ConfigOpts, clients: Any, recorder: Any,
                        'behind: %s' % error)
 
 
+def release_backups(conf: cfg.ConfigOpts, clients: Any,
+                    checkpoint: Any) -> None:
+    """Delete the cinder-backup backups of a checkpoint being deleted.
+
+    Before its container: the manifest names them.  A backup later
+    incrementals depend on is marked and deleted with its last dependent
+    (``data.backup_chain``).  A container without a manifest (a failed
+    run) references no backup: its run's cleanup deleted it.
+
+    :raises dragon.exception.DragonException: a backup could not be
+        deleted; the checkpoint stays, to be deleted again.
+    """
+    try:
+        manifest = store.read_manifest(clients.swift(), checkpoint.container)
+    except exception.RecoveryPointNotFound:
+        return
+    for line in backup_chain.release_checkpoint(clients, conf, manifest):
+        LOG.info("checkpoint %s: %s", checkpoint.id, line)
+
+
 def delete(conf: cfg.ConfigOpts, checkpoint_id: str, host: str = '') -> None:
-    """Remove a checkpoint's container, then its row (status ``deleting``).
+    """Remove a checkpoint's backups, container, then its row (``deleting``).
 
     Chunks stay until the next gc pass: another checkpoint may share them.
     """
@@ -647,6 +716,7 @@ def delete(conf: cfg.ConfigOpts, checkpoint_id: str, host: str = '') -> None:
     checkpoint = db_api.checkpoint_get(context, checkpoint_id)
     if checkpoint.container:
         clients = _trust_clients(conf, checkpoint)
+        release_backups(conf, clients, checkpoint)
         store.delete(clients.swift(), checkpoint.container)
     db_api.checkpoint_delete(context, checkpoint_id)
     notifier.checkpoint_deleted(conf, checkpoint)

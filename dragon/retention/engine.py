@@ -25,6 +25,7 @@ from dragon import context as dragon_context
 from dragon.db import api as db_api
 from dragon import identity
 from dragon.notifications import notifier
+from dragon.protection import workflow
 from dragon.retention import prune
 from dragon.retention import rules
 
@@ -42,10 +43,12 @@ def apply(conf: cfg.ConfigOpts, checkpoint_id: str):
     if not (policy.options or {}).get('retention'):
         return None
     session = identity.trust_session(conf, checkpoint.trust_id)
-    swift = clients_mod.ServiceClients(session, conf.engine.region_name,
-                                       conf).swift()
+    clients = clients_mod.ServiceClients(session, conf.engine.region_name,
+                                         conf)
     result = prune.prune(
-        admin, conf, policy, swift,
+        admin, conf, policy, clients.swift(),
+        release=lambda checkpoint: workflow.release_backups(
+            conf, clients, checkpoint),
         timezone=rules.timezone_for(
             policy.options.get('retention'),
             db_api.schedule_get_all(admin, policy_id=policy.id)))

@@ -24,7 +24,7 @@ periodic gc reclaim those no checkpoint references any more.
 
 import dataclasses
 import datetime
-from typing import Any
+from typing import Any, Callable
 
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -62,7 +62,8 @@ def _summary(checkpoint: Any, reasons: list[str]) -> dict[str, Any]:
 
 def prune(context: Any, conf: cfg.ConfigOpts, policy: Any, swift: Any,
           now: datetime.datetime | None = None,
-          timezone: str = 'UTC') -> PruneResult:
+          timezone: str = 'UTC',
+          release: Callable[[Any], None] | None = None) -> PruneResult:
     """Delete the checkpoints of ``policy`` its retention does not keep.
 
     :param context: an admin context (the database calls).
@@ -72,6 +73,9 @@ def prune(context: Any, conf: cfg.ConfigOpts, policy: Any, swift: Any,
     :param now: naive UTC (default: now), what ``max_age`` counts from.
     :param timezone: the periods' time zone when the retention names none
         (the schedule's).
+    :param release: ``release(checkpoint)`` deletes what the checkpoint
+        holds outside its container (its cinder-backup backups), before
+        the container; a failure leaves the checkpoint ``error``.
     :returns: a ``PruneResult``. A checkpoint that was put on hold or left
         ``available`` since the plan is skipped and counted as kept. One
         that fails to delete is left ``error`` with the reason (and
@@ -101,6 +105,8 @@ def prune(context: Any, conf: cfg.ConfigOpts, policy: Any, swift: Any,
             continue
         try:
             if checkpoint.container:
+                if release is not None:
+                    release(checkpoint)
                 store.delete(swift, checkpoint.container)
             db_api.checkpoint_delete(context, checkpoint.id)
         except Exception as e:  # noqa: BLE001 - one must not stop the rest

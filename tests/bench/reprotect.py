@@ -14,7 +14,10 @@
 
 Unchanged server: the second checkpoint should cost a fraction of the
 first, since Glance's content hash of the snapshot is already in the chunk
-index and nothing is downloaded again.  A volume with 1% of its bytes
+index and nothing is downloaded again.  Stopped server: once stopped and
+protected, the next checkpoint takes no snapshot at all and references
+the previous one's data (``reused_records``), so it costs the fixed
+costs of a run only.  A volume with 1% of its bytes
 changed (in a few runs, written straight into the file-backed Cinder
 volume) should upload about the changed bytes plus one chunk per change.
 """
@@ -43,6 +46,38 @@ def unchanged(run: 'common.Run') -> None:
         run.env.dragon(), second['checkpoint']['id']))
     run.row(NAME, 'server unchanged: bytes 2nd / 1st', '%d / %d B = %.1f%%'
             % (up2, up1, 100 * up2 / max(up1, 1)), '0 B', up2 == 0)
+
+
+def stopped(run: 'common.Run') -> None:
+    """The same server stopped: protected once stopped, then again."""
+    first = run.first_protect(run.size)
+    server = run.data_server(run.size)
+    conn = run.env.conn()
+    conn.compute.stop_server(server['server_id'])
+    conn.compute.wait_for_server(conn.compute.get_server(
+        server['server_id']), status='SHUTOFF', wait=300)
+    try:
+        # Snapshotted (it was running at the previous checkpoint), then
+        # referenced.
+        taken = run.protect(run.size)
+        again = run.protect(run.size)
+    finally:
+        conn.compute.start_server(server['server_id'])
+        conn.compute.wait_for_server(conn.compute.get_server(
+            server['server_id']), status='ACTIVE', wait=300)
+    reused = again['stats'].get('reused_records') or 0
+    up = again['stats'].get('uploaded_bytes') or 0
+    ratio = again['seconds'] / first['seconds']
+    run.row(NAME, 'server stopped: time 2nd / 1st', '%.1f s / %.1f s = '
+            '%.1f%%' % (again['seconds'], first['seconds'], 100 * ratio),
+            '<= 5%', ratio <= 0.05)
+    run.row(NAME, 'server stopped: snapshot once stopped', '%.1f s, %d B '
+            'uploaded' % (taken['seconds'],
+                          taken['stats'].get('uploaded_bytes') or 0))
+    run.row(NAME, 'server stopped: phases of 2nd (s)', common.phases_text(
+        run.env.dragon(), again['checkpoint']['id']))
+    run.row(NAME, 'server stopped: records reused, bytes', '%d, %d B' % (
+        reused, up), '1, 0 B', reused == 1 and up == 0)
 
 
 def volume_file(run: 'common.Run', volume_id: str) -> str:
@@ -77,7 +112,8 @@ def touched_chunks(runs: list, chunk: int) -> int:
                                    (offset + length - 1) // chunk + 1)})
 
 
-def changed_volume(run: 'common.Run') -> None:
+def changed_volume(run: 'common.Run', action: str = 'snapshot_data'
+                   ) -> None:
     env = run.env
     conn = env.conn()
     image = run.data_server(run.size)['image']
@@ -94,7 +130,7 @@ def changed_volume(run: 'common.Run') -> None:
                                            wait=1800)
         policy = common.create_policy(dr, name, [
             {'resource_type': 'volume', 'resource_id': volume.id,
-             'action': 'snapshot_data'}])
+             'action': action}])
         cleanup.add('policy ' + name, dr.policies.delete, policy['id'])
         common.say('protecting volume %s (%d GiB) twice, 1%% changed in '
                    'between' % (volume.id, size_gib))
@@ -103,6 +139,9 @@ def changed_volume(run: 'common.Run') -> None:
         runs = change_volume(volume_file(run, volume.id), size_gib * GiB,
                              seed=name)
         second, t2 = common.protect(dr, policy['id'], on_created=later)
+        if action == 'cinder_backup':
+            _backup_rows(run, conn, first, second, t1, t2)
+            return
         chunk = _chunk_size(run, second) or 4 * common.MiB
     up1 = first['stats'].get('uploaded_bytes') or 0
     up2 = second['stats'].get('uploaded_bytes') or 0
@@ -122,6 +161,21 @@ def changed_volume(run: 'common.Run') -> None:
             'uploaded = touched', up2 == touched * chunk)
 
 
+def _backup_rows(run, conn, first, second, t1, t2) -> None:
+    """cinder_backup: a full backup, then an incremental of 1% changed."""
+    records = [next(iter(common.manifest(run.env, c)['data'].values()))
+               for c in (first, second)]
+    objects = [r['backup'].get('object_count') or 0 for r in records]
+    incremental = records[1]['backup'].get('is_incremental')
+    run.row(NAME, 'cinder_backup 1% changed: time 2nd / 1st',
+            '%.1f s / %.1f s = %.0f%%' % (t2, t1, 100 * t2 / t1),
+            '<= 50%', t2 <= 0.5 * t1)
+    run.row(NAME, 'cinder_backup 1% changed: 2nd backup',
+            '%s, %d objects (1st: %d)' % (
+                'incremental' if incremental else 'FULL', objects[1],
+                objects[0]), 'incremental', bool(incremental))
+
+
 def _chunk_size(run, checkpoint):
     data = common.manifest(run.env, checkpoint).get('data') or {}
     sizes = [r.get('chunk_size') for r in data.values() if r]
@@ -130,4 +184,6 @@ def _chunk_size(run, checkpoint):
 
 def run(run: 'common.Run') -> None:
     unchanged(run)
+    stopped(run)
     changed_volume(run)
+    changed_volume(run, 'cinder_backup')

@@ -92,6 +92,9 @@ class Proxy(adapter.Adapter):
     def delete(self, url, **_kwargs):
         return self._send('DELETE', url)
 
+    def put(self, url, json=None, **_kwargs):
+        return self._send('PUT', url, json=json)
+
 
 def _get(resource, proxy, obj):
     return resource.new(id=obj).fetch(proxy)
@@ -156,6 +159,11 @@ class BlockStorage(Proxy):
         return volume_mod.Volume.new(id=volume).upload_to_image(
             self, image_name, force=force, disk_format=disk_format,
             container_format=container_format)
+
+    def update_backup(self, backup, **attrs):
+        resource = backup_mod.Backup.existing(id=backup)
+        resource._update(**attrs)
+        return resource.commit(self)
 
     def export_backup(self, backup):
         return backup_mod.Backup.new(id=backup).export_record(self)

@@ -161,6 +161,11 @@ CHECKPOINT = {
                          'stored_bytes'],
             'properties': {'uploaded_bytes': _INT, 'reused_chunks': _INT,
                            'zero_chunks': _INT, 'stored_bytes': _INT,
+                           'reused_records': {
+                               **_INT, 'description': 'Data records '
+                               'referenced from the previous checkpoint '
+                               'as they were (stopped, unchanged '
+                               'servers).'},
                            'takeovers': {
                                **_INT, 'description': 'Engines that died '
                                'running this checkpoint before another one '

@@ -34,7 +34,7 @@ from dragon import statuses
 LIST_PARAMS = ('limit', 'marker', 'sort_dir', 'policy_id', 'status',
                'all_projects')
 _STATS = ('uploaded_bytes', 'reused_chunks', 'zero_chunks', 'stored_bytes',
-          'takeovers')
+          'reused_records', 'takeovers')
 _RESOURCE_DEFAULTS = {'key': '', 'type': '', 'id': None, 'name': None,
                       'action': None,
                       'status': statuses.Resource.PENDING, 'reason': None,

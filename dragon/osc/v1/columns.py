@@ -241,6 +241,9 @@ class StatsColumn(columns.FormattableColumn):
                            ('zero_chunks', 'zero chunks')):
             if stats.get(key) is not None:
                 parts.append('%s %s' % (stats[key], label))
+        if stats.get('reused_records'):
+            parts.append('%d records of the previous checkpoint reused'
+                         % stats['reused_records'])
         calls = stats.get('api_calls') or {}
         if calls:
             parts.append('API calls: %s' % ' '.join(

@@ -58,6 +58,12 @@ class Server(base.ResourceType):
                     'type': 'boolean', 'default': False,
                     'description': 'Keep the Glance snapshot image once '
                                    'its data is in the checkpoint.'},
+                'skip_unchanged': {
+                    'type': 'boolean', 'default': True,
+                    'description': 'Reuse the previous checkpoint\'s data '
+                                   'of a server stopped since, unchanged '
+                                   '(no instance action, same image and '
+                                   'flavor), instead of a new snapshot.'},
                 **_ATTACHED,
             })),
         base.Action(

@@ -16,6 +16,7 @@ from typing import Any
 
 from openstack import exceptions as sdk_exc
 
+from dragon.protection.data import backup_chain
 from dragon.protection.data import base
 from dragon.protection.data import cinder
 from dragon.protection.data import volume as volume_mod
@@ -27,16 +28,20 @@ GiB = 1024 ** 3
 METADATA_KEY = 'dragon_backup'
 
 
-def _previous_backups(ctx: base.DataContext, volume_id: str) -> list:
-    """Dragon's available backups of the volume.
+def _volume_backups(ctx: base.DataContext, volume_id: str) -> list:
+    """Every backup of the volume, whoever made it.
 
     Filtered here, not with ``?volume_id=``: a deployment's
     ``resource_filters.json`` may not allow that filter (Cinder answers 400).
     The SDK follows the pages.
     """
     backups = ctx.clients.connection.block_storage.backups(details=True)
-    return [b for b in backups
-            if b.volume_id == volume_id and b.status == 'available' and
+    return [b for b in backups if b.volume_id == volume_id]
+
+
+def _dragons(backups: list) -> list:
+    """Dragon's available backups among ``backups``."""
+    return [b for b in backups if b.status == 'available' and
             (b.metadata or {}).get(METADATA_KEY) == 'true']
 
 
@@ -74,9 +79,16 @@ class CinderBackup(base.DataAction):
 
     def capture(self, ctx: base.DataContext, node: Any) -> dict:
         volume = volume_mod.get_volume(ctx, node)
-        incremental = bool(
-            base.option(ctx, node, 'incremental', True) and
-            _previous_backups(ctx, node.resource.id))
+        metadata = {METADATA_KEY: 'true'}
+        incremental = False
+        if base.option(ctx, node, 'incremental', True):
+            backups = _volume_backups(ctx, node.resource.id)
+            # On top of the one Cinder will choose, named so the chain can
+            # be walked back (Cinder's API does not say).
+            parent = backup_chain.parent(backups)
+            incremental = bool(_dragons(backups)) and parent is not None
+            if incremental:
+                metadata[backup_chain.PARENT_KEY] = parent.id
         state = {'incremental': incremental,
                  'volume': volume_mod.facts(volume)}
         attrs = {'volume_id': node.resource.id,
@@ -84,7 +96,7 @@ class CinderBackup(base.DataAction):
                      ctx, node)),
                  'is_incremental': incremental,
                  'force': volume.status == 'in-use',
-                 'metadata': {METADATA_KEY: 'true'}}
+                 'metadata': metadata}
         container = base.option(ctx, node, 'container', None)
         if container:
             attrs['container'] = container
@@ -99,7 +111,11 @@ class CinderBackup(base.DataAction):
             ctx.clients, 'backup', state['backup_id'], ('available',),
             cinder.BACKUP_BAD, timeout=conf.backup_timeout,
             interval=conf.poll_interval, resource=base.label(node))
-        exported = export_record(ctx, backup.id)
+        links = backup_chain.chain(ctx.clients, backup)
+        chain = [{'id': link.id, 'is_incremental': bool(link.is_incremental),
+                  'export_record': export_record(ctx, link.id)}
+                 for link in links]
+        exported = chain[-1]['export_record']
         if exported is None:
             ctx.warn(warnings.BACKUP_NOT_EXPORTABLE,
                      '%s: Cinder did not allow exporting backup %s '
@@ -121,9 +137,12 @@ class CinderBackup(base.DataAction):
                     'container': backup.container,
                     'size_gib': backup.size,
                     'is_incremental': bool(backup.is_incremental),
+                    'parent_id': (backup.metadata or {}).get(
+                        backup_chain.PARENT_KEY),
                     'object_count': backup.object_count,
                     'availability_zone': backup.availability_zone},
             export_allowed=exported is not None, export_record=exported,
+            export_chain=chain,
             volume=state['volume'])
 
     def cleanup(self, ctx: base.DataContext, node: Any, state: dict) -> None:

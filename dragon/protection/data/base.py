@@ -101,6 +101,9 @@ class DataContext:
         record does not carry, or that another site may not be able to
         use, in the checkpoint's warnings (codes: ``dragon.protection.
         warnings``).
+    :param previous: the previous available checkpoint's record of this
+        resource (``dragon.protection.data.reuse.Previous``), if any: what
+        an unchanged stopped server reuses.
     """
 
     clients: Any
@@ -112,6 +115,7 @@ class DataContext:
     warn: Callable[[str, str], None] = _ignore
     temporaries: Callable[[dict], None] = _ignore
     run_id: str = ''
+    previous: Any = None
 
     @property
     def protection(self) -> Any:

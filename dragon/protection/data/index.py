@@ -56,7 +56,7 @@ def _swift(store: Any) -> Any:
     return store._swift()
 
 
-def _chunk_intact(store: Any, chunk: dict) -> bool:
+def chunk_intact(store: Any, chunk: dict) -> bool:
     """Whether Swift lists the chunk with the size and md5 recorded."""
     if chunk['sha256'] == chunk_mod.ZERO:
         return True
@@ -65,6 +65,20 @@ def _chunk_intact(store: Any, chunk: dict) -> bool:
     found = store.listing.get(chunk['sha256'])
     return (found is not None and found.size == chunk['stored_size'] and
             found.md5 == chunk['md5'])
+
+
+def chunks_intact(store: Any, chunks: list[dict]) -> bool:
+    """Whether every distinct chunk is stored with its recorded size and md5.
+
+    From the container's listing (shared with the run's chunk store); a
+    container too large to list costs one HEAD per chunk, in parallel.
+    """
+    distinct = list({c['sha256']: c for c in chunks}.values())
+    if not store.listing.cached:
+        with concurrent.futures.ThreadPoolExecutor(
+                max(1, store.workers)) as pool:
+            return all(pool.map(lambda c: chunk_intact(store, c), distinct))
+    return all(chunk_intact(store, c) for c in distinct)
 
 
 class ImageIndex:
@@ -90,16 +104,7 @@ class ImageIndex:
                 entry.get('value') != value or
                 (size is not None and entry.get('size') != size)):
             return None
-        chunks = list({c['sha256']: c for c in entry['chunks']}.values())
-        if not self.store.listing.cached:
-            # A container too large to list: one HEAD per chunk, in parallel.
-            with concurrent.futures.ThreadPoolExecutor(
-                    max(1, self.store.workers)) as pool:
-                intact = all(pool.map(
-                    lambda c: _chunk_intact(self.store, c), chunks))
-        else:
-            intact = all(_chunk_intact(self.store, c) for c in chunks)
-        return entry if intact else None
+        return entry if chunks_intact(self.store, entry['chunks']) else None
 
     def store_entry(self, algo: str, value: str, result: Any) -> None:
         """Remember that the stream with this hash is ``result``'s chunks."""

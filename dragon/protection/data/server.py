@@ -18,6 +18,7 @@ from dragon import exception
 from dragon.protection.data import base
 from dragon.protection.data import glance
 from dragon.protection.data import nova
+from dragon.protection.data import reuse
 from dragon.protection.data import stream
 from dragon.protection.data import waiting
 
@@ -66,8 +67,23 @@ class ImageSnapshot(_ServerImage):
         server = _server(ctx, node)
         if nova.image_id(server) is None:
             return {'kind': base.NONE, 'reason': BOOT_FROM_VOLUME}
+        facts = reuse.server_facts(server)
+        if reuse.enabled(ctx, node):
+            facts = reuse.current_facts(ctx, server)
+            decision = reuse.decide(ctx, server, facts, ctx.previous)
+            if decision.reuse:
+                ctx.event('info', 'data of checkpoint %s reused, no new '
+                          'snapshot: %s' % (ctx.previous.checkpoint_id,
+                                            decision.reason))
+                # Only names: the state is on the run's row.
+                return {'reused_from': ctx.previous.checkpoint_id,
+                        'server': facts}
+            if ctx.previous is not None:
+                ctx.event('info', 'snapshot taken, data of checkpoint %s '
+                          'not reused: %s' % (ctx.previous.checkpoint_id,
+                                              decision.reason))
         conf = ctx.protection
-        state = {'base_image_id': nova.image_id(server)}
+        state = {'base_image_id': nova.image_id(server), 'server': facts}
         # Nova creates the Glance image: the kind recorded is 'image'.
         image_id = nova.create_image(
             ctx.clients, node.resource.id,
@@ -93,6 +109,10 @@ class ImageSnapshot(_ServerImage):
                  state: dict) -> dict:
         if state.get('kind') == base.NONE:
             return self._none(state['reason'])
+        if state.get('reused_from'):
+            result = reuse.reused_record(ctx.previous, state['server'])
+            ctx.progress(result.get('size') or 0)
+            return result
         conf = ctx.protection
         image = glance.wait_active(
             ctx.clients, state['image_id'], timeout=conf.image_active_timeout,
@@ -102,7 +122,7 @@ class ImageSnapshot(_ServerImage):
         return base.record(self.action, base.IMAGE,
                            snapshot_image_id=state['image_id'],
                            source_image_id=state.get('base_image_id'),
-                           **fields)
+                           server=state.get('server'), **fields)
 
     def cleanup(self, ctx: base.DataContext, node: Any, state: dict) -> None:
         image_id = state.get('image_id')

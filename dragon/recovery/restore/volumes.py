@@ -15,8 +15,9 @@
 ``cinder_backup``: the backup the checkpoint names is used directly when
 the target's Cinder knows it (one Cinder for both sites, or a record
 imported by an earlier recovery); otherwise its export record is imported
-(``POST /backups/import_record``, admin-only in Cinder's default policy).
-The backup is then restored into a new volume made for it, tagged
+(``POST /backups/import_record``, admin-only in Cinder's default policy),
+with the backups an incremental one depends on, base first (the
+record's ``export_chain``).  The backup is then restored into a new volume made for it, tagged
 ``dragon_restore=<recovery id>`` when it is created (the rollback of a
 recovery whose engine died finds it by that tag).  An imported backup is never
 deleted by cleanup: its record points at the very objects the source
@@ -51,9 +52,8 @@ def _get(ctx: ctx_mod.RestoreContext, kind: str, obj_id: str) -> Any | None:
         return None
 
 
-def _import(ctx: ctx_mod.RestoreContext, record: dict, backup_id: str,
-            resource: str) -> str:
-    exported = record.get('export_record')
+def _import(ctx: ctx_mod.RestoreContext, exported: dict | None,
+            backup_id: str, resource: str) -> str:
     if not exported:
         raise exception.RecoveryFailed(
             resource=resource, reason=(
@@ -83,6 +83,35 @@ def _import(ctx: ctx_mod.RestoreContext, record: dict, backup_id: str,
     return response.json()['backup']['id']
 
 
+def _import_chain(ctx: ctx_mod.RestoreContext, record: dict,
+                  backup_id: str, resource: str) -> str:
+    """Import the backup and the backups it is incremental on, base first.
+
+    Cinder imports a backup under the id its record holds, so an
+    incremental's parent must be there before it.  Links the target
+    already knows (an earlier recovery imported them) are skipped.
+    Records of older checkpoints carry no chain: the backup alone.
+
+    :returns: the id of the imported backup.
+    """
+    chain = record.get('export_chain') or [
+        {'id': backup_id, 'export_record': record.get('export_record')}]
+    imported = backup_id
+    for link in chain:
+        if link['id'] != backup_id and _get(ctx, 'backup', link['id']):
+            continue
+        imported = _import(ctx, link.get('export_record'), link['id'],
+                           resource)
+        ctx.event('info', 'backup %s imported into %s' % (
+            imported, ctx.clients.region_name))
+        if link['id'] != backup_id:
+            cinder.wait_status(
+                ctx.clients, 'backup', imported, ('available',),
+                cinder.BACKUP_BAD, timeout=ctx.waits.backup_timeout,
+                interval=ctx.waits.poll_interval, resource=resource)
+    return imported
+
+
 def restore_backup(ctx: ctx_mod.RestoreContext, key: str, record: dict,
                    resource: str) -> dict:
     """A new volume in the target restored from the record's backup.
@@ -100,9 +129,7 @@ def restore_backup(ctx: ctx_mod.RestoreContext, key: str, record: dict,
                          exception.RecoveryFailed):
         imported = _get(ctx, 'backup', backup_id) is None
         if imported:
-            backup_id = _import(ctx, record, backup_id, resource)
-            ctx.event('info', 'backup %s imported into %s' % (
-                backup_id, ctx.clients.region_name))
+            backup_id = _import_chain(ctx, record, backup_id, resource)
         backup = cinder.wait_status(
             ctx.clients, 'backup', backup_id, ('available',),
             cinder.BACKUP_BAD, timeout=waits.backup_timeout,

@@ -76,6 +76,12 @@ class FakeAction:
 
     def transfer(self, ctx, node, state):
         self.log.append(('transfer', node.key))
+        if ctx.previous is not None:
+            self.log.append(('previous', node.key,
+                             ctx.previous.checkpoint_id))
+            if self.fail_at == 'reuse':
+                return {**ctx.previous.record, 'uploaded_bytes': 0,
+                        'reused_from': ctx.previous.checkpoint_id}
         if self.fail_at == 'warn':
             ctx.warn('backup_import_admin_only', 'restorable by admins only')
             state['done'] = True
@@ -701,3 +707,48 @@ def test_a_policy_given_a_key_after_queueing_fails_before_any_data(env):
     assert 'cannot yet encrypt' in cp.error and 'k1' in cp.error
     assert env.log == [] and env.account.containers == {}
     assert env.validated == []
+
+
+def _next_checkpoint(env):
+    context = env.context
+    first = db_api.checkpoint_get(context, env.checkpoint.id)
+    second = db_api.checkpoint_create(context, {
+        'project_id': PROJECT, 'user_id': 'u', 'policy_id': first.policy_id,
+        'policy_name': first.policy_name, 'status': 'protecting'})
+    return first, second
+
+
+def _run(env, conf, checkpoint):
+    context = env.context
+    cp = db_api.checkpoint_get(context, checkpoint.id)
+    policy = db_api.workload_policy_get(context, cp.policy_id)
+    ok = workflow.Protection(conf, cp, policy, env.clients,
+                             rec.RunRecorder(context, cp.id)).run()
+    return ok, db_api.checkpoint_get(context, checkpoint.id)
+
+
+def test_the_previous_checkpoints_records_reach_the_data_actions(env, conf):
+    """By resource; what is reused is counted in the stats."""
+    ok, _cp = env.protect()
+    assert ok and not any(e[0] == 'previous' for e in env.log)
+    first, second = _next_checkpoint(env)
+    env.behaviour['server'] = 'reuse'
+    ok, cp = _run(env, conf, second)
+    assert ok, cp.error
+    assert ('previous', 'server_web', first.id) in env.log
+    assert ('previous', 'volume_db', first.id) in env.log
+    assert cp.stats['reused_records'] == 1
+    events = [e.message for e in db_api.checkpoint_event_get_all(
+        env.context, cp.id)]
+    assert any('of checkpoint %s referenced' % first.id in m
+               for m in events), events
+
+
+def test_without_skip_unchanged_servers_no_previous_is_read(env, conf):
+    env.protect()
+    _first, second = _next_checkpoint(env)
+    conf.set_override('skip_unchanged_servers', False, group='protection')
+    del env.log[:]
+    ok, cp = _run(env, conf, second)
+    assert ok and cp.stats['reused_records'] == 0
+    assert not any(e[0] == 'previous' for e in env.log)

@@ -202,3 +202,27 @@ def test_tiers_use_the_given_time_zone(db, ctx, conf, swift):
     result = prune.prune(ctx, conf, policy, swift, now=NOW,
                          timezone='Asia/Tokyo')
     assert [d['id'] for d in result.deleted] == [other.id]
+
+
+def test_what_a_checkpoint_holds_outside_its_container_goes_first(
+        db, ctx, conf, swift, account):
+    """Its cinder-backup backups (``release``); a failure keeps it."""
+    policy = _policy(ctx, {'keep_last': 1})
+    for days in range(3):
+        _checkpoint(ctx, policy, swift, days)
+    released = []
+
+    def release(checkpoint):
+        # Before the container is touched: its manifest names the backups.
+        assert checkpoint.container in account.containers
+        if checkpoint.container == 'dragon-cp-2':
+            raise exception.DragonException('backup b-2 refused')
+        released.append(checkpoint.container)
+
+    result = prune.prune(ctx, conf, policy, swift, now=NOW, release=release)
+    assert released == ['dragon-cp-1']
+    assert [d['container'] for d in result.deleted] == ['dragon-cp-1']
+    assert 'backup b-2 refused' in result.errors[0]
+    assert _left(ctx, policy) == {'dragon-cp-0': 'available',
+                                  'dragon-cp-2': 'error'}
+    assert 'dragon-cp-2' in account.containers

@@ -327,6 +327,7 @@ def test_show_reports_progress_and_resources(cp_api):
     assert shown['engine'] == 'engine-1'
     assert shown['stats'] == {'uploaded_bytes': 20, 'reused_chunks': 1,
                               'zero_chunks': 0, 'stored_bytes': 0, 'takeovers': 0,
+                              'reused_records': 0,
                               'api_calls': {'compute': 3, 'network': 8}}
     assert shown['duration'] is None
     _finish(checkpoint['id'], finished_at=started + datetime.timedelta(

@@ -27,6 +27,7 @@ read a download response whole fails the test.
 import hashlib
 import itertools
 import json
+import types
 
 from keystoneauth1 import discover
 from keystoneauth1 import exceptions as ks_exc
@@ -104,6 +105,9 @@ class FakeCloud:
         # (status, GETs it lasts) a createImage image goes through after
         # queued; None: saving, then active.
         self.snapshot_timeline = None
+        # server id -> its instance actions, newest first (os-instance-
+        # actions): {'action': ..., 'start_time': ...} each.
+        self.actions = {}
 
     # -- setup helpers
     def new_id(self, kind):
@@ -286,12 +290,24 @@ class FakeCloud:
                 volume = self.objects['volume'][body['volume_id']]
                 obj.update(size=volume['size'], container=body.get(
                     'container', 'volumebackups'),
-                    is_incremental=body['incremental'], object_count=3)
+                    is_incremental=body['incremental'], object_count=3,
+                    # Cinder chains an incremental on the newest.
+                    data_timestamp='2026-12-04T12:%02d:00.000000' % int(
+                        obj['id'].split('-')[-1]))
             if kind == 'volume':
                 obj['size'] = body['size']
             return Response({kind: self._public(obj)})
+        if method == 'PUT':
+            self._fail('PUT %s' % kind)
+            obj = self.objects[kind][parts[1]]
+            obj.update(body[kind])
+            return Response({kind: self._public(obj)})
         if method == 'DELETE':
             self._fail('DELETE %s' % kind)
+            if kind == 'backup' and self._dependents(parts[1]):
+                # Cinder: "Incremental backups exist for this backup."
+                raise ks_exc.BadRequest('backup %s has dependents'
+                                        % parts[1])
             self._delete(kind, parts[1], ('available', 'error'))
             return Response()
         if parts[1].startswith('detail') and kind != 'backup':
@@ -320,7 +336,17 @@ class FakeCloud:
                 'backup_service': 'cinder.backup.drivers.swift',
                 'backup_url': 'eyJ...'}})
         self._fail('GET %s' % kind)
-        return Response({kind: self._get(kind, parts[1])})
+        found = self._get(kind, parts[1])
+        if kind == 'backup':
+            found['has_dependent_backups'] = bool(
+                self._dependents(parts[1]))
+        return Response({kind: found})
+
+    def _dependents(self, backup_id):
+        """Backups incremental on ``backup_id`` (the parent Dragon named)."""
+        return [b['id'] for b in self.objects['backup'].values()
+                if (b.get('metadata') or {}).get('dragon_parent') ==
+                backup_id]
 
     def _upload(self, vid, body):
         self._fail('os-volume_upload_image')
@@ -386,6 +412,12 @@ class Compute(Adapter):
     def post(self, path, json=None, headers=None, microversion=None):
         assert microversion == '2.45', 'createImage must return the id'
         return super().post(path, json=json)
+
+    def server_actions(self, server_id):
+        self.cloud._fail('os-instance-actions')
+        return iter([types.SimpleNamespace(
+            **{'request_id': 'req-' + a['start_time'], **a})
+            for a in self.cloud.actions.get(server_id, [])])
 
     def get_server(self, server_id):
         try:

@@ -86,3 +86,54 @@ def test_the_backup_of_a_failed_run_is_deleted(env, failure):
     with pytest.raises(exception.DataActionFailed, match=vid):
         _backup(env, node)
     assert env.cloud.objects['backup'] == {}
+
+
+def _release(env, record):
+    from dragon.protection.data import backup_chain
+    return backup_chain.release_checkpoint(
+        env.cloud, env.conf, {'data': {'vol': record}})
+
+
+def test_an_incremental_names_its_chain_base_first(env):
+    vid = env.cloud.add_volume(fakes.pieces_of(b'x'))
+    node = fakes.node('volume', vid)
+    records = [_backup(env, node)[1] for _ in range(3)]
+    ids = [r['backup']['id'] for r in records]
+    assert records[0]['backup']['parent_id'] is None
+    assert [r['backup']['parent_id'] for r in records[1:]] == ids[:2]
+    assert [link['id'] for link in records[2]['export_chain']] == ids
+    assert [link['is_incremental'] for link in records[2]['export_chain']] \
+        == [False, True, True]
+    assert all(link['export_record'] for link in records[2]['export_chain'])
+
+
+def test_a_deleted_checkpoint_deletes_its_backup_after_its_dependents(env):
+    vid = env.cloud.add_volume(fakes.pieces_of(b'x'))
+    node = fakes.node('volume', vid)
+    full, incr = (_backup(env, node)[1] for _ in range(2))
+    backups = env.cloud.objects['backup']
+    # The base goes first: Cinder would refuse, so it is only marked.
+    done = _release(env, full)
+    assert 'kept until' in done[0]
+    assert backups[full['backup']['id']]['metadata'][
+        'dragon_released'] == 'true'
+    assert env.cloud.calls.count('DELETE backup') == 0
+    # Its incremental goes: both are deleted, the incremental first.
+    done = _release(env, incr)
+    assert done == ['backup %s deleted' % incr['backup']['id'],
+                    'backup %s deleted' % full['backup']['id']]
+    for _ in range(10):                   # the fake's deletes settle
+        env.cloud.alive('backup')
+    assert env.cloud.alive('backup') == []
+
+
+def test_a_base_still_referenced_stays_when_its_incremental_goes(env):
+    vid = env.cloud.add_volume(fakes.pieces_of(b'x'))
+    node = fakes.node('volume', vid)
+    full, incr = (_backup(env, node)[1] for _ in range(2))
+    assert _release(env, incr) == ['backup %s deleted' % incr['backup']['id']]
+    assert full['backup']['id'] in env.cloud.objects['backup']
+    assert 'dragon_released' not in (env.cloud.objects['backup'][
+        full['backup']['id']].get('metadata') or {})
+    assert _release(env, full) == ['backup %s deleted' % full['backup']['id']]
+    assert _release(env, full) == []       # twice: already gone

@@ -241,3 +241,24 @@ def test_a_rollback_removes_a_tagged_volume_the_row_never_named(
     assert lost not in env.cloud.volumes
     assert other in env.cloud.volumes
     assert events[-1] == ('flush', 'error', True)
+
+
+def test_an_incremental_is_imported_after_its_chain_base_first(env):
+    """Links the target already knows are not imported again."""
+    env.cloud.add_backup('bk-full')           # an earlier recovery's
+    record = _backup_record()
+    record['backup']['id'] = 'bk-incr-2'
+    record['export_chain'] = [
+        {'id': 'bk-full', 'export_record': _export('full')},
+        {'id': 'bk-incr-1', 'export_record': _export('incr-1')},
+        {'id': 'bk-incr-2', 'export_record': _export('incr-2')}]
+    result = restore.restore(env.ctx, 'volume_db_1', record)
+    assert [i['backup_url'] for i in env.cloud.imports] == ['incr-1',
+                                                             'incr-2']
+    assert result['backup_id'] == 'imported-incr-2'
+    assert result['backup_imported'] is True
+
+
+def _export(url):
+    return {'backup_service': 'cinder.backup.drivers.swift',
+            'backup_url': url}
