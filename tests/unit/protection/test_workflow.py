@@ -84,7 +84,8 @@ class FakeAction:
                                              reason='image went to killed')
         result = ctx.chunks.put_stream(io.BytesIO(self.payload),
                                        progress=ctx.progress)
-        return {'kind': 'image', 'size': result.size, 'sha256': result.sha256,
+        return {'kind': 'image', 'size': result.size,
+                'chunk_list_sha256': result.chunk_list_sha256,
                 'chunks': [c.to_dict() for c in result.chunks],
                 'uploaded_bytes': result.uploaded_bytes,
                 'reused_chunks': result.reused_chunks,
