@@ -133,12 +133,29 @@ class Adapter:
 
 
 class Clients:
-    """Stands in for ``dragon.cloud.clients.ServiceClients``."""
+    """Stands in for ``dragon.cloud.clients.ServiceClients``.
 
-    def __init__(self, world):
+    :param account: a ``fake_swift.FakeAccount`` for a whole protection
+        run (its requests count as ``object-store`` calls).
+    """
+
+    region_name = 'RegionOne'
+
+    def __init__(self, world, account=None):
         self.world = world
+        self.account = account
         self.project_id = PROJECT
-        self.calls = world.calls
+
+    @property
+    def calls(self):
+        """Calls per service type, as ``ServiceClients.calls``."""
+        calls = collections.Counter(self.world.calls)
+        if self.account is not None and self.account.requests:
+            calls['object-store'] = len(self.account.requests)
+        return calls
+
+    def swift(self):
+        return self.account.connect()
 
     @property
     def connection(self):
@@ -157,7 +174,11 @@ class World:
     a server group, a floating IP and a data volume.
     """
 
-    def __init__(self, servers=1):
+    def __init__(self, servers=1, bare=False):
+        """``bare``: only ``servers`` image-backed servers without key,
+        port, group or volume (as the scale benchmark boots them) and the
+        image; else the workload above.
+        """
         self.calls = collections.Counter()
         self.log = []
         # (proxy, list call) → an HTTP status or an exception to raise.
@@ -173,6 +194,13 @@ class World:
         self.images = [{'id': IMAGE, 'name': 'cirros', 'disk_format': 'raw',
                         'container_format': 'bare', 'min_disk': 0,
                         'min_ram': 0}]
+        if bare:
+            for i in range(servers):
+                server = self._server(server_id(i), 'bare-%d' % i,
+                                      {'id': IMAGE, 'links': []})
+                server['key_name'] = None
+                self.nova['servers'].append(server)
+            return
         self._network()
         for i in range(servers):
             self.add_server(server_id(i), 'web-%d' % i)
