@@ -28,8 +28,17 @@ that differs only because another zstd wrote it is read back and checked
 instead).  The size and md5 of the stored body go into the chunk's
 reference, so a checkpoint can later be verified from a listing alone.
 
+Each byte is hashed once on the way in: by the sha256 that names its
+chunk.  The stream as a whole is pinned by ``chunk_list_sha256``, a sha256
+over the ordered chunk names and lengths (kilobytes per gigabyte, not the
+gigabyte again): since each name is the hash of the chunk's bytes, it
+identifies the stream's bytes as exactly as a sha256 of the stream would.
+A digest another service checks the stream with (Glance's ``os_hash_value``
+of an image, the md5 ETag of a Swift object) is asked for by the caller
+and computed on a thread of its own.
+
 Uploads run on a bounded thread pool with a bounded number of chunks in
-flight, and the whole-stream hashes on a thread of their own behind a
+flight, and any whole-stream digest on a thread of its own behind a
 bounded queue, so memory stays below ``2 * chunk_size * (workers + 1)``
 whatever the size of the stream.
 """
@@ -39,7 +48,7 @@ import functools
 import hashlib
 import queue
 import threading
-from typing import BinaryIO, Callable, Iterator
+from typing import BinaryIO, Callable, Iterable, Iterator
 
 from oslo_log import log as logging
 from swiftclient import exceptions as swift_exc
@@ -86,6 +95,28 @@ class ChunkRef:
 _REF_FIELDS = tuple(f.name for f in dataclasses.fields(ChunkRef))
 
 
+def chunk_list_sha256(chunks: Iterable) -> str:
+    """The digest that pins a stream: sha256 of its chunks' names and lengths.
+
+    One line ``<name> <length>\n`` per chunk, in stream order (offsets
+    follow from the lengths).  A chunk's name is the sha256 of its plain
+    bytes (``ZERO`` for zeros, whose bytes the length gives), so two
+    streams with the same digest have the same bytes, and a restore that
+    checks each chunk against its name and the list against this digest
+    has checked the whole stream.
+
+    :param chunks: ``ChunkRef`` objects or their dicts (as in a record).
+    """
+    digest = hashlib.sha256()
+    for chunk in chunks:
+        if isinstance(chunk, dict):
+            name, length = chunk.get('sha256'), chunk.get('length')
+        else:
+            name, length = chunk.sha256, chunk.length
+        digest.update(('%s %s\n' % (name, length)).encode('utf-8'))
+    return digest.hexdigest()
+
+
 def md5_hex(body: bytes) -> str:
     """The md5 Swift reports as a stored body's ETag."""
     return hashlib.md5(body, usedforsecurity=False).hexdigest()
@@ -97,7 +128,6 @@ class StreamResult:
 
     chunks: list
     size: int
-    sha256: str
     uploaded_bytes: int = 0
     reused_chunks: int = 0
     zero_chunks: int = 0
@@ -105,17 +135,22 @@ class StreamResult:
     # Chunks found damaged in Swift and written again.
     repaired_chunks: int = 0
 
+    @property
+    def chunk_list_sha256(self) -> str:
+        """What pins the stream (see ``chunk_list_sha256``)."""
+        return chunk_list_sha256(self.chunks)
+
 
 class ChecksumMismatch(Exception):
     """A chunk read back does not hash to the name it is stored under."""
 
 
 class _StreamDigests:
-    """Whole-stream hashes computed beside the reading, in order.
+    """Whole-stream hashes a caller asked for, computed beside the reading.
 
-    The whole stream's sha256 (and, for a Glance image, Glance's own
-    algorithm to check the download against) must see every byte in order,
-    so it cannot run on the upload threads.  In the reading thread it would
+    Such a hash (Glance's own algorithm to check an image download
+    against, the md5 a Swift object's ETag gives) must see every byte in
+    order, so it cannot run on the upload threads.  In the reading thread it would
     stall the next read for ~1-3 s of CPU per GiB; on a thread of its own it
     overlaps with reading and uploads (hashlib releases the GIL).  A bounded
     queue keeps at most ``depth`` blocks waiting: memory stays bounded.
@@ -305,10 +340,13 @@ class ChunkStore:
         ``progress`` hears of each chunk as soon as it is stored (from the
         upload threads); the first failed upload stops the reading.
         ``extra_digests`` names hashlib algorithms computed over the whole
-        stream besides sha256 (``result.digests`` has them all).
+        stream, on a thread of their own (``result.digests`` has them);
+        none by default: the chunk names and ``chunk_list_sha256`` pin the
+        stream without hashing its bytes a second time.
         """
-        digests = _StreamDigests(('sha256',) + tuple(
-            a for a in extra_digests if a != 'sha256'), self.workers + 1)
+        digests = (_StreamDigests(tuple(dict.fromkeys(extra_digests)),
+                                  self.workers + 1)
+                   if extra_digests else None)
         refs, uploaded, reused, zeros, offset = [], 0, 0, 0, 0
         in_flight = threading.BoundedSemaphore(self.workers + 1)
         failed = threading.Event()
@@ -327,7 +365,8 @@ class ChunkStore:
                     block = reader.read(self.chunk_size)
                     if not block:
                         break
-                    digests.feed(block)
+                    if digests is not None:
+                        digests.feed(block)
                     in_flight.acquire()
                     future = pool.submit(self._store, offset, block)
                     future.add_done_callback(
@@ -335,7 +374,7 @@ class ChunkStore:
                     futures.append(future)
                     offset += len(block)
             finally:
-                hexdigests = digests.finish()
+                hexdigests = digests.finish() if digests is not None else {}
             repaired = 0
             for future in futures:
                 ref, sent, replaced = future.result()
@@ -344,8 +383,8 @@ class ChunkStore:
                 zeros += ref.sha256 == ZERO
                 reused += ref.sha256 != ZERO and sent == 0
                 repaired += replaced
-        return StreamResult(refs, offset, hexdigests['sha256'], uploaded,
-                            reused, zeros, hexdigests, repaired)
+        return StreamResult(refs, offset, uploaded, reused, zeros,
+                            hexdigests, repaired)
 
     def fetch(self, ref: ChunkRef, with_md5: bool = True
               ) -> tuple[bytes, str, str | None]:

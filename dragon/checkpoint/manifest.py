@@ -33,9 +33,15 @@ FORMAT_VERSION = 1
 # so a checkpoint verifies from a container listing.  (Manifests without
 # it stay readable: their chunks are checked by presence, and size when
 # stored plain.  A Dragon without it refuses the new references, whose
-# keys its ``ChunkRef`` did not accept.)
+# keys its ``ChunkRef`` did not accept.)  ``chunk-list-sha256``: a data
+# record (and each object of a Swift container's record) is pinned by
+# ``chunk_list_sha256``, the sha256 of its ordered chunk names and lengths
+# (``dragon.checkpoint.chunks.chunk_list_sha256``), and its ``sha256`` of
+# the whole stream is null: the bytes are hashed once, by their chunk
+# names.  (Manifests without it carry the stream's ``sha256``, still
+# checked on restore; a Dragon without it would find no sha256 to check.)
 FEATURES = frozenset({'chunks-sha256', 'zero-chunks', 'zstd', 'hot-parameters',
-                      'chunk-md5'})
+                      'chunk-md5', 'chunk-list-sha256'})
 # Optional keys a reader copes without (older manifests lack them):
 # ``stats``; ``warnings`` (what the checkpoint does not carry, each
 # ``{"resource", "what", "message"}``).

@@ -27,7 +27,9 @@ Two depths:
   ``workers`` threads (memory: ``workers`` chunks).
 
 Both check that each data record's chunk list covers its stream without
-gap or overlap, and that the template and parameters are there.
+gap or overlap and hashes to the record's ``chunk_list_sha256`` (records
+older than it carry none: their list is checked for layout only), and
+that the template and parameters are there.
 """
 
 import concurrent.futures
@@ -121,11 +123,15 @@ def reader_store(connection_factory: Callable[[], Any],
 
 
 def _check_layout(manifest: dict[str, Any], result: VerifyResult) -> None:
-    """Each record's chunks cover its stream exactly, in order."""
+    """Each record's chunks cover its stream exactly, in order, as recorded."""
     for key, record in sorted(manifest['data'].items()):
         chunks = record.get('chunks')
         if chunks is None:
             continue
+        recorded = record.get('chunk_list_sha256')
+        if recorded and chunk_mod.chunk_list_sha256(chunks) != recorded:
+            result.problem('chunk list does not hash to its recorded '
+                           'chunk_list_sha256 %s' % recorded, None, [key])
         offset = 0
         for chunk in chunks:
             if chunk['offset'] != offset:

@@ -75,6 +75,11 @@ class RunKind:
         return self._db('event_add')(context, row_id, level, message,
                                      resource=resource)
 
+    def events_add(self, context: Any, row_id: str,
+                   events: list[dict[str, Any]]) -> Any:
+        """Many lines of the run's history in one database call."""
+        return self._db('events_add')(context, row_id, events)
+
     def fail_orphans(self, context: Any, **kwargs: Any) -> list[str]:
         """Mark ``error`` the runs no live engine holds; their ids."""
         return self._db('fail_orphans')(context, **kwargs)

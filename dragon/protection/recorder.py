@@ -13,7 +13,10 @@
 """What a protection run tells the world while it works: events and progress.
 
 Events go to the database at once (they are few and an operator watching a
-run wants them now) and are kept for ``events.json``.  Byte progress comes
+run wants them now) and are kept for ``events.json``; inside ``batched()``
+(discovery and the template of a large policy, which may warn about each
+of hundreds of resources within a second or two) they are written
+together, in one database call, when the block ends.  Byte progress comes
 from upload threads many times a second, and resource status changes come
 three per resource (hundreds for a large template-only policy); each write
 carries every resource, so they are written at most every
@@ -21,9 +24,10 @@ carries every resource, so they are written at most every
 timer at the end of the interval, never later -- and a failure at once.
 """
 
+import contextlib
 import threading
 import time
-from typing import Any
+from typing import Any, Iterator
 
 from oslo_log import log as logging
 
@@ -70,6 +74,8 @@ class RunRecorder:
         # never land after a newer one (e.g. the final status).
         self._write_lock = threading.Lock()
         self.events: list[dict[str, Any]] = []
+        # Events waiting for the end of ``batched()``: (entry, its time).
+        self._batch: list[tuple[dict[str, Any], Any]] | None = None
         self.warnings = warnings_mod.Collector(on_add=self._warned)
         # What the run does now, and the rate of its bytes while they flow.
         self._phase: dict[str, Any] | None = None
@@ -89,13 +95,19 @@ class RunRecorder:
     def event(self, level: str, message: str,
               resource: str | None = None) -> None:
         """Record one step of the run (``level``: info, warning, error)."""
-        entry = {'time': timeutils.utcnow().isoformat(), 'level': level,
+        now = timeutils.utcnow()
+        entry = {'time': now.isoformat(), 'level': level,
                  'resource': resource, 'message': message}
         with self._lock:
             self.events.append(entry)
+            batch = self._batch
+            if batch is not None:
+                batch.append((entry, now))
         getattr(LOG, 'info' if level == 'info' else 'warning')(
             "%s %s: %s%s", self._kind.name, self.run_id,
             '%s: ' % resource if resource else '', message)
+        if batch is not None:
+            return
         try:
             self._kind.event_add(self._context, self.run_id, level,
                                  message, resource=resource)
@@ -103,6 +115,28 @@ class RunRecorder:
             # A lost event line must not fail the protection itself.
             LOG.exception("%s %s: event not stored", self._kind.name,
                           self.run_id)
+
+    @contextlib.contextmanager
+    def batched(self) -> Iterator[None]:
+        """Hold the events of the block and store them in one call at its end.
+
+        Also when the block fails: its events say why.  Not nested.
+        """
+        with self._lock:
+            self._batch = []
+        try:
+            yield
+        finally:
+            with self._lock:
+                batch, self._batch = self._batch or [], None
+            if batch:
+                try:
+                    self._kind.events_add(self._context, self.run_id, [
+                        dict(entry, time=when)
+                        for entry, when in batch])
+                except Exception:
+                    LOG.exception("%s %s: %d events not stored",
+                                  self._kind.name, self.run_id, len(batch))
 
     # -- the phase: what the run does now (progress.phase of the API)
     def phase(self, name: str, total: int | None = None) -> None:

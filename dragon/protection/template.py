@@ -152,7 +152,13 @@ def build(graph: graph_mod.ResourceGraph,
     return Builder(graph, warn).build()
 
 
-class _Dumper(yaml.SafeDumper):
+# libyaml's emitter when PyYAML was built with it: the pure-Python one
+# took seconds of a 300-server template-only protect.  Both write the same
+# YAML (the golden templates check it).
+_SafeDumper = getattr(yaml, 'CSafeDumper', yaml.SafeDumper)
+
+
+class _Dumper(_SafeDumper):
     """Writes a repeated ``get_param`` out again instead of as an alias."""
 
     def ignore_aliases(self, data: Any) -> bool:

@@ -145,8 +145,8 @@ class Protection:
         try:
             self.refuse_encryption()
             graph = self.discover()
-            template_yaml, parameters = self.build_template(graph)
-            writer = self.open_container(started)
+            template_yaml, parameters, writer = self.build_template(
+                graph, started)
             self.plan(graph)
             try:
                 self.capture_all()
@@ -186,8 +186,12 @@ class Protection:
                 id=self.policy.id, key_ref=encryption['key_ref'])
 
     def discover(self) -> graph_mod.ResourceGraph:
-        graph = discovery.discover(self.clients, _member_rows(self.policy),
-                                   self.recorder.warn)
+        # A large policy may warn about each of hundreds of resources:
+        # their events are stored in one call at the end.
+        with self.recorder.batched():
+            graph = discovery.discover(self.clients,
+                                       _member_rows(self.policy),
+                                       self.recorder.warn)
         counts: dict[str, int] = {}
         for node in graph.nodes():
             kind = node.resource.type.split('::')[-1]
@@ -197,10 +201,45 @@ class Protection:
                                   for k, n in sorted(counts.items()))))
         return graph
 
-    def build_template(self, graph: graph_mod.ResourceGraph
-                       ) -> tuple[str, dict[str, Any]]:
-        template, parameters = template_mod.build(graph, self.recorder.warn)
+    def build_template(self, graph: graph_mod.ResourceGraph,
+                       started: datetime.datetime
+                       ) -> tuple[str, dict[str, Any], store.CheckpointWriter]:
+        """The template, validated by Heat, and the checkpoint's container.
+
+        Heat's validation of a large template takes seconds; the
+        container is created meanwhile, on a thread of its own, and
+        removed again when Heat (or ``strict``) refuses the run.
+        """
+        with self.recorder.batched():
+            template, parameters = template_mod.build(graph,
+                                                      self.recorder.warn)
         template_yaml = template_mod.to_yaml(template)
+        with concurrent.futures.ThreadPoolExecutor(
+                1, thread_name_prefix='container') as pool:
+            opening = pool.submit(self.open_container, started)
+            try:
+                self.validate_template(template, template_yaml)
+            except BaseException:
+                self._discard_opening(opening)
+                raise
+            writer = opening.result()
+        return template_yaml, parameters, writer
+
+    def _discard_opening(self, opening: concurrent.futures.Future) -> None:
+        """Remove the container made while Heat refused the template."""
+        try:
+            writer = opening.result()
+        except Exception:  # noqa: BLE001 - Heat's refusal is the error
+            return
+        try:
+            writer.discard()
+        except Exception as e:  # noqa: BLE001
+            self.recorder.event('warning', 'incomplete container %s left '
+                                'for gc: %s' % (writer.container,
+                                                exception.one_line(e)))
+
+    def validate_template(self, template: dict[str, Any],
+                          template_yaml: str) -> None:
         asked = validation.VALIDATED.validate(
             self.clients, template_yaml, template_mod.validate)
         self.recorder.event('info', 'template of %d resources validated by '
@@ -210,7 +249,6 @@ class Protection:
                                 '' if asked else ' (the same template, '
                                 'accepted by Heat within the hour)'))
         self.check_strict()     # before any data is taken
-        return template_yaml, parameters
 
     def check_strict(self) -> None:
         """With the policy option ``strict``, any warning fails the run.

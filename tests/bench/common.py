@@ -407,13 +407,28 @@ def protect(dr, policy_id: str, timeout: float = 3600,
 
 
 def _status_code(exc: Exception):
-    return getattr(exc, 'status_code', None) or getattr(exc, 'http_status',
-                                                        None)
+    # openstacksdk says status_code, swiftclient http_status, Dragon's
+    # client status.
+    for attr in ('status_code', 'http_status', 'status'):
+        code = getattr(exc, attr, None)
+        if isinstance(code, int):
+            return code
+    return None
+
+
+def _gone(exc: Exception) -> bool:
+    """Whether a cleanup's error only says the thing is not there (404)."""
+    return _status_code(exc) == 404
 
 
 def delete_checkpoint(dr, checkpoint_id: str, timeout: float = 300) -> None:
-    """Delete a checkpoint and wait until it is gone."""
-    dr.checkpoints.delete(checkpoint_id)
+    """Delete a checkpoint and wait until it is gone (or was already)."""
+    try:
+        dr.checkpoints.delete(checkpoint_id)
+    except Exception as exc:   # noqa: BLE001 - 404 means gone
+        if _gone(exc):
+            return
+        raise
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -507,7 +522,9 @@ class Cleanup(contextlib.ExitStack):
         def quiet():
             try:
                 fn(*args, **kwargs)
-            except Exception:   # noqa: BLE001 - keep cleaning the rest
+            except Exception as exc:   # noqa: BLE001 - keep cleaning the rest
+                if _gone(exc):
+                    return      # removed already (by Dragon, or earlier)
                 warn('cleanup of %s failed:\n%s' % (what,
                                                     traceback.format_exc()))
         self.callback(quiet)

@@ -23,7 +23,7 @@ from tests.minicloud import resources
 
 NAME = 'scale'
 BATCH = 25
-GOAL_SECONDS = 10.0
+GOAL_SECONDS = 5.0          # issue 14: 300 template-only servers
 
 
 def boot_many(run: 'common.Run', conn, count: int, image_id: str,
@@ -69,8 +69,10 @@ def run(run: 'common.Run') -> None:
             run.row(NAME, '%d servers: protect time' % count,
                     '%.1f s (engine %s s)' % (seconds,
                                                checkpoint.get('duration')),
-                    '< 10 s' if count >= 300 else '',
+                    '< %g s' % GOAL_SECONDS if count >= 300 else '',
                     seconds < GOAL_SECONDS if count >= 300 else None)
+            run.row(NAME, '%d servers: phases (s)' % count,
+                    common.phases_text(dr, checkpoint['id']))
             grows = None
             if count != counts[0]:
                 grows = total <= 1.1 * sum(calls[counts[0]].values())

@@ -34,6 +34,7 @@ from dragon.db.api.checkpoints import checkpoint_create
 from dragon.db.api.checkpoints import checkpoint_delete
 from dragon.db.api.checkpoints import checkpoint_event_add
 from dragon.db.api.checkpoints import checkpoint_event_get_all
+from dragon.db.api.checkpoints import checkpoint_events_add
 from dragon.db.api.checkpoints import checkpoint_fail_orphans
 from dragon.db.api.checkpoints import checkpoint_get
 from dragon.db.api.checkpoints import checkpoint_get_all
@@ -73,6 +74,7 @@ from dragon.db.api.recoveries import recovery_create
 from dragon.db.api.recoveries import recovery_delete
 from dragon.db.api.recoveries import recovery_event_add
 from dragon.db.api.recoveries import recovery_event_get_all
+from dragon.db.api.recoveries import recovery_events_add
 from dragon.db.api.recoveries import recovery_fail_orphans
 from dragon.db.api.recoveries import recovery_get
 from dragon.db.api.recoveries import recovery_get_all

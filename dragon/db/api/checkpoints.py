@@ -305,6 +305,19 @@ def checkpoint_event_add(context: Any, checkpoint_id: str, level: str,
                           resource)
 
 
+@_retry_if_locked
+@main_context_manager.writer
+def checkpoint_events_add(context: Any, checkpoint_id: str,
+                          events: list[dict[str, Any]]) -> int:
+    """Append many lines to the history of ``checkpoint_id`` at once.
+
+    A discovery of hundreds of resources may warn about each: one
+    transaction instead of one per line (see ``runs.events_add``).
+    """
+    return runs.events_add(context.session, models.CheckpointEvent,
+                           'checkpoint_id', checkpoint_id, events)
+
+
 @main_context_manager.reader
 def checkpoint_event_get_all(context: Any, checkpoint_id: str
                              ) -> list[models.CheckpointEvent]:

@@ -249,6 +249,14 @@ def recovery_event_add(context: Any, recovery_id: str, level: str,
                           message, resource)
 
 
+@_retry_if_locked
+@main_context_manager.writer
+def recovery_events_add(context: Any, recovery_id: str,
+                        events: list[dict[str, Any]]) -> int:
+    """Append many lines to the history of ``recovery_id`` at once."""
+    return runs.events_add(context.session, *_EVENTS, recovery_id, events)
+
+
 @main_context_manager.reader
 def recovery_event_get_all(context: Any, recovery_id: str
                            ) -> list[models.RecoveryEvent]:

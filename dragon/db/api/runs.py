@@ -209,6 +209,24 @@ def event_add(session: Any, event_model: Any, owner: str, owner_id: str,
     return event
 
 
+def events_add(session: Any, event_model: Any, owner: str, owner_id: str,
+               events: list[dict[str, Any]]) -> int:
+    """Append many lines to the history of ``owner_id`` in one flush.
+
+    :param events: ``{"level", "message", "resource", "time"}`` each;
+        ``time`` (naive UTC) is when the line happened, now if absent.
+    :returns: how many were added.
+    """
+    now = models.utcnow()
+    session.add_all([
+        event_model(**{owner: owner_id}, time=event.get('time') or now,
+                    level=event['level'], resource=event.get('resource'),
+                    message=event['message'])
+        for event in events])
+    session.flush()
+    return len(events)
+
+
 def event_get_all(session: Any, event_model: Any, owner: str,
                   owner_id: str) -> list[Any]:
     """The events of the run ``owner_id``, oldest first."""

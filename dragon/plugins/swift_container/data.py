@@ -14,8 +14,8 @@
 
 Each object is read with one GET and cut into content-addressed chunks
 (``ChunkStore.put_stream``): objects or parts already stored cost nothing.
-The record lists the objects (name, content type, metadata, size, sha256,
-md5, their chunks' place) and its ``chunks`` are every object's chunks in
+The record lists the objects (name, content type, metadata, size,
+``chunk_list_sha256``, md5, their chunks' place) and its ``chunks`` are every object's chunks in
 order with offsets continuing from one object to the next, so the
 checkpoint's gc, verification and size accounting see them like any
 other stream.
@@ -28,6 +28,7 @@ GET (a plain object's ETag).
 
 from typing import Any
 
+from dragon.checkpoint import chunks as chunk_mod
 from dragon import exception
 from dragon.protection.data import base
 from dragon.protection.data import stream
@@ -106,7 +107,11 @@ def _copy(ctx: base.DataContext, node: Any, swift: Any, name: str,
         'metadata': {k[len(OBJECT_META):]: v for k, v in headers.items()
                      if k.startswith(OBJECT_META)},
         'headers': {k: headers[k] for k in KEPT_HEADERS if k in headers},
-        'size': result.size, 'sha256': result.sha256, 'md5': md5,
+        # The md5 stays beside the chunk list's digest: it is Swift's
+        # integrity check (the ETag of the GET here, of the PUT on
+        # restore), not Dragon's.
+        'size': result.size, 'sha256': None,
+        'chunk_list_sha256': result.chunk_list_sha256, 'md5': md5,
         'first_chunk': first_chunk, 'chunk_count': len(result.chunks),
     }
     return entry, result
@@ -159,6 +164,7 @@ class CopyObjects(base.DataAction):
             node.resource.id, len(entries)))
         return base.record(
             self.action, KIND, size=size, chunks=chunks,
+            chunk_list_sha256=chunk_mod.chunk_list_sha256(chunks),
             chunk_size=ctx.chunks.chunk_size, uploaded_bytes=uploaded,
             reused_chunks=reused, zero_chunks=zeros,
             container=node.resource.id,

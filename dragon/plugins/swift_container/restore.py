@@ -18,7 +18,8 @@ existing container of that name is never written into (the two sites may
 share one Swift cluster, where it is the protected container itself):
 the recovery fails and says to choose a name prefix.  Each object's
 bytes stream from the chunk store, verified chunk by chunk and as a whole
-(sha256), and Swift checks the md5 (ETag) of each upload.  A failure
+(the chunk list's digest, or the stream's sha256 in older checkpoints),
+and Swift checks the md5 (ETag) of each upload.  A failure
 removes the half-made container.
 """
 
@@ -75,8 +76,9 @@ def _put(ctx: Any, swift: Any, container: str, record: dict, entry: dict,
             record['chunks'][first:first + entry['chunk_count']]]
     body = images.UploadBody(
         lambda: images.read_ahead(ctx.chunks, refs, READ_AHEAD),
-        entry['size'], entry['sha256'], resource,
-        ctx.checkpoint_label(), ctx.progress)
+        entry['size'], images.stream_check(entry, refs, resource,
+                                           ctx.checkpoint_label()),
+        resource, ctx.checkpoint_label(), ctx.progress)
     headers = {'X-Object-Meta-%s' % k: v
                for k, v in (entry.get('metadata') or {}).items()}
     headers.update(entry.get('headers') or {})

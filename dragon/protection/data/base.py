@@ -206,7 +206,10 @@ def _test_fault(kind: str) -> None:
 
 def record(action: str, kind: str, **fields: Any) -> dict:
     """A data record with every common field present (empty when no data)."""
+    # ``sha256`` (of the whole stream) is null since the manifest feature
+    # ``chunk-list-sha256``: ``chunk_list_sha256`` pins the stream.
     result = {'action': action, 'kind': kind, 'size': 0, 'sha256': None,
+              'chunk_list_sha256': None,
               'chunk_size': None, 'chunks': [], 'uploaded_bytes': 0,
               'reused_chunks': 0, 'zero_chunks': 0}
     result.update(fields)

@@ -30,7 +30,10 @@ and the entry rewritten).  gc needs to know nothing about the index, and
 may delete ``index/`` objects freely (``dragon.checkpoint.gc`` sweeps an
 entry when it sweeps one of its chunks; the check also covers a
 collector that stopped in between).  Entries of version 1 recorded no
-md5: they are misses, rewritten as version 2.
+md5: they are misses, rewritten.  Entries of version 2 carry the stream's
+``sha256``, version 3 its ``chunk_list_sha256`` instead (the stream's
+bytes are hashed once, by the chunk names): both are read, and a version
+3 entry whose chunk list does not hash to its digest is a miss.
 """
 
 import concurrent.futures
@@ -43,7 +46,10 @@ from swiftclient import exceptions as swift_exc
 from dragon.checkpoint import chunks as chunk_mod
 
 PREFIX = 'index/image-'
-VERSION = 2
+VERSION = 3
+# Versions a lookup reads: 2 differs only by a whole-stream ``sha256``
+# in place of ``chunk_list_sha256``, which the record recomputes.
+READABLE = (2, 3)
 
 
 def object_name(algo: str, value: str) -> str:
@@ -100,16 +106,21 @@ class ImageIndex:
             entry = json.loads(body)
         except ValueError:
             return None
-        if (entry.get('version') != VERSION or entry.get('algo') != algo or
+        if (entry.get('version') not in READABLE or
+                entry.get('algo') != algo or
                 entry.get('value') != value or
                 (size is not None and entry.get('size') != size)):
+            return None
+        if (entry['version'] >= 3 and entry.get('chunk_list_sha256') !=
+                chunk_mod.chunk_list_sha256(entry['chunks'])):
             return None
         return entry if chunks_intact(self.store, entry['chunks']) else None
 
     def store_entry(self, algo: str, value: str, result: Any) -> None:
         """Remember that the stream with this hash is ``result``'s chunks."""
         entry = {'version': VERSION, 'algo': algo, 'value': value,
-                 'size': result.size, 'sha256': result.sha256,
+                 'size': result.size,
+                 'chunk_list_sha256': result.chunk_list_sha256,
                  'chunk_size': self.store.chunk_size,
                  'chunks': [c.to_dict() for c in result.chunks]}
         body = json.dumps(entry, sort_keys=True).encode()

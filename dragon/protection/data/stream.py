@@ -80,7 +80,8 @@ def _hash_algo(ctx: base.DataContext, image: dict) -> tuple:
 
 
 def _fields(image: dict, result: Any, chunk_size: int, hit: bool) -> dict:
-    return {'size': result.size, 'sha256': result.sha256,
+    return {'size': result.size, 'sha256': None,
+            'chunk_list_sha256': result.chunk_list_sha256,
             'chunk_size': chunk_size,
             'chunks': [c.to_dict() for c in result.chunks],
             'uploaded_bytes': result.uploaded_bytes,
@@ -95,8 +96,8 @@ def _fields(image: dict, result: Any, chunk_size: int, hit: bool) -> dict:
 def _from_index(entry: dict) -> chunk_mod.StreamResult:
     refs = [chunk_mod.ChunkRef.from_dict(c) for c in entry['chunks']]
     zeros = sum(r.sha256 == chunk_mod.ZERO for r in refs)
-    return chunk_mod.StreamResult(refs, entry['size'], entry['sha256'], 0,
-                                  len(refs) - zeros, zeros)
+    return chunk_mod.StreamResult(refs, entry['size'], 0, len(refs) - zeros,
+                                  zeros)
 
 
 def _verify(node: Any, image: dict, result: Any, algo: str | None,
@@ -122,6 +123,10 @@ def store_image(ctx: base.DataContext, node: Any, image: dict) -> dict:
     ``GET /v2/images/{id}/file`` in ``download_read_size`` reads straight
     into the chunk store, hashed on the way with Glance's algorithm and
     checked against Glance's hash and size before the record is returned.
+    That hash stays although the chunk names pin the bytes: it is Glance's
+    integrity check of what it served (Dragon's own is
+    ``chunk_list_sha256``), and runs on the chunk store's digest thread,
+    off the reading one.
 
     :raises dragon.exception.DataVerificationFailed: bytes differ from
         what Glance reports.

@@ -83,6 +83,55 @@ def listing(service: str, call: Callable[[], Iterable[Any]], *,
                                         reason=_reason(service, e))
 
 
+def lean_listing(service: str, proxy: Any, model: type, *, resource: str,
+                 path: str | None = None,
+                 **params: Any) -> list[dict[str, Any]]:
+    """What ``listing`` of ``model``'s list call returns, without the models.
+
+    The same requests the SDK's ``model.list`` sends (its path, collection
+    key and negotiated microversion, ``limit`` and the next links the
+    service gives), but each item stays the service's JSON: building an
+    SDK model costs about 10 ms of CPU for a ``Server`` (some 70
+    attributes and nested models), seconds for a project of hundreds of
+    servers, only to be turned back into the same dict by ``body``.
+
+    :param path: the collection's path when not ``model.base_path``
+        (``/servers/detail``).
+    :raises dragon.exception.DiscoveryFailed: as ``listing``.
+    """
+    key = model.resources_key
+    items: list[dict[str, Any]] = []
+    try:
+        microversion = model._get_microversion(proxy)
+        url: str | None = path or model.base_path
+        query: dict[str, Any] | None = dict(params)
+        seen = set()
+        while url and url not in seen:
+            seen.add(url)
+            response = proxy.get(url, params=query,
+                                 microversion=microversion, raise_exc=False)
+            sdk_exc.raise_from_response(response)
+            data = response.json()
+            page = data.get(key) or []
+            for item in page:
+                item.pop('self', None)    # as the SDK (Glance's own link)
+            items.extend(page)
+            # The next link carries the whole query, marker included.
+            url = _next_link(data.get('%s_links' % key)) if page else None
+            query = None
+    except (sdk_exc.SDKException, ks_exc.ClientException) as e:
+        raise exception.DiscoveryFailed(resource=resource,
+                                        reason=_reason(service, e))
+    return items
+
+
+def _next_link(links: Any) -> str | None:
+    for link in links or ():
+        if isinstance(link, dict) and link.get('rel') == 'next':
+            return link.get('href')
+    return None
+
+
 def filtered(service: str, call: Callable[..., Iterable[Any]],
              field: str, values: Iterable[str], *, resource: str,
              join: Callable[[list[str]], Any] = list,

@@ -14,10 +14,15 @@
 
 The bytes never exist whole: ``PUT /v2/images/{id}/file`` sends an
 ``UploadBody`` whose iterator reads one verified chunk at a time (a few
-read ahead on the chunk store's threads) while the whole stream's size and
-sha256 are checked against the data record.  The last chunk is held back
-until that check passes, so Glance never receives a complete body of wrong
-bytes; a failed upload deletes the half-made image.
+read ahead on the chunk store's threads) while the whole stream's size is
+checked against the data record.  Each chunk is checked against its name
+(the sha256 of its bytes) as it is read, and the chunk list against the
+record's ``chunk_list_sha256`` before the first byte is sent: together
+they prove the whole stream without hashing it again.  A record written
+before that digest existed carries the stream's ``sha256`` instead, and
+its bytes are hashed on the way as they always were.  The last chunk is
+held back until those checks pass, so Glance never receives a complete
+body of wrong bytes; a failed upload deletes the half-made image.
 """
 
 import collections
@@ -48,14 +53,16 @@ class UploadBody:
 
     :param pieces: a factory of the stream's plain chunks, in order.
     :param size: bytes the data record says the stream has.
-    :param sha256: the whole stream's sha256 the record gives.
+    :param sha256: the whole stream's sha256 an older record gives, to
+        check the bytes against; ``None`` when the chunk list was checked
+        (``stream_check``) and each chunk's name proves its bytes.
     :param resource: how errors name the resource.
     :param checkpoint: how errors name the checkpoint.
     :param progress: called with each chunk's length once it is sent.
     """
 
     def __init__(self, pieces: Callable[[], Iterable[bytes]], size: int,
-                 sha256: str, resource: str, checkpoint: str,
+                 sha256: str | None, resource: str, checkpoint: str,
                  progress: Callable[[int], None]) -> None:
         self._pieces = pieces
         self.size = size
@@ -89,11 +96,13 @@ class UploadBody:
         return self.error
 
     def _generate(self) -> Iterator[bytes]:
-        digest, seen, held = hashlib.sha256(), 0, None
+        digest = hashlib.sha256() if self.sha256 else None
+        seen, held = 0, None
         pieces = iter(self._pieces())
         try:
             for piece in pieces:
-                digest.update(piece)
+                if digest is not None:
+                    digest.update(piece)
                 seen += len(piece)
                 if seen > self.size:
                     raise self._error('the chunks hold more than the %d '
@@ -104,7 +113,7 @@ class UploadBody:
             if seen != self.size:
                 raise self._error('the chunks hold %d bytes, %d recorded' % (
                     seen, self.size))
-            if digest.hexdigest() != self.sha256:
+            if digest is not None and digest.hexdigest() != self.sha256:
                 raise self._error('sha256 of the stream is %s, %s recorded'
                                   % (digest.hexdigest(), self.sha256))
         except chunk_mod.ChecksumMismatch as e:
@@ -125,6 +134,36 @@ class UploadBody:
         self.sent += len(piece)
         self._progress(len(piece))
         return piece
+
+
+def stream_check(record: dict, refs: list, resource: str,
+                 checkpoint: str) -> str | None:
+    """Check a stream's chunk list up front; the sha256 left to check, if any.
+
+    :param record: a data record, or an object entry of a Swift
+        container's record (both carry the same digests).
+    :param refs: the stream's ``ChunkRef`` list, in order.
+    :returns: the whole-stream ``sha256`` of a record older than
+        ``chunk_list_sha256`` (the upload hashes the bytes against it);
+        ``None`` when the chunk list's digest matched.
+    :raises dragon.exception.RestoreVerificationFailed: the chunk list
+        does not hash to the recorded digest, or the record has neither
+        digest.
+    """
+    recorded = record.get('chunk_list_sha256')
+    if recorded:
+        actual = chunk_mod.chunk_list_sha256(refs)
+        if actual != recorded:
+            raise exception.RestoreVerificationFailed(
+                resource=resource, checkpoint=checkpoint,
+                reason='the chunk list hashes to %s, %s recorded' % (
+                    actual, recorded))
+    elif not record.get('sha256'):
+        raise exception.RestoreVerificationFailed(
+            resource=resource, checkpoint=checkpoint,
+            reason='the data record has no chunk_list_sha256 or sha256 to '
+                   'check the bytes with')
+    return record.get('sha256') or None
 
 
 def read_ahead(store: Any, refs: list, depth: int) -> Iterator[bytes]:
@@ -194,7 +233,12 @@ def _create(ctx: ctx_mod.RestoreContext, key: str, record: dict) -> dict:
 
 def _verify_glance(ctx: ctx_mod.RestoreContext, resource: str, record: dict,
                    image: dict) -> None:
-    """Glance's own size (and hash, when comparable) of the stored image."""
+    """Glance's own size (and hash, when comparable) of the stored image.
+
+    This costs Dragon no hashing: Glance computes its hash as it stores
+    the upload.  It stays beside the chunk checks because it is Glance's
+    integrity check of what it holds, not Dragon's of what it sent.
+    """
     problems = []
     if image.get('size') is not None and image['size'] != record['size']:
         problems.append('Glance stored %s bytes, %d recorded' % (
@@ -230,22 +274,19 @@ def restore_image(ctx: ctx_mod.RestoreContext, key: str, record: dict,
     :param resource: how errors name the resource.
     :returns: ``{"image_id": ...}`` of an ``active`` image.
     :raises dragon.exception.RestoreVerificationFailed: a corrupt chunk, or
-        the stream's size or sha256 differ from the record's (the image is
-        deleted).
+        the stream's size, chunk list or sha256 differ from the record's
+        (the image is deleted).
     :raises dragon.exception.RecoveryFailed: Glance refused something, or
         the image did not become active (the image is deleted).
     """
-    if not record.get('sha256'):
-        raise exception.RestoreVerificationFailed(
-            resource=resource, checkpoint=ctx.checkpoint_label(),
-            reason='the data record has no sha256 to check the bytes with')
     refs = [chunk_mod.ChunkRef.from_dict(c) for c in record['chunks']]
+    sha256 = stream_check(record, refs, resource, ctx.checkpoint_label())
     with base.failing_as(resource, 'creating the Glance image',
                          exception.RecoveryFailed):
         image_id = _create(ctx, key, record)['id']
     body = UploadBody(
         lambda: read_ahead(ctx.chunks, refs, ctx.chunks.workers),
-        int(record['size']), record['sha256'], resource,
+        int(record['size']), sha256, resource,
         ctx.checkpoint_label(), ctx.progress)
     try:
         with base.failing_as(resource, 'uploading image %s' % image_id,

@@ -92,7 +92,8 @@ def _record(store, reader, kind, action, image, **extra):
     """A data record the way ``dragon.protection.data.stream`` writes one."""
     result = store.put_stream(reader)
     return base.record(
-        action, kind, size=result.size, sha256=result.sha256,
+        action, kind, size=result.size,
+        chunk_list_sha256=result.chunk_list_sha256,
         chunk_size=store.chunk_size,
         chunks=[c.to_dict() for c in result.chunks],
         uploaded_bytes=result.uploaded_bytes,
@@ -157,13 +158,16 @@ def records(stores):
                     'image_copy', _raw(),
                     glance_hash={'algo': 'sha512', 'value': hashlib.sha512(
                         image_bytes).hexdigest()})
-    assert image['sha256'] == hashlib.sha256(image_bytes).hexdigest()
+    assert image['chunk_list_sha256'] == chunks.chunk_list_sha256(
+        image['chunks'])
     tag = uuid.uuid4().hex.encode()
     sparse = _Sparse(GiB, _known_pieces(GiB, tag))
     volume = _record(writer, sparse, base.VOLUME, 'snapshot_data', _raw(1),
                      volume={'size_gib': 1, 'volume_type': 'file'})
     assert volume['size'] == GiB
-    return {'image': image, 'volume': volume}
+    return {'image': image, 'volume': volume,
+            'sha256': {'image': hashlib.sha256(image_bytes).hexdigest(),
+                       'volume': sparse.digest.hexdigest()}}
 
 
 @pytest.fixture
@@ -209,7 +213,7 @@ def test_an_image_record_becomes_a_glance_image_in_the_target(
         assert image['name'] == 'dragon-restore-server_web-20261123T101500Z'
         assert image['dragon_restore'] == ctx.recovery_id
         assert _downloaded_sha256(target, image_id) == (
-            record['sha256'], resources.IMAGE_SIZE)
+            records['sha256']['image'], resources.IMAGE_SIZE)
         # A RegionTwo image: RegionOne's Glance has never seen it.
         with pytest.raises(Exception):
             glance.get_image(source, image_id)
@@ -237,8 +241,8 @@ def test_a_1gib_volume_record_restores_and_makes_a_volume(
         assert (image['disk_format'], image['container_format'],
                 image['min_disk'], image['size']) == ('raw', 'bare', 1, GiB)
         assert sum(ctx.seen) == GiB
-        assert _downloaded_sha256(target, image_id) == (record['sha256'],
-                                                        GiB)
+        assert _downloaded_sha256(target, image_id) == (
+            records['sha256']['volume'], GiB)
         volume = conn.block_storage.create_volume(
             size=1, name=unique_name, image_id=image_id,
             volume_type='file')

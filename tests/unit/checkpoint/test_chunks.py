@@ -64,7 +64,7 @@ def test_round_trip_dedup_and_zero_chunks(store):
     second = chunk_store.put_stream(io.BytesIO(data))
     assert second.uploaded_bytes == 0
     assert second.reused_chunks == len(second.chunks) - 2
-    assert second.sha256 == first.sha256
+    assert second.chunk_list_sha256 == first.chunk_list_sha256
 
 
 def test_a_corrupted_chunk_is_detected(store):
@@ -156,10 +156,48 @@ def test_whole_stream_digests_are_computed_in_order(store):
     chunk_store, _objects = store
     data = os.urandom(10 * 1024 + 17)
     result = chunk_store.put_stream(io.BytesIO(data),
-                                    extra_digests=('sha512', 'sha256'))
-    assert result.sha256 == hashlib.sha256(data).hexdigest()
-    assert result.digests == {'sha256': hashlib.sha256(data).hexdigest(),
-                              'sha512': hashlib.sha512(data).hexdigest()}
+                                    extra_digests=('sha512', 'md5'))
+    assert result.digests == {'sha512': hashlib.sha512(data).hexdigest(),
+                              'md5': hashlib.md5(data).hexdigest()}
+
+
+def test_each_byte_is_hashed_once_by_default(store, monkeypatch):
+    # The chunk names are the only sha256 over the bytes: no whole-stream
+    # digest is computed unless a caller asks for one.
+    import hashlib
+    chunk_store, _objects = store
+    real, hashed = hashlib.sha256, []
+
+    def counting(data=b'', **kwargs):
+        hashed.append(len(data))
+        return real(data, **kwargs)
+
+    monkeypatch.setattr(chunks.hashlib, 'sha256', counting)
+    data = os.urandom(5 * 1024 + 3)
+    result = chunk_store.put_stream(io.BytesIO(data))
+    assert sum(hashed) == len(data)
+    assert result.digests == {}
+    assert b''.join(chunk_store.iter_stream(result.chunks)) == data
+
+
+def test_the_chunk_list_digest_pins_names_lengths_and_order(store):
+    import hashlib
+    chunk_store, _objects = store
+    data = os.urandom(2048) + bytes(1024) + os.urandom(10)
+    result = chunk_store.put_stream(io.BytesIO(data))
+    lines = ''.join('%s %d\n' % (c.sha256, c.length) for c in result.chunks)
+    assert result.chunk_list_sha256 == hashlib.sha256(
+        lines.encode()).hexdigest()
+    # A record's dicts give the digest of the refs they were made from.
+    dicts = [c.to_dict() for c in result.chunks]
+    assert chunks.chunk_list_sha256(dicts) == result.chunk_list_sha256
+    swapped = [dicts[1], dicts[0]] + dicts[2:]
+    shorter = dicts[:-1] + [dict(dicts[-1], length=9)]
+    renamed = dicts[:-1] + [dict(dicts[-1], sha256='0' * 64)]
+    others = {chunks.chunk_list_sha256(x) for x in (swapped, shorter,
+                                                      renamed, dicts[:-1])}
+    assert result.chunk_list_sha256 not in others
+    assert len(others) == 4
 
 
 def test_a_failed_read_still_ends_the_digest_thread(store):
@@ -174,7 +212,8 @@ def test_a_failed_read_still_ends_the_digest_thread(store):
 
     before = threading.active_count()
     with pytest.raises(OSError):
-        chunk_store.put_stream(Broken(os.urandom(8192)))
+        chunk_store.put_stream(Broken(os.urandom(8192)),
+                               extra_digests=('md5',))
     assert threading.active_count() == before
 
 

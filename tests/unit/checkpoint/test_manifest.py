@@ -53,6 +53,18 @@ def test_unreadable_manifests_are_refused_with_a_reason(raw, reason):
     assert 'dragon_p_x_20261123T000000Z' in str(error.value)
 
 
+def test_new_manifests_declare_the_chunk_list_digest_and_old_ones_load():
+    built = _manifest()
+    assert 'chunk-list-sha256' in built['features']
+    # A manifest written before the feature (records with a sha256 of the
+    # whole stream) is still read.
+    old = _manifest(features=['chunks-sha256', 'zero-chunks', 'zstd',
+                              'hot-parameters', 'chunk-md5'])
+    old['data']['volume_b']['sha256'] = 'f' * 64
+    loaded = manifest.loads(manifest.dumps(old))
+    assert loaded['data']['volume_b']['sha256'] == 'f' * 64
+
+
 def test_missing_fields_are_refused():
     broken = _manifest()
     del broken['graph']

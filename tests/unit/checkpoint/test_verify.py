@@ -11,6 +11,7 @@
 # under the License.
 
 """Verification of a checkpoint's chunks: by listing, and by reading them."""
+import hashlib
 import io
 import os
 
@@ -37,7 +38,7 @@ def _checkpoint(account, streams, compressor=None):
     for key, payload in streams.items():
         result = store.put_stream(io.BytesIO(payload))
         data[key] = {'kind': 'volume', 'size': result.size,
-                     'sha256': result.sha256,
+                     'chunk_list_sha256': result.chunk_list_sha256,
                      'chunks': [c.to_dict() for c in result.chunks]}
     data['volume_backup'] = {'kind': 'cinder_backup', 'backup_id': 'b'}
     manifest = manifest_mod.build(
@@ -160,6 +161,43 @@ def test_an_old_manifest_is_checked_by_presence_and_plain_size():
     assert result.legacy_chunks == 2
     assert sorted(p['problem'] for p in result.problems) == [
         'missing', 'size 1023, 1024 expected']
+
+
+def test_a_chunk_list_that_does_not_hash_to_its_digest_is_a_problem():
+    """Every chunk intact, two swapped in the list: only the digest tells."""
+    account = FakeAccount()
+    manifest = _checkpoint(account, {'volume_a': os.urandom(3072)})
+    chunks_ = manifest['data']['volume_a']['chunks']
+    first, second = chunks_[:2]
+    chunks_[:2] = [dict(second, offset=0), dict(first, offset=1024)]
+    for read_data in (False, True):
+        result = _verify(account, manifest, read_data=read_data)
+        assert [(p['problem'], p['resources']) for p in result.problems] == [
+            ('chunk list does not hash to its recorded chunk_list_sha256 %s'
+             % manifest['data']['volume_a']['chunk_list_sha256'],
+             ['volume_a'])]
+
+
+def test_a_manifest_older_than_the_chunk_list_digest_verifies():
+    """Records with a whole-stream sha256 and no chunk_list_sha256."""
+    account = FakeAccount()
+    payload = os.urandom(3072)
+    manifest = _checkpoint(account, {'volume_a': payload})
+    record = manifest['data']['volume_a']
+    del record['chunk_list_sha256']
+    record['sha256'] = hashlib.sha256(payload).hexdigest()
+    manifest['features'].remove('chunk-list-sha256')
+    manifest = manifest_mod.loads(manifest_mod.dumps(manifest))
+    for read_data in (False, True):
+        assert _verify(account, manifest, read_data=read_data).problems == []
+    # Damage (bits flipped, never a constant written) is still found.
+    victim = record['chunks'][1]['sha256']
+    objects = _objects(account)
+    name = chunks.ChunkStore.object_name(victim)
+    body, headers = objects[name]
+    objects[name] = (bytes([body[0] ^ 0xff]) + body[1:], headers)
+    result = _verify(account, manifest, read_data=True)
+    assert [p['chunk'] for p in result.problems] == [victim]
 
 
 def test_missing_template_and_a_broken_chunk_list_are_problems():

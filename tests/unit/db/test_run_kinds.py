@@ -12,6 +12,8 @@
 
 """One RunKind per kind of run: each call reaches its own table."""
 
+import datetime
+
 import pytest
 
 from dragon import context
@@ -59,6 +61,23 @@ def test_claim_update_and_event_reach_the_kinds_table(ctx, kind, create,
         kind.update(ctx, row.id, {'error': 'x'}, expected_status=('gone',))
     with pytest.raises(kind.not_found):
         kind.get(ctx, 'no-such-row')
+
+
+@pytest.mark.parametrize('kind, create, events', [
+    (run_kinds.CHECKPOINT, _checkpoint, db_api.checkpoint_event_get_all),
+    (run_kinds.RECOVERY, _recovery, db_api.recovery_event_get_all)])
+def test_many_events_are_added_in_one_call_in_order(ctx, kind, create,
+                                                    events):
+    row = create(ctx)
+    at = datetime.datetime(2026, 12, 4, 12, 0, 0)
+    lines = [{'level': 'warning', 'resource': 'server_%d' % i,
+              'message': 'm%d' % i, 'time': at} for i in range(300)]
+    lines.append({'level': 'info', 'message': 'no time, no resource'})
+    assert kind.events_add(ctx, row.id, lines) == 301
+    found = events(ctx, row.id)
+    assert [(e.level, e.resource, e.message) for e in found] == [
+        (x['level'], x.get('resource'), x['message']) for x in lines]
+    assert found[0].time == at and found[-1].time > at
 
 
 def test_only_checkpoints_have_warnings():

@@ -42,7 +42,7 @@ def _checkpoint(account, project, when, checkpoint_id):
     writer.finish(manifest_mod.build(
         checkpoint_id=checkpoint_id, project_id=project, policy={},
         source_region='R', graph={}, data={'volume_a': {
-            'kind': 'volume', 'size': result.size, 'sha256': result.sha256,
+            'kind': 'volume', 'size': result.size, 'chunk_list_sha256': result.chunk_list_sha256,
             'chunks': [c.to_dict() for c in result.chunks]}},
         parameters={}, chunk_container=chunk_store.container,
         started_at='t0', finished_at='t1', dragon_version='1'),

@@ -167,7 +167,17 @@ def test_protection_copies_every_object_through_the_chunk_store(
     assert sorted(objects) == ['a.jpg', 'b/c.txt', 'copy.txt', 'empty']
     assert objects['a.jpg']['metadata'] == {'camera': 'x100'}
     assert objects['a.jpg']['content_type'] == 'image/jpeg'
-    assert objects['a.jpg']['sha256'] == hashlib.sha256(b'A' * 10).hexdigest()
+    # Each object, and the record, pinned by its chunk list's digest.
+    entry = objects['a.jpg']
+    own = record['chunks'][entry['first_chunk']:
+                           entry['first_chunk'] + entry['chunk_count']]
+    assert b''.join(store.iter_stream(
+        chunks.ChunkRef.from_dict(c) for c in own)) == b'A' * 10
+    assert entry['sha256'] is None
+    assert entry['chunk_list_sha256'] == chunks.chunk_list_sha256(own)
+    assert entry['md5'] == hashlib.md5(b'A' * 10).hexdigest()
+    assert record['chunk_list_sha256'] == chunks.chunk_list_sha256(
+        record['chunks'])
     assert record['size'] == 10 + 4 + 4
     # Chunks continue across objects: gc and verification read them as one.
     offsets = [c['offset'] for c in record['chunks']]
@@ -239,6 +249,33 @@ def test_recovery_restores_objects_bytes_and_metadata(account, store):
     restore_mod.cleanup(ctx, {node.key: made})
     assert 'rec-photos' not in account.containers
     restore_mod.cleanup(ctx, {node.key: made})   # already gone: fine
+
+
+def test_objects_of_an_older_checkpoint_restore_by_their_sha256(
+        account, store):
+    """Entries written before chunk_list_sha256 carry the object's sha256."""
+    _graph, node, record, _w = _protect(account, store)
+    for entry in record['objects']:
+        body, _headers = account.containers['photos']['objects'][
+            entry['name']]
+        entry.update(sha256=hashlib.sha256(body).hexdigest(),
+                     chunk_list_sha256=None)
+    ctx, _events = _ctx(account, store)
+    restore_mod.restore(ctx, node.key, record, node)
+    restored = account.containers['rec-photos']['objects']
+    assert restored['a.jpg'][0] == b'A' * 10
+    assert len(restored) == 4
+
+
+def test_an_object_whose_chunk_list_was_altered_is_refused(account, store):
+    _graph, node, record, _w = _protect(account, store)
+    entry = next(e for e in record['objects'] if e['name'] == 'a.jpg')
+    entry['chunk_list_sha256'] = 'f' * 64
+    ctx, _events = _ctx(account, store)
+    with pytest.raises(exception.RestoreVerificationFailed,
+                       match='chunk list hashes to'):
+        restore_mod.restore(ctx, node.key, record, node)
+    assert 'rec-photos' not in account.containers
 
 
 def test_recovery_never_writes_into_an_existing_container(account, store):

@@ -22,6 +22,7 @@ pages with a next link), counting every call (page) per service.
 import collections
 import copy
 import threading
+import urllib.parse
 
 from openstack.block_storage.v3 import volume as sdk_volume
 from openstack.compute.v2 import keypair as sdk_keypair
@@ -99,10 +100,34 @@ SERVICE_TYPES = {'compute': 'compute', 'block_storage': 'block-storage',
 
 
 class Proxy:
-    """An openstacksdk proxy whose list calls page through the World."""
+    """An openstacksdk proxy whose list calls page through the World.
+
+    Its ``get`` is the adapter's: a page of a collection as JSON, with the
+    next link a full page has (what ``_api.lean_listing`` reads).
+    """
 
     def __init__(self, world, name):
         self.world, self.name = world, name
+        # What the run's connection configures for Nova (>= 2.47: the
+        # embedded flavor); the others negotiate nothing here.
+        self.default_microversion = '2.79' if name == 'compute' else None
+
+    def get_endpoint_data(self):
+        return None
+
+    def get(self, url, params=None, microversion=None, raise_exc=True):
+        path, _, encoded = url.partition('?')
+        query = dict(urllib.parse.parse_qsl(encoded))
+        query.update(params or {})
+        for (proxy, kind), (_collection, model) in LISTS.items():
+            if proxy == self.name and path in (
+                    model.base_path, model.base_path + '/detail'):
+                if kind in ('servers', 'volumes'):
+                    assert path.endswith('/detail'), \
+                        'without details, fields are lost'
+                return self.world.page(self.name, kind, path, query,
+                                       microversion)
+        raise AssertionError('no list at %s %s' % (self.name, path))
 
     def __getattr__(self, kind):
         if (self.name, kind) not in LISTS:
@@ -133,12 +158,29 @@ class Adapter:
 
 
 class Clients:
-    """Stands in for ``dragon.cloud.clients.ServiceClients``."""
+    """Stands in for ``dragon.cloud.clients.ServiceClients``.
 
-    def __init__(self, world):
+    :param account: a ``fake_swift.FakeAccount`` for a whole protection
+        run (its requests count as ``object-store`` calls).
+    """
+
+    region_name = 'RegionOne'
+
+    def __init__(self, world, account=None):
         self.world = world
+        self.account = account
         self.project_id = PROJECT
-        self.calls = world.calls
+
+    @property
+    def calls(self):
+        """Calls per service type, as ``ServiceClients.calls``."""
+        calls = collections.Counter(self.world.calls)
+        if self.account is not None and self.account.requests:
+            calls['object-store'] = len(self.account.requests)
+        return calls
+
+    def swift(self):
+        return self.account.connect()
 
     @property
     def connection(self):
@@ -157,7 +199,11 @@ class World:
     a server group, a floating IP and a data volume.
     """
 
-    def __init__(self, servers=1):
+    def __init__(self, servers=1, bare=False):
+        """``bare``: only ``servers`` image-backed servers without key,
+        port, group or volume (as the scale benchmark boots them) and the
+        image; else the workload above.
+        """
         self.calls = collections.Counter()
         self.log = []
         # (proxy, list call) → an HTTP status or an exception to raise.
@@ -173,6 +219,13 @@ class World:
         self.images = [{'id': IMAGE, 'name': 'cirros', 'disk_format': 'raw',
                         'container_format': 'bare', 'min_disk': 0,
                         'min_ram': 0}]
+        if bare:
+            for i in range(servers):
+                server = self._server(server_id(i), 'bare-%d' % i,
+                                      {'id': IMAGE, 'links': []})
+                server['key_name'] = None
+                self.nova['servers'].append(server)
+            return
         self._network()
         for i in range(servers):
             self.add_server(server_id(i), 'web-%d' % i)
@@ -223,6 +276,45 @@ class World:
                 if not limit or len(page) < limit:
                     return
         return pages()
+
+    def page(self, proxy, kind, path, query, microversion):
+        """One ``GET`` of a collection (a call): its JSON, as the service.
+
+        ``limit`` and ``marker`` page it; a full page has a next link
+        carrying the query, as Nova's ``servers_links``.
+        """
+        collection, model = LISTS[(proxy, kind)]
+        query = dict(query)
+        limit = int(query.pop('limit')) if 'limit' in query else None
+        marker = query.pop('marker', None)
+        service = SERVICE_TYPES[proxy]
+        with self._lock:
+            self.calls[service] += 1
+            self.log.append((service, kind, dict(
+                query, limit=limit, marker=marker,
+                microversion=microversion)))
+            self.threads.setdefault(kind, set()).add(
+                threading.current_thread().name)
+        failure = self.failures.get((proxy, kind))
+        if isinstance(failure, Exception):
+            raise failure
+        if failure:
+            raise sdk_exc.HttpException(
+                message='denied', http_status=failure,
+                details='denied by policy')
+        found = [i for i in self._items(proxy, collection)
+                 if _matches(i.get('keypair', i), query)]
+        start = 0
+        if marker is not None:
+            start = next(n for n, i in enumerate(found)
+                         if i['id'] == marker) + 1
+        page = found[start:start + limit] if limit else found[start:]
+        body = {model.resources_key: copy.deepcopy(page)}
+        if limit and len(page) == limit:
+            body['%s_links' % model.resources_key] = [{
+                'rel': 'next', 'href': '%s?%s' % (path, urllib.parse.urlencode(
+                    dict(query, limit=limit, marker=page[-1]['id'])))}]
+        return Response(200, body)
 
     def _network(self):
         n = self.neutron

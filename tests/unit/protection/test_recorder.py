@@ -40,10 +40,10 @@ class Rows:
         return _kind(self.update, lambda *a, **k: None)
 
 
-def _kind(update, event_add, warnings_field=None):
+def _kind(update, event_add, warnings_field=None, events_add=None):
     """A kind of run whose table is the test's."""
     return types.SimpleNamespace(name='checkpoint', update=update,
-                                 event_add=event_add,
+                                 event_add=event_add, events_add=events_add,
                                  resources_field='resources',
                                  warnings_field=warnings_field)
 
@@ -169,3 +169,41 @@ def test_the_rate_is_written_once_enough_bytes_flowed(monkeypatch):
     phase = rows.writes[-1]['phase']
     assert phase['bytes_per_second'] == 4 * 1024 * 1024
     assert phase['bytes_at'] is not None
+
+
+def test_batched_events_are_stored_in_one_call_at_the_end():
+    """300 warnings of a discovery: one database call, not 300."""
+    single, many = [], []
+    kind = _kind(Rows().update, lambda *a, **k: single.append(a),
+                 warnings_field='warnings',
+                 events_add=lambda _c, row_id, events: many.append(
+                     (row_id, events)))
+    recorder = rec.RunRecorder(None, 'cp-1', kind)
+    with recorder.batched():
+        for i in range(300):
+            recorder.warn('server_%d' % i, 'user_data_not_visible', 'm%d' % i)
+        assert single == [] and many == []
+    assert single == [] and len(many) == 1
+    row_id, events = many[0]
+    assert row_id == 'cp-1' and len(events) == 300
+    assert [(e['level'], e['resource'], e['message']) for e in events[:2]] \
+        == [('warning', 'server_0', 'm0'), ('warning', 'server_1', 'm1')]
+    assert events[0]['time'] <= events[-1]['time']
+    # Kept for events.json as before, and back to one call per event.
+    assert len(recorder.events) == 300
+    recorder.event('info', 'after')
+    assert len(single) == 1 and len(many) == 1
+
+
+def test_a_failing_block_still_stores_its_events():
+    many = []
+    kind = _kind(Rows().update, lambda *a, **k: None,
+                 events_add=lambda _c, _r, events: many.append(events))
+    recorder = rec.RunRecorder(None, 'cp-1', kind)
+    try:
+        with recorder.batched():
+            recorder.event('warning', 'before the failure')
+            raise RuntimeError('discovery failed')
+    except RuntimeError:
+        pass
+    assert [e['message'] for e in many[0]] == ['before the failure']

@@ -90,7 +90,8 @@ class FakeAction:
                                              reason='image went to killed')
         result = ctx.chunks.put_stream(io.BytesIO(self.payload),
                                        progress=ctx.progress)
-        return {'kind': 'image', 'size': result.size, 'sha256': result.sha256,
+        return {'kind': 'image', 'size': result.size,
+                'chunk_list_sha256': result.chunk_list_sha256,
                 'chunks': [c.to_dict() for c in result.chunks],
                 'uploaded_bytes': result.uploaded_bytes,
                 'reused_chunks': result.reused_chunks,
@@ -317,6 +318,41 @@ def test_an_invalid_template_fails_before_anything_is_stored(env):
         wf.template_mod.validate = original
     assert not ok and 'bad property' in cp.error
     assert env.account.containers == {}
+    assert env.log == []
+
+
+def _validate_once_the_container_exists(env, seen, refuse=False):
+    def validate(clients, text):
+        deadline = time.monotonic() + 10
+        swift = env.account.connect()
+        while time.monotonic() < deadline:
+            if store.checkpoint_containers(swift, PROJECT):
+                break
+            time.sleep(0.01)
+        seen.append(bool(store.checkpoint_containers(swift, PROJECT)))
+        if refuse:
+            raise exception.TemplateInvalid(reason='bad property')
+    return validate
+
+
+def test_the_container_is_made_while_heat_validates(env, monkeypatch):
+    seen = []
+    monkeypatch.setattr(workflow.template_mod, 'validate',
+                        _validate_once_the_container_exists(env, seen))
+    ok, cp = env.protect()
+    assert ok and seen == [True]
+    assert store.checkpoint_containers(env.account.connect(),
+                                       PROJECT) == [cp.container]
+
+
+def test_a_container_made_while_heat_refuses_is_removed(env, monkeypatch):
+    seen = []
+    monkeypatch.setattr(workflow.template_mod, 'validate',
+                        _validate_once_the_container_exists(env, seen,
+                                                            refuse=True))
+    ok, cp = env.protect()
+    assert not ok and 'bad property' in cp.error and seen == [True]
+    assert store.checkpoint_containers(env.account.connect(), PROJECT) == []
     assert env.log == []
 
 

@@ -110,7 +110,7 @@ def _recovery_point(account, damage=False):
     manifest = manifest_mod.build(
         checkpoint_id='c1', project_id='p1', policy={}, source_region='R',
         graph={}, data={'volume_a': {
-            'kind': 'volume', 'size': result.size, 'sha256': result.sha256,
+            'kind': 'volume', 'size': result.size, 'chunk_list_sha256': result.chunk_list_sha256,
             'chunks': [c.to_dict() for c in result.chunks]}},
         parameters={}, chunk_container='dragon_p1_chunks', started_at='t0',
         finished_at='t1', dragon_version='1')

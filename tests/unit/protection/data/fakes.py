@@ -485,6 +485,19 @@ def next_run(env):
     return env.store
 
 
+def stored_bytes(env, record):
+    """The bytes a new record's chunks hold, its chunk list digest checked.
+
+    New records pin their stream by ``chunk_list_sha256``, not by a
+    ``sha256`` of the whole stream (each byte is hashed once).
+    """
+    assert record['sha256'] is None
+    assert record['chunk_list_sha256'] == chunks.chunk_list_sha256(
+        record['chunks'])
+    refs = [chunks.ChunkRef.from_dict(c) for c in record['chunks']]
+    return b''.join(env.store.iter_stream(refs))
+
+
 def node(kind, oid, key=None, options=None):
     heat_type = {'server': 'OS::Nova::Server',
                  'volume': 'OS::Cinder::Volume'}[kind]

@@ -11,7 +11,6 @@
 # under the License.
 
 """Server data actions: image_snapshot, image_copy, template_only."""
-import hashlib
 import os
 
 from keystoneauth1 import exceptions as ks_exc
@@ -52,7 +51,7 @@ def test_image_snapshot_streams_the_disk_and_removes_the_image(env, disk):
     assert env.cloud.alive('image') == []
     assert record['action'] == 'image_snapshot' and record['kind'] == 'image'
     assert record['size'] == len(disk)
-    assert record['sha256'] == hashlib.sha256(disk).hexdigest()
+    assert fakes.stored_bytes(env, record) == disk
     assert record['chunk_size'] == 1024 and record['zero_chunks'] == 2
     assert record['uploaded_bytes'] == 4096 * 3
     assert record['image']['properties'] == {'hw_disk_bus': 'virtio'}
@@ -233,7 +232,7 @@ def test_image_copy_stores_the_base_image_once_per_project(env, disk):
                for s in (first_server, other)]
     assert env.cloud.downloads == 1
     assert [r['index_hit'] for r in records] == [False, True]
-    assert records[0]['sha256'] == hashlib.sha256(disk).hexdigest()
+    assert fakes.stored_bytes(env, records[0]) == disk
     assert records[1]['chunks'] == records[0]['chunks']
     assert records[0]['source_image_id'] == base_image
     assert 'createImage' not in env.cloud.calls

@@ -52,7 +52,11 @@ def test_an_image_is_stored_verified_and_indexed(env):
     node = fakes.node('server', 'server-x')
     fields = stream.store_image(env.ctx, node, image)
     assert fields['size'] == len(data)
-    assert fields['sha256'] == hashlib.sha256(data).hexdigest()
+    # The bytes are pinned by their chunk names and the list's digest;
+    # the whole stream is not hashed a second time.
+    assert fields['sha256'] is None
+    assert fields['chunk_list_sha256'] == fakes.chunks.chunk_list_sha256(
+        fields['chunks'])
     assert fields['zero_chunks'] == 3 and not fields['index_hit']
     assert sum(env.progress) == len(data)
     refs = [fakes.chunks.ChunkRef.from_dict(c) for c in fields['chunks']]
@@ -76,7 +80,7 @@ def test_an_indexed_image_is_not_downloaded_again(env):
     assert len(env.objects) == puts
     assert second['index_hit'] and second['uploaded_bytes'] == 0
     assert second['chunks'] == first['chunks']
-    assert second['sha256'] == first['sha256']
+    assert second['chunk_list_sha256'] == first['chunk_list_sha256']
     assert second['reused_chunks'] == len(second['chunks'])
     assert sum(env.progress) == len(data)
     assert any('index hit' in m for _level, m in env.events)
@@ -170,9 +174,17 @@ def test_memory_stays_bounded_while_a_large_image_streams(env):
     assert peak < 10 * mib, 'peak %d bytes for a 64 MiB stream' % peak
 
 
+def _relisted(body: bytes) -> bytes:
+    """An entry whose chunk list no longer hashes to its digest."""
+    entry = json.loads(body)
+    entry['chunks'] = entry['chunks'][1:] + entry['chunks'][:1]
+    return json.dumps(entry).encode()
+
+
 @pytest.mark.parametrize('damage', [
     lambda body: b'not json',
-    lambda body: body.replace(b'"version": 2', b'"version": 99'),
+    lambda body: body.replace(b'"version": 3', b'"version": 99'),
+    _relisted,
 ])
 def test_an_unreadable_index_entry_is_a_miss(env, damage):
     data = os.urandom(3000)
@@ -184,6 +196,24 @@ def test_an_unreadable_index_entry_is_a_miss(env, damage):
     again = stream.store_image(env.ctx, node, _image(env, data))
     assert not again['index_hit'] and env.cloud.downloads == 2
     assert json.loads(env.objects[name])['version'] == index.VERSION
+
+
+def test_a_version_2_index_entry_is_still_a_hit(env):
+    """Entries written before chunk_list_sha256 carry the stream's sha256."""
+    data = os.urandom(3000)
+    node = fakes.node('server', 's')
+    first = stream.store_image(env.ctx, node, _image(env, data))
+    name = ('chunks', index.object_name(
+        'sha512', hashlib.sha512(data).hexdigest()))
+    entry = json.loads(env.objects[name])
+    del entry['chunk_list_sha256']
+    entry.update(version=2, sha256=hashlib.sha256(data).hexdigest())
+    env.objects[name] = json.dumps(entry).encode()
+    fakes.next_run(env)
+    again = stream.store_image(env.ctx, node, _image(env, data))
+    assert again['index_hit'] and env.cloud.downloads == 1
+    assert again['chunk_list_sha256'] == first['chunk_list_sha256']
+    assert again['sha256'] is None
 
 
 def test_an_image_deleted_while_waiting_fails_clearly(env):

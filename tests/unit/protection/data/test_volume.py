@@ -11,7 +11,6 @@
 # under the License.
 
 """Volume data actions: snapshot_data, replicated, template_only."""
-import hashlib
 import os
 
 from keystoneauth1 import exceptions as ks_exc
@@ -57,7 +56,7 @@ def test_snapshot_data_streams_the_volume_and_removes_every_temporary(
     action.cleanup(env.ctx, node, state)      # twice is fine
     assert _temporaries(env.cloud) == NOTHING
     assert record['kind'] == 'volume' and record['action'] == 'snapshot_data'
-    assert record['sha256'] == hashlib.sha256(volume_bytes).hexdigest()
+    assert fakes.stored_bytes(env, record) == volume_bytes
     assert record['size'] == len(volume_bytes)
     # Only the chunks holding the known bytes are uploaded.
     assert record['uploaded_bytes'] == 3 * 1024

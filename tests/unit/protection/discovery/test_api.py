@@ -45,6 +45,38 @@ def test_listing_reads_every_page():
                                           resource='ports')] == ['a', 'b']
 
 
+def test_the_lean_listing_gives_what_the_sdk_models_give():
+    """Same pages, same items: only the SDK models are not built."""
+    world = fakes.World(servers=3)
+    proxy = fakes.Proxy(world, 'compute')
+    lean = _api.lean_listing('compute', proxy, sdk_server.Server,
+                             path='/servers/detail', limit=2,
+                             resource='servers')
+    lean_pages = list(world.log)
+    world.log.clear()
+    models = _api.listing('compute', lambda: proxy.servers(
+        details=True, limit=2), resource='servers')
+    assert lean == models and len(lean) == 4
+    # A full page's next link gives the next (the last one is empty),
+    # as many calls as the SDK makes.
+    assert [(e[1], e[2]['marker']) for e in lean_pages] == [
+        ('servers', None), ('servers', lean[1]['id']),
+        ('servers', lean[3]['id'])]
+    assert lean_pages[0][2]['microversion'] == '2.79'
+    assert len(world.log) == len(lean_pages)
+
+
+def test_the_lean_listing_names_the_resource_when_refused():
+    world = fakes.World(servers=1)
+    world.failures[('compute', 'servers')] = 403
+    with pytest.raises(exception.DiscoveryFailed) as caught:
+        _api.lean_listing('compute', fakes.Proxy(world, 'compute'),
+                          sdk_server.Server, path='/servers/detail',
+                          resource='the project\'s servers')
+    assert str(caught.value) == ('Cannot discover the project\'s servers: '
+                                 'HTTP 403: denied by policy')
+
+
 def test_long_filters_are_batched_and_empty_ones_skip_the_call():
     ids = ['id-%03d' % i for i in range(320)]
     calls = []

@@ -30,7 +30,7 @@ def make_record(store, data, kind=base.VOLUME, action='snapshot_data',
     """A data record the way the data actions write one."""
     result = store.put_stream(io.BytesIO(data))
     fields = {
-        'size': result.size, 'sha256': result.sha256,
+        'size': result.size, 'chunk_list_sha256': result.chunk_list_sha256,
         'chunk_size': store.chunk_size,
         'chunks': [c.to_dict() for c in result.chunks],
         'uploaded_bytes': result.uploaded_bytes,

@@ -109,8 +109,45 @@ def test_a_corrupted_chunk_fails_naming_resource_and_checkpoint(env):
     assert 'GET image' not in env.cloud.calls
 
 
+def _old_record(env, data):
+    """A record as Dragon wrote it before chunk_list_sha256 existed."""
+    return dict(env.record(data), chunk_list_sha256=None,
+                sha256=hashlib.sha256(data).hexdigest())
+
+
+def test_a_record_older_than_the_chunk_list_digest_still_restores(env):
+    data = _volume_bytes()
+    result = restore.restore(env.ctx, 'volume_db_1', _old_record(env, data))
+    assert env.cloud.images[result['image_id']]['_sha256'] == hashlib.sha256(
+        data).hexdigest()
+
+
+def test_an_old_record_with_a_corrupted_chunk_fails(env):
+    record = _old_record(env, _volume_bytes())
+    ref = _corrupt_one_chunk(env, record)
+    with pytest.raises(exception.RestoreVerificationFailed) as e:
+        restore.restore(env.ctx, 'volume_db_1', record)
+    assert ref['sha256'] in e.value.message and 'corrupt' in e.value.message
+    assert env.cloud.images == {}
+
+
+def test_a_chunk_list_not_matching_its_digest_is_refused_up_front(env):
+    """Chunks intact, list reordered: only the list's digest can tell."""
+    data = os.urandom(1024) + os.urandom(1024)
+    record = env.record(data)
+    first, second = record['chunks'][:2]
+    record['chunks'] = [dict(first, sha256=second['sha256']),
+                        dict(second, sha256=first['sha256'])]
+    with pytest.raises(exception.RestoreVerificationFailed) as e:
+        restore.restore(env.ctx, 'volume_db_1', record)
+    assert 'the chunk list hashes to' in e.value.message
+    assert record['chunk_list_sha256'] in e.value.message
+    assert env.cloud.calls == []
+
+
 @pytest.mark.parametrize('change, words', [
-    ({'sha256': 'f' * 64}, 'sha256 of the stream is'),
+    ({'chunk_list_sha256': None, 'sha256': 'f' * 64},
+     'sha256 of the stream is'),
     ({'size': 64 * 1024 + 1}, 'the chunks hold 65536 bytes, 65537 recorded'),
     ({'size': 64 * 1024 - 1}, 'more than the 65535 bytes recorded'),
 ])
@@ -152,8 +189,9 @@ def test_swift_failing_to_serve_a_chunk_is_no_verification_failure(env):
     assert env.cloud.images == {}
 
 
-def test_a_record_without_sha256_is_refused_before_anything_is_made(env):
-    record = dict(env.record(_volume_bytes()), sha256=None)
+def test_a_record_without_a_digest_is_refused_before_anything_is_made(env):
+    record = dict(env.record(_volume_bytes()), sha256=None,
+                  chunk_list_sha256=None)
     with pytest.raises(exception.RestoreVerificationFailed):
         restore.restore(env.ctx, 'volume_db_1', record)
     assert env.cloud.calls == []
@@ -208,7 +246,8 @@ def test_memory_stays_bounded_whatever_the_stream_size(conf):
     reader = _Pattern(block, data_len)
     result = store.put_stream(reader)
     record = base.record('snapshot_data', base.VOLUME, size=result.size,
-                         sha256=result.sha256, chunk_size=MiB,
+                         chunk_list_sha256=result.chunk_list_sha256,
+                         chunk_size=MiB,
                          chunks=[c.to_dict() for c in result.chunks],
                          image={}, volume={'size_gib': 1})
     reads, received = [], []
@@ -263,7 +302,7 @@ def test_an_abandoned_upload_stops_reading_chunks(env):
     refs = [chunks.ChunkRef.from_dict(c) for c in record['chunks']]
     body = images.UploadBody(
         lambda: images.read_ahead(env.store, refs, 2), record['size'],
-        record['sha256'], 'volume_db_1', CHECKPOINT, lambda n: None)
+        None, 'volume_db_1', CHECKPOINT, lambda n: None)
     stream = iter(body)
     next(stream)
     stream.close()
