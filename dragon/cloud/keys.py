@@ -20,8 +20,10 @@ Every failure is one of Dragon's exceptions naming the key reference and
 the region, so an API user sees a 400, 403 or 503 saying which key.
 """
 
+import contextlib
 import logging as std_logging
 from typing import Any
+from typing import Iterator
 import uuid
 
 from barbicanclient import client as barbican_client
@@ -37,6 +39,9 @@ from dragon.conf import barbican as barbican_conf
 from dragon import exception
 
 KEY_BITS = 256
+# How Dragon names itself in a secret's consumers (Barbican 1.1).
+CONSUMER_SERVICE = 'dragon'
+CONSUMER_RESOURCE_TYPE = 'workload-policy'
 
 
 class _SessionKeyManager(barbican_key_manager.BarbicanKeyManager):
@@ -127,26 +132,18 @@ def _http_status(error: BaseException) -> int | None:
     return None
 
 
-def read_customer_key(session: Any, region: str, key_ref: str,
-                      conf: cfg.ConfigOpts | None = None) -> bytes:
-    """The 32 bytes of the AES-256 key ``key_ref`` in ``region``'s Barbican.
-
-    :param session: a keystoneauth session of the project (caller or trust).
-    :raises dragon.exception.KeyRefInvalid: not an href or id (400).
-    :raises dragon.exception.KeyNotFound: no such secret there (400).
-    :raises dragon.exception.KeyForbidden: Barbican refuses this project
-        (another project's key, or an ACL) (403).
-    :raises dragon.exception.KeyInvalid: not an AES-256 symmetric key (400).
-    :raises dragon.exception.KeyManagerUnavailable: no Barbican in the
-        catalog of that region, or it does not answer (503).
-    """
+def _manager(session: Any, region: str,
+             conf: cfg.ConfigOpts | None) -> _SessionKeyManager:
     conf = conf or dragon_conf.CONF
-    object_id = secret_id(key_ref)
     _quiet_castellan()
-    manager = _SessionKeyManager(session, _adapter_options(conf, region))
-    names = {'key_ref': key_ref, 'region': region}
+    return _SessionKeyManager(session, _adapter_options(conf, region))
+
+
+@contextlib.contextmanager
+def _mapped_errors(names: dict[str, str]) -> Iterator[None]:
+    """castellan's, Barbican's and keystoneauth's errors as Dragon's."""
     try:
-        key = manager.get(session, object_id)
+        yield
     except castellan_exc.ManagedObjectNotFoundError:
         raise exception.KeyNotFound(**names) from None
     except castellan_exc.Forbidden:
@@ -164,13 +161,80 @@ def read_customer_key(session: Any, region: str, key_ref: str,
         raise exception.KeyManagerUnavailable(
             reason='HTTP %s' % status if status else type(e).__name__,
             **names) from None
+    except NotImplementedError:
+        # barbicanclient's answer to a Barbican without consumers (< 1.1).
+        raise exception.KeyManagerUnavailable(
+            reason='no secret consumers API (microversion 1.1)',
+            **names) from None
     except ks_exc.EndpointNotFound:
         raise exception.KeyManagerUnavailable(
             reason='no key-manager endpoint in the catalog', **names) from None
     except (ks_exc.ConnectionError, ks_exc.ClientException) as e:
         raise exception.KeyManagerUnavailable(reason=type(e).__name__,
                                               **names) from None
+
+
+def read_customer_key(session: Any, region: str, key_ref: str,
+                      conf: cfg.ConfigOpts | None = None) -> bytes:
+    """The 32 bytes of the AES-256 key ``key_ref`` in ``region``'s Barbican.
+
+    :param session: a keystoneauth session of the project (caller or trust).
+    :raises dragon.exception.KeyRefInvalid: not an href or id (400).
+    :raises dragon.exception.KeyNotFound: no such secret there (400).
+    :raises dragon.exception.KeyForbidden: Barbican refuses this project
+        (another project's key, or an ACL) (403).
+    :raises dragon.exception.KeyInvalid: not an AES-256 symmetric key (400).
+    :raises dragon.exception.KeyManagerUnavailable: no Barbican in the
+        catalog of that region, or it does not answer (503).
+    """
+    object_id = secret_id(key_ref)
+    manager = _manager(session, region, conf)
+    names = {'key_ref': key_ref, 'region': region}
+    with _mapped_errors(names):
+        key = manager.get(session, object_id)
     return _aes_256(key, names)
+
+
+def consumer(policy_id: str) -> dict[str, str]:
+    """How Dragon names itself as a consumer of a policy's secret."""
+    return {'service': CONSUMER_SERVICE,
+            'resource_type': CONSUMER_RESOURCE_TYPE,
+            'resource_id': policy_id}
+
+
+def register_consumer(session: Any, region: str, key_ref: str,
+                      policy_id: str,
+                      conf: cfg.ConfigOpts | None = None) -> None:
+    """Register policy ``policy_id`` as a consumer of ``key_ref``.
+
+    The secret's owner then sees in Barbican that Dragon depends on it,
+    and a microversion 1.2 ``DELETE`` of the secret is refused until
+    forced.  Registering again is harmless (Barbican keeps one).
+
+    :raises: as :func:`read_customer_key`, but for ``KeyInvalid``.
+    """
+    object_id = secret_id(key_ref)
+    manager = _manager(session, region, conf)
+    with _mapped_errors({'key_ref': key_ref, 'region': region}):
+        manager.add_consumer(session, object_id, consumer(policy_id))
+
+
+def remove_consumer(session: Any, region: str, key_ref: str,
+                    policy_id: str,
+                    conf: cfg.ConfigOpts | None = None) -> None:
+    """Remove policy ``policy_id``'s consumer registration on ``key_ref``.
+
+    A secret already gone counts as removed.
+
+    :raises: as :func:`register_consumer`, but for ``KeyNotFound``.
+    """
+    object_id = secret_id(key_ref)
+    manager = _manager(session, region, conf)
+    try:
+        with _mapped_errors({'key_ref': key_ref, 'region': region}):
+            manager.remove_consumer(session, object_id, consumer(policy_id))
+    except exception.KeyNotFound:
+        pass
 
 
 def _aes_256(key: Any, names: dict[str, str]) -> bytes:

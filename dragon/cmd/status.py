@@ -28,6 +28,8 @@ from dragon.db import migration
 PROG = 'dragon-status'
 # oslo.upgradecheck uses 0-2 for check results; errors must not look like one.
 EXIT_ERROR = 255
+# Policy ids named in a result at most; the rest are counted.
+LISTED = 20
 
 
 class Checks(upgradecheck.UpgradeCommands):
@@ -67,10 +69,60 @@ class Checks(upgradecheck.UpgradeCommands):
             upgradecheck.Code.SUCCESS,
             '%d engine(s) alive: %s' % (len(alive), ', '.join(sorted(alive))))
 
+    def _check_encryption(self) -> upgradecheck.Result:
+        """Encrypted policies that cannot be recovered at a backup site.
+
+        Whether a key can be *read* in a recovery region is not checked:
+        Barbican lets a secret be read by its project (or an ACL), not by
+        Dragon's service user, and this command has no project token.
+        What the database alone proves is reported: a policy naming no
+        recovery key is not DR-ready.  The rest is said to be unverified,
+        never claimed ready.
+        """
+        if migration.version() != migration.head():
+            return upgradecheck.Result(
+                upgradecheck.Code.WARNING,
+                'Not checked: the database schema is not at this '
+                'release\'s (see "Database schema").')
+        admin = dragon_context.get_admin_context()
+        encrypted = [p for p in db_api.workload_policy_get_all(admin)
+                     if p.encryption]
+        if not encrypted:
+            return upgradecheck.Result(
+                upgradecheck.Code.SUCCESS,
+                'No workload policy asks for encryption.')
+        lone = [p.id for p in encrypted
+                if not p.encryption.get('recovery_key_refs')]
+        unverified = ('Whether the keys of %d encrypted policy(ies) can be '
+                      'read in their recovery regions was NOT checked: '
+                      'Barbican lets only the policy\'s project (or its '
+                      'ACL) read a key, not dragon-status; see dr_ready in '
+                      '"openstack dr policy show <id>" as that project.'
+                      % len(encrypted))
+        if not lone:
+            return upgradecheck.Result(upgradecheck.Code.SUCCESS, unverified)
+        return upgradecheck.Result(
+            upgradecheck.Code.WARNING,
+            '%d encrypted policy(ies) not DR-ready: no recovery region key '
+            'is named, so their checkpoints could only be decrypted in '
+            'region %s: %s. Name one with "openstack dr policy set <id> '
+            '--recovery-key REGION=<ref>". %s'
+            % (len(lone), self.conf.engine.region_name, _listed(lone),
+               unverified))
+
     _upgrade_checks = (
         ('Database schema', _check_schema),
         ('Engine heartbeats', _check_engines),
+        ('Encryption DR readiness', _check_encryption),
     )
+
+
+def _listed(ids: list[str]) -> str:
+    """Up to :data:`LISTED` ids, then how many more."""
+    shown = ', '.join(sorted(ids)[:LISTED])
+    if len(ids) > LISTED:
+        shown += ' and %d more' % (len(ids) - LISTED)
+    return shown
 
 
 def _run(argv: list[str]) -> int:

@@ -18,6 +18,12 @@ same key in that region's key manager: Barbican does not replicate between
 regions, so a checkpoint is recoverable at a backup site only if the key
 can be read there.  Both are checked with the caller's token, so the
 caller's own rights in each Barbican decide.
+
+Dragon also registers each policy as a *consumer* of its secrets, so the
+secret's owner sees in Barbican what depends on it.  The protected
+region's registration is required like the read (a policy whose key
+Dragon could not register is refused); a recovery region's is best
+effort, since its key may not be stored yet.
 """
 
 from typing import Any
@@ -41,6 +47,18 @@ def _read(context: Any, region: str, key_ref: str,
           conf: cfg.ConfigOpts) -> None:
     keys.read_customer_key(caller.session(context, barbican_conf.GROUP),
                            region, key_ref, conf)
+
+
+def _register(context: Any, region: str, key_ref: str, policy_id: str,
+              conf: cfg.ConfigOpts) -> None:
+    keys.register_consumer(caller.session(context, barbican_conf.GROUP),
+                           region, key_ref, policy_id, conf)
+
+
+def _remove(context: Any, region: str, key_ref: str, policy_id: str,
+            conf: cfg.ConfigOpts) -> None:
+    keys.remove_consumer(caller.session(context, barbican_conf.GROUP),
+                         region, key_ref, policy_id, conf)
 
 
 def normalize(context: Any, value: dict[str, Any] | None,
@@ -67,6 +85,65 @@ def normalize(context: Any, value: dict[str, Any] | None,
         keys.secret_id(ref)   # well-formed now; readable is readiness's
     _read(context, conf.engine.region_name, key_ref, conf)
     return {'key_ref': key_ref, 'recovery_key_refs': recovery}
+
+
+def _refs(encryption: dict[str, Any] | None,
+          conf: cfg.ConfigOpts) -> set[tuple[str, str]]:
+    """The (region, key reference) pairs of an encryption, source first."""
+    if not encryption:
+        return set()
+    return {(conf.engine.region_name, encryption['key_ref'])} | set(
+        encryption['recovery_key_refs'].items())
+
+
+def register_consumers(context: Any, policy_id: str,
+                       encryption: dict[str, Any] | None,
+                       conf: cfg.ConfigOpts | None = None) -> None:
+    """Register the policy as a consumer of its secret in each region.
+
+    Called with the caller's token once the key was read (so registering
+    only fails if Barbican fails in between).  A recovery region's
+    failure is logged, not raised: its key may be stored later, and
+    :func:`readiness` reports it unreadable meanwhile.
+
+    :raises: as :func:`normalize`, for the protected region only.
+    """
+    if not encryption:
+        return
+    conf = conf or dragon_conf.CONF
+    source = conf.engine.region_name
+    _register(context, source, encryption['key_ref'], policy_id, conf)
+    for region, ref in sorted(_refs(encryption, conf) - {
+            (source, encryption['key_ref'])}):
+        try:
+            _register(context, region, ref, policy_id, conf)
+        except exception.DragonException as e:
+            LOG.warning("policy %s not registered as a consumer of its key "
+                        "in region %s: %s", policy_id, region, e.message)
+
+
+def remove_consumers(context: Any, policy_id: str,
+                     encryption: dict[str, Any] | None,
+                     keep: dict[str, Any] | None = None,
+                     conf: cfg.ConfigOpts | None = None) -> None:
+    """Remove the policy's consumer registrations but those ``keep`` names.
+
+    Never raises: the key was removed or the policy deleted already, and
+    a registration left behind only makes Barbican ask for ``force`` on
+    a microversion 1.2 delete of the secret; each failure is logged with
+    the region and reference so an operator can remove it.
+    """
+    conf = conf or dragon_conf.CONF
+    gone = _refs(encryption, conf) - _refs(keep, conf)
+    if not gone:
+        return
+    for region, ref in sorted(gone):
+        try:
+            _remove(context, region, ref, policy_id, conf)
+        except exception.DragonException as e:
+            LOG.warning("policy %s still registered as a consumer of key %s "
+                        "in region %s: %s", policy_id, ref, region,
+                        e.message)
 
 
 def readiness(context: Any, encryption: dict[str, Any] | None,

@@ -113,12 +113,19 @@ def policy_create(context: Any, values: dict[str, Any]
         'members': members,
         'encryption': encrypted,
     })
+    try:
+        # Registered under the policy's id, so only once it has one.
+        encryption.register_consumers(context, policy.id, encrypted)
+    except Exception:
+        db_api.workload_policy_delete(context, policy.id)
+        raise
     if checked:
         try:
             schedules.replace_all(context, policy, checked)
         except Exception:
             # No half-made policy: without its trust the schedule would
             # never run, and the caller retries the whole request.
+            encryption.remove_consumers(context, policy.id, encrypted)
             db_api.workload_policy_delete(context, policy.id)
             raise
         policy = db_api.workload_policy_get(context, policy.id)
@@ -184,8 +191,17 @@ def policy_update(context: Any, policy: models.WorkloadPolicy,
         [s['enabled'] for s in checked] if checked is not None else
         [s.enabled and s.status == statuses.Schedule.ACTIVE
          for s in policy.schedules])
+    if 'encryption' in changes:
+        # Before the change is stored: a key Dragon could not register
+        # is refused like one it could not read.
+        encryption.register_consumers(context, policy.id,
+                                      changes['encryption'])
     if changes:
+        previous = policy.encryption
         policy = db_api.workload_policy_update(context, policy.id, changes)
+        if 'encryption' in changes:
+            encryption.remove_consumers(context, policy.id, previous,
+                                        keep=changes['encryption'])
     if checked is not None:
         schedules.replace_all(context, policy, checked)
         policy = db_api.workload_policy_get(context, policy.id)
@@ -197,6 +213,7 @@ def policy_delete(context: Any, policy: models.WorkloadPolicy) -> int:
     kept = db_api.checkpoint_count_by_policy(context, policy.id)
     schedules.delete_all(context, policy)
     db_api.workload_policy_delete(context, policy.id)
+    encryption.remove_consumers(context, policy.id, policy.encryption)
     LOG.info("deleted workload policy %s, kept %d checkpoint(s)", policy.id,
              kept)
     return kept

@@ -52,8 +52,16 @@ class FakeBarbican:
         self.made.append(kwargs)
         if isinstance(self.answer, ks_exc.ClientException):
             raise self.answer   # version discovery already fails
-        return types.SimpleNamespace(
-            secrets=types.SimpleNamespace(get=self._get))
+        return types.SimpleNamespace(secrets=types.SimpleNamespace(
+            get=self._get, register_consumer=self._consumer('register'),
+            remove_consumer=self._consumer('remove')))
+
+    def _consumer(self, verb):
+        def call(secret_id, **consumer):
+            self.asked.append((verb, secret_id, consumer))
+            if isinstance(self.answer, Exception):
+                raise self.answer
+        return call
 
     def _get(self, secret_id):
         self.asked.append(secret_id)
@@ -171,3 +179,56 @@ def test_malformed_references_are_400_before_any_call(monkeypatch, conf,
         _read(monkeypatch, conf, _secret(), key_ref=ref)
     assert raised.value.code == 400 and ref in raised.value.message
     assert _read.fake.made == []
+
+
+POLICY = '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a'
+CONSUMER = {'service': 'dragon', 'resource_type': 'workload-policy',
+            'resource_id': POLICY}
+
+
+def _consumer(monkeypatch, conf, verb, answer=None):
+    fake = FakeBarbican(answer)
+    monkeypatch.setattr(keys.barbican_client, 'Client', fake)
+    call = keys.register_consumer if verb == 'register' else \
+        keys.remove_consumer
+    try:
+        call(FakeSession(), 'RegionTwo', REF, POLICY, conf)
+    finally:
+        _consumer.fake = fake
+
+
+@pytest.mark.parametrize('verb', ['register', 'remove'])
+def test_consumers_name_dragon_and_the_policy(monkeypatch, conf, verb):
+    _consumer(monkeypatch, conf, verb)
+    assert _consumer.fake.asked == [(verb, UUID, CONSUMER)]
+    assert _consumer.fake.made[0]['region_name'] == 'RegionTwo'
+
+
+@pytest.mark.parametrize('answer,error', [
+    (barbican_exc.HTTPClientError('not found', status_code=404),
+     exception.KeyNotFound),
+    (barbican_exc.HTTPClientError('forbidden', status_code=403),
+     exception.KeyForbidden),
+    (barbican_exc.HTTPServerError('boom', status_code=500),
+     exception.KeyManagerUnavailable),
+    (NotImplementedError('Server does not support secret consumers.'),
+     exception.KeyManagerUnavailable),
+])
+def test_registering_fails_with_the_key_and_region(monkeypatch, conf, answer,
+                                                   error):
+    with pytest.raises(error) as raised:
+        _consumer(monkeypatch, conf, 'register', answer)
+    assert REF in raised.value.message
+    assert 'RegionTwo' in raised.value.message
+
+
+def test_removing_from_a_secret_already_gone_is_done(monkeypatch, conf):
+    _consumer(monkeypatch, conf, 'remove',
+              barbican_exc.HTTPClientError('not found', status_code=404))
+    assert _consumer.fake.asked == [('remove', UUID, CONSUMER)]
+
+
+def test_removing_still_fails_when_barbican_does(monkeypatch, conf):
+    with pytest.raises(exception.KeyManagerUnavailable):
+        _consumer(monkeypatch, conf, 'remove',
+                  barbican_exc.HTTPServerError('boom', status_code=500))

@@ -57,6 +57,8 @@ class FakeKeys:
     def __init__(self):
         self.missing = set()     # (region, key_ref)
         self.foreign = set()     # another project's: (region, key_ref)
+        self.down = set()        # key manager unreachable: region
+        self.consumers = set()   # (region, key_ref, policy id)
 
     def read(self, context, region, key_ref, conf):
         names = {'key_ref': key_ref, 'region': region}
@@ -64,6 +66,18 @@ class FakeKeys:
             raise exception.KeyNotFound(**names)
         if (region, key_ref) in self.foreign:
             raise exception.KeyForbidden(**names)
+        if region in self.down:
+            raise exception.KeyManagerUnavailable(reason='down', **names)
+
+    def register(self, context, region, key_ref, policy_id, conf):
+        self.read(context, region, key_ref, conf)
+        self.consumers.add((region, key_ref, policy_id))
+
+    def remove(self, context, region, key_ref, policy_id, conf):
+        if region in self.down:
+            raise exception.KeyManagerUnavailable(
+                reason='down', key_ref=key_ref, region=region)
+        self.consumers.discard((region, key_ref, policy_id))
 
 
 @pytest.fixture
@@ -71,6 +85,8 @@ def fake_cloud(monkeypatch):
     cloud = FakeCloud()
     cloud.keys = FakeKeys()
     monkeypatch.setattr(encryption, '_read', cloud.keys.read)
+    monkeypatch.setattr(encryption, '_register', cloud.keys.register)
+    monkeypatch.setattr(encryption, '_remove', cloud.keys.remove)
     # Every resource type plugin lists and gets its resources from here.
     for plugin in resource_types.all_types():
         monkeypatch.setattr(plugin, 'get_resource',

@@ -17,6 +17,8 @@ The key managers are faked (``FakeKeys`` in conftest); the rules of
 """
 import pytest
 
+from dragon import exception
+from dragon.services import encryption
 from tests.unit.api.v1.test_checkpoints import _error
 from tests.unit.api.v1.test_checkpoints import _protect
 from tests.unit.api.v1.test_checkpoints import cp_api  # noqa: F401
@@ -123,3 +125,67 @@ def test_protect_refuses_rather_than_store_clear_data(cp_api, engine,  # noqa: F
     message = _error(_protect(cp_api, policy), 400)
     assert 'cannot yet encrypt' in message and KEY in message
     assert engine.casts == [] and trusts['created'] == []
+
+
+def _consumers(fake_cloud, policy_id):
+    return {(region, ref) for region, ref, pid in fake_cloud.keys.consumers
+            if pid == policy_id}
+
+
+def test_the_policy_is_registered_as_a_consumer_of_its_keys(api, fake_cloud):
+    policy = _create(api).json['policy']
+    assert _consumers(fake_cloud, policy['id']) == {
+        ('RegionOne', KEY), ('RegionTwo', KEY_TWO)}
+    path = '/v1/policies/' + policy['id']
+    other = '5e1d2c3b-4a59-4687-9b0a-1c2d3e4f5a6b'
+    response = api('PATCH', path, {'policy': {'encryption': {
+        'key_ref': KEY, 'recovery_key_refs': {'RegionTwo': other}}}})
+    assert response.status_int == 200, response.text
+    # The replaced recovery key is no longer consumed; the kept one is.
+    assert _consumers(fake_cloud, policy['id']) == {
+        ('RegionOne', KEY), ('RegionTwo', other)}
+    api('PATCH', path, {'policy': {'encryption': None}})
+    assert _consumers(fake_cloud, policy['id']) == set()
+
+
+def test_deleting_the_policy_removes_its_registrations(api, fake_cloud):
+    policy = _create(api).json['policy']
+    response = api('DELETE', '/v1/policies/' + policy['id'])
+    assert response.status_int in (200, 204), response.text
+    assert _consumers(fake_cloud, policy['id']) == set()
+
+
+def test_a_source_key_not_registered_refuses_the_policy(api, fake_cloud,
+                                                        monkeypatch):
+    def fail(context, region, key_ref, policy_id, conf):
+        raise exception.KeyManagerUnavailable(reason='HTTP 500',
+                                              key_ref=key_ref, region=region)
+
+    monkeypatch.setattr(encryption, '_register', fail)
+    response = _create(api)
+    assert response.status_int == 503, response.text
+    assert 'RegionOne' in response.json['error']['message']
+    assert api('GET', '/v1/policies').json['policies'] == []
+
+
+def test_a_recovery_key_not_registered_is_logged_not_refused(api, fake_cloud,
+                                                             caplog):
+    fake_cloud.keys.missing.add(('RegionTwo', KEY_TWO))
+    response = _create(api)
+    assert response.status_int == 201, response.text
+    policy = response.json['policy']
+    assert policy['dr_ready'] is False
+    assert _consumers(fake_cloud, policy['id']) == {('RegionOne', KEY)}
+    assert any('consumer' in r.getMessage() and 'RegionTwo' in r.getMessage()
+               for r in caplog.records)
+
+
+def test_a_registration_left_behind_does_not_block_delete(api, fake_cloud,
+                                                          caplog):
+    policy = _create(api).json['policy']
+    fake_cloud.keys.down.add('RegionTwo')
+    response = api('DELETE', '/v1/policies/' + policy['id'])
+    assert response.status_int in (200, 204), response.text
+    assert _consumers(fake_cloud, policy['id']) == {('RegionTwo', KEY_TWO)}
+    assert any('still registered' in r.getMessage() and
+               KEY_TWO in r.getMessage() for r in caplog.records)
