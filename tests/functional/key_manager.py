@@ -47,3 +47,20 @@ def read_payload(conn, secret_id):
 def delete_secret(conn, secret_id):
     conn.key_manager.delete('/secrets/%s' % secret_id,
                             raise_exc=False)
+
+
+def consumers(conn, secret_id):
+    """The secret's consumers as (service, resource_type, resource_id)."""
+    response = conn.key_manager.get(
+        '/secrets/%s/consumers' % secret_id,
+        headers={'OpenStack-API-Version': 'key-manager 1.1'})
+    response.raise_for_status()
+    return {(c['service'], c['resource_type'], c['resource_id'])
+            for c in response.json()['consumers']}
+
+
+def delete_secret_guarded(conn, secret_id):
+    """A microversion 1.2 delete, which Barbican refuses while consumed."""
+    return conn.key_manager.delete(
+        '/secrets/%s' % secret_id, raise_exc=False,
+        headers={'OpenStack-API-Version': 'key-manager 1.2'})

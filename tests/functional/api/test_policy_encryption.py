@@ -15,7 +15,8 @@
 The customer key is checked with the caller's token in the protected
 region; each recovery region's key is checked at every ``GET`` of the
 policy, so deleting it there flips ``dr_ready``.  Protecting is refused
-while chunk data cannot be encrypted.
+while chunk data cannot be encrypted.  The policy is a consumer of its
+secrets in Barbican while it names them.
 """
 import uuid
 
@@ -23,7 +24,9 @@ import pytest
 
 from tests.functional.api.test_policies import assert_error
 from tests.functional.api.test_policies import Http
+from tests.functional.key_manager import consumers
 from tests.functional.key_manager import delete_secret
+from tests.functional.key_manager import delete_secret_guarded
 from tests.functional.key_manager import store_secret
 from tests.minicloud.layout import REGIONS
 from tests.minicloud.waiters import wait_for
@@ -108,3 +111,27 @@ def test_unreadable_keys_are_refused_naming_them(cloud, dragon, demo, keys):
         assert 'AES-256' in message
     finally:
         delete_secret(conn, weak_id)
+
+
+def test_the_policy_is_a_consumer_of_its_keys_while_it_names_them(
+        cloud, demo, keys):
+    conns = {r: cloud.connect('demo', region=r) for r in REGIONS}
+    status, body = _create(demo, {
+        'key_ref': keys[ONE], 'recovery_key_refs': {TWO: keys[TWO]}})
+    assert status == 201, body
+    path = '/v1/policies/' + body['policy']['id']
+    dragon = ('dragon', 'workload-policy', body['policy']['id'])
+    try:
+        assert consumers(conns[ONE], keys[ONE]) == {dragon}
+        assert consumers(conns[TWO], keys[TWO]) == {dragon}
+        # Barbican's guard holds only for a microversion 1.2 delete.
+        assert delete_secret_guarded(conns[TWO], keys[TWO]).status_code \
+            == 400
+        status, body = demo('PATCH', path, {'policy': {'encryption': {
+            'key_ref': keys[ONE]}}})
+        assert status == 200, body
+        assert consumers(conns[TWO], keys[TWO]) == set()
+        assert consumers(conns[ONE], keys[ONE]) == {dragon}
+    finally:
+        demo('DELETE', path)
+    assert consumers(conns[ONE], keys[ONE]) == set()
