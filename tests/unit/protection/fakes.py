@@ -22,6 +22,7 @@ pages with a next link), counting every call (page) per service.
 import collections
 import copy
 import threading
+import types
 import urllib.parse
 
 from openstack.block_storage.v3 import volume as sdk_volume
@@ -108,11 +109,16 @@ class Proxy:
 
     def __init__(self, world, name):
         self.world, self.name = world, name
+        self.service_type, self.service_name = SERVICE_TYPES[name], None
         # What the run's connection configures for Nova (>= 2.47: the
-        # embedded flavor); the others negotiate nothing here.
+        # embedded flavor); Cinder's is negotiated (``get_endpoint_data``).
         self.default_microversion = '2.79' if name == 'compute' else None
 
     def get_endpoint_data(self):
+        """Version discovery: a Cinder older than the SDK's 3.71."""
+        if self.name == 'block_storage':
+            return types.SimpleNamespace(min_microversion='3.0',
+                                         max_microversion='3.70')
         return None
 
     def get(self, url, params=None, microversion=None, raise_exc=True):

@@ -84,14 +84,13 @@ def test_long_filters_are_batched_and_empty_ones_skip_the_call():
     def call(**query):
         calls.append(query)
         return []
-    _api.filtered('network', call, 'id', ids, resource='networks',
-                  project_id='p')
+    _api.filtered(call, 'id', ids, project_id='p')
     assert [len(q['id']) for q in calls] == [150, 150, 20]
     assert all(q['project_id'] == 'p' for q in calls)
-    _api.filtered('image', call, 'id', ['b', 'a'], resource='images',
+    _api.filtered(call, 'id', ['b', 'a'],
                   join=lambda batch: 'in:' + ','.join(batch))
     assert calls[-1] == {'id': 'in:a,b'}
-    assert _api.filtered('network', call, 'id', [], resource='x') == []
+    assert _api.filtered(call, 'id', []) == []
     assert len(calls) == 4
 
 
