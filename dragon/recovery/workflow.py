@@ -155,14 +155,16 @@ class Recovery:
                                 manifest['source_region'],
                                 manifest['finished_at'], len(keys),
                                 len(graph)))
-        for warning in manifest_mod.warnings(manifest):
-            if warning.get('resource') in (None, *keys):
-                # What the checkpoint does not carry, said again where it
-                # is recovered (the backup site may have no database row).
-                self.recorder.event('warning', 'the checkpoint does not '
-                                    'carry everything: %s' %
-                                    warning.get('message'),
-                                    warning.get('resource'))
+        # What the checkpoint does not carry, said again where it is
+        # recovered (the backup site may have no database row): one line
+        # per warning, hundreds for a large policy, stored in one call.
+        with self.recorder.batched():
+            for warning in manifest_mod.warnings(manifest):
+                if warning.get('resource') in (None, *keys):
+                    self.recorder.event('warning', 'the checkpoint does not '
+                                        'carry everything: %s' %
+                                        warning.get('message'),
+                                        warning.get('resource'))
         for node in graph.nodes():
             record = manifest['data'].get(node.key)
             if node.key in keys and (record or node.resource.type == SERVER):

@@ -132,21 +132,22 @@ def _next_link(links: Any) -> str | None:
     return None
 
 
-def filtered(service: str, call: Callable[..., Iterable[Any]],
-             field: str, values: Iterable[str], *, resource: str,
+def filtered(read: Callable[..., list[dict[str, Any]]], field: str,
+             values: Iterable[str], *,
              join: Callable[[list[str]], Any] = list,
              **query: Any) -> list[dict[str, Any]]:
     """Items whose ``field`` is one of ``values``, ``BATCH`` ids a call.
 
-    ``join`` makes the filter of one batch: a list for Neutron's repeated
-    keys (``?id=a&id=b``), ``in:a,b`` for Glance.  No call for no values.
+    ``read(**query)`` is one filtered list (a ``lean_listing``, or a
+    ``listing`` where the SDK's paging is needed); ``join`` makes the
+    filter of one batch: a list for Neutron's repeated keys
+    (``?id=a&id=b``), ``in:a,b`` for Glance.  No call for no values.
 
-    :raises dragon.exception.DiscoveryFailed:
+    :raises dragon.exception.DiscoveryFailed: as ``read``.
     """
     wanted = sorted(set(v for v in values if v))
     items: list[dict[str, Any]] = []
     for start in range(0, len(wanted), BATCH):
         batch = wanted[start:start + BATCH]
-        items.extend(listing(service, lambda: call(
-            **dict(query, **{field: join(batch)})), resource=resource))
+        items.extend(read(**dict(query, **{field: join(batch)})))
     return items

@@ -24,6 +24,13 @@ recreated: they become template parameters.
 
 from typing import Any, Callable
 
+from openstack.network.v2 import floating_ip as sdk_floating_ip
+from openstack.network.v2 import network as sdk_network
+from openstack.network.v2 import port as sdk_port
+from openstack.network.v2 import router as sdk_router
+from openstack.network.v2 import security_group as sdk_security_group
+from openstack.network.v2 import subnet as sdk_subnet
+
 from dragon import exception
 from dragon.protection.discovery import _api
 from dragon.protection.discovery import base
@@ -42,12 +49,23 @@ ROUTER_INTERFACE_OWNERS = ('network:router_interface',
                            'network:ha_router_replicated_interface')
 
 
+# The SDK's list call → its model: the path and collection key that
+# ``_api.lean_listing`` reads, as the SDK would, without building a model
+# per item (the ports and floating IPs grow with the servers).
+MODELS = {'ports': sdk_port.Port, 'networks': sdk_network.Network,
+          'subnets': sdk_subnet.Subnet, 'routers': sdk_router.Router,
+          'security_groups': sdk_security_group.SecurityGroup,
+          'ips': sdk_floating_ip.FloatingIP}
+
+
 def _list(run: base.DiscoveryRun, kind: str, field: str, values: Any,
           what: str, **query: Any) -> list[dict[str, Any]]:
     """Neutron's ``kind`` (the SDK's list call) whose ``field`` is in ``values``."""
+    proxy = run.proxy('network')
     return _api.filtered(
-        'network', lambda **q: getattr(run.proxy('network'), kind)(**q),
-        field, values, resource=what, **query)
+        lambda **q: _api.lean_listing('network', proxy, MODELS[kind],
+                                      resource=what, **q),
+        field, values, **query)
 
 
 def _project_list(run: base.DiscoveryRun, kind: str,
@@ -57,9 +75,8 @@ def _project_list(run: base.DiscoveryRun, kind: str,
     Filtered by project: a trustee with an admin role sees every
     project's ports otherwise.
     """
-    return _api.listing(
-        'network', lambda: getattr(run.proxy('network'), kind)(
-            project_id=run.project_id), resource=what)
+    return _api.lean_listing('network', run.proxy('network'), MODELS[kind],
+                             project_id=run.project_id, resource=what)
 
 
 def start(run: base.DiscoveryRun) -> None:

@@ -86,12 +86,16 @@ def _server_groups(run: base.DiscoveryRun) -> dict[str, dict[str, Any]]:
 
 
 def _fetch_images(run: base.DiscoveryRun, ids: set[str]) -> dict[str, Any]:
-    # Glance filters ids as ``id=in:a,b``.
+    # Glance filters ids as ``id=in:a,b``.  Through the SDK's models: its
+    # next page is a ``next`` key of the body, not a ``*_links`` list, and
+    # there are only as many images as the servers boot from.
+    what = 'images %s' % ', '.join(sorted(ids))
     items = _api.filtered(
-        'image', lambda **query: run.proxy('image').images(**query), 'id',
-        ids,
-        join=lambda batch: 'in:' + ','.join(batch), limit=_api.PAGE,
-        resource='images %s' % ', '.join(sorted(ids)))
+        lambda **query: _api.listing(
+            'image', lambda: run.proxy('image').images(**query),
+            resource=what),
+        'id', ids, join=lambda batch: 'in:' + ','.join(batch),
+        limit=_api.PAGE)
     return {i['id']: i for i in items}
 
 

@@ -19,6 +19,8 @@ found in it).
 
 from typing import Any
 
+from openstack.block_storage.v3 import volume as sdk_volume
+
 from dragon import exception
 from dragon.protection.discovery import _api
 from dragon.protection.discovery import base
@@ -28,9 +30,10 @@ TYPE = 'OS::Cinder::Volume'
 
 
 def _fetch(run: base.DiscoveryRun) -> dict[str, dict[str, Any]]:
-    items = _api.listing(
-        'block-storage', lambda: run.proxy('block_storage').volumes(
-            details=True, limit=_api.PAGE),
+    # Lean, as the servers: the list grows with them.
+    items = _api.lean_listing(
+        'block-storage', run.proxy('block_storage'), sdk_volume.Volume,
+        path='/volumes/detail', limit=_api.PAGE,
         resource='the project\'s volumes')
     return {v['id']: v for v in items}
 

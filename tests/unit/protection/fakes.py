@@ -22,6 +22,7 @@ pages with a next link), counting every call (page) per service.
 import collections
 import copy
 import threading
+import types
 import urllib.parse
 
 from openstack.block_storage.v3 import volume as sdk_volume
@@ -108,11 +109,16 @@ class Proxy:
 
     def __init__(self, world, name):
         self.world, self.name = world, name
+        self.service_type, self.service_name = SERVICE_TYPES[name], None
         # What the run's connection configures for Nova (>= 2.47: the
-        # embedded flavor); the others negotiate nothing here.
+        # embedded flavor); Cinder's is negotiated (``get_endpoint_data``).
         self.default_microversion = '2.79' if name == 'compute' else None
 
     def get_endpoint_data(self):
+        """Version discovery: a Cinder older than the SDK's 3.71."""
+        if self.name == 'block_storage':
+            return types.SimpleNamespace(min_microversion='3.0',
+                                         max_microversion='3.70')
         return None
 
     def get(self, url, params=None, microversion=None, raise_exc=True):
@@ -199,10 +205,12 @@ class World:
     a server group, a floating IP and a data volume.
     """
 
-    def __init__(self, servers=1, bare=False):
+    def __init__(self, servers=1, bare=False, attached=False):
         """``bare``: only ``servers`` image-backed servers without key,
         port, group or volume (as the scale benchmark boots them) and the
-        image; else the workload above.
+        image; else the workload above.  ``attached`` (with ``bare``):
+        each server has a port on the private network and a data volume,
+        the lists that grow with the servers.
         """
         self.calls = collections.Counter()
         self.log = []
@@ -220,11 +228,18 @@ class World:
                         'container_format': 'bare', 'min_disk': 0,
                         'min_ram': 0}]
         if bare:
+            if attached:
+                self._network()
             for i in range(servers):
                 server = self._server(server_id(i), 'bare-%d' % i,
                                       {'id': IMAGE, 'links': []})
                 server['key_name'] = None
                 self.nova['servers'].append(server)
+                if attached:
+                    self._port(server['id'], i, '10.0.%d.%d' % divmod(
+                        10 + i, 250))
+                    self._volume(server, 'data-%d' % i,
+                                 '71000000-0000-0000-0000-%012d' % i)
             return
         self._network()
         for i in range(servers):
@@ -415,6 +430,16 @@ class World:
             'volume_image_metadata': {'image_id': IMAGE},
             'attachments': [{'server_id': BFV, 'device': '/dev/vda',
                              'attachment_id': 'att-boot'}]})
+
+    def _volume(self, server, name, volume_id):
+        server['os-extended-volumes:volumes_attached'].append(
+            {'id': volume_id, 'delete_on_termination': False})
+        self.volumes.append({
+            'id': volume_id, 'name': name, 'size': 1,
+            'volume_type': 'file', 'bootable': 'false', 'status': 'in-use',
+            'availability_zone': 'nova', 'metadata': {},
+            'attachments': [{'server_id': server['id'], 'device': '/dev/vdb',
+                             'attachment_id': 'att-' + name}]})
 
     def _data_volume(self):
         first = self.nova['servers'][0]

@@ -48,7 +48,7 @@ def _graph():
     return graph
 
 
-def _checkpoint(account, project=PROJECT):
+def _checkpoint(account, project=PROJECT, warnings=None):
     writer = store.CheckpointWriter(account.connect(), project, 'pol-1',
                                     'three tier')
     writer.create(WHEN)
@@ -60,7 +60,8 @@ def _checkpoint(account, project=PROJECT):
               'volume_db': {'kind': 'volume', 'size': 300}},
         parameters={'server_web_flavor': {'kind': 'flavor'}},
         chunk_container='c', started_at='2026-11-23T15:00:00Z',
-        finished_at='2026-11-23T15:00:09Z', dragon_version='1'),
+        finished_at='2026-11-23T15:00:09Z', dragon_version='1',
+        **({'warnings': warnings} if warnings is not None else {})),
         'resources: {}\n', [])
     return writer.container
 
@@ -70,8 +71,10 @@ class MemoryRows:
 
     def __init__(self):
         self.row, self.events = {}, []
+        self.batches = []   # the lengths of the events stored together
         self.rows = types.SimpleNamespace(
             name='recovery', update=self.update, event_add=self.add_event,
+            events_add=self.add_events,
             resources_field='resource_status', warnings_field=None)
 
     def update(self, context, row_id, values, expected_claim=None):
@@ -79,6 +82,11 @@ class MemoryRows:
 
     def add_event(self, context, row_id, level, message, resource=None):
         self.events.append((level, resource, message))
+
+    def add_events(self, context, row_id, events):
+        self.batches.append(len(events))
+        self.events.extend((e['level'], e['resource'], e['message'])
+                           for e in events)
 
 
 class Fakes:
@@ -346,3 +354,22 @@ def test_a_drill_goes_through_its_phases(env, monkeypatch):
                     ('tearing_down', None)]
     assert row['phase']['name'] == 'tearing_down'
     assert row['phase'] == dict(row['phase'], done=None, total=None)
+
+
+def test_the_checkpoint_warnings_are_stored_in_one_call(env):
+    """Said again at prepare, one event each, written together."""
+    warnings = [{'resource': None, 'code': 'no_quota',
+                 'message': 'quotas are not recorded'}] + [
+        {'resource': 'server_web', 'code': 'user_data',
+         'message': 'user data %d not visible' % i} for i in range(300)]
+    container = _checkpoint(env.account, warnings=warnings)
+    ok, _row = env.recover(point=container)
+    assert ok
+    said = [e for e in env.rows.events if e[0] == 'warning']
+    assert len(said) == 301 and env.rows.batches == [301]
+    assert said[0] == ('warning', None, 'the checkpoint does not carry '
+                       'everything: quotas are not recorded')
+    assert said[-1][1] == 'server_web'
+    # The other events stay one call each, in order around the batch.
+    assert env.rows.events[0][2].startswith('failover of ')
+    assert env.rows.events[1][2].startswith('checkpoint of policy ')

@@ -84,14 +84,13 @@ def test_long_filters_are_batched_and_empty_ones_skip_the_call():
     def call(**query):
         calls.append(query)
         return []
-    _api.filtered('network', call, 'id', ids, resource='networks',
-                  project_id='p')
+    _api.filtered(call, 'id', ids, project_id='p')
     assert [len(q['id']) for q in calls] == [150, 150, 20]
     assert all(q['project_id'] == 'p' for q in calls)
-    _api.filtered('image', call, 'id', ['b', 'a'], resource='images',
+    _api.filtered(call, 'id', ['b', 'a'],
                   join=lambda batch: 'in:' + ','.join(batch))
     assert calls[-1] == {'id': 'in:a,b'}
-    assert _api.filtered('network', call, 'id', [], resource='x') == []
+    assert _api.filtered(call, 'id', []) == []
     assert len(calls) == 4
 
 
@@ -133,3 +132,68 @@ def test_address_group_rules_are_recorded_and_left_out():
     assert 'address groups not recreated' in props['description']
     server = graph.by_resource('OS::Nova::Server', fakes.server_id(0))
     assert tmpl['resources'][server.key]['properties']['tags'] == ['blue']
+
+
+def _through_models(service, proxy, model, *, resource, path=None,
+                    **params):
+    """What ``lean_listing`` stands for: the SDK's list call, its models."""
+    kind = next(k for (p, k), (_, m) in fakes.LISTS.items()
+                if p == proxy.name and m is model)
+    if path and path.endswith('/detail'):
+        params['details'] = True
+    return _api.listing(service, lambda: getattr(proxy, kind)(**params),
+                        resource=resource)
+
+
+def _another_projects_port(world):
+    port = next(p for p in world.neutron['ports']
+                if p['device_id'] == fakes.server_id(1))
+    port['project_id'] = 'admin'
+    port['mac_address'] = 'fa:16:3e:00:00:99'
+    world.nova['servers'][1]['addresses']['private'][0][
+        'OS-EXT-IPS-MAC:mac_addr'] = 'fa:16:3e:00:00:99'
+
+
+def _another_projects_floating_ip(world):
+    world.neutron['floatingips'][0]['project_id'] = 'admin'
+
+
+@pytest.mark.parametrize('change', [
+    None, _another_projects_port, _another_projects_floating_ip])
+def test_the_lean_lists_discover_what_the_sdk_models_do(monkeypatch,
+                                                         change):
+    """Same graph, template, warnings and calls as through the models."""
+    from dragon.protection import discovery
+    from dragon.protection import template
+
+    def run():
+        world = fakes.World(servers=3)
+        world.nova['servers'][0]['OS-EXT-SRV-ATTR:user_data'] = \
+            'I2Nsb3VkLWNvbmZpZwo='
+        if change:
+            change(world)
+        warnings = []
+        graph = discovery.discover(fakes.Clients(world),
+                                   fakes.server_members(world),
+                                   lambda *w: warnings.append(w))
+        tmpl, params = template.build(graph, lambda *w: warnings.append(w))
+        requests = sorted(repr((service, kind, {
+            k: v for k, v in query.items()
+            if k not in ('marker', 'microversion')}))
+            for service, kind, query in world.log)
+        lean = {kind: query['microversion'] for _, kind, query in world.log
+                if 'microversion' in query}
+        return (graph.to_dict(), tmpl, params, warnings, dict(world.calls),
+                requests), lean
+
+    lean, lean_kinds = run()
+    # Nova's configured microversion, Cinder's negotiated (the SDK's 3.71
+    # at most), none for Neutron.
+    assert lean_kinds == {'servers': '2.79', 'volumes': '3.70',
+                          **dict.fromkeys(('ports', 'ips', 'networks',
+                                           'subnets', 'routers',
+                                           'security_groups'))}
+    monkeypatch.setattr(_api, 'lean_listing', _through_models)
+    models, model_kinds = run()
+    assert model_kinds == {}
+    assert lean == models
