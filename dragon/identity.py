@@ -23,6 +23,7 @@ deleted when the checkpoint ends. Tokens and passwords are never logged.
 
 import datetime
 import secrets
+import time
 from typing import Any
 
 from keystoneauth1 import exceptions as ks_exc
@@ -45,6 +46,8 @@ TIMEOUT = 30
 # how often to retry, and over how many seconds a retry's expiry spreads.
 DUPLICATE_RETRIES = 5
 DUPLICATE_SPREAD = 30
+# Seconds between tries of a create Keystone answered with a 404.
+NOT_FOUND_PAUSE = 0.5
 # The expiry of a standing trust that Keystone refused without one.
 _FAR_OFF = datetime.datetime(2999, 1, 1, tzinfo=datetime.UTC)
 # A trust-scoped token carries the trust's project: any scope configured
@@ -190,15 +193,22 @@ def create_trust(context: Any, conf: cfg.ConfigOpts | None = None,
                             context.user_id, context.project_id,
                             DUPLICATE_RETRIES + 1)
                 raise exception.TrustConflict()
+        except sdk_exc.NotFoundException as e:
+            # A create answered "Could not find trust <id>" (an id not
+            # ours): seen once in CI at the moment the engine deleted the
+            # caller's previous trust, cause not found in Keystone's code.
+            # A create has nothing to find, so it is tried again; what
+            # persists is reported like any other refusal.
+            if attempt == DUPLICATE_RETRIES:
+                raise _refusal(context, e)
+            LOG.warning("Keystone answered a trust create for user %s on "
+                        "project %s with HTTP 404 (%s); trying again",
+                        context.user_id, context.project_id,
+                        _keystone_message(e))
+            time.sleep(NOT_FOUND_PAUSE)
+            continue
         except sdk_exc.HttpException as e:
-            reason = _keystone_message(e)
-            LOG.warning("Keystone refused a trust for user %s on project "
-                        "%s: HTTP %s %s", context.user_id,
-                        context.project_id, e.status_code, reason)
-            if e.status_code in (401, 403):
-                raise exception.TrustRefused(reason=reason)
-            raise exception.TrustFailed(reason='HTTP %s: %s' % (
-                e.status_code, reason))
+            raise _refusal(context, e)
         except (sdk_exc.SDKException, ks_exc.ClientException) as e:
             raise exception.TrustFailed(reason='Keystone unreachable (%s)' %
                                         type(e).__name__)
@@ -216,6 +226,19 @@ def create_trust(context: Any, conf: cfg.ConfigOpts | None = None,
     LOG.info("created trust %s from user %s on project %s", made.id,
              context.user_id, context.project_id)
     return made.id
+
+
+def _refusal(context: Any, error: sdk_exc.HttpException
+             ) -> exception.DragonException:
+    """What to raise for Keystone's refusal of a trust: 401/403 or other."""
+    reason = _keystone_message(error)
+    LOG.warning("Keystone refused a trust for user %s on project %s: "
+                "HTTP %s %s", context.user_id, context.project_id,
+                error.status_code, reason)
+    if error.status_code in (401, 403):
+        return exception.TrustRefused(reason=reason)
+    return exception.TrustFailed(reason='HTTP %s: %s' % (
+        error.status_code, reason))
 
 
 def _keystone_message(error: sdk_exc.HttpException) -> str:

@@ -167,6 +167,42 @@ def test_a_trust_keystone_keeps_refusing_as_a_duplicate_is_a_409(
     assert len(sent) == identity.DUPLICATE_RETRIES + 1
 
 
+def test_a_create_answered_not_found_is_tried_again(conf, monkeypatch):
+    monkeypatch.setattr(identity, 'trustee_user_id', lambda conf: 'dragon-id')
+    monkeypatch.setattr(identity, 'NOT_FOUND_PAUSE', 0)
+    sent = []
+
+    def post(self, url, method, json, kwargs):
+        sent.append(json)
+        if len(sent) < 2:
+            return _Response(404, {'error': {
+                'message': 'Could not find trust: 3d9b.'}})
+        return _Response(201, {'trust': {'id': 'trust-2'}})
+
+    monkeypatch.setattr(identity.ks_session.Session, 'request', _sent(post))
+    assert identity.create_trust(_ctx(), conf) == 'trust-2'
+    assert len(sent) == 2
+
+
+def test_a_create_always_answered_not_found_is_a_503_with_its_words(
+        conf, monkeypatch):
+    monkeypatch.setattr(identity, 'trustee_user_id', lambda conf: 'dragon-id')
+    monkeypatch.setattr(identity, 'NOT_FOUND_PAUSE', 0)
+    sent = []
+
+    def post(self, url, method, json, kwargs):
+        sent.append(json)
+        return _Response(404, {'error': {
+            'message': 'Could not find trust: 3d9b.'}})
+
+    monkeypatch.setattr(identity.ks_session.Session, 'request', _sent(post))
+    with pytest.raises(exception.TrustFailed,
+                       match='HTTP 404: Could not find trust') as e:
+        identity.create_trust(_ctx(), conf)
+    assert e.value.code == 503
+    assert len(sent) == identity.DUPLICATE_RETRIES + 1
+
+
 def test_a_duplicate_standing_trust_gets_a_far_off_expiry(conf, monkeypatch):
     monkeypatch.setattr(identity, 'trustee_user_id', lambda conf: 'dragon-id')
     sent = []
