@@ -21,13 +21,17 @@ compared with the bytes the workload was built with.  RegionOne and its
 Dragon are brought back at the end.
 
 This is also the test cloud's own proof that ``stop-site`` loses a site
-as a disaster would (every process of RegionOne gone, its APIs silent)
-while Keystone, Swift and RegionTwo keep serving.
+as a disaster would (every process of RegionOne gone, its APIs silent,
+its Barbican included) while Keystone, Swift and RegionTwo (its own
+Barbican included) keep serving.
 """
 import json
 
 import pytest
 
+from tests.functional.key_manager import delete_secret
+from tests.functional.key_manager import read_payload
+from tests.functional.key_manager import store_secret
 from tests.minicloud.bootstrap import create_test_database
 from tests.minicloud.dragon import DragonDeployment
 from tests.minicloud.services import http_answers
@@ -68,6 +72,13 @@ def primary_lost(cloud, primary_dragon, protected):
     assert not http_answers(cloud.layout.url('glance', 'RegionOne') +
                             '/healthcheck')
     assert not http_answers(primary_dragon.api_url)
+    # Each site has its own key manager: RegionOne's went with it,
+    # RegionTwo's still stores and reads secrets.
+    assert not http_answers(cloud.layout.url('barbican', 'RegionOne'))
+    backup_keys = cloud.connect('demo', region=BACKUP)
+    secret_id, payload = store_secret(backup_keys, 'site-loss-probe')
+    assert read_payload(backup_keys, secret_id) == payload
+    delete_secret(backup_keys, secret_id)
     yield checkpoint
     cloud.minicloud.up()
     primary_dragon.up()
