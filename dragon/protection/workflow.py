@@ -231,6 +231,10 @@ class Protection:
             writer = opening.result()
         except Exception:  # noqa: BLE001 - Heat's refusal is the error
             return
+        self._discard(writer)
+
+    def _discard(self, writer: Any) -> None:
+        """Remove an incomplete container; what is left, gc removes."""
         try:
             writer.discard()
         except Exception as e:  # noqa: BLE001
@@ -598,12 +602,7 @@ class Protection:
                 self.recorder.status(entry['key'], RESOURCE.ERROR,
                                      'not completed: %s' % reason)
         if writer is not None and not self._complete:
-            try:
-                writer.discard()
-            except Exception as e:  # noqa: BLE001
-                self.recorder.event('warning', 'incomplete container %s '
-                                    'left for gc: %s' % (writer.container,
-                                                         exception.one_line(e)))
+            self._discard(writer)
         try:
             self.recorder.flush(force=True, status=STATUS.ERROR, error=reason,
                                 finished_at=timeutils.utcnow())

@@ -265,25 +265,13 @@ class World:
         limit = query.pop('limit', None)
         if kind in ('servers', 'volumes'):
             assert query.pop('details'), 'without details, fields are lost'
-        service = SERVICE_TYPES[proxy]
         found = [i for i in self._items(proxy, collection)
                  if _matches(i.get('keypair', i), query)]
 
         def pages():
             start = 0
             while True:
-                with self._lock:
-                    self.calls[service] += 1
-                    self.log.append((service, kind, dict(query, limit=limit)))
-                    self.threads.setdefault(kind, set()).add(
-                        threading.current_thread().name)
-                failure = self.failures.get((proxy, kind))
-                if isinstance(failure, Exception):
-                    raise failure
-                if failure:
-                    raise sdk_exc.HttpException(
-                        message='denied', http_status=failure,
-                        details='denied by policy')
+                self._call(proxy, kind, dict(query, limit=limit))
                 page = found[start:start + limit] if limit else found[start:]
                 for raw in page:
                     yield model.existing(**copy.deepcopy(raw))
@@ -291,6 +279,21 @@ class World:
                 if not limit or len(page) < limit:
                     return
         return pages()
+
+    def _call(self, proxy, kind, logged):
+        """Count and log one call of ``kind``; raise the failure set for it."""
+        with self._lock:
+            self.calls[SERVICE_TYPES[proxy]] += 1
+            self.log.append((SERVICE_TYPES[proxy], kind, logged))
+            self.threads.setdefault(kind, set()).add(
+                threading.current_thread().name)
+        failure = self.failures.get((proxy, kind))
+        if isinstance(failure, Exception):
+            raise failure
+        if failure:
+            raise sdk_exc.HttpException(
+                message='denied', http_status=failure,
+                details='denied by policy')
 
     def page(self, proxy, kind, path, query, microversion):
         """One ``GET`` of a collection (a call): its JSON, as the service.
@@ -302,21 +305,8 @@ class World:
         query = dict(query)
         limit = int(query.pop('limit')) if 'limit' in query else None
         marker = query.pop('marker', None)
-        service = SERVICE_TYPES[proxy]
-        with self._lock:
-            self.calls[service] += 1
-            self.log.append((service, kind, dict(
-                query, limit=limit, marker=marker,
-                microversion=microversion)))
-            self.threads.setdefault(kind, set()).add(
-                threading.current_thread().name)
-        failure = self.failures.get((proxy, kind))
-        if isinstance(failure, Exception):
-            raise failure
-        if failure:
-            raise sdk_exc.HttpException(
-                message='denied', http_status=failure,
-                details='denied by policy')
+        self._call(proxy, kind, dict(query, limit=limit, marker=marker,
+                                     microversion=microversion))
         found = [i for i in self._items(proxy, collection)
                  if _matches(i.get('keypair', i), query)]
         start = 0
