@@ -312,7 +312,7 @@ def sync_schemas(lo, workers=3):
 
 
 def build_rings(lo):
-    """One device per ring, one replica: a whole Swift cluster on one disk."""
+    """One device per ring, one replica: each Swift cluster on one disk."""
     script = '''
 from swift.common.ring import RingBuilder
 import sys
@@ -325,10 +325,13 @@ for kind, port in zip(("object", "container", "account"), ports):
     b.save("%s/%s.builder" % (etc, kind))
     b.get_ring().save("%s/%s.ring.gz" % (etc, kind))
 '''
-    run_logged(lo, 'swift-rings', [
-        lo.venv_bin('python'), '-c', script, lo.etc / 'swift'] +
-        [lo.port('swift-' + k) for k in ('object', 'container', 'account')])
-    (lo.swift_devices / 'd1').mkdir(parents=True, exist_ok=True)
+    for cluster in lo.swift_clusters:
+        run_logged(lo, 'swift-rings', [
+            lo.venv_bin('python'), '-c', script, lo.swift_etc(cluster)] +
+            [lo.port('swift-' + k, cluster)
+             for k in ('object', 'container', 'account')])
+        (lo.swift_devices_of(cluster) / 'd1').mkdir(parents=True,
+                                                    exist_ok=True)
 
 
 def write_sudo_shim(lo):

@@ -109,8 +109,9 @@ def register(lo):
                                         url=url_for(region), region_id=region)
 
     endpoints('keystone', 'identity', lambda region: lo.keystone_url)
-    # One Swift cluster, reachable from both sites.
-    endpoints('swift', 'object-store', lambda region: lo.url('swift-proxy') +
+    # One Swift cluster reachable from both sites, or each site's own
+    # (MINICLOUD_SWIFT_TOPOLOGY).
+    endpoints('swift', 'object-store', lambda region: lo.swift_url(region) +
               '/v1/AUTH_%(project_id)s')
     for name, stype, port_name, path in REGION_SERVICES:
         endpoints(name, stype,

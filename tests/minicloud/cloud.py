@@ -101,6 +101,8 @@ class MiniCloud:
             shutil.rmtree(path, ignore_errors=True)
         shutil.rmtree(lo.swift_devices, ignore_errors=True)
         self._initialized_marker.unlink(missing_ok=True)
+        lo.home.mkdir(parents=True, exist_ok=True)
+        self._topology_record.write_text(lo.swift_topology + '\n')
         ConfigWriter(lo).write_all()
         bootstrap.create_databases(lo)
         bootstrap.create_vhosts(lo)
@@ -115,6 +117,8 @@ class MiniCloud:
         bootstrap.ensure_db_connections(lo)
         bootstrap.ensure_venv(lo, self.say)
         fresh = not self.initialized()
+        if not fresh:
+            self._refuse_other_topology()
         if fresh:
             self.initialize()
         else:
@@ -144,6 +148,21 @@ class MiniCloud:
         self.write_clouds_yaml()
         self.say('UP: keystone %s, clouds.yaml %s' % (lo.keystone_url,
                                                       lo.clouds_yaml))
+
+    @property
+    def _topology_record(self):
+        return self.lo.home / 'swift-topology'
+
+    def _refuse_other_topology(self):
+        """A built cloud keeps its Swift layout: switching needs a wipe."""
+        record = self._topology_record
+        built = (record.read_text().strip() if record.exists()
+                 else 'shared')   # built before the choice existed
+        if built != self.lo.swift_topology:
+            raise bootstrap.SetupError(
+                'this minicloud was built with the %s Swift topology, not %s;'
+                ' wipe it first (python -m tests.minicloud down --wipe)' % (
+                    built, self.lo.swift_topology))
 
     def _settle_region(self, region):
         wait_until(lambda: resources.compute_and_volume_ready(self.lo, region),
@@ -216,9 +235,11 @@ class MiniCloud:
         self.procs.stop(names)
         # The site's own Dragon is lost with it.
         DragonDeployment(self.lo, region=region).down()
+        kept = ('keystone and the other region (its Swift included)'
+                 if region in self.lo.swift_clusters else
+                 'keystone, swift and the other region')
         self.say('site %s lost: stopped %d processes and its Dragon; '
-                 'keystone, swift and the other region keep serving'
-                 % (region, len(names)))
+                 '%s keep serving' % (region, len(names), kept))
 
     def wipe(self):
         from tests.minicloud.dragon import dragon_homes
@@ -233,6 +254,7 @@ class MiniCloud:
                      *dragon_homes(self.lo)):
             shutil.rmtree(path, ignore_errors=True)
         self._initialized_marker.unlink(missing_ok=True)
+        self._topology_record.unlink(missing_ok=True)
         self.say('wiped %s' % self.lo.home)
 
     def status(self):

@@ -114,7 +114,17 @@ class ConfigWriter:
         })
 
     def swift(self):
-        sw = self.lo.etc / 'swift'
+        for cluster in self.lo.swift_clusters:
+            self._swift_cluster(cluster)
+
+    def _swift_cluster(self, cluster):
+        """One Swift cluster: its rings' home, three storage servers, a proxy.
+
+        ``cluster`` is None for the cluster both regions share, else the
+        region that owns (and loses) it.
+        """
+        lo = self.lo
+        sw = lo.swift_etc(cluster)
         write_ini(sw / 'swift.conf', {
             'swift-hash': {'swift_hash_path_suffix': 'minicloud',
                            'swift_hash_path_prefix': 'dragon'},
@@ -124,13 +134,14 @@ class ConfigWriter:
             'bind_ip': '127.0.0.1', 'workers': 0, 'swift_dir': sw,
             'mount_check': 'false', 'disable_fallocate': 'true',
             # No /dev/log here: Swift logs through a socket we read.
-            'log_address': self.lo.run / 'swift-log.sock',
+            'log_address': lo.run / 'swift-log.sock',
         }
         for kind in ('object', 'container', 'account'):
             write_ini(sw / ('%s-server.conf' % kind), {
-                'DEFAULT': dict(common, bind_port=self.lo.port('swift-' + kind),
-                                devices=self.lo.swift_devices,
-                                log_name='swift-' + kind),
+                'DEFAULT': dict(common,
+                                bind_port=lo.port('swift-' + kind, cluster),
+                                devices=lo.swift_devices_of(cluster),
+                                log_name=lo.swift_service(kind, cluster)),
                 'pipeline:main': {'pipeline': 'healthcheck %s-server' % kind},
                 'app:%s-server' % kind: {'use': 'egg:swift#' + kind},
                 'filter:healthcheck': {'use': 'egg:swift#healthcheck'},
@@ -140,8 +151,9 @@ class ConfigWriter:
                    'tempurl', 'authtoken', 'keystoneauth', 'copy', 'slo',
                    'dlo', 'symlink', 'proxy-logging']
         proxy = {
-            'DEFAULT': dict(common, bind_port=self.lo.port('swift-proxy'),
-                            log_name='swift-proxy'),
+            'DEFAULT': dict(common,
+                            bind_port=lo.port('swift-proxy', cluster),
+                            log_name=lo.swift_service('proxy', cluster)),
             'pipeline:main': {'pipeline': ' '.join(filters + ['proxy-server'])},
             'app:proxy-server': {
                 'use': 'egg:swift#proxy', 'account_autocreate': 'true',
@@ -160,7 +172,8 @@ class ConfigWriter:
                 'reseller_admin_role': 'ResellerAdmin'},
             'filter:cache': {
                 'use': 'egg:swift#memcache',
-                'memcache_servers': '127.0.0.1:%d' % self.lo.port('memcached')},
+                'memcache_servers': '127.0.0.1:%d' % lo.port('memcached',
+                                                             cluster)},
         }
         for name in set(filters) - {'authtoken', 'keystoneauth', 'cache'}:
             proxy['filter:' + name] = {
@@ -286,7 +299,7 @@ class ConfigWriter:
                 # import and restore them: the DR path for cinder_backup.
                 backup_driver='cinder.backup.drivers.swift.SwiftBackupDriver',
                 backup_swift_auth='per_user',
-                backup_swift_url=self.lo.url('swift-proxy') + '/v1/AUTH_',
+                backup_swift_url=self.lo.swift_url(region) + '/v1/AUTH_',
                 backup_swift_container='volumebackups',
                 storage_availability_zone='nova',
                 default_availability_zone='nova'),

@@ -29,12 +29,19 @@ REGIONS = ('RegionOne', 'RegionTwo')
 REGION_PORT_OFFSETS = {
     'heat': 4, 'nova': 74, 'cinder': 76, 'placement': 78, 'glance': 92,
     'neutron': 96, 'barbican': 11,
+    # Only with MINICLOUD_SWIFT_TOPOLOGY=per-region: the site's own Swift.
+    'swift-object': 40, 'swift-container': 41, 'swift-account': 42,
+    'swift-proxy': 43, 'memcached': 44,
 }
 # Shared services: base + offset.
 SHARED_PORT_OFFSETS = {
     'keystone': 0, 'swift-object': 10, 'swift-container': 11,
     'swift-account': 12, 'memcached': 21, 'swift-proxy': 80,
 }
+# How Swift is laid out: one cluster both sites reach (a global Swift), or
+# one cluster per site, lost with its site (two independent datacenters).
+SWIFT_TOPOLOGIES = ('shared', 'per-region')
+SWIFT_KINDS = ('object', 'container', 'account', 'proxy')
 REGION_DATABASES = ('nova_api', 'nova_cell0', 'nova', 'placement', 'glance',
                     'neutron', 'cinder', 'heat')
 SERVICE_USERS = ('nova', 'placement', 'glance', 'neutron', 'cinder', 'heat',
@@ -47,6 +54,23 @@ TEST_USERS = (('demo', 'demo', 'member'),
 
 def _env(name, default):
     return os.environ.get('MINICLOUD_' + name, default)
+
+
+def _swift_topology(home):
+    """The topology asked for (MINICLOUD_SWIFT_TOPOLOGY), default shared.
+
+    A cloud keeps the topology it was built with (recorded in its home at
+    set-up): asking for another one is refused by ``up`` until a wipe.
+    """
+    topology = _env('SWIFT_TOPOLOGY', '')
+    recorded = home / 'swift-topology'
+    if not topology and recorded.exists():
+        topology = recorded.read_text().strip()
+    topology = topology or 'shared'
+    if topology not in SWIFT_TOPOLOGIES:
+        raise ValueError('MINICLOUD_SWIFT_TOPOLOGY must be one of %s, not %r'
+                         % (', '.join(SWIFT_TOPOLOGIES), topology))
+    return topology
 
 
 def _digest(paths):
@@ -92,6 +116,7 @@ class Layout:
     rabbit_port: int
     rabbit_user: str
     rabbit_password: str
+    swift_topology: str = 'shared'
 
     @classmethod
     def from_env(cls) -> 'Layout':
@@ -111,6 +136,7 @@ class Layout:
             rabbit_port=int(_env('RABBIT_PORT', '5672')),
             rabbit_user=_env('RABBIT_USER', 'guest'),
             rabbit_password=_env('RABBIT_PASSWORD', 'guest'),
+            swift_topology=_swift_topology(home),
         )
 
     # -- paths
@@ -140,6 +166,39 @@ class Layout:
 
     def venv_bin(self, name):
         return str(self.venv / 'bin' / name)
+
+    # -- Swift: one cluster, or one per site
+    @property
+    def swift_clusters(self):
+        """The region owning each Swift cluster; None: the shared one."""
+        if self.swift_topology == 'per-region':
+            return list(REGIONS)
+        return [None]
+
+    def swift_cluster_of(self, region):
+        """Which cluster a region's ``object-store`` endpoint leads to."""
+        return region if self.swift_topology == 'per-region' else None
+
+    def swift_etc(self, cluster):
+        """Configuration and rings of one cluster (see swift_clusters)."""
+        if cluster is None:
+            return self.etc / 'swift'
+        return self.etc / region_tag(cluster) / 'swift'
+
+    def swift_devices_of(self, cluster):
+        if cluster is None:
+            return self.swift_devices
+        return self.swift_devices / region_tag(cluster)
+
+    def swift_service(self, kind, cluster):
+        """Process name of one Swift server, e.g. ``r1-swift-proxy``."""
+        if cluster is None:
+            return 'swift-' + kind
+        return '%s-swift-%s' % (region_tag(cluster), kind)
+
+    def swift_url(self, region) -> str:
+        """The Swift proxy a region's catalog names."""
+        return self.url('swift-proxy', self.swift_cluster_of(region))
 
     # -- credentials (generated once per cloud, kept 0600 in its home)
     @property

@@ -45,37 +45,57 @@ class ServiceTable:
         return Service(name, argv, tuple(env), region,
                        'http://127.0.0.1:%d%s' % (port, ready_path))
 
+    def swift(self, cluster):
+        """One Swift cluster's processes (None: the shared cluster).
+
+        Each cluster has its own memcached: two clusters caching account
+        info under the same keys is what broke account auto-creation in an
+        earlier set-up (one cluster believed the other's accounts existed).
+        """
+        lo = self.lo
+        sw = lo.swift_etc(cluster)
+        services = [Service(
+            'memcached' if cluster is None else
+            region_tag(cluster) + '-memcached',
+            ('memcached', '-u', 'root', '-l', '127.0.0.1',
+             '-p', str(lo.port('memcached', cluster)), '-U', '0', '-m', '64'),
+            region=cluster)]
+        for kind in ('object', 'container', 'account', 'proxy'):
+            port = lo.port('swift-' + kind, cluster)
+            services.append(Service(
+                lo.swift_service(kind, cluster),
+                (lo.venv_bin('swift-%s-server' % kind),
+                 sw / ('%s-server.conf' % kind)),
+                region=cluster,
+                ready_url='http://127.0.0.1:%d/healthcheck' % port))
+        return services
+
     def shared(self):
-        lo, sw = self.lo, self.lo.etc / 'swift'
+        lo = self.lo
         services = [
             self._wsgi('keystone', lo.port('keystone'),
                        'keystone.wsgi.api:application', threads=8,
                        env=(('OS_KEYSTONE_CONFIG_DIR', lo.etc / 'keystone'),),
                        ready_path='/v3'),
-            Service('memcached', ('memcached', '-u', 'root', '-l', '127.0.0.1',
-                                  '-p', str(lo.port('memcached')), '-U', '0',
-                                  '-m', '64')),
             Service('swift-logsink', (lo.venv_bin('python'),
                                       HERE / 'swift_logsink.py',
                                       lo.run / 'swift-log.sock',
                                       lo.logs / 'swift.log')),
         ]
-        for kind in ('object', 'container', 'account', 'proxy'):
-            port = lo.port('swift-' + kind)
-            services.append(Service(
-                'swift-' + kind,
-                (lo.venv_bin('swift-%s-server' % kind),
-                 sw / ('%s-server.conf' % kind)),
-                ready_url='http://127.0.0.1:%d/healthcheck' % port))
+        if None in lo.swift_clusters:
+            services += self.swift(None)
         return services
 
     def region(self, region):
         lo, tag = self.lo, region_tag(region)
         d = lo.etc / tag
+        # A site's own Swift, when it has one, is lost with the site.
+        own_swift = (self.swift(region) if region in lo.swift_clusters
+                     else [])
         nova_conf = d / 'nova' / 'nova.conf'
         cinder_conf = d / 'cinder' / 'cinder.conf'
         heat_conf = d / 'heat' / 'heat.conf'
-        services = [
+        services = own_swift + [
             self._wsgi(tag + '-placement', lo.port('placement', region),
                        'placement.wsgi.api:application', region=region,
                        env=(('OS_PLACEMENT_CONFIG_DIR', d / 'placement'),)),

@@ -72,6 +72,12 @@ def primary_lost(cloud, primary_dragon, protected):
     assert not http_answers(cloud.layout.url('glance', 'RegionOne') +
                             '/healthcheck')
     assert not http_answers(primary_dragon.api_url)
+    # The backup site's Swift serves; the primary's went with its site
+    # when it had its own (MINICLOUD_SWIFT_TOPOLOGY=per-region).
+    lo = cloud.layout
+    assert http_answers(lo.swift_url(BACKUP) + '/healthcheck')
+    assert http_answers(lo.swift_url('RegionOne') + '/healthcheck') == (
+        lo.swift_topology == 'shared')
     # Each site has its own key manager: RegionOne's went with it,
     # RegionTwo's still stores and reads secrets.
     assert not http_answers(cloud.layout.url('barbican', 'RegionOne'))
