@@ -170,14 +170,21 @@ def server_list(context: Any) -> list[dict[str, Any]]:
                  lambda c: _briefs(c.compute.servers(details=True))) or []
 
 
-def volume_get(context: Any, volume_id: str) -> dict[str, Any] | None:
-    """Return ``{id, name, status, project_id}`` of a volume, ``None`` if unseen.
+def _volume_brief(volume: Any) -> dict[str, Any]:
+    # Whether Cinder encrypts it decides which actions can carry its data.
+    return dict(_brief(volume), encrypted=bool(volume.is_encrypted),
+                volume_type=volume.volume_type)
 
-    ``project_id`` is known only to administrators (Cinder hides it).
+
+def volume_get(context: Any, volume_id: str) -> dict[str, Any] | None:
+    """Return ``{id, name, status, project_id, encrypted, volume_type}``.
+
+    ``None`` if unseen; ``project_id`` is known only to administrators
+    (Cinder hides it).
     """
     volume = _call(context, 'block-storage',
                    lambda c: c.block_storage.get_volume(_quoted(volume_id)))
-    return None if volume is None else _brief(volume)
+    return None if volume is None else _volume_brief(volume)
 
 
 def volume_list(context: Any) -> list[dict[str, Any]]:

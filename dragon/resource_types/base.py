@@ -126,6 +126,18 @@ class ResourceType(abc.ABC):
         return {'name': self.name, 'description': self.description,
                 'actions': [a.to_dict() for a in self.actions]}
 
+    def member_refusal(self, resource: dict[str, Any],
+                       action: Action) -> str | None:
+        """Why ``resource`` cannot be protected with ``action``, or None.
+
+        Asked when a member is added or its action changed, so that a
+        policy never promises what its checkpoints could not recover; the
+        answer is the 400's message.
+
+        :param resource: what ``get_resource`` returned for it.
+        """
+        return None
+
     @abc.abstractmethod
     def list_resources(self, context: Any) -> list[dict[str, Any]]:
         """The caller's resources of this type (``GET /v1/protectables``).

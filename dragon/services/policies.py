@@ -62,6 +62,25 @@ def _normalize_options(options: dict[str, Any],
     return result
 
 
+def _protectable(context: Any, project_id: str, resource_type: Any,
+                 resource_id: str, action: Any) -> dict[str, Any]:
+    """The project's resource, if ``action`` can protect it.
+
+    :raises dragon.exception.ResourceNotFound: not a resource of the project.
+    :raises dragon.exception.Invalid: the type refuses it for this action
+        (e.g. an encrypted volume's data: see ``member_refusal``).
+    """
+    found = resource_type.get_resource(context, resource_id)
+    if found is None or found['project_id'] not in (None, project_id):
+        raise exception.ResourceNotFound(
+            resource_type=resource_type.name.capitalize(),
+            resource_id=resource_id, project_id=project_id)
+    refusal = resource_type.member_refusal(found, action)
+    if refusal:
+        raise exception.Invalid(reason=refusal)
+    return found
+
+
 def _member_values(context: Any, project_id: str,
                    member: dict[str, Any]) -> dict[str, Any]:
     """Check a requested member and return its database values.
@@ -76,11 +95,8 @@ def _member_values(context: Any, project_id: str,
     validation.validate(options, action.options_schema,
                         what='options of action %s' % action.name)
     resource_id = member['resource_id']
-    found = resource_type.get_resource(context, resource_id)
-    if found is None or found['project_id'] not in (None, project_id):
-        raise exception.ResourceNotFound(
-            resource_type=resource_type.name.capitalize(),
-            resource_id=resource_id, project_id=project_id)
+    found = _protectable(context, project_id, resource_type, resource_id,
+                         action)
     return {
         'resource_type': resource_type.name,
         'resource_id': resource_id,
@@ -240,6 +256,8 @@ def member_update(context: Any, policy: models.WorkloadPolicy,
     action = resource_type.action(values.get('action', member.action))
     changes: dict[str, Any] = {}
     if action.name != member.action:
+        _protectable(context, policy.project_id, resource_type, resource_id,
+                     action)
         changes['action'] = action.name
         changes['options'] = {}
         changes['exclusive_resource_id'] = (

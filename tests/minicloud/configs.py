@@ -313,6 +313,12 @@ class ConfigWriter:
                 'file_volume_dir': data / 'volumes'},
             'keystone_authtoken': self._authtoken('cinder'),
             'glance': {'region_name': region},
+            # Encrypted volume types: each volume's LUKS key is created in
+            # the region's own Barbican (castellan), with the caller's token.
+            'key_manager': {'backend': 'barbican'},
+            'barbican': {'auth_endpoint': self.lo.keystone_url,
+                         'barbican_region_name': region,
+                         'barbican_endpoint_type': 'public'},
             'nova': self._service_auth('cinder', region),
             'service_user': dict(self._service_auth('cinder', region),
                                  send_service_user_token=True),

@@ -106,6 +106,14 @@ class Volume(base.ResourceType):
                      resource_id: str) -> dict[str, Any] | None:
         return caller.volume_get(context, resource_id)
 
+    def member_refusal(self, resource: dict[str, Any],
+                       action: base.Action) -> str | None:
+        # Every member action of a volume takes (or adopts) its data.
+        if resource.get('encrypted'):
+            return data_volume.encrypted_refusal(
+                resource['id'], resource.get('volume_type'))
+        return None
+
     def template_handlers(self) -> dict[str, base.TemplateHandler]:
         return dict(hot.HANDLERS)
 

@@ -78,7 +78,7 @@ class CinderBackup(base.DataAction):
         return int(volume_mod.get_volume(ctx, node).size) * GiB
 
     def capture(self, ctx: base.DataContext, node: Any) -> dict:
-        volume = volume_mod.get_volume(ctx, node)
+        volume = volume_mod.get_unencrypted_volume(ctx, node)
         metadata = {METADATA_KEY: 'true'}
         incremental = False
         if base.option(ctx, node, 'incremental', True):

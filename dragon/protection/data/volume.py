@@ -33,6 +33,40 @@ def get_volume(ctx: base.DataContext, node: Any) -> Any:
             resource=base.label(node), reason='the volume no longer exists')
 
 
+def encrypted_refusal(volume_id: str, volume_type: str | None) -> str:
+    """Why the data of a volume Cinder encrypts is not taken.
+
+    Cinder keeps the volume's LUKS key in its own region's key manager and
+    offers no way to create a volume with a given key elsewhere, so data
+    taken here would be recovered as unreadable ciphertext.  Refusing is
+    the honest answer until the key can travel with the data.
+    """
+    return ('volume %s is encrypted by Cinder (volume type %s): its key '
+            'stays in this region\'s key manager and cannot be carried to '
+            'the recovery region, so its data would be recovered '
+            'unreadable. Leave it out of the policy (a protected server '
+            'that uses it still records it, recreated empty) or use a '
+            'volume type without encryption' % (volume_id,
+                                                 volume_type or 'unknown'))
+
+
+def get_unencrypted_volume(ctx: base.DataContext, node: Any) -> Any:
+    """The volume whose data an action takes, refused if Cinder encrypts it.
+
+    Checked again at protect time: a volume retyped to an encrypted type
+    after it became a member must fail its checkpoint, not fill it with
+    data no one can read.
+
+    :raises dragon.exception.DataActionFailed:
+    """
+    volume = get_volume(ctx, node)
+    if volume.is_encrypted:
+        raise exception.DataActionFailed(
+            resource=base.label(node),
+            reason=encrypted_refusal(volume.id, volume.volume_type))
+    return volume
+
+
 def facts(volume: Any) -> dict:
     """What recovery needs to recreate the volume itself.
 
@@ -58,7 +92,7 @@ class SnapshotData(base.DataAction):
         return int(get_volume(ctx, node).size) * GiB
 
     def capture(self, ctx: base.DataContext, node: Any) -> dict:
-        volume = get_volume(ctx, node)
+        volume = get_unencrypted_volume(ctx, node)
         conf = ctx.protection
         state = {'volume_size': volume.size, 'volume': facts(volume)}
         snapshot = cinder.create(
@@ -165,7 +199,7 @@ class Replicated(base.DataAction):
     action = 'replicated'
 
     def capture(self, ctx: base.DataContext, node: Any) -> dict:
-        volume = get_volume(ctx, node)
+        volume = get_unencrypted_volume(ctx, node)
         replication = volume.replication_status
         if replication != 'enabled':
             ctx.event('warning', '%s: replication_status is %s, not '

@@ -369,3 +369,44 @@ def test_openapi_document_is_served(demo):
 def test_urls_that_are_not_utf8_are_400(demo):
     assert_error(demo('GET', '/v1/policies?name=%ff'), 400)
     assert_error(demo('GET', '/v1/policies/%ff'), 400)
+
+
+@pytest.fixture(scope='module')
+def encrypted_volume(cloud):
+    """A demo volume Cinder encrypts (LUKS, its key in RegionOne's Barbican)."""
+    admin = cloud.connect('admin').block_storage
+    name = 'ft-luks-' + uuid.uuid4().hex[:6]
+    volume_type = admin.create_type(name=name)
+    admin.create_type_encryption(
+        volume_type, provider='luks', cipher='aes-xts-plain64', key_size=256,
+        control_location='front-end')
+    conn = cloud.connect('demo')
+    volume = conn.block_storage.create_volume(size=1, name=name,
+                                              volume_type=name)
+    try:
+        yield conn.block_storage.wait_for_status(
+            volume, 'available', failures=['error'], wait=120)
+    finally:
+        conn.block_storage.delete_volume(volume, ignore_missing=True)
+        conn.block_storage.wait_for_delete(volume, wait=120)
+        admin.delete_type_encryption(
+            admin.get_type_encryption(volume_type), ignore_missing=True)
+        admin.delete_type(volume_type, ignore_missing=True)
+
+
+def test_a_volume_cinder_encrypts_is_refused_with_the_reason(
+        demo, policy, encrypted_volume):
+    # Its data would be recovered unreadable: the LUKS key stays in this
+    # region's key manager.  Refused when added, whatever the action.
+    assert encrypted_volume.is_encrypted
+    base = '/v1/policies/' + policy['id']
+    for action in ('snapshot_data', 'cinder_backup'):
+        message = assert_error(demo('POST', base + '/members', {'member': {
+            'resource_type': 'volume', 'resource_id': encrypted_volume.id,
+            'action': action}}), 400)
+        assert ('volume %s is encrypted by Cinder (volume type %s)' % (
+            encrypted_volume.id, encrypted_volume.volume_type)) in message
+    status, body = demo('GET', base)
+    assert status == 200
+    assert encrypted_volume.id not in [
+        m['resource_id'] for m in body['policy']['members']]

@@ -143,11 +143,13 @@ def test_server_get_speaks_the_engines_microversion(cloud):
 def test_volume_project_is_cinders_tenant_attribute(cloud):
     cloud.routes[CINDER + '/volumes/v1'] = (200, {'volume': {
         'id': 'v1', 'name': None, 'status': 'available',
-        'os-vol-tenant-attr:tenant_id': 'p1'}})
+        'os-vol-tenant-attr:tenant_id': 'p1', 'encrypted': True,
+        'volume_type': 'luks'}})
     cloud.routes[CINDER + '/volumes/detail'] = (200, {'volumes': [
         {'id': 'v2', 'name': 'data', 'status': 'in-use'}]})
     assert caller.volume_get(_ctx(), 'v1') == {
-        'id': 'v1', 'name': '', 'status': 'available', 'project_id': 'p1'}
+        'id': 'v1', 'name': '', 'status': 'available', 'project_id': 'p1',
+        'encrypted': True, 'volume_type': 'luks'}
     assert caller.volume_list(_ctx()) == [
         {'id': 'v2', 'name': 'data', 'status': 'in-use', 'project_id': None}]
     [(url, sent)] = cloud.calls('/volumes/v1')

@@ -60,3 +60,37 @@ def test_missing_resource_names_type_and_id(ctx, monkeypatch):
     with pytest.raises(exception.ResourceNotFound, match='Volume v9'):
         policies.member_create(ctx, policy, {'resource_type': 'volume',
                                              'resource_id': 'v9'})
+
+
+def _encrypted_volume(monkeypatch):
+    monkeypatch.setattr(caller, 'volume_get', lambda c, i: {
+        'id': i, 'name': 'db', 'status': 'available', 'project_id': None,
+        'encrypted': True, 'volume_type': 'luks'})
+
+
+@pytest.mark.parametrize('action', ['snapshot_data', 'cinder_backup',
+                                    'replicated'])
+def test_a_volume_cinder_encrypts_is_refused_as_a_member(ctx, monkeypatch,
+                                                         action):
+    _encrypted_volume(monkeypatch)
+    policy = policies.policy_create(ctx, {'name': 'a'})
+    with pytest.raises(exception.Invalid) as caught:
+        policies.member_create(ctx, policy, {
+            'resource_type': 'volume', 'resource_id': 'v1',
+            'action': action})
+    assert caught.value.code == 400
+    assert 'volume v1 is encrypted by Cinder (volume type luks)' in str(
+        caught.value)
+    assert policies.member_list(ctx, policy) == []
+
+
+def test_changing_a_members_action_asks_the_type_again(ctx, monkeypatch):
+    policy = policies.policy_create(ctx, {'name': 'a'})
+    policies.member_create(ctx, policy, {'resource_type': 'volume',
+                                         'resource_id': 'v1'})
+    _encrypted_volume(monkeypatch)      # retyped since
+    with pytest.raises(exception.Invalid, match='encrypted by Cinder'):
+        policies.member_update(ctx, policy, 'v1',
+                               {'action': 'cinder_backup'})
+    [member] = policies.member_list(ctx, policy)
+    assert member.action == 'snapshot_data'

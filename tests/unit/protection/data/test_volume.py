@@ -166,3 +166,21 @@ def test_volume_template_only_records_no_data(env):
     node = fakes.node('volume', 'volume-7')
     record = action.transfer(env.ctx, node, action.capture(env.ctx, node))
     assert record['kind'] == 'none' and env.cloud.calls == []
+
+
+@pytest.mark.parametrize('action_name',
+                         ['snapshot_data', 'cinder_backup', 'replicated'])
+def test_a_volume_cinder_encrypts_is_refused_before_anything_is_made(
+        env, action_name):
+    # Retyped to an encrypted type after it became a member: its data
+    # would be recovered as ciphertext no one can open at the other site.
+    vid = env.cloud.add_volume(fakes.pieces_of(b'secret'))
+    env.cloud.objects['volume'][vid].update(encrypted=True,
+                                            volume_type='luks')
+    node = fakes.node('volume', vid)
+    action = data.get('volume', action_name)
+    with pytest.raises(exception.DataActionFailed,
+                       match='encrypted by Cinder .volume type luks.'):
+        action.capture(env.ctx, node)
+    assert _temporaries(env.cloud) == NOTHING
+    assert env.cloud.objects['backup'] == {}
