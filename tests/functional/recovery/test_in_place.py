@@ -17,10 +17,13 @@ a dry run plans, records the plan, and changes nothing in RegionOne; bad
 requests are 4xx with their reason before anything runs.
 """
 
+import json
+
 import pytest
 
 from dragon.client.exceptions import ClientError
 from tests.functional.api.test_checkpoints import alt  # noqa: F401
+from tests.functional.cli.helpers import CLI
 from tests.story import wait
 
 ENDED = ('succeeded', 'error')
@@ -110,3 +113,22 @@ def test_another_projects_checkpoint_is_404(protected, alt):  # noqa: F811
         'dry_run': True}})
     assert status == 404, body
     assert protected.first['id'] in body['error']['message']
+
+
+def test_cli_shows_the_plan_and_refuses_in_one_line(cloud, protected):
+    cli = CLI(cloud.layout.clouds_yaml)
+    data = protected.workload.ids['data']
+    shown = json.loads(cli('dr', 'recovery', 'create', protected.first['id'],
+                           '--in-place', '--dry-run', '--resource', data,
+                           '-f', 'json', timeout=300).stdout)
+    protected.in_place_runs.append(shown['id'])
+    assert shown['status'] == 'succeeded' and shown['mode'] == 'in_place'
+    assert {e['id']: e['action'] for e in shown['plan']
+            if e['action'] != 'untouched'} == {data: 'replace'}
+    refused = cli('dr', 'recovery', 'create', protected.first['id'],
+                  '--in-place', '--dry-run', '--target-region', 'RegionTwo',
+                  check=False)
+    assert refused.returncode == 1
+    lines = refused.stderr.strip().splitlines()
+    assert len(lines) == 1 and "own region RegionOne, not RegionTwo" in \
+        lines[0], refused.stderr
