@@ -147,3 +147,19 @@ def test_a_failing_service_is_no_gone_member():
         lookup(node)
     node.resource.id = 'vol-gone'
     assert lookup(node) is None
+
+
+def test_the_workflow_hands_in_place_recoveries_to_the_dry_run(monkeypatch):
+    from dragon.db import api as db_api
+    from dragon.protection import recorder as rec
+    from dragon.recovery import workflow
+    row = _recovery(mode='in_place', claim='c1', trust_id='t1')
+    monkeypatch.setattr(db_api, 'recovery_get', lambda ctx, rid: row)
+    monkeypatch.setattr(rec, 'RunRecorder', lambda *a, **k: 'recorder')
+    monkeypatch.setattr(workflow, '_trust_clients', lambda conf, r: 'clients')
+    monkeypatch.setattr(workflow.Recovery, 'run', pytest.fail)
+    handed = []
+    monkeypatch.setattr(run_mod, 'run', lambda *args: handed.append(args)
+                        or True)
+    assert workflow.run('conf', 'rec-1')
+    assert handed == [('conf', row, 'clients', 'recorder')]
