@@ -421,6 +421,12 @@ class RecoveryEngineUnavailable(EngineUnavailable):
                 'recovery %(id)s was marked error. Try again later.')
 
 
+class InPlaceWrongRegion(Invalid):
+    msg_fmt = _('An in-place restore goes into the checkpoint\'s own region '
+                '%(source)s, not %(region)s; recover into another region '
+                'with mode failover or drill.')
+
+
 class TargetRegionUnknown(Invalid):
     msg_fmt = _('Region %(region)s is not in your service catalog; known '
                 'regions: %(known)s.')

@@ -405,6 +405,12 @@ class Recovery(RunMixin, Base):
     # last_drill (JSON) keeps the same RTO in full.
     rto_seconds: orm.Mapped[float | None] = orm.mapped_column(sa.Double,
                                                               nullable=True)
+    # An in-place restore that only plans (nothing in the region changes).
+    dry_run: orm.Mapped[bool] = orm.mapped_column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false())
+    # In-place: each data-carrying member and what the restore does to it
+    # (dragon.recovery.in_place.plan); NULL for failover and drill.
+    plan: orm.Mapped[list | None] = orm.mapped_column(sa.JSON, nullable=True)
 
 
 class RecoveryEvent(EventMixin, Base):

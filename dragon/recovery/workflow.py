@@ -47,6 +47,7 @@ from dragon import exception
 from dragon.notifications import notifier
 from dragon.protection import graph as graph_mod
 from dragon.protection import recorder as rec
+from dragon.recovery.in_place import run as in_place_run
 from dragon.recovery import mappings as mappings_mod
 from dragon.recovery import restore as restore_mod
 from dragon.recovery.restore import volumes as volumes_mod
@@ -62,6 +63,7 @@ RESOURCE = statuses.Resource
 STATUS = statuses.Recovery
 
 DRILL = 'drill'
+IN_PLACE = 'in_place'
 SERVER = 'OS::Nova::Server'
 
 
@@ -389,6 +391,8 @@ def run(conf: cfg.ConfigOpts, recovery_id: str, host: str = '') -> bool:
                        finished_at=timeutils.utcnow())
         _notify(notifier.recovery_error, conf, recovery_id, recovery)
         return False
+    if recovery.mode == IN_PLACE:
+        return in_place_run.run(conf, recovery, clients, recorder)
     return Recovery(conf, recovery, clients, recorder, host).run()
 
 

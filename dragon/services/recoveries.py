@@ -31,6 +31,7 @@ from dragon.db import api as db_api
 from dragon.db import models
 from dragon.db import run_kinds
 from dragon import exception
+from dragon.services import in_place
 from dragon.services import runs
 from dragon import statuses
 
@@ -127,6 +128,10 @@ def recover(context: Any, request: dict[str, Any],
     :raises dragon.exception.Invalid: neither or both of checkpoint_id
         and recovery_point; not a container name.
     :raises dragon.exception.TargetRegionUnknown:
+    :raises dragon.exception.InPlaceWrongRegion: in place, but not into
+        the checkpoint's own region.
+    :raises dragon.exception.SelectionInvalid: in place, a resource that
+        is not a member of the checkpoint.
     :raises dragon.exception.CheckpointNotFound:
     :raises dragon.exception.CheckpointBusy: the checkpoint is not available.
     :raises dragon.exception.RecoveryPointNotFound:
@@ -140,14 +145,26 @@ def recover(context: Any, request: dict[str, Any],
     """
     checkpoint_id = request.get('checkpoint_id')
     container = request.get('recovery_point')
+    mode = request.get('mode') or FAILOVER
     if (checkpoint_id is None) == (container is None):
         raise exception.Invalid(reason='give exactly one of checkpoint_id '
                                        'and recovery_point')
-    _check_region(context, request['target_region'])
+    if mode != in_place.IN_PLACE:
+        if request.get('dry_run'):
+            raise exception.Invalid(reason='dry_run is for in_place '
+                                           'restores only')
+        if not request.get('target_region'):
+            raise exception.Invalid(reason='target_region is required for '
+                                           'a %s' % mode)
+        _check_region(context, request['target_region'])
     if checkpoint_id is not None:
         source = _from_checkpoint(context, checkpoint_id)
     else:
         source = _from_recovery_point(context, container)
+    if mode == in_place.IN_PLACE:
+        request = {**request,
+                   'target_region': in_place.check(context, request, source)}
+        _check_region(context, request['target_region'])
     # One at a time per recovery point and region: a second would compete
     # for the same stack, names and addresses. Refused early so a doomed
     # request costs no trust; the locking read in recovery_create is what
@@ -165,7 +182,8 @@ def recover(context: Any, request: dict[str, Any],
             **source,
             'project_id': context.project_id,
             'user_id': context.user_id,
-            'mode': request.get('mode') or FAILOVER,
+            'mode': mode,
+            'dry_run': bool(request.get('dry_run')),
             'target_region': request['target_region'],
             'mappings': request.get('mappings') or {},
             'resources': request.get('resources') or [],

@@ -16,10 +16,11 @@ import copy
 
 from dragon.api.schemas import checkpoints
 from dragon.api.schemas import common
+from dragon.recovery.in_place import plan as plan_mod
 from dragon import statuses
 
 STATUSES = list(statuses.Recovery.ALL)
-MODES = ['failover', 'drill']
+MODES = ['failover', 'drill', 'in_place']
 RESOURCE_STATUSES = list(statuses.Resource.RECOVERY)
 MIN_TIMEOUT, MAX_TIMEOUT = 60, 86400
 
@@ -62,7 +63,6 @@ RECOVERY_CREATE = {
         'recovery': {
             'type': 'object',
             'additionalProperties': False,
-            'required': ['target_region'],
             'properties': {
                 'checkpoint_id': common.RESOURCE_ID,
                 'recovery_point': {
@@ -70,9 +70,18 @@ RECOVERY_CREATE = {
                     'pattern': '^[^/\\x00-\\x1f\\x7f]*$',
                     'description': 'A checkpoint container in Swift '
                                    '(GET /v1/recovery-points).'},
-                'target_region': _VALUE,
+                'target_region': {**_VALUE, 'description': 'Required '
+                                  'for failover and drill; in_place goes '
+                                  'into the checkpoint\'s own region '
+                                  '(another is refused).'},
                 'mode': {'type': 'string', 'enum': MODES,
                          'default': 'failover'},
+                'dry_run': {'type': 'boolean', 'default': False,
+                            'description': 'in_place only: compute the '
+                            'plan (what would be replaced, recreated, left '
+                            'alone) into the recovery\'s plan and change '
+                            'nothing. In-place restores are dry runs only '
+                            'for now; any other is refused.'},
                 'mappings': MAPPINGS,
                 'resources': {
                     'type': 'array', 'maxItems': 1000, 'uniqueItems': True,
@@ -89,6 +98,27 @@ RECOVERY_CREATE = {
 
 _STRING_OR_NULL = {'type': ['string', 'null']}
 
+PLAN = {
+    'type': ['array', 'null'],
+    'description': 'in_place: each data-carrying member of the checkpoint '
+                   'and what the restore does to it; null for failover '
+                   'and drill, and until the plan is made.',
+    'items': {
+        'type': 'object',
+        'required': ['key', 'type', 'id', 'name', 'action', 'detail',
+                     'changes'],
+        'properties': {
+            'key': {'type': 'string'},
+            'type': {'type': 'string'},
+            'id': _STRING_OR_NULL,
+            'name': _STRING_OR_NULL,
+            'action': {'type': 'string', 'enum': list(plan_mod.ACTIONS)},
+            'detail': {'type': 'string'},
+            'changes': {'type': 'array', 'items': {'type': 'string'},
+                        'description': 'How the resource differs from the '
+                                       'checkpoint (size, flavor).'},
+            'current_status': _STRING_OR_NULL}}}
+
 RECOVERY = {
     'type': 'object',
     'additionalProperties': False,
@@ -98,7 +128,7 @@ RECOVERY = {
                  'stack_id', 'stack_name', 'stack_status', 'torn_down',
                  'restored', 'error', 'rto_seconds', 'created_at',
                  'started_at', 'finished_at', 'duration', 'engine',
-                 'progress', 'resource_status'],
+                 'progress', 'resource_status', 'dry_run', 'plan'],
     'properties': {
         'id': common.UUID,
         'project_id': {'type': 'string'},
@@ -127,6 +157,8 @@ RECOVERY = {
         'duration': {'type': ['number', 'null'], 'minimum': 0},
         'engine': _STRING_OR_NULL,
         'progress': common.PROGRESS,
+        'dry_run': {'type': 'boolean'},
+        'plan': PLAN,
         'resource_status': {'type': 'array', 'items': {
             'type': 'object',
             'required': ['key', 'type', 'id', 'name', 'status', 'reason',

@@ -233,9 +233,15 @@ OPERATIONS: list[tuple[str, str, str, str, str | None, str | None,
      'container the caller\'s project does not have; 400 for a region '
      'not in the caller\'s catalog; 409 while a recovery of the same '
      'recovery point into the same region runs; 503 if no engine can be '
-     'reached (the recovery is then left in error).', 'dragon:recovery:create',
+     'reached (the recovery is then left in error). mode in_place goes '
+     'into the checkpoint\'s own region (400 for another), over its own '
+     'resources (400 for a resource that is not a member, or mappings); '
+     'for now only with dry_run, which stores the plan (what would be '
+     'replaced, recreated, left alone) in the recovery and changes '
+     'nothing; 400 otherwise.', 'dragon:recovery:create',
      'RecoveryCreateRequest',
-     {202: 'RecoveryOne', 404: 'Error', 409: 'Error', 503: 'Error'}, []),
+     {202: 'RecoveryOne', 400: 'Error', 404: 'Error', 409: 'Error',
+      503: 'Error'}, []),
     ('/v1/recoveries', 'get', 'listRecoveries',
      'List recoveries, newest first.', 'dragon:recovery:list', None,
      {200: 'RecoveryList'}, _RECOVERY_PAGING),

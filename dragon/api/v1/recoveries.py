@@ -68,6 +68,8 @@ def recovery_view(recovery: models.Recovery) -> dict[str, Any]:
                                     statuses.Recovery.RECOVERING,
                                     statuses.Recovery.SUCCEEDED),
         'resource_status': resources,
+        'dry_run': bool(recovery.dry_run),
+        'plan': recovery.plan,
     }
 
 

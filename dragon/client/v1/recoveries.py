@@ -16,7 +16,7 @@ from typing import Any
 
 from dragon.client.v1 import base
 
-FAILOVER, DRILL = 'failover', 'drill'
+FAILOVER, DRILL, IN_PLACE = 'failover', 'drill', 'in_place'
 
 
 def _url(recovery_id: str, tail: str = '') -> str:
@@ -28,23 +28,28 @@ class RecoveryManager(base.Manager):
     # the annotations of the methods after it.
 
     def create(self, checkpoint_id: str | None = None,
-               recovery_point: str | None = None, *, target_region: str,
+               recovery_point: str | None = None, *,
+               target_region: str | None = None,
                mode: str = FAILOVER, mappings: dict | None = None,
                resources: Any = None,
-               timeout: int | None = None) -> dict:
+               timeout: int | None = None, dry_run: bool = False) -> dict:
         """Start recovering a checkpoint; it comes back ``recovering``.
 
         Exactly one of ``checkpoint_id`` (a checkpoint this Dragon knows)
         and ``recovery_point`` (a checkpoint container in Swift, which works
         with an empty database at the backup site) names what to recover.
         ``resources`` limits the recovery to those server/volume IDs and
-        what they depend on.
+        what they depend on.  ``target_region`` is required for failover
+        and drill; ``IN_PLACE`` goes into the checkpoint's own region, and
+        with ``dry_run`` only plans (the recovery's ``plan``).
         """
         if (checkpoint_id is None) == (recovery_point is None):
             raise ValueError('Give either checkpoint_id or recovery_point.')
-        recovery: dict[str, Any] = {'target_region': target_region,
-                                    'mode': mode}
-        optional = {'checkpoint_id': checkpoint_id,
+        recovery: dict[str, Any] = {'mode': mode}
+        if dry_run:
+            recovery['dry_run'] = True
+        optional = {'target_region': target_region,
+                    'checkpoint_id': checkpoint_id,
                     'recovery_point': recovery_point,
                     'mappings': mappings or None,
                     'resources': list(resources) if resources else None,

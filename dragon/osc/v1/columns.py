@@ -363,6 +363,20 @@ class NestedDictColumn(columns.FormattableColumn):
         return '\n'.join(lines)
 
 
+class PlanColumn(columns.FormattableColumn):
+    """One ``action type name (id): detail[; change]`` line per member."""
+
+    def human_readable(self) -> str:
+        lines = []
+        for entry in self._value or ():
+            what = entry.get('type', '').rsplit('::', 1)[-1].lower()
+            line = '%s %s %s (%s): %s' % (
+                entry.get('action'), what, entry.get('name') or '-',
+                entry.get('id'), entry.get('detail'))
+            lines.append('; '.join([line, *(entry.get('changes') or ())]))
+        return '\n'.join(lines)
+
+
 def recovery_formatters(recovery: dict) -> dict:
     """Formatters of a recovery's columns; ETA shows only while it runs.
 
@@ -374,6 +388,7 @@ def recovery_formatters(recovery: dict) -> dict:
         'resources': format_columns.ListColumn,
         'resource_status': ResourcesColumn,
         'restored': NestedDictColumn,
+        'plan': PlanColumn,
         'mappings': NestedDictColumn,
         'rto_seconds': DurationColumn,
         'timeout': DurationColumn,

@@ -245,6 +245,8 @@ RECOVERY_COLUMNS = (
     ('stack_status', 'stack_status'),
     ('rto_seconds', 'rto_seconds'),
     ('torn_down', 'torn_down'),
+    ('dry_run', 'dry_run'),
+    ('plan', 'plan'),
     ('mappings', 'mappings'),
     ('resources', 'resources'),
     ('timeout', 'timeout'),

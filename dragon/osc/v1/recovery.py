@@ -16,6 +16,7 @@ import argparse
 from typing import Any
 
 from osc_lib.command import command
+from osc_lib import exceptions as osc_exceptions
 
 from dragon.checkpoint import naming
 from dragon.client.v1 import recoveries
@@ -116,6 +117,23 @@ def mappings_of(parsed_args: Any) -> dict:
     return mappings
 
 
+def mode_of(parsed_args: Any) -> str:
+    """The request's mode; what the options cannot mean is refused here.
+
+    :raises osc_lib.exceptions.CommandError: ``--dry-run`` without
+        ``--in-place``; no ``--target-region`` for a failover or drill.
+    """
+    if parsed_args.in_place:
+        return recoveries.IN_PLACE
+    if parsed_args.dry_run:
+        raise osc_exceptions.CommandError(
+            '--dry-run is for --in-place restores only')
+    if not parsed_args.target_region:
+        raise osc_exceptions.CommandError(
+            '--target-region is required (except with --in-place)')
+    return recoveries.DRILL if parsed_args.drill else recoveries.FAILOVER
+
+
 def _show(recovery: dict) -> tuple:
     return (output.headings(constants.RECOVERY_COLUMNS),
             output.row(recovery, constants.RECOVERY_COLUMNS,
@@ -138,8 +156,9 @@ class CreateRecovery(waiting.Waiting, errors.DragonCommand, command.ShowOne):
                  '(dragon_<project>_<policy>_<time>, see "openstack dr '
                  'recovery point list"): works without the source database')
         parser.add_argument('--target-region', metavar='<region>',
-                            required=True,
-                            help='Region to recover into')
+                            help='Region to recover into (required for '
+                                 'failover and drill; --in-place goes into '
+                                 'the checkpoint\'s own region)')
         for option, key, metavar, what in MAP_OPTIONS:
             parser.add_argument(option, metavar=metavar, dest=key,
                                 action=MapAction, default={},
@@ -150,11 +169,20 @@ class CreateRecovery(waiting.Waiting, errors.DragonCommand, command.ShowOne):
         parser.add_argument(
             '--name-prefix', metavar='<prefix>',
             help='Prefix of the names of the recovered resources')
-        parser.add_argument(
+        modes = parser.add_mutually_exclusive_group()
+        modes.add_argument(
             '--drill', action='store_true', default=False,
             help='Rehearse: recover onto isolated networks without external '
                  'access, check it runs, record the RTO on the policy and '
                  'tear everything down')
+        modes.add_argument(
+            '--in-place', action='store_true', default=False,
+            help='Restore over the workload in the checkpoint\'s own '
+                 'region (for now only with --dry-run)')
+        parser.add_argument(
+            '--dry-run', action='store_true', default=False,
+            help='With --in-place: show what would be replaced, recreated '
+                 'and left alone, and change nothing (waits for the plan)')
         parser.add_argument(
             '--resource', metavar='<resource-id>', dest='resources',
             action='append', default=[],
@@ -171,20 +199,20 @@ class CreateRecovery(waiting.Waiting, errors.DragonCommand, command.ShowOne):
 
     def take_action(self, parsed_args: Any) -> tuple:
         client = self.app.client_manager.dr
-        mode = recoveries.DRILL if parsed_args.drill else recoveries.FAILOVER
+        mode = mode_of(parsed_args)
         recovery = client.recoveries.create(
             target_region=parsed_args.target_region, mode=mode,
             mappings=mappings_of(parsed_args),
             resources=parsed_args.resources, timeout=parsed_args.timeout,
-            **source_of(parsed_args.source))
-        if not parsed_args.wait:
+            dry_run=parsed_args.dry_run, **source_of(parsed_args.source))
+        if not (parsed_args.wait or parsed_args.dry_run):
             return _show(recovery)
         recovery_id = recovery['id']
         recovery = self.follow(
             lambda: client.recoveries.get(recovery_id), recovery,
             busy=('recovering',),
             header='Recovering %s into %s (%s): recovery %s' % (
-                parsed_args.source, parsed_args.target_region, mode,
+                parsed_args.source, recovery['target_region'], mode,
                 recovery_id),
             work='recovery',
             show_command='openstack dr recovery show %s' % recovery_id)

@@ -174,7 +174,7 @@ class FakeDragonAPI:
             'stack_status': None, 'torn_down': False, 'restored': {},
             'error': None, 'rto_seconds': None, 'created_at': self._now(),
             'started_at': None, 'finished_at': None, 'duration': None,
-            'engine': None,
+            'engine': None, 'dry_run': False, 'plan': None,
             'progress': {'bytes_done': 0, 'bytes_total': 0, 'percent': 0,
                          'eta_seconds': None, 'resources_done': 0,
                          'resources_total': 0},
@@ -504,7 +504,8 @@ class FakeDragonAPI:
 
     def _recover(self, call):
         body = call.json['recovery']
-        if body.get('mode', 'failover') not in ('failover', 'drill'):
+        if body.get('mode', 'failover') not in ('failover', 'drill',
+                                                'in_place'):
             raise ValueError("Unknown mode '%s'." % body['mode'])
         if 'checkpoint_id' in body:
             checkpoint = self._checkpoint(body['checkpoint_id'])
@@ -517,8 +518,9 @@ class FakeDragonAPI:
                 raise LookupError('Recovery point %s could not be found.' %
                                   container)
         recovery = self.add_recovery(
-            checkpoint, target_region=body['target_region'],
+            checkpoint, target_region=body.get('target_region', 'RegionOne'),
             mode=body.get('mode', 'failover'),
+            dry_run=body.get('dry_run', False),
             mappings=body.get('mappings') or {},
             resources=body.get('resources') or [],
             timeout=body.get('timeout'))

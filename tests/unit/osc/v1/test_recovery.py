@@ -25,7 +25,8 @@ SHOW_FIELDS = {
     'policy_id', 'policy_name', 'project_id', 'target_region', 'progress',
     'resource_status', 'restored', 'stack_id', 'stack_name', 'stack_status',
     'rto_seconds', 'torn_down', 'mappings', 'resources', 'timeout', 'engine',
-    'created_at', 'started_at', 'finished_at', 'duration'}
+    'created_at', 'started_at', 'finished_at', 'duration', 'dry_run',
+    'plan'}
 
 
 @pytest.fixture
@@ -168,12 +169,58 @@ def test_recover_refuses_a_malformed_command_line_in_one_line(
 
 
 def test_recover_needs_a_target_region(api, openstack, checkpoint):
-    result = openstack('dr', 'recovery', 'create', checkpoint['id'])
+    for extra in ((), ('--drill',)):
+        result = openstack('dr', 'recovery', 'create', checkpoint['id'],
+                           *extra)
+        assert result.code == 1
+        assert result.err.strip().splitlines() == [
+            '--target-region is required (except with --in-place)']
+    assert api.requests('POST') == []
+
+
+PLAN = [
+    {'key': 'volume_v1', 'type': 'OS::Cinder::Volume', 'id': 'v1',
+     'name': 'data', 'action': 'replace', 'detail': 'restored into a new '
+     'volume', 'changes': ['size 1 GiB at the checkpoint, 2 GiB now'],
+     'current_status': 'in-use'},
+    {'key': 'server_s1', 'type': 'OS::Nova::Server', 'id': 's1',
+     'name': 'web-1', 'action': 'untouched', 'detail': 'not selected',
+     'changes': []}]
+
+
+def test_in_place_dry_run_waits_and_shows_the_plan(api, openstack,
+                                                   checkpoint, clock):
+    api.recover_steps = [{'status': 'succeeded', 'plan': PLAN}]
+    result = openstack('dr', 'recovery', 'create', checkpoint['id'],
+                       '--in-place', '--dry-run', '--resource', 'v1')
+    assert result.code == 0, result.err
+    assert _post(api).json == {'recovery': {
+        'checkpoint_id': checkpoint['id'], 'mode': 'in_place',
+        'dry_run': True, 'resources': ['v1']}}
+    assert ('replace volume data (v1): restored into a new volume; size 1 '
+            'GiB at the checkpoint, 2 GiB now') in result.out
+    assert 'untouched server web-1 (s1): not selected' in result.out
+
+
+@pytest.mark.parametrize('args, message', [
+    (('--dry-run', '--target-region', 'RegionTwo'),
+     '--dry-run is for --in-place restores only'),
+])
+def test_in_place_options_that_mean_nothing_are_one_line(
+        api, openstack, checkpoint, args, message):
+    result = openstack('dr', 'recovery', 'create', checkpoint['id'], *args)
+    assert result.code == 1
+    assert result.err.strip().splitlines() == [message]
+    assert api.requests('POST') == []
+
+
+def test_in_place_and_drill_exclude_each_other(api, openstack, checkpoint):
+    result = openstack('dr', 'recovery', 'create', checkpoint['id'],
+                       '--in-place', '--drill')
     assert result.code == 2
-    assert result.err.strip().endswith(
-        ' dr recovery create: the following arguments are required: '
-        '--target-region')
     assert len(result.err.strip().splitlines()) == 1
+    assert 'not allowed with argument' in result.err
+    assert api.requests('POST') == []
 
 
 def test_recover_unknown_checkpoint_is_one_line(api, openstack):

@@ -1,0 +1,58 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""What a checkpoint's member is now in its own region (plan.Lookup).
+
+Read with the recovery's own clients (the project's trust), by the id the
+checkpoint recorded: names are not unique and are never used.
+"""
+
+from typing import Any
+
+from openstack import exceptions as sdk_exc
+
+from dragon.protection import graph as graph_mod
+from dragon.recovery.in_place import plan as plan_mod
+
+
+def _server(clients: Any, server_id: str) -> dict[str, Any]:
+    server = clients.connection.compute.get_server(server_id)
+    flavor = getattr(server, 'flavor', None) or {}
+    if not isinstance(flavor, dict):
+        flavor = flavor.to_dict() if hasattr(flavor, 'to_dict') else {}
+    return {'status': server.status,
+            'flavor': flavor.get('original_name') or flavor.get('name')}
+
+
+def _volume(clients: Any, volume_id: str) -> dict[str, Any]:
+    volume = clients.connection.block_storage.get_volume(volume_id)
+    return {'status': volume.status, 'size_gib': volume.size}
+
+
+_READERS = {plan_mod.SERVER: _server, plan_mod.VOLUME: _volume}
+
+
+def current(clients: Any) -> plan_mod.Lookup:
+    """A lookup of members in the clients' region; gone is None.
+
+    :raises openstack.exceptions.SDKException: the service failed (other
+        than not found): a plan must not call a member gone by mistake.
+    """
+    def lookup(node: graph_mod.Node) -> dict[str, Any] | None:
+        reader = _READERS.get(node.resource.type)
+        if reader is None:
+            return None
+        try:
+            return reader(clients, node.resource.id)
+        except sdk_exc.NotFoundException:
+            return None
+    return lookup

@@ -1,0 +1,117 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The plan of an in-place restore: each data-carrying member and its fate.
+
+Pure: the caller says which members exist in the region now (and their
+current shape); this module decides.  A member the user selected (or every
+member, without a selection) is *replaced* when it still exists and
+*recreated* when it is gone; a member outside the selection is *left
+alone*.  Types in-place restore cannot swap are *refused*, with the reason.
+"""
+
+from typing import Any, Callable
+
+from dragon.protection import graph as graph_mod
+from dragon.recovery import selection
+
+REPLACE = 'replace'
+RECREATE = 'recreate'
+UNTOUCHED = 'untouched'
+REFUSED = 'refused'
+ACTIONS = (REPLACE, RECREATE, UNTOUCHED, REFUSED)
+
+SERVER = 'OS::Nova::Server'
+VOLUME = 'OS::Cinder::Volume'
+# What replacing means, per type: said in the plan so a reader of a dry
+# run knows what would happen to the resource.
+_REPLACING = {
+    VOLUME: 'its checkpoint data is restored into a new volume attached '
+            'in its place; the current volume is kept, detached',
+    SERVER: 'rebuilt from its checkpoint image, keeping its ports, '
+            'addresses, security groups, key pair and metadata',
+}
+_RECREATING = 'gone from the region: recreated as a failover would'
+
+# lookup(node) -> None when the resource is gone, else what it is now:
+# {"status", "size_gib"} of a volume, {"status", "flavor"} of a
+# server.
+Lookup = Callable[[graph_mod.Node], dict[str, Any] | None]
+
+
+def _shape_changes(node: graph_mod.Node, now: dict[str, Any]) -> list[str]:
+    """How the resource differs from the checkpoint in ways in-place minds."""
+    changes = []
+    props = node.properties
+    if node.resource.type == VOLUME:
+        then = props.get('size')
+        if then is not None and now.get('size_gib') not in (None, then):
+            changes.append('size %s GiB at the checkpoint, %s GiB now' % (
+                then, now['size_gib']))
+    elif node.resource.type == SERVER:
+        then = (props.get('flavor') or {}).get('original_name')
+        if then and now.get('flavor') not in (None, then):
+            changes.append('flavor %s at the checkpoint, %s now' % (
+                then, now['flavor']))
+    return changes
+
+
+def _entry(node: graph_mod.Node, action: str, detail: str,
+           now: dict[str, Any] | None = None) -> dict[str, Any]:
+    entry = {'key': node.key, 'type': node.resource.type,
+             'id': node.resource.id, 'name': node.resource.name,
+             'action': action, 'detail': detail, 'changes': []}
+    if now is not None:
+        entry['current_status'] = now.get('status')
+        entry['changes'] = _shape_changes(node, now)
+    return entry
+
+
+def build(graph: graph_mod.ResourceGraph, keys: set[str],
+          lookup: Lookup) -> list[dict[str, Any]]:
+    """Each data-carrying member of the checkpoint and what in-place does.
+
+    :param keys: the selection's node keys (selection.select).
+    :param lookup: what the resource is now, None when it is gone;
+        called only for selected members.
+    :returns: [{"key", "type", "id", "name", "action", "detail",
+        "changes"[, "current_status"]}] in graph order; action is
+        one of ACTIONS.
+    """
+    chosen = {n.key for n in selection.chosen_members(graph, keys)}
+    plan = []
+    for node in selection.chosen_members(graph, {n.key for n in
+                                                 graph.nodes()}):
+        if node.key not in chosen:
+            plan.append(_entry(node, UNTOUCHED, 'not selected: not touched'))
+            continue
+        replacing = _REPLACING.get(node.resource.type)
+        if replacing is None:
+            plan.append(_entry(node, REFUSED, 'in-place restore of %s is '
+                               'not supported; recover it with failover'
+                               % node.resource.type))
+            continue
+        now = lookup(node)
+        if now is None:
+            plan.append(_entry(node, RECREATE, _RECREATING))
+        else:
+            plan.append(_entry(node, REPLACE, replacing, now))
+    return plan
+
+
+def summary(plan: list[dict[str, Any]]) -> str:
+    """2 to replace, 1 to recreate, 3 untouched (only what occurs)."""
+    words = {REPLACE: 'to replace', RECREATE: 'to recreate',
+             UNTOUCHED: 'untouched', REFUSED: 'refused'}
+    counts = [(a, sum(e['action'] == a for e in plan)) for a in ACTIONS]
+    said = ['%d %s' % (n, words[a]) for a, n in counts if n]
+    return ', '.join(said) or 'nothing to restore'

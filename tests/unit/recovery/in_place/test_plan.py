@@ -1,0 +1,96 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The plan: replace what exists, recreate what is gone, leave the rest."""
+
+import pytest
+
+from dragon import exception
+from dragon.recovery.in_place import plan as plan_mod
+from dragon.recovery.in_place import run as run_mod
+from tests.unit.recovery.in_place import fakes
+
+NOW = {'srv-web': {'status': 'ACTIVE', 'flavor': 'm1.small'},
+       'srv-db': {'status': 'ACTIVE', 'flavor': 'm1.small'},
+       'vol-data': {'status': 'in-use', 'size_gib': 1}}
+
+
+def _by_id(plan):
+    return {e['id']: e for e in plan}
+
+
+def test_without_a_selection_every_member_is_replaced():
+    lookup = fakes.lookup_of(NOW)
+    plan = _by_id(run_mod.compute(fakes.manifest(), [], lookup))
+    assert {i: e['action'] for i, e in plan.items()} == {
+        'srv-web': 'replace', 'srv-db': 'replace', 'vol-data': 'replace',
+        'logs': 'refused'}
+    assert plan['vol-data']['current_status'] == 'in-use'
+    assert 'new volume' in plan['vol-data']['detail']
+    assert 'rebuilt' in plan['srv-web']['detail']
+    assert 'not supported' in plan['logs']['detail']
+    assert all(e['changes'] == [] for e in plan.values())
+    # Ports and networks carry no data: not in the plan.
+    assert 'port-1' not in plan and 'net-1' not in plan
+
+
+def test_selecting_the_volume_leaves_the_servers_untouched():
+    lookup = fakes.lookup_of(NOW)
+    plan = _by_id(run_mod.compute(fakes.manifest(), ['vol-data'], lookup))
+    assert plan['vol-data']['action'] == 'replace'
+    assert plan['srv-web']['action'] == plan['srv-db']['action'] == \
+        'untouched'
+    # Only what is selected is looked up.
+    assert lookup.asked == ['vol-data']
+
+
+def test_a_member_gone_from_the_region_is_recreated():
+    now = dict(NOW)
+    del now['srv-db']
+    plan = _by_id(run_mod.compute(fakes.manifest(), ['srv-db'],
+                                  fakes.lookup_of(now)))
+    assert plan['srv-db']['action'] == 'recreate'
+    assert 'current_status' not in plan['srv-db']
+
+
+def test_shape_changes_are_named():
+    now = {**NOW, 'vol-data': {'status': 'in-use', 'size_gib': 3},
+           'srv-web': {'status': 'SHUTOFF', 'flavor': 'm1.large'}}
+    plan = _by_id(run_mod.compute(fakes.manifest(), [],
+                                  fakes.lookup_of(now)))
+    assert plan['vol-data']['changes'] == [
+        'size 1 GiB at the checkpoint, 3 GiB now']
+    assert plan['srv-web']['changes'] == [
+        'flavor m1.small at the checkpoint, m1.large now']
+    assert plan['srv-db']['changes'] == []
+
+
+def test_an_unknown_resource_is_refused_with_its_id():
+    with pytest.raises(exception.SelectionInvalid) as refused:
+        run_mod.compute(fakes.manifest(), ['vol-nope'], fakes.lookup_of(NOW))
+    assert 'vol-nope' in str(refused.value)
+
+
+def test_only_the_checkpoints_own_region():
+    run_mod.check_region(fakes.manifest('RegionOne'), 'RegionOne')
+    with pytest.raises(exception.InPlaceWrongRegion) as refused:
+        run_mod.check_region(fakes.manifest('RegionOne'), 'RegionTwo')
+    assert refused.value.code == 400
+    assert "checkpoint's own region RegionOne, not RegionTwo" in str(
+        refused.value)
+
+
+def test_summary_counts_what_occurs():
+    plan = run_mod.compute(fakes.manifest(), ['vol-data'],
+                           fakes.lookup_of(NOW))
+    assert plan_mod.summary(plan) == '1 to replace, 3 untouched'
+    assert plan_mod.summary([]) == 'nothing to restore'
