@@ -264,7 +264,7 @@ class Copier:
         extra = {key: value for key, value in headers.items()
                  if key.lower().startswith(_OBJECT_META)}
         self._target().put_object(
-            container, name, _pieces(body), content_length=stored.size,
+            container, name, _Reader(body), content_length=stored.size,
             etag=stored.md5, content_type=headers.get('content-type'),
             headers=extra)
 
@@ -328,7 +328,25 @@ def _owner_headers(meta: dict[str, str]) -> dict[str, str]:
             if key.startswith(_CONTAINER_META) and key not in _MARKS}
 
 
-def _pieces(body: Any) -> Iterator[bytes]:
-    # swiftclient gives an iterator of ``PIECE``-sized bytes; a plain
-    # generator keeps put_object from looking for ``read``.
-    yield from body
+class _Reader:
+    """A file-like view of the source body's pieces, read as they come.
+
+    swiftclient sends a body with ``read`` as exactly ``content_length``
+    bytes (a plain iterator would go chunked, which Swift refuses beside
+    a length); only one piece is held at a time.
+    """
+
+    def __init__(self, pieces: Iterator[bytes]) -> None:
+        self._pieces = iter(pieces)
+        self._buffer = b''
+
+    def read(self, size: int = -1) -> bytes:
+        while size < 0 or len(self._buffer) < size:
+            piece = next(self._pieces, None)
+            if piece is None:
+                break
+            self._buffer += piece
+        if size < 0:
+            size = len(self._buffer)
+        out, self._buffer = self._buffer[:size], self._buffer[size:]
+        return out

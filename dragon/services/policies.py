@@ -158,7 +158,7 @@ def rpo_status(context: Any, policies: list[models.WorkloadPolicy],
     conf = conf or dragon_conf.CONF
     targeted = [p for p in policies if (p.options or {}).get('rpo')]
     newest = db_api.checkpoint_newest_available(
-        context, [p.id for p in targeted])
+        context, [p.id for p in targeted], at_target=True)
     now = timeutils.utcnow()
     result: dict[str, dict[str, Any] | None] = {p.id: None for p in policies}
     for policy in targeted:

@@ -123,6 +123,10 @@ REPLICATION = {
                          'description': 'Of bytes, those actually copied '
                                         '(the rest was at the target).'},
         'error': {'type': ['string', 'null']},
+        'attempts': {**_INT, 'description': 'Copies tried so far.'},
+        'retry_at': {'type': ['string', 'null'],
+                     'description': 'When a failed copy is tried again '
+                                    '(null: it is not).'},
         'engine': {'type': ['string', 'null']},
         'started_at': {'type': ['string', 'null']},
         'finished_at': {'type': ['string', 'null']}}}

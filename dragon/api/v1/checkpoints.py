@@ -91,6 +91,8 @@ def replication_view(state: dict | None) -> dict[str, Any] | None:
                 statuses.Replication.REPLICATED) else (
                     int(100 * done / total) if total else 0),
             'copied_bytes': state.get('copied_bytes'),
+            'attempts': int(state.get('attempts') or 0),
+            'retry_at': state.get('retry_at'),
             'error': state.get('error'), 'engine': state.get('host'),
             'started_at': state.get('started_at'),
             'finished_at': state.get('finished_at')}
