@@ -25,6 +25,8 @@ it, and RegionTwo's Dragon, on an empty database, lists the checkpoint
 from RegionTwo's Swift and recovers the volume with its bytes.
 """
 import datetime
+import os
+import time
 import uuid
 
 import pytest
@@ -76,9 +78,10 @@ def wait_replication(dr, checkpoint_id, timeout=300):
 class Site:
     """One volume of known bytes, its replicating policy, its checkpoints."""
 
-    def __init__(self, cloud):
+    def __init__(self, cloud, data=None):
         self.layout = cloud.layout
         self.name = 'ft-repl-' + uuid.uuid4().hex[:6]
+        self.data = data
         self.conn = cloud.connect('demo')
         self.dr = dragon_client.Client(session(cloud.layout),
                                        region_name=PRIMARY)
@@ -89,9 +92,10 @@ class Site:
         self.volume_id = self.image_id = None
         self.checkpoints = []
 
-    def setup(self):
+    def setup(self, protect=True):
         image = self.conn.image.create_image(
-            name=self.name, data=data_bytes(self.name), disk_format='raw',
+            name=self.name, data=self.data or data_bytes(self.name),
+            disk_format='raw',
             container_format='bare')
         self.image_id = image.id
         wait_for(lambda: self.conn.image.get_image(image.id), ('active',),
@@ -106,10 +110,11 @@ class Site:
                                  'resource_id': volume.id,
                                  'action': 'snapshot_data'}],
             replication={'target_region': BACKUP})
-        self.first = self.protect()
+        if protect:
+            self.first = self.protect()
 
-    def protect(self):
-        started = self.dr.checkpoints.protect(self.policy['id'])
+    def protect(self, started=None):
+        started = started or self.dr.checkpoints.protect(self.policy['id'])
         self.checkpoints.append(started['id'])
         checkpoint = wait(lambda: self.dr.checkpoints.get(started['id']),
                           FINAL_CHECKPOINT, 900)
@@ -212,6 +217,54 @@ def test_an_interrupted_copy_is_never_listed_and_is_tried_again(site):
     listed = [p['container'] for p in
               store.list_recovery_points(target, project)]
     assert second['container'] in listed
+
+
+def test_kill_9_mid_copy_is_never_listed_and_is_taken_over(
+        cloud, two_engines):
+    """The engine copying a checkpoint is killed; the other one finishes.
+
+    Its own volume of fresh random bytes (96 MiB, so the copy is not over
+    before the kill) and one copy worker per engine.
+    """
+    two_engines.stop_engines()
+    for index in (1, 2):
+        two_engines.start_engine(index, env={'OS_REPLICATION__WORKERS': '1'})
+    big = Site(cloud, data=os.urandom(96 * 1024 * 1024))
+    try:
+        big.setup(protect=False)
+        started = big.dr.checkpoints.protect(big.policy['id'])
+        deadline = time.monotonic() + 600
+        while True:
+            checkpoint = big.dr.checkpoints.get(started['id'])
+            state = checkpoint['replication'] or {}
+            if state.get('status') == 'replicating':
+                break
+            assert checkpoint['status'] in ('queued', 'protecting',
+                                            'available'), checkpoint['error']
+            assert state.get('status') is None, state
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        victim = state['engine']
+        two_engines.kill_engine(two_engines.engine_index(victim))
+        target = big.target.swift()
+        container = checkpoint['container']
+        # Half copied, its engine dead: never a recovery point there.
+        assert container not in [p['container'] for p in
+                                 store.list_recovery_points(
+                                     target, big.clients.project_id)]
+        state = wait_replication(big.dr, started['id'], timeout=300)
+        assert state['status'] == 'replicated', state
+        assert state['engine'] != victim
+        messages = [e['message'] for e in big.dr.checkpoints.events(
+            started['id'])]
+        assert any('(host %s) stopped; resumed by engine' % victim in m
+                   for m in messages), messages
+        assert container in [p['container'] for p in
+                             store.list_recovery_points(
+                                 target, big.clients.project_id)]
+        big.checkpoints.append(started['id'])
+    finally:
+        big.teardown()
 
 
 @pytest.fixture
