@@ -20,9 +20,11 @@ Swift survives the primary's loss anyway.
 One small workload (a volume of known bytes) is protected by a policy
 replicating to RegionTwo.  Then: a target-side collection interrupts a
 copy, which leaves an incomplete container that no one lists, and the
-copy is tried again and completes; RegionOne is stopped, its Swift with
-it, and RegionTwo's Dragon, on an empty database, lists the checkpoint
-from RegionTwo's Swift and recovers the volume with its bytes.
+copy is tried again and completes; the engine copying another policy's
+checkpoint is killed (``kill -9``) mid-copy, nothing half-copied is
+listed, and the other engine finishes the copy; RegionOne is stopped, its
+Swift with it, and RegionTwo's Dragon, on an empty database, lists the
+checkpoint from RegionTwo's Swift and recovers the volume with its bytes.
 """
 import datetime
 import os
