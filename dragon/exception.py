@@ -272,6 +272,16 @@ class RecoveryPointNotFound(NotFound):
                 '(%(missing)s is missing).')
 
 
+class ReplicationTargetInvalid(Invalid):
+    msg_fmt = _('Replication target %(region)s refused: %(reason)s')
+
+
+class ReplicationNoTrust(DragonException):
+    msg_fmt = _('Checkpoint %(id)s holds no trust any more to copy it with; '
+                'protect the policy again.')
+    safe = True
+
+
 # Checkpoints (server side: API, database, engine bookkeeping, trusts).
 
 class CheckpointNotFound(NotFound):

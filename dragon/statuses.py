@@ -40,6 +40,15 @@ class Checkpoint(Run):
     ACTIVE = (QUEUED, PROTECTING)
 
 
+class Replication:
+    """``checkpoints.replication.status``: the copy at the target's Swift."""
+
+    REPLICATING = 'replicating'
+    REPLICATED = 'replicated'
+    FAILED = 'failed'
+    ALL = (REPLICATING, REPLICATED, FAILED)
+
+
 class Recovery(Run):
     """``recoveries.status``, and the status of a policy's last drill."""
 

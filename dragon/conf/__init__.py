@@ -27,6 +27,7 @@ from dragon.conf import neutron
 from dragon.conf import nova
 from dragon.conf import protection
 from dragon.conf import recovery
+from dragon.conf import replication
 from dragon.conf import scheduler
 from dragon.conf import swift
 from dragon.conf import trustee
@@ -37,7 +38,7 @@ CONF = cfg.CONF
 # interpolations such as $state_path resolve against a registered option.
 MODULES = (default, api, engine, database, nova, cinder, glance, neutron,
            heat, swift, barbican, protection, checkpoint, recovery, scheduler,
-           trustee)
+           trustee, replication)
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:

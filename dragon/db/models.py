@@ -161,6 +161,10 @@ class WorkloadPolicy(Base):
     # key material.
     encryption: orm.Mapped[dict | None] = orm.mapped_column(sa.JSON,
                                                             nullable=True)
+    # {"target_region"}: copy each checkpoint to that region's own Swift
+    # (see dragon.replication); NULL: no replication.
+    replication: orm.Mapped[dict | None] = orm.mapped_column(sa.JSON,
+                                                             nullable=True)
 
     members: orm.Mapped[list['PolicyMember']] = orm.relationship(
         back_populates='policy', lazy='selectin',
@@ -262,6 +266,10 @@ class Checkpoint(RunMixin, Base):
     # The last verification: time, chunks checked, problems.
     verification: orm.Mapped[dict | None] = orm.mapped_column(sa.JSON,
                                                               nullable=True)
+    # The copy at the policy's replication target (dragon.replication.
+    # state): status, region, bytes, error, and the engine's claim.
+    replication: orm.Mapped[dict | None] = orm.mapped_column(sa.JSON,
+                                                             nullable=True)
 
     @property
     def point_in_time(self) -> datetime.datetime:

@@ -260,15 +260,25 @@ class EngineManager:
             # Taken over, or its end not recorded yet (reconciled later
             # from Swift with this trust): the trust is still needed.
             return
+        if current is not None and kind is run_kinds.CHECKPOINT:
+            from dragon.replication import engine as replication
+            if replication.holds_trust(current.replication, self.conf):
+                return      # its copy is tried again with this trust
         release_trust(self.conf, admin, row_id, trust_id, kind)
 
     def _after_protection(self, checkpoint_id: str) -> None:
-        """Retention of the policy, now that a new checkpoint is available.
+        """Replication, then retention, now that a new checkpoint is available.
 
-        Runs with the run's own trust before it is released. A retention
-        failure never changes the new checkpoint: it is logged and
-        announced, and the next success tries again.
+        Both run with the run's own trust before it is released. A
+        replication or retention failure never changes the new
+        checkpoint: it is recorded (the replication state, or a log and a
+        notification), and the next success tries again.
         """
+        try:
+            from dragon.replication import engine as replication
+            replication.replicate(self.conf, checkpoint_id, self.host)
+        except Exception:
+            LOG.exception("checkpoint %s: replication failed", checkpoint_id)
         try:
             from dragon.retention import engine as retention_engine
             retention_engine.apply(self.conf, checkpoint_id)

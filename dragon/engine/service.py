@@ -152,6 +152,29 @@ class EngineService:
             failed += ids
         return failed
 
+    def resume_replications(self, dead_before: datetime.datetime) -> list[str]:
+        """Copies left ``replicating`` by dead engines, or by this one
+        before a restart, resumed here, and failed copies tried again
+        (``dragon.replication.engine``); the trust of those that ended is
+        released.
+        """
+        from dragon.replication import engine as replication
+        running = (self._manager.running() if self._manager is not None
+                   else frozenset())
+        resumed = (replication.take_over(self.conf, self.host,
+                                         dead_before=dead_before,
+                                         running=running) +
+                   replication.take_over(self.conf, self.host,
+                                         owner=self.host, running=running) +
+                   replication.retry_failed(self.conf, self.host, running))
+        admin = dragon_context.get_admin_context()
+        for checkpoint_id in resumed:
+            # The engine that protected it died before releasing its trust.
+            manager.release_trust(
+                self.conf, admin, checkpoint_id,
+                db_api.checkpoint_get(admin, checkpoint_id).trust_id)
+        return resumed
+
     def _cleanup_checkpoint(self, checkpoint_id: str) -> None:
         try:
             from dragon.protection import workflow
@@ -174,6 +197,7 @@ class EngineService:
                 # write lost to a database outage.
                 self.take_over_orphans(host=self.host)
                 self.fail_orphans(dead_before=dead_before)
+                self.resume_replications(dead_before)
             except Exception:
                 LOG.exception("engine %s failed to check for orphaned "
                               "checkpoints", self.host)

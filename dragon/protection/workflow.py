@@ -754,6 +754,8 @@ def delete(conf: cfg.ConfigOpts, checkpoint_id: str, host: str = '') -> None:
     if checkpoint.container:
         clients = _trust_clients(conf, checkpoint)
         release_backups(conf, clients, checkpoint)
+        from dragon.replication import engine as replication
+        replication.delete_copy(conf, clients, checkpoint)
         store.delete(clients.swift(), checkpoint.container)
     db_api.checkpoint_delete(context, checkpoint_id)
     notifier.checkpoint_deleted(conf, checkpoint)

@@ -305,7 +305,7 @@ class Scheduler:
         policies = [p for p in db_api.workload_policy_get_all(
             admin, limit=None) if (p.options or {}).get('rpo')]
         newest = db_api.checkpoint_newest_available(
-            admin, [p.id for p in policies])
+            admin, [p.id for p in policies], at_target=True)
         changed = []
         for policy in policies:
             state = rpo.status(policy, newest.get(policy.id), now,

@@ -30,6 +30,7 @@ from dragon.db import api as db_api
 from dragon.db import models
 from dragon import exception
 from dragon.protection import registry
+from dragon.replication import targets as replication_targets
 from dragon.retention import rules
 from dragon.scheduling import rpo
 from dragon.services import encryption
@@ -119,6 +120,8 @@ def policy_create(context: Any, values: dict[str, Any]
     options = _normalize_options(values.get('options', {}))
     _check_verification_schedule(options, [s['enabled'] for s in checked])
     encrypted = encryption.normalize(context, values.get('encryption'))
+    replication = replication_targets.normalize(context,
+                                                values.get('replication'))
     policy = db_api.workload_policy_create(context, {
         'project_id': project_id,
         'user_id': context.user_id,
@@ -128,6 +131,7 @@ def policy_create(context: Any, values: dict[str, Any]
         'status': statuses.Policy.ACTIVE,
         'members': members,
         'encryption': encrypted,
+        'replication': replication,
     })
     try:
         # Registered under the policy's id, so only once it has one.
@@ -170,7 +174,7 @@ def rpo_status(context: Any, policies: list[models.WorkloadPolicy],
     conf = conf or dragon_conf.CONF
     targeted = [p for p in policies if (p.options or {}).get('rpo')]
     newest = db_api.checkpoint_newest_available(
-        context, [p.id for p in targeted])
+        context, [p.id for p in targeted], at_target=True)
     now = timeutils.utcnow()
     result: dict[str, dict[str, Any] | None] = {p.id: None for p in policies}
     for policy in targeted:
@@ -193,7 +197,11 @@ def policy_get(context: Any, policy_id: str) -> models.WorkloadPolicy:
 def policy_update(context: Any, policy: models.WorkloadPolicy,
                   values: dict[str, Any]) -> models.WorkloadPolicy:
     changes = {k: v for k, v in values.items()
-               if k not in ('options', 'schedules', 'encryption')}
+               if k not in ('options', 'schedules', 'encryption',
+                            'replication')}
+    if 'replication' in values:
+        changes['replication'] = replication_targets.normalize(
+            context, values['replication'])
     if 'encryption' in values:
         changes['encryption'] = encryption.normalize(context,
                                                      values['encryption'])

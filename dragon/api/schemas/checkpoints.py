@@ -104,6 +104,33 @@ WARNING = {
                  'description': 'Warning code, e.g. volume_not_protected.'},
         'message': {'type': 'string'}}}
 
+REPLICATION = {
+    'type': ['object', 'null'],
+    'description': 'The copy of the checkpoint at its policy\'s replication '
+                   'target (null: not replicated). Recovery points at the '
+                   'target list it once it is replicated, never before.',
+    'required': ['status', 'target_region', 'bytes', 'bytes_total',
+                 'percent', 'error'],
+    'properties': {
+        'status': {'type': ['string', 'null'],
+                   'enum': list(statuses.Replication.ALL) + [None]},
+        'target_region': {'type': ['string', 'null']},
+        'bytes': {**_INT, 'description': 'Bytes copied or found at the '
+                  'target so far.'},
+        'bytes_total': _INT,
+        'percent': {'type': 'integer', 'minimum': 0, 'maximum': 100},
+        'copied_bytes': {'type': ['integer', 'null'],
+                         'description': 'Of bytes, those actually copied '
+                                        '(the rest was at the target).'},
+        'error': {'type': ['string', 'null']},
+        'attempts': {**_INT, 'description': 'Copies tried so far.'},
+        'retry_at': {'type': ['string', 'null'],
+                     'description': 'When a failed copy is tried again '
+                                    '(null: it is not).'},
+        'engine': {'type': ['string', 'null']},
+        'started_at': {'type': ['string', 'null']},
+        'finished_at': {'type': ['string', 'null']}}}
+
 CHECKPOINT = {
     'type': 'object',
     'additionalProperties': False,
@@ -111,7 +138,7 @@ CHECKPOINT = {
                  'container', 'created_at', 'started_at', 'finished_at',
                  'duration', 'engine', 'error', 'progress', 'resources',
                  'stats', 'hold', 'trigger', 'schedule_id', 'captured_at',
-                 'verification', 'warnings'],
+                 'verification', 'replication', 'warnings'],
     'properties': {
         'id': {'type': 'string', 'format': 'uuid'},
         'project_id': {'type': 'string'},
@@ -175,6 +202,7 @@ CHECKPOINT = {
         'verification': dict(
             VERIFICATION, type=['object', 'null'],
             description='The last verification of its data, if any.'),
+        'replication': REPLICATION,
     },
 }
 

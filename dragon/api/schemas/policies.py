@@ -154,6 +154,21 @@ ENCRYPTION = {
                    'refused rather than stored in clear.',
 }
 
+REPLICATION = {
+    'type': ['object', 'null'],
+    'additionalProperties': False,
+    'required': ['target_region'],
+    'properties': {
+        'target_region': dict(REGION_NAME, description=(
+            'The region whose own object store receives a copy of each '
+            'checkpoint; it must have an object-store endpoint other than '
+            'the protected region\'s.')),
+    },
+    'description': 'Copy each completed checkpoint to another region\'s '
+                   'Swift (a site with its own object store); null for '
+                   'none.',
+}
+
 MEMBER_OPTIONS = {'type': 'object'}  # checked against the action's schema
 
 NEW_MEMBER = {
@@ -195,6 +210,7 @@ POLICY_CREATE = {
                             'items': NEW_MEMBER},
                 'schedules': SCHEDULES,
                 'encryption': ENCRYPTION,
+                'replication': REPLICATION,
             },
         },
     },
@@ -215,6 +231,7 @@ POLICY_UPDATE = {
                 'options': OPTIONS,
                 'schedules': SCHEDULES,
                 'encryption': ENCRYPTION,
+                'replication': REPLICATION,
             },
         },
     },

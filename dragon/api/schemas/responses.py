@@ -129,6 +129,10 @@ POLICY = {
                 'recovery_key_refs': {
                     'type': 'object',
                     'additionalProperties': {'type': 'string'}}}},
+        'replication': {
+            'type': ['object', 'null'],
+            'required': ['target_region'],
+            'properties': {'target_region': {'type': 'string'}}},
         'encryption_readiness': {
             'type': ['object', 'null'],
             'description': 'GET of one policy only: per region, whether '

@@ -71,10 +71,31 @@ def checkpoint_view(checkpoint: models.Checkpoint) -> dict[str, Any]:
         'trigger': checkpoint.trigger or 'manual',
         'schedule_id': checkpoint.schedule_id,
         'verification': verification_view(checkpoint.verification),
+        'replication': replication_view(checkpoint.replication),
         'warnings': [{'resource': w.get('resource'), 'what': w.get('what'),
                       'message': w.get('message') or ''}
                      for w in checkpoint.warnings or ()],
     }
+
+
+def replication_view(state: dict | None) -> dict[str, Any] | None:
+    """The copy at the replication target: the engine's claim left out."""
+    if not state:
+        return None
+    total = int(state.get('bytes_total') or 0)
+    done = int(state.get('bytes') or 0)
+    return {'status': state.get('status'),
+            'target_region': state.get('target_region'),
+            'bytes': done, 'bytes_total': total,
+            'percent': 100 if state.get('status') == (
+                statuses.Replication.REPLICATED) else (
+                    int(100 * done / total) if total else 0),
+            'copied_bytes': state.get('copied_bytes'),
+            'attempts': int(state.get('attempts') or 0),
+            'retry_at': state.get('retry_at'),
+            'error': state.get('error'), 'engine': state.get('host'),
+            'started_at': state.get('started_at'),
+            'finished_at': state.get('finished_at')}
 
 
 def verification_view(verification: dict | None) -> dict[str, Any] | None:

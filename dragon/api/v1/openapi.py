@@ -113,7 +113,8 @@ OPERATIONS: list[tuple[str, str, str, str, str | None, str | None,
     ('/v1/policies', 'post', 'createPolicy', 'Create a workload policy. '
      'An encryption key must be readable by the caller in the protected '
      'region: 400 if missing or not AES-256, 403 if another project\'s, '
-     '503 if the key manager cannot be reached.',
+     '503 if the key manager cannot be reached. A replication target must '
+     'be another region with an object store of its own: 400 otherwise.',
      'dragon:policy:create', 'PolicyCreateRequest',
      {201: 'PolicyOne', 409: 'Error', 503: 'Error'}, []),
     ('/v1/policies/{policy_id}', 'get', 'showPolicy',

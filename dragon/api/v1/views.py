@@ -87,6 +87,7 @@ def policy_view(policy: models.WorkloadPolicy,
         'status': policy.status,
         'last_drill': policy.last_drill,
         'encryption': policy.encryption,
+        'replication': policy.replication,
         'created_at': isotime(policy.created_at),
         'updated_at': isotime(policy.updated_at),
     }

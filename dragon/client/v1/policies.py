@@ -24,10 +24,16 @@ class PolicyManager(base.Manager):
                options: dict | None = None,
                members: list[dict] | None = None,
                schedules: list[dict] | None = None,
-               encryption: dict | None = None) -> dict:
+               encryption: dict | None = None,
+               replication: dict | None = None) -> dict:
+        """A new policy; ``replication={'target_region': R}`` copies each
+        checkpoint to region R's own Swift.
+        """
         policy: dict[str, Any] = {'name': name}
         if encryption is not None:
             policy['encryption'] = encryption
+        if replication is not None:
+            policy['replication'] = replication
         if description is not None:
             policy['description'] = description
         if options is not None:
@@ -72,8 +78,8 @@ class PolicyManager(base.Manager):
 
     def update(self, policy_id: str, **changes: Any) -> dict:
         """Change ``name``, ``description``, ``options``, ``schedules``
-        (a list that replaces them all) and/or ``encryption`` (``None``
-        removes it).
+        (a list that replaces them all), ``encryption`` and/or
+        ``replication`` (``None`` removes either).
         """
         return self._request('PATCH', '/policies/%s' % base.quote(policy_id),
                              {'policy': changes})['policy']

@@ -83,6 +83,9 @@ from dragon.db.api.recoveries import recovery_take_over
 from dragon.db.api.recoveries import recovery_get_running
 from dragon.db.api.recoveries import recovery_update
 from dragon.db.api.recoveries import workload_policy_set_last_drill
+from dragon.db.api.replications import checkpoint_replication_get_failed
+from dragon.db.api.replications import checkpoint_replication_orphans
+from dragon.db.api.replications import checkpoint_replication_swap
 from dragon.db.api.schedules import schedule_advance
 from dragon.db.api.schedules import schedule_create
 from dragon.db.api.schedules import schedule_delete

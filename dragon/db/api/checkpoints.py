@@ -390,11 +390,24 @@ def checkpoint_queue(context: Any) -> list[str]:
 
 
 @main_context_manager.reader
-def checkpoint_newest_available(context: Any, policy_ids: list[str]
+def checkpoint_newest_available(context: Any, policy_ids: list[str],
+                                at_target: bool = False
                                 ) -> dict[str, models.Checkpoint]:
-    """The newest available checkpoint of each policy (by capture time)."""
+    """The newest available checkpoint of each policy (by capture time).
+
+    :param at_target: of a policy that replicates, only checkpoints whose
+        copy is complete at the target count (what its RPO counts from).
+    """
     if not policy_ids:
         return {}
+    replicating: set[str] = set()
+    if at_target:
+        replicating = {policy_id for policy_id, replication in
+                       context.session.execute(
+                           sa.select(models.WorkloadPolicy.id,
+                                     models.WorkloadPolicy.replication)
+                           .where(models.WorkloadPolicy.id.in_(policy_ids)))
+                       if replication}
     rows = context.session.execute(
         sa.select(models.Checkpoint)
         .where(models.Checkpoint.policy_id.in_(policy_ids),
@@ -402,6 +415,9 @@ def checkpoint_newest_available(context: Any, policy_ids: list[str]
         .order_by(models.Checkpoint.created_at)).scalars()
     newest: dict[str, models.Checkpoint] = {}
     for row in rows:
+        if row.policy_id in replicating and (row.replication or {}).get(
+                'status') != statuses.Replication.REPLICATED:
+            continue
         current = newest.get(row.policy_id)
         if current is None or row.point_in_time >= current.point_in_time:
             newest[row.policy_id] = row

@@ -185,7 +185,40 @@ class ReadinessColumn(columns.FormattableColumn):
             for region, state in sorted(self._value.items()))
 
 
+class ReplicationTargetColumn(columns.FormattableColumn):
+    """``to RegionTwo``, or ``none``; machine formats get the object."""
+
+    def human_readable(self) -> str:
+        if not self._value:
+            return 'none'
+        return 'to %s' % self._value['target_region']
+
+
+class ReplicationColumn(columns.FormattableColumn):
+    """``replicated to RegionTwo (1.0 GiB)``, ``replicating to RegionTwo:
+    45% (...)`` or ``failed to RegionTwo: <why>``; machine formats get the
+    object.
+    """
+
+    def human_readable(self) -> str:
+        state = self._value
+        if not state:
+            return ''
+        line = '%s to %s' % (state.get('status'), state.get('target_region'))
+        done = progress.human_bytes(state.get('bytes') or 0)
+        total = progress.human_bytes(state.get('bytes_total') or 0)
+        if state.get('status') == 'replicating':
+            line += ': %s%% (%s of %s)' % (state.get('percent') or 0, done,
+                                           total)
+        elif state.get('status') == 'replicated':
+            line += ' (%s)' % total
+        if state.get('error'):
+            line += ': %s' % state['error']
+        return line
+
+
 POLICY_FORMATTERS = {
+    'replication': ReplicationTargetColumn,
     'encryption': EncryptionColumn,
     'encryption_readiness': ReadinessColumn,
     'schedules': SchedulesColumn,
@@ -299,6 +332,7 @@ def checkpoint_formatters(checkpoint: dict) -> dict:
         'duration': DurationColumn,
         'percent': PercentColumn,
         'verification': VerificationColumn,
+        'replication': ReplicationColumn,
     }
 
 

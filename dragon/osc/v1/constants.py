@@ -30,6 +30,7 @@ POLICY_COLUMNS = (
     ('encryption', 'encryption'),
     ('encryption_readiness', 'encryption_readiness'),
     ('dr_ready', 'dr_ready'),
+    ('replication', 'replication'),
     ('created_at', 'created_at'),
     ('updated_at', 'updated_at'),
 )
@@ -158,6 +159,7 @@ CHECKPOINT_COLUMNS = (
     ('finished_at', 'finished_at'),
     ('duration', 'duration'),
     ('verification', 'verification'),
+    ('replication', 'replication'),
 )
 
 # ``checkpoint verify --wait`` and ``recovery point verify``.

@@ -262,6 +262,28 @@ def _encryption(parsed_args: Any, current: dict | None = None,
         region: ref for region, ref in recovery.items() if ref}}
 
 
+def _add_replication_arguments(parser: Any, for_set: bool = False) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        '--replication-target', metavar='<region>',
+        help='Copy each checkpoint to this region\'s own object store (a '
+             'backup site with its own Swift); refused if that region has '
+             'no object store or shares this one')
+    if for_set:
+        group.add_argument(
+            '--no-replication', action='store_true', default=False,
+            help='Stop copying new checkpoints to another region')
+
+
+def _replication(parsed_args: Any) -> tuple[bool, dict | None]:
+    """(changed, the replication to send) from the arguments."""
+    if getattr(parsed_args, 'no_replication', False):
+        return True, None
+    if parsed_args.replication_target:
+        return True, {'target_region': parsed_args.replication_target}
+    return False, None
+
+
 def _show(policy: dict) -> tuple:
     return (output.headings(constants.POLICY_COLUMNS),
             output.row(output.flatten_policy(policy), constants.POLICY_COLUMNS,
@@ -278,6 +300,7 @@ class CreatePolicy(errors.DragonCommand, command.ShowOne):
                             help='Policy description')
         _add_option_arguments(parser)
         _add_encryption_arguments(parser)
+        _add_replication_arguments(parser)
         parser.add_argument(
             '--member', metavar='<type:id[:action]>', action='append',
             default=[],
@@ -289,11 +312,12 @@ class CreatePolicy(errors.DragonCommand, command.ShowOne):
         client = self.app.client_manager.dr
         members = [parse_member(m) for m in parsed_args.member]
         _changed, encryption = _encryption(parsed_args)
+        _changed, replication = _replication(parsed_args)
         policy = client.policies.create(
             parsed_args.name, description=parsed_args.description,
             options=_options(parsed_args) or None,
             members=members or None, schedules=_schedules(parsed_args),
-            encryption=encryption)
+            encryption=encryption, replication=replication)
         return _show(policy)
 
 
@@ -366,6 +390,7 @@ class SetPolicy(errors.DragonCommand, command.Command):
                             help='New policy description')
         _add_option_arguments(parser, for_set=True)
         _add_encryption_arguments(parser, for_set=True)
+        _add_replication_arguments(parser, for_set=True)
         return parser
 
     def take_action(self, parsed_args: Any) -> None:
@@ -386,6 +411,9 @@ class SetPolicy(errors.DragonCommand, command.Command):
                                           policy.get('encryption'), True)
         if changed:
             changes['encryption'] = encryption
+        changed, replication = _replication(parsed_args)
+        if changed:
+            changes['replication'] = replication
         if changes:
             policies.update(policy['id'], **changes)
 

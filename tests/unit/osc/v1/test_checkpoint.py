@@ -26,7 +26,7 @@ SHOW_FIELDS = {'id', 'policy_id', 'policy_name', 'project_id', 'status',
                'error', 'progress', 'resources', 'stats', 'container',
                'engine', 'created_at', 'started_at', 'finished_at',
                'duration', 'hold', 'trigger', 'schedule_id', 'captured_at',
-               'verification', 'warnings'}
+               'verification', 'warnings', 'replication'}
 
 
 @pytest.fixture
@@ -534,3 +534,15 @@ def test_template_refuses_other_formats_and_unknown_ids(api, openstack):
     assert result.err.strip().splitlines() == [
         'Error: Checkpoint nope could not be found. '
         '(HTTP 404, request req-404)']
+
+
+def test_show_renders_the_replication_state(api, openstack, policy):
+    checkpoint = api.add_checkpoint(policy, status='available', replication={
+        'status': 'replicating', 'target_region': 'RegionTwo',
+        'bytes': 512 * 1024, 'bytes_total': 1024 * 1024, 'percent': 50,
+        'error': None})
+    table = openstack('dr', 'checkpoint', 'show', checkpoint['id']).out
+    assert 'replicating to RegionTwo: 50% (512.0 KiB of 1.0 MiB)' in table
+    shown = openstack('dr', 'checkpoint', 'show', checkpoint['id'],
+                      '-f', 'json').json()
+    assert shown['replication']['status'] == 'replicating'

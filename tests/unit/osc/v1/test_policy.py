@@ -145,7 +145,7 @@ def test_show_by_id_and_by_name(api, openstack):
             'id', 'name', 'description', 'project_id', 'status',
             'consistent', 'schedules', 'retention', 'rpo', 'members',
             'last_drill', 'encryption', 'encryption_readiness', 'dr_ready',
-            'created_at', 'updated_at'}
+            'replication', 'created_at', 'updated_at'}
 
 
 def test_show_last_drill(api, openstack):
@@ -418,3 +418,22 @@ def test_show_reports_readiness_per_region(api, openstack):
     shown = openstack('dr', 'policy', 'show', 'web', '-f', 'json').json()
     assert shown['dr_ready'] is False
     assert shown['encryption']['recovery_key_refs'] == {'RegionTwo': 'k2'}
+
+
+def test_replication_target_sent_shown_and_removed(api, openstack):
+    result = openstack('dr', 'policy', 'create', 'repl',
+                       '--replication-target', 'RegionTwo')
+    assert result.code == 0, result.err
+    sent = api.requests('POST')[-1].json['policy']
+    assert sent['replication'] == {'target_region': 'RegionTwo'}
+    policy = api.add_policy('shown', replication={
+        'target_region': 'RegionTwo'})
+    table = openstack('dr', 'policy', 'show', policy['id']).out
+    assert 'to RegionTwo' in table
+    assert openstack('dr', 'policy', 'set', 'shown',
+                     '--no-replication').code == 0
+    sent = api.requests('PATCH')[-1].json['policy']
+    assert sent == {'replication': None}
+    both = openstack('dr', 'policy', 'set', 'shown', '--no-replication',
+                     '--replication-target', 'RegionTwo')
+    assert both.code != 0 and 'Traceback' not in both.err

@@ -1,0 +1,310 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Two sites, two Swift clusters: checkpoints replicated to the backup's own.
+
+Needs the minicloud's per-region Swift topology
+(``MINICLOUD_SWIFT_TOPOLOGY=per-region``): with one shared Swift there is
+nothing to replicate (Dragon refuses such a target) and the primary's
+Swift survives the primary's loss anyway.
+
+One small workload (a volume of known bytes) is protected by a policy
+replicating to RegionTwo.  Then: a target-side collection interrupts a
+copy, which leaves an incomplete container that no one lists, and the
+copy is tried again and completes; the engine copying another policy's
+checkpoint is killed (``kill -9``) mid-copy, nothing half-copied is
+listed, and the other engine finishes the copy; RegionOne is stopped, its
+Swift with it, and RegionTwo's Dragon, on an empty database, lists the
+checkpoint from RegionTwo's Swift and recovers the volume with its bytes.
+"""
+import datetime
+import os
+import time
+import uuid
+
+import pytest
+
+from dragon.checkpoint import gc
+from dragon.checkpoint import naming
+from dragon.checkpoint import store
+from dragon.client.exceptions import ClientError
+from dragon.client.v1 import client as dragon_client
+from dragon.cloud import clients as clients_mod
+from tests.minicloud.bootstrap import create_test_database
+from tests.minicloud.dragon import DragonDeployment
+from tests.minicloud.waiters import wait_for
+from tests.minicloud.workload import data_bytes
+from tests.minicloud.workload import GiB
+from tests.minicloud.workload import sha256_padded
+from tests.story import BACKUP
+from tests.story import FINAL_CHECKPOINT
+from tests.story import FINAL_RECOVERY
+from tests.story import PRIMARY
+from tests.story import session
+from tests.story import volume_file_sha256
+from tests.story import wait
+
+pytestmark = pytest.mark.site_loss
+
+FINAL_REPLICATION = ('replicated', 'failed')
+
+
+@pytest.fixture(scope='module', autouse=True)
+def per_region_swift(cloud):
+    if cloud.layout.swift_topology != 'per-region':
+        pytest.skip('replication needs one Swift per region: the minicloud '
+                    'runs the %r Swift topology (MINICLOUD_SWIFT_TOPOLOGY='
+                    'per-region, on a wiped cloud)'
+                    % cloud.layout.swift_topology)
+
+
+def _replication(dr, checkpoint_id):
+    checkpoint = dr.checkpoints.get(checkpoint_id)
+    return dict(checkpoint['replication'] or {'status': None})
+
+
+def wait_replication(dr, checkpoint_id, timeout=300):
+    return wait(lambda: _replication(dr, checkpoint_id), FINAL_REPLICATION,
+                timeout)
+
+
+class Site:
+    """One volume of known bytes, its replicating policy, its checkpoints."""
+
+    def __init__(self, cloud, data=None):
+        self.layout = cloud.layout
+        self.name = 'ft-repl-' + uuid.uuid4().hex[:6]
+        self.data = data
+        self.conn = cloud.connect('demo')
+        self.dr = dragon_client.Client(session(cloud.layout),
+                                       region_name=PRIMARY)
+        self.clients = clients_mod.ServiceClients(session(cloud.layout),
+                                                  PRIMARY)
+        self.target = self.clients.in_region(BACKUP)
+        self.policy = None
+        self.volume_id = self.image_id = None
+        self.checkpoints = []
+
+    def setup(self, protect=True):
+        image = self.conn.image.create_image(
+            name=self.name, data=self.data or data_bytes(self.name),
+            disk_format='raw',
+            container_format='bare')
+        self.image_id = image.id
+        wait_for(lambda: self.conn.image.get_image(image.id), ('active',),
+                 ('killed',), timeout=300)
+        volume = self.conn.block_storage.create_volume(
+            size=1, name=self.name, image_id=image.id)
+        self.volume_id = volume.id
+        wait_for(lambda: self.conn.block_storage.get_volume(volume.id),
+                 ('available',), timeout=300)
+        self.policy = self.dr.policies.create(
+            self.name, members=[{'resource_type': 'volume',
+                                 'resource_id': volume.id,
+                                 'action': 'snapshot_data'}],
+            replication={'target_region': BACKUP})
+        if protect:
+            self.first = self.protect()
+
+    def protect(self, started=None):
+        started = started or self.dr.checkpoints.protect(self.policy['id'])
+        self.checkpoints.append(started['id'])
+        checkpoint = wait(lambda: self.dr.checkpoints.get(started['id']),
+                          FINAL_CHECKPOINT, 900)
+        assert checkpoint['status'] == 'available', checkpoint['error']
+        return checkpoint
+
+    @property
+    def expected_sha256(self):
+        return sha256_padded(data_bytes(self.name), GiB)
+
+    def teardown(self):
+        for checkpoint_id in self.checkpoints:
+            try:
+                self.dr.checkpoints.delete(checkpoint_id)
+            except Exception:
+                pass
+        for call in (lambda: self.dr.policies.delete(self.policy['id']),
+                     lambda: self.conn.block_storage.delete_volume(
+                         self.volume_id),
+                     lambda: self.conn.image.delete_image(self.image_id)):
+            try:
+                call()
+            except Exception:
+                pass
+
+
+@pytest.fixture(scope='module')
+def site(cloud, dragon):
+    dragon.ensure_up()
+    state = Site(cloud)
+    try:
+        state.setup()
+        yield state
+    finally:
+        state.teardown()
+
+
+def test_a_target_without_its_own_swift_is_refused(site):
+    for region, words in ((PRIMARY, 'region this Dragon protects'),
+                          ('RegionNowhere', 'no object-store endpoint')):
+        with pytest.raises(ClientError) as refused:
+            site.dr.policies.create(
+                'ft-repl-refused', replication={'target_region': region})
+        assert refused.value.status == 400
+        assert words in str(refused.value), str(refused.value)
+
+
+def test_the_checkpoint_is_replicated_to_the_backup_swift(site):
+    state = wait_replication(site.dr, site.first['id'])
+    assert state['status'] == 'replicated', state
+    assert state['target_region'] == BACKUP
+    assert state['percent'] == 100 and state['bytes'] == state['bytes_total']
+    container = site.first['container']
+    # The copy is at RegionTwo's Swift, object for object (md5 each).
+    source, target = site.clients.swift(), site.target.swift()
+    _h, here = source.get_container(container, full_listing=True)
+    _h, there = target.get_container(container, full_listing=True)
+    assert {(o['name'], o['hash']) for o in here} == {
+        (o['name'], o['hash']) for o in there}
+    points = store.list_recovery_points(target, site.clients.project_id)
+    assert container in [p['container'] for p in points]
+    manifest = store.read_manifest(target, container)
+    chunks = naming.chunk_container(site.clients.project_id)
+    _h, stored = target.get_container(chunks, full_listing=True)
+    names = {o['name'].rsplit('/', 1)[-1] for o in stored}
+    assert manifest['data'] and names >= _chunk_names(manifest)
+    assert site.policy['replication'] == {'target_region': BACKUP}
+
+
+def _chunk_names(manifest):
+    from dragon.checkpoint import manifest as manifest_mod
+    return manifest_mod.chunk_names(manifest)
+
+
+def test_an_interrupted_copy_is_never_listed_and_is_tried_again(site):
+    """A collection running at the target stops the copy after its
+    container is made: an incomplete container, not a recovery point.
+    """
+    target = site.target.swift()
+    project = site.clients.project_id
+    chunks = naming.chunk_container(project)
+    target.post_container(chunks, headers={
+        gc.COLLECTING: datetime.datetime.now(datetime.UTC).isoformat()})
+    try:
+        second = site.protect()
+        state = wait_replication(site.dr, second['id'])
+        assert state['status'] == 'failed', state
+        assert 'garbage collection' in state['error']
+        meta = store.container_metadata(target, second['container'])
+        assert meta is not None and not meta.get(store.COMPLETE)
+        listed = [p['container'] for p in
+                  store.list_recovery_points(target, project)]
+        assert second['container'] not in listed
+    finally:
+        target.post_container(chunks, headers={gc.COLLECTING: ''})
+    # The engine tries again after [replication] retry_interval (30 s).
+    state = wait(lambda: _replication(site.dr, second['id']),
+                 ('replicated',), 180)
+    assert state['attempts'] == 2, state
+    listed = [p['container'] for p in
+              store.list_recovery_points(target, project)]
+    assert second['container'] in listed
+
+
+def test_kill_9_mid_copy_is_never_listed_and_is_taken_over(
+        cloud, two_engines):
+    """The engine copying a checkpoint is killed; the other one finishes.
+
+    Its own volume of fresh random bytes (96 MiB, so the copy is not over
+    before the kill) and one copy worker per engine.
+    """
+    two_engines.stop_engines()
+    for index in (1, 2):
+        two_engines.start_engine(index, env={'OS_REPLICATION__WORKERS': '1'})
+    big = Site(cloud, data=os.urandom(96 * 1024 * 1024))
+    try:
+        big.setup(protect=False)
+        started = big.dr.checkpoints.protect(big.policy['id'])
+        deadline = time.monotonic() + 600
+        while True:
+            checkpoint = big.dr.checkpoints.get(started['id'])
+            state = checkpoint['replication'] or {}
+            if state.get('status') == 'replicating':
+                break
+            assert checkpoint['status'] in ('queued', 'protecting',
+                                            'available'), checkpoint['error']
+            assert state.get('status') is None, state
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        victim = state['engine']
+        two_engines.kill_engine(two_engines.engine_index(victim))
+        target = big.target.swift()
+        container = checkpoint['container']
+        # Half copied, its engine dead: never a recovery point there.
+        assert container not in [p['container'] for p in
+                                 store.list_recovery_points(
+                                     target, big.clients.project_id)]
+        state = wait_replication(big.dr, started['id'], timeout=300)
+        assert state['status'] == 'replicated', state
+        assert state['engine'] != victim
+        messages = [e['message'] for e in big.dr.checkpoints.events(
+            started['id'])]
+        assert any('(host %s) stopped; resumed by engine' % victim in m
+                   for m in messages), messages
+        assert container in [p['container'] for p in
+                             store.list_recovery_points(
+                                 target, big.clients.project_id)]
+        big.checkpoints.append(started['id'])
+    finally:
+        big.teardown()
+
+
+@pytest.fixture
+def backup_dragon(cloud):
+    deployment = DragonDeployment(
+        cloud.layout, region=BACKUP,
+        database_url=create_test_database(cloud.layout, 'dragon_backup'))
+    deployment.up()
+    yield deployment
+    deployment.down()
+
+
+def test_recover_from_the_backup_swift_with_the_primary_gone(
+        cloud, dragon, site, backup_dragon):
+    newest = site.dr.checkpoints.get(site.checkpoints[-1])
+    assert _replication(site.dr, newest['id'])['status'] == 'replicated'
+    cloud.minicloud.stop_site(PRIMARY)
+    try:
+        dr = dragon_client.Client(session(cloud.layout), region_name=BACKUP)
+        assert dr.checkpoints.list() == []
+        points = dr.recovery_points.list(policy=site.policy['id'])
+        assert newest['container'] in [p['container'] for p in points]
+        recovery = dr.recoveries.create(recovery_point=newest['container'],
+                                        target_region=BACKUP)
+        recovery = wait(lambda: dr.recoveries.get(recovery['id']),
+                        FINAL_RECOVERY, 900)
+        assert recovery['status'] == 'succeeded', (
+            recovery['error'], recovery['resource_status'])
+        conn = cloud.connect('demo', region=BACKUP)
+        resources = list(conn.orchestration.resources(recovery['stack_id']))
+        volumes = [r.physical_resource_id for r in resources
+                   if r.resource_type == 'OS::Cinder::Volume']
+        assert len(volumes) == 1
+        assert volume_file_sha256(cloud.layout, BACKUP, volumes[0]) == \
+            site.expected_sha256
+        dr.recoveries.delete(recovery['id'])
+        wait(lambda: next(iter(dr.recoveries.list()), {'status': 'gone'}),
+             ('gone', 'error'), 600)
+    finally:
+        cloud.minicloud.up()
+        dragon.ensure_up()
