@@ -17,16 +17,16 @@ replication: every existing policy); ``checkpoints.replication`` is the
 state of the copy at the target (see ``dragon.replication.state``), NULL
 for a checkpoint that is not replicated.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-04
 """
 
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0008'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
