@@ -21,6 +21,7 @@ would copy every checkpoint onto itself.
 """
 
 from typing import Any
+from typing import Iterable
 
 from keystoneauth1 import exceptions as ks_exc
 from oslo_config import cfg
@@ -84,3 +85,40 @@ def normalize(context: Any, value: dict[str, Any] | None,
             'both sites, there is nothing to replicate' % (source,
                                                            target_url))
     return {'target_region': target}
+
+
+# Member actions whose data lives outside the checkpoint's containers, in an
+# object store replication does not copy: cinder-backup writes into its own
+# container of the protected region's Swift, lost with that region.
+UNREPLICATED_ACTIONS = frozenset({'cinder_backup'})
+
+
+def refuse_unreplicated_members(replication: dict[str, Any] | None,
+                                members: Iterable[Any]) -> None:
+    """Refuse a replicating policy whose members keep data out of reach.
+
+    A copy of such a checkpoint at the target would be listed there as a
+    recovery point although its volume data is gone with the primary.
+
+    :param members: dicts or ``PolicyMember`` rows (``resource_id``,
+        ``action``).
+    :raises dragon.exception.ReplicationTargetInvalid: (400)
+    """
+    if not replication:
+        return
+    for member in members:
+        action = _field(member, 'action')
+        if action in UNREPLICATED_ACTIONS:
+            raise exception.ReplicationTargetInvalid(
+                region=replication['target_region'],
+                reason='member %s uses %s, whose data cinder-backup keeps '
+                'in its own container of this region\'s Swift, which '
+                'replication does not copy: a replicated checkpoint could '
+                'not restore it at the target. Use snapshot_data for it, '
+                'or no replication' % (_field(member, 'resource_id'),
+                                       action))
+
+
+def _field(member: Any, name: str) -> Any:
+    return member[name] if isinstance(member, dict) else getattr(member,
+                                                                 name)

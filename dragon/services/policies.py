@@ -122,6 +122,7 @@ def policy_create(context: Any, values: dict[str, Any]
     encrypted = encryption.normalize(context, values.get('encryption'))
     replication = replication_targets.normalize(context,
                                                 values.get('replication'))
+    replication_targets.refuse_unreplicated_members(replication, members)
     policy = db_api.workload_policy_create(context, {
         'project_id': project_id,
         'user_id': context.user_id,
@@ -202,6 +203,8 @@ def policy_update(context: Any, policy: models.WorkloadPolicy,
     if 'replication' in values:
         changes['replication'] = replication_targets.normalize(
             context, values['replication'])
+        replication_targets.refuse_unreplicated_members(
+            changes['replication'], policy.members)
     if 'encryption' in values:
         changes['encryption'] = encryption.normalize(context,
                                                      values['encryption'])
@@ -245,9 +248,10 @@ def policy_delete(context: Any, policy: models.WorkloadPolicy) -> int:
 
 def member_create(context: Any, policy: models.WorkloadPolicy,
                   values: dict[str, Any]) -> models.PolicyMember:
-    return db_api.policy_member_create(
-        context, policy.id, _member_values(context, policy.project_id,
-                                           values))
+    member = _member_values(context, policy.project_id, values)
+    replication_targets.refuse_unreplicated_members(policy.replication,
+                                                    [member])
+    return db_api.policy_member_create(context, policy.id, member)
 
 
 def member_list(context: Any, policy: models.WorkloadPolicy
@@ -266,6 +270,9 @@ def member_update(context: Any, policy: models.WorkloadPolicy,
     if action.name != member.action:
         _protectable(context, policy.project_id, resource_type, resource_id,
                      action)
+        replication_targets.refuse_unreplicated_members(
+            policy.replication, [{'resource_id': resource_id,
+                                  'action': action.name}])
         changes['action'] = action.name
         changes['options'] = {}
         changes['exclusive_resource_id'] = (

@@ -94,3 +94,48 @@ def test_changing_a_members_action_asks_the_type_again(ctx, monkeypatch):
                                {'action': 'cinder_backup'})
     [member] = policies.member_list(ctx, policy)
     assert member.action == 'snapshot_data'
+
+
+@pytest.fixture
+def any_target(monkeypatch):
+    """Replication targets accepted without a catalog (checked elsewhere)."""
+    from dragon.replication import targets
+    monkeypatch.setattr(targets, 'normalize',
+                        lambda context, value, conf=None: value or None)
+    return {'target_region': 'RegionTwo'}
+
+
+CINDER_BACKUP = {'resource_type': 'volume', 'resource_id': 'v1',
+                 'action': 'cinder_backup'}
+
+
+def test_a_replicating_policy_refuses_cinder_backup_members(ctx, any_target):
+    # cinder-backup's data stays in the protected region's Swift: a copy
+    # at the target would be listed there yet could not restore it.
+    with pytest.raises(exception.ReplicationTargetInvalid,
+                       match='member v1 uses cinder_backup') as caught:
+        policies.policy_create(ctx, {'name': 'a', 'members': [CINDER_BACKUP],
+                                     'replication': any_target})
+    assert caught.value.code == 400
+    assert policies.policy_list(ctx) == []
+
+    policy = policies.policy_create(ctx, {'name': 'b',
+                                          'replication': any_target})
+    with pytest.raises(exception.ReplicationTargetInvalid):
+        policies.member_create(ctx, policy, CINDER_BACKUP)
+    policies.member_create(ctx, policy, dict(CINDER_BACKUP,
+                                             action='snapshot_data'))
+    with pytest.raises(exception.ReplicationTargetInvalid):
+        policies.member_update(ctx, policy, 'v1', {'action': 'cinder_backup'})
+    [member] = policies.member_list(ctx, policy)
+    assert member.action == 'snapshot_data'
+
+
+def test_replication_is_refused_to_a_policy_with_cinder_backup(ctx,
+                                                              any_target):
+    policy = policies.policy_create(ctx, {'name': 'a',
+                                          'members': [CINDER_BACKUP]})
+    with pytest.raises(exception.ReplicationTargetInvalid,
+                       match='Use snapshot_data for it, or no replication'):
+        policies.policy_update(ctx, policy, {'replication': any_target})
+    assert policies.policy_get(ctx, policy.id).replication is None
