@@ -87,17 +87,28 @@ def open_checkpoint(conf: cfg.ConfigOpts, session: Any, swift: Any,
                     ) -> tuple[dict[str, Any], envelope.Domain | None]:
     """A checkpoint's manifest, opened with its key as read in ``region``.
 
-    The key reference is the one the checkpoint's clear envelope names for
-    ``region`` (its policy's ``recovery_key_refs`` when it was taken).
-
     :returns: (the manifest, the domain; ``None`` for a clear checkpoint).
-    :raises dragon.exception.CheckpointKeyMissing: no reference for region.
-    :raises dragon.exception.CheckpointKeyMismatch: that key is another.
-    :raises: ``read_customer_key``'s errors, naming the key reference.
+    :raises: as :func:`open_envelope`.
     """
     found = store.read_manifest(swift, container)
     if not manifest_mod.is_envelope(found):
         return found, None
+    return open_envelope(conf, session, region, found, container)
+
+
+def open_envelope(conf: cfg.ConfigOpts, session: Any, region: str,
+                  found: dict[str, Any], container: str
+                  ) -> tuple[dict[str, Any], envelope.Domain]:
+    """The manifest sealed in an envelope, and the checkpoint's domain.
+
+    The key reference is the one the envelope names for ``region`` (its
+    policy's ``recovery_key_refs`` when it was taken, or its ``key_ref``
+    for the protected region).
+
+    :raises dragon.exception.CheckpointKeyMissing: no reference for region.
+    :raises dragon.exception.CheckpointKeyMismatch: that key is another.
+    :raises: ``read_customer_key``'s errors, naming the key reference.
+    """
     key_ref = envelope.key_ref_for(found, region, container)
     customer_key = keys.read_customer_key(session, region, key_ref, conf)
     domain = envelope.checkpoint_domain(customer_key, found, key_ref,

@@ -143,10 +143,13 @@ class Recovery:
         """Read and check everything; nothing is created in the target."""
         # An encrypted checkpoint's key is read in the target region first:
         # a key that cannot be read fails here, before anything is made.
-        manifest, self.domain = keyring.open_checkpoint(
-            self.conf, self.clients.base_session, self.clients.swift(),
-            self.clients.region_name, self.recovery.recovery_point)
-        if self.domain is not None:
+        manifest = store.read_manifest(self.clients.swift(),
+                                       self.recovery.recovery_point)
+        if manifest_mod.is_envelope(manifest):
+            manifest, self.domain = keyring.open_envelope(
+                self.conf, self.clients.base_session,
+                self.clients.region_name, manifest,
+                self.recovery.recovery_point)
             self.recorder.event('info', 'checkpoint decrypted with key %s '
                                 'of region %s' % (
                                     manifest['encryption']['key_refs'][
