@@ -119,6 +119,8 @@ def test_recover_at_the_backup_site_from_swift_alone(
 
     recovery = dr.recoveries.create(recovery_point=checkpoint['container'],
                                     target_region=BACKUP)
+    # The encrypted checkpoint recovers meanwhile (it is checked last).
+    encrypted_recovery = _start_encrypted(cloud, dr, encrypted)
     recovery = wait(lambda: dr.recoveries.get(recovery['id']),
                     FINAL_RECOVERY, 1800)
     assert recovery['status'] == 'succeeded', (recovery['error'],
@@ -162,27 +164,29 @@ def test_recover_at_the_backup_site_from_swift_alone(
             assert source_id not in template, role
 
     dr.recoveries.delete(recovery['id'])
-    wait(lambda: next(iter(dr.recoveries.list()), {'status': 'gone'}),
-         ('gone', 'error'), 600)
+    _wait_gone(dr, recovery['id'])
     assert conn.orchestration.find_stack(recovery['stack_id'],
                                          ignore_missing=True) is None or \
         conn.orchestration.get_stack(recovery['stack_id']).status == \
         'DELETE_COMPLETE'
 
-    _recover_encrypted(cloud, dr, encrypted)
+    _check_encrypted(cloud, dr, encrypted, encrypted_recovery)
 
 
-def _recover_encrypted(cloud, dr, encrypted):
-    """The encrypted checkpoint, read with RegionTwo's key only."""
-    conn = cloud.connect('demo', region=BACKUP)
+def _start_encrypted(cloud, dr, encrypted):
+    """The encrypted checkpoint's recovery, its key read in RegionTwo only."""
     assert encrypted.leaks(_swift(cloud)) == []
     container = encrypted.checkpoint['container']
     [point] = [p for p in dr.recovery_points.list(
         policy=encrypted.policy['id']) if p['container'] == container]
     assert point['encrypted'] is True
     assert point['key_ref'] == encrypted.keys['RegionOne']
-    recovery = dr.recoveries.create(recovery_point=container,
-                                    target_region=BACKUP)
+    return dr.recoveries.create(recovery_point=container,
+                                target_region=BACKUP)
+
+
+def _check_encrypted(cloud, dr, encrypted, recovery):
+    conn = cloud.connect('demo', region=BACKUP)
     recovery = wait(lambda: dr.recoveries.get(recovery['id']),
                     FINAL_RECOVERY, 1800)
     assert recovery['status'] == 'succeeded', (recovery['error'],
@@ -194,9 +198,14 @@ def _recover_encrypted(cloud, dr, encrypted):
     assert volume_file_sha256(cloud.layout, BACKUP, volume_id) == \
         encrypted.expected_sha256
     dr.recoveries.delete(recovery['id'])
-    wait(lambda: dr.recoveries.get(recovery['id']) if any(
-        r['id'] == recovery['id'] for r in dr.recoveries.list()) else
-        {'status': 'gone'}, ('gone', 'error'), 600)
+    _wait_gone(dr, recovery['id'])
+
+
+def _wait_gone(dr, recovery_id):
+    """Until the recovery (and its stack) is deleted, or failed deleting."""
+    wait(lambda: next((r for r in dr.recoveries.list()
+                       if r['id'] == recovery_id), {'status': 'gone'}),
+         ('gone', 'error'), 600)
 
 
 def _swift(cloud):
