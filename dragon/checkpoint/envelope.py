@@ -22,7 +22,7 @@ it is never stored, logged or passed to another process.
 """
 
 import base64
-from typing import Any
+from typing import Any, Callable
 
 from swiftclient import exceptions as swift_exc
 
@@ -141,15 +141,66 @@ def _first_unwrapping(customer_key: bytes, project_id: str,
     return None
 
 
+# What ``project_domain`` did to find the data key.
+FOUND, REWRAPPED, MADE = 'found', 'rewrapped', 'made'
+
+
+def _store_wrapped(swift: Any, container: str, domain: Domain) -> dict:
+    """Store ``domain``'s wrapped key (replacing its id's); the headers now."""
+    try:
+        swift.post_container(container, headers={
+            _META + domain.key_id + _REF: domain.wrap_ref,
+            _META + domain.key_id + _WRAPPED: _b64(domain.wrapped)})
+        return swift.head_container(container)
+    except swift_exc.ClientException as e:
+        raise exception.CheckpointStoreError(
+            operation='POST', container=container,
+            reason=e.http_status or e.msg)
+
+
+def _rewrapped(customer_key: bytes, key_ref: str, project_id: str,
+               stored: dict[str, tuple[str, bytes]],
+               read_key: Callable[[str], bytes]) -> Domain | None:
+    """A stored data key re-wrapped under the new customer key, if any.
+
+    The customer rotated the policy's key: the key each stored data key
+    is wrapped under is read again (its reference is stored beside it)
+    and, if it still opens the data key, that data key is wrapped under
+    the new one.  Chunks stay as they are (metadata only).
+    """
+    for key_id in sorted(stored):
+        old_ref, wrapped = stored[key_id]
+        if old_ref == key_ref:
+            continue
+        try:
+            old_key = read_key(old_ref)
+            data_key = crypto.unwrap_data_key(old_key, wrapped, old_ref,
+                                              project_id)
+        except (exception.DragonException, crypto.CryptoError):
+            continue        # the old key is gone: nothing to re-wrap
+        domain = Domain(project_id, key_ref, crypto.wrap_data_key(
+            customer_key, data_key, key_ref, project_id), data_key)
+        if domain.key_id == key_id:
+            return domain
+    return None
+
+
 def project_domain(swift: Any, project_id: str, customer_key: bytes,
-                   key_ref: str) -> tuple[Domain, bool]:
+                   key_ref: str,
+                   read_key: Callable[[str], bytes] | None = None
+                   ) -> tuple[Domain, str]:
     """The project's data key for ``customer_key``, made if there is none.
 
     A wrapped key in the chunk container that ``customer_key`` unwraps is
-    reused, so chunks dedup across checkpoints; otherwise a new data key
-    is wrapped under ``key_ref`` and stored there.
+    reused, so chunks dedup across checkpoints.  Otherwise, given
+    ``read_key``, a data key wrapped under an older customer key that can
+    still be read is re-wrapped under ``key_ref`` (rotation: no chunk is
+    rewritten).  Otherwise a new data key is wrapped under ``key_ref`` and
+    stored there.
 
-    :returns: (the domain, whether its data key was made now).
+    :param read_key: reads the customer key behind a reference (the
+        run's session, the protected region).
+    :returns: (the domain, ``FOUND``, ``REWRAPPED`` or ``MADE``).
     :raises dragon.exception.CheckpointStoreError: Swift failed.
     """
     container = naming.chunk_container(project_id)
@@ -160,25 +211,24 @@ def project_domain(swift: Any, project_id: str, customer_key: bytes,
         raise exception.CheckpointStoreError(
             operation='HEAD', container=container,
             reason=e.http_status or e.msg)
-    found = _first_unwrapping(customer_key, project_id, stored_keys(headers))
+    stored = stored_keys(headers)
+    found = _first_unwrapping(customer_key, project_id, stored)
     if found is not None:
-        return found, False
+        return found, FOUND
+    if read_key is not None:
+        rotated = _rewrapped(customer_key, key_ref, project_id, stored,
+                             read_key)
+        if rotated is not None:
+            _store_wrapped(swift, container, rotated)
+            return rotated, REWRAPPED
     data_key = crypto.new_data_key()
     wrapped = crypto.wrap_data_key(customer_key, data_key, key_ref,
                                    project_id)
     domain = Domain(project_id, key_ref, wrapped, data_key)
-    try:
-        swift.post_container(container, headers={
-            _META + domain.key_id + _REF: key_ref,
-            _META + domain.key_id + _WRAPPED: _b64(wrapped)})
-        # Another run may have stored one meanwhile: the first by id wins.
-        headers = swift.head_container(container)
-    except swift_exc.ClientException as e:
-        raise exception.CheckpointStoreError(
-            operation='POST', container=container,
-            reason=e.http_status or e.msg)
+    headers = _store_wrapped(swift, container, domain)
+    # Another run may have stored one meanwhile: the first by id wins.
     return (_first_unwrapping(customer_key, project_id,
-                              stored_keys(headers)) or domain), True
+                              stored_keys(headers)) or domain), MADE
 
 
 def checkpoint_domain(customer_key: bytes, envelope: dict[str, Any],
@@ -255,6 +305,22 @@ def seal_manifest(manifest: dict[str, Any], domain: Domain,
         'encryption': domain.describe(key_refs),
         'chunks': manifest_mod.chunk_index(manifest),
         'sealed': _b64(sealed)}
+
+
+def rewrap_envelope(found: dict[str, Any], domain: Domain,
+                    key_refs: dict[str, str]) -> dict[str, Any] | None:
+    """``found`` with its data key wrapped as ``domain``'s, or ``None``.
+
+    ``None`` when it is another data key's, or wrapped so already.  Only
+    the clear ``encryption`` changes: the sealed manifest, bound to the
+    data key and not to the customer key, stays as it is.
+    """
+    info = found.get('encryption') or {}
+    if info.get('key_id') != domain.key_id or (
+            info.get('wrap_ref') == domain.wrap_ref and
+            info.get('key_refs') == dict(sorted(key_refs.items()))):
+        return None
+    return {**found, 'encryption': domain.describe(key_refs)}
 
 
 def open_manifest(envelope: dict[str, Any], domain: Domain, container: str,

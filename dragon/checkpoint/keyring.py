@@ -20,7 +20,7 @@ naming the key reference and region (``dragon.cloud.keys``), before
 anything is written.
 """
 
-from typing import Any
+from typing import Any, Callable
 
 from oslo_config import cfg
 
@@ -48,11 +48,19 @@ def key_refs(encryption: dict[str, Any], source_region: str
 
 def protect_domain(conf: cfg.ConfigOpts, session: Any, swift: Any,
                    region: str, project_id: str,
-                   encryption: dict[str, Any] | None
+                   encryption: dict[str, Any] | None,
+                   policy_id: str | None = None,
+                   event: Callable[[str, str], None] | None = None
                    ) -> envelope.Domain | None:
     """The project's key domain for a protection; ``None`` when clear.
 
+    After a rotation of the policy's customer key the data key is
+    re-wrapped under the new key (if the old one can still be read), and
+    so are the policy's earlier checkpoints (their clear envelopes only):
+    they all recover with the new key, and dedup goes on.
+
     :param session: the run's keystoneauth session (the owner's trust).
+    :param event: ``event(level, message)`` of the run.
     :raises: ``dragon.cloud.keys.read_customer_key``'s errors, naming the
         key reference; ``CheckpointStoreError``.
     """
@@ -60,9 +68,50 @@ def protect_domain(conf: cfg.ConfigOpts, session: Any, swift: Any,
         return None
     key_ref = encryption['key_ref']
     customer_key = keys.read_customer_key(session, region, key_ref, conf)
-    domain, _made = envelope.project_domain(swift, project_id, customer_key,
-                                            key_ref)
+    domain, how = envelope.project_domain(
+        swift, project_id, customer_key, key_ref,
+        read_key=lambda ref: keys.read_customer_key(session, region, ref,
+                                                    conf))
+    if how == envelope.REWRAPPED:
+        count = rewrap_checkpoints(swift, project_id, policy_id, domain,
+                                   key_refs(encryption, region))
+        if event is not None:
+            event('info', 'data key %s re-wrapped by the new key %s (no '
+                  'chunk rewritten); %d earlier checkpoints now open with '
+                  'it' % (domain.key_id, key_ref, count))
     return domain
+
+
+def rewrap_checkpoints(swift: Any, project_id: str, policy_id: str | None,
+                       domain: envelope.Domain,
+                       refs: dict[str, str]) -> int:
+    """Re-wrap the policy's complete checkpoints of ``domain``'s data key.
+
+    Each envelope is written again with the data key wrapped under the
+    new customer key and the policy's current key references; nothing
+    sealed changes.  A checkpoint that cannot be rewritten keeps opening
+    with the old key.
+
+    :returns: how many were rewritten.
+    """
+    count = 0
+    for container in store.checkpoint_containers(swift, project_id):
+        meta = store.container_metadata(swift, container)
+        if not meta or not meta.get(store.COMPLETE) or (
+                policy_id and meta.get(store.POLICY_ID) != policy_id):
+            continue
+        try:
+            found = store.read_manifest(swift, container)
+        except exception.DragonException:
+            continue
+        if not manifest_mod.is_envelope(found):
+            continue
+        rewrapped = envelope.rewrap_envelope(found, domain, refs)
+        if rewrapped is None:
+            continue
+        store.rewrite_envelope(swift, container, rewrapped, domain.wrap_ref)
+        count += 1
+    return count
 
 
 def domain_id(manifest: dict[str, Any]) -> str | None:

@@ -303,6 +303,20 @@ def read_manifest(swift: Any, container: str,
     return manifest
 
 
+def rewrite_envelope(swift: Any, container: str, envelope: dict[str, Any],
+                     key_ref: str) -> None:
+    """Store an encrypted checkpoint's re-wrapped envelope (key rotation).
+
+    One PUT replaces the object whole; the container's ``key-ref`` follows.
+    """
+    body = manifest_mod.dumps(envelope)
+    _swift_call('PUT ' + MANIFEST, container, swift.put_object, container,
+                MANIFEST, body, content_type='application/json',
+                content_length=len(body))
+    _swift_call('POST', container, swift.post_container, container,
+                headers=_headers({KEY_REF: key_ref}))
+
+
 def _document(swift: Any, container: str, name: str, domain: Any) -> bytes:
     body = _get(swift, container, name)
     if domain is None:

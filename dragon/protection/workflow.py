@@ -184,7 +184,8 @@ class Protection:
             return
         self.domain = keyring.protect_domain(
             self.conf, self.clients.base_session, self.clients.swift(),
-            self.clients.region_name, self.checkpoint.project_id, encryption)
+            self.clients.region_name, self.checkpoint.project_id, encryption,
+            self.policy.id, self.recorder.event)
         self.recorder.event('info', 'data encrypted with data key %s, '
                             'wrapped by key %s' % (self.domain.key_id,
                                                    self.domain.wrap_ref))

@@ -22,6 +22,7 @@ from dragon.checkpoint import chunks
 from dragon.checkpoint import crypto
 from dragon.checkpoint import envelope
 from dragon.checkpoint import gc
+from dragon.checkpoint import keyring
 from dragon.checkpoint import manifest
 from dragon.checkpoint import naming
 from dragon.checkpoint import store
@@ -75,17 +76,17 @@ def _checkpoint(account, domain, data=DATA, cid='cp-1'):
 
 
 def test_a_project_keeps_one_data_key_per_customer_key(account):
-    first, made = _domain(account)
-    assert made
-    again, made = _domain(account)
-    assert not made and again.key_id == first.key_id
+    first, how = _domain(account)
+    assert how == envelope.MADE
+    again, how = _domain(account)
+    assert how == envelope.FOUND and again.key_id == first.key_id
     meta = account.containers[naming.chunk_container('proj')]['meta']
     # Only the wrapped key is stored, under the reference that wraps it.
     assert meta['x-container-meta-dragon-dk-%s-ref' % first.key_id] == REF
     assert KEY.hex() not in str(meta)
     # Another customer key gets a data key of its own, beside the first.
-    other, made = _domain(account, key=os.urandom(32))
-    assert made and other.key_id != first.key_id
+    other, how = _domain(account, key=os.urandom(32))
+    assert how == envelope.MADE and other.key_id != first.key_id
     assert len(envelope.stored_keys(meta)) == 2
     assert _domain(account)[0].key_id == first.key_id
 
@@ -249,3 +250,48 @@ def test_the_wrapped_key_is_bound_to_the_project(account):
     domain, _made = _domain(account, 'p1')
     with pytest.raises(crypto.CryptoError):
         envelope.open_domain(KEY, 'p2', domain.wrap_ref, domain.wrapped)
+
+
+def test_a_rotated_customer_key_rewraps_the_data_key(account):
+    domain, _how = _domain(account)
+    old, _s = _checkpoint(account, domain, cid='cp-old')
+    new_key, new_ref = os.urandom(32), REF_TWO.replace('kms-two', 'kms-new')
+    secrets = {REF: KEY}
+    rotated, how = envelope.project_domain(
+        account.connect(), 'proj', new_key, new_ref, read_key=secrets.get)
+    # The same data key (dedup goes on), now wrapped by the new key only.
+    assert how == envelope.REWRAPPED and rotated.key_id == domain.key_id
+    meta = account.containers[naming.chunk_container('proj')]['meta']
+    assert envelope.stored_keys(meta) == {
+        domain.key_id: (new_ref, rotated.wrapped)}
+    assert _store(account, rotated).put_stream(
+        io.BytesIO(DATA)).uploaded_bytes == 0
+    # The old checkpoint's envelope is re-wrapped: the new key opens it.
+    swift = account.connect()
+    chunks_before = account.containers[naming.chunk_container('proj')][
+        'objects'].copy()
+    assert keyring.rewrap_checkpoints(swift, 'proj', 'pol', rotated, {
+        'RegionOne': new_ref}) == 1
+    assert account.containers[naming.chunk_container('proj')][
+        'objects'] == chunks_before
+    clear = store.read_manifest(swift, old)
+    assert clear['encryption']['key_refs'] == {'RegionOne': new_ref}
+    opened = envelope.checkpoint_domain(new_key, clear, new_ref, old)
+    assert set(store.read_manifest(swift, old, opened)['data']) == {
+        'server_secret_db'}
+    [point] = store.list_recovery_points(swift, 'proj')
+    assert point['key_ref'] == new_ref
+    with pytest.raises(exception.CheckpointKeyMismatch):
+        envelope.checkpoint_domain(KEY, clear, REF, old)
+    # Written again: nothing left to re-wrap.
+    assert keyring.rewrap_checkpoints(swift, 'proj', 'pol', rotated, {
+        'RegionOne': new_ref}) == 0
+
+
+def test_without_the_old_key_a_rotation_starts_a_new_data_key(account):
+    domain, _how = _domain(account)
+    rotated, how = envelope.project_domain(
+        account.connect(), 'proj', os.urandom(32), REF_TWO,
+        read_key=lambda ref: (_ for _ in ()).throw(
+            exception.KeyNotFound(key_ref=ref, region='RegionOne')))
+    assert how == envelope.MADE and rotated.key_id != domain.key_id

@@ -834,6 +834,33 @@ def test_reprotecting_encrypted_unchanged_data_uploads_nothing(
     assert len([k for k in chunk_meta if k.endswith('-wrapped')]) == 1
 
 
+def test_a_rotated_key_rewraps_and_both_checkpoints_recover_with_it(
+        env, conf, monkeypatch):
+    _encrypt(env, monkeypatch)
+    ok, first = env.protect()
+    assert ok
+    new_key = os.urandom(32)
+    new_ref = KEY_REF.replace('kms', 'kms-new')
+    secrets = {KEY_REF: CUSTOMER_KEY, new_ref: new_key}
+    monkeypatch.setattr(workflow.keyring.keys, 'read_customer_key',
+                        lambda session, region, ref, conf=None: secrets[ref])
+    db_api.workload_policy_update(env.context, env.checkpoint.policy_id, {
+        'encryption': {'key_ref': new_ref, 'recovery_key_refs': {}}})
+    _first, second = _next_checkpoint(env)
+    ok, cp = _run(env, conf, second)
+    assert ok and cp.stats['uploaded_bytes'] == 0, cp.error
+    assert any('re-wrapped by the new key' in e.message and '1 earlier' in
+               e.message for e in db_api.checkpoint_event_get_all(
+                   env.context, cp.id))
+    # The old key is destroyed: both checkpoints open with the new one.
+    del secrets[KEY_REF]
+    swift = env.account.connect()
+    for container in (first.container, cp.container):
+        manifest, _domain = keyring.open_checkpoint(
+            None, 's', swift, 'RegionOne', container)
+        assert set(manifest['data']) == {'server_web', 'volume_db'}
+
+
 def test_a_cinder_backup_member_of_an_encrypted_policy_is_refused(
         env, monkeypatch):
     _encrypt(env, monkeypatch)
