@@ -29,13 +29,6 @@ from dragon.checkpoint import manifest as manifest_mod
 from dragon.checkpoint import store
 from dragon.cloud import keys
 from dragon import exception
-from dragon.protection.data import base as data_base
-from dragon.protection.discovery import base as discovery_base
-
-# Actions whose data another service stores, outside Dragon's encryption
-# (cinder-backup writes its own objects), and what to use instead.  The
-# action is named like the record kind it writes.
-CLEAR_ACTIONS = {data_base.CINDER_BACKUP: discovery_base.SNAPSHOT_DATA}
 
 
 def key_refs(encryption: dict[str, Any], source_region: str
@@ -117,18 +110,6 @@ def rewrap_checkpoints(swift: Any, project_id: str, policy_id: str | None,
 def domain_id(manifest: dict[str, Any]) -> str | None:
     """The data key id of an (opened) manifest; ``None`` when clear."""
     return (manifest.get('encryption') or {}).get('key_id')
-
-
-def refuse_clear_actions(policy_id: str, nodes: Any) -> None:
-    """Refuse, before any capture, a resource whose data would stay clear.
-
-    :raises dragon.exception.EncryptedActionRefused:
-    """
-    for node in nodes:
-        if node.action in CLEAR_ACTIONS:
-            raise exception.EncryptedActionRefused(
-                resource=node.key, id=policy_id, action=node.action,
-                instead=CLEAR_ACTIONS[node.action])
 
 
 def open_checkpoint(conf: cfg.ConfigOpts, session: Any, swift: Any,

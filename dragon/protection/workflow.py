@@ -55,6 +55,7 @@ from dragon.protection.data import base as data_base
 from dragon.protection.data import reuse
 from dragon.protection.data import sweep
 from dragon.protection import discovery
+from dragon.protection import encrypted
 from dragon.protection import graph as graph_mod
 from dragon.protection import recorder as rec
 from dragon.protection import template as template_mod
@@ -321,8 +322,8 @@ class Protection:
             self.recorder.track(node, step.action.estimate(ctx, node))
             self.steps.append(step)
         if self.domain is not None:
-            keyring.refuse_clear_actions(self.policy.id,
-                                         [s.node for s in self.steps])
+            encrypted.refuse_clear_actions(self.policy.id,
+                                           [s.node for s in self.steps])
         done, total = self.recorder.totals()
         self.recorder.event('info', '%d resources carry data, about %d '
                             'bytes' % (len(self.steps), total))
@@ -758,7 +759,7 @@ def release_backups(conf: cfg.ConfigOpts, clients: Any,
     except exception.RecoveryPointNotFound:
         return
     if manifest_mod.is_envelope(manifest):
-        # Encrypted: it references no backup (keyring.CLEAR_ACTIONS).
+        # Encrypted: it references no backup (encrypted.CLEAR_ACTIONS).
         return
     for line in backup_chain.release_checkpoint(clients, conf, manifest):
         LOG.info("checkpoint %s: %s", checkpoint.id, line)

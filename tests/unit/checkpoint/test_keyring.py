@@ -14,7 +14,6 @@
 
 import datetime
 import os
-import types
 
 import pytest
 
@@ -71,15 +70,6 @@ def test_an_unreadable_key_stores_nothing(reads):
 def test_key_refs_name_every_region_the_checkpoint_may_recover_in():
     assert keyring.key_refs(ENCRYPTION, 'RegionOne') == {
         'RegionOne': REF, 'RegionTwo': 'r2'}
-
-
-def test_actions_storing_data_outside_dragon_are_refused():
-    node = types.SimpleNamespace(key='volume_db', action='cinder_backup')
-    fine = types.SimpleNamespace(key='server_web', action='image_snapshot')
-    keyring.refuse_clear_actions('pol', [fine])
-    with pytest.raises(exception.EncryptedActionRefused,
-                       match='volume_db.*cinder_backup.*snapshot_data'):
-        keyring.refuse_clear_actions('pol', [fine, node])
 
 
 def test_a_clear_checkpoint_opens_without_a_key(reads):
