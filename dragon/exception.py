@@ -470,11 +470,23 @@ class KeyManagerUnavailable(ServiceUnavailable):
                 'read key %(key_ref)s: %(reason)s')
 
 
-class EncryptionNotImplemented(Invalid):
-    msg_fmt = _('Workload policy %(id)s asks for encryption with key '
-                '%(key_ref)s, but this Dragon cannot yet encrypt checkpoint '
-                'data; it refuses to store it in clear. Remove the '
-                'encryption key from the policy to protect without '
+class CheckpointKeyMismatch(Invalid):
+    msg_fmt = _('Checkpoint %(container)s cannot be decrypted with key '
+                '%(key_ref)s: it does not unwrap the checkpoint\'s data key '
+                '%(key_id)s (not the same secret, or the checkpoint is '
+                'damaged).')
+
+
+class CheckpointKeyMissing(Invalid):
+    msg_fmt = _('Checkpoint %(container)s is encrypted and names no key '
+                'reference for region %(region)s (it names: %(regions)s); '
+                'it can be read only where its customer key is.')
+
+
+class EncryptedActionRefused(Invalid):
+    msg_fmt = _('Member %(resource)s of encrypted policy %(id)s uses action '
+                '%(action)s, whose data would be stored outside Dragon\'s '
+                'encryption; use %(instead)s, or protect it without '
                 'encryption.')
 
 

@@ -19,6 +19,14 @@ uploaded twice, and all-zero chunks are not stored at all.  Stored chunks may
 be zstd-compressed; the object's ``X-Object-Meta-Dragon-Sha256`` and the
 manifest entry let anyone verify a chunk without any key.
 
+In an encrypted project (a ``domain``: ``dragon.checkpoint.envelope``)
+a chunk is named by an HMAC-SHA256 of its plain bytes under a key derived
+from the project's data key instead, and its body (compressed or not) is
+sealed with AES-256-GCM bound to that name and its compression.  Sealing
+is deterministic (``crypto.seal_chunk``), so everything below holds
+unchanged: the md5 Swift lists still tells an intact stored chunk, and
+dedup needs no read-back.
+
 A chunk already stored is reused only when Swift holds exactly the body
 this store would write: the container listing (``dragon.checkpoint.
 listing``) gives its size and md5, compared with those of the plain bytes
@@ -53,6 +61,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator
 from oslo_log import log as logging
 from swiftclient import exceptions as swift_exc
 
+from dragon.checkpoint import crypto
 from dragon.checkpoint import listing as listing_mod
 
 LOG = logging.getLogger(__name__)
@@ -60,6 +69,8 @@ LOG = logging.getLogger(__name__)
 ZERO = 'zero'
 SHA256_HEADER = 'X-Object-Meta-Dragon-Sha256'
 COMPRESSION_HEADER = 'X-Object-Meta-Dragon-Compression'
+# The data key (its public id) an encrypted chunk is sealed under.
+KEY_ID_HEADER = 'X-Object-Meta-Dragon-Key-Id'
 
 
 @functools.lru_cache(maxsize=4)
@@ -74,7 +85,9 @@ class ChunkRef:
 
     offset: int
     length: int
-    sha256: str          # of the plain bytes; ZERO for an all-zero chunk
+    # The chunk's name: the sha256 of its plain bytes (their HMAC in an
+    # encrypted project); ZERO for an all-zero chunk.
+    sha256: str
     compression: str = 'none'
     # The stored body (after compression) as Swift lists it; ``None`` in
     # references written before Dragon recorded them, and for zero chunks.
@@ -196,11 +209,13 @@ class ChunkStore:
 
     :param swift: a python-swiftclient ``Connection`` (thread-safe use: one
         per worker is created through ``connection_factory`` if given).
+    :param domain: the project's key domain (``envelope.Domain``) when its
+        chunks are encrypted; ``None`` for clear chunks.
     """
 
     def __init__(self, connection_factory: Callable, container: str,
                  chunk_size: int = 4 * 1024 * 1024, workers: int = 4,
-                 compressor=None, decompressor=None):
+                 compressor=None, decompressor=None, domain=None):
         self._factory = connection_factory
         self._local = threading.local()
         self.container = container
@@ -208,6 +223,7 @@ class ChunkStore:
         self.workers = workers
         self._compressor = compressor
         self._decompressor = decompressor
+        self.domain = domain
         self.listing = listing_mod.ChunkListing(self._swift, container)
         # sha256 → Event of a chunk being uploaded by one of the threads,
         # so a chunk repeated within a run is uploaded once.
@@ -229,6 +245,22 @@ class ChunkStore:
         # A two-level prefix keeps container listings of one prefix short.
         return '%s/%s/%s' % (sha256[:2], sha256[2:4], sha256)
 
+    def chunk_name(self, block: bytes) -> str:
+        """A chunk's name: sha256, or the domain's keyed hash."""
+        if self.domain is not None:
+            return self.domain.chunk_name(block)
+        return hashlib.sha256(block).hexdigest()
+
+    def _encode(self, name: str, body: bytes, compression: str) -> bytes:
+        """The body as stored: sealed in an encrypted project."""
+        if self.domain is None:
+            return body
+        return self.domain.seal_chunk(name, body, compression)
+
+    def _stored_len(self, length: int) -> int:
+        """The stored size of an uncompressed body of ``length`` bytes."""
+        return length + (crypto.OVERHEAD if self.domain is not None else 0)
+
     def _store(self, offset: int, block: bytes) -> tuple:
         """Store one chunk unless intact in Swift.
 
@@ -236,7 +268,7 @@ class ChunkStore:
         """
         if block == _zeros(len(block)):
             return ChunkRef(offset, len(block), ZERO), 0, False
-        sha = hashlib.sha256(block).hexdigest()
+        sha = self.chunk_name(block)
         while True:
             with self._uploading_lock:
                 busy = self._uploading.get(sha)
@@ -272,12 +304,15 @@ class ChunkStore:
             # reading it back then costs no decompression.
             if len(packed) < len(block):
                 body, compression = packed, 'zstd'
+        body = self._encode(sha, body, compression)
         md5 = md5_hex(body)
+        headers = {SHA256_HEADER: sha, COMPRESSION_HEADER: compression}
+        if self.domain is not None:
+            headers[KEY_ID_HEADER] = self.domain.key_id
         # Swift checks the body against the ETag sent with it (422).
         self._swift().put_object(
             self.container, self.object_name(sha), body,
-            content_length=len(body), etag=md5,
-            headers={SHA256_HEADER: sha, COMPRESSION_HEADER: compression})
+            content_length=len(body), etag=md5, headers=headers)
         self.listing.add(sha, listing_mod.Stored(len(body), md5))
         ref = ChunkRef(offset, len(block), sha, compression, len(body), md5)
         self._proven[sha] = ref
@@ -298,12 +333,14 @@ class ChunkStore:
             return ChunkRef(offset, len(block), sha, compression, found.size,
                             found.md5)
 
-        if found.size == len(block):
-            return ref('none') if md5_hex(block) == found.md5 else None
-        if found.size > len(block):
+        plain_size = self._stored_len(len(block))
+        if found.size == plain_size:
+            return ref('none') if md5_hex(
+                self._encode(sha, block, 'none')) == found.md5 else None
+        if found.size > plain_size:
             return None
         if self._compressor is not None:
-            packed = self._compressor(block)
+            packed = self._encode(sha, self._compressor(block), 'zstd')
             if len(packed) == found.size and md5_hex(packed) == found.md5:
                 return ref('zstd')
         try:
@@ -408,6 +445,17 @@ class ChunkStore:
                 'chunk %s at offset %d is corrupt (md5 %s, %s recorded)' % (
                     ref.sha256, ref.offset, md5, ref.md5))
         compression = headers.get(COMPRESSION_HEADER.lower(), ref.compression)
+        if self.domain is not None:
+            try:
+                body = self.domain.open_chunk(ref.sha256, body, compression)
+            except crypto.CryptoError as exc:
+                # Tampered, or sealed under another data key: either way
+                # not this checkpoint's chunk.
+                raise ChecksumMismatch(
+                    'chunk %s at offset %d is corrupt (it does not decrypt '
+                    'with data key %s: %s)' % (
+                        ref.sha256, ref.offset, self.domain.key_id,
+                        exc)) from None
         if compression == 'zstd':
             try:
                 body = self._decompressor(body)
@@ -417,7 +465,7 @@ class ChunkStore:
                 raise ChecksumMismatch(
                     'chunk %s at offset %d is corrupt (it does not '
                     'decompress: %s)' % (ref.sha256, ref.offset, exc)) from exc
-        if hashlib.sha256(body).hexdigest() != ref.sha256:
+        if self.chunk_name(body) != ref.sha256:
             raise ChecksumMismatch('chunk %s at offset %d is corrupt' % (
                 ref.sha256, ref.offset))
         return body, compression, md5
@@ -447,13 +495,15 @@ def _zstd_decompress(body: bytes) -> bytes:
 
 
 def project_store(connection_factory: Callable, project_id: str,
-                  conf, container: str | None = None) -> ChunkStore:
+                  conf, container: str | None = None,
+                  domain=None) -> ChunkStore:
     """The chunk store of a project as ``[checkpoint]`` configures it.
 
     Reading always understands zstd, whatever the current setting, so a
     change of ``compression`` never makes older checkpoints unreadable.
 
     :param container: another container than the project's (tests).
+    :param domain: the project's key domain if its chunks are encrypted.
     """
     from dragon.checkpoint import naming
     group = conf.checkpoint
@@ -462,4 +512,4 @@ def project_store(connection_factory: Callable, project_id: str,
         chunk_size=group.chunk_size_mib * 1024 * 1024,
         workers=group.upload_workers,
         compressor=_zstd_compress if group.compression == 'zstd' else None,
-        decompressor=_zstd_decompress)
+        decompressor=_zstd_decompress, domain=domain)

@@ -40,7 +40,11 @@ NONCE_BYTES = 12      # GCM's native nonce; random per encryption
 _VERSION_BYTE = {'v1': b'\x01'}
 _VERSIONS = {v: k for k, v in _VERSION_BYTE.items()}
 # HKDF "info" labels: one derived key per purpose.
-_PURPOSES = ('chunk-name', 'chunk-body', 'metadata')
+_PURPOSES = ('chunk-name', 'chunk-body', 'chunk-nonce', 'metadata', 'key-id')
+# Bytes of the HMAC that identifies a data key (its ``key_id``).
+KEY_ID_BYTES = 8
+# What sealing adds to a body: version byte, nonce, GCM tag.
+OVERHEAD = 1 + NONCE_BYTES + 16
 
 
 class CryptoError(Exception):
@@ -70,8 +74,8 @@ def _aad(**fields) -> bytes:
     return json.dumps(fields, sort_keys=True, separators=(',', ':')).encode()
 
 
-def _seal(key, plaintext, aad, version=FORMAT_VERSION) -> bytes:
-    nonce = os.urandom(NONCE_BYTES)
+def _seal(key, plaintext, aad, version=FORMAT_VERSION, nonce=None) -> bytes:
+    nonce = nonce or os.urandom(NONCE_BYTES)
     head = _VERSION_BYTE[version]
     # The version byte is authenticated too: flipping it cannot downgrade.
     return head + nonce + AESGCM(key).encrypt(nonce, plaintext, head + aad)
@@ -135,7 +139,9 @@ class SubKeys:
 
     chunk_name: bytes
     chunk_body: bytes
+    chunk_nonce: bytes
     metadata: bytes
+    key_id: bytes
 
     @classmethod
     def derive(cls, data_key: bytes) -> 'SubKeys':
@@ -162,14 +168,49 @@ def chunk_name(keys: SubKeys, plaintext: bytes) -> str:
     return hmac.new(keys.chunk_name, plaintext, hashlib.sha256).hexdigest()
 
 
-def seal_chunk(keys: SubKeys, name: str, body: bytes) -> bytes:
-    """A chunk body encrypted and bound to its name and the format version."""
-    return _seal(keys.chunk_body, body, _aad(purpose='chunk', name=name))
+def key_id(keys: SubKeys) -> str:
+    """A short public identifier of the data key behind ``keys``.
+
+    An HMAC, so it tells two data keys apart (which checkpoints share a
+    chunk namespace) without saying anything about either.
+    """
+    return hmac.new(keys.key_id, b'dragon-data-key', hashlib.sha256
+                    ).hexdigest()[:2 * KEY_ID_BYTES]
 
 
-def open_chunk(keys: SubKeys, name: str, blob: bytes) -> bytes:
+def _chunk_aad(name: str, compression: str) -> bytes:
+    return _aad(purpose='chunk', name=name, compression=compression)
+
+
+def seal_chunk(keys: SubKeys, name: str, body: bytes,
+               compression: str = 'none') -> bytes:
+    """A chunk body encrypted and bound to its name, compression and format.
+
+    Deterministic (a synthetic nonce, as in SIV): the same body under the
+    same name seals to the same bytes, so a chunk already stored is
+    recognised by the md5 Swift lists, exactly as a clear one, and dedup
+    needs no read-back.  The nonce is an HMAC of everything that decides
+    the sealed body: the name and compression and, when compressed, the
+    compressed bytes (another zstd may compress the same chunk
+    differently).  Uncompressed, the body *is* the chunk the name is an
+    HMAC of, so the name alone decides it and the body is not hashed a
+    second time.  Two different bodies thus never share a nonce; equal
+    bodies share it and their ciphertexts, which reveals only what the
+    equal names reveal already.
+    """
+    seed = _chunk_aad(name, compression)
+    if compression != 'none':
+        seed += b'\0' + hashlib.sha256(body).digest()
+    nonce = hmac.new(keys.chunk_nonce, seed, hashlib.sha256
+                     ).digest()[:NONCE_BYTES]
+    return _seal(keys.chunk_body, body, _chunk_aad(name, compression),
+                 nonce=nonce)
+
+
+def open_chunk(keys: SubKeys, name: str, blob: bytes,
+               compression: str = 'none') -> bytes:
     """:raises CryptoError: the blob is not chunk ``name`` under these keys."""
-    return _open(keys.chunk_body, blob, _aad(purpose='chunk', name=name))
+    return _open(keys.chunk_body, blob, _chunk_aad(name, compression))
 
 
 def seal_metadata(keys: SubKeys, label: str, document: bytes) -> bytes:

@@ -40,8 +40,14 @@ FORMAT_VERSION = 1
 # the whole stream is null: the bytes are hashed once, by their chunk
 # names.  (Manifests without it carry the stream's ``sha256``, still
 # checked on restore; a Dragon without it would find no sha256 to check.)
+# ``encrypted``: the object is a clear envelope (``ENVELOPE_KEYS``) around
+# the sealed manifest; chunk names are keyed (HMAC-SHA256) and chunk bodies
+# and the checkpoint's other objects are sealed (``dragon.checkpoint.
+# envelope``).  A Dragon without it refuses the envelope, which lacks the
+# manifest's keys.
 FEATURES = frozenset({'chunks-sha256', 'zero-chunks', 'zstd', 'hot-parameters',
-                      'chunk-md5', 'chunk-list-sha256'})
+                      'chunk-md5', 'chunk-list-sha256', 'encrypted'})
+ENCRYPTED = 'encrypted'
 # Optional keys a reader copes without (older manifests lack them):
 # ``stats``; ``warnings`` (what the checkpoint does not carry, each
 # ``{"resource", "what", "message"}``).
@@ -49,6 +55,18 @@ OPTIONAL_KEYS = ('stats', 'warnings')
 REQUIRED_KEYS = ('checkpoint_id', 'project_id', 'policy', 'source_region',
                  'graph', 'data', 'parameters', 'chunk_container',
                  'started_at', 'finished_at', 'dragon_version')
+# The clear envelope of an encrypted checkpoint: ids, times and what a
+# key-less reader (gc, a listing verification) needs: the chunk index
+# (keyed names, stored sizes and md5s; no offsets, no resources).
+ENVELOPE_KEYS = ('checkpoint_id', 'project_id', 'policy_id', 'source_region',
+                 'chunk_container', 'started_at', 'finished_at',
+                 'dragon_version', 'encryption', 'chunks', 'sealed')
+
+
+def is_envelope(manifest: dict[str, Any]) -> bool:
+    """Whether ``manifest`` is the clear envelope of an encrypted one."""
+    return ENCRYPTED in (manifest.get('features') or ()) and \
+        'sealed' in manifest
 
 
 def build(**fields: Any) -> dict[str, Any]:
@@ -59,8 +77,10 @@ def build(**fields: Any) -> dict[str, Any]:
     missing = [key for key in REQUIRED_KEYS if key not in fields]
     if missing:
         raise ValueError('manifest lacks %s' % ', '.join(missing))
+    # ``encrypted`` is the envelope's (``envelope.seal_manifest``): a clear
+    # manifest does not ask its readers for it.
     return {'format': FORMAT, 'format_version': FORMAT_VERSION,
-            'features': sorted(FEATURES), **fields}
+            'features': sorted(FEATURES - {ENCRYPTED}), **fields}
 
 
 def dumps(manifest: dict[str, Any]) -> bytes:
@@ -93,12 +113,25 @@ def loads(raw: bytes | str, container: str = '') -> dict[str, Any]:
             container=container,
             reason='features this Dragon does not know: %s'
                    % ', '.join(sorted(unknown)))
-    missing = [key for key in REQUIRED_KEYS if key not in manifest]
+    required = ENVELOPE_KEYS if is_envelope(manifest) else REQUIRED_KEYS
+    missing = [key for key in required if key not in manifest]
     if missing:
         raise exception.UnsupportedCheckpoint(
             container=container,
             reason='manifest lacks %s' % ', '.join(missing))
     return manifest
+
+
+def chunk_index(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """The envelope's clear chunk index of a full manifest.
+
+    One entry per distinct stored chunk: its keyed name and how it is
+    stored (size, md5, compression): enough to verify it from a listing
+    and to collect garbage, nothing about where it sits in which stream.
+    """
+    fields = ('sha256', 'stored_size', 'md5', 'compression')
+    return [{key: ref[key] for key in fields if key in ref}
+            for _name, (ref, _users) in sorted(chunk_refs(manifest).items())]
 
 
 def warnings(manifest: dict[str, Any]) -> list[dict[str, Any]]:
@@ -110,9 +143,12 @@ def chunk_refs(manifest: dict[str, Any]) -> dict[str, tuple[dict, list[str]]]:
     """Every stored chunk referenced: sha256 → (one reference, record keys).
 
     The reference (a ``ChunkRef`` dict) carries what the chunk's body
-    should be; the keys name the data records (resources) using it.
+    should be; the keys name the data records (resources) using it (none
+    known from an envelope, whose index names no resource).
     """
     refs: dict[str, tuple[dict, list[str]]] = {}
+    if is_envelope(manifest):
+        return {chunk['sha256']: (chunk, []) for chunk in manifest['chunks']}
     for key, record in sorted(manifest['data'].items()):
         for chunk in record.get('chunks') or ():
             if chunk['sha256'] == 'zero':
@@ -124,7 +160,9 @@ def chunk_refs(manifest: dict[str, Any]) -> dict[str, tuple[dict, list[str]]]:
 
 
 def chunk_names(manifest: dict[str, Any]) -> set[str]:
-    """The sha256 names of every stored chunk the manifest references."""
+    """The names of every stored chunk the manifest (or envelope) references."""
+    if is_envelope(manifest):
+        return {chunk['sha256'] for chunk in manifest['chunks']}
     names = set()
     for record in manifest['data'].values():
         for chunk in record.get('chunks') or ():

@@ -16,6 +16,11 @@ The engine writes a checkpoint's objects and its manifest last, then marks
 the container complete in its metadata; recovery-point listings read only
 that metadata, so a backup site with an empty database (or none) sees every
 complete checkpoint of the project and never a half-written one.
+
+A checkpoint of an encrypted policy stores every object sealed
+(``dragon.checkpoint.envelope``): ``checkpoint.json`` is then a clear
+envelope around the sealed manifest, and the container's metadata says
+``encrypted`` and the key reference, nothing naming a resource.
 """
 
 import datetime
@@ -27,6 +32,8 @@ from urllib import parse
 from oslo_log import log as logging
 from swiftclient import exceptions as swift_exc
 
+from dragon.checkpoint import crypto
+from dragon.checkpoint import envelope as envelope_mod
 from dragon.checkpoint import manifest as manifest_mod
 from dragon.checkpoint import naming
 from dragon import exception
@@ -43,6 +50,10 @@ POLICY_ID, POLICY_NAME, STARTED = 'policy-id', 'policy-name', 'started-at'
 # Written once the manifest is stored: the container is a recovery point.
 COMPLETE, CHECKPOINT_ID, SIZE, REGION, FORMAT_VERSION = (
     'complete', 'checkpoint-id', 'size', 'source-region', 'format-version')
+# Written with them for an encrypted checkpoint: its data key's id and the
+# customer key reference that wraps it.
+ENCRYPTED, KEY_REF = 'encrypted', 'key-ref'
+SEALED_TYPE = 'application/octet-stream'
 
 
 def _headers(values: dict[str, Any]) -> dict[str, str]:
@@ -119,23 +130,48 @@ class CheckpointWriter:
                     self.container, name, body, content_type=content_type,
                     content_length=len(body))
 
+    def _put_document(self, name: str, body: bytes, content_type: str,
+                      domain: Any) -> None:
+        if domain is not None:
+            body = domain.seal(envelope_mod.label(self.container, name), body)
+            content_type = SEALED_TYPE
+        self.put(name, body, content_type)
+
     def finish(self, manifest: dict[str, Any], template_yaml: str,
-               events: list[dict[str, Any]]) -> None:
-        """Store template, parameters and events, then the manifest, then mark complete."""
-        self.put(TEMPLATE, template_yaml.encode(), 'application/x-yaml')
-        self.put(PARAMETERS, json.dumps(manifest['parameters'],
-                                        sort_keys=True).encode(),
-                 'application/json')
-        self.put(EVENTS, json.dumps(events, default=str).encode(),
-                 'application/json')
-        self.put(MANIFEST, manifest_mod.dumps(manifest), 'application/json')
+               events: list[dict[str, Any]], domain: Any = None,
+               key_refs: dict[str, str] | None = None) -> None:
+        """Store template, parameters and events, then the manifest, then mark complete.
+
+        :param domain: the key domain (``envelope.Domain``) of an encrypted
+            checkpoint: every object is sealed, the manifest inside its
+            clear envelope.
+        :param key_refs: with ``domain``, region → the customer key's
+            reference there (the envelope records them for recovery).
+        """
+        self._put_document(TEMPLATE, template_yaml.encode(),
+                           'application/x-yaml', domain)
+        self._put_document(PARAMETERS, json.dumps(
+            manifest['parameters'], sort_keys=True).encode(),
+            'application/json', domain)
+        self._put_document(EVENTS, json.dumps(events, default=str).encode(),
+                           'application/json', domain)
+        complete = {}
+        if domain is not None:
+            self.put(MANIFEST, manifest_mod.dumps(envelope_mod.seal_manifest(
+                manifest, domain, key_refs or {}, self.container, MANIFEST)),
+                'application/json')
+            complete = {ENCRYPTED: domain.key_id, KEY_REF: domain.wrap_ref}
+        else:
+            self.put(MANIFEST, manifest_mod.dumps(manifest),
+                     'application/json')
         size = sum(r.get('size') or 0 for r in manifest['data'].values())
         _swift_call('POST', self.container, self.swift.post_container,
                     self.container, headers=_headers({
                         COMPLETE: manifest['finished_at'],
                         CHECKPOINT_ID: manifest['checkpoint_id'],
                         SIZE: size, REGION: manifest['source_region'],
-                        FORMAT_VERSION: manifest['format_version']}))
+                        FORMAT_VERSION: manifest['format_version'],
+                        **complete}))
 
     def discard(self) -> None:
         """Remove the container and what was written to it (best effort)."""
@@ -194,7 +230,9 @@ def _recovery_point(container: str, meta: dict[str, str],
             'finished_at': meta.get(COMPLETE),
             'size': int(meta.get(SIZE) or 0),
             'source_region': meta.get(REGION),
-            'format_version': int(meta.get(FORMAT_VERSION) or 0)}
+            'format_version': int(meta.get(FORMAT_VERSION) or 0),
+            'encrypted': bool(meta.get(ENCRYPTED)),
+            'key_ref': meta.get(KEY_REF) or None}
 
 
 def checkpoint_containers(swift: Any, project_id: str) -> list[str]:
@@ -247,21 +285,66 @@ def _get(swift: Any, container: str, name: str) -> bytes:
             reason=e.http_status)
 
 
-def read_manifest(swift: Any, container: str) -> dict[str, Any]:
+def read_manifest(swift: Any, container: str,
+                  domain: Any = None) -> dict[str, Any]:
     """The checked manifest of a complete checkpoint.
+
+    An encrypted checkpoint's is its clear envelope
+    (``manifest.is_envelope``), or, given its ``domain``, the manifest
+    sealed inside.
 
     :raises dragon.exception.RecoveryPointNotFound: no such complete checkpoint.
     :raises dragon.exception.UnsupportedCheckpoint: unreadable by this Dragon.
     """
-    return manifest_mod.loads(_get(swift, container, MANIFEST), container)
+    manifest = manifest_mod.loads(_get(swift, container, MANIFEST), container)
+    if domain is not None and manifest_mod.is_envelope(manifest):
+        return envelope_mod.open_manifest(manifest, domain, container,
+                                          MANIFEST)
+    return manifest
 
 
-def read_template(swift: Any, container: str) -> tuple[str, dict[str, Any]]:
-    """The HOT template text and its parameter index."""
-    template = _get(swift, container, TEMPLATE).decode()
-    parameters = json.loads(_get(swift, container, PARAMETERS))
+def rewrite_envelope(swift: Any, container: str, envelope: dict[str, Any],
+                     key_ref: str) -> None:
+    """Store an encrypted checkpoint's re-wrapped envelope (key rotation).
+
+    One PUT replaces the object whole; the container's ``key-ref`` follows.
+    """
+    body = manifest_mod.dumps(envelope)
+    _swift_call('PUT ' + MANIFEST, container, swift.put_object, container,
+                MANIFEST, body, content_type='application/json',
+                content_length=len(body))
+    _swift_call('POST', container, swift.post_container, container,
+                headers=_headers({KEY_REF: key_ref}))
+
+
+def _document(swift: Any, container: str, name: str, domain: Any) -> bytes:
+    body = _get(swift, container, name)
+    if domain is None:
+        if body[:1] == b'\x01':
+            # JSON and YAML never start with that byte; sealed ones do.
+            raise exception.UnsupportedCheckpoint(
+                container=container,
+                reason='%s is encrypted and no key was given' % name)
+        return body
+    try:
+        return domain.open(envelope_mod.label(container, name), body)
+    except crypto.CryptoError as e:
+        raise exception.UnsupportedCheckpoint(
+            container=container, reason='%s does not open with data key %s'
+            ' (%s)' % (name, domain.key_id, e))
+
+
+def read_template(swift: Any, container: str,
+                  domain: Any = None) -> tuple[str, dict[str, Any]]:
+    """The HOT template text and its parameter index.
+
+    :param domain: the key domain of an encrypted checkpoint.
+    """
+    template = _document(swift, container, TEMPLATE, domain).decode()
+    parameters = json.loads(_document(swift, container, PARAMETERS, domain))
     return template, parameters
 
 
-def read_events(swift: Any, container: str) -> list[dict[str, Any]]:
-    return json.loads(_get(swift, container, EVENTS))
+def read_events(swift: Any, container: str,
+                domain: Any = None) -> list[dict[str, Any]]:
+    return json.loads(_document(swift, container, EVENTS, domain))

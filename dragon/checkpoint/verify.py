@@ -30,6 +30,12 @@ Both check that each data record's chunk list covers its stream without
 gap or overlap and hashes to the record's ``chunk_list_sha256`` (records
 older than it carry none: their list is checked for layout only), and
 that the template and parameters are there.
+
+An encrypted checkpoint verifies without its key from the clear chunk
+index of its manifest envelope (keyed names, stored sizes and md5s): the
+listing check is the same, only the resources using a chunk and the
+layout of the streams are unknown.  Reading needs the key: the store's
+``domain`` decrypts each chunk and checks it against its keyed name.
 """
 
 import concurrent.futures
@@ -42,6 +48,7 @@ from swiftclient import exceptions as swift_exc
 from dragon.checkpoint import chunks as chunk_mod
 from dragon.checkpoint import manifest as manifest_mod
 from dragon.checkpoint import store as store_mod
+from dragon import exception
 from dragon import statuses
 
 # What a verification's status may be (``checkpoints.verification``).
@@ -115,16 +122,21 @@ def failed(read_data: bool, started_at: str | None,
 
 def reader_store(connection_factory: Callable[[], Any],
                  manifest: dict[str, Any],
-                 workers: int = 4) -> chunk_mod.ChunkStore:
-    """A chunk store that reads the chunks ``manifest`` references."""
+                 workers: int = 4, domain: Any = None) -> chunk_mod.ChunkStore:
+    """A chunk store that reads the chunks ``manifest`` references.
+
+    :param domain: the key domain of an encrypted checkpoint, to read it.
+    """
     return chunk_mod.ChunkStore(connection_factory,
                                 manifest['chunk_container'], workers=workers,
-                                decompressor=chunk_mod._zstd_decompress)
+                                decompressor=chunk_mod._zstd_decompress,
+                                domain=domain)
 
 
 def _check_layout(manifest: dict[str, Any], result: VerifyResult) -> None:
     """Each record's chunks cover its stream exactly, in order, as recorded."""
-    for key, record in sorted(manifest['data'].items()):
+    # An envelope has no records: its streams' layout is sealed.
+    for key, record in sorted((manifest.get('data') or {}).items()):
         chunks = record.get('chunks')
         if chunks is None:
             continue
@@ -209,7 +221,16 @@ def verify(store: chunk_mod.ChunkStore, manifest: dict[str, Any],
     :param progress: called with each chunk's stored bytes once checked.
     :raises swiftclient.exceptions.ClientException: Swift failed (not a
         finding: the verification did not finish).
+    :raises dragon.exception.Invalid: ``read_data`` of an encrypted
+        checkpoint's envelope without its key.
     """
+    if read_data and manifest_mod.is_envelope(manifest) and \
+            store.domain is None:
+        raise exception.Invalid(reason=(
+            'reading the data of encrypted checkpoint %s needs its key: '
+            'verify it through Dragon (openstack dr checkpoint verify '
+            '--read-data), which reads the key with the owner\'s trust'
+            % (container or manifest['checkpoint_id'])))
     result = VerifyResult(read_data=read_data, started_at=_now())
     _check_layout(manifest, result)
     if container:

@@ -120,6 +120,11 @@ def _quiet_castellan() -> None:
     # which the caller reports, so castellan's line is noise in our log.
     std_logging.getLogger(barbican_key_manager.__name__).setLevel(
         std_logging.CRITICAL)
+    # barbicanclient logs the same answer at ERROR ("4xx Client error")
+    # before castellan sees it: a deleted key is the caller's error, said
+    # once, by Dragon, naming the key.
+    std_logging.getLogger(barbican_client.__name__).setLevel(
+        std_logging.CRITICAL)
 
 
 def _http_status(error: BaseException) -> int | None:

@@ -25,6 +25,8 @@ from typing import Any
 from oslo_config import cfg
 from oslo_log import log as logging
 
+from dragon.checkpoint import keyring
+from dragon.checkpoint import manifest as manifest_mod
 from dragon.checkpoint import store
 from dragon.checkpoint import verify
 from dragon.cloud import clients as clients_mod
@@ -93,9 +95,17 @@ def run(conf: cfg.ConfigOpts, checkpoint_id: str, verification_id: str,
             identity.trust_session(conf, trust_id), conf.engine.region_name,
             conf)
         manifest = store.read_manifest(clients.swift(), checkpoint.container)
+        domain = None
+        if read_data and manifest_mod.is_envelope(manifest):
+            # Reading an encrypted checkpoint's data needs its key, read
+            # in this region with the owner's trust.
+            manifest, domain = keyring.open_checkpoint(
+                conf, clients.base_session, clients.swift(),
+                clients.region_name, checkpoint.container)
         result = verify.verify(
             verify.reader_store(clients.swift, manifest,
-                                workers=conf.checkpoint.upload_workers),
+                                workers=conf.checkpoint.upload_workers,
+                                domain=domain),
             manifest, read_data=read_data, container=checkpoint.container)
         value = result.to_dict()
         LOG.info("checkpoint %s verified on %s (read_data=%s): %s, %d "

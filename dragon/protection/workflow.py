@@ -37,6 +37,7 @@ from oslo_log import log as logging
 
 from dragon.checkpoint import chunks as chunks_mod
 from dragon.checkpoint import gc
+from dragon.checkpoint import keyring
 from dragon.checkpoint import manifest as manifest_mod
 from dragon.checkpoint import naming
 from dragon.checkpoint import store
@@ -54,6 +55,7 @@ from dragon.protection.data import base as data_base
 from dragon.protection.data import reuse
 from dragon.protection.data import sweep
 from dragon.protection import discovery
+from dragon.protection import encrypted
 from dragon.protection import graph as graph_mod
 from dragon.protection import recorder as rec
 from dragon.protection import template as template_mod
@@ -130,6 +132,8 @@ class Protection:
         self._complete = False
         # The servers paused for a consistent point in time, if any.
         self._pause: consistency.Pause | None = None
+        # The project's key domain when the policy is encrypted.
+        self.domain: Any = None
 
     # -- the flow
     def run(self) -> bool:
@@ -143,7 +147,7 @@ class Protection:
                 self.checkpoint)
         writer = None
         try:
-            self.refuse_encryption()
+            self.open_key_domain()
             graph = self.discover()
             template_yaml, parameters, writer = self.build_template(
                 graph, started)
@@ -170,20 +174,22 @@ class Protection:
                 self.checkpoint)
         return True
 
-    def refuse_encryption(self) -> None:
-        """Fail, before any data is read, a policy that asks for encryption.
+    def open_key_domain(self) -> None:
+        """Unwrap the project's data key for an encrypted policy, first.
 
-        The API and the scheduler refuse them already; this covers a run
-        queued before its policy was given a key.  Chunk encryption is not
-        implemented yet, and storing such a policy's data in clear would
-        break its promise silently.
-
-        :raises dragon.exception.EncryptionNotImplemented:
+        A customer key that cannot be read fails the run here, naming its
+        reference, before anything is captured or written.
         """
         encryption = getattr(self.policy, 'encryption', None)
-        if encryption:
-            raise exception.EncryptionNotImplemented(
-                id=self.policy.id, key_ref=encryption['key_ref'])
+        if not encryption:
+            return
+        self.domain = keyring.protect_domain(
+            self.conf, self.clients.base_session, self.clients.swift(),
+            self.clients.region_name, self.checkpoint.project_id, encryption,
+            self.policy.id, self.recorder.event)
+        self.recorder.event('info', 'data encrypted with data key %s, '
+                            'wrapped by key %s' % (self.domain.key_id,
+                                                   self.domain.wrap_ref))
 
     def discover(self) -> graph_mod.ResourceGraph:
         # A large policy may warn about each of hundreds of resources:
@@ -287,7 +293,8 @@ class Protection:
 
     def plan(self, graph: graph_mod.ResourceGraph) -> None:
         chunk_store = chunks_mod.project_store(
-            self.clients.swift, self.checkpoint.project_id, self.conf)
+            self.clients.swift, self.checkpoint.project_id, self.conf,
+            domain=self.domain)
         chunk_store.ensure_container()
         previous = self.previous_records()
         for node in graph.nodes():
@@ -314,6 +321,9 @@ class Protection:
                          ctx)
             self.recorder.track(node, step.action.estimate(ctx, node))
             self.steps.append(step)
+        if self.domain is not None:
+            encrypted.refuse_clear_actions(self.policy.id,
+                                           [s.node for s in self.steps])
         done, total = self.recorder.totals()
         self.recorder.event('info', '%d resources carry data, about %d '
                             'bytes' % (len(self.steps), total))
@@ -337,11 +347,16 @@ class Protection:
             return {}
         try:
             manifest = store.read_manifest(self.clients.swift(),
-                                           row.container)
+                                           row.container, self.domain)
         except Exception as e:  # noqa: BLE001 - only an optimisation lost
             self.recorder.event('warning', 'previous checkpoint %s not read, '
                                 'no data is reused: %s' % (
                                     row.id, exception.one_line(e)))
+            return {}
+        if keyring.domain_id(manifest) != (self.domain and
+                                           self.domain.key_id):
+            # Another key domain (or clear and encrypted): its chunks are
+            # not this run's to reference.
             return {}
         records = manifest.get('data') or {}
         found = {}
@@ -548,7 +563,10 @@ class Protection:
             finished_at=finished.isoformat() + 'Z',
             dragon_version=version.version_string(), stats=stats,
             warnings=warnings)
-        writer.finish(manifest, template_yaml, self.recorder.events)
+        writer.finish(manifest, template_yaml, self.recorder.events,
+                      self.domain, keyring.key_refs(
+                          self.policy.encryption, self.clients.region_name)
+                      if self.domain else None)
         self._complete = True
         self._record_available(finished, stats)
 
@@ -739,6 +757,9 @@ def release_backups(conf: cfg.ConfigOpts, clients: Any,
     try:
         manifest = store.read_manifest(clients.swift(), checkpoint.container)
     except exception.RecoveryPointNotFound:
+        return
+    if manifest_mod.is_envelope(manifest):
+        # Encrypted: it references no backup (encrypted.CLEAR_ACTIONS).
         return
     for line in backup_chain.release_checkpoint(clients, conf, manifest):
         LOG.info("checkpoint %s: %s", checkpoint.id, line)

@@ -34,6 +34,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 
 from dragon.checkpoint import chunks as chunks_mod
+from dragon.checkpoint import keyring
 from dragon.checkpoint import manifest as manifest_mod
 from dragon.checkpoint import naming
 from dragon.checkpoint import store
@@ -94,6 +95,9 @@ class Recovery:
         self.stack_id: str | None = None
         self._failed = threading.Event()
         self._started = time.monotonic()
+        # An encrypted checkpoint's key domain, unwrapped in the target
+        # region by prepare().
+        self.domain: Any = None
 
     @property
     def drill(self) -> bool:
@@ -139,8 +143,20 @@ class Recovery:
 
     def prepare(self) -> tuple[dict, graph_mod.ResourceGraph, set, dict]:
         """Read and check everything; nothing is created in the target."""
-        swift = self.clients.swift()
-        manifest = store.read_manifest(swift, self.recovery.recovery_point)
+        # An encrypted checkpoint's key is read in the target region first:
+        # a key that cannot be read fails here, before anything is made.
+        manifest = store.read_manifest(self.clients.swift(),
+                                       self.recovery.recovery_point)
+        if manifest_mod.is_envelope(manifest):
+            manifest, self.domain = keyring.open_envelope(
+                self.conf, self.clients.base_session,
+                self.clients.region_name, manifest,
+                self.recovery.recovery_point)
+            self.recorder.event('info', 'checkpoint decrypted with key %s '
+                                'of region %s' % (
+                                    manifest['encryption']['key_refs'][
+                                        self.clients.region_name],
+                                    self.clients.region_name))
         if manifest['project_id'] != self.clients.project_id:
             raise exception.RecoveryPointNotFound(
                 container=self.recovery.recovery_point,
@@ -179,7 +195,8 @@ class Recovery:
     def restore_all(self, manifest: dict, graph: graph_mod.ResourceGraph,
                     keys: set) -> None:
         chunk_store = chunks_mod.project_store(
-            self.clients.swift, manifest['project_id'], self.conf)
+            self.clients.swift, manifest['project_id'], self.conf,
+            domain=self.domain)
         work = [(key, record) for key, record in manifest['data'].items()
                 if key in keys and record.get('kind') not in (None, 'none')]
         self.recorder.phase(progress.RESTORING, len(work))
@@ -229,7 +246,7 @@ class Recovery:
     def rewrite(self, manifest: dict, keys: set,
                 values: dict) -> tuple[dict, dict]:
         template_yaml, index = store.read_template(
-            self.clients.swift(), self.recovery.recovery_point)
+            self.clients.swift(), self.recovery.recovery_point, self.domain)
         mappings = dict(self.recovery.mappings or {})
         template, params = rewrite_mod.rewrite(
             template_yaml, index, values, self.restored, keys,

@@ -162,14 +162,6 @@ class Scheduler:
         if not policy.members:
             return self._not_run(admin, schedule, values,
                                  'the policy has no members', skipped=True)
-        if policy.encryption:
-            # Never store in clear the data of a policy that asks for
-            # encryption (see dragon.services.encryption).
-            return self._not_run(
-                admin, schedule, values,
-                exception.EncryptionNotImplemented(
-                    id=policy.id, key_ref=policy.encryption['key_ref']
-                ).message, skipped=True)
         when = plan.run_tick.replace(tzinfo=datetime.UTC).isoformat()
         late = (now - plan.run_tick).total_seconds() - offset > \
             2 * self.conf.scheduler.poll_interval

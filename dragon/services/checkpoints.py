@@ -23,13 +23,16 @@ from typing import Any
 
 from oslo_log import log as logging
 
+from dragon.checkpoint import keyring
+from dragon.checkpoint import manifest as manifest_mod
 from dragon.checkpoint import store
 from dragon.cloud import caller
+from dragon import conf as dragon_conf
+from dragon.conf import barbican as barbican_conf
 from dragon.db import api as db_api
 from dragon.db import models
 from dragon.db import run_kinds
 from dragon import exception
-from dragon.services import encryption
 from dragon.services import runs
 from dragon import statuses
 
@@ -48,7 +51,6 @@ def protect(context: Any, policy: models.WorkloadPolicy,
     :param engine: a ``dragon.engine.rpcapi.EngineAPI``.
     :raises dragon.exception.ProjectScopeRequired: another project's policy.
     :raises dragon.exception.PolicyHasNoMembers:
-    :raises dragon.exception.EncryptionNotImplemented: the policy has a key.
     :raises dragon.exception.ProtectionInProgress: one is queued or
         running (of two protects racing, the second).
     :raises dragon.exception.TrustRefused: Keystone refused the delegation.
@@ -60,7 +62,6 @@ def protect(context: Any, policy: models.WorkloadPolicy,
     _check_scope(context, policy.project_id)
     if not policy.members:
         raise exception.PolicyHasNoMembers(id=policy.id)
-    encryption.refuse_unencrypted(policy)
     # Refuse early so a doomed request costs no trust; the unique key in
     # checkpoint_create is what settles a race.
     for status in STATUS.ACTIVE:
@@ -158,15 +159,33 @@ def template_get(context: Any, checkpoint: models.Checkpoint
     :raises dragon.exception.CheckpointBusy: not ``available`` (the
         template is written at the end of a successful run).
     :raises dragon.exception.RecoveryPointNotFound: the container lost it.
+    :raises: ``dragon.cloud.keys``'s errors for an encrypted checkpoint
+        whose key the caller cannot read (400, 403, 503).
     """
     if checkpoint.status != STATUS.AVAILABLE or not checkpoint.container:
         raise exception.CheckpointBusy(
             id=checkpoint.id, status=checkpoint.status,
             action='reading its template', allowed=STATUS.AVAILABLE)
     return _read_swift('template of checkpoint %s' % checkpoint.id,
-                       store.read_template,
-                       caller.swift_connection(context),
-                       checkpoint.container)
+                       _read_template, context, checkpoint.container)
+
+
+def _read_template(context: Any, container: str
+                   ) -> tuple[str, dict[str, Any]]:
+    """The template, opened with the caller's own key if it is encrypted.
+
+    The key is read with the caller's token in the protected region, so
+    Barbican's rules for the caller decide, as for ``policy show``.
+    """
+    swift = caller.swift_connection(context)
+    envelope = store.read_manifest(swift, container)
+    domain = None
+    if manifest_mod.is_envelope(envelope):
+        conf = dragon_conf.CONF
+        _manifest, domain = keyring.open_checkpoint(
+            conf, caller.session(context, barbican_conf.GROUP), swift,
+            conf.engine.region_name, container)
+    return store.read_template(swift, container, domain)
 
 
 def recovery_point_list(context: Any, policy: str | None = None

@@ -179,17 +179,3 @@ def readiness(context: Any, encryption: dict[str, Any] | None,
     dr_ready = bool(recovery) and all(result[r]['readable']
                                       for r in recovery)
     return result, dr_ready
-
-
-def refuse_unencrypted(policy: Any) -> None:
-    """Refuse to protect an encrypted policy: its data cannot be encrypted yet.
-
-    Storing the data of a policy that asks for encryption in clear would
-    break the policy's promise silently; protection refuses instead until
-    chunk encryption exists.
-
-    :raises dragon.exception.EncryptionNotImplemented:
-    """
-    if getattr(policy, 'encryption', None):
-        raise exception.EncryptionNotImplemented(
-            id=policy.id, key_ref=policy.encryption['key_ref'])

@@ -20,7 +20,10 @@ CPU per byte (hashing, compression sampling, copying), the part of a
 protect that does not wait on a service.  The bytes are prepared before
 the clock starts; each figure is the median of ``--repeat`` runs with
 min-max.  ``--extra-digest sha512`` adds the whole-stream hash a Glance
-image download is checked with.  Figures only: nothing here fails on time.
+image download is checked with; ``--encrypt`` stores the chunks as an
+encrypted policy does (keyed names, sealed bodies) and ``--compare`` runs
+both, interleaved, and prints the ratio.  Figures only: nothing here fails
+on time.
 
 Runs against whatever ``dragon`` is importable, so the same script
 measures two trees (``PYTHONPATH=<other tree>``).
@@ -35,6 +38,8 @@ import threading
 import time
 
 from dragon.checkpoint import chunks
+from dragon.checkpoint import crypto
+from dragon.checkpoint import envelope
 
 MiB = 1024 * 1024
 
@@ -98,11 +103,17 @@ class _Peak:
         self._thread.join()
 
 
-def _one(data: bytes, extra: tuple) -> tuple:
+def _domain() -> envelope.Domain:
+    key = crypto.new_data_key()
+    return envelope.Domain('bench', 'ref', b'', key)
+
+
+def _one(data: bytes, extra: tuple, encrypt: bool = False) -> tuple:
     store = chunks.ChunkStore(lambda shared=_Listing(): _ForgetfulSwift(
         shared), 'bench', chunk_size=4 * MiB, workers=4,
         compressor=chunks._zstd_compress,
-        decompressor=chunks._zstd_decompress)
+        decompressor=chunks._zstd_decompress,
+        domain=_domain() if encrypt else None)
     reader = io.BytesIO(data)
     before = _rss_kib()
     cpu = time.process_time()
@@ -123,16 +134,25 @@ def main(argv=None) -> None:
     parser.add_argument('--extra-digest', action='append', default=[],
                         help='a whole-stream hashlib algorithm to add '
                              '(sha512: what an image download checks)')
+    parser.add_argument('--encrypt', action='store_true',
+                        help='as an encrypted policy stores its chunks')
+    parser.add_argument('--compare', action='store_true',
+                        help='clear and encrypted runs, interleaved')
     args = parser.parse_args(argv)
     data = os.urandom(args.size_mib * MiB)    # before any clock starts
-    runs = [_one(data, tuple(args.extra_digest)) for _ in range(args.repeat)]
+    if args.compare:
+        _compare(data, tuple(args.extra_digest), args.repeat)
+        return
+    runs = [_one(data, tuple(args.extra_digest), args.encrypt)
+            for _ in range(args.repeat)]
     walls = sorted(r[0] for r in runs)
     cpus = sorted(r[1] for r in runs)
     rss = sorted(r[2] for r in runs)
     size = len(data)
-    print('datapath: %d MiB random, 4 MiB chunks, 4 workers, zstd, extra '
+    print('datapath: %d MiB random, 4 MiB chunks, 4 workers, zstd%s, extra '
           'digests %s; %d runs (median, min-max); %d CPUs, load %.1f' % (
-              args.size_mib, ','.join(args.extra_digest) or 'none',
+              args.size_mib, ', encrypted' if args.encrypt else '',
+              ','.join(args.extra_digest) or 'none',
               args.repeat, os.cpu_count(), os.getloadavg()[0]))
     print('  MB/s            %.0f  (%.0f-%.0f)' % (
         size / statistics.median(walls) / 1e6, size / walls[-1] / 1e6,
@@ -145,6 +165,30 @@ def main(argv=None) -> None:
     print('  process max RSS %.0f MiB (includes the %d MiB prepared)' % (
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         args.size_mib))
+
+
+def _compare(data: bytes, extra: tuple, repeat: int) -> None:
+    """Clear and encrypted runs, alternated so load drifts hit both."""
+    runs = {False: [], True: []}
+    for _ in range(repeat):
+        for encrypt in (False, True):
+            runs[encrypt].append(_one(data, extra, encrypt))
+    size = len(data)
+    print('datapath: %d MiB random, clear vs encrypted, %d runs each '
+          '(median); %d CPUs, load %.1f' % (size // MiB, repeat,
+                                            os.cpu_count(),
+                                            os.getloadavg()[0]))
+    figures = {}
+    for encrypt, found in runs.items():
+        wall = statistics.median(r[0] for r in found)
+        cpu = statistics.median(r[1] for r in found)
+        figures[encrypt] = (wall, cpu)
+        print('  %-9s MB/s %.0f, CPU s per GiB %.2f' % (
+            'encrypted' if encrypt else 'clear', size / wall / 1e6,
+            cpu * 1024 * MiB / size))
+    print('  encrypted/clear: wall x%.2f, CPU x%.2f' % (
+        figures[True][0] / figures[False][0],
+        figures[True][1] / figures[False][1]))
 
 
 if __name__ == '__main__':

@@ -249,7 +249,13 @@ RECOVERY_POINT_LIST = {
             'size': _INT,
             'source_region': {'type': ['string', 'null']},
             'checkpoint_id': {'type': ['string', 'null']},
-            'format_version': _INT}}}}}
+            'format_version': _INT,
+            'encrypted': {'type': 'boolean',
+                          'description': 'Its data and metadata are '
+                                         'encrypted with the customer key.'},
+            'key_ref': {'type': ['string', 'null'],
+                        'description': 'The customer key reference that '
+                                       'wraps its data key.'}}}}}}
 
 
 RETENTION_PREVIEW = {

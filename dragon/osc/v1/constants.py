@@ -226,6 +226,8 @@ RECOVERY_POINT_LIST_LONG_COLUMNS = (
     ('Project', 'project_id'),
     ('Created At', 'created_at'),
     ('Format Version', 'format_version'),
+    ('Encrypted', 'encrypted'),
+    ('Key Ref', 'key_ref'),
 )
 
 RECOVERY_COLUMNS = (

@@ -34,6 +34,12 @@ md5: they are misses, rewritten.  Entries of version 2 carry the stream's
 ``sha256``, version 3 its ``chunk_list_sha256`` instead (the stream's
 bytes are hashed once, by the chunk names): both are read, and a version
 3 entry whose chunk list does not hash to its digest is a miss.
+
+In an encrypted project the entry's name is a keyed hash of the image's
+hash and its body is sealed (``dragon.checkpoint.envelope``): the index
+says nothing about which images are stored to whoever lacks the key.  gc
+cannot read a sealed entry and sweeps it; the next protect of that image
+reads it once and writes the entry again.
 """
 
 import concurrent.futures
@@ -44,6 +50,7 @@ from typing import Any
 from swiftclient import exceptions as swift_exc
 
 from dragon.checkpoint import chunks as chunk_mod
+from dragon.checkpoint import crypto
 
 PREFIX = 'index/image-'
 VERSION = 3
@@ -52,7 +59,9 @@ VERSION = 3
 READABLE = (2, 3)
 
 
-def object_name(algo: str, value: str) -> str:
+def object_name(algo: str, value: str, domain: Any = None) -> str:
+    if domain is not None:
+        value = domain.name('%s:%s' % (algo, value))
     return '%s%s/%s.json' % (PREFIX, algo, value)
 
 
@@ -92,19 +101,26 @@ class ImageIndex:
 
     def __init__(self, store: Any) -> None:
         self.store = store
+        self.domain = getattr(store, 'domain', None)
+
+    def _name(self, algo: str, value: str) -> str:
+        return object_name(algo, value, self.domain)
 
     def lookup(self, algo: str, value: str, size: int | None) -> dict | None:
         """The entry of an image with this hash whose chunks all exist."""
+        name = self._name(algo, value)
         try:
             _headers, body = _swift(self.store).get_object(
-                self.store.container, object_name(algo, value))
+                self.store.container, name)
         except swift_exc.ClientException as e:
             if e.http_status == 404:
                 return None
             raise
         try:
+            if self.domain is not None:
+                body = self.domain.open(name, body)
             entry = json.loads(body)
-        except ValueError:
+        except (ValueError, crypto.CryptoError):
             return None
         if (entry.get('version') not in READABLE or
                 entry.get('algo') != algo or
@@ -124,8 +140,11 @@ class ImageIndex:
                  'chunk_size': self.store.chunk_size,
                  'chunks': [c.to_dict() for c in result.chunks]}
         body = json.dumps(entry, sort_keys=True).encode()
+        name = self._name(algo, value)
+        if self.domain is not None:
+            body = self.domain.seal(name, body)
         _swift(self.store).put_object(
-            self.store.container, object_name(algo, value), body,
+            self.store.container, name, body,
             content_length=len(body), content_type='application/json',
             headers={'X-Object-Meta-Dragon-Sha256':
                      hashlib.sha256(body).hexdigest()})

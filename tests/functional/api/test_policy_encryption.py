@@ -14,8 +14,8 @@
 
 The customer key is checked with the caller's token in the protected
 region; each recovery region's key is checked at every ``GET`` of the
-policy, so deleting it there flips ``dr_ready``.  Protecting is refused
-while chunk data cannot be encrypted.  The policy is a consumer of its
+policy, so deleting it there flips ``dr_ready``; a protection whose
+customer key is gone fails naming it, before any data is read.  The policy is a consumer of its
 secrets in Barbican while it names them.
 """
 import uuid
@@ -30,6 +30,7 @@ from tests.functional.key_manager import delete_secret_guarded
 from tests.functional.key_manager import store_secret
 from tests.minicloud.layout import REGIONS
 from tests.minicloud.waiters import wait_for
+from tests.story import wait
 
 ONE, TWO = REGIONS
 
@@ -78,10 +79,6 @@ def test_readiness_flips_when_the_recovery_key_goes(cloud, demo, keys,
         assert {r: s['readable'] for r, s in
                 policy['encryption_readiness'].items()} == {ONE: True,
                                                              TWO: True}
-        # Promises are kept: no clear data for a policy with a key.
-        message = assert_error(demo('POST', path + '/protect'), 400)
-        assert 'cannot yet encrypt' in message and keys[ONE] in message
-
         delete_secret(cloud.connect('demo', region=TWO), keys[TWO])
         status, body = demo('GET', path)
         assert status == 200, body
@@ -90,6 +87,21 @@ def test_readiness_flips_when_the_recovery_key_goes(cloud, demo, keys,
         two = shown['encryption_readiness'][TWO]
         assert two['readable'] is False and keys[TWO] in two['reason']
         assert shown['encryption_readiness'][ONE]['readable'] is True
+
+        # The customer key itself deleted: the run fails naming it, and
+        # leaves no container (nothing half-written).
+        delete_secret(cloud.connect('demo', region=ONE), keys[ONE])
+        status, body = demo('POST', path + '/protect')
+        assert status == 202, body
+        checkpoint_path = '/v1/checkpoints/' + body['checkpoint']['id']
+        done = wait(lambda: demo('GET', checkpoint_path)[1]['checkpoint'],
+                    ('error', 'available'), 300)
+        assert done['status'] == 'error', done
+        assert keys[ONE] in done['error'] and ONE in done['error']
+        assert not done['container']
+        status, body = demo('GET', path)
+        assert body['policy']['encryption_readiness'][ONE]['readable'] is \
+            False
     finally:
         demo('DELETE', path)
 

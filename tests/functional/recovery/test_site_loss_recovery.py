@@ -20,6 +20,13 @@ recovered volumes are read back from the file-backed driver's files and
 compared with the bytes the workload was built with.  RegionOne and its
 Dragon are brought back at the end.
 
+An encrypted checkpoint rides along, without a stop-site cycle of its own:
+before the loss, an encrypted policy protects a volume holding 64 MiB of
+random bytes (twice: the second upload is 0 bytes); no object of the
+project shows a window of those bytes or a name of its template; after
+the loss it is recovered at the backup site, its key read from
+RegionTwo's Barbican alone, and the volume holds the same bytes.
+
 This is also the test cloud's own proof that ``stop-site`` loses a site
 as a disaster would (every process of RegionOne gone, its APIs silent,
 its Barbican included) while Keystone, Swift and RegionTwo (its own
@@ -29,6 +36,7 @@ import json
 
 import pytest
 
+from tests.functional.encrypted import EncryptedVolume
 from tests.functional.key_manager import delete_secret
 from tests.functional.key_manager import read_payload
 from tests.functional.key_manager import store_secret
@@ -62,7 +70,20 @@ def primary_dragon(dragon):
 
 
 @pytest.fixture
-def primary_lost(cloud, primary_dragon, protected):
+def encrypted(cloud, primary_dragon):
+    """An encrypted checkpoint of a volume of known bytes, before the loss."""
+    from tests.story import Story
+    state = EncryptedVolume(cloud, Story(cloud.minicloud).dragon_client(
+        'RegionOne'))
+    try:
+        state.checkpoint = state.setup()
+        yield state
+    finally:
+        state.teardown()
+
+
+@pytest.fixture
+def primary_lost(cloud, primary_dragon, protected, encrypted):
     """The newest checkpoint, then the primary site and its Dragon gone."""
     checkpoint = protected.latest()
     cloud.minicloud.stop_site('RegionOne')
@@ -91,7 +112,8 @@ def primary_lost(cloud, primary_dragon, protected):
 
 
 def test_recover_at_the_backup_site_from_swift_alone(
-        cloud, primary_dragon, protected, backup_dragon, primary_lost):
+        cloud, primary_dragon, protected, backup_dragon, primary_lost,
+        encrypted):
     from tests.story import Story
     checkpoint = primary_lost
     story = Story(cloud.minicloud)
@@ -103,6 +125,8 @@ def test_recover_at_the_backup_site_from_swift_alone(
 
     recovery = dr.recoveries.create(recovery_point=checkpoint['container'],
                                     target_region=BACKUP)
+    # The encrypted checkpoint recovers meanwhile (it is checked last).
+    encrypted_recovery = _start_encrypted(cloud, dr, encrypted)
     recovery = wait(lambda: dr.recoveries.get(recovery['id']),
                     FINAL_RECOVERY, 1800)
     assert recovery['status'] == 'succeeded', (recovery['error'],
@@ -146,9 +170,52 @@ def test_recover_at_the_backup_site_from_swift_alone(
             assert source_id not in template, role
 
     dr.recoveries.delete(recovery['id'])
-    wait(lambda: next(iter(dr.recoveries.list()), {'status': 'gone'}),
-         ('gone', 'error'), 600)
+    _wait_gone(dr, recovery['id'])
     assert conn.orchestration.find_stack(recovery['stack_id'],
                                          ignore_missing=True) is None or \
         conn.orchestration.get_stack(recovery['stack_id']).status == \
         'DELETE_COMPLETE'
+
+    _check_encrypted(cloud, dr, encrypted, encrypted_recovery)
+
+
+def _start_encrypted(cloud, dr, encrypted):
+    """The encrypted checkpoint's recovery, its key read in RegionTwo only."""
+    assert encrypted.leaks(_swift(cloud)) == []
+    container = encrypted.checkpoint['container']
+    [point] = [p for p in dr.recovery_points.list(
+        policy=encrypted.policy['id']) if p['container'] == container]
+    assert point['encrypted'] is True
+    assert point['key_ref'] == encrypted.keys['RegionOne']
+    return dr.recoveries.create(recovery_point=container,
+                                target_region=BACKUP)
+
+
+def _check_encrypted(cloud, dr, encrypted, recovery):
+    conn = cloud.connect('demo', region=BACKUP)
+    recovery = wait(lambda: dr.recoveries.get(recovery['id']),
+                    FINAL_RECOVERY, 1800)
+    assert recovery['status'] == 'succeeded', (recovery['error'],
+                                               recovery['resource_status'])
+    stack = conn.orchestration.get_stack(recovery['stack_id'])
+    [volume_id] = [r.physical_resource_id
+                   for r in conn.orchestration.resources(stack)
+                   if r.resource_type == 'OS::Cinder::Volume']
+    assert volume_file_sha256(cloud.layout, BACKUP, volume_id) == \
+        encrypted.expected_sha256
+    dr.recoveries.delete(recovery['id'])
+    _wait_gone(dr, recovery['id'])
+
+
+def _wait_gone(dr, recovery_id):
+    """Until the recovery (and its stack) is deleted, or failed deleting."""
+    wait(lambda: next((r for r in dr.recoveries.list()
+                       if r['id'] == recovery_id), {'status': 'gone'}),
+         ('gone', 'error'), 600)
+
+
+def _swift(cloud):
+    from dragon.cloud import clients as clients_mod
+    from tests.story import session
+    return clients_mod.ServiceClients(session(cloud.layout),
+                                      BACKUP).swift()

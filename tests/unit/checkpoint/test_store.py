@@ -55,7 +55,8 @@ def test_complete_checkpoint_is_listed_with_its_metadata():
         'checkpoint_id': 'cp-1', 'created_at': '20261123T150000Z',
         'finished_at': '2026-11-23T15:00:09Z', 'size': 10,
         'source_region': 'RegionOne',
-        'format_version': manifest.FORMAT_VERSION}
+        'format_version': manifest.FORMAT_VERSION,
+        'encrypted': False, 'key_ref': None}
     assert store.read_manifest(swift, writer.container)['checkpoint_id'] == 'cp-1'
     template, parameters = store.read_template(swift, writer.container)
     assert template == 'resources: {}\n'

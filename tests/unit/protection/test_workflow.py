@@ -28,6 +28,9 @@ from openstack.compute.v2 import server as server_mod
 from openstack import exceptions as sdk_exc
 import pytest
 
+from dragon.checkpoint import chunks as chunks_mod
+from dragon.checkpoint import crypto
+from dragon.checkpoint import keyring
 from dragon.checkpoint import naming
 from dragon.checkpoint import store
 from dragon.common import timeutils
@@ -140,6 +143,7 @@ class FakeCompute:
 
 class FakeClients:
     region_name = 'RegionOne'
+    base_session = 'trust-session'
 
     def __init__(self, account):
         self.account = account
@@ -732,17 +736,146 @@ def test_a_failed_capture_cleans_up_what_the_others_captured(env):
     assert env.clients.compute.status['s1'] == 'ACTIVE'
 
 
-def test_a_policy_given_a_key_after_queueing_fails_before_any_data(env):
-    # The API and the scheduler refuse encrypted policies; a run queued
-    # before the key was set must not store the data in clear either.
-    policy_id = env.checkpoint.policy_id
-    db_api.workload_policy_update(env.context, policy_id, {
-        'encryption': {'key_ref': 'k1', 'recovery_key_refs': {}}})
+CUSTOMER_KEY = os.urandom(32)
+KEY_REF = 'http://kms/v1/secrets/0b9f0a4e-3c6f-4a8e-9d51-5f0c2a6b7e10'
+KEY_REF_TWO = 'http://kms2/v1/secrets/1c8e1b5f-4d7a-4b9f-8e62-6a1d3b7c8f21'
+
+
+def _encrypt(env, monkeypatch, readable=True):
+    db_api.workload_policy_update(env.context, env.checkpoint.policy_id, {
+        'encryption': {'key_ref': KEY_REF,
+                       'recovery_key_refs': {'RegionTwo': KEY_REF_TWO}}})
+    reads = []
+
+    def read(session, region, key_ref, conf=None):
+        reads.append((session, region, key_ref))
+        if not readable:
+            raise exception.KeyNotFound(key_ref=key_ref, region=region)
+        return CUSTOMER_KEY
+
+    monkeypatch.setattr(workflow.keyring.keys, 'read_customer_key', read)
+    return reads
+
+
+def _windows(data, size=64, step=4096):
+    return {data[i:i + size] for i in range(0, len(data) - size, step)}
+
+
+def test_an_unreadable_key_fails_the_run_before_any_data(env, monkeypatch):
+    _encrypt(env, monkeypatch, readable=False)
     ok, cp = env.protect()
     assert not ok and cp.status == 'error'
-    assert 'cannot yet encrypt' in cp.error and 'k1' in cp.error
+    assert KEY_REF in cp.error and 'RegionOne' in cp.error
     assert env.log == [] and env.account.containers == {}
     assert env.validated == []
+
+
+def test_an_encrypted_run_stores_nothing_in_clear(env, monkeypatch):
+    reads = _encrypt(env, monkeypatch)
+    ok, cp = env.protect()
+    assert ok and cp.status == 'available', cp.error
+    assert reads == [('trust-session', 'RegionOne', KEY_REF)]
+    swift = env.account.connect()
+    [point] = store.list_recovery_points(swift, PROJECT)
+    assert point['encrypted'] and point['key_ref'] == KEY_REF
+    # Neither the data nor a resource name is in any object of the project.
+    secrets = _windows(DISK) | _windows(VOLUME[:1024 * 1024])
+    for name in ('server_web', 'volume_db', 'three tier', 'net_a'):
+        secrets.add(name.encode())
+    for container in env.account.containers.values():
+        for obj_name, body in container['objects'].items():
+            assert not any(s in body for s in secrets), obj_name
+            assert not any(s in obj_name.encode() for s in secrets)
+    # Only the wrapped data key is stored, next to the chunks.
+    chunk_meta = env.account.containers[naming.chunk_container(PROJECT)][
+        'meta']
+    assert any(k.endswith('-wrapped') for k in chunk_meta)
+    assert not any(CUSTOMER_KEY in v.encode('latin-1')
+                   for v in chunk_meta.values())
+    # The clear envelope is enough for gc and a listing check...
+    envelope = store.read_manifest(swift, cp.container)
+    assert 'graph' not in envelope and envelope['chunks']
+    assert envelope['encryption']['key_refs'] == {
+        'RegionOne': KEY_REF, 'RegionTwo': KEY_REF_TWO}
+    # ...and the key opens the rest, recovered as at the backup site.
+    manifest, domain = keyring.open_checkpoint(
+        None, 'session-two', swift, 'RegionTwo', cp.container)
+    assert reads[-1] == ('session-two', 'RegionTwo', KEY_REF_TWO)
+    assert set(manifest['data']) == {'server_web', 'volume_db'}
+    template, parameters = store.read_template(swift, cp.container, domain)
+    assert parameters['server_web_image']['default'] == 'i1'
+    assert 'server_web' in template
+    chunks = chunks_mod.ChunkStore(env.account.connect,
+                                   manifest['chunk_container'],
+                                   decompressor=chunks_mod._zstd_decompress,
+                                   domain=domain)
+    restored = b''.join(chunks.iter_stream(
+        chunks_mod.ChunkRef.from_dict(c)
+        for c in manifest['data']['server_web']['chunks']))
+    assert restored == DISK
+    assert any('wrapped by key' in e.message
+               for e in db_api.checkpoint_event_get_all(env.context, cp.id))
+
+
+def test_reprotecting_encrypted_unchanged_data_uploads_nothing(
+        env, conf, monkeypatch):
+    _encrypt(env, monkeypatch)
+    ok, first = env.protect()
+    # Four chunks of data, each sealed with its version, nonce and tag.
+    assert ok and first.stats['uploaded_bytes'] == (
+        len(DISK) + 1024 * 1024 + 4 * crypto.OVERHEAD)
+    _first, second = _next_checkpoint(env)
+    ok, cp = _run(env, conf, second)
+    assert ok and cp.stats['uploaded_bytes'] == 0, cp.error
+    assert cp.stats['reused_chunks'] == 4
+    # One data key for the project, found again in the chunk container.
+    chunk_meta = env.account.containers[naming.chunk_container(PROJECT)][
+        'meta']
+    assert len([k for k in chunk_meta if k.endswith('-wrapped')]) == 1
+
+
+def test_a_rotated_key_rewraps_and_both_checkpoints_recover_with_it(
+        env, conf, monkeypatch):
+    _encrypt(env, monkeypatch)
+    ok, first = env.protect()
+    assert ok
+    new_key = os.urandom(32)
+    new_ref = KEY_REF.replace('kms', 'kms-new')
+    secrets = {KEY_REF: CUSTOMER_KEY, new_ref: new_key}
+    monkeypatch.setattr(workflow.keyring.keys, 'read_customer_key',
+                        lambda session, region, ref, conf=None: secrets[ref])
+    db_api.workload_policy_update(env.context, env.checkpoint.policy_id, {
+        'encryption': {'key_ref': new_ref, 'recovery_key_refs': {}}})
+    _first, second = _next_checkpoint(env)
+    ok, cp = _run(env, conf, second)
+    assert ok and cp.stats['uploaded_bytes'] == 0, cp.error
+    assert any('re-wrapped by the new key' in e.message and '1 earlier' in
+               e.message for e in db_api.checkpoint_event_get_all(
+                   env.context, cp.id))
+    # The old key is destroyed: both checkpoints open with the new one.
+    del secrets[KEY_REF]
+    swift = env.account.connect()
+    for container in (first.container, cp.container):
+        manifest, _domain = keyring.open_checkpoint(
+            None, 's', swift, 'RegionOne', container)
+        assert set(manifest['data']) == {'server_web', 'volume_db'}
+
+
+def test_a_cinder_backup_member_of_an_encrypted_policy_is_refused(
+        env, monkeypatch):
+    _encrypt(env, monkeypatch)
+    original = workflow.discovery.discover
+
+    def discover(clients, members, warn):
+        graph = original(clients, members, warn)
+        graph.get('volume_db').action = 'cinder_backup'
+        return graph
+
+    monkeypatch.setattr(workflow.discovery, 'discover', discover)
+    ok, cp = env.protect()
+    assert not ok and 'cinder_backup' in cp.error and 'snapshot_data' in \
+        cp.error
+    assert not any(e[0] == 'capture' for e in env.log)
 
 
 def _next_checkpoint(env):

@@ -10,7 +10,7 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""A schedule never stores in clear the data of a policy asking encryption."""
+"""A schedule protects an encrypted policy like any other (the run encrypts)."""
 
 import datetime
 
@@ -21,7 +21,7 @@ from tests.unit.scheduling.test_misfire_grace import scheduler  # noqa: F401
 from tests.unit.scheduling.test_misfire_grace import TICK
 
 
-def test_a_tick_of_an_encrypted_policy_is_skipped_saying_why(
+def test_a_tick_of_an_encrypted_policy_starts_its_protection(
         ctx, scheduler):  # noqa: F811
     policy = db_api.workload_policy_create(ctx, {
         'project_id': 'p1', 'user_id': 'u1', 'name': 'enc', 'options': {},
@@ -37,7 +37,6 @@ def test_a_tick_of_an_encrypted_policy_is_skipped_saying_why(
         'missed_count': 0, 'next_tick_at': TICK})
     outcome = scheduler.fire(ctx, schedule,
                              TICK + datetime.timedelta(seconds=1))
-    assert outcome.result == statuses.Tick.SKIPPED
-    assert 'cannot yet encrypt' in outcome.detail and 'k1' in outcome.detail
-    assert db_api.checkpoint_get_all(ctx, policy_id=policy.id) == []
-    assert db_api.schedule_get(ctx, schedule.id).skipped_count == 1
+    assert outcome.result == statuses.Tick.STARTED, outcome.detail
+    assert len(db_api.checkpoint_get_all(ctx, policy_id=policy.id)) == 1
+    assert db_api.schedule_get(ctx, schedule.id).skipped_count == 0

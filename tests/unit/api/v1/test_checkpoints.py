@@ -93,7 +93,14 @@ def trusts(monkeypatch):
 def swift(monkeypatch):
     calls = {'template': [], 'list': []}
 
-    def read_template(conn, container):
+    def read_manifest(conn, container):
+        # A clear checkpoint (its template needs no key); failures as below.
+        if container in ('gone', 'refused', 'broken'):
+            read_template(conn, container)
+        return {'format': 'dragon-checkpoint', 'features': []}
+
+    def read_template(conn, container, domain=None):
+        assert domain is None
         calls['template'].append((conn, container))
         if container == 'gone':
             raise exception.RecoveryPointNotFound(container=container,
@@ -122,6 +129,7 @@ def swift(monkeypatch):
     monkeypatch.setattr(caller, 'swift_connection',
                         lambda ctx: 'swift-as-%s' % ctx.project_id)
     monkeypatch.setattr(store, 'read_template', read_template)
+    monkeypatch.setattr(store, 'read_manifest', read_manifest)
     monkeypatch.setattr(store, 'list_recovery_points', list_points)
     return calls
 

@@ -19,7 +19,6 @@ import pytest
 
 from dragon import exception
 from dragon.services import encryption
-from tests.unit.api.v1.test_checkpoints import _error
 from tests.unit.api.v1.test_checkpoints import _protect
 from tests.unit.api.v1.test_checkpoints import cp_api  # noqa: F401
 from tests.unit.api.v1.test_checkpoints import engine  # noqa: F401
@@ -116,15 +115,14 @@ def test_update_sets_changes_and_removes_encryption(api, fake_cloud):
     assert response.json['policy']['encryption'] is None
 
 
-def test_protect_refuses_rather_than_store_clear_data(cp_api, engine,  # noqa: F811,E501
-                                                      trusts):
+def test_protect_of_an_encrypted_policy_is_cast(cp_api, engine,  # noqa: F811,E501
+                                               trusts):
     policy = cp_api('POST', '/v1/policies', {'policy': {
         'name': 'enc', 'encryption': ENCRYPTION, 'members': [{
             'resource_type': 'server', 'resource_id': 'srv-1',
             'action': 'template_only'}]}}).json['policy']
-    message = _error(_protect(cp_api, policy), 400)
-    assert 'cannot yet encrypt' in message and KEY in message
-    assert engine.casts == [] and trusts['created'] == []
+    assert _protect(cp_api, policy).status_int == 202
+    assert len(engine.casts) == 1 and len(trusts['created']) == 1
 
 
 def _consumers(fake_cloud, policy_id):

@@ -46,8 +46,8 @@ def test_list_table_and_long(api, openstack):
     assert '3.0 GiB' in table and 'RegionOne' in table
     rows = openstack('dr', 'recovery', 'point', 'list', '--long',
                      '-f', 'json').json()
-    assert list(rows[0])[-4:] == ['Policy ID', 'Project', 'Created At',
-                                  'Format Version']
+    assert list(rows[0])[-6:] == ['Policy ID', 'Project', 'Created At',
+                                  'Format Version', 'Encrypted', 'Key Ref']
     assert rows[0]['Format Version'] == 1
 
 

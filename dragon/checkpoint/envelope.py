@@ -1,0 +1,348 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""A project's key domain: its wrapped data key, and what it seals in Swift.
+
+A project's encrypted checkpoints share one random data key per customer
+key (so chunks dedup across them); only the data key wrapped by the
+customer's key is stored: in the chunk container's metadata (where the
+next protection finds it) and in each checkpoint's clear manifest
+envelope (so a checkpoint recovers with nothing but its own container
+and the chunks).  A :class:`Domain` holds the unwrapped keys of one run;
+it is never stored, logged or passed to another process.
+"""
+
+import base64
+from typing import Any, Callable
+
+from swiftclient import exceptions as swift_exc
+
+from dragon.checkpoint import crypto
+from dragon.checkpoint import manifest as manifest_mod
+from dragon.checkpoint import naming
+from dragon import exception
+
+# Chunk container metadata, one pair per data key:
+# ``X-Container-Meta-Dragon-Dk-<key id>-Ref`` and ``...-Wrapped``.
+_META = 'x-container-meta-dragon-dk-'
+_REF, _WRAPPED = '-ref', '-wrapped'
+
+
+class Domain:
+    """The keys of one data key, with the reference that wraps it.
+
+    :param wrap_ref: the key reference the data key was wrapped under (the
+        binding of the wrapped key); the key material may be read through
+        another region's reference of the same secret.
+    """
+
+    def __init__(self, project_id: str, wrap_ref: str, wrapped: bytes,
+                 data_key: bytes) -> None:
+        self.project_id = project_id
+        self.wrap_ref = wrap_ref
+        self.wrapped = wrapped
+        self.keys = crypto.SubKeys.derive(data_key)
+        self.key_id = crypto.key_id(self.keys)
+
+    def __repr__(self) -> str:
+        return 'Domain(%s, key %s)' % (self.project_id, self.key_id)
+
+    # -- chunks
+    def chunk_name(self, plaintext: bytes) -> str:
+        return crypto.chunk_name(self.keys, plaintext)
+
+    def seal_chunk(self, name: str, body: bytes, compression: str) -> bytes:
+        return crypto.seal_chunk(self.keys, name, body, compression)
+
+    def open_chunk(self, name: str, blob: bytes, compression: str) -> bytes:
+        return crypto.open_chunk(self.keys, name, blob, compression)
+
+    # -- documents (checkpoint objects, index entries)
+    def seal(self, label: str, document: bytes) -> bytes:
+        return crypto.seal_metadata(self.keys, label, document)
+
+    def open(self, label: str, blob: bytes) -> bytes:
+        return crypto.open_metadata(self.keys, label, blob)
+
+    def name(self, text: str) -> str:
+        """A keyed name for ``text`` (an index key), like a chunk's."""
+        return crypto.chunk_name(self.keys, b'name:' + text.encode())
+
+    def describe(self, key_refs: dict[str, str]) -> dict[str, Any]:
+        """The clear ``encryption`` of a manifest envelope.
+
+        :param key_refs: region → the customer key's reference there.
+        """
+        return {'format': crypto.FORMAT_VERSION, 'key_id': self.key_id,
+                'wrap_ref': self.wrap_ref,
+                'wrapped_key': _b64(self.wrapped),
+                'key_refs': dict(sorted(key_refs.items()))}
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode('ascii')
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode('ascii'), validate=True)
+
+
+def open_domain(customer_key: bytes, project_id: str, wrap_ref: str,
+                wrapped: bytes) -> Domain:
+    """The domain of a wrapped data key.
+
+    :raises crypto.CryptoError: ``customer_key`` does not unwrap it.
+    """
+    data_key = crypto.unwrap_data_key(customer_key, wrapped, wrap_ref,
+                                      project_id)
+    return Domain(project_id, wrap_ref, wrapped, data_key)
+
+
+def stored_keys(headers: dict[str, str]) -> dict[str, tuple[str, bytes]]:
+    """The wrapped data keys in chunk container headers: id → (ref, key)."""
+    found: dict[str, dict[str, str]] = {}
+    for name, value in headers.items():
+        name = name.lower()
+        if not name.startswith(_META) or not value:
+            continue
+        rest = name[len(_META):]
+        for suffix in (_REF, _WRAPPED):
+            if rest.endswith(suffix):
+                found.setdefault(rest[:-len(suffix)], {})[suffix] = value
+    keys = {}
+    for key_id, pair in found.items():
+        try:
+            keys[key_id] = (pair[_REF], _unb64(pair[_WRAPPED]))
+        except (KeyError, ValueError):
+            continue        # half-written or foreign: not a usable key
+    return keys
+
+
+def _first_unwrapping(customer_key: bytes, project_id: str,
+                      keys: dict[str, tuple[str, bytes]]) -> Domain | None:
+    # Sorted: two runs that raced to create a key settle on the same one.
+    for key_id in sorted(keys):
+        ref, wrapped = keys[key_id]
+        try:
+            domain = open_domain(customer_key, project_id, ref, wrapped)
+        except crypto.CryptoError:
+            continue
+        if domain.key_id == key_id:
+            return domain
+    return None
+
+
+# What ``project_domain`` did to find the data key.
+FOUND, REWRAPPED, MADE = 'found', 'rewrapped', 'made'
+
+
+def _store_wrapped(swift: Any, container: str, domain: Domain) -> dict:
+    """Store ``domain``'s wrapped key (replacing its id's); the headers now."""
+    try:
+        swift.post_container(container, headers={
+            _META + domain.key_id + _REF: domain.wrap_ref,
+            _META + domain.key_id + _WRAPPED: _b64(domain.wrapped)})
+        return swift.head_container(container)
+    except swift_exc.ClientException as e:
+        raise exception.CheckpointStoreError(
+            operation='POST', container=container,
+            reason=e.http_status or e.msg)
+
+
+def _rewrapped(customer_key: bytes, key_ref: str, project_id: str,
+               stored: dict[str, tuple[str, bytes]],
+               read_key: Callable[[str], bytes]) -> Domain | None:
+    """A stored data key re-wrapped under the new customer key, if any.
+
+    The customer rotated the policy's key: the key each stored data key
+    is wrapped under is read again (its reference is stored beside it)
+    and, if it still opens the data key, that data key is wrapped under
+    the new one.  Chunks stay as they are (metadata only).
+    """
+    for key_id in sorted(stored):
+        old_ref, wrapped = stored[key_id]
+        if old_ref == key_ref:
+            continue
+        try:
+            old_key = read_key(old_ref)
+            data_key = crypto.unwrap_data_key(old_key, wrapped, old_ref,
+                                              project_id)
+        except (exception.DragonException, crypto.CryptoError):
+            continue        # the old key is gone: nothing to re-wrap
+        domain = Domain(project_id, key_ref, crypto.wrap_data_key(
+            customer_key, data_key, key_ref, project_id), data_key)
+        if domain.key_id == key_id:
+            return domain
+    return None
+
+
+def project_domain(swift: Any, project_id: str, customer_key: bytes,
+                   key_ref: str,
+                   read_key: Callable[[str], bytes] | None = None
+                   ) -> tuple[Domain, str]:
+    """The project's data key for ``customer_key``, made if there is none.
+
+    A wrapped key in the chunk container that ``customer_key`` unwraps is
+    reused, so chunks dedup across checkpoints.  Otherwise, given
+    ``read_key``, a data key wrapped under an older customer key that can
+    still be read is re-wrapped under ``key_ref`` (rotation: no chunk is
+    rewritten).  Otherwise a new data key is wrapped under ``key_ref`` and
+    stored there.
+
+    :param read_key: reads the customer key behind a reference (the
+        run's session, the protected region).
+    :returns: (the domain, ``FOUND``, ``REWRAPPED`` or ``MADE``).
+    :raises dragon.exception.CheckpointStoreError: Swift failed.
+    """
+    container = naming.chunk_container(project_id)
+    try:
+        swift.put_container(container)
+        headers = swift.head_container(container)
+    except swift_exc.ClientException as e:
+        raise exception.CheckpointStoreError(
+            operation='HEAD', container=container,
+            reason=e.http_status or e.msg)
+    stored = stored_keys(headers)
+    found = _first_unwrapping(customer_key, project_id, stored)
+    if found is not None:
+        return found, FOUND
+    if read_key is not None:
+        rotated = _rewrapped(customer_key, key_ref, project_id, stored,
+                             read_key)
+        if rotated is not None:
+            _store_wrapped(swift, container, rotated)
+            return rotated, REWRAPPED
+    data_key = crypto.new_data_key()
+    wrapped = crypto.wrap_data_key(customer_key, data_key, key_ref,
+                                   project_id)
+    domain = Domain(project_id, key_ref, wrapped, data_key)
+    headers = _store_wrapped(swift, container, domain)
+    # Another run may have stored one meanwhile: the first by id wins.
+    return (_first_unwrapping(customer_key, project_id,
+                              stored_keys(headers)) or domain), MADE
+
+
+def checkpoint_domain(customer_key: bytes, envelope: dict[str, Any],
+                      key_ref: str, container: str = '') -> Domain:
+    """The domain of an encrypted checkpoint, from its manifest envelope.
+
+    :param key_ref: where ``customer_key`` was read (for the message).
+    :raises dragon.exception.CheckpointKeyMismatch: the key does not open
+        it (not this checkpoint's customer key) or the envelope is damaged.
+    """
+    info = envelope['encryption']
+    try:
+        domain = open_domain(customer_key, envelope['project_id'],
+                             info['wrap_ref'], _unb64(info['wrapped_key']))
+    except (crypto.CryptoError, KeyError, ValueError):
+        raise exception.CheckpointKeyMismatch(
+            container=container, key_ref=key_ref,
+            key_id=info.get('key_id')) from None
+    return domain
+
+
+def key_ref_for(envelope: dict[str, Any], region: str,
+                container: str = '') -> str:
+    """The customer key's reference in ``region``, as the checkpoint names it.
+
+    :raises dragon.exception.CheckpointKeyMissing:
+    """
+    refs = envelope['encryption'].get('key_refs') or {}
+    if region not in refs:
+        raise exception.CheckpointKeyMissing(
+            container=container, region=region,
+            regions=', '.join(sorted(refs)) or 'none')
+    return refs[region]
+
+
+def label(container: str, name: str) -> str:
+    """What a checkpoint object is sealed to: its container and name.
+
+    Two objects (or two checkpoints' objects) cannot be swapped unnoticed.
+    """
+    return '%s/%s' % (container, name)
+
+
+def seal_manifest(manifest: dict[str, Any], domain: Domain,
+                  key_refs: dict[str, str], container: str,
+                  name: str) -> dict[str, Any]:
+    """The clear envelope of ``manifest``, the manifest sealed inside.
+
+    Clear: what lists and keeps the checkpoint (ids, region, times,
+    sizes), the wrapped data key with the key reference of every region
+    it may be read in, and the chunk index gc and a key-less verification
+    use.  Sealed: the policy, resource graph, data records, parameters and
+    warnings -- everything naming a resource.
+    """
+    sealed = domain.seal(label(container, name),
+                         manifest_mod.dumps(manifest))
+    stats = manifest.get('stats') or {}
+    return {
+        'format': manifest['format'],
+        'format_version': manifest['format_version'],
+        'features': sorted({*manifest['features'], manifest_mod.ENCRYPTED}),
+        'checkpoint_id': manifest['checkpoint_id'],
+        'project_id': manifest['project_id'],
+        'policy_id': manifest['policy']['id'],
+        'source_region': manifest['source_region'],
+        'chunk_container': manifest['chunk_container'],
+        'started_at': manifest['started_at'],
+        'finished_at': manifest['finished_at'],
+        'dragon_version': manifest['dragon_version'],
+        'size': sum(r.get('size') or 0 for r in manifest['data'].values()),
+        # Counts only (no resource in them): what takeover reconciles.
+        'stats': {k: v for k, v in stats.items()
+                  if isinstance(v, (int, float))},
+        'encryption': domain.describe(key_refs),
+        'chunks': manifest_mod.chunk_index(manifest),
+        'sealed': _b64(sealed)}
+
+
+def rewrap_envelope(found: dict[str, Any], domain: Domain,
+                    key_refs: dict[str, str]) -> dict[str, Any] | None:
+    """``found`` with its data key wrapped as ``domain``'s, or ``None``.
+
+    ``None`` when it is another data key's, or wrapped so already.  Only
+    the clear ``encryption`` changes: the sealed manifest, bound to the
+    data key and not to the customer key, stays as it is.
+    """
+    info = found.get('encryption') or {}
+    if info.get('key_id') != domain.key_id or (
+            info.get('wrap_ref') == domain.wrap_ref and
+            info.get('key_refs') == dict(sorted(key_refs.items()))):
+        return None
+    return {**found, 'encryption': domain.describe(key_refs)}
+
+
+def open_manifest(envelope: dict[str, Any], domain: Domain, container: str,
+                  name: str) -> dict[str, Any]:
+    """The manifest sealed in ``envelope``, checked, with its ``encryption``.
+
+    :raises dragon.exception.UnsupportedCheckpoint: it does not open, or
+        its clear ids are not those sealed inside.
+    """
+    info = envelope['encryption']
+    try:
+        raw = domain.open(label(container, name), _unb64(envelope['sealed']))
+    except (crypto.CryptoError, ValueError) as e:
+        raise exception.UnsupportedCheckpoint(
+            container=container,
+            reason='the sealed manifest does not open with data key %s: %s'
+                   % (info.get('key_id'), e))
+    manifest = manifest_mod.loads(raw, container)
+    for key in ('checkpoint_id', 'project_id', 'chunk_container'):
+        if manifest[key] != envelope[key]:
+            raise exception.UnsupportedCheckpoint(
+                container=container,
+                reason='the clear %s is not the sealed one' % key)
+    manifest['encryption'] = info
+    return manifest

@@ -1,0 +1,147 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The key domain of a run: the customer key read, the data key unwrapped.
+
+The customer key is read from the region's key manager with the session
+of the run (the policy owner's trust in the engine, the caller's token in
+the API) and dropped once it has unwrapped the data key: it is never
+stored.  A key that cannot be read fails the run with Dragon's error
+naming the key reference and region (``dragon.cloud.keys``), before
+anything is written.
+"""
+
+from typing import Any, Callable
+
+from oslo_config import cfg
+
+from dragon.checkpoint import envelope
+from dragon.checkpoint import manifest as manifest_mod
+from dragon.checkpoint import store
+from dragon.cloud import keys
+from dragon import exception
+
+
+def key_refs(encryption: dict[str, Any], source_region: str
+             ) -> dict[str, str]:
+    """Region → the customer key's reference there, the source's included."""
+    refs = dict(encryption.get('recovery_key_refs') or {})
+    refs[source_region] = encryption['key_ref']
+    return refs
+
+
+def protect_domain(conf: cfg.ConfigOpts, session: Any, swift: Any,
+                   region: str, project_id: str,
+                   encryption: dict[str, Any] | None,
+                   policy_id: str | None = None,
+                   event: Callable[[str, str], None] | None = None
+                   ) -> envelope.Domain | None:
+    """The project's key domain for a protection; ``None`` when clear.
+
+    After a rotation of the policy's customer key the data key is
+    re-wrapped under the new key (if the old one can still be read), and
+    so are the policy's earlier checkpoints (their clear envelopes only):
+    they all recover with the new key, and dedup goes on.
+
+    :param session: the run's keystoneauth session (the owner's trust).
+    :param event: ``event(level, message)`` of the run.
+    :raises: ``dragon.cloud.keys.read_customer_key``'s errors, naming the
+        key reference; ``CheckpointStoreError``.
+    """
+    if not encryption:
+        return None
+    key_ref = encryption['key_ref']
+    customer_key = keys.read_customer_key(session, region, key_ref, conf)
+    domain, how = envelope.project_domain(
+        swift, project_id, customer_key, key_ref,
+        read_key=lambda ref: keys.read_customer_key(session, region, ref,
+                                                    conf))
+    if how == envelope.REWRAPPED:
+        count = rewrap_checkpoints(swift, project_id, policy_id, domain,
+                                   key_refs(encryption, region))
+        if event is not None:
+            event('info', 'data key %s re-wrapped by the new key %s (no '
+                  'chunk rewritten); %d earlier checkpoints now open with '
+                  'it' % (domain.key_id, key_ref, count))
+    return domain
+
+
+def rewrap_checkpoints(swift: Any, project_id: str, policy_id: str | None,
+                       domain: envelope.Domain,
+                       refs: dict[str, str]) -> int:
+    """Re-wrap the policy's complete checkpoints of ``domain``'s data key.
+
+    Each envelope is written again with the data key wrapped under the
+    new customer key and the policy's current key references; nothing
+    sealed changes.  A checkpoint that cannot be rewritten keeps opening
+    with the old key.
+
+    :returns: how many were rewritten.
+    """
+    count = 0
+    for container in store.checkpoint_containers(swift, project_id):
+        meta = store.container_metadata(swift, container)
+        if not meta or not meta.get(store.COMPLETE) or (
+                policy_id and meta.get(store.POLICY_ID) != policy_id):
+            continue
+        try:
+            found = store.read_manifest(swift, container)
+        except exception.DragonException:
+            continue
+        if not manifest_mod.is_envelope(found):
+            continue
+        rewrapped = envelope.rewrap_envelope(found, domain, refs)
+        if rewrapped is None:
+            continue
+        store.rewrite_envelope(swift, container, rewrapped, domain.wrap_ref)
+        count += 1
+    return count
+
+
+def domain_id(manifest: dict[str, Any]) -> str | None:
+    """The data key id of an (opened) manifest; ``None`` when clear."""
+    return (manifest.get('encryption') or {}).get('key_id')
+
+
+def open_checkpoint(conf: cfg.ConfigOpts, session: Any, swift: Any,
+                    region: str, container: str
+                    ) -> tuple[dict[str, Any], envelope.Domain | None]:
+    """A checkpoint's manifest, opened with its key as read in ``region``.
+
+    :returns: (the manifest, the domain; ``None`` for a clear checkpoint).
+    :raises: as :func:`open_envelope`.
+    """
+    found = store.read_manifest(swift, container)
+    if not manifest_mod.is_envelope(found):
+        return found, None
+    return open_envelope(conf, session, region, found, container)
+
+
+def open_envelope(conf: cfg.ConfigOpts, session: Any, region: str,
+                  found: dict[str, Any], container: str
+                  ) -> tuple[dict[str, Any], envelope.Domain]:
+    """The manifest sealed in an envelope, and the checkpoint's domain.
+
+    The key reference is the one the envelope names for ``region`` (its
+    policy's ``recovery_key_refs`` when it was taken, or its ``key_ref``
+    for the protected region).
+
+    :raises dragon.exception.CheckpointKeyMissing: no reference for region.
+    :raises dragon.exception.CheckpointKeyMismatch: that key is another.
+    :raises: ``read_customer_key``'s errors, naming the key reference.
+    """
+    key_ref = envelope.key_ref_for(found, region, container)
+    customer_key = keys.read_customer_key(session, region, key_ref, conf)
+    domain = envelope.checkpoint_domain(customer_key, found, key_ref,
+                                        container)
+    return envelope.open_manifest(found, domain, container,
+                                  store.MANIFEST), domain
