@@ -21,8 +21,12 @@ in place, every resource keeps its own network, flavor and key pair.
 
 from typing import Any
 
+from dragon.checkpoint import keyring
+from dragon.checkpoint import manifest as manifest_mod
 from dragon.checkpoint import store
 from dragon.cloud import caller
+from dragon import conf as dragon_conf
+from dragon.conf import barbican as barbican_conf
 from dragon import exception
 from dragon.protection import graph as graph_mod
 from dragon.recovery.in_place import run as in_place_run
@@ -54,9 +58,8 @@ def check(context: Any, request: dict[str, Any],
                    'networks, flavors and key pairs: mappings are for '
                    'failover and drill')
     container = source['recovery_point']
-    manifest = runs.read_swift('checkpoint %s' % container,
-                               store.read_manifest,
-                               caller.swift_connection(context), container)
+    manifest = runs.read_swift('checkpoint %s' % container, _read_manifest,
+                               context, container)
     if manifest.get('project_id') != context.project_id:
         raise exception.RecoveryPointNotFound(
             container=container, missing='a checkpoint of this project')
@@ -67,3 +70,20 @@ def check(context: Any, request: dict[str, Any],
     if not request.get('dry_run'):
         raise exception.Invalid(reason=in_place_run.NOT_BUILT)
     return region
+
+
+def _read_manifest(context: Any, container: str) -> dict[str, Any]:
+    """The manifest, opened with the caller's key if it is encrypted.
+
+    The key is read with the caller's token in this Dragon's region (the
+    checkpoint's own, for an in-place restore), so Barbican's rules for
+    the caller decide.
+    """
+    manifest = store.read_manifest(caller.swift_connection(context),
+                                   container)
+    if manifest_mod.is_envelope(manifest):
+        conf = dragon_conf.CONF
+        manifest, _domain = keyring.open_envelope(
+            conf, caller.session(context, barbican_conf.GROUP),
+            conf.engine.region_name, manifest, container)
+    return manifest

@@ -18,6 +18,8 @@ import types
 from openstack import exceptions as sdk_exc
 import pytest
 
+from dragon.checkpoint import keyring
+from dragon.checkpoint import manifest as manifest_mod
 from dragon.checkpoint import store
 from dragon.recovery.in_place import lookup as lookup_mod
 from dragon.recovery.in_place import run as run_mod
@@ -163,3 +165,26 @@ def test_the_workflow_hands_in_place_recoveries_to_the_dry_run(monkeypatch):
                         or True)
     assert workflow.run('conf', 'rec-1')
     assert handed == [('conf', row, 'clients', 'recorder')]
+
+
+def test_an_encrypted_checkpoint_is_planned_from_its_opened_manifest(
+        monkeypatch):
+    # The clear envelope has no resource graph: the plan needs the sealed
+    # manifest, opened with the key as read in the checkpoint's region.
+    envelope = {'features': [manifest_mod.ENCRYPTED], 'sealed': 'x',
+                'project_id': 'p1'}
+    monkeypatch.setattr(store, 'read_manifest',
+                        lambda swift, container: envelope)
+    opened = []
+
+    def open_envelope(conf, session, region, found, container):
+        opened.append((session, region, found, container))
+        return fakes.manifest(), 'domain'
+
+    monkeypatch.setattr(keyring, 'open_envelope', open_envelope)
+    clients = _clients()
+    clients.base_session, clients.region_name = 'session', 'RegionOne'
+    recorder = Recorder()
+    assert run_mod.run('conf', _recovery(), clients, recorder)
+    assert opened == [('session', 'RegionOne', envelope, 'dragon_p1_app_x')]
+    assert len(recorder.final()['plan']) == 4
