@@ -105,6 +105,16 @@ class ImageSnapshot(_ServerImage):
             raise
         return state
 
+    def prepare(self, ctx: base.DataContext, node: Any,
+                state: dict) -> None:
+        """Nova's upload of the snapshot: until its image is active."""
+        if state.get('kind') == base.NONE or state.get('reused_from'):
+            return
+        conf = ctx.protection
+        glance.wait_active(
+            ctx.clients, state['image_id'], timeout=conf.image_active_timeout,
+            interval=conf.poll_interval, resource=base.label(node))
+
     def transfer(self, ctx: base.DataContext, node: Any,
                  state: dict) -> dict:
         if state.get('kind') == base.NONE:
