@@ -23,6 +23,7 @@ transfer, while each stage keeps its own bound on the calls in flight.
 
 import concurrent.futures
 import dataclasses
+import queue
 from typing import Any, Callable, Iterable
 
 
@@ -67,41 +68,47 @@ def run(items: Iterable[Any], stages: list[Stage],
     # The executors start threads only as items come: no cap needed.
     pools = [concurrent.futures.ThreadPoolExecutor(
         stage.threads, thread_name_prefix=stage.name) for stage in stages]
-    # future -> (stage index, item); the futures still running.
+    # future -> (stage index, item): the futures not handled yet; each
+    # reports its end on ``ended`` (one queue, not a wait on all of
+    # them per step: a policy may hold hundreds of resources).
     pending: dict[concurrent.futures.Future, tuple[int, Any]] = {}
+    ended: queue.SimpleQueue = queue.SimpleQueue()
     # Items that have not completed stage i yet, per stage.
     left = [len(items)] * len(stages)
     errors: list[BaseException] = []
+
+    def submit(index: int, item: Any) -> None:
+        future = pools[index].submit(stages[index].run, item)
+        pending[future] = (index, item)
+        future.add_done_callback(ended.put)
+
     try:
         for item in items:
-            pending[pools[0].submit(stages[0].run, item)] = (0, item)
+            submit(0, item)
         while pending:
-            finished, _ = concurrent.futures.wait(
-                pending, return_when=concurrent.futures.FIRST_COMPLETED)
-            for future in finished:
-                index, item = pending.pop(future)
-                if future.cancelled():
-                    continue
-                error = future.exception()
-                if error is not None:
-                    errors.append(error)
-                    if len(errors) == 1:
-                        for other in pending:
-                            other.cancel()
-                        if on_error is not None:
-                            on_error(error)
-                    continue
-                if errors:
-                    continue
-                stage = stages[index]
-                if stage.done is not None:
-                    stage.done(item)
-                left[index] -= 1
-                if left[index] == 0 and stage.all_done is not None:
-                    stage.all_done()
-                if index + 1 < len(stages):
-                    pending[pools[index + 1].submit(
-                        stages[index + 1].run, item)] = (index + 1, item)
+            future = ended.get()
+            index, item = pending.pop(future)
+            if future.cancelled():
+                continue
+            error = future.exception()
+            if error is not None:
+                errors.append(error)
+                if len(errors) == 1:
+                    for other in pending:
+                        other.cancel()
+                    if on_error is not None:
+                        on_error(error)
+                continue
+            if errors:
+                continue
+            stage = stages[index]
+            if stage.done is not None:
+                stage.done(item)
+            left[index] -= 1
+            if left[index] == 0 and stage.all_done is not None:
+                stage.all_done()
+            if index + 1 < len(stages):
+                submit(index + 1, item)
     except BaseException:
         for other in pending:
             other.cancel()
