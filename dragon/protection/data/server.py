@@ -69,7 +69,11 @@ class ImageSnapshot(_ServerImage):
             return {'kind': base.NONE, 'reason': BOOT_FROM_VOLUME}
         facts = reuse.server_facts(server)
         if reuse.enabled(ctx, node):
-            facts = reuse.current_facts(ctx, server)
+            if server.status == reuse.SHUTOFF:
+                # Only a server stopped at this checkpoint may reuse its
+                # data next time: a running one's createImage is not
+                # delayed by the list of its instance actions.
+                facts = reuse.current_facts(ctx, server)
             decision = reuse.decide(ctx, server, facts, ctx.previous)
             if decision.reuse:
                 ctx.event('info', 'data of checkpoint %s reused, no new '
