@@ -83,6 +83,20 @@ opts = [
              'source\'s Glance, Cinder and Swift and more memory (each '
              'stream holds up to [checkpoint] upload_workers chunks).'),
     cfg.IntOpt(
+        'parallel_captures',
+        default=16,
+        min=1,
+        help='Resources whose capture (createImage, volume snapshot, '
+             'backup) one checkpoint starts and waits for at the same time, '
+             'one thread each; as many threads again wait for captured '
+             'data to become readable (Nova\'s or Cinder\'s upload to '
+             'Glance, a backup to finish) before its transfer. Each waiting '
+             'thread checks its object every [protection] poll_interval '
+             'seconds at most. More takes the snapshots of a large policy '
+             'closer together (shorter pauses under ``consistent``) at the '
+             'cost of more concurrent requests to Nova, Cinder and '
+             'Glance.'),
+    cfg.IntOpt(
         'pause_timeout',
         default=120,
         min=1,

@@ -117,6 +117,9 @@ class Pause:
                     continue
                 self.compute.pause_server(node.resource.id)
                 self.done.append(node)
+            # Every request first, then the waits: Nova pauses them all
+            # meanwhile, so a policy of many servers waits about once.
+            for node in list(self.done):
                 if not _wait(self.compute, node.resource.id, 'PAUSED',
                              self.poll, self.timeout):
                     raise exception.DataActionFailed(

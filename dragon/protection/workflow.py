@@ -57,6 +57,7 @@ from dragon.protection.data import sweep
 from dragon.protection import discovery
 from dragon.protection import encrypted
 from dragon.protection import graph as graph_mod
+from dragon.protection import pipeline
 from dragon.protection import recorder as rec
 from dragon.protection import template as template_mod
 from dragon.protection import validation
@@ -70,12 +71,6 @@ LOG = logging.getLogger(__name__)
 # The statuses of the run's resources and of the run.
 RESOURCE = statuses.Resource
 STATUS = statuses.Checkpoint
-
-# Captures (createImage, volume snapshots, backups) started at the same
-# time: all of a policy's snapshots are taken together (a shorter pause
-# under ``consistent``, Nova's uploads overlapping) without sending
-# hundreds of requests to Nova and Cinder at once.
-CAPTURE_THREADS = 16
 
 # Tries of the final database write before the run gives up on it (the
 # container is complete by then: see Protection._record_available).
@@ -153,9 +148,8 @@ class Protection:
                 graph, started)
             self.plan(graph)
             try:
-                self.capture_all()
                 try:
-                    self.transfer_all()
+                    self.capture_and_transfer()
                 except BaseException as e:
                     self.wait_unpaused(e)
                     raise
@@ -383,59 +377,83 @@ class Protection:
             for kind in state.get(data_base.INTENTS) or ())
         self.recorder.flush(force=about_to_create, soon=True)
 
-    def capture_all(self) -> None:
+    def capture_and_transfer(self) -> None:
+        """Capture, prepare and transfer every resource, as a pipeline.
+
+        All captures start at once (``[protection] parallel_captures`` at a
+        time), so the policy's snapshots are taken together; each resource
+        then waits for its data to be readable (Nova's or Cinder's upload)
+        and is transferred as soon as it is (``parallel_resources`` at a
+        time), while other resources are still being captured or uploaded
+        (``pipeline``).  Paused servers (``consistent``) are released once
+        every capture is taken, not after any upload or transfer.
+        """
         # What the RPO counts from: nothing written after this instant is
         # sure to be in the checkpoint.
         self.recorder.flush(force=True, captured_at=timeutils.utcnow())
         self.recorder.phase(progress.CAPTURING, len(self.steps))
+        conf = self.conf.protection
         servers = [s.node for s in self.steps
                    if s.node.member and s.node.resource.type ==
                    'OS::Nova::Server']
         if self.policy.options.get('consistent') and servers:
-            conf = self.conf.protection
             self._pause = consistency.Pause(
                 self.clients.connection.compute, servers,
                 self.recorder.event, poll=min(conf.poll_interval, 0.5),
                 timeout=conf.pause_timeout,
                 busy_timeout=conf.image_active_timeout)
             self._pause.pause()
-            try:
-                self._capture_each()
-            except BaseException as e:
-                self._pause.release()
-                self._pause.wait(e)
-                raise
+        # Transfers done while the phase still counts captures.
+        self._early = 0
+        stages = [
+            pipeline.Stage('capture', self._capture, conf.parallel_captures,
+                           all_done=self._captured),
+            pipeline.Stage('prepare', self._prepare, conf.parallel_captures),
+            pipeline.Stage('transfer', self._transfer,
+                           conf.parallel_resources, done=self._transferred),
+        ]
+        try:
+            pipeline.run(self.steps, stages, on_error=self._stop)
+        except BaseException:
+            self._release()
+            raise
+        self.check_strict()     # before cleanup, which then removes all
+
+    def _release(self) -> None:
+        """Start unpausing the paused servers (at most once)."""
+        if self._pause is not None:
             # Unpaused as soon as Nova lets it (it refuses while it still
             # uploads a snapshot), while the transfers go on.
             self._pause.release()
-        else:
-            self._capture_each()
+
+    def _stop(self, error: BaseException) -> None:
+        """The first failure: no new transfer, paused servers released."""
+        self._failed.set()
+        self._release()
+
+    def _captured(self) -> None:
+        """Every capture taken: the point in time is fixed."""
+        self._release()
         self.recorder.event('info', 'point in time captured')
+        self.recorder.phase(progress.TRANSFERRING, len(self.steps))
+        for _ in range(self._early):
+            self.recorder.advance()
+        self._early = -1
+
+    def _transferred(self, step: _Step) -> None:
+        if self._early < 0:
+            self.recorder.advance()
+        else:
+            self._early += 1
 
     def wait_unpaused(self, error: BaseException | None = None) -> None:
-        """Wait for the servers ``capture_all`` paused to be running again.
+        """Wait for the servers ``capture_and_transfer`` paused to be back.
 
         :param error: the transfers' failure, named with the servers.
         :raises dragon.exception.ServersLeftPaused: one did not come back.
         """
         if self._pause is not None:
             self._pause.wait(error)
-
-    def _capture_each(self) -> None:
-        """Capture every resource at once: the snapshots are taken together.
-
-        One failure fails the run once the others are done (their
-        temporaries are in their state, for cleanup).
-        """
-        if not self.steps:
-            return
-        with concurrent.futures.ThreadPoolExecutor(
-                min(len(self.steps), CAPTURE_THREADS)) as pool:
-            futures = [pool.submit(self._capture, step)
-                       for step in self.steps]
-        errors = [f.exception() for f in futures if f.exception()]
-        if errors:
-            raise errors[0]
 
     def _capture(self, step: _Step) -> None:
         self.recorder.status(step.node.key, RESOURCE.CAPTURING)
@@ -450,16 +468,22 @@ class Protection:
         self.recorder.set(step.node.key, temporaries=dict(step.state))
         self.recorder.advance()
 
-    def transfer_all(self) -> None:
-        self.recorder.phase(progress.TRANSFERRING, len(self.steps))
-        with concurrent.futures.ThreadPoolExecutor(
-                self.conf.protection.parallel_resources) as pool:
-            futures = [pool.submit(self._transfer, step)
-                       for step in self.steps]
-            errors = [f.exception() for f in futures if f.exception()]
-        if errors:
-            raise errors[0]
-        self.check_strict()     # before cleanup, which then removes all
+    def _prepare(self, step: _Step) -> None:
+        """Wait until the captured data is readable.
+
+        Outside the transfer slots: a Nova upload does not hold one.
+        """
+        if self._failed.is_set():
+            return
+        key = step.node.key
+        self.recorder.status(key, RESOURCE.TRANSFERRING)
+        try:
+            step.action.prepare(step.ctx, step.node, step.state)
+        except Exception as e:
+            self.recorder.status(key, RESOURCE.ERROR, exception.one_line(e))
+            raise
+        finally:
+            self.recorder.set(key, temporaries=dict(step.state))
 
     def _transfer(self, step: _Step) -> None:
         try:
@@ -485,7 +509,6 @@ class Protection:
                           self.checkpoint.id, key)
             raise
         self.recorder.status(key, RESOURCE.DONE)
-        self.recorder.advance()
         if step.record.get('kind') == 'none':
             # Nothing moved (template_only): its status says it all, and an
             # event row per resource is what made 300-server policies slow.

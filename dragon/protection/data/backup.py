@@ -104,13 +104,22 @@ class CinderBackup(base.DataAction):
         base.created(ctx, state, 'backup', backup.id)
         return state
 
-    def transfer(self, ctx: base.DataContext, node: Any,
-                 state: dict) -> dict:
+    def prepare(self, ctx: base.DataContext, node: Any,
+                state: dict) -> None:
+        """Until Cinder has written the backup."""
+        self._wait(ctx, node, state)
+
+    def _wait(self, ctx: base.DataContext, node: Any, state: dict) -> Any:
         conf = ctx.protection
-        backup = cinder.wait_status(
+        return cinder.wait_status(
             ctx.clients, 'backup', state['backup_id'], ('available',),
             cinder.BACKUP_BAD, timeout=conf.backup_timeout,
             interval=conf.poll_interval, resource=base.label(node))
+
+    def transfer(self, ctx: base.DataContext, node: Any,
+                 state: dict) -> dict:
+        # Available already (prepare): one read of the backup.
+        backup = self._wait(ctx, node, state)
         links = backup_chain.chain(ctx.clients, backup)
         chain = [{'id': link.id, 'is_incremental': bool(link.is_incremental),
                   'export_record': export_record(ctx, link.id)}

@@ -266,7 +266,7 @@ class DataAction(abc.ABC):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         # Every step reports client errors as DataActionFailed(resource=...).
-        for step in ('estimate', 'capture', 'transfer'):
+        for step in ('estimate', 'capture', 'prepare', 'transfer'):
             if step in cls.__dict__:
                 setattr(cls, step, _wrapped(step, cls.__dict__[step]))
 
@@ -297,6 +297,21 @@ class DataAction(abc.ABC):
             reason; temporaries made before the failure are in no state, so
             capture removes them itself before raising.
         """
+
+    def prepare(self, ctx: DataContext, node: Any, state: dict) -> None:
+        """Wait until the captured data can be read, making it readable.
+
+        Nova's or Cinder's upload to Glance, a backup finishing: the
+        long waits in which no byte reaches the checkpoint.  The workflow
+        runs it outside the bounded transfer slots, so one resource's
+        upload overlaps another's transfer.  Adds the temporaries it makes
+        to ``state`` like ``transfer``; ``transfer`` still works (and
+        waits) if it was not called.
+
+        :param state: what ``capture`` returned.
+        :raises dragon.exception.DataActionFailed: (or a subclass).
+        """
+        return None
 
     @abc.abstractmethod
     def transfer(self, ctx: DataContext, node: Any, state: dict) -> dict:

@@ -69,7 +69,11 @@ class ImageSnapshot(_ServerImage):
             return {'kind': base.NONE, 'reason': BOOT_FROM_VOLUME}
         facts = reuse.server_facts(server)
         if reuse.enabled(ctx, node):
-            facts = reuse.current_facts(ctx, server)
+            if server.status == reuse.SHUTOFF:
+                # Only a server stopped at this checkpoint may reuse its
+                # data next time: a running one's createImage is not
+                # delayed by the list of its instance actions.
+                facts = reuse.current_facts(ctx, server)
             decision = reuse.decide(ctx, server, facts, ctx.previous)
             if decision.reuse:
                 ctx.event('info', 'data of checkpoint %s reused, no new '
@@ -104,6 +108,16 @@ class ImageSnapshot(_ServerImage):
                 glance.delete_image(ctx.clients, image_id)
             raise
         return state
+
+    def prepare(self, ctx: base.DataContext, node: Any,
+                state: dict) -> None:
+        """Nova's upload of the snapshot: until its image is active."""
+        if state.get('kind') == base.NONE or state.get('reused_from'):
+            return
+        conf = ctx.protection
+        glance.wait_active(
+            ctx.clients, state['image_id'], timeout=conf.image_active_timeout,
+            interval=conf.poll_interval, resource=base.label(node))
 
     def transfer(self, ctx: base.DataContext, node: Any,
                  state: dict) -> dict:

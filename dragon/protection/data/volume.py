@@ -113,8 +113,9 @@ class SnapshotData(base.DataAction):
             raise
         return state
 
-    def transfer(self, ctx: base.DataContext, node: Any,
-                 state: dict) -> dict:
+    def prepare(self, ctx: base.DataContext, node: Any,
+                state: dict) -> None:
+        """A volume from the snapshot, uploaded by Cinder to an image."""
         conf = ctx.protection
         resource = base.label(node)
         started = time.monotonic()
@@ -139,11 +140,21 @@ class SnapshotData(base.DataAction):
             ctx.clients, volume.id, base.intend(
                 ctx, state, 'image', base.temporary_name(ctx, node, 'image')))
         base.created(ctx, state, 'image', image_id)
-        image = glance.wait_active(
+        glance.wait_active(
             ctx.clients, state['image_id'], timeout=conf.image_active_timeout,
             interval=conf.poll_interval, resource=resource)
         ctx.event('info', '%s: uploaded to temporary image %s in %.1f s' % (
             resource, state['image_id'], time.monotonic() - started))
+
+    def transfer(self, ctx: base.DataContext, node: Any,
+                 state: dict) -> dict:
+        if not state.get('image_id'):
+            self.prepare(ctx, node, state)
+        conf = ctx.protection
+        # Active already (prepare): one read of the image.
+        image = glance.wait_active(
+            ctx.clients, state['image_id'], timeout=conf.image_active_timeout,
+            interval=conf.poll_interval, resource=base.label(node))
         fields = stream.store_image(ctx, node, image)
         state['done'] = True
         return base.record(self.action, base.VOLUME, volume=state['volume'],

@@ -21,6 +21,7 @@ from dragon.recovery.restore import context as restore_context
 # group, option, today's value (kept as the default), the smallest allowed.
 TUNABLES = [
     ('protection', 'parallel_resources', 2, 1),
+    ('protection', 'parallel_captures', 16, 1),
     ('protection', 'pause_timeout', 120, 1),
     ('recovery', 'parallel_restores', 2, 1),
     ('recovery', 'stack_poll_interval', 2.0, 0.1),

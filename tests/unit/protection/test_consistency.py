@@ -65,6 +65,26 @@ def test_active_servers_are_paused_and_unpaused_even_when_busy():
     assert any('not paused' in e[1] for e in events)
 
 
+def test_every_pause_is_asked_before_the_first_wait():
+    compute = Compute({'a': 'ACTIVE', 'b': 'ACTIVE', 'c': 'ACTIVE'})
+    reads = []
+    get_server = compute.get_server
+
+    def read(server_id):
+        reads.append((len(compute.posts), server_id))
+        return get_server(server_id)
+
+    compute.get_server = read
+    with consistency.paused(compute, [_node('a'), _node('b'), _node('c')],
+                            lambda *e: None, poll=0, timeout=120):
+        assert set(compute.statuses.values()) == {'PAUSED'}
+    # Each server's status is read once before its pause; the waits for
+    # PAUSED read with all three pauses sent.
+    assert [r for r in reads if r[0] < 3] == [(0, 'a'), (1, 'b'), (2, 'c')]
+    assert compute.posts[:3] == [('pause', 'a'), ('pause', 'b'),
+                                 ('pause', 'c')]
+
+
 def test_a_failure_inside_still_unpauses():
     compute = Compute({'a': 'ACTIVE'})
     with pytest.raises(ValueError):

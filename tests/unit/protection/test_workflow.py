@@ -77,6 +77,12 @@ class FakeAction:
                                              reason='snapshot refused')
         return {'temporary': 'tmp-' + node.key}
 
+    def prepare(self, ctx, node, state):
+        self.log.append(('prepare', node.key))
+        if self.fail_at == 'prepare':
+            raise exception.DataActionFailed(resource=node.key,
+                                             reason='upload went to killed')
+
     def transfer(self, ctx, node, state):
         self.log.append(('transfer', node.key))
         if ctx.previous is not None:
@@ -251,10 +257,11 @@ def test_a_run_writes_a_complete_checkpoint(env):
     assert {r['status'] for r in cp.resources} == {statuses.Resource.DONE}
     assert cp.stats['zero_chunks'] == 2
     assert cp.stats['uploaded_bytes'] == len(DISK) + 1024 * 1024
-    # Captures happen before any transfer; each temporary is cleaned.
-    kinds = [entry[0] for entry in env.log]
-    assert kinds.index('transfer') > max(
-        i for i, k in enumerate(kinds) if k == 'capture')
+    # Each resource is captured before it is transferred; each temporary
+    # is cleaned.
+    for key in ('server_web', 'volume_db'):
+        assert env.log.index(('capture', key)) < env.log.index(
+            ('transfer', key))
     assert ('cleanup', 'server_web', 'tmp-server_web') in env.log
     # The consistent policy paused the member server and unpaused it.
     assert env.clients.compute.actions == [('pause', 's1'), ('unpause', 's1')]
@@ -640,6 +647,7 @@ def test_a_run_goes_through_its_phases_counting_resources(env, monkeypatch):
 def test_parallel_transfers_and_pause_timeout_are_the_operators(
         env, conf, monkeypatch):
     conf.set_override('parallel_resources', 7, group='protection')
+    conf.set_override('parallel_captures', 5, group='protection')
     conf.set_override('pause_timeout', 33, group='protection')
     workers, timeouts = [], []
     real_pool = workflow.concurrent.futures.ThreadPoolExecutor
@@ -658,7 +666,8 @@ def test_parallel_transfers_and_pause_timeout_are_the_operators(
     monkeypatch.setattr(workflow.consistency, 'Pause', pause)
     ok, cp = env.protect()
     assert ok and cp.status == 'available'
-    assert 7 in workers and timeouts == [33]
+    # Captures and the waits for readable data; transfers.
+    assert workers.count(5) == 2 and 7 in workers and timeouts == [33]
 
 
 def test_a_paused_server_is_resumed_while_its_data_transfers(
@@ -726,6 +735,74 @@ def test_the_captures_of_a_policy_are_taken_at_the_same_time(
     assert ok and cp.status == 'available'
     assert sorted(e[1] for e in env.log if e[0] == 'capture') == [
         'server_web', 'volume_db']
+
+
+def test_a_resource_is_transferred_while_another_is_still_captured(
+        env, monkeypatch):
+    # Under consistent too: the server stays paused until the volume's
+    # capture is taken, while the server's data already moves.
+    transferring = threading.Event()
+    capture, transfer = FakeAction.capture, FakeAction.transfer
+    compute = env.clients.compute
+
+    def slow_volume(self, ctx, node):
+        if node.key == 'volume_db':
+            assert transferring.wait(5), 'transfer waited for all captures'
+            assert ('unpause', 's1') not in compute.actions
+        return capture(self, ctx, node)
+
+    def note(self, ctx, node, state):
+        if node.key == 'server_web':
+            transferring.set()
+        return transfer(self, ctx, node, state)
+
+    monkeypatch.setattr(FakeAction, 'capture', slow_volume)
+    monkeypatch.setattr(FakeAction, 'transfer', note)
+    ok, cp = env.protect()
+    assert ok and cp.status == 'available', cp.error
+    assert compute.actions == [('pause', 's1'), ('unpause', 's1')]
+    assert cp.bytes_done == len(DISK) + len(VOLUME)
+
+
+def test_data_being_made_readable_holds_no_transfer_slot(
+        env, conf, monkeypatch):
+    # One transfer at a time: the volume's upload to Glance (prepare)
+    # goes on while the server's data is transferred, and the reverse.
+    conf.set_override('parallel_resources', 1, group='protection')
+    transferred = threading.Event()
+    prepare, transfer = FakeAction.prepare, FakeAction.transfer
+
+    def slow_upload(self, ctx, node, state):
+        if node.key == 'volume_db':
+            assert transferred.wait(5), 'a prepare held the transfer slot'
+        return prepare(self, ctx, node, state)
+
+    def note(self, ctx, node, state):
+        result = transfer(self, ctx, node, state)
+        transferred.set()
+        return result
+
+    monkeypatch.setattr(FakeAction, 'prepare', slow_upload)
+    monkeypatch.setattr(FakeAction, 'transfer', note)
+    ok, cp = env.protect()
+    assert ok and cp.status == 'available', cp.error
+    for key in ('server_web', 'volume_db'):
+        assert env.log.index(('prepare', key)) < env.log.index(
+            ('transfer', key))
+
+
+def test_a_failed_prepare_fails_the_run_and_cleans_up(env):
+    env.behaviour['volume'] = 'prepare'
+    ok, cp = env.protect()
+    assert not ok and 'upload went to killed' in cp.error
+    assert ('transfer', 'volume_db') not in env.log
+    by_key = {r['key']: r for r in cp.resources}
+    assert by_key['volume_db']['status'] == statuses.Resource.ERROR
+    assert 'upload went to killed' in by_key['volume_db']['reason']
+    assert env.clients.compute.actions[-1] == ('unpause', 's1')
+    assert {e[1] for e in env.log if e[0] == 'cleanup'} == {
+        'server_web', 'volume_db'}
+    assert store.checkpoint_containers(env.account.connect(), PROJECT) == []
 
 
 def test_a_failed_capture_cleans_up_what_the_others_captured(env):

@@ -111,6 +111,17 @@ def test_a_server_running_now_or_then_is_snapshotted(env, stopped):
     _not_reused(env, node, 'it was ACTIVE at checkpoint cp-1')
 
 
+def test_a_running_servers_actions_are_not_listed_before_its_snapshot(
+        env, stopped):
+    # Never compared later (reuse needs SHUTOFF then and now): one Nova
+    # call less before the createImage of every running server.
+    _set(env, stopped, status='ACTIVE')
+    record = _protect(env, fakes.node('server', stopped))
+    assert not any('action' in c for c in env.cloud.calls), env.cloud.calls
+    assert 'last_action' not in record['server']
+    assert record['server']['status'] == 'ACTIVE'
+
+
 def test_another_flavor_or_image_means_a_snapshot(env, stopped):
     node = fakes.node('server', stopped)
     _previous(env, node)

@@ -258,3 +258,23 @@ def test_template_only_records_no_data(env):
     _state, record = _run(env, action, node)
     assert record['kind'] == 'none' and record['chunks'] == []
     assert env.cloud.calls == []
+
+
+def test_prepare_waits_for_novas_upload_and_moves_no_byte(env, disk):
+    # The wait the workflow keeps out of its transfer slots.
+    sid = env.cloud.add_server(fakes.pieces_of(disk))
+    node = fakes.node('server', sid)
+    action = data.get('server', 'image_snapshot')
+    state = action.capture(env.ctx, node)
+    image = env.cloud.objects['image'][state['image_id']]
+    assert image['status'] == 'saving'
+    action.prepare(env.ctx, node, state)
+    assert image['status'] == 'active'
+    assert env.progress == [] and env.cloud.downloads == 0
+    reads = env.cloud.calls.count('GET image')
+    record = action.transfer(env.ctx, node, state)
+    # Active already: one read of the image before the download.
+    assert env.cloud.calls.count('GET image') == reads + 1
+    assert fakes.stored_bytes(env, record) == disk
+    action.cleanup(env.ctx, node, state)
+    assert env.cloud.alive('image') == []

@@ -184,3 +184,26 @@ def test_a_volume_cinder_encrypts_is_refused_before_anything_is_made(
         action.capture(env.ctx, node)
     assert _temporaries(env.cloud) == NOTHING
     assert env.cloud.objects['backup'] == {}
+
+
+def test_prepare_makes_the_image_and_transfer_only_streams_it(
+        env, volume_bytes):
+    # What the workflow runs outside its transfer slots: Cinder's volume
+    # and upload; the transfer then creates nothing more.
+    vid = env.cloud.add_volume(fakes.pieces_of(volume_bytes))
+    node = fakes.node('volume', vid)
+    action = data.get('volume', 'snapshot_data')
+    state = action.capture(env.ctx, node)
+    action.prepare(env.ctx, node, state)
+    assert env.cloud.objects['image'][state['image_id']]['status'] == \
+        'active'
+    made = _temporaries(env.cloud)
+    assert env.progress == []
+    creates = len([c for c in env.cloud.calls if c.startswith('POST')])
+    record = action.transfer(env.ctx, node, state)
+    assert len([c for c in env.cloud.calls if c.startswith('POST')]) == \
+        creates
+    assert _temporaries(env.cloud) == made
+    assert fakes.stored_bytes(env, record) == volume_bytes
+    action.cleanup(env.ctx, node, state)
+    assert _temporaries(env.cloud) == NOTHING
