@@ -208,11 +208,29 @@ def databases_exist(lo) -> bool:
     return set(all_databases(lo)) <= have
 
 
+def _prefix_pattern(lo) -> str:
+    # LIKE pattern of every name this cloud made: its prefix, literally.
+    return lo.db_prefix.replace('\\', '\\\\').replace(
+        '_', '\\_').replace('%', '\\%') + '%'
+
+
 def drop_databases(lo):
+    """Every database and account of this cloud, the tests' included.
+
+    The tests make databases and accounts of their own beside the
+    services' (``create_test_database``); a wipe removes them too, so
+    clouds that come and go leave nothing behind in the machine's MariaDB.
+    """
     conn = _root_db(lo)
     with conn.cursor() as cur:
-        for name in all_databases(lo):
+        cur.execute('SHOW DATABASES LIKE %s', (_prefix_pattern(lo),))
+        made = {row[0] for row in cur.fetchall()}
+        for name in sorted(made | set(all_databases(lo))):
             cur.execute('DROP DATABASE IF EXISTS `%s`' % name)
+        cur.execute('SELECT user, host FROM mysql.user WHERE user LIKE %s',
+                    (_prefix_pattern(lo),))
+        for user, host in cur.fetchall():
+            cur.execute('DROP USER IF EXISTS %s@%s', (user, host))
     conn.close()
 
 
