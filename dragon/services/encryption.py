@@ -31,10 +31,14 @@ from typing import Any
 from oslo_config import cfg
 from oslo_log import log as logging
 
+from dragon.checkpoint import envelope as envelope_mod
+from dragon.checkpoint import manifest as manifest_mod
+from dragon.checkpoint import store
 from dragon.cloud import caller
 from dragon.cloud import keys
 from dragon import conf as dragon_conf
 from dragon.conf import barbican as barbican_conf
+from dragon.db import api as db_api
 from dragon import exception
 
 LOG = logging.getLogger(__name__)
@@ -44,9 +48,9 @@ RECOVERY = 'recovery'
 
 
 def _read(context: Any, region: str, key_ref: str,
-          conf: cfg.ConfigOpts) -> None:
-    keys.read_customer_key(caller.session(context, barbican_conf.GROUP),
-                           region, key_ref, conf)
+          conf: cfg.ConfigOpts) -> bytes:
+    return keys.read_customer_key(
+        caller.session(context, barbican_conf.GROUP), region, key_ref, conf)
 
 
 def _register(context: Any, region: str, key_ref: str, policy_id: str,
@@ -146,15 +150,83 @@ def remove_consumers(context: Any, policy_id: str,
                         e.message)
 
 
+def newest_envelope(context: Any, policy: Any
+                    ) -> tuple[str, dict[str, Any]] | None:
+    """The policy's newest encrypted checkpoint: (container, envelope).
+
+    What :func:`readiness` unwraps each region's key against.  ``None``
+    when the policy has no available checkpoint, its newest is clear, or
+    Swift cannot be read now (the readiness then says it was not tried).
+    """
+    newest = db_api.checkpoint_newest_available(context, [policy.id]).get(
+        policy.id)
+    if newest is None or not newest.container:
+        return None
+    try:
+        found = store.read_manifest(caller.swift_connection(context),
+                                    newest.container)
+    except exception.DragonException as e:
+        LOG.info("readiness of policy %s: checkpoint %s not read: %s",
+                 policy.id, newest.id, e.message)
+        return None
+    if not manifest_mod.is_envelope(found):
+        return None
+    return newest.container, found
+
+
+def _unwraps(context: Any, region: str,
+             newest: tuple[str, dict[str, Any]] | None,
+             conf: cfg.ConfigOpts, known: dict[str, bytes]
+             ) -> tuple[bool | None, str | None]:
+    """Whether region could open the newest checkpoint, as a recovery would.
+
+    A recovery there reads the key the checkpoint names for the region
+    (the policy's reference when it was taken) and unwraps the data key
+    with it.  A key that reads but is another secret (the customer stored
+    a different key in the backup region's Barbican) would otherwise only
+    show during the disaster.
+
+    :param known: key reference -> the bytes already read in ``region``.
+    """
+    if newest is None:
+        return None, None
+    container, envelope = newest
+    try:
+        key_ref = envelope_mod.key_ref_for(envelope, region, container)
+        key = known.get(key_ref)
+        if key is None:
+            key = _read(context, region, key_ref, conf)
+        envelope_mod.checkpoint_domain(key, envelope, key_ref, container)
+    except exception.CheckpointKeyMismatch:
+        return False, (
+            'key %s of %s does not unwrap the data key of the newest '
+            'checkpoint %s (not the secret it was wrapped with): that '
+            'checkpoint cannot be recovered there' % (key_ref, region,
+                                                      container))
+    except (exception.CheckpointKeyMissing, exception.KeyRefInvalid,
+            exception.KeyNotFound, exception.KeyForbidden,
+            exception.KeyInvalid, exception.KeyManagerUnavailable) as e:
+        return False, 'the newest checkpoint %s cannot be opened in %s: %s' % (
+            container, region, e.message)
+    return True, None
+
+
 def readiness(context: Any, encryption: dict[str, Any] | None,
-              conf: cfg.ConfigOpts | None = None
+              conf: cfg.ConfigOpts | None = None,
+              newest: tuple[str, dict[str, Any]] | None = None
               ) -> tuple[dict[str, Any] | None, bool | None]:
     """Whether each region's key can be read now, and ``dr_ready``.
 
-    :returns: ``({region: {"role", "key_ref", "readable", "reason"}},
-        dr_ready)``; ``(None, None)`` for a policy without encryption.
-        ``dr_ready`` holds when at least one recovery region is named and
-        the key is readable in every one of them.
+    :param newest: (container, envelope) of the policy's newest encrypted
+        checkpoint (:func:`newest_envelope`): each region where the key
+        reads also opens its data key, with the key that checkpoint names
+        for the region, as a recovery there would.
+    :returns: ``({region: {"role", "key_ref", "readable", "unwraps",
+        "reason"}}, dr_ready)``; ``(None, None)`` for a policy without
+        encryption.  ``unwraps`` is ``None`` when there was nothing to
+        unwrap.  ``dr_ready`` holds when at least one recovery region is
+        named and the key is readable in every one of them and unwraps
+        the newest checkpoint's data key there.
     """
     if not encryption:
         return None, None
@@ -166,16 +238,21 @@ def readiness(context: Any, encryption: dict[str, Any] | None,
     result: dict[str, Any] = {}
     for region, (role, ref) in regions.items():
         try:
-            _read(context, region, ref, conf)
+            key = _read(context, region, ref, conf)
         except (exception.KeyRefInvalid, exception.KeyNotFound,
                 exception.KeyForbidden, exception.KeyInvalid,
                 exception.KeyManagerUnavailable) as e:
             result[region] = {'role': role, 'key_ref': ref,
-                              'readable': False, 'reason': e.message}
+                              'readable': False, 'unwraps': None,
+                              'reason': e.message}
         else:
+            unwraps, reason = _unwraps(context, region, newest, conf,
+                                       {ref: key})
             result[region] = {'role': role, 'key_ref': ref,
-                              'readable': True, 'reason': None}
+                              'readable': True, 'unwraps': unwraps,
+                              'reason': reason}
     recovery = list(encryption['recovery_key_refs'])
-    dr_ready = bool(recovery) and all(result[r]['readable']
-                                      for r in recovery)
+    dr_ready = bool(recovery) and all(
+        result[r]['readable'] and result[r]['unwraps'] is not False
+        for r in recovery)
     return result, dr_ready

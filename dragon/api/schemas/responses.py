@@ -136,15 +136,22 @@ POLICY = {
         'encryption_readiness': {
             'type': ['object', 'null'],
             'description': 'GET of one policy only: per region, whether '
-                           'the key can be read there now.',
+                           'the key can be read there now and unwraps '
+                           'the newest checkpoint\'s data key.',
             'additionalProperties': {
                 'type': 'object',
-                'required': ['role', 'key_ref', 'readable', 'reason'],
+                'required': ['role', 'key_ref', 'readable', 'unwraps',
+                             'reason'],
                 'properties': {
                     'role': {'type': 'string',
                              'enum': ['source', 'recovery']},
                     'key_ref': {'type': 'string'},
                     'readable': {'type': 'boolean'},
+                    'unwraps': {
+                        'type': ['boolean', 'null'],
+                        'description': 'Whether the key unwraps the data '
+                                       'key of the newest encrypted '
+                                       'checkpoint; null: none to try.'},
                     'reason': {'type': ['string', 'null']}}}},
         'dr_ready': {
             'type': ['boolean', 'null'],

@@ -51,12 +51,16 @@ def get_visible(req: webob.Request, rule: str,
 
 def _view(context: Any, policy: models.WorkloadPolicy) -> dict[str, Any]:
     """One policy, with its keys' readiness asked of each key manager now
-    (never in a list: one request would cost a Barbican call per policy).
+    (never in a list: one request would cost a Barbican call per policy),
+    each readable key unwrapping the newest checkpoint's data key.
     """
     view = views.policy_view(
         policy, service.rpo_status(context, [policy])[policy.id])
     view['encryption_readiness'], view['dr_ready'] = (
-        encryption.readiness(context, policy.encryption))
+        encryption.readiness(
+            context, policy.encryption,
+            newest=(encryption.newest_envelope(context, policy)
+                    if policy.encryption else None)))
     return view
 
 

@@ -173,16 +173,24 @@ class EncryptionColumn(columns.FormattableColumn):
 
 
 class ReadinessColumn(columns.FormattableColumn):
-    """One line per region: ``RegionTwo (recovery): readable`` or why not."""
+    """One line per region: ``RegionTwo (recovery): readable, unwraps``."""
 
     def human_readable(self) -> str:
         if not self._value:
             return ''
         return '\n'.join(
-            '%s (%s): %s' % (region, state['role'],
-                             'readable' if state['readable']
-                             else 'NOT readable: %s' % state['reason'])
+            '%s (%s): %s' % (region, state['role'], _readiness(state))
             for region, state in sorted(self._value.items()))
+
+
+def _readiness(state: dict) -> str:
+    if not state['readable']:
+        return 'NOT readable: %s' % state['reason']
+    unwraps = state.get('unwraps')
+    if unwraps is False:
+        return 'readable, does NOT unwrap: %s' % state['reason']
+    return 'readable, unwraps the newest checkpoint' if unwraps else \
+        'readable (no encrypted checkpoint to unwrap yet)'
 
 
 class ReplicationTargetColumn(columns.FormattableColumn):

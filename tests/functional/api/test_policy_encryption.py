@@ -18,6 +18,7 @@ policy, so deleting it there flips ``dr_ready``; a protection whose
 customer key is gone fails naming it, before any data is read.  The policy is a consumer of its
 secrets in Barbican while it names them.
 """
+import time
 import uuid
 
 import pytest
@@ -147,3 +148,61 @@ def test_the_policy_is_a_consumer_of_its_keys_while_it_names_them(
     finally:
         demo('DELETE', path)
     assert consumers(conns[ONE], keys[ONE]) == set()
+
+
+def _protected(demo, path):
+    status, body = demo('POST', path + '/protect')
+    assert status == 202, body
+    checkpoint_path = '/v1/checkpoints/' + body['checkpoint']['id']
+    done = wait(lambda: demo('GET', checkpoint_path)[1]['checkpoint'],
+                ('error', 'available'), 600)
+    assert done['status'] == 'available', done
+    return checkpoint_path
+
+
+def test_a_recovery_key_that_is_another_secret_is_not_dr_ready(
+        cloud, demo, keys, volume, unique_name):
+    # Readable is not enough: the backup region's key must open what was
+    # protected, as a recovery there would (the checkpoint's own ref).
+    two = cloud.connect('demo', region=TWO)
+    other_id, _payload = store_secret(two, unique_name + '-other')
+    status, body = _create(demo, {
+        'key_ref': keys[ONE], 'recovery_key_refs': {TWO: other_id}},
+        members=[{'resource_type': 'volume', 'resource_id': volume.id}])
+    assert status == 201, body
+    path = '/v1/policies/' + body['policy']['id']
+    checkpoints = []
+    try:
+        # Nothing protected yet: a readable key is all there is to try.
+        assert body['policy']['dr_ready'] is True
+        assert body['policy']['encryption_readiness'][TWO]['unwraps'] is None
+
+        checkpoints.append(_protected(demo, path))
+        shown = demo('GET', path)[1]['policy']
+        assert shown['dr_ready'] is False
+        state = shown['encryption_readiness'][TWO]
+        assert (state['readable'], state['unwraps']) == (True, False), state
+        assert other_id in state['reason'] and 'cannot be recovered there' \
+            in state['reason']
+        assert shown['encryption_readiness'][ONE]['unwraps'] is True
+
+        # Pointed at the same secret: that checkpoint still names the
+        # other one, so readiness waits for a checkpoint that names it.
+        status, body = demo('PATCH', path, {'policy': {'encryption': {
+            'key_ref': keys[ONE], 'recovery_key_refs': {TWO: keys[TWO]}}}})
+        assert status == 200, body
+        assert body['policy']['dr_ready'] is False
+        checkpoints.append(_protected(demo, path))
+        shown = demo('GET', path)[1]['policy']
+        assert shown['dr_ready'] is True
+        assert shown['encryption_readiness'][TWO]['unwraps'] is True
+    finally:
+        for checkpoint_path in checkpoints:
+            demo('DELETE', checkpoint_path)
+        deadline = time.monotonic() + 300
+        while checkpoints and time.monotonic() < deadline:
+            checkpoints = [c for c in checkpoints
+                           if demo('GET', c)[0] != 404]
+            time.sleep(2)
+        demo('DELETE', path)
+        delete_secret(two, other_id)

@@ -43,9 +43,9 @@ def test_encryption_is_stored_and_readiness_reported(api):
     assert policy['dr_ready'] is True
     assert policy['encryption_readiness'] == {
         'RegionOne': {'role': 'source', 'key_ref': KEY, 'readable': True,
-                      'reason': None},
+                      'unwraps': None, 'reason': None},
         'RegionTwo': {'role': 'recovery', 'key_ref': KEY_TWO,
-                      'readable': True, 'reason': None}}
+                      'readable': True, 'unwraps': None, 'reason': None}}
     shown = api('GET', '/v1/policies/' + policy['id']).json['policy']
     assert shown == policy
     listed = api('GET', '/v1/policies').json['policies'][0]

@@ -437,3 +437,23 @@ def test_replication_target_sent_shown_and_removed(api, openstack):
     both = openstack('dr', 'policy', 'set', 'shown', '--no-replication',
                      '--replication-target', 'RegionTwo')
     assert both.code != 0 and 'Traceback' not in both.err
+
+
+def test_show_says_whether_each_key_unwraps_the_newest_checkpoint(
+        api, openstack):
+    api.add_policy(
+        'web', encryption={'key_ref': 'k1',
+                           'recovery_key_refs': {'RegionTwo': 'k2'}},
+        dr_ready=False, encryption_readiness={
+            'RegionOne': {'role': 'source', 'key_ref': 'k1',
+                          'readable': True, 'unwraps': True, 'reason': None},
+            'RegionTwo': {'role': 'recovery', 'key_ref': 'k2',
+                          'readable': True, 'unwraps': False,
+                          'reason': 'key k2 is readable in RegionTwo but '
+                                    'does not unwrap'}})
+    result = openstack('dr', 'policy', 'show', 'web')
+    assert result.code == 0, result.err
+    assert ('RegionOne (source): readable, unwraps the newest checkpoint'
+            in result.out)
+    assert ('RegionTwo (recovery): readable, does NOT unwrap: key k2 is '
+            'readable in RegionTwo but does not unwrap') in result.out
