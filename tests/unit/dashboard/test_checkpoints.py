@@ -203,6 +203,27 @@ class DetailTest(helpers.TestCase):
         self.assertContains(response,
                             '/project/dr_policies/%s/' % fakes.POLICY_ID)
 
+    def test_overview_shows_the_copy_at_the_replication_target(self):
+        self.dragon.checkpoints.get.return_value = fakes.checkpoint(
+            replication={'status': 'failed', 'target_region': 'RegionTwo',
+                         'bytes': 384 << 20, 'bytes_total': 1 << 30,
+                         'percent': 37, 'copied_bytes': 128 << 20,
+                         'error': 'Swift of RegionTwo answered 503',
+                         'attempts': 2,
+                         'retry_at': '2026-12-04T01:10:00+00:00',
+                         'engine': 'engine-1', 'started_at': None,
+                         'finished_at': None})
+        response = self.client.get(DETAIL)
+        self.assertContains(response, 'Replication')
+        self.assertContains(response, 'RegionTwo')
+        self.assertContains(response, '37% (384.0 MiB of 1.0 GiB)')
+        self.assertContains(response, 'Swift of RegionTwo answered 503')
+        self.assertContains(response, 'Next attempt')
+
+    def test_an_unreplicated_checkpoint_has_no_replication_section(self):
+        response = self.client.get(DETAIL)
+        self.assertNotContains(response, 'Target region')
+
     def test_resources_tab_shows_status_and_reason(self):
         response = self.client.get(DETAIL + '?tab=checkpoint_details__'
                                             'resources')

@@ -123,7 +123,20 @@ class OverviewTab(tabs.TableTab):
                 'uploaded': common.human_bytes(stats.get('uploaded_bytes')),
                 'stored': common.human_bytes(stats.get('stored_bytes')),
                 'stats': stats,
-                'verification': checkpoint.get('verification') or {}}
+                'verification': checkpoint.get('verification') or {},
+                'replication': checkpoint.get('replication'),
+                'replication_progress': _replication_progress(
+                    checkpoint.get('replication'))}
+
+
+def _replication_progress(replication: dict | None) -> str:
+    """``37% (1.2 GiB of 3.0 GiB)``: the copy at the target so far."""
+    if not replication:
+        return ''
+    return '%s%% (%s of %s)' % (
+        replication.get('percent') or 0,
+        common.human_bytes(replication.get('bytes')) or '0 B',
+        common.human_bytes(replication.get('bytes_total')) or '-')
 
 
 class ResourcesTab(tabs.TableTab):
