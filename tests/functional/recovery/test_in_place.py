@@ -12,7 +12,8 @@
 
 """In-place restore on the minicloud: the dry run's plan, and what is refused.
 
-Uses the session's protected three-tier workload (no workload of its own):
+Uses the session's protected three-tier workload (no workload of its own)
+and its newest checkpoint (earlier tests delete the first one):
 a dry run plans, records the plan, and changes nothing in RegionOne; bad
 requests are 4xx with their reason before anything runs.
 """
@@ -45,7 +46,7 @@ def _dry_run(protected, resources=None):
     """The ended dry run; its row is deleted when the test module ends."""
     dr = protected.dr
     recovery = dr.recoveries.create(
-        checkpoint_id=protected.first['id'], mode='in_place', dry_run=True,
+        checkpoint_id=protected.latest()['id'], mode='in_place', dry_run=True,
         resources=resources)
     assert recovery['target_region'] == 'RegionOne'
     protected.in_place_runs.append(recovery['id'])
@@ -99,7 +100,7 @@ def test_dry_run_plans_and_changes_nothing(protected):
      'mappings are for failover and drill'),
 ])
 def test_bad_in_place_requests_say_why(protected, values, status, words):
-    request = {'checkpoint_id': protected.first['id'], 'mode': 'in_place',
+    request = {'checkpoint_id': protected.latest()['id'], 'mode': 'in_place',
                'dry_run': True, **values}
     with pytest.raises(ClientError) as refused:
         protected.dr.recoveries.create(**request)
@@ -108,24 +109,25 @@ def test_bad_in_place_requests_say_why(protected, values, status, words):
 
 
 def test_another_projects_checkpoint_is_404(protected, alt):  # noqa: F811
+    checkpoint_id = protected.latest()['id']
     status, body = alt('POST', '/v1/recoveries', {'recovery': {
-        'checkpoint_id': protected.first['id'], 'mode': 'in_place',
+        'checkpoint_id': checkpoint_id, 'mode': 'in_place',
         'dry_run': True}})
     assert status == 404, body
-    assert protected.first['id'] in body['error']['message']
+    assert checkpoint_id in body['error']['message']
 
 
 def test_cli_shows_the_plan_and_refuses_in_one_line(cloud, protected):
     cli = CLI(cloud.layout.clouds_yaml)
     data = protected.workload.ids['data']
-    shown = json.loads(cli('dr', 'recovery', 'create', protected.first['id'],
+    shown = json.loads(cli('dr', 'recovery', 'create', protected.latest()['id'],
                            '--in-place', '--dry-run', '--resource', data,
                            '-f', 'json', timeout=300).stdout)
     protected.in_place_runs.append(shown['id'])
     assert shown['status'] == 'succeeded' and shown['mode'] == 'in_place'
     assert {e['id']: e['action'] for e in shown['plan']
             if e['action'] != 'untouched'} == {data: 'replace'}
-    refused = cli('dr', 'recovery', 'create', protected.first['id'],
+    refused = cli('dr', 'recovery', 'create', protected.latest()['id'],
                   '--in-place', '--dry-run', '--target-region', 'RegionTwo',
                   check=False)
     assert refused.returncode == 1
