@@ -20,7 +20,7 @@ SITES = MINICLOUD_VENV=$(shell $(PY) -c 'from tests.minicloud.layout import Layo
 	MINICLOUD_DB_PREFIX=$(MINICLOUD_SITES_DB_PREFIX) MINICLOUD_SWIFT_TOPOLOGY=per-region
 PER_REGION_TESTS := tests/functional/replication tests/functional/minicloud/test_object_stores.py
 
-.PHONY: demo test unit functional pep8 cover venv system-deps cloud-up cloud-down cloud-wipe cloud-status stop-site-a docs samples
+.PHONY: demo test unit functional functional-sites pep8 cover venv system-deps cloud-up cloud-down cloud-wipe cloud-status stop-site-a docs samples
 
 demo: system-deps venv
 	$(PY) -m tests.demo
@@ -37,10 +37,7 @@ test: system-deps venv
 	tail -n 3 $(VENV)/minicloud-up.log; exit $$unit
 	@echo "== functional tests =="
 	$(PY) -m pytest tests/functional -p no:cacheprovider -q $(PYTEST_ARGS)
-	@echo "== two sites, two Swift clusters: a second minicloud, one Swift per region =="
-	$(SITES) $(PY) -m tests.minicloud up > $(VENV)/minicloud-sites-up.log 2>&1 || \
-	  { tail -n 40 $(VENV)/minicloud-sites-up.log; exit 1; }
-	$(SITES) $(PY) -m pytest $(PER_REGION_TESTS) -p no:cacheprovider -q $(PYTEST_ARGS)
+	@$(MAKE) --no-print-directory functional-sites
 	@echo "== the database layer again, on MariaDB =="
 	DRAGON_TEST_DB_URL=$$($(PY) -m tests.minicloud test-db) \
 	  $(PY) -m pytest tests/unit/db tests/unit/engine -p no:cacheprovider -q $(PYTEST_ARGS)
@@ -50,6 +47,13 @@ unit: system-deps venv
 
 functional: venv
 	$(PY) -m pytest tests/functional -p no:cacheprovider -q $(PYTEST_ARGS)
+
+# What needs one Swift per region, on the second minicloud (started if needed).
+functional-sites: venv
+	@echo "== two sites, two Swift clusters: a second minicloud, one Swift per region =="
+	$(SITES) $(PY) -m tests.minicloud up > $(VENV)/minicloud-sites-up.log 2>&1 || \
+	  { tail -n 40 $(VENV)/minicloud-sites-up.log; exit 1; }
+	$(SITES) $(PY) -m pytest $(PER_REGION_TESTS) -p no:cacheprovider -q $(PYTEST_ARGS)
 
 # flake8 with hacking, configured in tox.ini [flake8] (tox -e pep8).
 pep8: venv
