@@ -67,8 +67,9 @@ def _metadata(headers: dict[str, str]) -> dict[str, str]:
             for key, value in headers.items() if key.lower().startswith(_META)}
 
 
-def _swift_call(operation: str, container: str, call: Callable, *args: Any,
-                **kwargs: Any) -> Any:
+def swift_call(operation: str, container: str, call: Callable, *args: Any,
+               **kwargs: Any) -> Any:
+    """``call(*args, **kwargs)``, a Swift failure as CheckpointStoreError."""
     try:
         return call(*args, **kwargs)
     except swift_exc.ClientException as e:
@@ -103,7 +104,7 @@ class CheckpointWriter:
             name = naming.checkpoint_container(self.project_id,
                                                self.policy_name, when)
             if not self._exists(name):
-                _swift_call('create', name, self.swift.put_container, name,
+                swift_call('create', name, self.swift.put_container, name,
                             headers=_headers({
                                 POLICY_ID: self.policy_id,
                                 POLICY_NAME: self.policy_name,
@@ -126,7 +127,7 @@ class CheckpointWriter:
                 operation='HEAD', container=name, reason=e.http_status)
 
     def put(self, name: str, body: bytes, content_type: str) -> None:
-        _swift_call('PUT ' + name, self.container, self.swift.put_object,
+        swift_call('PUT ' + name, self.container, self.swift.put_object,
                     self.container, name, body, content_type=content_type,
                     content_length=len(body))
 
@@ -165,7 +166,7 @@ class CheckpointWriter:
             self.put(MANIFEST, manifest_mod.dumps(manifest),
                      'application/json')
         size = sum(r.get('size') or 0 for r in manifest['data'].values())
-        _swift_call('POST', self.container, self.swift.post_container,
+        swift_call('POST', self.container, self.swift.post_container,
                     self.container, headers=_headers({
                         COMPLETE: manifest['finished_at'],
                         CHECKPOINT_ID: manifest['checkpoint_id'],
@@ -237,7 +238,7 @@ def _recovery_point(container: str, meta: dict[str, str],
 
 def checkpoint_containers(swift: Any, project_id: str) -> list[str]:
     """Names of every checkpoint container of the project, complete or not."""
-    _h, containers = _swift_call(
+    _h, containers = swift_call(
         'GET', 'account', swift.get_account,
         prefix=naming.project_prefix(project_id), full_listing=True)
     return [c['name'] for c in containers if naming.parse(c['name'])]
@@ -310,10 +311,10 @@ def rewrite_envelope(swift: Any, container: str, envelope: dict[str, Any],
     One PUT replaces the object whole; the container's ``key-ref`` follows.
     """
     body = manifest_mod.dumps(envelope)
-    _swift_call('PUT ' + MANIFEST, container, swift.put_object, container,
+    swift_call('PUT ' + MANIFEST, container, swift.put_object, container,
                 MANIFEST, body, content_type='application/json',
                 content_length=len(body))
-    _swift_call('POST', container, swift.post_container, container,
+    swift_call('POST', container, swift.post_container, container,
                 headers=_headers({KEY_REF: key_ref}))
 
 

@@ -150,7 +150,7 @@ class Copier:
             return self.result
         if target_meta is None:
             # Created with who and when, not complete: the primary's order.
-            self._call('create', self.container, self._target().put_container,
+            store.swift_call('create', self.container, self._target().put_container,
                        self.container, headers=_owner_headers(source_meta))
         if self.stale is not None:
             gc.check_not_collecting(self._target(), self.project_id,
@@ -163,7 +163,7 @@ class Copier:
         self._copy_all(self.container, [store.MANIFEST], source_objects,
                        target_objects)
         self._verify(source_objects)
-        self._call('POST', self.container, self._target().post_container,
+        store.swift_call('POST', self.container, self._target().post_container,
                    self.container, headers={
                        key: value for key, value in source_meta.items()
                        if key.lower() in _MARKS})
@@ -175,7 +175,7 @@ class Copier:
                    for n in names)
 
     def _copy_chunks(self, container: str, names: list[str]) -> None:
-        self._call('create', container, self._target().put_container,
+        store.swift_call('create', container, self._target().put_container,
                    container)
         source = listing_mod.ChunkListing(self._source, container)
         target = listing_mod.ChunkListing(self._target, container)
@@ -310,16 +310,6 @@ class Copier:
                 operation='HEAD', container=container,
                 reason=e.http_status or e.msg)
         return {key.lower(): value for key, value in headers.items()}
-
-    @staticmethod
-    def _call(operation: str, container: str, call: Callable, *args: Any,
-              **kwargs: Any) -> Any:
-        try:
-            return call(*args, **kwargs)
-        except swift_exc.ClientException as e:
-            raise exception.CheckpointStoreError(
-                operation=operation, container=container,
-                reason=e.http_status or e.msg)
 
 
 def _owner_headers(meta: dict[str, str]) -> dict[str, str]:
