@@ -19,17 +19,14 @@ import types
 import pytest
 
 from dragon.checkpoint import envelope
-from dragon.checkpoint import manifest as manifest_mod
-from dragon.checkpoint import store
 from dragon import exception
 from dragon.protection import recorder as rec
 from dragon.recovery import workflow
 from tests.unit.checkpoint.fake_swift import FakeAccount
-from tests.unit.recovery.test_workflow import _graph
+from tests.unit.recovery.test_workflow import _checkpoint
 from tests.unit.recovery.test_workflow import Fakes
 from tests.unit.recovery.test_workflow import MemoryRows
 from tests.unit.recovery.test_workflow import PROJECT
-from tests.unit.recovery.test_workflow import WHEN
 
 KEY = os.urandom(32)
 REF_ONE = 'http://kms-one/v1/secrets/0b9f0a4e-3c6f-4a8e-9d51-5f0c2a6b7e10'
@@ -39,21 +36,9 @@ REF_TWO = 'http://kms-two/v1/secrets/1c8e1b5f-4d7a-4b9f-8e62-6a1d3b7c8f21'
 def _encrypted_checkpoint(account):
     domain, _made = envelope.project_domain(account.connect(), PROJECT, KEY,
                                             REF_ONE)
-    writer = store.CheckpointWriter(account.connect(), PROJECT, 'pol-1',
-                                    'three tier')
-    writer.create(WHEN)
-    writer.finish(manifest_mod.build(
-        checkpoint_id='cp-1', project_id=PROJECT,
-        policy={'id': 'pol-1', 'name': 'three tier'},
-        source_region='RegionOne', graph=_graph().to_dict(),
-        data={'server_web': {'kind': 'image', 'size': 100},
-              'volume_db': {'kind': 'volume', 'size': 300}},
-        parameters={'server_web_flavor': {'kind': 'flavor'}},
-        chunk_container='c', started_at='2026-11-23T15:00:00Z',
-        finished_at='2026-11-23T15:00:09Z', dragon_version='1'),
-        'resources: {}\n', [], domain,
-        {'RegionOne': REF_ONE, 'RegionTwo': REF_TWO})
-    return writer.container, domain
+    container = _checkpoint(account, domain=domain, key_refs={
+        'RegionOne': REF_ONE, 'RegionTwo': REF_TWO})
+    return container, domain
 
 
 @pytest.fixture

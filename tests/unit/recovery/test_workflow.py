@@ -48,7 +48,8 @@ def _graph():
     return graph
 
 
-def _checkpoint(account, project=PROJECT, warnings=None):
+def _checkpoint(account, project=PROJECT, warnings=None, domain=None,
+                key_refs=None):
     writer = store.CheckpointWriter(account.connect(), project, 'pol-1',
                                     'three tier')
     writer.create(WHEN)
@@ -62,7 +63,7 @@ def _checkpoint(account, project=PROJECT, warnings=None):
         chunk_container='c', started_at='2026-11-23T15:00:00Z',
         finished_at='2026-11-23T15:00:09Z', dragon_version='1',
         **({'warnings': warnings} if warnings is not None else {})),
-        'resources: {}\n', [])
+        'resources: {}\n', [], domain, key_refs)
     return writer.container
 
 
