@@ -107,6 +107,19 @@ def protected(cloud, dragon):
 
 
 @pytest.fixture
+def backup_dragon(cloud):
+    """The backup site's Dragon on a database that has never seen anything."""
+    from tests.minicloud.bootstrap import create_test_database
+    from tests.minicloud.dragon import DragonDeployment
+    deployment = DragonDeployment(
+        cloud.layout, region=REGIONS[1],
+        database_url=create_test_database(cloud.layout, 'dragon_backup'))
+    deployment.up()
+    yield deployment
+    deployment.down()
+
+
+@pytest.fixture
 def two_engines(dragon):
     """The primary site's Dragon with a second engine, for takeover tests."""
     dragon.ensure_up()

@@ -40,8 +40,6 @@ from tests.functional.encrypted import EncryptedVolume
 from tests.functional.key_manager import delete_secret
 from tests.functional.key_manager import read_payload
 from tests.functional.key_manager import store_secret
-from tests.minicloud.bootstrap import create_test_database
-from tests.minicloud.dragon import DragonDeployment
 from tests.minicloud.services import http_answers
 from tests.story import BACKUP
 from tests.story import FINAL_RECOVERY
@@ -49,16 +47,6 @@ from tests.story import volume_file_sha256
 from tests.story import wait
 
 pytestmark = pytest.mark.site_loss
-
-
-@pytest.fixture
-def backup_dragon(cloud):
-    deployment = DragonDeployment(
-        cloud.layout, region=BACKUP,
-        database_url=create_test_database(cloud.layout, 'dragon_backup'))
-    deployment.up()
-    yield deployment
-    deployment.down()
 
 
 @pytest.fixture

@@ -39,8 +39,6 @@ from dragon.checkpoint import store
 from dragon.client.exceptions import ClientError
 from dragon.client.v1 import client as dragon_client
 from dragon.cloud import clients as clients_mod
-from tests.minicloud.bootstrap import create_test_database
-from tests.minicloud.dragon import DragonDeployment
 from tests.minicloud.waiters import wait_for
 from tests.minicloud.workload import data_bytes
 from tests.minicloud.workload import GiB
@@ -267,16 +265,6 @@ def test_kill_9_mid_copy_is_never_listed_and_is_taken_over(
         big.checkpoints.append(started['id'])
     finally:
         big.teardown()
-
-
-@pytest.fixture
-def backup_dragon(cloud):
-    deployment = DragonDeployment(
-        cloud.layout, region=BACKUP,
-        database_url=create_test_database(cloud.layout, 'dragon_backup'))
-    deployment.up()
-    yield deployment
-    deployment.down()
 
 
 def test_recover_from_the_backup_swift_with_the_primary_gone(
