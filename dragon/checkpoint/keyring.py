@@ -112,18 +112,20 @@ def domain_id(manifest: dict[str, Any]) -> str | None:
     return (manifest.get('encryption') or {}).get('key_id')
 
 
-def open_checkpoint(conf: cfg.ConfigOpts, session: Any, swift: Any,
-                    region: str, container: str
+def open_checkpoint(conf: cfg.ConfigOpts, session: Callable[[], Any],
+                    swift: Any, region: str, container: str
                     ) -> tuple[dict[str, Any], envelope.Domain | None]:
     """A checkpoint's manifest, opened with its key as read in ``region``.
 
+    :param session: returns the keystoneauth session to read the key with;
+        asked only for an encrypted checkpoint (a clear one needs none).
     :returns: (the manifest, the domain; ``None`` for a clear checkpoint).
     :raises: as :func:`open_envelope`.
     """
     found = store.read_manifest(swift, container)
     if not manifest_mod.is_envelope(found):
         return found, None
-    return open_envelope(conf, session, region, found, container)
+    return open_envelope(conf, session(), region, found, container)
 
 
 def open_envelope(conf: cfg.ConfigOpts, session: Any, region: str,

@@ -99,9 +99,9 @@ def run(conf: cfg.ConfigOpts, checkpoint_id: str, verification_id: str,
         if read_data and manifest_mod.is_envelope(manifest):
             # Reading an encrypted checkpoint's data needs its key, read
             # in this region with the owner's trust.
-            manifest, domain = keyring.open_checkpoint(
-                conf, clients.base_session, clients.swift(),
-                clients.region_name, checkpoint.container)
+            manifest, domain = keyring.open_envelope(
+                conf, clients.base_session, clients.region_name, manifest,
+                checkpoint.container)
         result = verify.verify(
             verify.reader_store(clients.swift, manifest,
                                 workers=conf.checkpoint.upload_workers,

@@ -24,7 +24,6 @@ from typing import Any
 from oslo_log import log as logging
 
 from dragon.checkpoint import keyring
-from dragon.checkpoint import manifest as manifest_mod
 from dragon.checkpoint import store
 from dragon.cloud import caller
 from dragon import conf as dragon_conf
@@ -178,13 +177,10 @@ def _read_template(context: Any, container: str
     Barbican's rules for the caller decide, as for ``policy show``.
     """
     swift = caller.swift_connection(context)
-    envelope = store.read_manifest(swift, container)
-    domain = None
-    if manifest_mod.is_envelope(envelope):
-        conf = dragon_conf.CONF
-        _manifest, domain = keyring.open_checkpoint(
-            conf, caller.session(context, barbican_conf.GROUP), swift,
-            conf.engine.region_name, container)
+    conf = dragon_conf.CONF
+    _manifest, domain = keyring.open_checkpoint(
+        conf, lambda: caller.session(context, barbican_conf.GROUP), swift,
+        conf.engine.region_name, container)
     return store.read_template(swift, container, domain)
 
 

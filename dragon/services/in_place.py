@@ -22,8 +22,6 @@ in place, every resource keeps its own network, flavor and key pair.
 from typing import Any
 
 from dragon.checkpoint import keyring
-from dragon.checkpoint import manifest as manifest_mod
-from dragon.checkpoint import store
 from dragon.cloud import caller
 from dragon import conf as dragon_conf
 from dragon.conf import barbican as barbican_conf
@@ -79,11 +77,8 @@ def _read_manifest(context: Any, container: str) -> dict[str, Any]:
     checkpoint's own, for an in-place restore), so Barbican's rules for
     the caller decide.
     """
-    manifest = store.read_manifest(caller.swift_connection(context),
-                                   container)
-    if manifest_mod.is_envelope(manifest):
-        conf = dragon_conf.CONF
-        manifest, _domain = keyring.open_envelope(
-            conf, caller.session(context, barbican_conf.GROUP),
-            conf.engine.region_name, manifest, container)
+    conf = dragon_conf.CONF
+    manifest, _domain = keyring.open_checkpoint(
+        conf, lambda: caller.session(context, barbican_conf.GROUP),
+        caller.swift_connection(context), conf.engine.region_name, container)
     return manifest

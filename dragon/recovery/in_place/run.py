@@ -26,8 +26,6 @@ from oslo_config import cfg
 from oslo_log import log as logging
 
 from dragon.checkpoint import keyring
-from dragon.checkpoint import manifest as manifest_mod
-from dragon.checkpoint import store
 from dragon.common import progress
 from dragon.common import timeutils
 from dragon import exception
@@ -83,12 +81,9 @@ def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
             raise exception.Invalid(reason=NOT_BUILT)
         # An encrypted checkpoint is opened with its key as read in its own
         # region (the plan needs its resource graph).
-        manifest = store.read_manifest(clients.swift(),
-                                       recovery.recovery_point)
-        if manifest_mod.is_envelope(manifest):
-            manifest, _domain = keyring.open_envelope(
-                conf, clients.base_session, clients.region_name, manifest,
-                recovery.recovery_point)
+        manifest, _domain = keyring.open_checkpoint(
+            conf, lambda: clients.base_session, clients.swift(),
+            clients.region_name, recovery.recovery_point)
         if manifest['project_id'] != clients.project_id:
             raise exception.RecoveryPointNotFound(
                 container=recovery.recovery_point,

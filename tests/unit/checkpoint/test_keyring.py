@@ -77,7 +77,7 @@ def test_a_clear_checkpoint_opens_without_a_key(reads):
     container, _stream = _checkpoint(account, b'x' * 2048,
                                      datetime.datetime.now(datetime.UTC),
                                      'cp-1')
-    manifest, domain = keyring.open_checkpoint(None, 's', account.connect(),
+    manifest, domain = keyring.open_checkpoint(None, pytest.fail, account.connect(),
                                                'RegionTwo', container)
     assert domain is None and manifest['checkpoint_id'] == 'cp-1'
     assert reads == []

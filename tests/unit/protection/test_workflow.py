@@ -876,7 +876,7 @@ def test_an_encrypted_run_stores_nothing_in_clear(env, monkeypatch):
         'RegionOne': KEY_REF, 'RegionTwo': KEY_REF_TWO}
     # ...and the key opens the rest, recovered as at the backup site.
     manifest, domain = keyring.open_checkpoint(
-        None, 'session-two', swift, 'RegionTwo', cp.container)
+        None, lambda: 'session-two', swift, 'RegionTwo', cp.container)
     assert reads[-1] == ('session-two', 'RegionTwo', KEY_REF_TWO)
     assert set(manifest['data']) == {'server_web', 'volume_db'}
     template, parameters = store.read_template(swift, cp.container, domain)
@@ -934,7 +934,7 @@ def test_a_rotated_key_rewraps_and_both_checkpoints_recover_with_it(
     swift = env.account.connect()
     for container in (first.container, cp.container):
         manifest, _domain = keyring.open_checkpoint(
-            None, 's', swift, 'RegionOne', container)
+            None, lambda: 's', swift, 'RegionOne', container)
         assert set(manifest['data']) == {'server_web', 'volume_db'}
 
 

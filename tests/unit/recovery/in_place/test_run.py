@@ -82,6 +82,7 @@ def _clients(servers=None, volumes=None):
         block_storage=BlockStorage(volumes if volumes is not None else {
             'vol-data': {'status': 'in-use', 'size': 2}}))
     return types.SimpleNamespace(connection=connection, project_id='p1',
+                                 region_name='RegionOne',
                                  swift=lambda: 'swift-conn')
 
 
@@ -183,7 +184,7 @@ def test_an_encrypted_checkpoint_is_planned_from_its_opened_manifest(
 
     monkeypatch.setattr(keyring, 'open_envelope', open_envelope)
     clients = _clients()
-    clients.base_session, clients.region_name = 'session', 'RegionOne'
+    clients.base_session = 'session'
     recorder = Recorder()
     assert run_mod.run('conf', _recovery(), clients, recorder)
     assert opened == [('session', 'RegionOne', envelope, 'dragon_p1_app_x')]
