@@ -191,13 +191,20 @@ class Browser:
             assert self.text('.context-project') == project
 
     def logout(self):
-        """Forget the session (cookies belong to the page open: one of ours).
+        """Forget the session: the browser's cookies go, not Horizon's session.
 
         Horizon 27's logout is POST-only, its 405 an error page of the
-        browser's own, so the cookies go, not the session's logout.
+        browser's own.  Every Horizon response refreshes the session cookie
+        (its last activity), so a dashboard page's request still in flight
+        when the cookies are deleted sets it again and the next login page
+        redirects to the old user's home (seen in CI).  Leaving for a page
+        with no script first ends every such request; the cookies are then
+        cleared browser-wide, and the login form must show.
         """
+        self.driver.get('about:blank')
+        self.driver.execute_cdp_cmd('Network.clearBrowserCookies', {})
         self.open('/auth/login/')
-        self.driver.delete_all_cookies()
+        self.find('#id_username')
 
     # -- the header's project and region menu
     @property
