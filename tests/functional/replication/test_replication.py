@@ -39,6 +39,7 @@ from dragon.checkpoint import store
 from dragon.client.exceptions import ClientError
 from dragon.client.v1 import client as dragon_client
 from dragon.cloud import clients as clients_mod
+from tests.minicloud.services import http_answers
 from tests.minicloud.waiters import wait_for
 from tests.minicloud.workload import data_bytes
 from tests.minicloud.workload import GiB
@@ -273,6 +274,10 @@ def test_recover_from_the_backup_swift_with_the_primary_gone(
     assert _replication(site.dr, newest['id'])['status'] == 'replicated'
     cloud.minicloud.stop_site(PRIMARY)
     try:
+        # RegionOne's own Swift went with it: the copy is all there is.
+        lo = cloud.layout
+        assert not http_answers(lo.swift_url(PRIMARY) + '/healthcheck')
+        assert http_answers(lo.swift_url(BACKUP) + '/healthcheck')
         dr = dragon_client.Client(session(cloud.layout), region_name=BACKUP)
         assert dr.checkpoints.list() == []
         points = dr.recovery_points.list(policy=site.policy['id'])
