@@ -22,7 +22,9 @@ replicating to RegionTwo.  Then: a target-side collection interrupts a
 copy, which leaves an incomplete container that no one lists, and the
 copy is tried again and completes; the engine copying another policy's
 checkpoint is killed (``kill -9``) mid-copy, nothing half-copied is
-listed, and the other engine finishes the copy; RegionOne is stopped, its
+listed, and the other engine finishes the copy; RegionTwo's Swift proxy
+is stopped mid-copy and started again, and the copy's next attempt
+finishes it without copying again what got there; RegionOne is stopped, its
 Swift with it, and RegionTwo's Dragon, on an empty database, lists the
 checkpoint from RegionTwo's Swift and recovers the volume with its bytes.
 """
@@ -266,6 +268,83 @@ def test_kill_9_mid_copy_is_never_listed_and_is_taken_over(
         big.checkpoints.append(started['id'])
     finally:
         big.teardown()
+
+
+def test_target_swift_stopped_mid_copy_resumes_and_is_never_listed(
+        cloud, dragon):
+    """RegionTwo's Swift proxy is stopped while a copy runs, then started.
+
+    The copy fails (its attempts at a dead proxy), its incomplete
+    container at the target is no recovery point, and the engine's next
+    attempt finishes it without copying again the chunks that got there
+    before the stop. Its own 96 MiB of random bytes, one copy worker and
+    a progress write per object, so the stop lands mid-copy.
+    """
+    minicloud = cloud.minicloud
+    proxy_name = cloud.layout.swift_service('proxy', BACKUP)
+    [proxy] = [s for s in minicloud.table.region(BACKUP)
+               if s.name == proxy_name]
+    dragon.stop_engines()
+    dragon.start_engine(1, env={'OS_REPLICATION__WORKERS': '1',
+                                'OS_REPLICATION__PROGRESS_INTERVAL': '0'})
+    big = Site(cloud, data=os.urandom(96 * 1024 * 1024))
+    try:
+        big.setup(protect=False)
+        started = big.dr.checkpoints.protect(big.policy['id'])
+        big.checkpoints.append(started['id'])
+        deadline = time.monotonic() + 600
+        while True:
+            checkpoint = big.dr.checkpoints.get(started['id'])
+            state = _replication(big.dr, started['id'])
+            if state['status'] == 'replicating' and state['bytes'] > 0:
+                break
+            assert state['status'] in (None, 'replicating'), (
+                'the copy ended before the target could be stopped', state)
+            assert checkpoint['status'] in FINAL_CHECKPOINT + (
+                'queued', 'protecting'), checkpoint
+            assert checkpoint['status'] != 'error', checkpoint['error']
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        minicloud.procs.stop([proxy_name])
+        assert not http_answers(proxy.ready_url)
+        copied_before = state['bytes']
+        # The copy keeps trying the dead proxy, then fails (and says so).
+        while state['status'] == 'replicating':
+            copied_before = max(copied_before, state['bytes'])
+            time.sleep(0.5)
+            state = _replication(big.dr, started['id'])
+        assert state['status'] == 'failed', state
+        assert state['retry_at'] and state['attempts'] == 1, state
+        minicloud.start([proxy])
+        minicloud._wait_http([proxy], timeout=60)
+        target = big.target.swift()
+        project = big.clients.project_id
+        container = checkpoint['container']
+        meta = store.container_metadata(target, container)
+        assert meta is not None and not meta.get(store.COMPLETE)
+        assert container not in [p['container'] for p in
+                                 store.list_recovery_points(target, project)]
+        # The next attempt, [replication] retry_interval (30 s) later.
+        state = wait(lambda: _replication(big.dr, started['id']),
+                     ('replicated',), 300)
+        assert state['attempts'] == 2, state
+        assert 0 < copied_before <= state['bytes_total'] - (
+            state['copied_bytes']), (copied_before, state)
+        assert container in [p['container'] for p in
+                             store.list_recovery_points(target, project)]
+        _h, here = big.clients.swift().get_container(container,
+                                                     full_listing=True)
+        _h, there = target.get_container(container, full_listing=True)
+        assert {(o['name'], o['hash']) for o in here} == {
+            (o['name'], o['hash']) for o in there}
+        print('target stopped after %d bytes; resumed copy moved %d of %d'
+              % (copied_before, state['copied_bytes'], state['bytes_total']))
+    finally:
+        if not minicloud.procs.alive(proxy_name):
+            minicloud.start([proxy])
+        big.teardown()
+        dragon.stop_engines()
+        dragon.start_engine(1)
 
 
 def test_recover_from_the_backup_swift_with_the_primary_gone(
