@@ -26,7 +26,10 @@ listed, and the other engine finishes the copy; RegionTwo's Swift proxy
 is stopped mid-copy and started again, and the copy's next attempt
 finishes it without copying again what got there; RegionOne is stopped, its
 Swift with it, and RegionTwo's Dragon, on an empty database, lists the
-checkpoint from RegionTwo's Swift and recovers the volume with its bytes.
+checkpoint from RegionTwo's Swift and recovers the volume with its bytes;
+then prepares its failback (a reverse policy at RegionTwo, protected:
+only the chunk changed there is uploaded), whose checkpoint is copied to
+RegionOne once RegionOne is back.
 """
 import datetime
 import os
@@ -41,6 +44,7 @@ from dragon.checkpoint import store
 from dragon.client.exceptions import ClientError
 from dragon.client.v1 import client as dragon_client
 from dragon.cloud import clients as clients_mod
+from tests.minicloud.layout import region_tag
 from tests.minicloud.services import http_answers
 from tests.minicloud.waiters import wait_for
 from tests.minicloud.workload import data_bytes
@@ -374,9 +378,71 @@ def test_recover_from_the_backup_swift_with_the_primary_gone(
         assert len(volumes) == 1
         assert volume_file_sha256(cloud.layout, BACKUP, volumes[0]) == \
             site.expected_sha256
+        _failback_prepare(cloud, site, dr, recovery, volumes[0])
         dr.recoveries.delete(recovery['id'])
         wait(lambda: next(iter(dr.recoveries.list()), {'status': 'gone'}),
              ('gone', 'error'), 600)
     finally:
         cloud.minicloud.up()
         dragon.ensure_up()
+
+
+def _failback_prepare(cloud, site, dr, recovery, volume_id):
+    """Failback, first part, RegionOne still down: new bytes written at
+    RegionTwo, the reverse policy protects the recovered volume and
+    uploads only the chunk they changed (the others are the replicated
+    checkpoint's, found in RegionTwo's chunk container); its copy to
+    RegionOne waits for RegionOne, which then comes back.
+    """
+    path = (cloud.layout.data / region_tag(BACKUP) / 'cinder' / 'volumes' /
+            ('volume-%s' % volume_id))
+    with open(path, 'r+b') as f:      # 1 MiB of new data at 16 MiB
+        f.seek(16 * 1024 * 1024)
+        f.write(os.urandom(1024 * 1024))
+    failback = dr.recoveries.failback_prepare(recovery['id'])
+    policy = failback['policy']
+    assert policy['name'] == site.name + '-failback'
+    assert policy['replication'] == {'target_region': PRIMARY}
+    assert [(m['resource_type'], m['resource_id'], m['action'])
+            for m in policy['members']] == [
+        ('volume', volume_id, 'snapshot_data')]
+    assert policy['failback']['recovery_id'] == recovery['id']
+    assert [(m['source_id'], m['resource_id'])
+            for m in failback['members']] == [(site.volume_id, volume_id)]
+    assert failback['left_out'] == [] and failback['schedules_copied'] == 0
+    with pytest.raises(ClientError) as again:
+        dr.recoveries.failback_prepare(recovery['id'])
+    assert again.value.status == 409
+    checkpoint = wait(lambda: dr.checkpoints.get(
+        failback['checkpoint']['id']), FINAL_CHECKPOINT, 900)
+    try:
+        assert checkpoint['status'] == 'available', checkpoint['error']
+        stats = checkpoint['stats']
+        print('first reverse checkpoint: %d bytes uploaded, %d chunks '
+              'reused, %d zero, of %d bytes of data' % (
+                  stats['uploaded_bytes'], stats['reused_chunks'],
+                  stats['zero_chunks'], stats['stored_bytes']))
+        # The volume's 8 MiB of data are two chunks already here; only
+        # the chunk with the new MiB (and its zeros) is uploaded.
+        assert stats['reused_chunks'] >= 2, stats
+        assert 0 < stats['uploaded_bytes'] <= 4 * 1024 * 1024, stats
+        # Not at RegionOne while RegionOne is down.
+        state = _replication(dr, checkpoint['id'])
+        assert state['status'] in (None, 'replicating', 'failed'), state
+        cloud.minicloud.up()
+        state = wait(lambda: _replication(dr, checkpoint['id']),
+                     ('replicated',), 600)
+        assert state['target_region'] == PRIMARY
+        home = site.clients.swift()
+        assert checkpoint['container'] in [
+            p['container'] for p in store.list_recovery_points(
+                home, site.clients.project_id)]
+        print('reverse checkpoint replicated to %s: %d bytes copied, %d '
+              'attempts' % (PRIMARY, state['copied_bytes'],
+                            state['attempts']))
+    finally:
+        dr.checkpoints.delete(checkpoint['id'])
+        wait(lambda: next((c for c in dr.checkpoints.list()
+                           if c['id'] == checkpoint['id']),
+                          {'status': 'gone'}), ('gone', 'error'), 600)
+        dr.policies.delete(policy['id'])
