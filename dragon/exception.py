@@ -437,6 +437,16 @@ class InPlaceWrongRegion(Invalid):
                 'with mode failover or drill.')
 
 
+class FailbackNotPossible(Invalid):
+    msg_fmt = _('Recovery %(id)s cannot be failed back: %(reason)s')
+
+
+class FailbackExists(Conflict):
+    msg_fmt = _('Recovery %(id)s already has its failback policy %(policy)s '
+                '(%(name)s); protect that one, or delete it to prepare '
+                'again.')
+
+
 class TargetRegionUnknown(Invalid):
     msg_fmt = _('Region %(region)s is not in your service catalog; known '
                 'regions: %(known)s.')

@@ -165,6 +165,11 @@ class WorkloadPolicy(Base):
     # (see dragon.replication); NULL: no replication.
     replication: orm.Mapped[dict | None] = orm.mapped_column(sa.JSON,
                                                              nullable=True)
+    # A reverse policy of a failback (dragon.services.failback): the
+    # failover recovery it protects, where that came from, and each
+    # member's id at the primary; NULL for every other policy.
+    failback: orm.Mapped[dict | None] = orm.mapped_column(sa.JSON,
+                                                          nullable=True)
 
     members: orm.Mapped[list['PolicyMember']] = orm.relationship(
         back_populates='policy', lazy='selectin',

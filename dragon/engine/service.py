@@ -154,7 +154,8 @@ class EngineService:
 
     def resume_replications(self, dead_before: datetime.datetime) -> list[str]:
         """Copies left ``replicating`` by dead engines, or by this one
-        before a restart, resumed here, and failed copies tried again
+        before a restart, resumed here, failed copies tried again, and
+        the copies such an engine never started, started
         (``dragon.replication.engine``); the trust of those that ended is
         released.
         """
@@ -166,7 +167,10 @@ class EngineService:
                                          running=running) +
                    replication.take_over(self.conf, self.host,
                                          owner=self.host, running=running) +
-                   replication.retry_failed(self.conf, self.host, running))
+                   replication.retry_failed(self.conf, self.host, running) +
+                   replication.copy_unclaimed(self.conf, self.host,
+                                              dead_before=dead_before,
+                                              running=running))
         admin = dragon_context.get_admin_context()
         for checkpoint_id in resumed:
             # The engine that protected it died before releasing its trust.

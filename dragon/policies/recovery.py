@@ -62,6 +62,16 @@ rules = [
                     'volumes it restored.',
         scope_types=['project'],
         operations=[{'method': 'DELETE', 'path': ITEM_PATH}]),
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'failback',
+        check_str=base.RULE_PROJECT_MEMBER_OR_ADMIN,
+        description='Prepare the failback of a failover recovery: create a '
+                    'reverse policy over its workload at this site, '
+                    'replicating to the region it came from, and protect '
+                    'it once (delegates the caller\'s roles to Dragon with '
+                    'a Keystone trust for the run).',
+        scope_types=['project'],
+        operations=[{'method': 'POST', 'path': ITEM_PATH + '/failback'}]),
 ]
 
 

@@ -90,6 +90,19 @@ def _member_rows(policy: Any) -> list[dict[str, Any]]:
              'options': dict(m.options or {})} for m in policy.members]
 
 
+def _schedule_rows(policy: Any) -> list[dict[str, Any]]:
+    """The policy's schedules as a request would give them again: a
+    failback at the backup site copies them into its reverse policy.
+    """
+    return [{'cron': s.cron, 'timezone': s.timezone,
+             'enabled': bool(s.enabled),
+             'start_at': s.start_at.isoformat() + 'Z' if s.start_at else None,
+             'end_at': s.end_at.isoformat() + 'Z' if s.end_at else None,
+             'jitter': int(s.jitter or 0),
+             'misfire_grace': int(s.misfire_grace or 0)}
+            for s in getattr(policy, 'schedules', None) or ()]
+
+
 class _Step:
     """One data-carrying resource: its node, action, context and state."""
 
@@ -577,7 +590,8 @@ class Protection:
             policy={'id': self.policy.id, 'name': self.policy.name,
                     'description': self.policy.description,
                     'options': dict(self.policy.options or {}),
-                    'members': _member_rows(self.policy)},
+                    'members': _member_rows(self.policy),
+                    'schedules': _schedule_rows(self.policy)},
             source_region=self.clients.region_name,
             graph=graph.to_dict(), data=records, parameters=parameters,
             chunk_container=naming.chunk_container(self.checkpoint.project_id),

@@ -215,6 +215,13 @@ class Copier:
                   chunk: bool) -> None:
         if not todo:
             return
+        failed = threading.Event()
+
+        def done(future: concurrent.futures.Future) -> None:
+            if not future.cancelled() and future.exception() is not None:
+                failed.set()
+            window.release()
+
         with concurrent.futures.ThreadPoolExecutor(
                 max_workers=min(self.workers, len(todo)),
                 thread_name_prefix='replicate') as pool:
@@ -224,11 +231,22 @@ class Copier:
             futures = []
             for name, stored in todo:
                 window.acquire()
+                if failed.is_set():
+                    # One object failed all its attempts (the target
+                    # gone, most often): the copy fails now rather than
+                    # after trying every object left; the next attempt
+                    # resumes from what got there.
+                    window.release()
+                    break
                 future = pool.submit(self._copy_one, container, name, stored)
-                future.add_done_callback(lambda _f: window.release())
+                future.add_done_callback(done)
                 futures.append(future)
             for future in futures:
-                future.result()
+                if failed.is_set():
+                    future.cancel()
+            for future in futures:
+                if not future.cancelled():
+                    future.result()
         with self._lock:
             if chunk:
                 self.result.copied_chunks += len(todo)

@@ -18,7 +18,10 @@ own trust (released only afterwards).  The copy's state lives in
 ``checkpoints.replication`` with the engine's host and a claim; an engine
 that dies mid-copy leaves it ``replicating``, and any engine's periodic
 takeover (``take_over``) claims it by compare-and-swap and copies again:
-what the target already holds is not copied twice (``copier``).
+what the target already holds is not copied twice (``copier``).  One that
+dies before claiming the copy leaves no state at all, only the run's
+trust: the same periodic pass copies such checkpoints
+(``copy_unclaimed``).
 """
 
 import datetime
@@ -89,11 +92,14 @@ class _Progress:
 
 
 def replicate(conf: cfg.ConfigOpts, checkpoint_id: str, host: str,
-              expected_claim: str | None = None) -> str | None:
+              expected_claim: str | None = None, unstarted: bool = False,
+              note: str | None = None) -> str | None:
     """Copy an available checkpoint to its policy's target; record how it went.
 
     :param expected_claim: the claim of a copy being taken over; ``None``
         for a first copy (or one that ended: failed copies start again).
+    :param unstarted: claim only a checkpoint no copy was ever started for.
+    :param note: a warning event recorded once the copy is claimed.
     :returns: the copy's final status, or ``None`` if there was nothing to
         do (no target, no container, another engine has it).
     """
@@ -110,10 +116,13 @@ def replicate(conf: cfg.ConfigOpts, checkpoint_id: str, host: str,
     state = _state(target, host, claim, STATUS.REPLICATING,
                    started_at=started, attempts=attempts)
     if not db_api.checkpoint_replication_swap(admin, checkpoint_id,
-                                              expected_claim, state):
+                                              expected_claim, state,
+                                              unstarted=unstarted):
         LOG.info("checkpoint %s: its replication is another engine's",
                  checkpoint_id)
         return None
+    if note:
+        db_api.checkpoint_event_add(admin, checkpoint_id, 'warning', note)
     db_api.checkpoint_event_add(admin, checkpoint_id, 'info',
                                 'replication to %s started' % target)
     try:
@@ -196,6 +205,42 @@ def take_over(conf: cfg.ConfigOpts, host: str, owner: str | None = None,
         except Exception:
             LOG.exception("checkpoint %s: replication not resumed", row.id)
     return resumed
+
+
+def copy_unclaimed(conf: cfg.ConfigOpts, host: str,
+                   dead_before: Any = None,
+                   running: frozenset[str] = frozenset()) -> list[str]:
+    """Copy the checkpoints whose engine died before claiming their copy.
+
+    Such a checkpoint has no replication state for ``take_over`` to find;
+    ``replicate`` claims it by compare-and-swap, expecting no state at all,
+    so of two engines sweeping at once, or of a sweeper and an engine that
+    was only late, one copies it, once.
+
+    :returns: the ids of those whose copy ended (the caller releases the
+        trust their dead engine held).
+    """
+    admin = dragon_context.get_admin_context()
+    ended = []
+    for row in db_api.checkpoint_replication_unclaimed(admin, host,
+                                                       dead_before):
+        if row.id in running:
+            continue
+        LOG.warning("checkpoint %s: available without a copy; engine %s "
+                    "copies it", row.id, host)
+        note = ('the engine that protected it (host %s) stopped before its '
+                'replication started; replicated by engine %s' % (row.host,
+                                                                   host))
+        try:
+            status = replicate(conf, row.id, host, unstarted=True,
+                               note=note)
+        except Exception:
+            LOG.exception("checkpoint %s: replication not started", row.id)
+            continue
+        if status and not holds_trust(db_api.checkpoint_get(
+                admin, row.id).replication, conf):
+            ended.append(row.id)
+    return ended
 
 
 def holds_trust(state: dict[str, Any] | None, conf: cfg.ConfigOpts) -> bool:

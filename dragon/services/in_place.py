@@ -56,7 +56,7 @@ def check(context: Any, request: dict[str, Any],
                    'networks, flavors and key pairs: mappings are for '
                    'failover and drill')
     container = source['recovery_point']
-    manifest = runs.read_swift('checkpoint %s' % container, _read_manifest,
+    manifest = runs.read_swift('checkpoint %s' % container, read_manifest,
                                context, container)
     if manifest.get('project_id') != context.project_id:
         raise exception.RecoveryPointNotFound(
@@ -70,12 +70,12 @@ def check(context: Any, request: dict[str, Any],
     return region
 
 
-def _read_manifest(context: Any, container: str) -> dict[str, Any]:
+def read_manifest(context: Any, container: str) -> dict[str, Any]:
     """The manifest, opened with the caller's key if it is encrypted.
 
     The key is read with the caller's token in this Dragon's region (the
-    checkpoint's own, for an in-place restore), so Barbican's rules for
-    the caller decide.
+    checkpoint's own, for an in-place restore; the backup's, for a
+    failback), so Barbican's rules for the caller decide.
     """
     conf = dragon_conf.CONF
     manifest, _domain = keyring.open_checkpoint(

@@ -110,9 +110,14 @@ def _member_values(context: Any, project_id: str,
     }
 
 
-def policy_create(context: Any, values: dict[str, Any]
+def policy_create(context: Any, values: dict[str, Any],
+                  failback: dict[str, Any] | None = None
                   ) -> models.WorkloadPolicy:
-    """Create a policy of the caller's project from a validated request."""
+    """Create a policy of the caller's project from a validated request.
+
+    :param failback: what a reverse policy fails back (set only by
+        ``dragon.services.failback``, never from a request).
+    """
     project_id = context.project_id
     members = [_member_values(context, project_id, m)
                for m in values.get('members', [])]
@@ -133,6 +138,7 @@ def policy_create(context: Any, values: dict[str, Any]
         'members': members,
         'encryption': encrypted,
         'replication': replication,
+        'failback': failback,
     })
     try:
         # Registered under the policy's id, so only once it has one.

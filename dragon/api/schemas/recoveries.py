@@ -96,6 +96,30 @@ RECOVERY_CREATE = {
     },
 }
 
+# POST /v1/recoveries/{id}/failback: the reverse policy of a failover.
+FAILBACK_PREPARE = {
+    'type': 'object',
+    'additionalProperties': False,
+    'properties': {
+        'failback': {
+            'type': 'object',
+            'additionalProperties': False,
+            'properties': {
+                'name': {'type': 'string', 'minLength': 1, 'maxLength': 255,
+                         'pattern': '^[^\\x00-\\x1f\\x7f]*$',
+                         'description': 'The reverse policy\'s name '
+                         '(default: the original\'s with -failback).'},
+                'description': {'type': 'string', 'maxLength': 1024},
+                'enable_schedules': {
+                    'type': 'boolean', 'default': False,
+                    'description': 'Enable the copied schedules (those '
+                    'enabled in the original); by default they are '
+                    'copied disabled.'},
+            },
+        },
+    },
+}
+
 _STRING_OR_NULL = {'type': ['string', 'null']}
 
 PLAN = {
@@ -178,6 +202,7 @@ RECOVERY = {
 
 RECOVERY_ONE = {'type': 'object', 'required': ['recovery'],
                 'properties': {'recovery': RECOVERY}}
+
 RECOVERY_LIST = {
     'type': 'object', 'required': ['recoveries'],
     'properties': {'recoveries': {'type': 'array', 'items': RECOVERY},
@@ -202,6 +227,7 @@ def all_schemas() -> dict[str, dict]:
         'RecoveryCreateRequest': RECOVERY_CREATE,
         'Recovery': RECOVERY,
         'RecoveryOne': RECOVERY_ONE,
+        'FailbackPrepareRequest': FAILBACK_PREPARE,
         'RecoveryList': RECOVERY_LIST,
         'RecoveryEventList': checkpoints.EVENT_LIST,
     })

@@ -12,6 +12,7 @@
 
 """JSON schemas of the response bodies, for the OpenAPI document and its tests."""
 
+from dragon.api.schemas import checkpoints
 from dragon.api.schemas import policies
 from dragon.api.schemas import recoveries
 from dragon import statuses
@@ -133,6 +134,30 @@ POLICY = {
             'type': ['object', 'null'],
             'required': ['target_region'],
             'properties': {'target_region': {'type': 'string'}}},
+        'failback': {
+            'type': ['object', 'null'],
+            'description': 'A reverse policy made by failback prepare: the '
+                           'failover recovery it protects, where that came '
+                           'from, and each member\'s id at the primary '
+                           '(source_id); null for other policies.',
+            'required': ['recovery_id', 'recovery_point', 'source_region',
+                         'members'],
+            'properties': {
+                'recovery_id': {'type': 'string'},
+                'recovery_point': {'type': 'string'},
+                'source_region': {'type': 'string'},
+                'source_policy_id': {'type': ['string', 'null']},
+                'source_policy_name': {'type': ['string', 'null']},
+                'stack_id': {'type': ['string', 'null']},
+                'prepared_at': {'type': 'string'},
+                'members': {'type': 'array', 'items': {
+                    'type': 'object',
+                    'required': ['resource_type', 'resource_id',
+                                 'source_id'],
+                    'properties': {
+                        'resource_type': {'type': 'string'},
+                        'resource_id': {'type': 'string'},
+                        'source_id': {'type': 'string'}}}}}},
         'encryption_readiness': {
             'type': ['object', 'null'],
             'description': 'GET of one policy only: per region, whether '
@@ -228,3 +253,27 @@ VERSION = {'type': 'object', 'required': ['version'],
 OPENAPI = {'type': 'object', 'required': ['openapi', 'paths'],
            'properties': {'openapi': {'type': 'string'},
                           'paths': {'type': 'object'}}}
+
+# POST /v1/recoveries/{id}/failback: the reverse policy and its checkpoint.
+_FAILBACK_MEMBER = {
+    'type': 'object', 'required': ['resource_type', 'source_id'],
+    'properties': {'resource_type': {'type': 'string'},
+                   'resource_id': {'type': 'string'},
+                   'source_id': {'type': 'string'},
+                   'action': {'type': 'string'},
+                   'reason': {'type': 'string'}}}
+FAILBACK = {
+    'type': 'object', 'required': ['failback'],
+    'properties': {'failback': {
+        'type': 'object',
+        'required': ['recovery_id', 'source_region', 'policy', 'checkpoint',
+                     'members', 'left_out', 'schedules_copied', 'notes'],
+        'properties': {
+            'recovery_id': {'type': 'string'},
+            'source_region': {'type': 'string'},
+            'policy': POLICY,
+            'checkpoint': checkpoints.CHECKPOINT,
+            'members': {'type': 'array', 'items': _FAILBACK_MEMBER},
+            'left_out': {'type': 'array', 'items': _FAILBACK_MEMBER},
+            'schedules_copied': {'type': 'integer', 'minimum': 0},
+            'notes': {'type': 'array', 'items': {'type': 'string'}}}}}}

@@ -255,6 +255,20 @@ OPERATIONS: list[tuple[str, str, str, str, str | None, str | None,
      '409 while recovering.', 'dragon:recovery:delete', None,
      {202: 'RecoveryOne', 404: 'Error', 409: 'Error', 503: 'Error'},
      [_RECOVERY_ID]),
+    ('/v1/recoveries/{recovery_id}/failback', 'post', 'prepareFailback',
+     'Failback, first part: make the workload of a succeeded failover '
+     'recovery (into this Dragon\'s region) a reverse policy here, with the '
+     'checkpoint\'s members found again by their recovered ids, the same '
+     'actions, options and keys, its schedules copied (disabled unless '
+     'enable_schedules), replicating to the region the checkpoint came '
+     'from; then protect it once (chunks already here are not uploaded '
+     'again). 400 if the recovery is not a failover, went into another '
+     'region than this Dragon\'s, or nothing of it is left; 404 for '
+     'another project\'s; 409 unless succeeded, or when its reverse policy '
+     'exists (or the name is taken); 503 if no engine can be reached.',
+     'dragon:recovery:failback', 'FailbackPrepareRequest',
+     {202: 'Failback', 400: 'Error', 404: 'Error', 409: 'Error',
+      503: 'Error'}, [_RECOVERY_ID]),
     ('/v1/recoveries/{recovery_id}/events', 'get', 'listRecoveryEvents',
      'The history of a recovery, oldest first.', 'dragon:recovery:events',
      None, {200: 'RecoveryEventList', 404: 'Error'}, [_RECOVERY_ID]),
@@ -277,6 +291,7 @@ def json_schemas() -> dict[str, dict[str, Any]]:
         'Policy': responses.POLICY,
         'Member': responses.MEMBER,
         'PolicyOne': responses.POLICY_ONE,
+        'Failback': responses.FAILBACK,
         'PolicyList': responses.POLICY_LIST,
         'PolicyDeleted': responses.POLICY_DELETED,
         'MemberOne': responses.MEMBER_ONE,

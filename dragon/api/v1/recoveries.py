@@ -20,12 +20,14 @@ from dragon.api.middleware import context as context_mw
 from dragon.api import router
 from dragon.api.schemas import recoveries as schemas
 from dragon.api.v1 import authorization
+from dragon.api.v1 import checkpoints as checkpoint_views
 from dragon.api.v1 import engine_calls
 from dragon.api.v1 import listing
 from dragon.api.v1 import views
 from dragon.api import validation
 from dragon.db import models
 from dragon import exception
+from dragon.services import failback as failback_service
 from dragon.services import recoveries as service
 from dragon import statuses
 
@@ -70,6 +72,24 @@ def recovery_view(recovery: models.Recovery) -> dict[str, Any]:
         'resource_status': resources,
         'dry_run': bool(recovery.dry_run),
         'plan': recovery.plan,
+    }
+
+
+def failback_view(prepared: dict[str, Any]) -> dict[str, Any]:
+    """The reverse policy of a failback and its first checkpoint."""
+    policy = prepared['policy']
+    return {
+        'recovery_id': policy.failback['recovery_id'],
+        'source_region': prepared['source_region'],
+        'policy': views.policy_view(policy),
+        'checkpoint': checkpoint_views.checkpoint_view(
+            prepared['checkpoint']),
+        'members': [{k: m[k] for k in ('resource_type', 'resource_id',
+                                       'source_id', 'action')}
+                    for m in prepared['members']],
+        'left_out': list(prepared['left_out']),
+        'schedules_copied': prepared['schedules_copied'],
+        'notes': list(prepared['notes']),
     }
 
 
@@ -121,6 +141,16 @@ class RecoveryController(engine_calls.EngineController):
         return _accepted(service.recovery_delete(context, recovery,
                                                  self.engine()))
 
+    def failback(self, req: webob.Request,
+                 recovery_id: str) -> webob.Response:
+        context, recovery = get_visible(req, 'dragon:recovery:failback',
+                                        recovery_id)
+        body = validation.body(req, schemas.FAILBACK_PREPARE) if req.body \
+            else {}
+        prepared = failback_service.prepare(
+            context, recovery, body.get('failback') or {}, self.engine())
+        return engine_calls.accepted('failback', failback_view(prepared))
+
     def events(self, req: webob.Request, recovery_id: str) -> dict[str, Any]:
         validation.query(req, ())
         context, recovery = get_visible(req, 'dragon:recovery:events',
@@ -137,3 +167,5 @@ def add_routes(api_router: router.Router) -> None:
                        {'GET': 'show', 'DELETE': 'delete'})
     api_router.connect('/v1/recoveries/{recovery_id}/events', controller,
                        {'GET': 'events'})
+    api_router.connect('/v1/recoveries/{recovery_id}/failback', controller,
+                       {'POST': 'failback'})

@@ -88,6 +88,7 @@ def policy_view(policy: models.WorkloadPolicy,
         'last_drill': policy.last_drill,
         'encryption': policy.encryption,
         'replication': policy.replication,
+        'failback': policy.failback,
         'created_at': isotime(policy.created_at),
         'updated_at': isotime(policy.updated_at),
     }

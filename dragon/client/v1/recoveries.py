@@ -69,6 +69,26 @@ class RecoveryManager(base.Manager):
         return (self._request('DELETE', _url(recovery_id)) or
                 {}).get('recovery')
 
+    def failback_prepare(self, recovery_id: str, name: str | None = None,
+                         description: str | None = None,
+                         enable_schedules: bool = False) -> dict:
+        """Make a failover's workload a reverse policy here; protect it once.
+
+        Returns the ``failback``: the reverse ``policy`` (replicating to the
+        region the checkpoint came from), its first ``checkpoint``
+        (queued), the ``members`` (``source_id`` → ``resource_id``), those
+        ``left_out`` and why, ``schedules_copied`` and ``notes``.
+        """
+        failback: dict[str, Any] = {}
+        if name:
+            failback['name'] = name
+        if description is not None:
+            failback['description'] = description
+        if enable_schedules:
+            failback['enable_schedules'] = True
+        return self._request('POST', _url(recovery_id, '/failback'),
+                             {'failback': failback})['failback']
+
     def events(self, recovery_id: str) -> list[dict]:
         """The step log of the run: ``time``, ``level``, ``resource``, ``message``."""
         return self._list(_url(recovery_id, '/events'), 'events')

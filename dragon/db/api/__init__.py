@@ -86,6 +86,7 @@ from dragon.db.api.recoveries import workload_policy_set_last_drill
 from dragon.db.api.replications import checkpoint_replication_get_failed
 from dragon.db.api.replications import checkpoint_replication_orphans
 from dragon.db.api.replications import checkpoint_replication_swap
+from dragon.db.api.replications import checkpoint_replication_unclaimed
 from dragon.db.api.schedules import schedule_advance
 from dragon.db.api.schedules import schedule_create
 from dragon.db.api.schedules import schedule_delete

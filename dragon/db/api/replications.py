@@ -39,18 +39,22 @@ def _locked(session: Any, checkpoint_id: str) -> models.Checkpoint | None:
 @main_context_manager.writer
 def checkpoint_replication_swap(context: Any, checkpoint_id: str,
                                 expected_claim: str | None,
-                                value: dict[str, Any]) -> bool:
+                                value: dict[str, Any],
+                                unstarted: bool = False) -> bool:
     """Write ``value`` if the copy's claim is still ``expected_claim``.
 
     ``None`` expects no copy, or one that holds no claim (ended).  Only an
     ``available`` checkpoint is replicated.
 
+    :param unstarted: expect no copy at all, not even an ended one.
     :returns: whether it was written.
     """
     row = _locked(context.session, checkpoint_id)
     if row is None or row.status != statuses.Checkpoint.AVAILABLE:
         return False
     if (row.replication or {}).get('claim') != expected_claim:
+        return False
+    if unstarted and row.replication:
         return False
     row.replication = value
     context.session.flush()
@@ -102,3 +106,41 @@ def checkpoint_replication_get_failed(context: Any
         .order_by(models.Checkpoint.created_at)).scalars().all()
     return [row for row in rows if (row.replication or {}).get('status') ==
             statuses.Replication.FAILED]
+
+
+@main_context_manager.reader
+def checkpoint_replication_unclaimed(context: Any, host: str | None,
+                                     dead_before: datetime.datetime | None
+                                     ) -> list[models.Checkpoint]:
+    """Available checkpoints of replicating policies whose copy no engine
+    claimed, left by ``host`` or by engines dead before then.
+
+    Their engine died between making them ``available`` and claiming the
+    copy: no replication state, and the run's trust still on the row (it
+    is released only after the copy is claimed or ends). A checkpoint
+    whose trust was released (taken before its policy replicated) is not
+    one: nothing could copy it.
+    """
+    rows = context.session.execute(
+        sa.select(models.Checkpoint, models.WorkloadPolicy.replication)
+        .join(models.WorkloadPolicy,
+              models.WorkloadPolicy.id == models.Checkpoint.policy_id)
+        .where(models.Checkpoint.status == statuses.Checkpoint.AVAILABLE,
+               models.Checkpoint.trust_id.is_not(None),
+               models.Checkpoint.container.is_not(None))
+        .order_by(models.Checkpoint.created_at)).all()
+    alive: set[str] = set()
+    if dead_before is not None:
+        alive = set(context.session.execute(
+            sa.select(models.EngineService.host).where(
+                models.EngineService.updated_at >= dead_before)).scalars())
+    found = []
+    for row, policy_replication in rows:
+        if row.replication or not (policy_replication or {}).get(
+                'target_region'):
+            continue
+        owner = row.host
+        if (host is not None and owner == host) or (
+                dead_before is not None and owner not in alive):
+            found.append(row)
+    return found

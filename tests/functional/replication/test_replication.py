@@ -22,9 +22,14 @@ replicating to RegionTwo.  Then: a target-side collection interrupts a
 copy, which leaves an incomplete container that no one lists, and the
 copy is tried again and completes; the engine copying another policy's
 checkpoint is killed (``kill -9``) mid-copy, nothing half-copied is
-listed, and the other engine finishes the copy; RegionOne is stopped, its
+listed, and the other engine finishes the copy; RegionTwo's Swift proxy
+is stopped mid-copy and started again, and the copy's next attempt
+finishes it without copying again what got there; RegionOne is stopped, its
 Swift with it, and RegionTwo's Dragon, on an empty database, lists the
-checkpoint from RegionTwo's Swift and recovers the volume with its bytes.
+checkpoint from RegionTwo's Swift and recovers the volume with its bytes;
+then prepares its failback (a reverse policy at RegionTwo, protected:
+only the chunk changed there is uploaded), whose checkpoint is copied to
+RegionOne once RegionOne is back.
 """
 import datetime
 import os
@@ -39,6 +44,8 @@ from dragon.checkpoint import store
 from dragon.client.exceptions import ClientError
 from dragon.client.v1 import client as dragon_client
 from dragon.cloud import clients as clients_mod
+from tests.minicloud.layout import region_tag
+from tests.minicloud.services import http_answers
 from tests.minicloud.waiters import wait_for
 from tests.minicloud.workload import data_bytes
 from tests.minicloud.workload import GiB
@@ -267,12 +274,93 @@ def test_kill_9_mid_copy_is_never_listed_and_is_taken_over(
         big.teardown()
 
 
+def test_target_swift_stopped_mid_copy_resumes_and_is_never_listed(
+        cloud, dragon):
+    """RegionTwo's Swift proxy is stopped while a copy runs, then started.
+
+    The copy fails (its attempts at a dead proxy), its incomplete
+    container at the target is no recovery point, and the engine's next
+    attempt finishes it without copying again the chunks that got there
+    before the stop. Its own 96 MiB of random bytes, one copy worker and
+    a progress write per object, so the stop lands mid-copy.
+    """
+    minicloud = cloud.minicloud
+    proxy_name = cloud.layout.swift_service('proxy', BACKUP)
+    [proxy] = [s for s in minicloud.table.region(BACKUP)
+               if s.name == proxy_name]
+    dragon.stop_engines()
+    dragon.start_engine(1, env={'OS_REPLICATION__WORKERS': '1',
+                                'OS_REPLICATION__PROGRESS_INTERVAL': '0'})
+    big = Site(cloud, data=os.urandom(96 * 1024 * 1024))
+    try:
+        big.setup(protect=False)
+        started = big.dr.checkpoints.protect(big.policy['id'])
+        big.checkpoints.append(started['id'])
+        deadline = time.monotonic() + 600
+        while True:
+            checkpoint = big.dr.checkpoints.get(started['id'])
+            state = _replication(big.dr, started['id'])
+            if state['status'] == 'replicating' and state['bytes'] > 0:
+                break
+            assert state['status'] in (None, 'replicating'), (
+                'the copy ended before the target could be stopped', state)
+            assert checkpoint['status'] in FINAL_CHECKPOINT + (
+                'queued', 'protecting'), checkpoint
+            assert checkpoint['status'] != 'error', checkpoint['error']
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        minicloud.procs.stop([proxy_name])
+        assert not http_answers(proxy.ready_url)
+        copied_before = state['bytes']
+        # The copy keeps trying the dead proxy, then fails (and says so).
+        while state['status'] == 'replicating':
+            copied_before = max(copied_before, state['bytes'])
+            time.sleep(0.5)
+            state = _replication(big.dr, started['id'])
+        assert state['status'] == 'failed', state
+        assert state['retry_at'] and state['attempts'] == 1, state
+        minicloud.start([proxy])
+        minicloud._wait_http([proxy], timeout=60)
+        target = big.target.swift()
+        project = big.clients.project_id
+        container = checkpoint['container']
+        meta = store.container_metadata(target, container)
+        assert meta is not None and not meta.get(store.COMPLETE)
+        assert container not in [p['container'] for p in
+                                 store.list_recovery_points(target, project)]
+        # The next attempt, [replication] retry_interval (30 s) later.
+        state = wait(lambda: _replication(big.dr, started['id']),
+                     ('replicated',), 300)
+        assert state['attempts'] == 2, state
+        assert 0 < copied_before <= state['bytes_total'] - (
+            state['copied_bytes']), (copied_before, state)
+        assert container in [p['container'] for p in
+                             store.list_recovery_points(target, project)]
+        _h, here = big.clients.swift().get_container(container,
+                                                     full_listing=True)
+        _h, there = target.get_container(container, full_listing=True)
+        assert {(o['name'], o['hash']) for o in here} == {
+            (o['name'], o['hash']) for o in there}
+        print('target stopped after %d bytes; resumed copy moved %d of %d'
+              % (copied_before, state['copied_bytes'], state['bytes_total']))
+    finally:
+        if not minicloud.procs.alive(proxy_name):
+            minicloud.start([proxy])
+        big.teardown()
+        dragon.stop_engines()
+        dragon.start_engine(1)
+
+
 def test_recover_from_the_backup_swift_with_the_primary_gone(
         cloud, dragon, site, backup_dragon):
     newest = site.dr.checkpoints.get(site.checkpoints[-1])
     assert _replication(site.dr, newest['id'])['status'] == 'replicated'
     cloud.minicloud.stop_site(PRIMARY)
     try:
+        # RegionOne's own Swift went with it: the copy is all there is.
+        lo = cloud.layout
+        assert not http_answers(lo.swift_url(PRIMARY) + '/healthcheck')
+        assert http_answers(lo.swift_url(BACKUP) + '/healthcheck')
         dr = dragon_client.Client(session(cloud.layout), region_name=BACKUP)
         assert dr.checkpoints.list() == []
         points = dr.recovery_points.list(policy=site.policy['id'])
@@ -290,9 +378,71 @@ def test_recover_from_the_backup_swift_with_the_primary_gone(
         assert len(volumes) == 1
         assert volume_file_sha256(cloud.layout, BACKUP, volumes[0]) == \
             site.expected_sha256
+        _failback_prepare(cloud, site, dr, recovery, volumes[0])
         dr.recoveries.delete(recovery['id'])
         wait(lambda: next(iter(dr.recoveries.list()), {'status': 'gone'}),
              ('gone', 'error'), 600)
     finally:
         cloud.minicloud.up()
         dragon.ensure_up()
+
+
+def _failback_prepare(cloud, site, dr, recovery, volume_id):
+    """Failback, first part, RegionOne still down: new bytes written at
+    RegionTwo, the reverse policy protects the recovered volume and
+    uploads only the chunk they changed (the others are the replicated
+    checkpoint's, found in RegionTwo's chunk container); its copy to
+    RegionOne waits for RegionOne, which then comes back.
+    """
+    path = (cloud.layout.data / region_tag(BACKUP) / 'cinder' / 'volumes' /
+            ('volume-%s' % volume_id))
+    with open(path, 'r+b') as f:      # 1 MiB of new data at 16 MiB
+        f.seek(16 * 1024 * 1024)
+        f.write(os.urandom(1024 * 1024))
+    failback = dr.recoveries.failback_prepare(recovery['id'])
+    policy = failback['policy']
+    assert policy['name'] == site.name + '-failback'
+    assert policy['replication'] == {'target_region': PRIMARY}
+    assert [(m['resource_type'], m['resource_id'], m['action'])
+            for m in policy['members']] == [
+        ('volume', volume_id, 'snapshot_data')]
+    assert policy['failback']['recovery_id'] == recovery['id']
+    assert [(m['source_id'], m['resource_id'])
+            for m in failback['members']] == [(site.volume_id, volume_id)]
+    assert failback['left_out'] == [] and failback['schedules_copied'] == 0
+    with pytest.raises(ClientError) as again:
+        dr.recoveries.failback_prepare(recovery['id'])
+    assert again.value.status == 409
+    checkpoint = wait(lambda: dr.checkpoints.get(
+        failback['checkpoint']['id']), FINAL_CHECKPOINT, 900)
+    try:
+        assert checkpoint['status'] == 'available', checkpoint['error']
+        stats = checkpoint['stats']
+        print('first reverse checkpoint: %d bytes uploaded, %d chunks '
+              'reused, %d zero, of %d bytes of data' % (
+                  stats['uploaded_bytes'], stats['reused_chunks'],
+                  stats['zero_chunks'], stats['stored_bytes']))
+        # The volume's 8 MiB of data are two chunks already here; only
+        # the chunk with the new MiB (and its zeros) is uploaded.
+        assert stats['reused_chunks'] >= 2, stats
+        assert 0 < stats['uploaded_bytes'] <= 4 * 1024 * 1024, stats
+        # Not at RegionOne while RegionOne is down.
+        state = _replication(dr, checkpoint['id'])
+        assert state['status'] in (None, 'replicating', 'failed'), state
+        cloud.minicloud.up()
+        state = wait(lambda: _replication(dr, checkpoint['id']),
+                     ('replicated',), 600)
+        assert state['target_region'] == PRIMARY
+        home = site.clients.swift()
+        assert checkpoint['container'] in [
+            p['container'] for p in store.list_recovery_points(
+                home, site.clients.project_id)]
+        print('reverse checkpoint replicated to %s: %d bytes copied, %d '
+              'attempts' % (PRIMARY, state['copied_bytes'],
+                            state['attempts']))
+    finally:
+        dr.checkpoints.delete(checkpoint['id'])
+        wait(lambda: next((c for c in dr.checkpoints.list()
+                           if c['id'] == checkpoint['id']),
+                          {'status': 'gone'}), ('gone', 'error'), 600)
+        dr.policies.delete(policy['id'])

@@ -243,6 +243,8 @@ class FakeDragonAPI:
             ('DELETE', r'/v1/recoveries/([^/]+)', self._recovery_delete),
             ('GET', r'/v1/recoveries/([^/]+)/events',
              self._recovery_event_list),
+            ('POST', r'/v1/recoveries/([^/]+)/failback',
+             self._failback_prepare),
         )
         path = parse.urlsplit(call.url).path
         for method, pattern, handler in routes:
@@ -548,6 +550,39 @@ class FakeDragonAPI:
             raise Conflict('Recovery %s is still running.' % recovery_id)
         del self.recoveries[recovery_id]
         return 202, {'recovery': dict(recovery, status='deleting')}
+
+    def _failback_prepare(self, call, recovery_id):
+        """A reverse policy over the recovery's target ids, protected."""
+        recovery = self._recovery(recovery_id)
+        if recovery['mode'] != 'failover':
+            raise ValueError('Recovery %s cannot be failed back: it is a %s, '
+                             'not a failover' % (recovery_id,
+                                                 recovery['mode']))
+        if recovery['status'] != 'succeeded':
+            raise Conflict('Recovery %s is %s; preparing its failback is '
+                           'possible only when it is succeeded.' % (
+                               recovery_id, recovery['status']))
+        body = call.json.get('failback') or {}
+        members = [{'resource_type': 'server' if 'Server' in r['type']
+                    else 'volume', 'resource_id': r['target_id'],
+                    'source_id': r['id'], 'action': 'snapshot_data'}
+                   for r in recovery['resource_status'] if r['target_id']]
+        policy = self.add_policy(
+            body.get('name') or recovery['policy_name'] + '-failback',
+            members=[dict(m, resource_name='') for m in members],
+            replication={'target_region': 'RegionOne'},
+            schedules=[{'cron': '0 * * * *', 'enabled': bool(
+                body.get('enable_schedules'))}],
+            failback={'recovery_id': recovery_id})
+        checkpoint = self.add_checkpoint(policy, status='queued')
+        self.checkpoint_steps[checkpoint['id']] = self.protect_steps
+        self.protect_steps = []
+        return 202, {'failback': {
+            'recovery_id': recovery_id, 'source_region': 'RegionOne',
+            'policy': copy.deepcopy(policy),
+            'checkpoint': copy.deepcopy(checkpoint), 'members': members,
+            'left_out': [], 'schedules_copied': 1,
+            'notes': ['a note'], 'request': body}}
 
     def _recovery_event_list(self, call, recovery_id):
         self._recovery(recovery_id)

@@ -10,7 +10,7 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Who may start, read and delete recoveries by default."""
+"""Who may start, read, delete and fail back recoveries by default."""
 
 import pytest
 
@@ -27,6 +27,7 @@ EXPECTED = {
     'dragon:recovery:get': READER,
     'dragon:recovery:events': READER,
     'dragon:recovery:delete': MEMBER,
+    'dragon:recovery:failback': MEMBER,
 }
 
 

@@ -240,6 +240,18 @@ def env(db, conf, monkeypatch):
                                 checkpoint=checkpoint))
 
 
+def test_the_manifest_records_the_schedules_as_a_request_gives_them():
+    start = timeutils.utcnow().replace(microsecond=0)
+    policy = types.SimpleNamespace(schedules=[types.SimpleNamespace(
+        cron='0 2 * * *', timezone='Europe/Paris', enabled=False,
+        start_at=start, end_at=None, jitter=60, misfire_grace=300)])
+
+    assert workflow._schedule_rows(policy) == [{
+        'cron': '0 2 * * *', 'timezone': 'Europe/Paris', 'enabled': False,
+        'start_at': start.isoformat() + 'Z', 'end_at': None, 'jitter': 60,
+        'misfire_grace': 300}]
+
+
 def test_a_run_writes_a_complete_checkpoint(env):
     ok, cp = env.protect()
     assert ok and cp.status == 'available' and cp.error is None
@@ -252,6 +264,11 @@ def test_a_run_writes_a_complete_checkpoint(env):
     assert set(manifest['data']) == {'server_web', 'volume_db'}
     assert manifest['source_region'] == 'RegionOne'
     assert manifest['parameters']['server_web_image']['default'] == 'i1'
+    # The policy as it was, its schedules included (a failback copies
+    # them into its reverse policy at the backup site).
+    assert [m['resource_id'] for m in manifest['policy']['members']] == [
+        's1']
+    assert manifest['policy']['schedules'] == []
     # Progress ends complete; every resource done.
     assert cp.bytes_done == cp.bytes_total == len(DISK) + len(VOLUME)
     assert {r['status'] for r in cp.resources} == {statuses.Resource.DONE}

@@ -172,6 +172,30 @@ def test_a_manifest_put_that_keeps_failing_leaves_no_recovery_point(
     assert not meta.get(store.COMPLETE)
 
 
+def test_a_target_that_is_gone_fails_the_copy_at_once(
+        source, target, monkeypatch):
+    """Every PUT fails (its proxy stopped): the copy ends after the first
+    object's attempts, not after trying each of the others too.
+    """
+    bodies = [bytes([i]) * 4 for i in range(40)]
+    container = _checkpoint(source, bodies)
+    tried = []
+
+    def gone(self, container, name, body, **kwargs):
+        tried.append(name)
+        raise swift_exc.ClientException('connection refused')
+
+    monkeypatch.setattr(_Connection, 'put_object', gone)
+
+    with pytest.raises(exception.CheckpointStoreError):
+        _copier(source, target, container).run()
+
+    # Two workers, a window of four: at most a handful of objects tried
+    # (each ATTEMPTS times), of the 40.
+    assert len(set(tried)) <= 6, len(set(tried))
+    assert len(tried) <= 6 * copier_mod.ATTEMPTS
+
+
 def test_resume_copies_only_what_is_missing(source, target, monkeypatch):
     container = _checkpoint(source, [b'aaaa', b'bbbb', b'cccc'])
     monkeypatch.setattr(copier_mod, 'ATTEMPTS', 1)

@@ -54,7 +54,7 @@ def regions(db, conf, monkeypatch):
 
 
 def _checkpoint(accounts, target='RegionTwo', replication_state=None,
-                name='web'):
+                name='web', **values):
     ctx = ADMIN()
     container = copies._checkpoint(accounts['RegionOne'], [b'aaaa', b'bbbb'])
     policy = db_api.workload_policy_create(ctx, {
@@ -64,7 +64,7 @@ def _checkpoint(accounts, target='RegionTwo', replication_state=None,
         'project_id': copies.PROJECT, 'user_id': 'u1',
         'policy_id': policy.id, 'policy_name': policy.name,
         'trust_id': 't1', 'status': 'available', 'container': container,
-        'replication': replication_state})
+        'replication': replication_state, **values})
     return row.id, container
 
 
@@ -200,6 +200,77 @@ def test_own_copies_are_resumed_after_a_restart(conf, regions):
     assert replication.take_over(conf, 'e1', owner='e1',
                                  running=frozenset({checkpoint_id})) == []
     assert replication.take_over(conf, 'e1', owner='e1') == [checkpoint_id]
+    assert _listed(regions['RegionTwo']) == [container]
+
+
+def test_a_copy_its_engine_died_before_claiming_is_made_by_another(
+        conf, regions):
+    """Available, no replication state, the run's trust still held: its
+    engine died between the two. The periodic pass copies it once.
+    """
+    checkpoint_id, container = _checkpoint(regions, host='dead')
+    released, _c = _checkpoint(regions, host='dead', trust_id=None,
+                               name='released')
+    plain, _c = _checkpoint(regions, target=None, host='dead', name='plain')
+    db_api.engine_service_heartbeat(ADMIN(), 'dead', 'dragon-engine', '1')
+    now = db_api.database_utcnow(ADMIN())
+
+    # Still heartbeating: its engine is only about to claim the copy.
+    assert replication.copy_unclaimed(
+        conf, 'e2', dead_before=now - datetime.timedelta(seconds=60)) == []
+    assert _state(checkpoint_id) is None
+    later = now + datetime.timedelta(seconds=1)
+    assert replication.copy_unclaimed(
+        conf, 'e2', dead_before=later,
+        running=frozenset({checkpoint_id})) == []
+
+    assert replication.copy_unclaimed(conf, 'e2', dead_before=later) == [
+        checkpoint_id]
+    state = _state(checkpoint_id)
+    assert state['status'] == 'replicated' and state['host'] == 'e2'
+    assert _listed(regions['RegionTwo']) == [container]
+    events = [e.message for e in db_api.checkpoint_event_get_all(
+        ADMIN(), checkpoint_id)]
+    assert any('(host dead) stopped before its replication started; '
+               'replicated by engine e2' in m for m in events)
+    # A released trust (taken before its policy replicated) or no target:
+    # nothing to copy, nothing recorded.
+    assert _state(released) is None and _state(plain) is None
+    # Done once: the next pass finds nothing.
+    assert replication.copy_unclaimed(conf, 'e3', dead_before=later) == []
+
+
+def test_an_unclaimed_copy_is_made_once(conf, regions, monkeypatch):
+    """The late owner claims (and even finishes) between the sweep's
+    query and its claim: the sweep copies nothing, records nothing.
+    """
+    checkpoint_id, _container = _checkpoint(regions, host='e1')
+    query = db_api.checkpoint_replication_unclaimed
+
+    def owner_in_between(context, host, dead_before):
+        rows = query(context, host, dead_before)
+        assert replication.replicate(conf, checkpoint_id, 'e1') == \
+            'replicated'
+        return rows
+
+    monkeypatch.setattr(db_api, 'checkpoint_replication_unclaimed',
+                        owner_in_between)
+    later = db_api.database_utcnow(ADMIN()) + datetime.timedelta(seconds=1)
+
+    assert replication.copy_unclaimed(conf, 'e2', dead_before=later) == []
+    state = _state(checkpoint_id)
+    assert state['host'] == 'e1' and state['attempts'] == 1
+    assert not any('stopped before' in e.message for e in
+                   db_api.checkpoint_event_get_all(ADMIN(), checkpoint_id))
+
+
+def test_own_unclaimed_copies_are_made_after_a_restart(conf, regions):
+    checkpoint_id, container = _checkpoint(regions, host='e1')
+
+    assert replication.copy_unclaimed(conf, 'e1',
+                                      running=frozenset({checkpoint_id})) \
+        == []
+    assert replication.copy_unclaimed(conf, 'e1') == [checkpoint_id]
     assert _listed(regions['RegionTwo']) == [container]
 
 

@@ -74,7 +74,7 @@ def engine(monkeypatch):
 def trusts(monkeypatch):
     record = {'created': [], 'deleted': [], 'error': None, 'redelegate': []}
 
-    def create(ctx, conf=None, redelegate=False):
+    def create(ctx, conf=None, redelegate=False, expires=True):
         if record['error']:
             raise record['error']
         trust_id = 'trust-%d' % len(record['created'])
