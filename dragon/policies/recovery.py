@@ -62,6 +62,20 @@ rules = [
                     'volumes it restored.',
         scope_types=['project'],
         operations=[{'method': 'DELETE', 'path': ITEM_PATH}]),
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'commit',
+        check_str=base.RULE_PROJECT_MEMBER_OR_ADMIN,
+        description='Commit an in-place restore awaiting commit: keep the '
+                    'restored volumes and delete the ones they replaced.',
+        scope_types=['project'],
+        operations=[{'method': 'POST', 'path': ITEM_PATH + '/commit'}]),
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'rollback',
+        check_str=base.RULE_PROJECT_MEMBER_OR_ADMIN,
+        description='Roll back an in-place restore awaiting commit: put the '
+                    'replaced volumes back and delete the restored ones.',
+        scope_types=['project'],
+        operations=[{'method': 'POST', 'path': ITEM_PATH + '/rollback'}]),
 ]
 
 

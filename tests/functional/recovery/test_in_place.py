@@ -10,14 +10,21 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""In-place restore on the minicloud: the dry run's plan, and what is refused.
+"""In-place restore on the minicloud: the plan, the swap, rollback and commit.
 
 Uses the session's protected three-tier workload (no workload of its own)
-and its newest checkpoint (earlier tests delete the first one):
-a dry run plans, records the plan, and changes nothing in RegionOne; bad
-requests are 4xx with their reason before anything runs.
+and its newest checkpoint (earlier tests delete the first one): a dry run
+plans, records the plan, and changes nothing in RegionOne; bad requests
+are 4xx with their reason before anything runs.  The data volume of
+``db`` is overwritten, restored in place (its checkpoint bytes, read from
+the volume's file, at the same device of the same server), rolled back
+(the overwritten bytes again) and restored and committed (no replaced
+volume left).  The workload keeps the restored volume (same bytes as
+protected) for the tests after these.
 """
 
+import datetime
+import hashlib
 import json
 
 import pytest
@@ -25,9 +32,13 @@ import pytest
 from dragon.client.exceptions import ClientError
 from tests.functional.api.test_checkpoints import alt  # noqa: F401
 from tests.functional.cli.helpers import CLI
+from tests.minicloud.layout import region_tag
+from tests.story import volume_file_sha256
 from tests.story import wait
 
 ENDED = ('succeeded', 'error')
+SWAPPED = ('awaiting_commit', 'error')
+REGION = 'RegionOne'
 
 
 def _state(protected):
@@ -95,24 +106,37 @@ def test_dry_run_plans_and_changes_nothing(protected):
      "checkpoint's own region RegionOne, not RegionTwo"),
     ({'resources': ['0b5e6c0a-0000-4000-8000-000000000000']}, 400,
      'not a member resource'),
-    ({'dry_run': False}, 400, 'can only be planned for now'),
+    ({'dry_run': False}, 409, 'rebuilding servers in place is not built'),
+    ({'dry_run': False, 'resources': ['{app_boot}']}, 409,
+     'is the boot volume of server'),
+    ({'shrink_volumes': True, 'mode': 'failover',
+      'target_region': 'RegionTwo'}, 400,
+     'shrink_volumes is for in_place restores only'),
     ({'mappings': {'flavors': {'m1.tiny': 'm1.small'}}}, 400,
      'mappings are for failover and drill'),
 ])
 def test_bad_in_place_requests_say_why(protected, values, status, words):
+    values = {k: [r.format(**protected.workload.ids) for r in v]
+              if k == 'resources' else v for k, v in values.items()}
     request = {'checkpoint_id': protected.latest()['id'], 'mode': 'in_place',
                'dry_run': True, **values}
+    if request['mode'] != 'in_place':
+        request.pop('dry_run')
+    before = _state(protected)
     with pytest.raises(ClientError) as refused:
         protected.dr.recoveries.create(**request)
     assert refused.value.status == status
     assert words in str(refused.value)
+    assert _state(protected) == before
 
 
-def test_another_projects_checkpoint_is_404(protected, alt):  # noqa: F811
+@pytest.mark.parametrize('dry_run', [True, False])
+def test_another_projects_checkpoint_is_404(protected, alt,  # noqa: F811
+                                            dry_run):
     checkpoint_id = protected.latest()['id']
     status, body = alt('POST', '/v1/recoveries', {'recovery': {
         'checkpoint_id': checkpoint_id, 'mode': 'in_place',
-        'dry_run': True}})
+        'dry_run': dry_run, 'resources': [protected.workload.ids['data']]}})
     assert status == 404, body
     assert checkpoint_id in body['error']['message']
 
@@ -134,3 +158,139 @@ def test_cli_shows_the_plan_and_refuses_in_one_line(cloud, protected):
     lines = refused.stderr.strip().splitlines()
     assert len(lines) == 1 and "own region RegionOne, not RegionTwo" in \
         lines[0], refused.stderr
+
+
+# -- the swap, rollback and commit
+def _volume_path(cloud, volume_id):
+    return (cloud.layout.data / region_tag(REGION) / 'cinder' / 'volumes' /
+            ('volume-%s' % volume_id))
+
+
+def _overwrite(cloud, volume_id):
+    """New bytes at the start of the volume (what a bad release did)."""
+    junk = hashlib.sha256(b'overwritten').digest() * (1 << 15)
+    with open(_volume_path(cloud, volume_id), 'r+b') as f:
+        f.write(junk)
+    return volume_file_sha256(cloud.layout, REGION, volume_id)
+
+
+def _attached(conn, volume_id):
+    volume = conn.block_storage.get_volume(volume_id)
+    return volume.status, [(a['server_id'], a['device'])
+                           for a in volume.attachments or ()]
+
+
+def _restore(protected, data):
+    dr = protected.dr
+    recovery = dr.recoveries.create(
+        checkpoint_id=protected.latest()['id'], mode='in_place',
+        resources=[data])
+    assert recovery['status'] == 'recovering' and not recovery['dry_run']
+    protected.in_place_runs.append(recovery['id'])
+    recovery = wait(lambda: dr.recoveries.get(recovery['id']), SWAPPED, 900)
+    assert recovery['status'] == 'awaiting_commit', (
+        recovery['error'], [e['message'] for e in
+                            dr.recoveries.events(recovery['id'])])
+    return recovery
+
+
+def _others(protected):
+    """What a restore of the data volume alone must not touch."""
+    conn, ids = protected.conn, protected.workload.ids
+    servers = {role: (conn.compute.get_server(ids[role]).status,
+                      conn.compute.get_server(ids[role]).updated_at)
+               for role in ('web', 'app')}
+    return servers, _attached(conn, ids['app_boot'])
+
+
+def test_in_place_restore_rollback_then_commit(cloud, protected):
+    conn, dr = protected.conn, protected.dr
+    ids = protected.workload.ids
+    old, db = ids['data'], ids['db']
+    protected_sha = protected.workload.expected_sha256['data']
+    assert volume_file_sha256(cloud.layout, REGION, old) == protected_sha
+    (_, [(server, device)]) = _attached(conn, old)
+    assert server == db
+    broken_sha = _overwrite(cloud, old)
+    assert broken_sha != protected_sha
+    others = _others(protected)
+
+    # Restore: a new volume of the checkpoint's bytes at the same device.
+    recovery = _restore(protected, old)
+    deadline = datetime.datetime.fromisoformat(
+        recovery['commit_deadline'].rstrip('Z'))
+    left = deadline - datetime.datetime.now(datetime.UTC).replace(
+        tzinfo=None)
+    assert datetime.timedelta(minutes=55) < left <= datetime.timedelta(
+        minutes=60)
+    [swap] = recovery['replaced']
+    new = swap['new_volume_id']
+    assert swap == {'key': swap['key'], 'name': swap['name'],
+                    'old_volume_id': old, 'new_volume_id': new,
+                    'server_id': db, 'device': device, 'state': 'swapped'}
+    assert _attached(conn, new) == ('in-use', [(db, device)])
+    assert _attached(conn, old) == ('available', [])
+    assert volume_file_sha256(cloud.layout, REGION, new) == protected_sha
+    assert volume_file_sha256(cloud.layout, REGION, old) == broken_sha
+    assert conn.block_storage.get_volume(old).metadata[
+        'dragon_replaced_by'] == recovery['id']
+    assert conn.compute.get_server(db).status == 'ACTIVE'
+    assert _others(protected) == others
+    members = {m['resource_id'] for m in
+               dr.members.list(protected.policy['id'])}
+    assert new in members and old not in members
+    events = [e['message'] for e in dr.recoveries.events(recovery['id'])]
+    assert any('stopped for the swap' in m for m in events), events
+    # Nothing else is restored in place while this one is open.
+    with pytest.raises(ClientError) as busy:
+        dr.recoveries.create(checkpoint_id=protected.latest()['id'],
+                             mode='in_place', resources=[new])
+    assert busy.value.status in (400, 409)
+    with pytest.raises(ClientError) as busy:
+        dr.recoveries.delete(recovery['id'])
+    assert busy.value.status == 409
+
+    # Rollback: the overwritten volume is back where it was.
+    assert dr.recoveries.rollback(recovery['id'])['status'] == 'rolling_back'
+    rolled = wait(lambda: dr.recoveries.get(recovery['id']),
+                  ('rolled_back', 'awaiting_commit', 'error'), 600)
+    assert rolled['status'] == 'rolled_back', rolled['error']
+    assert rolled['replaced'][0]['state'] == 'rolled_back'
+    assert _attached(conn, old) == ('in-use', [(db, device)])
+    assert volume_file_sha256(cloud.layout, REGION, old) == broken_sha
+    assert conn.block_storage.find_volume(new, ignore_missing=True) is None
+    assert 'dragon_replaced_by' not in conn.block_storage.get_volume(
+        old).metadata
+    assert old in {m['resource_id'] for m in
+                   dr.members.list(protected.policy['id'])}
+    with pytest.raises(ClientError) as closed:
+        dr.recoveries.commit(recovery['id'])
+    assert closed.value.status == 409
+    assert 'possible only when it is awaiting_commit' in str(closed.value)
+
+    # Restore again, and commit with the CLI: no replaced volume is left.
+    recovery = _restore(protected, old)
+    new = recovery['replaced'][0]['new_volume_id']
+    cli = CLI(cloud.layout.clouds_yaml)
+    shown = json.loads(cli('dr', 'recovery', 'commit', recovery['id'],
+                           '--wait', '-f', 'json', timeout=600).stdout)
+    assert shown['status'] == 'committed', shown
+    assert conn.block_storage.find_volume(old, ignore_missing=True) is None
+    protected.workload.ids['data'] = new
+    assert _attached(conn, new) == ('in-use', [(db, device)])
+    assert volume_file_sha256(cloud.layout, REGION, new) == protected_sha
+    assert not [v.id for v in conn.block_storage.volumes()
+                if 'dragon_replaced_by' in (v.metadata or {})
+                or 'dragon_restore' in (v.metadata or {})]
+    assert conn.compute.get_server(db).status == 'ACTIVE'
+    assert _others(protected) == others
+
+
+def test_commit_of_a_dry_run_is_refused(protected):
+    dry = _dry_run(protected, resources=[protected.workload.ids['data']])
+    for close in (protected.dr.recoveries.commit,
+                  protected.dr.recoveries.rollback):
+        with pytest.raises(ClientError) as refused:
+            close(dry['id'])
+        assert refused.value.status == 409
+        assert 'awaiting_commit' in str(refused.value)
