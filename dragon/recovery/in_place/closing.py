@@ -101,10 +101,11 @@ def finish(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
 
 def finish_failed(recovery: Any, recorder: rec.RunRecorder,
                   error: BaseException) -> bool:
-    """The window could not even be closed (no clients): open it again."""
-    reason = exception.one_line(error)
-    recorder.event('error', 'closing the window failed: %s; the recovery '
-                   'awaits a commit or rollback again' % reason)
+    """The window could not be closed: open it again, with the reason."""
+    reason = '%s failed: %s' % (recovery.window_action or 'closing the '
+                                'window', exception.one_line(error))
+    recorder.event('error', '%s; the recovery awaits a commit or rollback '
+                   'again' % reason)
     values: dict[str, Any] = {'status': STATUS.AWAITING_COMMIT,
                               'error': reason, 'window_action': None}
     if recovery.commit_deadline is None or \

@@ -27,6 +27,7 @@ import datetime
 import hashlib
 import json
 
+from openstack import exceptions as sdk_exc
 import pytest
 
 from dragon.client.exceptions import ClientError
@@ -68,8 +69,14 @@ def _dry_run(protected, resources=None):
 def _cleanup(protected):
     protected.in_place_runs = []
     yield
+    dr = protected.dr
     for recovery_id in protected.in_place_runs:
-        protected.dr.recoveries.delete(recovery_id)
+        # One a failed test left in its window goes back first.
+        if dr.recoveries.get(recovery_id)['status'] == 'awaiting_commit':
+            dr.recoveries.rollback(recovery_id)
+            wait(lambda: dr.recoveries.get(recovery_id),
+                 ('rolled_back', 'awaiting_commit', 'error'), 600)
+        dr.recoveries.delete(recovery_id)
 
 
 def _fates(recovery):
@@ -180,6 +187,15 @@ def _attached(conn, volume_id):
                            for a in volume.attachments or ()]
 
 
+def _gone(conn, volume_id):
+    # Not find_volume: its fallback to a name filter is refused by Cinder.
+    try:
+        conn.block_storage.get_volume(volume_id)
+    except sdk_exc.NotFoundException:
+        return True
+    return False
+
+
 def _restore(protected, data):
     dr = protected.dr
     recovery = dr.recoveries.create(
@@ -218,9 +234,8 @@ def test_in_place_restore_rollback_then_commit(cloud, protected):
     # Restore: a new volume of the checkpoint's bytes at the same device.
     recovery = _restore(protected, old)
     deadline = datetime.datetime.fromisoformat(
-        recovery['commit_deadline'].rstrip('Z'))
-    left = deadline - datetime.datetime.now(datetime.UTC).replace(
-        tzinfo=None)
+        recovery['commit_deadline'].replace('Z', '+00:00'))
+    left = deadline - datetime.datetime.now(datetime.UTC)
     assert datetime.timedelta(minutes=55) < left <= datetime.timedelta(
         minutes=60)
     [swap] = recovery['replaced']
@@ -244,8 +259,9 @@ def test_in_place_restore_rollback_then_commit(cloud, protected):
     # Nothing else is restored in place while this one is open.
     with pytest.raises(ClientError) as busy:
         dr.recoveries.create(checkpoint_id=protected.latest()['id'],
-                             mode='in_place', resources=[new])
-    assert busy.value.status in (400, 409)
+                             mode='in_place', resources=[old])
+    assert busy.value.status == 409
+    assert 'commit or roll it back' in str(busy.value)
     with pytest.raises(ClientError) as busy:
         dr.recoveries.delete(recovery['id'])
     assert busy.value.status == 409
@@ -258,7 +274,7 @@ def test_in_place_restore_rollback_then_commit(cloud, protected):
     assert rolled['replaced'][0]['state'] == 'rolled_back'
     assert _attached(conn, old) == ('in-use', [(db, device)])
     assert volume_file_sha256(cloud.layout, REGION, old) == broken_sha
-    assert conn.block_storage.find_volume(new, ignore_missing=True) is None
+    assert _gone(conn, new)
     assert 'dragon_replaced_by' not in conn.block_storage.get_volume(
         old).metadata
     assert old in {m['resource_id'] for m in
@@ -275,7 +291,7 @@ def test_in_place_restore_rollback_then_commit(cloud, protected):
     shown = json.loads(cli('dr', 'recovery', 'commit', recovery['id'],
                            '--wait', '-f', 'json', timeout=600).stdout)
     assert shown['status'] == 'committed', shown
-    assert conn.block_storage.find_volume(old, ignore_missing=True) is None
+    assert _gone(conn, old)
     protected.workload.ids['data'] = new
     assert _attached(conn, new) == ('in-use', [(db, device)])
     assert volume_file_sha256(cloud.layout, REGION, new) == protected_sha

@@ -27,6 +27,8 @@ EXPECTED = {
     'dragon:recovery:get': READER,
     'dragon:recovery:events': READER,
     'dragon:recovery:delete': MEMBER,
+    'dragon:recovery:commit': MEMBER,
+    'dragon:recovery:rollback': MEMBER,
 }
 
 

@@ -72,14 +72,16 @@ def engine(monkeypatch):
 
 @pytest.fixture
 def trusts(monkeypatch):
-    record = {'created': [], 'deleted': [], 'error': None, 'redelegate': []}
+    record = {'created': [], 'deleted': [], 'error': None, 'redelegate': [],
+              'expires': []}
 
-    def create(ctx, conf=None, redelegate=False):
+    def create(ctx, conf=None, redelegate=False, expires=True):
         if record['error']:
             raise record['error']
         trust_id = 'trust-%d' % len(record['created'])
         record['created'].append((ctx.user_id, ctx.project_id, trust_id))
         record['redelegate'].append(redelegate)
+        record['expires'].append(expires)
         return trust_id
 
     monkeypatch.setattr(identity, 'create_trust', create)
