@@ -26,6 +26,7 @@ protected) for the tests after these.
 import datetime
 import hashlib
 import json
+import time
 
 from openstack import exceptions as sdk_exc
 import pytest
@@ -33,6 +34,7 @@ import pytest
 from dragon.client.exceptions import ClientError
 from tests.functional.api.test_checkpoints import alt  # noqa: F401
 from tests.functional.cli.helpers import CLI
+from tests.functional.protected import wait_checkpoint
 from tests.minicloud.layout import region_tag
 from tests.story import volume_file_sha256
 from tests.story import wait
@@ -233,6 +235,7 @@ def test_in_place_restore_rollback_then_commit(cloud, protected):
 
     # Restore: a new volume of the checkpoint's bytes at the same device.
     recovery = _restore(protected, old)
+    first_id = recovery['id']
     deadline = datetime.datetime.fromisoformat(
         recovery['commit_deadline'].replace('Z', '+00:00'))
     left = deadline - datetime.datetime.now(datetime.UTC)
@@ -295,18 +298,118 @@ def test_in_place_restore_rollback_then_commit(cloud, protected):
     protected.workload.ids['data'] = new
     assert _attached(conn, new) == ('in-use', [(db, device)])
     assert volume_file_sha256(cloud.layout, REGION, new) == protected_sha
+    ours = {first_id, recovery['id']}
     assert not [v.id for v in conn.block_storage.volumes()
-                if 'dragon_replaced_by' in (v.metadata or {})
-                or 'dragon_restore' in (v.metadata or {})]
+                if ours & {(v.metadata or {}).get('dragon_replaced_by'),
+                           (v.metadata or {}).get('dragon_restore')}]
     assert conn.compute.get_server(db).status == 'ACTIVE'
     assert _others(protected) == others
 
 
 def test_commit_of_a_dry_run_is_refused(protected):
-    dry = _dry_run(protected, resources=[protected.workload.ids['data']])
+    dry = _dry_run(protected)
     for close in (protected.dr.recoveries.commit,
                   protected.dr.recoveries.rollback):
         with pytest.raises(ClientError) as refused:
             close(dry['id'])
         assert refused.value.status == 409
         assert 'awaiting_commit' in str(refused.value)
+
+
+# -- engines that die, and windows that end
+def _tagged(conn, recovery_id):
+    return sorted(v.id for v in conn.block_storage.volumes()
+                  if recovery_id in ((v.metadata or {}).get('dragon_restore'),
+                                     (v.metadata or {}).get(
+                                         'dragon_replaced_by')))
+
+
+def test_kill_9_mid_restore_puts_the_volume_back(cloud, protected,
+                                                 two_engines):
+    conn, dr = protected.conn, protected.dr
+    data, db = protected.workload.ids['data'], protected.workload.ids['db']
+    (_, [(_, device)]) = _attached(conn, data)
+    before = volume_file_sha256(cloud.layout, REGION, data)
+    recovery = dr.recoveries.create(
+        checkpoint_id=protected.latest()['id'], mode='in_place',
+        resources=[_member(protected)])
+    protected.in_place_runs.append(recovery['id'])
+    deadline = time.monotonic() + 300
+    while True:
+        row = dr.recoveries.get(recovery['id'])
+        if row['engine'] and row['progress']['bytes_done'] > 0:
+            break
+        assert row['status'] == 'recovering', row
+        assert time.monotonic() < deadline, 'never saw a restore'
+        time.sleep(0.2)
+    victim = row['engine']
+    index = two_engines.engine_index(victim)
+    two_engines.kill_engine(index)
+    ended = wait(lambda: dr.recoveries.get(recovery['id']),
+                 ('error', 'awaiting_commit'), 600)
+    assert ended['status'] == 'error', ended
+    assert ('the engine running it (host %s) stopped mid-restore' % victim
+            in ended['error']), ended['error']
+    assert 'the original volumes are back in place' in ended['error']
+    assert _attached(conn, data) == ('in-use', [(db, device)])
+    assert volume_file_sha256(cloud.layout, REGION, data) == before
+    assert _tagged(conn, recovery['id']) == []
+    images = [i.id for i in conn.image.images()
+              if (i.properties or {}).get('dragon_restore') ==
+              recovery['id']]
+    assert images == []
+    two_engines.start_engine(index)
+
+
+def _member(protected):
+    """The data volume, in a checkpoint that names its current id.
+
+    A committed in-place restore gives the workload a new volume (the
+    policy follows it); checkpoints taken before name the old one, gone
+    from the region: a new checkpoint is taken then.
+    """
+    data = protected.workload.ids['data']
+    nodes = protected.manifest(protected.latest())['graph']['nodes']
+    if data not in {n['id'] for n in nodes}:
+        started = protected.dr.checkpoints.protect(protected.policy['id'])
+        protected.checkpoints.append(started['id'])
+        done = wait_checkpoint(protected.dr, started['id'])
+        assert done['status'] == 'available', done['error']
+    return data
+
+
+def test_a_window_ends_after_an_engine_restart_keeping_both(
+        cloud, protected, dragon):
+    conn, dr = protected.conn, protected.dr
+    data, db = protected.workload.ids['data'], protected.workload.ids['db']
+    # A one-minute window, and the engine that opened it killed: another
+    # engine (default configuration: keep) closes it.
+    dragon.stop_engines()
+    dragon.start_engine(1, env={'OS_RECOVERY__IN_PLACE_COMMIT_WINDOW': '1'})
+    try:
+        recovery = _restore(protected, _member(protected))
+        [swap] = recovery['replaced']
+        old, new = swap['old_volume_id'], swap['new_volume_id']
+        assert old == data
+        dragon.kill_engine(1)
+        dragon.start_engine(1)
+        ended = wait(lambda: dr.recoveries.get(recovery['id']),
+                     ('expired', 'committed', 'rolled_back', 'error'), 300)
+    finally:
+        dragon.stop_engines()
+        dragon.start_engine(1)
+    assert ended['status'] == 'expired', ended
+    assert ended['window_action'] == 'keep'
+    assert ended['replaced'][0]['state'] == 'kept'
+    protected.workload.ids['data'] = new
+    (_, [(_, device)]) = _attached(conn, new)
+    assert device == swap['device'] and _attached(conn, new)[1][0][0] == db
+    assert 'dragon_restore' not in conn.block_storage.get_volume(
+        new).metadata
+    # The replaced volume is kept, detached and tagged, for the user.
+    kept = conn.block_storage.get_volume(old)
+    assert kept.status == 'available'
+    assert kept.metadata['dragon_replaced_by'] == recovery['id']
+    events = [e['message'] for e in dr.recoveries.events(recovery['id'])]
+    assert any('the commit window ended' in m for m in events), events
+    conn.block_storage.delete_volume(old)

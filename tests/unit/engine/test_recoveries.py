@@ -331,3 +331,13 @@ def test_a_close_left_by_a_dead_engine_is_taken_over(
     engines('e1')
     assert calls == [('committing', 'e1')]
     assert _status(recovery_id) == 'committed'
+
+
+def test_close_window_names_version_1_6(rpc_conf, fake_transport):
+    client = rpcapi.EngineAPI(rpc_conf, transport=fake_transport)
+    client._client = _RecordingClient()
+    client.close_window(_ctx(), 'r1')
+    prepared, = client._client.prepared
+    assert prepared['version'] == '1.6'
+    assert prepared['cast'] == ('close_window', {'recovery_id': 'r1'})
+    assert rpcapi.RPC_API_VERSION == '1.6'
