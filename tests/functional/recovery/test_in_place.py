@@ -330,9 +330,10 @@ def test_kill_9_mid_restore_puts_the_volume_back(cloud, protected,
     data, db = protected.workload.ids['data'], protected.workload.ids['db']
     (_, [(_, device)]) = _attached(conn, data)
     before = volume_file_sha256(cloud.layout, REGION, data)
+    member = _member(protected)     # first: it may take a new checkpoint
     recovery = dr.recoveries.create(
         checkpoint_id=protected.latest()['id'], mode='in_place',
-        resources=[_member(protected)])
+        resources=[member])
     protected.in_place_runs.append(recovery['id'])
     deadline = time.monotonic() + 300
     while True:
