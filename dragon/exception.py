@@ -447,6 +447,17 @@ class FailbackExists(Conflict):
                 'again.')
 
 
+class InPlaceRefused(Conflict):
+    msg_fmt = _('In-place restore refused, nothing was changed: '
+                '%(reasons)s')
+
+
+class InPlaceInWindow(Conflict):
+    msg_fmt = _('In-place restore %(id)s of the same workload is '
+                '%(status)s; commit or roll it back before restoring in '
+                'place again.')
+
+
 class TargetRegionUnknown(Invalid):
     msg_fmt = _('Region %(region)s is not in your service catalog; known '
                 'regions: %(known)s.')

@@ -56,9 +56,27 @@ class Recovery(Run):
     SUCCEEDED = 'succeeded'
     ERROR = Run.ERROR
     DELETING = Run.DELETING
-    ALL = (RECOVERING, SUCCEEDED, ERROR, DELETING)
+    # In place: the swap is done, the replaced volumes are kept until the
+    # user commits or rolls back (or the window ends).
+    AWAITING_COMMIT = 'awaiting_commit'
+    COMMITTING = 'committing'
+    ROLLING_BACK = 'rolling_back'
+    COMMITTED = 'committed'
+    ROLLED_BACK = 'rolled_back'
+    # The window ended with neither: the restored volumes stay in place
+    # and the replaced ones are kept ([recovery] in_place_window_expiry).
+    EXPIRED = 'expired'
+    ALL = (RECOVERING, SUCCEEDED, ERROR, DELETING, AWAITING_COMMIT,
+           COMMITTING, ROLLING_BACK, COMMITTED, ROLLED_BACK, EXPIRED)
     # How a run (or a drill) ended.
     ENDED = (SUCCEEDED, ERROR)
+    # An engine works on these (claimed; taken over if it dies).
+    WORKING = (RECOVERING, COMMITTING, ROLLING_BACK)
+    # An in-place restore whose window is open or closing: the workload's
+    # volumes are swapped, and no other in-place restore may start.
+    IN_WINDOW = (AWAITING_COMMIT, COMMITTING, ROLLING_BACK)
+    # May be deleted (the row; what it made as each mode says).
+    DELETABLE = (SUCCEEDED, ERROR, COMMITTED, ROLLED_BACK, EXPIRED)
 
 
 class Resource:

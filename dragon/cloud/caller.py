@@ -120,6 +120,16 @@ def _connection(context: Any,
         **clients.sdk_config(options))
 
 
+def connection(context: Any,
+               service: str) -> openstack.connection.Connection:
+    """The caller's openstacksdk connection for service (compute, ...).
+
+    For reads that need more than the briefs below (an in-place plan);
+    the caller maps the SDK's errors.
+    """
+    return _connection(context, service)
+
+
 def _call(context: Any, service: str,
           call: Callable[[openstack.connection.Connection], Any]) -> Any:
     """``call(connection)``; ``None`` if not found, else errors are 503s."""

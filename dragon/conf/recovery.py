@@ -67,6 +67,36 @@ opts = [
              'backup into a new volume, may each take before the recovery '
              'fails.'),
     cfg.IntOpt(
+        'in_place_commit_window',
+        default=60,
+        min=1,
+        max=10080,
+        help='Minutes an in-place restore waits in awaiting_commit after '
+             'its swap, with the replaced volumes kept, for the user to '
+             'commit or roll back (a request may name its own window). '
+             'When it ends, in_place_window_expiry decides.'),
+    cfg.StrOpt(
+        'in_place_window_expiry',
+        default='keep',
+        choices=[('keep', 'the restored volumes stay in place and the '
+                          'replaced ones are kept, detached and tagged, '
+                          'for the user to delete (status expired)'),
+                 ('commit', 'as a commit: the replaced volumes are '
+                            'deleted (status committed)'),
+                 ('rollback', 'as a rollback: the replaced volumes go '
+                              'back in place (status rolled_back)')],
+        help='What happens to an in-place restore whose commit window '
+             'ends without a commit or rollback. The default deletes '
+             'nothing: no data is lost until someone says so.'),
+    cfg.IntOpt(
+        'swap_timeout',
+        default=600,
+        min=1,
+        help='Seconds an in-place restore waits for a server to stop or '
+             'start, or for a volume to be detached, attached or made from '
+             'a restored image, before it fails (and puts back what it '
+             'had swapped).'),
+    cfg.IntOpt(
         'delete_timeout',
         default=600,
         min=1,

@@ -382,6 +382,7 @@ class Recovery(RunMixin, Base):
     __table_args__ = (
         sa.Index('recoveries_project_id_idx', 'project_id'),
         sa.Index('recoveries_status_idx', 'status'),
+        sa.Index('recoveries_commit_deadline_idx', 'commit_deadline'),
         {'mysql_engine': 'InnoDB', 'mysql_charset': 'utf8mb4'},
     )
 
@@ -424,6 +425,20 @@ class Recovery(RunMixin, Base):
     # In-place: each data-carrying member and what the restore does to it
     # (dragon.recovery.in_place.plan); NULL for failover and drill.
     plan: orm.Mapped[list | None] = orm.mapped_column(sa.JSON, nullable=True)
+    # In-place: each volume swapped and its state (swap.Replacement), so a
+    # rollback, a commit or the engine that takes over finds them.
+    replaced: orm.Mapped[list | None] = orm.mapped_column(sa.JSON,
+                                                          nullable=True)
+    # In-place: when the commit window of an awaiting_commit restore ends.
+    commit_deadline: orm.Mapped[datetime.datetime | None] = \
+        orm.mapped_column(sa.DateTime, nullable=True)
+    # In-place: how its window is being closed (commit, rollback, keep).
+    window_action: orm.Mapped[str | None] = orm.mapped_column(
+        sa.String(16), nullable=True)
+    # In-place: the user accepts that volumes grown since the checkpoint
+    # shrink back to their checkpoint size.
+    shrink_volumes: orm.Mapped[bool] = orm.mapped_column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false())
 
 
 class RecoveryEvent(EventMixin, Base):

@@ -132,6 +132,56 @@ class EngineManager:
         self._start(run_kinds.RECOVERY, recovery_id,
                     statuses.Recovery.DELETING, 'delete')
 
+    def close_window(self, context: Any, recovery_id: str) -> None:
+        """Claim an in-place recovery and commit or roll it back (1.6).
+
+        The status the API (or the expiry) set says which.
+        """
+        admin = dragon_context.get_admin_context()
+        try:
+            status = run_kinds.RECOVERY.get(admin, recovery_id).status
+        except exception.RecoveryNotFound:
+            return
+        if status not in (statuses.Recovery.COMMITTING,
+                          statuses.Recovery.ROLLING_BACK):
+            LOG.info("recovery %s is %s: no window to close; ignored",
+                     recovery_id, status)
+            return
+        self._start(run_kinds.RECOVERY, recovery_id, status, 'finish')
+
+    def expire_windows(self) -> list[str]:
+        """Close the in-place windows that ended, as configured.
+
+        Every engine looks; the status change from awaiting_commit is a
+        compare-and-swap, so each window is closed by one engine.
+
+        :returns: the recovery ids this engine closes.
+        """
+        if self.closed or self.conf is None:
+            return []
+        action = self.conf.recovery.in_place_window_expiry
+        status = (statuses.Recovery.ROLLING_BACK if action == 'rollback'
+                  else statuses.Recovery.COMMITTING)
+        admin = dragon_context.get_admin_context()
+        closed = []
+        for row in db_api.recovery_get_window_due(
+                admin, db_api.database_utcnow(admin)):
+            try:
+                run_kinds.RECOVERY.update(admin, row.id, {
+                    'status': status, 'window_action': action,
+                    'host': None, 'claim': None},
+                    expected_status=(statuses.Recovery.AWAITING_COMMIT,))
+            except (exception.RecoveryBusy, exception.RecoveryNotFound):
+                continue    # committed, rolled back or taken meanwhile
+            run_kinds.RECOVERY.event_add(
+                admin, row.id, 'info', 'the commit window ended (%sZ): '
+                'engine %s closes it as configured: %s' % (
+                    row.commit_deadline.isoformat(timespec='seconds'),
+                    self.host, action))
+            self._start(run_kinds.RECOVERY, row.id, status, 'finish')
+            closed.append(row.id)
+        return closed
+
     def verify_checkpoint(self, context: Any, checkpoint_id: str,
                           verification_id: str, read_data: bool,
                           trust_id: str) -> None:
@@ -260,6 +310,9 @@ class EngineManager:
             # Taken over, or its end not recorded yet (reconciled later
             # from Swift with this trust): the trust is still needed.
             return
+        if current is not None and \
+                current.status == statuses.Recovery.AWAITING_COMMIT:
+            return      # the commit, rollback or expiry runs with it
         if current is not None and kind is run_kinds.CHECKPOINT:
             from dragon.replication import engine as replication
             if replication.holds_trust(current.replication, self.conf):

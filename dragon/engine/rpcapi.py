@@ -21,6 +21,7 @@ API version history:
 * 1.4 - ``delete_recovery(recovery_id)`` (cast).
 * 1.5 - ``verify_checkpoint(checkpoint_id, verification_id, read_data,
   trust_id)`` (cast).
+* 1.6 - ``close_window(recovery_id)`` (cast).
 
 Bump the minor version for every added method or argument, pass the version
 that introduced it to ``prepare`` in that method, and let the manager's
@@ -34,7 +35,7 @@ import oslo_messaging as messaging
 
 from dragon import rpc
 
-RPC_API_VERSION = '1.5'
+RPC_API_VERSION = '1.6'
 # Casts give up after this many reconnection attempts instead of blocking
 # the API request forever while the broker is down.
 _CAST_RETRIES = 2
@@ -105,6 +106,14 @@ class EngineAPI:
         ``protect``.
         """
         self._cast(context, '1.4', 'delete_recovery', recovery_id=recovery_id)
+
+    def close_window(self, context: Any, recovery_id: str) -> None:
+        """Ask any engine to commit or roll back an in-place restore; a cast.
+
+        The recovery is ``committing`` or ``rolling_back`` already; the
+        engine claims it as for ``protect``; same failure.
+        """
+        self._cast(context, '1.6', 'close_window', recovery_id=recovery_id)
 
     def verify_checkpoint(self, context: Any, checkpoint_id: str,
                           verification_id: str, read_data: bool,

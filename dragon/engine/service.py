@@ -207,7 +207,8 @@ class EngineService:
                               "checkpoints", self.host)
 
     def _scheduler_loop(self) -> None:
-        """Fire due schedule ticks, admit queued protections, watch RPOs.
+        """Fire due schedule ticks, admit queued protections, close ended
+        in-place windows, watch RPOs.
 
         Every engine does it; the database decides who gets each tick and
         each queued run. RPO states are checked about once a minute.
@@ -221,6 +222,7 @@ class EngineService:
             for what, step in (
                     ('schedule ticks', scheduler.poll),
                     ('admission', self._manager.admit),
+                    ('in-place windows', self._manager.expire_windows),
                     ('RPO check', scheduler.check_rpo
                      if polls % rpo_every == 0 else None),
                     ('scheduled verification', functools.partial(

@@ -27,7 +27,9 @@ the old owner's late writes are refused from then on. Then:
   times);
 * a recovery is rolled back: its stack and restored data are removed and
   it ends ``error`` with the reason (Heat half-way through a stack cannot
-  be resumed safely).
+  be resumed safely); an in-place restore has the workload's own volumes
+  put back instead, and one closing its window (committing, rolling back)
+  is closed again (``dragon.recovery.in_place.closing``).
 """
 
 import dataclasses
@@ -187,7 +189,7 @@ class Takeover:
     # -- recoveries
     def recovery(self, admin: Any, row: Any) -> Outcome | None:
         claim = db_api.recovery_take_over(admin, row.id, row.claim,
-                                          self.host)
+                                          self.host, status=row.status)
         if claim is None:
             return None
         from dragon.recovery import workflow

@@ -72,6 +72,20 @@ rules = [
                     'a Keystone trust for the run).',
         scope_types=['project'],
         operations=[{'method': 'POST', 'path': ITEM_PATH + '/failback'}]),
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'commit',
+        check_str=base.RULE_PROJECT_MEMBER_OR_ADMIN,
+        description='Commit an in-place restore awaiting commit: keep the '
+                    'restored volumes and delete the ones they replaced.',
+        scope_types=['project'],
+        operations=[{'method': 'POST', 'path': ITEM_PATH + '/commit'}]),
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'rollback',
+        check_str=base.RULE_PROJECT_MEMBER_OR_ADMIN,
+        description='Roll back an in-place restore awaiting commit: put the '
+                    'replaced volumes back and delete the restored ones.',
+        scope_types=['project'],
+        operations=[{'method': 'POST', 'path': ITEM_PATH + '/rollback'}]),
 ]
 
 

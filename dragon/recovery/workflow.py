@@ -48,9 +48,11 @@ from dragon import exception
 from dragon.notifications import notifier
 from dragon.protection import graph as graph_mod
 from dragon.protection import recorder as rec
+from dragon.recovery.in_place import closing as in_place_closing
 from dragon.recovery.in_place import run as in_place_run
 from dragon.recovery import mappings as mappings_mod
 from dragon.recovery import restore as restore_mod
+from dragon.recovery.restore import images as images_mod
 from dragon.recovery.restore import volumes as volumes_mod
 from dragon.recovery import rewrite as rewrite_mod
 from dragon.recovery import selection
@@ -413,11 +415,44 @@ def run(conf: cfg.ConfigOpts, recovery_id: str, host: str = '') -> bool:
     return Recovery(conf, recovery, clients, recorder, host).run()
 
 
+def finish(conf: cfg.ConfigOpts, recovery_id: str, host: str = '') -> bool:
+    """Close the window of an in-place restore (committing, rolling_back)."""
+    context = dragon_context.get_admin_context()
+    recovery = db_api.recovery_get(context, recovery_id)
+    recorder = rec.RunRecorder(context, recovery_id, run_kinds.RECOVERY,
+                               claim=recovery.claim)
+    try:
+        clients = _trust_clients(conf, recovery)
+    except Exception as e:  # noqa: BLE001 - the row must leave its status
+        return in_place_closing.finish_failed(recovery, recorder, e)
+    done = in_place_closing.finish(conf, recovery, clients, recorder)
+    _notify(notifier.recovery_end if done else notifier.recovery_error,
+            conf, recovery_id, recovery)
+    return done
+
+
 def delete(conf: cfg.ConfigOpts, recovery_id: str, host: str = '') -> None:
-    """Tear down what a recovery made (its stack, restored data), then the row."""
+    """Tear down what a recovery made (its stack, restored data), then the row.
+
+    An in-place restore made nothing that is not the workload's own once
+    its window is closed; one that failed half-way has what it swapped put
+    back first (never deleting a volume the workload had).
+    """
     context = dragon_context.get_admin_context()
     recovery = db_api.recovery_get(context, recovery_id)
     recorder = rec.RunRecorder(context, recovery_id, run_kinds.RECOVERY)
+    if recovery.mode == IN_PLACE:
+        try:
+            in_place_closing.put_everything_back(
+                conf, recovery, _trust_clients(conf, recovery), recorder)
+        except Exception as e:  # noqa: BLE001
+            recorder.event('error', 'delete failed: %s' %
+                           exception.one_line(e))
+            recorder.flush(force=True, status=STATUS.ERROR,
+                           error=exception.one_line(e))
+            return
+        db_api.recovery_delete(context, recovery_id)
+        return
     run_ = Recovery(conf, recovery, _trust_clients(conf, recovery), recorder,
                     host)
     run_.stack_id = recovery.stack_id
@@ -449,6 +484,10 @@ def roll_back(conf: cfg.ConfigOpts, recovery_id: str, claim: str,
     recovery = db_api.recovery_get(context, recovery_id)
     recorder = rec.RunRecorder(context, recovery_id, run_kinds.RECOVERY,
                                claim=claim)
+    if recovery.mode == IN_PLACE:
+        # Never the sweep below: in place, the workload's own volumes are
+        # put back, and only what this recovery made is deleted.
+        return _take_over_in_place(conf, recovery, recorder, dead_host)
     reason = ('the engine running it (host %s) stopped mid-recovery' %
               dead_host)
     recorder.event('warning', '%s; engine %s removes what it had created'
@@ -460,7 +499,7 @@ def roll_back(conf: cfg.ConfigOpts, recovery_id: str, claim: str,
         run_.stack_id = recovery.stack_id or _stack_by_name(
             clients, recovery.stack_name)
         run_.restored = dict(recovery.restored or {})
-        for image_id in _tagged_images(clients, recovery_id):
+        for image_id in images_mod.tagged_images(clients, recovery_id):
             if all(r.get('image_id') != image_id
                    for r in run_.restored.values()):
                 run_.restored['untracked-%s' % image_id] = {
@@ -489,18 +528,23 @@ def roll_back(conf: cfg.ConfigOpts, recovery_id: str, claim: str,
     return clean
 
 
+def _take_over_in_place(conf: cfg.ConfigOpts, recovery: Any,
+                        recorder: rec.RunRecorder, dead_host: str) -> bool:
+    try:
+        clients = _trust_clients(conf, recovery)
+    except Exception as e:  # noqa: BLE001 - tried again next sweep
+        recorder.event('warning', 'taking over: %s' % exception.one_line(e))
+        raise
+    in_place_closing.take_over(conf, recovery, clients, recorder, dead_host)
+    current = db_api.recovery_get(dragon_context.get_admin_context(),
+                                  recovery.id)
+    _notify(notifier.recovery_error if current.status == STATUS.ERROR
+            else notifier.recovery_end, conf, recovery.id, recovery)
+    return current.status != STATUS.ERROR
+
+
 def _stack_by_name(clients: Any, name: str | None) -> str | None:
     if not name:
         return None
     stack = stack_mod.get(clients, name)
     return stack.get('id') if stack else None
-
-
-def _tagged_images(clients: Any, recovery_id: str) -> list[str]:
-    """Images of this recovery by their ``dragon_restore`` property."""
-    response = clients.adapter('image').get(
-        '/v2/images', params={restore_mod.RESTORE_PROPERTY: recovery_id,
-                              'limit': 1000}, raise_exc=False)
-    if response.status_code >= 400:
-        return []
-    return [i['id'] for i in response.json().get('images') or ()]

@@ -10,28 +10,44 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The API's checks of an in-place restore, made before any trust exists.
+"""The API's rules of in-place restores: checked before any trust, and their window.
 
 An in-place restore goes into the region the checkpoint was taken in, over
 its own resources: the manifest is read from Swift with the caller's token
 (so a checkpoint of another project is not found), its region is the
 target, and the selection must name its members.  Mappings are refused:
-in place, every resource keeps its own network, flavor and key pair.
+in place, every resource keeps its own network, flavor and key pair.  A
+real (not dry-run) restore is planned here too, with the caller's view of
+the region, and refused with every reason (409) when it cannot be done
+safely (``dragon.recovery.in_place.checks``); one of a workload whose
+previous in-place restore is not closed yet is refused as well.
+
+``close_window`` commits or rolls back a restore awaiting commit.
 """
 
+import types
 from typing import Any
+
+from keystoneauth1 import exceptions as ks_exc
+from openstack import exceptions as sdk_exc
 
 from dragon.checkpoint import keyring
 from dragon.cloud import caller
 from dragon import conf as dragon_conf
 from dragon.conf import barbican as barbican_conf
+from dragon.db import api as db_api
 from dragon import exception
 from dragon.protection import graph as graph_mod
+from dragon.recovery.in_place import checks
+from dragon.recovery.in_place import lookup as lookup_mod
 from dragon.recovery.in_place import run as in_place_run
+from dragon.recovery.in_place import window
 from dragon.recovery import selection
 from dragon.services import runs
+from dragon import statuses
 
 IN_PLACE = 'in_place'
+STATUS = statuses.Recovery
 
 
 def check(context: Any, request: dict[str, Any],
@@ -41,8 +57,11 @@ def check(context: Any, request: dict[str, Any],
     :param request: the validated recovery object of the request.
     :param source: the checkpoint's container and policy (the recovery
         service's _from_checkpoint or _from_recovery_point).
-    :raises dragon.exception.Invalid: mappings given, or not a dry run
-        (the swap is not built yet).
+    :raises dragon.exception.Invalid: mappings given.
+    :raises dragon.exception.InPlaceRefused: not a dry run, and it cannot
+        be done safely (every reason).
+    :raises dragon.exception.InPlaceInWindow: not a dry run, and an
+        in-place restore of the same workload is not closed yet.
     :raises dragon.exception.InPlaceWrongRegion: target_region is not
         the checkpoint's.
     :raises dragon.exception.SelectionInvalid: a resource that is not a
@@ -66,8 +85,93 @@ def check(context: Any, request: dict[str, Any],
     selection.select(graph_mod.ResourceGraph.from_dict(manifest['graph']),
                      request.get('resources') or ())
     if not request.get('dry_run'):
-        raise exception.Invalid(reason=in_place_run.NOT_BUILT)
+        _refuse_unsafe(context, manifest, request)
+        busy = db_api.recovery_get_in_window(
+            context, context.project_id, region, source.get('policy_id'),
+            container)
+        if busy is not None:
+            raise exception.InPlaceInWindow(id=busy.id, status=busy.status)
     return region
+
+
+class _CallerClients:
+    """Nova and Cinder of the caller's token, as plan lookups read them."""
+
+    def __init__(self, context: Any) -> None:
+        self.connection = types.SimpleNamespace(
+            compute=caller.connection(context, 'compute').compute,
+            block_storage=caller.connection(
+                context, 'block-storage').block_storage)
+
+
+def _refuse_unsafe(context: Any, manifest: dict[str, Any],
+                   request: dict[str, Any]) -> None:
+    """The plan as the caller sees the region, and its refusals.
+
+    :raises dragon.exception.InPlaceRefused:
+    :raises dragon.exception.RemoteServiceUnavailable: Nova or Cinder
+        failed (a member must not be called gone by mistake).
+    """
+    lookup = lookup_mod.remembered(lookup_mod.current(
+        _CallerClients(context)))
+    try:
+        plan = in_place_run.compute(manifest, request.get('resources'),
+                                    lookup)
+        checks.refuse(graph_mod.ResourceGraph.from_dict(manifest['graph']),
+                      manifest, plan, lookup,
+                      bool(request.get('shrink_volumes')))
+    except (sdk_exc.SDKException, ks_exc.ClientException) as e:
+        raise exception.RemoteServiceUnavailable(
+            service='Nova or Cinder', reason=exception.one_line(e))
+
+
+def close_window(context: Any, recovery: Any, action: str,
+                 engine: Any) -> Any:
+    """Commit or roll back an in-place restore awaiting commit.
+
+    The row moves to committing or rolling_back in one compare-and-swap,
+    so of two requests racing (or a request and the window's expiry) one
+    wins; the engine does the work with the trust the restore kept.
+
+    :param action: window.COMMIT or window.ROLLBACK.
+    :raises dragon.exception.ProjectScopeRequired: another project's.
+    :raises dragon.exception.RecoveryBusy: not awaiting commit.
+    :raises dragon.exception.RecoveryEngineUnavailable: the cast failed;
+        the recovery awaits commit again.
+    """
+    runs.check_scope(context, recovery.project_id)
+    verb = 'committing' if action == window.COMMIT else 'rolling back'
+    allowed = STATUS.AWAITING_COMMIT + (
+        ' (only in-place restores have a commit window)'
+        if recovery.mode != IN_PLACE else '')
+    status = (STATUS.COMMITTING if action == window.COMMIT
+              else STATUS.ROLLING_BACK)
+    if recovery.mode != IN_PLACE:
+        raise exception.RecoveryBusy(id=recovery.id, status=recovery.status,
+                                     action=verb + ' it', allowed=allowed)
+    try:
+        row = db_api.recovery_update(context, recovery.id, {
+            'status': status, 'window_action': action, 'host': None,
+            'claim': None, 'error': None},
+            expected_status=(STATUS.AWAITING_COMMIT,))
+    except exception.RecoveryBusy as e:
+        raise exception.RecoveryBusy(
+            id=recovery.id, status=e.kwargs.get('status', recovery.status),
+            action=verb + ' it', allowed=allowed)
+    db_api.recovery_event_add(context, recovery.id, 'info', '%s requested '
+                              'by user %s' % (action, context.user_id))
+    try:
+        engine.close_window(context, recovery.id)
+    except Exception as e:  # noqa: BLE001 - any broker failure is a 503
+        reason = ('the message broker did not take the %s request (%s)' %
+                  (action, type(e).__name__))
+        db_api.recovery_update(context, recovery.id, {
+            'status': STATUS.AWAITING_COMMIT, 'window_action': None,
+            'error': 'Dragon engines unreachable: ' + reason},
+            expected_status=(status,))
+        raise exception.RecoveryEngineUnavailable(reason=reason,
+                                                  id=recovery.id)
+    return row
 
 
 def read_manifest(context: Any, container: str) -> dict[str, Any]:

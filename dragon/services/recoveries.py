@@ -37,7 +37,8 @@ from dragon import statuses
 
 LOG = logging.getLogger(__name__)
 
-DELETABLE = (statuses.Recovery.SUCCEEDED, statuses.Recovery.ERROR)
+# In place, a window must be closed (commit, rollback) first.
+DELETABLE = statuses.Recovery.DELETABLE
 FAILOVER = 'failover'
 
 
@@ -132,6 +133,10 @@ def recover(context: Any, request: dict[str, Any],
         the checkpoint's own region.
     :raises dragon.exception.SelectionInvalid: in place, a resource that
         is not a member of the checkpoint.
+    :raises dragon.exception.InPlaceRefused: in place, it cannot be done
+        safely (a volume grew, a member is gone, ...).
+    :raises dragon.exception.InPlaceInWindow: in place, the previous
+        in-place restore of the workload is not closed.
     :raises dragon.exception.CheckpointNotFound:
     :raises dragon.exception.CheckpointBusy: the checkpoint is not available.
     :raises dragon.exception.RecoveryPointNotFound:
@@ -150,9 +155,10 @@ def recover(context: Any, request: dict[str, Any],
         raise exception.Invalid(reason='give exactly one of checkpoint_id '
                                        'and recovery_point')
     if mode != in_place.IN_PLACE:
-        if request.get('dry_run'):
-            raise exception.Invalid(reason='dry_run is for in_place '
-                                           'restores only')
+        for option in ('dry_run', 'shrink_volumes'):
+            if request.get(option):
+                raise exception.Invalid(reason='%s is for in_place '
+                                               'restores only' % option)
         if not request.get('target_region'):
             raise exception.Invalid(reason='target_region is required for '
                                            'a %s' % mode)
@@ -188,12 +194,18 @@ def recover(context: Any, request: dict[str, Any],
             'mappings': request.get('mappings') or {},
             'resources': request.get('resources') or [],
             'timeout': request.get('timeout'),
+            'shrink_volumes': bool(request.get('shrink_volumes')),
             'trust_id': trust_id,
         }, exclusive=True),
         lambda row: '%s of %s into %s requested by user %s' % (
             row.mode, row.recovery_point, row.target_region,
             context.user_id),
-        engine.recover, 'recover', redelegate=True)
+        engine.recover, 'recover', redelegate=True,
+        # An in-place restore keeps its trust through its commit window
+        # (closed by the expiry at the latest), which may outlast the
+        # trust lifetime; it is deleted when the window closes.
+        expires=not (mode == in_place.IN_PLACE and
+                     not request.get('dry_run')))
     LOG.info("recovery %s of %s handed to the engines", recovery.id,
              recovery.recovery_point)
     return recovery

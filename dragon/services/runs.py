@@ -70,17 +70,21 @@ def cast_failed(context: Any, kind: run_kinds.RunKind, row_id: str,
 def start(context: Any, kind: run_kinds.RunKind,
           create: Callable[[str], Any], message: Callable[[Any], str],
           cast: Callable[[Any, str], None], action: str,
-          redelegate: bool = False) -> Any:
+          redelegate: bool = False, expires: bool = True) -> Any:
     """Make a trust, the row (``create(trust_id)``), its first event, the cast.
 
     :param redelegate: the trust may be delegated once more (to Heat).
+    :param expires: the trust expires (``[engine] trust_expiry_hours``);
+        False for a run that keeps it for longer (an in-place restore's
+        commit window), which deletes it when it ends.
 
     :raises dragon.exception.TrustRefused:
     :raises dragon.exception.TrustFailed:
     :raises dragon.exception.TrustConflict:
     :raises kind.unavailable: the cast failed; the row is left ``error``.
     """
-    trust_id = identity.create_trust(context, redelegate=redelegate)
+    trust_id = identity.create_trust(context, redelegate=redelegate,
+                                     expires=expires)
     try:
         row = create(trust_id)
     except Exception:

@@ -21,7 +21,8 @@ def test_values_are_the_wire_format():
     assert statuses.Checkpoint.ALL == (
         'queued', 'protecting', 'available', 'error', 'deleting')
     assert statuses.Recovery.ALL == (
-        'recovering', 'succeeded', 'error', 'deleting')
+        'recovering', 'succeeded', 'error', 'deleting', 'awaiting_commit',
+        'committing', 'rolling_back', 'committed', 'rolled_back', 'expired')
     assert statuses.Resource.PROTECTION == (
         'pending', 'capturing', 'transferring', 'done', 'error')
     assert statuses.Resource.RECOVERY == (

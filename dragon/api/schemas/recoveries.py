@@ -17,6 +17,7 @@ import copy
 from dragon.api.schemas import checkpoints
 from dragon.api.schemas import common
 from dragon.recovery.in_place import plan as plan_mod
+from dragon.recovery.in_place import window
 from dragon import statuses
 
 STATUSES = list(statuses.Recovery.ALL)
@@ -80,8 +81,13 @@ RECOVERY_CREATE = {
                             'description': 'in_place only: compute the '
                             'plan (what would be replaced, recreated, left '
                             'alone) into the recovery\'s plan and change '
-                            'nothing. In-place restores are dry runs only '
-                            'for now; any other is refused.'},
+                            'nothing.'},
+                'shrink_volumes': {
+                    'type': 'boolean', 'default': False,
+                    'description': 'in_place only: restore volumes that '
+                    'are larger now than in the checkpoint anyway; they '
+                    'shrink back to their checkpoint size (refused with '
+                    '409 otherwise).'},
                 'mappings': MAPPINGS,
                 'resources': {
                     'type': 'array', 'maxItems': 1000, 'uniqueItems': True,
@@ -143,6 +149,24 @@ PLAN = {
                                        'checkpoint (size, flavor).'},
             'current_status': _STRING_OR_NULL}}}
 
+REPLACED = {
+    'type': 'array',
+    'description': 'in_place: each volume swapped: the replaced (old) '
+                   'volume, the restored (new) one, where it is attached, '
+                   'and its state.',
+    'items': {
+        'type': 'object',
+        'required': ['key', 'old_volume_id', 'new_volume_id', 'server_id',
+                     'device', 'state'],
+        'properties': {
+            'key': {'type': 'string'},
+            'name': _STRING_OR_NULL,
+            'old_volume_id': {'type': 'string'},
+            'new_volume_id': _STRING_OR_NULL,
+            'server_id': _STRING_OR_NULL,
+            'device': _STRING_OR_NULL,
+            'state': {'type': 'string', 'enum': list(window.STATES)}}}}
+
 RECOVERY = {
     'type': 'object',
     'additionalProperties': False,
@@ -152,7 +176,9 @@ RECOVERY = {
                  'stack_id', 'stack_name', 'stack_status', 'torn_down',
                  'restored', 'error', 'rto_seconds', 'created_at',
                  'started_at', 'finished_at', 'duration', 'engine',
-                 'progress', 'resource_status', 'dry_run', 'plan'],
+                 'progress', 'resource_status', 'dry_run', 'plan',
+                 'shrink_volumes', 'commit_deadline', 'window_action',
+                 'replaced'],
     'properties': {
         'id': common.UUID,
         'project_id': {'type': 'string'},
@@ -183,6 +209,18 @@ RECOVERY = {
         'progress': common.PROGRESS,
         'dry_run': {'type': 'boolean'},
         'plan': PLAN,
+        'shrink_volumes': {'type': 'boolean'},
+        'commit_deadline': {
+            **common.TIME_OR_NULL,
+            'description': 'in_place: when the commit window of a restore '
+                           'awaiting commit ends ([recovery] '
+                           'in_place_window_expiry says what happens '
+                           'then); null before the swap.'},
+        'window_action': {
+            'type': ['string', 'null'], 'enum': [*window.ACTIONS, None],
+            'description': 'in_place: how the window is (being) closed: '
+                           'commit, rollback, or keep (it expired).'},
+        'replaced': REPLACED,
         'resource_status': {'type': 'array', 'items': {
             'type': 'object',
             'required': ['key', 'type', 'id', 'name', 'status', 'reason',

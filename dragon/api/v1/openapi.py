@@ -236,10 +236,18 @@ OPERATIONS: list[tuple[str, str, str, str, str | None, str | None,
      'recovery point into the same region runs; 503 if no engine can be '
      'reached (the recovery is then left in error). mode in_place goes '
      'into the checkpoint\'s own region (400 for another), over its own '
-     'resources (400 for a resource that is not a member, or mappings); '
-     'for now only with dry_run, which stores the plan (what would be '
-     'replaced, recreated, left alone) in the recovery and changes '
-     'nothing; 400 otherwise.', 'dragon:recovery:create',
+     'resources (400 for a resource that is not a member, or mappings). '
+     'With dry_run it stores the plan (what would be replaced, '
+     'recreated, left alone) in the recovery and changes nothing; '
+     'otherwise the selected volumes are restored into new volumes '
+     'swapped in at the same attachment, and the recovery waits '
+     'awaiting_commit until commit_deadline. 409 with every reason when '
+     'that cannot be done safely (a volume larger now than in the '
+     'checkpoint without shrink_volumes; servers, boot volumes and gone '
+     'members, which are not restored in place yet; a volume not '
+     'available or in-use, or multi-attached), or while an in-place '
+     'restore of the same workload is not closed.',
+     'dragon:recovery:create',
      'RecoveryCreateRequest',
      {202: 'RecoveryOne', 400: 'Error', 404: 'Error', 409: 'Error',
       503: 'Error'}, []),
@@ -252,7 +260,23 @@ OPERATIONS: list[tuple[str, str, str, str, str | None, str | None,
      [_RECOVERY_ID]),
     ('/v1/recoveries/{recovery_id}', 'delete', 'deleteRecovery',
      'Delete an ended recovery: its stack, what it restored, then itself. '
-     '409 while recovering.', 'dragon:recovery:delete', None,
+     '409 while recovering, and while an in-place restore awaits commit; '
+     'an in-place restore that failed half-way has the volumes it '
+     'replaced put back first.', 'dragon:recovery:delete', None,
+     {202: 'RecoveryOne', 404: 'Error', 409: 'Error', 503: 'Error'},
+     [_RECOVERY_ID]),
+    ('/v1/recoveries/{recovery_id}/commit', 'post', 'commitRecovery',
+     'Commit an in-place restore awaiting commit (202, committing): the '
+     'restored volumes stay and the volumes they replaced are deleted; '
+     'committed when done. 409 unless it is awaiting_commit.',
+     'dragon:recovery:commit', None,
+     {202: 'RecoveryOne', 404: 'Error', 409: 'Error', 503: 'Error'},
+     [_RECOVERY_ID]),
+    ('/v1/recoveries/{recovery_id}/rollback', 'post', 'rollbackRecovery',
+     'Roll back an in-place restore awaiting commit (202, rolling_back): '
+     'the replaced volumes go back to their servers at their devices and '
+     'the restored ones are deleted; rolled_back when done. 409 unless it '
+     'is awaiting_commit.', 'dragon:recovery:rollback', None,
      {202: 'RecoveryOne', 404: 'Error', 409: 'Error', 503: 'Error'},
      [_RECOVERY_ID]),
     ('/v1/recoveries/{recovery_id}/failback', 'post', 'prepareFailback',

@@ -27,7 +27,9 @@ from dragon.api.v1 import views
 from dragon.api import validation
 from dragon.db import models
 from dragon import exception
+from dragon.recovery.in_place import window
 from dragon.services import failback as failback_service
+from dragon.services import in_place
 from dragon.services import recoveries as service
 from dragon import statuses
 
@@ -72,6 +74,11 @@ def recovery_view(recovery: models.Recovery) -> dict[str, Any]:
         'resource_status': resources,
         'dry_run': bool(recovery.dry_run),
         'plan': recovery.plan,
+        'shrink_volumes': bool(recovery.shrink_volumes),
+        'commit_deadline': views.isotime(recovery.commit_deadline),
+        'window_action': recovery.window_action,
+        'replaced': [{k: r.get(k) for k in _REPLACED_FIELDS}
+                     for r in recovery.replaced or ()],
     }
 
 
@@ -91,6 +98,11 @@ def failback_view(prepared: dict[str, Any]) -> dict[str, Any]:
         'schedules_copied': prepared['schedules_copied'],
         'notes': list(prepared['notes']),
     }
+
+
+# What the API shows of each replacement (not the transient image id).
+_REPLACED_FIELDS = ('key', 'name', 'old_volume_id', 'new_volume_id',
+                    'server_id', 'device', 'state')
 
 
 def get_visible(req: webob.Request, rule: str,
@@ -151,6 +163,23 @@ class RecoveryController(engine_calls.EngineController):
             context, recovery, body.get('failback') or {}, self.engine())
         return engine_calls.accepted('failback', failback_view(prepared))
 
+    def commit(self, req: webob.Request, recovery_id: str) -> webob.Response:
+        """Keep the restored volumes, delete the replaced ones (in place)."""
+        return self._close(req, recovery_id, window.COMMIT)
+
+    def rollback(self, req: webob.Request,
+                 recovery_id: str) -> webob.Response:
+        """Put the replaced volumes back, delete the restored ones."""
+        return self._close(req, recovery_id, window.ROLLBACK)
+
+    def _close(self, req: webob.Request, recovery_id: str,
+               action: str) -> webob.Response:
+        context, recovery = get_visible(req, 'dragon:recovery:%s' % action,
+                                        recovery_id)
+        validation.no_body(req)
+        return _accepted(in_place.close_window(context, recovery, action,
+                                               self.engine()))
+
     def events(self, req: webob.Request, recovery_id: str) -> dict[str, Any]:
         validation.query(req, ())
         context, recovery = get_visible(req, 'dragon:recovery:events',
@@ -169,3 +198,7 @@ def add_routes(api_router: router.Router) -> None:
                        {'GET': 'events'})
     api_router.connect('/v1/recoveries/{recovery_id}/failback', controller,
                        {'POST': 'failback'})
+    api_router.connect('/v1/recoveries/{recovery_id}/commit', controller,
+                       {'POST': 'commit'})
+    api_router.connect('/v1/recoveries/{recovery_id}/rollback', controller,
+                       {'POST': 'rollback'})

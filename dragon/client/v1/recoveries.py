@@ -32,7 +32,8 @@ class RecoveryManager(base.Manager):
                target_region: str | None = None,
                mode: str = FAILOVER, mappings: dict | None = None,
                resources: Any = None,
-               timeout: int | None = None, dry_run: bool = False) -> dict:
+               timeout: int | None = None, dry_run: bool = False,
+               shrink_volumes: bool = False) -> dict:
         """Start recovering a checkpoint; it comes back ``recovering``.
 
         Exactly one of ``checkpoint_id`` (a checkpoint this Dragon knows)
@@ -41,13 +42,18 @@ class RecoveryManager(base.Manager):
         ``resources`` limits the recovery to those server/volume IDs and
         what they depend on.  ``target_region`` is required for failover
         and drill; ``IN_PLACE`` goes into the checkpoint's own region, and
-        with ``dry_run`` only plans (the recovery's ``plan``).
+        with ``dry_run`` only plans (the recovery's ``plan``); without, it
+        swaps the volumes and waits ``awaiting_commit`` (``commit`` or
+        ``rollback``).  ``shrink_volumes`` lets it restore a volume that
+        grew since the checkpoint (back to its checkpoint size).
         """
         if (checkpoint_id is None) == (recovery_point is None):
             raise ValueError('Give either checkpoint_id or recovery_point.')
         recovery: dict[str, Any] = {'mode': mode}
         if dry_run:
             recovery['dry_run'] = True
+        if shrink_volumes:
+            recovery['shrink_volumes'] = True
         optional = {'target_region': target_region,
                     'checkpoint_id': checkpoint_id,
                     'recovery_point': recovery_point,
@@ -88,6 +94,16 @@ class RecoveryManager(base.Manager):
             failback['enable_schedules'] = True
         return self._request('POST', _url(recovery_id, '/failback'),
                              {'failback': failback})['failback']
+
+    def commit(self, recovery_id: str) -> dict:
+        """Keep an in-place restore: the replaced volumes are deleted (202)."""
+        return self._request('POST', _url(recovery_id, '/commit'))[
+            'recovery']
+
+    def rollback(self, recovery_id: str) -> dict:
+        """Undo an in-place restore: the replaced volumes go back (202)."""
+        return self._request('POST', _url(recovery_id, '/rollback'))[
+            'recovery']
 
     def events(self, recovery_id: str) -> list[dict]:
         """The step log of the run: ``time``, ``level``, ``resource``, ``message``."""

@@ -41,6 +41,11 @@ CHECKPOINT_STATUS_CHOICES = (
 RECOVERY_STATUS_CHOICES = (
     (statuses.Recovery.SUCCEEDED, True),
     (statuses.Recovery.ERROR, False),
+    # In place: waiting for the user is settled (no refresh); its ends too.
+    (statuses.Recovery.AWAITING_COMMIT, True),
+    (statuses.Recovery.COMMITTED, True),
+    (statuses.Recovery.ROLLED_BACK, True),
+    (statuses.Recovery.EXPIRED, True),
 )
 # A checkpoint never verified ('') is settled as well.
 VERIFICATION_STATUS_CHOICES = (
@@ -58,6 +63,12 @@ STATUS_DISPLAY = (
     (statuses.Run.DELETING, _('Deleting')),
     (statuses.Recovery.RECOVERING, _('Recovering')),
     (statuses.Recovery.SUCCEEDED, _('Succeeded')),
+    (statuses.Recovery.AWAITING_COMMIT, _('Awaiting commit')),
+    (statuses.Recovery.COMMITTING, _('Committing')),
+    (statuses.Recovery.ROLLING_BACK, _('Rolling back')),
+    (statuses.Recovery.COMMITTED, _('Committed')),
+    (statuses.Recovery.ROLLED_BACK, _('Rolled back')),
+    (statuses.Recovery.EXPIRED, _('Expired')),
 )
 
 

@@ -81,6 +81,8 @@ from dragon.db.api.recoveries import recovery_get_all
 from dragon.db.api.recoveries import recovery_get_orphans
 from dragon.db.api.recoveries import recovery_take_over
 from dragon.db.api.recoveries import recovery_get_running
+from dragon.db.api.recoveries import recovery_get_in_window
+from dragon.db.api.recoveries import recovery_get_window_due
 from dragon.db.api.recoveries import recovery_update
 from dragon.db.api.recoveries import workload_policy_set_last_drill
 from dragon.db.api.replications import checkpoint_replication_get_failed

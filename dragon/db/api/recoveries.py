@@ -119,6 +119,40 @@ def recovery_get_running(context: Any, project_id: str, recovery_point: str,
 
 
 @main_context_manager.reader
+def recovery_get_in_window(context: Any, project_id: str, target_region: str,
+                           policy_id: str | None, recovery_point: str
+                           ) -> models.Recovery | None:
+    """An in-place restore of the same workload that is not closed yet.
+
+    Recovering (not a dry run) or in its window, in the region, of the
+    same policy (any of its checkpoints) or, without a policy, of the same
+    recovery point.
+    """
+    same = (models.Recovery.policy_id == policy_id if policy_id
+            else models.Recovery.recovery_point == recovery_point)
+    return context.session.execute(
+        sa.select(models.Recovery).where(
+            models.Recovery.project_id == project_id,
+            models.Recovery.mode == 'in_place',
+            models.Recovery.dry_run.is_(False),
+            models.Recovery.target_region == target_region,
+            models.Recovery.status.in_(
+                (STATUS.RECOVERING,) + STATUS.IN_WINDOW),
+            same).limit(1)).scalar_one_or_none()
+
+
+@main_context_manager.reader
+def recovery_get_window_due(context: Any, now: datetime.datetime
+                            ) -> list[models.Recovery]:
+    """In-place restores awaiting commit whose window ended by ``now``."""
+    return list(context.session.execute(
+        sa.select(models.Recovery).where(
+            models.Recovery.status == STATUS.AWAITING_COMMIT,
+            models.Recovery.commit_deadline <= now)
+        .order_by(models.Recovery.commit_deadline)).scalars().all())
+
+
+@main_context_manager.reader
 def recovery_get(context: Any, recovery_id: str,
                  project_id: str | None = None) -> models.Recovery:
     """Return recovery ``recovery_id``, of ``project_id`` if given.
@@ -189,21 +223,25 @@ def recovery_claim(context: Any, recovery_id: str, host: str,
 def recovery_get_orphans(context: Any, host: str | None = None,
                          dead_before: datetime.datetime | None = None
                          ) -> list[models.Recovery]:
-    """Recovering recoveries no live engine runs (see ``runs.orphans``)."""
-    return runs.orphans(context.session, models.Recovery, (STATUS.RECOVERING,),
+    """Recoveries no live engine works on (see ``runs.orphans``).
+
+    Recovering, or closing an in-place window (committing, rolling back).
+    """
+    return runs.orphans(context.session, models.Recovery, STATUS.WORKING,
                         host, dead_before)
 
 
 @_retry_if_locked
 @main_context_manager.writer
 def recovery_take_over(context: Any, recovery_id: str,
-                       old_claim: str | None, host: str) -> str | None:
-    """Make ``host`` the owner of an orphaned recovery (CAS).
+                       old_claim: str | None, host: str,
+                       status: str = STATUS.RECOVERING) -> str | None:
+    """Make ``host`` the owner of an orphaned recovery in ``status`` (CAS).
 
     :returns: the new claim, or ``None`` if another engine took it first.
     """
     return runs.take_over(context.session, models.Recovery, recovery_id,
-                          old_claim, STATUS.RECOVERING, host)
+                          old_claim, status, host)
 
 
 @_retry_if_locked

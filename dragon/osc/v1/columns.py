@@ -419,6 +419,21 @@ class PlanColumn(columns.FormattableColumn):
         return '\n'.join(lines)
 
 
+class ReplacedColumn(columns.FormattableColumn):
+    """One ``state: old -> new on server at device`` line per volume."""
+
+    def human_readable(self) -> str:
+        lines = []
+        for entry in self._value or ():
+            where = ('on server %s at %s' % (entry.get('server_id'),
+                                             entry.get('device'))
+                     if entry.get('server_id') else 'unattached')
+            lines.append('%s: volume %s -> %s %s' % (
+                entry.get('state'), entry.get('old_volume_id'),
+                entry.get('new_volume_id') or '-', where))
+        return '\n'.join(lines)
+
+
 def recovery_formatters(recovery: dict) -> dict:
     """Formatters of a recovery's columns; ETA shows only while it runs.
 
@@ -431,6 +446,7 @@ def recovery_formatters(recovery: dict) -> dict:
         'resource_status': ResourcesColumn,
         'restored': NestedDictColumn,
         'plan': PlanColumn,
+        'replaced': ReplacedColumn,
         'mappings': NestedDictColumn,
         'rto_seconds': DurationColumn,
         'timeout': DurationColumn,

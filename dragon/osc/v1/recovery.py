@@ -10,7 +10,7 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""``openstack dr recovery create|list|show|delete|event list``."""
+"""``openstack dr recovery create|list|show|delete|commit|rollback|event list``."""
 
 import argparse
 from typing import Any
@@ -28,6 +28,7 @@ from dragon.osc.v1 import waiting
 
 RECREATE = 'recreate'
 SUCCEEDED = 'succeeded'
+AWAITING_COMMIT = 'awaiting_commit'
 
 # (option, key of the API's mappings, metavar, what it maps).
 MAP_OPTIONS = (
@@ -178,11 +179,19 @@ class CreateRecovery(waiting.Waiting, errors.DragonCommand, command.ShowOne):
         modes.add_argument(
             '--in-place', action='store_true', default=False,
             help='Restore over the workload in the checkpoint\'s own '
-                 'region (for now only with --dry-run)')
+                 'region: the selected volumes are restored into new '
+                 'volumes swapped in at the same attachment; the replaced '
+                 'volumes are kept until "openstack dr recovery commit" '
+                 '(or rollback)')
         parser.add_argument(
             '--dry-run', action='store_true', default=False,
             help='With --in-place: show what would be replaced, recreated '
                  'and left alone, and change nothing (waits for the plan)')
+        parser.add_argument(
+            '--shrink-volumes', action='store_true', default=False,
+            help='With --in-place: also restore volumes that are larger '
+                 'now than in the checkpoint; they shrink back to their '
+                 'checkpoint size')
         parser.add_argument(
             '--resource', metavar='<resource-id>', dest='resources',
             action='append', default=[],
@@ -204,7 +213,9 @@ class CreateRecovery(waiting.Waiting, errors.DragonCommand, command.ShowOne):
             target_region=parsed_args.target_region, mode=mode,
             mappings=mappings_of(parsed_args),
             resources=parsed_args.resources, timeout=parsed_args.timeout,
-            dry_run=parsed_args.dry_run, **source_of(parsed_args.source))
+            dry_run=parsed_args.dry_run,
+            shrink_volumes=parsed_args.shrink_volumes,
+            **source_of(parsed_args.source))
         if not (parsed_args.wait or parsed_args.dry_run):
             return _show(recovery)
         recovery_id = recovery['id']
@@ -216,8 +227,10 @@ class CreateRecovery(waiting.Waiting, errors.DragonCommand, command.ShowOne):
                 recovery_id),
             work='recovery',
             show_command='openstack dr recovery show %s' % recovery_id)
+        wanted = (AWAITING_COMMIT if mode == recoveries.IN_PLACE and not
+                  parsed_args.dry_run else SUCCEEDED)
         return self.outcome(parsed_args, _show(recovery), recovery,
-                            SUCCEEDED, 'Recovery %s of %s' % (
+                            wanted, 'Recovery %s of %s' % (
                                 recovery_id, parsed_args.source))
 
 
@@ -229,7 +242,8 @@ class ListRecovery(errors.DragonCommand, command.Lister):
         parser.add_argument(
             '--status', metavar='<status>',
             help='Only recoveries in this status: recovering, succeeded, '
-                 'error or deleting')
+                 'error, deleting, awaiting_commit, committing, '
+                 'rolling_back, committed, rolled_back or expired')
         parser.add_argument('--all-projects', action='store_true',
                             default=False,
                             help='Recoveries of all projects (admin only)')
@@ -276,6 +290,51 @@ class DeleteRecovery(errors.DragonCommand, command.Command):
         errors.delete_each(parsed_args.recoveries,
                            self.app.client_manager.dr.recoveries.delete,
                            'recoveries')
+
+
+class _CloseWindow(waiting.Waiting, errors.DragonCommand, command.ShowOne):
+    """Close the commit window of an in-place restore (commit or rollback)."""
+
+    action = ''
+    busy = ''
+    ended = ''
+
+    def get_parser(self, prog_name: str) -> Any:
+        parser = errors.one_line_errors(super().get_parser(prog_name))
+        _add_recovery_argument(parser, self.action)
+        parser.add_argument(
+            '--wait', action='store_true', default=False,
+            help='Wait until it is done; exit non-zero if it fails')
+        return parser
+
+    def take_action(self, parsed_args: Any) -> tuple:
+        client = self.app.client_manager.dr
+        recovery_id = parsed_args.recovery
+        recovery = getattr(client.recoveries, self.action)(recovery_id)
+        if not parsed_args.wait:
+            return _show(recovery)
+        recovery = self.follow(
+            lambda: client.recoveries.get(recovery_id), recovery,
+            busy=(self.busy,),
+            header='%s recovery %s' % (self.busy.replace('_', ' ').title(),
+                                       recovery_id),
+            work=self.action,
+            show_command='openstack dr recovery show %s' % recovery_id)
+        return self.outcome(parsed_args, _show(recovery), recovery,
+                            self.ended, 'The %s of recovery %s' % (
+                                self.action, recovery_id))
+
+
+class CommitRecovery(_CloseWindow):
+    """Commit an in-place restore: keep the restored volumes, delete the replaced ones"""
+
+    action, busy, ended = 'commit', 'committing', 'committed'
+
+
+class RollbackRecovery(_CloseWindow):
+    """Roll back an in-place restore: put the replaced volumes back, delete the restored ones"""
+
+    action, busy, ended = 'rollback', 'rolling_back', 'rolled_back'
 
 
 class ListRecoveryEvent(errors.DragonCommand, command.Lister):

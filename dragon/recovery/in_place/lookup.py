@@ -35,7 +35,16 @@ def _server(clients: Any, server_id: str) -> dict[str, Any]:
 
 def _volume(clients: Any, volume_id: str) -> dict[str, Any]:
     volume = clients.connection.block_storage.get_volume(volume_id)
-    return {'status': volume.status, 'size_gib': volume.size}
+    # Where it is attached now: what an in-place swap puts the new
+    # volume back into.
+    attachments = [{'server_id': a.get('server_id'),
+                    'device': a.get('device')}
+                   for a in getattr(volume, 'attachments', None) or ()]
+    return {'status': volume.status, 'size_gib': volume.size,
+            'attachments': attachments,
+            'availability_zone': getattr(volume, 'availability_zone', None),
+            'volume_type': getattr(volume, 'volume_type', None),
+            'name': getattr(volume, 'name', None)}
 
 
 _READERS = {plan_mod.SERVER: _server, plan_mod.VOLUME: _volume}
@@ -56,3 +65,14 @@ def current(clients: Any) -> plan_mod.Lookup:
         except sdk_exc.NotFoundException:
             return None
     return lookup
+
+
+def remembered(lookup: plan_mod.Lookup) -> plan_mod.Lookup:
+    """lookup, asking once per node: the plan and its checks agree."""
+    seen: dict[str, dict[str, Any] | None] = {}
+
+    def once(node: graph_mod.Node) -> dict[str, Any] | None:
+        if node.key not in seen:
+            seen[node.key] = lookup(node)
+        return seen[node.key]
+    return once

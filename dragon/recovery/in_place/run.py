@@ -10,14 +10,16 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The engine's side of an in-place restore: the plan, stored on the row.
+"""The engine's side of an in-place restore: the plan, then the swap.
 
-Only the dry run exists: the checkpoint is read, checked against the
-region it is restored into (its own), the selection is closed over its
-dependencies, and each member's fate is written to the recovery's
-plan with one event per member.  Nothing in the region is changed.
-The API refuses an in-place restore that is not a dry run; one that
-reaches an engine anyway (an older API) ends in error, untouched.
+The checkpoint is read, checked against the region it is restored into
+(its own), the selection is closed over its dependencies, and each
+member's fate is written to the recovery's plan with one event per
+member.  A dry run ends there, nothing in the region changed.  A real
+one checks the plan can be carried out safely (``checks``: the region may
+have changed since the API looked) and hands it to ``apply``, which
+swaps the volumes and leaves the recovery ``awaiting_commit``; the
+window's end is ``window``'s and the engine's (``finish``).
 """
 
 from typing import Any
@@ -31,6 +33,8 @@ from dragon.common import timeutils
 from dragon import exception
 from dragon.protection import graph as graph_mod
 from dragon.protection import recorder as rec
+from dragon.recovery.in_place import apply as apply_mod
+from dragon.recovery.in_place import checks
 from dragon.recovery.in_place import lookup as lookup_mod
 from dragon.recovery.in_place import plan as plan_mod
 from dragon.recovery import selection
@@ -39,8 +43,6 @@ from dragon import statuses
 LOG = logging.getLogger(__name__)
 
 STATUS = statuses.Recovery
-NOT_BUILT = ('in-place restore can only be planned for now (dry_run); '
-             'replacing resources in place is not built yet')
 
 
 def check_region(manifest: dict[str, Any], region: str) -> None:
@@ -67,9 +69,11 @@ def compute(manifest: dict[str, Any], resources: list[str] | None,
 
 def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
         recorder: rec.RunRecorder) -> bool:
-    """Plan the in-place restore of recovery; never raises.
+    """Plan (and unless a dry run, carry out) the restore; never raises.
 
-    :returns: whether the plan was made (the row is succeeded).
+    :returns: whether it went as asked: a dry run is succeeded, a swap
+        awaiting_commit; otherwise the row is error and whatever was
+        swapped is back in place.
     """
     recorder.flush(force=True, started_at=timeutils.utcnow())
     recorder.phase(progress.PREPARING)
@@ -77,11 +81,9 @@ def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
         'dry run' if recovery.dry_run else 'restore',
         recovery.recovery_point, recovery.target_region))
     try:
-        if not recovery.dry_run:
-            raise exception.Invalid(reason=NOT_BUILT)
         # An encrypted checkpoint is opened with its key as read in its own
         # region (the plan needs its resource graph).
-        manifest, _domain = keyring.open_checkpoint(
+        manifest, domain = keyring.open_checkpoint(
             conf, lambda: clients.base_session, clients.swift(),
             clients.region_name, recovery.recovery_point)
         if manifest['project_id'] != clients.project_id:
@@ -89,16 +91,14 @@ def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
                 container=recovery.recovery_point,
                 missing='a checkpoint of this project')
         check_region(manifest, recovery.target_region)
-        plan = compute(manifest, recovery.resources,
-                       lookup_mod.current(clients))
+        lookup = lookup_mod.remembered(lookup_mod.current(clients))
+        plan = compute(manifest, recovery.resources, lookup)
+        if not recovery.dry_run:
+            checks.refuse(graph_mod.ResourceGraph.from_dict(manifest['graph']),
+                          manifest, plan, lookup,
+                          bool(getattr(recovery, 'shrink_volumes', False)))
     except Exception as e:  # noqa: BLE001 - every failure ends the run
-        reason = exception.one_line(e)
-        if not isinstance(e, exception.DragonException):
-            LOG.error("in-place plan of recovery %s failed", recovery.id,
-                      exc_info=e)
-        recorder.event('error', 'in-place restore failed: %s' % reason)
-        recorder.flush(force=True, status=STATUS.ERROR, error=reason,
-                       finished_at=timeutils.utcnow())
+        _failed(recovery, recorder, e)
         return False
     with recorder.batched():
         for entry in plan:
@@ -106,8 +106,29 @@ def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
                 entry['action'], entry['detail'],
                 ''.join('; changed since the checkpoint: %s' % c
                         for c in entry['changes'])), entry['key'])
-    recorder.event('info', 'dry run: %s; nothing was changed'
-                   % plan_mod.summary(plan))
-    recorder.flush(force=True, plan=plan, status=STATUS.SUCCEEDED,
-                   error=None, finished_at=timeutils.utcnow())
+    if recovery.dry_run:
+        recorder.event('info', 'dry run: %s; nothing was changed'
+                       % plan_mod.summary(plan))
+        recorder.flush(force=True, plan=plan, status=STATUS.SUCCEEDED,
+                       error=None, finished_at=timeutils.utcnow())
+        return True
+    recorder.flush(force=True, plan=plan)
+    try:
+        apply_mod.Restore(conf, recovery, clients, recorder, manifest,
+                          domain, lookup).run(plan)
+    except exception.RunTakenOver:
+        raise
+    except Exception as e:  # noqa: BLE001 - every failure ends the run
+        _failed(recovery, recorder, e)
+        return False
     return True
+
+
+def _failed(recovery: Any, recorder: rec.RunRecorder,
+            error: BaseException) -> None:
+    reason = exception.one_line(error)
+    if not isinstance(error, exception.DragonException):
+        LOG.error("in-place restore %s failed", recovery.id, exc_info=error)
+    recorder.event('error', 'in-place restore failed: %s' % reason)
+    recorder.flush(force=True, status=STATUS.ERROR, error=reason,
+                   finished_at=timeutils.utcnow())

@@ -327,3 +327,17 @@ def restored_parameter(kind: str, restored: dict) -> str | None:
     if kind == 'image' and restored.get('image_id'):
         return restored['image_id']
     return None
+
+
+def tagged_images(clients: Any, recovery_id: str) -> list[str]:
+    """Images of a recovery by their ``dragon_restore`` property.
+
+    Through the adapter: openstacksdk's image listing does not filter on
+    an arbitrary property.  A listing Glance refuses finds none.
+    """
+    response = clients.adapter('image').get(
+        '/v2/images', params={ctx_mod.RESTORE_PROPERTY: recovery_id,
+                              'limit': 1000}, raise_exc=False)
+    if response.status_code >= 400:
+        return []
+    return [i['id'] for i in response.json().get('images') or ()]

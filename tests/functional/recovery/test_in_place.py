@@ -10,24 +10,38 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""In-place restore on the minicloud: the dry run's plan, and what is refused.
+"""In-place restore on the minicloud: the plan, the swap, rollback and commit.
 
 Uses the session's protected three-tier workload (no workload of its own)
-and its newest checkpoint (earlier tests delete the first one):
-a dry run plans, records the plan, and changes nothing in RegionOne; bad
-requests are 4xx with their reason before anything runs.
+and its newest checkpoint (earlier tests delete the first one): a dry run
+plans, records the plan, and changes nothing in RegionOne; bad requests
+are 4xx with their reason before anything runs.  The data volume of
+``db`` is overwritten, restored in place (its checkpoint bytes, read from
+the volume's file, at the same device of the same server), rolled back
+(the overwritten bytes again) and restored and committed (no replaced
+volume left).  The workload keeps the restored volume (same bytes as
+protected) for the tests after these.
 """
 
+import datetime
+import hashlib
 import json
+import time
 
+from openstack import exceptions as sdk_exc
 import pytest
 
 from dragon.client.exceptions import ClientError
 from tests.functional.api.test_checkpoints import alt  # noqa: F401
 from tests.functional.cli.helpers import CLI
+from tests.functional.protected import wait_checkpoint
+from tests.minicloud.layout import region_tag
+from tests.story import volume_file_sha256
 from tests.story import wait
 
 ENDED = ('succeeded', 'error')
+SWAPPED = ('awaiting_commit', 'error')
+REGION = 'RegionOne'
 
 
 def _state(protected):
@@ -57,8 +71,14 @@ def _dry_run(protected, resources=None):
 def _cleanup(protected):
     protected.in_place_runs = []
     yield
+    dr = protected.dr
     for recovery_id in protected.in_place_runs:
-        protected.dr.recoveries.delete(recovery_id)
+        # One a failed test left in its window goes back first.
+        if dr.recoveries.get(recovery_id)['status'] == 'awaiting_commit':
+            dr.recoveries.rollback(recovery_id)
+            wait(lambda: dr.recoveries.get(recovery_id),
+                 ('rolled_back', 'awaiting_commit', 'error'), 600)
+        dr.recoveries.delete(recovery_id)
 
 
 def _fates(recovery):
@@ -95,24 +115,37 @@ def test_dry_run_plans_and_changes_nothing(protected):
      "checkpoint's own region RegionOne, not RegionTwo"),
     ({'resources': ['0b5e6c0a-0000-4000-8000-000000000000']}, 400,
      'not a member resource'),
-    ({'dry_run': False}, 400, 'can only be planned for now'),
+    ({'dry_run': False}, 409, 'rebuilding servers in place is not built'),
+    ({'dry_run': False, 'resources': ['{app_boot}']}, 409,
+     'is the boot volume of server'),
+    ({'shrink_volumes': True, 'mode': 'failover',
+      'target_region': 'RegionTwo'}, 400,
+     'shrink_volumes is for in_place restores only'),
     ({'mappings': {'flavors': {'m1.tiny': 'm1.small'}}}, 400,
      'mappings are for failover and drill'),
 ])
 def test_bad_in_place_requests_say_why(protected, values, status, words):
+    values = {k: [r.format(**protected.workload.ids) for r in v]
+              if k == 'resources' else v for k, v in values.items()}
     request = {'checkpoint_id': protected.latest()['id'], 'mode': 'in_place',
                'dry_run': True, **values}
+    if request['mode'] != 'in_place':
+        request.pop('dry_run')
+    before = _state(protected)
     with pytest.raises(ClientError) as refused:
         protected.dr.recoveries.create(**request)
     assert refused.value.status == status
     assert words in str(refused.value)
+    assert _state(protected) == before
 
 
-def test_another_projects_checkpoint_is_404(protected, alt):  # noqa: F811
+@pytest.mark.parametrize('dry_run', [True, False])
+def test_another_projects_checkpoint_is_404(protected, alt,  # noqa: F811
+                                            dry_run):
     checkpoint_id = protected.latest()['id']
     status, body = alt('POST', '/v1/recoveries', {'recovery': {
         'checkpoint_id': checkpoint_id, 'mode': 'in_place',
-        'dry_run': True}})
+        'dry_run': dry_run, 'resources': [protected.workload.ids['data']]}})
     assert status == 404, body
     assert checkpoint_id in body['error']['message']
 
@@ -134,3 +167,250 @@ def test_cli_shows_the_plan_and_refuses_in_one_line(cloud, protected):
     lines = refused.stderr.strip().splitlines()
     assert len(lines) == 1 and "own region RegionOne, not RegionTwo" in \
         lines[0], refused.stderr
+
+
+# -- the swap, rollback and commit
+def _volume_path(cloud, volume_id):
+    return (cloud.layout.data / region_tag(REGION) / 'cinder' / 'volumes' /
+            ('volume-%s' % volume_id))
+
+
+def _overwrite(cloud, volume_id):
+    """New bytes at the start of the volume (what a bad release did)."""
+    junk = hashlib.sha256(b'overwritten').digest() * (1 << 15)
+    with open(_volume_path(cloud, volume_id), 'r+b') as f:
+        f.write(junk)
+    return volume_file_sha256(cloud.layout, REGION, volume_id)
+
+
+def _attached(conn, volume_id):
+    volume = conn.block_storage.get_volume(volume_id)
+    return volume.status, [(a['server_id'], a['device'])
+                           for a in volume.attachments or ()]
+
+
+def _gone(conn, volume_id):
+    # Not find_volume: its fallback to a name filter is refused by Cinder.
+    try:
+        conn.block_storage.get_volume(volume_id)
+    except sdk_exc.NotFoundException:
+        return True
+    return False
+
+
+def _restore(protected, data):
+    dr = protected.dr
+    recovery = dr.recoveries.create(
+        checkpoint_id=protected.latest()['id'], mode='in_place',
+        resources=[data])
+    assert recovery['status'] == 'recovering' and not recovery['dry_run']
+    protected.in_place_runs.append(recovery['id'])
+    recovery = wait(lambda: dr.recoveries.get(recovery['id']), SWAPPED, 900)
+    assert recovery['status'] == 'awaiting_commit', (
+        recovery['error'], [e['message'] for e in
+                            dr.recoveries.events(recovery['id'])])
+    return recovery
+
+
+def _others(protected):
+    """What a restore of the data volume alone must not touch."""
+    conn, ids = protected.conn, protected.workload.ids
+    servers = {role: (conn.compute.get_server(ids[role]).status,
+                      conn.compute.get_server(ids[role]).updated_at)
+               for role in ('web', 'app')}
+    return servers, _attached(conn, ids['app_boot'])
+
+
+def test_in_place_restore_rollback_then_commit(cloud, protected):
+    conn, dr = protected.conn, protected.dr
+    ids = protected.workload.ids
+    old, db = ids['data'], ids['db']
+    protected_sha = protected.workload.expected_sha256['data']
+    assert volume_file_sha256(cloud.layout, REGION, old) == protected_sha
+    (_, [(server, device)]) = _attached(conn, old)
+    assert server == db
+    broken_sha = _overwrite(cloud, old)
+    assert broken_sha != protected_sha
+    others = _others(protected)
+
+    # Restore: a new volume of the checkpoint's bytes at the same device.
+    recovery = _restore(protected, old)
+    first_id = recovery['id']
+    deadline = datetime.datetime.fromisoformat(
+        recovery['commit_deadline'].replace('Z', '+00:00'))
+    left = deadline - datetime.datetime.now(datetime.UTC)
+    assert datetime.timedelta(minutes=55) < left <= datetime.timedelta(
+        minutes=60)
+    [swap] = recovery['replaced']
+    new = swap['new_volume_id']
+    assert swap == {'key': swap['key'], 'name': swap['name'],
+                    'old_volume_id': old, 'new_volume_id': new,
+                    'server_id': db, 'device': device, 'state': 'swapped'}
+    assert _attached(conn, new) == ('in-use', [(db, device)])
+    assert _attached(conn, old) == ('available', [])
+    assert volume_file_sha256(cloud.layout, REGION, new) == protected_sha
+    assert volume_file_sha256(cloud.layout, REGION, old) == broken_sha
+    assert conn.block_storage.get_volume(old).metadata[
+        'dragon_replaced_by'] == recovery['id']
+    assert conn.compute.get_server(db).status == 'ACTIVE'
+    assert _others(protected) == others
+    members = {m['resource_id'] for m in
+               dr.members.list(protected.policy['id'])}
+    assert new in members and old not in members
+    events = [e['message'] for e in dr.recoveries.events(recovery['id'])]
+    assert any('stopped for the swap' in m for m in events), events
+    # Nothing else is restored in place while this one is open.
+    with pytest.raises(ClientError) as busy:
+        dr.recoveries.create(checkpoint_id=protected.latest()['id'],
+                             mode='in_place', resources=[old])
+    assert busy.value.status == 409
+    assert 'commit or roll it back' in str(busy.value)
+    with pytest.raises(ClientError) as busy:
+        dr.recoveries.delete(recovery['id'])
+    assert busy.value.status == 409
+
+    # Rollback: the overwritten volume is back where it was.
+    assert dr.recoveries.rollback(recovery['id'])['status'] == 'rolling_back'
+    rolled = wait(lambda: dr.recoveries.get(recovery['id']),
+                  ('rolled_back', 'awaiting_commit', 'error'), 600)
+    assert rolled['status'] == 'rolled_back', rolled['error']
+    assert rolled['replaced'][0]['state'] == 'rolled_back'
+    assert _attached(conn, old) == ('in-use', [(db, device)])
+    assert volume_file_sha256(cloud.layout, REGION, old) == broken_sha
+    assert _gone(conn, new)
+    assert 'dragon_replaced_by' not in conn.block_storage.get_volume(
+        old).metadata
+    assert old in {m['resource_id'] for m in
+                   dr.members.list(protected.policy['id'])}
+    with pytest.raises(ClientError) as closed:
+        dr.recoveries.commit(recovery['id'])
+    assert closed.value.status == 409
+    assert 'possible only when it is awaiting_commit' in str(closed.value)
+
+    # Restore again, and commit with the CLI: no replaced volume is left.
+    recovery = _restore(protected, old)
+    new = recovery['replaced'][0]['new_volume_id']
+    cli = CLI(cloud.layout.clouds_yaml)
+    shown = json.loads(cli('dr', 'recovery', 'commit', recovery['id'],
+                           '--wait', '-f', 'json', timeout=600).stdout)
+    assert shown['status'] == 'committed', shown
+    assert _gone(conn, old)
+    protected.workload.ids['data'] = new
+    assert _attached(conn, new) == ('in-use', [(db, device)])
+    assert volume_file_sha256(cloud.layout, REGION, new) == protected_sha
+    ours = {first_id, recovery['id']}
+    assert not [v.id for v in conn.block_storage.volumes()
+                if ours & {(v.metadata or {}).get('dragon_replaced_by'),
+                           (v.metadata or {}).get('dragon_restore')}]
+    assert conn.compute.get_server(db).status == 'ACTIVE'
+    assert _others(protected) == others
+
+
+def test_commit_of_a_dry_run_is_refused(protected):
+    dry = _dry_run(protected)
+    for close in (protected.dr.recoveries.commit,
+                  protected.dr.recoveries.rollback):
+        with pytest.raises(ClientError) as refused:
+            close(dry['id'])
+        assert refused.value.status == 409
+        assert 'awaiting_commit' in str(refused.value)
+
+
+# -- engines that die, and windows that end
+def _tagged(conn, recovery_id):
+    return sorted(v.id for v in conn.block_storage.volumes()
+                  if recovery_id in ((v.metadata or {}).get('dragon_restore'),
+                                     (v.metadata or {}).get(
+                                         'dragon_replaced_by')))
+
+
+def test_kill_9_mid_restore_puts_the_volume_back(cloud, protected,
+                                                 two_engines):
+    conn, dr = protected.conn, protected.dr
+    data, db = protected.workload.ids['data'], protected.workload.ids['db']
+    (_, [(_, device)]) = _attached(conn, data)
+    before = volume_file_sha256(cloud.layout, REGION, data)
+    member = _member(protected)     # first: it may take a new checkpoint
+    recovery = dr.recoveries.create(
+        checkpoint_id=protected.latest()['id'], mode='in_place',
+        resources=[member])
+    protected.in_place_runs.append(recovery['id'])
+    deadline = time.monotonic() + 300
+    while True:
+        row = dr.recoveries.get(recovery['id'])
+        if row['engine'] and row['progress']['bytes_done'] > 0:
+            break
+        assert row['status'] == 'recovering', row
+        assert time.monotonic() < deadline, 'never saw a restore'
+        time.sleep(0.2)
+    victim = row['engine']
+    index = two_engines.engine_index(victim)
+    two_engines.kill_engine(index)
+    ended = wait(lambda: dr.recoveries.get(recovery['id']),
+                 ('error', 'awaiting_commit'), 600)
+    assert ended['status'] == 'error', ended
+    assert ('the engine running it (host %s) stopped mid-restore' % victim
+            in ended['error']), ended['error']
+    assert 'the original volumes are back in place' in ended['error']
+    assert _attached(conn, data) == ('in-use', [(db, device)])
+    assert volume_file_sha256(cloud.layout, REGION, data) == before
+    assert _tagged(conn, recovery['id']) == []
+    images = [i.id for i in conn.image.images()
+              if (i.properties or {}).get('dragon_restore') ==
+              recovery['id']]
+    assert images == []
+    two_engines.start_engine(index)
+
+
+def _member(protected):
+    """The data volume, in a checkpoint that names its current id.
+
+    A committed in-place restore gives the workload a new volume (the
+    policy follows it); checkpoints taken before name the old one, gone
+    from the region: a new checkpoint is taken then.
+    """
+    data = protected.workload.ids['data']
+    nodes = protected.manifest(protected.latest())['graph']['nodes']
+    if data not in {n['id'] for n in nodes}:
+        started = protected.dr.checkpoints.protect(protected.policy['id'])
+        protected.checkpoints.append(started['id'])
+        done = wait_checkpoint(protected.dr, started['id'])
+        assert done['status'] == 'available', done['error']
+    return data
+
+
+def test_a_window_ends_after_an_engine_restart_keeping_both(
+        cloud, protected, dragon):
+    conn, dr = protected.conn, protected.dr
+    data, db = protected.workload.ids['data'], protected.workload.ids['db']
+    # A one-minute window, and the engine that opened it killed: another
+    # engine (default configuration: keep) closes it.
+    dragon.stop_engines()
+    dragon.start_engine(1, env={'OS_RECOVERY__IN_PLACE_COMMIT_WINDOW': '1'})
+    try:
+        recovery = _restore(protected, _member(protected))
+        [swap] = recovery['replaced']
+        old, new = swap['old_volume_id'], swap['new_volume_id']
+        assert old == data
+        dragon.kill_engine(1)
+        dragon.start_engine(1)
+        ended = wait(lambda: dr.recoveries.get(recovery['id']),
+                     ('expired', 'committed', 'rolled_back', 'error'), 300)
+    finally:
+        dragon.stop_engines()
+        dragon.start_engine(1)
+    assert ended['status'] == 'expired', ended
+    assert ended['window_action'] == 'keep'
+    assert ended['replaced'][0]['state'] == 'kept'
+    protected.workload.ids['data'] = new
+    (_, [(_, device)]) = _attached(conn, new)
+    assert device == swap['device'] and _attached(conn, new)[1][0][0] == db
+    assert 'dragon_restore' not in conn.block_storage.get_volume(
+        new).metadata
+    # The replaced volume is kept, detached and tagged, for the user.
+    kept = conn.block_storage.get_volume(old)
+    assert kept.status == 'available'
+    assert kept.metadata['dragon_replaced_by'] == recovery['id']
+    events = [e['message'] for e in dr.recoveries.events(recovery['id'])]
+    assert any('the commit window ended' in m for m in events), events
+    conn.block_storage.delete_volume(old)

@@ -175,6 +175,8 @@ class FakeDragonAPI:
             'error': None, 'rto_seconds': None, 'created_at': self._now(),
             'started_at': None, 'finished_at': None, 'duration': None,
             'engine': None, 'dry_run': False, 'plan': None,
+            'shrink_volumes': False, 'commit_deadline': None,
+            'window_action': None, 'replaced': [],
             'progress': {'bytes_done': 0, 'bytes_total': 0, 'percent': 0,
                          'eta_seconds': None, 'resources_done': 0,
                          'resources_total': 0},
@@ -245,6 +247,10 @@ class FakeDragonAPI:
              self._recovery_event_list),
             ('POST', r'/v1/recoveries/([^/]+)/failback',
              self._failback_prepare),
+            ('POST', r'/v1/recoveries/([^/]+)/commit',
+             self._recovery_commit),
+            ('POST', r'/v1/recoveries/([^/]+)/rollback',
+             self._recovery_rollback),
         )
         path = parse.urlsplit(call.url).path
         for method, pattern, handler in routes:
@@ -583,6 +589,23 @@ class FakeDragonAPI:
             'checkpoint': copy.deepcopy(checkpoint), 'members': members,
             'left_out': [], 'schedules_copied': 1,
             'notes': ['a note'], 'request': body}}
+
+    def _close_window(self, recovery_id, action, busy):
+        recovery = self._recovery(recovery_id)
+        if recovery['status'] != 'awaiting_commit':
+            raise Conflict('Recovery %s is %s; %s it is possible only when '
+                           'it is awaiting_commit.' % (
+                               recovery_id, recovery['status'], action))
+        _merge(recovery, {'status': busy, 'window_action': action})
+        self.recovery_steps[recovery_id] = self.recover_steps
+        self.recover_steps = []
+        return 202, {'recovery': copy.deepcopy(recovery)}
+
+    def _recovery_commit(self, call, recovery_id):
+        return self._close_window(recovery_id, 'commit', 'committing')
+
+    def _recovery_rollback(self, call, recovery_id):
+        return self._close_window(recovery_id, 'rollback', 'rolling_back')
 
     def _recovery_event_list(self, call, recovery_id):
         self._recovery(recovery_id)

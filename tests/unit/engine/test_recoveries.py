@@ -232,3 +232,112 @@ def test_rpc_methods_name_the_version_that_introduced_them(rpc_conf,
     assert second['version'] == '1.4'
     assert second['cast'] == ('delete_recovery', {'recovery_id': 'r2'})
     assert rpcapi.RPC_API_VERSION >= '1.4'
+
+
+# -- in-place windows
+class WindowWorkflow(FakeRecoveryWorkflow):
+    """An in-place run ends awaiting commit; finish closes the window."""
+
+    def run(self, conf, recovery_id, host=''):
+        self._enter('run', conf, recovery_id, host)
+        db_api.recovery_update(ADMIN(), recovery_id, {
+            'status': 'awaiting_commit',
+            'commit_deadline': datetime.datetime(2020, 1, 1)})
+        return True
+
+    def finish(self, conf, recovery_id, host=''):
+        self._enter('finish', conf, recovery_id, host)
+        row = db_api.recovery_get(ADMIN(), recovery_id)
+        ends = {'commit': 'committed', 'keep': 'expired',
+                'rollback': 'rolled_back'}[row.window_action]
+        db_api.recovery_update(ADMIN(), recovery_id, {'status': ends},
+                               expected_claim=row.claim)
+        return True
+
+
+@pytest.fixture
+def window_workflow(monkeypatch):
+    fake = WindowWorkflow()
+    module = types.ModuleType('fake_window_workflow')
+    module.run, module.finish = fake.run, fake.finish
+    monkeypatch.setitem(sys.modules, 'fake_window_workflow', module)
+    monkeypatch.setattr(manager, 'RECOVERY_WORKFLOW_MODULE',
+                        'fake_window_workflow')
+    return fake
+
+
+def test_a_window_keeps_the_trust_and_closes_as_asked(
+        engines, client, window_workflow, trusts):
+    engine = engines('e1')
+    recovery_id = _recovery(mode='in_place')
+    client.recover(_ctx(), recovery_id)
+    assert _wait(lambda: _status(recovery_id) == 'awaiting_commit')
+    # The window's close needs the trust: kept.
+    assert db_api.recovery_get(ADMIN(), recovery_id).trust_id == 't1'
+    assert trusts == []
+    db_api.recovery_update(ADMIN(), recovery_id, {
+        'status': 'rolling_back', 'window_action': 'rollback',
+        'host': None, 'claim': None})
+    client.close_window(_ctx(), recovery_id)
+    assert _wait(lambda: _status(recovery_id) == 'rolled_back')
+    assert _wait(lambda: trusts == [('session-of-t1', 't1')])
+    assert [c[0] for c in window_workflow.calls] == ['run', 'finish']
+    # A close for a recovery not closing is ignored.
+    client.close_window(_ctx(), recovery_id)
+    assert engine._manager.expire_windows() == []
+
+
+@pytest.mark.parametrize('expiry,ends', [('keep', 'expired'),
+                                         ('commit', 'committed'),
+                                         ('rollback', 'rolled_back')])
+def test_an_ended_window_is_closed_once_as_configured(
+        rpc_conf, engines, window_workflow, trusts, expiry, ends):
+    rpc_conf.set_override('in_place_window_expiry', expiry, group='recovery')
+    first, second = engines('e1'), engines('e2')
+    due = _recovery(mode='in_place')
+    later = _recovery(mode='in_place')
+    db_api.recovery_update(ADMIN(), due, {
+        'status': 'awaiting_commit', 'host': 'gone',
+        'commit_deadline': datetime.datetime(2020, 1, 1)})
+    db_api.recovery_update(ADMIN(), later, {
+        'status': 'awaiting_commit',
+        'commit_deadline': datetime.datetime(2999, 1, 1)})
+    closed = first._manager.expire_windows() + second._manager.expire_windows()
+    assert closed == [due]
+    assert _wait(lambda: _status(due) == ends)
+    assert _status(later) == 'awaiting_commit'
+    assert db_api.recovery_get(ADMIN(), due).window_action == expiry
+    events = [e.message for e in db_api.recovery_event_get_all(ADMIN(), due)]
+    assert any('the commit window ended' in m and expiry in m
+               for m in events), events
+
+
+def test_a_close_left_by_a_dead_engine_is_taken_over(
+        rpc_conf, db, engines, trusts, monkeypatch):
+    from dragon.recovery import workflow
+    calls = []
+
+    def roll_back(conf, recovery_id, claim, dead_host, host=''):
+        row = db_api.recovery_get(ADMIN(), recovery_id)
+        calls.append((row.status, dead_host))
+        db_api.recovery_update(ADMIN(), recovery_id, {'status': 'committed'},
+                               expected_claim=claim)
+        return True
+    monkeypatch.setattr(workflow, 'roll_back', roll_back)
+    recovery_id = _recovery(mode='in_place')
+    db_api.recovery_update(ADMIN(), recovery_id, {
+        'status': 'committing', 'window_action': 'commit'})
+    db_api.recovery_claim(ADMIN(), recovery_id, 'e1', status='committing')
+    engines('e1')
+    assert calls == [('committing', 'e1')]
+    assert _status(recovery_id) == 'committed'
+
+
+def test_close_window_names_version_1_6(rpc_conf, fake_transport):
+    client = rpcapi.EngineAPI(rpc_conf, transport=fake_transport)
+    client._client = _RecordingClient()
+    client.close_window(_ctx(), 'r1')
+    prepared, = client._client.prepared
+    assert prepared['version'] == '1.6'
+    assert prepared['cast'] == ('close_window', {'recovery_id': 'r1'})
+    assert rpcapi.RPC_API_VERSION == '1.6'

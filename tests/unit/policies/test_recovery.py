@@ -28,6 +28,8 @@ EXPECTED = {
     'dragon:recovery:events': READER,
     'dragon:recovery:delete': MEMBER,
     'dragon:recovery:failback': MEMBER,
+    'dragon:recovery:commit': MEMBER,
+    'dragon:recovery:rollback': MEMBER,
 }
 
 

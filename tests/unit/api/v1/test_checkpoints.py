@@ -72,7 +72,8 @@ def engine(monkeypatch):
 
 @pytest.fixture
 def trusts(monkeypatch):
-    record = {'created': [], 'deleted': [], 'error': None, 'redelegate': []}
+    record = {'created': [], 'deleted': [], 'error': None, 'redelegate': [],
+              'expires': []}
 
     def create(ctx, conf=None, redelegate=False, expires=True):
         if record['error']:
@@ -80,6 +81,7 @@ def trusts(monkeypatch):
         trust_id = 'trust-%d' % len(record['created'])
         record['created'].append((ctx.user_id, ctx.project_id, trust_id))
         record['redelegate'].append(redelegate)
+        record['expires'].append(expires)
         return trust_id
 
     monkeypatch.setattr(identity, 'create_trust', create)

@@ -414,7 +414,7 @@ def test_another_project_sees_404_on_every_recovery_route(rec_api, engine):
         for roles in ('member,reader', 'reader', 'admin-less', ''):
             _error(rec_api(method, path, project=OTHER, roles=roles), 404)
         walked += 1
-    assert walked == 4
+    assert walked == 6
     assert engine.casts == casts
     assert rec_api('GET', '/v1/recoveries', project=OTHER).json[
         'recoveries'] == []

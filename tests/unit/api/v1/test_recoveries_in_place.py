@@ -10,7 +10,9 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""In-place restores through the API: checked before any trust, dry runs only."""
+"""In-place restores through the API: checked before any trust; the window."""
+
+import types
 
 import pytest
 
@@ -18,6 +20,7 @@ from dragon.checkpoint import store
 from dragon import context
 from dragon.db import api as db_api
 from dragon import exception
+from dragon.services import in_place as in_place_service
 from tests.unit.api.v1.conftest import OTHER
 from tests.unit.api.v1.test_checkpoints import _check
 from tests.unit.api.v1.test_checkpoints import _error
@@ -26,12 +29,15 @@ from tests.unit.api.v1.test_checkpoints import _policy
 from tests.unit.api.v1.test_checkpoints import _protect
 from tests.unit.api.v1.test_checkpoints import cp_api  # noqa: F401
 from tests.unit.api.v1.test_checkpoints import engine  # noqa: F401
+from tests.unit.api.v1.test_checkpoints import FakeEngine
 from tests.unit.api.v1.test_checkpoints import swift  # noqa: F401
 from tests.unit.api.v1.test_checkpoints import trusts  # noqa: F401
 from tests.unit.api.v1.test_recoveries import containers  # noqa: F401
 from tests.unit.api.v1.test_recoveries import POINT
 from tests.unit.api.v1.test_recoveries import rec_api  # noqa: F401
 from tests.unit.recovery.in_place import fakes
+from tests.unit.recovery.in_place.test_run import BlockStorage
+from tests.unit.recovery.in_place.test_run import Compute
 
 
 @pytest.fixture
@@ -90,14 +96,13 @@ def test_the_checkpoints_own_region_may_be_named(rec_api, manifests):
      'Cannot recover only vol-nope: not a member resource'),
     ({'mappings': {'flavors': {'m1.small': 'm1.tiny'}}}, 400,
      'mappings are for failover and drill'),
-    ({'dry_run': False}, 400, 'in-place restore can only be planned for '
-     'now (dry_run)'),
+    ({'dry_run': False}, 409, 'rebuilding servers in place is not built'),
     ({'dry_run': 'yes'}, 400, 'dry_run'),
     ({'recovery_point': 'dragon_p1_app_20261123T130000Z'}, 404,
      'checkpoint.json is missing'),
 ])
 def test_bad_in_place_requests_are_refused_before_a_trust(
-        rec_api, engine, trusts, manifests, values, code, words):
+        rec_api, engine, trusts, manifests, region, values, code, words):
     message = _error(rec_api('POST', '/v1/recoveries', _body(**values)),
                      code)
     assert words in message
@@ -140,3 +145,163 @@ def test_failover_still_needs_a_target_region(rec_api, manifests):
     message = _error(rec_api('POST', '/v1/recoveries', {'recovery': {
         'recovery_point': POINT, 'mode': 'drill'}}), 400)
     assert 'target_region is required for a drill' in message
+
+
+# -- real in-place restores and their window
+IN_USE = {'status': 'in-use', 'size': 1, 'attachments': [
+    {'server_id': 'srv-web', 'device': '/dev/vdb'}]}
+
+
+@pytest.fixture
+def region(monkeypatch):
+    """What the caller sees in RegionOne: web and its data volume."""
+    now = {'servers': {'srv-web': {'status': 'ACTIVE', 'flavor': {
+        'original_name': 'm1.small'}}}, 'volumes': {'vol-data': IN_USE}}
+
+    def clients(context):
+        return types.SimpleNamespace(connection=types.SimpleNamespace(
+            compute=Compute(now['servers']),
+            block_storage=BlockStorage(now['volumes'])))
+    monkeypatch.setattr(in_place_service, '_CallerClients', clients)
+    monkeypatch.setattr(FakeEngine, 'close_window',
+                        lambda self, ctx, rid: self._cast('close_window',
+                                                          rid),
+                        raising=False)
+    manifest = fakes.manifest('RegionOne', 'p1')
+    manifest['data'] = {'volume_data': {'kind': 'volume', 'size': 1 << 30}}
+    return now, manifest
+
+
+def _restore(rec_api, manifests, region, **values):
+    manifests['manifest'] = region[1]
+    return rec_api('POST', '/v1/recoveries', _body(
+        dry_run=False, resources=['vol-data'], **values))
+
+
+def test_a_volume_is_restored_in_place_with_a_standing_trust(
+        rec_api, engine, trusts, manifests, region):
+    response = _restore(rec_api, manifests, region)
+    assert response.status_int == 202, response.text
+    _check(response, 'RecoveryOne')
+    recovery = response.json['recovery']
+    assert recovery['dry_run'] is False and recovery['replaced'] == []
+    assert recovery['commit_deadline'] is None
+    assert engine.casts == [('recover', recovery['id'])]
+    # Kept through the window, deleted when it closes.
+    assert trusts['expires'] == [False] and trusts['redelegate'] == [True]
+    # While it runs (and then in its window) no other restore in place.
+    message = _error(_restore(rec_api, manifests, region), 409)
+    assert 'Recovery %s of' % recovery['id'] in message or \
+        recovery['id'] in message
+    db_api.recovery_update(context.get_admin_context(), recovery['id'],
+                           {'status': 'awaiting_commit'})
+    message = _error(_restore(rec_api, manifests, region), 409)
+    assert 'is awaiting_commit; commit or roll it back' in message
+
+
+def test_a_grown_volume_is_409_unless_the_user_accepts_the_shrink(
+        rec_api, engine, trusts, manifests, region):
+    region[0]['volumes']['vol-data'] = {**IN_USE, 'size': 3}
+    message = _error(_restore(rec_api, manifests, region), 409)
+    assert message.startswith('In-place restore refused, nothing was '
+                              'changed: volume data (vol-data) changed')
+    assert 'size 1 GiB at the checkpoint, 3 GiB now' in message
+    assert engine.casts == [] and trusts['created'] == []
+    response = _restore(rec_api, manifests, region, shrink_volumes=True)
+    assert response.status_int == 202, response.text
+    assert response.json['recovery']['shrink_volumes'] is True
+
+
+def test_a_failing_cinder_is_503_not_a_gone_volume(rec_api, manifests,
+                                                   region):
+    region[0]['volumes'] = {'vol-broken': IN_USE}
+    region[1]['graph']['nodes'] = [
+        dict(n, id='vol-broken') if n['key'] == 'volume_data' else n
+        for n in region[1]['graph']['nodes']]
+    manifests['manifest'] = region[1]
+    response = rec_api('POST', '/v1/recoveries', _body(
+        dry_run=False, resources=['vol-broken']))
+    assert response.status_int == 503, response.text
+
+
+def test_shrink_volumes_is_for_in_place_only(rec_api, manifests):
+    message = _error(rec_api('POST', '/v1/recoveries', {'recovery': {
+        'recovery_point': POINT, 'target_region': 'RegionTwo',
+        'shrink_volumes': True}}), 400)
+    assert 'shrink_volumes is for in_place restores only' in message
+
+
+def _awaiting(rec_api, manifests, region):
+    recovery = _restore(rec_api, manifests, region).json['recovery']
+    db_api.recovery_update(context.get_admin_context(), recovery['id'], {
+        'status': 'awaiting_commit', 'host': 'engine-1', 'claim': 'c1'})
+    return recovery['id']
+
+
+@pytest.mark.parametrize('action,busy', [('commit', 'committing'),
+                                         ('rollback', 'rolling_back')])
+def test_commit_and_rollback_hand_the_window_to_an_engine(
+        rec_api, engine, trusts, manifests, region, action, busy):
+    recovery_id = _awaiting(rec_api, manifests, region)
+    response = rec_api('POST', '/v1/recoveries/%s/%s' % (recovery_id,
+                                                         action))
+    assert response.status_int == 202, response.text
+    _check(response, 'RecoveryOne')
+    shown = response.json['recovery']
+    assert shown['status'] == busy and shown['window_action'] == action
+    assert shown['engine'] is None
+    assert engine.casts[-1] == ('close_window', recovery_id)
+    # The second one finds it closing.
+    message = _error(rec_api('POST', '/v1/recoveries/%s/commit' %
+                             recovery_id), 409)
+    assert ('is %s; committing it is possible only when it is '
+            'awaiting_commit' % busy) in message
+    # No new trust: the restore's own is used.
+    assert len(trusts['created']) == 1
+
+
+def test_a_recovery_not_awaiting_commit_cannot_be_committed(
+        rec_api, engine, manifests):
+    dry = rec_api('POST', '/v1/recoveries', _body()).json['recovery']
+    db_api.recovery_update(context.get_admin_context(), dry['id'],
+                           {'status': 'succeeded'})
+    message = _error(rec_api('POST', '/v1/recoveries/%s/rollback' %
+                             dry['id']), 409)
+    assert 'is succeeded; rolling back it is possible only when it is ' \
+        'awaiting_commit' in message
+
+
+def test_a_failover_has_no_window(rec_api, engine):
+    failover = rec_api('POST', '/v1/recoveries', {'recovery': {
+        'recovery_point': POINT, 'target_region': 'RegionTwo'}})
+    recovery_id = failover.json['recovery']['id']
+    message = _error(rec_api('POST', '/v1/recoveries/%s/commit' %
+                             recovery_id), 409)
+    assert 'only in-place restores have a commit window' in message
+
+
+def test_a_window_is_not_deleted_nor_closed_by_others(
+        rec_api, engine, manifests, region):
+    recovery_id = _awaiting(rec_api, manifests, region)
+    message = _error(rec_api('DELETE', '/v1/recoveries/%s' % recovery_id),
+                     409)
+    assert 'is awaiting_commit; deleting is possible only' in message
+    _error(rec_api('POST', '/v1/recoveries/%s/commit' % recovery_id,
+                   project=OTHER), 404)
+    _error(rec_api('POST', '/v1/recoveries/%s/commit' % recovery_id,
+                   roles='reader'), 403)
+    _error(rec_api('POST', '/v1/recoveries/%s/commit' % recovery_id,
+                   {'commit': {}}), 400)
+
+
+def test_an_unreachable_engine_leaves_the_window_open(
+        rec_api, engine, manifests, region):
+    recovery_id = _awaiting(rec_api, manifests, region)
+    FakeEngine.error = RuntimeError('broker down')
+    try:
+        _error(rec_api('POST', '/v1/recoveries/%s/commit' % recovery_id),
+               503)
+    finally:
+        FakeEngine.error = None
+    row = db_api.recovery_get(context.get_admin_context(), recovery_id)
+    assert row.status == 'awaiting_commit' and row.window_action is None

@@ -12,6 +12,8 @@
 
 """``openstack dr recovery create`` and the recovery commands, faked API."""
 
+import json
+
 import pytest
 
 from dragon.osc.v1 import recovery as recovery_cmd
@@ -26,7 +28,7 @@ SHOW_FIELDS = {
     'resource_status', 'restored', 'stack_id', 'stack_name', 'stack_status',
     'rto_seconds', 'torn_down', 'mappings', 'resources', 'timeout', 'engine',
     'created_at', 'started_at', 'finished_at', 'duration', 'dry_run',
-    'plan'}
+    'plan', 'shrink_volumes', 'commit_deadline', 'window_action', 'replaced'}
 
 
 @pytest.fixture
@@ -200,6 +202,49 @@ def test_in_place_dry_run_waits_and_shows_the_plan(api, openstack,
     assert ('replace volume data (v1): restored into a new volume; size 1 '
             'GiB at the checkpoint, 2 GiB now') in result.out
     assert 'untouched server web-1 (s1): not selected' in result.out
+
+
+SWAPPED = [{'key': 'volume_data', 'name': 'data', 'old_volume_id': 'v1',
+            'new_volume_id': 'v2', 'server_id': 's1', 'device': '/dev/vdb',
+            'state': 'swapped'}]
+
+
+def test_in_place_restore_waits_for_the_window_and_shows_it(
+        api, openstack, checkpoint, clock):
+    api.recover_steps = [{'status': 'awaiting_commit', 'replaced': SWAPPED,
+                          'commit_deadline': '2026-12-05T11:00:00Z'}]
+    result = openstack('dr', 'recovery', 'create', checkpoint['id'],
+                       '--in-place', '--resource', 'v1', '--shrink-volumes',
+                       '--wait')
+    assert result.code == 0, result.err
+    assert _post(api).json == {'recovery': {
+        'checkpoint_id': checkpoint['id'], 'mode': 'in_place',
+        'shrink_volumes': True, 'resources': ['v1']}}
+    assert 'swapped: volume v1 -> v2 on server s1 at /dev/vdb' in result.out
+    assert '2026-12-05T11:00:00Z' in result.out
+
+
+@pytest.mark.parametrize('verb,busy,ended', [
+    ('commit', 'committing', 'committed'),
+    ('rollback', 'rolling_back', 'rolled_back')])
+def test_commit_and_rollback_wait_for_their_end(api, openstack, checkpoint,
+                                                clock, verb, busy, ended):
+    recovery = api.add_recovery(checkpoint, mode='in_place',
+                                status='awaiting_commit', replaced=SWAPPED)
+    api.recover_steps = [{'status': busy}, {'status': ended}]
+    result = openstack('dr', 'recovery', verb, recovery['id'], '--wait',
+                       '-f', 'json')
+    assert result.code == 0, result.err
+    assert json.loads(result.out)['status'] == ended
+    assert [c.path for c in api.requests('POST')] == [
+        '/v1/recoveries/%s/%s' % (recovery['id'], verb)]
+    # Not awaiting commit any more: one readable line.
+    again = openstack('dr', 'recovery', verb, recovery['id'])
+    assert again.code == 1
+    assert again.err.strip().splitlines() == [
+        'Error: Recovery %s is %s; %s it is possible only when it is '
+        'awaiting_commit. (HTTP 409, request req-409)' % (
+            recovery['id'], ended, verb)]
 
 
 @pytest.mark.parametrize('args, message', [

@@ -134,12 +134,13 @@ def test_another_projects_checkpoint_ends_in_error(manifest):
     assert 'a checkpoint of this project' in recorder.final()['error']
 
 
-def test_a_swap_is_refused_before_reading_anything(monkeypatch):
-    monkeypatch.setattr(store, 'read_manifest', pytest.fail)
+def test_a_swap_of_servers_is_refused_before_anything_changes(manifest):
     recorder = Recorder()
     assert not run_mod.run(None, _recovery(dry_run=False), _clients(),
                            recorder)
-    assert run_mod.NOT_BUILT in recorder.final()['error']
+    final = recorder.final()
+    assert final['status'] == 'error' and 'plan' not in final
+    assert 'rebuilding servers in place is not built yet' in final['error']
 
 
 def test_a_failing_service_is_no_gone_member():

@@ -231,7 +231,8 @@ def test_a_rollback_removes_a_tagged_volume_the_row_never_named(
     monkeypatch.setattr(workflow.rec, 'RunRecorder', Recorder)
     monkeypatch.setattr(workflow, '_trust_clients',
                         lambda conf, row: env.cloud)
-    monkeypatch.setattr(workflow, '_tagged_images', lambda clients, rid: [])
+    monkeypatch.setattr(workflow.images_mod, 'tagged_images',
+                        lambda clients, rid: [])
     monkeypatch.setattr(workflow, '_notify', lambda *args: None)
     monkeypatch.setattr(workflow.stack_mod, 'delete',
                         lambda *args, **kwargs: None)

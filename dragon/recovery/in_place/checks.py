@@ -1,0 +1,128 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Whether a plan may really be carried out in place, and if not why.
+
+Pure, like the plan: the API calls it with the caller's view of the
+region (a 409 before any trust is made) and the engine again with its own
+just before it changes anything (the region may have changed meanwhile).
+Every reason is collected, so the user fixes them in one go.  What is
+refused here is either unsafe (a volume larger now than in the
+checkpoint, unless ``shrink_volumes`` says the user accepts it shrinking
+back) or not built yet (servers, boot volumes, recreating members).
+"""
+
+from typing import Any
+
+from dragon import exception
+from dragon.protection.data import base as data_base
+from dragon.protection import graph as graph_mod
+from dragon.recovery.in_place import plan as plan_mod
+
+# Volume statuses a swap starts from.
+SWAPPABLE = ('available', 'in-use')
+# Data record kinds whose bytes can be put into a new volume.
+RESTORABLE_KINDS = (data_base.VOLUME, data_base.CINDER_BACKUP)
+
+
+def _label(entry: dict[str, Any]) -> str:
+    kind = 'server' if entry['type'] == plan_mod.SERVER else 'volume'
+    if entry.get('name'):
+        return '%s %s (%s)' % (kind, entry['name'], entry['id'])
+    return '%s %s' % (kind, entry['id'])
+
+
+def boot_volumes(graph: graph_mod.ResourceGraph) -> dict[str, str]:
+    """{volume key: server key} of the volumes servers boot from."""
+    found = {}
+    for node in graph.nodes():
+        if node.resource.type != plan_mod.SERVER:
+            continue
+        for device in node.properties.get('block_devices') or ():
+            if device.get('boot_index') == 0 and device.get('volume'):
+                found[device['volume']] = node.key
+    return found
+
+
+def _volume_reasons(entry: dict[str, Any], now: dict[str, Any],
+                    record: dict[str, Any] | None, boot_of: str | None,
+                    shrink_volumes: bool) -> list[str]:
+    label = _label(entry)
+    reasons = []
+    if boot_of is not None:
+        reasons.append('%s is the boot volume of server %s: replacing a '
+                       'boot volume in place is not built yet' % (
+                           label, boot_of))
+    kind = (record or {}).get('kind')
+    if kind not in RESTORABLE_KINDS:
+        reasons.append('%s: the checkpoint holds no data to restore it '
+                       'from (%s)' % (label, kind or 'no data record'))
+    if entry['changes'] and not shrink_volumes:
+        reasons.append('%s changed since the checkpoint (%s): restoring it '
+                       'shrinks it back to its checkpoint size, and what is '
+                       'beyond is lost at commit; confirm with '
+                       'shrink_volumes (--shrink-volumes)' % (
+                           label, '; '.join(entry['changes'])))
+    if now.get('status') not in SWAPPABLE:
+        reasons.append('%s is %s: an in-place restore needs it %s' % (
+            label, now.get('status'), ' or '.join(SWAPPABLE)))
+    attachments = now.get('attachments') or ()
+    if len(attachments) > 1:
+        reasons.append('%s is attached to %d servers: multi-attached '
+                       'volumes are not restored in place' % (
+                           label, len(attachments)))
+    return reasons
+
+
+def reasons(graph: graph_mod.ResourceGraph, manifest: dict[str, Any],
+            plan: list[dict[str, Any]], lookup: plan_mod.Lookup,
+            shrink_volumes: bool = False) -> list[str]:
+    """Why plan cannot be carried out in place (empty: it can).
+
+    :param lookup: the one plan.build used (lookup.remembered), asked
+        again only for members to replace.
+    """
+    boots = boot_volumes(graph)
+    found = []
+    for entry in plan:
+        action = entry['action']
+        if action == plan_mod.UNTOUCHED:
+            continue
+        label = _label(entry)
+        if action == plan_mod.REFUSED:
+            found.append('%s: %s' % (label, entry['detail']))
+        elif action == plan_mod.RECREATE:
+            found.append('%s is gone from the region: recreating deleted '
+                         'members in place is not built yet (recover it '
+                         'with failover, or leave it out of resources)'
+                         % label)
+        elif entry['type'] == plan_mod.SERVER:
+            found.append('%s: rebuilding servers in place is not built yet; '
+                         'name the volumes to restore in resources '
+                         '(--resource)' % label)
+        else:
+            node = graph.get(entry['key'])
+            found += _volume_reasons(
+                entry, lookup(node) or {}, manifest['data'].get(entry['key']),
+                boots.get(entry['key']), shrink_volumes)
+    if not any(e['action'] == plan_mod.REPLACE for e in plan):
+        found.append('nothing selected to restore')
+    return found
+
+
+def refuse(graph: graph_mod.ResourceGraph, manifest: dict[str, Any],
+           plan: list[dict[str, Any]], lookup: plan_mod.Lookup,
+           shrink_volumes: bool = False) -> None:
+    """:raises dragon.exception.InPlaceRefused: with every reason."""
+    found = reasons(graph, manifest, plan, lookup, shrink_volumes)
+    if found:
+        raise exception.InPlaceRefused(reasons='; '.join(found))

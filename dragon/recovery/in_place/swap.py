@@ -1,0 +1,186 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The cloud calls of an in-place swap: servers stopped and started, volumes moved.
+
+Every step reads where things are before it acts and does nothing when
+they are already there, so a rollback, a commit or an engine that takes
+over can run the same steps again after a crash at any point.  Volumes
+are found by id, never by name.  Tags (volume metadata):
+
+- ``dragon_restore=<recovery id>`` on a new volume until the restore is
+  committed (the recovery's cleanup finds it by that tag);
+- ``dragon_replaced_by=<recovery id>`` on a volume taken out of its place,
+  until it is put back (rollback) or deleted (commit).
+"""
+
+from typing import Any
+
+from openstack import exceptions as sdk_exc
+
+from dragon import exception
+from dragon.protection.data import cinder
+from dragon.protection.data import waiting
+from dragon.recovery.restore import context as ctx_mod
+
+RESTORE_TAG = ctx_mod.RESTORE_PROPERTY
+REPLACED_TAG = 'dragon_replaced_by'
+ACTIVE, SHUTOFF = 'ACTIVE', 'SHUTOFF'
+
+
+class Cloud:
+    """One region's Nova and Cinder, with the waits of [recovery].
+
+    :param clients: ServiceClients of the checkpoint's region, scoped to
+        the recovery's project.
+    """
+
+    def __init__(self, clients: Any, conf: Any) -> None:
+        self.clients = clients
+        self.timeout = conf.recovery.swap_timeout
+        self.interval = conf.recovery.poll_interval
+
+    @property
+    def compute(self) -> Any:
+        return self.clients.connection.compute
+
+    @property
+    def volumes(self) -> Any:
+        return self.clients.connection.block_storage
+
+    # -- reads
+    def volume(self, volume_id: str) -> Any | None:
+        try:
+            return self.volumes.get_volume(volume_id)
+        except sdk_exc.NotFoundException:
+            return None
+
+    def device_of(self, volume_id: str, server_id: str) -> str | None:
+        """The device volume_id is attached at on server_id, else None."""
+        volume = self.volume(volume_id)
+        for attachment in getattr(volume, 'attachments', None) or ():
+            if attachment.get('server_id') == server_id:
+                return attachment.get('device') or ''
+        return None
+
+    def server_status(self, server_id: str) -> str:
+        return self.compute.get_server(server_id).status
+
+    # -- waits
+    def _wait_volume(self, volume_id: str, ok: tuple[str, ...],
+                     resource: str) -> Any:
+        def fetch() -> dict:
+            volume = self.volume(volume_id)
+            if volume is None:
+                raise waiting.Gone(volume_id)
+            return {'status': volume.status}
+        return waiting.wait_for(
+            fetch, ok=ok, bad=('error', 'error_deleting', 'error_restoring'),
+            timeout=self.timeout, interval=self.interval, resource=resource,
+            what='volume', obj_id=volume_id)
+
+    def _wait_server(self, server_id: str, ok: str, resource: str) -> None:
+        def fetch() -> dict:
+            try:
+                server = self.compute.get_server(server_id)
+            except sdk_exc.NotFoundException:
+                raise waiting.Gone(server_id)
+            return {'status': server.status,
+                    'fault': (getattr(server, 'fault', None) or {}).get(
+                        'message')}
+        waiting.wait_for(fetch, ok=(ok.lower(),), bad=('error',),
+                         timeout=self.timeout, interval=self.interval,
+                         resource=resource, what='server', obj_id=server_id)
+
+    # -- servers
+    def stop(self, server_id: str) -> str:
+        """Stop an ACTIVE server and wait; returns the status it had."""
+        status = self.server_status(server_id)
+        if status == ACTIVE:
+            self.compute.stop_server(server_id)
+            self._wait_server(server_id, SHUTOFF, 'server %s' % server_id)
+        return status
+
+    def start(self, server_id: str) -> None:
+        """Start a stopped server and wait until it is ACTIVE."""
+        if self.server_status(server_id) == SHUTOFF:
+            self.compute.start_server(server_id)
+        self._wait_server(server_id, ACTIVE, 'server %s' % server_id)
+
+    # -- volumes
+    def detach(self, server_id: str, volume_id: str) -> None:
+        """Take volume_id off server_id (nothing if it is not on it)."""
+        if self.device_of(volume_id, server_id) is None:
+            return
+        self.compute.delete_volume_attachment(server_id, volume_id)
+        self._wait_volume(volume_id, ('available',), 'volume %s' % volume_id)
+
+    def attach(self, server_id: str, volume_id: str, device: str) -> str:
+        """Put volume_id on server_id at device; the device Nova chose.
+
+        :raises dragon.exception.RecoveryFailed: attached elsewhere.
+        """
+        found = self.device_of(volume_id, server_id)
+        if found is None:
+            attrs = {'volume_id': volume_id}
+            if device:
+                attrs['device'] = device
+            self.compute.create_volume_attachment(server_id, **attrs)
+            self._wait_volume(volume_id, ('in-use',),
+                              'volume %s' % volume_id)
+            found = self.device_of(volume_id, server_id)
+        if found is None:
+            raise exception.RecoveryFailed(
+                resource='volume %s' % volume_id,
+                reason='not attached to server %s after the attach' %
+                server_id)
+        return found
+
+    def from_image(self, image_id: str, size_gib: int, name: str,
+                   like: dict[str, Any], tags: dict[str, str]) -> str:
+        """A new volume of image_id, in the old one's zone and type.
+
+        :param like: the replaced volume's lookup (availability_zone,
+            volume_type).
+        :returns: its id, once it is available.
+        """
+        attrs = {'size': int(size_gib), 'image_id': image_id, 'name': name,
+                 'metadata': dict(tags)}
+        for key in ('availability_zone', 'volume_type'):
+            if like.get(key):
+                attrs[key] = like[key]
+        volume_id = self.volumes.create_volume(**attrs).id
+        return volume_id
+
+    def wait_available(self, volume_id: str) -> None:
+        self._wait_volume(volume_id, ('available',), 'volume %s' % volume_id)
+
+    def tag(self, volume_id: str, key: str, value: str) -> None:
+        self.volumes.set_volume_metadata(volume_id, **{key: value})
+
+    def untag(self, volume_id: str, key: str) -> None:
+        """Remove a tag (nothing if the volume or the tag is gone)."""
+        volume = self.volume(volume_id)
+        if volume is None or key not in (volume.metadata or {}):
+            return
+        self.volumes.delete_volume_metadata(volume_id, [key])
+
+    def delete(self, volume_id: str) -> bool:
+        """Delete a detached volume and wait; False when already gone."""
+        return cinder.delete_and_wait(
+            self.clients, 'volume', volume_id, timeout=self.timeout,
+            interval=self.interval, resource='volume %s' % volume_id)
+
+    def tagged(self, key: str, value: str) -> list[str]:
+        """The project's volumes whose metadata key is value."""
+        return [v.id for v in self.volumes.volumes(details=True)
+                if (v.metadata or {}).get(key) == value]

@@ -1,0 +1,181 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The replacements of an in-place restore, and how its window closes.
+
+A replacement (one entry of the recovery's ``replaced``) is one volume
+taken out of its place and the restored volume put there:
+``{"key", "name", "old_volume_id", "new_volume_id", "image_id",
+"server_id", "device", "server_status", "state"}``; ``state`` moves
+restoring → ready → swapped, then to one of the ends: committed (the old
+volume deleted), kept (the window expired: both kept), rolled_back (the
+old volume back in place, the new one deleted).
+
+``put_back`` and ``settle`` look at where the volumes are before they
+move them, so running them again after a crash finishes the job.
+"""
+
+from typing import Any, Callable
+
+from oslo_log import log as logging
+
+from dragon import context as dragon_context
+from dragon.db import api as db_api
+from dragon import exception
+from dragon.protection.data import glance
+from dragon.recovery.in_place import swap as swap_mod
+
+LOG = logging.getLogger(__name__)
+
+RESTORING, READY, SWAPPED = 'restoring', 'ready', 'swapped'
+COMMITTED, KEPT, ROLLED_BACK = 'committed', 'kept', 'rolled_back'
+SETTLED = (COMMITTED, KEPT, ROLLED_BACK)
+STATES = (RESTORING, READY, SWAPPED) + SETTLED
+
+# commit, rollback, keep: how a window is closed (recoveries.window_action).
+COMMIT, ROLLBACK, KEEP = 'commit', 'rollback', 'keep'
+ACTIONS = (COMMIT, ROLLBACK, KEEP)
+
+Event = Callable[..., None]
+Save = Callable[[list[dict[str, Any]]], None]
+
+
+def open_entries(replaced: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [r for r in replaced if r.get('state') not in SETTLED]
+
+
+def _by_server(entries: list[dict[str, Any]]
+               ) -> dict[str | None, list[dict[str, Any]]]:
+    servers: dict[str | None, list[dict[str, Any]]] = {}
+    for entry in entries:
+        servers.setdefault(entry.get('server_id'), []).append(entry)
+    return servers
+
+
+def follow_member(policy_id: str | None, old_id: str, new_id: str) -> bool:
+    """The policy protects the volume in place now (new_id, not old_id).
+
+    Only when this database has the policy and old_id is a member of it
+    (a volume protected through its server follows by itself: discovery
+    reads what the server has attached).
+
+    :returns: whether a member was changed.
+    """
+    if not policy_id:
+        return False
+    admin = dragon_context.get_admin_context()
+    try:
+        member = db_api.policy_member_get(admin, policy_id, old_id)
+    except exception.NotFound:
+        return False
+    values = {'resource_id': new_id}
+    if member.exclusive_resource_id == old_id:
+        values['exclusive_resource_id'] = new_id
+    db_api.policy_member_update(admin, policy_id, old_id, values)
+    return True
+
+
+def put_back(cloud: swap_mod.Cloud, replaced: list[dict[str, Any]],
+             save: Save, event: Event, policy_id: str | None = None) -> None:
+    """Every open replacement undone: old volumes back, new ones deleted.
+
+    Servers whose volumes move are stopped for it and started again when
+    they were ACTIVE before the restore.
+
+    :raises dragon.exception.DragonException: a step failed; what was put
+        back so far is saved, running it again goes on from there.
+    """
+    entries = open_entries(replaced)
+    for server_id, on_server in sorted(_by_server(entries).items(),
+                                       key=lambda i: i[0] or ''):
+        moves = [e for e in on_server if server_id and e.get('old_volume_id')
+                 and _misplaced(cloud, e)]
+        if not moves:
+            continue
+        found = cloud.stop(server_id)
+        before = on_server[0].get('server_status') or found
+        event('info', 'server %s stopped to put its volumes back'
+              % server_id)
+        for entry in moves:
+            if entry.get('new_volume_id'):
+                cloud.detach(server_id, entry['new_volume_id'])
+            device = cloud.attach(server_id, entry['old_volume_id'],
+                                  entry.get('device'))
+            event('info', 'volume %s back on server %s at %s' % (
+                entry['old_volume_id'], server_id, device), entry['key'])
+        if before == swap_mod.ACTIVE:
+            cloud.start(server_id)
+            event('info', 'server %s started' % server_id)
+    for entry in entries:
+        if entry.get('new_volume_id'):
+            if cloud.delete(entry['new_volume_id']):
+                event('info', 'restored volume %s deleted' %
+                      entry['new_volume_id'], entry['key'])
+            if entry.get('state') == SWAPPED:
+                follow_member(policy_id, entry['new_volume_id'],
+                              entry['old_volume_id'])
+        drop_image(cloud, entry, event)
+        if entry.get('old_volume_id'):
+            cloud.untag(entry['old_volume_id'], swap_mod.REPLACED_TAG)
+        entry['state'] = ROLLED_BACK
+        save(replaced)
+
+
+def _misplaced(cloud: swap_mod.Cloud, entry: dict[str, Any]) -> bool:
+    """The old volume is off its server, or the new one is on it."""
+    server_id = entry['server_id']
+    if cloud.device_of(entry['old_volume_id'], server_id) is None:
+        return True
+    return bool(entry.get('new_volume_id') and cloud.device_of(
+        entry['new_volume_id'], server_id) is not None)
+
+
+def drop_image(cloud: swap_mod.Cloud, entry: dict[str, Any],
+                event: Event) -> None:
+    """The restored image a new volume was made from is not kept."""
+    if entry.get('image_id'):
+        glance.delete_image(cloud.clients, entry['image_id'])
+        event('info', 'restored image %s deleted' % entry['image_id'],
+              entry['key'])
+        entry['image_id'] = None
+
+
+def settle(cloud: swap_mod.Cloud, replaced: list[dict[str, Any]],
+           keep_old: bool, save: Save, event: Event) -> None:
+    """Make the restored volumes the workload's own (commit, or keep).
+
+    The new volumes lose their restore tag (no cleanup of the recovery
+    touches them again); the old ones are deleted, or with keep_old kept
+    detached with their ``dragon_replaced_by`` tag.
+
+    :raises dragon.exception.DragonException: a step failed (saved so
+        far; running it again goes on).
+    """
+    for entry in open_entries(replaced):
+        if entry.get('state') != SWAPPED:
+            raise exception.RecoveryFailed(
+                resource=entry['key'], reason='its swap is %s, not done: '
+                'only a rollback can close it' % entry.get('state'))
+        cloud.untag(entry['new_volume_id'], swap_mod.RESTORE_TAG)
+        drop_image(cloud, entry, event)
+        if keep_old:
+            entry['state'] = KEPT
+            event('info', 'volume %s kept, detached, with metadata %s: '
+                  'delete it when it is no longer needed' % (
+                      entry['old_volume_id'], swap_mod.REPLACED_TAG),
+                  entry['key'])
+        else:
+            cloud.delete(entry['old_volume_id'])
+            entry['state'] = COMMITTED
+            event('info', 'replaced volume %s deleted' %
+                  entry['old_volume_id'], entry['key'])
+        save(replaced)

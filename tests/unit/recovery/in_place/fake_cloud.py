@@ -1,0 +1,129 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""swap.Cloud in memory: servers, volumes, attachments, tags, a call log."""
+
+import types
+
+from dragon import exception
+from dragon.recovery.in_place import swap as swap_mod
+
+
+class Cloud:
+    """Same methods as swap.Cloud; ``fail_on`` makes one call raise."""
+
+    def __init__(self, servers=None, volumes=None):
+        self.servers = dict(servers or {'srv-web': 'ACTIVE'})
+        # id -> {"status", "attachments": [(server, device)], "metadata"}
+        self.vols = {k: {'status': 'available', 'attachments': [],
+                         'metadata': {}, **v}
+                     for k, v in (volumes or {}).items()}
+        self.calls = []
+        self.images_deleted = []
+        self.fail_on = None
+        self.made = 0
+        self.clients = types.SimpleNamespace(
+            connection=types.SimpleNamespace(image=types.SimpleNamespace(
+                delete_image=self._delete_image)))
+
+    def _delete_image(self, image_id, ignore_missing=False):
+        self.images_deleted.append(image_id)
+
+    def _call(self, *what):
+        self.calls.append(what)
+        if self.fail_on and what[0] == self.fail_on:
+            raise exception.RecoveryFailed(resource=what[1],
+                                           reason='%s failed' % what[0])
+
+    def volume(self, volume_id):
+        vol = self.vols.get(volume_id)
+        if vol is None:
+            return None
+        return types.SimpleNamespace(
+            id=volume_id, status=vol['status'], metadata=vol['metadata'],
+            attachments=[{'server_id': s, 'device': d}
+                         for s, d in vol['attachments']])
+
+    def device_of(self, volume_id, server_id):
+        for server, device in (self.vols.get(volume_id) or {}).get(
+                'attachments', ()):
+            if server == server_id:
+                return device
+        return None
+
+    def server_status(self, server_id):
+        return self.servers[server_id]
+
+    def stop(self, server_id):
+        self._call('stop', server_id)
+        before = self.servers[server_id]
+        self.servers[server_id] = 'SHUTOFF'
+        return before
+
+    def start(self, server_id):
+        self._call('start', server_id)
+        self.servers[server_id] = 'ACTIVE'
+
+    def detach(self, server_id, volume_id):
+        if self.device_of(volume_id, server_id) is None:
+            return
+        self._call('detach', server_id, volume_id)
+        vol = self.vols[volume_id]
+        vol['attachments'] = [a for a in vol['attachments']
+                              if a[0] != server_id]
+        vol['status'] = 'available'
+
+    def attach(self, server_id, volume_id, device):
+        found = self.device_of(volume_id, server_id)
+        if found is not None:
+            return found
+        self._call('attach', server_id, volume_id, device)
+        vol = self.vols[volume_id]
+        vol['attachments'].append((server_id, device))
+        vol['status'] = 'in-use'
+        return device
+
+    def from_image(self, image_id, size_gib, name, like, tags):
+        self._call('from_image', image_id)
+        self.made += 1
+        volume_id = 'vol-new-%d' % self.made
+        self.vols[volume_id] = {'status': 'available', 'attachments': [],
+                                'metadata': dict(tags), 'size': size_gib,
+                                'image': image_id, 'like': like}
+        return volume_id
+
+    def wait_available(self, volume_id):
+        self._call('wait_available', volume_id)
+
+    def tag(self, volume_id, key, value):
+        self.vols[volume_id]['metadata'][key] = value
+
+    def untag(self, volume_id, key):
+        if volume_id in self.vols:
+            self.vols[volume_id]['metadata'].pop(key, None)
+
+    def delete(self, volume_id):
+        if volume_id not in self.vols:
+            return False
+        self._call('delete', volume_id)
+        del self.vols[volume_id]
+        return True
+
+    def tagged(self, key, value):
+        return [k for k, v in self.vols.items()
+                if v['metadata'].get(key) == value]
+
+
+def install(monkeypatch, cloud):
+    """Every swap.Cloud made from now on is ``cloud``."""
+    monkeypatch.setattr(swap_mod, 'Cloud', lambda clients, conf: cloud)
+    return cloud

@@ -1,0 +1,204 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The swap: restored, server stopped, volumes moved, started, awaiting commit."""
+
+import contextlib
+import datetime
+import types
+
+import pytest
+
+from dragon.checkpoint import chunks as chunks_mod
+from dragon.checkpoint import store
+from dragon.common import timeutils
+from dragon import exception
+from dragon.recovery.in_place import run as run_mod
+from dragon.recovery.in_place import swap as swap_mod
+from dragon.recovery.in_place import window
+from dragon.recovery import restore as restore_mod
+from tests.unit.recovery.in_place import fake_cloud
+from tests.unit.recovery.in_place import fakes
+from tests.unit.recovery.in_place.test_run import _clients
+
+
+class Recorder:
+    """Every flush merged, in order; the per-resource calls counted."""
+
+    def __init__(self):
+        self.events, self.flushes, self.statuses = [], [], []
+
+    def event(self, level, message, resource=None):
+        self.events.append((level, message, resource))
+
+    def flush(self, force=False, **values):
+        self.flushes.append(values)
+
+    def phase(self, name, total=None):
+        pass
+
+    def track(self, node, total):
+        pass
+
+    def status(self, key, status, reason=None):
+        self.statuses.append((key, status))
+
+    def set(self, key, **values):
+        pass
+
+    def add_bytes(self, key, n):
+        pass
+
+    def advance(self):
+        pass
+
+    @contextlib.contextmanager
+    def batched(self):
+        yield
+
+    def final(self):
+        merged = {}
+        for values in self.flushes:
+            merged.update(values)
+        return merged
+
+
+IN_USE = {'status': 'in-use', 'size': 1,
+          'attachments': [{'server_id': 'srv-web', 'device': '/dev/vdb'}],
+          'availability_zone': 'nova', 'volume_type': 'fast',
+          'name': 'data'}
+
+
+@pytest.fixture
+def env(monkeypatch):
+    manifest = fakes.manifest()
+    manifest['started_at'] = '2026-12-01T10:00:00'
+    manifest['data'] = {'volume_data': {'kind': 'volume', 'size': 1 << 30}}
+    monkeypatch.setattr(store, 'read_manifest', lambda swift, c: manifest)
+    monkeypatch.setattr(chunks_mod, 'project_store',
+                        lambda *args, **kwargs: 'chunks')
+    restored = []
+
+    def restore(ctx, key, record, node=None):
+        restored.append((key, ctx.recovery_id))
+        return {'image_id': 'img-1'}
+    monkeypatch.setattr(restore_mod, 'restore', restore)
+    followed = []
+    monkeypatch.setattr(window, 'follow_member',
+                        lambda *args: followed.append(args))
+    cloud = fake_cloud.install(monkeypatch, fake_cloud.Cloud(
+        servers={'srv-web': 'ACTIVE'},
+        volumes={'vol-data': {'status': 'in-use',
+                              'attachments': [('srv-web', '/dev/vdb')]}}))
+    conf = types.SimpleNamespace(recovery=types.SimpleNamespace(
+        in_place_commit_window=60))
+    return types.SimpleNamespace(manifest=manifest, cloud=cloud, conf=conf,
+                                 restored=restored, followed=followed)
+
+
+def _recovery(**fields):
+    return types.SimpleNamespace(**{
+        'id': 'rec-1', 'dry_run': False, 'recovery_point': 'dragon_p1_app_x',
+        'target_region': 'RegionOne', 'resources': ['vol-data'],
+        'policy_id': 'pol-1', 'shrink_volumes': False, **fields})
+
+
+def test_the_volume_is_replaced_at_its_device_and_the_window_opens(env):
+    recorder = Recorder()
+    before = timeutils.utcnow()
+    assert run_mod.run(env.conf, _recovery(), _clients(
+        volumes={'vol-data': IN_USE}), recorder)
+    final = recorder.final()
+    assert final['status'] == 'awaiting_commit' and final['error'] is None
+    window_left = final['commit_deadline'] - before
+    assert datetime.timedelta(minutes=59) < window_left <= \
+        datetime.timedelta(minutes=61)
+    [swap] = final['replaced']
+    assert swap == {'key': 'volume_data', 'name': 'data',
+                    'old_volume_id': 'vol-data',
+                    'new_volume_id': 'vol-new-1', 'image_id': None,
+                    'server_id': 'srv-web', 'device': '/dev/vdb',
+                    'server_status': 'ACTIVE', 'state': window.SWAPPED}
+    cloud = env.cloud
+    assert cloud.device_of('vol-new-1', 'srv-web') == '/dev/vdb'
+    assert cloud.vols['vol-data']['attachments'] == []
+    assert cloud.vols['vol-data']['metadata'] == {
+        swap_mod.REPLACED_TAG: 'rec-1'}
+    new = cloud.vols['vol-new-1']
+    # The checkpoint's size, the old volume's zone and type, tagged.
+    assert new['size'] == 1 and new['like']['volume_type'] == 'fast'
+    assert new['metadata'] == {'dragon_restore': 'rec-1',
+                               'dragon_restore_key': 'volume_data'}
+    assert [c[0] for c in cloud.calls] == [
+        'from_image', 'wait_available', 'stop', 'detach', 'attach', 'start']
+    assert cloud.images_deleted == ['img-1']
+    assert cloud.servers['srv-web'] == 'ACTIVE'
+    assert env.followed == [('pol-1', 'vol-data', 'vol-new-1')]
+    assert env.restored == [('volume_data', 'rec-1')]
+    messages = [m for _level, m, _r in recorder.events]
+    assert 'server srv-web stopped for the swap (was ACTIVE)' in messages
+    assert any(m.startswith('swap done: 1 volume(s) replaced') for m in
+               messages)
+
+
+def test_a_failed_attach_puts_the_old_volume_back(env):
+    env.cloud.fail_on = 'attach'
+    calls = []
+    real_attach = env.cloud.attach
+
+    def attach(server_id, volume_id, device):
+        calls.append(volume_id)
+        if volume_id == 'vol-data':
+            env.cloud.fail_on = None
+        return real_attach(server_id, volume_id, device)
+    env.cloud.attach = attach
+    recorder = Recorder()
+    assert not run_mod.run(env.conf, _recovery(), _clients(
+        volumes={'vol-data': IN_USE}), recorder)
+    final = recorder.final()
+    assert final['status'] == 'error' and 'attach failed' in final['error']
+    assert env.cloud.device_of('vol-data', 'srv-web') == '/dev/vdb'
+    assert 'vol-new-1' not in env.cloud.vols
+    assert env.cloud.vols['vol-data']['metadata'] == {}
+    assert final['replaced'][0]['state'] == window.ROLLED_BACK
+    assert env.cloud.servers['srv-web'] == 'ACTIVE'
+    assert any('the original volumes are back in place' in m
+               for _l, m, _r in recorder.events)
+
+
+def test_a_failed_restore_touches_no_server(env, monkeypatch):
+    def broken(ctx, key, record, node=None):
+        raise exception.RestoreVerificationFailed(
+            resource=key, checkpoint='c', reason='bad chunk')
+    monkeypatch.setattr(restore_mod, 'restore', broken)
+    recorder = Recorder()
+    assert not run_mod.run(env.conf, _recovery(), _clients(
+        volumes={'vol-data': IN_USE}), recorder)
+    assert 'bad chunk' in recorder.final()['error']
+    assert env.cloud.calls == []
+    assert env.cloud.vols['vol-data']['attachments'] == [
+        ('srv-web', '/dev/vdb')]
+
+
+def test_the_engine_refuses_what_changed_since_the_api_looked(env):
+    recorder = Recorder()
+    grown = {'vol-data': {**IN_USE, 'size': 2}}
+    assert not run_mod.run(env.conf, _recovery(), _clients(volumes=grown),
+                           recorder)
+    final = recorder.final()
+    assert final['status'] == 'error' and 'shrink_volumes' in final['error']
+    assert env.cloud.calls == [] and env.restored == []
+    # With the user's consent it goes ahead, at the checkpoint's size.
+    recorder = Recorder()
+    assert run_mod.run(env.conf, _recovery(shrink_volumes=True),
+                       _clients(volumes=grown), recorder)
+    assert env.cloud.vols['vol-new-1']['size'] == 1

@@ -1,0 +1,106 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""What a real in-place restore refuses, each reason said."""
+
+import pytest
+
+from dragon import exception
+from dragon.protection import graph as graph_mod
+from dragon.recovery.in_place import checks
+from dragon.recovery.in_place import plan as plan_mod
+from dragon.recovery import selection
+from tests.unit.recovery.in_place import fakes
+
+IN_USE = {'status': 'in-use', 'size_gib': 1,
+          'attachments': [{'server_id': 'srv-web', 'device': '/dev/vdb'}]}
+
+
+def _manifest(kind='volume'):
+    manifest = fakes.manifest()
+    manifest['data'] = {'volume_data': {'kind': kind, 'size': 1 << 30}}
+    return manifest
+
+
+def _reasons(now, resources=('vol-data',), shrink=False, kind='volume',
+             graph=None):
+    graph = graph or fakes.graph()
+    lookup = fakes.lookup_of(now)
+    plan = plan_mod.build(graph, selection.select(graph, list(resources)),
+                          lookup)
+    return checks.reasons(graph, _manifest(kind), plan, lookup, shrink)
+
+
+def test_a_volume_as_it_was_may_be_swapped():
+    assert _reasons({'vol-data': IN_USE}) == []
+    assert _reasons({'vol-data': {**IN_USE, 'status': 'available',
+                                  'attachments': []}}) == []
+
+
+def test_a_grown_volume_needs_the_flag_that_names_the_consequence():
+    grown = {'vol-data': {**IN_USE, 'size_gib': 2}}
+    [reason] = _reasons(grown)
+    assert 'size 1 GiB at the checkpoint, 2 GiB now' in reason
+    assert 'shrinks it back' in reason and 'shrink_volumes' in reason
+    assert _reasons(grown, shrink=True) == []
+
+
+@pytest.mark.parametrize('now,words', [
+    ({**IN_USE, 'status': 'error'}, 'is error: an in-place restore needs it '
+                                     'available or in-use'),
+    ({**IN_USE, 'attachments': IN_USE['attachments'] * 2},
+     'attached to 2 servers'),
+])
+def test_volumes_that_cannot_be_swapped(now, words):
+    [reason] = _reasons({'vol-data': now})
+    assert words in reason
+
+
+def test_a_replicated_volume_has_no_data_to_restore():
+    [reason] = _reasons({'vol-data': IN_USE}, kind='replicated')
+    assert 'holds no data to restore it from (replicated)' in reason
+
+
+def test_servers_gone_members_and_other_types_are_each_named():
+    found = _reasons({'vol-data': IN_USE, 'srv-web': {'status': 'ACTIVE'}},
+                     resources=())
+    text = ' | '.join(found)
+    assert 'server web (srv-web): rebuilding servers in place is not built' \
+        in text
+    assert 'server db (srv-db) is gone from the region' in text
+    assert 'in-place restore of OS::Swift::Container is not supported' in text
+    assert len(found) == 3
+
+
+def test_a_boot_volume_is_refused():
+    graph = fakes.graph()
+    web = graph.get('server_web')
+    boot = graph_mod.Node(
+        web.key, web.resource, member=True, action=web.action,
+        properties={**web.properties, 'block_devices': [
+            {'volume': 'volume_data', 'boot_index': 0}]},
+        depends_on=web.depends_on)
+    graph._nodes[web.key] = boot
+    [reason] = _reasons({'vol-data': IN_USE}, graph=graph)
+    assert 'is the boot volume of server server_web' in reason
+
+
+def test_refuse_raises_409_with_every_reason():
+    graph = fakes.graph()
+    lookup = fakes.lookup_of({})
+    plan = plan_mod.build(graph, selection.select(graph, []), lookup)
+    with pytest.raises(exception.InPlaceRefused) as refused:
+        checks.refuse(graph, _manifest(), plan, lookup)
+    assert refused.value.code == 409
+    assert str(refused.value).startswith(
+        'In-place restore refused, nothing was changed: ')
+    assert str(refused.value).count('gone from the region') == 3

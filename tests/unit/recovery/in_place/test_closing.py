@@ -1,0 +1,116 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Closing the window: commit, rollback, expiry, a retry, an engine's death."""
+
+import datetime
+import types
+
+import pytest
+
+from dragon.common import timeutils
+from dragon.recovery.in_place import closing
+from dragon.recovery.in_place import swap as swap_mod
+from dragon.recovery.in_place import window
+from dragon.recovery.restore import images as images_mod
+from tests.unit.recovery.in_place import fake_cloud
+from tests.unit.recovery.in_place.test_apply import Recorder
+from tests.unit.recovery.in_place.test_window import _swapped
+
+
+def _recovery(status, action, replaced, **fields):
+    return types.SimpleNamespace(**{
+        'id': 'rec-1', 'status': status, 'window_action': action,
+        'replaced': replaced, 'policy_id': None,
+        'commit_deadline': timeutils.utcnow() + datetime.timedelta(
+            minutes=30), **fields})
+
+
+@pytest.fixture
+def cloud(monkeypatch):
+    found, replaced = _swapped()
+    fake_cloud.install(monkeypatch, found)
+    monkeypatch.setattr(window, 'follow_member', lambda *args: None)
+    monkeypatch.setattr(images_mod, 'tagged_images', lambda c, rid: [])
+    found.replaced = replaced
+    return found
+
+
+@pytest.mark.parametrize('status,action,ends', [
+    ('committing', 'commit', 'committed'),
+    ('committing', 'keep', 'expired'),
+    ('rolling_back', 'rollback', 'rolled_back'),
+])
+def test_each_close_ends_as_it_says(cloud, status, action, ends):
+    recorder = Recorder()
+    assert closing.finish(None, _recovery(status, action, cloud.replaced),
+                          None, recorder)
+    final = recorder.final()
+    assert final['status'] == ends and final['error'] is None
+    on_server = cloud.device_of('vol-new', 'srv-web')
+    if action == 'rollback':
+        assert on_server is None and 'vol-new' not in cloud.vols
+        assert cloud.device_of('vol-old', 'srv-web') == '/dev/vdb'
+    else:
+        assert on_server == '/dev/vdb'
+        assert ('vol-old' in cloud.vols) == (action == 'keep')
+    assert final['replaced'][0]['state'] == {
+        'commit': 'committed', 'keep': 'kept',
+        'rollback': 'rolled_back'}[action]
+
+
+def test_a_failed_close_awaits_commit_again(cloud):
+    cloud.fail_on = 'delete'
+    recorder = Recorder()
+    recovery = _recovery('committing', 'commit', cloud.replaced)
+    assert not closing.finish(None, recovery, None, recorder)
+    final = recorder.final()
+    assert final['status'] == 'awaiting_commit'
+    assert final['error'].startswith('commit failed: ')
+    assert final['window_action'] is None
+    # The window had not ended: its end stays.
+    assert 'commit_deadline' not in final
+    assert 'vol-old' in cloud.vols
+
+
+def test_a_failed_expiry_is_tried_again_a_few_minutes_later(cloud):
+    cloud.fail_on = 'delete'
+    recorder = Recorder()
+    recovery = _recovery('committing', 'commit', cloud.replaced,
+                         commit_deadline=timeutils.utcnow())
+    assert not closing.finish(None, recovery, None, recorder)
+    later = recorder.final()['commit_deadline'] - timeutils.utcnow()
+    assert datetime.timedelta(minutes=4) < later <= closing.RETRY_AFTER
+
+
+def test_an_engine_dead_mid_restore_has_everything_put_back(cloud):
+    # The entry never got its new volume's id: found by its tag.
+    cloud.replaced[0].update(new_volume_id=None, state=window.RESTORING)
+    cloud.vols['vol-new']['metadata']['dragon_restore_key'] = 'volume_data'
+    cloud.vols['vol-stray'] = {'status': 'available', 'attachments': [],
+                               'metadata': {swap_mod.RESTORE_TAG: 'rec-1'}}
+    recorder = Recorder()
+    closing.take_over(None, _recovery('recovering', None, cloud.replaced),
+                      None, recorder, 'engine-a')
+    final = recorder.final()
+    assert final['status'] == 'error'
+    assert 'engine-a' in final['error'] and 'back in place' in final['error']
+    assert cloud.device_of('vol-old', 'srv-web') == '/dev/vdb'
+    assert 'vol-new' not in cloud.vols and 'vol-stray' not in cloud.vols
+
+
+def test_an_engine_dead_mid_commit_is_committed_again(cloud):
+    recorder = Recorder()
+    closing.take_over(None, _recovery('committing', 'commit',
+                                      cloud.replaced), None, recorder, 'e-a')
+    assert recorder.final()['status'] == 'committed'
+    assert 'vol-old' not in cloud.vols
