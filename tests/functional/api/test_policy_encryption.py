@@ -206,3 +206,42 @@ def test_a_recovery_key_that_is_another_secret_is_not_dr_ready(
             time.sleep(2)
         demo('DELETE', path)
         delete_secret(two, other_id)
+
+
+@pytest.mark.parametrize('wrong', ['primary-id', 'alt-project-key'])
+def test_a_recovery_key_the_backup_region_cannot_read_is_not_dr_ready(
+        cloud, demo, keys, unique_name, wrong):
+    # The two usual mistakes: the protected region's secret id given for
+    # the backup region (ids differ per Barbican), and a key stored there
+    # by another project. Both are accepted (the key may come later) and
+    # shown not DR-ready, naming the reference.
+    alt = cloud.connect('alt_demo', region=TWO)
+    alt_id = None
+    if wrong == 'primary-id':
+        ref = keys[ONE]
+    else:
+        alt_id, _payload = store_secret(alt, unique_name)
+        ref = alt_id
+    status, body = _create(demo, {'key_ref': keys[ONE],
+                                  'recovery_key_refs': {TWO: ref}})
+    policy = body.get('policy') or {}
+    try:
+        assert status == 201, body
+        assert policy['dr_ready'] is False
+        state = policy['encryption_readiness'][TWO]
+        assert state['readable'] is False and ref in state['reason']
+        assert ('another project' in state['reason']) == (
+            wrong == 'alt-project-key')
+        assert policy['encryption_readiness'][ONE]['readable'] is True
+        # Pointed at the right secret there: ready.
+        status, body = demo('PATCH', '/v1/policies/' + policy['id'], {
+            'policy': {'encryption': {'key_ref': keys[ONE],
+                                      'recovery_key_refs': {
+                                          TWO: keys[TWO]}}}})
+        assert status == 200, body
+        assert body['policy']['dr_ready'] is True
+    finally:
+        if policy:
+            demo('DELETE', '/v1/policies/' + policy['id'])
+        if alt_id:
+            delete_secret(alt, alt_id)
