@@ -169,7 +169,7 @@ class Protection:
         return True
 
     def open_key_domain(self) -> None:
-        """Unwrap the project's data key for an encrypted policy, first.
+        """Unwrap the data key of an encrypted policy, first.
 
         A customer key that cannot be read fails the run here, naming its
         reference, before anything is captured or written.
@@ -181,9 +181,10 @@ class Protection:
             self.conf, self.clients.base_session, self.clients.swift(),
             self.clients.region_name, self.checkpoint.project_id, encryption,
             self.policy.id, self.recorder.event)
-        self.recorder.event('info', 'data encrypted with data key %s, '
-                            'wrapped by key %s' % (self.domain.key_id,
-                                                   self.domain.wrap_ref))
+        self.recorder.event('info', 'data encrypted with data key %s (%s '
+                            'scope), wrapped by key %s' % (
+                                self.domain.key_id, self.domain.scope,
+                                self.domain.wrap_ref))
 
     def discover(self) -> graph_mod.ResourceGraph:
         # A large policy may warn about each of hundreds of resources:

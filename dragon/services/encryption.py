@@ -65,14 +65,30 @@ def _remove(context: Any, region: str, key_ref: str, policy_id: str,
                          region, key_ref, policy_id, conf)
 
 
+def scope(encryption: dict[str, Any] | None) -> str | None:
+    """A stored encryption's data key scope; ``None`` without encryption.
+
+    Policies stored before the option existed use the project's key.
+    """
+    if not encryption:
+        return None
+    return encryption.get('data_key_scope') or envelope_mod.PROJECT_SCOPE
+
+
 def normalize(context: Any, value: dict[str, Any] | None,
-              conf: cfg.ConfigOpts | None = None) -> dict[str, Any] | None:
+              conf: cfg.ConfigOpts | None = None,
+              current: dict[str, Any] | None = None
+              ) -> dict[str, Any] | None:
     """The ``encryption`` to store for a validated request value.
 
     The customer key must be readable now in the protected region: a
     policy is not accepted with a key its protections could not use.
     Recovery regions' keys are not required yet (the customer may store
     them later); :func:`readiness` reports them.
+
+    :param current: the policy's encryption before an update: a request
+        without ``data_key_scope`` keeps its scope (a key rotation does
+        not change whose data key it is).
 
     :raises dragon.exception.KeyRefInvalid: a reference malformed (400)
     :raises dragon.exception.KeyNotFound: (400)
@@ -88,7 +104,30 @@ def normalize(context: Any, value: dict[str, Any] | None,
     for ref in recovery.values():
         keys.secret_id(ref)   # well-formed now; readable is readiness's
     _read(context, conf.engine.region_name, key_ref, conf)
-    return {'key_ref': key_ref, 'recovery_key_refs': recovery}
+    return {'key_ref': key_ref, 'recovery_key_refs': recovery,
+            'data_key_scope': (value.get('data_key_scope') or scope(current)
+                               or envelope_mod.PROJECT_SCOPE)}
+
+
+def refuse_scope_change(context: Any, policy: Any,
+                        encryption: dict[str, Any] | None) -> None:
+    """Refuse a new data key scope for a policy that has checkpoints.
+
+    Its checkpoints stay under the old scope's data key, which a rotation
+    of the policy's key would no longer re-wrap (a rotation re-wraps the
+    data key the policy's protections use): destroying the old key would
+    then shred them.  Adding or removing encryption is not a change of
+    scope.
+
+    :raises dragon.exception.DataKeyScopeLocked: (409)
+    """
+    old, new = scope(policy.encryption), scope(encryption)
+    if old is None or new is None or old == new:
+        return
+    count = db_api.checkpoint_count_by_policy(context, policy.id)
+    if count:
+        raise exception.DataKeyScopeLocked(id=policy.id, count=count,
+                                           scope=old, new=new)
 
 
 def _refs(encryption: dict[str, Any] | None,

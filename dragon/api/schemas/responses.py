@@ -14,6 +14,7 @@
 
 from dragon.api.schemas import policies
 from dragon.api.schemas import recoveries
+from dragon.checkpoint import envelope
 from dragon import statuses
 
 TIMESTAMP = {'type': 'string', 'format': 'date-time'}
@@ -128,7 +129,9 @@ POLICY = {
                 'key_ref': {'type': 'string'},
                 'recovery_key_refs': {
                     'type': 'object',
-                    'additionalProperties': {'type': 'string'}}}},
+                    'additionalProperties': {'type': 'string'}},
+                'data_key_scope': {'type': 'string',
+                                   'enum': list(envelope.SCOPES)}}},
         'replication': {
             'type': ['object', 'null'],
             'required': ['target_region'],

@@ -161,7 +161,10 @@ class DurationColumn(columns.FormattableColumn):
 
 
 class EncryptionColumn(columns.FormattableColumn):
-    """``key <ref>; RegionTwo: <ref>``; machine formats get the object."""
+    """``key <ref>; RegionTwo: <ref>; data key of the project``.
+
+    Machine formats get the object.
+    """
 
     def human_readable(self) -> str:
         if not self._value:
@@ -169,6 +172,8 @@ class EncryptionColumn(columns.FormattableColumn):
         parts = ['key %s' % self._value['key_ref']]
         parts += ['%s: %s' % item for item in sorted(
             (self._value.get('recovery_key_refs') or {}).items())]
+        parts.append('data key of the %s' % (
+            self._value.get('data_key_scope') or 'project'))
         return '; '.join(parts)
 
 
