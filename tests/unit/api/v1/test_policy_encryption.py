@@ -239,3 +239,21 @@ def test_the_scope_of_a_policy_with_checkpoints_cannot_change(
                   {'key_ref': KEY}, None):
         response = cp_api('PATCH', path, {'policy': {'encryption': value}})
         assert response.status_int == 200, response.text
+
+
+def test_what_a_show_measured_is_kept_for_dragon_status(api, fake_cloud):
+    from dragon import context as dragon_context
+    from dragon.db import api as db_api
+    policy = _create(api).json['policy']
+    fake_cloud.keys.missing.add(('RegionTwo', KEY_TWO))
+    before = db_api.workload_policy_get(
+        dragon_context.get_admin_context(), policy['id'])
+    api('GET', '/v1/policies/' + policy['id'])
+    after = db_api.workload_policy_get(dragon_context.get_admin_context(),
+                                       policy['id'])
+    assert before.readiness['dr_ready'] is True
+    state = after.readiness
+    assert state['by'] == 'request' and state['dr_ready'] is False
+    assert state['regions']['RegionTwo']['readable'] is False
+    # A check is not a change of the policy.
+    assert after.updated_at == before.updated_at
