@@ -184,11 +184,12 @@ class ReadinessColumn(columns.FormattableColumn):
         if not self._value:
             return ''
         return '\n'.join(
-            '%s (%s): %s' % (region, state['role'], _readiness(state))
+            '%s (%s): %s' % (region, state['role'], readiness_text(state))
             for region, state in sorted(self._value.items()))
 
 
-def _readiness(state: dict) -> str:
+def readiness_text(state: dict) -> str:
+    """One region's readiness: ``readable, unwraps the newest checkpoint``."""
     if not state['readable']:
         return 'NOT readable: %s' % state['reason']
     unwraps = state.get('unwraps')
