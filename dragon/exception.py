@@ -504,6 +504,14 @@ class CheckpointKeyMissing(Invalid):
                 'it can be read only where its customer key is.')
 
 
+class DataKeyScopeLocked(Conflict):
+    msg_fmt = _('Policy %(id)s has %(count)d checkpoint(s) under its '
+                '%(scope)s data key: its data_key_scope cannot become '
+                '%(new)s (a rotation of its key would no longer re-wrap '
+                'them). Create a new policy with that scope, or delete '
+                'these checkpoints first.')
+
+
 class EncryptedActionRefused(Invalid):
     msg_fmt = _('Member %(resource)s of encrypted policy %(id)s uses action '
                 '%(action)s, whose data would be stored outside Dragon\'s '

@@ -99,33 +99,44 @@ def _open(key, blob, aad) -> bytes:
                           'binding or tampered') from None
 
 
+def _data_key_aad(key_ref: str, project_id: str,
+                  policy_id: str | None) -> bytes:
+    # A project's data key is bound as it always was; a policy's also
+    # names the policy (so the binding of older wrapped keys is unchanged).
+    fields = {'purpose': 'data-key', 'key_ref': key_ref,
+              'project_id': project_id}
+    if policy_id is not None:
+        fields['policy_id'] = policy_id
+    return _aad(**fields)
+
+
 def wrap_data_key(customer_key: bytes, data_key: bytes, key_ref: str,
-                  project_id: str) -> bytes:
+                  project_id: str, policy_id: str | None = None) -> bytes:
     """The data key encrypted with the customer's key, bound to its owner.
 
     :param key_ref: the key manager reference of ``customer_key``; binding
         it means a wrapped key copied next to another reference will not
         open, even with the right secret behind that other reference.
     :param project_id: the project the data key serves.
+    :param policy_id: the policy, for a data key of one policy only: a
+        wrapped key copied to another policy's place will not open.
     """
     _check_key(customer_key, 'customer key')
     _check_key(data_key, 'data key')
     return _seal(customer_key, data_key,
-                 _aad(purpose='data-key', key_ref=key_ref,
-                      project_id=project_id))
+                 _data_key_aad(key_ref, project_id, policy_id))
 
 
 def unwrap_data_key(customer_key: bytes, wrapped: bytes, key_ref: str,
-                    project_id: str) -> bytes:
+                    project_id: str, policy_id: str | None = None) -> bytes:
     """The data key of :func:`wrap_data_key`.
 
-    :raises CryptoError: wrong customer key, key reference or project, or
-        the wrapped key was altered.
+    :raises CryptoError: wrong customer key, key reference, project or
+        policy, or the wrapped key was altered.
     """
     _check_key(customer_key, 'customer key')
     data_key = _open(customer_key, wrapped,
-                     _aad(purpose='data-key', key_ref=key_ref,
-                          project_id=project_id))
+                     _data_key_aad(key_ref, project_id, policy_id))
     _check_key(data_key, 'data key')
     return data_key
 

@@ -10,18 +10,22 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""A project's key domain: its wrapped data key, and what it seals in Swift.
+"""A key domain: its wrapped data key, and what it seals in Swift.
 
 A project's encrypted checkpoints share one random data key per customer
-key (so chunks dedup across them); only the data key wrapped by the
-customer's key is stored: in the chunk container's metadata (where the
-next protection finds it) and in each checkpoint's clear manifest
-envelope (so a checkpoint recovers with nothing but its own container
-and the chunks).  A :class:`Domain` holds the unwrapped keys of one run;
-it is never stored, logged or passed to another process.
+key (so chunks dedup across them), unless a policy asks for a data key of
+its own (``data_key_scope: policy``): its checkpoints then share chunks
+with no other policy.  Only the data key wrapped by the customer's key is
+stored: in the chunk container (where the next protection finds it: the
+project's in the container's metadata, a policy's as an object under
+``keys/``) and in each checkpoint's clear manifest envelope (so a
+checkpoint recovers with nothing but its own container and the chunks).
+A :class:`Domain` holds the unwrapped keys of one run; it is never
+stored, logged or passed to another process.
 """
 
 import base64
+import json
 from typing import Any, Callable
 
 from swiftclient import exceptions as swift_exc
@@ -35,6 +39,14 @@ from dragon import exception
 # ``X-Container-Meta-Dragon-Dk-<key id>-Ref`` and ``...-Wrapped``.
 _META = 'x-container-meta-dragon-dk-'
 _REF, _WRAPPED = '-ref', '-wrapped'
+# A policy's data keys: ``keys/<policy id>/<key id>`` objects of the chunk
+# container, each ``{"ref": ..., "wrapped": ...}``.  Not metadata: Swift
+# keeps 4 KiB of it per container, a dozen keys, not one per policy.
+KEYS_PREFIX = 'keys/'
+
+# Whose data key a policy's checkpoints use (its ``data_key_scope``).
+PROJECT_SCOPE, POLICY_SCOPE = 'project', 'policy'
+SCOPES = (PROJECT_SCOPE, POLICY_SCOPE)
 
 
 class Domain:
@@ -43,18 +55,26 @@ class Domain:
     :param wrap_ref: the key reference the data key was wrapped under (the
         binding of the wrapped key); the key material may be read through
         another region's reference of the same secret.
+    :param policy_id: the policy of a policy-scoped data key; ``None`` for
+        the project's.
     """
 
     def __init__(self, project_id: str, wrap_ref: str, wrapped: bytes,
-                 data_key: bytes) -> None:
+                 data_key: bytes, policy_id: str | None = None) -> None:
         self.project_id = project_id
+        self.policy_id = policy_id
         self.wrap_ref = wrap_ref
         self.wrapped = wrapped
         self.keys = crypto.SubKeys.derive(data_key)
         self.key_id = crypto.key_id(self.keys)
 
     def __repr__(self) -> str:
-        return 'Domain(%s, key %s)' % (self.project_id, self.key_id)
+        return 'Domain(%s, key %s)' % (self.policy_id or self.project_id,
+                                       self.key_id)
+
+    @property
+    def scope(self) -> str:
+        return PROJECT_SCOPE if self.policy_id is None else POLICY_SCOPE
 
     # -- chunks
     def chunk_name(self, plaintext: bytes) -> str:
@@ -83,6 +103,7 @@ class Domain:
         :param key_refs: region → the customer key's reference there.
         """
         return {'format': crypto.FORMAT_VERSION, 'key_id': self.key_id,
+                'data_key_scope': self.scope,
                 'wrap_ref': self.wrap_ref,
                 'wrapped_key': _b64(self.wrapped),
                 'key_refs': dict(sorted(key_refs.items()))}
@@ -97,14 +118,14 @@ def _unb64(text: str) -> bytes:
 
 
 def open_domain(customer_key: bytes, project_id: str, wrap_ref: str,
-                wrapped: bytes) -> Domain:
-    """The domain of a wrapped data key.
+                wrapped: bytes, policy_id: str | None = None) -> Domain:
+    """The domain of a wrapped data key (of policy ``policy_id`` if given).
 
     :raises crypto.CryptoError: ``customer_key`` does not unwrap it.
     """
     data_key = crypto.unwrap_data_key(customer_key, wrapped, wrap_ref,
-                                      project_id)
-    return Domain(project_id, wrap_ref, wrapped, data_key)
+                                      project_id, policy_id)
+    return Domain(project_id, wrap_ref, wrapped, data_key, policy_id)
 
 
 def stored_keys(headers: dict[str, str]) -> dict[str, tuple[str, bytes]]:
@@ -127,13 +148,42 @@ def stored_keys(headers: dict[str, str]) -> dict[str, tuple[str, bytes]]:
     return keys
 
 
+def _policy_keys_prefix(policy_id: str) -> str:
+    return '%s%s/' % (KEYS_PREFIX, naming.sanitize(policy_id))
+
+
+def _policy_keys(swift: Any, container: str, policy_id: str
+                 ) -> dict[str, tuple[str, bytes]]:
+    """The wrapped data keys of a policy: id → (ref, key)."""
+    keys = {}
+    try:
+        _h, objects = swift.get_container(
+            container, prefix=_policy_keys_prefix(policy_id),
+            full_listing=True)
+        for obj in objects:
+            _h, body = swift.get_object(container, obj['name'])
+            try:
+                entry = json.loads(body)
+                keys[obj['name'].rpartition('/')[2]] = (
+                    entry['ref'], _unb64(entry['wrapped']))
+            except (ValueError, KeyError, TypeError, AttributeError):
+                continue        # foreign or damaged: not a usable key
+    except swift_exc.ClientException as e:
+        raise exception.CheckpointStoreError(
+            operation='GET', container=container,
+            reason=e.http_status or e.msg)
+    return keys
+
+
 def _first_unwrapping(customer_key: bytes, project_id: str,
-                      keys: dict[str, tuple[str, bytes]]) -> Domain | None:
+                      keys: dict[str, tuple[str, bytes]],
+                      policy_id: str | None = None) -> Domain | None:
     # Sorted: two runs that raced to create a key settle on the same one.
     for key_id in sorted(keys):
         ref, wrapped = keys[key_id]
         try:
-            domain = open_domain(customer_key, project_id, ref, wrapped)
+            domain = open_domain(customer_key, project_id, ref, wrapped,
+                                 policy_id)
         except crypto.CryptoError:
             continue
         if domain.key_id == key_id:
@@ -145,22 +195,45 @@ def _first_unwrapping(customer_key: bytes, project_id: str,
 FOUND, REWRAPPED, MADE = 'found', 'rewrapped', 'made'
 
 
-def _store_wrapped(swift: Any, container: str, domain: Domain) -> dict:
-    """Store ``domain``'s wrapped key (replacing its id's); the headers now."""
+def _stored(swift: Any, container: str, policy_id: str | None
+            ) -> dict[str, tuple[str, bytes]]:
+    """The wrapped data keys of the domain's scope: id → (ref, key)."""
+    if policy_id is not None:
+        return _policy_keys(swift, container, policy_id)
     try:
-        swift.post_container(container, headers={
-            _META + domain.key_id + _REF: domain.wrap_ref,
-            _META + domain.key_id + _WRAPPED: _b64(domain.wrapped)})
-        return swift.head_container(container)
+        return stored_keys(swift.head_container(container))
     except swift_exc.ClientException as e:
         raise exception.CheckpointStoreError(
-            operation='POST', container=container,
+            operation='HEAD', container=container,
             reason=e.http_status or e.msg)
+
+
+def _store_wrapped(swift: Any, container: str, domain: Domain
+                   ) -> dict[str, tuple[str, bytes]]:
+    """Store ``domain``'s wrapped key (replacing its id's); the keys now."""
+    try:
+        if domain.policy_id is None:
+            swift.post_container(container, headers={
+                _META + domain.key_id + _REF: domain.wrap_ref,
+                _META + domain.key_id + _WRAPPED: _b64(domain.wrapped)})
+        else:
+            swift.put_object(
+                container,
+                _policy_keys_prefix(domain.policy_id) + domain.key_id,
+                json.dumps({'ref': domain.wrap_ref,
+                            'wrapped': _b64(domain.wrapped)}).encode(),
+                content_type='application/json')
+    except swift_exc.ClientException as e:
+        raise exception.CheckpointStoreError(
+            operation='POST' if domain.policy_id is None else 'PUT',
+            container=container, reason=e.http_status or e.msg)
+    return _stored(swift, container, domain.policy_id)
 
 
 def _rewrapped(customer_key: bytes, key_ref: str, project_id: str,
                stored: dict[str, tuple[str, bytes]],
-               read_key: Callable[[str], bytes]) -> Domain | None:
+               read_key: Callable[[str], bytes],
+               policy_id: str | None = None) -> Domain | None:
     """A stored data key re-wrapped under the new customer key, if any.
 
     The customer rotated the policy's key: the key each stored data key
@@ -175,11 +248,12 @@ def _rewrapped(customer_key: bytes, key_ref: str, project_id: str,
         try:
             old_key = read_key(old_ref)
             data_key = crypto.unwrap_data_key(old_key, wrapped, old_ref,
-                                              project_id)
+                                              project_id, policy_id)
         except (exception.DragonException, crypto.CryptoError):
             continue        # the old key is gone: nothing to re-wrap
         domain = Domain(project_id, key_ref, crypto.wrap_data_key(
-            customer_key, data_key, key_ref, project_id), data_key)
+            customer_key, data_key, key_ref, project_id, policy_id),
+            data_key, policy_id)
         if domain.key_id == key_id:
             return domain
     return None
@@ -187,8 +261,8 @@ def _rewrapped(customer_key: bytes, key_ref: str, project_id: str,
 
 def project_domain(swift: Any, project_id: str, customer_key: bytes,
                    key_ref: str,
-                   read_key: Callable[[str], bytes] | None = None
-                   ) -> tuple[Domain, str]:
+                   read_key: Callable[[str], bytes] | None = None,
+                   policy_id: str | None = None) -> tuple[Domain, str]:
     """The project's data key for ``customer_key``, made if there is none.
 
     A wrapped key in the chunk container that ``customer_key`` unwraps is
@@ -200,35 +274,37 @@ def project_domain(swift: Any, project_id: str, customer_key: bytes,
 
     :param read_key: reads the customer key behind a reference (the
         run's session, the protected region).
+    :param policy_id: the data key of this policy alone (scope
+        ``policy``): only its own keys are looked at, and a new one is
+        bound to it.
     :returns: (the domain, ``FOUND``, ``REWRAPPED`` or ``MADE``).
     :raises dragon.exception.CheckpointStoreError: Swift failed.
     """
     container = naming.chunk_container(project_id)
     try:
         swift.put_container(container)
-        headers = swift.head_container(container)
     except swift_exc.ClientException as e:
         raise exception.CheckpointStoreError(
-            operation='HEAD', container=container,
+            operation='PUT', container=container,
             reason=e.http_status or e.msg)
-    stored = stored_keys(headers)
-    found = _first_unwrapping(customer_key, project_id, stored)
+    stored = _stored(swift, container, policy_id)
+    found = _first_unwrapping(customer_key, project_id, stored, policy_id)
     if found is not None:
         return found, FOUND
     if read_key is not None:
         rotated = _rewrapped(customer_key, key_ref, project_id, stored,
-                             read_key)
+                             read_key, policy_id)
         if rotated is not None:
             _store_wrapped(swift, container, rotated)
             return rotated, REWRAPPED
     data_key = crypto.new_data_key()
     wrapped = crypto.wrap_data_key(customer_key, data_key, key_ref,
-                                   project_id)
-    domain = Domain(project_id, key_ref, wrapped, data_key)
-    headers = _store_wrapped(swift, container, domain)
+                                   project_id, policy_id)
+    domain = Domain(project_id, key_ref, wrapped, data_key, policy_id)
+    stored = _store_wrapped(swift, container, domain)
     # Another run may have stored one meanwhile: the first by id wins.
-    return (_first_unwrapping(customer_key, project_id,
-                              stored_keys(headers)) or domain), MADE
+    return (_first_unwrapping(customer_key, project_id, stored, policy_id)
+            or domain), MADE
 
 
 def checkpoint_domain(customer_key: bytes, envelope: dict[str, Any],
@@ -241,8 +317,13 @@ def checkpoint_domain(customer_key: bytes, envelope: dict[str, Any],
     """
     info = envelope['encryption']
     try:
+        # A policy's data key is bound to the policy: a scope flipped in
+        # the clear envelope makes it fail to open, not open as another.
+        policy_id = (envelope['policy_id'] if info.get('data_key_scope') ==
+                     POLICY_SCOPE else None)
         domain = open_domain(customer_key, envelope['project_id'],
-                             info['wrap_ref'], _unb64(info['wrapped_key']))
+                             info['wrap_ref'], _unb64(info['wrapped_key']),
+                             policy_id)
     except (crypto.CryptoError, KeyError, ValueError):
         raise exception.CheckpointKeyMismatch(
             container=container, key_ref=key_ref,

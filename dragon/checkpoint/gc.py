@@ -26,6 +26,9 @@ manifest references and sweeps the rest.  It never races a writer:
 
 Index entries (``index/...``, written by the data actions to skip
 re-reading unchanged images) are swept when a chunk they name is swept.
+A policy's wrapped data keys (``keys/...``) are never swept: each is a
+few hundred bytes, and the next protection of the policy needs it to
+share chunks with the checkpoints before.
 """
 
 import dataclasses
@@ -36,6 +39,7 @@ from typing import Any
 from oslo_log import log as logging
 from swiftclient import exceptions as swift_exc
 
+from dragon.checkpoint import envelope
 from dragon.checkpoint import manifest as manifest_mod
 from dragon.checkpoint import naming
 from dragon.checkpoint import store
@@ -191,6 +195,8 @@ def collect(swift: Any, project_id: str,
         _h, objects = swift.get_container(container, full_listing=True)
         for obj in objects:
             name = obj['name']
+            if name.startswith(envelope.KEYS_PREFIX):
+                continue
             if name.startswith(INDEX_PREFIX):
                 if not _index_is_live(swift, container, name, live):
                     _delete(swift, container, name)

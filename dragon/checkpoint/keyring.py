@@ -45,12 +45,14 @@ def protect_domain(conf: cfg.ConfigOpts, session: Any, swift: Any,
                    policy_id: str | None = None,
                    event: Callable[[str, str], None] | None = None
                    ) -> envelope.Domain | None:
-    """The project's key domain for a protection; ``None`` when clear.
+    """The run's key domain; ``None`` when clear.
 
-    After a rotation of the policy's customer key the data key is
-    re-wrapped under the new key (if the old one can still be read), and
-    so are the policy's earlier checkpoints (their clear envelopes only):
-    they all recover with the new key, and dedup goes on.
+    The project's data key, or the policy's own with ``data_key_scope:
+    policy`` (see :func:`scoped_policy`).  After a rotation of the
+    policy's customer key the data key is re-wrapped under the new key
+    (if the old one can still be read), and so are the policy's earlier
+    checkpoints (their clear envelopes only): they all recover with the
+    new key, and dedup goes on.
 
     :param session: the run's keystoneauth session (the owner's trust).
     :param event: ``event(level, message)`` of the run.
@@ -64,7 +66,8 @@ def protect_domain(conf: cfg.ConfigOpts, session: Any, swift: Any,
     domain, how = envelope.project_domain(
         swift, project_id, customer_key, key_ref,
         read_key=lambda ref: keys.read_customer_key(session, region, ref,
-                                                    conf))
+                                                    conf),
+        policy_id=scoped_policy(encryption, policy_id))
     if how == envelope.REWRAPPED:
         count = rewrap_checkpoints(swift, project_id, policy_id, domain,
                                    key_refs(encryption, region))
@@ -73,6 +76,19 @@ def protect_domain(conf: cfg.ConfigOpts, session: Any, swift: Any,
                   'chunk rewritten); %d earlier checkpoints now open with '
                   'it' % (domain.key_id, key_ref, count))
     return domain
+
+
+def scoped_policy(encryption: dict[str, Any], policy_id: str | None
+                  ) -> str | None:
+    """The policy whose own data key a run uses; ``None``: the project's.
+
+    :raises ValueError: scope ``policy`` without a policy id.
+    """
+    if encryption.get('data_key_scope') != envelope.POLICY_SCOPE:
+        return None
+    if not policy_id:
+        raise ValueError('a policy-scoped data key needs the policy id')
+    return policy_id
 
 
 def rewrap_checkpoints(swift: Any, project_id: str, policy_id: str | None,

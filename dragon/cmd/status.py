@@ -18,6 +18,7 @@ import sys
 from oslo_config import cfg
 from oslo_upgradecheck import upgradecheck
 
+from dragon.checkpoint import readiness
 from dragon.cmd import common
 from dragon.common import config
 from dragon import conf as dragon_conf
@@ -30,6 +31,8 @@ PROG = 'dragon-status'
 EXIT_ERROR = 255
 # Policy ids named in a result at most; the rest are counted.
 LISTED = 20
+# Characters of one region's reason shown at most.
+REASON_CHARS = 160
 
 
 class Checks(upgradecheck.UpgradeCommands):
@@ -70,13 +73,18 @@ class Checks(upgradecheck.UpgradeCommands):
             '%d engine(s) alive: %s' % (len(alive), ', '.join(sorted(alive))))
 
     def _check_encryption(self) -> upgradecheck.Result:
-        """Encrypted policies that cannot be recovered at a backup site.
+        """Encrypted policies that could not be recovered at a backup site.
 
-        Whether a key can be *read* in a recovery region is not checked:
-        Barbican lets a secret be read by its project (or an ACL), not by
-        Dragon's service user, and this command has no project token.
-        What the database alone proves is reported: a policy naming no
-        recovery key is not DR-ready.  The rest is said to be unverified,
+        dragon-status cannot read a key itself: Barbican lets a secret be
+        read by its project (or an ACL), not by Dragon's service user, and
+        this command has no project token.  It reports what was measured
+        with the project's own credentials and kept on each policy: at
+        each protection (the owner's trust) and each ``GET`` of the
+        policy (the caller's token), whether the key of every recovery
+        region reads and unwraps the newest checkpoint's data key (the
+        ``dr_ready`` of ``openstack dr policy show``).  A policy naming no
+        recovery key is not DR-ready whatever was measured; one never
+        measured for the keys it names now is said to be unverified,
         never claimed ready.
         """
         if migration.version() != migration.head():
@@ -91,24 +99,46 @@ class Checks(upgradecheck.UpgradeCommands):
             return upgradecheck.Result(
                 upgradecheck.Code.SUCCESS,
                 'No workload policy asks for encryption.')
-        lone = [p.id for p in encrypted
-                if not p.encryption.get('recovery_key_refs')]
-        unverified = ('Whether the keys of %d encrypted policy(ies) can be '
-                      'read in their recovery regions was NOT checked: '
-                      'Barbican lets only the policy\'s project (or its '
-                      'ACL) read a key, not dragon-status; see dr_ready in '
-                      '"openstack dr policy show <id>" as that project.'
-                      % len(encrypted))
-        if not lone:
-            return upgradecheck.Result(upgradecheck.Code.SUCCESS, unverified)
+        region = self.conf.engine.region_name
+        lone, not_ready, unverified = [], [], []
+        for policy in encrypted:
+            if not policy.encryption.get('recovery_key_refs'):
+                lone.append(policy.id)
+            elif not readiness.current(policy.readiness, policy.encryption,
+                                       region):
+                unverified.append(policy.id)
+            elif not policy.readiness.get('dr_ready'):
+                not_ready.append(policy)
+        problems = []
+        if lone:
+            problems.append(
+                '%d encrypted policy(ies) not DR-ready: no recovery region '
+                'key is named, so their checkpoints could only be '
+                'decrypted in region %s: %s. Name one with "openstack dr '
+                'policy set <id> --recovery-key REGION=<ref>".'
+                % (len(lone), region, _listed(lone)))
+        if not_ready:
+            problems.append(
+                '%d encrypted policy(ies) not DR-ready when last checked '
+                '(a recovery region cannot read its key or open the newest '
+                'checkpoint): %s.' % (len(not_ready), '; '.join(
+                    _not_ready(p) for p in sorted(
+                        not_ready, key=lambda p: p.id)[:LISTED])) +
+                (' And %d more.' % (len(not_ready) - LISTED)
+                 if len(not_ready) > LISTED else ''))
+        notes = ['From the readiness stored at each policy\'s last '
+                 'protection or "openstack dr policy show": dragon-status '
+                 'cannot read a project\'s keys itself (Barbican lets only '
+                 'the project or its ACL read them).']
+        if unverified:
+            notes.append(
+                '%d encrypted policy(ies) NOT checked since their keys were '
+                'set (no protection or show since): %s.'
+                % (len(unverified), _listed(unverified)))
+        details = ' '.join(problems + notes)
         return upgradecheck.Result(
-            upgradecheck.Code.WARNING,
-            '%d encrypted policy(ies) not DR-ready: no recovery region key '
-            'is named, so their checkpoints could only be decrypted in '
-            'region %s: %s. Name one with "openstack dr policy set <id> '
-            '--recovery-key REGION=<ref>". %s'
-            % (len(lone), self.conf.engine.region_name, _listed(lone),
-               unverified))
+            upgradecheck.Code.WARNING if problems else
+            upgradecheck.Code.SUCCESS, details)
 
     _upgrade_checks = (
         ('Database schema', _check_schema),
@@ -125,10 +155,25 @@ def _listed(ids: list[str]) -> str:
     return shown
 
 
+def _not_ready(policy) -> str:
+    """``<id> (RegionTwo: <reason>; checked <time> by a protection)``."""
+    state = policy.readiness
+    reasons = ['%s: %s' % (name, (region.get('reason') or 'not ready')[
+        :REASON_CHARS]) for name, region in sorted(
+            state['regions'].items())
+        if region.get('readable') is False or region.get('unwraps') is False]
+    return '%s (%s; checked %s by a %s)' % (
+        policy.id, '; '.join(reasons) or 'not ready', state['checked_at'],
+        state['by'])
+
+
 def _run(argv: list[str]) -> int:
     conf = dragon_conf.CONF
     upgradecheck.register_cli_options(conf, Checks(conf))
     config.parse_args(conf, argv, prog=PROG)
+    # upgradecheck reads ``--json`` from its module's CONF, which only its
+    # own main() sets; without this the option is accepted and ignored.
+    upgradecheck.CONF = conf
     db_api.check_connection(conf)
     # Not upgradecheck.run(): it prints tracebacks; errors go through common.
     return conf.command.action_fn()

@@ -161,6 +161,11 @@ class WorkloadPolicy(Base):
     # key material.
     encryption: orm.Mapped[dict | None] = orm.mapped_column(sa.JSON,
                                                             nullable=True)
+    # {"checked_at", "by", "dr_ready", "regions": {region: state}}: what
+    # the last check of the encryption's keys found (by a protection, or a
+    # request that computed readiness); NULL: never checked.
+    readiness: orm.Mapped[dict | None] = orm.mapped_column(sa.JSON,
+                                                           nullable=True)
     # {"target_region"}: copy each checkpoint to that region's own Swift
     # (see dragon.replication); NULL: no replication.
     replication: orm.Mapped[dict | None] = orm.mapped_column(sa.JSON,

@@ -40,8 +40,10 @@ from dragon.checkpoint import gc
 from dragon.checkpoint import keyring
 from dragon.checkpoint import manifest as manifest_mod
 from dragon.checkpoint import naming
+from dragon.checkpoint import readiness as readiness_mod
 from dragon.checkpoint import store
 from dragon.cloud import clients as clients_mod
+from dragon.cloud import keys
 from dragon.common import progress
 from dragon.common import timeutils
 from dragon import context as dragon_context
@@ -182,7 +184,7 @@ class Protection:
         return True
 
     def open_key_domain(self) -> None:
-        """Unwrap the project's data key for an encrypted policy, first.
+        """Unwrap the data key of an encrypted policy, first.
 
         A customer key that cannot be read fails the run here, naming its
         reference, before anything is captured or written.
@@ -194,9 +196,10 @@ class Protection:
             self.conf, self.clients.base_session, self.clients.swift(),
             self.clients.region_name, self.checkpoint.project_id, encryption,
             self.policy.id, self.recorder.event)
-        self.recorder.event('info', 'data encrypted with data key %s, '
-                            'wrapped by key %s' % (self.domain.key_id,
-                                                   self.domain.wrap_ref))
+        self.recorder.event('info', 'data encrypted with data key %s (%s '
+                            'scope), wrapped by key %s' % (
+                                self.domain.key_id, self.domain.scope,
+                                self.domain.wrap_ref))
 
     def discover(self) -> graph_mod.ResourceGraph:
         # A large policy may warn about each of hundreds of resources:
@@ -606,6 +609,42 @@ class Protection:
                       if self.domain else None)
         self._complete = True
         self._record_available(finished, stats)
+        self.record_readiness(writer.container)
+
+    def record_readiness(self, container: str) -> None:
+        """Whether each recovery region could open this checkpoint now.
+
+        Measured with the owner's trust, as a recovery there would (the
+        key the checkpoint names for the region must read and unwrap its
+        data key), and kept on the policy: ``dragon-status`` has no way to
+        read a project's keys itself.  Never fails the run, which is
+        complete: a key manager that does not answer is recorded as such.
+        """
+        if self.domain is None:
+            return
+        try:
+            swift = self.clients.swift()
+            newest = (container, store.read_manifest(swift, container))
+            session = self.clients.base_session
+            regions, ready = readiness_mod.readiness(
+                lambda region, ref: keys.read_customer_key(
+                    session, region, ref, self.conf),
+                self.clients.region_name, self.policy.encryption, newest)
+            db_api.workload_policy_set_readiness(
+                dragon_context.get_admin_context(), self.policy.id,
+                readiness_mod.stored(regions, ready,
+                                     readiness_mod.BY_PROTECTION))
+        except Exception as e:  # noqa: BLE001 - the checkpoint is done
+            LOG.warning("checkpoint %s: DR readiness of policy %s not "
+                        "recorded: %s", self.checkpoint.id, self.policy.id,
+                        exception.one_line(e))
+            return
+        if not ready:
+            LOG.warning("policy %s is not DR-ready after checkpoint %s: %s",
+                        self.policy.id, self.checkpoint.id, '; '.join(
+                            '%s: %s' % (region, state['reason'])
+                            for region, state in sorted(regions.items())
+                            if state['reason']) or 'no recovery region key')
 
     def _record_available(self, finished: datetime.datetime,
                           stats: dict[str, Any]) -> None:

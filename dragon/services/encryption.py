@@ -33,6 +33,7 @@ from oslo_log import log as logging
 
 from dragon.checkpoint import envelope as envelope_mod
 from dragon.checkpoint import manifest as manifest_mod
+from dragon.checkpoint import readiness as readiness_mod
 from dragon.checkpoint import store
 from dragon.cloud import caller
 from dragon.cloud import keys
@@ -42,9 +43,6 @@ from dragon.db import api as db_api
 from dragon import exception
 
 LOG = logging.getLogger(__name__)
-
-SOURCE = 'source'
-RECOVERY = 'recovery'
 
 
 def _read(context: Any, region: str, key_ref: str,
@@ -65,14 +63,30 @@ def _remove(context: Any, region: str, key_ref: str, policy_id: str,
                          region, key_ref, policy_id, conf)
 
 
+def scope(encryption: dict[str, Any] | None) -> str | None:
+    """A stored encryption's data key scope; ``None`` without encryption.
+
+    Policies stored before the option existed use the project's key.
+    """
+    if not encryption:
+        return None
+    return encryption.get('data_key_scope') or envelope_mod.PROJECT_SCOPE
+
+
 def normalize(context: Any, value: dict[str, Any] | None,
-              conf: cfg.ConfigOpts | None = None) -> dict[str, Any] | None:
+              conf: cfg.ConfigOpts | None = None,
+              current: dict[str, Any] | None = None
+              ) -> dict[str, Any] | None:
     """The ``encryption`` to store for a validated request value.
 
     The customer key must be readable now in the protected region: a
     policy is not accepted with a key its protections could not use.
     Recovery regions' keys are not required yet (the customer may store
     them later); :func:`readiness` reports them.
+
+    :param current: the policy's encryption before an update: a request
+        without ``data_key_scope`` keeps its scope (a key rotation does
+        not change whose data key it is).
 
     :raises dragon.exception.KeyRefInvalid: a reference malformed (400)
     :raises dragon.exception.KeyNotFound: (400)
@@ -88,7 +102,30 @@ def normalize(context: Any, value: dict[str, Any] | None,
     for ref in recovery.values():
         keys.secret_id(ref)   # well-formed now; readable is readiness's
     _read(context, conf.engine.region_name, key_ref, conf)
-    return {'key_ref': key_ref, 'recovery_key_refs': recovery}
+    return {'key_ref': key_ref, 'recovery_key_refs': recovery,
+            'data_key_scope': (value.get('data_key_scope') or scope(current)
+                               or envelope_mod.PROJECT_SCOPE)}
+
+
+def refuse_scope_change(context: Any, policy: Any,
+                        encryption: dict[str, Any] | None) -> None:
+    """Refuse a new data key scope for a policy that has checkpoints.
+
+    Its checkpoints stay under the old scope's data key, which a rotation
+    of the policy's key would no longer re-wrap (a rotation re-wraps the
+    data key the policy's protections use): destroying the old key would
+    then shred them.  Adding or removing encryption is not a change of
+    scope.
+
+    :raises dragon.exception.DataKeyScopeLocked: (409)
+    """
+    old, new = scope(policy.encryption), scope(encryption)
+    if old is None or new is None or old == new:
+        return
+    count = db_api.checkpoint_count_by_policy(context, policy.id)
+    if count:
+        raise exception.DataKeyScopeLocked(id=policy.id, count=count,
+                                           scope=old, new=new)
 
 
 def _refs(encryption: dict[str, Any] | None,
@@ -174,85 +211,34 @@ def newest_envelope(context: Any, policy: Any
     return newest.container, found
 
 
-def _unwraps(context: Any, region: str,
-             newest: tuple[str, dict[str, Any]] | None,
-             conf: cfg.ConfigOpts, known: dict[str, bytes]
-             ) -> tuple[bool | None, str | None]:
-    """Whether region could open the newest checkpoint, as a recovery would.
-
-    A recovery there reads the key the checkpoint names for the region
-    (the policy's reference when it was taken) and unwraps the data key
-    with it.  A key that reads but is another secret (the customer stored
-    a different key in the backup region's Barbican) would otherwise only
-    show during the disaster.
-
-    :param known: key reference -> the bytes already read in ``region``.
-    """
-    if newest is None:
-        return None, None
-    container, envelope = newest
-    try:
-        key_ref = envelope_mod.key_ref_for(envelope, region, container)
-        key = known.get(key_ref)
-        if key is None:
-            key = _read(context, region, key_ref, conf)
-        envelope_mod.checkpoint_domain(key, envelope, key_ref, container)
-    except exception.CheckpointKeyMismatch:
-        return False, (
-            'key %s of %s does not unwrap the data key of the newest '
-            'checkpoint %s (not the secret it was wrapped with): that '
-            'checkpoint cannot be recovered there' % (key_ref, region,
-                                                      container))
-    except (exception.CheckpointKeyMissing, exception.KeyRefInvalid,
-            exception.KeyNotFound, exception.KeyForbidden,
-            exception.KeyInvalid, exception.KeyManagerUnavailable) as e:
-        return False, 'the newest checkpoint %s cannot be opened in %s: %s' % (
-            container, region, e.message)
-    return True, None
-
-
 def readiness(context: Any, encryption: dict[str, Any] | None,
               conf: cfg.ConfigOpts | None = None,
               newest: tuple[str, dict[str, Any]] | None = None
               ) -> tuple[dict[str, Any] | None, bool | None]:
-    """Whether each region's key can be read now, and ``dr_ready``.
+    """Whether each region's key can be read now by the caller, and
+    ``dr_ready`` (see :func:`dragon.checkpoint.readiness.readiness`).
 
     :param newest: (container, envelope) of the policy's newest encrypted
-        checkpoint (:func:`newest_envelope`): each region where the key
-        reads also opens its data key, with the key that checkpoint names
-        for the region, as a recovery there would.
-    :returns: ``({region: {"role", "key_ref", "readable", "unwraps",
-        "reason"}}, dr_ready)``; ``(None, None)`` for a policy without
-        encryption.  ``unwraps`` is ``None`` when there was nothing to
-        unwrap.  ``dr_ready`` holds when at least one recovery region is
-        named and the key is readable in every one of them and unwraps
-        the newest checkpoint's data key there.
+        checkpoint (:func:`newest_envelope`).
     """
-    if not encryption:
-        return None, None
     conf = conf or dragon_conf.CONF
-    regions = {conf.engine.region_name: (SOURCE, encryption['key_ref'])}
-    # A recovery into the protected region itself counts as a recovery.
-    regions.update((region, (RECOVERY, ref)) for region, ref in sorted(
-        encryption['recovery_key_refs'].items()))
-    result: dict[str, Any] = {}
-    for region, (role, ref) in regions.items():
-        try:
-            key = _read(context, region, ref, conf)
-        except (exception.KeyRefInvalid, exception.KeyNotFound,
-                exception.KeyForbidden, exception.KeyInvalid,
-                exception.KeyManagerUnavailable) as e:
-            result[region] = {'role': role, 'key_ref': ref,
-                              'readable': False, 'unwraps': None,
-                              'reason': e.message}
-        else:
-            unwraps, reason = _unwraps(context, region, newest, conf,
-                                       {ref: key})
-            result[region] = {'role': role, 'key_ref': ref,
-                              'readable': True, 'unwraps': unwraps,
-                              'reason': reason}
-    recovery = list(encryption['recovery_key_refs'])
-    dr_ready = bool(recovery) and all(
-        result[r]['readable'] and result[r]['unwraps'] is not False
-        for r in recovery)
-    return result, dr_ready
+    return readiness_mod.readiness(
+        lambda region, ref: _read(context, region, ref, conf),
+        conf.engine.region_name, encryption, newest)
+
+
+def record(context: Any, policy: Any, regions: dict[str, Any] | None,
+           dr_ready: bool | None) -> None:
+    """Keep what a request found on the policy, for ``dragon-status``.
+
+    Never fails the request: the readiness was computed and is returned
+    either way; a database that refuses the write is logged.
+    """
+    if regions is None:
+        return
+    try:
+        db_api.workload_policy_set_readiness(
+            context, policy.id, readiness_mod.stored(
+                regions, bool(dr_ready), readiness_mod.BY_REQUEST))
+    except Exception as e:  # noqa: BLE001 - a cache of what was returned
+        LOG.warning("readiness of policy %s not stored: %s", policy.id, e)

@@ -212,8 +212,10 @@ def policy_update(context: Any, policy: models.WorkloadPolicy,
         replication_targets.refuse_unreplicated_members(
             changes['replication'], policy.members)
     if 'encryption' in values:
-        changes['encryption'] = encryption.normalize(context,
-                                                     values['encryption'])
+        changes['encryption'] = encryption.normalize(
+            context, values['encryption'], current=policy.encryption)
+        encryption.refuse_scope_change(context, policy,
+                                       changes['encryption'])
     if 'options' in values:
         changes['options'] = _normalize_options(values['options'],
                                                 policy.options)

@@ -26,6 +26,7 @@ import traceback
 
 from tests.bench import common
 from tests.bench import concurrency
+from tests.bench import encryption
 from tests.bench import memory
 from tests.bench import recovery
 from tests.bench import reprotect
@@ -35,8 +36,8 @@ from tests.bench import three_tier
 from tests.bench import throughput
 
 # Scale boots hundreds of servers: last, so a short run still has the rest.
-BENCHMARKS = (throughput, reprotect, memory, recovery, three_tier,
-              concurrency, scale)
+BENCHMARKS = (throughput, reprotect, memory, recovery, encryption,
+              three_tier, concurrency, scale)
 
 
 def _ints(text):

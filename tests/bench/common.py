@@ -489,6 +489,12 @@ def owned_chunks(env: Env, checkpoint: dict) -> tuple:
     doc = manifest(env, checkpoint)
     container = doc.get('chunk_container')
     objects, entries = set(), set()
+    if 'sealed' in doc:
+        # An encrypted checkpoint's clear envelope lists its keyed chunks;
+        # its index entries are sealed (gc sweeps them with the chunks).
+        return container, {ChunkStore.object_name(c['sha256'])
+                           for c in doc.get('chunks') or ()
+                           if c['sha256'] != ZERO}, entries
     for record in (doc.get('data') or {}).values():
         for ref in (record or {}).get('chunks') or []:
             if ref['sha256'] != ZERO:

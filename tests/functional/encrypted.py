@@ -39,14 +39,16 @@ WINDOW, STRIDE = 64, 256 * 1024
 class EncryptedVolume:
     """The payload's volume, its keys, its encrypted policy and checkpoints."""
 
-    def __init__(self, cloud, dr):
+    def __init__(self, cloud, dr, payload_size=PAYLOAD_SIZE):
         self.cloud = cloud
         self.dr = dr
         self.name = 'ft-enc-' + uuid.uuid4().hex[:6]
         self.volume_name = self.name + '-ledger-vol'
-        self.payload = os.urandom(PAYLOAD_SIZE)
+        self.payload = os.urandom(payload_size)
         self.conn = cloud.connect('demo')
         self.keys: dict = {}
+        # Every key stored, {region: id} each, for teardown.
+        self.stored_keys: list = []
         self.image = self.volume = self.policy = None
         self.checkpoints: list = []
 
@@ -54,13 +56,36 @@ class EncryptedVolume:
     def expected_sha256(self) -> str:
         return sha256_padded(self.payload, GiB)
 
-    def setup(self):
+    def store_key(self):
+        """A new AES-256 key, the same bytes in both regions: {region: id}."""
         one, two = REGIONS
         one_id, key = store_secret(self.cloud.connect('demo', region=one),
                                    self.name)
         two_id, _ = store_secret(self.cloud.connect('demo', region=two),
                                  self.name, payload=key)
-        self.keys = {one: one_id, two: two_id}
+        stored = {one: one_id, two: two_id}
+        self.stored_keys.append(stored)
+        return stored
+
+    @staticmethod
+    def encryption(keys):
+        """The policy's ``encryption`` naming ``keys`` (of store_key)."""
+        one, two = REGIONS
+        return {'key_ref': keys[one], 'recovery_key_refs': {two: keys[two]}}
+
+    def setup(self):
+        """Key, volume, policy, and two protections (the second uploads 0)."""
+        self.make_volume()
+        self.make_policy()
+        first = self.protect()
+        again = self.protect()
+        # Unchanged data: every chunk is found under its keyed name.
+        assert again['stats']['uploaded_bytes'] == 0, again['stats']
+        assert first['stats']['uploaded_bytes'] >= len(self.payload)
+        return first
+
+    def make_volume(self):
+        """The payload's 1 GiB volume, through a Glance image."""
         c = self.conn
         self.image = c.image.create_image(
             name=self.name + '-img', data=self.payload, disk_format='raw',
@@ -71,19 +96,21 @@ class EncryptedVolume:
             size=1, name=self.volume_name, image_id=self.image.id)
         wait_for(lambda: c.block_storage.get_volume(self.volume.id),
                  ('available',), ('error',), timeout=300)
+        return self.volume
+
+    def make_policy(self, **encryption):
+        """The volume's encrypted policy, under a new key; DR-ready.
+
+        :param encryption: more of the policy's ``encryption``.
+        """
+        self.keys = self.store_key()
         self.policy = self.dr.policies.create(
             self.name, members=[{'resource_type': 'volume',
                                  'resource_id': self.volume.id,
                                  'action': 'snapshot_data'}],
-            encryption={'key_ref': one_id,
-                        'recovery_key_refs': {two: two_id}})
+            encryption={**self.encryption(self.keys), **encryption})
         assert self.policy['dr_ready'] is True, self.policy
-        first = self.protect()
-        again = self.protect()
-        # Unchanged data: every chunk is found under its keyed name.
-        assert again['stats']['uploaded_bytes'] == 0, again['stats']
-        assert first['stats']['uploaded_bytes'] >= PAYLOAD_SIZE
-        return first
+        return self.policy
 
     def protect(self):
         started = self.dr.checkpoints.protect(self.policy['id'])
@@ -106,7 +133,7 @@ class EncryptedVolume:
         any plain stretch longer than ``STRIDE``) shows several.
         """
         windows = [self.payload[i:i + WINDOW]
-                   for i in range(0, PAYLOAD_SIZE - WINDOW, STRIDE)]
+                   for i in range(0, len(self.payload) - WINDOW, STRIDE)]
         needles = windows + self.names()
         found = []
         _h, containers = swift.get_account(prefix='dragon_',
@@ -136,6 +163,7 @@ class EncryptedVolume:
             c.block_storage.delete_volume(self.volume, ignore_missing=True)
         if self.image is not None:
             c.image.delete_image(self.image, ignore_missing=True)
-        for region, secret_id in self.keys.items():
-            delete_secret(self.cloud.connect('demo', region=region),
-                          secret_id)
+        for stored in self.stored_keys:
+            for region, secret_id in stored.items():
+                delete_secret(self.cloud.connect('demo', region=region),
+                              secret_id)

@@ -15,6 +15,7 @@
 import copy
 
 from dragon.api.schemas import common
+from dragon.checkpoint import envelope
 from dragon.protection import registry
 
 from dragon.common import durations
@@ -147,11 +148,17 @@ ENCRYPTION = {
             'description': 'Per recovery region, the reference of the same '
                            'key in that region\'s key manager (Barbican does '
                            'not replicate between regions).'},
+        'data_key_scope': {
+            'type': 'string', 'enum': list(envelope.SCOPES),
+            'description': 'Whose data key encrypts the checkpoints: the '
+                           'project\'s (default; chunks dedup across its '
+                           'policies under the same key) or this policy\'s '
+                           'own (no chunk shared with another policy). '
+                           'Omitted on update: unchanged. It cannot change '
+                           'while the policy has checkpoints (409).'},
     },
     'description': 'Encrypt this policy\'s checkpoints with the customer\'s '
-                   'key; null for none. Checkpoint data encryption is not '
-                   'implemented yet: protecting a policy that has a key is '
-                   'refused rather than stored in clear.',
+                   'key; null for none.',
 }
 
 REPLICATION = {

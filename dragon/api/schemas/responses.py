@@ -15,6 +15,7 @@
 from dragon.api.schemas import checkpoints
 from dragon.api.schemas import policies
 from dragon.api.schemas import recoveries
+from dragon.checkpoint import envelope
 from dragon import statuses
 
 TIMESTAMP = {'type': 'string', 'format': 'date-time'}
@@ -129,7 +130,9 @@ POLICY = {
                 'key_ref': {'type': 'string'},
                 'recovery_key_refs': {
                     'type': 'object',
-                    'additionalProperties': {'type': 'string'}}}},
+                    'additionalProperties': {'type': 'string'}},
+                'data_key_scope': {'type': 'string',
+                                   'enum': list(envelope.SCOPES)}}},
         'replication': {
             'type': ['object', 'null'],
             'required': ['target_region'],

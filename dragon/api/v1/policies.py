@@ -52,7 +52,8 @@ def get_visible(req: webob.Request, rule: str,
 def _view(context: Any, policy: models.WorkloadPolicy) -> dict[str, Any]:
     """One policy, with its keys' readiness asked of each key manager now
     (never in a list: one request would cost a Barbican call per policy),
-    each readable key unwrapping the newest checkpoint's data key.
+    each readable key unwrapping the newest checkpoint's data key; what
+    was found is kept on the policy for ``dragon-status``.
     """
     view = views.policy_view(
         policy, service.rpo_status(context, [policy])[policy.id])
@@ -61,6 +62,8 @@ def _view(context: Any, policy: models.WorkloadPolicy) -> dict[str, Any]:
             context, policy.encryption,
             newest=(encryption.newest_envelope(context, policy)
                     if policy.encryption else None)))
+    encryption.record(context, policy, view['encryption_readiness'],
+                      view['dr_ready'])
     return view
 
 

@@ -15,6 +15,7 @@
 import datetime
 from typing import Any
 
+from dragon.checkpoint import envelope
 from dragon.common import progress as run_progress
 from dragon.common import timeutils
 from dragon.db import models
@@ -72,6 +73,17 @@ def rpo_view(status: dict[str, Any] | None) -> dict[str, Any] | None:
     return {**status, 'captured_at': isotime(status['captured_at'])}
 
 
+def encryption_view(encryption: dict[str, Any] | None
+                    ) -> dict[str, Any] | None:
+    """A policy's ``encryption``, its scope shown when stored before it was.
+
+    Policies made before ``data_key_scope`` existed use the project's key.
+    """
+    if not encryption:
+        return None
+    return {'data_key_scope': envelope.PROJECT_SCOPE, **encryption}
+
+
 def policy_view(policy: models.WorkloadPolicy,
                 rpo: dict[str, Any] | None = None) -> dict[str, Any]:
     """A policy; ``rpo`` is its RPO status (``dragon.scheduling.rpo``)."""
@@ -86,7 +98,7 @@ def policy_view(policy: models.WorkloadPolicy,
         'rpo': rpo_view(rpo),
         'status': policy.status,
         'last_drill': policy.last_drill,
-        'encryption': policy.encryption,
+        'encryption': encryption_view(policy.encryption),
         'replication': policy.replication,
         'failback': policy.failback,
         'created_at': isotime(policy.created_at),

@@ -65,6 +65,7 @@ from dragon.db.api.policies import workload_policy_create
 from dragon.db.api.policies import workload_policy_delete
 from dragon.db.api.policies import workload_policy_get
 from dragon.db.api.policies import workload_policy_get_all
+from dragon.db.api.policies import workload_policy_set_readiness
 from dragon.db.api.policies import workload_policy_set_rpo_state
 from dragon.db.api.policies import workload_policy_get_project_ids
 from dragon.db.api.policies import workload_policy_update

@@ -352,6 +352,21 @@ def workload_policy_set_rpo_state(context: Any, policy_id: str,
     return result.rowcount == 1
 
 
+@_retry_if_locked
+@main_context_manager.writer
+def workload_policy_set_readiness(context: Any, policy_id: str,
+                                  readiness: dict[str, Any]) -> None:
+    """Store what the last check of a policy's keys found.
+
+    ``updated_at`` is kept: a check is not a change of the policy.
+    """
+    policy = models.WorkloadPolicy
+    context.session.execute(
+        sa.update(policy).where(policy.id == policy_id)
+        .values(readiness=readiness, updated_at=policy.updated_at)
+        .execution_options(synchronize_session=False))
+
+
 @main_context_manager.reader
 def workload_policy_get_project_ids(context: Any) -> list[str]:
     """Every project that has or had a workload policy, deleted ones included.

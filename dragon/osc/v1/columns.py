@@ -161,7 +161,10 @@ class DurationColumn(columns.FormattableColumn):
 
 
 class EncryptionColumn(columns.FormattableColumn):
-    """``key <ref>; RegionTwo: <ref>``; machine formats get the object."""
+    """``key <ref>; RegionTwo: <ref>; data key of the project``.
+
+    Machine formats get the object.
+    """
 
     def human_readable(self) -> str:
         if not self._value:
@@ -169,6 +172,8 @@ class EncryptionColumn(columns.FormattableColumn):
         parts = ['key %s' % self._value['key_ref']]
         parts += ['%s: %s' % item for item in sorted(
             (self._value.get('recovery_key_refs') or {}).items())]
+        parts.append('data key of the %s' % (
+            self._value.get('data_key_scope') or 'project'))
         return '; '.join(parts)
 
 
@@ -179,11 +184,12 @@ class ReadinessColumn(columns.FormattableColumn):
         if not self._value:
             return ''
         return '\n'.join(
-            '%s (%s): %s' % (region, state['role'], _readiness(state))
+            '%s (%s): %s' % (region, state['role'], readiness_text(state))
             for region, state in sorted(self._value.items()))
 
 
-def _readiness(state: dict) -> str:
+def readiness_text(state: dict) -> str:
+    """One region's readiness: ``readable, unwraps the newest checkpoint``."""
     if not state['readable']:
         return 'NOT readable: %s' % state['reason']
     unwraps = state.get('unwraps')

@@ -25,6 +25,9 @@ from dragon.osc.v1 import errors
 from dragon.osc.v1 import output
 
 LOG = logging.getLogger(__name__)
+# The API's ``data_key_scope`` values (dragon.checkpoint.envelope.SCOPES;
+# the client does not import the server's packages).
+DATA_KEY_SCOPES = ('project', 'policy')
 
 
 def _add_option_arguments(parser: Any, for_set: bool = False) -> None:
@@ -210,10 +213,8 @@ def parse_member(text: str) -> dict:
 
 def _add_encryption_arguments(parser: Any, for_set: bool = False) -> None:
     group = parser.add_argument_group(
-        'encryption', 'The customer key of the policy\'s checkpoints (an '
-        'AES-256 Barbican secret). Checkpoint data encryption is not '
-        'implemented yet: a policy with a key is refused by protect, never '
-        'stored in clear.')
+        'encryption', 'Encrypt the policy\'s checkpoints with a data key '
+        'wrapped by the customer\'s key (an AES-256 Barbican secret).')
     group.add_argument(
         '--encryption-key', metavar='<key-ref>',
         help='The key (secret href or id) in the region Dragon protects; '
@@ -224,6 +225,13 @@ def _add_encryption_arguments(parser: Any, for_set: bool = False) -> None:
         help='The same key in a recovery region\'s key manager (Barbican '
              'does not replicate between regions); repeat per region' +
              ('; REGION= removes that region' if for_set else ''))
+    group.add_argument(
+        '--data-key-scope', choices=DATA_KEY_SCOPES, default=None,
+        help='Whose data key encrypts the checkpoints: the project\'s '
+             '(default: chunks dedup across the project\'s policies under '
+             'the same key) or this policy\'s own (no chunk shared with '
+             'another policy)' + ('; refused once the policy has '
+                                  'checkpoints' if for_set else ''))
     if for_set:
         group.add_argument(
             '--no-encryption', action='store_true', default=False,
@@ -235,8 +243,10 @@ def _encryption(parsed_args: Any, current: dict | None = None,
     """(changed, the encryption to send) from the arguments.
 
     :raises osc_lib.exceptions.CommandError: malformed ``--recovery-key``,
-        ``--no-encryption`` with a key, or a recovery key without one.
+        ``--no-encryption`` with a key, or a recovery key or scope without
+        one.
     """
+    scope = getattr(parsed_args, 'data_key_scope', None)
     refs = {}
     for text in parsed_args.recovery_key:
         region, sep, ref = text.partition('=')
@@ -245,21 +255,24 @@ def _encryption(parsed_args: Any, current: dict | None = None,
                 "Error: --recovery-key '%s' is not REGION=KEY-REF." % text)
         refs[region] = ref
     if getattr(parsed_args, 'no_encryption', False):
-        if parsed_args.encryption_key or refs:
+        if parsed_args.encryption_key or refs or scope:
             raise osc_exceptions.CommandError(
                 'Error: --no-encryption cannot be combined with keys.')
         return True, None
-    if not parsed_args.encryption_key and not refs:
+    if not parsed_args.encryption_key and not refs and not scope:
         return False, None
     key_ref = parsed_args.encryption_key or (current or {}).get('key_ref')
     if not key_ref:
         raise osc_exceptions.CommandError(
-            'Error: --recovery-key needs --encryption-key (the key in the '
-            'protected region).')
+            'Error: --%s needs --encryption-key (the key in the protected '
+            'region).' % ('recovery-key' if refs else 'data-key-scope'))
     recovery = dict((current or {}).get('recovery_key_refs') or {})
     recovery.update(refs)
-    return True, {'key_ref': key_ref, 'recovery_key_refs': {
+    encryption = {'key_ref': key_ref, 'recovery_key_refs': {
         region: ref for region, ref in recovery.items() if ref}}
+    if scope:
+        encryption['data_key_scope'] = scope
+    return True, encryption
 
 
 def _add_replication_arguments(parser: Any, for_set: bool = False) -> None:

@@ -18,6 +18,8 @@ policy, so deleting it there flips ``dr_ready``; a protection whose
 customer key is gone fails naming it, before any data is read.  The policy is a consumer of its
 secrets in Barbican while it names them.
 """
+import json
+import subprocess
 import time
 import uuid
 
@@ -206,3 +208,92 @@ def test_a_recovery_key_that_is_another_secret_is_not_dr_ready(
             time.sleep(2)
         demo('DELETE', path)
         delete_secret(two, other_id)
+
+
+@pytest.mark.parametrize('wrong', ['primary-id', 'alt-project-key'])
+def test_a_recovery_key_the_backup_region_cannot_read_is_not_dr_ready(
+        cloud, demo, keys, unique_name, wrong):
+    # The two usual mistakes: the protected region's secret id given for
+    # the backup region (ids differ per Barbican), and a key stored there
+    # by another project. Both are accepted (the key may come later) and
+    # shown not DR-ready, naming the reference.
+    alt = cloud.connect('alt_demo', region=TWO)
+    alt_id = None
+    if wrong == 'primary-id':
+        ref = keys[ONE]
+    else:
+        alt_id, _payload = store_secret(alt, unique_name)
+        ref = alt_id
+    status, body = _create(demo, {'key_ref': keys[ONE],
+                                  'recovery_key_refs': {TWO: ref}})
+    policy = body.get('policy') or {}
+    try:
+        assert status == 201, body
+        assert policy['dr_ready'] is False
+        state = policy['encryption_readiness'][TWO]
+        assert state['readable'] is False and ref in state['reason']
+        assert ('another project' in state['reason']) == (
+            wrong == 'alt-project-key')
+        assert policy['encryption_readiness'][ONE]['readable'] is True
+        # Pointed at the right secret there: ready.
+        status, body = demo('PATCH', '/v1/policies/' + policy['id'], {
+            'policy': {'encryption': {'key_ref': keys[ONE],
+                                      'recovery_key_refs': {
+                                          TWO: keys[TWO]}}}})
+        assert status == 200, body
+        assert body['policy']['dr_ready'] is True
+    finally:
+        if policy:
+            demo('DELETE', '/v1/policies/' + policy['id'])
+        if alt_id:
+            delete_secret(alt, alt_id)
+
+
+def _dragon_status(dragon):
+    """(exit code, details of the encryption check) of dragon-status."""
+    from tests.minicloud.dragon import dragon_bin
+    from tests.minicloud.process import clean_environ
+    ran = subprocess.run(
+        [dragon_bin('dragon-status'), '--config-file',
+         str(dragon.config_file), 'upgrade', 'check', '--json'],
+        capture_output=True, text=True, env=clean_environ())
+    assert ran.returncode in (0, 1), ran.stdout + ran.stderr
+    # Log lines (alembic's) may come first.
+    [line] = [x for x in ran.stdout.splitlines() if x.startswith('{')]
+    [check] = [c for c in json.loads(line)['checks']
+               if c['check'] == 'Encryption DR readiness']
+    return ran.returncode, check['details']
+
+
+def test_dragon_status_reports_what_a_protection_measured(
+        cloud, dragon, demo, keys, volume):
+    status, body = _create(demo, {
+        'key_ref': keys[ONE], 'recovery_key_refs': {TWO: keys[TWO]}},
+        members=[{'resource_type': 'volume', 'resource_id': volume.id}])
+    assert status == 201, body
+    policy_id = body['policy']['id']
+    path = '/v1/policies/' + policy_id
+    checkpoints = []
+    try:
+        checkpoints.append(_protected(demo, path))
+        _code, report = _dragon_status(dragon)
+        assert 'cannot read a project\'s keys itself' in report, report
+        assert policy_id not in report, report
+        # The backup region's key goes; no one looks at the policy, and
+        # its next protection (with the owner's trust) measures it.
+        delete_secret(cloud.connect('demo', region=TWO), keys[TWO])
+        checkpoints.append(_protected(demo, path))
+        code, report = _dragon_status(dragon)
+        assert code == 1, report
+        assert 'not DR-ready when last checked' in report, report
+        mine = report[report.index(policy_id):]
+        assert keys[TWO] in mine and 'by a protection' in mine, report
+    finally:
+        for checkpoint_path in checkpoints:
+            demo('DELETE', checkpoint_path)
+        deadline = time.monotonic() + 300
+        while checkpoints and time.monotonic() < deadline:
+            checkpoints = [c for c in checkpoints
+                           if demo('GET', c)[0] != 404]
+            time.sleep(2)
+        demo('DELETE', path)

@@ -50,3 +50,29 @@ def test_regions_switch_what_the_pages_show(browser, cloud, unique_name):
         assert unique_name not in browser.text('#networks')
     finally:
         conn.network.delete_network(net, ignore_missing=True)
+
+
+def test_a_policys_overview_shows_its_keys_and_readiness(
+        browser, cloud, dragon, unique_name):
+    from tests.functional.key_manager import delete_secret
+    from tests.functional.key_manager import store_secret
+    from tests.story import Story
+    one, two = REGIONS
+    keys = cloud.connect('demo', region=one)
+    key_id, _payload = store_secret(keys, unique_name)
+    dr = Story(cloud.minicloud).dragon_client(one)
+    # RegionTwo named with RegionOne's secret id: not found there.
+    policy = dr.policies.create(unique_name, encryption={
+        'key_ref': key_id, 'recovery_key_refs': {two: key_id},
+        'data_key_scope': 'policy'})
+    try:
+        browser.login('demo')
+        browser.open('/project/dr_policies/%s/' % policy['id'])
+        browser.wait_text('DR ready')
+        page = browser.text()
+        assert 'of this policy only' in page
+        assert '%s (recovery)' % two in page and 'NOT readable' in page
+        assert '%s (source)' % one in page and key_id in page
+    finally:
+        dr.policies.delete(policy['id'])
+        delete_secret(keys, key_id)

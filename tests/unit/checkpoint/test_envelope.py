@@ -295,3 +295,108 @@ def test_without_the_old_key_a_rotation_starts_a_new_data_key(account):
         read_key=lambda ref: (_ for _ in ()).throw(
             exception.KeyNotFound(key_ref=ref, region='RegionOne')))
     assert how == envelope.MADE and rotated.key_id != domain.key_id
+
+
+def _policy_domain(account, policy, key=KEY, ref=REF, read_key=None):
+    return envelope.project_domain(account.connect(), 'proj', key, ref,
+                                   read_key=read_key, policy_id=policy)
+
+
+def test_a_policy_scoped_data_key_is_the_policys_alone(account):
+    project, _how = _domain(account)
+    first, how = _policy_domain(account, 'pol')
+    assert how == envelope.MADE and first.scope == envelope.POLICY_SCOPE
+    again, how = _policy_domain(account, 'pol')
+    assert how == envelope.FOUND and again.key_id == first.key_id
+    other, how = _policy_domain(account, 'pol-2')
+    assert how == envelope.MADE
+    assert len({project.key_id, first.key_id, other.key_id}) == 3
+    # The project's key stays the project's: a policy's is not offered.
+    assert _domain(account)[0].key_id == project.key_id
+    container = account.containers[naming.chunk_container('proj')]
+    assert set(envelope.stored_keys(container['meta'])) == {project.key_id}
+    # Stored as an object per key (metadata has room for a dozen only).
+    assert set(container['objects']) == {
+        'keys/pol/' + first.key_id, 'keys/pol-2/' + other.key_id}
+    assert KEY.hex().encode() not in container['objects'][
+        'keys/pol/' + first.key_id][0]
+
+
+def test_policy_scoped_chunks_are_shared_with_no_other_policy(account):
+    def names(domain):
+        return {c.sha256 for c in _store(account, domain).put_stream(
+            io.BytesIO(DATA)).chunks} - {chunks.ZERO}
+
+    one = names(_policy_domain(account, 'pol')[0])
+    two = names(_policy_domain(account, 'pol-2')[0])
+    project = names(_domain(account)[0])
+    assert one and not one & two and not one & project
+    assert names(_domain(account)[0]) == project
+
+
+def test_a_policy_scoped_key_is_bound_to_its_policy(account):
+    domain, _how = _policy_domain(account, 'pol')
+    with pytest.raises(crypto.CryptoError):
+        envelope.open_domain(KEY, 'proj', domain.wrap_ref, domain.wrapped,
+                             'pol-2')
+    with pytest.raises(crypto.CryptoError):
+        envelope.open_domain(KEY, 'proj', domain.wrap_ref, domain.wrapped)
+    # A key copied to another policy's place is not taken there.
+    objects = account.containers[naming.chunk_container('proj')]['objects']
+    objects['keys/pol-2/' + domain.key_id] = objects[
+        'keys/pol/' + domain.key_id]
+    assert _policy_domain(account, 'pol-2')[0].key_id != domain.key_id
+
+
+def test_a_policy_scoped_checkpoint_opens_and_its_scope_cannot_flip(account):
+    domain, _how = _policy_domain(account, 'pol')
+    container, _stream = _checkpoint(account, domain)
+    clear = store.read_manifest(account.connect(), container)
+    assert clear['encryption']['data_key_scope'] == envelope.POLICY_SCOPE
+    opened = envelope.checkpoint_domain(KEY, clear, REF_TWO, container)
+    assert opened.key_id == domain.key_id
+    assert set(store.read_manifest(account.connect(), container,
+                                   opened)['data']) == {'server_secret_db'}
+    flipped = dict(clear, encryption=dict(
+        clear['encryption'], data_key_scope=envelope.PROJECT_SCOPE))
+    with pytest.raises(exception.CheckpointKeyMismatch):
+        envelope.checkpoint_domain(KEY, flipped, REF, container)
+    # Envelopes written before the scope existed are the project's.
+    project, _how = _domain(account)
+    older, _stream = _checkpoint(account, project, cid='cp-old')
+    clear = store.read_manifest(account.connect(), older)
+    del clear['encryption']['data_key_scope']
+    assert envelope.checkpoint_domain(KEY, clear, REF, older).key_id == \
+        project.key_id
+
+
+def test_a_rotated_key_rewraps_a_policy_scoped_data_key(account):
+    domain, _how = _policy_domain(account, 'pol')
+    new_key, new_ref = os.urandom(32), REF_TWO
+    rotated, how = _policy_domain(account, 'pol', new_key, new_ref,
+                                  read_key={REF: KEY}.get)
+    assert how == envelope.REWRAPPED and rotated.key_id == domain.key_id
+    assert rotated.scope == envelope.POLICY_SCOPE
+    again, how = _policy_domain(account, 'pol', new_key, new_ref)
+    assert how == envelope.FOUND and again.key_id == domain.key_id
+
+
+def test_gc_keeps_a_policys_data_keys(account):
+    domain, _how = _policy_domain(account, 'pol')
+    _checkpoint(account, domain)
+    result = gc.collect(account.connect(), 'proj', datetime.timedelta(1),
+                        datetime.timedelta(hours=6))
+    assert result.skipped is None and result.swept_chunks == 0
+    assert 'keys/pol/' + domain.key_id in account.containers[
+        naming.chunk_container('proj')]['objects']
+
+
+def test_the_scope_of_a_run_follows_the_policys_encryption():
+    assert keyring.scoped_policy({'key_ref': REF}, 'pol') is None
+    assert keyring.scoped_policy({'key_ref': REF, 'data_key_scope':
+                                  'project'}, 'pol') is None
+    assert keyring.scoped_policy({'key_ref': REF, 'data_key_scope':
+                                  'policy'}, 'pol') == 'pol'
+    with pytest.raises(ValueError):
+        keyring.scoped_policy({'key_ref': REF, 'data_key_scope': 'policy'},
+                              None)

@@ -10,6 +10,8 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
+import json
+
 from tests.unit import utils
 
 
@@ -37,6 +39,20 @@ def test_migrated_database_without_engines_warns(tmp_path):
     result = _check(config)
     assert result.returncode == 1
     assert 'No engine has sent a heartbeat' in result.stdout
+
+
+def test_json_output_is_json(tmp_path):
+    config = _config(tmp_path)
+    assert utils.run_command('dragon-manage', '--config-file', config,
+                             'db', 'sync').returncode == 0
+    result = utils.run_command('dragon-status', '--config-file', config,
+                               'upgrade', 'check', '--json')
+    assert result.returncode == 1
+    [line] = [x for x in result.stdout.splitlines() if x.startswith('{')]
+    checks = {c['check']: c for c in json.loads(line)['checks']}
+    assert checks['Encryption DR readiness']['result'] == 0
+    assert 'No engine has sent a heartbeat' in checks[
+        'Engine heartbeats']['details']
 
 
 def test_unreachable_database_is_one_line_not_a_result(tmp_path):

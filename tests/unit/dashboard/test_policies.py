@@ -421,3 +421,63 @@ class RetentionTabTest(helpers.TestCase):
         self.assertContains(response, 'Deleted next')
         self.dragon.policies.retention_preview.assert_called_once_with(
             fakes.POLICY_ID)
+
+
+KEY_ONE = 'http://kms-one/v1/secrets/0b6f6c1e-6a57-4f0e-9d0a-6f1b3c2d4e51'
+KEY_TWO = 'http://kms-two/v1/secrets/7c2e9d4a-1f3b-4a8e-b5c6-2d9e0f1a3b72'
+
+
+class EncryptionOverviewTest(helpers.TestCase):
+
+    def _show(self, **fields):
+        self.dragon.policies.get.return_value = fakes.policy(**fields)
+        response = self.client.get(DETAIL)
+        self.assertEqual(200, response.status_code)
+        return response
+
+    def test_an_unencrypted_policy_says_so(self):
+        response = self._show(encryption=None, encryption_readiness=None,
+                              dr_ready=None)
+        self.assertContains(response, 'Encryption')
+        self.assertNotContains(response, 'DR ready')
+
+    def test_keys_scope_and_readiness_per_region_with_the_reason(self):
+        response = self._show(
+            encryption={'key_ref': KEY_ONE,
+                        'recovery_key_refs': {'RegionTwo': KEY_TWO},
+                        'data_key_scope': 'policy'},
+            dr_ready=False, encryption_readiness={
+                'RegionOne': {'role': 'source', 'key_ref': KEY_ONE,
+                              'readable': True, 'unwraps': True,
+                              'reason': None},
+                'RegionTwo': {'role': 'recovery', 'key_ref': KEY_TWO,
+                              'readable': True, 'unwraps': False,
+                              'reason': 'key %s of RegionTwo does not '
+                                        'unwrap the data key' % KEY_TWO}})
+        self.assertContains(response, 'of this policy only')
+        self.assertContains(response, 'RegionOne (source)')
+        self.assertContains(response, 'readable, unwraps the newest '
+                                      'checkpoint')
+        self.assertContains(response, 'RegionTwo (recovery)')
+        self.assertContains(response, 'readable, does NOT unwrap: key %s '
+                                      'of RegionTwo does not unwrap the '
+                                      'data key' % KEY_TWO)
+        self.assertContains(response, '<dd class="text-danger">no</dd>',
+                            html=True)
+
+    def test_a_ready_policy_of_the_projects_data_key(self):
+        response = self._show(
+            encryption={'key_ref': KEY_ONE,
+                        'recovery_key_refs': {'RegionTwo': KEY_TWO},
+                        'data_key_scope': 'project'},
+            dr_ready=True, encryption_readiness={
+                'RegionOne': {'role': 'source', 'key_ref': KEY_ONE,
+                              'readable': True, 'unwraps': None,
+                              'reason': None},
+                'RegionTwo': {'role': 'recovery', 'key_ref': KEY_TWO,
+                              'readable': True, 'unwraps': None,
+                              'reason': None}})
+        self.assertContains(response, 'of the project')
+        self.assertContains(response, 'readable (no encrypted checkpoint to '
+                                      'unwrap yet)')
+        self.assertNotContains(response, 'text-danger')

@@ -868,7 +868,10 @@ def test_an_encrypted_run_stores_nothing_in_clear(env, monkeypatch):
     reads = _encrypt(env, monkeypatch)
     ok, cp = env.protect()
     assert ok and cp.status == 'available', cp.error
-    assert reads == [('trust-session', 'RegionOne', KEY_REF)]
+    # Once for the data key, then once per region for its readiness.
+    assert reads == [('trust-session', 'RegionOne', KEY_REF),
+                     ('trust-session', 'RegionOne', KEY_REF),
+                     ('trust-session', 'RegionTwo', KEY_REF_TWO)]
     swift = env.account.connect()
     [point] = store.list_recovery_points(swift, PROJECT)
     assert point['encrypted'] and point['key_ref'] == KEY_REF
@@ -909,6 +912,50 @@ def test_an_encrypted_run_stores_nothing_in_clear(env, monkeypatch):
     assert restored == DISK
     assert any('wrapped by key' in e.message
                for e in db_api.checkpoint_event_get_all(env.context, cp.id))
+
+
+def test_a_protection_records_whether_each_region_could_recover_it(
+        env, monkeypatch):
+    reads = _encrypt(env, monkeypatch)
+    ok, cp = env.protect()
+    assert ok, cp.error
+    policy = db_api.workload_policy_get(env.context, env.checkpoint.policy_id)
+    state = policy.readiness
+    assert state['by'] == 'protection' and state['dr_ready'] is True
+    assert {r: (s['readable'], s['unwraps'])
+            for r, s in state['regions'].items()} == {
+        'RegionOne': (True, True), 'RegionTwo': (True, True)}
+    # The backup region's key gone: the next protection records it, and
+    # the checkpoint is available all the same.
+    real = workflow.keyring.keys.read_customer_key
+
+    def gone_in_two(session, region, key_ref, conf=None):
+        if region == 'RegionTwo':
+            raise exception.KeyNotFound(key_ref=key_ref, region=region)
+        return real(session, region, key_ref, conf)
+
+    monkeypatch.setattr(workflow.keyring.keys, 'read_customer_key',
+                        gone_in_two)
+    ok, again = env.protect()
+    assert ok and again.status == 'available', again.error
+    state = db_api.workload_policy_get(env.context,
+                                       env.checkpoint.policy_id).readiness
+    assert state['dr_ready'] is False
+    assert KEY_REF_TWO in state['regions']['RegionTwo']['reason']
+    assert reads
+
+
+def test_readiness_that_cannot_be_recorded_does_not_fail_the_run(
+        env, monkeypatch):
+    _encrypt(env, monkeypatch)
+
+    def refuse(*args):
+        raise RuntimeError('database away')
+
+    monkeypatch.setattr(workflow.db_api, 'workload_policy_set_readiness',
+                        refuse)
+    ok, cp = env.protect()
+    assert ok and cp.status == 'available', cp.error
 
 
 def test_reprotecting_encrypted_unchanged_data_uploads_nothing(

@@ -98,6 +98,39 @@ class RetentionTable(tables.DataTable):
         verbose_name = _('Retention')
 
 
+def _key_regions(policy: Any) -> list[dict]:
+    """One row per region of an encrypted policy: its key and readiness.
+
+    The key references come from the policy's ``encryption``; the state
+    from ``encryption_readiness``, which the API measured for this very
+    request (each region's key read and, when there is a checkpoint,
+    unwrapping its data key, as a recovery there would).
+    """
+    encryption = policy.get('encryption') or {}
+    refs = dict(encryption.get('recovery_key_refs') or {})
+    readiness = policy.get('encryption_readiness') or {}
+    rows = []
+    for region, state in sorted(readiness.items()):
+        ok = state['readable'] and state.get('unwraps') is not False
+        rows.append({'region': region, 'role': state['role'],
+                     'key_ref': state['key_ref'], 'ok': ok,
+                     'state': cli_columns.readiness_text(state)})
+    for region, ref in sorted(refs.items()):
+        if region not in readiness:       # not measured: say so
+            rows.append({'region': region, 'role': 'recovery',
+                         'key_ref': ref, 'ok': False,
+                         'state': str(_('not checked'))})
+    return rows
+
+
+def _data_key(encryption: dict) -> str:
+    if encryption.get('data_key_scope') == 'policy':
+        return str(_('of this policy only (no chunk shared with another '
+                     'policy)'))
+    return str(_('of the project (chunks shared with its policies under '
+                 'the same key)'))
+
+
 class OverviewTab(tabs.Tab):
     name = _('Overview')
     slug = 'overview'
@@ -115,6 +148,10 @@ class OverviewTab(tabs.Tab):
             'rpo_target': common.human_duration(options.get('rpo')),
             'last_drill': cli_columns.LastDrillColumn(
                 policy.get('last_drill')).human_readable(),
+            'encryption': policy.get('encryption'),
+            'data_key': _data_key(policy.get('encryption') or {}),
+            'dr_ready': policy.get('dr_ready'),
+            'key_regions': _key_regions(policy),
         }
 
 

@@ -28,6 +28,8 @@ from tests.unit.api.v1.test_checkpoints import trusts  # noqa: F401
 KEY = 'http://kms-one/v1/secrets/0b6f6c1e-6a57-4f0e-9d0a-6f1b3c2d4e51'
 KEY_TWO = 'http://kms-two/v1/secrets/7c2e9d4a-1f3b-4a8e-b5c6-2d9e0f1a3b72'
 ENCRYPTION = {'key_ref': KEY, 'recovery_key_refs': {'RegionTwo': KEY_TWO}}
+# What is stored and shown: the project's data key unless asked otherwise.
+STORED = dict(ENCRYPTION, data_key_scope='project')
 
 
 def _create(api, encryption=ENCRYPTION, **policy):
@@ -39,7 +41,7 @@ def test_encryption_is_stored_and_readiness_reported(api):
     response = _create(api)
     assert response.status_int == 201, response.text
     policy = response.json['policy']
-    assert policy['encryption'] == ENCRYPTION
+    assert policy['encryption'] == STORED
     assert policy['dr_ready'] is True
     assert policy['encryption_readiness'] == {
         'RegionOne': {'role': 'source', 'key_ref': KEY, 'readable': True,
@@ -49,7 +51,7 @@ def test_encryption_is_stored_and_readiness_reported(api):
     shown = api('GET', '/v1/policies/' + policy['id']).json['policy']
     assert shown == policy
     listed = api('GET', '/v1/policies').json['policies'][0]
-    assert listed['encryption'] == ENCRYPTION
+    assert listed['encryption'] == STORED
     assert 'dr_ready' not in listed   # no key manager call per listed policy
 
 
@@ -65,7 +67,8 @@ def test_readiness_flips_when_the_recovery_key_is_missing(api, fake_cloud):
 
 def test_without_recovery_regions_a_policy_is_not_dr_ready(api):
     policy = _create(api, encryption={'key_ref': KEY}).json['policy']
-    assert policy['encryption'] == {'key_ref': KEY, 'recovery_key_refs': {}}
+    assert policy['encryption'] == {'key_ref': KEY, 'recovery_key_refs': {},
+                                    'data_key_scope': 'project'}
     assert policy['dr_ready'] is False
 
 
@@ -110,7 +113,7 @@ def test_update_sets_changes_and_removes_encryption(api, fake_cloud):
     assert api('GET', path).json['policy']['encryption'] is None
     response = api('PATCH', path, {'policy': {'encryption': ENCRYPTION}})
     assert response.status_int == 200, response.text
-    assert response.json['policy']['encryption'] == ENCRYPTION
+    assert response.json['policy']['encryption'] == STORED
     response = api('PATCH', path, {'policy': {'encryption': None}})
     assert response.json['policy']['encryption'] is None
 
@@ -187,3 +190,70 @@ def test_a_registration_left_behind_does_not_block_delete(api, fake_cloud,
     assert _consumers(fake_cloud, policy['id']) == {('RegionTwo', KEY_TWO)}
     assert any('still registered' in r.getMessage() and
                KEY_TWO in r.getMessage() for r in caplog.records)
+
+
+def test_a_policy_may_ask_for_a_data_key_of_its_own(api):
+    policy = _create(api, encryption=dict(
+        ENCRYPTION, data_key_scope='policy')).json['policy']
+    assert policy['encryption'] == dict(ENCRYPTION, data_key_scope='policy')
+    path = '/v1/policies/' + policy['id']
+    # A rotation without a scope keeps the policy's.
+    other = '5e1d2c3b-4a59-4687-9b0a-1c2d3e4f5a6b'
+    response = api('PATCH', path, {'policy': {'encryption': {
+        'key_ref': other}}})
+    assert response.status_int == 200, response.text
+    assert response.json['policy']['encryption'] == {
+        'key_ref': other, 'recovery_key_refs': {},
+        'data_key_scope': 'policy'}
+    # No checkpoint yet: the scope may change.
+    response = api('PATCH', path, {'policy': {'encryption': dict(
+        ENCRYPTION, data_key_scope='project')}})
+    assert response.status_int == 200, response.text
+    assert response.json['policy']['encryption'] == STORED
+
+
+@pytest.mark.parametrize('scope', ['tenant', '', None, 1, 'Policy'])
+def test_an_unknown_data_key_scope_is_400(api, scope):
+    response = _create(api, encryption=dict(ENCRYPTION,
+                                            data_key_scope=scope))
+    assert response.status_int == 400, response.text
+    assert 'data_key_scope' in response.json['error']['message']
+
+
+def test_the_scope_of_a_policy_with_checkpoints_cannot_change(
+        cp_api, engine, trusts):  # noqa: F811
+    policy = cp_api('POST', '/v1/policies', {'policy': {
+        'name': 'enc', 'encryption': ENCRYPTION, 'members': [{
+            'resource_type': 'server', 'resource_id': 'srv-1',
+            'action': 'template_only'}]}}).json['policy']
+    assert _protect(cp_api, policy).status_int == 202
+    path = '/v1/policies/' + policy['id']
+    response = cp_api('PATCH', path, {'policy': {'encryption': dict(
+        ENCRYPTION, data_key_scope='policy')}})
+    assert response.status_int == 409, response.text
+    message = response.json['error']['message']
+    assert '1 checkpoint(s)' in message and 'project' in message
+    assert cp_api('GET', path).json['policy']['encryption'] == STORED
+    # The same scope, or a rotation, or no encryption at all: allowed.
+    for value in (dict(ENCRYPTION, data_key_scope='project'),
+                  {'key_ref': KEY}, None):
+        response = cp_api('PATCH', path, {'policy': {'encryption': value}})
+        assert response.status_int == 200, response.text
+
+
+def test_what_a_show_measured_is_kept_for_dragon_status(api, fake_cloud):
+    from dragon import context as dragon_context
+    from dragon.db import api as db_api
+    policy = _create(api).json['policy']
+    fake_cloud.keys.missing.add(('RegionTwo', KEY_TWO))
+    before = db_api.workload_policy_get(
+        dragon_context.get_admin_context(), policy['id'])
+    api('GET', '/v1/policies/' + policy['id'])
+    after = db_api.workload_policy_get(dragon_context.get_admin_context(),
+                                       policy['id'])
+    assert before.readiness['dr_ready'] is True
+    state = after.readiness
+    assert state['by'] == 'request' and state['dr_ready'] is False
+    assert state['regions']['RegionTwo']['readable'] is False
+    # A check is not a change of the policy.
+    assert after.updated_at == before.updated_at

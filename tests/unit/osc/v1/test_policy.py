@@ -457,3 +457,41 @@ def test_show_says_whether_each_key_unwraps_the_newest_checkpoint(
             in result.out)
     assert ('RegionTwo (recovery): readable, does NOT unwrap: key k2 is '
             'readable in RegionTwo but does not unwrap') in result.out
+
+
+def test_data_key_scope_sent_kept_and_shown(api, openstack):
+    result = openstack('dr', 'policy', 'create', 'own', '--encryption-key',
+                       'k1', '--data-key-scope', 'policy')
+    assert result.code == 0, result.err
+    assert api.requests('POST')[-1].json['policy']['encryption'] == {
+        'key_ref': 'k1', 'recovery_key_refs': {}, 'data_key_scope': 'policy'}
+    api.add_policy('web', encryption={
+        'key_ref': 'k1', 'recovery_key_refs': {}, 'data_key_scope': 'policy'})
+    # A rotation sends no scope: the API keeps the policy's.
+    assert openstack('dr', 'policy', 'set', 'web', '--encryption-key',
+                     'k2').code == 0
+    assert api.requests('PATCH')[-1].json == {'policy': {'encryption': {
+        'key_ref': 'k2', 'recovery_key_refs': {}}}}
+    assert openstack('dr', 'policy', 'set', 'web', '--data-key-scope',
+                     'project').code == 0
+    assert api.requests('PATCH')[-1].json == {'policy': {'encryption': {
+        'key_ref': 'k1', 'recovery_key_refs': {},
+        'data_key_scope': 'project'}}}
+    assert 'key k1; data key of the policy' in openstack(
+        'dr', 'policy', 'show', 'web').out
+
+
+@pytest.mark.parametrize('args', [
+    ('--data-key-scope', 'policy'),                      # no key
+    ('--data-key-scope', 'tenant', '--encryption-key', 'k1'),
+])
+def test_create_refuses_a_scope_without_key_or_unknown(api, openstack, args):
+    result = openstack('dr', 'policy', 'create', 'web', *args)
+    assert result.code != 0 and 'Traceback' not in result.err
+    assert api.requests('POST') == []
+
+
+def test_the_clients_scopes_are_the_apis():
+    from dragon.checkpoint import envelope
+    from dragon.osc.v1 import policy
+    assert policy.DATA_KEY_SCOPES == envelope.SCOPES
