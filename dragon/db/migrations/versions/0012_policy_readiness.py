@@ -19,16 +19,16 @@ caller's token), ``dr_ready`` and each region's state. NULL: never
 checked (every existing policy). ``dragon-status`` reports it, since it
 has no credentials to read a project's keys itself.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-04
 """
 
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0010'
-down_revision = '0009'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
