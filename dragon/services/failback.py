@@ -32,6 +32,7 @@ from typing import Any
 
 from oslo_log import log as logging
 
+from dragon.checkpoint import envelope
 from dragon.common import timeutils
 from dragon import conf as dragon_conf
 from dragon.db import api as db_api
@@ -147,7 +148,8 @@ def _encryption(recovery: models.Recovery, manifest: dict[str, Any],
 
     :raises dragon.exception.FailbackNotPossible: no key for this region.
     """
-    key_refs = (manifest.get('encryption') or {}).get('key_refs')
+    encryption = manifest.get('encryption') or {}
+    key_refs = encryption.get('key_refs')
     if not key_refs:
         return None
     here = recovery.target_region
@@ -155,7 +157,11 @@ def _encryption(recovery: models.Recovery, manifest: dict[str, Any],
         raise exception.FailbackNotPossible(
             id=recovery.id, reason='its checkpoint is encrypted and names no '
             'key for %s to protect with' % here)
+    # The scope goes along; a policy-scoped key is the reverse policy's
+    # own, new one (a data key is bound to its policy).
     return {'key_ref': key_refs[here],
+            'data_key_scope': encryption.get('data_key_scope',
+                                             envelope.PROJECT_SCOPE),
             'recovery_key_refs': {region: ref for region, ref in
                                   key_refs.items() if region == source_region}}
 

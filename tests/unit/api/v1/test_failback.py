@@ -185,10 +185,15 @@ def test_a_checkpoint_without_schedules_says_so(backup):
     assert any('no schedule copied' in n for n in failback['notes'])
 
 
-def test_an_encrypted_checkpoint_swaps_its_keys(backup, fake_cloud):
-    backup.manifest['encryption'] = {'key_refs': {
+@pytest.mark.parametrize('recorded, scope', [
+    ({}, 'project'),       # a checkpoint from before data key scopes
+    ({'data_key_scope': 'project'}, 'project'),
+    ({'data_key_scope': 'policy'}, 'policy')])
+def test_an_encrypted_checkpoint_swaps_its_keys(backup, fake_cloud,
+                                                recorded, scope):
+    backup.manifest['encryption'] = dict(recorded, key_refs={
         'RegionOne': 'https://one/v1/secrets/' + '1' * 32,
-        'RegionTwo': 'https://two/v1/secrets/' + '2' * 32}}
+        'RegionTwo': 'https://two/v1/secrets/' + '2' * 32})
     recovery = _failover(backup)
 
     response = _prepare(backup, recovery)
@@ -197,6 +202,7 @@ def test_an_encrypted_checkpoint_swaps_its_keys(backup, fake_cloud):
     encryption = response.json['failback']['policy']['encryption']
     assert encryption == {
         'key_ref': 'https://two/v1/secrets/' + '2' * 32,
+        'data_key_scope': scope,
         'recovery_key_refs': {
             'RegionOne': 'https://one/v1/secrets/' + '1' * 32}}
 
