@@ -29,9 +29,18 @@ import re
 import time
 from typing import Any, Callable
 
+from oslo_log import log as logging
+
 from dragon.common import heat as heat_errors
 from dragon import exception
 from dragon.protection import template as template_mod
+
+LOG = logging.getLogger(__name__)
+
+# A stack create Heat answers with a 500 is tried again, this many times in
+# all, waiting CREATE_RETRY_DELAY x the attempt's number between them.
+CREATE_ATTEMPTS = 3
+CREATE_RETRY_DELAY = 2.0
 
 NAME_LIMIT = 200  # Heat allows 255; leave room for nested stack names
 _NAME_UNSAFE = re.compile(r'[^A-Za-z0-9_.-]+')
@@ -93,13 +102,28 @@ def create(clients: Any, name: str, template: dict[str, Any] | str,
                              for k, v in (params or {}).items()},
               'timeout_mins': max(1, math.ceil(timeout / 60.0)),
               'disable_rollback': True}
-    try:
-        with heat_errors.reachable('creating stack %s' % name):
-            body = clients.heat().stacks.create(**fields)
-    except heat_errors.HTTPException as e:
-        raise exception.StackFailed(stack=name, status='not created',
-                                    reason=heat_errors.reason(e))
-    return body['stack']['id']
+    attempt = 1
+    while True:
+        try:
+            with heat_errors.reachable('creating stack %s' % name):
+                return clients.heat().stacks.create(**fields)['stack']['id']
+        except heat_errors.HTTPException as e:
+            if heat_errors.status(e) != 500 or attempt == CREATE_ATTEMPTS:
+                raise exception.StackFailed(stack=name, status='not created',
+                                            reason=heat_errors.reason(e))
+            # Heat answers 500 when Keystone refuses the stack's trust with
+            # a 409, as it does for two stacks one user creates in the same
+            # second (seen on the minicloud).  Whether the stack was stored
+            # anyway is read back: one found by its name is this one.
+            found = get(clients, name)
+            if found is not None and found.get('stack_status') != \
+                    'DELETE_COMPLETE':
+                return found['id']
+            LOG.warning('Heat failed to create stack %s (%s); trying again '
+                        '(attempt %d of %d)', name, heat_errors.reason(e),
+                        attempt + 1, CREATE_ATTEMPTS)
+            time.sleep(CREATE_RETRY_DELAY * attempt)
+            attempt += 1
 
 
 def get(clients: Any, stack_id: str) -> dict[str, Any] | None:

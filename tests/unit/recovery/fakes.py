@@ -202,7 +202,11 @@ class Target:
         if service == 'orchestration' and path == '/validate':
             return self.validate_answer
         if service == 'orchestration' and path == '/stacks':
-            if self.create_answer is not None:
+            if isinstance(self.create_answer, list):
+                answer = self.create_answer.pop(0)   # one per attempt
+                if answer is not None:
+                    return answer
+            elif self.create_answer is not None:
                 return self.create_answer
             self.stacks.setdefault('s1', [('CREATE_IN_PROGRESS', [])])
             return Response(201, {'stack': {'id': 's1', 'links': []}})

@@ -65,7 +65,8 @@ def test_create_refused(target):
     assert e.value.status == 'not created'
 
 
-def test_create_refused_without_a_heat_message(target):
+def test_create_refused_without_a_heat_message(target, monkeypatch):
+    monkeypatch.setattr(stack, 'CREATE_RETRY_DELAY', 0)
     target.create_answer = fakes.Response(409, {'title': 'Conflict'})
     with pytest.raises(exception.StackFailed, match=r'Conflict \(HTTP 409'):
         stack.create(target, 'n', 'heat_template_version: 2021-04-16\n',
@@ -204,3 +205,33 @@ def test_delete_refused(target):
     with pytest.raises(exception.StackFailed,
                        match=r'delete refused: stack is locked \(HTTP 409'):
         stack.delete(target, 's1', timeout=10, interval=0)
+
+
+def test_a_create_answered_500_is_tried_again(target, monkeypatch):
+    """Heat's 500 when Keystone refuses its trust (two stacks at once)."""
+    monkeypatch.setattr(stack, 'CREATE_RETRY_DELAY', 0)
+    target.create_answer = [fakes.Response(500, {'error': {
+        'message': 'Conflict occurred attempting to store trust'}}), None]
+    assert stack.create(target, 'n', 'heat_template_version: 2021-04-16\n',
+                        {}, 60) == 's1'
+    assert [w[:3] for w in target.writes()] == [
+        ('POST', 'orchestration', '/stacks')] * 2
+
+
+def test_a_stack_stored_despite_a_500_is_not_created_twice(target,
+                                                          monkeypatch):
+    monkeypatch.setattr(stack, 'CREATE_RETRY_DELAY', 0)
+    target.create_answer = [fakes.Response(500)]
+    target.stacks['n'] = [(IN, [])]      # Heat stored it after all
+    assert stack.create(target, 'n', 'heat_template_version: 2021-04-16\n',
+                        {}, 60) == 'n'
+    assert len(target.writes()) == 1
+
+
+def test_a_create_failing_every_attempt_is_refused(target, monkeypatch):
+    monkeypatch.setattr(stack, 'CREATE_RETRY_DELAY', 0)
+    target.create_answer = [fakes.Response(500)] * stack.CREATE_ATTEMPTS
+    with pytest.raises(exception.StackFailed, match=r': HTTP 500$'):
+        stack.create(target, 'n', 'heat_template_version: 2021-04-16\n',
+                     {}, 60)
+    assert len(target.writes()) == stack.CREATE_ATTEMPTS
