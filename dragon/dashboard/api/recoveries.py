@@ -26,6 +26,7 @@ from dragon.dashboard import exceptions
 from dragon import statuses
 
 FAILOVER, DRILL = client_recoveries.FAILOVER, client_recoveries.DRILL
+IN_PLACE = client_recoveries.IN_PLACE
 RECREATE = 'recreate'
 
 
@@ -87,6 +88,20 @@ def recovery_create(request: Any, *, target_region: str,
 def recovery_delete(request: Any, recovery_id: str,
                     region: str | None = None) -> None:
     api.client(request, region).recoveries.delete(recovery_id)
+
+
+@api.translated
+def recovery_commit(request: Any, recovery_id: str,
+                    region: str | None = None) -> None:
+    """Keep an in-place restore: the volumes it replaced are deleted."""
+    api.client(request, region).recoveries.commit(recovery_id)
+
+
+@api.translated
+def recovery_rollback(request: Any, recovery_id: str,
+                      region: str | None = None) -> None:
+    """Undo an in-place restore: the replaced volumes go back."""
+    api.client(request, region).recoveries.rollback(recovery_id)
 
 
 @api.translated

@@ -111,3 +111,17 @@ TARGET_NETWORKS = [
      'shared': True},
     {'id': 'ext-two', 'name': 'public', 'external': True, 'shared': True},
 ]
+
+
+def awaiting_commit(**fields: Any) -> dict:
+    """An in-place restore whose commit-or-rollback window is open."""
+    return recovery(**{
+        'status': 'awaiting_commit', 'mode': 'in_place', 'stack_id': None,
+        'stack_name': None, 'stack_status': None, 'torn_down': False,
+        'target_region': 'RegionOne',
+        'commit_deadline': '2026-12-04T02:02:00+00:00',
+        'replaced': [{'key': 'volume_data', 'name': 'db-data',
+                      'old_volume_id': 'old-vol-1',
+                      'new_volume_id': 'new-vol-1', 'server_id': 'srv-1',
+                      'device': '/dev/vdb', 'state': 'swapped'}],
+        **fields})

@@ -104,3 +104,65 @@ class RecoveriesTests(helpers.TestCase):
             404, 'Recovery nope could not be found.')
         response = self.client.get(reverse(DETAIL, args=['nope']))
         self.assertEqual(302, response.status_code)
+
+
+class InPlaceWindowTests(helpers.TestCase):
+    """An in-place restore awaiting commit: its window, commit, roll back."""
+
+    def test_row_shows_the_window_and_offers_commit_and_rollback(self):
+        self.dragon.recoveries.list.return_value = [
+            rfakes.awaiting_commit(), rfakes.recovery(id='r-drill')]
+        response = self.client.get(reverse(INDEX))
+        self.assertContains(response, 'In place')
+        self.assertContains(response, 'Window ends')
+        for action in ('commit', 'rollback'):
+            self.assertContains(response, 'recoveries__%s__%s' % (
+                action, rfakes.RECOVERY_ID))
+            self.assertNotContains(response,
+                                   'recoveries__%s__r-drill' % action)
+        # Not deletable while its window is open; the ended drill is.
+        self.assertNotContains(response,
+                               'recoveries__delete__%s' % rfakes.RECOVERY_ID)
+        self.assertContains(response, 'recoveries__delete__r-drill')
+
+    def test_a_reader_is_offered_neither(self):
+        self.dragon.recoveries.list.return_value = [rfakes.awaiting_commit()]
+        self.as_reader()
+        response = self.client.get(reverse(INDEX))
+        for action in ('commit', 'rollback'):
+            self.assertNotContains(response, 'recoveries__%s__%s' % (
+                action, rfakes.RECOVERY_ID))
+
+    def test_commit_and_rollback_call_the_api_in_the_selected_region(self):
+        self.dragon.recoveries.list.return_value = [rfakes.awaiting_commit()]
+        self.client.get(reverse(INDEX) + '?region=RegionTwo')
+        for action in ('commit', 'rollback'):
+            response = self.client.post(reverse(INDEX), {
+                'action': 'recoveries__%s__%s' % (action,
+                                                  rfakes.RECOVERY_ID)})
+            self.assertEqual(302, response.status_code)
+            getattr(self.dragon.recoveries, action).assert_called_once_with(
+                rfakes.RECOVERY_ID)
+            self.assertEqual('RegionTwo', self.dragon.regions[-1])
+
+    def test_a_refused_commit_shows_the_api_reason(self):
+        self.dragon.recoveries.list.return_value = [rfakes.awaiting_commit()]
+        self.dragon.recoveries.commit.side_effect = fakes.error(
+            409, 'Recovery %s is committing' % rfakes.RECOVERY_ID)
+        self.client.post(reverse(INDEX), {
+            'action': 'recoveries__commit__%s' % rfakes.RECOVERY_ID})
+        response = self.client.get(reverse(INDEX))
+        self.assertTrue(any('is committing' in m
+                            for m in self.messages_of(response)),
+                        self.messages_of(response))
+
+    def test_detail_shows_the_window_and_the_swapped_volumes(self):
+        self.dragon.recoveries.get.return_value = rfakes.awaiting_commit()
+        self.dragon.recoveries.events.return_value = []
+        response = self.client.get(reverse(DETAIL,
+                                           args=[rfakes.RECOVERY_ID]))
+        self.assertEqual(200, response.status_code)
+        self.assertContains(response, '2026-12-04T02:02:00')
+        self.assertContains(response, 'commit or roll back before then')
+        for value in ('old-vol-1', 'new-vol-1', '/dev/vdb', 'swapped'):
+            self.assertContains(response, value)

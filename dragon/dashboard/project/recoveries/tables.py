@@ -33,8 +33,8 @@ from dragon import statuses
 # Heat's dashboard (heat-dashboard) names its stack page so; without it
 # the stack is shown by id.
 STACK_URL = 'horizon:project:stacks:detail'
-MODE_DISPLAY = ((api.FAILOVER, _('Failover')), (api.DRILL, _('Drill')))
-DELETABLE = (statuses.Recovery.SUCCEEDED, statuses.Recovery.ERROR)
+MODE_DISPLAY = ((api.FAILOVER, _('Failover')), (api.DRILL, _('Drill')),
+                (api.IN_PLACE, _('In place')))
 
 
 def stack_link(datum: Any) -> str:
@@ -76,7 +76,8 @@ class DeleteRecovery(tables.DeleteAction):
                              'Scheduled deletion of Recoveries', count)
 
     def allowed(self, request: Any, datum: Any = None) -> bool:
-        if datum is not None and datum.status not in DELETABLE:
+        if datum is not None and \
+                datum.status not in statuses.Recovery.DELETABLE:
             return False
         return policy.check(request, 'dragon:recovery:delete',
                             policy.target_of(datum))
@@ -88,6 +89,59 @@ class DeleteRecovery(tables.DeleteAction):
         except dragon_exceptions.DragonError as err:
             # The API's reason, not only Horizon's "Unable to delete".
             errors.handle(request, err.message, escalate=True)
+
+
+class _CloseWindow(tables.BatchAction):
+    """Commit or roll back an in-place restore while its window is open."""
+
+    def allowed(self, request: Any, datum: Any = None) -> bool:
+        if datum is not None and \
+                datum.status != statuses.Recovery.AWAITING_COMMIT:
+            return False
+        return policy.check(request, 'dragon:recovery:%s' % self.name,
+                            policy.target_of(datum))
+
+
+class CommitRecovery(_CloseWindow):
+    name = 'commit'
+    help_text = _('The restored volumes stay; the volumes they replaced '
+                  'are deleted.')
+
+    @staticmethod
+    def action_present(count: int) -> str:
+        return ngettext_lazy('Commit Restore', 'Commit Restores', count)
+
+    @staticmethod
+    def action_past(count: int) -> str:
+        return ngettext_lazy('Committing restore', 'Committing restores',
+                             count)
+
+    @common_tables.shows_api_error(_('Unable to commit recovery %(name)s.'))
+    def action(self, request: Any, obj_id: str) -> None:
+        api.recovery_commit(request, obj_id,
+                            region=regions.selected(request))
+
+
+class RollbackRecovery(_CloseWindow):
+    name = 'rollback'
+    action_type = 'danger'
+    help_text = _('The replaced volumes go back where they were; the '
+                  'restored ones are deleted.')
+
+    @staticmethod
+    def action_present(count: int) -> str:
+        return ngettext_lazy('Roll Back Restore', 'Roll Back Restores', count)
+
+    @staticmethod
+    def action_past(count: int) -> str:
+        return ngettext_lazy('Rolling back restore', 'Rolling back restores',
+                             count)
+
+    @common_tables.shows_api_error(
+        _('Unable to roll back recovery %(name)s.'))
+    def action(self, request: Any, obj_id: str) -> None:
+        api.recovery_rollback(request, obj_id,
+                              region=regions.selected(request))
 
 
 class RecoveriesTable(tables.DataTable):
@@ -105,6 +159,10 @@ class RecoveriesTable(tables.DataTable):
     progress = common_tables.ProgressColumn()
     rto = tables.Column(rto, verbose_name=_('RTO'))
     stack = tables.Column(stack_link, verbose_name=_('Heat stack'))
+    # An in-place restore awaiting commit: when its window ends.
+    commit_deadline = tables.Column(
+        'commit_deadline', verbose_name=_('Window ends'), empty_value='-',
+        filters=(horizon_filters.parse_isotime,))
     created_at = tables.Column(
         'created_at', verbose_name=_('Started'),
         filters=(horizon_filters.parse_isotime,
@@ -117,7 +175,7 @@ class RecoveriesTable(tables.DataTable):
         status_columns = ['status']
         row_class = RecoveryRow
         table_actions = (DeleteRecovery,)
-        row_actions = (DeleteRecovery,)
+        row_actions = (CommitRecovery, RollbackRecovery, DeleteRecovery)
 
 
 class ResourcesTable(tables.DataTable):
