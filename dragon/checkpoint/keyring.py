@@ -26,6 +26,7 @@ from oslo_config import cfg
 
 from dragon.checkpoint import envelope
 from dragon.checkpoint import manifest as manifest_mod
+from dragon.checkpoint import naming
 from dragon.checkpoint import store
 from dragon.cloud import keys
 from dragon import exception
@@ -68,14 +69,54 @@ def protect_domain(conf: cfg.ConfigOpts, session: Any, swift: Any,
         read_key=lambda ref: keys.read_customer_key(session, region, ref,
                                                     conf),
         policy_id=scoped_policy(encryption, policy_id))
+    refs = key_refs(encryption, region)
     if how == envelope.REWRAPPED:
         count = rewrap_checkpoints(swift, project_id, policy_id, domain,
-                                   key_refs(encryption, region))
+                                   refs)
         if event is not None:
             event('info', 'data key %s re-wrapped by the new key %s (no '
                   'chunk rewritten); %d earlier checkpoints now open with '
                   'it' % (domain.key_id, key_ref, count))
+    elif how == envelope.FOUND and policy_id and _refs_changed(
+            swift, project_id, policy_id, domain, refs):
+        # A recovery region's key re-pointed (or added) on the policy: the
+        # earlier checkpoints name it too, or the backup site, which has
+        # only their envelopes, would look for the key where it was.
+        count = rewrap_checkpoints(swift, project_id, policy_id, domain,
+                                   refs)
+        if event is not None:
+            event('info', 'the key references of %d earlier checkpoints now '
+                  'name the policy\'s (%s)' % (count, ', '.join(
+                      '%s: %s' % item for item in sorted(refs.items()))))
     return domain
+
+
+def _refs_changed(swift: Any, project_id: str, policy_id: str,
+                  domain: envelope.Domain, refs: dict[str, str]) -> bool:
+    """Whether the policy's newest complete checkpoint of ``domain``'s
+    data key names other key references than ``refs``.
+
+    Only the newest is read (containers newest first, a HEAD each until
+    the policy's): every protection brings all of them up to date, so the
+    newest speaks for the rest, and an unchanged policy costs a few
+    requests, not one per checkpoint.
+    """
+    containers = sorted(store.checkpoint_containers(swift, project_id),
+                        key=lambda name: naming.parse(name).time,
+                        reverse=True)
+    for container in containers:
+        meta = store.container_metadata(swift, container)
+        if not meta or not meta.get(store.COMPLETE) or \
+                meta.get(store.POLICY_ID) != policy_id:
+            continue
+        try:
+            found = store.read_manifest(swift, container)
+        except exception.DragonException:
+            return False
+        info = found.get('encryption') or {}
+        return info.get('key_id') == domain.key_id and \
+            info.get('key_refs') != dict(sorted(refs.items()))
+    return False
 
 
 def scoped_policy(encryption: dict[str, Any], policy_id: str | None

@@ -400,3 +400,53 @@ def test_the_scope_of_a_run_follows_the_policys_encryption():
     with pytest.raises(ValueError):
         keyring.scoped_policy({'key_ref': REF, 'data_key_scope': 'policy'},
                               None)
+
+
+def test_a_repointed_recovery_key_is_named_by_earlier_checkpoints(
+        account, monkeypatch):
+    """The backup site has only the envelopes: they must name its key."""
+    domain, _how = _domain(account)
+    container, _s = _checkpoint(account, domain)
+    monkeypatch.setattr(keyring.keys, 'read_customer_key',
+                        lambda session, region, ref, conf=None: KEY)
+    moved = REF_TWO.replace('kms-two', 'kms-two-new')
+    events = []
+    swift = account.connect()
+    again = keyring.protect_domain(
+        None, 'trust', swift, 'RegionOne', 'proj',
+        {'key_ref': REF, 'recovery_key_refs': {'RegionTwo': moved}},
+        policy_id='pol', event=lambda level, text: events.append(text))
+    assert again.key_id == domain.key_id      # the same data key: found
+    clear = store.read_manifest(swift, container)
+    assert clear['encryption']['key_refs'] == {'RegionOne': REF,
+                                               'RegionTwo': moved}
+    assert clear['encryption']['wrap_ref'] == REF
+    assert events and events[0].startswith(
+        'the key references of 1 earlier checkpoints')
+    # Opens as before: only the clear references changed.
+    opened = envelope.checkpoint_domain(KEY, clear, REF, container)
+    assert set(store.read_manifest(swift, container, opened)['data']) == {
+        'server_secret_db'}
+    # Up to date now: the next protection rewrites nothing.
+    writes = []
+    real_rewrite = store.rewrite_envelope
+    monkeypatch.setattr(store, 'rewrite_envelope',
+                        lambda *a, **k: writes.append(a) or real_rewrite(
+                            *a, **k))
+    keyring.protect_domain(
+        None, 'trust', swift, 'RegionOne', 'proj',
+        {'key_ref': REF, 'recovery_key_refs': {'RegionTwo': moved}},
+        policy_id='pol', event=lambda level, text: events.append(text))
+    assert writes == [] and len(events) == 1
+
+
+def test_unchanged_key_references_rewrite_nothing(account, monkeypatch):
+    domain, _how = _domain(account)
+    _checkpoint(account, domain)
+    monkeypatch.setattr(keyring.keys, 'read_customer_key',
+                        lambda session, region, ref, conf=None: KEY)
+    monkeypatch.setattr(store, 'rewrite_envelope', pytest.fail)
+    keyring.protect_domain(
+        None, 'trust', account.connect(), 'RegionOne', 'proj',
+        {'key_ref': REF, 'recovery_key_refs': {'RegionTwo': REF_TWO}},
+        policy_id='pol')
