@@ -25,6 +25,8 @@ import uuid
 
 import pytest
 
+from dragon.checkpoint import store
+from dragon.cloud import clients as clients_mod
 from tests.functional.api.test_policies import assert_error
 from tests.functional.api.test_policies import Http
 from tests.functional.key_manager import consumers
@@ -33,6 +35,7 @@ from tests.functional.key_manager import delete_secret_guarded
 from tests.functional.key_manager import store_secret
 from tests.minicloud.layout import REGIONS
 from tests.minicloud.waiters import wait_for
+from tests.story import session
 from tests.story import wait
 
 ONE, TWO = REGIONS
@@ -198,6 +201,16 @@ def test_a_recovery_key_that_is_another_secret_is_not_dr_ready(
         shown = demo('GET', path)[1]['policy']
         assert shown['dr_ready'] is True
         assert shown['encryption_readiness'][TWO]['unwraps'] is True
+        # ... and that protection re-pointed the first checkpoint too: its
+        # clear envelope (all a backup site has) names the key there now.
+        first = demo('GET', checkpoints[0])[1]['checkpoint']
+        swift = clients_mod.ServiceClients(session(cloud.layout),
+                                           ONE).swift()
+        refs = store.read_manifest(swift, first['container'])[
+            'encryption']['key_refs']
+        # (An id given is kept as Barbican's href of it.)
+        assert keys[TWO].rsplit('/', 1)[-1] in refs[TWO], refs
+        assert other_id.rsplit('/', 1)[-1] not in refs[TWO], refs
     finally:
         for checkpoint_path in checkpoints:
             demo('DELETE', checkpoint_path)
