@@ -25,7 +25,7 @@ run, named.
 import contextlib
 import threading
 import time
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from openstack import exceptions as sdk_exc
 
@@ -35,6 +35,39 @@ from dragon.protection.data import nova
 
 def _status(compute: Any, server_id: str) -> str:
     return compute.get_server(server_id).status
+
+
+# The events that say a run paused a server, and released it.
+PAUSED_EVENT = 'paused for a consistent point in time'
+UNPAUSED_EVENT = 'unpaused'
+
+
+def left_paused(events: Iterable[tuple[str | None, str]]) -> list[str]:
+    """Keys of the servers a run paused and did not unpause.
+
+    :param events: ``(resource key, message)`` of the run, oldest first.
+    """
+    paused: dict[str, bool] = {}
+    for key, message in events:
+        if key and message == PAUSED_EVENT:
+            paused[key] = True
+        elif key and message == UNPAUSED_EVENT:
+            paused[key] = False
+    return [key for key, still in paused.items() if still]
+
+
+def unpause_if_paused(compute: Any, server_id: str, poll: float,
+                      timeout: float, busy_timeout: float) -> bool:
+    """Unpause a server that is ``PAUSED``; whether it was.
+
+    For a run whose engine died between its pause and its release: nothing
+    else would ever unpause it.  A server no longer paused (the user
+    acted) is left as it is.
+    """
+    if _status(compute, server_id) != 'PAUSED':
+        return False
+    _unpause(compute, server_id, poll, timeout, busy_timeout)
+    return True
 
 
 def _wait(compute: Any, server_id: str, wanted: str, poll: float,
@@ -125,8 +158,7 @@ class Pause:
                     raise exception.DataActionFailed(
                         resource=node.resource.name or node.resource.id,
                         reason='did not pause within %d s' % self.timeout)
-                self.event('info', 'paused for a consistent point in time',
-                           node.key)
+                self.event('info', PAUSED_EVENT, node.key)
         except BaseException as e:
             self.release()
             self.wait(e)
@@ -152,7 +184,7 @@ class Pause:
                 raise exception.DataActionFailed(
                     resource=server_id,
                     reason='not ACTIVE %d s after unpause' % self.timeout)
-            self.event('info', 'unpaused', node.key)
+            self.event('info', UNPAUSED_EVENT, node.key)
         except Exception as e:  # noqa: BLE001 - named, the run fails
             with self._lock:
                 self.left.append('%s (%s)' % (node.resource.name or node.key,

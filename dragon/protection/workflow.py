@@ -735,6 +735,41 @@ def run(conf: cfg.ConfigOpts, checkpoint_id: str, host: str = '') -> bool:
                       host).run()
 
 
+def _unpause_left(conf: cfg.ConfigOpts, context: Any,
+                  clients: clients_mod.ServiceClients,
+                  recorder: rec.RunRecorder, checkpoint_id: str,
+                  resources: list[dict[str, Any]]) -> None:
+    """Unpause the servers the dead run paused for its point in time.
+
+    A consistent protection whose engine is killed between pausing its
+    servers and releasing them would leave production servers paused for
+    good.  Only servers its own events show paused and not unpaused are
+    touched, and only while they are still ``PAUSED``.
+    """
+    events = db_api.checkpoint_event_get_all(context, checkpoint_id)
+    keys = consistency.left_paused((e.resource, e.message) for e in events)
+    ids = {r.get('key'): r.get('id') for r in resources}
+    group = conf.protection
+    for key in keys:
+        server_id = ids.get(key)
+        if not server_id:
+            recorder.event('warning', 'paused by the interrupted run, but '
+                           'its id was not recorded: check it is running',
+                           key)
+            continue
+        try:
+            if consistency.unpause_if_paused(
+                    clients.connection.compute, server_id,
+                    min(group.poll_interval, 0.5), group.pause_timeout,
+                    group.image_active_timeout):
+                recorder.event('warning', 'unpaused: the run that paused it '
+                               'stopped with its engine', key)
+        except Exception as e:  # noqa: BLE001 - named, cleanup goes on
+            recorder.event('error', 'paused by the interrupted run and '
+                           'could not be unpaused: %s; unpause it by hand'
+                           % exception.one_line(e), key)
+
+
 def cleanup_orphan(conf: cfg.ConfigOpts, checkpoint_id: str) -> None:
     """Remove what a run that died with its engine left: temporaries, container.
 
@@ -754,6 +789,7 @@ def cleanup_orphan(conf: cfg.ConfigOpts, checkpoint_id: str) -> None:
         return
     recorder = rec.RunRecorder(context, checkpoint_id)
     clients = _trust_clients(conf, checkpoint)
+    _unpause_left(conf, context, clients, recorder, checkpoint_id, resources)
     if _interrupted(resources):
         # First: it removes across resources in dependency order (images,
         # volumes, then their snapshots), recorded or not.

@@ -171,3 +171,22 @@ def test_an_unpause_refused_while_nova_uploads_is_retried_past_timeout():
     pause.wait()
     assert compute.posts == [('pause', 'a'), ('unpause', 'a')]
     assert compute.statuses['a'] == 'ACTIVE'
+
+
+def test_left_paused_reads_the_runs_own_pause_and_release():
+    events = [('server_a', consistency.PAUSED_EVENT),
+              ('server_b', consistency.PAUSED_EVENT),
+              ('server_b', consistency.UNPAUSED_EVENT),
+              ('server_c', 'not running: not paused'),
+              (None, consistency.PAUSED_EVENT)]
+    assert consistency.left_paused(events) == ['server_a']
+
+
+@pytest.mark.parametrize('status, unpaused', [('PAUSED', True),
+                                              ('ACTIVE', False),
+                                              ('SHUTOFF', False)])
+def test_unpause_if_paused_leaves_a_server_the_user_changed(status,
+                                                          unpaused):
+    compute = Compute({'a': status}, busy=1)
+    assert consistency.unpause_if_paused(compute, 'a', 0, 5, 5) is unpaused
+    assert compute.posts == ([('unpause', 'a')] if unpaused else [])

@@ -37,6 +37,7 @@ from dragon.common import timeutils
 from dragon import context as dragon_context
 from dragon.db import api as db_api
 from dragon import exception
+from dragon.protection import consistency
 from dragon.protection import graph as graph_mod
 from dragon.protection import recorder as rec
 from dragon.protection import workflow
@@ -423,6 +424,37 @@ def test_an_interrupted_run_is_cleaned_up_from_its_row(env, conf, monkeypatch):
     assert [e for e in env.log if e[0] == 'cleanup'] == [
         ('cleanup', 'server_web', 'img-1')]
     assert writer.container not in env.account.containers
+
+
+def test_servers_a_dead_run_left_paused_are_unpaused(env, conf,
+                                                    monkeypatch):
+    """kill -9 between the pause and its release: the cleanup unpauses."""
+    db_api.checkpoint_update(env.context, env.checkpoint.id, {
+        'status': 'error', 'resources': [
+            {'key': key, 'type': 'OS::Nova::Server', 'id': sid,
+             'name': key, 'action': 'image_snapshot', 'status': 'capturing',
+             'temporaries': {}}
+            for key, sid in (('server_a', 'sa'), ('server_b', 'sb'),
+                             ('server_c', 'sc'), ('server_d', 'sd'))]})
+    db_api.checkpoint_events_add(env.context, env.checkpoint.id, [
+        {'level': 'info', 'resource': key, 'message': message}
+        for key, message in (
+            ('server_a', consistency.PAUSED_EVENT),
+            ('server_b', consistency.PAUSED_EVENT),
+            ('server_b', consistency.UNPAUSED_EVENT),   # released in time
+            ('server_c', consistency.PAUSED_EVENT),    # the user resumed it
+            ('server_d', 'not running: not paused'))])  # paused by its user
+    compute = env.clients.compute
+    for sid in ('sa', 'sd'):
+        compute.status[sid] = 'PAUSED'
+    monkeypatch.setattr(workflow, '_trust_clients',
+                        lambda conf, checkpoint: env.clients)
+    workflow.cleanup_orphan(conf, env.checkpoint.id)
+    assert compute.actions == [('unpause', 'sa')]
+    assert compute.status['sd'] == 'PAUSED'
+    events = db_api.checkpoint_event_get_all(env.context, env.checkpoint.id)
+    assert [e.resource for e in events if e.message.startswith(
+        'unpaused: the run that paused it stopped')] == ['server_a']
 
 
 def test_a_temporarys_name_is_on_the_row_before_its_create_call(env):
