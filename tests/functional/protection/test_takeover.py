@@ -181,6 +181,12 @@ def test_kill_9_mid_transfer_is_taken_over_and_ends_available(
     assert leftovers == []
     points = dr.recovery_points.list(policy=protected.policy['id'])
     assert ended['container'] in [p['container'] for p in points]
+    # The policy is consistent: the dead run may have had its servers
+    # paused; none is left so (the next run would skip a paused server).
+    states = {name: protected.conn.compute.get_server(server_id).status
+              for name, server_id in protected.workload.ids.items()
+              if name in ('web', 'app', 'db')}
+    assert set(states.values()) == {'ACTIVE'}, states
     print('kill -9 to available: %.0f s' % (time.monotonic() - killed_at))
     # The killed engine comes back: it finds nothing of its own to redo.
     two_engines.start_engine(index)
