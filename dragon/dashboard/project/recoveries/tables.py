@@ -98,8 +98,8 @@ class _CloseWindow(tables.BatchAction):
         if datum is not None and \
                 datum.status != statuses.Recovery.AWAITING_COMMIT:
             return False
-        return policy.check(request, 'dragon:recovery:%s' % self.name,
-                            policy.target_of(datum))
+        return common_tables.may(request, 'dragon:recovery:%s' % self.name,
+                                 datum)
 
 
 class CommitRecovery(_CloseWindow):
