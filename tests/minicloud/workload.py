@@ -61,6 +61,25 @@ class Workload:
     name: str
     conn: object
     ids: dict = dataclasses.field(default_factory=dict)
+    former_ids: dict = dataclasses.field(default_factory=dict)
+
+    def replace(self, role, new_id):
+        """Record that ``role`` is now ``new_id`` (an in-place commit).
+
+        Checkpoints taken before still name the former id; see ids_as_of.
+        """
+        self.former_ids.setdefault(role, []).append(self.ids[role])
+        self.ids[role] = new_id
+
+    def ids_as_of(self, checkpoint):
+        """The ids by role as ``checkpoint`` (an API record) names them."""
+        named = {r['id'] for r in checkpoint['resources']}
+        ids = dict(self.ids)
+        for role, former in self.former_ids.items():
+            if ids[role] not in named:
+                ids[role] = next((i for i in reversed(former) if i in named),
+                                 ids[role])
+        return ids
 
     @property
     def servers(self):

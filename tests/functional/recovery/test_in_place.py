@@ -295,7 +295,7 @@ def test_in_place_restore_rollback_then_commit(cloud, protected):
                            '--wait', '-f', 'json', timeout=600).stdout)
     assert shown['status'] == 'committed', shown
     assert _gone(conn, old)
-    protected.workload.ids['data'] = new
+    protected.workload.replace('data', new)
     assert _attached(conn, new) == ('in-use', [(db, device)])
     assert volume_file_sha256(cloud.layout, REGION, new) == protected_sha
     ours = {first_id, recovery['id']}
@@ -402,7 +402,7 @@ def test_a_window_ends_after_an_engine_restart_keeping_both(
     assert ended['status'] == 'expired', ended
     assert ended['window_action'] == 'keep'
     assert ended['replaced'][0]['state'] == 'kept'
-    protected.workload.ids['data'] = new
+    protected.workload.replace('data', new)
     (_, [(_, device)]) = _attached(conn, new)
     assert device == swap['device'] and _attached(conn, new)[1][0][0] == db
     assert 'dragon_restore' not in conn.block_storage.get_volume(

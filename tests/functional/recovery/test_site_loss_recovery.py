@@ -126,7 +126,8 @@ def test_recover_at_the_backup_site_from_swift_alone(
     stack = conn.orchestration.get_stack(recovery['stack_id'])
     assert stack.status == 'CREATE_COMPLETE'
     resources = {r.name: r for r in conn.orchestration.resources(stack)}
-    ids = protected.workload.ids
+    # As the checkpoint names them (an in-place commit may have moved one).
+    ids = protected.workload.ids_as_of(checkpoint)
     servers = [conn.compute.get_server(r.physical_resource_id)
                for r in resources.values()
                if r.resource_type == 'OS::Nova::Server']
