@@ -26,25 +26,27 @@ demo: system-deps venv
 	$(PY) -m tests.demo
 
 # The unit tests need no cloud, so they run while the minicloud starts (a
-# cold start takes minutes; a running cloud is reused at once); then the
-# functional tests against it, while the per-region cloud starts; then what
-# needs that one; then the database layer on MariaDB.  Every stage runs, so
-# one failure hides no other; the last line gives each stage's exit code.
+# cold start takes minutes; a running cloud is reused at once), and so does
+# the database layer on MariaDB.  Then the functional tests against it,
+# while a second minicloud (one Swift per region) starts and runs what needs
+# it; its output is shown when the functional tests end, not interleaved.
+# Every stage runs, so one failure hides no other; the last line gives each
+# stage's exit code.
 test: system-deps venv
 	@$(PY) -m tests.minicloud up > $(VENV)/minicloud-up.log 2>&1 & cloud=$$!; \
 	echo "== unit tests (the minicloud starts meanwhile: $(VENV)/minicloud-up.log) =="; \
 	$(PY) -m pytest tests/unit -p no:cacheprovider -q $(PYTEST_ARGS); unit=$$?; \
+	echo "== the database layer again, on MariaDB (the minicloud still starting) =="; \
+	DRAGON_TEST_DB_URL=$$($(PY) -m tests.minicloud test-db) \
+	  $(PY) -m pytest tests/unit/db tests/unit/engine -p no:cacheprovider -q $(PYTEST_ARGS); db=$$?; \
 	if ! wait $$cloud; then echo "== the minicloud did not start =="; \
 	  tail -n 40 $(VENV)/minicloud-up.log; exit 1; fi; \
 	tail -n 3 $(VENV)/minicloud-up.log; \
-	$(SITES) $(PY) -m tests.minicloud up > $(VENV)/minicloud-sites-up.log 2>&1 & sites=$$!; \
-	echo "== functional tests (the per-region minicloud starts meanwhile: $(VENV)/minicloud-sites-up.log) =="; \
+	$(MAKE) --no-print-directory functional-sites > $(VENV)/per-region.log 2>&1 & sites=$$!; \
+	echo "== functional tests (meanwhile the per-region minicloud and its tests: $(VENV)/per-region.log) =="; \
 	$(PY) -m pytest tests/functional -p no:cacheprovider -q $(PYTEST_ARGS); functional=$$?; \
-	wait $$sites || echo "== the per-region minicloud did not start (functional-sites tries again) =="; \
-	$(MAKE) --no-print-directory functional-sites; per_region=$$?; \
-	echo "== the database layer again, on MariaDB =="; \
-	DRAGON_TEST_DB_URL=$$($(PY) -m tests.minicloud test-db) \
-	  $(PY) -m pytest tests/unit/db tests/unit/engine -p no:cacheprovider -q $(PYTEST_ARGS); db=$$?; \
+	wait $$sites; per_region=$$?; \
+	cat $(VENV)/per-region.log; \
 	echo "== exit codes: unit $$unit, functional $$functional, per-region $$per_region, database layer $$db =="; \
 	[ $$unit -eq 0 ] && [ $$functional -eq 0 ] && [ $$per_region -eq 0 ] && [ $$db -eq 0 ]
 
