@@ -80,8 +80,7 @@ class SameData:
             wait_for(lambda v=volume: c.block_storage.get_volume(v.id),
                      ('available',), ('error',), timeout=300)
 
-    def start(self, n, scope):
-        """Create the n-th policy and start its protection."""
+    def protect(self, n, scope):
         policy = self.dr.policies.create(
             '%s-%d' % (self.name, n), members=[{
                 'resource_type': 'volume',
@@ -94,10 +93,7 @@ class SameData:
         assert policy['encryption']['data_key_scope'] == scope
         started = self.dr.checkpoints.protect(policy['id'])
         self.checkpoints.append(started['id'])
-        return started['id']
-
-    def wait(self, checkpoint_id):
-        done = wait_checkpoint(self.dr, checkpoint_id)
+        done = wait_checkpoint(self.dr, started['id'])
         assert done['status'] == 'available', (done['error'],
                                                 done['resources'])
         return done
@@ -141,12 +137,8 @@ def _chunk_names(swift, checkpoint):
 
 def test_a_policy_with_its_own_data_key_shares_no_chunk(cloud, same_data):
     swift = clients_mod.ServiceClients(session(cloud.layout), ONE).swift()
-    # The first, then the other three at once: the second dedups against
-    # the first's chunks, the two policy-scoped ones against nothing.
-    checkpoints = [same_data.wait(same_data.start(0, SCOPES[0]))]
-    started = [same_data.start(n, scope)
-               for n, scope in enumerate(SCOPES) if n]
-    checkpoints += [same_data.wait(c) for c in started]
+    checkpoints = [same_data.protect(n, scope)
+                   for n, scope in enumerate(SCOPES)]
     found = [_chunk_names(swift, c) for c in checkpoints]
     assert [scope for scope, _names in found] == list(SCOPES)
     names = [n for _scope, n in found]
