@@ -139,7 +139,8 @@ def _adopt_untracked(cloud: swap_mod.Cloud, recovery_id: str,
             cloud.delete(volume_id)
             event('info', 'untracked restored volume %s deleted' % volume_id)
     for image_id in images_mod.tagged_images(cloud.clients, recovery_id):
-        if all(r.get('image_id') != image_id for r in replaced):
+        if all(image_id not in (r.get('image_id'), r.get(
+                'restored_image_id')) for r in replaced):
             window.drop_image(cloud, {'key': None, 'image_id': image_id},
                               event)
 

@@ -96,7 +96,9 @@ def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
         if not recovery.dry_run:
             checks.refuse(graph_mod.ResourceGraph.from_dict(manifest['graph']),
                           manifest, plan, lookup,
-                          bool(getattr(recovery, 'shrink_volumes', False)))
+                          bool(getattr(recovery, 'shrink_volumes', False)),
+                          bool(getattr(recovery, 'keep_current_flavor',
+                                       False)))
     except Exception as e:  # noqa: BLE001 - every failure ends the run
         _failed(recovery, recorder, e)
         return False

@@ -96,7 +96,7 @@ def test_the_checkpoints_own_region_may_be_named(rec_api, manifests):
      'Cannot recover only vol-nope: not a member resource'),
     ({'mappings': {'flavors': {'m1.small': 'm1.tiny'}}}, 400,
      'mappings are for failover and drill'),
-    ({'dry_run': False}, 409, 'rebuilding servers in place is not built'),
+    ({'dry_run': False}, 409, 'holds no image of it to rebuild it from'),
     ({'dry_run': 'yes'}, 400, 'dry_run'),
     ({'recovery_point': 'dragon_p1_app_20261123T130000Z'}, 404,
      'checkpoint.json is missing'),

@@ -28,7 +28,8 @@ SHOW_FIELDS = {
     'resource_status', 'restored', 'stack_id', 'stack_name', 'stack_status',
     'rto_seconds', 'torn_down', 'mappings', 'resources', 'timeout', 'engine',
     'created_at', 'started_at', 'finished_at', 'duration', 'dry_run',
-    'plan', 'shrink_volumes', 'commit_deadline', 'window_action', 'replaced'}
+    'plan', 'shrink_volumes', 'keep_current_flavor', 'commit_deadline',
+    'window_action', 'replaced'}
 
 
 @pytest.fixture
@@ -322,7 +323,7 @@ def test_wait_table_output_names_the_stack_rto_and_targets(
            'new-server' in out
     assert 'server_s1: image_id=img-1' in out
     assert 'volume_v1: volume_id=vol-1' in out
-    assert '| torn_down       | True' in out
+    assert '| torn_down           | True' in out
 
 
 def test_wait_on_a_terminal_draws_one_live_line(

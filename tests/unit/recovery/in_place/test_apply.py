@@ -123,7 +123,7 @@ def test_the_volume_is_replaced_at_its_device_and_the_window_opens(env):
     assert datetime.timedelta(minutes=59) < window_left <= \
         datetime.timedelta(minutes=61)
     [swap] = final['replaced']
-    assert swap == {'key': 'volume_data', 'name': 'data',
+    assert swap == {'key': 'volume_data', 'name': 'data', 'kind': 'volume',
                     'old_volume_id': 'vol-data',
                     'new_volume_id': 'vol-new-1', 'image_id': None,
                     'server_id': 'srv-web', 'device': '/dev/vdb',
@@ -202,3 +202,86 @@ def test_the_engine_refuses_what_changed_since_the_api_looked(env):
     assert run_mod.run(env.conf, _recovery(shrink_volumes=True),
                        _clients(volumes=grown), recorder)
     assert env.cloud.vols['vol-new-1']['size'] == 1
+
+
+# -- servers rebuilt in place
+SERVER_NOW = {'status': 'ACTIVE', 'flavor': {'original_name': 'm1.small'},
+              'image': {'id': 'img-base'}}
+
+
+def _with_web_image(env):
+    env.manifest['data']['server_web'] = {'kind': 'image', 'size': 1 << 20}
+    env.cloud.images['srv-web'] = 'img-base'
+
+
+def test_a_server_is_saved_rebuilt_and_started_with_its_volume(env):
+    _with_web_image(env)
+    recorder = Recorder()
+    # srv-web selected: it brings its attached data volume.
+    assert run_mod.run(env.conf, _recovery(resources=['srv-web']), _clients(
+        servers={'srv-web': SERVER_NOW}, volumes={'vol-data': IN_USE}),
+        recorder)
+    final = recorder.final()
+    assert final['status'] == 'awaiting_commit', final.get('error')
+    server = next(r for r in final['replaced'] if r['kind'] == 'server')
+    assert server == {
+        'key': 'server_web', 'name': 'web', 'kind': 'server',
+        'server_id': 'srv-web', 'previous_image_id': 'img-base',
+        'saved_image_id': 'img-saved-2', 'restored_image_id': 'img-1',
+        'server_status': 'ACTIVE', 'state': window.SWAPPED}
+    cloud = env.cloud
+    # Stopped once, its disk saved (tagged), rebuilt, the volume swapped,
+    # started once.
+    assert [c[0] for c in cloud.calls] == [
+        'from_image', 'wait_available', 'stop', 'snapshot', 'wait_image',
+        'rebuild', 'detach', 'attach', 'start']
+    snapshot = next(c for c in cloud.calls if c[0] == 'snapshot')
+    assert snapshot[3] == {swap_mod.REPLACED_TAG: 'rec-1'}
+    assert cloud.images['srv-web'] == 'img-1'
+    assert cloud.servers['srv-web'] == 'ACTIVE'
+    messages = [m for _level, m, _r in recorder.events]
+    assert ('server srv-web stopped for the rebuild and the swap (was '
+            'ACTIVE)') in messages
+    assert any(m.startswith('server srv-web rebuilt from image img-1')
+               for m in messages)
+    assert any(m.startswith('swap done: 1 volume(s) replaced, 1 server(s) '
+                            'rebuilt') for m in messages)
+
+
+def test_servers_stop_dependents_first_and_start_dependencies_first(env):
+    env.manifest['data']['server_web'] = {'kind': 'image', 'size': 1}
+    env.manifest['data']['server_db'] = {'kind': 'image', 'size': 1}
+    env.manifest['graph']['nodes'] = [
+        {**n, 'depends_on': [*n.get('depends_on', []), 'server_db']}
+        if n['key'] == 'server_web' else n
+        for n in env.manifest['graph']['nodes']]
+    env.cloud.servers.update({'srv-web': 'ACTIVE', 'srv-db': 'ACTIVE'})
+    env.cloud.images.update({'srv-web': 'img-w', 'srv-db': 'img-d'})
+    recorder = Recorder()
+    assert run_mod.run(env.conf, _recovery(resources=['srv-db', 'srv-web']),
+                       _clients(servers={'srv-web': SERVER_NOW,
+                                         'srv-db': SERVER_NOW},
+                                volumes={'vol-data': IN_USE}), recorder)
+    order = [(c[0], c[1]) for c in env.cloud.calls
+             if c[0] in ('stop', 'rebuild', 'start')]
+    assert order == [('stop', 'srv-web'), ('stop', 'srv-db'),
+                     ('rebuild', 'srv-db'), ('rebuild', 'srv-web'),
+                     ('start', 'srv-db'), ('start', 'srv-web')]
+
+
+def test_a_failed_rebuild_puts_the_disk_and_volume_back(env):
+    _with_web_image(env)
+    env.cloud.fail_on = 'rebuild'
+    recorder = Recorder()
+    assert not run_mod.run(env.conf, _recovery(resources=['srv-web']),
+                           _clients(servers={'srv-web': SERVER_NOW},
+                                    volumes={'vol-data': IN_USE}), recorder)
+    final = recorder.final()
+    assert final['status'] == 'error' and 'rebuild failed' in final['error']
+    cloud = env.cloud
+    # Never rebuilt: its saved disk image and the restored one deleted.
+    assert cloud.images['srv-web'] == 'img-base'
+    assert {'img-1', 'img-saved-2'} <= set(cloud.images_deleted)
+    assert cloud.device_of('vol-data', 'srv-web') == '/dev/vdb'
+    assert cloud.servers['srv-web'] == 'ACTIVE'
+    assert {r['state'] for r in final['replaced']} == {window.ROLLED_BACK}
