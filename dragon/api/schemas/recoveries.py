@@ -170,8 +170,12 @@ REPLACED = {
             'key': {'type': 'string'},
             'name': _STRING_OR_NULL,
             'kind': {'type': 'string', 'enum': list(window.KINDS)},
-            'old_volume_id': {'type': 'string'},
+            'old_volume_id': _STRING_OR_NULL,
             'new_volume_id': _STRING_OR_NULL,
+            'recreates': {
+                **_STRING_OR_NULL,
+                'description': 'a volume gone from the region, recreated '
+                               '(its id in the checkpoint).'},
             'server_id': _STRING_OR_NULL,
             'device': _STRING_OR_NULL,
             'previous_image_id': _STRING_OR_NULL,

@@ -103,7 +103,7 @@ def failback_view(prepared: dict[str, Any]) -> dict[str, Any]:
 # What the API shows of each replacement (not the transient image id).
 _REPLACED_FIELDS = {
     window.VOLUME: ('key', 'name', 'kind', 'old_volume_id', 'new_volume_id',
-                    'server_id', 'device', 'state'),
+                    'recreates', 'server_id', 'device', 'state'),
     window.SERVER: ('key', 'name', 'kind', 'server_id', 'previous_image_id',
                     'saved_image_id', 'restored_image_id', 'state')}
 

@@ -78,8 +78,8 @@ class Restore:
 
     def run(self, plan: list[dict[str, Any]]) -> None:
         """Restore and swap (rebuild) every member plan restores, or put all back."""
-        entries = [e for e in plan
-                   if e['action'] in (plan_mod.REPLACE, plan_mod.REBUILD)]
+        entries = [e for e in plan if e['action'] in (
+            plan_mod.REPLACE, plan_mod.REBUILD, plan_mod.RECREATE)]
         for entry in entries:
             node = self.graph.get(entry['key'])
             record = self.manifest['data'][entry['key']]
@@ -92,6 +92,9 @@ class Restore:
                     'previous_image_id': now.get('image_id'),
                     'saved_image_id': None, 'restored_image_id': None,
                     'server_status': None, 'state': window.RESTORING})
+                continue
+            if entry['action'] == plan_mod.RECREATE:
+                self.replaced.append(self._recreating(entry, node))
                 continue
             attached = (now.get('attachments') or [{}])[0]
             self.replaced.append({
@@ -130,6 +133,26 @@ class Restore:
                        deadline.isoformat(timespec='seconds')))
         self.recorder.flush(force=True, status=STATUS.AWAITING_COMMIT,
                             commit_deadline=deadline, error=None)
+
+    def _recreating(self, entry: dict[str, Any],
+                    node: graph_mod.Node) -> dict[str, Any]:
+        """The replacement of a volume gone from the region.
+
+        Attached where the checkpoint saw it, when that server exists.
+        """
+        recorded = (node.properties.get('attachments') or [{}])[0]
+        server_id = recorded.get('server_id')
+        if server_id and not self.cloud.server_exists(server_id):
+            self.event('warning', 'volume %s is recreated unattached: its '
+                       'server %s is gone too' % (entry['id'], server_id),
+                       entry['key'])
+            server_id = None
+        return {'key': entry['key'], 'name': entry.get('name'),
+                'kind': window.VOLUME, 'old_volume_id': None,
+                'recreates': entry['id'], 'new_volume_id': None,
+                'image_id': None, 'server_id': server_id,
+                'device': recorded.get('device') if server_id else None,
+                'server_status': None, 'state': window.RESTORING}
 
     def _context(self, store: Any, key: str) -> Any:
         return restore_mod.RestoreContext(
@@ -171,7 +194,10 @@ class Restore:
         if result.get('image_id'):
             replacement['image_id'] = result['image_id']
             self.save(self.replaced)
-            now = self.lookup(node) or {}
+            # A volume gone from the region is made like the checkpoint's.
+            now = self.lookup(node) or {
+                k: node.properties.get(k)
+                for k in ('availability_zone', 'volume_type')}
             size = node.properties.get('size') or now.get('size_gib') or 1
             replacement['new_volume_id'] = self.cloud.from_image(
                 result['image_id'], size, node.resource.name or ctx.name(key),
@@ -191,7 +217,8 @@ class Restore:
         self.recorder.advance()
         self.event('info', 'volume %s holds the checkpoint\'s data of '
                    'volume %s' % (replacement['new_volume_id'],
-                                  replacement['old_volume_id']), key)
+                                  replacement['old_volume_id'] or
+                                  replacement['recreates']), key)
 
     def _server_order(self, server_ids: set[str]) -> list[str]:
         """server_ids, dependencies first (the checkpoint's graph order)."""
@@ -258,6 +285,9 @@ class Restore:
     def _swap(self, replacement: dict[str, Any]) -> None:
         key, server_id = replacement['key'], replacement['server_id']
         old, new = replacement['old_volume_id'], replacement['new_volume_id']
+        if old is None:
+            self._attach_recreated(replacement)
+            return
         self.cloud.tag(old, swap_mod.REPLACED_TAG, self.recovery.id)
         if server_id:
             self.cloud.detach(server_id, old)
@@ -274,6 +304,20 @@ class Restore:
         self.recorder.status(key, RESOURCE.DONE)
         self.event('info', 'volume %s replaces volume %s %s; volume %s is '
                    'kept, detached' % (new, old, where, old), key)
+
+    def _attach_recreated(self, replacement: dict[str, Any]) -> None:
+        key, server_id = replacement['key'], replacement['server_id']
+        new, gone = replacement['new_volume_id'], replacement['recreates']
+        where = 'unattached'
+        if server_id:
+            device = self.cloud.attach(server_id, new, replacement['device'])
+            where = 'on server %s at %s' % (server_id, device)
+        replacement['state'] = window.SWAPPED
+        self.save(self.replaced)
+        window.follow_member(self.recovery.policy_id, gone, new)
+        self.recorder.status(key, RESOURCE.DONE)
+        self.event('info', 'volume %s recreates volume %s (gone from the '
+                   'region) %s' % (new, gone, where), key)
 
     def _undo(self, error: BaseException) -> None:
         """Put everything back after a failure; say what could not be."""

@@ -20,7 +20,7 @@ refused here is either unsafe (a volume larger now than in the
 checkpoint, unless ``shrink_volumes`` says the user accepts it shrinking
 back; a server whose flavor changed, unless ``keep_current_flavor`` says
 the user accepts it being rebuilt on the flavor it has now) or not built
-yet (boot volumes, servers booted from a volume, recreating members).
+yet (boot volumes, servers booted from a volume, recreating servers).
 """
 
 from typing import Any
@@ -88,6 +88,26 @@ def _volume_reasons(entry: dict[str, Any], now: dict[str, Any],
     return reasons
 
 
+def _recreate_reasons(entry: dict[str, Any], record: dict[str, Any] | None,
+                      boot_of: str | None) -> list[str]:
+    label = _label(entry)
+    if entry['type'] == plan_mod.SERVER:
+        return ['%s is gone from the region: recreating a deleted server in '
+                'place is not built yet (recover it with failover, or leave '
+                'it out of resources)' % label]
+    reasons = []
+    if boot_of is not None:
+        reasons.append('%s is gone from the region and is the boot volume '
+                       'of server %s: recreating a boot volume in place is '
+                       'not built yet' % (label, boot_of))
+    kind = (record or {}).get('kind')
+    if kind not in RESTORABLE_KINDS:
+        reasons.append('%s is gone from the region and the checkpoint holds '
+                       'no data to recreate it from (%s)' % (
+                           label, kind or 'no data record'))
+    return reasons
+
+
 def _server_reasons(entry: dict[str, Any], now: dict[str, Any],
                     record: dict[str, Any] | None,
                     keep_current_flavor: bool) -> list[str]:
@@ -132,10 +152,9 @@ def reasons(graph: graph_mod.ResourceGraph, manifest: dict[str, Any],
         if action == plan_mod.REFUSED:
             found.append('%s: %s' % (label, entry['detail']))
         elif action == plan_mod.RECREATE:
-            found.append('%s is gone from the region: recreating deleted '
-                         'members in place is not built yet (recover it '
-                         'with failover, or leave it out of resources)'
-                         % label)
+            found += _recreate_reasons(
+                entry, manifest['data'].get(entry['key']),
+                boots.get(entry['key']))
         elif entry['type'] == plan_mod.SERVER:
             found += _server_reasons(
                 entry, lookup(graph.get(entry['key'])) or {},
@@ -145,8 +164,8 @@ def reasons(graph: graph_mod.ResourceGraph, manifest: dict[str, Any],
             found += _volume_reasons(
                 entry, lookup(node) or {}, manifest['data'].get(entry['key']),
                 boots.get(entry['key']), shrink_volumes)
-    if not any(e['action'] in (plan_mod.REPLACE, plan_mod.REBUILD)
-               for e in plan):
+    if not any(e['action'] in (plan_mod.REPLACE, plan_mod.REBUILD,
+                               plan_mod.RECREATE) for e in plan):
         found.append('nothing selected to restore')
     return found
 

@@ -44,7 +44,13 @@ _REPLACING = {
                       'ports, addresses, security groups, key pair and '
                       'metadata; its current disk is kept as an image'),
 }
-_RECREATING = 'gone from the region: recreated as a failover would'
+_RECREATING = {
+    VOLUME: 'gone from the region: a new volume holding its checkpoint '
+            'data is made and attached to its server at its recorded device '
+            '(if the server exists); kept at commit, deleted at rollback',
+    SERVER: 'gone from the region: recreating a deleted server in place is '
+            'not built yet',
+}
 
 # lookup(node) -> None when the resource is gone, else what it is now:
 # {"status", "size_gib"} of a volume, {"status", "flavor"} of a
@@ -106,7 +112,8 @@ def build(graph: graph_mod.ResourceGraph, keys: set[str],
             continue
         now = lookup(node)
         if now is None:
-            plan.append(_entry(node, RECREATE, _RECREATING))
+            plan.append(_entry(node, RECREATE,
+                               _RECREATING[node.resource.type]))
         else:
             plan.append(_entry(node, replacing[0], replacing[1], now))
     return plan

@@ -123,6 +123,13 @@ class Cloud:
             self.compute.start_server(server_id)
         self._wait_server(server_id, ACTIVE, 'server %s' % server_id)
 
+    def server_exists(self, server_id: str) -> bool:
+        try:
+            self.compute.get_server(server_id)
+        except sdk_exc.NotFoundException:
+            return False
+        return True
+
     def server_image(self, server_id: str) -> str | None:
         """The image server_id runs from (None: it boots from a volume)."""
         return nova.image_id(self.compute.get_server(server_id))

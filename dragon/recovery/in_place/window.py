@@ -16,7 +16,8 @@ A replacement (one entry of the recovery's ``replaced``) is either one
 volume taken out of its place and the restored volume put there
 (``kind`` volume: ``{"key", "name", "kind", "old_volume_id",
 "new_volume_id", "image_id", "server_id", "device", "server_status",
-"state"}``), or one server rebuilt from its checkpoint image (``kind``
+"state"}``; a volume gone from the region has no ``old_volume_id`` and
+``recreates`` its checkpoint id instead), or one server rebuilt from its checkpoint image (``kind``
 server: ``{"key", "name", "kind", "server_id", "previous_image_id",
 "saved_image_id", "restored_image_id", "server_status", "state"}``;
 ``saved_image_id`` is a snapshot of its disk taken just before the
@@ -120,8 +121,7 @@ def put_back(cloud: swap_mod.Cloud, replaced: list[dict[str, Any]],
                                               for e in servers},
                             key=lambda i: i or ''):
         on_server = by_server.get(server_id, [])
-        moves = [e for e in on_server if server_id and e.get('old_volume_id')
-                 and _misplaced(cloud, e)]
+        moves = [e for e in on_server if server_id and _misplaced(cloud, e)]
         server = rebuilt.get(server_id)
         if not moves and server is None:
             _restart(cloud, server_id, on_server or servers, event)
@@ -138,6 +138,8 @@ def put_back(cloud: swap_mod.Cloud, replaced: list[dict[str, Any]],
         for entry in moves:
             if entry.get('new_volume_id'):
                 cloud.detach(server_id, entry['new_volume_id'])
+            if not entry.get('old_volume_id'):
+                continue        # recreated: nothing to put back
             device = cloud.attach(server_id, entry['old_volume_id'],
                                   entry.get('device'))
             event('info', 'volume %s back on server %s at %s' % (
@@ -156,7 +158,8 @@ def put_back(cloud: swap_mod.Cloud, replaced: list[dict[str, Any]],
                       entry['new_volume_id'], entry['key'])
             if entry.get('state') == SWAPPED:
                 follow_member(policy_id, entry['new_volume_id'],
-                              entry['old_volume_id'])
+                              entry.get('old_volume_id') or
+                              entry['recreates'])
         drop_image(cloud, entry, event)
         if entry.get('old_volume_id'):
             cloud.untag(entry['old_volume_id'], swap_mod.REPLACED_TAG)
@@ -207,7 +210,8 @@ def _server_back(cloud: swap_mod.Cloud, entry: dict[str, Any],
 def _misplaced(cloud: swap_mod.Cloud, entry: dict[str, Any]) -> bool:
     """The old volume is off its server, or the new one is on it."""
     server_id = entry['server_id']
-    if cloud.device_of(entry['old_volume_id'], server_id) is None:
+    if entry.get('old_volume_id') and cloud.device_of(
+            entry['old_volume_id'], server_id) is None:
         return True
     return bool(entry.get('new_volume_id') and cloud.device_of(
         entry['new_volume_id'], server_id) is not None)
@@ -246,7 +250,11 @@ def settle(cloud: swap_mod.Cloud, replaced: list[dict[str, Any]],
             continue
         cloud.untag(entry['new_volume_id'], swap_mod.RESTORE_TAG)
         drop_image(cloud, entry, event)
-        if keep_old:
+        if not entry.get('old_volume_id'):
+            entry['state'] = COMMITTED
+            event('info', 'recreated volume %s kept' % entry['new_volume_id'],
+                  entry['key'])
+        elif keep_old:
             entry['state'] = KEPT
             event('info', 'volume %s kept, detached, with metadata %s: '
                   'delete it when it is no longer needed' % (

@@ -92,13 +92,15 @@ def test_dry_run_plans_and_changes_nothing(protected):
     assert whole['status'] == 'succeeded', whole['error']
     assert whole['dry_run'] is True and whole['mode'] == 'in_place'
     fates = _fates(whole)
-    for member in ('web', 'app', 'db', 'data', 'app_boot'):
+    for member in ('data', 'app_boot'):
         assert fates[ids[member]] == 'replace', (member, whole['plan'])
+    for member in ('web', 'app', 'db'):
+        assert fates[ids[member]] == 'rebuild', (member, whole['plan'])
     data = next(e for e in whole['plan'] if e['id'] == ids['data'])
     assert data['current_status'] == 'in-use' and data['changes'] == []
     events = [e['message'] for e in
               protected.dr.recoveries.events(whole['id'])]
-    assert any(m.startswith('dry run: 5 to replace') and
+    assert any(m.startswith('dry run: 2 to replace, 3 to rebuild') and
                m.endswith('nothing was changed') for m in events), events
 
     # Only the data volume: the servers (its own included) are untouched.
@@ -115,7 +117,8 @@ def test_dry_run_plans_and_changes_nothing(protected):
      "checkpoint's own region RegionOne, not RegionTwo"),
     ({'resources': ['0b5e6c0a-0000-4000-8000-000000000000']}, 400,
      'not a member resource'),
-    ({'dry_run': False}, 409, 'rebuilding servers in place is not built'),
+    ({'dry_run': False}, 409,
+     'boots from a volume: rebuilding it in place is not built yet'),
     ({'dry_run': False, 'resources': ['{app_boot}']}, 409,
      'is the boot volume of server'),
     ({'shrink_volumes': True, 'mode': 'failover',
@@ -244,7 +247,7 @@ def test_in_place_restore_rollback_then_commit(cloud, protected):
     [swap] = recovery['replaced']
     new = swap['new_volume_id']
     assert swap == {'key': swap['key'], 'name': swap['name'],
-                    'old_volume_id': old, 'new_volume_id': new,
+                    'kind': 'volume', 'old_volume_id': old, 'new_volume_id': new,
                     'server_id': db, 'device': device, 'state': 'swapped'}
     assert _attached(conn, new) == ('in-use', [(db, device)])
     assert _attached(conn, old) == ('available', [])
@@ -304,6 +307,114 @@ def test_in_place_restore_rollback_then_commit(cloud, protected):
                            (v.metadata or {}).get('dragon_restore')}]
     assert conn.compute.get_server(db).status == 'ACTIVE'
     assert _others(protected) == others
+
+
+# -- a server rebuilt in place
+def _disk_path(cloud, server_id):
+    return (cloud.layout.data / region_tag(REGION) / 'nova' / 'instances' /
+            server_id / 'disk')
+
+
+def _disk_sha256(cloud, server_id):
+    return hashlib.sha256(_disk_path(cloud, server_id).read_bytes()
+                          ).hexdigest()
+
+
+def _overwrite_disk(cloud, server_id):
+    """New bytes at the start of the server's disk (the fake driver's file)."""
+    with open(_disk_path(cloud, server_id), 'r+b') as f:
+        f.write(hashlib.sha256(b'broken release').digest() * 1024)
+    return _disk_sha256(cloud, server_id)
+
+
+def _identity(conn, server_id):
+    """What a rebuild keeps: ports, fixed and floating IPs, key, metadata."""
+    server = conn.compute.get_server(server_id)
+    ports = sorted((p.id, tuple(sorted(ip['ip_address']
+                                       for ip in p.fixed_ips)))
+                   for p in conn.network.ports(device_id=server_id))
+    floating = sorted(f.floating_ip_address for port_id, _ in ports
+                      for f in conn.network.ips(port_id=port_id))
+    return (ports, floating, server.key_name, server.metadata,
+            sorted(g['name'] for g in server.security_groups or ()))
+
+
+def _image_exists(conn, image_id):
+    try:
+        conn.image.get_image(image_id)
+    except sdk_exc.NotFoundException:
+        return False
+    return True
+
+
+def _rebuild(protected, server_id):
+    dr = protected.dr
+    recovery = dr.recoveries.create(checkpoint_id=protected.latest()['id'],
+                                    mode='in_place', resources=[server_id])
+    protected.in_place_runs.append(recovery['id'])
+    recovery = wait(lambda: dr.recoveries.get(recovery['id']), SWAPPED, 900)
+    assert recovery['status'] == 'awaiting_commit', (
+        recovery['error'], [e['message'] for e in
+                            dr.recoveries.events(recovery['id'])])
+    return recovery
+
+
+def test_in_place_rebuild_of_a_server_rollback_then_commit(cloud, protected):
+    conn, dr = protected.conn, protected.dr
+    web = protected.workload.ids['web']
+    protected_sha = protected.workload.expected_sha256['web']
+    assert _disk_sha256(cloud, web) == protected_sha
+    broken_sha = _overwrite_disk(cloud, web)
+    identity = _identity(conn, web)
+    image_before = conn.compute.get_server(web).image['id']
+
+    # Rebuild: the checkpoint's disk, same server, ports and addresses.
+    recovery = _rebuild(protected, web)
+    [entry] = recovery['replaced']
+    assert entry['kind'] == 'server' and entry['server_id'] == web
+    assert entry['previous_image_id'] == image_before
+    assert entry['state'] == 'swapped'
+    server = conn.compute.get_server(web)
+    assert server.status == 'ACTIVE'
+    assert server.image['id'] == entry['restored_image_id']
+    assert _disk_sha256(cloud, web) == protected_sha
+    assert _identity(conn, web) == identity
+    saved = conn.image.get_image(entry['saved_image_id'])
+    assert saved.properties['dragon_replaced_by'] == recovery['id']
+    events = [e['message'] for e in dr.recoveries.events(recovery['id'])]
+    assert 'server %s stopped for the rebuild (was ACTIVE)' % web in events
+    assert 'server %s started' % web in events
+
+    # Rollback: rebuilt from the disk saved before, the broken bytes again.
+    dr.recoveries.rollback(recovery['id'])
+    rolled = wait(lambda: dr.recoveries.get(recovery['id']),
+                  ('rolled_back', 'awaiting_commit', 'error'), 600)
+    assert rolled['status'] == 'rolled_back', rolled['error']
+    server = conn.compute.get_server(web)
+    assert server.status == 'ACTIVE'
+    assert server.image['id'] == entry['saved_image_id']
+    assert _disk_sha256(cloud, web) == broken_sha
+    assert _identity(conn, web) == identity
+    assert not _image_exists(conn, entry['restored_image_id'])
+    kept = conn.image.get_image(entry['saved_image_id'])
+    assert 'dragon_replaced_by' not in (kept.properties or {})
+
+    # Rebuild again and commit: the protected bytes stay, the saved disk
+    # image of this restore is deleted.
+    recovery = _rebuild(protected, web)
+    [entry2] = recovery['replaced']
+    dr.recoveries.commit(recovery['id'])
+    done = wait(lambda: dr.recoveries.get(recovery['id']),
+                ('committed', 'awaiting_commit', 'error'), 600)
+    assert done['status'] == 'committed', done['error']
+    assert _disk_sha256(cloud, web) == protected_sha
+    assert not _image_exists(conn, entry2['saved_image_id'])
+    restored = conn.image.get_image(entry2['restored_image_id'])
+    assert 'dragon_restore' not in (restored.properties or {})
+    assert conn.compute.get_server(web).status == 'ACTIVE'
+    assert _identity(conn, web) == identity
+    # The first rollback's image is no server's now.
+    conn.image.delete_image(entry['saved_image_id'])
 
 
 def test_commit_of_a_dry_run_is_refused(protected):

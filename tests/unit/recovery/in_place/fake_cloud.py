@@ -66,6 +66,9 @@ class Cloud:
     def server_status(self, server_id):
         return self.servers[server_id]
 
+    def server_exists(self, server_id):
+        return server_id in self.servers
+
     def server_image(self, server_id):
         return self.images.get(server_id)
 

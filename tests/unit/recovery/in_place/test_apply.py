@@ -285,3 +285,64 @@ def test_a_failed_rebuild_puts_the_disk_and_volume_back(env):
     assert cloud.device_of('vol-data', 'srv-web') == '/dev/vdb'
     assert cloud.servers['srv-web'] == 'ACTIVE'
     assert {r['state'] for r in final['replaced']} == {window.ROLLED_BACK}
+
+
+# -- members gone from the region, recreated
+def _gone_data(env):
+    """vol-data deleted since the checkpoint, which saw it on srv-web."""
+    del env.cloud.vols['vol-data']
+    env.manifest['graph']['nodes'] = [
+        {**n, 'properties': {**n['properties'], 'availability_zone': 'az2',
+                             'attachments': [{'server_id': 'srv-web',
+                                              'device': '/dev/vdc'}]}}
+        if n['key'] == 'volume_data' else n
+        for n in env.manifest['graph']['nodes']]
+
+
+def test_a_gone_volume_is_recreated_at_its_recorded_device(env):
+    _gone_data(env)
+    recorder = Recorder()
+    assert run_mod.run(env.conf, _recovery(), _clients(volumes={}), recorder)
+    final = recorder.final()
+    assert final['status'] == 'awaiting_commit', final.get('error')
+    assert final['plan'][2]['action'] == 'recreate'
+    [entry] = final['replaced']
+    assert entry['old_volume_id'] is None and entry['recreates'] == 'vol-data'
+    new = entry['new_volume_id']
+    cloud = env.cloud
+    assert cloud.device_of(new, 'srv-web') == '/dev/vdc'
+    assert cloud.vols[new]['like']['availability_zone'] == 'az2'
+    assert env.followed == [('pol-1', 'vol-data', new)]
+    assert cloud.servers['srv-web'] == 'ACTIVE'
+    # Rollback: detached and deleted; the server runs again.
+    log_events = []
+    window.put_back(cloud, final['replaced'], lambda r: None,
+                    lambda *a: log_events.append(a), 'pol-1')
+    assert new not in cloud.vols
+    assert cloud.servers['srv-web'] == 'ACTIVE'
+    assert env.followed[-1] == ('pol-1', new, 'vol-data')
+
+
+def test_a_recreated_volume_is_kept_at_commit(env):
+    _gone_data(env)
+    recorder = Recorder()
+    assert run_mod.run(env.conf, _recovery(), _clients(volumes={}), recorder)
+    replaced = recorder.final()['replaced']
+    window.settle(env.cloud, replaced, False, lambda r: None,
+                  lambda *a: None)
+    new = replaced[0]['new_volume_id']
+    assert replaced[0]['state'] == window.COMMITTED
+    assert env.cloud.vols[new]['metadata'] == {
+        'dragon_restore_key': 'volume_data'}
+    assert env.cloud.device_of(new, 'srv-web') == '/dev/vdc'
+
+
+def test_a_gone_volume_whose_server_is_gone_is_recreated_unattached(env):
+    _gone_data(env)
+    env.cloud.servers.pop('srv-web')
+    recorder = Recorder()
+    assert run_mod.run(env.conf, _recovery(), _clients(volumes={}), recorder)
+    [entry] = recorder.final()['replaced']
+    assert entry['server_id'] is None
+    assert env.cloud.vols[entry['new_volume_id']]['attachments'] == []
+    assert any('recreated unattached' in m for _l, m, _r in recorder.events)

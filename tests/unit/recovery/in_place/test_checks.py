@@ -106,7 +106,17 @@ def test_refuse_raises_409_with_every_reason():
     assert refused.value.code == 409
     assert str(refused.value).startswith(
         'In-place restore refused, nothing was changed: ')
-    assert str(refused.value).count('gone from the region') == 3
+    # Both servers; the data volume is recreated from its checkpoint data.
+    assert str(refused.value).count('gone from the region') == 2
+    assert 'recreating a deleted server in place is not built' in str(
+        refused.value)
+    assert 'volume data' not in str(refused.value)
+
+
+def test_a_gone_volume_without_data_cannot_be_recreated():
+    [reason] = _reasons({}, kind='replicated')
+    assert 'volume data (vol-data) is gone from the region and the ' \
+        'checkpoint holds no data to recreate it from (replicated)' in reason
 
 
 # -- servers rebuilt in place
