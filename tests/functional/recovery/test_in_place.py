@@ -19,8 +19,13 @@ are 4xx with their reason before anything runs.  The data volume of
 ``db`` is overwritten, restored in place (its checkpoint bytes, read from
 the volume's file, at the same device of the same server), rolled back
 (the overwritten bytes again) and restored and committed (no replaced
-volume left).  The workload keeps the restored volume (same bytes as
-protected) for the tests after these.
+volume left).  The disk of ``web`` (the fake driver's file) is overwritten,
+the server rebuilt in place from its checkpoint image (same id, ports and
+addresses), rolled back (the overwritten disk again) and rebuilt and
+committed.  The data volume is then deleted, recreated in place, rolled
+back (gone again) and recreated and committed.  The workload keeps the
+restored volume and disk (same bytes as protected) for the tests after
+these.
 """
 
 import datetime
@@ -415,6 +420,68 @@ def test_in_place_rebuild_of_a_server_rollback_then_commit(cloud, protected):
     assert _identity(conn, web) == identity
     # The first rollback's image is no server's now.
     conn.image.delete_image(entry['saved_image_id'])
+
+
+# -- a member gone from the region
+def _delete_data_volume(conn, volume_id, server_id):
+    """What the user did by mistake: detach and delete the data volume."""
+    conn.compute.delete_volume_attachment(server_id, volume_id)
+    wait(lambda: conn.block_storage.get_volume(volume_id), ('available',),
+         300)
+    conn.block_storage.delete_volume(volume_id)
+    deadline = time.monotonic() + 300
+    while not _gone(conn, volume_id):
+        assert time.monotonic() < deadline, 'volume %s not deleted' % (
+            volume_id)
+        time.sleep(1)
+
+
+def test_a_deleted_volume_is_recreated_rollback_then_commit(cloud,
+                                                             protected):
+    conn, dr = protected.conn, protected.dr
+    data = _member(protected)       # the checkpoint names its current id
+    db = protected.workload.ids['db']
+    protected_sha = protected.workload.expected_sha256['data']
+    assert volume_file_sha256(cloud.layout, REGION, data) == protected_sha
+    (_, [(_, device)]) = _attached(conn, data)
+    _delete_data_volume(conn, data, db)
+
+    plan = _dry_run(protected, resources=[data])
+    assert _fates(plan)[data] == 'recreate', plan['plan']
+
+    # Recreated from the checkpoint, at its recorded device on db.
+    recovery = _restore(protected, data)
+    [entry] = recovery['replaced']
+    assert entry['kind'] == 'volume' and entry['old_volume_id'] is None
+    assert entry['recreates'] == data and entry['server_id'] == db
+    new = entry['new_volume_id']
+    assert _attached(conn, new) == ('in-use', [(db, device)])
+    assert volume_file_sha256(cloud.layout, REGION, new) == protected_sha
+    assert conn.compute.get_server(db).status == 'ACTIVE'
+
+    # Rollback: the recreated volume is detached and deleted.
+    dr.recoveries.rollback(recovery['id'])
+    rolled = wait(lambda: dr.recoveries.get(recovery['id']),
+                  ('rolled_back', 'awaiting_commit', 'error'), 600)
+    assert rolled['status'] == 'rolled_back', rolled['error']
+    assert _gone(conn, new)
+    assert conn.compute.get_server(db).status == 'ACTIVE'
+
+    # Recreate again and commit: the workload has its data volume again.
+    recovery = _restore(protected, data)
+    new = recovery['replaced'][0]['new_volume_id']
+    dr.recoveries.commit(recovery['id'])
+    done = wait(lambda: dr.recoveries.get(recovery['id']),
+                ('committed', 'awaiting_commit', 'error'), 600)
+    assert done['status'] == 'committed', done['error']
+    protected.workload.replace('data', new)
+    assert _attached(conn, new) == ('in-use', [(db, device)])
+    assert volume_file_sha256(cloud.layout, REGION, new) == protected_sha
+    assert 'dragon_restore' not in conn.block_storage.get_volume(
+        new).metadata
+    assert new in {m['resource_id'] for m in
+                   dr.members.list(protected.policy['id'])}
+    assert conn.compute.get_server(db).status == 'ACTIVE'
 
 
 def test_commit_of_a_dry_run_is_refused(protected):
