@@ -252,7 +252,8 @@ def test_in_place_restore_rollback_then_commit(cloud, protected):
     [swap] = recovery['replaced']
     new = swap['new_volume_id']
     assert swap == {'key': swap['key'], 'name': swap['name'],
-                    'kind': 'volume', 'old_volume_id': old, 'new_volume_id': new,
+                    'kind': 'volume', 'old_volume_id': old,
+                    'recreates': None, 'new_volume_id': new,
                     'server_id': db, 'device': device, 'state': 'swapped'}
     assert _attached(conn, new) == ('in-use', [(db, device)])
     assert _attached(conn, old) == ('available', [])
