@@ -44,7 +44,8 @@ class RecoveryManager(base.Manager):
         what they depend on.  ``target_region`` is required for failover
         and drill; ``IN_PLACE`` goes into the checkpoint's own region, and
         with ``dry_run`` only plans (the recovery's ``plan``); without, it
-        swaps the volumes and waits ``awaiting_commit`` (``commit`` or
+        swaps the volumes (rebuilds the servers, recreates deleted
+        volumes) and waits ``awaiting_commit`` (``commit`` or
         ``rollback``).  ``shrink_volumes`` lets it restore a volume that
         grew since the checkpoint (back to its checkpoint size);
         ``keep_current_flavor`` lets it rebuild a server whose flavor

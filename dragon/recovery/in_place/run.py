@@ -18,7 +18,8 @@ member's fate is written to the recovery's plan with one event per
 member.  A dry run ends there, nothing in the region changed.  A real
 one checks the plan can be carried out safely (``checks``: the region may
 have changed since the API looked) and hands it to ``apply``, which
-swaps the volumes and leaves the recovery ``awaiting_commit``; the
+swaps the volumes, rebuilds the servers and recreates deleted volumes,
+and leaves the recovery ``awaiting_commit``; the
 window's end is ``window``'s and the engine's (``finish``).
 """
 
