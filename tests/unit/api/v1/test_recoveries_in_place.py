@@ -224,11 +224,13 @@ def test_a_failing_cinder_is_503_not_a_gone_volume(rec_api, manifests,
     assert response.status_int == 503, response.text
 
 
-def test_shrink_volumes_is_for_in_place_only(rec_api, manifests):
+@pytest.mark.parametrize('option', ['shrink_volumes', 'keep_current_flavor'])
+def test_in_place_confirmations_are_for_in_place_only(rec_api, manifests,
+                                                      option):
     message = _error(rec_api('POST', '/v1/recoveries', {'recovery': {
         'recovery_point': POINT, 'target_region': 'RegionTwo',
-        'shrink_volumes': True}}), 400)
-    assert 'shrink_volumes is for in_place restores only' in message
+        option: True}}), 400)
+    assert '%s is for in_place restores only' % option in message
 
 
 def _awaiting(rec_api, manifests, region):

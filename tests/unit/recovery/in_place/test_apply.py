@@ -346,3 +346,21 @@ def test_a_gone_volume_whose_server_is_gone_is_recreated_unattached(env):
     assert entry['server_id'] is None
     assert env.cloud.vols[entry['new_volume_id']]['attachments'] == []
     assert any('recreated unattached' in m for _l, m, _r in recorder.events)
+
+
+def test_a_resized_server_is_rebuilt_only_with_the_users_consent(env):
+    _with_web_image(env)
+    resized = {'srv-web': {**SERVER_NOW,
+                           'flavor': {'original_name': 'm1.large'}}}
+    recorder = Recorder()
+    assert not run_mod.run(env.conf, _recovery(resources=['srv-web']),
+                           _clients(servers=resized,
+                                    volumes={'vol-data': IN_USE}), recorder)
+    assert 'keep_current_flavor' in recorder.final()['error']
+    assert env.cloud.calls == [] and env.restored == []
+    recorder = Recorder()
+    assert run_mod.run(env.conf, _recovery(resources=['srv-web'],
+                                           keep_current_flavor=True),
+                       _clients(servers=resized,
+                                volumes={'vol-data': IN_USE}), recorder)
+    assert env.cloud.images['srv-web'] == 'img-1'
