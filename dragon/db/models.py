@@ -444,6 +444,10 @@ class Recovery(RunMixin, Base):
     # shrink back to their checkpoint size.
     shrink_volumes: orm.Mapped[bool] = orm.mapped_column(
         sa.Boolean, nullable=False, default=False, server_default=sa.false())
+    # In-place: the user accepts that servers whose flavor changed since
+    # the checkpoint are rebuilt on the flavor they have now.
+    keep_current_flavor: orm.Mapped[bool] = orm.mapped_column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false())
 
 
 class RecoveryEvent(EventMixin, Base):

@@ -119,7 +119,8 @@ def _refuse_unsafe(context: Any, manifest: dict[str, Any],
                                     lookup)
         checks.refuse(graph_mod.ResourceGraph.from_dict(manifest['graph']),
                       manifest, plan, lookup,
-                      bool(request.get('shrink_volumes')))
+                      bool(request.get('shrink_volumes')),
+                      bool(request.get('keep_current_flavor')))
     except (sdk_exc.SDKException, ks_exc.ClientException) as e:
         raise exception.RemoteServiceUnavailable(
             service='Nova or Cinder', reason=exception.one_line(e))

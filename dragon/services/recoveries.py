@@ -155,7 +155,7 @@ def recover(context: Any, request: dict[str, Any],
         raise exception.Invalid(reason='give exactly one of checkpoint_id '
                                        'and recovery_point')
     if mode != in_place.IN_PLACE:
-        for option in ('dry_run', 'shrink_volumes'):
+        for option in ('dry_run', 'shrink_volumes', 'keep_current_flavor'):
             if request.get(option):
                 raise exception.Invalid(reason='%s is for in_place '
                                                'restores only' % option)
@@ -195,6 +195,7 @@ def recover(context: Any, request: dict[str, Any],
             'resources': request.get('resources') or [],
             'timeout': request.get('timeout'),
             'shrink_volumes': bool(request.get('shrink_volumes')),
+            'keep_current_flavor': bool(request.get('keep_current_flavor')),
             'trust_id': trust_id,
         }, exclusive=True),
         lambda row: '%s of %s into %s requested by user %s' % (

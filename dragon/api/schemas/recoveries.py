@@ -88,6 +88,12 @@ RECOVERY_CREATE = {
                     'are larger now than in the checkpoint anyway; they '
                     'shrink back to their checkpoint size (refused with '
                     '409 otherwise).'},
+                'keep_current_flavor': {
+                    'type': 'boolean', 'default': False,
+                    'description': 'in_place only: rebuild servers whose '
+                    'flavor changed since the checkpoint anyway; they keep '
+                    'the flavor they have now, with the checkpoint\'s disk '
+                    '(refused with 409 otherwise).'},
                 'mappings': MAPPINGS,
                 'resources': {
                     'type': 'array', 'maxItems': 1000, 'uniqueItems': True,
@@ -151,20 +157,30 @@ PLAN = {
 
 REPLACED = {
     'type': 'array',
-    'description': 'in_place: each volume swapped: the replaced (old) '
-                   'volume, the restored (new) one, where it is attached, '
-                   'and its state.',
+    'description': 'in_place: each volume swapped (kind volume: the '
+                   'replaced (old) volume, the restored (new) one, where '
+                   'it is attached) and each server rebuilt (kind server: '
+                   'the image it ran from, the image of its disk saved '
+                   'before the rebuild, the restored image it was rebuilt '
+                   'from), and its state.',
     'items': {
         'type': 'object',
-        'required': ['key', 'old_volume_id', 'new_volume_id', 'server_id',
-                     'device', 'state'],
+        'required': ['key', 'kind', 'server_id', 'state'],
         'properties': {
             'key': {'type': 'string'},
             'name': _STRING_OR_NULL,
-            'old_volume_id': {'type': 'string'},
+            'kind': {'type': 'string', 'enum': list(window.KINDS)},
+            'old_volume_id': _STRING_OR_NULL,
             'new_volume_id': _STRING_OR_NULL,
+            'recreates': {
+                **_STRING_OR_NULL,
+                'description': 'a volume gone from the region, recreated '
+                               '(its id in the checkpoint).'},
             'server_id': _STRING_OR_NULL,
             'device': _STRING_OR_NULL,
+            'previous_image_id': _STRING_OR_NULL,
+            'saved_image_id': _STRING_OR_NULL,
+            'restored_image_id': _STRING_OR_NULL,
             'state': {'type': 'string', 'enum': list(window.STATES)}}}}
 
 RECOVERY = {
@@ -177,7 +193,8 @@ RECOVERY = {
                  'restored', 'error', 'rto_seconds', 'created_at',
                  'started_at', 'finished_at', 'duration', 'engine',
                  'progress', 'resource_status', 'dry_run', 'plan',
-                 'shrink_volumes', 'commit_deadline', 'window_action',
+                 'shrink_volumes', 'keep_current_flavor',
+                 'commit_deadline', 'window_action',
                  'replaced'],
     'properties': {
         'id': common.UUID,
@@ -210,6 +227,7 @@ RECOVERY = {
         'dry_run': {'type': 'boolean'},
         'plan': PLAN,
         'shrink_volumes': {'type': 'boolean'},
+        'keep_current_flavor': {'type': 'boolean'},
         'commit_deadline': {
             **common.TIME_OR_NULL,
             'description': 'in_place: when the commit window of a restore '

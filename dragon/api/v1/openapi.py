@@ -240,12 +240,15 @@ OPERATIONS: list[tuple[str, str, str, str, str | None, str | None,
      'With dry_run it stores the plan (what would be replaced, '
      'recreated, left alone) in the recovery and changes nothing; '
      'otherwise the selected volumes are restored into new volumes '
-     'swapped in at the same attachment, and the recovery waits '
+     'swapped in at the same attachment, the selected servers rebuilt '
+     'from their checkpoint image, and the recovery waits '
      'awaiting_commit until commit_deadline. 409 with every reason when '
      'that cannot be done safely (a volume larger now than in the '
-     'checkpoint without shrink_volumes; servers, boot volumes and gone '
-     'members, which are not restored in place yet; a volume not '
-     'available or in-use, or multi-attached), or while an in-place '
+     'checkpoint without shrink_volumes; a server whose flavor changed '
+     'without keep_current_flavor; boot volumes, servers booted from a '
+     'volume and gone members, which are not restored in place yet; a '
+     'volume not available or in-use, or multi-attached), or while an '
+     'in-place '
      'restore of the same workload is not closed.',
      'dragon:recovery:create',
      'RecoveryCreateRequest',

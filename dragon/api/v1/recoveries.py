@@ -75,10 +75,10 @@ def recovery_view(recovery: models.Recovery) -> dict[str, Any]:
         'dry_run': bool(recovery.dry_run),
         'plan': recovery.plan,
         'shrink_volumes': bool(recovery.shrink_volumes),
+        'keep_current_flavor': bool(recovery.keep_current_flavor),
         'commit_deadline': views.isotime(recovery.commit_deadline),
         'window_action': recovery.window_action,
-        'replaced': [{k: r.get(k) for k in _REPLACED_FIELDS}
-                     for r in recovery.replaced or ()],
+        'replaced': [_replaced_view(r) for r in recovery.replaced or ()],
     }
 
 
@@ -101,8 +101,18 @@ def failback_view(prepared: dict[str, Any]) -> dict[str, Any]:
 
 
 # What the API shows of each replacement (not the transient image id).
-_REPLACED_FIELDS = ('key', 'name', 'old_volume_id', 'new_volume_id',
-                    'server_id', 'device', 'state')
+_REPLACED_FIELDS = {
+    window.VOLUME: ('key', 'name', 'kind', 'old_volume_id', 'new_volume_id',
+                    'recreates', 'server_id', 'device', 'state'),
+    window.SERVER: ('key', 'name', 'kind', 'server_id', 'previous_image_id',
+                    'saved_image_id', 'restored_image_id', 'state')}
+
+
+def _replaced_view(entry: dict[str, Any]) -> dict[str, Any]:
+    """One replacement as the API shows it (its own kind's fields)."""
+    kind = window.kind_of(entry)
+    return {k: kind if k == 'kind' else entry.get(k)
+            for k in _REPLACED_FIELDS[kind]}
 
 
 def get_visible(req: webob.Request, rule: str,

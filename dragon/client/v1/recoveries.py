@@ -33,7 +33,8 @@ class RecoveryManager(base.Manager):
                mode: str = FAILOVER, mappings: dict | None = None,
                resources: Any = None,
                timeout: int | None = None, dry_run: bool = False,
-               shrink_volumes: bool = False) -> dict:
+               shrink_volumes: bool = False,
+               keep_current_flavor: bool = False) -> dict:
         """Start recovering a checkpoint; it comes back ``recovering``.
 
         Exactly one of ``checkpoint_id`` (a checkpoint this Dragon knows)
@@ -43,9 +44,12 @@ class RecoveryManager(base.Manager):
         what they depend on.  ``target_region`` is required for failover
         and drill; ``IN_PLACE`` goes into the checkpoint's own region, and
         with ``dry_run`` only plans (the recovery's ``plan``); without, it
-        swaps the volumes and waits ``awaiting_commit`` (``commit`` or
+        swaps the volumes (rebuilds the servers, recreates deleted
+        volumes) and waits ``awaiting_commit`` (``commit`` or
         ``rollback``).  ``shrink_volumes`` lets it restore a volume that
-        grew since the checkpoint (back to its checkpoint size).
+        grew since the checkpoint (back to its checkpoint size);
+        ``keep_current_flavor`` lets it rebuild a server whose flavor
+        changed (on the flavor it has now).
         """
         if (checkpoint_id is None) == (recovery_point is None):
             raise ValueError('Give either checkpoint_id or recovery_point.')
@@ -54,6 +58,8 @@ class RecoveryManager(base.Manager):
             recovery['dry_run'] = True
         if shrink_volumes:
             recovery['shrink_volumes'] = True
+        if keep_current_flavor:
+            recovery['keep_current_flavor'] = True
         optional = {'target_region': target_region,
                     'checkpoint_id': checkpoint_id,
                     'recovery_point': recovery_point,

@@ -70,18 +70,24 @@ def recovery_get(request: Any, recovery_id: str,
 
 
 @api.translated
-def recovery_create(request: Any, *, target_region: str,
+def recovery_create(request: Any, *, target_region: str | None,
                     checkpoint_id: str | None = None,
                     recovery_point: str | None = None,
                     mode: str = FAILOVER, mappings: dict | None = None,
                     resources: list[str] | None = None,
                     timeout: int | None = None,
-                    region: str | None = None) -> Recovery:
-    """Ask the Dragon of ``region`` to recover into ``target_region``."""
+                    region: str | None = None,
+                    **in_place: bool) -> Recovery:
+    """Ask the Dragon of ``region`` to recover into ``target_region``.
+
+    :param in_place: ``dry_run``, ``shrink_volumes``,
+        ``keep_current_flavor`` of an ``IN_PLACE`` restore (the API
+        refuses them for the other modes).
+    """
     return Recovery(api.client(request, region).recoveries.create(
         checkpoint_id=checkpoint_id, recovery_point=recovery_point,
         target_region=target_region, mode=mode, mappings=mappings,
-        resources=resources, timeout=timeout))
+        resources=resources, timeout=timeout, **in_place))
 
 
 @api.translated

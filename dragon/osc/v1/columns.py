@@ -426,11 +426,18 @@ class PlanColumn(columns.FormattableColumn):
 
 
 class ReplacedColumn(columns.FormattableColumn):
-    """One ``state: old -> new on server at device`` line per volume."""
+    """One ``state: old -> new on server at device`` line per volume or server."""
 
     def human_readable(self) -> str:
         lines = []
         for entry in self._value or ():
+            if entry.get('kind') == 'server':
+                lines.append('%s: server %s rebuilt from image %s (its disk '
+                             'before: image %s)' % (
+                                 entry.get('state'), entry.get('server_id'),
+                                 entry.get('restored_image_id') or '-',
+                                 entry.get('saved_image_id') or '-'))
+                continue
             where = ('on server %s at %s' % (entry.get('server_id'),
                                              entry.get('device'))
                      if entry.get('server_id') else 'unattached')

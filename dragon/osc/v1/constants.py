@@ -255,6 +255,7 @@ RECOVERY_COLUMNS = (
     ('window_action', 'window_action'),
     ('replaced', 'replaced'),
     ('shrink_volumes', 'shrink_volumes'),
+    ('keep_current_flavor', 'keep_current_flavor'),
     ('mappings', 'mappings'),
     ('resources', 'resources'),
     ('timeout', 'timeout'),

@@ -180,9 +180,10 @@ class CreateRecovery(waiting.Waiting, errors.DragonCommand, command.ShowOne):
             '--in-place', action='store_true', default=False,
             help='Restore over the workload in the checkpoint\'s own '
                  'region: the selected volumes are restored into new '
-                 'volumes swapped in at the same attachment; the replaced '
-                 'volumes are kept until "openstack dr recovery commit" '
-                 '(or rollback)')
+                 'volumes swapped in at the same attachment, the selected '
+                 'servers rebuilt from their checkpoint image; the '
+                 'replaced volumes and the servers\' former disks are kept '
+                 'until "openstack dr recovery commit" (or rollback)')
         parser.add_argument(
             '--dry-run', action='store_true', default=False,
             help='With --in-place: show what would be replaced, recreated '
@@ -192,6 +193,11 @@ class CreateRecovery(waiting.Waiting, errors.DragonCommand, command.ShowOne):
             help='With --in-place: also restore volumes that are larger '
                  'now than in the checkpoint; they shrink back to their '
                  'checkpoint size')
+        parser.add_argument(
+            '--keep-current-flavor', action='store_true', default=False,
+            help='With --in-place: also rebuild servers whose flavor '
+                 'changed since the checkpoint; they keep the flavor they '
+                 'have now, with the checkpoint\'s disk')
         parser.add_argument(
             '--resource', metavar='<resource-id>', dest='resources',
             action='append', default=[],
@@ -215,6 +221,7 @@ class CreateRecovery(waiting.Waiting, errors.DragonCommand, command.ShowOne):
             resources=parsed_args.resources, timeout=parsed_args.timeout,
             dry_run=parsed_args.dry_run,
             shrink_volumes=parsed_args.shrink_volumes,
+            keep_current_flavor=parsed_args.keep_current_flavor,
             **source_of(parsed_args.source))
         if not (parsed_args.wait or parsed_args.dry_run):
             return _show(recovery)

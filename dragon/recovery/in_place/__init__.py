@@ -12,7 +12,8 @@
 
 """In-place restore: roll a workload back in its own region.
 
-Built so far: the plan (what an in-place restore would replace, recreate
-and leave alone), computed by a dry run and stored on the recovery.  The
-swap itself is refused by the API until it is built.
+The plan (``plan``: what it replaces, rebuilds, recreates and leaves
+alone) and its refusals (``checks``), the restore and swap (``apply``,
+``swap``: volumes swapped, servers rebuilt, deleted volumes recreated),
+and the commit-or-rollback window (``window``, ``closing``).
 """

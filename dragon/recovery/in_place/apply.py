@@ -10,18 +10,23 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""An in-place restore of volumes: restore, swap, then wait for commit.
+"""An in-place restore of volumes and servers: restore, swap, then wait for commit.
 
 Each volume to replace gets a new volume holding its checkpoint data
 (restored by ``dragon.recovery.restore`` as a failover would: an image
 made into a volume of the checkpoint's size in the old volume's zone and
-type, or a cinder-backup restored).  Only when every new volume is ready
-are servers touched: each server with a volume to swap is stopped, the
-old volume detached (and tagged ``dragon_replaced_by``), the new one
-attached at the old device, and the server started again if it was
+type, or a cinder-backup restored); each server to rebuild gets its
+checkpoint image uploaded into the region.  Only when all of them are
+ready are servers touched: every server with a volume to swap or a
+rebuild is stopped (dependents first), then, in dependency order, a
+server to rebuild has its disk saved as an image (tagged
+``dragon_replaced_by``: what a rollback rebuilds it from) and is rebuilt
+from its checkpoint image, and each old volume is detached (and tagged
+``dragon_replaced_by``) and the new one attached at the old device; the
+servers are then started again in dependency order, those that were
 running.  The recovery then waits ``awaiting_commit`` until its
-``commit_deadline``.  Any failure puts everything back (``window.put_back``)
-and ends in error: nothing the user had is lost.
+``commit_deadline``.  Any failure puts everything back
+(``window.put_back``) and ends in error: nothing the user had is lost.
 """
 
 import copy
@@ -72,16 +77,29 @@ class Restore:
         self.recorder.event(level, message, resource)
 
     def run(self, plan: list[dict[str, Any]]) -> None:
-        """Restore and swap every volume plan replaces, or put all back."""
-        entries = [e for e in plan if e['action'] == plan_mod.REPLACE]
+        """Restore and swap (rebuild) every member plan restores, or put all back."""
+        entries = [e for e in plan if e['action'] in (
+            plan_mod.REPLACE, plan_mod.REBUILD, plan_mod.RECREATE)]
         for entry in entries:
             node = self.graph.get(entry['key'])
             record = self.manifest['data'][entry['key']]
             self.recorder.track(node, restore_mod.estimate(record))
             now = self.lookup(node) or {}
+            if entry['action'] == plan_mod.REBUILD:
+                self.replaced.append({
+                    'key': entry['key'], 'name': entry.get('name'),
+                    'kind': window.SERVER, 'server_id': entry['id'],
+                    'previous_image_id': now.get('image_id'),
+                    'saved_image_id': None, 'restored_image_id': None,
+                    'server_status': None, 'state': window.RESTORING})
+                continue
+            if entry['action'] == plan_mod.RECREATE:
+                self.replaced.append(self._recreating(entry, node))
+                continue
             attached = (now.get('attachments') or [{}])[0]
             self.replaced.append({
                 'key': entry['key'], 'name': entry.get('name'),
+                'kind': window.VOLUME,
                 'old_volume_id': entry['id'], 'new_volume_id': None,
                 'image_id': None, 'server_id': attached.get('server_id'),
                 'device': attached.get('device'), 'server_status': None,
@@ -93,7 +111,10 @@ class Restore:
                 self.clients.swift, self.manifest['project_id'], self.conf,
                 domain=self.domain)
             for replacement in self.replaced:
-                self._restore(store, replacement)
+                if replacement['kind'] == window.SERVER:
+                    self._restore_image(store, replacement)
+                else:
+                    self._restore(store, replacement)
             self.recorder.phase(progress.LAUNCHING)
             self._swap_all()
         except exception.RunTakenOver:
@@ -103,13 +124,62 @@ class Restore:
             raise
         minutes = self.conf.recovery.in_place_commit_window
         deadline = timeutils.utcnow() + datetime.timedelta(minutes=minutes)
-        self.event('info', 'swap done: %d volume(s) replaced; the replaced '
-                   'volumes are kept until the recovery is committed or '
-                   'rolled back (window ends %sZ)' % (
-                       len(self.replaced), deadline.isoformat(
-                           timespec='seconds')))
+        rebuilt = sum(r['kind'] == window.SERVER for r in self.replaced)
+        self.event('info', 'swap done: %d volume(s) replaced, %d server(s) '
+                   'rebuilt; the replaced volumes and the servers\' former '
+                   'disks (images) are kept until the recovery is committed '
+                   'or rolled back (window ends %sZ)' % (
+                       len(self.replaced) - rebuilt, rebuilt,
+                       deadline.isoformat(timespec='seconds')))
         self.recorder.flush(force=True, status=STATUS.AWAITING_COMMIT,
                             commit_deadline=deadline, error=None)
+
+    def _recreating(self, entry: dict[str, Any],
+                    node: graph_mod.Node) -> dict[str, Any]:
+        """The replacement of a volume gone from the region.
+
+        Attached where the checkpoint saw it, when that server exists.
+        """
+        recorded = (node.properties.get('attachments') or [{}])[0]
+        server_id = recorded.get('server_id')
+        if server_id and not self.cloud.server_exists(server_id):
+            self.event('warning', 'volume %s is recreated unattached: its '
+                       'server %s is gone too' % (entry['id'], server_id),
+                       entry['key'])
+            server_id = None
+        return {'key': entry['key'], 'name': entry.get('name'),
+                'kind': window.VOLUME, 'old_volume_id': None,
+                'recreates': entry['id'], 'new_volume_id': None,
+                'image_id': None, 'server_id': server_id,
+                'device': recorded.get('device') if server_id else None,
+                'server_status': None, 'state': window.RESTORING}
+
+    def _context(self, store: Any, key: str) -> Any:
+        return restore_mod.RestoreContext(
+            clients=self.clients, chunks=store,
+            progress=lambda n: self.recorder.add_bytes(key, n),
+            event=lambda level, msg: self.event(level, msg, key),
+            conf=self.conf, recovery_id=self.recovery.id,
+            checkpoint_time=self.manifest['started_at'],
+            checkpoint=self.recovery.recovery_point)
+
+    def _restore_image(self, store: Any,
+                       replacement: dict[str, Any]) -> None:
+        """The server's checkpoint image, uploaded and active."""
+        key = replacement['key']
+        self.recorder.status(key, RESOURCE.TRANSFERRING)
+        result = restore_mod.restore(
+            self._context(store, key), key, self.manifest['data'][key],
+            node=self.graph.get(key))
+        replacement['restored_image_id'] = result['image_id']
+        replacement['state'] = window.READY
+        self.save(self.replaced)
+        self.recorder.set(key, target_id=replacement['server_id'])
+        self.recorder.status(key, RESOURCE.RESTORED)
+        self.recorder.advance()
+        self.event('info', 'image %s holds the checkpoint\'s disk of server '
+                   '%s' % (result['image_id'], replacement['server_id']),
+                   key)
 
     def _restore(self, store: Any, replacement: dict[str, Any]) -> None:
         """A new volume holding the checkpoint's data, available."""
@@ -117,20 +187,17 @@ class Restore:
         node = self.graph.get(key)
         record = self.manifest['data'][key]
         self.recorder.status(key, RESOURCE.TRANSFERRING)
-        ctx = restore_mod.RestoreContext(
-            clients=self.clients, chunks=store,
-            progress=lambda n: self.recorder.add_bytes(key, n),
-            event=lambda level, msg: self.event(level, msg, key),
-            conf=self.conf, recovery_id=self.recovery.id,
-            checkpoint_time=self.manifest['started_at'],
-            checkpoint=self.recovery.recovery_point)
+        ctx = self._context(store, key)
         result = restore_mod.restore(ctx, key, record, node=node)
         tags = {ctx_mod.RESTORE_PROPERTY: self.recovery.id,
                 ctx_mod.RESTORE_KEY_PROPERTY: key}
         if result.get('image_id'):
             replacement['image_id'] = result['image_id']
             self.save(self.replaced)
-            now = self.lookup(node) or {}
+            # A volume gone from the region is made like the checkpoint's.
+            now = self.lookup(node) or {
+                k: node.properties.get(k)
+                for k in ('availability_zone', 'volume_type')}
             size = node.properties.get('size') or now.get('size_gib') or 1
             replacement['new_volume_id'] = self.cloud.from_image(
                 result['image_id'], size, node.resource.name or ctx.name(key),
@@ -150,30 +217,77 @@ class Restore:
         self.recorder.advance()
         self.event('info', 'volume %s holds the checkpoint\'s data of '
                    'volume %s' % (replacement['new_volume_id'],
-                                  replacement['old_volume_id']), key)
+                                  replacement['old_volume_id'] or
+                                  replacement['recreates']), key)
+
+    def _server_order(self, server_ids: set[str]) -> list[str]:
+        """server_ids, dependencies first (the checkpoint's graph order)."""
+        ordered = [n.resource.id for n in self.graph.nodes()
+                   if n.resource.type == plan_mod.SERVER and
+                   n.resource.id in server_ids]
+        return ordered + sorted(server_ids - set(ordered))
 
     def _swap_all(self) -> None:
         servers: dict[str | None, list[dict[str, Any]]] = {}
         for replacement in self.replaced:
             servers.setdefault(replacement['server_id'], []).append(
                 replacement)
-        for server_id, on_server in servers.items():
-            before = self.cloud.stop(server_id) if server_id else None
-            for replacement in on_server:
-                replacement['server_status'] = before
+        order = self._server_order({s for s in servers if s})
+        before: dict[str, str] = {}
+        # Dependents stop first and start last: a server never runs
+        # against one of its dependencies being changed.
+        for server_id in reversed(order):
+            before[server_id] = self.cloud.stop(server_id)
+            for replacement in servers[server_id]:
+                replacement['server_status'] = before[server_id]
             self.save(self.replaced)
-            if server_id:
-                self.event('info', 'server %s stopped for the swap (was %s)'
-                           % (server_id, before))
-            for replacement in on_server:
-                self._swap(replacement)
-            if before == swap_mod.ACTIVE:
+            kinds = {r['kind'] for r in servers[server_id]}
+            self.event('info', 'server %s stopped for the %s (was %s)' % (
+                server_id, ' and the '.join(
+                    w for k, w in ((window.SERVER, 'rebuild'),
+                                   (window.VOLUME, 'swap')) if k in kinds),
+                before[server_id]))
+        for server_id in order + ([None] if None in servers else []):
+            for replacement in sorted(servers[server_id],
+                                      key=lambda r: r['kind'] != window.SERVER):
+                if replacement['kind'] == window.SERVER:
+                    self._rebuild(replacement)
+                else:
+                    self._swap(replacement)
+        for server_id in order:
+            if before[server_id] == swap_mod.ACTIVE:
                 self.cloud.start(server_id)
                 self.event('info', 'server %s started' % server_id)
+
+    def _rebuild(self, replacement: dict[str, Any]) -> None:
+        """Save the server's disk as an image, rebuild from the checkpoint's."""
+        key, server_id = replacement['key'], replacement['server_id']
+        if not replacement.get('saved_image_id'):
+            name = 'dragon-before-%s-%s' % (
+                self.recovery.id, replacement.get('name') or server_id)
+            replacement['saved_image_id'] = self.cloud.snapshot(
+                server_id, name[:255],
+                {swap_mod.REPLACED_TAG: self.recovery.id})
+            self.save(self.replaced)
+        saved = replacement['saved_image_id']
+        self.cloud.wait_image(server_id, saved)
+        self.event('info', 'server %s: its disk is kept as image %s until '
+                   'the recovery is committed' % (server_id, saved), key)
+        self.cloud.rebuild(server_id, replacement['restored_image_id'])
+        replacement['state'] = window.SWAPPED
+        self.save(self.replaced)
+        self.recorder.status(key, RESOURCE.DONE)
+        self.event('info', 'server %s rebuilt from image %s (its checkpoint '
+                   'disk), keeping its ports, addresses, security groups, '
+                   'key pair and metadata' % (
+                       server_id, replacement['restored_image_id']), key)
 
     def _swap(self, replacement: dict[str, Any]) -> None:
         key, server_id = replacement['key'], replacement['server_id']
         old, new = replacement['old_volume_id'], replacement['new_volume_id']
+        if old is None:
+            self._attach_recreated(replacement)
+            return
         self.cloud.tag(old, swap_mod.REPLACED_TAG, self.recovery.id)
         if server_id:
             self.cloud.detach(server_id, old)
@@ -191,10 +305,25 @@ class Restore:
         self.event('info', 'volume %s replaces volume %s %s; volume %s is '
                    'kept, detached' % (new, old, where, old), key)
 
+    def _attach_recreated(self, replacement: dict[str, Any]) -> None:
+        key, server_id = replacement['key'], replacement['server_id']
+        new, gone = replacement['new_volume_id'], replacement['recreates']
+        where = 'unattached'
+        if server_id:
+            device = self.cloud.attach(server_id, new, replacement['device'])
+            where = 'on server %s at %s' % (server_id, device)
+        replacement['state'] = window.SWAPPED
+        self.save(self.replaced)
+        window.follow_member(self.recovery.policy_id, gone, new)
+        self.recorder.status(key, RESOURCE.DONE)
+        self.event('info', 'volume %s recreates volume %s (gone from the '
+                   'region) %s' % (new, gone, where), key)
+
     def _undo(self, error: BaseException) -> None:
         """Put everything back after a failure; say what could not be."""
         self.event('error', 'in-place restore failed (%s): putting the '
-                   'original volumes back' % exception.one_line(error))
+                   'original volumes and disks back'
+                   % exception.one_line(error))
         try:
             window.put_back(self.cloud, self.replaced, self.save, self.event,
                             self.recovery.policy_id)

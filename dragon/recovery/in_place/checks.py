@@ -18,7 +18,9 @@ just before it changes anything (the region may have changed meanwhile).
 Every reason is collected, so the user fixes them in one go.  What is
 refused here is either unsafe (a volume larger now than in the
 checkpoint, unless ``shrink_volumes`` says the user accepts it shrinking
-back) or not built yet (servers, boot volumes, recreating members).
+back; a server whose flavor changed, unless ``keep_current_flavor`` says
+the user accepts it being rebuilt on the flavor it has now) or not built
+yet (boot volumes, servers booted from a volume, recreating servers).
 """
 
 from typing import Any
@@ -30,6 +32,9 @@ from dragon.recovery.in_place import plan as plan_mod
 
 # Volume statuses a swap starts from.
 SWAPPABLE = ('available', 'in-use')
+# Server statuses a rebuild starts from (Nova rebuilds either; the server
+# is stopped first and started again only if it was ACTIVE).
+REBUILDABLE = ('ACTIVE', 'SHUTOFF')
 # Data record kinds whose bytes can be put into a new volume.
 RESTORABLE_KINDS = (data_base.VOLUME, data_base.CINDER_BACKUP)
 
@@ -83,9 +88,55 @@ def _volume_reasons(entry: dict[str, Any], now: dict[str, Any],
     return reasons
 
 
+def _recreate_reasons(entry: dict[str, Any], record: dict[str, Any] | None,
+                      boot_of: str | None) -> list[str]:
+    label = _label(entry)
+    if entry['type'] == plan_mod.SERVER:
+        return ['%s is gone from the region: recreating a deleted server in '
+                'place is not built yet (recover it with failover, or leave '
+                'it out of resources)' % label]
+    reasons = []
+    if boot_of is not None:
+        reasons.append('%s is gone from the region and is the boot volume '
+                       'of server %s: recreating a boot volume in place is '
+                       'not built yet' % (label, boot_of))
+    kind = (record or {}).get('kind')
+    if kind not in RESTORABLE_KINDS:
+        reasons.append('%s is gone from the region and the checkpoint holds '
+                       'no data to recreate it from (%s)' % (
+                           label, kind or 'no data record'))
+    return reasons
+
+
+def _server_reasons(entry: dict[str, Any], now: dict[str, Any],
+                    record: dict[str, Any] | None,
+                    keep_current_flavor: bool) -> list[str]:
+    label = _label(entry)
+    reasons = []
+    if not now.get('image_id'):
+        reasons.append('%s boots from a volume: rebuilding it in place is '
+                       'not built yet (name its data volumes in resources)'
+                       % label)
+    kind = (record or {}).get('kind')
+    if kind != data_base.IMAGE:
+        reasons.append('%s: the checkpoint holds no image of it to rebuild '
+                       'it from (%s)' % (label, kind or 'no data record'))
+    if entry['changes'] and not keep_current_flavor:
+        reasons.append('%s changed since the checkpoint (%s): a rebuild '
+                       'keeps the flavor it has now and puts the '
+                       'checkpoint\'s disk on it; confirm with '
+                       'keep_current_flavor (--keep-current-flavor)' % (
+                           label, '; '.join(entry['changes'])))
+    if now.get('status') not in REBUILDABLE:
+        reasons.append('%s is %s: an in-place rebuild needs it %s' % (
+            label, now.get('status'), ' or '.join(REBUILDABLE)))
+    return reasons
+
+
 def reasons(graph: graph_mod.ResourceGraph, manifest: dict[str, Any],
             plan: list[dict[str, Any]], lookup: plan_mod.Lookup,
-            shrink_volumes: bool = False) -> list[str]:
+            shrink_volumes: bool = False,
+            keep_current_flavor: bool = False) -> list[str]:
     """Why plan cannot be carried out in place (empty: it can).
 
     :param lookup: the one plan.build used (lookup.remembered), asked
@@ -101,28 +152,30 @@ def reasons(graph: graph_mod.ResourceGraph, manifest: dict[str, Any],
         if action == plan_mod.REFUSED:
             found.append('%s: %s' % (label, entry['detail']))
         elif action == plan_mod.RECREATE:
-            found.append('%s is gone from the region: recreating deleted '
-                         'members in place is not built yet (recover it '
-                         'with failover, or leave it out of resources)'
-                         % label)
+            found += _recreate_reasons(
+                entry, manifest['data'].get(entry['key']),
+                boots.get(entry['key']))
         elif entry['type'] == plan_mod.SERVER:
-            found.append('%s: rebuilding servers in place is not built yet; '
-                         'name the volumes to restore in resources '
-                         '(--resource)' % label)
+            found += _server_reasons(
+                entry, lookup(graph.get(entry['key'])) or {},
+                manifest['data'].get(entry['key']), keep_current_flavor)
         else:
             node = graph.get(entry['key'])
             found += _volume_reasons(
                 entry, lookup(node) or {}, manifest['data'].get(entry['key']),
                 boots.get(entry['key']), shrink_volumes)
-    if not any(e['action'] == plan_mod.REPLACE for e in plan):
+    if not any(e['action'] in (plan_mod.REPLACE, plan_mod.REBUILD,
+                               plan_mod.RECREATE) for e in plan):
         found.append('nothing selected to restore')
     return found
 
 
 def refuse(graph: graph_mod.ResourceGraph, manifest: dict[str, Any],
            plan: list[dict[str, Any]], lookup: plan_mod.Lookup,
-           shrink_volumes: bool = False) -> None:
+           shrink_volumes: bool = False,
+           keep_current_flavor: bool = False) -> None:
     """:raises dragon.exception.InPlaceRefused: with every reason."""
-    found = reasons(graph, manifest, plan, lookup, shrink_volumes)
+    found = reasons(graph, manifest, plan, lookup, shrink_volumes,
+                    keep_current_flavor)
     if found:
         raise exception.InPlaceRefused(reasons='; '.join(found))

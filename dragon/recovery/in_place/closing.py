@@ -75,16 +75,19 @@ def finish(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
         if action == window.ROLLBACK:
             window.put_back(cloud, replaced, _saver(recorder), event,
                             recovery.policy_id)
-            message = ('rolled back: the replaced volumes are back in place '
-                       'and the restored ones deleted')
+            message = ('rolled back: the replaced volumes are back in place, '
+                       'the rebuilt servers rebuilt from their saved disks, '
+                       'and the restored volumes and images deleted')
         else:
             window.settle(cloud, replaced, action == window.KEEP,
                           _saver(recorder), event)
-            message = ('committed: the replaced volumes are deleted'
+            message = ('committed: the replaced volumes and the servers\' '
+                       'saved disk images are deleted'
                        if action == window.COMMIT else
-                       'the commit window ended: the restored volumes stay '
-                       'in place and the replaced ones are kept (metadata '
-                       '%s=%s); delete them when no longer needed' % (
+                       'the commit window ended: the restored volumes and '
+                       'images stay in place and the replaced volumes and '
+                       'saved disk images are kept (%s=%s); delete them '
+                       'when no longer needed' % (
                            swap_mod.REPLACED_TAG, recovery.id))
     except exception.RunTakenOver:
         raise
@@ -139,7 +142,8 @@ def _adopt_untracked(cloud: swap_mod.Cloud, recovery_id: str,
             cloud.delete(volume_id)
             event('info', 'untracked restored volume %s deleted' % volume_id)
     for image_id in images_mod.tagged_images(cloud.clients, recovery_id):
-        if all(r.get('image_id') != image_id for r in replaced):
+        if all(image_id not in (r.get('image_id'), r.get(
+                'restored_image_id')) for r in replaced):
             window.drop_image(cloud, {'key': None, 'image_id': image_id},
                               event)
 

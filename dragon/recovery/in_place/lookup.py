@@ -29,8 +29,13 @@ def _server(clients: Any, server_id: str) -> dict[str, Any]:
     flavor = getattr(server, 'flavor', None) or {}
     if not isinstance(flavor, dict):
         flavor = flavor.to_dict() if hasattr(flavor, 'to_dict') else {}
+    # The image it runs from now (None: it boots from a volume): what a
+    # rebuild replaces.
+    image = getattr(server, 'image', None)
     return {'status': server.status,
-            'flavor': flavor.get('original_name') or flavor.get('name')}
+            'flavor': flavor.get('original_name') or flavor.get('name'),
+            'image_id': getattr(image, 'id', None) or (
+                image.get('id') if isinstance(image, dict) else None)}
 
 
 def _volume(clients: Any, volume_id: str) -> dict[str, Any]:

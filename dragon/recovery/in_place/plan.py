@@ -14,9 +14,10 @@
 
 Pure: the caller says which members exist in the region now (and their
 current shape); this module decides.  A member the user selected (or every
-member, without a selection) is *replaced* when it still exists and
-*recreated* when it is gone; a member outside the selection is *left
-alone*.  Types in-place restore cannot swap are *refused*, with the reason.
+member, without a selection) is *replaced* (a volume) or *rebuilt* (a
+server) when it still exists and *recreated* when it is gone; a member
+outside the selection is *left alone*.  Types in-place restore cannot swap
+are *refused*, with the reason.
 """
 
 from typing import Any, Callable
@@ -25,22 +26,31 @@ from dragon.protection import graph as graph_mod
 from dragon.recovery import selection
 
 REPLACE = 'replace'
+REBUILD = 'rebuild'
 RECREATE = 'recreate'
 UNTOUCHED = 'untouched'
 REFUSED = 'refused'
-ACTIONS = (REPLACE, RECREATE, UNTOUCHED, REFUSED)
+ACTIONS = (REPLACE, REBUILD, RECREATE, UNTOUCHED, REFUSED)
 
 SERVER = 'OS::Nova::Server'
 VOLUME = 'OS::Cinder::Volume'
-# What replacing means, per type: said in the plan so a reader of a dry
-# run knows what would happen to the resource.
+# What restoring an existing member means, per type: said in the plan so
+# a reader of a dry run knows what would happen to the resource.
 _REPLACING = {
-    VOLUME: 'its checkpoint data is restored into a new volume attached '
-            'in its place; the current volume is kept, detached',
-    SERVER: 'rebuilt from its checkpoint image, keeping its ports, '
-            'addresses, security groups, key pair and metadata',
+    VOLUME: (REPLACE, 'its checkpoint data is restored into a new volume '
+                      'attached in its place; the current volume is kept, '
+                      'detached'),
+    SERVER: (REBUILD, 'rebuilt from its checkpoint image, keeping its '
+                      'ports, addresses, security groups, key pair and '
+                      'metadata; its current disk is kept as an image'),
 }
-_RECREATING = 'gone from the region: recreated as a failover would'
+_RECREATING = {
+    VOLUME: 'gone from the region: a new volume holding its checkpoint '
+            'data is made and attached to its server at its recorded device '
+            '(if the server exists); kept at commit, deleted at rollback',
+    SERVER: 'gone from the region: recreating a deleted server in place is '
+            'not built yet',
+}
 
 # lookup(node) -> None when the resource is gone, else what it is now:
 # {"status", "size_gib"} of a volume, {"status", "flavor"} of a
@@ -102,15 +112,17 @@ def build(graph: graph_mod.ResourceGraph, keys: set[str],
             continue
         now = lookup(node)
         if now is None:
-            plan.append(_entry(node, RECREATE, _RECREATING))
+            plan.append(_entry(node, RECREATE,
+                               _RECREATING[node.resource.type]))
         else:
-            plan.append(_entry(node, REPLACE, replacing, now))
+            plan.append(_entry(node, replacing[0], replacing[1], now))
     return plan
 
 
 def summary(plan: list[dict[str, Any]]) -> str:
-    """2 to replace, 1 to recreate, 3 untouched (only what occurs)."""
-    words = {REPLACE: 'to replace', RECREATE: 'to recreate',
+    """2 to replace, 1 to rebuild, 3 untouched (only what occurs)."""
+    words = {REPLACE: 'to replace', REBUILD: 'to rebuild',
+             RECREATE: 'to recreate',
              UNTOUCHED: 'untouched', REFUSED: 'refused'}
     counts = [(a, sum(e['action'] == a for e in plan)) for a in ACTIONS]
     said = ['%d %s' % (n, words[a]) for a, n in counts if n]

@@ -18,7 +18,8 @@ member's fate is written to the recovery's plan with one event per
 member.  A dry run ends there, nothing in the region changed.  A real
 one checks the plan can be carried out safely (``checks``: the region may
 have changed since the API looked) and hands it to ``apply``, which
-swaps the volumes and leaves the recovery ``awaiting_commit``; the
+swaps the volumes, rebuilds the servers and recreates deleted volumes,
+and leaves the recovery ``awaiting_commit``; the
 window's end is ``window``'s and the engine's (``finish``).
 """
 
@@ -96,7 +97,9 @@ def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
         if not recovery.dry_run:
             checks.refuse(graph_mod.ResourceGraph.from_dict(manifest['graph']),
                           manifest, plan, lookup,
-                          bool(getattr(recovery, 'shrink_volumes', False)))
+                          bool(getattr(recovery, 'shrink_volumes', False)),
+                          bool(getattr(recovery, 'keep_current_flavor',
+                                       False)))
     except Exception as e:  # noqa: BLE001 - every failure ends the run
         _failed(recovery, recorder, e)
         return False

@@ -10,7 +10,7 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The cloud calls of an in-place swap: servers stopped and started, volumes moved.
+"""The cloud calls of an in-place swap: servers stopped, rebuilt and started, volumes moved.
 
 Every step reads where things are before it acts and does nothing when
 they are already there, so a rollback, a commit or an engine that takes
@@ -20,7 +20,12 @@ are found by id, never by name.  Tags (volume metadata):
 - ``dragon_restore=<recovery id>`` on a new volume until the restore is
   committed (the recovery's cleanup finds it by that tag);
 - ``dragon_replaced_by=<recovery id>`` on a volume taken out of its place,
-  until it is put back (rollback) or deleted (commit).
+  until it is put back (rollback) or deleted (commit), and on the image of
+  a server's disk taken before it is rebuilt, until it is deleted
+  (commit) or the server is rebuilt back from it (rollback).
+
+Image properties are the same keys (``dragon_restore`` on the restored
+image a server is rebuilt from, until the commit).
 """
 
 from typing import Any
@@ -29,6 +34,8 @@ from openstack import exceptions as sdk_exc
 
 from dragon import exception
 from dragon.protection.data import cinder
+from dragon.protection.data import glance
+from dragon.protection.data import nova
 from dragon.protection.data import waiting
 from dragon.recovery.restore import context as ctx_mod
 
@@ -115,6 +122,84 @@ class Cloud:
         if self.server_status(server_id) == SHUTOFF:
             self.compute.start_server(server_id)
         self._wait_server(server_id, ACTIVE, 'server %s' % server_id)
+
+    def server_exists(self, server_id: str) -> bool:
+        try:
+            self.compute.get_server(server_id)
+        except sdk_exc.NotFoundException:
+            return False
+        return True
+
+    def server_image(self, server_id: str) -> str | None:
+        """The image server_id runs from (None: it boots from a volume)."""
+        return nova.image_id(self.compute.get_server(server_id))
+
+    def snapshot(self, server_id: str, name: str,
+                 properties: dict[str, str]) -> str:
+        """createImage of the server's disk; its id (wait_image waits)."""
+        return nova.create_image(self.clients, server_id, name, properties)
+
+    def wait_image(self, server_id: str, image_id: str) -> None:
+        """The server's snapshot image_id, uploaded and active."""
+        resource = 'server %s' % server_id
+        nova.wait_snapshot_taken(self.clients, server_id, image_id,
+                                 timeout=self.timeout,
+                                 interval=self.interval, resource=resource)
+        glance.wait_active(self.clients, image_id, timeout=self.timeout,
+                           interval=self.interval, resource=resource)
+
+    def rebuild(self, server_id: str, image_id: str) -> None:
+        """Rebuild server_id from image_id and wait until Nova is done.
+
+        Nova keeps the server's ports, addresses, security groups, key
+        pair, metadata and volume attachments, and a stopped server stays
+        stopped.  Nothing is done when it already runs from image_id.
+        """
+        server = self.compute.get_server(server_id)
+        if nova.image_id(server) != image_id or \
+                server.status not in (ACTIVE, SHUTOFF):
+            self.compute.rebuild_server(server_id, image_id)
+
+        def fetch() -> dict:
+            try:
+                server = self.compute.get_server(server_id)
+            except sdk_exc.NotFoundException:
+                raise waiting.Gone(server_id)
+            done = (nova.image_id(server) == image_id and
+                    server.status in (ACTIVE, SHUTOFF) and
+                    getattr(server, 'task_state', None) is None)
+            return {'status': 'rebuilt' if done else server.status,
+                    'fault': (getattr(server, 'fault', None) or {}).get(
+                        'message')}
+        waiting.wait_for(fetch, ok=('rebuilt',), bad=('error',),
+                         timeout=self.timeout, interval=self.interval,
+                         resource='server %s' % server_id, what='server',
+                         obj_id=server_id)
+
+    def delete_image(self, image_id: str) -> bool:
+        """False when it was already gone."""
+        return glance.delete_image(self.clients, image_id)
+
+    def untag_image(self, image_id: str, key: str) -> None:
+        """Remove an image property (nothing if the image or it is gone).
+
+        A JSON patch through the adapter: openstacksdk's update_image
+        sets properties but does not remove one.
+        """
+        response = self.clients.adapter('image').patch(
+            '/v2/images/%s' % image_id,
+            json=[{'op': 'remove', 'path': '/%s' % key}],
+            headers={'Content-Type':
+                     'application/openstack-images-v2.1-json-patch'},
+            raise_exc=False)
+        # 404: the image is gone; 409: the property is (Glance answers
+        # 409 for removing a property an image does not have).
+        if response.status_code >= 400 and \
+                response.status_code not in (404, 409):
+            raise exception.RecoveryFailed(
+                resource='image %s' % image_id,
+                reason='Glance refused removing %s (HTTP %d)' % (
+                    key, response.status_code))
 
     # -- volumes
     def detach(self, server_id: str, volume_id: str) -> None:

@@ -12,13 +12,21 @@
 
 """The replacements of an in-place restore, and how its window closes.
 
-A replacement (one entry of the recovery's ``replaced``) is one volume
-taken out of its place and the restored volume put there:
-``{"key", "name", "old_volume_id", "new_volume_id", "image_id",
-"server_id", "device", "server_status", "state"}``; ``state`` moves
-restoring → ready → swapped, then to one of the ends: committed (the old
-volume deleted), kept (the window expired: both kept), rolled_back (the
-old volume back in place, the new one deleted).
+A replacement (one entry of the recovery's ``replaced``) is either one
+volume taken out of its place and the restored volume put there
+(``kind`` volume: ``{"key", "name", "kind", "old_volume_id",
+"new_volume_id", "image_id", "server_id", "device", "server_status",
+"state"}``; a volume gone from the region has no ``old_volume_id`` and
+``recreates`` its checkpoint id instead), or one server rebuilt from its checkpoint image (``kind``
+server: ``{"key", "name", "kind", "server_id", "previous_image_id",
+"saved_image_id", "restored_image_id", "server_status", "state"}``;
+``saved_image_id`` is a snapshot of its disk taken just before the
+rebuild, what a rollback rebuilds it from).  ``state`` moves restoring →
+ready → swapped (rebuilt), then to one of the ends: committed (the old
+volume, or the saved disk image, deleted), kept (the window expired: both
+kept), rolled_back (the old volume back in place and the new one deleted;
+the server rebuilt from its saved disk image and the restored image
+deleted).
 
 ``put_back`` and ``settle`` look at where the volumes are before they
 move them, so running them again after a crash finishes the job.
@@ -44,6 +52,10 @@ STATES = (RESTORING, READY, SWAPPED) + SETTLED
 # commit, rollback, keep: how a window is closed (recoveries.window_action).
 COMMIT, ROLLBACK, KEEP = 'commit', 'rollback', 'keep'
 ACTIONS = (COMMIT, ROLLBACK, KEEP)
+# What a replacement replaces (entries written before servers were rebuilt
+# in place have no kind: they are volumes).
+VOLUME, SERVER = 'volume', 'server'
+KINDS = (VOLUME, SERVER)
 
 Event = Callable[..., None]
 Save = Callable[[list[dict[str, Any]]], None]
@@ -51,6 +63,10 @@ Save = Callable[[list[dict[str, Any]]], None]
 
 def open_entries(replaced: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r for r in replaced if r.get('state') not in SETTLED]
+
+
+def kind_of(entry: dict[str, Any]) -> str:
+    return entry.get('kind') or VOLUME
 
 
 def _by_server(entries: list[dict[str, Any]]
@@ -88,26 +104,42 @@ def put_back(cloud: swap_mod.Cloud, replaced: list[dict[str, Any]],
              save: Save, event: Event, policy_id: str | None = None) -> None:
     """Every open replacement undone: old volumes back, new ones deleted.
 
-    Servers whose volumes move are stopped for it and started again when
-    they were ACTIVE before the restore.
+    A rebuilt server is rebuilt again from the image of its disk saved
+    before the restore.  Servers whose volumes move or that are rebuilt
+    are stopped for it and started again when they were ACTIVE before
+    the restore.
 
     :raises dragon.exception.DragonException: a step failed; what was put
         back so far is saved, running it again goes on from there.
     """
     entries = open_entries(replaced)
-    for server_id, on_server in sorted(_by_server(entries).items(),
-                                       key=lambda i: i[0] or ''):
-        moves = [e for e in on_server if server_id and e.get('old_volume_id')
-                 and _misplaced(cloud, e)]
-        if not moves:
+    volumes = [e for e in entries if kind_of(e) == VOLUME]
+    servers = [e for e in entries if kind_of(e) == SERVER]
+    by_server = _by_server(volumes)
+    rebuilt = {e['server_id']: e for e in servers if _rebuilt(cloud, e)}
+    for server_id in sorted(set(by_server) | {e['server_id']
+                                              for e in servers},
+                            key=lambda i: i or ''):
+        on_server = by_server.get(server_id, [])
+        moves = [e for e in on_server if server_id and _misplaced(cloud, e)]
+        server = rebuilt.get(server_id)
+        if not moves and server is None:
+            _restart(cloud, server_id, on_server or servers, event)
             continue
         found = cloud.stop(server_id)
-        before = on_server[0].get('server_status') or found
-        event('info', 'server %s stopped to put its volumes back'
-              % server_id)
+        before = (on_server or [server])[0].get('server_status') or found
+        event('info', 'server %s stopped to put %s back' % (
+            server_id, 'its disk' if server is not None else 'its volumes'))
+        if server is not None:
+            cloud.rebuild(server_id, server['saved_image_id'])
+            event('info', 'server %s rebuilt from image %s, its disk as it '
+                  'was before the restore' % (
+                      server_id, server['saved_image_id']), server['key'])
         for entry in moves:
             if entry.get('new_volume_id'):
                 cloud.detach(server_id, entry['new_volume_id'])
+            if not entry.get('old_volume_id'):
+                continue        # recreated: nothing to put back
             device = cloud.attach(server_id, entry['old_volume_id'],
                                   entry.get('device'))
             event('info', 'volume %s back on server %s at %s' % (
@@ -115,14 +147,19 @@ def put_back(cloud: swap_mod.Cloud, replaced: list[dict[str, Any]],
         if before == swap_mod.ACTIVE:
             cloud.start(server_id)
             event('info', 'server %s started' % server_id)
-    for entry in entries:
+    for entry in servers:
+        _server_back(cloud, entry, event)
+        entry['state'] = ROLLED_BACK
+        save(replaced)
+    for entry in volumes:
         if entry.get('new_volume_id'):
             if cloud.delete(entry['new_volume_id']):
                 event('info', 'restored volume %s deleted' %
                       entry['new_volume_id'], entry['key'])
             if entry.get('state') == SWAPPED:
                 follow_member(policy_id, entry['new_volume_id'],
-                              entry['old_volume_id'])
+                              entry.get('old_volume_id') or
+                              entry['recreates'])
         drop_image(cloud, entry, event)
         if entry.get('old_volume_id'):
             cloud.untag(entry['old_volume_id'], swap_mod.REPLACED_TAG)
@@ -130,10 +167,51 @@ def put_back(cloud: swap_mod.Cloud, replaced: list[dict[str, Any]],
         save(replaced)
 
 
+def _restart(cloud: swap_mod.Cloud, server_id: str | None,
+             entries: list[dict[str, Any]], event: Event) -> None:
+    """A server the restore stopped before it failed runs again."""
+    was = {e.get('server_status') for e in entries
+           if e.get('server_id') == server_id}
+    if server_id and swap_mod.ACTIVE in was and \
+            cloud.server_status(server_id) == swap_mod.SHUTOFF:
+        cloud.start(server_id)
+        event('info', 'server %s started' % server_id)
+
+
+def _rebuilt(cloud: swap_mod.Cloud, entry: dict[str, Any]) -> bool:
+    """The server runs from its restored image (a rebuild happened)."""
+    return bool(entry.get('saved_image_id') and entry.get(
+        'restored_image_id') and cloud.server_image(
+            entry['server_id']) == entry['restored_image_id'])
+
+
+def _server_back(cloud: swap_mod.Cloud, entry: dict[str, Any],
+                 event: Event) -> None:
+    """The restored image deleted; the saved disk image kept if in use."""
+    key, server_id = entry['key'], entry['server_id']
+    if entry.get('restored_image_id'):
+        if cloud.delete_image(entry['restored_image_id']):
+            event('info', 'restored image %s deleted' %
+                  entry['restored_image_id'], key)
+    saved = entry.get('saved_image_id')
+    if not saved:
+        return
+    if cloud.server_image(server_id) == saved:
+        # The server runs from it now: deleting it would leave the server
+        # without the image Nova rebuilds, evacuates and resizes from.
+        cloud.untag_image(saved, swap_mod.REPLACED_TAG)
+        event('info', 'image %s is kept: server %s runs from it' % (
+            saved, server_id), key)
+    elif cloud.delete_image(saved):
+        event('info', 'image %s of server %s\'s disk deleted: the server '
+              'was not rebuilt' % (saved, server_id), key)
+
+
 def _misplaced(cloud: swap_mod.Cloud, entry: dict[str, Any]) -> bool:
     """The old volume is off its server, or the new one is on it."""
     server_id = entry['server_id']
-    if cloud.device_of(entry['old_volume_id'], server_id) is None:
+    if entry.get('old_volume_id') and cloud.device_of(
+            entry['old_volume_id'], server_id) is None:
         return True
     return bool(entry.get('new_volume_id') and cloud.device_of(
         entry['new_volume_id'], server_id) is not None)
@@ -151,11 +229,12 @@ def drop_image(cloud: swap_mod.Cloud, entry: dict[str, Any],
 
 def settle(cloud: swap_mod.Cloud, replaced: list[dict[str, Any]],
            keep_old: bool, save: Save, event: Event) -> None:
-    """Make the restored volumes the workload's own (commit, or keep).
+    """Make the restored volumes and images the workload's own (commit, or keep).
 
-    The new volumes lose their restore tag (no cleanup of the recovery
-    touches them again); the old ones are deleted, or with keep_old kept
-    detached with their ``dragon_replaced_by`` tag.
+    The new volumes (and the images servers were rebuilt from) lose their
+    restore tag (no cleanup of the recovery touches them again); the old
+    volumes and the servers' saved disk images are deleted, or with
+    keep_old kept with their ``dragon_replaced_by`` tag.
 
     :raises dragon.exception.DragonException: a step failed (saved so
         far; running it again goes on).
@@ -165,9 +244,17 @@ def settle(cloud: swap_mod.Cloud, replaced: list[dict[str, Any]],
             raise exception.RecoveryFailed(
                 resource=entry['key'], reason='its swap is %s, not done: '
                 'only a rollback can close it' % entry.get('state'))
+        if kind_of(entry) == SERVER:
+            _settle_server(cloud, entry, keep_old, event)
+            save(replaced)
+            continue
         cloud.untag(entry['new_volume_id'], swap_mod.RESTORE_TAG)
         drop_image(cloud, entry, event)
-        if keep_old:
+        if not entry.get('old_volume_id'):
+            entry['state'] = COMMITTED
+            event('info', 'recreated volume %s kept' % entry['new_volume_id'],
+                  entry['key'])
+        elif keep_old:
             entry['state'] = KEPT
             event('info', 'volume %s kept, detached, with metadata %s: '
                   'delete it when it is no longer needed' % (
@@ -179,3 +266,24 @@ def settle(cloud: swap_mod.Cloud, replaced: list[dict[str, Any]],
             event('info', 'replaced volume %s deleted' %
                   entry['old_volume_id'], entry['key'])
         save(replaced)
+
+
+def _settle_server(cloud: swap_mod.Cloud, entry: dict[str, Any],
+                   keep_old: bool, event: Event) -> None:
+    """The restored image is the server's; its saved disk image goes."""
+    key, saved = entry['key'], entry.get('saved_image_id')
+    # Untagged, no cleanup of the recovery deletes it: the server runs
+    # from it.
+    cloud.untag_image(entry['restored_image_id'], swap_mod.RESTORE_TAG)
+    if keep_old:
+        entry['state'] = KEPT
+        event('info', 'image %s (server %s\'s disk before the restore) '
+              'kept, with property %s: delete it when it is no longer '
+              'needed' % (saved, entry['server_id'], swap_mod.REPLACED_TAG),
+              key)
+        return
+    if saved:
+        cloud.delete_image(saved)
+        event('info', 'image %s (server %s\'s disk before the restore) '
+              'deleted' % (saved, entry['server_id']), key)
+    entry['state'] = COMMITTED

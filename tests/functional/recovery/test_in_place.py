@@ -19,8 +19,13 @@ are 4xx with their reason before anything runs.  The data volume of
 ``db`` is overwritten, restored in place (its checkpoint bytes, read from
 the volume's file, at the same device of the same server), rolled back
 (the overwritten bytes again) and restored and committed (no replaced
-volume left).  The workload keeps the restored volume (same bytes as
-protected) for the tests after these.
+volume left).  The disk of ``web`` (the fake driver's file) is overwritten,
+the server rebuilt in place from its checkpoint image (same id, ports and
+addresses), rolled back (the overwritten disk again) and rebuilt and
+committed.  The data volume is then deleted, recreated in place, rolled
+back (gone again) and recreated and committed.  The workload keeps the
+restored volume and disk (same bytes as protected) for the tests after
+these.
 """
 
 import datetime
@@ -92,13 +97,15 @@ def test_dry_run_plans_and_changes_nothing(protected):
     assert whole['status'] == 'succeeded', whole['error']
     assert whole['dry_run'] is True and whole['mode'] == 'in_place'
     fates = _fates(whole)
-    for member in ('web', 'app', 'db', 'data', 'app_boot'):
+    for member in ('data', 'app_boot'):
         assert fates[ids[member]] == 'replace', (member, whole['plan'])
+    for member in ('web', 'app', 'db'):
+        assert fates[ids[member]] == 'rebuild', (member, whole['plan'])
     data = next(e for e in whole['plan'] if e['id'] == ids['data'])
     assert data['current_status'] == 'in-use' and data['changes'] == []
     events = [e['message'] for e in
               protected.dr.recoveries.events(whole['id'])]
-    assert any(m.startswith('dry run: 5 to replace') and
+    assert any(m.startswith('dry run: 2 to replace, 3 to rebuild') and
                m.endswith('nothing was changed') for m in events), events
 
     # Only the data volume: the servers (its own included) are untouched.
@@ -115,7 +122,8 @@ def test_dry_run_plans_and_changes_nothing(protected):
      "checkpoint's own region RegionOne, not RegionTwo"),
     ({'resources': ['0b5e6c0a-0000-4000-8000-000000000000']}, 400,
      'not a member resource'),
-    ({'dry_run': False}, 409, 'rebuilding servers in place is not built'),
+    ({'dry_run': False}, 409,
+     'boots from a volume: rebuilding it in place is not built yet'),
     ({'dry_run': False, 'resources': ['{app_boot}']}, 409,
      'is the boot volume of server'),
     ({'shrink_volumes': True, 'mode': 'failover',
@@ -244,7 +252,8 @@ def test_in_place_restore_rollback_then_commit(cloud, protected):
     [swap] = recovery['replaced']
     new = swap['new_volume_id']
     assert swap == {'key': swap['key'], 'name': swap['name'],
-                    'old_volume_id': old, 'new_volume_id': new,
+                    'kind': 'volume', 'old_volume_id': old,
+                    'recreates': None, 'new_volume_id': new,
                     'server_id': db, 'device': device, 'state': 'swapped'}
     assert _attached(conn, new) == ('in-use', [(db, device)])
     assert _attached(conn, old) == ('available', [])
@@ -304,6 +313,176 @@ def test_in_place_restore_rollback_then_commit(cloud, protected):
                            (v.metadata or {}).get('dragon_restore')}]
     assert conn.compute.get_server(db).status == 'ACTIVE'
     assert _others(protected) == others
+
+
+# -- a server rebuilt in place
+def _disk_path(cloud, server_id):
+    return (cloud.layout.data / region_tag(REGION) / 'nova' / 'instances' /
+            server_id / 'disk')
+
+
+def _disk_sha256(cloud, server_id):
+    return hashlib.sha256(_disk_path(cloud, server_id).read_bytes()
+                          ).hexdigest()
+
+
+def _overwrite_disk(cloud, server_id):
+    """New bytes at the start of the server's disk (the fake driver's file)."""
+    with open(_disk_path(cloud, server_id), 'r+b') as f:
+        f.write(hashlib.sha256(b'broken release').digest() * 1024)
+    return _disk_sha256(cloud, server_id)
+
+
+def _identity(conn, server_id):
+    """What a rebuild keeps: ports, fixed and floating IPs, key, metadata."""
+    server = conn.compute.get_server(server_id)
+    ports = sorted((p.id, tuple(sorted(ip['ip_address']
+                                       for ip in p.fixed_ips)))
+                   for p in conn.network.ports(device_id=server_id))
+    floating = sorted(f.floating_ip_address for port_id, _ in ports
+                      for f in conn.network.ips(port_id=port_id))
+    return (ports, floating, server.key_name, server.metadata,
+            sorted(g['name'] for g in server.security_groups or ()))
+
+
+def _image_exists(conn, image_id):
+    try:
+        conn.image.get_image(image_id)
+    except sdk_exc.NotFoundException:
+        return False
+    return True
+
+
+def _rebuild(protected, server_id):
+    dr = protected.dr
+    recovery = dr.recoveries.create(checkpoint_id=protected.latest()['id'],
+                                    mode='in_place', resources=[server_id])
+    protected.in_place_runs.append(recovery['id'])
+    recovery = wait(lambda: dr.recoveries.get(recovery['id']), SWAPPED, 900)
+    assert recovery['status'] == 'awaiting_commit', (
+        recovery['error'], [e['message'] for e in
+                            dr.recoveries.events(recovery['id'])])
+    return recovery
+
+
+def test_in_place_rebuild_of_a_server_rollback_then_commit(cloud, protected):
+    conn, dr = protected.conn, protected.dr
+    web = protected.workload.ids['web']
+    protected_sha = protected.workload.expected_sha256['web']
+    assert _disk_sha256(cloud, web) == protected_sha
+    broken_sha = _overwrite_disk(cloud, web)
+    identity = _identity(conn, web)
+    image_before = conn.compute.get_server(web).image['id']
+
+    # Rebuild: the checkpoint's disk, same server, ports and addresses.
+    recovery = _rebuild(protected, web)
+    [entry] = recovery['replaced']
+    assert entry['kind'] == 'server' and entry['server_id'] == web
+    assert entry['previous_image_id'] == image_before
+    assert entry['state'] == 'swapped'
+    server = conn.compute.get_server(web)
+    assert server.status == 'ACTIVE'
+    assert server.image['id'] == entry['restored_image_id']
+    assert _disk_sha256(cloud, web) == protected_sha
+    assert _identity(conn, web) == identity
+    saved = conn.image.get_image(entry['saved_image_id'])
+    assert saved.properties['dragon_replaced_by'] == recovery['id']
+    events = [e['message'] for e in dr.recoveries.events(recovery['id'])]
+    assert 'server %s stopped for the rebuild (was ACTIVE)' % web in events
+    assert 'server %s started' % web in events
+
+    # Rollback: rebuilt from the disk saved before, the broken bytes again.
+    dr.recoveries.rollback(recovery['id'])
+    rolled = wait(lambda: dr.recoveries.get(recovery['id']),
+                  ('rolled_back', 'awaiting_commit', 'error'), 600)
+    assert rolled['status'] == 'rolled_back', rolled['error']
+    server = conn.compute.get_server(web)
+    assert server.status == 'ACTIVE'
+    assert server.image['id'] == entry['saved_image_id']
+    assert _disk_sha256(cloud, web) == broken_sha
+    assert _identity(conn, web) == identity
+    assert not _image_exists(conn, entry['restored_image_id'])
+    kept = conn.image.get_image(entry['saved_image_id'])
+    assert 'dragon_replaced_by' not in (kept.properties or {})
+
+    # Rebuild again and commit: the protected bytes stay, the saved disk
+    # image of this restore is deleted.
+    recovery = _rebuild(protected, web)
+    [entry2] = recovery['replaced']
+    dr.recoveries.commit(recovery['id'])
+    done = wait(lambda: dr.recoveries.get(recovery['id']),
+                ('committed', 'awaiting_commit', 'error'), 600)
+    assert done['status'] == 'committed', done['error']
+    assert _disk_sha256(cloud, web) == protected_sha
+    assert not _image_exists(conn, entry2['saved_image_id'])
+    restored = conn.image.get_image(entry2['restored_image_id'])
+    assert 'dragon_restore' not in (restored.properties or {})
+    assert conn.compute.get_server(web).status == 'ACTIVE'
+    assert _identity(conn, web) == identity
+    # The first rollback's image is no server's now.
+    conn.image.delete_image(entry['saved_image_id'])
+
+
+# -- a member gone from the region
+def _delete_data_volume(conn, volume_id, server_id):
+    """What the user did by mistake: detach and delete the data volume."""
+    conn.compute.delete_volume_attachment(server_id, volume_id)
+    wait(lambda: conn.block_storage.get_volume(volume_id), ('available',),
+         300)
+    conn.block_storage.delete_volume(volume_id)
+    deadline = time.monotonic() + 300
+    while not _gone(conn, volume_id):
+        assert time.monotonic() < deadline, 'volume %s not deleted' % (
+            volume_id)
+        time.sleep(1)
+
+
+def test_a_deleted_volume_is_recreated_rollback_then_commit(cloud,
+                                                             protected):
+    conn, dr = protected.conn, protected.dr
+    data = _member(protected)       # the checkpoint names its current id
+    db = protected.workload.ids['db']
+    protected_sha = protected.workload.expected_sha256['data']
+    assert volume_file_sha256(cloud.layout, REGION, data) == protected_sha
+    (_, [(_, device)]) = _attached(conn, data)
+    _delete_data_volume(conn, data, db)
+
+    plan = _dry_run(protected, resources=[data])
+    assert _fates(plan)[data] == 'recreate', plan['plan']
+
+    # Recreated from the checkpoint, at its recorded device on db.
+    recovery = _restore(protected, data)
+    [entry] = recovery['replaced']
+    assert entry['kind'] == 'volume' and entry['old_volume_id'] is None
+    assert entry['recreates'] == data and entry['server_id'] == db
+    new = entry['new_volume_id']
+    assert _attached(conn, new) == ('in-use', [(db, device)])
+    assert volume_file_sha256(cloud.layout, REGION, new) == protected_sha
+    assert conn.compute.get_server(db).status == 'ACTIVE'
+
+    # Rollback: the recreated volume is detached and deleted.
+    dr.recoveries.rollback(recovery['id'])
+    rolled = wait(lambda: dr.recoveries.get(recovery['id']),
+                  ('rolled_back', 'awaiting_commit', 'error'), 600)
+    assert rolled['status'] == 'rolled_back', rolled['error']
+    assert _gone(conn, new)
+    assert conn.compute.get_server(db).status == 'ACTIVE'
+
+    # Recreate again and commit: the workload has its data volume again.
+    recovery = _restore(protected, data)
+    new = recovery['replaced'][0]['new_volume_id']
+    dr.recoveries.commit(recovery['id'])
+    done = wait(lambda: dr.recoveries.get(recovery['id']),
+                ('committed', 'awaiting_commit', 'error'), 600)
+    assert done['status'] == 'committed', done['error']
+    protected.workload.replace('data', new)
+    assert _attached(conn, new) == ('in-use', [(db, device)])
+    assert volume_file_sha256(cloud.layout, REGION, new) == protected_sha
+    assert 'dragon_restore' not in conn.block_storage.get_volume(
+        new).metadata
+    assert new in {m['resource_id'] for m in
+                   dr.members.list(protected.policy['id'])}
+    assert conn.compute.get_server(db).status == 'ACTIVE'
 
 
 def test_commit_of_a_dry_run_is_refused(protected):

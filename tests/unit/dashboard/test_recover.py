@@ -229,6 +229,51 @@ class RecoverTests(helpers.TestCase):
         self.assertEqual(302, response.status_code)
         self.dragon.recoveries.create.assert_not_called()
 
+    # -- in place -------------------------------------------------------
+    def test_in_place_goes_into_the_checkpoints_own_region(self):
+        self._known_checkpoint()
+        response = self.client.post(url(TARGET, **CHECKPOINT), {
+            'target_region': 'RegionTwo', 'mode': 'in_place'})
+        self.assertEqual(302, response.status_code, response.content[:2000])
+        query = parse.parse_qs(parse.urlparse(response['Location']).query)
+        self.assertEqual(['RegionOne'], query['target_region'])
+        self.assertEqual(['in_place'], query['mode'])
+
+    def test_in_place_choices_are_resources_and_its_options_only(self):
+        self._known_checkpoint()
+        response = self.client.get(url(
+            CHOICES, target_region='RegionOne', mode='in_place',
+            **CHECKPOINT))
+        self.assertEqual(200, response.status_code)
+        self.target_networks.assert_not_called()
+        self.assertContains(response, 'web-1 (OS::Nova::Server)')
+        for label in ('Plan only', 'Shrink volumes', 'Keep current flavors'):
+            self.assertContains(response, label)
+        for absent in ('External network', 'Name prefix', 'Timeout',
+                       'm1.small'):
+            self.assertNotContains(response, absent)
+
+    def test_an_in_place_dry_run_is_confirmed_and_sent(self):
+        self._known_checkpoint()
+        response = self.client.post(url(
+            CHOICES, target_region='RegionOne', mode='in_place',
+            **CHECKPOINT), {'resources': [fakes.SERVER_ID],
+                            'dry_run': 'on', 'keep_current_flavor': 'on'})
+        response = self.client.get(self._confirm(response))
+        self.assertEqual(200, response.status_code)
+        self.assertContains(response, 'In-place options')
+        self.assertContains(response, 'Plan only, Keep current flavors')
+        self.dragon.recoveries.create.return_value = rfakes.recovering(
+            mode='in_place', target_region='RegionOne')
+        response = self.client.post(response.request['PATH_INFO'] + '?' +
+                                    response.request['QUERY_STRING'], {})
+        self.assertEqual(302, response.status_code, response.content[:3000])
+        self.dragon.recoveries.create.assert_called_once_with(
+            checkpoint_id=fakes.CHECKPOINT_ID, recovery_point=None,
+            target_region=None, mode='in_place', mappings={},
+            resources=[fakes.SERVER_ID], timeout=None, dry_run=True,
+            keep_current_flavor=True)
+
 
 class RecoverActionTests(helpers.TestCase):
 

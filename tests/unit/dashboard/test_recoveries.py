@@ -109,6 +109,32 @@ class RecoveriesTests(helpers.TestCase):
 class InPlaceWindowTests(helpers.TestCase):
     """An in-place restore awaiting commit: its window, commit, roll back."""
 
+    def test_detail_shows_volumes_swapped_recreated_and_servers_rebuilt(self):
+        self.dragon.recoveries.get.return_value = rfakes.awaiting_commit(
+            replaced=[
+                {'key': 'volume_data', 'name': 'db-data', 'kind': 'volume',
+                 'old_volume_id': 'old-vol-1', 'recreates': None,
+                 'new_volume_id': 'new-vol-1', 'server_id': 'srv-1',
+                 'device': '/dev/vdb', 'state': 'swapped'},
+                {'key': 'volume_logs', 'name': 'logs', 'kind': 'volume',
+                 'old_volume_id': None, 'recreates': 'gone-vol-2',
+                 'new_volume_id': 'new-vol-2', 'server_id': 'srv-1',
+                 'device': '/dev/vdc', 'state': 'swapped'},
+                {'key': 'server_web', 'name': 'web-1', 'kind': 'server',
+                 'server_id': 'srv-2', 'previous_image_id': 'img-base',
+                 'saved_image_id': 'img-saved', 'restored_image_id':
+                 'img-restored', 'state': 'swapped'}])
+        self.dragon.recoveries.events.return_value = []
+        response = self.client.get(reverse(DETAIL,
+                                           args=[rfakes.RECOVERY_ID]))
+        self.assertEqual(200, response.status_code)
+        self.assertContains(response, 'Restored in place')
+        self.assertContains(response, 'old-vol-1')
+        self.assertContains(response, 'gone-vol-2 (deleted, recreated)')
+        self.assertContains(response, 'web-1 (server, rebuilt)')
+        self.assertContains(response, 'disk image img-saved')
+        self.assertContains(response, 'image img-restored')
+
     def test_row_shows_the_window_and_offers_commit_and_rollback(self):
         self.dragon.recoveries.list.return_value = [
             rfakes.awaiting_commit(), rfakes.recovery(id='r-drill')]

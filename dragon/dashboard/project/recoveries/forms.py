@@ -48,6 +48,23 @@ MODE_CHOICES = (
     (api.FAILOVER, _('Failover: bring the workload up in the target')),
     (api.DRILL, _('Drill: rehearse on isolated networks, measure the RTO, '
                   'then tear everything down')),
+    (api.IN_PLACE, _('In place: roll the workload back in its own region '
+                     '(volumes swapped, servers rebuilt, deleted volumes '
+                     'recreated), then commit or roll back; the target '
+                     'region is ignored')),
+)
+# The in-place options: each names what the user accepts.
+IN_PLACE_OPTIONS = (
+    ('dry_run', _('Plan only'),
+     _('Show what would be replaced, rebuilt, recreated and left alone, '
+       'and change nothing.')),
+    ('shrink_volumes', _('Shrink volumes'),
+     _('Also restore volumes larger now than in the checkpoint: they '
+       'shrink back to their checkpoint size.')),
+    ('keep_current_flavor', _('Keep current flavors'),
+     _('Also rebuild servers whose flavor changed since the checkpoint: '
+       'they keep the flavor they have now, with the checkpoint\'s '
+       'disk.')),
 )
 
 
@@ -123,6 +140,15 @@ class ChoicesForm(forms.SelfHandlingForm):
         self.networks = networks
         self.known = source.get('sources') is not None
         self._resource_fields()
+        if mode == api.IN_PLACE:
+            # In place every resource keeps its own networks, flavors and
+            # key pairs, and no stack is made: no mappings, no timeout.
+            for name in ('name_prefix', 'timeout'):
+                del self.fields[name]
+            for name, label, help_text in IN_PLACE_OPTIONS:
+                self.fields[name] = forms.BooleanField(
+                    label=label, required=False, help_text=help_text)
+            return
         self._network_fields()
         self._mapping_fields()
         # Prefix and timeout last.
@@ -201,6 +227,13 @@ class ChoicesForm(forms.SelfHandlingForm):
     # -- the request --------------------------------------------------------
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        if self.mode == api.IN_PLACE:
+            data['request'] = {
+                'mappings': {}, 'timeout': None,
+                'resources': _resources(data.get('resources')),
+                'in_place': {name: bool(data.get(name))
+                             for name, _l, _h in IN_PLACE_OPTIONS}}
+            return data
         mappings: dict[str, Any] = {}
         networks = self._clean_networks(data)
         if networks:
@@ -223,12 +256,8 @@ class ChoicesForm(forms.SelfHandlingForm):
                 mappings[group] = mapped
         if (data.get('name_prefix') or '').strip():
             mappings['name_prefix'] = data['name_prefix'].strip()
-        resources = data.get('resources') or []
-        if isinstance(resources, str):
-            resources = [r.strip() for r in resources.split()
-                         if r.strip()]
         data['request'] = {'mappings': mappings,
-                           'resources': list(dict.fromkeys(resources)),
+                           'resources': _resources(data.get('resources')),
                            'timeout': data.get('timeout')}
         return data
 
@@ -262,6 +291,14 @@ class ChoicesForm(forms.SelfHandlingForm):
         return data['request']
 
 
+def _resources(chosen: Any) -> list[str]:
+    """The ticked resources, or the IDs typed one per line."""
+    resources = chosen or []
+    if isinstance(resources, str):
+        resources = [r.strip() for r in resources.split() if r.strip()]
+    return list(dict.fromkeys(resources))
+
+
 class ConfirmForm(forms.SelfHandlingForm):
     """Step 3: nothing to fill in; the request is shown above the button.
 
@@ -283,9 +320,12 @@ class ConfirmForm(forms.SelfHandlingForm):
         try:
             return api.recovery_create(
                 request, region=pending['region'],
-                target_region=pending['target_region'],
+                target_region=(None if pending['mode'] == api.IN_PLACE
+                               else pending['target_region']),
                 mode=pending['mode'], mappings=pending['mappings'],
                 resources=pending['resources'], timeout=pending['timeout'],
+                **{k: True for k, v in (pending.get('in_place') or
+                                        {}).items() if v},
                 **what)
         except exceptions.DragonError as err:
             self.api_error(err.message)

@@ -131,9 +131,14 @@ class RecoverTargetView(_SourceMixin, forms.ModalFormView):
         return context
 
     def form_valid(self, form: Any) -> http.HttpResponse:
+        mode = form.cleaned_data['mode']
+        # In place goes into the checkpoint's own region, whatever was
+        # picked.
         params = {**_params(self.request, SOURCE_PARAMS),
-                  'target_region': form.cleaned_data['target_region'],
-                  'mode': form.cleaned_data['mode']}
+                  'target_region': (self.source()['source_region']
+                                    if mode == api.IN_PLACE else
+                                    form.cleaned_data['target_region']),
+                  'mode': mode}
         return http.HttpResponseRedirect('%s?%s' % (
             reverse('horizon:project:dr_recoveries:recover_choices'),
             parse.urlencode(params)))
@@ -152,7 +157,7 @@ class RecoverChoicesView(_SourceMixin, forms.ModalFormView):
     def target(self) -> tuple[str, str]:
         target_region = self.request.GET.get('target_region') or ''
         mode = self.request.GET.get('mode') or api.FAILOVER
-        if mode not in (api.FAILOVER, api.DRILL) or \
+        if mode not in (api.FAILOVER, api.DRILL, api.IN_PLACE) or \
                 target_region not in api.regions(self.request):
             messages.error(self.request, _('Choose a target region of '
                                            'your catalog and a mode.'))
@@ -174,7 +179,7 @@ class RecoverChoicesView(_SourceMixin, forms.ModalFormView):
         target_region, mode = self.target()
         kwargs.update(source=self.source(), mode=mode,
                       networks=self.networks(target_region)
-                      if mode != api.DRILL else [])
+                      if mode == api.FAILOVER else [])
         return kwargs
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -267,6 +272,13 @@ def summary(pending: dict[str, Any]) -> list[tuple[str, str]]:
              (_('Target region'), pending['target_region']),
              (_('Mode'), dict(recover_forms.MODE_CHOICES)[pending['mode']]),
              (_('Resources'), _chosen(pending))]
+    if pending['mode'] == api.IN_PLACE:
+        chosen = {name: label for name, label, _h in
+                  recover_forms.IN_PLACE_OPTIONS}
+        said = [str(chosen[k]) for k, v in
+                (pending.get('in_place') or {}).items() if v]
+        lines.append((_('In-place options'), ', '.join(said) or _('none')))
+        return lines
     mappings = pending.get('mappings') or {}
     for group, value in sorted(mappings.items()):
         if isinstance(value, dict):

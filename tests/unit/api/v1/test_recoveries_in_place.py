@@ -96,7 +96,7 @@ def test_the_checkpoints_own_region_may_be_named(rec_api, manifests):
      'Cannot recover only vol-nope: not a member resource'),
     ({'mappings': {'flavors': {'m1.small': 'm1.tiny'}}}, 400,
      'mappings are for failover and drill'),
-    ({'dry_run': False}, 409, 'rebuilding servers in place is not built'),
+    ({'dry_run': False}, 409, 'holds no image of it to rebuild it from'),
     ({'dry_run': 'yes'}, 400, 'dry_run'),
     ({'recovery_point': 'dragon_p1_app_20261123T130000Z'}, 404,
      'checkpoint.json is missing'),
@@ -224,11 +224,13 @@ def test_a_failing_cinder_is_503_not_a_gone_volume(rec_api, manifests,
     assert response.status_int == 503, response.text
 
 
-def test_shrink_volumes_is_for_in_place_only(rec_api, manifests):
+@pytest.mark.parametrize('option', ['shrink_volumes', 'keep_current_flavor'])
+def test_in_place_confirmations_are_for_in_place_only(rec_api, manifests,
+                                                      option):
     message = _error(rec_api('POST', '/v1/recoveries', {'recovery': {
         'recovery_point': POINT, 'target_region': 'RegionTwo',
-        'shrink_volumes': True}}), 400)
-    assert 'shrink_volumes is for in_place restores only' in message
+        option: True}}), 400)
+    assert '%s is for in_place restores only' % option in message
 
 
 def _awaiting(rec_api, manifests, region):

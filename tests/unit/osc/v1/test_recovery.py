@@ -28,7 +28,8 @@ SHOW_FIELDS = {
     'resource_status', 'restored', 'stack_id', 'stack_name', 'stack_status',
     'rto_seconds', 'torn_down', 'mappings', 'resources', 'timeout', 'engine',
     'created_at', 'started_at', 'finished_at', 'duration', 'dry_run',
-    'plan', 'shrink_volumes', 'commit_deadline', 'window_action', 'replaced'}
+    'plan', 'shrink_volumes', 'keep_current_flavor', 'commit_deadline',
+    'window_action', 'replaced'}
 
 
 @pytest.fixture
@@ -224,6 +225,25 @@ def test_in_place_restore_waits_for_the_window_and_shows_it(
     assert '2026-12-05T11:00:00Z' in result.out
 
 
+def test_a_server_rebuilt_in_place_is_shown_with_its_images(
+        api, openstack, checkpoint, clock):
+    rebuilt = [{'key': 'server_web', 'name': 'web', 'kind': 'server',
+                'server_id': 's1', 'previous_image_id': 'i0',
+                'saved_image_id': 'i1', 'restored_image_id': 'i2',
+                'state': 'swapped'}]
+    api.recover_steps = [{'status': 'awaiting_commit', 'replaced': rebuilt,
+                          'commit_deadline': '2026-12-05T11:00:00Z'}]
+    result = openstack('dr', 'recovery', 'create', checkpoint['id'],
+                       '--in-place', '--resource', 's1',
+                       '--keep-current-flavor', '--wait')
+    assert result.code == 0, result.err
+    assert _post(api).json == {'recovery': {
+        'checkpoint_id': checkpoint['id'], 'mode': 'in_place',
+        'keep_current_flavor': True, 'resources': ['s1']}}
+    assert ('swapped: server s1 rebuilt from image i2 (its disk before: '
+            'image i1)') in result.out
+
+
 @pytest.mark.parametrize('verb,busy,ended', [
     ('commit', 'committing', 'committed'),
     ('rollback', 'rolling_back', 'rolled_back')])
@@ -322,7 +342,7 @@ def test_wait_table_output_names_the_stack_rto_and_targets(
            'new-server' in out
     assert 'server_s1: image_id=img-1' in out
     assert 'volume_v1: volume_id=vol-1' in out
-    assert '| torn_down       | True' in out
+    assert '| torn_down           | True' in out
 
 
 def test_wait_on_a_terminal_draws_one_live_line(

@@ -21,8 +21,11 @@ from dragon.recovery.in_place import swap as swap_mod
 class Cloud:
     """Same methods as swap.Cloud; ``fail_on`` makes one call raise."""
 
-    def __init__(self, servers=None, volumes=None):
+    def __init__(self, servers=None, volumes=None, images=None):
         self.servers = dict(servers or {'srv-web': 'ACTIVE'})
+        # server id -> the image it runs from
+        self.images = dict(images or {})
+        self.untagged = []
         # id -> {"status", "attachments": [(server, device)], "metadata"}
         self.vols = {k: {'status': 'available', 'attachments': [],
                          'metadata': {}, **v}
@@ -62,6 +65,36 @@ class Cloud:
 
     def server_status(self, server_id):
         return self.servers[server_id]
+
+    def server_exists(self, server_id):
+        return server_id in self.servers
+
+    def server_image(self, server_id):
+        return self.images.get(server_id)
+
+    def snapshot(self, server_id, name, properties):
+        self._call('snapshot', server_id, name, dict(properties))
+        self.made += 1
+        return 'img-saved-%d' % self.made
+
+    def wait_image(self, server_id, image_id):
+        self._call('wait_image', server_id, image_id)
+
+    def rebuild(self, server_id, image_id):
+        if self.images.get(server_id) == image_id:
+            return
+        self._call('rebuild', server_id, image_id)
+        self.images[server_id] = image_id
+
+    def delete_image(self, image_id):
+        if image_id in self.images_deleted:
+            return False
+        self._call('delete_image', image_id)
+        self.images_deleted.append(image_id)
+        return True
+
+    def untag_image(self, image_id, key):
+        self.untagged.append((image_id, key))
 
     def stop(self, server_id):
         self._call('stop', server_id)

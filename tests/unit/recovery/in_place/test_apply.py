@@ -123,7 +123,7 @@ def test_the_volume_is_replaced_at_its_device_and_the_window_opens(env):
     assert datetime.timedelta(minutes=59) < window_left <= \
         datetime.timedelta(minutes=61)
     [swap] = final['replaced']
-    assert swap == {'key': 'volume_data', 'name': 'data',
+    assert swap == {'key': 'volume_data', 'name': 'data', 'kind': 'volume',
                     'old_volume_id': 'vol-data',
                     'new_volume_id': 'vol-new-1', 'image_id': None,
                     'server_id': 'srv-web', 'device': '/dev/vdb',
@@ -202,3 +202,165 @@ def test_the_engine_refuses_what_changed_since_the_api_looked(env):
     assert run_mod.run(env.conf, _recovery(shrink_volumes=True),
                        _clients(volumes=grown), recorder)
     assert env.cloud.vols['vol-new-1']['size'] == 1
+
+
+# -- servers rebuilt in place
+SERVER_NOW = {'status': 'ACTIVE', 'flavor': {'original_name': 'm1.small'},
+              'image': {'id': 'img-base'}}
+
+
+def _with_web_image(env):
+    env.manifest['data']['server_web'] = {'kind': 'image', 'size': 1 << 20}
+    env.cloud.images['srv-web'] = 'img-base'
+
+
+def test_a_server_is_saved_rebuilt_and_started_with_its_volume(env):
+    _with_web_image(env)
+    recorder = Recorder()
+    # srv-web selected: it brings its attached data volume.
+    assert run_mod.run(env.conf, _recovery(resources=['srv-web']), _clients(
+        servers={'srv-web': SERVER_NOW}, volumes={'vol-data': IN_USE}),
+        recorder)
+    final = recorder.final()
+    assert final['status'] == 'awaiting_commit', final.get('error')
+    server = next(r for r in final['replaced'] if r['kind'] == 'server')
+    assert server == {
+        'key': 'server_web', 'name': 'web', 'kind': 'server',
+        'server_id': 'srv-web', 'previous_image_id': 'img-base',
+        'saved_image_id': 'img-saved-2', 'restored_image_id': 'img-1',
+        'server_status': 'ACTIVE', 'state': window.SWAPPED}
+    cloud = env.cloud
+    # Stopped once, its disk saved (tagged), rebuilt, the volume swapped,
+    # started once.
+    assert [c[0] for c in cloud.calls] == [
+        'from_image', 'wait_available', 'stop', 'snapshot', 'wait_image',
+        'rebuild', 'detach', 'attach', 'start']
+    snapshot = next(c for c in cloud.calls if c[0] == 'snapshot')
+    assert snapshot[3] == {swap_mod.REPLACED_TAG: 'rec-1'}
+    assert cloud.images['srv-web'] == 'img-1'
+    assert cloud.servers['srv-web'] == 'ACTIVE'
+    messages = [m for _level, m, _r in recorder.events]
+    assert ('server srv-web stopped for the rebuild and the swap (was '
+            'ACTIVE)') in messages
+    assert any(m.startswith('server srv-web rebuilt from image img-1')
+               for m in messages)
+    assert any(m.startswith('swap done: 1 volume(s) replaced, 1 server(s) '
+                            'rebuilt') for m in messages)
+
+
+def test_servers_stop_dependents_first_and_start_dependencies_first(env):
+    env.manifest['data']['server_web'] = {'kind': 'image', 'size': 1}
+    env.manifest['data']['server_db'] = {'kind': 'image', 'size': 1}
+    env.manifest['graph']['nodes'] = [
+        {**n, 'depends_on': [*n.get('depends_on', []), 'server_db']}
+        if n['key'] == 'server_web' else n
+        for n in env.manifest['graph']['nodes']]
+    env.cloud.servers.update({'srv-web': 'ACTIVE', 'srv-db': 'ACTIVE'})
+    env.cloud.images.update({'srv-web': 'img-w', 'srv-db': 'img-d'})
+    recorder = Recorder()
+    assert run_mod.run(env.conf, _recovery(resources=['srv-db', 'srv-web']),
+                       _clients(servers={'srv-web': SERVER_NOW,
+                                         'srv-db': SERVER_NOW},
+                                volumes={'vol-data': IN_USE}), recorder)
+    order = [(c[0], c[1]) for c in env.cloud.calls
+             if c[0] in ('stop', 'rebuild', 'start')]
+    assert order == [('stop', 'srv-web'), ('stop', 'srv-db'),
+                     ('rebuild', 'srv-db'), ('rebuild', 'srv-web'),
+                     ('start', 'srv-db'), ('start', 'srv-web')]
+
+
+def test_a_failed_rebuild_puts_the_disk_and_volume_back(env):
+    _with_web_image(env)
+    env.cloud.fail_on = 'rebuild'
+    recorder = Recorder()
+    assert not run_mod.run(env.conf, _recovery(resources=['srv-web']),
+                           _clients(servers={'srv-web': SERVER_NOW},
+                                    volumes={'vol-data': IN_USE}), recorder)
+    final = recorder.final()
+    assert final['status'] == 'error' and 'rebuild failed' in final['error']
+    cloud = env.cloud
+    # Never rebuilt: its saved disk image and the restored one deleted.
+    assert cloud.images['srv-web'] == 'img-base'
+    assert {'img-1', 'img-saved-2'} <= set(cloud.images_deleted)
+    assert cloud.device_of('vol-data', 'srv-web') == '/dev/vdb'
+    assert cloud.servers['srv-web'] == 'ACTIVE'
+    assert {r['state'] for r in final['replaced']} == {window.ROLLED_BACK}
+
+
+# -- members gone from the region, recreated
+def _gone_data(env):
+    """vol-data deleted since the checkpoint, which saw it on srv-web."""
+    del env.cloud.vols['vol-data']
+    env.manifest['graph']['nodes'] = [
+        {**n, 'properties': {**n['properties'], 'availability_zone': 'az2',
+                             'attachments': [{'server_id': 'srv-web',
+                                              'device': '/dev/vdc'}]}}
+        if n['key'] == 'volume_data' else n
+        for n in env.manifest['graph']['nodes']]
+
+
+def test_a_gone_volume_is_recreated_at_its_recorded_device(env):
+    _gone_data(env)
+    recorder = Recorder()
+    assert run_mod.run(env.conf, _recovery(), _clients(volumes={}), recorder)
+    final = recorder.final()
+    assert final['status'] == 'awaiting_commit', final.get('error')
+    assert final['plan'][2]['action'] == 'recreate'
+    [entry] = final['replaced']
+    assert entry['old_volume_id'] is None and entry['recreates'] == 'vol-data'
+    new = entry['new_volume_id']
+    cloud = env.cloud
+    assert cloud.device_of(new, 'srv-web') == '/dev/vdc'
+    assert cloud.vols[new]['like']['availability_zone'] == 'az2'
+    assert env.followed == [('pol-1', 'vol-data', new)]
+    assert cloud.servers['srv-web'] == 'ACTIVE'
+    # Rollback: detached and deleted; the server runs again.
+    log_events = []
+    window.put_back(cloud, final['replaced'], lambda r: None,
+                    lambda *a: log_events.append(a), 'pol-1')
+    assert new not in cloud.vols
+    assert cloud.servers['srv-web'] == 'ACTIVE'
+    assert env.followed[-1] == ('pol-1', new, 'vol-data')
+
+
+def test_a_recreated_volume_is_kept_at_commit(env):
+    _gone_data(env)
+    recorder = Recorder()
+    assert run_mod.run(env.conf, _recovery(), _clients(volumes={}), recorder)
+    replaced = recorder.final()['replaced']
+    window.settle(env.cloud, replaced, False, lambda r: None,
+                  lambda *a: None)
+    new = replaced[0]['new_volume_id']
+    assert replaced[0]['state'] == window.COMMITTED
+    assert env.cloud.vols[new]['metadata'] == {
+        'dragon_restore_key': 'volume_data'}
+    assert env.cloud.device_of(new, 'srv-web') == '/dev/vdc'
+
+
+def test_a_gone_volume_whose_server_is_gone_is_recreated_unattached(env):
+    _gone_data(env)
+    env.cloud.servers.pop('srv-web')
+    recorder = Recorder()
+    assert run_mod.run(env.conf, _recovery(), _clients(volumes={}), recorder)
+    [entry] = recorder.final()['replaced']
+    assert entry['server_id'] is None
+    assert env.cloud.vols[entry['new_volume_id']]['attachments'] == []
+    assert any('recreated unattached' in m for _l, m, _r in recorder.events)
+
+
+def test_a_resized_server_is_rebuilt_only_with_the_users_consent(env):
+    _with_web_image(env)
+    resized = {'srv-web': {**SERVER_NOW,
+                           'flavor': {'original_name': 'm1.large'}}}
+    recorder = Recorder()
+    assert not run_mod.run(env.conf, _recovery(resources=['srv-web']),
+                           _clients(servers=resized,
+                                    volumes={'vol-data': IN_USE}), recorder)
+    assert 'keep_current_flavor' in recorder.final()['error']
+    assert env.cloud.calls == [] and env.restored == []
+    recorder = Recorder()
+    assert run_mod.run(env.conf, _recovery(resources=['srv-web'],
+                                           keep_current_flavor=True),
+                       _clients(servers=resized,
+                                volumes={'vol-data': IN_USE}), recorder)
+    assert env.cloud.images['srv-web'] == 'img-1'

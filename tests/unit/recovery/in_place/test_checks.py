@@ -74,11 +74,14 @@ def test_servers_gone_members_and_other_types_are_each_named():
     found = _reasons({'vol-data': IN_USE, 'srv-web': {'status': 'ACTIVE'}},
                      resources=())
     text = ' | '.join(found)
-    assert 'server web (srv-web): rebuilding servers in place is not built' \
-        in text
+    # srv-web has no image now (it boots from a volume) and the
+    # checkpoint holds none of it.
+    assert 'server web (srv-web) boots from a volume: rebuilding it in ' \
+        'place is not built yet' in text
+    assert 'server web (srv-web): the checkpoint holds no image of it' in text
     assert 'server db (srv-db) is gone from the region' in text
     assert 'in-place restore of OS::Swift::Container is not supported' in text
-    assert len(found) == 3
+    assert len(found) == 4
 
 
 def test_a_boot_volume_is_refused():
@@ -103,4 +106,54 @@ def test_refuse_raises_409_with_every_reason():
     assert refused.value.code == 409
     assert str(refused.value).startswith(
         'In-place restore refused, nothing was changed: ')
-    assert str(refused.value).count('gone from the region') == 3
+    # Both servers; the data volume is recreated from its checkpoint data.
+    assert str(refused.value).count('gone from the region') == 2
+    assert 'recreating a deleted server in place is not built' in str(
+        refused.value)
+    assert 'volume data' not in str(refused.value)
+
+
+def test_a_gone_volume_without_data_cannot_be_recreated():
+    [reason] = _reasons({}, kind='replicated')
+    assert 'volume data (vol-data) is gone from the region and the ' \
+        'checkpoint holds no data to recreate it from (replicated)' in reason
+
+
+# -- servers rebuilt in place
+WEB = {'status': 'ACTIVE', 'flavor': 'm1.small', 'image_id': 'img-base'}
+
+
+def _server_reasons(now, keep_flavor=False, kind='image'):
+    graph = fakes.graph()
+    lookup = fakes.lookup_of({'srv-web': now, 'vol-data': IN_USE})
+    plan = plan_mod.build(graph, selection.select(graph, ['srv-web']),
+                          lookup)
+    manifest = _manifest()
+    manifest['data']['server_web'] = {'kind': kind}
+    return checks.reasons(graph, manifest, plan, lookup,
+                          keep_current_flavor=keep_flavor)
+
+
+def test_a_server_as_it_was_may_be_rebuilt():
+    assert _server_reasons(WEB) == []
+    assert _server_reasons({**WEB, 'status': 'SHUTOFF'}) == []
+
+
+def test_a_resized_server_needs_the_flag_that_names_the_consequence():
+    resized = {**WEB, 'flavor': 'm1.large'}
+    [reason] = _server_reasons(resized)
+    assert 'flavor m1.small at the checkpoint, m1.large now' in reason
+    assert 'keeps the flavor it has now' in reason
+    assert 'keep_current_flavor (--keep-current-flavor)' in reason
+    assert _server_reasons(resized, keep_flavor=True) == []
+
+
+@pytest.mark.parametrize('now,kind,words', [
+    ({**WEB, 'status': 'PAUSED'}, 'image',
+     'is PAUSED: an in-place rebuild needs it ACTIVE or SHUTOFF'),
+    ({**WEB, 'image_id': None}, 'image', 'boots from a volume'),
+    (WEB, 'none', 'holds no image of it to rebuild it from (none)'),
+])
+def test_servers_that_cannot_be_rebuilt(now, kind, words):
+    [reason] = _server_reasons(now, kind=kind)
+    assert words in reason

@@ -28,11 +28,11 @@ def _by_id(plan):
     return {e['id']: e for e in plan}
 
 
-def test_without_a_selection_every_member_is_replaced():
+def test_without_a_selection_every_member_is_replaced_or_rebuilt():
     lookup = fakes.lookup_of(NOW)
     plan = _by_id(run_mod.compute(fakes.manifest(), [], lookup))
     assert {i: e['action'] for i, e in plan.items()} == {
-        'srv-web': 'replace', 'srv-db': 'replace', 'vol-data': 'replace',
+        'srv-web': 'rebuild', 'srv-db': 'rebuild', 'vol-data': 'replace',
         'logs': 'refused'}
     assert plan['vol-data']['current_status'] == 'in-use'
     assert 'new volume' in plan['vol-data']['detail']

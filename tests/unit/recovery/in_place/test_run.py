@@ -107,14 +107,15 @@ def test_dry_run_stores_the_plan_and_says_each_fate(manifest):
     assert final['status'] == 'succeeded' and final['error'] is None
     fates = {e['id']: e['action'] for e in final['plan']}
     # db is gone from the region: recreated.
-    assert fates == {'srv-web': 'replace', 'srv-db': 'recreate',
+    assert fates == {'srv-web': 'rebuild', 'srv-db': 'recreate',
                      'vol-data': 'replace', 'logs': 'refused'}
     by_resource = {r: m for _level, m, r in recorder.events if r}
     assert by_resource['volume_data'].startswith('replace: ')
     assert ('changed since the checkpoint: size 1 GiB at the checkpoint, '
             '2 GiB now') in by_resource['volume_data']
     assert recorder.events[-1][1] == (
-        'dry run: 2 to replace, 1 to recreate, 1 refused; nothing was '
+        'dry run: 1 to replace, 1 to rebuild, 1 to recreate, 1 refused; '
+        'nothing was '
         'changed')
 
 
@@ -134,13 +135,15 @@ def test_another_projects_checkpoint_ends_in_error(manifest):
     assert 'a checkpoint of this project' in recorder.final()['error']
 
 
-def test_a_swap_of_servers_is_refused_before_anything_changes(manifest):
+def test_a_server_without_an_image_is_refused_before_anything_changes(
+        manifest):
     recorder = Recorder()
     assert not run_mod.run(None, _recovery(dry_run=False), _clients(),
                            recorder)
     final = recorder.final()
     assert final['status'] == 'error' and 'plan' not in final
-    assert 'rebuilding servers in place is not built yet' in final['error']
+    assert 'the checkpoint holds no image of it to rebuild it from' in \
+        final['error']
 
 
 def test_a_failing_service_is_no_gone_member():

@@ -147,3 +147,54 @@ def test_follow_member_renames_a_direct_member(monkeypatch):
         raise exception.MemberNotFound(policy_id=pid, resource_id=rid)
     monkeypatch.setattr(db_api, 'policy_member_get', missing)
     assert not window.follow_member('pol-1', 'vol-old', 'vol-new')
+
+
+# -- servers rebuilt in place
+def _rebuilt():
+    cloud = fake_cloud.Cloud(servers={'srv-web': 'ACTIVE'},
+                             images={'srv-web': 'img-restored'})
+    replaced = [{'key': 'server_web', 'kind': window.SERVER,
+                 'server_id': 'srv-web', 'previous_image_id': 'img-base',
+                 'saved_image_id': 'img-saved',
+                 'restored_image_id': 'img-restored',
+                 'server_status': 'ACTIVE', 'state': window.SWAPPED}]
+    return cloud, replaced
+
+
+def test_rollback_rebuilds_the_server_from_its_saved_disk():
+    cloud, replaced = _rebuilt()
+    log = Log()
+    window.put_back(cloud, replaced, log.save, log.event)
+    assert [c[:2] for c in cloud.calls] == [
+        ('stop', 'srv-web'), ('rebuild', 'srv-web'), ('start', 'srv-web'),
+        ('delete_image', 'img-restored')]
+    assert cloud.images['srv-web'] == 'img-saved'
+    # The server runs from the saved image: kept, untagged.
+    assert cloud.images_deleted == ['img-restored']
+    assert cloud.untagged == [('img-saved', swap_mod.REPLACED_TAG)]
+    assert replaced[0]['state'] == window.ROLLED_BACK
+    # Again (an engine taking over): nothing more moves.
+    cloud.calls.clear()
+    replaced[0]['state'] = window.SWAPPED
+    window.put_back(cloud, replaced, log.save, log.event)
+    assert [c[0] for c in cloud.calls] == []
+
+
+def test_commit_keeps_the_restored_image_and_deletes_the_saved_disk():
+    cloud, replaced = _rebuilt()
+    log = Log()
+    window.settle(cloud, replaced, False, log.save, log.event)
+    assert cloud.images_deleted == ['img-saved']
+    assert cloud.untagged == [('img-restored', swap_mod.RESTORE_TAG)]
+    assert cloud.images['srv-web'] == 'img-restored'
+    assert replaced[0]['state'] == window.COMMITTED
+    assert [c[0] for c in cloud.calls] == ['delete_image']
+
+
+def test_an_expired_window_keeps_the_saved_disk_tagged():
+    cloud, replaced = _rebuilt()
+    log = Log()
+    window.settle(cloud, replaced, True, log.save, log.event)
+    assert cloud.images_deleted == []
+    assert replaced[0]['state'] == window.KEPT
+    assert any('img-saved' in m and 'kept' in m for _l, m in log.events)
