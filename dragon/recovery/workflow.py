@@ -69,6 +69,7 @@ STATUS = statuses.Recovery
 DRILL = 'drill'
 IN_PLACE = 'in_place'
 FAILBACK = 'failback'
+FAILOVER = 'failover'
 SERVER = 'OS::Nova::Server'
 
 
@@ -106,6 +107,14 @@ class Recovery:
     @property
     def drill(self) -> bool:
         return self.recovery.mode == DRILL
+
+    @property
+    def template_mode(self) -> str:
+        """How mappings and the template are made: a failback's recovery
+        at home is a failover's (same networks by name, nothing recreated).
+        """
+        return (FAILOVER if self.recovery.mode == FAILBACK
+                else self.recovery.mode)
 
     # -- the flow
     def run(self) -> bool:
@@ -177,7 +186,7 @@ class Recovery:
         keys = selection.select(graph, list(self.recovery.resources or ()))
         values = mappings_mod.resolve(manifest, self.clients,
                                       dict(self.recovery.mappings or {}),
-                                      keys, mode=self.recovery.mode)
+                                      keys, mode=self.template_mode)
         self.recorder.event('info', 'checkpoint of policy %s from %s taken '
                             '%s: %d of %d resources selected, mappings '
                             'resolved' % (
@@ -262,7 +271,7 @@ class Recovery:
         mappings = dict(self.recovery.mappings or {})
         template, params = rewrite_mod.rewrite(
             template_yaml, index, values, self.restored, keys,
-            self.recovery.mode, mappings.get('name_prefix') or '',
+            self.template_mode, mappings.get('name_prefix') or '',
             graph=manifest['graph'])
         stack_mod.validate(self.clients, template)
         self.recorder.event('info', 'template rewritten for %s and validated'
