@@ -36,6 +36,7 @@ import os
 import time
 import uuid
 
+from openstack import exceptions as sdk_exc
 import pytest
 
 from dragon.checkpoint import gc
@@ -529,8 +530,8 @@ def _failback_run(cloud, site, dr, failover, volume_id, policy):
         stack = there.orchestration.find_stack(failover['stack_id'],
                                                ignore_missing=True)
         assert stack is None or stack.status == 'DELETE_COMPLETE', stack
-        assert there.block_storage.find_volume(
-            volume_id, ignore_missing=True) is None
+        with pytest.raises(sdk_exc.NotFoundException):
+            there.block_storage.get_volume(volume_id)
         # The workload runs at home; the stale server is kept, stopped.
         assert home.compute.get_server(stale).status == 'SHUTOFF'
         record = dr.policies.get(policy['id'])['failback']['run']
