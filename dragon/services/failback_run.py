@@ -72,7 +72,7 @@ def _check(context: Any, policy: models.WorkloadPolicy) -> dict[str, Any]:
             id=policy.id, reason='its failback was committed (recovery %s): '
             'the workload runs at %s' % (run.get('recovery_id'),
                                          record.get('source_region')))
-    recoveries._check_region(context, record['source_region'])
+    recoveries.check_region(context, record['source_region'])
     return record
 
 
