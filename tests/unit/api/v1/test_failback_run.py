@@ -132,6 +132,7 @@ def test_run_quiesces_protects_and_starts_a_failback_recovery(
                                 'status_before': 'ACTIVE'}]
     assert run['quiesce'] == 'stop' and run['delete_stale'] is False
     shown = backup('GET', '/v1/policies/%s' % policy['id'])
+    _check(shown, 'PolicyOne')
     assert shown.json['policy']['failback']['run']['recovery_id'] == \
         recovery['id']
 
