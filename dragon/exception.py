@@ -447,6 +447,19 @@ class FailbackExists(Conflict):
                 'again.')
 
 
+class FailbackRunRefused(Invalid):
+    msg_fmt = _('Policy %(id)s cannot be failed back: %(reason)s')
+
+
+class FailbackRunInProgress(Conflict):
+    msg_fmt = _('Policy %(id)s has a failback run in progress (recovery '
+                '%(recovery)s, %(status)s); commit or roll it back first.')
+
+
+class FailbackRunFailed(DragonException):
+    msg_fmt = _('Failback failed at its %(step)s: %(reason)s')
+
+
 class InPlaceRefused(Conflict):
     msg_fmt = _('In-place restore refused, nothing was changed: '
                 '%(reasons)s')

@@ -97,6 +97,33 @@ opts = [
              'a restored image, before it fails (and puts back what it '
              'had swapped).'),
     cfg.IntOpt(
+        'failback_quiesce_timeout',
+        default=120,
+        min=1,
+        help='Seconds failback run waits for each server of the workload '
+             'at the backup site to be paused or stopped for the final '
+             'checkpoint before it refuses (and releases them).'),
+    cfg.IntOpt(
+        'failback_checkpoint_timeout',
+        default=3600,
+        min=1,
+        help='Seconds a failback run waits for its final checkpoint to be '
+             'available before it fails.'),
+    cfg.IntOpt(
+        'failback_replication_timeout',
+        default=600,
+        min=1,
+        help='Seconds a failback run waits for its final checkpoint to be '
+             'replicated to the home region\'s Swift (retries included, '
+             'see [replication]) before it fails, nothing changed at '
+             'home.'),
+    cfg.FloatOpt(
+        'failback_poll_interval',
+        default=2.0,
+        min=0.01,
+        help='Seconds between two looks of a failback run at its final '
+             'checkpoint and its copy.'),
+    cfg.IntOpt(
         'delete_timeout',
         default=600,
         min=1,

@@ -66,6 +66,16 @@ rules = [
                     'policy it would delete now, and why each is kept.',
         scope_types=['project'],
         operations=[{'method': 'GET', 'path': ITEM_PATH + '/retention'}]),
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'failback',
+        check_str=base.RULE_PROJECT_MEMBER_OR_ADMIN,
+        description='Fail a reverse policy\'s workload back home: quiesce '
+                    'it here, protect it once more, fence the stale servers '
+                    'at home and recover it there, awaiting commit '
+                    '(delegates the caller\'s roles to Dragon with a '
+                    'Keystone trust kept until the commit or rollback).',
+        scope_types=['project'],
+        operations=[{'method': 'POST', 'path': ITEM_PATH + '/failback'}]),
 ]
 
 

@@ -48,6 +48,7 @@ from dragon import exception
 from dragon.notifications import notifier
 from dragon.protection import graph as graph_mod
 from dragon.protection import recorder as rec
+from dragon.recovery import failback as failback_mod
 from dragon.recovery.in_place import closing as in_place_closing
 from dragon.recovery.in_place import run as in_place_run
 from dragon.recovery import mappings as mappings_mod
@@ -67,6 +68,8 @@ STATUS = statuses.Recovery
 
 DRILL = 'drill'
 IN_PLACE = 'in_place'
+FAILBACK = 'failback'
+FAILOVER = 'failover'
 SERVER = 'OS::Nova::Server'
 
 
@@ -105,6 +108,14 @@ class Recovery:
     def drill(self) -> bool:
         return self.recovery.mode == DRILL
 
+    @property
+    def template_mode(self) -> str:
+        """How mappings and the template are made: a failback's recovery
+        at home is a failover's (same networks by name, nothing recreated).
+        """
+        return (FAILOVER if self.recovery.mode == FAILBACK
+                else self.recovery.mode)
+
     # -- the flow
     def run(self) -> bool:
         started_at = timeutils.utcnow()
@@ -132,8 +143,16 @@ class Recovery:
                 self.teardown()
                 self.recorder.flush(force=True, torn_down=True)
                 self.record_drill(rto, STATUS.SUCCEEDED)
-            self.recorder.flush(force=True, status=STATUS.SUCCEEDED,
-                                error=None, finished_at=timeutils.utcnow())
+            if self.recovery.mode == FAILBACK:
+                # The window stays open until the user commits or rolls
+                # back (dragon.recovery.failback.finish).
+                self.recorder.flush(force=True,
+                                    status=STATUS.AWAITING_COMMIT,
+                                    error=None)
+            else:
+                self.recorder.flush(force=True, status=STATUS.SUCCEEDED,
+                                    error=None,
+                                    finished_at=timeutils.utcnow())
         except Exception as e:  # noqa: BLE001 - every failure ends the run
             self.fail(e)
             _notify(notifier.recovery_error, self.conf, self.recovery.id,
@@ -167,7 +186,7 @@ class Recovery:
         keys = selection.select(graph, list(self.recovery.resources or ()))
         values = mappings_mod.resolve(manifest, self.clients,
                                       dict(self.recovery.mappings or {}),
-                                      keys, mode=self.recovery.mode)
+                                      keys, mode=self.template_mode)
         self.recorder.event('info', 'checkpoint of policy %s from %s taken '
                             '%s: %d of %d resources selected, mappings '
                             'resolved' % (
@@ -252,7 +271,7 @@ class Recovery:
         mappings = dict(self.recovery.mappings or {})
         template, params = rewrite_mod.rewrite(
             template_yaml, index, values, self.restored, keys,
-            self.recovery.mode, mappings.get('name_prefix') or '',
+            self.template_mode, mappings.get('name_prefix') or '',
             graph=manifest['graph'])
         stack_mod.validate(self.clients, template)
         self.recorder.event('info', 'template rewritten for %s and validated'
@@ -412,6 +431,9 @@ def run(conf: cfg.ConfigOpts, recovery_id: str, host: str = '') -> bool:
         return False
     if recovery.mode == IN_PLACE:
         return in_place_run.run(conf, recovery, clients, recorder)
+    if recovery.mode == FAILBACK:
+        return failback_mod.run(conf, recovery, clients, recorder, host,
+                                Recovery)
     return Recovery(conf, recovery, clients, recorder, host).run()
 
 
@@ -425,7 +447,11 @@ def finish(conf: cfg.ConfigOpts, recovery_id: str, host: str = '') -> bool:
         clients = _trust_clients(conf, recovery)
     except Exception as e:  # noqa: BLE001 - the row must leave its status
         return in_place_closing.finish_failed(recovery, recorder, e)
-    done = in_place_closing.finish(conf, recovery, clients, recorder)
+    if recovery.mode == FAILBACK:
+        done = failback_mod.finish(conf, recovery, clients, recorder,
+                                   Recovery)
+    else:
+        done = in_place_closing.finish(conf, recovery, clients, recorder)
     _notify(notifier.recovery_end if done else notifier.recovery_error,
             conf, recovery_id, recovery)
     return done
@@ -451,6 +477,10 @@ def delete(conf: cfg.ConfigOpts, recovery_id: str, host: str = '') -> None:
             recorder.flush(force=True, status=STATUS.ERROR,
                            error=exception.one_line(e))
             return
+        db_api.recovery_delete(context, recovery_id)
+        return
+    if recovery.mode == FAILBACK and recovery.status == STATUS.COMMITTED:
+        # Its stack is the workload at home now: only the row goes.
         db_api.recovery_delete(context, recovery_id)
         return
     run_ = Recovery(conf, recovery, _trust_clients(conf, recovery), recorder,
@@ -488,6 +518,16 @@ def roll_back(conf: cfg.ConfigOpts, recovery_id: str, claim: str,
         # Never the sweep below: in place, the workload's own volumes are
         # put back, and only what this recovery made is deleted.
         return _take_over_in_place(conf, recovery, recorder, dead_host)
+    if recovery.mode == FAILBACK and recovery.status in (
+            STATUS.COMMITTING, STATUS.ROLLING_BACK):
+        # Never the sweep below: committing, the stack at home is the
+        # workload. The close is done again; its steps skip what is done.
+        recorder.event('warning', 'the engine closing the failback (host '
+                       '%s) stopped; closed again by this engine'
+                       % dead_host)
+        return failback_mod.finish(conf, recovery,
+                                   _trust_clients(conf, recovery), recorder,
+                                   Recovery)
     reason = ('the engine running it (host %s) stopped mid-recovery' %
               dead_host)
     recorder.event('warning', '%s; engine %s removes what it had created'

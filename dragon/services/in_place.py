@@ -47,6 +47,8 @@ from dragon.services import runs
 from dragon import statuses
 
 IN_PLACE = 'in_place'
+# A failback run (dragon.recovery.failback) waits for its commit too.
+FAILBACK = 'failback'
 STATUS = statuses.Recovery
 
 
@@ -128,7 +130,7 @@ def _refuse_unsafe(context: Any, manifest: dict[str, Any],
 
 def close_window(context: Any, recovery: Any, action: str,
                  engine: Any) -> Any:
-    """Commit or roll back an in-place restore awaiting commit.
+    """Commit or roll back an in-place restore or failback awaiting commit.
 
     The row moves to committing or rolling_back in one compare-and-swap,
     so of two requests racing (or a request and the window's expiry) one
@@ -142,12 +144,13 @@ def close_window(context: Any, recovery: Any, action: str,
     """
     runs.check_scope(context, recovery.project_id)
     verb = 'committing' if action == window.COMMIT else 'rolling back'
+    windowed = recovery.mode in (IN_PLACE, FAILBACK)
     allowed = STATUS.AWAITING_COMMIT + (
-        ' (only in-place restores have a commit window)'
-        if recovery.mode != IN_PLACE else '')
+        '' if windowed else
+        ' (only in-place restores and failback runs have a commit window)')
     status = (STATUS.COMMITTING if action == window.COMMIT
               else STATUS.ROLLING_BACK)
-    if recovery.mode != IN_PLACE:
+    if not windowed:
         raise exception.RecoveryBusy(id=recovery.id, status=recovery.status,
                                      action=verb + ' it', allowed=allowed)
     try:

@@ -53,7 +53,11 @@ def catalog_regions(context: Any) -> set[str]:
     return regions
 
 
-def _check_region(context: Any, region: str) -> None:
+def check_region(context: Any, region: str) -> None:
+    """The region is in the caller's catalog (recoveries, failback run).
+
+    :raises dragon.exception.TargetRegionUnknown:
+    """
     known = catalog_regions(context)
     if region not in known:
         raise exception.TargetRegionUnknown(
@@ -162,7 +166,7 @@ def recover(context: Any, request: dict[str, Any],
         if not request.get('target_region'):
             raise exception.Invalid(reason='target_region is required for '
                                            'a %s' % mode)
-        _check_region(context, request['target_region'])
+        check_region(context, request['target_region'])
     if checkpoint_id is not None:
         source = _from_checkpoint(context, checkpoint_id)
     else:
@@ -170,7 +174,7 @@ def recover(context: Any, request: dict[str, Any],
     if mode == in_place.IN_PLACE:
         request = {**request,
                    'target_region': in_place.check(context, request, source)}
-        _check_region(context, request['target_region'])
+        check_region(context, request['target_region'])
     # One at a time per recovery point and region: a second would compete
     # for the same stack, names and addresses. Refused early so a doomed
     # request costs no trust; the locking read in recovery_create is what

@@ -22,6 +22,8 @@ from dragon import statuses
 
 STATUSES = list(statuses.Recovery.ALL)
 MODES = ['failover', 'drill', 'in_place']
+# Modes only the engine's own services create (failback run).
+ALL_MODES = MODES + ['failback']
 RESOURCE_STATUSES = list(statuses.Resource.RECOVERY)
 MIN_TIMEOUT, MAX_TIMEOUT = 60, 86400
 
@@ -132,6 +134,31 @@ FAILBACK_PREPARE = {
     },
 }
 
+# POST /v1/policies/{id}/failback: bring a reverse policy's workload home.
+FAILBACK_RUN = {
+    'type': 'object',
+    'additionalProperties': False,
+    'properties': {
+        'failback': {
+            'type': 'object',
+            'additionalProperties': False,
+            'properties': {
+                'quiesce': {
+                    'type': 'string', 'enum': ['pause', 'stop'],
+                    'default': 'pause',
+                    'description': 'How the workload\'s servers here are '
+                    'quiesced for the final checkpoint (they stay so until '
+                    'the commit, or a rollback releases them).'},
+                'delete_stale': {
+                    'type': 'boolean', 'default': False,
+                    'description': 'The commit deletes the stale servers '
+                    'fenced (stopped) at home; by default they are kept, '
+                    'stopped, and listed.'},
+            },
+        },
+    },
+}
+
 _STRING_OR_NULL = {'type': ['string', 'null']}
 
 PLAN = {
@@ -200,7 +227,7 @@ RECOVERY = {
         'id': common.UUID,
         'project_id': {'type': 'string'},
         'status': {'type': 'string', 'enum': STATUSES},
-        'mode': {'type': 'string', 'enum': MODES},
+        'mode': {'type': 'string', 'enum': ALL_MODES},
         'checkpoint_id': _STRING_OR_NULL,
         'recovery_point': {'type': 'string'},
         'policy_id': _STRING_OR_NULL,
@@ -284,6 +311,7 @@ def all_schemas() -> dict[str, dict]:
         'Recovery': RECOVERY,
         'RecoveryOne': RECOVERY_ONE,
         'FailbackPrepareRequest': FAILBACK_PREPARE,
+        'FailbackRunRequest': FAILBACK_RUN,
         'RecoveryList': RECOVERY_LIST,
         'RecoveryEventList': checkpoints.EVENT_LIST,
     })

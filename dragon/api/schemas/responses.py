@@ -153,6 +153,28 @@ POLICY = {
                 'source_policy_name': {'type': ['string', 'null']},
                 'stack_id': {'type': ['string', 'null']},
                 'prepared_at': {'type': 'string'},
+                'run': {
+                    'type': 'object',
+                    'description': 'The last failback run (POST '
+                                   '/v1/policies/{id}/failback): its status, '
+                                   'recovery, final checkpoint, the servers '
+                                   'quiesced here and fenced at home (each '
+                                   'with its status before), '
+                                   'downtime_seconds, data_moved and error.',
+                    'properties': {
+                        'status': {'type': 'string'},
+                        'recovery_id': {'type': ['string', 'null']},
+                        'checkpoint_id': {'type': 'string'},
+                        'quiesce': {'type': 'string',
+                                    'enum': ['pause', 'stop']},
+                        'quiesced': {'type': 'array'},
+                        'quiesced_at': {'type': 'string'},
+                        'delete_stale': {'type': 'boolean'},
+                        'fenced': {'type': 'array'},
+                        'downtime_seconds': {'type': ['number', 'null']},
+                        'data_moved': {'type': ['object', 'null']},
+                        'error': {'type': ['string', 'null']},
+                        'closed_at': {'type': ['string', 'null']}}},
                 'members': {'type': 'array', 'items': {
                     'type': 'object',
                     'required': ['resource_type', 'resource_id',

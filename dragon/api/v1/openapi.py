@@ -296,6 +296,19 @@ OPERATIONS: list[tuple[str, str, str, str, str | None, str | None,
      'dragon:recovery:failback', 'FailbackPrepareRequest',
      {202: 'Failback', 400: 'Error', 404: 'Error', 409: 'Error',
       503: 'Error'}, [_RECOVERY_ID]),
+    ('/v1/policies/{policy_id}/failback', 'post', 'runFailback',
+     'Failback, second part, on a reverse policy: its servers here paused '
+     '(or stopped), a final checkpoint, a recovery of mode failback into '
+     'the home region that waits for the checkpoint\'s copy there, stops '
+     '(fences) the stale servers at home, recovers the checkpoint there as '
+     'a new stack and awaits commit (POST /v1/recoveries/{id}/commit or '
+     'rollback). 400 if the policy is not a reverse policy, its failback '
+     'was committed, or a server cannot be quiesced; 404 for another '
+     'project\'s; 409 while a failback run of it is open; 503 if no '
+     'engine can be reached.',
+     'dragon:policy:failback', 'FailbackRunRequest',
+     {202: 'RecoveryOne', 400: 'Error', 404: 'Error', 409: 'Error',
+      503: 'Error'}, [_POLICY_ID]),
     ('/v1/recoveries/{recovery_id}/events', 'get', 'listRecoveryEvents',
      'The history of a recovery, oldest first.', 'dragon:recovery:events',
      None, {200: 'RecoveryEventList', 404: 'Error'}, [_RECOVERY_ID]),

@@ -19,13 +19,17 @@ import webob
 from dragon.api.middleware import context as context_mw
 from dragon.api import router
 from dragon.api.schemas import policies as schemas
+from dragon.api.schemas import recoveries as recovery_schemas
 from dragon.api.v1 import authorization
+from dragon.api.v1 import engine_calls
 from dragon.api.v1 import listing
+from dragon.api.v1 import recoveries
 from dragon.api.v1 import views
 from dragon.api import validation
 from dragon.db import models
 from dragon import exception
 from dragon.services import encryption
+from dragon.services import failback_run
 from dragon.services import policies as service
 
 LIST_PARAMS = ('limit', 'marker', 'sort_key', 'sort_dir', 'name',
@@ -67,7 +71,7 @@ def _view(context: Any, policy: models.WorkloadPolicy) -> dict[str, Any]:
     return view
 
 
-class PolicyController:
+class PolicyController(engine_calls.EngineController):
 
     def create(self, req: webob.Request) -> webob.Response:
         context = authorization.authorize(req, 'dragon:policy:create')
@@ -107,6 +111,19 @@ class PolicyController:
         policy = service.policy_update(context, policy, body['policy'])
         return {'policy': _view(context, policy)}
 
+    def failback(self, req: webob.Request,
+                 policy_id: str) -> webob.Response:
+        """Bring a reverse policy's workload home (failback run)."""
+        context, policy = get_visible(req, 'dragon:policy:failback',
+                                      policy_id)
+        body = validation.body(req, recovery_schemas.FAILBACK_RUN) \
+            if req.body else {}
+        recovery = failback_run.start(context, policy,
+                                      body.get('failback') or {},
+                                      self.engine())
+        return engine_calls.accepted(
+            'recovery', recoveries.recovery_view(recovery))
+
     def delete(self, req: webob.Request, policy_id: str) -> dict[str, Any]:
         context, policy = get_visible(req, 'dragon:policy:delete', policy_id)
         kept = service.policy_delete(context, policy)
@@ -119,3 +136,5 @@ def add_routes(api_router: router.Router) -> None:
                        {'GET': 'index', 'POST': 'create'})
     api_router.connect('/v1/policies/{policy_id}', controller,
                        {'GET': 'show', 'PATCH': 'update', 'DELETE': 'delete'})
+    api_router.connect('/v1/policies/{policy_id}/failback', controller,
+                       {'POST': 'failback'})

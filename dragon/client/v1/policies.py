@@ -95,6 +95,23 @@ class PolicyManager(base.Manager):
             'GET', '/policies/%s/retention' % base.quote(policy_id))[
             'retention']
 
+    def failback_run(self, policy_id: str, quiesce: str | None = None,
+                     delete_stale: bool = False) -> dict:
+        """Bring a reverse policy's workload home (failback run, 202).
+
+        Returns the failback recovery (mode ``failback``, into the home
+        region); it ends ``awaiting_commit``: commit or roll it back with
+        ``recoveries.commit`` / ``recoveries.rollback``.
+        """
+        failback: dict[str, Any] = {}
+        if quiesce:
+            failback['quiesce'] = quiesce
+        if delete_stale:
+            failback['delete_stale'] = True
+        return self._request(
+            'POST', '/policies/%s/failback' % base.quote(policy_id),
+            {'failback': failback})['recovery']
+
     def delete(self, policy_id: str) -> dict:
         """Returns ``{"policy_id": ..., "kept_checkpoints": N}``."""
         return self._request('DELETE', '/policies/%s' % base.quote(policy_id))

@@ -10,13 +10,14 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""``openstack dr failback prepare``: reverse-protect a failed-over workload."""
+"""``openstack dr failback prepare`` and ``run``: reverse-protect, then come home."""
 
 from typing import Any
 
 from osc_lib.command import command
 
 from dragon.osc.v1 import errors
+from dragon.osc.v1 import recovery as recovery_commands
 from dragon.osc.v1 import waiting
 
 COLUMNS = ('recovery_id', 'source_region', 'policy', 'policy_id',
@@ -109,3 +110,55 @@ class PrepareFailback(waiting.Waiting, errors.DragonCommand, command.ShowOne):
             parsed_args, _rows(failback, checkpoint), checkpoint,
             'available', 'Checkpoint %s of reverse policy %s' % (
                 checkpoint_id, failback['policy']['name']))
+
+
+class RunFailback(waiting.Waiting, errors.DragonCommand, command.ShowOne):
+    """Bring a reverse policy's workload home (with the backup site's Dragon).
+
+    Pauses (or stops) its servers here, protects it once more, waits for
+    that checkpoint's copy home, stops (fences) the stale servers at home,
+    recovers the checkpoint there as a new stack and waits for
+    openstack dr recovery commit or rollback.
+    """
+
+    def get_parser(self, prog_name: str) -> Any:
+        parser = errors.one_line_errors(super().get_parser(prog_name))
+        parser.add_argument(
+            'policy', metavar='<reverse-policy>',
+            help='Name or ID of a reverse policy (made by openstack dr '
+                 'failback prepare)')
+        parser.add_argument(
+            '--quiesce', choices=('pause', 'stop'), default=None,
+            help='How its servers here are quiesced for the final '
+                 'checkpoint, until the commit (default: pause)')
+        parser.add_argument(
+            '--delete-stale-servers', action='store_true', default=False,
+            help='The commit deletes the stale servers fenced at home '
+                 '(by default they are kept, stopped)')
+        parser.add_argument(
+            '--wait', action='store_true', default=False,
+            help='Wait until the workload runs at home (awaiting_commit), '
+                 'showing the progress on stderr; exit non-zero if it '
+                 'fails')
+        return parser
+
+    def take_action(self, parsed_args: Any) -> tuple:
+        client = self.app.client_manager.dr
+        policy = client.policies.find(parsed_args.policy)
+        recovery = client.policies.failback_run(
+            policy['id'], quiesce=parsed_args.quiesce,
+            delete_stale=parsed_args.delete_stale_servers)
+        if not parsed_args.wait:
+            return recovery_commands.show(recovery)
+        recovery_id = recovery['id']
+        recovery = self.follow(
+            lambda: client.recoveries.get(recovery_id), recovery,
+            busy=('recovering',),
+            header='Failing back policy %s to %s: recovery %s' % (
+                policy['name'], recovery['target_region'], recovery_id),
+            work='failback',
+            show_command='openstack dr recovery show %s' % recovery_id)
+        return self.outcome(
+            parsed_args, recovery_commands.show(recovery), recovery,
+            'awaiting_commit', 'The failback of policy %s (recovery %s)' % (
+                policy['name'], recovery_id))

@@ -135,10 +135,14 @@ def mode_of(parsed_args: Any) -> str:
     return recoveries.DRILL if parsed_args.drill else recoveries.FAILOVER
 
 
-def _show(recovery: dict) -> tuple:
+def show(recovery: dict) -> tuple:
+    """A recovery as ``ShowOne`` shows it (also failback run's)."""
     return (output.headings(constants.RECOVERY_COLUMNS),
             output.row(recovery, constants.RECOVERY_COLUMNS,
                        columns.recovery_formatters(recovery)))
+
+
+_show = show
 
 
 def _add_recovery_argument(parser: Any, verb: str) -> None:

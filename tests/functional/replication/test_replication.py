@@ -36,6 +36,7 @@ import os
 import time
 import uuid
 
+from openstack import exceptions as sdk_exc
 import pytest
 
 from dragon.checkpoint import gc
@@ -355,13 +356,13 @@ def test_recover_from_the_backup_swift_with_the_primary_gone(
         cloud, dragon, site, backup_dragon):
     newest = site.dr.checkpoints.get(site.checkpoints[-1])
     assert _replication(site.dr, newest['id'])['status'] == 'replicated'
+    dr = dragon_client.Client(session(cloud.layout), region_name=BACKUP)
     cloud.minicloud.stop_site(PRIMARY)
     try:
         # RegionOne's own Swift went with it: the copy is all there is.
         lo = cloud.layout
         assert not http_answers(lo.swift_url(PRIMARY) + '/healthcheck')
         assert http_answers(lo.swift_url(BACKUP) + '/healthcheck')
-        dr = dragon_client.Client(session(cloud.layout), region_name=BACKUP)
         assert dr.checkpoints.list() == []
         points = dr.recovery_points.list(policy=site.policy['id'])
         assert newest['container'] in [p['container'] for p in points]
@@ -379,12 +380,18 @@ def test_recover_from_the_backup_swift_with_the_primary_gone(
         assert volume_file_sha256(cloud.layout, BACKUP, volumes[0]) == \
             site.expected_sha256
         _failback_prepare(cloud, site, dr, recovery, volumes[0])
-        dr.recoveries.delete(recovery['id'])
-        wait(lambda: next(iter(dr.recoveries.list()), {'status': 'gone'}),
-             ('gone', 'error'), 600)
     finally:
         cloud.minicloud.up()
         dragon.ensure_up()
+        # The failback's commit deleted the failover; a failed run leaves
+        # it (and the failback recovery): removed here.
+        for row in dr.recoveries.list():
+            try:
+                dr.recoveries.delete(row['id'])
+            except ClientError:
+                pass
+        wait(lambda: next(iter(dr.recoveries.list()), {'status': 'gone'}),
+             ('gone', 'error'), 600)
 
 
 def _failback_prepare(cloud, site, dr, recovery, volume_id):
@@ -440,9 +447,100 @@ def _failback_prepare(cloud, site, dr, recovery, volume_id):
         print('reverse checkpoint replicated to %s: %d bytes copied, %d '
               'attempts' % (PRIMARY, state['copied_bytes'],
                             state['attempts']))
+        _failback_run(cloud, site, dr, recovery, volume_id, policy)
     finally:
         dr.checkpoints.delete(checkpoint['id'])
         wait(lambda: next((c for c in dr.checkpoints.list()
                            if c['id'] == checkpoint['id']),
                           {'status': 'gone'}), ('gone', 'error'), 600)
         dr.policies.delete(policy['id'])
+
+
+def _stale_server(conn, volume_id):
+    """The stale workload at RegionOne, back after the failover.
+
+    A server using the original volume: the one Dragon must fence.
+    """
+    from tests.minicloud import resources
+    image = conn.image.find_image(resources.IMAGE_NAME)
+    flavor = conn.compute.find_flavor('m1.tiny')
+    server = conn.compute.create_server(
+        name='ft-repl-stale', image_id=image.id, flavor_id=flavor.id,
+        networks='none')
+    conn.compute.wait_for_server(server, status='ACTIVE', interval=0.5,
+                                 wait=300)
+    conn.compute.create_volume_attachment(server.id, volume_id=volume_id)
+    wait_for(lambda: conn.block_storage.get_volume(volume_id), ('in-use',),
+             timeout=300)
+    return server.id
+
+
+def _failback_run(cloud, site, dr, failover, volume_id, policy):
+    """Failback, second part, RegionOne back: new bytes at RegionTwo, then
+    ``failback run``: the stale server at RegionOne is stopped before the
+    recovery there, which has the new bytes; the commit leaves nothing of
+    the failover at RegionTwo and keeps the stale server, stopped.
+    """
+    path = (cloud.layout.data / region_tag(BACKUP) / 'cinder' / 'volumes' /
+            ('volume-%s' % volume_id))
+    with open(path, 'r+b') as f:      # 1 MiB more, at 24 MiB
+        f.seek(24 * 1024 * 1024)
+        f.write(os.urandom(1024 * 1024))
+    expected = volume_file_sha256(cloud.layout, BACKUP, volume_id)
+    home = site.conn
+    stale = _stale_server(home, site.volume_id)
+    run = None
+    try:
+        run = dr.policies.failback_run(policy['id'])
+        assert (run['mode'], run['target_region']) == ('failback', PRIMARY)
+        run = wait(lambda: dr.recoveries.get(run['id']),
+                   ('awaiting_commit', 'error'), 1200)
+        messages = [e['message'] for e in dr.recoveries.events(run['id'])]
+        assert run['status'] == 'awaiting_commit', (run['error'], messages)
+        # Fenced (stopped, not deleted) before the recovery at home began.
+        fenced = next(i for i, m in enumerate(messages)
+                      if 'fenced: stale server %s stopped' % stale in m)
+        recovering = next(i for i, m in enumerate(messages)
+                          if m.startswith('step 4/5'))
+        assert fenced < recovering, messages
+        assert home.compute.get_server(stale).status == 'SHUTOFF'
+        record = dr.policies.get(policy['id'])['failback']['run']
+        assert [(f['server_id'], f['status_before'])
+                for f in record['fenced']] == [(stale, 'ACTIVE')]
+        resources = list(home.orchestration.resources(run['stack_id']))
+        [restored] = [r.physical_resource_id for r in resources
+                      if r.resource_type == 'OS::Cinder::Volume']
+        assert volume_file_sha256(cloud.layout, PRIMARY, restored) == \
+            expected
+        print('failback run: downtime %.1f s, %d bytes uploaded at %s, %d '
+              'bytes replicated to %s, RTO of the recovery at home %.1f s'
+              % (record['downtime_seconds'],
+                 record['data_moved']['uploaded_bytes'], BACKUP,
+                 record['data_moved']['replicated_bytes'], PRIMARY,
+                 run['rto_seconds']))
+        done = dr.recoveries.commit(run['id'])
+        done = wait(lambda: dr.recoveries.get(run['id']),
+                    ('committed', 'awaiting_commit'), 900)
+        assert done['status'] == 'committed', done['error']
+        # Nothing of the failover is left at RegionTwo.
+        with pytest.raises(ClientError) as gone:
+            dr.recoveries.get(failover['id'])
+        assert gone.value.status == 404
+        there = cloud.connect('demo', region=BACKUP)
+        stack = there.orchestration.find_stack(failover['stack_id'],
+                                               ignore_missing=True)
+        assert stack is None or stack.status == 'DELETE_COMPLETE', stack
+        with pytest.raises(sdk_exc.NotFoundException):
+            there.block_storage.get_volume(volume_id)
+        # The workload runs at home; the stale server is kept, stopped.
+        assert home.compute.get_server(stale).status == 'SHUTOFF'
+        record = dr.policies.get(policy['id'])['failback']['run']
+        assert record['status'] == 'committed'
+    finally:
+        home.compute.delete_server(stale)
+        home.compute.wait_for_delete(home.compute.get_server(stale),
+                                     wait=300)
+        if run is not None and run.get('stack_id'):
+            home.orchestration.delete_stack(run['stack_id'])
+            home.orchestration.wait_for_delete(
+                home.orchestration.get_stack(run['stack_id']), wait=600)

@@ -248,6 +248,7 @@ class FakeDragonAPI:
              self._recovery_event_list),
             ('POST', r'/v1/recoveries/([^/]+)/failback',
              self._failback_prepare),
+            ('POST', r'/v1/policies/([^/]+)/failback', self._failback_run),
             ('POST', r'/v1/recoveries/([^/]+)/commit',
              self._recovery_commit),
             ('POST', r'/v1/recoveries/([^/]+)/rollback',
@@ -590,6 +591,20 @@ class FakeDragonAPI:
             'checkpoint': copy.deepcopy(checkpoint), 'members': members,
             'left_out': [], 'schedules_copied': 1,
             'notes': ['a note'], 'request': body}}
+
+    def _failback_run(self, call, policy_id):
+        """A failback recovery of a reverse policy into RegionOne."""
+        policy = self._policy(policy_id)
+        if not policy.get('failback'):
+            raise ValueError('Policy %s cannot be failed back: it is not a '
+                             'reverse policy' % policy_id)
+        checkpoint = self.add_checkpoint(policy, status='queued')
+        recovery = self.add_recovery(checkpoint, mode='failback',
+                                     target_region='RegionOne',
+                                     recovery_point='')
+        self.recovery_steps[recovery['id']] = self.recover_steps
+        self.recover_steps = []
+        return 202, {'recovery': copy.deepcopy(recovery)}
 
     def _close_window(self, recovery_id, action, busy):
         recovery = self._recovery(recovery_id)

@@ -28,6 +28,7 @@ EXPECTED = {
     'dragon:policy:update': MEMBER,
     'dragon:policy:delete': MEMBER,
     'dragon:policy:retention': READER,
+    'dragon:policy:failback': MEMBER,
 }
 
 

@@ -211,6 +211,17 @@ def test_failover_restores_rewrites_and_launches(env):
     assert web['status'] == statuses.Resource.DONE
 
 
+def test_a_failback_recovers_as_a_failover_and_awaits_commit(env):
+    ok, row = env.recover(mode='failback')
+    assert ok and row['status'] == 'awaiting_commit' and row['error'] is None
+    assert env.fakes.calls[0] == ('resolve', 'failover')
+    assert ('rewrite', 'failover', ('server_web', 'volume_db')) in \
+        env.fakes.calls
+    assert row['stack_id'] == 'stack-1' and 'torn_down' not in row
+    # Not finished: the commit or rollback ends it.
+    assert 'finished_at' not in row
+
+
 def test_a_drill_tears_everything_down_and_records_its_rto(env):
     ok, row = env.recover(mode='drill')
     assert ok and row['status'] == 'succeeded' and row['torn_down']

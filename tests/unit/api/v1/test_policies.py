@@ -170,8 +170,9 @@ def test_another_project_sees_404_on_every_route(api):
         response = api(method, path, body, project=OTHER)
         _error(response, 404)
         walked += 1
-    # including POST ./protect, GET ./retention and the five of ./schedules
-    assert walked == 14
+    # including POST ./protect, ./failback, GET ./retention and the five
+    # of ./schedules
+    assert walked == 15
     # Readers of the other project too: 404, not 403.
     _error(api('DELETE', '/v1/policies/' + pid, project=OTHER,
                roles='reader'), 404)

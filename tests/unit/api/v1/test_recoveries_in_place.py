@@ -279,7 +279,8 @@ def test_a_failover_has_no_window(rec_api, engine):
     recovery_id = failover.json['recovery']['id']
     message = _error(rec_api('POST', '/v1/recoveries/%s/commit' %
                              recovery_id), 409)
-    assert 'only in-place restores have a commit window' in message
+    assert ('only in-place restores and failback runs have a commit '
+            'window') in message
 
 
 def test_a_window_is_not_deleted_nor_closed_by_others(

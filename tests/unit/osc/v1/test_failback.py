@@ -93,3 +93,81 @@ def test_a_refusal_is_one_line(api, openstack, failover, fields, words):
     assert words in result.err
     assert 'Traceback' not in result.err
     assert len(result.err.strip().splitlines()) == 1, result.err
+
+
+@pytest.fixture
+def reverse(api):
+    return api.add_policy('web-failback', failback={'recovery_id': 'r-1'},
+                          members=[{'resource_type': 'volume',
+                                    'resource_id': 'b-vol',
+                                    'resource_name': 'data',
+                                    'action': 'snapshot_data'}])
+
+
+def _run_post(api):
+    [call] = [c for c in api.requests('POST')
+              if c.path.endswith('/failback')]
+    return call
+
+
+def test_run_finds_the_policy_by_name_and_shows_the_recovery(
+        api, openstack, reverse):
+    result = openstack('dr', 'failback', 'run', 'web-failback',
+                       '-f', 'json')
+
+    assert result.code == 0, result.err
+    assert _run_post(api).path == '/v1/policies/%s/failback' % reverse['id']
+    assert _run_post(api).json == {'failback': {}}
+    shown = result.json()
+    assert (shown['mode'], shown['target_region']) == ('failback',
+                                                       'RegionOne')
+
+
+def test_run_sends_quiesce_and_delete_stale(api, openstack, reverse):
+    result = openstack('dr', 'failback', 'run', reverse['id'], '--quiesce',
+                       'stop', '--delete-stale-servers', '-f', 'json')
+
+    assert result.code == 0, result.err
+    assert _run_post(api).json == {'failback': {'quiesce': 'stop',
+                                                'delete_stale': True}}
+
+
+def test_run_refuses_an_unknown_quiesce(api, openstack, reverse):
+    result = openstack('dr', 'failback', 'run', reverse['id'], '--quiesce',
+                       'shelve')
+
+    assert result.code == 2
+    assert api.requests('POST') == []
+
+
+def test_run_wait_follows_until_awaiting_commit(api, openstack, reverse,
+                                                clock):
+    api.recover_steps = [{'status': 'recovering'},
+                         {'status': 'awaiting_commit', 'stack_id': 's-a'}]
+
+    result = openstack('dr', 'failback', 'run', reverse['id'], '--wait',
+                       '-f', 'json')
+
+    assert result.code == 0, result.err
+    assert result.json()['status'] == 'awaiting_commit'
+    assert 'Failing back policy web-failback to RegionOne' in result.err
+
+
+def test_run_wait_fails_when_the_failback_fails(api, openstack, reverse,
+                                                clock):
+    api.recover_steps = [{'status': 'error', 'error': 'replication: late'}]
+
+    result = openstack('dr', 'failback', 'run', reverse['id'], '--wait')
+
+    assert result.code == 1
+    assert 'replication: late' in result.err
+
+
+def test_run_of_a_plain_policy_is_one_readable_line(api, openstack):
+    plain = api.add_policy('plain')
+
+    result = openstack('dr', 'failback', 'run', plain['id'])
+
+    assert result.code == 1
+    assert 'not a reverse policy' in result.err
+    assert 'Traceback' not in result.err

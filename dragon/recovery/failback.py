@@ -1,0 +1,396 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The engine's side of ``failback run``: home again, then commit or rollback.
+
+A failback run is a recovery (mode ``failback``) of the backup site's
+Dragon into the home region (the reverse policy's ``source_region``).
+The API quiesced the workload here and started the reverse policy's
+final checkpoint; this run then
+
+#. waits for that checkpoint to be ``available``;
+#. waits for its copy to the home region's Swift to be ``replicated``
+   (``[recovery] failback_replication_timeout``: a home Swift that does
+   not answer fails the run, with the copy's own error);
+#. **fences** the stale workload at home: the servers among the original
+   members (their ``source_id``) and those their volumes are attached
+   to are stopped, never deleted, and recorded on the reverse policy's
+   ``failback.run.fenced`` with the status each had;
+#. recovers the checkpoint at home as a new stack (``workflow.Recovery``,
+   reading the home Swift's copy);
+#. waits in ``awaiting_commit`` (no deadline: only the user closes it).
+
+Commit deletes the failover's stack here (the temporary copy of the
+workload) and, only if the run was asked to (``delete_stale``), the
+fenced servers at home.  Rollback deletes the new stack at home, starts
+the fenced servers that were ``ACTIVE`` and releases the quiesced ones
+here.  Every step is an event of the recovery; the figures (downtime,
+bytes moved) are on ``failback.run``.
+"""
+
+import datetime
+import time
+from typing import Any, Callable
+
+from openstack import exceptions as sdk_exc
+from oslo_config import cfg
+from oslo_log import log as logging
+
+from dragon.common import progress
+from dragon.common import timeutils
+from dragon import context as dragon_context
+from dragon.db import api as db_api
+from dragon.db import run_kinds
+from dragon import exception
+from dragon.protection import recorder as rec
+from dragon.recovery.in_place import swap as swap_mod
+from dragon import statuses
+
+LOG = logging.getLogger(__name__)
+
+STATUS = statuses.Recovery
+CHECKPOINT = statuses.Checkpoint
+FAILBACK = 'failback'
+REPLICATED, FAILED = 'replicated', 'failed'
+# How the workload at the backup site was quiesced for the final checkpoint.
+PAUSE, STOP = 'pause', 'stop'
+QUIESCE = (PAUSE, STOP)
+# The run's record on the reverse policy (failback.run.status).
+RUNNING, AWAITING, COMMITTED, ROLLED_BACK, ERROR = (
+    'running', STATUS.AWAITING_COMMIT, STATUS.COMMITTED, STATUS.ROLLED_BACK,
+    STATUS.ERROR)
+ENDED = (COMMITTED, ROLLED_BACK, ERROR)
+SERVER_TYPES = ('server', 'OS::Nova::Server')
+VOLUME_TYPES = ('volume', 'OS::Cinder::Volume')
+
+
+def _admin() -> Any:
+    return dragon_context.get_admin_context()
+
+
+def policy_of(recovery: Any) -> Any:
+    """The reverse policy of a failback run (``recovery.policy_id``)."""
+    return db_api.workload_policy_get(_admin(), recovery.policy_id)
+
+
+def save_run(policy_id: str, **values: Any) -> dict[str, Any]:
+    """Merge values into the reverse policy's ``failback.run``."""
+    admin = _admin()
+    policy = db_api.workload_policy_get(admin, policy_id)
+    record = dict(policy.failback or {})
+    record['run'] = dict(record.get('run') or {}, **values)
+    db_api.workload_policy_update(admin, policy_id, {'failback': record})
+    return record['run']
+
+
+def _wait(fetch: Callable[[], Any], done: Callable[[Any], bool],
+          timeout: float, interval: float) -> Any:
+    """fetch() until done(value) or timeout; the last value either way."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = fetch()
+        if done(value) or time.monotonic() >= deadline:
+            return value
+        time.sleep(interval)
+
+
+def wait_checkpoint(conf: cfg.ConfigOpts, checkpoint_id: str,
+                    recorder: rec.RunRecorder) -> Any:
+    """Step 1: the final checkpoint, ``available``.
+
+    :raises dragon.exception.FailbackRunFailed: it failed or took too long.
+    """
+    recorder.event('info', 'step 1/5: waiting for the final checkpoint %s'
+                   % checkpoint_id)
+    checkpoint = _wait(
+        lambda: db_api.checkpoint_get(_admin(), checkpoint_id),
+        lambda c: c.status not in CHECKPOINT.ACTIVE,
+        conf.recovery.failback_checkpoint_timeout,
+        conf.recovery.failback_poll_interval)
+    if checkpoint.status != CHECKPOINT.AVAILABLE:
+        raise exception.FailbackRunFailed(
+            step='final checkpoint', reason='checkpoint %s is %s%s' % (
+                checkpoint_id, checkpoint.status,
+                ': %s' % checkpoint.error if checkpoint.error else
+                ' after %d s' % conf.recovery.failback_checkpoint_timeout))
+    stats = checkpoint.stats or {}
+    recorder.event('info', 'final checkpoint %s available: %d bytes '
+                   'uploaded' % (checkpoint.container,
+                                 stats.get('uploaded_bytes') or 0))
+    return checkpoint
+
+
+def wait_replicated(conf: cfg.ConfigOpts, checkpoint: Any, home: str,
+                    recorder: rec.RunRecorder) -> dict[str, Any]:
+    """Step 2: the final checkpoint's copy at home, ``replicated``.
+
+    :raises dragon.exception.FailbackRunFailed: not replicated within
+        ``[recovery] failback_replication_timeout`` (the copy's error).
+    """
+    timeout = conf.recovery.failback_replication_timeout
+    recorder.event('info', 'step 2/5: waiting (at most %d s) for the copy '
+                   'of %s to %s\'s Swift' % (timeout, checkpoint.container,
+                                              home))
+    seen: set[Any] = set()
+
+    def fetch() -> dict[str, Any]:
+        state = dict(db_api.checkpoint_get(
+            _admin(), checkpoint.id).replication or {})
+        if state.get('status') == FAILED and \
+                state.get('attempts') not in seen:
+            seen.add(state.get('attempts'))
+            recorder.event('warning', 'copy to %s failed (attempt %s): %s; '
+                           'tried again at %s' % (
+                               home, state.get('attempts'),
+                               state.get('error'), state.get('retry_at')))
+        return state
+    state = _wait(fetch, lambda s: s.get('status') == REPLICATED, timeout,
+                  conf.recovery.failback_poll_interval)
+    if state.get('status') != REPLICATED:
+        raise exception.FailbackRunFailed(
+            step='replication', reason='the copy of %s to %s\'s Swift is '
+            '%s after %d s%s; nothing was changed at %s' % (
+                checkpoint.container, home, state.get('status') or
+                'not started', timeout,
+                ' (%s)' % state['error'] if state.get('error') else '',
+                home))
+    recorder.event('info', 'final checkpoint replicated to %s: %d bytes '
+                   'copied' % (home, state.get('copied_bytes') or 0))
+    return state
+
+
+def stale_servers(cloud: swap_mod.Cloud, members: list[dict[str, Any]]
+                  ) -> list[str]:
+    """The servers at home to fence, each once, in order.
+
+    The server members, and the servers their volume members are
+    attached to.
+    """
+    found: list[str] = []
+    for member in members:
+        source_id = member.get('source_id')
+        if member.get('resource_type') in SERVER_TYPES:
+            found.append(source_id)
+        elif member.get('resource_type') in VOLUME_TYPES:
+            volume = cloud.volume(source_id)
+            for attachment in getattr(volume, 'attachments', None) or ():
+                if attachment.get('server_id'):
+                    found.append(attachment['server_id'])
+    return list(dict.fromkeys(s for s in found if s))
+
+
+def fence(cloud: swap_mod.Cloud, members: list[dict[str, Any]],
+          event: Callable[..., None]) -> list[dict[str, Any]]:
+    """Step 3: stop the stale servers at home; what each was.
+
+    A server already gone is recorded as such (nothing serves from it).
+
+    :raises dragon.exception.DragonException: a server did not stop.
+    """
+    fenced = []
+    for server_id in stale_servers(cloud, members):
+        try:
+            before = cloud.stop(server_id)
+        except sdk_exc.NotFoundException:
+            event('info', 'stale server %s: not found at home (nothing to '
+                  'fence)' % server_id)
+            fenced.append({'server_id': server_id, 'status_before': None,
+                           'status': 'gone'})
+            continue
+        if before not in (swap_mod.ACTIVE, swap_mod.SHUTOFF):
+            # PAUSED, SUSPENDED, ...: Nova stops these too.
+            cloud.compute.stop_server(server_id)
+            cloud._wait_server(server_id, swap_mod.SHUTOFF,
+                               'server %s' % server_id)
+        event('info', 'fenced: stale server %s stopped (was %s), not '
+              'deleted' % (server_id, before))
+        fenced.append({'server_id': server_id, 'status_before': before,
+                       'status': swap_mod.SHUTOFF,
+                       'at': timeutils.utcnow().isoformat() + 'Z'})
+    return fenced
+
+
+def _seconds_since(iso: str | None) -> float | None:
+    if not iso:
+        return None
+    start = datetime.datetime.fromisoformat(iso.rstrip('Z'))
+    return (timeutils.utcnow() - start).total_seconds()
+
+
+def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
+        recorder: rec.RunRecorder, host: str,
+        recovery_class: Any) -> bool:
+    """Steps 1 to 5; never raises.
+
+    :param clients: the home region's (the recovery's target region).
+    :param recovery_class: ``workflow.Recovery`` (step 4).
+    :returns: whether it reached ``awaiting_commit``.
+    """
+    policy = policy_of(recovery)
+    record = dict(policy.failback or {})
+    started = dict(record.get('run') or {})
+    home = recovery.target_region
+    recorder.flush(force=True, started_at=timeutils.utcnow())
+    recorder.phase(progress.PREPARING)
+    try:
+        checkpoint = wait_checkpoint(conf, started['checkpoint_id'],
+                                     recorder)
+        recorder.flush(force=True, recovery_point=checkpoint.container)
+        recovery.recovery_point = checkpoint.container
+        state = wait_replicated(conf, checkpoint, home, recorder)
+        recorder.event('info', 'step 3/5: fencing the stale workload at %s'
+                       % home)
+        cloud = swap_mod.Cloud(clients, conf)
+        fenced = fence(cloud, record.get('members') or [], recorder.event)
+        save_run(policy.id, fenced=fenced,
+                 data_moved={'uploaded_bytes': (checkpoint.stats or {}).get(
+                     'uploaded_bytes') or 0,
+                     'replicated_bytes': state.get('copied_bytes') or 0})
+    except exception.RunTakenOver:
+        raise
+    except Exception as e:  # noqa: BLE001 - every failure ends the run
+        return _failed(recovery, recorder, e, policy.id)
+    recorder.event('info', 'step 4/5: recovering %s at %s as a new stack'
+                   % (checkpoint.container, home))
+    run_ = recovery_class(conf, recovery, clients, recorder, host)
+    if not run_.run():
+        save_run(policy.id, status=ERROR, error='the recovery at %s failed '
+                 '(see recovery %s); the stale servers stay fenced'
+                 % (home, recovery.id))
+        return False
+    downtime = _seconds_since(started.get('quiesced_at'))
+    save_run(policy.id, status=AWAITING, downtime_seconds=downtime)
+    recorder.event('info', 'step 5/5: the workload runs at %s (downtime '
+                   '%.1f s since the quiesce); commit or roll back' % (
+                       home, downtime or 0.0))
+    return True
+
+
+def _failed(recovery: Any, recorder: rec.RunRecorder, error: BaseException,
+            policy_id: str) -> bool:
+    reason = exception.one_line(error)
+    if not isinstance(error, exception.DragonException):
+        LOG.error("failback %s failed", recovery.id, exc_info=error)
+    recorder.event('error', 'failback failed: %s' % reason)
+    recorder.flush(force=True, status=STATUS.ERROR, error=reason,
+                   finished_at=timeutils.utcnow())
+    save_run(policy_id, status=ERROR, error=reason)
+    return False
+
+
+def release_quiesced(clients: Any, quiesced: list[dict[str, Any]],
+                     event: Callable[..., None]) -> None:
+    """The servers quiesced at the backup site running again."""
+    compute = clients.compute()
+    for entry in quiesced:
+        server_id = entry['server_id']
+        try:
+            status = compute.get_server(server_id).status
+            if status == 'PAUSED':
+                compute.unpause_server(server_id)
+            elif status == swap_mod.SHUTOFF and \
+                    entry.get('status_before') == swap_mod.ACTIVE:
+                compute.start_server(server_id)
+            else:
+                continue
+        except sdk_exc.NotFoundException:
+            continue
+        event('info', 'server %s at the backup site running again'
+              % server_id)
+
+
+def finish(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
+           recorder: rec.RunRecorder, recovery_class: Any) -> bool:
+    """Commit or roll back a failback awaiting commit; never raises.
+
+    :param clients: the home region's; the backup site's are
+        ``clients.in_region([engine] region_name)``.
+    """
+    from dragon.recovery.in_place import closing
+    from dragon.recovery.in_place import window
+    policy = policy_of(recovery)
+    record = dict(policy.failback or {})
+    started = dict(record.get('run') or {})
+    action = recovery.window_action or window.COMMIT
+    here = clients.in_region(conf.engine.region_name)
+    cloud = swap_mod.Cloud(clients, conf)
+    try:
+        if action == window.ROLLBACK:
+            undo = recovery_class(conf, recovery, clients, recorder)
+            undo.stack_id = recovery.stack_id
+            undo.restored = dict(recovery.restored or {})
+            undo.teardown()
+            for entry in started.get('fenced') or ():
+                if entry.get('status_before') == swap_mod.ACTIVE:
+                    cloud.start(entry['server_id'])
+                    recorder.event('info', 'stale server %s at %s started '
+                                   'again' % (entry['server_id'],
+                                              recovery.target_region))
+            release_quiesced(here, started.get('quiesced') or [],
+                             recorder.event)
+            message = ('rolled back: the stack at %s is deleted, the fenced '
+                       'servers are as they were and the workload runs here '
+                       'again' % recovery.target_region)
+            end = STATUS.ROLLED_BACK
+        else:
+            _remove_failover(conf, record, here, recorder)
+            stale = [e['server_id'] for e in started.get('fenced') or ()
+                     if e.get('status') != 'gone']
+            if started.get('delete_stale'):
+                for server_id in stale:
+                    cloud.compute.delete_server(server_id)
+                    recorder.event('info', 'stale server %s at %s deleted '
+                                   '(delete_stale)' % (
+                                       server_id, recovery.target_region))
+                stale_note = 'deleted'
+            else:
+                stale_note = ('kept, stopped: %s; delete them when no longer '
+                              'needed' % (', '.join(stale) or 'none'))
+            message = ('committed: the workload runs at %s; the failover '
+                       'stack here is deleted; stale servers %s' % (
+                           recovery.target_region, stale_note))
+            end = STATUS.COMMITTED
+    except exception.RunTakenOver:
+        raise
+    except Exception as e:  # noqa: BLE001 - back to the window, with why
+        if not isinstance(e, exception.DragonException):
+            LOG.error("failback %s: %s failed", recovery.id, action,
+                      exc_info=e)
+        return closing.finish_failed(recovery, recorder, e)
+    recorder.event('info', message)
+    recorder.flush(force=True, status=end, error=None,
+                   finished_at=timeutils.utcnow())
+    save_run(policy.id, status=end, closed_at=timeutils.utcnow().isoformat()
+             + 'Z')
+    return True
+
+
+def _remove_failover(conf: cfg.ConfigOpts, record: dict[str, Any],
+                     here: Any, recorder: rec.RunRecorder) -> None:
+    """Delete the failover recovery here: its stack and restored data."""
+    from dragon.recovery import workflow
+    admin = _admin()
+    try:
+        failover = db_api.recovery_get(admin, record['recovery_id'])
+    except exception.RecoveryNotFound:
+        recorder.event('info', 'failover recovery %s already deleted'
+                       % record['recovery_id'])
+        return
+    other = rec.RunRecorder(admin, failover.id, run_kinds.RECOVERY)
+    undo = workflow.Recovery(conf, failover, here, other)
+    undo.stack_id = failover.stack_id
+    undo.restored = dict(failover.restored or {})
+    undo.teardown()
+    db_api.recovery_delete(admin, failover.id)
+    recorder.event('info', 'failover recovery %s deleted: its stack %s and '
+                   'restored data here are gone' % (failover.id,
+                                                    failover.stack_id))

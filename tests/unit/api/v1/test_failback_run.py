@@ -1,0 +1,207 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""``POST /v1/policies/{id}/failback``: a reverse policy's workload home.
+
+RegionTwo's Dragon (``test_failback``'s ``backup``), a reverse policy
+prepared there; Nova and Cinder of the caller faked at
+``caller.connection``.
+"""
+
+import types
+
+import pytest
+
+from dragon.cloud import caller
+from dragon import context
+from dragon.db import api as db_api
+from tests.unit.api.v1.test_checkpoints import _check
+from tests.unit.api.v1.test_checkpoints import _error
+from tests.unit.api.v1.test_failback import _failover
+from tests.unit.api.v1.test_failback import _prepare
+from tests.unit.api.v1.test_failback import backup  # noqa: F401
+from tests.unit.api.v1.test_recoveries import containers  # noqa: F401
+from tests.unit.api.v1.test_recoveries import cp_api  # noqa: F401
+from tests.unit.api.v1.test_recoveries import engine  # noqa: F401
+from tests.unit.api.v1.test_recoveries import rec_api  # noqa: F401
+from tests.unit.api.v1.test_recoveries import swift  # noqa: F401
+from tests.unit.api.v1.test_recoveries import trusts  # noqa: F401
+
+
+class FakeNova:
+    """Servers by id with their status; pause/stop/unpause/start act now."""
+
+    def __init__(self, servers, stuck=()):
+        self.servers = dict(servers)
+        self.stuck = set(stuck)
+        self.calls = []
+
+    def get_server(self, server_id):
+        return types.SimpleNamespace(id=server_id,
+                                     status=self.servers[server_id])
+
+    def _act(self, name, server_id, status):
+        self.calls.append((name, server_id))
+        if server_id not in self.stuck:
+            self.servers[server_id] = status
+
+    def pause_server(self, server_id):
+        self._act('pause', server_id, 'PAUSED')
+
+    def stop_server(self, server_id):
+        self._act('stop', server_id, 'SHUTOFF')
+
+    def unpause_server(self, server_id):
+        self._act('unpause', server_id, 'ACTIVE')
+
+    def start_server(self, server_id):
+        self._act('start', server_id, 'ACTIVE')
+
+
+@pytest.fixture
+def nova(monkeypatch):
+    fake = FakeNova({'b-srv': 'ACTIVE'})
+    volumes = types.SimpleNamespace(get_volume=lambda i: types.SimpleNamespace(
+        id=i, attachments=[]))
+    monkeypatch.setattr(caller, 'connection', lambda ctx, service:
+                        types.SimpleNamespace(compute=fake,
+                                              block_storage=volumes))
+    return fake
+
+
+def _reverse(api):
+    recovery = _failover(api)
+    response = _prepare(api, recovery)
+    assert response.status_int == 202, response.text
+    return recovery, response.json['failback']['policy']
+
+
+def _run(api, policy, body=None, **kwargs):
+    return api('POST', '/v1/policies/%s/failback' % policy['id'], body,
+               **kwargs)
+
+
+def _policy(policy_id):
+    return db_api.workload_policy_get(context.get_admin_context(),
+                                      policy_id)
+
+
+def _finish_checkpoints():
+    admin = context.get_admin_context()
+    for checkpoint in db_api.checkpoint_get_all(admin):
+        if checkpoint.status in ('queued', 'protecting'):
+            db_api.checkpoint_update(admin, checkpoint.id,
+                                     {'status': 'available'})
+
+
+def test_run_quiesces_protects_and_starts_a_failback_recovery(
+        backup, engine, trusts, nova):
+    failover, policy = _reverse(backup)
+    _finish_checkpoints()
+
+    response = _run(backup, policy, {'failback': {'quiesce': 'stop'}})
+
+    assert response.status_int == 202, response.text
+    _check(response, 'RecoveryOne')
+    recovery = response.json['recovery']
+    assert recovery['mode'] == 'failback'
+    assert recovery['target_region'] == 'RegionOne'
+    assert recovery['policy_id'] == policy['id']
+    assert recovery['status'] == 'recovering'
+    # The server here stopped before the final checkpoint was cast.
+    assert nova.calls == [('stop', 'b-srv')]
+    assert engine.casts[-2:] == [('protect', recovery['checkpoint_id']),
+                                 ('recover', recovery['id'])]
+    # Its trust outlives the run: the commit or rollback needs it.
+    assert trusts['redelegate'][-1] is True
+    assert trusts['expires'][-1] is False
+    run = _policy(policy['id']).failback['run']
+    assert run['status'] == 'running'
+    assert run['recovery_id'] == recovery['id']
+    assert run['checkpoint_id'] == recovery['checkpoint_id']
+    assert run['quiesced'] == [{'server_id': 'b-srv',
+                                'status_before': 'ACTIVE'}]
+    assert run['quiesce'] == 'stop' and run['delete_stale'] is False
+    shown = backup('GET', '/v1/policies/%s' % policy['id'])
+    _check(shown, 'PolicyOne')
+    assert shown.json['policy']['failback']['run']['recovery_id'] == \
+        recovery['id']
+
+
+def test_pause_is_the_default(backup, engine, nova):
+    _failover_, policy = _reverse(backup)
+    _finish_checkpoints()
+
+    response = _run(backup, policy)
+
+    assert response.status_int == 202, response.text
+    assert nova.calls == [('pause', 'b-srv')]
+
+
+def test_a_policy_that_is_not_a_reverse_one_is_refused(backup, engine, nova):
+    response = backup('POST', '/v1/policies', {'policy': {'name': 'plain'}})
+    assert response.status_int == 201, response.text
+    plain = response.json['policy']
+
+    message = _error(_run(backup, plain), 400)
+
+    assert 'not a reverse policy' in message
+    assert nova.calls == []
+
+
+def test_a_second_run_while_one_is_open_is_refused(backup, engine, nova):
+    _failover_, policy = _reverse(backup)
+    _finish_checkpoints()
+    assert _run(backup, policy).status_int == 202
+
+    message = _error(_run(backup, policy), 409)
+
+    assert 'failback run in progress' in message
+
+
+def test_a_server_that_does_not_quiesce_is_released_and_refused(
+        backup, engine, nova, conf):
+    conf.set_override('failback_quiesce_timeout', 1, group='recovery')
+    _failover_, policy = _reverse(backup)
+    _finish_checkpoints()
+    nova.stuck.add('b-srv')
+    casts = len(engine.casts)
+
+    message = _error(_run(backup, policy), 400)
+
+    assert 'server b-srv was not PAUSED' in message
+    assert nova.calls == [('pause', 'b-srv')]
+    assert len(engine.casts) == casts     # no checkpoint, no recovery
+
+
+@pytest.mark.parametrize('body', [
+    {'failback': {'quiesce': 'shelve'}},
+    {'failback': {'delete_stale': 'yes'}},
+    {'failback': {'unknown': 1}}])
+def test_bad_bodies_are_400(backup, engine, nova, body):
+    _failover_, policy = _reverse(backup)
+
+    _error(_run(backup, policy, body), 400)
+
+    assert nova.calls == []
+
+
+def test_another_project_sees_404(backup, engine, nova):
+    _failover_, policy = _reverse(backup)
+
+    _error(_run(backup, policy, project='p2'), 404)
+
+
+def test_a_reader_is_forbidden(backup, engine, nova):
+    _failover_, policy = _reverse(backup)
+
+    _error(_run(backup, policy, roles='reader'), 403)

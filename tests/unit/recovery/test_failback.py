@@ -1,0 +1,303 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The engine's failback run: wait, wait, fence, recover; commit, rollback.
+
+The database is faked at the module's reads and writes (the reverse
+policy's record, the final checkpoint), the home region's Nova and
+Cinder at ``swap.Cloud`` (``in_place.fake_cloud``), the recovery at home
+by a class that records it ran.
+"""
+
+import types
+
+from openstack import exceptions as sdk_exc
+import pytest
+
+from dragon.recovery import failback
+from dragon.recovery.in_place import swap as swap_mod
+from tests.unit.recovery.in_place import fake_cloud
+from tests.unit.recovery.in_place.test_apply import Recorder
+
+
+class Cloud(fake_cloud.Cloud):
+    """fake_cloud's, with Nova's stop of a paused server and a gone one."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.deleted = []
+        self.compute = types.SimpleNamespace(
+            stop_server=lambda i: self.servers.__setitem__(i, 'SHUTOFF'),
+            delete_server=self.deleted.append)
+
+    def stop(self, server_id):
+        if server_id not in self.servers:
+            raise sdk_exc.NotFoundException('gone')
+        before = self.servers[server_id]
+        if before == 'ACTIVE':
+            super().stop(server_id)
+        return before
+
+    def _wait_server(self, server_id, ok, resource):
+        pass
+
+
+class Home:
+    """The state the run reads and writes, and what it did."""
+
+    def __init__(self, monkeypatch):
+        self.record = {
+            'recovery_id': 'failover-1', 'source_region': 'RegionOne',
+            'members': [
+                {'resource_type': 'server', 'resource_id': 'b-srv',
+                 'source_id': 'a-srv'},
+                {'resource_type': 'volume', 'resource_id': 'b-vol',
+                 'source_id': 'a-vol'},
+                {'resource_type': 'server', 'resource_id': 'b-old',
+                 'source_id': 'a-gone'}],
+            'run': {'checkpoint_id': 'cp-final', 'quiesce': 'pause',
+                    'quiesced_at': '2026-12-01T10:00:00Z',
+                    'quiesced': [{'server_id': 'b-srv',
+                                  'status_before': 'ACTIVE'}]}}
+        self.checkpoint = types.SimpleNamespace(
+            id='cp-final', status='available', error=None,
+            container='dragon_p1_pol_20261201T100000Z',
+            stats={'uploaded_bytes': 1000}, replication={})
+        self.replication = [{'status': 'replicating'},
+                            {'status': 'replicated', 'copied_bytes': 2000}]
+        self.cloud = Cloud(servers={'a-srv': 'ACTIVE', 'a-db': 'PAUSED'},
+                           volumes={'a-vol': {'attachments': [
+                               ('a-db', '/dev/vdb')]}})
+        self.order = []
+        policy = types.SimpleNamespace(id='pol-rev', failback=self.record)
+        monkeypatch.setattr(failback, 'policy_of', lambda r: policy)
+        monkeypatch.setattr(failback, 'save_run', self.save_run)
+        monkeypatch.setattr(failback.db_api, 'checkpoint_get',
+                            self.checkpoint_get)
+        monkeypatch.setattr(swap_mod, 'Cloud', lambda c, conf: self.cloud)
+        home = self
+
+        class Recovery:
+            def __init__(self, conf, recovery, clients, recorder, host=''):
+                self.recovery = recovery
+                self.recorder = recorder
+                self.stack_id = None
+                self.restored = {}
+
+            def run(self):
+                home.order.append(('recover', self.recovery.recovery_point,
+                                   dict(home.cloud.servers)))
+                self.recorder.flush(status='awaiting_commit')
+                return home.recovers
+
+            def teardown(self):
+                home.order.append(('teardown', self.stack_id))
+        self.Recovery = Recovery
+        self.recovers = True
+
+    def save_run(self, policy_id, **values):
+        self.record['run'] = dict(self.record['run'], **values)
+        return self.record['run']
+
+    def checkpoint_get(self, ctx, checkpoint_id):
+        assert checkpoint_id == 'cp-final'
+        state = (self.replication.pop(0) if len(self.replication) > 1
+                 else self.replication[0])
+        self.checkpoint.replication = state
+        return self.checkpoint
+
+
+@pytest.fixture
+def home(monkeypatch, conf):
+    conf.set_override('failback_poll_interval', 0.01, group='recovery')
+    conf.set_override('failback_replication_timeout', 1, group='recovery')
+    return Home(monkeypatch)
+
+
+def _recovery(**fields):
+    return types.SimpleNamespace(**{
+        'id': 'fb-1', 'policy_id': 'pol-rev', 'target_region': 'RegionOne',
+        'recovery_point': '', 'window_action': None, 'stack_id': 's-a',
+        'restored': {}, 'status': 'recovering', 'commit_deadline': None,
+        **fields})
+
+
+def test_the_stale_servers_are_fenced_before_the_recovery_at_home(
+        home, conf):
+    recorder = Recorder()
+
+    assert failback.run(conf, _recovery(), None, recorder, 'e1',
+                        home.Recovery)
+
+    # The member server and the server the member volume is on: stopped
+    # (never deleted) before the recovery at home began.
+    [(step, point, servers)] = home.order
+    assert step == 'recover'
+    assert point == home.checkpoint.container
+    assert servers == {'a-srv': 'SHUTOFF', 'a-db': 'SHUTOFF'}
+    run = home.record['run']
+    assert [(f['server_id'], f['status_before'], f['status'])
+            for f in run['fenced']] == [
+        ('a-srv', 'ACTIVE', 'SHUTOFF'), ('a-db', 'PAUSED', 'SHUTOFF'),
+        ('a-gone', None, 'gone')]
+    assert run['data_moved'] == {'uploaded_bytes': 1000,
+                                 'replicated_bytes': 2000}
+    assert run['status'] == 'awaiting_commit'
+    assert run['downtime_seconds'] > 0
+    assert home.cloud.deleted == []
+    assert recorder.final()['recovery_point'] == home.checkpoint.container
+    messages = [m for _l, m, _r in recorder.events]
+    assert [m.split(':')[0] for m in messages
+            if m.startswith('step ')] == [
+        'step 1/5', 'step 2/5', 'step 3/5', 'step 4/5', 'step 5/5']
+    assert any('fenced: stale server a-srv stopped' in m for m in messages)
+
+
+def test_a_home_swift_that_does_not_take_the_copy_fails_before_fencing(
+        home, conf):
+    home.replication = [{'status': 'failed', 'attempts': 1,
+                         'error': 'RegionOne Swift: connection refused',
+                         'retry_at': 'soon'}]
+    recorder = Recorder()
+
+    assert not failback.run(conf, _recovery(), None, recorder, 'e1',
+                            home.Recovery)
+
+    final = recorder.final()
+    assert final['status'] == 'error'
+    assert 'replication' in final['error']
+    assert 'connection refused' in final['error']
+    assert 'nothing was changed at RegionOne' in final['error']
+    assert home.cloud.servers == {'a-srv': 'ACTIVE', 'a-db': 'PAUSED'}
+    assert home.order == []
+    assert home.record['run']['status'] == 'error'
+
+
+def test_a_failed_final_checkpoint_fails_the_run(home, conf):
+    home.checkpoint.status = 'error'
+    home.checkpoint.error = 'snapshot refused'
+    recorder = Recorder()
+
+    assert not failback.run(conf, _recovery(), None, recorder, 'e1',
+                            home.Recovery)
+
+    assert 'snapshot refused' in recorder.final()['error']
+    assert home.order == []
+
+
+def test_a_failed_recovery_at_home_keeps_the_servers_fenced(home, conf):
+    home.recovers = False
+
+    assert not failback.run(conf, _recovery(), None, Recorder(), 'e1',
+                            home.Recovery)
+
+    assert home.record['run']['status'] == 'error'
+    assert home.cloud.servers['a-srv'] == 'SHUTOFF'
+
+
+class Here:
+    """The backup site's Nova (release_quiesced)."""
+
+    def __init__(self):
+        self.servers = {'b-srv': 'PAUSED'}
+        self.calls = []
+
+    def compute(self):
+        return types.SimpleNamespace(
+            get_server=lambda i: types.SimpleNamespace(
+                status=self.servers[i]),
+            unpause_server=lambda i: self.calls.append(('unpause', i)),
+            start_server=lambda i: self.calls.append(('start', i)))
+
+
+def _closing(home, monkeypatch, action, delete_stale=False):
+    here = Here()
+    clients = types.SimpleNamespace(in_region=lambda region: here)
+    removed = []
+    monkeypatch.setattr(failback, '_remove_failover',
+                        lambda conf, record, h, rec: removed.append(
+                            record['recovery_id']))
+    home.record['run'].update(
+        delete_stale=delete_stale,
+        fenced=[{'server_id': 'a-srv', 'status_before': 'ACTIVE',
+                 'status': 'SHUTOFF'},
+                {'server_id': 'a-db', 'status_before': 'SHUTOFF',
+                 'status': 'SHUTOFF'},
+                {'server_id': 'a-gone', 'status_before': None,
+                 'status': 'gone'}])
+    home.cloud.servers.update({'a-srv': 'SHUTOFF', 'a-db': 'SHUTOFF'})
+    recorder = Recorder()
+    done = failback.finish(
+        types.SimpleNamespace(engine=types.SimpleNamespace(
+            region_name='RegionTwo')),
+        _recovery(status='committing' if action == 'commit'
+                  else 'rolling_back', window_action=action),
+        clients, recorder, home.Recovery)
+    return done, recorder, here, removed
+
+
+def test_commit_removes_the_failover_here_and_keeps_the_stale_servers(
+        home, monkeypatch):
+    done, recorder, here, removed = _closing(home, monkeypatch, 'commit')
+
+    assert done
+    assert removed == ['failover-1']
+    assert home.cloud.deleted == []
+    assert home.cloud.servers['a-srv'] == 'SHUTOFF'
+    assert recorder.final()['status'] == 'committed'
+    assert home.record['run']['status'] == 'committed'
+    assert any('kept, stopped: a-srv, a-db' in m
+               for _l, m, _r in recorder.events)
+    assert home.order == [] and here.calls == []
+
+
+def test_commit_deletes_the_stale_servers_only_when_asked(home,
+                                                          monkeypatch):
+    done, recorder, _here, _removed = _closing(home, monkeypatch, 'commit',
+                                               delete_stale=True)
+
+    assert done
+    assert home.cloud.deleted == ['a-srv', 'a-db']
+
+
+def test_rollback_deletes_the_home_stack_and_puts_both_sites_back(
+        home, monkeypatch):
+    done, recorder, here, removed = _closing(home, monkeypatch, 'rollback')
+
+    assert done
+    assert home.order == [('teardown', 's-a')]
+    # Started again only what was running when it was fenced.
+    assert home.cloud.servers == {'a-srv': 'ACTIVE', 'a-db': 'SHUTOFF'}
+    assert here.calls == [('unpause', 'b-srv')]
+    assert removed == []
+    assert recorder.final()['status'] == 'rolled_back'
+    assert home.record['run']['status'] == 'rolled_back'
+
+
+def test_a_failed_commit_awaits_commit_again(home, monkeypatch):
+    def boom(*args):
+        raise failback.exception.StackFailed(stack='s-b', status='DELETE_'
+                                             'FAILED', reason='stuck')
+    monkeypatch.setattr(failback, '_remove_failover', boom)
+    home.record['run']['fenced'] = []
+    recorder = Recorder()
+
+    assert not failback.finish(
+        types.SimpleNamespace(engine=types.SimpleNamespace(
+            region_name='RegionTwo')),
+        _recovery(status='committing', window_action='commit'),
+        types.SimpleNamespace(in_region=lambda r: Here()), recorder,
+        home.Recovery)
+
+    final = recorder.final()
+    assert final['status'] == 'awaiting_commit'
+    assert 'DELETE_FAILED' in final['error']
