@@ -212,8 +212,9 @@ def test_another_project_gets_404_on_every_route(cloud, demo, alt, policy,
         body = bodies.get((method, '/members' in path))
         assert_error(alt(method, path, body), 404)
         walked.add((method, route.routepath))
-    # including POST ./protect, GET ./retention and ./schedules
-    assert len(walked) == 14
+    # including POST ./protect and ./failback, GET ./retention and
+    # ./schedules
+    assert len(walked) == 15
     status, body = alt('GET', '/v1/policies')
     assert policy['id'] not in {p['id'] for p in body['policies']}
     status, body = alt('GET', '/v1/protectables')
