@@ -323,7 +323,10 @@ def finish(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
     action = recovery.window_action or window.COMMIT
     here = clients.in_region(conf.engine.region_name)
     cloud = swap_mod.Cloud(clients, conf)
-    try:
+    end = STATUS.ROLLED_BACK if action == window.ROLLBACK \
+        else STATUS.COMMITTED
+
+    def work() -> tuple[str, str]:
         if action == window.ROLLBACK:
             undo = recovery_class(conf, recovery, clients, recorder)
             undo.stack_id = recovery.stack_id
@@ -340,7 +343,6 @@ def finish(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
             message = ('rolled back: the stack at %s is deleted, the fenced '
                        'servers are as they were and the workload runs here '
                        'again' % recovery.target_region)
-            end = STATUS.ROLLED_BACK
         else:
             _remove_failover(conf, record, here, recorder)
             stale = [e['server_id'] for e in started.get('fenced') or ()
@@ -358,19 +360,12 @@ def finish(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
             message = ('committed: the workload runs at %s; the failover '
                        'stack here is deleted; stale servers %s' % (
                            recovery.target_region, stale_note))
-            end = STATUS.COMMITTED
-    except exception.RunTakenOver:
-        raise
-    except Exception as e:  # noqa: BLE001 - back to the window, with why
-        if not isinstance(e, exception.DragonException):
-            LOG.error("failback %s: %s failed", recovery.id, action,
-                      exc_info=e)
-        return closing.finish_failed(recovery, recorder, e)
-    recorder.event('info', message)
-    recorder.flush(force=True, status=end, error=None,
-                   finished_at=timeutils.utcnow())
-    save_run(policy.id, status=end, closed_at=timeutils.utcnow().isoformat()
-             + 'Z')
+        return message, end
+
+    if not closing.close(recovery, recorder, action, work):
+        return False
+    save_run(policy.id, status=end,
+             closed_at=timeutils.utcnow().isoformat() + 'Z')
     return True
 
 

@@ -31,7 +31,7 @@ start: the steps (``window``) skip what is already done.
 
 import copy
 import datetime
-from typing import Any
+from typing import Any, Callable
 
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -71,7 +71,8 @@ def finish(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
     cloud = swap_mod.Cloud(clients, conf)
     replaced = copy.deepcopy(recovery.replaced or [])
     event = recorder.event
-    try:
+
+    def work() -> tuple[str, str]:
         if action == window.ROLLBACK:
             window.put_back(cloud, replaced, _saver(recorder), event,
                             recovery.policy_id)
@@ -89,6 +90,23 @@ def finish(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
                        'saved disk images are kept (%s=%s); delete them '
                        'when no longer needed' % (
                            swap_mod.REPLACED_TAG, recovery.id))
+        return message, _ENDS[action]
+
+    return close(recovery, recorder, action, work)
+
+
+def close(recovery: Any, recorder: rec.RunRecorder, action: str,
+          work: Callable[[], tuple[str, str]]) -> bool:
+    """Run a window's closing ``work``; never raises but a takeover.
+
+    ``work`` returns (message, final status). What fails opens the window
+    again with the reason (finish_failed), whichever run closes it: an
+    in-place restore or a failback.
+
+    :returns: whether it closed.
+    """
+    try:
+        message, end = work()
     except exception.RunTakenOver:
         raise
     except Exception as e:  # noqa: BLE001 - back to the window, with why
@@ -97,7 +115,7 @@ def finish(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
                       exc_info=e)
         return finish_failed(recovery, recorder, e)
     recorder.event('info', message)
-    recorder.flush(force=True, status=_ENDS[action], error=None,
+    recorder.flush(force=True, status=end, error=None,
                    finished_at=timeutils.utcnow())
     return True
 
