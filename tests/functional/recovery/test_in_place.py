@@ -206,11 +206,12 @@ def _gone(conn, volume_id):
     return False
 
 
-def _restore(protected, data):
+def _restore(protected, resource_id):
+    """An in-place restore of one member, once awaiting commit."""
     dr = protected.dr
     recovery = dr.recoveries.create(
         checkpoint_id=protected.latest()['id'], mode='in_place',
-        resources=[data])
+        resources=[resource_id])
     assert recovery['status'] == 'recovering' and not recovery['dry_run']
     protected.in_place_runs.append(recovery['id'])
     recovery = wait(lambda: dr.recoveries.get(recovery['id']), SWAPPED, 900)
@@ -353,18 +354,6 @@ def _image_exists(conn, image_id):
     return True
 
 
-def _rebuild(protected, server_id):
-    dr = protected.dr
-    recovery = dr.recoveries.create(checkpoint_id=protected.latest()['id'],
-                                    mode='in_place', resources=[server_id])
-    protected.in_place_runs.append(recovery['id'])
-    recovery = wait(lambda: dr.recoveries.get(recovery['id']), SWAPPED, 900)
-    assert recovery['status'] == 'awaiting_commit', (
-        recovery['error'], [e['message'] for e in
-                            dr.recoveries.events(recovery['id'])])
-    return recovery
-
-
 def test_in_place_rebuild_of_a_server_rollback_then_commit(cloud, protected):
     conn, dr = protected.conn, protected.dr
     web = protected.workload.ids['web']
@@ -375,7 +364,7 @@ def test_in_place_rebuild_of_a_server_rollback_then_commit(cloud, protected):
     image_before = conn.compute.get_server(web).image['id']
 
     # Rebuild: the checkpoint's disk, same server, ports and addresses.
-    recovery = _rebuild(protected, web)
+    recovery = _restore(protected, web)
     [entry] = recovery['replaced']
     assert entry['kind'] == 'server' and entry['server_id'] == web
     assert entry['previous_image_id'] == image_before
@@ -407,7 +396,7 @@ def test_in_place_rebuild_of_a_server_rollback_then_commit(cloud, protected):
 
     # Rebuild again and commit: the protected bytes stay, the saved disk
     # image of this restore is deleted.
-    recovery = _rebuild(protected, web)
+    recovery = _restore(protected, web)
     [entry2] = recovery['replaced']
     dr.recoveries.commit(recovery['id'])
     done = wait(lambda: dr.recoveries.get(recovery['id']),
