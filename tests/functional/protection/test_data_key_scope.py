@@ -16,7 +16,9 @@ Four volumes hold the same random bytes (one Glance image), each the
 member of its own encrypted policy under one customer key: two with the
 project's data key, two with a data key of their own
 (``data_key_scope: policy``).  The project's two share every chunk name;
-a policy with its own key shares none with any other.  One of those is
+a policy with its own key shares none with any other.  Another project
+protecting the same bytes under a key of its own shares no chunk name
+with this one either (its data key is its own).  One of those is
 then recovered in RegionTwo (the key read there, the policy-bound data
 key unwrapped) with the same bytes, and its scope cannot change now that
 it has checkpoints.
@@ -29,6 +31,7 @@ import pytest
 from dragon.checkpoint import manifest as manifest_mod
 from dragon.checkpoint import store
 from dragon.client import exceptions as client_exc
+from dragon.client.v1 import client as dragon_client
 from dragon.cloud import clients as clients_mod
 from tests.functional.key_manager import delete_secret
 from tests.functional.key_manager import store_secret
@@ -38,11 +41,11 @@ from tests.minicloud.waiters import wait_for
 from tests.minicloud.workload import sha256_padded
 from tests.story import FINAL_RECOVERY
 from tests.story import session
-from tests.story import Story
 from tests.story import volume_file_sha256
 from tests.story import wait
 
 ONE, TWO = REGIONS
+OTHER = 'alt_demo'      # a project of its own (tests.minicloud.layout)
 MiB = 1024 * 1024
 PAYLOAD = 8 * MiB
 SCOPES = ('project', 'project', 'policy', 'policy')
@@ -51,20 +54,24 @@ SCOPES = ('project', 'project', 'policy', 'policy')
 class SameData:
     """One image of random bytes, a volume of it per policy, one key."""
 
-    def __init__(self, cloud):
+    def __init__(self, cloud, payload=None, user='demo',
+                 copies=len(SCOPES)):
         self.cloud = cloud
+        self.user = user
+        self.copies = copies
         self.name = 'ft-scope-' + uuid.uuid4().hex[:6]
-        self.payload = os.urandom(PAYLOAD)
-        self.conn = cloud.connect('demo')
-        self.dr = Story(cloud.minicloud).dragon_client(ONE)
+        self.payload = os.urandom(PAYLOAD) if payload is None else payload
+        self.conn = cloud.connect(user)
+        self.dr = dragon_client.Client(session(cloud.layout, user),
+                                       region_name=ONE)
         self.keys = {}
         self.image = None
         self.volumes, self.policies, self.checkpoints = [], [], []
 
     def setup(self):
-        one_id, key = store_secret(self.cloud.connect('demo', region=ONE),
-                                   self.name)
-        two_id, _ = store_secret(self.cloud.connect('demo', region=TWO),
+        one_id, key = store_secret(
+            self.cloud.connect(self.user, region=ONE), self.name)
+        two_id, _ = store_secret(self.cloud.connect(self.user, region=TWO),
                                  self.name, payload=key)
         self.keys = {ONE: one_id, TWO: two_id}
         c = self.conn
@@ -73,7 +80,7 @@ class SameData:
             container_format='bare')
         wait_for(lambda: c.image.get_image(self.image.id), ('active',),
                  ('killed',), timeout=300)
-        for n in range(len(SCOPES)):
+        for n in range(self.copies):
             self.volumes.append(c.block_storage.create_volume(
                 size=1, name='%s-%d' % (self.name, n), image_id=self.image.id))
         for volume in self.volumes:
@@ -114,13 +121,28 @@ class SameData:
         if self.image is not None:
             self.conn.image.delete_image(self.image, ignore_missing=True)
         for region, secret_id in self.keys.items():
-            delete_secret(self.cloud.connect('demo', region=region),
+            delete_secret(self.cloud.connect(self.user, region=region),
                           secret_id)
+
+    def swift(self):
+        return clients_mod.ServiceClients(
+            session(self.cloud.layout, self.user), ONE).swift()
 
 
 @pytest.fixture
 def same_data(cloud, dragon):
     state = SameData(cloud)
+    try:
+        state.setup()
+        yield state
+    finally:
+        state.teardown()
+
+
+@pytest.fixture
+def other_project(cloud, same_data):
+    """The same bytes in another project, one volume, its own key."""
+    state = SameData(cloud, payload=same_data.payload, user=OTHER, copies=1)
     try:
         state.setup()
         yield state
@@ -135,8 +157,9 @@ def _chunk_names(swift, checkpoint):
             manifest_mod.chunk_names(envelope))
 
 
-def test_a_policy_with_its_own_data_key_shares_no_chunk(cloud, same_data):
-    swift = clients_mod.ServiceClients(session(cloud.layout), ONE).swift()
+def test_a_policy_with_its_own_data_key_shares_no_chunk(
+        cloud, same_data, other_project):
+    swift = same_data.swift()
     checkpoints = [same_data.protect(n, scope)
                    for n, scope in enumerate(SCOPES)]
     found = [_chunk_names(swift, c) for c in checkpoints]
@@ -148,6 +171,13 @@ def test_a_policy_with_its_own_data_key_shares_no_chunk(cloud, same_data):
         assert names[own] and len(names[own]) == len(names[0])
         assert not names[own] & (names[0] | names[5 - own])
         assert checkpoints[own]['stats']['uploaded_bytes'] >= PAYLOAD
+
+    # Another project, the same bytes: other names, all uploaded again.
+    theirs = other_project.protect(0, 'project')
+    _scope, their_names = _chunk_names(other_project.swift(), theirs)
+    assert their_names and len(their_names) == len(names[0])
+    assert not their_names & set().union(*names)
+    assert theirs['stats']['uploaded_bytes'] >= PAYLOAD
 
     dr = same_data.dr
     own = same_data.policies[2]

@@ -13,11 +13,13 @@
 """Schedules on the minicloud: two engines, real minutes, retention, one catch-up, a dead trust.
 
 One scenario on the wall clock, because every step waits for real cron
-ticks: a policy scheduled every minute is protected by two engines in
-consecutive minutes, once per tick; every engine is stopped across two
-ticks and started again: exactly one catch-up run; retention ``keep_last
-2`` leaves two. Meanwhile the schedule of a user disabled in Keystone
-stops with the trust error, and a notification says so.
+ticks: a policy scheduled every minute is made with every engine stopped,
+across its first two ticks; two engines are then started: exactly one
+catch-up run, then one run of the next tick (never two) in the next
+minute; retention ``keep_last 1`` then leaves that one. Meanwhile the
+schedule of a user disabled in Keystone stops with the trust error at its
+first run, and a notification says so. (About three minutes of wall
+clock: the two missed ticks and the next one.)
 """
 import datetime
 import time
@@ -155,11 +157,18 @@ def _sampled(entry):
 def test_every_minute_with_two_engines_retention_catch_up_and_dead_trust(
         scheduled):
     dr = scheduled.dr
+    # Every engine down from the policy's creation until 10 s into the
+    # minute after next: its first two ticks are missed, wherever in its
+    # minute the policy was made.
+    scheduled.dragon.stop_engines()
     policy = scheduled.policy(
-        dr, scheduled.name, options={'retention': {'keep_last': 2}},
+        dr, scheduled.name, options={'retention': {'keep_last': 1}},
         schedules=[{'cron': EVERY_MINUTE, 'misfire_grace': 300}])
+    created = _utc(policy['created_at'])
     schedule = policy['schedules'][0]
-    assert schedule['status'] == 'active' and schedule['next_run_at']
+    assert schedule['status'] == 'active'
+    assert _utc(schedule['next_run_at']) == _minute(
+        policy['created_at']) + datetime.timedelta(minutes=1)
 
     # A schedule whose owner is disabled before its first tick.
     doomed_dr = scheduled.doomed_user_client()
@@ -167,25 +176,47 @@ def test_every_minute_with_two_engines_retention_catch_up_and_dead_trust(
                               schedules=[{'cron': EVERY_MINUTE}])
     scheduled.admin.identity.update_user(scheduled.user, is_enabled=False)
 
-    # Two ticks, two engines: one checkpoint per tick, consecutive minutes.
-    first_two = wait_for(
-        'two scheduled checkpoints',
-        lambda: (lambda cs: cs if len(cs) >= 2 else None)(
-            scheduled.scheduled_checkpoints(policy['id'], 'available')),
-        200)
-    everything = scheduled.scheduled_checkpoints(policy['id'])
-    minutes = sorted(_minute(c['created_at']) for c in everything)
+    resume = created.replace(second=10, microsecond=0) + \
+        datetime.timedelta(minutes=2)
+    _sleep_until(resume)
+    assert scheduled.scheduled_checkpoints(policy['id']) == []
+    scheduled.dragon.start_engine(1)
+    scheduled.dragon.start_engine(2)
+
+    # Two ticks missed, then up: exactly one catch-up.
+    caught_up = wait_for(
+        'the catch-up checkpoint',
+        lambda: scheduled.scheduled_checkpoints(policy['id']), 40,
+        interval=1)[0]
+    # Well before the next tick (resume is at second 10), nothing else.
+    _sleep_until(resume + datetime.timedelta(seconds=35))
+    assert [c['id'] for c in scheduled.scheduled_checkpoints(
+        policy['id'])] == [caught_up['id']]
+    shown = dr.schedules.get(policy['id'], schedule['id'])
+    assert shown['missed_count'] == 1, shown
+    events = dr.checkpoints.events(caught_up['id'])
+    assert 'caught up once' in events[0]['message'], events[0]
+
+    # The next tick, two engines up: one run, in the next minute.
+    tick = wait_for(
+        'the next tick\'s checkpoint',
+        lambda: [c for c in scheduled.scheduled_checkpoints(
+            policy['id'], 'available') if c['id'] != caught_up['id']],
+        150)
+    assert len(tick) == 1, tick
+    tick = tick[0]
+    assert _minute(tick['created_at']) - _minute(
+        caught_up['created_at']) == datetime.timedelta(minutes=1)
+    minutes = [_minute(c['created_at'])
+               for c in scheduled.scheduled_checkpoints(policy['id'])]
     assert len(minutes) == len(set(minutes)), 'a tick ran twice: %s' % (
         minutes,)
-    ordered = sorted(first_two, key=lambda c: c['created_at'])[:2]
-    assert _minute(ordered[1]['created_at']) - _minute(
-        ordered[0]['created_at']) == datetime.timedelta(minutes=1)
     shown = dr.schedules.get(policy['id'], schedule['id'])
-    assert shown['run_count'] >= 2
+    assert shown['run_count'] == 2, shown
     assert shown['last_result'] == 'started'
-    assert (shown['skipped_count'], shown['missed_count']) == (0, 0)
+    assert shown['skipped_count'] == 0
 
-    # The disabled user's schedule stopped at its first tick, loudly.
+    # The disabled user's schedule stopped at its first run, loudly.
     dead = wait_for(
         'the doomed schedule to fail',
         lambda: (lambda s: s if s['status'] == 'error' else None)(
@@ -197,55 +228,20 @@ def test_every_minute_with_two_engines_retention_catch_up_and_dead_trust(
         EventType.SCHEDULE_ERROR, about(dead['id']), 30))
     assert notified['error'] == dead['error']
     ended = _sampled(scheduled.notifications.wait_for(
-        EventType.CHECKPOINT_CREATE_END, about(ordered[0]['id']), 30))
+        EventType.CHECKPOINT_CREATE_END, about(caught_up['id']), 30))
     assert (ended['trigger'], ended['schedule_id']) == (
         'schedule', schedule['id'])
 
-    # Every engine down across two ticks, then up: exactly one catch-up.
-    # Stop early in a minute, with no run going: the ticks of the next
-    # two minutes are the ones missed.
-    wait_for('a quiet moment early in a minute', lambda: (
-        8 <= datetime.datetime.now(datetime.UTC).second <= 40 and not [
-            c for c in scheduled.scheduled_checkpoints(policy['id'])
-            if c['status'] in ('queued', 'protecting')]), 120, interval=1)
-    before = {c['id'] for c in scheduled.scheduled_checkpoints(
-        policy['id'])}
-    scheduled.dragon.stop_engines()
-    stopped_at = datetime.datetime.now(datetime.UTC)
-    resume = stopped_at.replace(second=10, microsecond=0) + \
-        datetime.timedelta(minutes=2)
-    _sleep_until(resume)
-    missed_ticks = int((resume.replace(second=0) - stopped_at.replace(
-        second=0, microsecond=0)).total_seconds() // 60)
-    assert missed_ticks == 2
-    scheduled.dragon.start_engine(1)
-    scheduled.dragon.start_engine(2)
-    caught_up = wait_for(
-        'the catch-up checkpoint',
-        lambda: [c for c in scheduled.scheduled_checkpoints(policy['id'])
-                 if c['id'] not in before], 40, interval=1)
-    # Well before the next tick (resume is at second 10), nothing else.
-    _sleep_until(resume + datetime.timedelta(seconds=35))
-    new = [c for c in scheduled.scheduled_checkpoints(policy['id'])
-           if c['id'] not in before]
-    assert [c['id'] for c in new] == [caught_up[0]['id']], new
-    shown = dr.schedules.get(policy['id'], schedule['id'])
-    assert shown['missed_count'] == 1, shown
-    events = dr.checkpoints.events(caught_up[0]['id'])
-    assert 'caught up once' in events[0]['message'], events[0]
-
-    # Retention keep_last 2: with the catch-up available, two remain.
-    wait_for('the catch-up checkpoint to be available', lambda: dr.checkpoints
-             .get(caught_up[0]['id'])['status'] == 'available', 120)
+    # Retention keep_last 1: with the tick's checkpoint available, the
+    # catch-up goes.
     remaining = wait_for(
-        'retention to leave two',
-        lambda: (lambda cs: cs if len(cs) == 2 else None)(
+        'retention to leave one',
+        lambda: (lambda cs: cs if len(cs) == 1 else None)(
             dr.checkpoints.list(policy_id=policy['id'], all_pages=True)),
         120)
-    assert {c['status'] for c in remaining} == {'available'}
-    assert caught_up[0]['id'] in {c['id'] for c in remaining}
-    assert ordered[0]['id'] not in {c['id'] for c in remaining}
+    assert [(c['id'], c['status']) for c in remaining] == [
+        (tick['id'], 'available')]
     pruned = _sampled(scheduled.notifications.wait_for(
         EventType.RETENTION_PRUNE_END,
-        lambda p: ordered[0]['id'] in str(data_of(p)), 30))
+        lambda p: caught_up['id'] in str(data_of(p)), 30))
     assert pruned['policy_id'] == policy['id']
