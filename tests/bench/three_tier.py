@@ -40,6 +40,9 @@ from tests.bench import common
 from tests.story import Story
 
 NAME = 'three_tier'
+# Issue 14: recovering the three-tier demo takes at most 0.6 of the time
+# the scripted recovery takes (issue 6 asked only for faster than it).
+GOAL_RATIO = 0.6
 SERVER_ROLES = ('web', 'db')          # image-backed: their disks
 VOLUME_ROLES = ('app_boot', 'data')   # volumes: their bytes
 TEMPLATE_KEYS = ('heat_template_version', 'description', 'parameter_groups',
@@ -245,6 +248,6 @@ def run(run: 'common.Run') -> None:
     run.row(NAME, 'scripted recover three-tier', '%.1f s (%s)' % (
         script['seconds'], ', '.join('%s %.1f' % kv
                                      for kv in script['steps'].items())))
-    run.row(NAME, 'Dragon / scripted time', '%.2f x' % (
-        dragon['seconds'] / script['seconds']), '<= 1.0 x',
-        dragon['seconds'] <= script['seconds'])
+    ratio = dragon['seconds'] / script['seconds']
+    run.row(NAME, 'Dragon / scripted time', '%.2f x' % ratio,
+            '<= %.1f x' % GOAL_RATIO, ratio <= GOAL_RATIO)
