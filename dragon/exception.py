@@ -272,6 +272,11 @@ class RecoveryPointNotFound(NotFound):
                 '(%(missing)s is missing).')
 
 
+class RecoveryPointNotStored(NotFound):
+    msg_fmt = _('Checkpoint %(container)s is not complete in the object '
+                'store of %(regions)s; %(hint)s.')
+
+
 class ReplicationTargetInvalid(Invalid):
     msg_fmt = _('Replication target %(region)s refused: %(reason)s')
 

@@ -57,6 +57,7 @@ from dragon.recovery.restore import images as images_mod
 from dragon.recovery.restore import volumes as volumes_mod
 from dragon.recovery import rewrite as rewrite_mod
 from dragon.recovery import selection
+from dragon.recovery import source
 from dragon.recovery import stack as stack_mod
 from dragon import statuses
 
@@ -103,6 +104,9 @@ class Recovery:
         # An encrypted checkpoint's key domain, unwrapped in the target
         # region by prepare().
         self.domain: Any = None
+        # Makes Swift connections to the store holding the checkpoint
+        # (chosen by prepare(): the target region's, else this site's).
+        self._checkpoint_swift: Any = None
 
     @property
     def drill(self) -> bool:
@@ -115,6 +119,10 @@ class Recovery:
         """
         return (FAILOVER if self.recovery.mode == FAILBACK
                 else self.recovery.mode)
+
+    def swift(self) -> Any:
+        """A Swift connection to the store that holds the checkpoint."""
+        return (self._checkpoint_swift or self.clients.swift)()
 
     # -- the flow
     def run(self) -> bool:
@@ -166,7 +174,10 @@ class Recovery:
         """Read and check everything; nothing is created in the target."""
         # An encrypted checkpoint's key is read in the target region first:
         # a key that cannot be read fails here, before anything is made.
-        manifest = store.read_manifest(self.clients.swift(),
+        self._checkpoint_swift = source.checkpoint_swift(
+            self.conf, self.clients, self.recovery.recovery_point,
+            self.recorder.event)
+        manifest = store.read_manifest(self.swift(),
                                        self.recovery.recovery_point)
         if manifest_mod.is_envelope(manifest):
             manifest, self.domain = keyring.open_envelope(
@@ -216,7 +227,7 @@ class Recovery:
     def restore_all(self, manifest: dict, graph: graph_mod.ResourceGraph,
                     keys: set) -> None:
         chunk_store = chunks_mod.project_store(
-            self.clients.swift, manifest['project_id'], self.conf,
+            self.swift, manifest['project_id'], self.conf,
             domain=self.domain)
         work = [(key, record) for key, record in manifest['data'].items()
                 if key in keys and record.get('kind') not in (None, 'none')]
@@ -267,7 +278,7 @@ class Recovery:
     def rewrite(self, manifest: dict, keys: set,
                 values: dict) -> tuple[dict, dict]:
         template_yaml, index = store.read_template(
-            self.clients.swift(), self.recovery.recovery_point, self.domain)
+            self.swift(), self.recovery.recovery_point, self.domain)
         mappings = dict(self.recovery.mappings or {})
         template, params = rewrite_mod.rewrite(
             template_yaml, index, values, self.restored, keys,

@@ -192,6 +192,41 @@ def test_the_checkpoint_is_replicated_to_the_backup_swift(site):
     assert site.policy['replication'] == {'target_region': BACKUP}
 
 
+def test_a_drill_of_a_checkpoint_never_copied_reads_the_primarys_swift(
+        site):
+    """A policy that does not replicate, drilled into RegionTwo while
+    RegionOne is up: RegionTwo's Swift does not hold the checkpoint, so the
+    recovery reads RegionOne's (and says so) instead of failing.  The
+    site's volume again: its chunks are stored already, nothing uploads.
+    """
+    policy = site.dr.policies.create(site.name + '-local', members=[{
+        'resource_type': 'volume', 'resource_id': site.volume_id,
+        'action': 'snapshot_data'}])
+    try:
+        started = site.dr.checkpoints.protect(policy['id'])
+        site.checkpoints.append(started['id'])
+        checkpoint = wait(lambda: site.dr.checkpoints.get(started['id']),
+                          FINAL_CHECKPOINT, 600)
+        assert checkpoint['status'] == 'available', checkpoint['error']
+        assert checkpoint['replication'] is None
+        assert store.container_metadata(site.target.swift(),
+                                        checkpoint['container']) is None
+        drill = site.dr.recoveries.create(
+            checkpoint['id'], target_region=BACKUP, mode='drill')
+        drill = wait(lambda: site.dr.recoveries.get(drill['id']),
+                     FINAL_RECOVERY, 600)
+        messages = [e['message']
+                    for e in site.dr.recoveries.events(drill['id'])]
+        assert drill['status'] == 'succeeded', (drill['error'], messages)
+        assert any('checkpoint read from the object store of %s' % PRIMARY
+                   in m for m in messages), messages
+        site.dr.recoveries.delete(drill['id'])
+    finally:
+        # Its checkpoint stays in site.checkpoints: the site's teardown
+        # deletes it with the others.
+        site.dr.policies.delete(policy['id'])
+
+
 def _chunk_names(manifest):
     from dragon.checkpoint import manifest as manifest_mod
     return manifest_mod.chunk_names(manifest)

@@ -179,6 +179,8 @@ def env(conf, monkeypatch):
     clients = types.SimpleNamespace(
         swift=account.connect, project_id=PROJECT, region_name='RegionTwo',
         calls=collections.Counter(), adapter=lambda service: Glance())
+    # One Swift for every region, as in the shared minicloud.
+    clients.in_region = lambda region: clients
 
     def recover(mode='failover', point=container, **fields):
         recovery = types.SimpleNamespace(
@@ -305,7 +307,8 @@ def test_an_incomplete_checkpoint_is_not_found(env):
     writer = store.CheckpointWriter(env.account.connect(), PROJECT, 'p', 'x')
     writer.create(WHEN + datetime.timedelta(hours=1))
     ok, row = env.recover(point=writer.container)
-    assert not ok and 'checkpoint.json is missing' in row['error']
+    assert not ok and 'is not complete in the object store of' in row['error']
+    assert writer.container in row['error']
 
 
 @pytest.fixture
