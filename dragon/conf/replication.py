@@ -28,6 +28,16 @@ opts = [
              'replication stays below 2 * workers MiB (objects are '
              'streamed in 1 MiB pieces). More copies faster over a long '
              'link, at the cost of more load on both Swift clusters.'),
+    cfg.IntOpt(
+        'max_bytes_per_second',
+        default=0,
+        min=0,
+        help='Bytes per second an engine sends to target regions\' Swift, '
+             'all its replications and workers together (0: no cap). The '
+             'link between sites is often the workload\'s too: cap it so '
+             'a first copy of a large policy does not fill it. Up to one '
+             'second of traffic may go at once; the copies of one engine '
+             'share the cap, each engine has its own.'),
     cfg.FloatOpt(
         'progress_interval',
         default=5.0,

@@ -90,12 +90,14 @@ class Copier:
         present) and the total, from the copying threads.
     :param stale: ``gc.stale_mark``: the target's collection mark older
         than this is a crashed collector's.
+    :param throttle: a ``bandwidth.Throttle`` every byte sent to the
+        target goes through (``None``: no cap).
     """
 
     def __init__(self, source: Callable[[], Any], target: Callable[[], Any],
                  project_id: str, container: str, workers: int,
                  progress: Callable[[int, int], None] | None = None,
-                 stale: Any = None) -> None:
+                 stale: Any = None, throttle: Any = None) -> None:
         self._source_factory = source
         self._target_factory = target
         self.project_id = project_id
@@ -103,6 +105,7 @@ class Copier:
         self.workers = max(1, workers)
         self.progress = progress or (lambda done, total: None)
         self.stale = stale
+        self.throttle = throttle
         self._local = _Thread()
         self._lock = threading.Lock()
         self.result = CopyResult(container)
@@ -282,7 +285,8 @@ class Copier:
         extra = {key: value for key, value in headers.items()
                  if key.lower().startswith(_OBJECT_META)}
         self._target().put_object(
-            container, name, _Reader(body), content_length=stored.size,
+            container, name, _Reader(body, self.throttle),
+            content_length=stored.size,
             etag=stored.md5, content_type=headers.get('content-type'),
             headers=extra)
 
@@ -341,12 +345,14 @@ class _Reader:
 
     swiftclient sends a body with ``read`` as exactly ``content_length``
     bytes (a plain iterator would go chunked, which Swift refuses beside
-    a length); only one piece is held at a time.
+    a length); only one piece is held at a time.  With a ``throttle``,
+    each read waits for its share of the engine's bandwidth cap.
     """
 
-    def __init__(self, pieces: Iterator[bytes]) -> None:
+    def __init__(self, pieces: Iterator[bytes], throttle: Any = None) -> None:
         self._pieces = iter(pieces)
         self._buffer = b''
+        self._throttle = throttle
 
     def read(self, size: int = -1) -> bytes:
         while size < 0 or len(self._buffer) < size:
@@ -357,4 +363,6 @@ class _Reader:
         if size < 0:
             size = len(self._buffer)
         out, self._buffer = self._buffer[:size], self._buffer[size:]
+        if self._throttle is not None:
+            self._throttle.take(len(out))
         return out

@@ -40,6 +40,7 @@ from dragon import context as dragon_context
 from dragon.db import api as db_api
 from dragon import exception
 from dragon import identity
+from dragon.replication import bandwidth
 from dragon.replication import copier as copier_mod
 from dragon import statuses
 
@@ -135,7 +136,9 @@ def replicate(conf: cfg.ConfigOpts, checkpoint_id: str, host: str,
             conf.replication.workers,
             progress=_Progress(admin, checkpoint_id, state,
                                conf.replication.progress_interval),
-            stale=gc.stale_mark(conf)).run()
+            stale=gc.stale_mark(conf),
+            throttle=bandwidth.for_rate(
+                conf.replication.max_bytes_per_second)).run()
     except exception.RunTakenOver:
         LOG.warning("checkpoint %s: replication taken over", checkpoint_id)
         return None

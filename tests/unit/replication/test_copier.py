@@ -298,3 +298,23 @@ def test_progress_reaches_the_total(source, target):
 
     assert seen[-1][0] == seen[-1][1] > 0
     assert [d for d, _t in seen] == sorted(d for d, _t in seen)
+
+
+class CountingThrottle:
+    def __init__(self):
+        self.taken = []
+
+    def take(self, size):
+        self.taken.append(size)
+        return 0.0
+
+
+def test_every_byte_sent_goes_through_the_throttle(source, target):
+    container = _checkpoint(source, [b'aaaa', b'bbbb'])
+    throttle = CountingThrottle()
+
+    _copier(source, target, container, throttle=throttle).run()
+
+    sent = sum(len(body) for c in target.containers.values()
+               for body, _headers in c['objects'].values())
+    assert sum(throttle.taken) == sent > 8
