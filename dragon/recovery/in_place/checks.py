@@ -41,9 +41,11 @@ RESTORABLE_KINDS = (data_base.VOLUME, data_base.CINDER_BACKUP)
 
 def _label(entry: dict[str, Any]) -> str:
     kind = 'server' if entry['type'] == plan_mod.SERVER else 'volume'
+    # The id the user finds in the region now.
+    resource_id = entry.get('current_id') or entry['id']
     if entry.get('name'):
-        return '%s %s (%s)' % (kind, entry['name'], entry['id'])
-    return '%s %s' % (kind, entry['id'])
+        return '%s %s (%s)' % (kind, entry['name'], resource_id)
+    return '%s %s' % (kind, resource_id)
 
 
 def boot_volumes(graph: graph_mod.ResourceGraph) -> dict[str, str]:

@@ -15,7 +15,9 @@
 Pure: the caller says which members exist in the region now (and their
 current shape); this module decides.  A member the user selected (or every
 member, without a selection) is *replaced* (a volume) or *rebuilt* (a
-server) when it still exists and *recreated* when it is gone; a member
+server) when it still exists and *recreated* when it is gone (a volume
+a committed in-place restore replaced since the checkpoint is the one
+in its place now: ``lineage``); a member
 outside the selection is *left alone*.  Types in-place restore cannot swap
 are *refused*, with the reason.
 """
@@ -76,9 +78,11 @@ def _shape_changes(node: graph_mod.Node, now: dict[str, Any]) -> list[str]:
 
 
 def _entry(node: graph_mod.Node, action: str, detail: str,
-           now: dict[str, Any] | None = None) -> dict[str, Any]:
+           now: dict[str, Any] | None = None,
+           current_id: str | None = None) -> dict[str, Any]:
     entry = {'key': node.key, 'type': node.resource.type,
              'id': node.resource.id, 'name': node.resource.name,
+             'current_id': current_id or node.resource.id,
              'action': action, 'detail': detail, 'changes': []}
     if now is not None:
         entry['current_status'] = now.get('status')
@@ -87,16 +91,20 @@ def _entry(node: graph_mod.Node, action: str, detail: str,
 
 
 def build(graph: graph_mod.ResourceGraph, keys: set[str],
-          lookup: Lookup) -> list[dict[str, Any]]:
+          lookup: Lookup,
+          current_ids: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """Each data-carrying member of the checkpoint and what in-place does.
 
     :param keys: the selection's node keys (selection.select).
     :param lookup: what the resource is now, None when it is gone;
-        called only for selected members.
-    :returns: [{"key", "type", "id", "name", "action", "detail",
-        "changes"[, "current_status"]}] in graph order; action is
-        one of ACTIONS.
+        called only for selected members (by the id it has now).
+    :param current_ids: {checkpoint id: id now} of the volumes that
+        committed in-place restores replaced since (lineage.load).
+    :returns: [{"key", "type", "id", "name", "current_id", "action",
+        "detail", "changes"[, "current_status"]}] in graph order;
+        action is one of ACTIONS; current_id is id unless replaced.
     """
+    current_ids = current_ids or {}
     chosen = {n.key for n in selection.chosen_members(graph, keys)}
     plan = []
     for node in selection.chosen_members(graph, {n.key for n in
@@ -111,11 +119,16 @@ def build(graph: graph_mod.ResourceGraph, keys: set[str],
                                % node.resource.type))
             continue
         now = lookup(node)
+        current_id = current_ids.get(node.resource.id)
+        followed = ('volume %s of the checkpoint is volume %s now (a '
+                    'committed in-place restore replaced it): ' % (
+                        node.resource.id, current_id) if current_id else '')
         if now is None:
-            plan.append(_entry(node, RECREATE,
-                               _RECREATING[node.resource.type]))
+            plan.append(_entry(node, RECREATE, followed + _RECREATING[
+                node.resource.type], current_id=current_id))
         else:
-            plan.append(_entry(node, replacing[0], replacing[1], now))
+            plan.append(_entry(node, replacing[0], followed + replacing[1],
+                               now, current_id))
     return plan
 
 

@@ -19,13 +19,15 @@ are 4xx with their reason before anything runs.  The data volume of
 ``db`` is overwritten, restored in place (its checkpoint bytes, read from
 the volume's file, at the same device of the same server), rolled back
 (the overwritten bytes again) and restored and committed (no replaced
-volume left).  The disk of ``web`` (the fake driver's file) is overwritten,
-the server rebuilt in place from its checkpoint image (same id, ports and
+volume left); a dry run from the same checkpoint, which names the
+replaced volume, then plans to replace the one in its place now.  The
+disk of ``web`` (the fake driver's file) is overwritten, the server
+rebuilt in place from its checkpoint image (same id, ports and
 addresses), rolled back (the overwritten disk again) and rebuilt and
 committed.  The data volume is then deleted, recreated in place and
-committed (rolling a recreate back is left to the unit tests).  The workload keeps the
-restored volume and disk (same bytes as protected) for the tests after
-these.
+committed (rolling a recreate back is left to the unit tests).  The
+workload keeps the restored volume and disk (same bytes as protected) for
+the tests after these.
 """
 
 import datetime
@@ -308,6 +310,15 @@ def test_in_place_restore_rollback_then_commit(cloud, protected):
     protected.workload.replace('data', new)
     assert _attached(conn, new) == ('in-use', [(db, device)])
     assert volume_file_sha256(cloud.layout, REGION, new) == protected_sha
+    # The checkpoint still names the replaced volume: a restore from it
+    # follows the commit and replaces the volume in place now (not
+    # recreating a second one), named by either id.
+    for named in (old, new):
+        followed = _dry_run(protected, resources=[named])
+        assert followed['status'] == 'succeeded', followed['error']
+        [entry] = [e for e in followed['plan'] if e['id'] == old]
+        assert (entry['action'], entry['current_id']) == ('replace', new), \
+            entry
     ours = {first_id, recovery['id']}
     assert not [v.id for v in conn.block_storage.volumes()
                 if ours & {(v.metadata or {}).get('dragon_replaced_by'),
