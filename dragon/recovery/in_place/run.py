@@ -86,7 +86,9 @@ def compute(manifest: dict[str, Any], resources: list[str] | None,
     """
     graph = graph_mod.ResourceGraph.from_dict(manifest['graph'])
     return plan_mod.build(graph, select(manifest, resources, current_ids),
-                          lookup, current_ids)
+                          lookup, current_ids,
+                          manifest.get('checkpoint_id') or '<checkpoint>',
+                          manifest.get('source_region') or '<region>')
 
 
 def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
