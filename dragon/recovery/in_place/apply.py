@@ -270,9 +270,12 @@ class Restore:
         if not replacement.get('saved_image_id'):
             name = 'dragon-before-%s-%s' % (
                 self.recovery.id, replacement.get('name') or server_id)
+            # The key too: an engine killed before the id below is saved
+            # leaves an image the takeover finds by these properties.
             replacement['saved_image_id'] = self.cloud.snapshot(
                 server_id, name[:255],
-                {swap_mod.REPLACED_TAG: self.recovery.id})
+                {swap_mod.REPLACED_TAG: self.recovery.id,
+                 ctx_mod.RESTORE_KEY_PROPERTY: key})
             self.save(self.replaced)
         saved = replacement['saved_image_id']
         self.cloud.wait_image(server_id, saved)

@@ -236,7 +236,8 @@ def test_a_server_is_saved_rebuilt_and_started_with_its_volume(env):
         'from_image', 'wait_available', 'stop', 'snapshot', 'wait_image',
         'rebuild', 'detach', 'attach', 'start']
     snapshot = next(c for c in cloud.calls if c[0] == 'snapshot')
-    assert snapshot[3] == {swap_mod.REPLACED_TAG: 'rec-1'}
+    assert snapshot[3] == {swap_mod.REPLACED_TAG: 'rec-1',
+                           'dragon_restore_key': 'server_web'}
     assert cloud.images['srv-web'] == 'img-1'
     assert cloud.servers['srv-web'] == 'ACTIVE'
     messages = [m for _level, m, _r in recorder.events]
