@@ -39,10 +39,10 @@ from dragon.db import api as db_api
 from dragon import exception
 from dragon.protection import graph as graph_mod
 from dragon.recovery.in_place import checks
+from dragon.recovery.in_place import lineage
 from dragon.recovery.in_place import lookup as lookup_mod
 from dragon.recovery.in_place import run as in_place_run
 from dragon.recovery.in_place import window
-from dragon.recovery import selection
 from dragon.services import runs
 from dragon import statuses
 
@@ -84,10 +84,11 @@ def check(context: Any, request: dict[str, Any],
             container=container, missing='a checkpoint of this project')
     region = request.get('target_region') or manifest.get('source_region')
     in_place_run.check_region(manifest, region)
-    selection.select(graph_mod.ResourceGraph.from_dict(manifest['graph']),
-                     request.get('resources') or ())
+    current_ids = lineage.load(context, context.project_id, region,
+                               manifest)
+    in_place_run.select(manifest, request.get('resources'), current_ids)
     if not request.get('dry_run'):
-        _refuse_unsafe(context, manifest, request)
+        _refuse_unsafe(context, manifest, request, current_ids)
         busy = db_api.recovery_get_in_window(
             context, context.project_id, region, source.get('policy_id'),
             container)
@@ -107,18 +108,20 @@ class _CallerClients:
 
 
 def _refuse_unsafe(context: Any, manifest: dict[str, Any],
-                   request: dict[str, Any]) -> None:
+                   request: dict[str, Any],
+                   current_ids: dict[str, str]) -> None:
     """The plan as the caller sees the region, and its refusals.
 
+    :param current_ids: lineage.load's.
     :raises dragon.exception.InPlaceRefused:
     :raises dragon.exception.RemoteServiceUnavailable: Nova or Cinder
         failed (a member must not be called gone by mistake).
     """
     lookup = lookup_mod.remembered(lookup_mod.current(
-        _CallerClients(context)))
+        _CallerClients(context), current_ids))
     try:
         plan = in_place_run.compute(manifest, request.get('resources'),
-                                    lookup)
+                                    lookup, current_ids)
         checks.refuse(graph_mod.ResourceGraph.from_dict(manifest['graph']),
                       manifest, plan, lookup,
                       bool(request.get('shrink_volumes')),

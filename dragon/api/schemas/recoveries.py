@@ -175,6 +175,12 @@ PLAN = {
             'type': {'type': 'string'},
             'id': _STRING_OR_NULL,
             'name': _STRING_OR_NULL,
+            'current_id': {
+                **_STRING_OR_NULL,
+                'description': 'The id the member has in the region now: '
+                               'id, unless a committed in-place restore '
+                               'replaced the volume since the checkpoint '
+                               '(then it is the volume in its place).'},
             'action': {'type': 'string', 'enum': list(plan_mod.ACTIONS)},
             'detail': {'type': 'string'},
             'changes': {'type': 'array', 'items': {'type': 'string'},
@@ -202,7 +208,9 @@ REPLACED = {
             'recreates': {
                 **_STRING_OR_NULL,
                 'description': 'a volume gone from the region, recreated '
-                               '(its id in the checkpoint).'},
+                               '(its id in the checkpoint, or of the volume '
+                               'a committed in-place restore had put in its '
+                               'place since).'},
             'server_id': _STRING_OR_NULL,
             'device': _STRING_OR_NULL,
             'previous_image_id': _STRING_OR_NULL,

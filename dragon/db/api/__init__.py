@@ -83,6 +83,7 @@ from dragon.db.api.recoveries import recovery_get_orphans
 from dragon.db.api.recoveries import recovery_take_over
 from dragon.db.api.recoveries import recovery_get_running
 from dragon.db.api.recoveries import recovery_get_in_window
+from dragon.db.api.recoveries import recovery_get_settled_in_place
 from dragon.db.api.recoveries import recovery_get_window_due
 from dragon.db.api.recoveries import recovery_update
 from dragon.db.api.recoveries import workload_policy_set_last_drill

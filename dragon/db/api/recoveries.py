@@ -142,6 +142,25 @@ def recovery_get_in_window(context: Any, project_id: str, target_region: str,
 
 
 @main_context_manager.reader
+def recovery_get_settled_in_place(context: Any, project_id: str,
+                                  target_region: str
+                                  ) -> list[models.Recovery]:
+    """The project's in-place restores in the region whose restored volumes stayed.
+
+    Committed or expired (the window ended keeping both), in the order
+    they were closed: what ``dragon.recovery.in_place.lineage`` follows.
+    """
+    return list(context.session.execute(
+        sa.select(models.Recovery).where(
+            models.Recovery.project_id == project_id,
+            models.Recovery.mode == 'in_place',
+            models.Recovery.target_region == target_region,
+            models.Recovery.status.in_((STATUS.COMMITTED, STATUS.EXPIRED)))
+        .order_by(models.Recovery.finished_at, models.Recovery.created_at,
+                  models.Recovery.id)).scalars().all())
+
+
+@main_context_manager.reader
 def recovery_get_window_due(context: Any, now: datetime.datetime
                             ) -> list[models.Recovery]:
     """In-place restores awaiting commit whose window ended by ``now``."""

@@ -52,6 +52,11 @@ STATUS = statuses.Recovery
 RESOURCE = statuses.Resource
 
 
+def _now_id(entry: dict[str, Any]) -> str:
+    """The member's id now: a volume replaced since has another."""
+    return entry.get('current_id') or entry['id']
+
+
 class Restore:
     """The swap of one in-place recovery; ``run`` raises on failure."""
 
@@ -100,7 +105,7 @@ class Restore:
             self.replaced.append({
                 'key': entry['key'], 'name': entry.get('name'),
                 'kind': window.VOLUME,
-                'old_volume_id': entry['id'], 'new_volume_id': None,
+                'old_volume_id': _now_id(entry), 'new_volume_id': None,
                 'image_id': None, 'server_id': attached.get('server_id'),
                 'device': attached.get('device'), 'server_status': None,
                 'state': window.RESTORING})
@@ -144,12 +149,12 @@ class Restore:
         server_id = recorded.get('server_id')
         if server_id and not self.cloud.server_exists(server_id):
             self.event('warning', 'volume %s is recreated unattached: its '
-                       'server %s is gone too' % (entry['id'], server_id),
+                       'server %s is gone too' % (_now_id(entry), server_id),
                        entry['key'])
             server_id = None
         return {'key': entry['key'], 'name': entry.get('name'),
                 'kind': window.VOLUME, 'old_volume_id': None,
-                'recreates': entry['id'], 'new_volume_id': None,
+                'recreates': _now_id(entry), 'new_volume_id': None,
                 'image_id': None, 'server_id': server_id,
                 'device': recorded.get('device') if server_id else None,
                 'server_status': None, 'state': window.RESTORING}
@@ -265,9 +270,12 @@ class Restore:
         if not replacement.get('saved_image_id'):
             name = 'dragon-before-%s-%s' % (
                 self.recovery.id, replacement.get('name') or server_id)
+            # The key too: an engine killed before the id below is saved
+            # leaves an image the takeover finds by these properties.
             replacement['saved_image_id'] = self.cloud.snapshot(
                 server_id, name[:255],
-                {swap_mod.REPLACED_TAG: self.recovery.id})
+                {swap_mod.REPLACED_TAG: self.recovery.id,
+                 ctx_mod.RESTORE_KEY_PROPERTY: key})
             self.save(self.replaced)
         saved = replacement['saved_image_id']
         self.cloud.wait_image(server_id, saved)

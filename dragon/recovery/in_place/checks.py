@@ -20,7 +20,8 @@ refused here is either unsafe (a volume larger now than in the
 checkpoint, unless ``shrink_volumes`` says the user accepts it shrinking
 back; a server whose flavor changed, unless ``keep_current_flavor`` says
 the user accepts it being rebuilt on the flavor it has now) or not built
-yet (boot volumes, servers booted from a volume, recreating servers).
+yet (boot volumes, servers booted from a volume; servers gone from the
+region are refused by the plan, with the failover that recreates them).
 """
 
 from typing import Any
@@ -41,9 +42,11 @@ RESTORABLE_KINDS = (data_base.VOLUME, data_base.CINDER_BACKUP)
 
 def _label(entry: dict[str, Any]) -> str:
     kind = 'server' if entry['type'] == plan_mod.SERVER else 'volume'
+    # The id the user finds in the region now.
+    resource_id = entry.get('current_id') or entry['id']
     if entry.get('name'):
-        return '%s %s (%s)' % (kind, entry['name'], entry['id'])
-    return '%s %s' % (kind, entry['id'])
+        return '%s %s (%s)' % (kind, entry['name'], resource_id)
+    return '%s %s' % (kind, resource_id)
 
 
 def boot_volumes(graph: graph_mod.ResourceGraph) -> dict[str, str]:
@@ -91,10 +94,6 @@ def _volume_reasons(entry: dict[str, Any], now: dict[str, Any],
 def _recreate_reasons(entry: dict[str, Any], record: dict[str, Any] | None,
                       boot_of: str | None) -> list[str]:
     label = _label(entry)
-    if entry['type'] == plan_mod.SERVER:
-        return ['%s is gone from the region: recreating a deleted server in '
-                'place is not built yet (recover it with failover, or leave '
-                'it out of resources)' % label]
     reasons = []
     if boot_of is not None:
         reasons.append('%s is gone from the region and is the boot volume '

@@ -143,7 +143,7 @@ def _adopt_untracked(cloud: swap_mod.Cloud, recovery_id: str,
     An engine killed between Cinder's answer and the next write leaves a
     volume tagged with the recovery (and its key); it is put on its entry
     (so put_back deletes it) or deleted.  Restored images are found by
-    their tag in the same way.
+    their tag in the same way, and servers' saved disks by theirs.
     """
     by_key = {r['key']: r for r in replaced}
     known = {r.get('new_volume_id') for r in replaced}
@@ -164,6 +164,47 @@ def _adopt_untracked(cloud: swap_mod.Cloud, recovery_id: str,
                 'restored_image_id')) for r in replaced):
             window.drop_image(cloud, {'key': None, 'image_id': image_id},
                               event)
+    _adopt_saved_disks(cloud, recovery_id, replaced, event)
+
+
+def _adopt_saved_disks(cloud: swap_mod.Cloud, recovery_id: str,
+                       replaced: list[dict[str, Any]], event: Any) -> None:
+    """Images of servers' disks whose id never reached the row.
+
+    An engine killed between Nova's createImage and the next write leaves
+    an image tagged ``dragon_replaced_by`` that no entry names; the server
+    was not rebuilt yet (that comes after the write).  It is put on its
+    server's entry (found by the key property, or by the server Nova
+    wrote in ``instance_uuid``), so put_back deletes it as any saved disk
+    the server does not run from; one no entry can take is deleted unless
+    a server runs from it.
+    """
+    servers = [r for r in replaced if window.kind_of(r) == window.SERVER]
+    known = {r.get('saved_image_id') for r in servers}
+    for image in images_mod.images_with(cloud.clients, swap_mod.REPLACED_TAG,
+                                        recovery_id):
+        if image['id'] in known:
+            continue
+        entry = next((r for r in servers if r['key'] == image.get(
+            ctx_mod.RESTORE_KEY_PROPERTY)), None) or next(
+            (r for r in servers
+             if r['server_id'] == image.get('instance_uuid')), None)
+        if entry is not None and not entry.get('saved_image_id'):
+            entry['saved_image_id'] = image['id']
+            event('info', 'image %s of server %s\'s disk, saved by the '
+                  'engine that stopped, found by its tag' % (
+                      image['id'], entry['server_id']), entry['key'])
+        elif not _runs_from(cloud, image) and \
+                cloud.delete_image(image['id']):
+            event('info', 'untracked image %s of a server\'s disk deleted'
+                  % image['id'])
+
+
+def _runs_from(cloud: swap_mod.Cloud, image: dict[str, Any]) -> bool:
+    """A server (the one it was taken of) runs from the image."""
+    server_id = image.get('instance_uuid')
+    return bool(server_id) and cloud.server_exists(server_id) and \
+        cloud.server_image(server_id) == image['id']
 
 
 def put_everything_back(conf: cfg.ConfigOpts, recovery: Any, clients: Any,

@@ -55,18 +55,24 @@ def _volume(clients: Any, volume_id: str) -> dict[str, Any]:
 _READERS = {plan_mod.SERVER: _server, plan_mod.VOLUME: _volume}
 
 
-def current(clients: Any) -> plan_mod.Lookup:
+def current(clients: Any,
+            current_ids: dict[str, str] | None = None) -> plan_mod.Lookup:
     """A lookup of members in the clients' region; gone is None.
 
+    :param current_ids: {checkpoint id: id now} (lineage.load): a
+        replaced volume is read by the id it has now.
     :raises openstack.exceptions.SDKException: the service failed (other
         than not found): a plan must not call a member gone by mistake.
     """
+    current_ids = current_ids or {}
+
     def lookup(node: graph_mod.Node) -> dict[str, Any] | None:
         reader = _READERS.get(node.resource.type)
         if reader is None:
             return None
         try:
-            return reader(clients, node.resource.id)
+            return reader(clients, current_ids.get(node.resource.id,
+                                                   node.resource.id))
         except sdk_exc.NotFoundException:
             return None
     return lookup

@@ -13,7 +13,8 @@
 """The engine's side of an in-place restore: the plan, then the swap.
 
 The checkpoint is read, checked against the region it is restored into
-(its own), the selection is closed over its dependencies, and each
+(its own), its volumes followed to those in their place now (``lineage``),
+the selection is closed over its dependencies, and each
 member's fate is written to the recovery's plan with one event per
 member.  A dry run ends there, nothing in the region changed.  A real
 one checks the plan can be carried out safely (``checks``: the region may
@@ -31,11 +32,13 @@ from oslo_log import log as logging
 from dragon.checkpoint import keyring
 from dragon.common import progress
 from dragon.common import timeutils
+from dragon import context as dragon_context
 from dragon import exception
 from dragon.protection import graph as graph_mod
 from dragon.protection import recorder as rec
 from dragon.recovery.in_place import apply as apply_mod
 from dragon.recovery.in_place import checks
+from dragon.recovery.in_place import lineage
 from dragon.recovery.in_place import lookup as lookup_mod
 from dragon.recovery.in_place import plan as plan_mod
 from dragon.recovery import selection
@@ -57,15 +60,35 @@ def check_region(manifest: dict[str, Any], region: str) -> None:
                                            source=source or 'unknown')
 
 
-def compute(manifest: dict[str, Any], resources: list[str] | None,
-            lookup: plan_mod.Lookup) -> list[dict[str, Any]]:
-    """The plan of restoring resources (all without) of manifest.
+def select(manifest: dict[str, Any], resources: list[str] | None,
+           current_ids: dict[str, str] | None = None) -> set[str]:
+    """The node keys resources selects (all without).
+
+    A volume may be named by the id it has now as well as by the
+    checkpoint's (current_ids: lineage.load).
 
     :raises dragon.exception.SelectionInvalid: an id is not a member.
     """
     graph = graph_mod.ResourceGraph.from_dict(manifest['graph'])
-    keys = selection.select(graph, list(resources or ()))
-    return plan_mod.build(graph, keys, lookup)
+    was = {now: then for then, now in (current_ids or {}).items()}
+    return selection.select(graph, [was.get(r, r) for r in resources or ()])
+
+
+def compute(manifest: dict[str, Any], resources: list[str] | None,
+            lookup: plan_mod.Lookup,
+            current_ids: dict[str, str] | None = None
+            ) -> list[dict[str, Any]]:
+    """The plan of restoring resources (all without) of manifest.
+
+    :param lookup: reads members by the id they have now (lookup.current
+        with the same current_ids).
+    :raises dragon.exception.SelectionInvalid: an id is not a member.
+    """
+    graph = graph_mod.ResourceGraph.from_dict(manifest['graph'])
+    return plan_mod.build(graph, select(manifest, resources, current_ids),
+                          lookup, current_ids,
+                          manifest.get('checkpoint_id') or '<checkpoint>',
+                          manifest.get('source_region') or '<region>')
 
 
 def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
@@ -92,8 +115,12 @@ def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
                 container=recovery.recovery_point,
                 missing='a checkpoint of this project')
         check_region(manifest, recovery.target_region)
-        lookup = lookup_mod.remembered(lookup_mod.current(clients))
-        plan = compute(manifest, recovery.resources, lookup)
+        current_ids = lineage.load(dragon_context.get_admin_context(),
+                                   clients.project_id,
+                                   recovery.target_region, manifest)
+        lookup = lookup_mod.remembered(lookup_mod.current(clients,
+                                                          current_ids))
+        plan = compute(manifest, recovery.resources, lookup, current_ids)
         if not recovery.dry_run:
             checks.refuse(graph_mod.ResourceGraph.from_dict(manifest['graph']),
                           manifest, plan, lookup,

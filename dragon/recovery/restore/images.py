@@ -329,15 +329,20 @@ def restored_parameter(kind: str, restored: dict) -> str | None:
     return None
 
 
-def tagged_images(clients: Any, recovery_id: str) -> list[str]:
-    """Images of a recovery by their ``dragon_restore`` property.
+def tagged_images(clients: Any, recovery_id: str,
+                  key: str = ctx_mod.RESTORE_PROPERTY) -> list[str]:
+    """Images of a recovery by their ``dragon_restore`` (or key) property."""
+    return [i['id'] for i in images_with(clients, key, recovery_id)]
+
+
+def images_with(clients: Any, key: str, value: str) -> list[dict[str, Any]]:
+    """Glance's records of the images whose property key is value.
 
     Through the adapter: openstacksdk's image listing does not filter on
     an arbitrary property.  A listing Glance refuses finds none.
     """
     response = clients.adapter('image').get(
-        '/v2/images', params={ctx_mod.RESTORE_PROPERTY: recovery_id,
-                              'limit': 1000}, raise_exc=False)
+        '/v2/images', params={key: value, 'limit': 1000}, raise_exc=False)
     if response.status_code >= 400:
         return []
-    return [i['id'] for i in response.json().get('images') or ()]
+    return list(response.json().get('images') or ())

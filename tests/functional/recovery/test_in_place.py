@@ -19,13 +19,17 @@ are 4xx with their reason before anything runs.  The data volume of
 ``db`` is overwritten, restored in place (its checkpoint bytes, read from
 the volume's file, at the same device of the same server), rolled back
 (the overwritten bytes again) and restored and committed (no replaced
-volume left).  The disk of ``web`` (the fake driver's file) is overwritten,
-the server rebuilt in place from its checkpoint image (same id, ports and
+volume left); a dry run from the same checkpoint, which names the
+replaced volume, then plans to replace the one in its place now.  The
+disk of ``web`` (the fake driver's file) is overwritten, the server
+rebuilt in place from its checkpoint image (same id, ports and
 addresses), rolled back (the overwritten disk again) and rebuilt and
 committed.  The data volume is then deleted, recreated in place and
-committed (rolling a recreate back is left to the unit tests).  The workload keeps the
-restored volume and disk (same bytes as protected) for the tests after
-these.
+committed (rolling a recreate back is left to the unit tests).  Every
+restore uses the same checkpoint, taken before the first commit: each
+follows the committed replacements to the volume in place now (no new
+checkpoint is taken).  The workload keeps the restored volume and disk
+(same bytes as protected) for the tests after these.
 """
 
 import datetime
@@ -39,7 +43,6 @@ import pytest
 from dragon.client.exceptions import ClientError
 from tests.functional.api.test_checkpoints import alt  # noqa: F401
 from tests.functional.cli.helpers import CLI
-from tests.functional.protected import wait_checkpoint
 from tests.minicloud.layout import region_tag
 from tests.story import volume_file_sha256
 from tests.story import wait
@@ -87,7 +90,8 @@ def _cleanup(protected):
 
 
 def _fates(recovery):
-    return {e['id']: e['action'] for e in recovery['plan']}
+    """{id in the region now: action} of a plan."""
+    return {e['current_id']: e['action'] for e in recovery['plan']}
 
 
 def test_dry_run_plans_and_changes_nothing(protected):
@@ -308,6 +312,15 @@ def test_in_place_restore_rollback_then_commit(cloud, protected):
     protected.workload.replace('data', new)
     assert _attached(conn, new) == ('in-use', [(db, device)])
     assert volume_file_sha256(cloud.layout, REGION, new) == protected_sha
+    # The checkpoint still names the replaced volume: a restore from it
+    # follows the commit and replaces the volume in place now (not
+    # recreating a second one), named by either id.
+    for named in (old, new):
+        followed = _dry_run(protected, resources=[named])
+        assert followed['status'] == 'succeeded', followed['error']
+        [entry] = [e for e in followed['plan'] if e['id'] == old]
+        assert (entry['action'], entry['current_id']) == ('replace', new), \
+            entry
     ours = {first_id, recovery['id']}
     assert not [v.id for v in conn.block_storage.volumes()
                 if ours & {(v.metadata or {}).get('dragon_replaced_by'),
@@ -429,7 +442,9 @@ def _delete_data_volume(conn, volume_id, server_id):
 def test_a_deleted_volume_is_recreated_and_committed(cloud,
                                                     protected):
     conn, dr = protected.conn, protected.dr
-    data = _member(protected)       # the checkpoint names its current id
+    # The checkpoint names the volume the commit above replaced: the
+    # restore follows it to this one, gone too, and recreates it.
+    data = protected.workload.ids['data']
     db = protected.workload.ids['db']
     protected_sha = protected.workload.expected_sha256['data']
     assert volume_file_sha256(cloud.layout, REGION, data) == protected_sha
@@ -490,10 +505,9 @@ def test_kill_9_mid_restore_puts_the_volume_back(cloud, protected,
     data, db = protected.workload.ids['data'], protected.workload.ids['db']
     (_, [(_, device)]) = _attached(conn, data)
     before = volume_file_sha256(cloud.layout, REGION, data)
-    member = _member(protected)     # first: it may take a new checkpoint
     recovery = dr.recoveries.create(
         checkpoint_id=protected.latest()['id'], mode='in_place',
-        resources=[member])
+        resources=[data])
     protected.in_place_runs.append(recovery['id'])
     deadline = time.monotonic() + 300
     while True:
@@ -522,23 +536,6 @@ def test_kill_9_mid_restore_puts_the_volume_back(cloud, protected,
     two_engines.start_engine(index)
 
 
-def _member(protected):
-    """The data volume, in a checkpoint that names its current id.
-
-    A committed in-place restore gives the workload a new volume (the
-    policy follows it); checkpoints taken before name the old one, gone
-    from the region: a new checkpoint is taken then.
-    """
-    data = protected.workload.ids['data']
-    nodes = protected.manifest(protected.latest())['graph']['nodes']
-    if data not in {n['id'] for n in nodes}:
-        started = protected.dr.checkpoints.protect(protected.policy['id'])
-        protected.checkpoints.append(started['id'])
-        done = wait_checkpoint(protected.dr, started['id'])
-        assert done['status'] == 'available', done['error']
-    return data
-
-
 def test_a_window_ends_after_an_engine_restart_keeping_both(
         cloud, protected, dragon):
     conn, dr = protected.conn, protected.dr
@@ -548,7 +545,7 @@ def test_a_window_ends_after_an_engine_restart_keeping_both(
     dragon.stop_engines()
     dragon.start_engine(1, env={'OS_RECOVERY__IN_PLACE_COMMIT_WINDOW': '1'})
     try:
-        recovery = _restore(protected, _member(protected))
+        recovery = _restore(protected, data)
         [swap] = recovery['replaced']
         old, new = swap['old_volume_id'], swap['new_volume_id']
         assert old == data

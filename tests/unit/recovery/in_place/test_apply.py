@@ -236,7 +236,8 @@ def test_a_server_is_saved_rebuilt_and_started_with_its_volume(env):
         'from_image', 'wait_available', 'stop', 'snapshot', 'wait_image',
         'rebuild', 'detach', 'attach', 'start']
     snapshot = next(c for c in cloud.calls if c[0] == 'snapshot')
-    assert snapshot[3] == {swap_mod.REPLACED_TAG: 'rec-1'}
+    assert snapshot[3] == {swap_mod.REPLACED_TAG: 'rec-1',
+                           'dragon_restore_key': 'server_web'}
     assert cloud.images['srv-web'] == 'img-1'
     assert cloud.servers['srv-web'] == 'ACTIVE'
     messages = [m for _level, m, _r in recorder.events]
@@ -364,3 +365,31 @@ def test_a_resized_server_is_rebuilt_only_with_the_users_consent(env):
                        _clients(servers=resized,
                                 volumes={'vol-data': IN_USE}), recorder)
     assert env.cloud.images['srv-web'] == 'img-1'
+
+
+@pytest.mark.parametrize('named', ['vol-data', 'vol-c'])
+def test_a_volume_replaced_by_committed_restores_is_replaced_not_recreated(
+        env, settled, named):
+    # vol-data of the checkpoint became vol-b, then vol-c: two committed
+    # in-place restores (the second from a newer checkpoint).
+    settled.extend(types.SimpleNamespace(replaced=[{
+        'key': 'volume_data', 'kind': 'volume', 'old_volume_id': old,
+        'new_volume_id': new, 'state': window.COMMITTED}])
+        for old, new in (('vol-data', 'vol-b'), ('vol-b', 'vol-c')))
+    env.cloud.vols['vol-c'] = env.cloud.vols.pop('vol-data')
+    recorder = Recorder()
+    # The user may name the volume by either id.
+    assert run_mod.run(env.conf, _recovery(resources=[named]), _clients(
+        volumes={'vol-c': IN_USE}), recorder)
+    final = recorder.final()
+    assert final['status'] == 'awaiting_commit', final.get('error')
+    [data] = [e for e in final['plan'] if e['key'] == 'volume_data']
+    assert (data['action'], data['id'], data['current_id']) == (
+        'replace', 'vol-data', 'vol-c')
+    assert data['detail'].startswith('volume vol-data of the checkpoint is '
+                                     'volume vol-c now')
+    [swap] = final['replaced']
+    assert swap['old_volume_id'] == 'vol-c' and 'recreates' not in swap
+    assert env.cloud.device_of('vol-new-1', 'srv-web') == '/dev/vdb'
+    assert env.cloud.vols['vol-c']['attachments'] == []
+    assert env.followed == [('pol-1', 'vol-c', 'vol-new-1')]

@@ -79,7 +79,7 @@ def test_servers_gone_members_and_other_types_are_each_named():
     assert 'server web (srv-web) boots from a volume: rebuilding it in ' \
         'place is not built yet' in text
     assert 'server web (srv-web): the checkpoint holds no image of it' in text
-    assert 'server db (srv-db) is gone from the region' in text
+    assert 'server db (srv-db): gone from the region' in text
     assert 'in-place restore of OS::Swift::Container is not supported' in text
     assert len(found) == 4
 
@@ -106,10 +106,15 @@ def test_refuse_raises_409_with_every_reason():
     assert refused.value.code == 409
     assert str(refused.value).startswith(
         'In-place restore refused, nothing was changed: ')
-    # Both servers; the data volume is recreated from its checkpoint data.
+    # Both servers, each with the failover that recreates it; the data
+    # volume is recreated from its checkpoint data.
     assert str(refused.value).count('gone from the region') == 2
-    assert 'recreating a deleted server in place is not built' in str(
-        refused.value)
+    for server_id in ('srv-web', 'srv-db'):
+        assert ('in-place restore does not recreate servers; leave it out '
+                'of resources and recover it with a failover of this '
+                'checkpoint into its own region: "openstack dr recovery '
+                'create <checkpoint> --target-region <region> --resource '
+                '%s"' % server_id) in str(refused.value)
     assert 'volume data' not in str(refused.value)
 
 

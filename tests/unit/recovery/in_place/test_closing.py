@@ -41,6 +41,10 @@ def cloud(monkeypatch):
     fake_cloud.install(monkeypatch, found)
     monkeypatch.setattr(window, 'follow_member', lambda *args: None)
     monkeypatch.setattr(images_mod, 'tagged_images', lambda c, rid: [])
+    # Glance's images by property: [{"id", "properties"...}].
+    found.glance = []
+    monkeypatch.setattr(images_mod, 'images_with', lambda c, key, value: [
+        i for i in found.glance if i.get(key) == value])
     found.replaced = replaced
     return found
 
@@ -114,3 +118,57 @@ def test_an_engine_dead_mid_commit_is_committed_again(cloud):
                                       cloud.replaced), None, recorder, 'e-a')
     assert recorder.final()['status'] == 'committed'
     assert 'vol-old' not in cloud.vols
+
+
+def _rebuilding(cloud):
+    """An engine killed after createImage, before the row named the image."""
+    cloud.replaced[:] = [{
+        'key': 'server_web', 'name': 'web', 'kind': 'server',
+        'server_id': 'srv-web', 'previous_image_id': 'img-old',
+        'saved_image_id': None, 'restored_image_id': 'img-restored',
+        'server_status': 'ACTIVE', 'state': window.READY}]
+    cloud.images['srv-web'] = 'img-old'
+    cloud.servers['srv-web'] = 'SHUTOFF'
+
+
+@pytest.mark.parametrize('properties', [
+    {'dragon_restore_key': 'server_web'},
+    # An image an older engine saved: only Nova's instance_uuid.
+    {'instance_uuid': 'srv-web'}])
+def test_a_saved_disk_no_record_names_is_found_and_deleted(cloud,
+                                                          properties):
+    _rebuilding(cloud)
+    cloud.glance = [{'id': 'img-saved', swap_mod.REPLACED_TAG: 'rec-1',
+                     **properties},
+                    {'id': 'img-other', swap_mod.REPLACED_TAG: 'rec-2',
+                     'instance_uuid': 'srv-web'}]
+    recorder = Recorder()
+    closing.take_over(None, _recovery('recovering', None, cloud.replaced),
+                      None, recorder, 'engine-a')
+    final = recorder.final()
+    assert final['status'] == 'error' and 'back in place' in final['error']
+    [entry] = final['replaced']
+    assert entry['saved_image_id'] == 'img-saved'
+    assert entry['state'] == window.ROLLED_BACK
+    # Not rebuilt: the saved disk and the restored image are deleted, the
+    # server runs from its own image again; another recovery's is kept.
+    assert cloud.images_deleted == ['img-restored', 'img-saved']
+    assert cloud.images['srv-web'] == 'img-old'
+    assert cloud.servers['srv-web'] == 'ACTIVE'
+    assert any('found by its tag' in m for _l, m, _r in recorder.events)
+
+
+def test_a_second_untracked_saved_disk_is_deleted_unless_run_from(cloud):
+    _rebuilding(cloud)
+    cloud.replaced[0]['saved_image_id'] = 'img-saved'
+    cloud.glance = [{'id': 'img-dup', swap_mod.REPLACED_TAG: 'rec-1',
+                     'instance_uuid': 'srv-web'},
+                    {'id': 'img-running', swap_mod.REPLACED_TAG: 'rec-1',
+                     'instance_uuid': 'srv-db'}]
+    cloud.servers['srv-db'] = 'ACTIVE'
+    cloud.images['srv-db'] = 'img-running'
+    recorder = Recorder()
+    closing.take_over(None, _recovery('recovering', None, cloud.replaced),
+                      None, recorder, 'engine-a')
+    assert 'img-dup' in cloud.images_deleted
+    assert 'img-running' not in cloud.images_deleted

@@ -53,13 +53,35 @@ def test_selecting_the_volume_leaves_the_servers_untouched():
     assert lookup.asked == ['vol-data']
 
 
-def test_a_member_gone_from_the_region_is_recreated():
+def test_a_volume_gone_from_the_region_is_recreated():
+    now = dict(NOW)
+    del now['vol-data']
+    plan = _by_id(run_mod.compute(fakes.manifest(), ['vol-data'],
+                                  fakes.lookup_of(now)))
+    assert plan['vol-data']['action'] == 'recreate'
+    assert 'current_status' not in plan['vol-data']
+
+
+def test_a_server_gone_from_the_region_is_refused_naming_the_failover():
     now = dict(NOW)
     del now['srv-db']
-    plan = _by_id(run_mod.compute(fakes.manifest(), ['srv-db'],
+    manifest = {**fakes.manifest(), 'checkpoint_id': 'cp-1'}
+    plan = _by_id(run_mod.compute(manifest, ['srv-db'],
                                   fakes.lookup_of(now)))
-    assert plan['srv-db']['action'] == 'recreate'
-    assert 'current_status' not in plan['srv-db']
+    assert plan['srv-db']['action'] == 'refused'
+    assert ('"openstack dr recovery create cp-1 --target-region RegionOne '
+            '--resource srv-db"') in plan['srv-db']['detail']
+
+
+def test_a_followed_volume_gone_too_is_recreated_under_its_current_id():
+    now = dict(NOW)
+    del now['vol-data']
+    plan = _by_id(run_mod.compute(fakes.manifest(), ['vol-data'],
+                                  fakes.lookup_of(now), {'vol-data': 'vol-c'}))
+    entry = plan['vol-data']
+    assert (entry['action'], entry['current_id']) == ('recreate', 'vol-c')
+    assert entry['detail'].startswith(
+        'volume vol-data of the checkpoint is volume vol-c now')
 
 
 def test_shape_changes_are_named():

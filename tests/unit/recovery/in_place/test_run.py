@@ -106,15 +106,15 @@ def test_dry_run_stores_the_plan_and_says_each_fate(manifest):
     final = recorder.final()
     assert final['status'] == 'succeeded' and final['error'] is None
     fates = {e['id']: e['action'] for e in final['plan']}
-    # db is gone from the region: recreated.
-    assert fates == {'srv-web': 'rebuild', 'srv-db': 'recreate',
+    # db is gone from the region: refused (a failover recreates it).
+    assert fates == {'srv-web': 'rebuild', 'srv-db': 'refused',
                      'vol-data': 'replace', 'logs': 'refused'}
     by_resource = {r: m for _level, m, r in recorder.events if r}
     assert by_resource['volume_data'].startswith('replace: ')
     assert ('changed since the checkpoint: size 1 GiB at the checkpoint, '
             '2 GiB now') in by_resource['volume_data']
     assert recorder.events[-1][1] == (
-        'dry run: 1 to replace, 1 to rebuild, 1 to recreate, 1 refused; '
+        'dry run: 1 to replace, 1 to rebuild, 2 refused; '
         'nothing was '
         'changed')
 
