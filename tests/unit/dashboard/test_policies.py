@@ -517,6 +517,7 @@ class FailbackTest(helpers.TestCase):
         response = self.client.get(FAILBACK)
         self.assertEqual(200, response.status_code)
         self.assertContains(response, 'Pause them')
+        self.assertContains(response, 'Stop them')
         self.assertContains(response, 'Delete the stale servers at home')
         self.dragon.policies.failback_run.return_value = \
             rfakes.recovery(mode='failback', status='recovering',
@@ -531,6 +532,13 @@ class FailbackTest(helpers.TestCase):
                               args=(rfakes.RECOVERY_ID,)),
             fetch_redirect_response=False)
         self.assertIn('Failback started', ' '.join(self.messages_of()))
+
+    def test_the_form_opens_as_a_modal(self):
+        # What the table's ajax-modal link asks for.
+        response = self.client.get(FAILBACK,
+                                   HTTP_X_REQUESTED_WITH='XMLHttpRequest')
+        self.assertEqual(200, response.status_code)
+        self.assertContains(response, 'failback_policy_modal')
 
     def test_a_refused_run_shows_the_api_reason(self):
         self.dragon.policies.failback_run.side_effect = fakes.error(

@@ -22,10 +22,7 @@ from dragon.dashboard.api import policies as api
 from dragon.dashboard.common import errors
 
 RECOVERY_URL = 'horizon:project:dr_recoveries:detail'
-QUIESCE_CHOICES = (
-    ('pause', _('Pause them (default): they resume where they were on a '
-                'rollback')),
-    ('stop', _('Stop them')))
+QUIESCE_CHOICES = (('pause', _('Pause them')), ('stop', _('Stop them')))
 
 
 class FailbackForm(forms.SelfHandlingForm):
@@ -34,7 +31,9 @@ class FailbackForm(forms.SelfHandlingForm):
         label=_('The servers here, for the final checkpoint'),
         choices=QUIESCE_CHOICES, initial='pause',
         help_text=_('They stay so: what they would write after the final '
-                    'checkpoint would be lost at home.'))
+                    'checkpoint would be lost at home. Paused servers go '
+                    'on where they were after a rollback; stopped ones '
+                    'boot again.'))
     delete_stale = forms.BooleanField(
         label=_('Delete the stale servers at home on commit'),
         required=False,

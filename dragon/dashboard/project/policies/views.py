@@ -104,6 +104,8 @@ class FailbackView(forms.ModalFormView):
     form_id = 'failback_policy_form'
     modal_id = 'failback_policy_modal'
     template_name = 'horizon/common/_modal_form.html'
+    # Horizon would look for '_' + the name for the modal (ajax) request.
+    ajax_template_name = template_name
     page_title = _('Fail Back')
     submit_label = _('Fail Back')
     submit_url = 'horizon:project:dr_policies:failback'
