@@ -191,3 +191,28 @@ def test_a_roll_back_that_fails_says_what_is_left(home, conf, engines):
     assert final['status'] == 'error' and not final['torn_down']
     assert 'roll back incomplete' in final['error']
     assert 'DELETE_FAILED' in final['error']
+
+
+def test_the_engine_that_takes_over_hands_a_failback_run_here(monkeypatch):
+    from dragon.recovery import workflow
+    recovery = types.SimpleNamespace(id='fb-1', mode='failback',
+                                     status='recovering', claim='c1')
+    monkeypatch.setattr(workflow.db_api, 'recovery_get',
+                        lambda ctx, i: recovery)
+    monkeypatch.setattr(workflow.rec, 'RunRecorder',
+                        lambda *a, **kw: 'recorder')
+    calls = []
+    monkeypatch.setattr(
+        failback_takeover, 'take_over',
+        lambda *args: calls.append(args) or True)
+
+    def recast(recovery_id):
+        pass
+
+    assert workflow.roll_back('conf', 'fb-1', 'claim-2', 'engine-1',
+                              'engine-2', recast=recast)
+
+    [(conf, row, claim, recorder, dead, host, _remove, _clients,
+      handed)] = calls
+    assert (row, claim, recorder, dead, host, handed) == (
+        recovery, 'claim-2', 'recorder', 'engine-1', 'engine-2', recast)
