@@ -118,10 +118,16 @@ class Rpo:
 
 
 class Policy:
-    """``workload_policies.status``."""
+    """``workload_policies.status``.
+
+    ``suspended``: its schedules' ticks are skipped (their trusts kept),
+    e.g. while a failback from the backup site runs: the workload here is
+    stale then and must not be protected over the good checkpoints.
+    """
 
     ACTIVE = 'active'
-    ALL = (ACTIVE,)
+    SUSPENDED = 'suspended'
+    ALL = (ACTIVE, SUSPENDED)
 
 
 class Schedule:

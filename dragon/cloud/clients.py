@@ -42,6 +42,7 @@ from swiftclient import client as swift_client
 
 from dragon import conf as dragon_conf
 from dragon.conf import cinder as cinder_conf
+from dragon.conf import dr as dr_conf
 from dragon.conf import glance as glance_conf
 from dragon.conf import heat as heat_conf
 from dragon.conf import neutron as neutron_conf
@@ -53,7 +54,8 @@ DEFAULT_MICROVERSIONS = {'compute': '2.79', 'block-storage': '3.60'}
 # The option group of each service Dragon calls; Keystone has none (the
 # trustee's own ``[trustee]`` auth reaches it, through its public URL).
 GROUPS = {module.SERVICE_TYPE: module.GROUP for module in (
-    nova_conf, cinder_conf, glance_conf, neutron_conf, heat_conf, swift_conf)}
+    nova_conf, cinder_conf, glance_conf, neutron_conf, heat_conf, swift_conf,
+    dr_conf)}
 SERVICES = tuple(GROUPS) + ('identity',)
 # Seconds per request when the group sets no ``timeout``.
 TIMEOUT = 60
@@ -283,6 +285,8 @@ class ServiceClients:
     def _connect(self) -> openstack.connection.Connection:
         config: dict[str, Any] = {}
         for service in SERVICES:
+            if service == dr_conf.SERVICE_TYPE:
+                continue        # Dragon itself: dragon.client, not the SDK
             config.update(sdk_config(
                 service_options(self.conf, service, self.region_name)))
         # Retries and timeouts are the session's (idempotent calls only).
@@ -322,6 +326,19 @@ class ServiceClients:
         return heat_client.Client(
             '1', session=adapter, region_name=adapter.region_name,
             interface=adapter.interface, service_type='orchestration')
+
+    def dragon(self) -> Any:
+        """A ``dragon.client`` of this region's Dragon (``[dr]`` options).
+
+        The engine reaches the home site's Dragon through it (failback),
+        with the run's session: requests counted, timeouts applied.
+        """
+        from dragon.client.v1 import client as dragon_client
+        options = self.options(dr_conf.SERVICE_TYPE)
+        return dragon_client.Client(
+            self.session, region_name=options.region_name,
+            interface=options.interface,
+            endpoint_override=options.endpoint_override)
 
     def swift(self) -> swift_client.Connection:
         """A new Swift connection to the project's account (one per thread).

@@ -20,6 +20,7 @@ from dragon.conf import checkpoint
 from dragon.conf import cinder
 from dragon.conf import database
 from dragon.conf import default
+from dragon.conf import dr
 from dragon.conf import engine
 from dragon.conf import glance
 from dragon.conf import heat
@@ -38,7 +39,7 @@ CONF = cfg.CONF
 # interpolations such as $state_path resolve against a registered option.
 MODULES = (default, api, engine, database, nova, cinder, glance, neutron,
            heat, swift, barbican, protection, checkpoint, recovery, scheduler,
-           trustee, replication)
+           trustee, replication, dr)
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:

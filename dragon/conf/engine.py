@@ -99,7 +99,9 @@ opts = [
         help='How many times a protection whose engine stopped mid-run is '
              'requeued for another engine; once more and it ends in error '
              '(a checkpoint that kills its engine every time is not retried '
-             'forever). 0 fails such a protection at once.'),
+             'forever). 0 fails such a protection at once. A failback run '
+             'whose engine stopped before its recovery at home began is '
+             'resumed as many times, then rolled back.'),
 ]
 
 

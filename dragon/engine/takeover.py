@@ -29,7 +29,9 @@ the old owner's late writes are refused from then on. Then:
   it ends ``error`` with the reason (Heat half-way through a stack cannot
   be resumed safely); an in-place restore has the workload's own volumes
   put back instead, and one closing its window (committing, rolling back)
-  is closed again (``dragon.recovery.in_place.closing``).
+  is closed again (``dragon.recovery.in_place.closing``); a failback run
+  is resumed (cast again) before its recovery at home began, else rolled
+  back with both sites as before it (``dragon.recovery.failback_takeover``).
 """
 
 import dataclasses
@@ -192,9 +194,14 @@ class Takeover:
                                           self.host, status=row.status)
         if claim is None:
             return None
+        from dragon.engine import rpcapi
         from dragon.recovery import workflow
+
+        def recast(recovery_id: str) -> None:
+            # A failback run handed back (dragon.recovery.failback_takeover).
+            rpcapi.EngineAPI(self.conf).recover(admin, recovery_id)
         workflow.roll_back(self.conf, row.id, claim, row.host or 'none',
-                           self.host)
+                           self.host, recast=recast)
         return Outcome(row.id, 'recovery', 'rolled_back')
 
 

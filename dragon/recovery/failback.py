@@ -52,6 +52,7 @@ from dragon.db import api as db_api
 from dragon.db import run_kinds
 from dragon import exception
 from dragon.protection import recorder as rec
+from dragon.recovery import failback_home
 from dragon.recovery.in_place import swap as swap_mod
 from dragon import statuses
 
@@ -69,6 +70,8 @@ RUNNING, AWAITING, COMMITTED, ROLLED_BACK, ERROR = (
     'running', STATUS.AWAITING_COMMIT, STATUS.COMMITTED, STATUS.ROLLED_BACK,
     STATUS.ERROR)
 ENDED = (COMMITTED, ROLLED_BACK, ERROR)
+# failback.run.step once the recovery at home began (step 4).
+RECOVER_STEP = 'recover'
 SERVER_TYPES = ('server', 'OS::Nova::Server')
 VOLUME_TYPES = ('volume', 'OS::Cinder::Volume')
 
@@ -189,33 +192,50 @@ def stale_servers(cloud: swap_mod.Cloud, members: list[dict[str, Any]]
 
 
 def fence(cloud: swap_mod.Cloud, members: list[dict[str, Any]],
-          event: Callable[..., None]) -> list[dict[str, Any]]:
+          event: Callable[..., None],
+          known: list[dict[str, Any]] | None = None,
+          save: Callable[[list[dict[str, Any]]], None] | None = None
+          ) -> list[dict[str, Any]]:
     """Step 3: stop the stale servers at home; what each was.
 
     A server already gone is recorded as such (nothing serves from it).
 
+    :param known: what an earlier attempt fenced (a run resumed after
+        its engine died): their status before is kept, not the
+        ``SHUTOFF`` this attempt finds.
+    :param save: called with the list after each server, so that an
+        engine dying mid-way leaves a record of what it stopped.
     :raises dragon.exception.DragonException: a server did not stop.
     """
-    fenced = []
+    earlier = {e['server_id']: e for e in known or ()}
+    fenced: list[dict[str, Any]] = []
     for server_id in stale_servers(cloud, members):
         try:
             before = cloud.stop(server_id)
         except sdk_exc.NotFoundException:
             event('info', 'stale server %s: not found at home (nothing to '
                   'fence)' % server_id)
-            fenced.append({'server_id': server_id, 'status_before': None,
-                           'status': 'gone'})
+            fenced.append(dict(earlier.get(server_id) or {
+                'server_id': server_id, 'status_before': None}, status='gone'))
             continue
         if before not in (swap_mod.ACTIVE, swap_mod.SHUTOFF):
             # PAUSED, SUSPENDED, ...: Nova stops these too.
             cloud.compute.stop_server(server_id)
             cloud._wait_server(server_id, swap_mod.SHUTOFF,
                                'server %s' % server_id)
-        event('info', 'fenced: stale server %s stopped (was %s), not '
-              'deleted' % (server_id, before))
+        if server_id in earlier:
+            # Fenced by an earlier attempt: what it was then counts.
+            before = earlier[server_id].get('status_before')
+            event('info', 'fenced: stale server %s stopped (was %s before '
+                  'the first attempt), not deleted' % (server_id, before))
+        else:
+            event('info', 'fenced: stale server %s stopped (was %s), not '
+                  'deleted' % (server_id, before))
         fenced.append({'server_id': server_id, 'status_before': before,
                        'status': swap_mod.SHUTOFF,
                        'at': timeutils.utcnow().isoformat() + 'Z'})
+        if save is not None:
+            save(fenced)
     return fenced
 
 
@@ -249,8 +269,19 @@ def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
         state = wait_replicated(conf, checkpoint, home, recorder)
         recorder.event('info', 'step 3/5: fencing the stale workload at %s'
                        % home)
+        if not started.get('home_policy'):
+            # Not again after a takeover: it would find its own suspension.
+            save_run(policy.id, home_policy=failback_home.suspend(
+                clients, record, home, recorder.event))
         cloud = swap_mod.Cloud(clients, conf)
-        fenced = fence(cloud, record.get('members') or [], recorder.event)
+        known = list(started.get('fenced') or [])
+
+        def save(fenced: list[dict[str, Any]]) -> None:
+            done = {e['server_id'] for e in fenced}
+            save_run(policy.id, fenced=fenced + [
+                e for e in known if e['server_id'] not in done])
+        fenced = fence(cloud, record.get('members') or [], recorder.event,
+                       known, save)
         save_run(policy.id, fenced=fenced,
                  data_moved={'uploaded_bytes': (checkpoint.stats or {}).get(
                      'uploaded_bytes') or 0,
@@ -259,6 +290,9 @@ def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
         raise
     except Exception as e:  # noqa: BLE001 - every failure ends the run
         return _failed(recovery, recorder, e, policy.id)
+    # From here an engine that dies leaves Heat half-way: the run is
+    # rolled back by its successor, not resumed (failback_takeover).
+    save_run(policy.id, step=RECOVER_STEP)
     recorder.event('info', 'step 4/5: recovering %s at %s as a new stack'
                    % (checkpoint.container, home))
     run_ = recovery_class(conf, recovery, clients, recorder, host)
@@ -268,7 +302,12 @@ def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
                  % (home, recovery.id))
         return False
     downtime = _seconds_since(started.get('quiesced_at'))
-    save_run(policy.id, status=AWAITING, downtime_seconds=downtime)
+    # Kept here: the commit may be done again after the row's resources
+    # were rewritten by a failed attempt.
+    moved = failback_home.moved_members(record, db_api.recovery_get(
+        _admin(), recovery.id).resource_status or [])
+    save_run(policy.id, status=AWAITING, downtime_seconds=downtime,
+             moved=moved)
     recorder.event('info', 'step 5/5: the workload runs at %s (downtime '
                    '%.1f s since the quiesce); commit or roll back' % (
                        home, downtime or 0.0))
@@ -328,21 +367,17 @@ def finish(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
 
     def work() -> tuple[str, str]:
         if action == window.ROLLBACK:
-            undo = recovery_class(conf, recovery, clients, recorder)
-            undo.stack_id = recovery.stack_id
-            undo.restored = dict(recovery.restored or {})
-            undo.teardown()
-            for entry in started.get('fenced') or ():
-                if entry.get('status_before') == swap_mod.ACTIVE:
-                    cloud.start(entry['server_id'])
-                    recorder.event('info', 'stale server %s at %s started '
-                                   'again' % (entry['server_id'],
-                                              recovery.target_region))
-            release_quiesced(here, started.get('quiesced') or [],
-                             recorder.event)
+            def remove_stack() -> None:
+                undo = recovery_class(conf, recovery, clients, recorder)
+                undo.stack_id = recovery.stack_id
+                undo.restored = dict(recovery.restored or {})
+                undo.teardown()
+            home_policy = undo_run(conf, recovery, clients, started,
+                                   recorder, remove_stack)
             message = ('rolled back: the stack at %s is deleted, the fenced '
                        'servers are as they were and the workload runs here '
-                       'again' % recovery.target_region)
+                       'again%s' % (recovery.target_region,
+                                    _home_note(home_policy)))
         else:
             _remove_failover(conf, record, here, recorder)
             stale = [e['server_id'] for e in started.get('fenced') or ()
@@ -357,9 +392,18 @@ def finish(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
             else:
                 stale_note = ('kept, stopped: %s; delete them when no longer '
                               'needed' % (', '.join(stale) or 'none'))
+            moved = started.get('moved')
+            if moved is None:
+                moved = failback_home.moved_members(
+                    record, recovery.resource_status or [])
+            home_policy = failback_home.resume(
+                clients, _home_state(started, record),
+                recovery.target_region, recorder.event, moved)
+            save_run(policy.id, home_policy=home_policy)
             message = ('committed: the workload runs at %s; the failover '
-                       'stack here is deleted; stale servers %s' % (
-                           recovery.target_region, stale_note))
+                       'stack here is deleted; stale servers %s%s' % (
+                           recovery.target_region, stale_note,
+                           _home_note(home_policy)))
         return message, end
 
     if not closing.close(recovery, recorder, action, work):
@@ -367,6 +411,65 @@ def finish(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
     save_run(policy.id, status=end,
              closed_at=timeutils.utcnow().isoformat() + 'Z')
     return True
+
+
+def undo_run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
+             started: dict[str, Any], recorder: rec.RunRecorder,
+             remove_at_home: Callable[[], None]) -> dict[str, Any]:
+    """Both sites as before the run: a rollback, or a run whose engine died.
+
+    What was made at home goes (``remove_at_home``), the fenced servers
+    that were ``ACTIVE`` start again, those quiesced here run again and
+    the original policy at home is made active again.
+
+    :returns: the new ``failback.run.home_policy``.
+    :raises: what removing or starting a server raised (the caller says
+        what is left).
+    """
+    home = recovery.target_region
+    remove_at_home()
+    cloud = swap_mod.Cloud(clients, conf)
+    for entry in started.get('fenced') or ():
+        if entry.get('status_before') == swap_mod.ACTIVE:
+            cloud.start(entry['server_id'])
+            recorder.event('info', 'stale server %s at %s started again'
+                           % (entry['server_id'], home))
+    release_quiesced(clients.in_region(conf.engine.region_name),
+                     started.get('quiesced') or [], recorder.event)
+    home_policy = failback_home.resume(
+        clients, _home_state(started, policy_of(recovery).failback or {}),
+        home, recorder.event)
+    save_run(recovery.policy_id, home_policy=home_policy)
+    return home_policy
+
+
+def _home_state(started: dict[str, Any], record: dict[str, Any]
+                ) -> dict[str, Any]:
+    """``failback.run.home_policy``, or the original policy it names.
+
+    (A run that predates it, or did not reach the suspension.)
+    """
+    return dict(started.get('home_policy') or {
+        'policy_id': record.get('source_policy_id')})
+
+
+def _home_note(home_policy: dict[str, Any]) -> str:
+    """The original policy's fate, for the closing message."""
+    if not (home_policy or {}).get('policy_id'):
+        return ''
+    if home_policy.get('error'):
+        return ('; the original policy %s at home: %s (see the events)' % (
+            home_policy['policy_id'], home_policy['error']))
+    if home_policy.get('resumed'):
+        state = 'active again'
+    elif home_policy.get('status_before') == failback_home.SUSPENDED:
+        state = 'suspended, as before the run'
+    else:
+        state = 'active'
+    if home_policy.get('members_moved'):
+        state += ', on the recovered workload'
+    return '; the original policy %s at home is %s' % (
+        home_policy['policy_id'], state)
 
 
 def _remove_failover(conf: cfg.ConfigOpts, record: dict[str, Any],

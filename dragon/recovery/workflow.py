@@ -28,7 +28,7 @@ and this Dragon's database may never have seen the checkpoint.
 import concurrent.futures
 import threading
 import time
-from typing import Any
+from typing import Any, Callable
 
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -49,6 +49,7 @@ from dragon.notifications import notifier
 from dragon.protection import graph as graph_mod
 from dragon.protection import recorder as rec
 from dragon.recovery import failback as failback_mod
+from dragon.recovery import failback_takeover
 from dragon.recovery.in_place import closing as in_place_closing
 from dragon.recovery.in_place import run as in_place_run
 from dragon.recovery import mappings as mappings_mod
@@ -509,7 +510,8 @@ def delete(conf: cfg.ConfigOpts, recovery_id: str, host: str = '') -> None:
 
 
 def roll_back(conf: cfg.ConfigOpts, recovery_id: str, claim: str,
-              dead_host: str, host: str = '') -> bool:
+              dead_host: str, host: str = '',
+              recast: Callable[[str], None] | None = None) -> bool:
     """Remove everything a recovery whose engine died had made; mark it error.
 
     A half-done recovery cannot be resumed safely from the middle (Heat may
@@ -539,30 +541,22 @@ def roll_back(conf: cfg.ConfigOpts, recovery_id: str, claim: str,
         return failback_mod.finish(conf, recovery,
                                    _trust_clients(conf, recovery), recorder,
                                    Recovery)
+    if recovery.mode == FAILBACK:
+        # Resumed before its recovery at home began, else rolled back
+        # with both sites as before the run.
+        return failback_takeover.take_over(
+            conf, recovery, claim, recorder, dead_host, host,
+            lambda clients: remove_made(conf, recovery, clients, recorder,
+                                        host),
+            lambda: _trust_clients(conf, recovery), recast)
     reason = ('the engine running it (host %s) stopped mid-recovery' %
               dead_host)
     recorder.event('warning', '%s; engine %s removes what it had created'
                    % (reason, host or '?'))
     clean = True
     try:
-        clients = _trust_clients(conf, recovery)
-        run_ = Recovery(conf, recovery, clients, recorder, host)
-        run_.stack_id = recovery.stack_id or _stack_by_name(
-            clients, recovery.stack_name)
-        run_.restored = dict(recovery.restored or {})
-        for image_id in images_mod.tagged_images(clients, recovery_id):
-            if all(r.get('image_id') != image_id
-                   for r in run_.restored.values()):
-                run_.restored['untracked-%s' % image_id] = {
-                    'image_id': image_id}
-        # A volume a backup is restored into is tagged when it is created,
-        # before its id can be on the row (restore.volumes).
-        for volume_id in volumes_mod.tagged_volumes(run_._restore_context()):
-            if all(r.get('volume_id') != volume_id
-                   for r in run_.restored.values()):
-                run_.restored['untracked-%s' % volume_id] = {
-                    'volume_id': volume_id}
-        run_.teardown()
+        remove_made(conf, recovery, _trust_clients(conf, recovery), recorder,
+                    host)
         message = '%s; everything it had created was removed' % reason
     except exception.RunTakenOver:
         raise
@@ -577,6 +571,33 @@ def roll_back(conf: cfg.ConfigOpts, recovery_id: str, claim: str,
                    finished_at=timeutils.utcnow(), torn_down=clean)
     _notify(notifier.recovery_error, conf, recovery_id, recovery)
     return clean
+
+
+def remove_made(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
+                recorder: rec.RunRecorder, host: str = '') -> None:
+    """Everything a recovery cut short made: its stack (by name if its id
+    was never recorded), the restored images and volumes on the row and
+    those still tagged with it.
+
+    :raises: what a deletion raised.
+    """
+    run_ = Recovery(conf, recovery, clients, recorder, host)
+    run_.stack_id = recovery.stack_id or _stack_by_name(
+        clients, recovery.stack_name)
+    run_.restored = dict(recovery.restored or {})
+    for image_id in images_mod.tagged_images(clients, recovery.id):
+        if all(r.get('image_id') != image_id
+               for r in run_.restored.values()):
+            run_.restored['untracked-%s' % image_id] = {
+                'image_id': image_id}
+    # A volume a backup is restored into is tagged when it is created,
+    # before its id can be on the row (restore.volumes).
+    for volume_id in volumes_mod.tagged_volumes(run_._restore_context()):
+        if all(r.get('volume_id') != volume_id
+               for r in run_.restored.values()):
+            run_.restored['untracked-%s' % volume_id] = {
+                'volume_id': volume_id}
+    run_.teardown()
 
 
 def _take_over_in_place(conf: cfg.ConfigOpts, recovery: Any,

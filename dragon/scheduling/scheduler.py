@@ -159,6 +159,11 @@ class Scheduler:
                                  'Keystone unreachable (%s); tick missed' %
                                  type(e).__name__)
         policy = db_api.workload_policy_get(admin, schedule.policy_id)
+        if policy.status == statuses.Policy.SUSPENDED:
+            return self._not_run(admin, schedule, values,
+                                 'the policy is suspended (a failback from '
+                                 'the backup site may be running)',
+                                 skipped=True)
         if not policy.members:
             return self._not_run(admin, schedule, values,
                                  'the policy has no members', skipped=True)

@@ -186,7 +186,8 @@ def start(context: Any, policy: models.WorkloadPolicy,
             'quiesced': quiesced, 'quiesced_at': quiesced_at,
             'delete_stale': bool(request.get('delete_stale')),
             'fenced': [], 'downtime_seconds': None, 'data_moved': None,
-            'error': None, 'closed_at': None})
+            'home_policy': None, 'moved': None, 'step': None,
+            'takeovers': 0, 'error': None, 'closed_at': None})
         recovery = runs.start(
             context, run_kinds.RECOVERY,
             lambda trust_id: db_api.recovery_create(context, {

@@ -32,7 +32,7 @@ def test_values_are_the_wire_format():
     assert statuses.Rpo.ALL == ('ok', 'at_risk', 'missed')
     assert statuses.Schedule.ALL == ('active', 'error', 'finished')
     assert statuses.Tick.ALL == ('started', 'skipped', 'missed', 'error')
-    assert statuses.Policy.ALL == ('active',)
+    assert statuses.Policy.ALL == ('active', 'suspended')
 
 
 def test_both_kinds_of_run_share_error_and_deleting():

@@ -16,9 +16,9 @@ import copy
 
 from dragon.api.schemas import common
 from dragon.checkpoint import envelope
-from dragon.protection import registry
-
 from dragon.common import durations
+from dragon.protection import registry
+from dragon import statuses
 
 CRON = {
     'type': 'string', 'minLength': 1, 'maxLength': 255,
@@ -200,6 +200,15 @@ MEMBER_CHANGE = {
     },
 }
 
+POLICY_STATUS = {
+    'type': 'string', 'enum': list(statuses.Policy.ALL),
+    'description': 'suspended: the schedules\' ticks are skipped (each '
+                   'recorded as skipped, the schedules and their trusts '
+                   'kept); active: they run again. A failback run from '
+                   'the backup site suspends the original policy and its '
+                   'commit or rollback makes it active again.',
+}
+
 POLICY_CREATE = {
     'type': 'object',
     'additionalProperties': False,
@@ -239,6 +248,7 @@ POLICY_UPDATE = {
                 'schedules': SCHEDULES,
                 'encryption': ENCRYPTION,
                 'replication': REPLICATION,
+                'status': POLICY_STATUS,
             },
         },
     },

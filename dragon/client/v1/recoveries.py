@@ -17,6 +17,8 @@ from typing import Any
 from dragon.client.v1 import base
 
 FAILOVER, DRILL, IN_PLACE = 'failover', 'drill', 'in_place'
+# A recovery made by policies.failback_run (not created with create()).
+FAILBACK = 'failback'
 
 
 def _url(recovery_id: str, tail: str = '') -> str:

@@ -28,6 +28,23 @@ class Policy(api.Resource):
     def rpo_state(self) -> str | None:
         return (self._apidict.get('rpo') or {}).get('state')
 
+    @property
+    def failback_run(self) -> dict:
+        """The last ``failback run`` of a reverse policy (``{}``: none)."""
+        return dict((self._apidict.get('failback') or {}).get('run') or {})
+
+    @property
+    def may_fail_back(self) -> bool:
+        """A reverse policy with no run open and none committed.
+
+        What the API would refuse otherwise (409 or 400), the table does
+        not offer.
+        """
+        if not (self._apidict.get('failback') or {}).get('recovery_id'):
+            return False
+        status = self.failback_run.get('status')
+        return status in (None, 'rolled_back', 'error')
+
 
 @api.translated
 def policy_list(request: Any, all_projects: bool = False,
@@ -55,6 +72,14 @@ def policy_create(request: Any, name: str, description: str | None = None,
 @api.translated
 def policy_update(request: Any, policy_id: str, **changes: Any) -> Policy:
     return Policy(api.client(request).policies.update(policy_id, **changes))
+
+
+@api.translated
+def failback_run(request: Any, policy_id: str, quiesce: str,
+                 delete_stale: bool = False) -> api.Resource:
+    """Start bringing a reverse policy's workload home; the recovery."""
+    return api.Resource(api.client(request).policies.failback_run(
+        policy_id, quiesce=quiesce, delete_stale=delete_stale))
 
 
 @api.translated

@@ -27,6 +27,7 @@ from dragon import statuses
 
 FAILOVER, DRILL = client_recoveries.FAILOVER, client_recoveries.DRILL
 IN_PLACE = client_recoveries.IN_PLACE
+FAILBACK = client_recoveries.FAILBACK
 RECREATE = 'recreate'
 
 

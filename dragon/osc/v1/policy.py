@@ -404,6 +404,14 @@ class SetPolicy(errors.DragonCommand, command.Command):
         _add_option_arguments(parser, for_set=True)
         _add_encryption_arguments(parser, for_set=True)
         _add_replication_arguments(parser, for_set=True)
+        state = parser.add_mutually_exclusive_group()
+        state.add_argument('--suspend', dest='status', action='store_const',
+                           const='suspended',
+                           help='Skip the ticks of its schedules (kept, '
+                                'with their trusts) until --resume')
+        state.add_argument('--resume', dest='status', action='store_const',
+                           const='active',
+                           help='Run the ticks of its schedules again')
         return parser
 
     def take_action(self, parsed_args: Any) -> None:
@@ -427,6 +435,8 @@ class SetPolicy(errors.DragonCommand, command.Command):
         changed, replication = _replication(parsed_args)
         if changed:
             changes['replication'] = replication
+        if parsed_args.status:
+            changes['status'] = parsed_args.status
         if changes:
             policies.update(policy['id'], **changes)
 

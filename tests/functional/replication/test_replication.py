@@ -414,7 +414,7 @@ def test_recover_from_the_backup_swift_with_the_primary_gone(
         assert len(volumes) == 1
         assert volume_file_sha256(cloud.layout, BACKUP, volumes[0]) == \
             site.expected_sha256
-        _failback_prepare(cloud, site, dr, recovery, volumes[0])
+        _failback_prepare(cloud, dragon, site, dr, recovery, volumes[0])
     finally:
         cloud.minicloud.up()
         dragon.ensure_up()
@@ -429,7 +429,7 @@ def test_recover_from_the_backup_swift_with_the_primary_gone(
              ('gone', 'error'), 600)
 
 
-def _failback_prepare(cloud, site, dr, recovery, volume_id):
+def _failback_prepare(cloud, dragon, site, dr, recovery, volume_id):
     """Failback, first part, RegionOne still down: new bytes written at
     RegionTwo, the reverse policy protects the recovered volume and
     uploads only the chunk they changed (the others are the replicated
@@ -472,6 +472,9 @@ def _failback_prepare(cloud, site, dr, recovery, volume_id):
         state = _replication(dr, checkpoint['id'])
         assert state['status'] in (None, 'replicating', 'failed'), state
         cloud.minicloud.up()
+        # RegionOne's Dragon too: the failback suspends the original
+        # policy there and makes it active again at the commit.
+        dragon.ensure_up()
         state = wait(lambda: _replication(dr, checkpoint['id']),
                      ('replicated',), 600)
         assert state['target_region'] == PRIMARY
@@ -512,9 +515,11 @@ def _stale_server(conn, volume_id):
 
 def _failback_run(cloud, site, dr, failover, volume_id, policy):
     """Failback, second part, RegionOne back: new bytes at RegionTwo, then
-    ``failback run``: the stale server at RegionOne is stopped before the
-    recovery there, which has the new bytes; the commit leaves nothing of
-    the failover at RegionTwo and keeps the stale server, stopped.
+    ``failback run``: the original policy at RegionOne is suspended and
+    the stale server there stopped before the recovery there, which has
+    the new bytes; the commit leaves nothing of the failover at RegionTwo,
+    keeps the stale server, stopped, and makes the original policy
+    protect the recovered volume again.
     """
     path = (cloud.layout.data / region_tag(BACKUP) / 'cinder' / 'volumes' /
             ('volume-%s' % volume_id))
@@ -542,6 +547,14 @@ def _failback_run(cloud, site, dr, failover, volume_id, policy):
         record = dr.policies.get(policy['id'])['failback']['run']
         assert [(f['server_id'], f['status_before'])
                 for f in record['fenced']] == [(stale, 'ACTIVE')]
+        # The original policy, in RegionOne's own Dragon, suspended by
+        # RegionTwo's engine before the fencing: it does not protect the
+        # stale workload meanwhile.
+        assert record['home_policy'] == {
+            'policy_id': site.policy['id'], 'status_before': 'active',
+            'suspended': True, 'error': None}
+        assert site.dr.policies.get(site.policy['id'])['status'] == \
+            'suspended'
         resources = list(home.orchestration.resources(run['stack_id']))
         [restored] = [r.physical_resource_id for r in resources
                       if r.resource_type == 'OS::Cinder::Volume']
@@ -571,6 +584,13 @@ def _failback_run(cloud, site, dr, failover, volume_id, policy):
         assert home.compute.get_server(stale).status == 'SHUTOFF'
         record = dr.policies.get(policy['id'])['failback']['run']
         assert record['status'] == 'committed'
+        # The original policy protects again, the recovered volume now.
+        assert record['home_policy']['error'] is None, record
+        original = site.dr.policies.get(site.policy['id'])
+        assert original['status'] == 'active'
+        assert [(m['resource_type'], m['resource_id'], m['action'])
+                for m in original['members']] == [
+            ('volume', restored, 'snapshot_data')]
     finally:
         home.compute.delete_server(stale)
         home.compute.wait_for_delete(home.compute.get_server(stale),

@@ -174,6 +174,23 @@ def test_heat_requests_are_counted_and_bound_to_the_region(conf):
     assert not {'X-Auth-User', 'X-Auth-Key'} & set(sent.get('headers') or {})
 
 
+def test_another_regions_dragon_is_reached_with_the_dr_options(conf):
+    conf.set_override('valid_interfaces', ['internal'], group='dr')
+    session = _heat_session({'policy': {'id': 'p1', 'status': 'active'}})
+    session.request.return_value.content = b'{}'
+    sc = clients.ServiceClients(session, 'RegionOne', conf)
+
+    policy = sc.dragon().policies.get('p1')
+
+    assert policy == {'id': 'p1', 'status': 'active'}
+    assert sc.calls == {'dr': 1}
+    sent = _sent(session)
+    assert sent['endpoint_filter']['service_type'] == 'dr'
+    assert sent['endpoint_filter']['region_name'] == 'RegionOne'
+    assert sent['endpoint_filter']['interface'] == ['internal']
+    assert sent['timeout'] == clients.TIMEOUT
+
+
 def test_heat_writes_are_counted_and_not_retried(conf):
     session = _heat_session({'stack': {'id': 's1'}})
     sc = clients.ServiceClients(session, 'RegionOne', conf)

@@ -125,3 +125,32 @@ def awaiting_commit(**fields: Any) -> dict:
                       'new_volume_id': 'new-vol-1', 'server_id': 'srv-1',
                       'device': '/dev/vdb', 'state': 'swapped'}],
         **fields})
+
+
+def failback_awaiting(**fields: Any) -> dict:
+    """A failback run awaiting commit: the workload back home."""
+    return recovery(**{
+        'status': 'awaiting_commit', 'mode': 'failback',
+        'policy_id': 'pol-rev', 'policy_name': 'web-failback',
+        'target_region': 'RegionOne', 'commit_deadline': None,
+        'torn_down': False, **fields})
+
+
+def reverse_policy(run: dict | None = None, **fields: Any) -> dict:
+    """A reverse policy (failback prepare) and its last run, if any."""
+    return fakes.policy(**{
+        'id': 'pol-rev', 'name': 'web-failback', 'failback': {
+            'recovery_id': 'failover-1', 'source_region': 'RegionOne',
+            'source_policy_id': fakes.POLICY_ID, 'run': run}, **fields})
+
+
+FAILBACK_RUN = {
+    'status': 'awaiting_commit', 'recovery_id': RECOVERY_ID,
+    'quiesce': 'pause', 'step': 'recover', 'delete_stale': False,
+    'quiesced': [{'server_id': 'b-srv-1', 'status_before': 'ACTIVE'}],
+    'fenced': [{'server_id': 'a-srv-1', 'status_before': 'ACTIVE',
+                'status': 'SHUTOFF'}],
+    'home_policy': {'policy_id': fakes.POLICY_ID, 'suspended': True,
+                    'status_before': 'active', 'error': None},
+    'downtime_seconds': 34.04,
+    'data_moved': {'uploaded_bytes': 1048706, 'replicated_bytes': 1078477}}

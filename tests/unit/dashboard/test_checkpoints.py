@@ -176,6 +176,12 @@ class ActionsTest(helpers.TestCase):
         self.dragon.checkpoints.verify.assert_called_once_with(
             fakes.CHECKPOINT_ID, read_data=True)
 
+    def test_verify_opens_as_a_modal(self):
+        response = self.client.get(VERIFY,
+                                   HTTP_X_REQUESTED_WITH='XMLHttpRequest')
+        self.assertEqual(200, response.status_code)
+        self.assertContains(response, 'Read every byte')
+
     def test_verify_refused_shows_the_api_message(self):
         self.dragon.checkpoints.verify.side_effect = fakes.error(
             409, 'Checkpoint x is being verified already.')

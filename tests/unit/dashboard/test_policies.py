@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from dragon.dashboard.project.policies import workflows
 from tests.unit.dashboard import fakes
+from tests.unit.dashboard import fakes_recovery as rfakes
 from tests.unit.dashboard import helpers
 
 INDEX = reverse('horizon:project:dr_policies:index')
@@ -24,6 +25,8 @@ DETAIL = reverse('horizon:project:dr_policies:detail',
 CREATE = reverse('horizon:project:dr_policies:create')
 UPDATE = reverse('horizon:project:dr_policies:update',
                  args=(fakes.POLICY_ID,))
+FAILBACK = reverse('horizon:project:dr_policies:failback',
+                   args=('pol-rev',))
 
 
 class IndexTest(helpers.TestCase):
@@ -481,3 +484,69 @@ class EncryptionOverviewTest(helpers.TestCase):
         self.assertContains(response, 'readable (no encrypted checkpoint to '
                                       'unwrap yet)')
         self.assertNotContains(response, 'text-danger')
+
+
+class FailbackTest(helpers.TestCase):
+    """Fail Back on a reverse policy: the form, the API call, the offer."""
+
+    def _offered(self, *policies):
+        self.dragon.policies.list.return_value = list(policies)
+        self.dragon.checkpoints.list.return_value = []
+        return self.client.get(INDEX).content.decode()
+
+    def test_offered_only_on_a_reverse_policy_with_no_run_open(self):
+        body = self._offered(
+            fakes.policy(), rfakes.reverse_policy(),
+            rfakes.reverse_policy(id='rev-open', run={'status': 'running'}),
+            rfakes.reverse_policy(id='rev-done',
+                                  run={'status': 'committed'}),
+            rfakes.reverse_policy(id='rev-again',
+                                  run={'status': 'rolled_back'}))
+        self.assertIn(FAILBACK, body)
+        self.assertIn('/project/dr_policies/rev-again/failback/', body)
+        for policy_id in (fakes.POLICY_ID, 'rev-open', 'rev-done'):
+            self.assertNotIn('/project/dr_policies/%s/failback/' % policy_id,
+                             body)
+
+    def test_a_reader_is_not_offered_it(self):
+        self.as_reader()
+        self.assertNotIn('/failback/',
+                         self._offered(rfakes.reverse_policy()))
+
+    def test_the_form_starts_the_run_and_shows_its_recovery(self):
+        response = self.client.get(FAILBACK)
+        self.assertEqual(200, response.status_code)
+        self.assertContains(response, 'Pause them')
+        self.assertContains(response, 'Stop them')
+        self.assertContains(response, 'Delete the stale servers at home')
+        self.dragon.policies.failback_run.return_value = \
+            rfakes.recovery(mode='failback', status='recovering',
+                            target_region='RegionOne')
+        response = self.client.post(FAILBACK, {
+            'policy_id': 'pol-rev', 'quiesce': 'stop',
+            'delete_stale': 'on'})
+        self.dragon.policies.failback_run.assert_called_once_with(
+            'pol-rev', quiesce='stop', delete_stale=True)
+        self.assertRedirects(
+            response, reverse('horizon:project:dr_recoveries:detail',
+                              args=(rfakes.RECOVERY_ID,)),
+            fetch_redirect_response=False)
+        self.assertIn('Failback started', ' '.join(self.messages_of()))
+
+    def test_the_form_opens_as_a_modal(self):
+        # What the table's ajax-modal link asks for.
+        response = self.client.get(FAILBACK,
+                                   HTTP_X_REQUESTED_WITH='XMLHttpRequest')
+        self.assertEqual(200, response.status_code)
+        self.assertContains(response, 'failback_policy_modal')
+
+    def test_a_refused_run_shows_the_api_reason(self):
+        self.dragon.policies.failback_run.side_effect = fakes.error(
+            400, 'server b-srv-1 is ERROR: it can be neither paused nor '
+            'stopped')
+        self.client.post(FAILBACK, {'policy_id': 'pol-rev',
+                                    'quiesce': 'pause'})
+        self.dragon.policies.failback_run.assert_called_once_with(
+            'pol-rev', quiesce='pause', delete_stale=False)
+        self.assertIn('neither paused nor stopped',
+                      ' '.join(self.messages_of()))

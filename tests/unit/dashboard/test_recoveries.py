@@ -192,3 +192,70 @@ class InPlaceWindowTests(helpers.TestCase):
         self.assertContains(response, 'commit or roll back before then')
         for value in ('old-vol-1', 'new-vol-1', '/dev/vdb', 'swapped'):
             self.assertContains(response, value)
+
+
+class FailbackTests(helpers.TestCase):
+    """A failback awaiting commit: its own commit and rollback, its page."""
+
+    def test_its_row_offers_the_failback_commit_and_rollback(self):
+        self.dragon.recoveries.list.return_value = [
+            rfakes.failback_awaiting(), rfakes.awaiting_commit(id='r-ip')]
+        response = self.client.get(reverse(INDEX))
+        self.assertContains(response, 'Failback')
+        for action in ('commit_failback', 'rollback_failback'):
+            self.assertContains(response, 'recoveries__%s__%s' % (
+                action, rfakes.RECOVERY_ID))
+            self.assertNotContains(response, 'recoveries__%s__r-ip' % action)
+        for action in ('commit', 'rollback'):
+            self.assertNotContains(response, 'recoveries__%s__%s"' % (
+                action, rfakes.RECOVERY_ID))
+            self.assertContains(response, 'recoveries__%s__r-ip' % action)
+        self.assertContains(response, 'Commit Failback')
+        self.assertContains(response, 'the original policy at home')
+
+    def test_a_reader_is_offered_neither(self):
+        self.dragon.recoveries.list.return_value = [
+            rfakes.failback_awaiting()]
+        self.as_reader()
+        response = self.client.get(reverse(INDEX))
+        self.assertNotContains(response, '_failback__')
+
+    def test_commit_and_rollback_call_the_api_in_the_selected_region(self):
+        self.dragon.recoveries.list.return_value = [
+            rfakes.failback_awaiting()]
+        self.client.get(reverse(INDEX) + '?region=RegionTwo')
+        for action in ('commit', 'rollback'):
+            response = self.client.post(reverse(INDEX), {
+                'action': 'recoveries__%s_failback__%s' % (
+                    action, rfakes.RECOVERY_ID)})
+            self.assertEqual(302, response.status_code)
+            getattr(self.dragon.recoveries, action).assert_called_once_with(
+                rfakes.RECOVERY_ID)
+            self.assertEqual('RegionTwo', self.dragon.regions[-1])
+
+    def test_its_page_shows_the_run(self):
+        self.dragon.recoveries.get.return_value = rfakes.failback_awaiting()
+        self.dragon.recoveries.events.return_value = []
+        self.dragon.policies.get.return_value = rfakes.reverse_policy(
+            run=rfakes.FAILBACK_RUN)
+        response = self.client.get(reverse(DETAIL,
+                                           args=[rfakes.RECOVERY_ID]))
+        self.assertEqual(200, response.status_code)
+        self.dragon.policies.get.assert_called_once_with('pol-rev')
+        for text in ('web-failback', 'b-srv-1 (pause, was ACTIVE)',
+                     'a-srv-1 (SHUTOFF, was ACTIVE)', 'kept, stopped',
+                     'suspended while the failback runs', '34.0 s',
+                     '1.0\xa0MB uploaded here'):
+            self.assertContains(response, text)
+
+    def test_its_page_shows_a_home_policy_it_could_not_reach(self):
+        self.dragon.recoveries.get.return_value = rfakes.failback_awaiting(
+            status='committed')
+        self.dragon.recoveries.events.return_value = []
+        self.dragon.policies.get.return_value = rfakes.reverse_policy(
+            run=dict(rfakes.FAILBACK_RUN, status='committed', home_policy={
+                'policy_id': 'pol-a', 'suspended': True,
+                'error': 'not made active again: connection refused'}))
+        response = self.client.get(reverse(DETAIL,
+                                           args=[rfakes.RECOVERY_ID]))
+        self.assertContains(response, 'connection refused')

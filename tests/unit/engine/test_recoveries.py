@@ -176,7 +176,8 @@ def roll_backs(monkeypatch):
     from dragon.recovery import workflow
     calls = []
 
-    def roll_back(conf, recovery_id, claim, dead_host, host=''):
+    def roll_back(conf, recovery_id, claim, dead_host, host='',
+                  recast=None):
         calls.append((recovery_id, dead_host, host))
         db_api.recovery_update(ADMIN(), recovery_id, {
             'status': 'error', 'error': 'rolled back'},
@@ -317,7 +318,8 @@ def test_a_close_left_by_a_dead_engine_is_taken_over(
     from dragon.recovery import workflow
     calls = []
 
-    def roll_back(conf, recovery_id, claim, dead_host, host=''):
+    def roll_back(conf, recovery_id, claim, dead_host, host='',
+                  recast=None):
         row = db_api.recovery_get(ADMIN(), recovery_id)
         calls.append((row.status, dead_host))
         db_api.recovery_update(ADMIN(), recovery_id, {'status': 'committed'},

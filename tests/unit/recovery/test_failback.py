@@ -27,6 +27,8 @@ from dragon.recovery import failback
 from dragon.recovery.in_place import swap as swap_mod
 from tests.unit.recovery.in_place import fake_cloud
 from tests.unit.recovery.in_place.test_apply import Recorder
+from tests.unit.recovery import test_failback_home as failback_home_test
+from tests.unit.recovery.test_failback_home import HomeDragon
 
 
 class Cloud(fake_cloud.Cloud):
@@ -57,6 +59,7 @@ class Home:
     def __init__(self, monkeypatch):
         self.record = {
             'recovery_id': 'failover-1', 'source_region': 'RegionOne',
+            'source_policy_id': 'pol-a', 'source_policy_name': 'web',
             'members': [
                 {'resource_type': 'server', 'resource_id': 'b-srv',
                  'source_id': 'a-srv'},
@@ -84,6 +87,15 @@ class Home:
         monkeypatch.setattr(failback.db_api, 'checkpoint_get',
                             self.checkpoint_get)
         monkeypatch.setattr(swap_mod, 'Cloud', lambda c, conf: self.cloud)
+        monkeypatch.setattr(failback.db_api, 'recovery_get',
+                            lambda ctx, i: types.SimpleNamespace(
+                                resource_status=[
+                                    {'id': 'b-vol', 'target_id': 'a-vol2'},
+                                    {'id': 'b-srv', 'target_id': 'a-srv2'}]))
+        self.dragon = HomeDragon(members=[
+            {'resource_type': 'volume', 'resource_id': 'a-vol',
+             'action': 'snapshot_data', 'options': {}}])
+        self.clients = types.SimpleNamespace(dragon=lambda: self.dragon)
         home = self
 
         class Recovery:
@@ -95,7 +107,8 @@ class Home:
 
             def run(self):
                 home.order.append(('recover', self.recovery.recovery_point,
-                                   dict(home.cloud.servers)))
+                                   dict(home.cloud.servers),
+                                   home.dragon.policy['status']))
                 self.recorder.flush(status='awaiting_commit')
                 return home.recovers
 
@@ -128,22 +141,31 @@ def _recovery(**fields):
         'id': 'fb-1', 'policy_id': 'pol-rev', 'target_region': 'RegionOne',
         'recovery_point': '', 'window_action': None, 'stack_id': 's-a',
         'restored': {}, 'status': 'recovering', 'commit_deadline': None,
-        **fields})
+        'resource_status': [], **fields})
 
 
 def test_the_stale_servers_are_fenced_before_the_recovery_at_home(
         home, conf):
     recorder = Recorder()
 
-    assert failback.run(conf, _recovery(), None, recorder, 'e1',
+    assert failback.run(conf, _recovery(), home.clients, recorder, 'e1',
                         home.Recovery)
 
     # The member server and the server the member volume is on: stopped
-    # (never deleted) before the recovery at home began.
-    [(step, point, servers)] = home.order
+    # (never deleted) before the recovery at home began, and the original
+    # policy there suspended.
+    [(step, point, servers, policy)] = home.order
     assert step == 'recover'
     assert point == home.checkpoint.container
     assert servers == {'a-srv': 'SHUTOFF', 'a-db': 'SHUTOFF'}
+    assert policy == 'suspended'
+    assert home.record['run']['home_policy'] == {
+        'policy_id': 'pol-a', 'status_before': 'active', 'suspended': True,
+        'error': None}
+    # What the commit will point the original policy's members at.
+    assert [(m['source_id'], m['home_id'])
+            for m in home.record['run']['moved']] == [
+        ('a-srv', 'a-srv2'), ('a-vol', 'a-vol2'), ('a-gone', None)]
     run = home.record['run']
     assert [(f['server_id'], f['status_before'], f['status'])
             for f in run['fenced']] == [
@@ -169,8 +191,8 @@ def test_a_home_swift_that_does_not_take_the_copy_fails_before_fencing(
                          'retry_at': 'soon'}]
     recorder = Recorder()
 
-    assert not failback.run(conf, _recovery(), None, recorder, 'e1',
-                            home.Recovery)
+    assert not failback.run(conf, _recovery(), home.clients, recorder,
+                            'e1', home.Recovery)
 
     final = recorder.final()
     assert final['status'] == 'error'
@@ -187,8 +209,8 @@ def test_a_failed_final_checkpoint_fails_the_run(home, conf):
     home.checkpoint.error = 'snapshot refused'
     recorder = Recorder()
 
-    assert not failback.run(conf, _recovery(), None, recorder, 'e1',
-                            home.Recovery)
+    assert not failback.run(conf, _recovery(), home.clients, recorder,
+                            'e1', home.Recovery)
 
     assert 'snapshot refused' in recorder.final()['error']
     assert home.order == []
@@ -197,8 +219,8 @@ def test_a_failed_final_checkpoint_fails_the_run(home, conf):
 def test_a_failed_recovery_at_home_keeps_the_servers_fenced(home, conf):
     home.recovers = False
 
-    assert not failback.run(conf, _recovery(), None, Recorder(), 'e1',
-                            home.Recovery)
+    assert not failback.run(conf, _recovery(), home.clients, Recorder(),
+                            'e1', home.Recovery)
 
     assert home.record['run']['status'] == 'error'
     assert home.cloud.servers['a-srv'] == 'SHUTOFF'
@@ -221,12 +243,18 @@ class Here:
 
 def _closing(home, monkeypatch, action, delete_stale=False):
     here = Here()
-    clients = types.SimpleNamespace(in_region=lambda region: here)
+    clients = types.SimpleNamespace(in_region=lambda region: here,
+                                    dragon=lambda: home.dragon)
     removed = []
     monkeypatch.setattr(failback, '_remove_failover',
                         lambda conf, record, h, rec: removed.append(
                             record['recovery_id']))
+    home.dragon.policy['status'] = 'suspended'
     home.record['run'].update(
+        home_policy={'policy_id': 'pol-a', 'status_before': 'active',
+                     'suspended': True, 'error': None},
+        moved=[{'resource_type': 'volume', 'source_id': 'a-vol',
+                'home_id': 'a-vol2'}],
         delete_stale=delete_stale,
         fenced=[{'server_id': 'a-srv', 'status_before': 'ACTIVE',
                  'status': 'SHUTOFF'},
@@ -258,6 +286,27 @@ def test_commit_removes_the_failover_here_and_keeps_the_stale_servers(
     assert any('kept, stopped: a-srv, a-db' in m
                for _l, m, _r in recorder.events)
     assert home.order == [] and here.calls == []
+    # The original policy protects the recovered workload again.
+    assert home.dragon.policy['status'] == 'active'
+    assert list(home.dragon.members_of) == ['a-vol2']
+    assert 'the original policy pol-a at home is active again, on the ' \
+        'recovered workload' in recorder.events[-1][1]
+
+
+def test_a_commit_that_cannot_reach_the_home_dragon_commits_anyway(
+        home, monkeypatch):
+    home.dragon.error = failback_home_test.ks_exc.ConnectFailure('refused')
+
+    done, recorder, _here, removed = _closing(home, monkeypatch, 'commit')
+
+    assert done and removed == ['failover-1']
+    assert recorder.final()['status'] == 'committed'
+    run = home.record['run']
+    assert run['status'] == 'committed'
+    assert run['home_policy']['error'].startswith('not moved')
+    assert any(level == 'warning' and 'pol-a at RegionOne' in message
+               for level, message, _r in recorder.events)
+    assert '(see the events)' in recorder.events[-1][1]
 
 
 def test_commit_deletes_the_stale_servers_only_when_asked(home,
@@ -281,6 +330,9 @@ def test_rollback_deletes_the_home_stack_and_puts_both_sites_back(
     assert removed == []
     assert recorder.final()['status'] == 'rolled_back'
     assert home.record['run']['status'] == 'rolled_back'
+    # The original policy as it was: active, on the stale servers.
+    assert home.dragon.policy['status'] == 'active'
+    assert list(home.dragon.members_of) == ['a-vol']
 
 
 def test_a_failed_commit_awaits_commit_again(home, monkeypatch):
@@ -295,7 +347,8 @@ def test_a_failed_commit_awaits_commit_again(home, monkeypatch):
         types.SimpleNamespace(engine=types.SimpleNamespace(
             region_name='RegionTwo')),
         _recovery(status='committing', window_action='commit'),
-        types.SimpleNamespace(in_region=lambda r: Here()), recorder,
+        types.SimpleNamespace(in_region=lambda r: Here(),
+                              dragon=lambda: home.dragon), recorder,
         home.Recovery)
 
     final = recorder.final()

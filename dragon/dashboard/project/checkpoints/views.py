@@ -78,6 +78,8 @@ class VerifyView(forms.ModalFormView):
     form_id = 'verify_checkpoint_form'
     modal_id = 'verify_checkpoint_modal'
     template_name = 'horizon/common/_modal_form.html'
+    # Horizon would look for '_' + the name for the modal (ajax) request.
+    ajax_template_name = template_name
     page_title = _('Verify Checkpoint')
     submit_label = _('Verify')
     submit_url = 'horizon:project:dr_checkpoints:verify'

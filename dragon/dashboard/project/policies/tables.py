@@ -68,6 +68,21 @@ class EditPolicy(tables.LinkAction):
         return common.may(request, 'dragon:policy:update', datum)
 
 
+class FailBack(tables.LinkAction):
+    """On a reverse policy (failback prepare): bring the workload home."""
+
+    name = 'failback'
+    verbose_name = _('Fail Back')
+    url = 'horizon:project:dr_policies:failback'
+    classes = ('ajax-modal',)
+    icon = 'home'
+
+    def allowed(self, request: Any, datum: Any = None) -> bool:
+        if datum is not None and not datum.may_fail_back:
+            return False
+        return common.may(request, 'dragon:policy:failback', datum)
+
+
 class ProtectNow(tables.BatchAction):
     name = 'protect'
     icon = 'shield'
@@ -188,7 +203,7 @@ class PoliciesTable(tables.DataTable):
         verbose_name = _('Workload Policies')
         table_actions = (tables.NameFilterAction, CreatePolicy,
                          DeletePolicy)
-        row_actions = (ProtectNow, EditPolicy, DeletePolicy)
+        row_actions = (ProtectNow, FailBack, EditPolicy, DeletePolicy)
 
 
 def attach_checkpoints(request: Any, policies: list[api.Policy]) -> None:

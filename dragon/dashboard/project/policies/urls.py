@@ -23,4 +23,6 @@ urlpatterns = [
             name='detail'),
     re_path(r'^(?P<policy_id>[^/]+)/update/$', views.UpdateView.as_view(),
             name='update'),
+    re_path(r'^(?P<policy_id>[^/]+)/failback/$',
+            views.FailbackView.as_view(), name='failback'),
 ]

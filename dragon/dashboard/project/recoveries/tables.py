@@ -34,7 +34,7 @@ from dragon import statuses
 # the stack is shown by id.
 STACK_URL = 'horizon:project:stacks:detail'
 MODE_DISPLAY = ((api.FAILOVER, _('Failover')), (api.DRILL, _('Drill')),
-                (api.IN_PLACE, _('In place')))
+                (api.IN_PLACE, _('In place')), (api.FAILBACK, _('Failback')))
 
 
 def stack_link(datum: Any) -> str:
@@ -94,12 +94,18 @@ class DeleteRecovery(tables.DeleteAction):
 class _CloseWindow(tables.BatchAction):
     """Commit or roll back an in-place restore while its window is open."""
 
+    # Each mode has its own words: what a commit keeps differs.
+    failback = False
+    rule = ''
+
     def allowed(self, request: Any, datum: Any = None) -> bool:
-        if datum is not None and \
-                datum.status != statuses.Recovery.AWAITING_COMMIT:
+        if datum is not None and (
+                datum.status != statuses.Recovery.AWAITING_COMMIT or
+                (getattr(datum, 'mode', None) == api.FAILBACK) !=
+                self.failback):
             return False
-        return common_tables.may(request, 'dragon:recovery:%s' % self.name,
-                                 datum)
+        return common_tables.may(
+            request, self.rule or 'dragon:recovery:%s' % self.name, datum)
 
 
 class CommitRecovery(_CloseWindow):
@@ -144,6 +150,48 @@ class RollbackRecovery(_CloseWindow):
                               region=regions.selected(request))
 
 
+class CommitFailback(CommitRecovery):
+    """A failback awaiting commit: the workload stays home."""
+
+    name = 'commit_failback'
+    rule = 'dragon:recovery:commit'
+    failback = True
+    help_text = _('The workload stays home; the failover\'s copy at the '
+                  'backup site is deleted, the stale servers at home are '
+                  'kept stopped (deleted if the run was asked to), and the '
+                  'original policy at home protects the workload again.')
+
+    @staticmethod
+    def action_present(count: int) -> str:
+        return ngettext_lazy('Commit Failback', 'Commit Failbacks', count)
+
+    @staticmethod
+    def action_past(count: int) -> str:
+        return ngettext_lazy('Committing failback', 'Committing failbacks',
+                             count)
+
+
+class RollbackFailback(RollbackRecovery):
+    """A failback awaiting commit: back to the backup site."""
+
+    name = 'rollback_failback'
+    rule = 'dragon:recovery:rollback'
+    failback = True
+    help_text = _('The stack at home is deleted, the fenced servers there '
+                  'start again, the workload here runs again and the '
+                  'original policy at home is active again.')
+
+    @staticmethod
+    def action_present(count: int) -> str:
+        return ngettext_lazy('Roll Back Failback', 'Roll Back Failbacks',
+                             count)
+
+    @staticmethod
+    def action_past(count: int) -> str:
+        return ngettext_lazy('Rolling back failback', 'Rolling back '
+                             'failbacks', count)
+
+
 class RecoveriesTable(tables.DataTable):
     id = tables.WrappingColumn('id', verbose_name=_('ID'),
                                link='horizon:project:dr_recoveries:detail')
@@ -175,7 +223,8 @@ class RecoveriesTable(tables.DataTable):
         status_columns = ['status']
         row_class = RecoveryRow
         table_actions = (DeleteRecovery,)
-        row_actions = (CommitRecovery, RollbackRecovery, DeleteRecovery)
+        row_actions = (CommitRecovery, RollbackRecovery, CommitFailback,
+                       RollbackFailback, DeleteRecovery)
 
 
 class ResourcesTable(tables.DataTable):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from horizon import tabs
 
 from dragon.dashboard import api as dragon_api
+from dragon.dashboard.api import policies as policies_api
 from dragon.dashboard.api import recoveries as api
 from dragon.dashboard.common import errors
 from dragon.dashboard.common import progress
@@ -36,7 +37,30 @@ class OverviewTab(tabs.Tab):
                 'progress': progress.render(recovery),
                 'stack': tables.stack_link(recovery),
                 'rto': tables.rto(recovery),
-                'mappings': sorted(_mapping_rows(recovery.mappings or {}))}
+                'mappings': sorted(_mapping_rows(recovery.mappings or {})),
+                'failback': self._failback(request, recovery)}
+
+    @staticmethod
+    def _failback(request: Any, recovery: Any) -> dict[str, Any] | None:
+        """A failback's run record (its reverse policy's ``failback.run``):
+        what was quiesced here, fenced at home, the original policy there.
+        """
+        if getattr(recovery, 'mode', None) != api.FAILBACK:
+            return None
+        try:
+            policy = policies_api.policy_get(
+                request, recovery.policy_id,
+                region=regions.selected(request))
+        except Exception:
+            errors.handle(request, _('Unable to show the failback\'s '
+                                     'policy %s.') % recovery.policy_id)
+            return None
+        run = policy.failback_run
+        if run.get('recovery_id') not in (None, recovery.id):
+            return None     # a later run of the policy: not this one's
+        return {**run, 'policy': policy,
+                'home_policy': run.get('home_policy') or {},
+                'data_moved': run.get('data_moved') or {}}
 
 
 def _mapping_rows(mappings: dict[str, Any]) -> list[tuple[str, str, str]]:

@@ -83,6 +83,19 @@ def test_show_update_delete(api):
     _create(api, name='renamed')
 
 
+def test_a_policy_is_suspended_and_resumed(api):
+    path = '/v1/policies/' + _create(api)['id']
+    suspended = api('PATCH', path, {'policy': {'status': 'suspended'}})
+    assert suspended.status_int == 200, suspended.text
+    assert suspended.json['policy']['status'] == 'suspended'
+    assert api('PATCH', path, {'policy': {'status': 'active'}}).json[
+        'policy']['status'] == 'active'
+    assert 'status' in _error(api('PATCH', path, {'policy': {
+        'status': 'paused'}}), 400)
+    _error(api('PATCH', path, {'policy': {'status': 'suspended'}},
+               project=OTHER), 404)
+
+
 def test_duplicate_name_in_project_is_409_but_other_project_may_use_it(api):
     _create(api)
     assert 'app' in _error(

@@ -205,6 +205,16 @@ def test_set_no_schedule_and_nothing(api, openstack):
     assert len(api.requests('PATCH')) == 1
 
 
+def test_set_suspend_and_resume(api, openstack):
+    api.add_policy('web')
+    assert openstack('dr', 'policy', 'set', 'web', '--suspend').code == 0
+    assert openstack('dr', 'policy', 'set', 'web', '--resume').code == 0
+    assert [r.json for r in api.requests('PATCH')] == [
+        {'policy': {'status': 'suspended'}}, {'policy': {'status': 'active'}}]
+    both = openstack('dr', 'policy', 'set', 'web', '--suspend', '--resume')
+    assert both.code == 2 and 'not allowed with' in both.err
+
+
 def test_set_refuses_schedule_with_no_schedule(api, openstack):
     api.add_policy('web')
     result = openstack('dr', 'policy', 'set', 'web', '--schedule', '@daily',
