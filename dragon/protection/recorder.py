@@ -210,6 +210,26 @@ class RunRecorder:
         return (sum(r['bytes_done'] for r in resources),
                 sum(r['bytes_total'] for r in resources))
 
+    def _progress(self) -> dict[str, Any]:
+        """The progress columns this recorder knows, for the next write.
+
+        A recorder that tracks no resource and collected no warning -- one
+        made to close a window or delete a run, after the run's own -- has
+        none: writing its empty lists would wipe what the run recorded
+        (each resource's status and bytes) from the row.
+        """
+        resources = self.resources()
+        warned = self.warnings.items()
+        progress: dict[str, Any] = {}
+        if resources:
+            done = sum(r['bytes_done'] for r in resources)
+            total = sum(r['bytes_total'] for r in resources)
+            progress = {self._kind.resources_field: resources,
+                        'bytes_done': done, 'bytes_total': max(total, done)}
+        if self._kind.warnings_field and (resources or warned):
+            progress[self._kind.warnings_field] = warned
+        return progress
+
     def flush(self, force: bool = False, soon: bool = False,
               **values: Any) -> None:
         """Write progress (and ``values``) to the run's row.
@@ -232,11 +252,7 @@ class RunRecorder:
             self._last_flush = now
             self._dirty = False
         with self._write_lock:
-            done, total = self.totals()
-            progress = {self._kind.resources_field: self.resources(),
-                        'bytes_done': done, 'bytes_total': max(total, done)}
-            if self._kind.warnings_field:
-                progress[self._kind.warnings_field] = self.warnings.items()
+            progress = self._progress()
             phase = self._phase_value()
             if phase is not None:
                 progress['phase'] = phase

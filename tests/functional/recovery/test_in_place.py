@@ -308,6 +308,10 @@ def test_in_place_restore_rollback_then_commit(cloud, protected):
     shown = json.loads(cli('dr', 'recovery', 'commit', recovery['id'],
                            '--wait', '-f', 'json', timeout=600).stdout)
     assert shown['status'] == 'committed', shown
+    # Committing keeps what the restore recorded of each resource.
+    row = dr.recoveries.get(recovery['id'])
+    assert row['resource_status'], row
+    assert row['progress']['bytes_done'] > 0, row['progress']
     assert _gone(conn, old)
     protected.workload.replace('data', new)
     assert _attached(conn, new) == ('in-use', [(db, device)])

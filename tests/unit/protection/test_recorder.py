@@ -133,6 +133,19 @@ def test_a_table_without_warnings_gets_none_written():
     assert 'warnings' not in written[-1]
 
 
+def test_a_recorder_that_tracked_nothing_leaves_the_runs_progress():
+    """One made after the run (to commit, roll back or delete it) writes
+    its status, not the empty lists that would wipe the run's resources.
+    """
+    written = []
+    rows = _kind(lambda _c, _i, values, **_k: written.append(values),
+                 lambda *a, **k: None, warnings_field='warnings')
+    closing = rec.RunRecorder(None, 'r-1', rows)
+    closing.event('info', 'committed')
+    closing.flush(force=True, status='committed')
+    assert written == [{'status': 'committed'}]
+
+
 def test_the_phase_is_written_at_once_and_counts_its_items(monkeypatch):
     monkeypatch.setattr(rec, 'FLUSH_SECONDS', 0.05)
     rows = Rows()
