@@ -22,11 +22,16 @@ project's in the container's metadata, a policy's as an object under
 checkpoint recovers with nothing but its own container and the chunks).
 A :class:`Domain` holds the unwrapped keys of one run; it is never
 stored, logged or passed to another process.
+
+Each stored data key carries when it was made, so a policy's data key
+rotation (``data_key_not_before``) can leave every older one out: the
+next protection makes a new data key, a new chunk namespace.
 """
 
 import base64
+import datetime
 import json
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from swiftclient import exceptions as swift_exc
 
@@ -35,10 +40,11 @@ from dragon.checkpoint import manifest as manifest_mod
 from dragon.checkpoint import naming
 from dragon import exception
 
-# Chunk container metadata, one pair per data key:
-# ``X-Container-Meta-Dragon-Dk-<key id>-Ref`` and ``...-Wrapped``.
+# Chunk container metadata, per data key:
+# ``X-Container-Meta-Dragon-Dk-<key id>-Ref``, ``...-Wrapped`` and
+# ``...-Made`` (when it was made; none on keys stored before it existed).
 _META = 'x-container-meta-dragon-dk-'
-_REF, _WRAPPED = '-ref', '-wrapped'
+_REF, _WRAPPED, _MADE = '-ref', '-wrapped', '-made'
 # A policy's data keys: ``keys/<policy id>/<key id>`` objects of the chunk
 # container, each ``{"ref": ..., "wrapped": ...}``.  Not metadata: Swift
 # keeps 4 KiB of it per container, a dozen keys, not one per policy.
@@ -47,6 +53,36 @@ KEYS_PREFIX = 'keys/'
 # Whose data key a policy's checkpoints use (its ``data_key_scope``).
 PROJECT_SCOPE, POLICY_SCOPE = 'project', 'policy'
 SCOPES = (PROJECT_SCOPE, POLICY_SCOPE)
+
+_TIME_FORMAT = '%Y-%m-%dT%H:%M:%S.%fZ'
+
+
+def format_time(when: datetime.datetime) -> str:
+    """``when`` as stored with a data key or a rotation (UTC, to the µs)."""
+    if when.tzinfo is not None:
+        when = when.astimezone(datetime.UTC).replace(tzinfo=None)
+    return when.strftime(_TIME_FORMAT)
+
+
+def parse_time(text: str | None) -> datetime.datetime | None:
+    """A time of :func:`format_time`; ``None`` when absent or malformed.
+
+    A malformed time is treated as absent: for a data key, as made
+    before any rotation (so a rotation never reuses it).
+    """
+    if not text:
+        return None
+    try:
+        return datetime.datetime.strptime(text, _TIME_FORMAT)
+    except (TypeError, ValueError):
+        return None
+
+
+class StoredKey(NamedTuple):
+    """A wrapped data key as stored in the chunk container."""
+    ref: str
+    wrapped: bytes
+    made: datetime.datetime | None = None   # None: older than any rotation
 
 
 class Domain:
@@ -57,14 +93,17 @@ class Domain:
         another region's reference of the same secret.
     :param policy_id: the policy of a policy-scoped data key; ``None`` for
         the project's.
+    :param made: when the data key was made (kept when it is re-wrapped).
     """
 
     def __init__(self, project_id: str, wrap_ref: str, wrapped: bytes,
-                 data_key: bytes, policy_id: str | None = None) -> None:
+                 data_key: bytes, policy_id: str | None = None,
+                 made: datetime.datetime | None = None) -> None:
         self.project_id = project_id
         self.policy_id = policy_id
         self.wrap_ref = wrap_ref
         self.wrapped = wrapped
+        self.made = made
         self.keys = crypto.SubKeys.derive(data_key)
         self.key_id = crypto.key_id(self.keys)
 
@@ -118,31 +157,39 @@ def _unb64(text: str) -> bytes:
 
 
 def open_domain(customer_key: bytes, project_id: str, wrap_ref: str,
-                wrapped: bytes, policy_id: str | None = None) -> Domain:
+                wrapped: bytes, policy_id: str | None = None,
+                made: datetime.datetime | None = None) -> Domain:
     """The domain of a wrapped data key (of policy ``policy_id`` if given).
 
     :raises crypto.CryptoError: ``customer_key`` does not unwrap it.
     """
     data_key = crypto.unwrap_data_key(customer_key, wrapped, wrap_ref,
                                       project_id, policy_id)
-    return Domain(project_id, wrap_ref, wrapped, data_key, policy_id)
+    return Domain(project_id, wrap_ref, wrapped, data_key, policy_id, made)
 
 
 def stored_keys(headers: dict[str, str]) -> dict[str, tuple[str, bytes]]:
     """The wrapped data keys in chunk container headers: id → (ref, key)."""
+    return {key_id: (found.ref, found.wrapped)
+            for key_id, found in _header_keys(headers).items()}
+
+
+def _header_keys(headers: dict[str, str]) -> dict[str, StoredKey]:
+    """The wrapped data keys in chunk container headers, with their times."""
     found: dict[str, dict[str, str]] = {}
     for name, value in headers.items():
         name = name.lower()
         if not name.startswith(_META) or not value:
             continue
         rest = name[len(_META):]
-        for suffix in (_REF, _WRAPPED):
+        for suffix in (_REF, _WRAPPED, _MADE):
             if rest.endswith(suffix):
                 found.setdefault(rest[:-len(suffix)], {})[suffix] = value
     keys = {}
     for key_id, pair in found.items():
         try:
-            keys[key_id] = (pair[_REF], _unb64(pair[_WRAPPED]))
+            keys[key_id] = StoredKey(pair[_REF], _unb64(pair[_WRAPPED]),
+                                     parse_time(pair.get(_MADE)))
         except (KeyError, ValueError):
             continue        # half-written or foreign: not a usable key
     return keys
@@ -153,8 +200,8 @@ def _policy_keys_prefix(policy_id: str) -> str:
 
 
 def _policy_keys(swift: Any, container: str, policy_id: str
-                 ) -> dict[str, tuple[str, bytes]]:
-    """The wrapped data keys of a policy: id → (ref, key)."""
+                 ) -> dict[str, StoredKey]:
+    """The wrapped data keys of a policy, by id."""
     keys = {}
     try:
         _h, objects = swift.get_container(
@@ -164,8 +211,9 @@ def _policy_keys(swift: Any, container: str, policy_id: str
             _h, body = swift.get_object(container, obj['name'])
             try:
                 entry = json.loads(body)
-                keys[obj['name'].rpartition('/')[2]] = (
-                    entry['ref'], _unb64(entry['wrapped']))
+                keys[obj['name'].rpartition('/')[2]] = StoredKey(
+                    entry['ref'], _unb64(entry['wrapped']),
+                    parse_time(entry.get('made')))
             except (ValueError, KeyError, TypeError, AttributeError):
                 continue        # foreign or damaged: not a usable key
     except swift_exc.ClientException as e:
@@ -175,15 +223,35 @@ def _policy_keys(swift: Any, container: str, policy_id: str
     return keys
 
 
+def usable(keys: dict[str, StoredKey],
+           not_before: datetime.datetime | None = None) -> list[str]:
+    """The ids of the stored data keys a protection may use, best first.
+
+    The newest first, so the policies sharing the project's data key all
+    settle on the newest one (the one a rotation made), and by id among
+    equal times (keys stored before times existed: two runs that raced
+    to create one settle on the same).  After a data key rotation
+    (``not_before``), a key made before it, or stored without a time, is
+    left out: it is neither reused nor re-wrapped.
+    """
+    ids = [key_id for key_id, found in keys.items()
+           if not_before is None or (found.made is not None and
+                                     found.made >= not_before)]
+    oldest = datetime.datetime.min
+    return sorted(sorted(ids), key=lambda key_id: keys[key_id].made or oldest,
+                  reverse=True)
+
+
 def _first_unwrapping(customer_key: bytes, project_id: str,
-                      keys: dict[str, tuple[str, bytes]],
-                      policy_id: str | None = None) -> Domain | None:
-    # Sorted: two runs that raced to create a key settle on the same one.
-    for key_id in sorted(keys):
-        ref, wrapped = keys[key_id]
+                      keys: dict[str, StoredKey],
+                      policy_id: str | None = None,
+                      not_before: datetime.datetime | None = None
+                      ) -> Domain | None:
+    for key_id in usable(keys, not_before):
+        ref, wrapped, made = keys[key_id]
         try:
             domain = open_domain(customer_key, project_id, ref, wrapped,
-                                 policy_id)
+                                 policy_id, made)
         except crypto.CryptoError:
             continue
         if domain.key_id == key_id:
@@ -191,17 +259,18 @@ def _first_unwrapping(customer_key: bytes, project_id: str,
     return None
 
 
-# What ``project_domain`` did to find the data key.
-FOUND, REWRAPPED, MADE = 'found', 'rewrapped', 'made'
+# What ``project_domain`` did to find the data key: ``ROTATED`` is
+# ``MADE`` because the policy's rotation left older data keys out.
+FOUND, REWRAPPED, MADE, ROTATED = 'found', 'rewrapped', 'made', 'rotated'
 
 
 def _stored(swift: Any, container: str, policy_id: str | None
-            ) -> dict[str, tuple[str, bytes]]:
-    """The wrapped data keys of the domain's scope: id → (ref, key)."""
+            ) -> dict[str, StoredKey]:
+    """The wrapped data keys of the domain's scope, by id."""
     if policy_id is not None:
         return _policy_keys(swift, container, policy_id)
     try:
-        return stored_keys(swift.head_container(container))
+        return _header_keys(swift.head_container(container))
     except swift_exc.ClientException as e:
         raise exception.CheckpointStoreError(
             operation='HEAD', container=container,
@@ -209,19 +278,23 @@ def _stored(swift: Any, container: str, policy_id: str | None
 
 
 def _store_wrapped(swift: Any, container: str, domain: Domain
-                   ) -> dict[str, tuple[str, bytes]]:
+                   ) -> dict[str, StoredKey]:
     """Store ``domain``'s wrapped key (replacing its id's); the keys now."""
+    made = {} if domain.made is None else {'made': format_time(domain.made)}
     try:
         if domain.policy_id is None:
             swift.post_container(container, headers={
                 _META + domain.key_id + _REF: domain.wrap_ref,
-                _META + domain.key_id + _WRAPPED: _b64(domain.wrapped)})
+                _META + domain.key_id + _WRAPPED: _b64(domain.wrapped),
+                **{_META + domain.key_id + _MADE: made[key]
+                   for key in made}})
         else:
             swift.put_object(
                 container,
                 _policy_keys_prefix(domain.policy_id) + domain.key_id,
                 json.dumps({'ref': domain.wrap_ref,
-                            'wrapped': _b64(domain.wrapped)}).encode(),
+                            'wrapped': _b64(domain.wrapped),
+                            **made}).encode(),
                 content_type='application/json')
     except swift_exc.ClientException as e:
         raise exception.CheckpointStoreError(
@@ -231,9 +304,11 @@ def _store_wrapped(swift: Any, container: str, domain: Domain
 
 
 def _rewrapped(customer_key: bytes, key_ref: str, project_id: str,
-               stored: dict[str, tuple[str, bytes]],
+               stored: dict[str, StoredKey],
                read_key: Callable[[str], bytes],
-               policy_id: str | None = None) -> Domain | None:
+               policy_id: str | None = None,
+               not_before: datetime.datetime | None = None
+               ) -> Domain | None:
     """A stored data key re-wrapped under the new customer key, if any.
 
     The customer rotated the policy's key: the key each stored data key
@@ -241,8 +316,8 @@ def _rewrapped(customer_key: bytes, key_ref: str, project_id: str,
     and, if it still opens the data key, that data key is wrapped under
     the new one.  Chunks stay as they are (metadata only).
     """
-    for key_id in sorted(stored):
-        old_ref, wrapped = stored[key_id]
+    for key_id in usable(stored, not_before):
+        old_ref, wrapped, made = stored[key_id]
         if old_ref == key_ref:
             continue
         try:
@@ -253,7 +328,7 @@ def _rewrapped(customer_key: bytes, key_ref: str, project_id: str,
             continue        # the old key is gone: nothing to re-wrap
         domain = Domain(project_id, key_ref, crypto.wrap_data_key(
             customer_key, data_key, key_ref, project_id, policy_id),
-            data_key, policy_id)
+            data_key, policy_id, made)
         if domain.key_id == key_id:
             return domain
     return None
@@ -262,22 +337,30 @@ def _rewrapped(customer_key: bytes, key_ref: str, project_id: str,
 def project_domain(swift: Any, project_id: str, customer_key: bytes,
                    key_ref: str,
                    read_key: Callable[[str], bytes] | None = None,
-                   policy_id: str | None = None) -> tuple[Domain, str]:
+                   policy_id: str | None = None,
+                   not_before: datetime.datetime | None = None,
+                   now: datetime.datetime | None = None
+                   ) -> tuple[Domain, str]:
     """The project's data key for ``customer_key``, made if there is none.
 
     A wrapped key in the chunk container that ``customer_key`` unwraps is
-    reused, so chunks dedup across checkpoints.  Otherwise, given
-    ``read_key``, a data key wrapped under an older customer key that can
-    still be read is re-wrapped under ``key_ref`` (rotation: no chunk is
-    rewritten).  Otherwise a new data key is wrapped under ``key_ref`` and
-    stored there.
+    reused (the newest: see :func:`usable`), so chunks dedup across
+    checkpoints.  Otherwise, given ``read_key``, a data key wrapped under
+    an older customer key that can still be read is re-wrapped under
+    ``key_ref`` (rotation: no chunk is rewritten).  Otherwise a new data
+    key is wrapped under ``key_ref`` and stored there with the time it
+    was made.
 
     :param read_key: reads the customer key behind a reference (the
         run's session, the protected region).
     :param policy_id: the data key of this policy alone (scope
         ``policy``): only its own keys are looked at, and a new one is
         bound to it.
-    :returns: (the domain, ``FOUND``, ``REWRAPPED`` or ``MADE``).
+    :param not_before: the policy's data key rotation: no key made before
+        it is reused or re-wrapped.
+    :param now: the time a new key is stored as made (tests).
+    :returns: (the domain, ``FOUND``, ``REWRAPPED``, ``MADE`` or
+        ``ROTATED``).
     :raises dragon.exception.CheckpointStoreError: Swift failed.
     """
     container = naming.chunk_container(project_id)
@@ -288,23 +371,59 @@ def project_domain(swift: Any, project_id: str, customer_key: bytes,
             operation='PUT', container=container,
             reason=e.http_status or e.msg)
     stored = _stored(swift, container, policy_id)
-    found = _first_unwrapping(customer_key, project_id, stored, policy_id)
+    found = _first_unwrapping(customer_key, project_id, stored, policy_id,
+                              not_before)
     if found is not None:
         return found, FOUND
     if read_key is not None:
         rotated = _rewrapped(customer_key, key_ref, project_id, stored,
-                             read_key, policy_id)
+                             read_key, policy_id, not_before)
         if rotated is not None:
             _store_wrapped(swift, container, rotated)
             return rotated, REWRAPPED
     data_key = crypto.new_data_key()
     wrapped = crypto.wrap_data_key(customer_key, data_key, key_ref,
                                    project_id, policy_id)
-    domain = Domain(project_id, key_ref, wrapped, data_key, policy_id)
+    made = now or datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+    if not_before is not None:
+        # Never "before" its own rotation, whatever the clocks of the API
+        # (which stamped the rotation) and of this engine say.
+        made = max(made, not_before)
+    domain = Domain(project_id, key_ref, wrapped, data_key, policy_id, made)
+    left_out = set(stored) - set(usable(stored, not_before))
     stored = _store_wrapped(swift, container, domain)
-    # Another run may have stored one meanwhile: the first by id wins.
-    return (_first_unwrapping(customer_key, project_id, stored, policy_id)
-            or domain), MADE
+    _forget(swift, container, policy_id, {
+        key_id for key_id in left_out if stored[key_id].ref == key_ref})
+    # Another run may have stored one meanwhile: the newest wins.
+    return (_first_unwrapping(customer_key, project_id, stored, policy_id,
+                              not_before)
+            or domain), ROTATED if left_out else MADE
+
+
+def _forget(swift: Any, container: str, policy_id: str | None,
+            key_ids: set[str]) -> None:
+    """Remove data keys a rotation replaced from the chunk container.
+
+    Only those wrapped under the same customer key as the new one: every
+    run that can read that key now takes the newer data key (see
+    :func:`usable`), so they would never be used again, and the
+    container's 4 KiB of metadata would fill up a rotation at a time.
+    Their checkpoints keep their own copy in their envelopes.  Best
+    effort: a key left behind is only unused.
+    """
+    if not key_ids:
+        return
+    try:
+        if policy_id is None:
+            swift.post_container(container, headers={
+                _META + key_id + suffix: '' for key_id in key_ids
+                for suffix in (_REF, _WRAPPED, _MADE)})
+        else:
+            for key_id in sorted(key_ids):
+                swift.delete_object(
+                    container, _policy_keys_prefix(policy_id) + key_id)
+    except swift_exc.ClientException:
+        pass
 
 
 def checkpoint_domain(customer_key: bytes, envelope: dict[str, Any],
@@ -328,6 +447,33 @@ def checkpoint_domain(customer_key: bytes, envelope: dict[str, Any],
         raise exception.CheckpointKeyMismatch(
             container=container, key_ref=key_ref,
             key_id=info.get('key_id')) from None
+    return domain
+
+
+def rewrapped_domain(found: dict[str, Any], old_key: bytes,
+                     customer_key: bytes, key_ref: str) -> Domain:
+    """The data key of envelope ``found`` wrapped under ``customer_key``.
+
+    For a checkpoint of an older data key (before a data key rotation)
+    when the policy's customer key is rotated: opened with the key it is
+    wrapped under (``old_key``), so it recovers with the new key too.
+
+    :raises crypto.CryptoError: ``old_key`` does not open it.
+    """
+    info = found['encryption']
+    policy_id = (found['policy_id'] if info.get('data_key_scope') ==
+                 POLICY_SCOPE else None)
+    try:
+        data_key = crypto.unwrap_data_key(
+            old_key, _unb64(info['wrapped_key']), info['wrap_ref'],
+            found['project_id'], policy_id)
+    except (KeyError, ValueError):
+        raise crypto.CryptoError('damaged envelope') from None
+    domain = Domain(found['project_id'], key_ref, crypto.wrap_data_key(
+        customer_key, data_key, key_ref, found['project_id'], policy_id),
+        data_key, policy_id)
+    if domain.key_id != info.get('key_id'):
+        raise crypto.CryptoError('another data key')
     return domain
 
 
