@@ -23,66 +23,26 @@ checkpoint recovers with nothing but its own container and the chunks).
 A :class:`Domain` holds the unwrapped keys of one run; it is never
 stored, logged or passed to another process.
 
-Each stored data key carries when it was made, so a policy's data key
-rotation (``data_key_not_before``) can leave every older one out: the
-next protection makes a new data key, a new chunk namespace.
+After a policy's data key rotation (``data_key_not_before``) no data key
+made before it is taken (:mod:`dragon.checkpoint.datakeys` says which
+stored key a run takes): the next protection makes a new data key, a new
+chunk namespace.
 """
 
-import base64
 import datetime
-import json
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable
 
 from swiftclient import exceptions as swift_exc
 
 from dragon.checkpoint import crypto
+from dragon.checkpoint import datakeys
 from dragon.checkpoint import manifest as manifest_mod
 from dragon.checkpoint import naming
 from dragon import exception
 
-# Chunk container metadata, per data key:
-# ``X-Container-Meta-Dragon-Dk-<key id>-Ref``, ``...-Wrapped`` and
-# ``...-Made`` (when it was made; none on keys stored before it existed).
-_META = 'x-container-meta-dragon-dk-'
-_REF, _WRAPPED, _MADE = '-ref', '-wrapped', '-made'
-# A policy's data keys: ``keys/<policy id>/<key id>`` objects of the chunk
-# container, each ``{"ref": ..., "wrapped": ...}``.  Not metadata: Swift
-# keeps 4 KiB of it per container, a dozen keys, not one per policy.
-KEYS_PREFIX = 'keys/'
-
 # Whose data key a policy's checkpoints use (its ``data_key_scope``).
 PROJECT_SCOPE, POLICY_SCOPE = 'project', 'policy'
 SCOPES = (PROJECT_SCOPE, POLICY_SCOPE)
-
-_TIME_FORMAT = '%Y-%m-%dT%H:%M:%S.%fZ'
-
-
-def format_time(when: datetime.datetime) -> str:
-    """``when`` as stored with a data key or a rotation (UTC, to the µs)."""
-    if when.tzinfo is not None:
-        when = when.astimezone(datetime.UTC).replace(tzinfo=None)
-    return when.strftime(_TIME_FORMAT)
-
-
-def parse_time(text: str | None) -> datetime.datetime | None:
-    """A time of :func:`format_time`; ``None`` when absent or malformed.
-
-    A malformed time is treated as absent: for a data key, as made
-    before any rotation (so a rotation never reuses it).
-    """
-    if not text:
-        return None
-    try:
-        return datetime.datetime.strptime(text, _TIME_FORMAT)
-    except (TypeError, ValueError):
-        return None
-
-
-class StoredKey(NamedTuple):
-    """A wrapped data key as stored in the chunk container."""
-    ref: str
-    wrapped: bytes
-    made: datetime.datetime | None = None   # None: older than any rotation
 
 
 class Domain:
@@ -144,16 +104,8 @@ class Domain:
         return {'format': crypto.FORMAT_VERSION, 'key_id': self.key_id,
                 'data_key_scope': self.scope,
                 'wrap_ref': self.wrap_ref,
-                'wrapped_key': _b64(self.wrapped),
+                'wrapped_key': datakeys.b64(self.wrapped),
                 'key_refs': dict(sorted(key_refs.items()))}
-
-
-def _b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode('ascii')
-
-
-def _unb64(text: str) -> bytes:
-    return base64.b64decode(text.encode('ascii'), validate=True)
 
 
 def open_domain(customer_key: bytes, project_id: str, wrap_ref: str,
@@ -168,86 +120,12 @@ def open_domain(customer_key: bytes, project_id: str, wrap_ref: str,
     return Domain(project_id, wrap_ref, wrapped, data_key, policy_id, made)
 
 
-def stored_keys(headers: dict[str, str]) -> dict[str, tuple[str, bytes]]:
-    """The wrapped data keys in chunk container headers: id → (ref, key)."""
-    return {key_id: (found.ref, found.wrapped)
-            for key_id, found in _header_keys(headers).items()}
-
-
-def _header_keys(headers: dict[str, str]) -> dict[str, StoredKey]:
-    """The wrapped data keys in chunk container headers, with their times."""
-    found: dict[str, dict[str, str]] = {}
-    for name, value in headers.items():
-        name = name.lower()
-        if not name.startswith(_META) or not value:
-            continue
-        rest = name[len(_META):]
-        for suffix in (_REF, _WRAPPED, _MADE):
-            if rest.endswith(suffix):
-                found.setdefault(rest[:-len(suffix)], {})[suffix] = value
-    keys = {}
-    for key_id, pair in found.items():
-        try:
-            keys[key_id] = StoredKey(pair[_REF], _unb64(pair[_WRAPPED]),
-                                     parse_time(pair.get(_MADE)))
-        except (KeyError, ValueError):
-            continue        # half-written or foreign: not a usable key
-    return keys
-
-
-def _policy_keys_prefix(policy_id: str) -> str:
-    return '%s%s/' % (KEYS_PREFIX, naming.sanitize(policy_id))
-
-
-def _policy_keys(swift: Any, container: str, policy_id: str
-                 ) -> dict[str, StoredKey]:
-    """The wrapped data keys of a policy, by id."""
-    keys = {}
-    try:
-        _h, objects = swift.get_container(
-            container, prefix=_policy_keys_prefix(policy_id),
-            full_listing=True)
-        for obj in objects:
-            _h, body = swift.get_object(container, obj['name'])
-            try:
-                entry = json.loads(body)
-                keys[obj['name'].rpartition('/')[2]] = StoredKey(
-                    entry['ref'], _unb64(entry['wrapped']),
-                    parse_time(entry.get('made')))
-            except (ValueError, KeyError, TypeError, AttributeError):
-                continue        # foreign or damaged: not a usable key
-    except swift_exc.ClientException as e:
-        raise exception.CheckpointStoreError(
-            operation='GET', container=container,
-            reason=e.http_status or e.msg)
-    return keys
-
-
-def usable(keys: dict[str, StoredKey],
-           not_before: datetime.datetime | None = None) -> list[str]:
-    """The ids of the stored data keys a protection may use, best first.
-
-    The newest first, so the policies sharing the project's data key all
-    settle on the newest one (the one a rotation made), and by id among
-    equal times (keys stored before times existed: two runs that raced
-    to create one settle on the same).  After a data key rotation
-    (``not_before``), a key made before it, or stored without a time, is
-    left out: it is neither reused nor re-wrapped.
-    """
-    ids = [key_id for key_id, found in keys.items()
-           if not_before is None or (found.made is not None and
-                                     found.made >= not_before)]
-    oldest = datetime.datetime.min
-    return sorted(sorted(ids), key=lambda key_id: keys[key_id].made or oldest,
-                  reverse=True)
-
-
 def _first_unwrapping(customer_key: bytes, project_id: str,
-                      keys: dict[str, StoredKey],
+                      keys: dict[str, datakeys.StoredKey],
                       policy_id: str | None = None,
                       not_before: datetime.datetime | None = None
                       ) -> Domain | None:
-    for key_id in usable(keys, not_before):
+    for key_id in datakeys.usable(keys, not_before):
         ref, wrapped, made = keys[key_id]
         try:
             domain = open_domain(customer_key, project_id, ref, wrapped,
@@ -264,47 +142,15 @@ def _first_unwrapping(customer_key: bytes, project_id: str,
 FOUND, REWRAPPED, MADE, ROTATED = 'found', 'rewrapped', 'made', 'rotated'
 
 
-def _stored(swift: Any, container: str, policy_id: str | None
-            ) -> dict[str, StoredKey]:
-    """The wrapped data keys of the domain's scope, by id."""
-    if policy_id is not None:
-        return _policy_keys(swift, container, policy_id)
-    try:
-        return _header_keys(swift.head_container(container))
-    except swift_exc.ClientException as e:
-        raise exception.CheckpointStoreError(
-            operation='HEAD', container=container,
-            reason=e.http_status or e.msg)
-
-
-def _store_wrapped(swift: Any, container: str, domain: Domain
-                   ) -> dict[str, StoredKey]:
+def _store(swift: Any, container: str, domain: Domain
+           ) -> dict[str, datakeys.StoredKey]:
     """Store ``domain``'s wrapped key (replacing its id's); the keys now."""
-    made = {} if domain.made is None else {'made': format_time(domain.made)}
-    try:
-        if domain.policy_id is None:
-            swift.post_container(container, headers={
-                _META + domain.key_id + _REF: domain.wrap_ref,
-                _META + domain.key_id + _WRAPPED: _b64(domain.wrapped),
-                **{_META + domain.key_id + _MADE: made[key]
-                   for key in made}})
-        else:
-            swift.put_object(
-                container,
-                _policy_keys_prefix(domain.policy_id) + domain.key_id,
-                json.dumps({'ref': domain.wrap_ref,
-                            'wrapped': _b64(domain.wrapped),
-                            **made}).encode(),
-                content_type='application/json')
-    except swift_exc.ClientException as e:
-        raise exception.CheckpointStoreError(
-            operation='POST' if domain.policy_id is None else 'PUT',
-            container=container, reason=e.http_status or e.msg)
-    return _stored(swift, container, domain.policy_id)
+    return datakeys.store(swift, container, domain.key_id, domain.wrap_ref,
+                          domain.wrapped, domain.made, domain.policy_id)
 
 
 def _rewrapped(customer_key: bytes, key_ref: str, project_id: str,
-               stored: dict[str, StoredKey],
+               stored: dict[str, datakeys.StoredKey],
                read_key: Callable[[str], bytes],
                policy_id: str | None = None,
                not_before: datetime.datetime | None = None
@@ -316,7 +162,7 @@ def _rewrapped(customer_key: bytes, key_ref: str, project_id: str,
     and, if it still opens the data key, that data key is wrapped under
     the new one.  Chunks stay as they are (metadata only).
     """
-    for key_id in usable(stored, not_before):
+    for key_id in datakeys.usable(stored, not_before):
         old_ref, wrapped, made = stored[key_id]
         if old_ref == key_ref:
             continue
@@ -344,7 +190,7 @@ def project_domain(swift: Any, project_id: str, customer_key: bytes,
     """The project's data key for ``customer_key``, made if there is none.
 
     A wrapped key in the chunk container that ``customer_key`` unwraps is
-    reused (the newest: see :func:`usable`), so chunks dedup across
+    reused (the newest: see :func:`datakeys.usable`), so chunks dedup across
     checkpoints.  Otherwise, given ``read_key``, a data key wrapped under
     an older customer key that can still be read is re-wrapped under
     ``key_ref`` (rotation: no chunk is rewritten).  Otherwise a new data
@@ -370,7 +216,7 @@ def project_domain(swift: Any, project_id: str, customer_key: bytes,
         raise exception.CheckpointStoreError(
             operation='PUT', container=container,
             reason=e.http_status or e.msg)
-    stored = _stored(swift, container, policy_id)
+    stored = datakeys.stored(swift, container, policy_id)
     found = _first_unwrapping(customer_key, project_id, stored, policy_id,
                               not_before)
     if found is not None:
@@ -379,7 +225,7 @@ def project_domain(swift: Any, project_id: str, customer_key: bytes,
         rotated = _rewrapped(customer_key, key_ref, project_id, stored,
                              read_key, policy_id, not_before)
         if rotated is not None:
-            _store_wrapped(swift, container, rotated)
+            _store(swift, container, rotated)
             return rotated, REWRAPPED
     data_key = crypto.new_data_key()
     wrapped = crypto.wrap_data_key(customer_key, data_key, key_ref,
@@ -390,40 +236,15 @@ def project_domain(swift: Any, project_id: str, customer_key: bytes,
         # (which stamped the rotation) and of this engine say.
         made = max(made, not_before)
     domain = Domain(project_id, key_ref, wrapped, data_key, policy_id, made)
-    left_out = set(stored) - set(usable(stored, not_before))
-    stored = _store_wrapped(swift, container, domain)
-    _forget(swift, container, policy_id, {
-        key_id for key_id in left_out if stored[key_id].ref == key_ref})
+    left_out = set(stored) - set(datakeys.usable(stored, not_before))
+    stored = _store(swift, container, domain)
+    datakeys.forget(swift, container, policy_id, {
+        key_id for key_id in left_out
+        if key_id in stored and stored[key_id].ref == key_ref})
     # Another run may have stored one meanwhile: the newest wins.
     return (_first_unwrapping(customer_key, project_id, stored, policy_id,
                               not_before)
             or domain), ROTATED if left_out else MADE
-
-
-def _forget(swift: Any, container: str, policy_id: str | None,
-            key_ids: set[str]) -> None:
-    """Remove data keys a rotation replaced from the chunk container.
-
-    Only those wrapped under the same customer key as the new one: every
-    run that can read that key now takes the newer data key (see
-    :func:`usable`), so they would never be used again, and the
-    container's 4 KiB of metadata would fill up a rotation at a time.
-    Their checkpoints keep their own copy in their envelopes.  Best
-    effort: a key left behind is only unused.
-    """
-    if not key_ids:
-        return
-    try:
-        if policy_id is None:
-            swift.post_container(container, headers={
-                _META + key_id + suffix: '' for key_id in key_ids
-                for suffix in (_REF, _WRAPPED, _MADE)})
-        else:
-            for key_id in sorted(key_ids):
-                swift.delete_object(
-                    container, _policy_keys_prefix(policy_id) + key_id)
-    except swift_exc.ClientException:
-        pass
 
 
 def checkpoint_domain(customer_key: bytes, envelope: dict[str, Any],
@@ -441,7 +262,7 @@ def checkpoint_domain(customer_key: bytes, envelope: dict[str, Any],
         policy_id = (envelope['policy_id'] if info.get('data_key_scope') ==
                      POLICY_SCOPE else None)
         domain = open_domain(customer_key, envelope['project_id'],
-                             info['wrap_ref'], _unb64(info['wrapped_key']),
+                             info['wrap_ref'], datakeys.unb64(info['wrapped_key']),
                              policy_id)
     except (crypto.CryptoError, KeyError, ValueError):
         raise exception.CheckpointKeyMismatch(
@@ -465,7 +286,7 @@ def rewrapped_domain(found: dict[str, Any], old_key: bytes,
                  POLICY_SCOPE else None)
     try:
         data_key = crypto.unwrap_data_key(
-            old_key, _unb64(info['wrapped_key']), info['wrap_ref'],
+            old_key, datakeys.unb64(info['wrapped_key']), info['wrap_ref'],
             found['project_id'], policy_id)
     except (KeyError, ValueError):
         raise crypto.CryptoError('damaged envelope') from None
@@ -531,7 +352,7 @@ def seal_manifest(manifest: dict[str, Any], domain: Domain,
                   if isinstance(v, (int, float))},
         'encryption': domain.describe(key_refs),
         'chunks': manifest_mod.chunk_index(manifest),
-        'sealed': _b64(sealed)}
+        'sealed': datakeys.b64(sealed)}
 
 
 def rewrap_envelope(found: dict[str, Any], domain: Domain,
@@ -559,7 +380,7 @@ def open_manifest(envelope: dict[str, Any], domain: Domain, container: str,
     """
     info = envelope['encryption']
     try:
-        raw = domain.open(label(container, name), _unb64(envelope['sealed']))
+        raw = domain.open(label(container, name), datakeys.unb64(envelope['sealed']))
     except (crypto.CryptoError, ValueError) as e:
         raise exception.UnsupportedCheckpoint(
             container=container,

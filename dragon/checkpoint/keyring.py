@@ -26,6 +26,7 @@ from typing import Any, Callable
 from oslo_config import cfg
 
 from dragon.checkpoint import crypto
+from dragon.checkpoint import datakeys
 from dragon.checkpoint import envelope
 from dragon.checkpoint import manifest as manifest_mod
 from dragon.checkpoint import naming
@@ -112,7 +113,7 @@ def protect_domain(conf: cfg.ConfigOpts, session: Any, swift: Any,
 
 def rotated_at(encryption: dict[str, Any]) -> datetime.datetime | None:
     """When the policy's data key was last rotated; ``None``: never."""
-    return envelope.parse_time(encryption.get('data_key_not_before'))
+    return datakeys.parse_time(encryption.get('data_key_not_before'))
 
 
 def _refs_changed(swift: Any, project_id: str, policy_id: str,

@@ -32,6 +32,7 @@ from typing import Any
 from oslo_config import cfg
 from oslo_log import log as logging
 
+from dragon.checkpoint import datakeys
 from dragon.checkpoint import envelope as envelope_mod
 from dragon.checkpoint import manifest as manifest_mod
 from dragon.checkpoint import readiness as readiness_mod
@@ -121,7 +122,7 @@ def _data_key_not_before(value: dict[str, Any],
     """The data key rotation time to store (``None``: never rotated).
 
     ``rotate_data_key`` sets it to now: the next protection uses no data
-    key made before (see ``dragon.checkpoint.envelope.usable``).  Only a
+    key made before (see ``dragon.checkpoint.datakeys.usable``).  Only a
     policy that has encryption has a data key to rotate.
 
     :raises dragon.exception.Invalid: a rotation without encryption.
@@ -135,11 +136,11 @@ def _data_key_not_before(value: dict[str, Any],
                    'data key to rotate (set encryption first)')
     now = datetime.datetime.now(datetime.UTC)
     # Later than the previous rotation even if this clock is behind.
-    older = envelope_mod.parse_time(previous)
+    older = datakeys.parse_time(previous)
     if older is not None:
         now = max(now.replace(tzinfo=None),
                   older + datetime.timedelta(microseconds=1))
-    return envelope_mod.format_time(now)
+    return datakeys.format_time(now)
 
 
 def refuse_scope_change(context: Any, policy: Any,

@@ -17,6 +17,7 @@ import os
 
 import pytest
 
+from dragon.checkpoint import datakeys
 from dragon.checkpoint import envelope
 from dragon.checkpoint import keyring
 from dragon.checkpoint import naming
@@ -54,24 +55,24 @@ def _opens(domain, key=KEY, ref=REF):
 
 
 def test_the_newest_usable_key_comes_first_then_by_id():
-    keys = {'b': envelope.StoredKey('r', b'', T0),
-            'a': envelope.StoredKey('r', b'', T0),
-            'c': envelope.StoredKey('r', b'', T0 + HOUR),
-            'old': envelope.StoredKey('r', b'', None)}
-    assert envelope.usable(keys) == ['c', 'a', 'b', 'old']
+    keys = {'b': datakeys.StoredKey('r', b'', T0),
+            'a': datakeys.StoredKey('r', b'', T0),
+            'c': datakeys.StoredKey('r', b'', T0 + HOUR),
+            'old': datakeys.StoredKey('r', b'', None)}
+    assert datakeys.usable(keys) == ['c', 'a', 'b', 'old']
     # After a rotation: neither a key made before nor one without a time.
-    assert envelope.usable(keys, T0 + HOUR) == ['c']
-    assert envelope.usable(keys, T0 + 2 * HOUR) == []
-    assert envelope.usable({'x': envelope.StoredKey('r', b'')}, T0) == []
+    assert datakeys.usable(keys, T0 + HOUR) == ['c']
+    assert datakeys.usable(keys, T0 + 2 * HOUR) == []
+    assert datakeys.usable({'x': datakeys.StoredKey('r', b'')}, T0) == []
 
 
 def test_times_round_trip_and_a_malformed_one_is_absent():
     aware = datetime.datetime(2026, 3, 4, 5, 6, 7, 8, tzinfo=datetime.UTC)
-    text = envelope.format_time(aware)
+    text = datakeys.format_time(aware)
     assert text == '2026-03-04T05:06:07.000008Z'
-    assert envelope.parse_time(text) == aware.replace(tzinfo=None)
+    assert datakeys.parse_time(text) == aware.replace(tzinfo=None)
     for bad in (None, '', 'yesterday', '2026-03-04'):
-        assert envelope.parse_time(bad) is None
+        assert datakeys.parse_time(bad) is None
 
 
 @pytest.mark.parametrize('policy', [None, 'pol'])
@@ -92,7 +93,7 @@ def test_a_rotation_makes_a_new_data_key_and_the_old_checkpoints_open(
     # The replaced key leaves the container (its metadata is bounded);
     # the checkpoints made with it keep it in their envelopes.
     if policy is None:
-        assert set(envelope.stored_keys(_meta(account))) == {second.key_id}
+        assert set(datakeys.stored_keys(_meta(account))) == {second.key_id}
     else:
         assert set(account.containers[naming.chunk_container('proj')][
             'objects']) == {'keys/pol/' + second.key_id}
@@ -125,7 +126,7 @@ def test_a_key_made_before_the_rotation_is_not_rewrapped_either(account):
                            read_key=secrets.get, not_before=T0 + HOUR)
     assert how == envelope.ROTATED and rotated.key_id != first.key_id
     # Another customer key's data key stays: not that key's to drop.
-    assert set(envelope.stored_keys(_meta(account))) == {
+    assert set(datakeys.stored_keys(_meta(account))) == {
         first.key_id, rotated.key_id}
     assert _opens(first)
 
@@ -160,7 +161,7 @@ def test_the_run_says_a_rotation_made_a_new_data_key(monkeypatch, account):
 
     first = protect({'key_ref': REF})
     assert events == []
-    rotation = envelope.format_time(datetime.datetime.now(datetime.UTC))
+    rotation = datakeys.format_time(datetime.datetime.now(datetime.UTC))
     encryption = {'key_ref': REF, 'data_key_not_before': rotation}
     second = protect(encryption)
     assert second.key_id != first.key_id
@@ -186,7 +187,7 @@ def test_a_customer_key_rotation_rewraps_checkpoints_of_older_data_keys(
 
     first = protect({'key_ref': REF})
     old, _stream = sealed._checkpoint(account, first, cid='cp-old')
-    rotation = envelope.format_time(datetime.datetime.now(datetime.UTC))
+    rotation = datakeys.format_time(datetime.datetime.now(datetime.UTC))
     second = protect({'key_ref': REF, 'data_key_not_before': rotation})
     assert second.key_id != first.key_id
     rewrapped = protect({'key_ref': NEW_REF,
