@@ -132,8 +132,8 @@ def _data_key_not_before(value: dict[str, Any],
         return previous
     if not current:
         raise exception.Invalid(
-            reason='rotate_data_key: the policy has no encryption, so no '
-                   'data key to rotate (set encryption first)')
+            reason='rotate_data_key: the policy had no encryption before '
+                   'this request, so it has no data key to rotate')
     now = datetime.datetime.now(datetime.UTC)
     # Later than the previous rotation even if this clock is behind.
     older = datakeys.parse_time(previous)
