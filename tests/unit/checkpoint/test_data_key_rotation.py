@@ -149,16 +149,28 @@ def test_policies_sharing_the_projects_key_settle_on_the_newest(account):
     assert _domain(account)[0].key_id == rotated.key_id
 
 
-def test_the_run_says_a_rotation_made_a_new_data_key(monkeypatch, account):
+@pytest.fixture
+def held(monkeypatch):
+    """Reference → the customer key the key manager holds."""
+    keys = {REF: KEY}
     monkeypatch.setattr(keyring.keys, 'read_customer_key',
-                        lambda session, region, ref, conf=None: KEY)
-    events = []
+                        lambda session, region, ref, conf=None: keys[ref])
+    return keys
 
+
+@pytest.fixture
+def protect(account, held):
+    """A protection's key domain for an encryption; its events in .events."""
     def protect(encryption):
         return keyring.protect_domain(
             None, 's', account.connect(), 'RegionOne', 'proj', encryption,
-            'pol', lambda level, message: events.append(message))
+            'pol', lambda level, message: protect.events.append(message))
+    protect.events = []
+    return protect
 
+
+def test_the_run_says_a_rotation_made_a_new_data_key(protect):
+    events = protect.events
     first = protect({'key_ref': REF})
     assert events == []
     rotation = datakeys.format_time(datetime.datetime.now(datetime.UTC))
@@ -172,19 +184,10 @@ def test_the_run_says_a_rotation_made_a_new_data_key(monkeypatch, account):
 
 
 def test_a_customer_key_rotation_rewraps_checkpoints_of_older_data_keys(
-        monkeypatch, account):
+        account, held, protect):
     """Data key rotated, then customer key: the old key can still go."""
-    new_key = os.urandom(32)
-    held = {REF: KEY, NEW_REF: new_key}
-    monkeypatch.setattr(keyring.keys, 'read_customer_key',
-                        lambda session, region, ref, conf=None: held[ref])
-    events = []
-
-    def protect(encryption):
-        return keyring.protect_domain(
-            None, 's', account.connect(), 'RegionOne', 'proj', encryption,
-            'pol', lambda level, message: events.append(message))
-
+    new_key = held[NEW_REF] = os.urandom(32)
+    events = protect.events
     first = protect({'key_ref': REF})
     old, _stream = sealed._checkpoint(account, first, cid='cp-old')
     rotation = datakeys.format_time(datetime.datetime.now(datetime.UTC))
