@@ -22,27 +22,23 @@ project's in the container's metadata, a policy's as an object under
 checkpoint recovers with nothing but its own container and the chunks).
 A :class:`Domain` holds the unwrapped keys of one run; it is never
 stored, logged or passed to another process.
+
+After a policy's data key rotation (``data_key_not_before``) no data key
+made before it is taken (:mod:`dragon.checkpoint.datakeys` says which
+stored key a run takes): the next protection makes a new data key, a new
+chunk namespace.
 """
 
-import base64
-import json
+import datetime
 from typing import Any, Callable
 
 from swiftclient import exceptions as swift_exc
 
 from dragon.checkpoint import crypto
+from dragon.checkpoint import datakeys
 from dragon.checkpoint import manifest as manifest_mod
 from dragon.checkpoint import naming
 from dragon import exception
-
-# Chunk container metadata, one pair per data key:
-# ``X-Container-Meta-Dragon-Dk-<key id>-Ref`` and ``...-Wrapped``.
-_META = 'x-container-meta-dragon-dk-'
-_REF, _WRAPPED = '-ref', '-wrapped'
-# A policy's data keys: ``keys/<policy id>/<key id>`` objects of the chunk
-# container, each ``{"ref": ..., "wrapped": ...}``.  Not metadata: Swift
-# keeps 4 KiB of it per container, a dozen keys, not one per policy.
-KEYS_PREFIX = 'keys/'
 
 # Whose data key a policy's checkpoints use (its ``data_key_scope``).
 PROJECT_SCOPE, POLICY_SCOPE = 'project', 'policy'
@@ -57,14 +53,17 @@ class Domain:
         another region's reference of the same secret.
     :param policy_id: the policy of a policy-scoped data key; ``None`` for
         the project's.
+    :param made: when the data key was made (kept when it is re-wrapped).
     """
 
     def __init__(self, project_id: str, wrap_ref: str, wrapped: bytes,
-                 data_key: bytes, policy_id: str | None = None) -> None:
+                 data_key: bytes, policy_id: str | None = None,
+                 made: datetime.datetime | None = None) -> None:
         self.project_id = project_id
         self.policy_id = policy_id
         self.wrap_ref = wrap_ref
         self.wrapped = wrapped
+        self.made = made
         self.keys = crypto.SubKeys.derive(data_key)
         self.key_id = crypto.key_id(self.keys)
 
@@ -105,85 +104,32 @@ class Domain:
         return {'format': crypto.FORMAT_VERSION, 'key_id': self.key_id,
                 'data_key_scope': self.scope,
                 'wrap_ref': self.wrap_ref,
-                'wrapped_key': _b64(self.wrapped),
+                'wrapped_key': datakeys.b64(self.wrapped),
                 'key_refs': dict(sorted(key_refs.items()))}
 
 
-def _b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode('ascii')
-
-
-def _unb64(text: str) -> bytes:
-    return base64.b64decode(text.encode('ascii'), validate=True)
-
-
 def open_domain(customer_key: bytes, project_id: str, wrap_ref: str,
-                wrapped: bytes, policy_id: str | None = None) -> Domain:
+                wrapped: bytes, policy_id: str | None = None,
+                made: datetime.datetime | None = None) -> Domain:
     """The domain of a wrapped data key (of policy ``policy_id`` if given).
 
     :raises crypto.CryptoError: ``customer_key`` does not unwrap it.
     """
     data_key = crypto.unwrap_data_key(customer_key, wrapped, wrap_ref,
                                       project_id, policy_id)
-    return Domain(project_id, wrap_ref, wrapped, data_key, policy_id)
-
-
-def stored_keys(headers: dict[str, str]) -> dict[str, tuple[str, bytes]]:
-    """The wrapped data keys in chunk container headers: id → (ref, key)."""
-    found: dict[str, dict[str, str]] = {}
-    for name, value in headers.items():
-        name = name.lower()
-        if not name.startswith(_META) or not value:
-            continue
-        rest = name[len(_META):]
-        for suffix in (_REF, _WRAPPED):
-            if rest.endswith(suffix):
-                found.setdefault(rest[:-len(suffix)], {})[suffix] = value
-    keys = {}
-    for key_id, pair in found.items():
-        try:
-            keys[key_id] = (pair[_REF], _unb64(pair[_WRAPPED]))
-        except (KeyError, ValueError):
-            continue        # half-written or foreign: not a usable key
-    return keys
-
-
-def _policy_keys_prefix(policy_id: str) -> str:
-    return '%s%s/' % (KEYS_PREFIX, naming.sanitize(policy_id))
-
-
-def _policy_keys(swift: Any, container: str, policy_id: str
-                 ) -> dict[str, tuple[str, bytes]]:
-    """The wrapped data keys of a policy: id → (ref, key)."""
-    keys = {}
-    try:
-        _h, objects = swift.get_container(
-            container, prefix=_policy_keys_prefix(policy_id),
-            full_listing=True)
-        for obj in objects:
-            _h, body = swift.get_object(container, obj['name'])
-            try:
-                entry = json.loads(body)
-                keys[obj['name'].rpartition('/')[2]] = (
-                    entry['ref'], _unb64(entry['wrapped']))
-            except (ValueError, KeyError, TypeError, AttributeError):
-                continue        # foreign or damaged: not a usable key
-    except swift_exc.ClientException as e:
-        raise exception.CheckpointStoreError(
-            operation='GET', container=container,
-            reason=e.http_status or e.msg)
-    return keys
+    return Domain(project_id, wrap_ref, wrapped, data_key, policy_id, made)
 
 
 def _first_unwrapping(customer_key: bytes, project_id: str,
-                      keys: dict[str, tuple[str, bytes]],
-                      policy_id: str | None = None) -> Domain | None:
-    # Sorted: two runs that raced to create a key settle on the same one.
-    for key_id in sorted(keys):
-        ref, wrapped = keys[key_id]
+                      keys: dict[str, datakeys.StoredKey],
+                      policy_id: str | None = None,
+                      not_before: datetime.datetime | None = None
+                      ) -> Domain | None:
+    for key_id in datakeys.usable(keys, not_before):
+        ref, wrapped, made = keys[key_id]
         try:
             domain = open_domain(customer_key, project_id, ref, wrapped,
-                                 policy_id)
+                                 policy_id, made)
         except crypto.CryptoError:
             continue
         if domain.key_id == key_id:
@@ -191,49 +137,24 @@ def _first_unwrapping(customer_key: bytes, project_id: str,
     return None
 
 
-# What ``project_domain`` did to find the data key.
-FOUND, REWRAPPED, MADE = 'found', 'rewrapped', 'made'
+# What ``project_domain`` did to find the data key: ``ROTATED`` is
+# ``MADE`` because the policy's rotation left older data keys out.
+FOUND, REWRAPPED, MADE, ROTATED = 'found', 'rewrapped', 'made', 'rotated'
 
 
-def _stored(swift: Any, container: str, policy_id: str | None
-            ) -> dict[str, tuple[str, bytes]]:
-    """The wrapped data keys of the domain's scope: id → (ref, key)."""
-    if policy_id is not None:
-        return _policy_keys(swift, container, policy_id)
-    try:
-        return stored_keys(swift.head_container(container))
-    except swift_exc.ClientException as e:
-        raise exception.CheckpointStoreError(
-            operation='HEAD', container=container,
-            reason=e.http_status or e.msg)
-
-
-def _store_wrapped(swift: Any, container: str, domain: Domain
-                   ) -> dict[str, tuple[str, bytes]]:
+def _store(swift: Any, container: str, domain: Domain
+           ) -> dict[str, datakeys.StoredKey]:
     """Store ``domain``'s wrapped key (replacing its id's); the keys now."""
-    try:
-        if domain.policy_id is None:
-            swift.post_container(container, headers={
-                _META + domain.key_id + _REF: domain.wrap_ref,
-                _META + domain.key_id + _WRAPPED: _b64(domain.wrapped)})
-        else:
-            swift.put_object(
-                container,
-                _policy_keys_prefix(domain.policy_id) + domain.key_id,
-                json.dumps({'ref': domain.wrap_ref,
-                            'wrapped': _b64(domain.wrapped)}).encode(),
-                content_type='application/json')
-    except swift_exc.ClientException as e:
-        raise exception.CheckpointStoreError(
-            operation='POST' if domain.policy_id is None else 'PUT',
-            container=container, reason=e.http_status or e.msg)
-    return _stored(swift, container, domain.policy_id)
+    return datakeys.store(swift, container, domain.key_id, domain.wrap_ref,
+                          domain.wrapped, domain.made, domain.policy_id)
 
 
 def _rewrapped(customer_key: bytes, key_ref: str, project_id: str,
-               stored: dict[str, tuple[str, bytes]],
+               stored: dict[str, datakeys.StoredKey],
                read_key: Callable[[str], bytes],
-               policy_id: str | None = None) -> Domain | None:
+               policy_id: str | None = None,
+               not_before: datetime.datetime | None = None
+               ) -> Domain | None:
     """A stored data key re-wrapped under the new customer key, if any.
 
     The customer rotated the policy's key: the key each stored data key
@@ -241,8 +162,8 @@ def _rewrapped(customer_key: bytes, key_ref: str, project_id: str,
     and, if it still opens the data key, that data key is wrapped under
     the new one.  Chunks stay as they are (metadata only).
     """
-    for key_id in sorted(stored):
-        old_ref, wrapped = stored[key_id]
+    for key_id in datakeys.usable(stored, not_before):
+        old_ref, wrapped, made = stored[key_id]
         if old_ref == key_ref:
             continue
         try:
@@ -253,7 +174,7 @@ def _rewrapped(customer_key: bytes, key_ref: str, project_id: str,
             continue        # the old key is gone: nothing to re-wrap
         domain = Domain(project_id, key_ref, crypto.wrap_data_key(
             customer_key, data_key, key_ref, project_id, policy_id),
-            data_key, policy_id)
+            data_key, policy_id, made)
         if domain.key_id == key_id:
             return domain
     return None
@@ -262,22 +183,30 @@ def _rewrapped(customer_key: bytes, key_ref: str, project_id: str,
 def project_domain(swift: Any, project_id: str, customer_key: bytes,
                    key_ref: str,
                    read_key: Callable[[str], bytes] | None = None,
-                   policy_id: str | None = None) -> tuple[Domain, str]:
+                   policy_id: str | None = None,
+                   not_before: datetime.datetime | None = None,
+                   now: datetime.datetime | None = None
+                   ) -> tuple[Domain, str]:
     """The project's data key for ``customer_key``, made if there is none.
 
     A wrapped key in the chunk container that ``customer_key`` unwraps is
-    reused, so chunks dedup across checkpoints.  Otherwise, given
-    ``read_key``, a data key wrapped under an older customer key that can
-    still be read is re-wrapped under ``key_ref`` (rotation: no chunk is
-    rewritten).  Otherwise a new data key is wrapped under ``key_ref`` and
-    stored there.
+    reused (the newest: see :func:`datakeys.usable`), so chunks dedup across
+    checkpoints.  Otherwise, given ``read_key``, a data key wrapped under
+    an older customer key that can still be read is re-wrapped under
+    ``key_ref`` (rotation: no chunk is rewritten).  Otherwise a new data
+    key is wrapped under ``key_ref`` and stored there with the time it
+    was made.
 
     :param read_key: reads the customer key behind a reference (the
         run's session, the protected region).
     :param policy_id: the data key of this policy alone (scope
         ``policy``): only its own keys are looked at, and a new one is
         bound to it.
-    :returns: (the domain, ``FOUND``, ``REWRAPPED`` or ``MADE``).
+    :param not_before: the policy's data key rotation: no key made before
+        it is reused or re-wrapped.
+    :param now: the time a new key is stored as made (tests).
+    :returns: (the domain, ``FOUND``, ``REWRAPPED``, ``MADE`` or
+        ``ROTATED``).
     :raises dragon.exception.CheckpointStoreError: Swift failed.
     """
     container = naming.chunk_container(project_id)
@@ -287,24 +216,35 @@ def project_domain(swift: Any, project_id: str, customer_key: bytes,
         raise exception.CheckpointStoreError(
             operation='PUT', container=container,
             reason=e.http_status or e.msg)
-    stored = _stored(swift, container, policy_id)
-    found = _first_unwrapping(customer_key, project_id, stored, policy_id)
+    stored = datakeys.stored(swift, container, policy_id)
+    found = _first_unwrapping(customer_key, project_id, stored, policy_id,
+                              not_before)
     if found is not None:
         return found, FOUND
     if read_key is not None:
         rotated = _rewrapped(customer_key, key_ref, project_id, stored,
-                             read_key, policy_id)
+                             read_key, policy_id, not_before)
         if rotated is not None:
-            _store_wrapped(swift, container, rotated)
+            _store(swift, container, rotated)
             return rotated, REWRAPPED
     data_key = crypto.new_data_key()
     wrapped = crypto.wrap_data_key(customer_key, data_key, key_ref,
                                    project_id, policy_id)
-    domain = Domain(project_id, key_ref, wrapped, data_key, policy_id)
-    stored = _store_wrapped(swift, container, domain)
-    # Another run may have stored one meanwhile: the first by id wins.
-    return (_first_unwrapping(customer_key, project_id, stored, policy_id)
-            or domain), MADE
+    made = now or datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+    if not_before is not None:
+        # Never "before" its own rotation, whatever the clocks of the API
+        # (which stamped the rotation) and of this engine say.
+        made = max(made, not_before)
+    domain = Domain(project_id, key_ref, wrapped, data_key, policy_id, made)
+    left_out = set(stored) - set(datakeys.usable(stored, not_before))
+    stored = _store(swift, container, domain)
+    datakeys.forget(swift, container, policy_id, {
+        key_id for key_id in left_out
+        if key_id in stored and stored[key_id].ref == key_ref})
+    # Another run may have stored one meanwhile: the newest wins.
+    return (_first_unwrapping(customer_key, project_id, stored, policy_id,
+                              not_before)
+            or domain), ROTATED if left_out else MADE
 
 
 def checkpoint_domain(customer_key: bytes, envelope: dict[str, Any],
@@ -322,12 +262,39 @@ def checkpoint_domain(customer_key: bytes, envelope: dict[str, Any],
         policy_id = (envelope['policy_id'] if info.get('data_key_scope') ==
                      POLICY_SCOPE else None)
         domain = open_domain(customer_key, envelope['project_id'],
-                             info['wrap_ref'], _unb64(info['wrapped_key']),
+                             info['wrap_ref'], datakeys.unb64(info['wrapped_key']),
                              policy_id)
     except (crypto.CryptoError, KeyError, ValueError):
         raise exception.CheckpointKeyMismatch(
             container=container, key_ref=key_ref,
             key_id=info.get('key_id')) from None
+    return domain
+
+
+def rewrapped_domain(found: dict[str, Any], old_key: bytes,
+                     customer_key: bytes, key_ref: str) -> Domain:
+    """The data key of envelope ``found`` wrapped under ``customer_key``.
+
+    For a checkpoint of an older data key (before a data key rotation)
+    when the policy's customer key is rotated: opened with the key it is
+    wrapped under (``old_key``), so it recovers with the new key too.
+
+    :raises crypto.CryptoError: ``old_key`` does not open it.
+    """
+    info = found['encryption']
+    policy_id = (found['policy_id'] if info.get('data_key_scope') ==
+                 POLICY_SCOPE else None)
+    try:
+        data_key = crypto.unwrap_data_key(
+            old_key, datakeys.unb64(info['wrapped_key']), info['wrap_ref'],
+            found['project_id'], policy_id)
+    except (KeyError, ValueError):
+        raise crypto.CryptoError('damaged envelope') from None
+    domain = Domain(found['project_id'], key_ref, crypto.wrap_data_key(
+        customer_key, data_key, key_ref, found['project_id'], policy_id),
+        data_key, policy_id)
+    if domain.key_id != info.get('key_id'):
+        raise crypto.CryptoError('another data key')
     return domain
 
 
@@ -385,7 +352,7 @@ def seal_manifest(manifest: dict[str, Any], domain: Domain,
                   if isinstance(v, (int, float))},
         'encryption': domain.describe(key_refs),
         'chunks': manifest_mod.chunk_index(manifest),
-        'sealed': _b64(sealed)}
+        'sealed': datakeys.b64(sealed)}
 
 
 def rewrap_envelope(found: dict[str, Any], domain: Domain,
@@ -413,7 +380,7 @@ def open_manifest(envelope: dict[str, Any], domain: Domain, container: str,
     """
     info = envelope['encryption']
     try:
-        raw = domain.open(label(container, name), _unb64(envelope['sealed']))
+        raw = domain.open(label(container, name), datakeys.unb64(envelope['sealed']))
     except (crypto.CryptoError, ValueError) as e:
         raise exception.UnsupportedCheckpoint(
             container=container,

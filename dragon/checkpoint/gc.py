@@ -39,7 +39,7 @@ from typing import Any
 from oslo_log import log as logging
 from swiftclient import exceptions as swift_exc
 
-from dragon.checkpoint import envelope
+from dragon.checkpoint import datakeys
 from dragon.checkpoint import manifest as manifest_mod
 from dragon.checkpoint import naming
 from dragon.checkpoint import store
@@ -195,7 +195,7 @@ def collect(swift: Any, project_id: str,
         _h, objects = swift.get_container(container, full_listing=True)
         for obj in objects:
             name = obj['name']
-            if name.startswith(envelope.KEYS_PREFIX):
+            if name.startswith(datakeys.KEYS_PREFIX):
                 continue
             if name.startswith(INDEX_PREFIX):
                 if not _index_is_live(swift, container, name, live):

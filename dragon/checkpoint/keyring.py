@@ -20,10 +20,13 @@ naming the key reference and region (``dragon.cloud.keys``), before
 anything is written.
 """
 
+import datetime
 from typing import Any, Callable
 
 from oslo_config import cfg
 
+from dragon.checkpoint import crypto
+from dragon.checkpoint import datakeys
 from dragon.checkpoint import envelope
 from dragon.checkpoint import manifest as manifest_mod
 from dragon.checkpoint import naming
@@ -53,7 +56,9 @@ def protect_domain(conf: cfg.ConfigOpts, session: Any, swift: Any,
     policy's customer key the data key is re-wrapped under the new key
     (if the old one can still be read), and so are the policy's earlier
     checkpoints (their clear envelopes only): they all recover with the
-    new key, and dedup goes on.
+    new key, and dedup goes on.  After a rotation of the policy's data
+    key (``data_key_not_before``), no data key made before it is used: a
+    new one is made, and the older checkpoints keep theirs.
 
     :param session: the run's keystoneauth session (the owner's trust).
     :param event: ``event(level, message)`` of the run.
@@ -64,19 +69,34 @@ def protect_domain(conf: cfg.ConfigOpts, session: Any, swift: Any,
         return None
     key_ref = encryption['key_ref']
     customer_key = keys.read_customer_key(session, region, key_ref, conf)
+
+    def read_key(ref: str) -> bytes:
+        return keys.read_customer_key(session, region, ref, conf)
+
     domain, how = envelope.project_domain(
-        swift, project_id, customer_key, key_ref,
-        read_key=lambda ref: keys.read_customer_key(session, region, ref,
-                                                    conf),
-        policy_id=scoped_policy(encryption, policy_id))
+        swift, project_id, customer_key, key_ref, read_key=read_key,
+        policy_id=scoped_policy(encryption, policy_id),
+        not_before=rotated_at(encryption))
     refs = key_refs(encryption, region)
-    if how == envelope.REWRAPPED:
+    if how == envelope.ROTATED and event is not None:
+        event('info', 'new data key %s made: the policy\'s data key was '
+              'rotated at %s, no data key made before is used (every chunk '
+              'is stored again; earlier checkpoints keep theirs)' % (
+                  domain.key_id, encryption['data_key_not_before']))
+    if how == envelope.REWRAPPED or (how == envelope.ROTATED and policy_id):
+        # A new customer key: the policy's checkpoints of every data key
+        # it used (those from before a data key rotation too) are
+        # re-wrapped under it, so the old key can be destroyed.
         count = rewrap_checkpoints(swift, project_id, policy_id, domain,
-                                   refs)
-        if event is not None:
+                                   refs, (customer_key, read_key))
+        if event is not None and how == envelope.REWRAPPED:
             event('info', 'data key %s re-wrapped by the new key %s (no '
                   'chunk rewritten); %d earlier checkpoints now open with '
                   'it' % (domain.key_id, key_ref, count))
+        elif event is not None and count:
+            event('info', '%d earlier checkpoints (older data keys) '
+                  're-wrapped by the new key %s: they now open with it'
+                  % (count, key_ref))
     elif how == envelope.FOUND and policy_id and _refs_changed(
             swift, project_id, policy_id, domain, refs):
         # A recovery region's key re-pointed (or added) on the policy: the
@@ -89,6 +109,11 @@ def protect_domain(conf: cfg.ConfigOpts, session: Any, swift: Any,
                   'name the policy\'s (%s)' % (count, ', '.join(
                       '%s: %s' % item for item in sorted(refs.items()))))
     return domain
+
+
+def rotated_at(encryption: dict[str, Any]) -> datetime.datetime | None:
+    """When the policy's data key was last rotated; ``None``: never."""
+    return datakeys.parse_time(encryption.get('data_key_not_before'))
 
 
 def _refs_changed(swift: Any, project_id: str, policy_id: str,
@@ -134,7 +159,9 @@ def scoped_policy(encryption: dict[str, Any], policy_id: str | None
 
 def rewrap_checkpoints(swift: Any, project_id: str, policy_id: str | None,
                        domain: envelope.Domain,
-                       refs: dict[str, str]) -> int:
+                       refs: dict[str, str],
+                       older: tuple[bytes, Callable[[str], bytes]] | None
+                       = None) -> int:
     """Re-wrap the policy's complete checkpoints of ``domain``'s data key.
 
     Each envelope is written again with the data key wrapped under the
@@ -142,8 +169,13 @@ def rewrap_checkpoints(swift: Any, project_id: str, policy_id: str | None,
     sealed changes.  A checkpoint that cannot be rewritten keeps opening
     with the old key.
 
+    :param older: (the new customer key, a reader of old ones): the
+        checkpoints of other data keys (from before a data key rotation)
+        are re-wrapped under the new key too, when the key they are
+        wrapped under can still be read.
     :returns: how many were rewritten.
     """
+    reopened = _Reopener(domain, older)
     count = 0
     for container in store.checkpoint_containers(swift, project_id):
         meta = store.container_metadata(swift, container)
@@ -156,12 +188,54 @@ def rewrap_checkpoints(swift: Any, project_id: str, policy_id: str | None,
             continue
         if not manifest_mod.is_envelope(found):
             continue
-        rewrapped = envelope.rewrap_envelope(found, domain, refs)
+        own = reopened(found)
+        rewrapped = None if own is None else envelope.rewrap_envelope(
+            found, own, refs)
         if rewrapped is None:
             continue
-        store.rewrite_envelope(swift, container, rewrapped, domain.wrap_ref)
+        store.rewrite_envelope(swift, container, rewrapped, own.wrap_ref)
         count += 1
     return count
+
+
+class _Reopener:
+    """The domain an envelope is re-wrapped as, under the new customer key.
+
+    ``domain`` for its own data key's; for another's (given ``older``),
+    that data key opened with the key it is wrapped under (each read
+    once) and wrapped under the new one; ``None`` when it cannot be.
+    """
+
+    def __init__(self, domain: envelope.Domain,
+                 older: tuple[bytes, Callable[[str], bytes]] | None) -> None:
+        self.domain = domain
+        self.older = older
+        self.keys: dict[str, bytes | None] = {}
+        self.domains: dict[str, envelope.Domain | None] = {
+            domain.key_id: domain}
+
+    def __call__(self, found: dict[str, Any]) -> envelope.Domain | None:
+        info = found.get('encryption') or {}
+        key_id, old_ref = info.get('key_id'), info.get('wrap_ref')
+        if key_id in self.domains:
+            return self.domains[key_id]
+        if self.older is None or not old_ref or \
+                old_ref == self.domain.wrap_ref:
+            return None
+        customer_key, read_key = self.older
+        if old_ref not in self.keys:
+            try:
+                self.keys[old_ref] = read_key(old_ref)
+            except exception.DragonException:
+                self.keys[old_ref] = None   # gone: it stays under it
+        old_key = self.keys[old_ref]
+        try:
+            self.domains[key_id] = None if old_key is None else \
+                envelope.rewrapped_domain(found, old_key, customer_key,
+                                          self.domain.wrap_ref)
+        except crypto.CryptoError:
+            self.domains[key_id] = None
+        return self.domains[key_id]
 
 
 def domain_id(manifest: dict[str, Any]) -> str | None:

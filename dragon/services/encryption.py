@@ -26,11 +26,13 @@ Dragon could not register is refused); a recovery region's is best
 effort, since its key may not be stored yet.
 """
 
+import datetime
 from typing import Any
 
 from oslo_config import cfg
 from oslo_log import log as logging
 
+from dragon.checkpoint import datakeys
 from dragon.checkpoint import envelope as envelope_mod
 from dragon.checkpoint import manifest as manifest_mod
 from dragon.checkpoint import readiness as readiness_mod
@@ -86,8 +88,11 @@ def normalize(context: Any, value: dict[str, Any] | None,
 
     :param current: the policy's encryption before an update: a request
         without ``data_key_scope`` keeps its scope (a key rotation does
-        not change whose data key it is).
+        not change whose data key it is), and its data key rotation time
+        is kept unless ``rotate_data_key`` asks for a new one.
 
+    :raises dragon.exception.Invalid: ``rotate_data_key`` for a policy
+        without encryption (400)
     :raises dragon.exception.KeyRefInvalid: a reference malformed (400)
     :raises dragon.exception.KeyNotFound: (400)
     :raises dragon.exception.KeyForbidden: (403)
@@ -101,10 +106,41 @@ def normalize(context: Any, value: dict[str, Any] | None,
     recovery = dict(value.get('recovery_key_refs') or {})
     for ref in recovery.values():
         keys.secret_id(ref)   # well-formed now; readable is readiness's
+    not_before = _data_key_not_before(value, current)
     _read(context, conf.engine.region_name, key_ref, conf)
-    return {'key_ref': key_ref, 'recovery_key_refs': recovery,
-            'data_key_scope': (value.get('data_key_scope') or scope(current)
-                               or envelope_mod.PROJECT_SCOPE)}
+    normalized = {'key_ref': key_ref, 'recovery_key_refs': recovery,
+                  'data_key_scope': (value.get('data_key_scope') or
+                                     scope(current) or
+                                     envelope_mod.PROJECT_SCOPE)}
+    if not_before:
+        normalized['data_key_not_before'] = not_before
+    return normalized
+
+
+def _data_key_not_before(value: dict[str, Any],
+                         current: dict[str, Any] | None) -> str | None:
+    """The data key rotation time to store (``None``: never rotated).
+
+    ``rotate_data_key`` sets it to now: the next protection uses no data
+    key made before (see ``dragon.checkpoint.datakeys.usable``).  Only a
+    policy that has encryption has a data key to rotate.
+
+    :raises dragon.exception.Invalid: a rotation without encryption.
+    """
+    previous = (current or {}).get('data_key_not_before')
+    if not value.get('rotate_data_key'):
+        return previous
+    if not current:
+        raise exception.Invalid(
+            reason='rotate_data_key: the policy had no encryption before '
+                   'this request, so it has no data key to rotate')
+    now = datetime.datetime.now(datetime.UTC)
+    # Later than the previous rotation even if this clock is behind.
+    older = datakeys.parse_time(previous)
+    if older is not None:
+        now = max(now.replace(tzinfo=None),
+                  older + datetime.timedelta(microseconds=1))
+    return datakeys.format_time(now)
 
 
 def refuse_scope_change(context: Any, policy: Any,

@@ -156,6 +156,15 @@ ENCRYPTION = {
                            'own (no chunk shared with another policy). '
                            'Omitted on update: unchanged. It cannot change '
                            'while the policy has checkpoints (409).'},
+        'rotate_data_key': {
+            'type': 'boolean',
+            'description': 'Rotate the data key: the next protection makes '
+                           'a new one (a new chunk namespace: everything is '
+                           'stored again) and no data key made before this '
+                           'request is used again; earlier checkpoints keep '
+                           'theirs and recover as before. Recorded as '
+                           'data_key_not_before. Refused (400) for a policy '
+                           'without encryption.'},
     },
     'description': 'Encrypt this policy\'s checkpoints with the customer\'s '
                    'key; null for none.',

@@ -132,7 +132,12 @@ POLICY = {
                     'type': 'object',
                     'additionalProperties': {'type': 'string'}},
                 'data_key_scope': {'type': 'string',
-                                   'enum': list(envelope.SCOPES)}}},
+                                   'enum': list(envelope.SCOPES)},
+                'data_key_not_before': {
+                    'type': 'string', 'format': 'date-time',
+                    'description': 'When the data key was last rotated '
+                                   '(rotate_data_key): no data key made '
+                                   'before is used; absent if never.'}}},
         'replication': {
             'type': ['object', 'null'],
             'required': ['target_region'],

@@ -174,6 +174,9 @@ class EncryptionColumn(columns.FormattableColumn):
             (self._value.get('recovery_key_refs') or {}).items())]
         parts.append('data key of the %s' % (
             self._value.get('data_key_scope') or 'project'))
+        if self._value.get('data_key_not_before'):
+            parts.append('data key rotated at %s' % (
+                self._value['data_key_not_before']))
         return '; '.join(parts)
 
 

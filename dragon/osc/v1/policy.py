@@ -234,6 +234,12 @@ def _add_encryption_arguments(parser: Any, for_set: bool = False) -> None:
                                   'checkpoints' if for_set else ''))
     if for_set:
         group.add_argument(
+            '--rotate-data-key', action='store_true', default=False,
+            help='Rotate the data key: the next protection makes a new one '
+                 '(everything is stored again) and uses no data key made '
+                 'before; earlier checkpoints keep theirs and recover as '
+                 'before, with the same customer key')
+        group.add_argument(
             '--no-encryption', action='store_true', default=False,
             help='Remove the key from the policy')
 
@@ -243,10 +249,11 @@ def _encryption(parsed_args: Any, current: dict | None = None,
     """(changed, the encryption to send) from the arguments.
 
     :raises osc_lib.exceptions.CommandError: malformed ``--recovery-key``,
-        ``--no-encryption`` with a key, or a recovery key or scope without
-        one.
+        ``--no-encryption`` with a key, or a recovery key, scope or data
+        key rotation without one.
     """
     scope = getattr(parsed_args, 'data_key_scope', None)
+    rotate = getattr(parsed_args, 'rotate_data_key', False)
     refs = {}
     for text in parsed_args.recovery_key:
         region, sep, ref = text.partition('=')
@@ -255,13 +262,18 @@ def _encryption(parsed_args: Any, current: dict | None = None,
                 "Error: --recovery-key '%s' is not REGION=KEY-REF." % text)
         refs[region] = ref
     if getattr(parsed_args, 'no_encryption', False):
-        if parsed_args.encryption_key or refs or scope:
+        if parsed_args.encryption_key or refs or scope or rotate:
             raise osc_exceptions.CommandError(
                 'Error: --no-encryption cannot be combined with keys.')
         return True, None
-    if not parsed_args.encryption_key and not refs and not scope:
+    if not parsed_args.encryption_key and not refs and not scope and \
+            not rotate:
         return False, None
     key_ref = parsed_args.encryption_key or (current or {}).get('key_ref')
+    if not key_ref and not refs and not scope:
+        raise osc_exceptions.CommandError(
+            'Error: --rotate-data-key: the policy has no encryption, so no '
+            'data key to rotate.')
     if not key_ref:
         raise osc_exceptions.CommandError(
             'Error: --%s needs --encryption-key (the key in the protected '
@@ -272,6 +284,8 @@ def _encryption(parsed_args: Any, current: dict | None = None,
         region: ref for region, ref in recovery.items() if ref}}
     if scope:
         encryption['data_key_scope'] = scope
+    if rotate:
+        encryption['rotate_data_key'] = True
     return True, encryption
 
 

@@ -20,6 +20,7 @@ import pytest
 
 from dragon.checkpoint import chunks
 from dragon.checkpoint import crypto
+from dragon.checkpoint import datakeys
 from dragon.checkpoint import envelope
 from dragon.checkpoint import gc
 from dragon.checkpoint import keyring
@@ -87,7 +88,7 @@ def test_a_project_keeps_one_data_key_per_customer_key(account):
     # Another customer key gets a data key of its own, beside the first.
     other, how = _domain(account, key=os.urandom(32))
     assert how == envelope.MADE and other.key_id != first.key_id
-    assert len(envelope.stored_keys(meta)) == 2
+    assert len(datakeys.stored_keys(meta)) == 2
     assert _domain(account)[0].key_id == first.key_id
 
 
@@ -262,7 +263,7 @@ def test_a_rotated_customer_key_rewraps_the_data_key(account):
     # The same data key (dedup goes on), now wrapped by the new key only.
     assert how == envelope.REWRAPPED and rotated.key_id == domain.key_id
     meta = account.containers[naming.chunk_container('proj')]['meta']
-    assert envelope.stored_keys(meta) == {
+    assert datakeys.stored_keys(meta) == {
         domain.key_id: (new_ref, rotated.wrapped)}
     assert _store(account, rotated).put_stream(
         io.BytesIO(DATA)).uploaded_bytes == 0
@@ -314,7 +315,7 @@ def test_a_policy_scoped_data_key_is_the_policys_alone(account):
     # The project's key stays the project's: a policy's is not offered.
     assert _domain(account)[0].key_id == project.key_id
     container = account.containers[naming.chunk_container('proj')]
-    assert set(envelope.stored_keys(container['meta'])) == {project.key_id}
+    assert set(datakeys.stored_keys(container['meta'])) == {project.key_id}
     # Stored as an object per key (metadata has room for a dozen only).
     assert set(container['objects']) == {
         'keys/pol/' + first.key_id, 'keys/pol-2/' + other.key_id}

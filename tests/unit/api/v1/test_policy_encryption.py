@@ -257,3 +257,44 @@ def test_what_a_show_measured_is_kept_for_dragon_status(api, fake_cloud):
     assert state['regions']['RegionTwo']['readable'] is False
     # A check is not a change of the policy.
     assert after.updated_at == before.updated_at
+
+
+def test_a_data_key_rotation_is_recorded_and_kept(api):
+    policy = _create(api).json['policy']
+    path = '/v1/policies/' + policy['id']
+    assert 'data_key_not_before' not in policy['encryption']
+    rotate = dict(ENCRYPTION, rotate_data_key=True)
+    first = api('PATCH', path, {'policy': {'encryption': rotate}})
+    assert first.status_int == 200, first.text
+    rotated = first.json['policy']['encryption']
+    assert rotated == dict(STORED,
+                           data_key_not_before=rotated['data_key_not_before'])
+    # Another change of the keys keeps it; another rotation moves it on.
+    kept = api('PATCH', path, {'policy': {'encryption': ENCRYPTION}})
+    assert kept.json['policy']['encryption'] == rotated
+    again = api('PATCH', path, {'policy': {'encryption': rotate}})
+    assert again.json['policy']['encryption']['data_key_not_before'] > \
+        rotated['data_key_not_before']
+    assert api('GET', path).json['policy']['encryption'] == \
+        again.json['policy']['encryption']
+
+
+def test_a_data_key_rotation_without_encryption_is_400(api):
+    response = _create(api, encryption=dict(ENCRYPTION, rotate_data_key=True))
+    assert response.status_int == 400, response.text
+    assert 'no data key to rotate' in response.json['error']['message']
+    policy = _create(api, encryption=None).json['policy']
+    response = api('PATCH', '/v1/policies/' + policy['id'], {'policy': {
+        'encryption': dict(ENCRYPTION, rotate_data_key=True)}})
+    assert response.status_int == 400, response.text
+    assert 'no data key to rotate' in response.json['error']['message']
+    assert api('GET', '/v1/policies/' + policy['id']).json['policy'][
+        'encryption'] is None
+
+
+@pytest.mark.parametrize('value', ['yes', 1, None])
+def test_rotate_data_key_is_a_boolean(api, value):
+    response = _create(api, encryption=dict(ENCRYPTION,
+                                            rotate_data_key=value))
+    assert response.status_int == 400, response.text
+    assert 'rotate_data_key' in response.json['error']['message']

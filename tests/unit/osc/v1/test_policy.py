@@ -491,6 +491,33 @@ def test_data_key_scope_sent_kept_and_shown(api, openstack):
         'dr', 'policy', 'show', 'web').out
 
 
+def test_rotate_data_key_sends_the_policys_keys_and_a_rotation(
+        api, openstack):
+    api.add_policy('web', encryption={
+        'key_ref': 'k1', 'recovery_key_refs': {'RegionTwo': 'k2'},
+        'data_key_scope': 'project',
+        'data_key_not_before': '2026-01-02T03:04:05.000006Z'})
+    result = openstack('dr', 'policy', 'set', 'web', '--rotate-data-key')
+    assert result.code == 0, result.err
+    assert api.requests('PATCH')[-1].json == {'policy': {'encryption': {
+        'key_ref': 'k1', 'recovery_key_refs': {'RegionTwo': 'k2'},
+        'rotate_data_key': True}}}
+    assert 'data key rotated at 2026-01-02T03:04:05.000006Z' in openstack(
+        'dr', 'policy', 'show', 'web').out
+
+
+def test_rotate_data_key_of_a_policy_without_encryption_is_refused(
+        api, openstack):
+    api.add_policy('clear')
+    result = openstack('dr', 'policy', 'set', 'clear', '--rotate-data-key')
+    assert result.code != 0 and 'Traceback' not in result.err
+    assert 'no data key to rotate' in result.err
+    both = openstack('dr', 'policy', 'set', 'clear', '--rotate-data-key',
+                     '--no-encryption')
+    assert both.code != 0 and 'Traceback' not in both.err
+    assert api.requests('PATCH') == []
+
+
 @pytest.mark.parametrize('args', [
     ('--data-key-scope', 'policy'),                      # no key
     ('--data-key-scope', 'tenant', '--encryption-key', 'k1'),
