@@ -196,13 +196,20 @@ def test_a_drill_of_a_checkpoint_never_copied_reads_the_primarys_swift(
         site):
     """A policy that does not replicate, drilled into RegionTwo while
     RegionOne is up: RegionTwo's Swift does not hold the checkpoint, so the
-    recovery reads RegionOne's (and says so) instead of failing.  The
-    site's volume again: its chunks are stored already, nothing uploads.
+    recovery reads RegionOne's (and says so) instead of failing.  Its own
+    blank volume (a resource belongs to one data-protecting policy): all
+    zero chunks, nothing uploads.
     """
-    policy = site.dr.policies.create(site.name + '-local', members=[{
-        'resource_type': 'volume', 'resource_id': site.volume_id,
-        'action': 'snapshot_data'}])
+    conn = site.conn
+    volume = conn.block_storage.create_volume(size=1,
+                                              name=site.name + '-local')
+    policy = None
     try:
+        wait_for(lambda: conn.block_storage.get_volume(volume.id),
+                 ('available',), timeout=300)
+        policy = site.dr.policies.create(site.name + '-local', members=[{
+            'resource_type': 'volume', 'resource_id': volume.id,
+            'action': 'snapshot_data'}])
         started = site.dr.checkpoints.protect(policy['id'])
         site.checkpoints.append(started['id'])
         checkpoint = wait(lambda: site.dr.checkpoints.get(started['id']),
@@ -224,7 +231,12 @@ def test_a_drill_of_a_checkpoint_never_copied_reads_the_primarys_swift(
     finally:
         # Its checkpoint stays in site.checkpoints: the site's teardown
         # deletes it with the others.
-        site.dr.policies.delete(policy['id'])
+        if policy is not None:
+            site.dr.policies.delete(policy['id'])
+        try:
+            conn.block_storage.delete_volume(volume, ignore_missing=True)
+        except Exception:
+            pass
 
 
 def _chunk_names(manifest):
