@@ -17,13 +17,13 @@ from typing import Any
 from django.urls import reverse
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
-from horizon import forms
 from horizon import tables
 from horizon import tabs
 from horizon.utils import memoized
 
 from dragon.dashboard.api import checkpoints as api
 from dragon.dashboard.common import errors
+from dragon.dashboard.common import modal
 from dragon.dashboard.project.checkpoints import forms as cp_forms
 from dragon.dashboard.project.checkpoints import tables as cp_tables
 from dragon.dashboard.project.checkpoints import tabs as cp_tabs
@@ -73,23 +73,12 @@ class DetailView(tabs.TabbedTableView):
                                     **kwargs)
 
 
-class VerifyView(forms.ModalFormView):
+class VerifyView(modal.ObjectModalFormView):
     form_class = cp_forms.VerifyForm
     form_id = 'verify_checkpoint_form'
     modal_id = 'verify_checkpoint_modal'
-    template_name = 'horizon/common/_modal_form.html'
-    # Horizon would look for '_' + the name for the modal (ajax) request.
-    ajax_template_name = template_name
+    object_kwarg = 'checkpoint_id'
     page_title = _('Verify Checkpoint')
     submit_label = _('Verify')
     submit_url = 'horizon:project:dr_checkpoints:verify'
     success_url = reverse_lazy(cp_tables.INDEX_URL)
-
-    def get_context_data(self, **kwargs: Any) -> dict:
-        context = super().get_context_data(**kwargs)
-        context['submit_url'] = reverse(
-            self.submit_url, args=(self.kwargs['checkpoint_id'],))
-        return context
-
-    def get_initial(self) -> dict:
-        return {'checkpoint_id': self.kwargs['checkpoint_id']}

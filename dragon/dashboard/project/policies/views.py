@@ -17,7 +17,6 @@ from typing import Any
 from django.urls import reverse
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
-from horizon import forms
 from horizon import tables
 from horizon import tabs
 from horizon.utils import memoized
@@ -25,6 +24,7 @@ from horizon import workflows
 
 from dragon.dashboard.api import policies as api
 from dragon.dashboard.common import errors
+from dragon.dashboard.common import modal
 from dragon.dashboard.project.policies import forms as policy_forms
 from dragon.dashboard.project.policies import tables as policy_tables
 from dragon.dashboard.project.policies import tabs as policy_tabs
@@ -97,28 +97,17 @@ class UpdateView(workflows.WorkflowView):
         return policy_workflows.initial_of(policy)
 
 
-class FailbackView(forms.ModalFormView):
+class FailbackView(modal.ObjectModalFormView):
     """Fail back: quiesce here, final checkpoint, home, await commit."""
 
     form_class = policy_forms.FailbackForm
     form_id = 'failback_policy_form'
     modal_id = 'failback_policy_modal'
-    template_name = 'horizon/common/_modal_form.html'
-    # Horizon would look for '_' + the name for the modal (ajax) request.
-    ajax_template_name = template_name
+    object_kwarg = 'policy_id'
     page_title = _('Fail Back')
     submit_label = _('Fail Back')
     submit_url = 'horizon:project:dr_policies:failback'
     success_url = reverse_lazy(policy_tables.INDEX_URL)
-
-    def get_context_data(self, **kwargs: Any) -> dict:
-        context = super().get_context_data(**kwargs)
-        context['submit_url'] = reverse(
-            self.submit_url, args=(self.kwargs['policy_id'],))
-        return context
-
-    def get_initial(self) -> dict:
-        return {'policy_id': self.kwargs['policy_id']}
 
     def get_success_url(self) -> str:
         # The failback's recovery, whose events follow each step.
