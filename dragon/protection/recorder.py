@@ -206,9 +206,7 @@ class RunRecorder:
         return [r for r in self.resources() if r['status'] == RESOURCE.ERROR]
 
     def totals(self) -> tuple[int, int]:
-        resources = self.resources()
-        return (sum(r['bytes_done'] for r in resources),
-                sum(r['bytes_total'] for r in resources))
+        return _byte_totals(self.resources())
 
     def _progress(self) -> dict[str, Any]:
         """The progress columns this recorder knows, for the next write.
@@ -222,8 +220,7 @@ class RunRecorder:
         warned = self.warnings.items()
         progress: dict[str, Any] = {}
         if resources:
-            done = sum(r['bytes_done'] for r in resources)
-            total = sum(r['bytes_total'] for r in resources)
+            done, total = _byte_totals(resources)
             progress = {self._kind.resources_field: resources,
                         'bytes_done': done, 'bytes_total': max(total, done)}
         if self._kind.warnings_field and (resources or warned):
@@ -277,3 +274,9 @@ class RunRecorder:
             self.flush(force=True)
         except exception.RunTakenOver as e:
             LOG.warning("%s", e)
+
+
+def _byte_totals(resources: list[dict[str, Any]]) -> tuple[int, int]:
+    """(bytes done, bytes to do) of the resources, summed."""
+    return (sum(r['bytes_done'] for r in resources),
+            sum(r['bytes_total'] for r in resources))
