@@ -25,7 +25,7 @@ final checkpoint; this run then
    members (their ``source_id``) and those their volumes are attached
    to are stopped, never deleted, and recorded on the reverse policy's
    ``failback.run.fenced`` with the status each had;
-#. recovers the checkpoint at home as a new stack (``workflow.Recovery``,
+#. recovers the checkpoint at home as a new stack (``relaunch.Recovery``,
    reading the home Swift's copy);
 #. waits in ``awaiting_commit`` (no deadline: only the user closes it).
 
@@ -54,6 +54,7 @@ from dragon import exception
 from dragon.protection import recorder as rec
 from dragon.recovery import failback_home
 from dragon.recovery.in_place import swap as swap_mod
+from dragon.recovery import relaunch
 from dragon import statuses
 
 LOG = logging.getLogger(__name__)
@@ -252,7 +253,7 @@ def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
     """Steps 1 to 5; never raises.
 
     :param clients: the home region's (the recovery's target region).
-    :param recovery_class: ``workflow.Recovery`` (step 4).
+    :param recovery_class: ``relaunch.Recovery`` (step 4).
     :returns: whether it reached ``awaiting_commit``.
     """
     policy = policy_of(recovery)
@@ -475,7 +476,6 @@ def _home_note(home_policy: dict[str, Any]) -> str:
 def _remove_failover(conf: cfg.ConfigOpts, record: dict[str, Any],
                      here: Any, recorder: rec.RunRecorder) -> None:
     """Delete the failover recovery here: its stack and restored data."""
-    from dragon.recovery import workflow
     admin = _admin()
     try:
         failover = db_api.recovery_get(admin, record['recovery_id'])
@@ -484,10 +484,7 @@ def _remove_failover(conf: cfg.ConfigOpts, record: dict[str, Any],
                        % record['recovery_id'])
         return
     other = rec.RunRecorder(admin, failover.id, run_kinds.RECOVERY)
-    undo = workflow.Recovery(conf, failover, here, other)
-    undo.stack_id = failover.stack_id
-    undo.restored = dict(failover.restored or {})
-    undo.teardown()
+    relaunch.Recovery.from_row(conf, failover, here, other).teardown()
     db_api.recovery_delete(admin, failover.id)
     recorder.event('info', 'failover recovery %s deleted: its stack %s and '
                    'restored data here are gone' % (failover.id,

@@ -57,7 +57,7 @@ def take_over(conf: cfg.ConfigOpts, recovery: Any, claim: str,
     """Resume or roll back failback run ``recovery`` (claimed: ``claim``).
 
     :param remove_made: removes what the recovery made at home, given
-        the home region's clients (``workflow.remove_made``).
+        the home region's clients (``takeover.remove_made``).
     :param trust_clients: the home region's clients of the run's trust.
     :param recast: hands a recovery to the engines (the engine's RPC
         ``recover`` cast); without it the run is rolled back.

@@ -10,420 +10,39 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""One recovery: a checkpoint in Swift becomes a running workload in the target region.
+"""The engine's entry points of a recovery, each handing it on by its mode.
 
-Everything that can be checked without creating anything comes first
-(manifest format, selection, mappings), so a bad request fails before the
-target is touched.  Then the data is restored (images and volume bytes
-streamed from the chunk store into the target's Glance, verified chunk by
-chunk), the template is rewritten and validated by the target's Heat, and
-the stack is created and watched until its servers are ACTIVE.  The RTO is
-measured from the start of the run to that moment.  A drill then tears
-everything down again and records its RTO on the policy.
-
-Only Swift and the target region are used: the primary site may be gone,
-and this Dragon's database may never have seen the checkpoint.
+``dragon.engine.manager`` calls ``run``, ``finish`` and ``delete`` by name
+on this module (``RECOVERY_WORKFLOW_MODULE``), ``dragon.engine.takeover``
+calls ``roll_back``.  Each loads the row, makes the target region's
+clients of the recovery's trust and hands the work on: a failover or a
+drill is relaunched as a new stack (``relaunch``), an in-place restore
+goes to ``in_place``, a failback to ``failback`` (its recovery at home a
+relaunch too), and the takeover of one whose engine died to ``takeover``
+(or ``failback_takeover``).
 """
 
-import concurrent.futures
-import threading
-import time
-from typing import Any, Callable
+from typing import Callable
 
 from oslo_config import cfg
-from oslo_log import log as logging
 
-from dragon.checkpoint import chunks as chunks_mod
-from dragon.checkpoint import keyring
-from dragon.checkpoint import manifest as manifest_mod
-from dragon.checkpoint import naming
-from dragon.checkpoint import store
-from dragon.cloud import clients as clients_mod
-from dragon.common import progress
 from dragon.common import timeutils
 from dragon import context as dragon_context
 from dragon.db import api as db_api
 from dragon.db import run_kinds
 from dragon import exception
 from dragon.notifications import notifier
-from dragon.protection import graph as graph_mod
 from dragon.protection import recorder as rec
 from dragon.recovery import failback as failback_mod
 from dragon.recovery import failback_takeover
 from dragon.recovery.in_place import closing as in_place_closing
 from dragon.recovery.in_place import run as in_place_run
-from dragon.recovery import mappings as mappings_mod
-from dragon.recovery import restore as restore_mod
-from dragon.recovery.restore import images as images_mod
-from dragon.recovery.restore import volumes as volumes_mod
-from dragon.recovery import rewrite as rewrite_mod
-from dragon.recovery import selection
-from dragon.recovery import source
-from dragon.recovery import stack as stack_mod
+from dragon.recovery import modes
+from dragon.recovery import relaunch
+from dragon.recovery import takeover
 from dragon import statuses
 
-LOG = logging.getLogger(__name__)
-
-# The statuses of the run's resources and of the run.
-RESOURCE = statuses.Resource
 STATUS = statuses.Recovery
-
-DRILL = 'drill'
-IN_PLACE = 'in_place'
-FAILBACK = 'failback'
-FAILOVER = 'failover'
-SERVER = 'OS::Nova::Server'
-
-
-def _notify(send: Any, conf: cfg.ConfigOpts, recovery_id: str,
-            fallback: Any = None) -> None:
-    """``send`` about the recovery row as it is now; never raises."""
-    notifier.send_current(send, conf, lambda: db_api.recovery_get(
-        dragon_context.get_admin_context(), recovery_id), fallback)
-
-
-class Recovery:
-    """The run of one recovery; ``run()`` never raises.
-
-    :param clients: ``ServiceClients`` of the **target** region, scoped to
-        the recovery's project.
-    """
-
-    def __init__(self, conf: cfg.ConfigOpts, recovery: Any,
-                 clients: clients_mod.ServiceClients,
-                 recorder: rec.RunRecorder, host: str = '') -> None:
-        self.conf = conf
-        self.recovery = recovery
-        self.clients = clients
-        self.recorder = recorder
-        self.host = host
-        self.restored: dict[str, dict[str, Any]] = {}
-        self._restored_lock = threading.Lock()
-        self.stack_id: str | None = None
-        self._failed = threading.Event()
-        self._started = time.monotonic()
-        # An encrypted checkpoint's key domain, unwrapped in the target
-        # region by prepare().
-        self.domain: Any = None
-        # Makes Swift connections to the store holding the checkpoint
-        # (chosen by prepare(): the target region's, else this site's).
-        self._checkpoint_swift: Any = None
-
-    @property
-    def drill(self) -> bool:
-        return self.recovery.mode == DRILL
-
-    @property
-    def template_mode(self) -> str:
-        """How mappings and the template are made: a failback's recovery
-        at home is a failover's (same networks by name, nothing recreated).
-        """
-        return (FAILOVER if self.recovery.mode == FAILBACK
-                else self.recovery.mode)
-
-    def swift(self) -> Any:
-        """A Swift connection to the store that holds the checkpoint."""
-        return (self._checkpoint_swift or self.clients.swift)()
-
-    # -- the flow
-    def run(self) -> bool:
-        started_at = timeutils.utcnow()
-        self.recorder.flush(force=True, started_at=started_at)
-        self.recorder.phase(progress.PREPARING)
-        self.recorder.event('info', '%s of %s into %s started%s' % (
-            self.recovery.mode, self.recovery.recovery_point,
-            self.recovery.target_region,
-            ' on engine %s' % self.host if self.host else ''))
-        _notify(notifier.recovery_start, self.conf, self.recovery.id,
-                self.recovery)
-        try:
-            manifest, graph, keys, values = self.prepare()
-            self.restore_all(manifest, graph, keys)
-            template, params = self.rewrite(manifest, keys, values)
-            self.launch(manifest, template, params)
-            rto = time.monotonic() - self._started
-            self.recorder.event('info', 'workload running in %s: RTO %.1f s'
-                                % (self.recovery.target_region, rto))
-            self.recorder.flush(force=True, rto_seconds=rto)
-            if self.drill:
-                self.recorder.phase(progress.VERIFYING)
-                self.verify_restored(manifest)
-                self.recorder.phase(progress.TEARING_DOWN)
-                self.teardown()
-                self.recorder.flush(force=True, torn_down=True)
-                self.record_drill(rto, STATUS.SUCCEEDED)
-            if self.recovery.mode == FAILBACK:
-                # The window stays open until the user commits or rolls
-                # back (dragon.recovery.failback.finish).
-                self.recorder.flush(force=True,
-                                    status=STATUS.AWAITING_COMMIT,
-                                    error=None)
-            else:
-                self.recorder.flush(force=True, status=STATUS.SUCCEEDED,
-                                    error=None,
-                                    finished_at=timeutils.utcnow())
-        except Exception as e:  # noqa: BLE001 - every failure ends the run
-            self.fail(e)
-            _notify(notifier.recovery_error, self.conf, self.recovery.id,
-                    self.recovery)
-            return False
-        _notify(notifier.recovery_end, self.conf, self.recovery.id,
-                self.recovery)
-        return True
-
-    def prepare(self) -> tuple[dict, graph_mod.ResourceGraph, set, dict]:
-        """Read and check everything; nothing is created in the target."""
-        # An encrypted checkpoint's key is read in the target region first:
-        # a key that cannot be read fails here, before anything is made.
-        self._checkpoint_swift = source.checkpoint_swift(
-            self.conf, self.clients, self.recovery.recovery_point,
-            self.recorder.event)
-        manifest = store.read_manifest(self.swift(),
-                                       self.recovery.recovery_point)
-        if manifest_mod.is_envelope(manifest):
-            manifest, self.domain = keyring.open_envelope(
-                self.conf, self.clients.base_session,
-                self.clients.region_name, manifest,
-                self.recovery.recovery_point)
-            self.recorder.event('info', 'checkpoint decrypted with key %s '
-                                'of region %s' % (
-                                    manifest['encryption']['key_refs'][
-                                        self.clients.region_name],
-                                    self.clients.region_name))
-        if manifest['project_id'] != self.clients.project_id:
-            raise exception.RecoveryPointNotFound(
-                container=self.recovery.recovery_point,
-                missing='a checkpoint of this project')
-        graph = graph_mod.ResourceGraph.from_dict(manifest['graph'])
-        keys = selection.select(graph, list(self.recovery.resources or ()))
-        values = mappings_mod.resolve(manifest, self.clients,
-                                      dict(self.recovery.mappings or {}),
-                                      keys, mode=self.template_mode)
-        self.recorder.event('info', 'checkpoint of policy %s from %s taken '
-                            '%s: %d of %d resources selected, mappings '
-                            'resolved' % (
-                                manifest['policy']['name'],
-                                manifest['source_region'],
-                                manifest['finished_at'], len(keys),
-                                len(graph)))
-        # What the checkpoint does not carry, said again where it is
-        # recovered (the backup site may have no database row): one line
-        # per warning, hundreds for a large policy, stored in one call.
-        with self.recorder.batched():
-            for warning in manifest_mod.warnings(manifest):
-                if warning.get('resource') in (None, *keys):
-                    self.recorder.event('warning', 'the checkpoint does not '
-                                        'carry everything: %s' %
-                                        warning.get('message'),
-                                        warning.get('resource'))
-        for node in graph.nodes():
-            record = manifest['data'].get(node.key)
-            if node.key in keys and (record or node.resource.type == SERVER):
-                self.recorder.track(
-                    node, restore_mod.estimate(record) if record else 0)
-        self.recorder.flush(force=True, policy_id=manifest['policy']['id'],
-                            policy_name=manifest['policy']['name'])
-        return manifest, graph, keys, values
-
-    def restore_all(self, manifest: dict, graph: graph_mod.ResourceGraph,
-                    keys: set) -> None:
-        chunk_store = chunks_mod.project_store(
-            self.swift, manifest['project_id'], self.conf,
-            domain=self.domain)
-        work = [(key, record) for key, record in manifest['data'].items()
-                if key in keys and record.get('kind') not in (None, 'none')]
-        self.recorder.phase(progress.RESTORING, len(work))
-        with concurrent.futures.ThreadPoolExecutor(
-                self.conf.recovery.parallel_restores) as pool:
-            futures = [pool.submit(self._restore, chunk_store, manifest,
-                                   graph.get(key), record)
-                       for key, record in work]
-            errors = [f.exception() for f in futures if f.exception()]
-        if errors:
-            raise errors[0]
-        if work:
-            self.recorder.event('info', 'data of %d resources restored'
-                                % len(work))
-
-    def _restore(self, chunk_store: Any, manifest: dict,
-                 node: graph_mod.Node, record: dict) -> None:
-        key = node.key
-        if self._failed.is_set():
-            self.recorder.status(key, RESOURCE.ERROR,
-                                 'not restored: another resource failed')
-            return
-        self.recorder.status(key, RESOURCE.TRANSFERRING)
-        ctx = restore_mod.RestoreContext(
-            clients=self.clients, chunks=chunk_store,
-            progress=lambda n: self.recorder.add_bytes(key, n),
-            event=lambda level, msg: self.recorder.event(level, msg, key),
-            conf=self.conf, recovery_id=self.recovery.id,
-            checkpoint_time=manifest['started_at'],
-            checkpoint=self.recovery.recovery_point,
-            name_prefix=(self.recovery.mappings or {}).get('name_prefix')
-            or '')
-        try:
-            result = restore_mod.restore(ctx, key, record, node=node)
-        except Exception as e:
-            self._failed.set()
-            self.recorder.status(key, RESOURCE.ERROR, exception.one_line(e))
-            raise
-        with self._restored_lock:
-            self.restored[key] = result
-        self.recorder.set(key, target_id=result.get('image_id') or
-                          result.get('volume_id') or result.get('target_id'))
-        self.recorder.flush(force=True, restored=dict(self.restored))
-        self.recorder.status(key, RESOURCE.RESTORED)
-        self.recorder.advance()
-
-    def rewrite(self, manifest: dict, keys: set,
-                values: dict) -> tuple[dict, dict]:
-        template_yaml, index = store.read_template(
-            self.swift(), self.recovery.recovery_point, self.domain)
-        mappings = dict(self.recovery.mappings or {})
-        template, params = rewrite_mod.rewrite(
-            template_yaml, index, values, self.restored, keys,
-            self.template_mode, mappings.get('name_prefix') or '',
-            graph=manifest['graph'])
-        stack_mod.validate(self.clients, template)
-        self.recorder.event('info', 'template rewritten for %s and validated'
-                            % self.recovery.target_region)
-        return template, params
-
-    def launch(self, manifest: dict, template: dict, params: dict) -> None:
-        name = stack_mod.stack_name(
-            manifest['policy']['name'],
-            naming.parse(self.recovery.recovery_point).time,
-            (self.recovery.mappings or {}).get('name_prefix') or
-            ('drill-' if self.drill else ''))
-        timeout = self.recovery.timeout or self.conf.recovery.stack_timeout
-        self.recorder.phase(progress.LAUNCHING)
-        # Named before it exists: an engine that dies between Heat's answer
-        # and the next write leaves a stack its successor finds by name.
-        self.recorder.flush(force=True, stack_name=name)
-        self.stack_id = stack_mod.create(self.clients, name, template,
-                                         params, timeout)
-        self.recorder.flush(force=True, stack_id=self.stack_id,
-                            stack_name=name)
-        self.recorder.event('info', 'stack %s (%s) created' % (
-            name, self.stack_id))
-        status = stack_mod.wait(
-            self.clients, self.stack_id, timeout, self._stack_progress,
-            interval=self.conf.recovery.stack_poll_interval, action='CREATE')
-        self.recorder.flush(force=True, stack_status=status)
-        if status != 'CREATE_COMPLETE':
-            raise exception.StackFailed(stack=name, status=status,
-                                        reason='see the recovery events')
-
-    def _stack_progress(self, resources: list[dict[str, Any]]) -> None:
-        """Per-resource stack status into the servers' progress entries."""
-        tracked = {r['key'] for r in self.recorder.resources()}
-        for resource in resources:
-            key = resource.get('resource_name')
-            if key in tracked:
-                self.recorder.set(key, target_id=resource.get(
-                    'physical_resource_id'))
-                status = resource.get('resource_status') or ''
-                if status.endswith('FAILED'):
-                    self.recorder.status(key, RESOURCE.ERROR,
-                                         resource.get('resource_status_reason'))
-                elif status == 'CREATE_COMPLETE':
-                    self.recorder.status(key, RESOURCE.DONE)
-
-    def verify_restored(self, manifest: dict) -> None:
-        """A drill checks what it restored is what the checkpoint holds.
-
-        The bytes were verified chunk by chunk and as a whole while they
-        were uploaded; here Glance's own size of each restored image must
-        match the manifest's, so a truncated upload cannot pass.
-        """
-        image = self.clients.adapter('image')
-        for key, restored in self.restored.items():
-            if 'image_id' not in restored:
-                continue
-            found = image.get('/v2/images/%s' % restored['image_id']).json()
-            if found.get('size') != manifest['data'][key].get('size'):
-                raise exception.RecoveryFailed(
-                    resource=key, reason='restored image has %s bytes, the '
-                    'checkpoint %s' % (found.get('size'),
-                                       manifest['data'][key].get('size')))
-        self.recorder.event('info', 'restored data verified (%d images)'
-                            % sum('image_id' in r
-                                  for r in self.restored.values()))
-
-    def teardown(self) -> None:
-        """Remove the stack and everything restored (drills, failures, delete)."""
-        timeout = self.recovery.timeout or self.conf.recovery.stack_timeout
-        if self.stack_id:
-            stack_mod.delete(self.clients, self.stack_id, timeout,
-                             interval=self.conf.recovery.stack_poll_interval)
-            self.recorder.event('info', 'stack %s deleted' % self.stack_id)
-        if self.restored:
-            restore_mod.cleanup(self._restore_context(), self.restored)
-            self.recorder.event('info', 'restored data removed')
-
-    def _restore_context(self) -> Any:
-        return restore_mod.RestoreContext(
-            clients=self.clients, chunks=None, conf=self.conf,
-            recovery_id=self.recovery.id,
-            checkpoint=self.recovery.recovery_point)
-
-    def record_drill(self, rto: float | None, status: str) -> None:
-        _record_drill(self.recovery, rto, status)
-
-    def fail(self, error: BaseException) -> None:
-        reason = exception.one_line(error)
-        if not isinstance(error, exception.DragonException):
-            LOG.error("recovery %s failed", self.recovery.id, exc_info=error)
-        self.recorder.event('error', '%s failed: %s' % (self.recovery.mode,
-                                                         reason))
-        for entry in self.recorder.resources():
-            if entry['status'] in (RESOURCE.PENDING, RESOURCE.TRANSFERRING):
-                self.recorder.status(entry['key'], RESOURCE.ERROR,
-                                     'not completed: %s' % reason)
-        values: dict[str, Any] = {}
-        if self.drill or not self.stack_id:
-            # Nothing of a drill stays; a failover that made no stack keeps
-            # no half-restored data.  A failed stack stays for diagnosis.
-            try:
-                self.teardown()
-                values['torn_down'] = True
-            except Exception as e:  # noqa: BLE001
-                self.recorder.event('warning', 'cleanup incomplete: %s; '
-                                    'delete the recovery to retry'
-                                    % exception.one_line(e))
-        else:
-            self.recorder.event('info', 'the failed stack %s is kept for '
-                                'diagnosis; delete the recovery to remove it '
-                                'and the restored data' % self.stack_id)
-        if self.drill:
-            self.record_drill(None, STATUS.ERROR)
-        self.recorder.flush(force=True, status=STATUS.ERROR, error=reason,
-                            finished_at=timeutils.utcnow(), **values)
-
-
-def _record_drill(recovery: Any, rto: float | None, status: str) -> None:
-    """The policy's ``last_drill``, when this site's database has the policy."""
-    policy_id = getattr(recovery, 'policy_id', None)
-    if not policy_id:
-        return
-    try:
-        db_api.workload_policy_set_last_drill(
-            dragon_context.get_admin_context(), policy_id, {
-                'recovery_id': recovery.id, 'status': status,
-                'at': timeutils.utcnow().isoformat() + 'Z',
-                'rto_seconds': rto})
-    except exception.PolicyNotFound:
-        # The policy lives in another site's database (or is gone).
-        pass
-
-
-def _trust_clients(conf: cfg.ConfigOpts, recovery: Any
-                   ) -> clients_mod.ServiceClients:
-    from dragon import identity
-    session = identity.trust_session(conf, recovery.trust_id)
-    return clients_mod.ServiceClients(session, recovery.target_region,
-                                      conf)
 
 
 def run(conf: cfg.ConfigOpts, recovery_id: str, host: str = '') -> bool:
@@ -433,39 +52,41 @@ def run(conf: cfg.ConfigOpts, recovery_id: str, host: str = '') -> bool:
     recorder = rec.RunRecorder(context, recovery_id, run_kinds.RECOVERY,
                                claim=recovery.claim)
     try:
-        clients = _trust_clients(conf, recovery)
+        clients = relaunch.trust_clients(conf, recovery)
     except Exception as e:  # noqa: BLE001 - the row must leave 'recovering'
         recorder.event('error', 'recovery cannot start: %s' % exception.one_line(e))
         recorder.flush(force=True, status=STATUS.ERROR,
                        error=exception.one_line(e),
                        finished_at=timeutils.utcnow())
-        _notify(notifier.recovery_error, conf, recovery_id, recovery)
+        relaunch.notify(notifier.recovery_error, conf, recovery_id, recovery)
         return False
-    if recovery.mode == IN_PLACE:
+    if recovery.mode == modes.IN_PLACE:
         return in_place_run.run(conf, recovery, clients, recorder)
-    if recovery.mode == FAILBACK:
+    if recovery.mode == modes.FAILBACK:
         return failback_mod.run(conf, recovery, clients, recorder, host,
-                                Recovery)
-    return Recovery(conf, recovery, clients, recorder, host).run()
+                                relaunch.Recovery)
+    return relaunch.Recovery(conf, recovery, clients, recorder, host).run()
 
 
 def finish(conf: cfg.ConfigOpts, recovery_id: str, host: str = '') -> bool:
-    """Close the window of an in-place restore (committing, rolling_back)."""
+    """Close the window of an in-place restore or a failback (committing,
+    rolling_back).
+    """
     context = dragon_context.get_admin_context()
     recovery = db_api.recovery_get(context, recovery_id)
     recorder = rec.RunRecorder(context, recovery_id, run_kinds.RECOVERY,
                                claim=recovery.claim)
     try:
-        clients = _trust_clients(conf, recovery)
+        clients = relaunch.trust_clients(conf, recovery)
     except Exception as e:  # noqa: BLE001 - the row must leave its status
         return in_place_closing.finish_failed(recovery, recorder, e)
-    if recovery.mode == FAILBACK:
+    if recovery.mode == modes.FAILBACK:
         done = failback_mod.finish(conf, recovery, clients, recorder,
-                                   Recovery)
+                                   relaunch.Recovery)
     else:
         done = in_place_closing.finish(conf, recovery, clients, recorder)
-    _notify(notifier.recovery_end if done else notifier.recovery_error,
-            conf, recovery_id, recovery)
+    relaunch.notify(notifier.recovery_end if done else notifier.recovery_error,
+                    conf, recovery_id, recovery)
     return done
 
 
@@ -479,28 +100,23 @@ def delete(conf: cfg.ConfigOpts, recovery_id: str, host: str = '') -> None:
     context = dragon_context.get_admin_context()
     recovery = db_api.recovery_get(context, recovery_id)
     recorder = rec.RunRecorder(context, recovery_id, run_kinds.RECOVERY)
-    if recovery.mode == IN_PLACE:
-        try:
-            in_place_closing.put_everything_back(
-                conf, recovery, _trust_clients(conf, recovery), recorder)
-        except Exception as e:  # noqa: BLE001
-            recorder.event('error', 'delete failed: %s' %
-                           exception.one_line(e))
-            recorder.flush(force=True, status=STATUS.ERROR,
-                           error=exception.one_line(e))
-            return
-        db_api.recovery_delete(context, recovery_id)
-        return
-    if recovery.mode == FAILBACK and recovery.status == STATUS.COMMITTED:
+    if recovery.mode == modes.FAILBACK and recovery.status == STATUS.COMMITTED:
         # Its stack is the workload at home now: only the row goes.
         db_api.recovery_delete(context, recovery_id)
         return
-    run_ = Recovery(conf, recovery, _trust_clients(conf, recovery), recorder,
-                    host)
-    run_.stack_id = recovery.stack_id
-    run_.restored = dict(recovery.restored or {})
+    if recovery.mode == modes.IN_PLACE:
+        def remove() -> None:
+            in_place_closing.put_everything_back(
+                conf, recovery, relaunch.trust_clients(conf, recovery),
+                recorder)
+    else:
+        # The clients are made outside the try: a trust that cannot be
+        # used is the engine's failure (EngineManager._run), not a teardown's.
+        remove = relaunch.Recovery.from_row(
+            conf, recovery, relaunch.trust_clients(conf, recovery), recorder,
+            host).teardown
     try:
-        run_.teardown()
+        remove()
     except Exception as e:  # noqa: BLE001
         recorder.event('error', 'delete failed: %s' % exception.one_line(e))
         recorder.flush(force=True, status=STATUS.ERROR,
@@ -512,111 +128,39 @@ def delete(conf: cfg.ConfigOpts, recovery_id: str, host: str = '') -> None:
 def roll_back(conf: cfg.ConfigOpts, recovery_id: str, claim: str,
               dead_host: str, host: str = '',
               recast: Callable[[str], None] | None = None) -> bool:
-    """Remove everything a recovery whose engine died had made; mark it error.
+    """Take over a recovery whose engine died (``claim``: this engine's).
 
-    A half-done recovery cannot be resumed safely from the middle (Heat may
-    be halfway through a stack), so the engine that took it over
-    (``claim``) removes the stack (found by name if its id was never
-    recorded), every restored image and volume recorded on the row, and
-    any image or volume still tagged ``dragon_restore=<id>`` (one being
-    uploaded or restored into at the crash), then records why.
+    A relaunch is rolled back (``takeover.roll_back``), an in-place
+    restore's window taken over, a failback resumed or rolled back
+    (``failback_takeover``), a failback's close done again.
 
-    :returns: whether everything was removed.
+    :returns: whether it was taken over completely.
     """
     context = dragon_context.get_admin_context()
     recovery = db_api.recovery_get(context, recovery_id)
     recorder = rec.RunRecorder(context, recovery_id, run_kinds.RECOVERY,
                                claim=claim)
-    if recovery.mode == IN_PLACE:
-        # Never the sweep below: in place, the workload's own volumes are
-        # put back, and only what this recovery made is deleted.
-        return _take_over_in_place(conf, recovery, recorder, dead_host)
-    if recovery.mode == FAILBACK and recovery.status in (
+    if recovery.mode == modes.IN_PLACE:
+        # Never the sweep of a relaunch: in place, the workload's own
+        # volumes are put back, and only what this recovery made is deleted.
+        return takeover.take_over_in_place(conf, recovery, recorder,
+                                           dead_host)
+    if recovery.mode == modes.FAILBACK and recovery.status in (
             STATUS.COMMITTING, STATUS.ROLLING_BACK):
-        # Never the sweep below: committing, the stack at home is the
-        # workload. The close is done again; its steps skip what is done.
+        # Never the sweep of a relaunch: committing, the stack at home is
+        # the workload. The close is done again; its steps skip what is done.
         recorder.event('warning', 'the engine closing the failback (host '
                        '%s) stopped; closed again by this engine'
                        % dead_host)
         return failback_mod.finish(conf, recovery,
-                                   _trust_clients(conf, recovery), recorder,
-                                   Recovery)
-    if recovery.mode == FAILBACK:
+                                   relaunch.trust_clients(conf, recovery),
+                                   recorder, relaunch.Recovery)
+    if recovery.mode == modes.FAILBACK:
         # Resumed before its recovery at home began, else rolled back
         # with both sites as before the run.
         return failback_takeover.take_over(
             conf, recovery, claim, recorder, dead_host, host,
-            lambda clients: remove_made(conf, recovery, clients, recorder,
-                                        host),
-            lambda: _trust_clients(conf, recovery), recast)
-    reason = ('the engine running it (host %s) stopped mid-recovery' %
-              dead_host)
-    recorder.event('warning', '%s; engine %s removes what it had created'
-                   % (reason, host or '?'))
-    clean = True
-    try:
-        remove_made(conf, recovery, _trust_clients(conf, recovery), recorder,
-                    host)
-        message = '%s; everything it had created was removed' % reason
-    except exception.RunTakenOver:
-        raise
-    except Exception as e:  # noqa: BLE001 - report what is left
-        clean = False
-        message = ('%s; cleanup incomplete (%s): delete the recovery to '
-                   'retry' % (reason, exception.one_line(e)))
-    recorder.event('error', message)
-    if recovery.mode == DRILL:
-        _record_drill(recovery, None, STATUS.ERROR)
-    recorder.flush(force=True, status=STATUS.ERROR, error=message,
-                   finished_at=timeutils.utcnow(), torn_down=clean)
-    _notify(notifier.recovery_error, conf, recovery_id, recovery)
-    return clean
-
-
-def remove_made(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
-                recorder: rec.RunRecorder, host: str = '') -> None:
-    """Everything a recovery cut short made: its stack (by name if its id
-    was never recorded), the restored images and volumes on the row and
-    those still tagged with it.
-
-    :raises: what a deletion raised.
-    """
-    run_ = Recovery(conf, recovery, clients, recorder, host)
-    run_.stack_id = recovery.stack_id or _stack_by_name(
-        clients, recovery.stack_name)
-    run_.restored = dict(recovery.restored or {})
-    for image_id in images_mod.tagged_images(clients, recovery.id):
-        if all(r.get('image_id') != image_id
-               for r in run_.restored.values()):
-            run_.restored['untracked-%s' % image_id] = {
-                'image_id': image_id}
-    # A volume a backup is restored into is tagged when it is created,
-    # before its id can be on the row (restore.volumes).
-    for volume_id in volumes_mod.tagged_volumes(run_._restore_context()):
-        if all(r.get('volume_id') != volume_id
-               for r in run_.restored.values()):
-            run_.restored['untracked-%s' % volume_id] = {
-                'volume_id': volume_id}
-    run_.teardown()
-
-
-def _take_over_in_place(conf: cfg.ConfigOpts, recovery: Any,
-                        recorder: rec.RunRecorder, dead_host: str) -> bool:
-    try:
-        clients = _trust_clients(conf, recovery)
-    except Exception as e:  # noqa: BLE001 - tried again next sweep
-        recorder.event('warning', 'taking over: %s' % exception.one_line(e))
-        raise
-    in_place_closing.take_over(conf, recovery, clients, recorder, dead_host)
-    current = db_api.recovery_get(dragon_context.get_admin_context(),
-                                  recovery.id)
-    _notify(notifier.recovery_error if current.status == STATUS.ERROR
-            else notifier.recovery_end, conf, recovery.id, recovery)
-    return current.status != STATUS.ERROR
-
-
-def _stack_by_name(clients: Any, name: str | None) -> str | None:
-    if not name:
-        return None
-    stack = stack_mod.get(clients, name)
-    return stack.get('id') if stack else None
+            lambda clients: takeover.remove_made(conf, recovery, clients,
+                                                 recorder, host),
+            lambda: relaunch.trust_clients(conf, recovery), recast)
+    return takeover.roll_back(conf, recovery, recorder, dead_host, host)

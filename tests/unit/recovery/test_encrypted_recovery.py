@@ -21,12 +21,12 @@ import pytest
 from dragon.checkpoint import envelope
 from dragon import exception
 from dragon.protection import recorder as rec
-from dragon.recovery import workflow
+from dragon.recovery import relaunch
 from tests.unit.checkpoint.fake_swift import FakeAccount
-from tests.unit.recovery.test_workflow import _checkpoint
-from tests.unit.recovery.test_workflow import Fakes
-from tests.unit.recovery.test_workflow import MemoryRows
-from tests.unit.recovery.test_workflow import PROJECT
+from tests.unit.recovery.test_relaunch import _checkpoint
+from tests.unit.recovery.test_relaunch import Fakes
+from tests.unit.recovery.test_relaunch import MemoryRows
+from tests.unit.recovery.test_relaunch import PROJECT
 
 KEY = os.urandom(32)
 REF_ONE = 'http://kms-one/v1/secrets/0b9f0a4e-3c6f-4a8e-9d51-5f0c2a6b7e10'
@@ -55,8 +55,8 @@ def env(conf, monkeypatch):
             raise exception.KeyNotFound(key_ref=key_ref, region=region)
         return keys[region][key_ref]
 
-    real_store = workflow.chunks_mod.project_store
-    real_template = workflow.store.read_template
+    real_store = relaunch.chunks_mod.project_store
+    real_template = relaunch.store.read_template
 
     def project_store(*args, **kwargs):
         stores.append(kwargs.get('domain'))
@@ -66,9 +66,9 @@ def env(conf, monkeypatch):
         templates.append(domain)
         return real_template(swift, container, domain)
 
-    monkeypatch.setattr(workflow.keyring.keys, 'read_customer_key', read)
-    monkeypatch.setattr(workflow.chunks_mod, 'project_store', project_store)
-    monkeypatch.setattr(workflow.store, 'read_template', read_template)
+    monkeypatch.setattr(relaunch.keyring.keys, 'read_customer_key', read)
+    monkeypatch.setattr(relaunch.chunks_mod, 'project_store', project_store)
+    monkeypatch.setattr(relaunch.store, 'read_template', read_template)
     rows = MemoryRows()
     clients = types.SimpleNamespace(
         swift=account.connect, project_id=PROJECT, region_name='RegionTwo',
@@ -80,7 +80,7 @@ def env(conf, monkeypatch):
             id='rec-1', mode='failover', recovery_point=container,
             target_region=region, resources=[], mappings={}, timeout=600,
             policy_id='pol-1')
-        ok = workflow.Recovery(conf, recovery, clients,
+        ok = relaunch.Recovery(conf, recovery, clients,
                                rec.RunRecorder(None, 'rec-1', rows.rows)).run()
         return ok, rows.row
 

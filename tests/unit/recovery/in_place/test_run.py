@@ -159,12 +159,13 @@ def test_a_failing_service_is_no_gone_member():
 def test_the_workflow_hands_in_place_recoveries_to_the_dry_run(monkeypatch):
     from dragon.db import api as db_api
     from dragon.protection import recorder as rec
+    from dragon.recovery import relaunch
     from dragon.recovery import workflow
     row = _recovery(mode='in_place', claim='c1', trust_id='t1')
     monkeypatch.setattr(db_api, 'recovery_get', lambda ctx, rid: row)
     monkeypatch.setattr(rec, 'RunRecorder', lambda *a, **k: 'recorder')
-    monkeypatch.setattr(workflow, '_trust_clients', lambda conf, r: 'clients')
-    monkeypatch.setattr(workflow.Recovery, 'run', pytest.fail)
+    monkeypatch.setattr(relaunch, 'trust_clients', lambda conf, r: 'clients')
+    monkeypatch.setattr(relaunch.Recovery, 'run', pytest.fail)
     handed = []
     monkeypatch.setattr(run_mod, 'run', lambda *args: handed.append(args)
                         or True)

@@ -205,6 +205,8 @@ def test_volumes_tagged_as_the_recoverys_are_found_and_no_others(env):
 def test_a_rollback_removes_a_tagged_volume_the_row_never_named(
         env, monkeypatch):
     """The engine died after the volume to restore into was created."""
+    from dragon.recovery import relaunch
+    from dragon.recovery import takeover
     from dragon.recovery import workflow
     lost = env.cloud.add_volume(metadata={'dragon_restore': 'rec-1'},
                                 status='restoring-backup', _steps=1,
@@ -229,12 +231,12 @@ def test_a_rollback_removes_a_tagged_volume_the_row_never_named(
     monkeypatch.setattr(workflow.db_api, 'recovery_get',
                         lambda context, recovery_id: recovery)
     monkeypatch.setattr(workflow.rec, 'RunRecorder', Recorder)
-    monkeypatch.setattr(workflow, '_trust_clients',
+    monkeypatch.setattr(relaunch, 'trust_clients',
                         lambda conf, row: env.cloud)
-    monkeypatch.setattr(workflow.images_mod, 'tagged_images',
+    monkeypatch.setattr(takeover.images_mod, 'tagged_images',
                         lambda clients, rid: [])
-    monkeypatch.setattr(workflow, '_notify', lambda *args: None)
-    monkeypatch.setattr(workflow.stack_mod, 'delete',
+    monkeypatch.setattr(relaunch, 'notify', lambda *args: None)
+    monkeypatch.setattr(relaunch.stack_mod, 'delete',
                         lambda *args, **kwargs: None)
     ok = workflow.roll_back(env.ctx.conf, 'rec-1', 'claim', 'dead',
                             'e1')

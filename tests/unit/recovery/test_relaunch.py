@@ -27,7 +27,7 @@ from dragon.checkpoint import store
 from dragon import exception
 from dragon.protection import graph as graph_mod
 from dragon.protection import recorder as rec
-from dragon.recovery import workflow
+from dragon.recovery import relaunch
 from dragon import statuses
 from tests.unit.checkpoint.fake_swift import FakeAccount
 
@@ -98,21 +98,21 @@ class Fakes:
         self.intervals = []
         self.fail = {}
         mp = monkeypatch
-        mp.setattr(workflow.selection, 'select',
+        mp.setattr(relaunch.selection, 'select',
                    lambda graph, ids: {n.key for n in graph.nodes()})
-        mp.setattr(workflow.mappings_mod, 'resolve', self.resolve)
-        mp.setattr(workflow.restore_mod, 'estimate',
+        mp.setattr(relaunch.mappings_mod, 'resolve', self.resolve)
+        mp.setattr(relaunch.restore_mod, 'estimate',
                    lambda record: record.get('size') or 0)
-        mp.setattr(workflow.restore_mod, 'restore', self.restore)
-        mp.setattr(workflow.restore_mod, 'cleanup', self.cleanup)
-        mp.setattr(workflow.rewrite_mod, 'rewrite', self.rewrite)
-        mp.setattr(workflow.stack_mod, 'validate',
+        mp.setattr(relaunch.restore_mod, 'restore', self.restore)
+        mp.setattr(relaunch.restore_mod, 'cleanup', self.cleanup)
+        mp.setattr(relaunch.rewrite_mod, 'rewrite', self.rewrite)
+        mp.setattr(relaunch.stack_mod, 'validate',
                    lambda clients, template: self.calls.append(('validate',)))
-        mp.setattr(workflow.stack_mod, 'create', self.create)
-        mp.setattr(workflow.stack_mod, 'wait', self.wait)
-        mp.setattr(workflow.stack_mod, 'delete', self.delete)
+        mp.setattr(relaunch.stack_mod, 'create', self.create)
+        mp.setattr(relaunch.stack_mod, 'wait', self.wait)
+        mp.setattr(relaunch.stack_mod, 'delete', self.delete)
         # raising=False: the DB function lands with the recoveries table.
-        mp.setattr(workflow.db_api, 'workload_policy_set_last_drill',
+        mp.setattr(relaunch.db_api, 'workload_policy_set_last_drill',
                    lambda ctx, pid, value: self.calls.append(
                        ('last_drill', pid, value['status'],
                         value['rto_seconds'] is not None)), raising=False)
@@ -187,7 +187,7 @@ def env(conf, monkeypatch):
             id='rec-1', mode=mode, recovery_point=point,
             target_region='RegionTwo', resources=[], mappings={},
             timeout=600, policy_id='pol-1', **fields)
-        ok = workflow.Recovery(conf, recovery, clients,
+        ok = relaunch.Recovery(conf, recovery, clients,
                                rec.RunRecorder(None, 'rec-1', rows.rows)).run()
         return ok, rows.row
 
@@ -237,13 +237,13 @@ def test_a_drill_tears_everything_down_and_records_its_rto(env):
 def test_stack_polls_and_parallel_restores_are_the_operators(
         env, monkeypatch):
     workers = []
-    real = workflow.concurrent.futures.ThreadPoolExecutor
+    real = relaunch.concurrent.futures.ThreadPoolExecutor
 
     def pool(max_workers):
         workers.append(max_workers)
         return real(max_workers)
 
-    monkeypatch.setattr(workflow.concurrent.futures, 'ThreadPoolExecutor',
+    monkeypatch.setattr(relaunch.concurrent.futures, 'ThreadPoolExecutor',
                         pool)
     ok, _row = env.recover(mode='drill')
     assert ok and workers == [2]                    # the defaults, as before
@@ -314,7 +314,7 @@ def test_an_incomplete_checkpoint_is_not_found(env):
 @pytest.fixture
 def notified(env, notifications, monkeypatch):
     """Notifications of the run; the row read back is the in-memory one."""
-    monkeypatch.setattr(workflow.db_api, 'recovery_get',
+    monkeypatch.setattr(relaunch.db_api, 'recovery_get',
                         lambda context, recovery_id: types.SimpleNamespace(
                             id=recovery_id, mode='drill', **env.rows.row))
     return notifications
@@ -347,7 +347,7 @@ def test_an_unreadable_row_sends_the_one_the_run_has(env, notifications,
     def unreadable(context, recovery_id):
         raise RuntimeError('database gone')
 
-    monkeypatch.setattr(workflow.db_api, 'recovery_get', unreadable)
+    monkeypatch.setattr(relaunch.db_api, 'recovery_get', unreadable)
     ok, row = env.recover()
     assert ok and notifications.types()[-1] == 'dragon.recovery.create.end'
     assert notifications[-1][2]['dragon_object.data']['id'] == 'rec-1'
