@@ -24,6 +24,10 @@ drill then tears everything down again and records its RTO on the policy.
 
 Only Swift and the target region are used: the primary site may be gone,
 and this Dragon's database may never have seen the checkpoint.
+
+``trust_clients`` and ``notify`` are the run's own, and the entry points
+(``workflow``) and the takeovers (``takeover``) reach the target region
+and send their notifications with the same two.
 """
 
 import concurrent.futures
