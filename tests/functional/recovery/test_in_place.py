@@ -639,6 +639,7 @@ def _clean_lone(conn, dr, runs, made, images, checkpoint, policy):
     if policy is not None:
         dr.policies.delete(policy['id'])
 
+
 # -- engines that die, and windows that end
 def _tagged(conn, recovery_id):
     return sorted(v.id for v in conn.block_storage.volumes()
