@@ -640,6 +640,54 @@ def _clean_lone(conn, dr, runs, made, images, checkpoint, policy):
         dr.policies.delete(policy['id'])
 
 
+def _resized(conn, server_id, flavor_name):
+    """The server on flavor_name, confirmed; None when Nova cannot."""
+    flavor = conn.compute.find_flavor(flavor_name)
+    conn.compute.resize_server(server_id, flavor.id)
+    server = wait(lambda: conn.compute.get_server(server_id),
+                  ('VERIFY_RESIZE', 'ERROR', 'ACTIVE'), 300)
+    if server.status != 'VERIFY_RESIZE':
+        return None
+    conn.compute.confirm_server_resize(server_id)
+    return wait(lambda: conn.compute.get_server(server_id), ('ACTIVE',), 300)
+
+
+def test_a_server_whose_flavor_changed_is_refused(cloud, protected):
+    """A lone server resized since its checkpoint: 409, nothing changed."""
+    conn, dr, ids = protected.conn, protected.dr, protected.workload.ids
+    server = _lone_server(conn, ids, protected.name + '-resized')
+    policy = checkpoint = None
+    try:
+        policy = dr.policies.create(protected.name + '-resized', members=[
+            {'resource_type': 'server', 'resource_id': server.id}])
+        checkpoint = wait_checkpoint(
+            dr, dr.checkpoints.protect(policy['id'])['id'])
+        assert checkpoint['status'] == 'available', checkpoint['error']
+        resized = _resized(conn, server.id, 'm1.small')
+        if resized is None:
+            pytest.skip('Nova cannot resize on this minicloud (it predates '
+                        'allow_resize_to_same_host: run "up" again)')
+        assert resized.flavor['original_name'] == 'm1.small'
+        before = _state(protected)
+        with pytest.raises(ClientError) as refused:
+            dr.recoveries.create(checkpoint_id=checkpoint['id'],
+                                 mode='in_place')
+        assert refused.value.status == 409
+        assert ('flavor m1.tiny at the checkpoint, m1.small now' in
+                str(refused.value)), str(refused.value)
+        assert 'keep_current_flavor' in str(refused.value)
+        assert _state(protected) == before
+        assert not [r for r in dr.recoveries.list()
+                    if r['checkpoint_id'] == checkpoint['id']]
+    finally:
+        conn.compute.delete_server(server.id, ignore_missing=True)
+        _server_gone(conn, server.id)
+        if checkpoint is not None:
+            dr.checkpoints.delete(checkpoint['id'])
+        if policy is not None:
+            dr.policies.delete(policy['id'])
+
+
 # -- engines that die, and windows that end
 def _tagged(conn, recovery_id):
     return sorted(v.id for v in conn.block_storage.volumes()
