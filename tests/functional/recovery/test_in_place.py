@@ -25,7 +25,12 @@ disk of ``web`` (the fake driver's file) is overwritten, the server
 rebuilt in place from its checkpoint image (same id, ports and
 addresses), rolled back (the overwritten disk again) and rebuilt and
 committed.  The data volume is then deleted, recreated in place and
-committed (rolling a recreate back is left to the unit tests).  Every
+committed (rolling a recreate back is left to the unit tests).  A lone
+server of the test's own (its own policy and checkpoint, on the
+workload's network: the shared workload is untouched) is deleted,
+recreated on its network with its fixed IP and disk bytes, rolled back
+(deleted), recreated and committed, and followed by a later plan; another
+is resized after its checkpoint and refused with 409.  Every
 restore uses the same checkpoint, taken before the first commit: each
 follows the committed replacements to the volume in place now (no new
 checkpoint is taken).  The workload keeps the restored volume and disk
