@@ -115,7 +115,10 @@ def build(graph: graph_mod.ResourceGraph, keys: set[str],
     for node in selection.chosen_members(graph, {n.key for n in
                                                  graph.nodes()}):
         if node.key not in chosen:
-            plan.append(_entry(node, UNTOUCHED, 'not selected: not touched'))
+            # Its id now all the same: a volume recreated in this restore
+            # is attached to its server as it is now.
+            plan.append(_entry(node, UNTOUCHED, 'not selected: not touched',
+                               current_id=current_ids.get(node.resource.id)))
             continue
         replacing = _REPLACING.get(node.resource.type)
         if replacing is None:

@@ -498,3 +498,20 @@ def test_a_failed_attach_deletes_the_recreated_server(env, monkeypatch):
     assert 'srv-new-2' not in cloud.servers
     assert 'img-1' in cloud.images_deleted and 'vol-new-1' not in cloud.vols
     assert cloud.vols['vol-data']['attachments'] == []
+
+
+def test_a_gone_volume_goes_on_its_server_recreated_earlier(env, settled):
+    # srv-web was deleted and recreated as srv-web-2 by a committed
+    # in-place restore; now its data volume is gone and restored alone.
+    settled.append(types.SimpleNamespace(replaced=[{
+        'key': 'server_web', 'kind': 'new_server', 'recreates': 'srv-web',
+        'server_id': 'srv-web-2', 'state': window.COMMITTED}]))
+    _gone_data(env)
+    env.cloud.servers = {'srv-web-2': 'ACTIVE'}
+    recorder = Recorder()
+    assert run_mod.run(env.conf, _recovery(), _clients(
+        servers={'srv-web-2': SERVER_NOW}, volumes={}), recorder)
+    [entry] = recorder.final()['replaced']
+    assert entry['server_id'] == 'srv-web-2'
+    assert env.cloud.device_of(entry['new_volume_id'], 'srv-web-2') == \
+        '/dev/vdc'

@@ -84,6 +84,11 @@ def test_a_server_recreated_since_is_rebuilt_under_its_current_id():
                                   {'srv-db': 'srv-db-2'}))
     entry = plan['srv-db']
     assert (entry['action'], entry['current_id']) == ('rebuild', 'srv-db-2')
+    # Not selected, still under the id it has now.
+    plan = _by_id(run_mod.compute(fakes.manifest(), ['vol-data'], lookup,
+                                  {'srv-db': 'srv-db-2'}))
+    assert (plan['srv-db']['action'], plan['srv-db']['current_id']) == (
+        'untouched', 'srv-db-2')
     assert entry['detail'].startswith(
         'server srv-db of the checkpoint is server srv-db-2 now')
 
