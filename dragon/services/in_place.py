@@ -98,13 +98,14 @@ def check(context: Any, request: dict[str, Any],
 
 
 class _CallerClients:
-    """Nova and Cinder of the caller's token, as plan lookups read them."""
+    """Nova, Cinder and Neutron of the caller's token, as plan lookups read them."""
 
     def __init__(self, context: Any) -> None:
         self.connection = types.SimpleNamespace(
             compute=caller.connection(context, 'compute').compute,
             block_storage=caller.connection(
-                context, 'block-storage').block_storage)
+                context, 'block-storage').block_storage,
+            network=caller.connection(context, 'network').network)
 
 
 def _refuse_unsafe(context: Any, manifest: dict[str, Any],
@@ -117,18 +118,19 @@ def _refuse_unsafe(context: Any, manifest: dict[str, Any],
     :raises dragon.exception.RemoteServiceUnavailable: Nova or Cinder
         failed (a member must not be called gone by mistake).
     """
-    lookup = lookup_mod.remembered(lookup_mod.current(
-        _CallerClients(context), current_ids))
+    clients = _CallerClients(context)
+    lookup = lookup_mod.remembered(lookup_mod.current(clients, current_ids))
     try:
         plan = in_place_run.compute(manifest, request.get('resources'),
                                     lookup, current_ids)
         checks.refuse(graph_mod.ResourceGraph.from_dict(manifest['graph']),
                       manifest, plan, lookup,
                       bool(request.get('shrink_volumes')),
-                      bool(request.get('keep_current_flavor')))
+                      bool(request.get('keep_current_flavor')),
+                      in_place_run.missing_in(clients, manifest))
     except (sdk_exc.SDKException, ks_exc.ClientException) as e:
         raise exception.RemoteServiceUnavailable(
-            service='Nova or Cinder', reason=exception.one_line(e))
+            service='Nova, Cinder or Neutron', reason=exception.one_line(e))
 
 
 def close_window(context: Any, recovery: Any, action: str,

@@ -218,6 +218,9 @@ class ConfigWriter:
                 self._common(region, 'compute'),
                 compute_driver='minicloud_disk.DiskFakeDriver',
                 instances_path=data / 'instances',
+                # One compute host per region: a resize (a flavor changed
+                # since a checkpoint) can only go to the same host.
+                allow_resize_to_same_host=True,
                 use_rootwrap_daemon=False,
                 rootwrap_config=self.lo.venv / 'etc' / 'nova' /
                 'rootwrap.conf'),

@@ -179,8 +179,9 @@ PLAN = {
                 **_STRING_OR_NULL,
                 'description': 'The id the member has in the region now: '
                                'id, unless a committed in-place restore '
-                               'replaced the volume since the checkpoint '
-                               '(then it is the volume in its place).'},
+                               'replaced the volume (or recreated the '
+                               'volume or server) since the checkpoint '
+                               '(then it is the one in its place).'},
             'action': {'type': 'string', 'enum': list(plan_mod.ACTIONS)},
             'detail': {'type': 'string'},
             'changes': {'type': 'array', 'items': {'type': 'string'},
@@ -192,10 +193,13 @@ REPLACED = {
     'type': 'array',
     'description': 'in_place: each volume swapped (kind volume: the '
                    'replaced (old) volume, the restored (new) one, where '
-                   'it is attached) and each server rebuilt (kind server: '
+                   'it is attached), each server rebuilt (kind server: '
                    'the image it ran from, the image of its disk saved '
                    'before the rebuild, the restored image it was rebuilt '
-                   'from), and its state.',
+                   'from) and each server gone from the region and booted '
+                   'again (kind new_server: recreates, the gone server; '
+                   'server_id, the new one; the restored image it was '
+                   'booted from), and its state.',
     'items': {
         'type': 'object',
         'required': ['key', 'kind', 'server_id', 'state'],
@@ -207,10 +211,10 @@ REPLACED = {
             'new_volume_id': _STRING_OR_NULL,
             'recreates': {
                 **_STRING_OR_NULL,
-                'description': 'a volume gone from the region, recreated '
-                               '(its id in the checkpoint, or of the volume '
-                               'a committed in-place restore had put in its '
-                               'place since).'},
+                'description': 'a volume or server gone from the region, '
+                               'recreated (its id in the checkpoint, or of '
+                               'the one a committed in-place restore had '
+                               'put in its place since).'},
             'server_id': _STRING_OR_NULL,
             'device': _STRING_OR_NULL,
             'previous_image_id': _STRING_OR_NULL,

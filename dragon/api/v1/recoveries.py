@@ -105,7 +105,9 @@ _REPLACED_FIELDS = {
     window.VOLUME: ('key', 'name', 'kind', 'old_volume_id', 'new_volume_id',
                     'recreates', 'server_id', 'device', 'state'),
     window.SERVER: ('key', 'name', 'kind', 'server_id', 'previous_image_id',
-                    'saved_image_id', 'restored_image_id', 'state')}
+                    'saved_image_id', 'restored_image_id', 'state'),
+    window.NEW_SERVER: ('key', 'name', 'kind', 'recreates', 'server_id',
+                        'restored_image_id', 'state')}
 
 
 def _replaced_view(entry: dict[str, Any]) -> dict[str, Any]:

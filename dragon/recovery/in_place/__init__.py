@@ -14,6 +14,7 @@
 
 The plan (``plan``: what it replaces, rebuilds, recreates and leaves
 alone) and its refusals (``checks``), the restore and swap (``apply``,
-``swap``: volumes swapped, servers rebuilt, deleted volumes recreated),
+``swap``: volumes swapped, servers rebuilt, deleted volumes recreated;
+``recreate``: deleted servers booted again on their networks),
 and the commit-or-rollback window (``window``, ``closing``).
 """

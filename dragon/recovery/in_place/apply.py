@@ -24,7 +24,10 @@ server to rebuild has its disk saved as an image (tagged
 from its checkpoint image, and each old volume is detached (and tagged
 ``dragon_replaced_by``) and the new one attached at the old device; the
 servers are then started again in dependency order, those that were
-running.  The recovery then waits ``awaiting_commit`` until its
+running.  A server gone from the region is booted again first
+(``recreate``: from its checkpoint image, on the networks it had) and its
+volumes of the restore are attached to it while it runs (nothing ran on
+it before).  The recovery then waits ``awaiting_commit`` until its
 ``commit_deadline``.  Any failure puts everything back
 (``window.put_back``) and ends in error: nothing the user had is lost.
 """
@@ -42,6 +45,7 @@ from dragon import exception
 from dragon.protection import graph as graph_mod
 from dragon.protection import recorder as rec
 from dragon.recovery.in_place import plan as plan_mod
+from dragon.recovery.in_place import recreate
 from dragon.recovery.in_place import swap as swap_mod
 from dragon.recovery.in_place import window
 from dragon.recovery import restore as restore_mod
@@ -85,6 +89,12 @@ class Restore:
         """Restore and swap (rebuild) every member plan restores, or put all back."""
         entries = [e for e in plan if e['action'] in (
             plan_mod.REPLACE, plan_mod.REBUILD, plan_mod.RECREATE)]
+        # {checkpoint server id: its id now} and the servers booted again.
+        self.server_ids = {e['id']: _now_id(e) for e in plan
+                           if e['type'] == plan_mod.SERVER}
+        self.remade = {_now_id(e) for e in entries
+                       if e['type'] == plan_mod.SERVER and
+                       e['action'] == plan_mod.RECREATE}
         for entry in entries:
             node = self.graph.get(entry['key'])
             record = self.manifest['data'][entry['key']]
@@ -98,10 +108,20 @@ class Restore:
                     'saved_image_id': None, 'restored_image_id': None,
                     'server_status': None, 'state': window.RESTORING})
                 continue
+            if entry['action'] == plan_mod.RECREATE and \
+                    entry['type'] == plan_mod.SERVER:
+                self.replaced.append({
+                    'key': entry['key'], 'name': entry.get('name'),
+                    'kind': window.NEW_SERVER, 'recreates': _now_id(entry),
+                    'server_id': None, 'restored_image_id': None,
+                    'server_status': None, 'state': window.RESTORING})
+                continue
             if entry['action'] == plan_mod.RECREATE:
                 self.replaced.append(self._recreating(entry, node))
                 continue
-            attached = (now.get('attachments') or [{}])[0]
+            # A volume of a server booted again goes on the new one.
+            attached = (now.get('attachments') or [
+                self._recorded(node, self.remade)])[0]
             self.replaced.append({
                 'key': entry['key'], 'name': entry.get('name'),
                 'kind': window.VOLUME,
@@ -116,7 +136,7 @@ class Restore:
                 self.clients.swift, self.manifest['project_id'], self.conf,
                 domain=self.domain)
             for replacement in self.replaced:
-                if replacement['kind'] == window.SERVER:
+                if replacement['kind'] in (window.SERVER, window.NEW_SERVER):
                     self._restore_image(store, replacement)
                 else:
                     self._restore(store, replacement)
@@ -129,12 +149,15 @@ class Restore:
             raise
         minutes = self.conf.recovery.in_place_commit_window
         deadline = timeutils.utcnow() + datetime.timedelta(minutes=minutes)
-        rebuilt = sum(r['kind'] == window.SERVER for r in self.replaced)
+        count = {k: sum(r['kind'] == k for r in self.replaced)
+                 for k in window.KINDS}
+        made = (', %d server(s) recreated' % count[window.NEW_SERVER]
+                if count[window.NEW_SERVER] else '')
         self.event('info', 'swap done: %d volume(s) replaced, %d server(s) '
-                   'rebuilt; the replaced volumes and the servers\' former '
+                   'rebuilt%s; the replaced volumes and the servers\' former '
                    'disks (images) are kept until the recovery is committed '
                    'or rolled back (window ends %sZ)' % (
-                       len(self.replaced) - rebuilt, rebuilt,
+                       count[window.VOLUME], count[window.SERVER], made,
                        deadline.isoformat(timespec='seconds')))
         self.recorder.flush(force=True, status=STATUS.AWAITING_COMMIT,
                             commit_deadline=deadline, error=None)
@@ -145,9 +168,10 @@ class Restore:
 
         Attached where the checkpoint saw it, when that server exists.
         """
-        recorded = (node.properties.get('attachments') or [{}])[0]
+        recorded = self._recorded(node)
         server_id = recorded.get('server_id')
-        if server_id and not self.cloud.server_exists(server_id):
+        if server_id and server_id not in self.remade and \
+                not self.cloud.server_exists(server_id):
             self.event('warning', 'volume %s is recreated unattached: its '
                        'server %s is gone too' % (_now_id(entry), server_id),
                        entry['key'])
@@ -158,6 +182,20 @@ class Restore:
                 'image_id': None, 'server_id': server_id,
                 'device': recorded.get('device') if server_id else None,
                 'server_status': None, 'state': window.RESTORING}
+
+    def _recorded(self, node: graph_mod.Node,
+                  only: set[str] | None = None) -> dict[str, Any]:
+        """The checkpoint's attachment of the volume, its server's id now.
+
+        :param only: the server ids to say (another: an empty record).
+        """
+        recorded = dict((node.properties.get('attachments') or [{}])[0])
+        if recorded.get('server_id'):
+            recorded['server_id'] = self.server_ids.get(
+                recorded['server_id'], recorded['server_id'])
+        if only is not None and recorded.get('server_id') not in only:
+            return {}
+        return recorded
 
     def _context(self, store: Any, key: str) -> Any:
         return restore_mod.RestoreContext(
@@ -179,12 +217,13 @@ class Restore:
         replacement['restored_image_id'] = result['image_id']
         replacement['state'] = window.READY
         self.save(self.replaced)
-        self.recorder.set(key, target_id=replacement['server_id'])
+        server = replacement['server_id'] or replacement['recreates']
+        if replacement['server_id']:
+            self.recorder.set(key, target_id=server)
         self.recorder.status(key, RESOURCE.RESTORED)
         self.recorder.advance()
         self.event('info', 'image %s holds the checkpoint\'s disk of server '
-                   '%s' % (result['image_id'], replacement['server_id']),
-                   key)
+                   '%s' % (result['image_id'], server), key)
 
     def _restore(self, store: Any, replacement: dict[str, Any]) -> None:
         """A new volume holding the checkpoint's data, available."""
@@ -233,8 +272,19 @@ class Restore:
         return ordered + sorted(server_ids - set(ordered))
 
     def _swap_all(self) -> None:
+        for replacement in self.replaced:
+            if replacement['kind'] == window.NEW_SERVER:
+                self._boot(replacement)
+        made = {r['server_id'] for r in self.replaced
+                if r['kind'] == window.NEW_SERVER}
         servers: dict[str | None, list[dict[str, Any]]] = {}
         for replacement in self.replaced:
+            if replacement['kind'] == window.NEW_SERVER:
+                continue
+            if replacement['server_id'] in made:
+                # Attached while the new server runs: nothing ran on it.
+                self._swap(replacement)
+                continue
             servers.setdefault(replacement['server_id'], []).append(
                 replacement)
         order = self._server_order({s for s in servers if s})
@@ -263,6 +313,31 @@ class Restore:
             if before[server_id] == swap_mod.ACTIVE:
                 self.cloud.start(server_id)
                 self.event('info', 'server %s started' % server_id)
+
+    def _boot(self, replacement: dict[str, Any]) -> None:
+        """Boot the gone server again on its networks; its volumes follow."""
+        key, gone = replacement['key'], replacement['recreates']
+        if not replacement.get('server_id'):
+            replacement['server_id'] = self.cloud.create_server(
+                recreate.request(
+                    self.clients, self.graph, self.graph.get(key),
+                    replacement['restored_image_id'], self.recovery.id,
+                    lambda level, msg: self.event(level, msg, key)))
+            self.save(self.replaced)
+        new = replacement['server_id']
+        self.cloud.wait_active(new)
+        for volume in self.replaced:
+            if volume['kind'] == window.VOLUME and \
+                    volume.get('server_id') == gone:
+                volume['server_id'] = new
+        replacement['state'] = window.SWAPPED
+        self.save(self.replaced)
+        self.recorder.set(key, target_id=new)
+        self.recorder.status(key, RESOURCE.DONE)
+        self.event('info', 'server %s recreates server %s (gone from the '
+                   'region) from image %s, on the networks it had: %s' % (
+                       new, gone, replacement['restored_image_id'],
+                       self.cloud.addresses(new)), key)
 
     def _rebuild(self, replacement: dict[str, Any]) -> None:
         """Save the server's disk as an image, rebuild from the checkpoint's."""

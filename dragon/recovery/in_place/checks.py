@@ -20,11 +20,13 @@ refused here is either unsafe (a volume larger now than in the
 checkpoint, unless ``shrink_volumes`` says the user accepts it shrinking
 back; a server whose flavor changed, unless ``keep_current_flavor`` says
 the user accepts it being rebuilt on the flavor it has now) or not built
-yet (boot volumes, servers booted from a volume; servers gone from the
-region are refused by the plan, with the failover that recreates them).
+yet (boot volumes, servers booted from a volume).  A server gone from
+the region is recreated only when the checkpoint has its disk image and
+everything it stands on is still there (``missing``: its networks,
+subnets, security groups, flavor, key pair; in-place never makes them).
 """
 
-from typing import Any
+from typing import Any, Callable
 
 from dragon import exception
 from dragon.protection.data import base as data_base
@@ -36,6 +38,9 @@ SWAPPABLE = ('available', 'in-use')
 # Server statuses a rebuild starts from (Nova rebuilds either; the server
 # is stopped first and started again only if it was ACTIVE).
 REBUILDABLE = ('ACTIVE', 'SHUTOFF')
+# missing(node, label): what a server to recreate needs that is gone
+# from the region (recreate.missing with the caller's clients).
+Missing = Callable[[graph_mod.Node, str], list[str]]
 # Data record kinds whose bytes can be put into a new volume.
 RESTORABLE_KINDS = (data_base.VOLUME, data_base.CINDER_BACKUP)
 
@@ -107,6 +112,25 @@ def _recreate_reasons(entry: dict[str, Any], record: dict[str, Any] | None,
     return reasons
 
 
+def _new_server_reasons(entry: dict[str, Any], node: graph_mod.Node,
+                        record: dict[str, Any] | None,
+                        missing: Missing | None) -> list[str]:
+    label = _label(entry)
+    reasons = []
+    kind = (record or {}).get('kind')
+    if kind != data_base.IMAGE:
+        reasons.append('%s is gone from the region and the checkpoint holds '
+                       'no image of its disk to recreate it from (%s)' % (
+                           label, kind or 'no data record'))
+    if not node.properties.get('image'):
+        reasons.append('%s is gone from the region and booted from a '
+                       'volume: recreating it in place is not built yet'
+                       % label)
+    if missing is not None:
+        reasons += missing(node, label)
+    return reasons
+
+
 def _server_reasons(entry: dict[str, Any], now: dict[str, Any],
                     record: dict[str, Any] | None,
                     keep_current_flavor: bool) -> list[str]:
@@ -135,11 +159,13 @@ def _server_reasons(entry: dict[str, Any], now: dict[str, Any],
 def reasons(graph: graph_mod.ResourceGraph, manifest: dict[str, Any],
             plan: list[dict[str, Any]], lookup: plan_mod.Lookup,
             shrink_volumes: bool = False,
-            keep_current_flavor: bool = False) -> list[str]:
+            keep_current_flavor: bool = False,
+            missing: Missing | None = None) -> list[str]:
     """Why plan cannot be carried out in place (empty: it can).
 
     :param lookup: the one plan.build used (lookup.remembered), asked
         again only for members to replace.
+    :param missing: asked for each server to recreate (None: not asked).
     """
     boots = boot_volumes(graph)
     found = []
@@ -150,6 +176,11 @@ def reasons(graph: graph_mod.ResourceGraph, manifest: dict[str, Any],
         label = _label(entry)
         if action == plan_mod.REFUSED:
             found.append('%s: %s' % (label, entry['detail']))
+        elif action == plan_mod.RECREATE and \
+                entry['type'] == plan_mod.SERVER:
+            found += _new_server_reasons(
+                entry, graph.get(entry['key']),
+                manifest['data'].get(entry['key']), missing)
         elif action == plan_mod.RECREATE:
             found += _recreate_reasons(
                 entry, manifest['data'].get(entry['key']),
@@ -172,9 +203,10 @@ def reasons(graph: graph_mod.ResourceGraph, manifest: dict[str, Any],
 def refuse(graph: graph_mod.ResourceGraph, manifest: dict[str, Any],
            plan: list[dict[str, Any]], lookup: plan_mod.Lookup,
            shrink_volumes: bool = False,
-           keep_current_flavor: bool = False) -> None:
+           keep_current_flavor: bool = False,
+           missing: Missing | None = None) -> None:
     """:raises dragon.exception.InPlaceRefused: with every reason."""
     found = reasons(graph, manifest, plan, lookup, shrink_volumes,
-                    keep_current_flavor)
+                    keep_current_flavor, missing)
     if found:
         raise exception.InPlaceRefused(reasons='; '.join(found))

@@ -143,7 +143,8 @@ def _adopt_untracked(cloud: swap_mod.Cloud, recovery_id: str,
     An engine killed between Cinder's answer and the next write leaves a
     volume tagged with the recovery (and its key); it is put on its entry
     (so put_back deletes it) or deleted.  Restored images are found by
-    their tag in the same way, and servers' saved disks by theirs.
+    their tag in the same way, servers' saved disks by theirs, and servers
+booted again by their metadata.
     """
     by_key = {r['key']: r for r in replaced}
     known = {r.get('new_volume_id') for r in replaced}
@@ -165,6 +166,33 @@ def _adopt_untracked(cloud: swap_mod.Cloud, recovery_id: str,
             window.drop_image(cloud, {'key': None, 'image_id': image_id},
                               event)
     _adopt_saved_disks(cloud, recovery_id, replaced, event)
+    _adopt_new_servers(cloud, recovery_id, replaced, event)
+
+
+def _adopt_new_servers(cloud: swap_mod.Cloud, recovery_id: str,
+                       replaced: list[dict[str, Any]], event: Any) -> None:
+    """Servers booted for the recovery whose id never reached the row.
+
+    An engine killed between Nova's answer to the create and the next
+    write leaves a server whose metadata names the recovery (and its
+    key): it is put on its entry (so put_back deletes it) or deleted.
+    """
+    made = [r for r in replaced if window.kind_of(r) == window.NEW_SERVER]
+    known = {r.get('server_id') for r in made}
+    for server_id, metadata in cloud.tagged_servers(
+            ctx_mod.RESTORE_PROPERTY, recovery_id).items():
+        if server_id in known:
+            continue
+        key = metadata.get(ctx_mod.RESTORE_KEY_PROPERTY)
+        entry = next((r for r in made if r['key'] == key and
+                      not r.get('server_id')), None)
+        if entry is not None:
+            entry['server_id'] = server_id
+            event('info', 'server %s, booted by the engine that stopped, '
+                  'found by its metadata' % server_id, key)
+        elif cloud.delete_server(server_id):
+            event('info', 'untracked recreated server %s deleted'
+                  % server_id)
 
 
 def _adopt_saved_disks(cloud: swap_mod.Cloud, recovery_id: str,

@@ -10,7 +10,7 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Which volume holds a checkpoint's volume now, after committed in-place restores.
+"""Which volume (server) is a checkpoint's now, after committed in-place restores.
 
 A committed in-place restore (or one whose window expired: the restored
 volume stays in place) puts a new volume where the old one was, or where
@@ -21,7 +21,8 @@ a second volume beside it: the settled replacements of the project's
 earlier in-place restores in the region are followed, chained
 (a -> b -> c), from the checkpoint's id to the current one.  Volume ids
 are never reused, so a replacement of another policy's restore is the
-same volume's history too.  What is known is what the recovery records
+same volume's history too; so are server ids, and a server recreated
+in place (gone, booted again) is followed the same way.  What is known is what the recovery records
 say: a deleted recovery record is a forgotten link.
 """
 
@@ -37,7 +38,10 @@ _IN_PLACE = (window.COMMITTED, window.KEPT)
 
 
 def replacements(recoveries: Iterable[Any]) -> dict[str, str]:
-    """{old volume id: new volume id} of the recoveries' settled swaps.
+    """{old id: new id} of the recoveries' settled swaps and recreations.
+
+    A volume replaced or recreated, and a server recreated (a rebuilt
+    server keeps its id).
 
     :param recoveries: closed in-place restores in the order they were
         closed (a later replacement of the same volume wins).
@@ -50,6 +54,10 @@ def replacements(recoveries: Iterable[Any]) -> dict[str, str]:
             if (window.kind_of(entry) == window.VOLUME and old and new and
                     entry.get('state') in _IN_PLACE):
                 follows[old] = new
+            elif (window.kind_of(entry) == window.NEW_SERVER and
+                  entry.get('recreates') and entry.get('server_id') and
+                  entry.get('state') in _IN_PLACE):
+                follows[entry['recreates']] = entry['server_id']
     return follows
 
 
@@ -75,7 +83,7 @@ def current_ids(follows: dict[str, str],
 
 def load(context: Any, project_id: str, region: str,
          manifest: dict[str, Any]) -> dict[str, str]:
-    """{checkpoint id: id now} of the manifest's replaced volumes.
+    """{checkpoint id: id now} of the manifest's replaced volumes and servers.
 
     :param context: one that may read project_id's recoveries (the
         caller's, or the engine's admin context).
@@ -85,4 +93,5 @@ def load(context: Any, project_id: str, region: str,
     graph = graph_mod.ResourceGraph.from_dict(manifest['graph'])
     return current_ids(replacements(recoveries), [
         n.resource.id for n in graph.nodes()
-        if n.resource.type == plan_mod.VOLUME and n.resource.id])
+        if n.resource.type in (plan_mod.VOLUME, plan_mod.SERVER) and
+        n.resource.id])

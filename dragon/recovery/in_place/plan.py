@@ -15,10 +15,10 @@
 Pure: the caller says which members exist in the region now (and their
 current shape); this module decides.  A member the user selected (or every
 member, without a selection) is *replaced* (a volume) or *rebuilt* (a
-server) when it still exists and *recreated* when it is gone (a volume;
-a server gone is *refused*, the failover that recreates it named; a volume
-a committed in-place restore replaced since the checkpoint is the one
-in its place now: ``lineage``); a member
+server) when it still exists and *recreated* when it is gone (a volume
+or a server: a server is booted again on the networks it had,
+``recreate``; a member a committed in-place restore replaced or recreated
+since the checkpoint is the one in its place now: ``lineage``); a member
 outside the selection is *left alone*.  Types in-place restore cannot swap
 are *refused*, with the reason.
 """
@@ -51,17 +51,12 @@ _RECREATING = {
     VOLUME: 'gone from the region: a new volume holding its checkpoint '
             'data is made and attached to its server at its recorded device '
             '(if the server exists); kept at commit, deleted at rollback',
+    SERVER: 'gone from the region: a new server is booted from its '
+            'checkpoint image with its name, flavor, key pair, security '
+            'groups and metadata, on the networks (by id) it had, keeping '
+            'its fixed IP when that is free, with its data volumes of the '
+            'restore attached; kept at commit, deleted at rollback',
 }
-# A server gone from the region: what to do instead, exactly.
-_GONE_SERVER = (
-    'gone from the region: in-place restore does not recreate servers; '
-    'leave it out of resources and recover it with a failover of this '
-    'checkpoint into its own region: "openstack dr recovery create %(cp)s '
-    '--target-region %(region)s --resource %(id)s" (POST /v1/recoveries '
-    'mode failover; it recreates the server with the networks, ports and '
-    'volumes it depends on, the project\'s own networks as new copies '
-    'beside the ones in place; add --drill to try it first)')
-
 # lookup(node) -> None when the resource is gone, else what it is now:
 # {"status", "size_gib"} of a volume, {"status", "flavor"} of a
 # server.
@@ -100,18 +95,16 @@ def _entry(node: graph_mod.Node, action: str, detail: str,
 
 def build(graph: graph_mod.ResourceGraph, keys: set[str],
           lookup: Lookup,
-          current_ids: dict[str, str] | None = None,
-          checkpoint_id: str = '<checkpoint>',
-          region: str = '<region>') -> list[dict[str, Any]]:
+          current_ids: dict[str, str] | None = None
+          ) -> list[dict[str, Any]]:
     """Each data-carrying member of the checkpoint and what in-place does.
 
     :param keys: the selection's node keys (selection.select).
     :param lookup: what the resource is now, None when it is gone;
         called only for selected members (by the id it has now).
-    :param current_ids: {checkpoint id: id now} of the volumes that
-        committed in-place restores replaced since (lineage.load).
-    :param checkpoint_id: the checkpoint's, and region its own: the
-        failover that recreates a server gone from the region names them.
+    :param current_ids: {checkpoint id: id now} of the volumes and
+        servers that committed in-place restores replaced or recreated
+        since (lineage.load).
     :returns: [{"key", "type", "id", "name", "current_id", "action",
         "detail", "changes"[, "current_status"]}] in graph order;
         action is one of ACTIONS; current_id is id unless replaced.
@@ -122,7 +115,10 @@ def build(graph: graph_mod.ResourceGraph, keys: set[str],
     for node in selection.chosen_members(graph, {n.key for n in
                                                  graph.nodes()}):
         if node.key not in chosen:
-            plan.append(_entry(node, UNTOUCHED, 'not selected: not touched'))
+            # Its id now all the same: a volume recreated in this restore
+            # is attached to its server as it is now.
+            plan.append(_entry(node, UNTOUCHED, 'not selected: not touched',
+                               current_id=current_ids.get(node.resource.id)))
             continue
         replacing = _REPLACING.get(node.resource.type)
         if replacing is None:
@@ -132,14 +128,12 @@ def build(graph: graph_mod.ResourceGraph, keys: set[str],
             continue
         now = lookup(node)
         current_id = current_ids.get(node.resource.id)
-        followed = ('volume %s of the checkpoint is volume %s now (a '
-                    'committed in-place restore replaced it): ' % (
-                        node.resource.id, current_id) if current_id else '')
-        if now is None and node.resource.type == SERVER:
-            plan.append(_entry(node, REFUSED, _GONE_SERVER % {
-                'cp': checkpoint_id, 'region': region,
-                'id': node.resource.id}))
-        elif now is None:
+        kind = 'server' if node.resource.type == SERVER else 'volume'
+        followed = ('%s %s of the checkpoint is %s %s now (a committed '
+                    'in-place restore put it in its place): ' % (
+                        kind, node.resource.id, kind, current_id)
+                    if current_id else '')
+        if now is None:
             plan.append(_entry(node, RECREATE, followed + _RECREATING[
                 node.resource.type], current_id=current_id))
         else:

@@ -19,7 +19,8 @@ member's fate is written to the recovery's plan with one event per
 member.  A dry run ends there, nothing in the region changed.  A real
 one checks the plan can be carried out safely (``checks``: the region may
 have changed since the API looked) and hands it to ``apply``, which
-swaps the volumes, rebuilds the servers and recreates deleted volumes,
+swaps the volumes, rebuilds the servers and recreates deleted volumes
+and servers,
 and leaves the recovery ``awaiting_commit``; the
 window's end is ``window``'s and the engine's (``finish``).
 """
@@ -41,6 +42,7 @@ from dragon.recovery.in_place import checks
 from dragon.recovery.in_place import lineage
 from dragon.recovery.in_place import lookup as lookup_mod
 from dragon.recovery.in_place import plan as plan_mod
+from dragon.recovery.in_place import recreate
 from dragon.recovery import selection
 from dragon import statuses
 
@@ -86,9 +88,13 @@ def compute(manifest: dict[str, Any], resources: list[str] | None,
     """
     graph = graph_mod.ResourceGraph.from_dict(manifest['graph'])
     return plan_mod.build(graph, select(manifest, resources, current_ids),
-                          lookup, current_ids,
-                          manifest.get('checkpoint_id') or '<checkpoint>',
-                          manifest.get('source_region') or '<region>')
+                          lookup, current_ids)
+
+
+def missing_in(clients: Any, manifest: dict[str, Any]) -> checks.Missing:
+    """checks' missing for a server to recreate, read with clients."""
+    graph = graph_mod.ResourceGraph.from_dict(manifest['graph'])
+    return lambda node, label: recreate.missing(clients, graph, node, label)
 
 
 def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
@@ -126,7 +132,8 @@ def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
                           manifest, plan, lookup,
                           bool(getattr(recovery, 'shrink_volumes', False)),
                           bool(getattr(recovery, 'keep_current_flavor',
-                                       False)))
+                                       False)),
+                          missing_in(clients, manifest))
     except Exception as e:  # noqa: BLE001 - every failure ends the run
         _failed(recovery, recorder, e)
         return False

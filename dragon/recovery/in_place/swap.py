@@ -79,6 +79,14 @@ class Cloud:
                 return attachment.get('device') or ''
         return None
 
+    def addresses(self, server_id: str) -> str:
+        """'net 10.0.0.5' per network of the server, for an event."""
+        server = self.compute.get_server(server_id)
+        return '; '.join('%s %s' % (net, ', '.join(
+            a.get('addr') or '' for a in found)) for net, found in sorted(
+                (getattr(server, 'addresses', None) or {}).items())) or \
+            'no address yet'
+
     def server_status(self, server_id: str) -> str:
         return self.compute.get_server(server_id).status
 
@@ -122,6 +130,49 @@ class Cloud:
         if self.server_status(server_id) == SHUTOFF:
             self.compute.start_server(server_id)
         self._wait_server(server_id, ACTIVE, 'server %s' % server_id)
+
+    # -- servers booted again in place (recreate)
+    def create_server(self, attrs: dict[str, Any]) -> str:
+        """Nova's create (it answers at once); the new server's id."""
+        return self.compute.create_server(**attrs).id
+
+    def wait_active(self, server_id: str) -> None:
+        self._wait_server(server_id, ACTIVE, 'server %s' % server_id)
+
+    def delete_server(self, server_id: str) -> bool:
+        """Delete the server and wait until it is gone; False if it was.
+
+        Nova detaches its volumes and deletes the ports it made for it.
+        """
+        try:
+            self.compute.delete_server(server_id)
+        except sdk_exc.NotFoundException:
+            return False
+
+        def fetch() -> dict:
+            try:
+                server = self.compute.get_server(server_id)
+            except sdk_exc.NotFoundException:
+                return {'status': 'deleted'}
+            return {'status': server.status}
+        waiting.wait_for(fetch, ok=('deleted',), bad=('error',),
+                         timeout=self.timeout, interval=self.interval,
+                         resource='server %s' % server_id, what='server',
+                         obj_id=server_id)
+        return True
+
+    def untag_server(self, server_id: str, keys: tuple[str, ...]) -> None:
+        """Remove metadata keys of the server (nothing if it is gone)."""
+        try:
+            self.compute.delete_server_metadata(server_id, list(keys))
+        except sdk_exc.NotFoundException:
+            pass
+
+    def tagged_servers(self, key: str, value: str) -> dict[str, dict]:
+        """{id: metadata} of the project's servers whose metadata key is value."""
+        return {s.id: dict(s.metadata or {})
+                for s in self.compute.servers(details=True)
+                if (s.metadata or {}).get(key) == value}
 
     def server_exists(self, server_id: str) -> bool:
         try:

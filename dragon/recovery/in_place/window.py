@@ -26,7 +26,13 @@ ready → swapped (rebuilt), then to one of the ends: committed (the old
 volume, or the saved disk image, deleted), kept (the window expired: both
 kept), rolled_back (the old volume back in place and the new one deleted;
 the server rebuilt from its saved disk image and the restored image
-deleted).
+deleted).  A server gone from the region and booted again from its
+checkpoint image (``kind`` new_server: ``{"key", "name", "kind",
+"recreates", "server_id", "restored_image_id", "state"}``; ``recreates``
+is the gone server's id, ``server_id`` the new one's) is kept at commit
+(its restore tags removed) and deleted with its restored image at
+rollback; the volumes put on it are then deleted or left detached, as
+they were before.
 
 ``put_back`` and ``settle`` look at where the volumes are before they
 move them, so running them again after a crash finishes the job.
@@ -40,6 +46,7 @@ from dragon import context as dragon_context
 from dragon.db import api as db_api
 from dragon import exception
 from dragon.protection.data import glance
+from dragon.recovery.in_place import recreate
 from dragon.recovery.in_place import swap as swap_mod
 
 LOG = logging.getLogger(__name__)
@@ -54,8 +61,8 @@ COMMIT, ROLLBACK, KEEP = 'commit', 'rollback', 'keep'
 ACTIONS = (COMMIT, ROLLBACK, KEEP)
 # What a replacement replaces (entries written before servers were rebuilt
 # in place have no kind: they are volumes).
-VOLUME, SERVER = 'volume', 'server'
-KINDS = (VOLUME, SERVER)
+VOLUME, SERVER, NEW_SERVER = 'volume', 'server', 'new_server'
+KINDS = (VOLUME, SERVER, NEW_SERVER)
 
 Event = Callable[..., None]
 Save = Callable[[list[dict[str, Any]]], None]
@@ -113,9 +120,18 @@ def put_back(cloud: swap_mod.Cloud, replaced: list[dict[str, Any]],
         back so far is saved, running it again goes on from there.
     """
     entries = open_entries(replaced)
+    for entry in entries:
+        if kind_of(entry) == NEW_SERVER:
+            _new_server_back(cloud, entry, event)
+            save(replaced)
+    # Volumes put on a recreated server (or meant for it): it is gone now,
+    # and they were not attached before the restore.
+    made = {i for e in replaced if kind_of(e) == NEW_SERVER
+            for i in (e.get('server_id'), e.get('recreates')) if i}
     volumes = [e for e in entries if kind_of(e) == VOLUME]
     servers = [e for e in entries if kind_of(e) == SERVER]
-    by_server = _by_server(volumes)
+    by_server = _by_server([e for e in volumes
+                            if e.get('server_id') not in made])
     rebuilt = {e['server_id']: e for e in servers if _rebuilt(cloud, e)}
     for server_id in sorted(set(by_server) | {e['server_id']
                                               for e in servers},
@@ -165,6 +181,19 @@ def put_back(cloud: swap_mod.Cloud, replaced: list[dict[str, Any]],
             cloud.untag(entry['old_volume_id'], swap_mod.REPLACED_TAG)
         entry['state'] = ROLLED_BACK
         save(replaced)
+
+
+def _new_server_back(cloud: swap_mod.Cloud, entry: dict[str, Any],
+                     event: Event) -> None:
+    """A recreated server deleted, and the image it was booted from."""
+    key, server_id = entry['key'], entry.get('server_id')
+    if server_id and cloud.delete_server(server_id):
+        event('info', 'recreated server %s deleted' % server_id, key)
+    if entry.get('restored_image_id') and cloud.delete_image(
+            entry['restored_image_id']):
+        event('info', 'restored image %s deleted' %
+              entry['restored_image_id'], key)
+    entry['state'] = ROLLED_BACK
 
 
 def _restart(cloud: swap_mod.Cloud, server_id: str | None,
@@ -246,6 +275,17 @@ def settle(cloud: swap_mod.Cloud, replaced: list[dict[str, Any]],
                 'only a rollback can close it' % entry.get('state'))
         if kind_of(entry) == SERVER:
             _settle_server(cloud, entry, keep_old, event)
+            save(replaced)
+            continue
+        if kind_of(entry) == NEW_SERVER:
+            cloud.untag_server(entry['server_id'], recreate.TAGS)
+            cloud.untag_image(entry['restored_image_id'],
+                              swap_mod.RESTORE_TAG)
+            entry['state'] = COMMITTED
+            event('info', 'recreated server %s kept (it replaces server %s, '
+                  'gone from the region)' % (entry['server_id'],
+                                             entry['recreates']),
+                  entry['key'])
             save(replaced)
             continue
         cloud.untag(entry['new_volume_id'], swap_mod.RESTORE_TAG)

@@ -25,7 +25,12 @@ disk of ``web`` (the fake driver's file) is overwritten, the server
 rebuilt in place from its checkpoint image (same id, ports and
 addresses), rolled back (the overwritten disk again) and rebuilt and
 committed.  The data volume is then deleted, recreated in place and
-committed (rolling a recreate back is left to the unit tests).  Every
+committed (rolling a recreate back is left to the unit tests).  A lone
+server of the test's own (its own policy and checkpoint, on the
+workload's network: the shared workload is untouched) is deleted,
+recreated on its network with its fixed IP and disk bytes, rolled back
+(deleted), recreated and committed, and followed by a later plan; another
+is resized after its checkpoint and refused with 409.  Every
 restore uses the same checkpoint, taken before the first commit: each
 follows the committed replacements to the volume in place now (no new
 checkpoint is taken).  The workload keeps the restored volume and disk
@@ -43,7 +48,9 @@ import pytest
 from dragon.client.exceptions import ClientError
 from tests.functional.api.test_checkpoints import alt  # noqa: F401
 from tests.functional.cli.helpers import CLI
+from tests.functional.protected import wait_checkpoint
 from tests.minicloud.layout import region_tag
+from tests.minicloud import resources
 from tests.story import volume_file_sha256
 from tests.story import wait
 
@@ -493,6 +500,197 @@ def test_commit_of_a_dry_run_is_refused(protected):
             close(dry['id'])
         assert refused.value.status == 409
         assert 'awaiting_commit' in str(refused.value)
+
+
+# -- a server gone from the region, booted again
+def _lone_server(conn, ids, name):
+    """A small server of the test's own on the workload's network."""
+    image = conn.image.find_image(resources.IMAGE_NAME)
+    flavor = conn.compute.find_flavor('m1.tiny')
+    sg = conn.network.get_security_group(ids['sg'])
+    server = conn.compute.create_server(
+        name=name, image_id=image.id, flavor_id=flavor.id,
+        key_name=ids['keypair'], networks=[{'uuid': ids['net']}],
+        security_groups=[{'name': sg.name}], metadata={'tier': 'lone'})
+    return wait(lambda: conn.compute.get_server(server.id), ('ACTIVE',), 300)
+
+
+def _server_gone(conn, server_id):
+    deadline = time.monotonic() + 300
+    while True:
+        try:
+            conn.compute.get_server(server_id)
+        except sdk_exc.NotFoundException:
+            return
+        assert time.monotonic() < deadline, 'server %s not deleted' % (
+            server_id)
+        time.sleep(1)
+
+
+def _where(conn, server_id):
+    """(network, fixed IPs) of each port of the server."""
+    return sorted((p.network_id, tuple(sorted(
+        ip['ip_address'] for ip in p.fixed_ips)))
+        for p in conn.network.ports(device_id=server_id))
+
+
+def _in_place(dr, checkpoint_id, runs, dry_run=False):
+    recovery = dr.recoveries.create(checkpoint_id=checkpoint_id,
+                                    mode='in_place', dry_run=dry_run)
+    runs.append(recovery['id'])
+    return wait(lambda: dr.recoveries.get(recovery['id']),
+                ENDED if dry_run else SWAPPED, 900)
+
+
+def _closed(dr, recovery, close, end):
+    close(recovery['id'])
+    done = wait(lambda: dr.recoveries.get(recovery['id']),
+                (end, 'awaiting_commit', 'error'), 600)
+    assert done['status'] == end, done['error']
+    return done
+
+
+def test_a_deleted_server_is_recreated_on_its_network(cloud, protected):
+    """A lone server, its own policy: the shared workload is not touched."""
+    conn, dr, ids = protected.conn, protected.dr, protected.workload.ids
+    server = _lone_server(conn, ids, protected.name + '-lone')
+    made, runs, images = [server.id], [], []
+    policy = checkpoint = None
+    try:
+        where = _where(conn, server.id)
+        [(net, [address])] = [(n, list(a)) for n, a in where]
+        assert net == ids['net']
+        disk_sha = _disk_sha256(cloud, server.id)
+        policy = dr.policies.create(protected.name + '-lone', members=[
+            {'resource_type': 'server', 'resource_id': server.id}])
+        checkpoint = wait_checkpoint(
+            dr, dr.checkpoints.protect(policy['id'])['id'])
+        assert checkpoint['status'] == 'available', checkpoint['error']
+        conn.compute.delete_server(server.id)
+        _server_gone(conn, server.id)
+
+        planned = _in_place(dr, checkpoint['id'], runs, dry_run=True)
+        assert planned['status'] == 'succeeded', planned['error']
+        assert _fates(planned) == {server.id: 'recreate'}
+
+        # Booted again from its checkpoint image, on its network, with its
+        # fixed IP (free again), name, key pair, groups and metadata.
+        recovery = _in_place(dr, checkpoint['id'], runs)
+        assert recovery['status'] == 'awaiting_commit', (
+            recovery['error'], [e['message'] for e in
+                                dr.recoveries.events(recovery['id'])])
+        [entry] = recovery['replaced']
+        new = entry['server_id']
+        made.append(new)
+        assert entry['kind'] == 'new_server' and entry['state'] == 'swapped'
+        assert entry['recreates'] == server.id and new != server.id
+        again = conn.compute.get_server(new)
+        assert again.status == 'ACTIVE' and again.name == server.name
+        assert again.key_name == ids['keypair']
+        assert again.image['id'] == entry['restored_image_id']
+        assert again.metadata == {'tier': 'lone',
+                                  'dragon_restore': recovery['id'],
+                                  'dragon_restore_key': entry['key']}
+        assert _where(conn, new) == where
+        assert _disk_sha256(cloud, new) == disk_sha
+        assert sorted(g['name'] for g in again.security_groups) == sorted(
+            g['name'] for g in server.security_groups)
+
+        # Rollback: the server and its restored image are deleted.
+        rolled = _closed(dr, recovery, dr.recoveries.rollback, 'rolled_back')
+        assert rolled['replaced'][0]['state'] == 'rolled_back'
+        _server_gone(conn, new)
+        assert not _image_exists(conn, entry['restored_image_id'])
+
+        # Again, and commit: it is the workload's (no restore tag left),
+        # and a later restore from the same checkpoint rebuilds it.
+        recovery = _in_place(dr, checkpoint['id'], runs)
+        assert recovery['status'] == 'awaiting_commit', recovery['error']
+        [entry] = recovery['replaced']
+        new = entry['server_id']
+        made.append(new)
+        images.append(entry['restored_image_id'])
+        _closed(dr, recovery, dr.recoveries.commit, 'committed')
+        assert conn.compute.get_server(new).metadata == {'tier': 'lone'}
+        assert _where(conn, new) == where
+        image = conn.image.get_image(entry['restored_image_id'])
+        assert 'dragon_restore' not in (image.properties or {})
+        followed = _in_place(dr, checkpoint['id'], runs, dry_run=True)
+        assert followed['status'] == 'succeeded', followed['error']
+        [planned] = followed['plan']
+        assert (planned['id'], planned['current_id'], planned['action']) == (
+            server.id, new, 'rebuild'), planned
+    finally:
+        _clean_lone(conn, dr, runs, made, images, checkpoint, policy)
+
+
+def _clean_lone(conn, dr, runs, made, images, checkpoint, policy):
+    """Everything the lone-server test made, whatever failed."""
+    for recovery_id in runs:
+        row = wait(lambda: dr.recoveries.get(recovery_id), (
+            'succeeded', 'error', 'awaiting_commit', 'committed',
+            'rolled_back', 'expired'), 900)
+        if row['status'] == 'awaiting_commit':
+            _closed(dr, row, dr.recoveries.rollback, 'rolled_back')
+        dr.recoveries.delete(recovery_id)
+    for server_id in made:
+        conn.compute.delete_server(server_id, ignore_missing=True)
+    for server_id in made:
+        _server_gone(conn, server_id)
+    for image_id in images:
+        conn.image.delete_image(image_id, ignore_missing=True)
+    if checkpoint is not None:
+        dr.checkpoints.delete(checkpoint['id'])
+    if policy is not None:
+        dr.policies.delete(policy['id'])
+
+
+def _resized(conn, server_id, flavor_name):
+    """The server on flavor_name, confirmed; None when Nova cannot."""
+    flavor = conn.compute.find_flavor(flavor_name)
+    conn.compute.resize_server(server_id, flavor.id)
+    server = wait(lambda: conn.compute.get_server(server_id),
+                  ('VERIFY_RESIZE', 'ERROR', 'ACTIVE'), 300)
+    if server.status != 'VERIFY_RESIZE':
+        return None
+    conn.compute.confirm_server_resize(server_id)
+    return wait(lambda: conn.compute.get_server(server_id), ('ACTIVE',), 300)
+
+
+def test_a_server_whose_flavor_changed_is_refused(cloud, protected):
+    """A lone server resized since its checkpoint: 409, nothing changed."""
+    conn, dr, ids = protected.conn, protected.dr, protected.workload.ids
+    server = _lone_server(conn, ids, protected.name + '-resized')
+    policy = checkpoint = None
+    try:
+        policy = dr.policies.create(protected.name + '-resized', members=[
+            {'resource_type': 'server', 'resource_id': server.id}])
+        checkpoint = wait_checkpoint(
+            dr, dr.checkpoints.protect(policy['id'])['id'])
+        assert checkpoint['status'] == 'available', checkpoint['error']
+        resized = _resized(conn, server.id, 'm1.small')
+        if resized is None:
+            pytest.skip('Nova cannot resize on this minicloud (it predates '
+                        'allow_resize_to_same_host: run "up" again)')
+        assert resized.flavor['original_name'] == 'm1.small'
+        before = _state(protected)
+        with pytest.raises(ClientError) as refused:
+            dr.recoveries.create(checkpoint_id=checkpoint['id'],
+                                 mode='in_place')
+        assert refused.value.status == 409
+        assert ('flavor m1.tiny at the checkpoint, m1.small now' in
+                str(refused.value)), str(refused.value)
+        assert 'keep_current_flavor' in str(refused.value)
+        assert _state(protected) == before
+        assert not [r for r in dr.recoveries.list()
+                    if r['checkpoint_id'] == checkpoint['id']]
+    finally:
+        conn.compute.delete_server(server.id, ignore_missing=True)
+        _server_gone(conn, server.id)
+        if checkpoint is not None:
+            dr.checkpoints.delete(checkpoint['id'])
+        if policy is not None:
+            dr.policies.delete(policy['id'])
 
 
 # -- engines that die, and windows that end

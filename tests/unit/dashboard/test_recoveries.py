@@ -123,7 +123,10 @@ class InPlaceWindowTests(helpers.TestCase):
                 {'key': 'server_web', 'name': 'web-1', 'kind': 'server',
                  'server_id': 'srv-2', 'previous_image_id': 'img-base',
                  'saved_image_id': 'img-saved', 'restored_image_id':
-                 'img-restored', 'state': 'swapped'}])
+                 'img-restored', 'state': 'swapped'},
+                {'key': 'server_db', 'name': 'db-1', 'kind': 'new_server',
+                 'recreates': 'gone-srv-3', 'server_id': 'new-srv-3',
+                 'restored_image_id': 'img-db', 'state': 'swapped'}])
         self.dragon.recoveries.events.return_value = []
         response = self.client.get(reverse(DETAIL,
                                            args=[rfakes.RECOVERY_ID]))
@@ -134,6 +137,9 @@ class InPlaceWindowTests(helpers.TestCase):
         self.assertContains(response, 'web-1 (server, rebuilt)')
         self.assertContains(response, 'disk image img-saved')
         self.assertContains(response, 'image img-restored')
+        self.assertContains(response, 'db-1 (server, recreated)')
+        self.assertContains(response, 'gone-srv-3 (deleted, recreated)')
+        self.assertContains(response, 'new-srv-3')
 
     def test_row_shows_the_window_and_offers_commit_and_rollback(self):
         self.dragon.recoveries.list.return_value = [

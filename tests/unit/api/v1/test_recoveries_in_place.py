@@ -38,6 +38,7 @@ from tests.unit.api.v1.test_recoveries import rec_api  # noqa: F401
 from tests.unit.recovery.in_place import fakes
 from tests.unit.recovery.in_place.test_run import BlockStorage
 from tests.unit.recovery.in_place.test_run import Compute
+from tests.unit.recovery.in_place.test_run import Network
 
 
 @pytest.fixture
@@ -161,7 +162,7 @@ def region(monkeypatch):
     def clients(context):
         return types.SimpleNamespace(connection=types.SimpleNamespace(
             compute=Compute(now['servers']),
-            block_storage=BlockStorage(now['volumes'])))
+            block_storage=BlockStorage(now['volumes']), network=Network()))
     monkeypatch.setattr(in_place_service, '_CallerClients', clients)
     monkeypatch.setattr(FakeEngine, 'close_window',
                         lambda self, ctx, rid: self._cast('close_window',
@@ -175,7 +176,7 @@ def region(monkeypatch):
 def _restore(rec_api, manifests, region, **values):
     manifests['manifest'] = region[1]
     return rec_api('POST', '/v1/recoveries', _body(
-        dry_run=False, resources=['vol-data'], **values))
+        **{'dry_run': False, 'resources': ['vol-data'], **values}))
 
 
 def test_a_volume_is_restored_in_place_with_a_standing_trust(
@@ -210,6 +211,25 @@ def test_a_grown_volume_is_409_unless_the_user_accepts_the_shrink(
     response = _restore(rec_api, manifests, region, shrink_volumes=True)
     assert response.status_int == 202, response.text
     assert response.json['recovery']['shrink_volumes'] is True
+
+
+def test_a_gone_server_whose_network_is_gone_is_409(
+        rec_api, engine, trusts, manifests, region):
+    """web is gone, and its network too: never made in place."""
+    del region[0]['servers']['srv-web']
+    region[1]['data']['server_web'] = {'kind': 'image', 'size': 1}
+    region[1]['graph']['nodes'] = [
+        {**n, 'properties': {**n['properties'], 'image': {'id': 'img-b'},
+                             'ports': ['port_web']}}
+        if n['key'] == 'server_web' else
+        {**n, 'properties': {'network': 'net_a'}}
+        if n['key'] == 'port_web' else n
+        for n in region[1]['graph']['nodes']]
+    message = _error(_restore(rec_api, manifests, region,
+                              resources=['srv-web']), 409)
+    assert 'server web (srv-web) is gone from the region and its network ' \
+        'net-1 is too: in-place restore never makes networks' in message
+    assert engine.casts == [] and trusts['created'] == []
 
 
 def test_a_failing_cinder_is_503_not_a_gone_volume(rec_api, manifests,
@@ -308,3 +328,18 @@ def test_an_unreachable_engine_leaves_the_window_open(
         FakeEngine.error = None
     row = db_api.recovery_get(context.get_admin_context(), recovery_id)
     assert row.status == 'awaiting_commit' and row.window_action is None
+
+
+def test_a_recreated_server_is_shown_with_its_own_fields(
+        rec_api, engine, trusts, manifests, region):
+    recovery = _restore(rec_api, manifests, region).json['recovery']
+    entry = {'key': 'server_web', 'name': 'web', 'kind': 'new_server',
+             'recreates': 'srv-web', 'server_id': 'srv-new',
+             'restored_image_id': 'img-1', 'server_status': None,
+             'state': 'swapped'}
+    db_api.recovery_update(context.get_admin_context(), recovery['id'],
+                           {'status': 'awaiting_commit', 'replaced': [entry]})
+    response = rec_api('GET', '/v1/recoveries/%s' % recovery['id'])
+    _check(response, 'RecoveryOne')
+    assert response.json['recovery']['replaced'] == [{
+        k: v for k, v in entry.items() if k != 'server_status'}]

@@ -34,6 +34,9 @@ class Cloud:
         self.images_deleted = []
         self.fail_on = None
         self.made = 0
+        # server id -> metadata, create request (of servers made here)
+        self.metadata = {}
+        self.requests = {}
         self.clients = types.SimpleNamespace(
             connection=types.SimpleNamespace(image=types.SimpleNamespace(
                 delete_image=self._delete_image)))
@@ -150,6 +153,45 @@ class Cloud:
         self._call('delete', volume_id)
         del self.vols[volume_id]
         return True
+
+    # -- servers booted again (recreate)
+    def create_server(self, attrs):
+        self._call('create_server', attrs['name'])
+        self.made += 1
+        server_id = 'srv-new-%d' % self.made
+        self.servers[server_id] = 'ACTIVE'
+        self.images[server_id] = attrs['image_id']
+        self.metadata[server_id] = dict(attrs.get('metadata') or {})
+        self.requests[server_id] = attrs
+        return server_id
+
+    def wait_active(self, server_id):
+        self._call('wait_active', server_id)
+
+    def delete_server(self, server_id):
+        if server_id not in self.servers:
+            return False
+        self._call('delete_server', server_id)
+        del self.servers[server_id]
+        # Nova detaches its volumes.
+        for vol in self.vols.values():
+            if any(s == server_id for s, _d in vol['attachments']):
+                vol['attachments'] = [a for a in vol['attachments']
+                                      if a[0] != server_id]
+                vol['status'] = 'available'
+        return True
+
+    def untag_server(self, server_id, keys):
+        self._call('untag_server', server_id)
+        for key in keys:
+            self.metadata.get(server_id, {}).pop(key, None)
+
+    def tagged_servers(self, key, value):
+        return {k: dict(m) for k, m in self.metadata.items()
+                if k in self.servers and m.get(key) == value}
+
+    def addresses(self, server_id):
+        return 'net-1 10.0.0.5'
 
     def tagged(self, key, value):
         return [k for k, v in self.vols.items()

@@ -22,6 +22,8 @@ from dragon.checkpoint import chunks as chunks_mod
 from dragon.checkpoint import store
 from dragon.common import timeutils
 from dragon import exception
+from dragon.recovery.in_place import lineage
+from dragon.recovery.in_place import recreate
 from dragon.recovery.in_place import run as run_mod
 from dragon.recovery.in_place import swap as swap_mod
 from dragon.recovery.in_place import window
@@ -393,3 +395,123 @@ def test_a_volume_replaced_by_committed_restores_is_replaced_not_recreated(
     assert env.cloud.device_of('vol-new-1', 'srv-web') == '/dev/vdb'
     assert env.cloud.vols['vol-c']['attachments'] == []
     assert env.followed == [('pol-1', 'vol-c', 'vol-new-1')]
+
+
+# -- servers gone from the region, booted again
+def _gone_web(env, monkeypatch):
+    """srv-web deleted since the checkpoint; its data volume is left."""
+    env.cloud.servers.pop('srv-web')
+    env.cloud.vols['vol-data'].update(status='available', attachments=[])
+    env.manifest['data']['server_web'] = {'kind': 'image', 'size': 1 << 20}
+    env.manifest['graph']['nodes'] = [
+        {**n, 'properties': {**n['properties'], 'image': {'id': 'img-b'}}}
+        if n['key'] == 'server_web' else
+        {**n, 'properties': {**n['properties'], 'attachments': [
+            {'server_id': 'srv-web', 'device': '/dev/vdb'}]}}
+        if n['key'] == 'volume_data' else n
+        for n in env.manifest['graph']['nodes']]
+    monkeypatch.setattr(recreate, 'missing', lambda *args: [])
+    asked = []
+
+    def request(clients, graph, node, image_id, recovery_id, event):
+        asked.append((node.key, image_id, recovery_id))
+        return {'name': node.resource.name, 'image_id': image_id,
+                'metadata': {'dragon_restore': recovery_id,
+                             'dragon_restore_key': node.key}}
+    monkeypatch.setattr(recreate, 'request', request)
+    recorder = Recorder()
+    ok = run_mod.run(env.conf, _recovery(resources=['srv-web']), _clients(
+        servers={}, volumes={'vol-data': {**IN_USE, 'status': 'available',
+                                          'attachments': []}}), recorder)
+    return ok, recorder, asked
+
+
+def test_a_gone_server_is_booted_again_with_its_volume(env, monkeypatch):
+    ok, recorder, asked = _gone_web(env, monkeypatch)
+    final = recorder.final()
+    assert ok and final['status'] == 'awaiting_commit', final.get('error')
+    fates = {e['key']: e['action'] for e in final['plan']}
+    assert fates['server_web'] == 'recreate'
+    assert fates['volume_data'] == 'replace'
+    assert asked == [('server_web', 'img-1', 'rec-1')]
+    made = next(r for r in final['replaced'] if r['kind'] == 'new_server')
+    assert made == {'key': 'server_web', 'name': 'web', 'kind': 'new_server',
+                    'recreates': 'srv-web', 'server_id': 'srv-new-2',
+                    'restored_image_id': 'img-1', 'server_status': None,
+                    'state': window.SWAPPED}
+    cloud = env.cloud
+    # Booted, then its volume (restored) attached where the checkpoint saw
+    # it; nothing stopped: nothing ran on it before.
+    assert [c[0] for c in cloud.calls] == [
+        'from_image', 'wait_available', 'create_server', 'wait_active',
+        'attach']
+    assert cloud.device_of('vol-new-1', 'srv-new-2') == '/dev/vdb'
+    assert cloud.vols['vol-data']['metadata'][swap_mod.REPLACED_TAG] == \
+        'rec-1'
+    assert cloud.metadata['srv-new-2']['dragon_restore'] == 'rec-1'
+    assert env.followed == [('pol-1', 'vol-data', 'vol-new-1')]
+    messages = [m for _level, m, _r in recorder.events]
+    assert any(m.startswith('server srv-new-2 recreates server srv-web (gone '
+                            'from the region) from image img-1')
+               for m in messages)
+    assert any('1 server(s) recreated' in m for m in messages)
+
+
+def test_a_recreated_server_is_deleted_at_rollback(env, monkeypatch):
+    _ok, recorder, _asked = _gone_web(env, monkeypatch)
+    replaced = recorder.final()['replaced']
+    cloud = env.cloud
+    window.put_back(cloud, replaced, lambda r: None, lambda *a: None,
+                    'pol-1')
+    assert 'srv-new-2' not in cloud.servers
+    # Its restored image and volume deleted; the old volume as it was:
+    # there, detached, untagged; no server was stopped or started.
+    assert 'img-1' in cloud.images_deleted and 'vol-new-1' not in cloud.vols
+    assert cloud.vols['vol-data']['attachments'] == []
+    assert swap_mod.REPLACED_TAG not in cloud.vols['vol-data']['metadata']
+    assert not {'stop', 'start'} & {c[0] for c in cloud.calls}
+    assert {r['state'] for r in replaced} == {window.ROLLED_BACK}
+
+
+def test_a_recreated_server_is_kept_at_commit(env, monkeypatch):
+    _ok, recorder, _asked = _gone_web(env, monkeypatch)
+    replaced = recorder.final()['replaced']
+    cloud = env.cloud
+    window.settle(cloud, replaced, False, lambda r: None, lambda *a: None)
+    assert cloud.servers['srv-new-2'] == 'ACTIVE'
+    assert cloud.metadata['srv-new-2'] == {}
+    assert ('img-1', swap_mod.RESTORE_TAG) in cloud.untagged
+    assert 'vol-data' not in cloud.vols
+    assert {r['state'] for r in replaced} == {window.COMMITTED}
+    # Later in-place restores from this checkpoint follow it.
+    assert lineage.replacements([types.SimpleNamespace(
+        replaced=replaced)]) == {'vol-data': 'vol-new-1',
+                                 'srv-web': 'srv-new-2'}
+
+
+def test_a_failed_attach_deletes_the_recreated_server(env, monkeypatch):
+    env.cloud.fail_on = 'attach'
+    ok, recorder, _asked = _gone_web(env, monkeypatch)
+    final = recorder.final()
+    assert not ok and final['status'] == 'error'
+    cloud = env.cloud
+    assert 'srv-new-2' not in cloud.servers
+    assert 'img-1' in cloud.images_deleted and 'vol-new-1' not in cloud.vols
+    assert cloud.vols['vol-data']['attachments'] == []
+
+
+def test_a_gone_volume_goes_on_its_server_recreated_earlier(env, settled):
+    # srv-web was deleted and recreated as srv-web-2 by a committed
+    # in-place restore; now its data volume is gone and restored alone.
+    settled.append(types.SimpleNamespace(replaced=[{
+        'key': 'server_web', 'kind': 'new_server', 'recreates': 'srv-web',
+        'server_id': 'srv-web-2', 'state': window.COMMITTED}]))
+    _gone_data(env)
+    env.cloud.servers = {'srv-web-2': 'ACTIVE'}
+    recorder = Recorder()
+    assert run_mod.run(env.conf, _recovery(), _clients(
+        servers={'srv-web-2': SERVER_NOW}, volumes={}), recorder)
+    [entry] = recorder.final()['replaced']
+    assert entry['server_id'] == 'srv-web-2'
+    assert env.cloud.device_of(entry['new_volume_id'], 'srv-web-2') == \
+        '/dev/vdc'

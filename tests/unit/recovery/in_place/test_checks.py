@@ -79,9 +79,13 @@ def test_servers_gone_members_and_other_types_are_each_named():
     assert 'server web (srv-web) boots from a volume: rebuilding it in ' \
         'place is not built yet' in text
     assert 'server web (srv-web): the checkpoint holds no image of it' in text
-    assert 'server db (srv-db): gone from the region' in text
+    # srv-db is gone: recreating it needs an image of its disk.
+    assert 'server db (srv-db) is gone from the region and the checkpoint ' \
+        'holds no image of its disk to recreate it from' in text
+    assert 'server db (srv-db) is gone from the region and booted from a ' \
+        'volume' in text
     assert 'in-place restore of OS::Swift::Container is not supported' in text
-    assert len(found) == 4
+    assert len(found) == 5
 
 
 def test_a_boot_volume_is_refused():
@@ -106,15 +110,11 @@ def test_refuse_raises_409_with_every_reason():
     assert refused.value.code == 409
     assert str(refused.value).startswith(
         'In-place restore refused, nothing was changed: ')
-    # Both servers, each with the failover that recreates it; the data
-    # volume is recreated from its checkpoint data.
-    assert str(refused.value).count('gone from the region') == 2
-    for server_id in ('srv-web', 'srv-db'):
-        assert ('in-place restore does not recreate servers; leave it out '
-                'of resources and recover it with a failover of this '
-                'checkpoint into its own region: "openstack dr recovery '
-                'create <checkpoint> --target-region <region> --resource '
-                '%s"' % server_id) in str(refused.value)
+    # Both servers, each without an image of its disk to recreate it
+    # from; the data volume is recreated from its checkpoint data.
+    for server in ('web (srv-web)', 'db (srv-db)'):
+        assert ('server %s is gone from the region and the checkpoint holds '
+                'no image of its disk' % server) in str(refused.value)
     assert 'volume data' not in str(refused.value)
 
 
@@ -162,3 +162,42 @@ def test_a_resized_server_needs_the_flag_that_names_the_consequence():
 def test_servers_that_cannot_be_rebuilt(now, kind, words):
     [reason] = _server_reasons(now, kind=kind)
     assert words in reason
+
+
+# -- servers gone from the region, recreated
+def _gone_graph():
+    graph = fakes.graph()
+    db = graph.get('server_db')
+    graph._nodes[db.key] = graph_mod.Node(
+        db.key, db.resource, member=True, action=db.action,
+        properties={**db.properties, 'image': {'id': 'img-base'}},
+        depends_on=db.depends_on)
+    return graph
+
+
+def _gone_reasons(missing=None, kind='image'):
+    graph = _gone_graph()
+    lookup = fakes.lookup_of({})
+    plan = plan_mod.build(graph, selection.select(graph, ['srv-db']), lookup)
+    manifest = _manifest()
+    manifest['data']['server_db'] = {'kind': kind}
+    return checks.reasons(graph, manifest, plan, lookup, missing=missing)
+
+
+def test_a_gone_server_with_its_image_and_networks_may_be_recreated():
+    asked = []
+    assert _gone_reasons(lambda node, label: asked.append(
+        (node.key, label)) or []) == []
+    assert asked == [('server_db', 'server db (srv-db)')]
+
+
+def test_what_a_gone_server_needs_and_is_gone_too_is_said():
+    [reason] = _gone_reasons(lambda node, label: [
+        '%s is gone from the region and its network net-1 is too' % label])
+    assert reason == 'server db (srv-db) is gone from the region and its ' \
+        'network net-1 is too'
+
+
+def test_a_gone_server_without_an_image_of_its_disk_is_refused():
+    [reason] = _gone_reasons(kind='volume')
+    assert 'holds no image of its disk to recreate it from (volume)' in reason

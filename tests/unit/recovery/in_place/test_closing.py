@@ -172,3 +172,30 @@ def test_a_second_untracked_saved_disk_is_deleted_unless_run_from(cloud):
                       None, recorder, 'engine-a')
     assert 'img-dup' in cloud.images_deleted
     assert 'img-running' not in cloud.images_deleted
+
+
+def test_a_server_booted_before_the_row_named_it_is_deleted(cloud):
+    """An engine killed between Nova's create and the next write."""
+    cloud.replaced[:] = [{
+        'key': 'server_web', 'name': 'web', 'kind': 'new_server',
+        'recreates': 'srv-web', 'server_id': None,
+        'restored_image_id': 'img-restored', 'server_status': None,
+        'state': window.READY}]
+    tags = {'dragon_restore': 'rec-1', 'dragon_restore_key': 'server_web'}
+    for server_id, metadata in (
+            ('srv-half', tags), ('srv-stray', {**tags, 'dragon_restore_key':
+                                               'server_other'}),
+            ('srv-other', {'dragon_restore': 'rec-2'})):
+        cloud.servers[server_id] = 'BUILD'
+        cloud.metadata[server_id] = metadata
+    recorder = Recorder()
+    closing.take_over(None, _recovery('recovering', None, cloud.replaced),
+                      None, recorder, 'engine-a')
+    final = recorder.final()
+    assert final['status'] == 'error' and 'back in place' in final['error']
+    assert 'srv-half' not in cloud.servers
+    assert 'srv-stray' not in cloud.servers
+    assert 'srv-other' in cloud.servers
+    assert 'img-restored' in cloud.images_deleted
+    assert final['replaced'][0]['server_id'] == 'srv-half'
+    assert final['replaced'][0]['state'] == window.ROLLED_BACK

@@ -91,3 +91,12 @@ def test_load_reads_the_projects_closed_restores_in_the_region(db):
     assert lineage.load(ctx, 'p1', 'RegionOne', fakes.manifest()) == {
         'vol-data': 'vol-c'}
     assert lineage.load(ctx, 'p2', 'RegionOne', fakes.manifest()) == {}
+
+
+def test_a_recreated_server_is_followed_once_settled():
+    made = {'key': 'server_web', 'kind': 'new_server', 'recreates': 'srv-a',
+            'server_id': 'srv-b', 'state': window.COMMITTED}
+    rolled = {**made, 'recreates': 'srv-c', 'server_id': 'srv-d',
+              'state': window.ROLLED_BACK}
+    follows = lineage.replacements([_recovery(made, rolled)])
+    assert follows == {'srv-a': 'srv-b'}

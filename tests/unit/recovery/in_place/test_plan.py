@@ -62,15 +62,35 @@ def test_a_volume_gone_from_the_region_is_recreated():
     assert 'current_status' not in plan['vol-data']
 
 
-def test_a_server_gone_from_the_region_is_refused_naming_the_failover():
+def test_a_server_gone_from_the_region_is_recreated_on_its_networks():
     now = dict(NOW)
     del now['srv-db']
-    manifest = {**fakes.manifest(), 'checkpoint_id': 'cp-1'}
-    plan = _by_id(run_mod.compute(manifest, ['srv-db'],
+    plan = _by_id(run_mod.compute(fakes.manifest(), ['srv-db'],
                                   fakes.lookup_of(now)))
-    assert plan['srv-db']['action'] == 'refused'
-    assert ('"openstack dr recovery create cp-1 --target-region RegionOne '
-            '--resource srv-db"') in plan['srv-db']['detail']
+    assert plan['srv-db']['action'] == 'recreate'
+    assert plan['srv-db']['current_id'] == 'srv-db'
+    assert 'on the networks (by id) it had' in plan['srv-db']['detail']
+    assert plan_mod.summary(plan.values()) == '1 to recreate, 3 untouched'
+
+
+def test_a_server_recreated_since_is_rebuilt_under_its_current_id():
+    now = {**NOW, 'srv-db': None, 'srv-db-2': {'status': 'ACTIVE',
+                                               'flavor': 'm1.small'}}
+
+    def lookup(node):
+        return now.get({'srv-db': 'srv-db-2'}.get(node.resource.id,
+                                                  node.resource.id))
+    plan = _by_id(run_mod.compute(fakes.manifest(), ['srv-db'], lookup,
+                                  {'srv-db': 'srv-db-2'}))
+    entry = plan['srv-db']
+    assert (entry['action'], entry['current_id']) == ('rebuild', 'srv-db-2')
+    # Not selected, still under the id it has now.
+    plan = _by_id(run_mod.compute(fakes.manifest(), ['vol-data'], lookup,
+                                  {'srv-db': 'srv-db-2'}))
+    assert (plan['srv-db']['action'], plan['srv-db']['current_id']) == (
+        'untouched', 'srv-db-2')
+    assert entry['detail'].startswith(
+        'server srv-db of the checkpoint is server srv-db-2 now')
 
 
 def test_a_followed_volume_gone_too_is_recreated_under_its_current_id():

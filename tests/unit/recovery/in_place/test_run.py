@@ -61,6 +61,21 @@ class Compute:
             raise sdk_exc.NotFoundException('no server')
         return types.SimpleNamespace(**self.servers[server_id])
 
+    def find_flavor(self, name, ignore_missing=True):
+        return types.SimpleNamespace(id='f-1') if name == 'm1.small' else None
+
+    def find_keypair(self, name, ignore_missing=True):
+        return None
+
+
+class Network:
+    """No network, subnet or security group is left."""
+
+    def _gone(self, resource_id):
+        raise sdk_exc.NotFoundException('gone')
+
+    get_network = get_subnet = get_security_group = _gone
+
 
 class BlockStorage:
     def __init__(self, volumes):
@@ -80,7 +95,8 @@ def _clients(servers=None, volumes=None):
             'srv-web': {'status': 'ACTIVE',
                         'flavor': {'original_name': 'm1.small'}}}),
         block_storage=BlockStorage(volumes if volumes is not None else {
-            'vol-data': {'status': 'in-use', 'size': 2}}))
+            'vol-data': {'status': 'in-use', 'size': 2}}),
+        network=Network())
     return types.SimpleNamespace(connection=connection, project_id='p1',
                                  region_name='RegionOne',
                                  swift=lambda: 'swift-conn')
@@ -106,15 +122,15 @@ def test_dry_run_stores_the_plan_and_says_each_fate(manifest):
     final = recorder.final()
     assert final['status'] == 'succeeded' and final['error'] is None
     fates = {e['id']: e['action'] for e in final['plan']}
-    # db is gone from the region: refused (a failover recreates it).
-    assert fates == {'srv-web': 'rebuild', 'srv-db': 'refused',
+    # db is gone from the region: booted again on its networks.
+    assert fates == {'srv-web': 'rebuild', 'srv-db': 'recreate',
                      'vol-data': 'replace', 'logs': 'refused'}
     by_resource = {r: m for _level, m, r in recorder.events if r}
     assert by_resource['volume_data'].startswith('replace: ')
     assert ('changed since the checkpoint: size 1 GiB at the checkpoint, '
             '2 GiB now') in by_resource['volume_data']
     assert recorder.events[-1][1] == (
-        'dry run: 1 to replace, 1 to rebuild, 2 refused; '
+        'dry run: 1 to replace, 1 to rebuild, 1 to recreate, 1 refused; '
         'nothing was '
         'changed')
 
@@ -144,6 +160,10 @@ def test_a_server_without_an_image_is_refused_before_anything_changes(
     assert final['status'] == 'error' and 'plan' not in final
     assert 'the checkpoint holds no image of it to rebuild it from' in \
         final['error']
+    # db, gone, is checked against the region too: its flavor is there.
+    assert 'server db (srv-db) is gone from the region and the checkpoint ' \
+        'holds no image of its disk' in final['error']
+    assert 'flavor' not in final['error']
 
 
 def test_a_failing_service_is_no_gone_member():
