@@ -71,6 +71,9 @@ RUNNING, AWAITING, COMMITTED, ROLLED_BACK, ERROR = (
     'running', STATUS.AWAITING_COMMIT, STATUS.COMMITTED, STATUS.ROLLED_BACK,
     STATUS.ERROR)
 ENDED = (COMMITTED, ROLLED_BACK, ERROR)
+# A run claimed but never handed to the engines after this long (the
+# request's quiesce and final protection take minutes at most) is stale.
+CLAIM_STALE_AFTER = 3600
 # failback.run.step once the recovery at home began (step 4).
 RECOVER_STEP = 'recover'
 SERVER_TYPES = ('server', 'OS::Nova::Server')
@@ -87,13 +90,37 @@ def policy_of(recovery: Any) -> Any:
 
 
 def save_run(policy_id: str, **values: Any) -> dict[str, Any]:
-    """Merge values into the reverse policy's ``failback.run``."""
-    admin = _admin()
-    policy = db_api.workload_policy_get(admin, policy_id)
-    record = dict(policy.failback or {})
-    record['run'] = dict(record.get('run') or {}, **values)
-    db_api.workload_policy_update(admin, policy_id, {'failback': record})
-    return record['run']
+    """Merge values into the reverse policy's ``failback.run`` (row locked)."""
+    return db_api.workload_policy_merge_failback_run(
+        _admin(), policy_id, values)
+
+
+def may_start(run: dict[str, Any]) -> bool:
+    """Whether a new run may replace the run recorded now.
+
+    After a rollback or an error, yes; and over a claim whose request
+    never handed the run to the engines (its API process died between the
+    claim and the hand-over) for ``CLAIM_STALE_AFTER``.  A committed run
+    is refused before this (``dragon.services.failback_run``).
+    """
+    if run.get('status') in (None, ROLLED_BACK, ERROR):
+        return True
+    claimed = run.get('claimed_at')
+    return (run.get('status') == RUNNING and not run.get('recovery_id')
+            and bool(claimed) and timeutils.parse(claimed) <
+            timeutils.utcnow() - datetime.timedelta(
+                seconds=CLAIM_STALE_AFTER))
+
+
+def claim_run(policy_id: str, **values: Any) -> dict[str, Any]:
+    """Start a run's record, if ``may_start`` (checked under the row lock).
+
+    :raises dragon.exception.FailbackRunInProgress:
+    """
+    return db_api.workload_policy_merge_failback_run(
+        _admin(), policy_id,
+        dict(values, claimed_at=timeutils.utcnow().isoformat() + 'Z'),
+        may_claim=may_start)
 
 
 def _wait(fetch: Callable[[], Any], done: Callable[[Any], bool],

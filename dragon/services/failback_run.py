@@ -63,7 +63,8 @@ def _check(context: Any, policy: models.WorkloadPolicy) -> dict[str, Any]:
             id=policy.id, reason='it is not a reverse policy (made by '
             'openstack dr failback prepare <recovery>)')
     run = record.get('run') or {}
-    if run.get('status') and run['status'] not in engine_failback.ENDED:
+    if (run.get('status') != engine_failback.COMMITTED
+            and not engine_failback.may_start(run)):
         raise exception.FailbackRunInProgress(
             id=policy.id, recovery=run.get('recovery_id'),
             status=run['status'])
@@ -176,18 +177,23 @@ def start(context: Any, policy: models.WorkloadPolicy,
     record = _check(context, policy)
     how = request.get('quiesce') or engine_failback.PAUSE
     quiesced_at = timeutils.utcnow().isoformat() + 'Z'
-    quiesced = quiesce(context, policy, how)
+    # Claimed before anything is paused or stopped: of two requests at
+    # once, the second gets 409 here and leaves the first's servers alone.
+    engine_failback.claim_run(policy.id, **{
+        'status': engine_failback.RUNNING, 'recovery_id': None,
+        'checkpoint_id': None, 'quiesce': how, 'quiesced': [],
+        'quiesced_at': quiesced_at,
+        'delete_stale': bool(request.get('delete_stale')),
+        'fenced': [], 'downtime_seconds': None, 'data_moved': None,
+        'home_policy': None, 'moved': None, 'step': None,
+        'takeovers': 0, 'error': None, 'closed_at': None})
+    quiesced: list[dict[str, Any]] = []
     try:
+        quiesced = quiesce(context, policy, how)
+        engine_failback.save_run(policy.id, quiesced=quiesced)
         checkpoint = checkpoints.protect(context, policy, engine)
         home = record['source_region']
-        engine_failback.save_run(policy.id, **{
-            'status': engine_failback.RUNNING, 'recovery_id': None,
-            'checkpoint_id': checkpoint.id, 'quiesce': how,
-            'quiesced': quiesced, 'quiesced_at': quiesced_at,
-            'delete_stale': bool(request.get('delete_stale')),
-            'fenced': [], 'downtime_seconds': None, 'data_moved': None,
-            'home_policy': None, 'moved': None, 'step': None,
-            'takeovers': 0, 'error': None, 'closed_at': None})
+        engine_failback.save_run(policy.id, checkpoint_id=checkpoint.id)
         recovery = runs.start(
             context, run_kinds.RECOVERY,
             lambda trust_id: db_api.recovery_create(context, {

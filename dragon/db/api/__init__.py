@@ -68,6 +68,7 @@ from dragon.db.api.policies import workload_policy_get_all
 from dragon.db.api.policies import workload_policy_set_readiness
 from dragon.db.api.policies import workload_policy_set_rpo_state
 from dragon.db.api.policies import workload_policy_get_project_ids
+from dragon.db.api.policies import workload_policy_merge_failback_run
 from dragon.db.api.policies import workload_policy_update
 from dragon.db.api.recoveries import RECOVERY_SORT_KEYS
 from dragon.db.api.recoveries import recovery_claim

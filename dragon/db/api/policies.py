@@ -12,7 +12,7 @@
 
 """Workload policies and their members."""
 
-from typing import Any
+from typing import Any, Callable
 
 from oslo_db import exception as db_exc
 import sqlalchemy as sa
@@ -212,6 +212,43 @@ def workload_policy_update(context: Any, policy_id: str,
     except db_exc.DBDuplicateEntry as e:
         raise _duplicate_to_error(e, values)
     return policy
+
+
+@_retry_if_locked
+@main_context_manager.writer
+def workload_policy_merge_failback_run(
+        context: Any, policy_id: str, values: dict[str, Any],
+        may_claim: Callable[[dict[str, Any]], bool] | None = None
+) -> dict[str, Any]:
+    """Merge ``values`` into a reverse policy's ``failback.run``, row locked.
+
+    The API (starting a run) and the engines (recording its steps) write
+    the same JSON column; a plain read-modify-write would let one drop the
+    other's keys.  With ``may_claim``, it is the start of a run: the run
+    recorded now is replaced only if ``may_claim(run)`` says so, under the
+    lock, so of two requests at once one claims the run and the other gets
+    409 before it pauses or stops anything.
+
+    :returns: the run record as written.
+    :raises dragon.exception.PolicyNotFound:
+    :raises dragon.exception.FailbackRunInProgress: ``may_claim`` refused.
+    """
+    policy = context.session.execute(
+        _policy_query(None).filter_by(id=policy_id).with_for_update()
+    ).scalar_one_or_none()
+    if policy is None:
+        raise exception.PolicyNotFound(id=_shown(policy_id))
+    record = dict(policy.failback or {})
+    run = dict(record.get('run') or {})
+    if may_claim is not None and not may_claim(run):
+        raise exception.FailbackRunInProgress(
+            id=policy_id, recovery=run.get('recovery_id'),
+            status=run.get('status'))
+    run.update(values)
+    record['run'] = run
+    policy.failback = record
+    context.session.flush()
+    return run
 
 
 @_retry_if_locked

@@ -191,3 +191,31 @@ def test_sqlite_lock_collisions_are_retried():
     assert write() == 'done'
     assert len(calls) == 3
     assert not db_api._is_locked(ValueError('database is locked'))
+
+
+def test_failback_run_merges_keep_each_writers_keys(db, ctx):
+    policy = _policy(ctx, 'reverse')
+    db_api.workload_policy_update(ctx, policy.id, {'failback': {
+        'recovery_id': 'r1', 'run': {'status': 'running'}}})
+    db_api.workload_policy_merge_failback_run(ctx, policy.id,
+                                              {'step': 'fence'})
+    run = db_api.workload_policy_merge_failback_run(
+        ctx, policy.id, {'recovery_id': 'fb1'})
+    record = db_api.workload_policy_get(ctx, policy.id).failback
+    assert run == record['run'] == {'status': 'running', 'step': 'fence',
+                                    'recovery_id': 'fb1'}
+    assert record['recovery_id'] == 'r1'
+
+
+def test_a_failback_run_is_claimed_only_where_may_claim_says(db, ctx):
+    policy = _policy(ctx, 'reverse')
+    db_api.workload_policy_update(ctx, policy.id, {'failback': {
+        'run': {'status': 'running', 'recovery_id': 'fb1'}}})
+    with pytest.raises(exception.FailbackRunInProgress, match='fb1'):
+        db_api.workload_policy_merge_failback_run(
+            ctx, policy.id, {'status': 'running', 'recovery_id': None},
+            may_claim=lambda run: run.get('status') != 'running')
+    assert db_api.workload_policy_get(
+        ctx, policy.id).failback['run']['recovery_id'] == 'fb1'
+    with pytest.raises(exception.PolicyNotFound):
+        db_api.workload_policy_merge_failback_run(ctx, 'nope', {})

@@ -17,13 +17,16 @@ prepared there; Nova and Cinder of the caller faked at
 ``caller.connection``.
 """
 
+import datetime
 import types
 
 import pytest
 
 from dragon.cloud import caller
+from dragon.common import timeutils
 from dragon import context
 from dragon.db import api as db_api
+from dragon.recovery import failback
 from tests.unit.api.v1.test_checkpoints import _check
 from tests.unit.api.v1.test_checkpoints import _error
 from tests.unit.api.v1.test_failback import _failover
@@ -168,6 +171,38 @@ def test_a_second_run_while_one_is_open_is_refused(backup, engine, nova):
     assert 'failback run in progress' in message
 
 
+def test_a_run_claimed_by_another_request_is_409_and_touches_nothing(
+        backup, engine, nova):
+    _failover_, policy = _reverse(backup)
+    _finish_checkpoints()
+    # Another request has claimed the run and is still quiescing.
+    failback.claim_run(policy['id'], status=failback.RUNNING,
+                       recovery_id=None)
+
+    message = _error(_run(backup, policy), 409)
+
+    assert 'failback run in progress' in message
+    assert nova.calls == []
+    assert nova.servers == {'b-srv': 'ACTIVE'}
+
+
+def test_a_claim_never_handed_to_the_engines_goes_stale(backup, engine,
+                                                        nova):
+    _failover_, policy = _reverse(backup)
+    _finish_checkpoints()
+    failback.claim_run(policy['id'], status=failback.RUNNING,
+                       recovery_id=None)
+    long_ago = timeutils.utcnow() - datetime.timedelta(
+        seconds=failback.CLAIM_STALE_AFTER + 60)
+    failback.save_run(policy['id'], claimed_at=long_ago.isoformat() + 'Z')
+
+    response = _run(backup, policy)
+
+    assert response.status_int == 202, response.text
+    run = _policy(policy['id']).failback['run']
+    assert run['recovery_id'] == response.json['recovery']['id']
+
+
 def test_a_server_that_does_not_quiesce_is_released_and_refused(
         backup, engine, nova, conf):
     conf.set_override('failback_quiesce_timeout', 1, group='recovery')
@@ -181,6 +216,10 @@ def test_a_server_that_does_not_quiesce_is_released_and_refused(
     assert 'server b-srv was not PAUSED' in message
     assert nova.calls == [('pause', 'b-srv')]
     assert len(engine.casts) == casts     # no checkpoint, no recovery
+    # The claim ends in error, so the run can be tried again.
+    assert _policy(policy['id']).failback['run']['status'] == 'error'
+    nova.stuck.clear()
+    assert _run(backup, policy).status_int == 202
 
 
 @pytest.mark.parametrize('body', [
