@@ -428,6 +428,7 @@ def finish(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
                 clients, _home_state(started, record),
                 recovery.target_region, recorder.event, moved)
             save_run(policy.id, home_policy=home_policy)
+            _suspend_reverse(policy, recovery.target_region, recorder)
             message = ('committed: the workload runs at %s; the failover '
                        'stack here is deleted; stale servers %s%s' % (
                            recovery.target_region, stale_note,
@@ -439,6 +440,21 @@ def finish(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
     save_run(policy.id, status=end,
              closed_at=timeutils.utcnow().isoformat() + 'Z')
     return True
+
+
+def _suspend_reverse(policy: Any, home: str,
+                     recorder: rec.RunRecorder) -> None:
+    """A committed failback's reverse policy protects nothing any more.
+
+    Its members were the failover's resources here, deleted by the
+    commit: suspended, its schedules (if any were enabled) never tick on
+    them.  It is kept, with its checkpoints, for the user to delete.
+    """
+    db_api.workload_policy_update(_admin(), policy.id,
+                                  {'status': statuses.Policy.SUSPENDED})
+    recorder.event('info', 'reverse policy %s suspended: the workload runs '
+                   'at %s again; its checkpoints are kept until it is '
+                   'deleted' % (policy.id, home))
 
 
 def undo_run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,

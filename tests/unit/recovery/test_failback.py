@@ -84,6 +84,10 @@ class Home:
         policy = types.SimpleNamespace(id='pol-rev', failback=self.record)
         monkeypatch.setattr(failback, 'policy_of', lambda r: policy)
         monkeypatch.setattr(failback, 'save_run', self.save_run)
+        self.policy_updates = []
+        monkeypatch.setattr(failback.db_api, 'workload_policy_update',
+                            lambda ctx, i, values: self.policy_updates.append(
+                                (i, values)))
         monkeypatch.setattr(failback.db_api, 'checkpoint_get',
                             self.checkpoint_get)
         monkeypatch.setattr(swap_mod, 'Cloud', lambda c, conf: self.cloud)
@@ -291,6 +295,8 @@ def test_commit_removes_the_failover_here_and_keeps_the_stale_servers(
     assert list(home.dragon.members_of) == ['a-vol2']
     assert 'the original policy pol-a at home is active again, on the ' \
         'recovered workload' in recorder.events[-1][1]
+    # The reverse policy's members are gone with the failover: suspended.
+    assert home.policy_updates == [('pol-rev', {'status': 'suspended'})]
 
 
 def test_a_commit_that_cannot_reach_the_home_dragon_commits_anyway(
@@ -333,6 +339,7 @@ def test_rollback_deletes_the_home_stack_and_puts_both_sites_back(
     # The original policy as it was: active, on the stale servers.
     assert home.dragon.policy['status'] == 'active'
     assert list(home.dragon.members_of) == ['a-vol']
+    assert home.policy_updates == []     # the reverse policy goes on
 
 
 def test_a_failed_commit_awaits_commit_again(home, monkeypatch):
