@@ -10,7 +10,8 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Names of the Swift containers that hold checkpoints and chunks.
+"""Names of the Swift containers that hold checkpoints and chunks, and the
+prefix of what a recovery restores.
 
 A checkpoint container is ``dragon_<project>_<policy>_<YYYYmmddTHHMMSSZ>``:
 the name alone tells the backup site whose checkpoint it is, of which policy
@@ -26,6 +27,9 @@ import re
 
 PREFIX = 'dragon'
 CHUNKS = 'chunks'
+# Images and volumes a recovery restores: ``dragon-restore-<key>-<time>``
+# (``dragon.recovery.restore``); protection knows them by it.
+RESTORE_PREFIX = 'dragon-restore'
 TIME_FORMAT = '%Y%m%dT%H%M%SZ'
 # Swift's limit on container names, in bytes.
 MAX_CONTAINER_BYTES = 256

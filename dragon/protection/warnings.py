@@ -52,11 +52,15 @@ BACKUP_NOT_EXPORTABLE = 'backup_not_exportable'
 # backup import, admin-only in Cinder's default policy.
 BACKUP_IMPORT_ADMIN_ONLY = 'backup_import_admin_only'
 
+# A template_only server boots from an image an in-place restore made in
+# this region (``dragon-restore-...``): no other region has it.
+IMAGE_ONLY_IN_THIS_REGION = 'image_only_in_this_region'
+
 CODES = (VOLUME_NOT_PROTECTED, USER_DATA_NOT_READABLE, USER_DATA_NOT_TEXT,
          ROUTER_ROUTES_NOT_RECREATED, ROUTER_SNAT_NOT_KEPT,
          QOS_POLICY_NOT_RECREATED, PORT_ADDRESSES_NOT_KEPT,
          ADDRESS_GROUP_RULES_NOT_RECREATED, BACKUP_NOT_EXPORTABLE,
-         BACKUP_IMPORT_ADMIN_ONLY)
+         BACKUP_IMPORT_ADMIN_ONLY, IMAGE_ONLY_IN_THIS_REGION)
 
 # ``warn(resource, code, message)``: resource is a graph key (or an id, or
 # None for the checkpoint as a whole).

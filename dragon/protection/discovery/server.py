@@ -26,6 +26,7 @@ from typing import Any
 
 from openstack.compute.v2 import server as sdk_server
 
+from dragon.checkpoint import naming
 from dragon import exception
 from dragon.protection.discovery import _api
 from dragon.protection.discovery import base
@@ -102,6 +103,15 @@ def _fetch_images(run: base.DiscoveryRun, ids: set[str]) -> dict[str, Any]:
 def _image_id(server: dict[str, Any]) -> str | None:
     image = server.get('image')
     return image.get('id') if isinstance(image, dict) else None
+
+
+def _made_by_a_restore(image: dict[str, Any] | None) -> bool:
+    """An image an in-place restore made (``dragon.recovery.restore``).
+
+    Its name says so; its tags are gone once the restore is committed.
+    """
+    return bool(image) and (image.get('name') or '').startswith(
+        naming.RESTORE_PREFIX + '-')
 
 
 USER_DATA_ATTR = 'OS-EXT-SRV-ATTR:user_data'
@@ -329,6 +339,14 @@ class ServerDiscovery(base.DiscoveryPlugin):
         attachments = _attachments(server, run)
         boot, props['boot_source'] = _boot_volume(server, attachments)
         data = member.get('action') in base.DATA_SERVER_ACTIONS
+        if not data and _made_by_a_restore(image):
+            run.warn(server_key, warnings_mod.IMAGE_ONLY_IN_THIS_REGION,
+                     'server %s boots from image %s, made in this region '
+                     'by an in-place restore: a recovery elsewhere needs '
+                     'it mapped (images); protect the server with '
+                     'image_snapshot to carry its disk' % (
+                         server.get('name') or server['id'],
+                         image['name']))
         attached = (member.get('options') or {}).get(
             registry.ATTACHED_VOLUMES, registry.PROTECT)
         props['block_devices'] = []

@@ -22,7 +22,7 @@ from dragon.checkpoint import naming
 
 # Name prefix and image property of everything a recovery restores, so an
 # operator (or ``DELETE /v1/recoveries/{id}``) finds it by recovery id.
-RESTORE_PREFIX = 'dragon-restore'
+RESTORE_PREFIX = naming.RESTORE_PREFIX
 RESTORE_PROPERTY = 'dragon_restore'
 RESTORE_KEY_PROPERTY = 'dragon_restore_key'
 

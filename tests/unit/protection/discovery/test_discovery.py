@@ -357,3 +357,23 @@ def test_a_started_list_is_read_once_and_its_failure_raised_when_needed():
             run.start('y', lambda: 42)
             assert run.once('y', fetch) == 42
     assert len(calls) == 2
+
+
+def test_a_template_only_server_on_a_restored_image_is_a_warning():
+    world = fakes.World(servers=1)
+    world.images[0]['name'] = 'dragon-restore-server_web-20261201T100000Z'
+    warnings = []
+    graph = _discover(world, fakes.server_members(
+        world, action='template_only'), warnings)
+    web = _node(graph, 'OS::Nova::Server', fakes.server_id(0))
+    assert (web.key, 'image_only_in_this_region') in {
+        (w[0], w[1]) for w in warnings}
+    # Its disk in the checkpoint carries it: no warning.
+    warnings.clear()
+    _discover(world, None, warnings)
+    assert not [w for w in warnings if w[1] == 'image_only_in_this_region']
+    # Nor an image of any other name.
+    world.images[0]['name'] = 'cirros'
+    _discover(world, fakes.server_members(world, action='template_only'),
+              warnings)
+    assert not [w for w in warnings if w[1] == 'image_only_in_this_region']
