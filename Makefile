@@ -47,21 +47,23 @@ demo: system-deps venv
 	$(PY) -m tests.demo
 
 # The unit tests need no cloud, so they run while the minicloud starts (a
-# cold start takes minutes; a running cloud is reused at once), and so does
-# the database layer on MariaDB.  Then the functional tests against it,
+# cold start takes minutes; a running cloud is reused at once).  Then the
+# database layer on MariaDB in the background (it needs no cloud either,
+# and the functional tests need not wait for it), and the functional tests,
 # while a second minicloud (one Swift per region) starts and runs what needs
-# it; its output is shown when the functional tests end, not interleaved.
+# it; the background stages' output is shown when the functional tests
+# end, not interleaved.
 # Every stage runs, so one failure hides no other; the last line gives each
 # stage's exit code.
 test: system-deps venv
 	@$(PY) -m tests.minicloud up > $(VENV)/minicloud-up.log 2>&1 & cloud=$$!; \
 	echo "== unit tests (the minicloud starts meanwhile: $(VENV)/minicloud-up.log) =="; \
 	$(PY) -m pytest tests/unit -p no:cacheprovider -q $(PYTEST_ARGS); unit=$$?; \
-	echo "== the database layer again, on MariaDB (the minicloud still starting) =="; \
 	DRAGON_TEST_DB_URL=$$($(PY) -m tests.minicloud test-db) \
-	  $(PY) -m pytest tests/unit/db tests/unit/engine -p no:cacheprovider -q $(PYTEST_ARGS); db=$$?; \
+	  $(PY) -m pytest tests/unit/db tests/unit/engine -p no:cacheprovider -q $(PYTEST_ARGS) \
+	  > $(VENV)/database-layer.log 2>&1 & dblayer=$$!; \
 	if ! wait $$cloud; then echo "== the minicloud did not start =="; \
-	  tail -n 40 $(VENV)/minicloud-up.log; exit 1; fi; \
+	  tail -n 40 $(VENV)/minicloud-up.log; wait $$dblayer; exit 1; fi; \
 	tail -n 3 $(VENV)/minicloud-up.log; \
 	$(MAKE) --no-print-directory functional-sites \
 	  PER_REGION_TESTS="$(PER_REGION_TESTS) $(SECOND_CLOUD_TESTS)" > $(VENV)/per-region.log 2>&1 & sites=$$!; \
@@ -69,7 +71,10 @@ test: system-deps venv
 	$(PY) -m pytest tests/functional $(addprefix --ignore=,$(SECOND_CLOUD_TESTS)) \
 	  -p no:cacheprovider -q $(PYTEST_ARGS); functional=$$?; \
 	wait $$sites; per_region=$$?; \
+	wait $$dblayer; db=$$?; \
 	cat $(VENV)/per-region.log; \
+	echo "== the database layer again, on MariaDB (ran beside the above: $(VENV)/database-layer.log) =="; \
+	cat $(VENV)/database-layer.log; \
 	echo "== exit codes: unit $$unit, functional $$functional, per-region $$per_region, database layer $$db =="; \
 	[ $$unit -eq 0 ] && [ $$functional -eq 0 ] && [ $$per_region -eq 0 ] && [ $$db -eq 0 ]
 
