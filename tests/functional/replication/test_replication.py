@@ -29,7 +29,10 @@ Swift with it, and RegionTwo's Dragon, on an empty database, lists the
 checkpoint from RegionTwo's Swift and recovers the volume with its bytes;
 then prepares its failback (a reverse policy at RegionTwo, protected:
 only the chunk changed there is uploaded), whose checkpoint is copied to
-RegionOne once RegionOne is back.
+RegionOne once RegionOne is back; then runs the failback with
+RegionTwo's engine killed (``kill -9``) once the recovery at RegionOne
+is half-way (rolled back by the other engine), and again killed before
+it (resumed by the other engine), and commits it.
 """
 import datetime
 import os
@@ -628,10 +631,12 @@ def _failback_run(cloud, backup_dragon, site, dr, failover, volume_id,
         home.compute.wait_for_delete(home.compute.get_server(stale),
                                      wait=300)
         for run in runs:
-            if run.get('stack_id'):
-                home.orchestration.delete_stack(run['stack_id'])
-                home.orchestration.wait_for_delete(
-                    home.orchestration.get_stack(run['stack_id']), wait=600)
+            # The rolled-back run's stack is gone already.
+            stack = run.get('stack_id') and home.orchestration.find_stack(
+                run['stack_id'], ignore_missing=True)
+            if stack and stack.status != 'DELETE_COMPLETE':
+                home.orchestration.delete_stack(stack)
+                home.orchestration.wait_for_delete(stack, wait=600)
 
 
 def _kill_running_engine(backup_dragon, dr, run_id):
@@ -645,22 +650,25 @@ def _kill_running_engine(backup_dragon, dr, run_id):
 def _failback_killed_at_home(cloud, backup_dragon, site, dr, policy, stale):
     """The engine dies once the recovery at home began: rolled back.
 
-    Killed as soon as the run's record says ``step: recover`` (written
-    just before the recovery at home starts); the other engine removes
-    what it made at RegionOne, starts the fenced stale server again and
-    makes the original policy active again.  The run ends ``error``; the
-    failback can be run again.
+    Killed once the run's record says ``step: recover`` (the recovery at
+    home began) and its stack at RegionOne exists (Heat half-way through
+    it); the other engine removes the stack and the restored data,
+    starts the fenced stale server again and makes the original policy
+    active again.  The run ends ``error``; the failback can be run again.
     """
     home = site.conn
     run = dr.policies.failback_run(policy['id'])
     deadline = time.monotonic() + 900
-    while dr.policies.get(policy['id'])['failback']['run'].get(
-            'step') != 'recover':
+    while True:
         row = dr.recoveries.get(run['id'])
         assert row['status'] == 'recovering', (row['error'], row['status'])
-        assert time.monotonic() < deadline, 'the recovery at home never began'
+        if row['stack_id'] and dr.policies.get(policy['id'])['failback'][
+                'run'].get('step') == 'recover':
+            break
+        assert time.monotonic() < deadline, 'no stack at home yet'
         time.sleep(0.2)
     victim = _kill_running_engine(backup_dragon, dr, run['id'])
+    made = dr.recoveries.get(run['id'])
     killed = time.monotonic()
     run = wait(lambda: dr.recoveries.get(run['id']),
                ('error', 'awaiting_commit'), 600)
@@ -672,14 +680,20 @@ def _failback_killed_at_home(cloud, backup_dragon, site, dr, policy, stale):
     assert 'rolled back by engine' in run['error'], (run['error'], messages)
     print('failback killed at home (engine %s): rolled back %.1f s after '
           'the kill' % (victim, time.monotonic() - killed))
-    # Nothing of the run is left at RegionOne.
-    if run['stack_name']:
-        stack = home.orchestration.find_stack(run['stack_name'],
-                                              ignore_missing=True)
-        assert stack is None or stack.status == 'DELETE_COMPLETE', stack
+    # Nothing of the run is left at RegionOne: its stack, caught
+    # half-way, and what it restored.
+    stack = home.orchestration.find_stack(made['stack_id'],
+                                          ignore_missing=True)
+    assert stack is None or stack.status == 'DELETE_COMPLETE', stack
+    images = [r['image_id'] for r in made['restored'].values()
+              if r.get('image_id')]
+    for image_id in images:
+        assert home.image.find_image(image_id) is None, image_id
     left = [v.id for v in home.block_storage.volumes()
             if (v.metadata or {}).get('dragon_restore') == run['id']]
     assert left == [], left
+    print('killed with stack %s and %d restored image(s) at %s: removed'
+          % (made['stack_id'], len(images), PRIMARY))
     # The stale server runs again, the original policy is active again.
     assert home.compute.get_server(stale).status == 'ACTIVE'
     assert site.dr.policies.get(site.policy['id'])['status'] == 'active'
