@@ -354,10 +354,14 @@ def _failed(recovery: Any, recorder: rec.RunRecorder, error: BaseException,
     return False
 
 
-def release_quiesced(clients: Any, quiesced: list[dict[str, Any]],
+def release_quiesced(compute: Any, quiesced: list[dict[str, Any]],
                      event: Callable[..., None]) -> None:
-    """The servers quiesced at the backup site running again."""
-    compute = clients.compute()
+    """The servers quiesced at the backup site running again.
+
+    :param compute: the backup site's Nova (an openstacksdk compute
+        proxy: ``ServiceClients.connection.compute`` in the engine, the
+        caller's own in the API).
+    """
     for entry in quiesced:
         server_id = entry['server_id']
         try:
@@ -478,8 +482,9 @@ def undo_run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
             cloud.start(entry['server_id'])
             recorder.event('info', 'stale server %s at %s started again'
                            % (entry['server_id'], home))
-    release_quiesced(clients.in_region(conf.engine.region_name),
-                     started.get('quiesced') or [], recorder.event)
+    release_quiesced(
+        clients.in_region(conf.engine.region_name).connection.compute,
+        started.get('quiesced') or [], recorder.event)
     home_policy = failback_home.resume(
         clients, _home_state(started, policy_of(recovery).failback or {}),
         home, recorder.event)

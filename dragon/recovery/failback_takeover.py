@@ -128,6 +128,9 @@ def _roll_back(conf: cfg.ConfigOpts, recovery: Any, started: dict[str, Any],
     except exception.RunTakenOver:
         raise
     except Exception as e:  # noqa: BLE001 - say what is left
+        # one_line() says "see the engine log" of an unexpected error.
+        LOG.exception("failback %s not rolled back completely",
+                      recovery.id)
         clean = False
         message = ('%s; roll back incomplete (%s): look at the events, '
                    'start the servers yourself, then delete the recovery'

@@ -143,20 +143,11 @@ def release(context: Any, quiesced: list[dict[str, Any]]) -> None:
         return
     try:
         engine_failback.release_quiesced(
-            _CallerClients(context), quiesced, lambda *a, **k: None)
+            caller.connection(context, 'compute').compute, quiesced,
+            lambda *a, **k: None)
     except Exception:  # noqa: BLE001 - the error raised says more
         LOG.exception("servers %s not released",
                       [e['server_id'] for e in quiesced])
-
-
-class _CallerClients:
-    """The one ``compute()`` release_quiesced asks of, with the caller's token."""
-
-    def __init__(self, context: Any) -> None:
-        self.context = context
-
-    def compute(self) -> Any:
-        return caller.connection(self.context, 'compute').compute
 
 
 def start(context: Any, policy: models.WorkloadPolicy,

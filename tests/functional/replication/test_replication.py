@@ -29,7 +29,10 @@ Swift with it, and RegionTwo's Dragon, on an empty database, lists the
 checkpoint from RegionTwo's Swift and recovers the volume with its bytes;
 then prepares its failback (a reverse policy at RegionTwo, protected:
 only the chunk changed there is uploaded), whose checkpoint is copied to
-RegionOne once RegionOne is back.
+RegionOne once RegionOne is back; then runs the failback with
+RegionTwo's engine killed (``kill -9``) once the recovery at RegionOne
+is half-way (rolled back by the other engine), and again killed before
+it (resumed by the other engine), and commits it.
 """
 import datetime
 import os
@@ -426,7 +429,8 @@ def test_recover_from_the_backup_swift_with_the_primary_gone(
         assert len(volumes) == 1
         assert volume_file_sha256(cloud.layout, BACKUP, volumes[0]) == \
             site.expected_sha256
-        _failback_prepare(cloud, dragon, site, dr, recovery, volumes[0])
+        _failback_prepare(cloud, dragon, backup_dragon, site, dr, recovery,
+                          volumes[0])
     finally:
         cloud.minicloud.up()
         dragon.ensure_up()
@@ -441,7 +445,8 @@ def test_recover_from_the_backup_swift_with_the_primary_gone(
              ('gone', 'error'), 600)
 
 
-def _failback_prepare(cloud, dragon, site, dr, recovery, volume_id):
+def _failback_prepare(cloud, dragon, backup_dragon, site, dr, recovery,
+                      volume_id):
     """Failback, first part, RegionOne still down: new bytes written at
     RegionTwo, the reverse policy protects the recovered volume and
     uploads only the chunk they changed (the others are the replicated
@@ -497,7 +502,8 @@ def _failback_prepare(cloud, dragon, site, dr, recovery, volume_id):
         print('reverse checkpoint replicated to %s: %d bytes copied, %d '
               'attempts' % (PRIMARY, state['copied_bytes'],
                             state['attempts']))
-        _failback_run(cloud, site, dr, recovery, volume_id, policy)
+        _failback_run(cloud, backup_dragon, site, dr, recovery, volume_id,
+                      policy)
     finally:
         dr.checkpoints.delete(checkpoint['id'])
         wait(lambda: next((c for c in dr.checkpoints.list()
@@ -525,13 +531,23 @@ def _stale_server(conn, volume_id):
     return server.id
 
 
-def _failback_run(cloud, site, dr, failover, volume_id, policy):
+def _failback_run(cloud, backup_dragon, site, dr, failover, volume_id,
+                  policy):
     """Failback, second part, RegionOne back: new bytes at RegionTwo, then
-    ``failback run``: the original policy at RegionOne is suspended and
-    the stale server there stopped before the recovery there, which has
-    the new bytes; the commit leaves nothing of the failover at RegionTwo,
-    keeps the stale server, stopped, and makes the original policy
-    protect the recovered volume again.
+    ``failback run``, twice, each time with RegionTwo's engine running it
+    killed (``kill -9``) and a second engine alive:
+
+    * killed once the recovery at RegionOne began: the other engine rolls
+      it back (nothing of it left at RegionOne, the stale server started
+      again, the original policy active again);
+    * run again, killed while it waits for its final checkpoint's copy
+      (RegionOne's Swift proxy stopped meanwhile, so it cannot be past
+      that): the other engine resumes it.  The original policy at
+      RegionOne is suspended and the stale server there stopped before
+      the recovery there, which has the new bytes; the commit leaves
+      nothing of the failover at RegionTwo, keeps the stale server,
+      stopped, and makes the original policy protect the recovered volume
+      again.
     """
     path = (cloud.layout.data / region_tag(BACKUP) / 'cinder' / 'volumes' /
             ('volume-%s' % volume_id))
@@ -541,12 +557,18 @@ def _failback_run(cloud, site, dr, failover, volume_id, policy):
     expected = volume_file_sha256(cloud.layout, BACKUP, volume_id)
     home = site.conn
     stale = _stale_server(home, site.volume_id)
-    run = None
+    # Two engines at RegionTwo; a failed copy is tried again within 2 s
+    # (not 30) once RegionOne's Swift answers again.
+    backup_dragon.stop_engines()
+    for index in (1, 2):
+        backup_dragon.start_engine(
+            index, env={'OS_REPLICATION__RETRY_INTERVAL': '2'})
+    runs = []
     try:
-        run = dr.policies.failback_run(policy['id'])
-        assert (run['mode'], run['target_region']) == ('failback', PRIMARY)
-        run = wait(lambda: dr.recoveries.get(run['id']),
-                   ('awaiting_commit', 'error'), 1200)
+        runs.append(_failback_killed_at_home(cloud, backup_dragon, site, dr,
+                                             policy, stale))
+        run = _failback_killed_before_home(cloud, backup_dragon, dr, policy)
+        runs.append(run)
         messages = [e['message'] for e in dr.recoveries.events(run['id'])]
         assert run['status'] == 'awaiting_commit', (run['error'], messages)
         # Fenced (stopped, not deleted) before the recovery at home began.
@@ -557,6 +579,7 @@ def _failback_run(cloud, site, dr, failover, volume_id, policy):
         assert fenced < recovering, messages
         assert home.compute.get_server(stale).status == 'SHUTOFF'
         record = dr.policies.get(policy['id'])['failback']['run']
+        assert record['takeovers'] == 1, record
         assert [(f['server_id'], f['status_before'])
                 for f in record['fenced']] == [(stale, 'ACTIVE')]
         # The original policy, in RegionOne's own Dragon, suspended by
@@ -607,7 +630,120 @@ def _failback_run(cloud, site, dr, failover, volume_id, policy):
         home.compute.delete_server(stale)
         home.compute.wait_for_delete(home.compute.get_server(stale),
                                      wait=300)
-        if run is not None and run.get('stack_id'):
-            home.orchestration.delete_stack(run['stack_id'])
-            home.orchestration.wait_for_delete(
-                home.orchestration.get_stack(run['stack_id']), wait=600)
+        for run in runs:
+            # The rolled-back run's stack is gone already.
+            stack = run.get('stack_id') and home.orchestration.find_stack(
+                run['stack_id'], ignore_missing=True)
+            if stack and stack.status != 'DELETE_COMPLETE':
+                home.orchestration.delete_stack(stack)
+                home.orchestration.wait_for_delete(stack, wait=600)
+
+
+def _kill_running_engine(backup_dragon, dr, run_id):
+    """``kill -9`` the RegionTwo engine running failback ``run_id``."""
+    victim = dr.recoveries.get(run_id)['engine']
+    assert victim, 'no engine holds failback %s' % run_id
+    backup_dragon.kill_engine(backup_dragon.engine_index(victim))
+    return victim
+
+
+def _failback_killed_at_home(cloud, backup_dragon, site, dr, policy, stale):
+    """The engine dies once the recovery at home began: rolled back.
+
+    Killed once the run's record says ``step: recover`` (the recovery at
+    home began) and its stack at RegionOne exists (Heat half-way through
+    it); the other engine removes the stack and the restored data,
+    starts the fenced stale server again and makes the original policy
+    active again.  The run ends ``error``; the failback can be run again.
+    """
+    home = site.conn
+    run = dr.policies.failback_run(policy['id'])
+    deadline = time.monotonic() + 900
+    while True:
+        row = dr.recoveries.get(run['id'])
+        assert row['status'] == 'recovering', (row['error'], row['status'])
+        if row['stack_id'] and dr.policies.get(policy['id'])['failback'][
+                'run'].get('step') == 'recover':
+            break
+        assert time.monotonic() < deadline, 'no stack at home yet'
+        time.sleep(0.2)
+    victim = _kill_running_engine(backup_dragon, dr, run['id'])
+    made = dr.recoveries.get(run['id'])
+    killed = time.monotonic()
+    run = wait(lambda: dr.recoveries.get(run['id']),
+               ('error', 'awaiting_commit'), 600)
+    messages = [e['message'] for e in dr.recoveries.events(run['id'])]
+    assert run['status'] == 'error', ('the recovery at home ended before '
+                                      'the kill', messages)
+    assert 'stopped and its recovery at %s had begun' % PRIMARY in \
+        run['error'], run['error']
+    assert 'rolled back by engine' in run['error'], (run['error'], messages)
+    print('failback killed at home (engine %s): rolled back %.1f s after '
+          'the kill' % (victim, time.monotonic() - killed))
+    # Nothing of the run is left at RegionOne: its stack, caught
+    # half-way, and what it restored.
+    stack = home.orchestration.find_stack(made['stack_id'],
+                                          ignore_missing=True)
+    assert stack is None or stack.status == 'DELETE_COMPLETE', stack
+    images = [r['image_id'] for r in made['restored'].values()
+              if r.get('image_id')]
+    for image_id in images:
+        assert home.image.find_image(image_id) is None, image_id
+    left = [v.id for v in home.block_storage.volumes()
+            if (v.metadata or {}).get('dragon_restore') == run['id']]
+    assert left == [], left
+    print('killed with stack %s and %d restored image(s) at %s: removed'
+          % (made['stack_id'], len(images), PRIMARY))
+    # The stale server runs again, the original policy is active again.
+    assert home.compute.get_server(stale).status == 'ACTIVE'
+    assert site.dr.policies.get(site.policy['id'])['status'] == 'active'
+    record = dr.policies.get(policy['id'])['failback']['run']
+    assert record['status'] == 'error', record
+    assert record['home_policy']['resumed'] is True, record
+    backup_dragon.start_engine(backup_dragon.engine_index(victim),
+                               env={'OS_REPLICATION__RETRY_INTERVAL': '2'})
+    return run
+
+
+def _failback_killed_before_home(cloud, backup_dragon, dr, policy):
+    """The engine dies before the recovery at home began: resumed.
+
+    RegionOne's Swift proxy is stopped before the run, so the run cannot
+    get past waiting for its final checkpoint's copy there (step 2): the
+    engine is killed there, the proxy started again, and the other
+    engine resumes the run from the top (the final checkpoint kept).
+
+    :returns: the run, ``awaiting_commit`` (or as it ended).
+    """
+    minicloud = cloud.minicloud
+    proxy_name = cloud.layout.swift_service('proxy', PRIMARY)
+    [proxy] = [s for s in minicloud.table.region(PRIMARY)
+               if s.name == proxy_name]
+    minicloud.procs.stop([proxy_name])
+    try:
+        run = dr.policies.failback_run(policy['id'])
+        deadline = time.monotonic() + 900
+        while not any(e['message'].startswith('step 2/5') for e in
+                      dr.recoveries.events(run['id'])):
+            row = dr.recoveries.get(run['id'])
+            assert row['status'] == 'recovering', (row['error'],
+                                                   row['status'])
+            assert time.monotonic() < deadline, 'never at step 2'
+            time.sleep(0.2)
+        victim = _kill_running_engine(backup_dragon, dr, run['id'])
+    finally:
+        if not minicloud.procs.alive(proxy_name):
+            minicloud.start([proxy])
+            minicloud._wait_http([proxy], timeout=60)
+    killed = time.monotonic()
+    run = wait(lambda: dr.recoveries.get(run['id']),
+               ('awaiting_commit', 'error'), 1200)
+    messages = [e['message'] for e in dr.recoveries.events(run['id'])]
+    assert any('(host %s) stopped before the recovery at %s began; engine '
+               % (victim, PRIMARY) in m and 'resumes it (takeover 1 of'
+               in m for m in messages), messages
+    assert run['engine'] != victim, (run['engine'], messages)
+    print('failback killed before home (engine %s): resumed, awaiting '
+          'commit %.1f s after the kill' % (victim,
+                                            time.monotonic() - killed))
+    return run

@@ -231,18 +231,21 @@ def test_a_failed_recovery_at_home_keeps_the_servers_fenced(home, conf):
 
 
 class Here:
-    """The backup site's Nova (release_quiesced)."""
+    """The backup site's clients (release_quiesced): its Nova, where
+    ``ServiceClients`` has it (``connection.compute``).
+    """
 
     def __init__(self):
         self.servers = {'b-srv': 'PAUSED'}
         self.calls = []
 
-    def compute(self):
-        return types.SimpleNamespace(
+    @property
+    def connection(self):
+        return types.SimpleNamespace(compute=types.SimpleNamespace(
             get_server=lambda i: types.SimpleNamespace(
                 status=self.servers[i]),
             unpause_server=lambda i: self.calls.append(('unpause', i)),
-            start_server=lambda i: self.calls.append(('start', i)))
+            start_server=lambda i: self.calls.append(('start', i))))
 
 
 def _closing(home, monkeypatch, action, delete_stale=False):

@@ -140,6 +140,36 @@ def test_a_run_that_died_during_its_recovery_at_home_is_rolled_back(
     assert 'its recovery at RegionOne had begun' in recorder.final()['error']
 
 
+def test_the_roll_back_works_with_the_engines_own_clients(
+        home, conf, engines, monkeypatch):
+    """The engine's ``ServiceClients`` (only its connection and the home
+    Dragon faked): the rollback once asked them for a ``compute()`` they
+    do not have, so that every rollback of a failback ended ``roll back
+    incomplete`` (found by the kill -9 functional test).
+    """
+    from keystoneauth1 import session as ks_session
+
+    from dragon.cloud import clients as clients_mod
+    _fenced(home)
+    home.record['run']['step'] = failback.RECOVER_STEP
+    here = Here()
+    monkeypatch.setattr(clients_mod.ServiceClients, 'connection',
+                        property(lambda self: here.connection))
+    monkeypatch.setattr(clients_mod.ServiceClients, 'dragon',
+                        lambda self: home.dragon)
+    conf.set_override('region_name', 'RegionTwo', group='engine')
+    clients = clients_mod.ServiceClients(ks_session.Session(), 'RegionOne',
+                                         conf)
+    recorder = Recorder()
+    removed = []
+
+    assert failback_takeover.take_over(
+        conf, _recovery(), 'claim-2', recorder, 'engine-1', 'engine-2',
+        removed.append, lambda: clients, engines)
+
+    _assert_rolled_back(home, recorder, removed, here)
+
+
 def test_a_run_taken_over_too_often_is_rolled_back(home, conf, engines):
     _fenced(home)
     home.record['run']['takeovers'] = 3
