@@ -617,8 +617,11 @@ def _failback_run(cloud, backup_dragon, site, dr, failover, volume_id,
             there.block_storage.get_volume(volume_id)
         # The workload runs at home; the stale server is kept, stopped.
         assert home.compute.get_server(stale).status == 'SHUTOFF'
-        record = dr.policies.get(policy['id'])['failback']['run']
+        reverse = dr.policies.get(policy['id'])
+        record = reverse['failback']['run']
         assert record['status'] == 'committed'
+        # The reverse policy's members went with the failover: suspended.
+        assert reverse['status'] == 'suspended'
         # The original policy protects again, the recovered volume now.
         assert record['home_policy']['error'] is None, record
         original = site.dr.policies.get(site.policy['id'])
