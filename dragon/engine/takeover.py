@@ -197,12 +197,16 @@ class Takeover:
         from dragon.engine import rpcapi
         from dragon.recovery import workflow
 
+        handed_back = []
+
         def recast(recovery_id: str) -> None:
             # A failback run handed back (dragon.recovery.failback_takeover).
             rpcapi.EngineAPI(self.conf).recover(admin, recovery_id)
+            handed_back.append(recovery_id)
         workflow.roll_back(self.conf, row.id, claim, row.host or 'none',
                            self.host, recast=recast)
-        return Outcome(row.id, 'recovery', 'rolled_back')
+        return Outcome(row.id, 'recovery',
+                       'requeued' if handed_back else 'rolled_back')
 
 
 def _complete(swift: Any, container: str) -> bool:

@@ -343,3 +343,29 @@ def test_close_window_names_version_1_6(rpc_conf, fake_transport):
     assert prepared['version'] == '1.6'
     assert prepared['cast'] == ('close_window', {'recovery_id': 'r1'})
     assert rpcapi.RPC_API_VERSION == '1.6'
+
+
+@pytest.mark.parametrize('resumed', [True, False])
+def test_a_takeover_says_whether_it_resumed_or_rolled_back(
+        monkeypatch, conf, resumed):
+    from dragon.engine import rpcapi
+    from dragon.engine import takeover
+    from dragon.recovery import workflow
+    casts = []
+    monkeypatch.setattr(takeover.db_api, 'recovery_take_over',
+                        lambda *a, **kw: 'claim-2')
+    monkeypatch.setattr(rpcapi, 'EngineAPI', lambda conf: types.SimpleNamespace(
+        recover=lambda ctx, recovery_id: casts.append(recovery_id)))
+
+    def roll_back(conf, recovery_id, claim, dead_host, host='', recast=None):
+        if resumed:           # a failback run handed back to the engines
+            recast(recovery_id)
+
+    monkeypatch.setattr(workflow, 'roll_back', roll_back)
+    row = types.SimpleNamespace(id='r1', claim='claim-1', host='e9',
+                                status='recovering')
+
+    outcome = takeover.Takeover(conf, 'e1').recovery(ADMIN(), row)
+
+    assert outcome.result == ('requeued' if resumed else 'rolled_back')
+    assert casts == (['r1'] if resumed else [])
