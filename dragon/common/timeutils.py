@@ -18,11 +18,3 @@ import datetime
 def utcnow() -> datetime.datetime:
     """Now in UTC, without a zone (the database columns hold UTC)."""
     return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
-
-
-def parse(text: str) -> datetime.datetime:
-    """An ISO 8601 time as Dragon writes it in JSON (``...Z``), naive UTC."""
-    moment = datetime.datetime.fromisoformat(text)
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(datetime.UTC).replace(tzinfo=None)
-    return moment

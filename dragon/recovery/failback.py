@@ -105,11 +105,9 @@ def may_start(run: dict[str, Any]) -> bool:
     """
     if run.get('status') in (None, ROLLED_BACK, ERROR):
         return True
-    claimed = run.get('claimed_at')
+    age = _seconds_since(run.get('claimed_at'))
     return (run.get('status') == RUNNING and not run.get('recovery_id')
-            and bool(claimed) and timeutils.parse(claimed) <
-            timeutils.utcnow() - datetime.timedelta(
-                seconds=CLAIM_STALE_AFTER))
+            and age is not None and age > CLAIM_STALE_AFTER)
 
 
 def claim_run(policy_id: str, **values: Any) -> dict[str, Any]:

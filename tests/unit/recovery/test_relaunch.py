@@ -25,27 +25,14 @@ import pytest
 from dragon.checkpoint import manifest as manifest_mod
 from dragon.checkpoint import store
 from dragon import exception
-from dragon.protection import graph as graph_mod
 from dragon.protection import recorder as rec
 from dragon.recovery import relaunch
 from dragon import statuses
 from tests.unit.checkpoint.fake_swift import FakeAccount
+from tests.unit.protection.test_workflow import _graph
 
 PROJECT = 'proj-1'
 WHEN = datetime.datetime(2026, 11, 23, 15, 0, tzinfo=datetime.UTC)
-
-
-def _graph():
-    graph = graph_mod.ResourceGraph()
-    graph.add(graph_mod.Node('net_a', graph_mod.Resource(
-        'OS::Neutron::Net', 'n1', 'a')))
-    graph.add(graph_mod.Node('server_web', graph_mod.Resource(
-        'OS::Nova::Server', 's1', 'web'), member=True,
-        action='image_snapshot', depends_on=('net_a',)))
-    graph.add(graph_mod.Node('volume_db', graph_mod.Resource(
-        'OS::Cinder::Volume', 'v1', 'db'), member=True,
-        action='snapshot_data'))
-    return graph
 
 
 def _checkpoint(account, project=PROJECT, warnings=None, domain=None,
