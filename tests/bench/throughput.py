@@ -37,6 +37,7 @@ import threading
 import time
 
 from tests.bench import common
+from tests.bench import cpu
 from tests.bench import profile
 
 NAME = 'throughput'
@@ -192,6 +193,7 @@ def measure(run: 'common.Run', data: str) -> None:
         size // common.MiB, data))
     parts = segments(size, server['name'], data)
     results = {'raw': [], 'nova': [], 'scripted': [], 'dragon': []}
+    meters = {name: [] for name in results}
     # Others read the random server's first protect and scripted backup.
     keep_last = data == common.RANDOM
     for i in range(repeat):
@@ -205,7 +207,9 @@ def measure(run: 'common.Run', data: str) -> None:
         # Each run in another order: no method always runs on a warm cache.
         for name, step in steps[i % 4:] + steps[:i % 4]:
             common.say('run %d/%d: %s' % (i + 1, repeat, name))
-            results[name].append(step())
+            with cpu.CpuMeter(run.env.processes.pid) as meter:
+                results[name].append(step())
+            meters[name].append(meter)
     parts.clear()   # up to N MiB held in memory
 
     label = '%s, %d MiB' % (data, size // common.MiB)
@@ -246,6 +250,10 @@ def measure(run: 'common.Run', data: str) -> None:
         run.row(NAME, 'Dragon data path, last run (Glance -> Swift)',
                 '%.1f MB/s (%.1f s)' % (nbytes / common.MB / seconds,
                                         seconds))
+    for name, method in (('raw', 'raw ingest'), ('nova', 'Nova snapshot'),
+                         ('scripted', 'scripted'), ('dragon', 'Dragon')):
+        run.row(NAME, 'CPU s per GiB, %s (%s)' % (method, data),
+                cpu.per_gib(meters[name], size))
     if dragon.get('profile'):
         run.row(NAME, 'engine CPU while protecting (py-spy)',
                 profile.top_text(dragon['profile']))
