@@ -19,15 +19,18 @@ GROUP = cfg.OptGroup('checkpoint', title='Checkpoint storage options')
 opts = [
     cfg.IntOpt(
         'chunk_size_mib',
-        default=4,
+        default=8,
         min=1, max=1024,
         help='Size of the chunks image and volume data is cut into, in MiB. '
              'A chunk is the unit of deduplication: smaller chunks find more '
-             'unchanged data, larger ones make fewer Swift requests. Changing '
-             'it makes the next checkpoints share no chunks with older ones.'),
+             'unchanged data, larger ones make fewer Swift requests (each '
+             'costs a Swift proxy and object server some 10 ms of CPU: at 8 '
+             'MiB a GiB of data costs Swift a quarter less CPU than at 4). '
+             'Changing it makes the next checkpoints share no chunks with '
+             'older ones (images already in the chunk index excepted).'),
     cfg.IntOpt(
         'upload_workers',
-        default=4,
+        default=3,
         min=1, max=64,
         help='Chunks uploaded to Swift in parallel per stream (threads). '
              'More makes a stream faster until Swift or the network is the '

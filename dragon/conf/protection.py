@@ -43,6 +43,16 @@ opts = [
         help='Seconds a Glance image (server snapshot or volume upload) may '
              'take to become active before the checkpoint fails. Recovery '
              'reads [recovery] image_active_timeout.'),
+    cfg.FloatOpt(
+        'image_watch_interval',
+        default=0.5,
+        min=0.05,
+        help='Seconds between two checks of the Glance images a checkpoint '
+             'waits for (server snapshots and volume uploads Nova and Cinder '
+             'are writing). One Glance list call checks up to 50 of them, so '
+             'the calls grow with the time waited, not with the number of '
+             'servers; an image is read within this time of becoming '
+             'active.'),
     cfg.IntOpt(
         'volume_timeout',
         default=1800,

@@ -54,6 +54,7 @@ from dragon.protection import consistency
 from dragon.protection import data
 from dragon.protection.data import backup_chain
 from dragon.protection.data import base as data_base
+from dragon.protection.data import image_watch
 from dragon.protection.data import reuse
 from dragon.protection.data import sweep
 from dragon.protection import discovery
@@ -307,6 +308,8 @@ class Protection:
             domain=self.domain)
         chunk_store.ensure_container()
         previous = self.previous_records()
+        images = image_watch.ImageWatch(
+            self.clients, self.conf.protection.image_watch_interval)
         for node in graph.nodes():
             # The Heat type of a node names the resource type whose data
             # action it has (members, and volumes a server brings along).
@@ -326,7 +329,8 @@ class Protection:
                 warn=lambda code, msg, key=key: self.recorder.warn(
                     key, code, msg),
                 previous=previous.get((node.resource.type,
-                                       node.resource.id)))
+                                       node.resource.id)),
+                images=images)
             step = _Step(node, data.get(resource_type.name, node.action),
                          ctx)
             self.recorder.track(node, step.action.estimate(ctx, node))

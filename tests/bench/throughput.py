@@ -42,7 +42,7 @@ from tests.bench import profile
 
 NAME = 'throughput'
 SEGMENT = 32 * common.MiB
-WORKERS = 4     # as Dragon's default [checkpoint] upload_workers
+WORKERS = 4     # threads of the raw ingest (Dragon's default is 3)
 GiB = 1024 * common.MiB
 # The goals of issue 14 (printed beside the figures, never failing a run).
 FLOOR_GOAL = 0.9

@@ -40,6 +40,7 @@ import requests
 from swiftclient import exceptions as swift_exc
 
 from dragon import exception
+from dragon.protection.data import glance
 
 # Data record kinds (the manifest's ``data[<key>]["kind"]``).
 IMAGE = 'image'
@@ -116,11 +117,30 @@ class DataContext:
     temporaries: Callable[[dict], None] = _ignore
     run_id: str = ''
     previous: Any = None
+    # The run's ``image_watch.ImageWatch``: one Glance call checks every
+    # image the run waits for.  Without one, each image is polled alone.
+    images: Any = None
 
     @property
     def protection(self) -> Any:
         """The ``[protection]`` option group."""
         return self.conf.protection
+
+    def image_active(self, image_id: str, resource: str) -> dict:
+        """Wait for an image this action made to be ``active``; the image.
+
+        :raises dragon.exception.ResourceFailed: it failed or was deleted.
+        :raises dragon.exception.ResourceTimeout: ``[protection]
+            image_active_timeout`` passed.
+        """
+        conf = self.protection
+        if self.images is not None:
+            return self.images.wait_active(
+                image_id, timeout=conf.image_active_timeout,
+                resource=resource)
+        return glance.wait_active(
+            self.clients, image_id, timeout=conf.image_active_timeout,
+            interval=conf.poll_interval, resource=resource)
 
 
 def option(ctx: DataContext, node: Any, name: str, default: Any) -> Any:

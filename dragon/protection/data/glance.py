@@ -61,6 +61,19 @@ def get_image(clients: Any, image_id: str) -> dict:
         raise waiting.Gone(image_id)
 
 
+def list_by_ids(clients: Any, image_ids: list[str]) -> dict[str, dict]:
+    """id -> image, as Glance sends it, of those of ``image_ids`` it lists.
+
+    One ``GET /v2/images?id=in:...`` (Glance's ``in`` operator on ``id``);
+    an id it does not list is absent from the result (deleted, hidden
+    with ``os_hidden``, or not visible to the project).
+    """
+    answer = clients.adapter('image').get(
+        '/v2/images', params={'id': 'in:' + ','.join(image_ids),
+                              'limit': len(image_ids)}).json()
+    return {image['id']: image for image in answer.get('images') or ()}
+
+
 def delete_image(clients: Any, image_id: str) -> bool:
     """Delete the image; ``False`` when it was already gone."""
     try:

@@ -114,10 +114,7 @@ class ImageSnapshot(_ServerImage):
         """Nova's upload of the snapshot: until its image is active."""
         if state.get('kind') == base.NONE or state.get('reused_from'):
             return
-        conf = ctx.protection
-        glance.wait_active(
-            ctx.clients, state['image_id'], timeout=conf.image_active_timeout,
-            interval=conf.poll_interval, resource=base.label(node))
+        ctx.image_active(state['image_id'], base.label(node))
 
     def transfer(self, ctx: base.DataContext, node: Any,
                  state: dict) -> dict:
@@ -127,10 +124,7 @@ class ImageSnapshot(_ServerImage):
             result = reuse.reused_record(ctx.previous, state['server'])
             ctx.progress(result.get('size') or 0)
             return result
-        conf = ctx.protection
-        image = glance.wait_active(
-            ctx.clients, state['image_id'], timeout=conf.image_active_timeout,
-            interval=conf.poll_interval, resource=base.label(node))
+        image = ctx.image_active(state['image_id'], base.label(node))
         fields = stream.store_image(ctx, node, image)
         state['done'] = True
         return base.record(self.action, base.IMAGE,

@@ -140,9 +140,7 @@ class SnapshotData(base.DataAction):
             ctx.clients, volume.id, base.intend(
                 ctx, state, 'image', base.temporary_name(ctx, node, 'image')))
         base.created(ctx, state, 'image', image_id)
-        glance.wait_active(
-            ctx.clients, state['image_id'], timeout=conf.image_active_timeout,
-            interval=conf.poll_interval, resource=resource)
+        ctx.image_active(state['image_id'], resource)
         ctx.event('info', '%s: uploaded to temporary image %s in %.1f s' % (
             resource, state['image_id'], time.monotonic() - started))
 
@@ -150,11 +148,8 @@ class SnapshotData(base.DataAction):
                  state: dict) -> dict:
         if not state.get('image_id'):
             self.prepare(ctx, node, state)
-        conf = ctx.protection
         # Active already (prepare): one read of the image.
-        image = glance.wait_active(
-            ctx.clients, state['image_id'], timeout=conf.image_active_timeout,
-            interval=conf.poll_interval, resource=base.label(node))
+        image = ctx.image_active(state['image_id'], base.label(node))
         fields = stream.store_image(ctx, node, image)
         state['done'] = True
         return base.record(self.action, base.VOLUME, volume=state['volume'],

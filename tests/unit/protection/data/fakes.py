@@ -223,9 +223,17 @@ class FakeCloud:
     def _image(self, method, parts, stream, params=None):
         if not parts:
             self._fail('GET images')
+            params = dict(params or {})
+            params.pop('limit', None)
+            wanted = params.pop('id', '')
+            if wanted.startswith('in:'):
+                # Glance's ``in`` operator; a listed image moves on as a
+                # read of it would.
+                return Response({'images': self._listed(
+                    wanted[3:].split(','))})
             return Response({'images': [
                 self._public(i) for i in self.objects['image'].values()
-                if all(i.get(k) == v for k, v in (params or {}).items())]})
+                if all(i.get(k) == v for k, v in params.items())]})
         iid = parts[0]
         if method == 'DELETE':
             self._fail('DELETE image')
@@ -243,6 +251,15 @@ class FakeCloud:
             return Response(pieces=pieces)
         self._fail('GET image')
         return Response(self._get('image', iid))
+
+    def _listed(self, ids):
+        listed = []
+        for iid in ids:
+            try:
+                listed.append(self._get('image', iid))
+            except ks_exc.NotFound:
+                continue
+        return listed
 
     @staticmethod
     def _break(pieces):
