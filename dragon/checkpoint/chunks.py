@@ -211,12 +211,18 @@ class ChunkStore:
         per worker is created through ``connection_factory`` if given).
     :param domain: the project's key domain (``envelope.Domain``) when its
         chunks are encrypted; ``None`` for clear chunks.
+    :param send_md5: hash each stored body with md5 and send it as the
+        ETag (``True``), record the md5 Swift answers instead (``False``),
+        or decide by the endpoint: over https TLS already refuses a body
+        changed on the way (``None``).
     """
 
     def __init__(self, connection_factory: Callable, container: str,
                  chunk_size: int = 4 * 1024 * 1024, workers: int = 4,
-                 compressor=None, decompressor=None, domain=None):
+                 compressor=None, decompressor=None, domain=None,
+                 send_md5: bool | None = True):
         self._factory = connection_factory
+        self._send_md5 = send_md5
         self._local = threading.local()
         self.container = container
         self.chunk_size = chunk_size
@@ -239,6 +245,14 @@ class ChunkStore:
         if conn is None:
             conn = self._local.conn = self._factory()
         return conn
+
+    def _sends_md5(self) -> bool:
+        """Whether a stored body's md5 is computed here and sent."""
+        if self._send_md5 is None:
+            conn = self._swift()
+            url = conn.url or conn.get_auth()[0]
+            self._send_md5 = not url.lower().startswith('https:')
+        return self._send_md5
 
     @staticmethod
     def object_name(sha256: str) -> str:
@@ -305,14 +319,16 @@ class ChunkStore:
             if len(packed) < len(block):
                 body, compression = packed, 'zstd'
         body = self._encode(sha, body, compression)
-        md5 = md5_hex(body)
+        md5 = md5_hex(body) if self._sends_md5() else None
         headers = {SHA256_HEADER: sha, COMPRESSION_HEADER: compression}
         if self.domain is not None:
             headers[KEY_ID_HEADER] = self.domain.key_id
-        # Swift checks the body against the ETag sent with it (422).
-        self._swift().put_object(
+        # Swift checks the body against the ETag sent with it (422);
+        # without one, what it answers is the md5 of what it stored.
+        answered = self._swift().put_object(
             self.container, self.object_name(sha), body,
             content_length=len(body), etag=md5, headers=headers)
+        md5 = md5 or answered or md5_hex(body)
         self.listing.add(sha, listing_mod.Stored(len(body), md5))
         ref = ChunkRef(offset, len(block), sha, compression, len(body), md5)
         self._proven[sha] = ref
@@ -494,6 +510,10 @@ def _zstd_decompress(body: bytes) -> bytes:
     return zstandard.ZstdDecompressor().decompress(body)
 
 
+# ``[checkpoint] upload_md5`` -> ``ChunkStore(send_md5=...)``.
+_SEND_MD5 = {'always': True, 'never': False, 'auto': None}
+
+
 def project_store(connection_factory: Callable, project_id: str,
                   conf, container: str | None = None,
                   domain=None) -> ChunkStore:
@@ -512,4 +532,5 @@ def project_store(connection_factory: Callable, project_id: str,
         chunk_size=group.chunk_size_mib * 1024 * 1024,
         workers=group.upload_workers,
         compressor=_zstd_compress if group.compression == 'zstd' else None,
-        decompressor=_zstd_decompress, domain=domain)
+        decompressor=_zstd_decompress, domain=domain,
+        send_md5=_SEND_MD5[group.upload_md5])

@@ -71,6 +71,11 @@ def parse(argv):
                              '(incompressible), compressible, or both '
                              '(default both; the other benchmarks use '
                              'random)')
+    parser.add_argument('--engine-option', action='append', default=[],
+                        metavar='GROUP.NAME=VALUE',
+                        help='an engine option for this run, at both sites '
+                             '(e.g. checkpoint.upload_md5=never: what '
+                             '"auto" does for an https Swift); repeatable')
     parser.add_argument('--sweep', action='store_true',
                         help='only remove what an interrupted run left '
                              '(everything named bench-...)')
@@ -78,6 +83,13 @@ def parse(argv):
     args.only = [n.strip() for n in args.only.split(',') if n.strip()]
     if args.repeat < 1:
         parser.error('--repeat must be at least 1')
+    args.engine_options = {}
+    for option in args.engine_option:
+        name, sep, value = option.partition('=')
+        if not sep or name.count('.') != 1 or not all(name.split('.')):
+            parser.error('--engine-option takes GROUP.NAME=VALUE, not %r'
+                         % option)
+        args.engine_options[name] = value
     args.data = list(common.DATA_KINDS) if args.data == 'both' else [
         args.data]
     unknown = set(args.only) - set(names)
@@ -118,8 +130,9 @@ def main(argv=None) -> int:
     if args.sweep:
         sweep.run(env)
         return 0
-    print('(re)starting Dragon at both sites')
-    env.up()
+    print('(re)starting Dragon at both sites%s' % ''.join(
+        ', %s = %s' % kv for kv in sorted(args.engine_options.items())))
+    env.up(args.engine_options)
     failed = []
     with common.Cleanup() as cleanup:
         run = common.Run(env, size, cleanup)

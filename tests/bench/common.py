@@ -75,10 +75,16 @@ class Env:
         self.backup = DragonDeployment(self.layout, region=BACKUP)
         self.processes = Processes(self.layout)
 
-    def up(self) -> None:
-        """(Re)start both sites' Dragon from this tree, as ``make demo`` does."""
-        self.primary.up()
-        self.backup.up()
+    def up(self, engine_options: dict | None = None) -> None:
+        """(Re)start both sites' Dragon from this tree, as ``make demo`` does.
+
+        :param engine_options: ``{'group.name': value}`` set on both sites'
+            engines (through oslo.config's ``OS_<GROUP>__<NAME>``).
+        """
+        env = {'OS_%s__%s' % tuple(k.upper().split('.', 1)): str(v)
+               for k, v in (engine_options or {}).items()}
+        self.primary.up(engine_env=env)
+        self.backup.up(engine_env=env)
 
     def session(self) -> ks_session.Session:
         return ks_session.Session(auth=v3.Password(

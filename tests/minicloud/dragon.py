@@ -198,8 +198,12 @@ class DragonDeployment:
         wait_until(lambda: not procs.alive(self.engine_name(index)), 20,
                    what='%s to die' % self.engine_name(index))
 
-    def up(self):
-        """(Re)start Dragon so it runs this tree's code with this config."""
+    def up(self, engine_env=None):
+        """(Re)start Dragon so it runs this tree's code with this config.
+
+        :param engine_env: more environment for the engine (a benchmark's
+            ``OS_<GROUP>__<OPTION>`` settings).
+        """
         self.down()
         self.write_config()
         ensure_vhost(self.layout, self.vhost)
@@ -214,7 +218,7 @@ class DragonDeployment:
         procs = Processes(self.layout)
         procs.start(self.api_process, [dragon_bin('dragon-api'),
                                        '--config-file', self.config_file])
-        self.start_engine()
+        self.start_engine(env=engine_env)
         wait_until(lambda: http_answers(self.api_url + '/'), 60,
                    what='dragon-api on %s' % self.api_url)
         if not procs.alive(self.engine_name()):

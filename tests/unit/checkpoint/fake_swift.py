@@ -42,9 +42,10 @@ def check_etag(body, etag):
 class FakeAccount:
     """Containers (with metadata) and objects, shared by every connection."""
 
-    def __init__(self):
+    def __init__(self, url='http://127.0.0.1:8080/v1/AUTH_proj'):
         self.containers = {}      # name -> {'meta': {}, 'objects': {}}
         self.requests = []
+        self.url = url            # the object-store endpoint
 
     def connect(self):
         return FakeSwift(self)
@@ -53,6 +54,11 @@ class FakeAccount:
 class FakeSwift:
     def __init__(self, account):
         self.account = account
+        self.url = None           # known after the first authentication
+
+    def get_auth(self):
+        self.url = self.account.url
+        return self.url, 'token'
 
     def _container(self, name):
         try:
@@ -108,6 +114,7 @@ class FakeSwift:
         check_etag(body, etag)
         self._container(container)['objects'][name] = (
             body, {k.lower(): v for k, v in (headers or {}).items()})
+        return hashlib.md5(body).hexdigest()     # Swift's ETag answer
 
     def head_object(self, container, name):
         self._log('HEAD', container, name)

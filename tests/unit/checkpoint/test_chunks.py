@@ -355,3 +355,59 @@ def test_chunk_references_record_the_stored_body_and_read_old_ones():
            'compression': 'none'}
     assert chunks.ChunkRef(0, 10, 'a' * 64).to_dict() == old
     assert chunks.ChunkRef.from_dict({**old, 'future': 1}).md5 is None
+
+
+class _EtagRecorder(fake_swift.FakeSwift):
+    """The fake Swift, noting the ETag each PUT carried."""
+
+    sent: list = []
+
+    def put_object(self, container, name, body, etag=None, **kwargs):
+        self.sent.append(etag)
+        return super().put_object(container, name, body, etag=etag,
+                                  **kwargs)
+
+
+@pytest.mark.parametrize('setting, url, sends', [
+    ('always', 'https://swift.example/v1/AUTH_p', True),
+    ('never', 'http://127.0.0.1:8080/v1/AUTH_p', False),
+    ('auto', 'http://127.0.0.1:8080/v1/AUTH_p', True),
+    ('auto', 'HTTPS://swift.example/v1/AUTH_p', False),
+])
+def test_upload_md5_sends_the_etag_as_configured(conf, setting, url, sends):
+    account = fake_swift.FakeAccount(url=url)
+    _EtagRecorder.sent = []
+    conf.set_override('chunk_size_mib', 1, group='checkpoint')
+    conf.set_override('upload_md5', setting, group='checkpoint')
+    store = chunks.project_store(lambda: _EtagRecorder(account), 'proj',
+                                 conf)
+    store.ensure_container()
+    data = os.urandom(3 * 1024 * 1024)
+
+    result = store.put_stream(io.BytesIO(data))
+
+    assert len(_EtagRecorder.sent) == 3
+    assert all((etag is not None) == sends for etag in _EtagRecorder.sent)
+    # Sent or answered, each reference records the md5 of the stored
+    # body, so a verification from the listing holds either way.
+    objects = account.containers[store.container]['objects']
+    for ref in result.chunks:
+        body, _headers = objects[store.object_name(ref.sha256)]
+        assert ref.md5 == chunks.md5_hex(body)
+    assert b''.join(store.iter_stream(result.chunks)) == data
+
+
+def test_a_body_changed_on_the_way_is_refused_when_the_md5_is_sent():
+    account = fake_swift.FakeAccount()
+
+    class Mangling(fake_swift.FakeSwift):
+        def put_object(self, container, name, body, **kwargs):
+            return super().put_object(container, name, b'x' + body[1:],
+                                      **kwargs)
+
+    store = chunks.ChunkStore(lambda: Mangling(account), 'c',
+                              chunk_size=1024, workers=1, send_md5=True)
+    store.ensure_container()
+    with pytest.raises(swift_exc.ClientException) as refused:
+        store.put_stream(io.BytesIO(b'\x01' * 1024))
+    assert refused.value.http_status == 422
