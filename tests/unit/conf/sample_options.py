@@ -31,6 +31,6 @@ def sample_options() -> dict[str, set[str]]:
     for line in SAMPLE.read_text().splitlines():
         if line.startswith('[') and line.endswith(']'):
             group = line[1:-1]
-        elif group and re.match(r'#[a-z_]+ =', line):
+        elif group and re.match(r'#[a-z][a-z0-9_]* =', line):
             options[group].add(line[1:].split(' =')[0])
     return dict(options)
