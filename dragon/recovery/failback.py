@@ -25,16 +25,22 @@ final checkpoint; this run then
    members (their ``source_id``) and those their volumes are attached
    to are stopped, never deleted, and recorded on the reverse policy's
    ``failback.run.fenced`` with the status each had;
-#. recovers the checkpoint at home as a new stack (``relaunch.Recovery``,
-   reading the home Swift's copy);
+#. recovers the checkpoint at home, reading the home Swift's copy:
+   **in place** into the surviving workload when every server of the
+   checkpoint survives there (``failback_in_place``: rebuilt from the
+   final images and started, volumes swapped), otherwise as a **new
+   stack** (``relaunch.Recovery``); the choice and why are an event and
+   ``failback.run.home_restore``;
 #. waits in ``awaiting_commit`` (no deadline: only the user closes it).
 
 Commit deletes the failover's stack here (the temporary copy of the
-workload) and, only if the run was asked to (``delete_stale``), the
-fenced servers at home.  Rollback deletes the new stack at home, starts
-the fenced servers that were ``ACTIVE`` and releases the quiesced ones
-here.  Every step is an event of the recovery; the figures (downtime,
-bytes moved) are on ``failback.run``.
+workload), in place also the replaced volumes and the servers' former
+disk images at home, and, only if the run was asked to
+(``delete_stale``), the fenced servers at home that were not rebuilt.
+Rollback deletes the new stack at home (in place: puts the volumes and
+disks back), starts the fenced servers that were ``ACTIVE`` and releases
+the quiesced ones here.  Every step is an event of the recovery; the
+figures (downtime, bytes moved) are on ``failback.run``.
 """
 
 import datetime
@@ -53,6 +59,7 @@ from dragon.db import run_kinds
 from dragon import exception
 from dragon.protection import recorder as rec
 from dragon.recovery import failback_home
+from dragon.recovery import failback_in_place
 from dragon.recovery.in_place import swap as swap_mod
 from dragon.recovery import relaunch
 from dragon import statuses
@@ -278,7 +285,8 @@ def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
     """Steps 1 to 5; never raises.
 
     :param clients: the home region's (the recovery's target region).
-    :param recovery_class: ``relaunch.Recovery`` (step 4).
+    :param recovery_class: ``relaunch.Recovery`` (step 4 as a new stack;
+        in place: ``failback_in_place``).
     :returns: whether it reached ``awaiting_commit``.
     """
     policy = policy_of(recovery)
@@ -316,13 +324,24 @@ def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
         raise
     except Exception as e:  # noqa: BLE001 - every failure ends the run
         return _failed(recovery, recorder, e, policy.id)
-    # From here an engine that dies leaves Heat half-way: the run is
-    # rolled back by its successor, not resumed (failback_takeover).
-    save_run(policy.id, step=RECOVER_STEP)
-    recorder.event('info', 'step 4/5: recovering %s at %s as a new stack'
-                   % (checkpoint.container, home))
-    run_ = recovery_class(conf, recovery, clients, recorder, host)
-    if not run_.run():
+    choice = failback_in_place.choose(conf, recovery, clients, record)
+    # Before the step is saved: the plan on the row tells the commit, the
+    # rollback and a takeover that the run went in place (none: a new
+    # stack, also after an attempt resumed from the top chose otherwise).
+    recorder.flush(force=True, plan=choice.plan or None)
+    # From here an engine that dies leaves Heat (or the swap) half-way:
+    # the run is rolled back by its successor, not resumed
+    # (failback_takeover).
+    save_run(policy.id, step=RECOVER_STEP, home_restore=choice.record())
+    recorder.event('info', 'step 4/5: recovering %s at %s %s' % (
+        checkpoint.container, home, choice.describe()))
+    if choice.in_place:
+        recovered = failback_in_place.recover(conf, recovery, clients,
+                                              recorder, choice)
+    else:
+        recovered = recovery_class(conf, recovery, clients, recorder,
+                                   host).run()
+    if not recovered:
         save_run(policy.id, status=ERROR, error='the recovery at %s failed '
                  '(see recovery %s); the stale servers stay fenced'
                  % (home, recovery.id))
@@ -394,24 +413,40 @@ def finish(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
     cloud = swap_mod.Cloud(clients, conf)
     end = STATUS.ROLLED_BACK if action == window.ROLLBACK \
         else STATUS.COMMITTED
+    in_place = failback_in_place.chosen(recovery)
 
     def work() -> tuple[str, str]:
         if action == window.ROLLBACK:
             def remove_stack() -> None:
+                if in_place:
+                    failback_in_place.put_back(conf, recovery, clients,
+                                               recorder)
+                    return
                 undo = recovery_class(conf, recovery, clients, recorder)
                 undo.stack_id = recovery.stack_id
                 undo.restored = dict(recovery.restored or {})
                 undo.teardown()
             home_policy = undo_run(conf, recovery, clients, started,
                                    recorder, remove_stack)
-            message = ('rolled back: the stack at %s is deleted, the fenced '
-                       'servers are as they were and the workload runs here '
-                       'again%s' % (recovery.target_region,
-                                    _home_note(home_policy)))
+            message = ('rolled back: %s, the fenced servers are as they '
+                       'were and the workload runs here again%s' % (
+                           ('the volumes and disks swapped at %s are put '
+                            'back' if in_place else 'the stack at %s is '
+                            'deleted') % recovery.target_region,
+                           _home_note(home_policy)))
         else:
+            how = 'as a new stack'
+            if in_place:
+                # Before the failover goes: a commit that fails here
+                # leaves both sites as they were, and is done again.
+                how = failback_in_place.commit(conf, recovery, clients,
+                                               recorder)
             _remove_failover(conf, record, here, recorder)
+            # Servers rebuilt in place are the workload, not stale.
+            kept = failback_in_place.kept_servers(recovery)
             stale = [e['server_id'] for e in started.get('fenced') or ()
-                     if e.get('status') != 'gone']
+                     if e.get('status') != 'gone' and
+                     e['server_id'] not in kept]
             if started.get('delete_stale'):
                 for server_id in stale:
                     cloud.compute.delete_server(server_id)
@@ -431,10 +466,10 @@ def finish(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
                 recovery.target_region, recorder.event, moved)
             save_run(policy.id, home_policy=home_policy)
             _suspend_reverse(policy, recovery.target_region, recorder)
-            message = ('committed: the workload runs at %s; the failover '
-                       'stack here is deleted; stale servers %s%s' % (
-                           recovery.target_region, stale_note,
-                           _home_note(home_policy)))
+            message = ('committed: the workload runs at %s %s; the '
+                       'failover stack here is deleted; stale servers %s%s'
+                       % (recovery.target_region, how, stale_note,
+                          _home_note(home_policy)))
         return message, end
 
     if not closing.close(recovery, recorder, action, work):
