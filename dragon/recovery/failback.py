@@ -21,10 +21,11 @@ final checkpoint; this run then
 #. waits for its copy to the home region's Swift to be ``replicated``
    (``[recovery] failback_replication_timeout``: a home Swift that does
    not answer fails the run, with the copy's own error);
-#. **fences** the stale workload at home: the servers among the original
-   members (their ``source_id``) and those their volumes are attached
-   to are stopped, never deleted, and recorded on the reverse policy's
-   ``failback.run.fenced`` with the status each had;
+#. **fences** the stale workload at home (``failback_fence``): the
+   servers among the original members (their ``source_id``) and those
+   their volumes are attached to are stopped, never deleted, and
+   recorded on the reverse policy's ``failback.run.fenced`` with the
+   status each had;
 #. recovers the checkpoint at home, reading the home Swift's copy:
    **in place** into the surviving workload when every server of the
    checkpoint survives there (``failback_in_place``: rebuilt from the
@@ -58,6 +59,7 @@ from dragon.db import api as db_api
 from dragon.db import run_kinds
 from dragon import exception
 from dragon.protection import recorder as rec
+from dragon.recovery import failback_fence
 from dragon.recovery import failback_home
 from dragon.recovery import failback_in_place
 from dragon.recovery.in_place import swap as swap_mod
@@ -83,8 +85,8 @@ ENDED = (COMMITTED, ROLLED_BACK, ERROR)
 CLAIM_STALE_AFTER = 3600
 # failback.run.step once the recovery at home began (step 4).
 RECOVER_STEP = 'recover'
-SERVER_TYPES = ('server', 'OS::Nova::Server')
-VOLUME_TYPES = ('volume', 'OS::Cinder::Volume')
+SERVER_TYPES = failback_fence.SERVER_TYPES
+VOLUME_TYPES = failback_fence.VOLUME_TYPES
 
 
 def _admin() -> Any:
@@ -204,74 +206,6 @@ def wait_replicated(conf: cfg.ConfigOpts, checkpoint: Any, home: str,
     return state
 
 
-def stale_servers(cloud: swap_mod.Cloud, members: list[dict[str, Any]]
-                  ) -> list[str]:
-    """The servers at home to fence, each once, in order.
-
-    The server members, and the servers their volume members are
-    attached to.
-    """
-    found: list[str] = []
-    for member in members:
-        source_id = member.get('source_id')
-        if member.get('resource_type') in SERVER_TYPES:
-            found.append(source_id)
-        elif member.get('resource_type') in VOLUME_TYPES:
-            volume = cloud.volume(source_id)
-            for attachment in getattr(volume, 'attachments', None) or ():
-                if attachment.get('server_id'):
-                    found.append(attachment['server_id'])
-    return list(dict.fromkeys(s for s in found if s))
-
-
-def fence(cloud: swap_mod.Cloud, members: list[dict[str, Any]],
-          event: Callable[..., None],
-          known: list[dict[str, Any]] | None = None,
-          save: Callable[[list[dict[str, Any]]], None] | None = None
-          ) -> list[dict[str, Any]]:
-    """Step 3: stop the stale servers at home; what each was.
-
-    A server already gone is recorded as such (nothing serves from it).
-
-    :param known: what an earlier attempt fenced (a run resumed after
-        its engine died): their status before is kept, not the
-        ``SHUTOFF`` this attempt finds.
-    :param save: called with the list after each server, so that an
-        engine dying mid-way leaves a record of what it stopped.
-    :raises dragon.exception.DragonException: a server did not stop.
-    """
-    earlier = {e['server_id']: e for e in known or ()}
-    fenced: list[dict[str, Any]] = []
-    for server_id in stale_servers(cloud, members):
-        try:
-            before = cloud.stop(server_id)
-        except sdk_exc.NotFoundException:
-            event('info', 'stale server %s: not found at home (nothing to '
-                  'fence)' % server_id)
-            fenced.append(dict(earlier.get(server_id) or {
-                'server_id': server_id, 'status_before': None}, status='gone'))
-            continue
-        if before not in (swap_mod.ACTIVE, swap_mod.SHUTOFF):
-            # PAUSED, SUSPENDED, ...: Nova stops these too.
-            cloud.compute.stop_server(server_id)
-            cloud._wait_server(server_id, swap_mod.SHUTOFF,
-                               'server %s' % server_id)
-        if server_id in earlier:
-            # Fenced by an earlier attempt: what it was then counts.
-            before = earlier[server_id].get('status_before')
-            event('info', 'fenced: stale server %s stopped (was %s before '
-                  'the first attempt), not deleted' % (server_id, before))
-        else:
-            event('info', 'fenced: stale server %s stopped (was %s), not '
-                  'deleted' % (server_id, before))
-        fenced.append({'server_id': server_id, 'status_before': before,
-                       'status': swap_mod.SHUTOFF,
-                       'at': timeutils.utcnow().isoformat() + 'Z'})
-        if save is not None:
-            save(fenced)
-    return fenced
-
-
 def _seconds_since(iso: str | None) -> float | None:
     if not iso:
         return None
@@ -314,8 +248,8 @@ def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
             done = {e['server_id'] for e in fenced}
             save_run(policy.id, fenced=fenced + [
                 e for e in known if e['server_id'] not in done])
-        fenced = fence(cloud, record.get('members') or [], recorder.event,
-                       known, save)
+        fenced = failback_fence.fence(
+            cloud, record.get('members') or [], recorder.event, known, save)
         save_run(policy.id, fenced=fenced,
                  data_moved={'uploaded_bytes': (checkpoint.stats or {}).get(
                      'uploaded_bytes') or 0,

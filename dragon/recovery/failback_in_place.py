@@ -145,8 +145,9 @@ def home_lookup(clients: Any, ids: dict[str, str]) -> plan_mod.Lookup:
 
 def _against(plan: list[dict[str, Any]], home: str) -> list[str]:
     """Why the plan is not a failback in place (before the checks)."""
-    found = ['server %s (%s) has no surviving server at %s to rebuild in '
-             'place' % (e.get('name') or '', e['id'], home) for e in plan
+    found = ['server %s has no surviving server at %s to rebuild in '
+             'place' % ('%s (%s)' % (e['name'], e['id']) if e.get('name')
+                        else e['id'], home) for e in plan
              if e['type'] == plan_mod.SERVER and
              e['action'] == plan_mod.RECREATE]
     if not any(e['action'] in (plan_mod.REPLACE, plan_mod.REBUILD)
