@@ -18,8 +18,8 @@ calls ``roll_back``.  Each loads the row, makes the target region's
 clients of the recovery's trust and hands the work on: a failover or a
 drill is relaunched as a new stack (``relaunch``), an in-place restore
 goes to ``in_place``, a failback to ``failback`` (its recovery at home a
-relaunch too, or in place: ``failback_in_place``), and the takeover of one whose engine died to ``takeover``
-(or ``failback_takeover``).
+relaunch too, or in place: ``failback_in_place``), and the takeover of
+one whose engine died to ``takeover`` (or ``failback_takeover``).
 """
 
 from typing import Any, Callable
