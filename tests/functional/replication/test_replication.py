@@ -615,12 +615,14 @@ def _failback_run(cloud, backup_dragon, site, dr, failover, volume_id,
             'available'
         assert volume_file_sha256(cloud.layout, PRIMARY, restored) == \
             expected
-        print('failback run: downtime %.1f s, %d bytes uploaded at %s, %d '
-              'bytes replicated to %s, RTO of the recovery at home %.1f s'
-              % (record['downtime_seconds'],
-                 record['data_moved']['uploaded_bytes'], BACKUP,
-                 record['data_moved']['replicated_bytes'], PRIMARY,
-                 run['rto_seconds']))
+        print('failback run (%s): downtime %.1f s, %d bytes uploaded at '
+              '%s, %d bytes replicated to %s, RTO of the recovery at home '
+              '%.1f s' % (
+                  record['home_restore']['mode'],
+                  record['downtime_seconds'],
+                  record['data_moved']['uploaded_bytes'], BACKUP,
+                  record['data_moved']['replicated_bytes'], PRIMARY,
+                  run['rto_seconds']))
         done = dr.recoveries.commit(run['id'])
         done = wait(lambda: dr.recoveries.get(run['id']),
                     ('committed', 'awaiting_commit'), 900)
@@ -734,8 +736,10 @@ def _failback_killed_at_home(cloud, backup_dragon, site, dr, policy, stale):
     left = [v.id for v in home.block_storage.volumes()
             if (v.metadata or {}).get('dragon_restore') == run['id']]
     assert left == [], left
-    print('killed with stack %s and %d restored image(s) at %s: removed'
-          % (made['stack_id'], len(images), PRIMARY))
+    print('killed with stack %s, %d restored image(s) and %d swap(s) in '
+          'place at %s: removed or put back' % (
+              made['stack_id'], len(images), len(made['replaced']),
+              PRIMARY))
     # The stale server runs again, the original policy is active again.
     assert home.compute.get_server(stale).status == 'ACTIVE'
     assert site.dr.policies.get(site.policy['id'])['status'] == 'active'
