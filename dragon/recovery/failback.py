@@ -21,20 +21,27 @@ final checkpoint; this run then
 #. waits for its copy to the home region's Swift to be ``replicated``
    (``[recovery] failback_replication_timeout``: a home Swift that does
    not answer fails the run, with the copy's own error);
-#. **fences** the stale workload at home: the servers among the original
-   members (their ``source_id``) and those their volumes are attached
-   to are stopped, never deleted, and recorded on the reverse policy's
-   ``failback.run.fenced`` with the status each had;
-#. recovers the checkpoint at home as a new stack (``relaunch.Recovery``,
-   reading the home Swift's copy);
+#. **fences** the stale workload at home (``failback_fence``): the
+   servers among the original members (their ``source_id``) and those
+   their volumes are attached to are stopped, never deleted, and
+   recorded on the reverse policy's ``failback.run.fenced`` with the
+   status each had;
+#. recovers the checkpoint at home, reading the home Swift's copy:
+   **in place** into the surviving workload when every server of the
+   checkpoint survives there (``failback_in_place``: rebuilt from the
+   final images and started, volumes swapped), otherwise as a **new
+   stack** (``relaunch.Recovery``); the choice and why are an event and
+   ``failback.run.home_restore``;
 #. waits in ``awaiting_commit`` (no deadline: only the user closes it).
 
 Commit deletes the failover's stack here (the temporary copy of the
-workload) and, only if the run was asked to (``delete_stale``), the
-fenced servers at home.  Rollback deletes the new stack at home, starts
-the fenced servers that were ``ACTIVE`` and releases the quiesced ones
-here.  Every step is an event of the recovery; the figures (downtime,
-bytes moved) are on ``failback.run``.
+workload), in place also the replaced volumes and the servers' former
+disk images at home, and, only if the run was asked to
+(``delete_stale``), the fenced servers at home that were not rebuilt.
+Rollback deletes the new stack at home (in place: puts the volumes and
+disks back), starts the fenced servers that were ``ACTIVE`` and releases
+the quiesced ones here.  Every step is an event of the recovery; the
+figures (downtime, bytes moved) are on ``failback.run``.
 """
 
 import datetime
@@ -52,7 +59,9 @@ from dragon.db import api as db_api
 from dragon.db import run_kinds
 from dragon import exception
 from dragon.protection import recorder as rec
+from dragon.recovery import failback_fence
 from dragon.recovery import failback_home
+from dragon.recovery import failback_in_place
 from dragon.recovery.in_place import swap as swap_mod
 from dragon.recovery import relaunch
 from dragon import statuses
@@ -76,8 +85,8 @@ ENDED = (COMMITTED, ROLLED_BACK, ERROR)
 CLAIM_STALE_AFTER = 3600
 # failback.run.step once the recovery at home began (step 4).
 RECOVER_STEP = 'recover'
-SERVER_TYPES = ('server', 'OS::Nova::Server')
-VOLUME_TYPES = ('volume', 'OS::Cinder::Volume')
+SERVER_TYPES = failback_fence.SERVER_TYPES
+VOLUME_TYPES = failback_fence.VOLUME_TYPES
 
 
 def _admin() -> Any:
@@ -197,74 +206,6 @@ def wait_replicated(conf: cfg.ConfigOpts, checkpoint: Any, home: str,
     return state
 
 
-def stale_servers(cloud: swap_mod.Cloud, members: list[dict[str, Any]]
-                  ) -> list[str]:
-    """The servers at home to fence, each once, in order.
-
-    The server members, and the servers their volume members are
-    attached to.
-    """
-    found: list[str] = []
-    for member in members:
-        source_id = member.get('source_id')
-        if member.get('resource_type') in SERVER_TYPES:
-            found.append(source_id)
-        elif member.get('resource_type') in VOLUME_TYPES:
-            volume = cloud.volume(source_id)
-            for attachment in getattr(volume, 'attachments', None) or ():
-                if attachment.get('server_id'):
-                    found.append(attachment['server_id'])
-    return list(dict.fromkeys(s for s in found if s))
-
-
-def fence(cloud: swap_mod.Cloud, members: list[dict[str, Any]],
-          event: Callable[..., None],
-          known: list[dict[str, Any]] | None = None,
-          save: Callable[[list[dict[str, Any]]], None] | None = None
-          ) -> list[dict[str, Any]]:
-    """Step 3: stop the stale servers at home; what each was.
-
-    A server already gone is recorded as such (nothing serves from it).
-
-    :param known: what an earlier attempt fenced (a run resumed after
-        its engine died): their status before is kept, not the
-        ``SHUTOFF`` this attempt finds.
-    :param save: called with the list after each server, so that an
-        engine dying mid-way leaves a record of what it stopped.
-    :raises dragon.exception.DragonException: a server did not stop.
-    """
-    earlier = {e['server_id']: e for e in known or ()}
-    fenced: list[dict[str, Any]] = []
-    for server_id in stale_servers(cloud, members):
-        try:
-            before = cloud.stop(server_id)
-        except sdk_exc.NotFoundException:
-            event('info', 'stale server %s: not found at home (nothing to '
-                  'fence)' % server_id)
-            fenced.append(dict(earlier.get(server_id) or {
-                'server_id': server_id, 'status_before': None}, status='gone'))
-            continue
-        if before not in (swap_mod.ACTIVE, swap_mod.SHUTOFF):
-            # PAUSED, SUSPENDED, ...: Nova stops these too.
-            cloud.compute.stop_server(server_id)
-            cloud._wait_server(server_id, swap_mod.SHUTOFF,
-                               'server %s' % server_id)
-        if server_id in earlier:
-            # Fenced by an earlier attempt: what it was then counts.
-            before = earlier[server_id].get('status_before')
-            event('info', 'fenced: stale server %s stopped (was %s before '
-                  'the first attempt), not deleted' % (server_id, before))
-        else:
-            event('info', 'fenced: stale server %s stopped (was %s), not '
-                  'deleted' % (server_id, before))
-        fenced.append({'server_id': server_id, 'status_before': before,
-                       'status': swap_mod.SHUTOFF,
-                       'at': timeutils.utcnow().isoformat() + 'Z'})
-        if save is not None:
-            save(fenced)
-    return fenced
-
-
 def _seconds_since(iso: str | None) -> float | None:
     if not iso:
         return None
@@ -278,7 +219,8 @@ def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
     """Steps 1 to 5; never raises.
 
     :param clients: the home region's (the recovery's target region).
-    :param recovery_class: ``relaunch.Recovery`` (step 4).
+    :param recovery_class: ``relaunch.Recovery`` (step 4 as a new stack;
+        in place: ``failback_in_place``).
     :returns: whether it reached ``awaiting_commit``.
     """
     policy = policy_of(recovery)
@@ -306,8 +248,8 @@ def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
             done = {e['server_id'] for e in fenced}
             save_run(policy.id, fenced=fenced + [
                 e for e in known if e['server_id'] not in done])
-        fenced = fence(cloud, record.get('members') or [], recorder.event,
-                       known, save)
+        fenced = failback_fence.fence(
+            cloud, record.get('members') or [], recorder.event, known, save)
         save_run(policy.id, fenced=fenced,
                  data_moved={'uploaded_bytes': (checkpoint.stats or {}).get(
                      'uploaded_bytes') or 0,
@@ -316,13 +258,24 @@ def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
         raise
     except Exception as e:  # noqa: BLE001 - every failure ends the run
         return _failed(recovery, recorder, e, policy.id)
-    # From here an engine that dies leaves Heat half-way: the run is
-    # rolled back by its successor, not resumed (failback_takeover).
-    save_run(policy.id, step=RECOVER_STEP)
-    recorder.event('info', 'step 4/5: recovering %s at %s as a new stack'
-                   % (checkpoint.container, home))
-    run_ = recovery_class(conf, recovery, clients, recorder, host)
-    if not run_.run():
+    choice = failback_in_place.choose(conf, recovery, clients, record)
+    # Before the step is saved: the plan on the row tells the commit, the
+    # rollback and a takeover that the run went in place (none: a new
+    # stack, also after an attempt resumed from the top chose otherwise).
+    recorder.flush(force=True, plan=choice.plan or None)
+    # From here an engine that dies leaves Heat (or the swap) half-way:
+    # the run is rolled back by its successor, not resumed
+    # (failback_takeover).
+    save_run(policy.id, step=RECOVER_STEP, home_restore=choice.record())
+    recorder.event('info', 'step 4/5: recovering %s at %s %s' % (
+        checkpoint.container, home, choice.describe()))
+    if choice.in_place:
+        recovered = failback_in_place.recover(conf, recovery, clients,
+                                              recorder, choice)
+    else:
+        recovered = recovery_class(conf, recovery, clients, recorder,
+                                   host).run()
+    if not recovered:
         save_run(policy.id, status=ERROR, error='the recovery at %s failed '
                  '(see recovery %s); the stale servers stay fenced'
                  % (home, recovery.id))
@@ -394,24 +347,40 @@ def finish(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
     cloud = swap_mod.Cloud(clients, conf)
     end = STATUS.ROLLED_BACK if action == window.ROLLBACK \
         else STATUS.COMMITTED
+    in_place = failback_in_place.chosen(recovery)
 
     def work() -> tuple[str, str]:
         if action == window.ROLLBACK:
             def remove_stack() -> None:
+                if in_place:
+                    failback_in_place.put_back(conf, recovery, clients,
+                                               recorder)
+                    return
                 undo = recovery_class(conf, recovery, clients, recorder)
                 undo.stack_id = recovery.stack_id
                 undo.restored = dict(recovery.restored or {})
                 undo.teardown()
             home_policy = undo_run(conf, recovery, clients, started,
                                    recorder, remove_stack)
-            message = ('rolled back: the stack at %s is deleted, the fenced '
-                       'servers are as they were and the workload runs here '
-                       'again%s' % (recovery.target_region,
-                                    _home_note(home_policy)))
+            message = ('rolled back: %s, the fenced servers are as they '
+                       'were and the workload runs here again%s' % (
+                           ('the volumes and disks swapped at %s are put '
+                            'back' if in_place else 'the stack at %s is '
+                            'deleted') % recovery.target_region,
+                           _home_note(home_policy)))
         else:
+            how = 'as a new stack'
+            if in_place:
+                # Before the failover goes: a commit that fails here
+                # leaves both sites as they were, and is done again.
+                how = failback_in_place.commit(conf, recovery, clients,
+                                               recorder)
             _remove_failover(conf, record, here, recorder)
+            # Servers rebuilt in place are the workload, not stale.
+            kept = failback_in_place.kept_servers(recovery)
             stale = [e['server_id'] for e in started.get('fenced') or ()
-                     if e.get('status') != 'gone']
+                     if e.get('status') != 'gone' and
+                     e['server_id'] not in kept]
             if started.get('delete_stale'):
                 for server_id in stale:
                     cloud.compute.delete_server(server_id)
@@ -431,10 +400,10 @@ def finish(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
                 recovery.target_region, recorder.event, moved)
             save_run(policy.id, home_policy=home_policy)
             _suspend_reverse(policy, recovery.target_region, recorder)
-            message = ('committed: the workload runs at %s; the failover '
-                       'stack here is deleted; stale servers %s%s' % (
-                           recovery.target_region, stale_note,
-                           _home_note(home_policy)))
+            message = ('committed: the workload runs at %s %s; the '
+                       'failover stack here is deleted; stale servers %s%s'
+                       % (recovery.target_region, how, stale_note,
+                          _home_note(home_policy)))
         return message, end
 
     if not closing.close(recovery, recorder, action, work):

@@ -22,9 +22,11 @@ trust, as the policy's project.
   standing trusts are kept), so that it does not protect the stale
   workload over its good checkpoints while the failback runs.
 * The commit points its members at the workload recovered at home (each
-  original member's resource by its id in the new stack) and makes it
-  ``active``: it protects the workload again, even one suspended by hand
-  when the home site came back.
+  original member's resource by its id in the new stack, or, recovered
+  in place, the volume now in its place; a server rebuilt in place keeps
+  its id and its member) and makes it ``active``: it protects the
+  workload again, even one suspended by hand when the home site came
+  back.
 * A rollback (or a run rolled back by the engine that took it over)
   makes it ``active`` again if the run suspended it; its members are the
   stale servers, running again.
@@ -99,11 +101,13 @@ def suspend(clients: Any, record: dict[str, Any], home: str,
 def moved_members(record: dict[str, Any],
                   resource_status: list[dict[str, Any]]
                   ) -> list[dict[str, Any]]:
-    """Each original member's resource and its id in the new stack at home.
+    """Each original member's resource and its id at home after the run.
 
     The reverse policy's members name their original (``source_id``) and
     their id here (``resource_id``), which the final checkpoint recorded
-    and the recovery at home mapped to a new id (``target_id``).
+    and the recovery at home mapped to a new id (``target_id``): in a new
+    stack, or in place the volume put in the original's place and the
+    server rebuilt (the original, same id).
     """
     at_home = {r.get('id'): r.get('target_id') for r in resource_status
                if r.get('id') and r.get('target_id')}
@@ -126,7 +130,8 @@ def _retarget(dragon: Any, policy_id: str, moved: list[dict[str, Any]],
     kept = []
     for entry in moved:
         old, new = entry['source_id'], entry['home_id']
-        if old not in members:
+        if old not in members or old == new:
+            # A server rebuilt in place keeps its id: the member stands.
             continue
         if not new:
             kept.append(old)

@@ -25,7 +25,8 @@ takes the run over (``dragon.engine.takeover``) never leaves it so:
   times.
 * **rolled back** once the recovery at home had begun (Heat half-way
   through a stack is not resumed), after too many takeovers, or when the
-  run cannot be handed back: what it made at home is removed, the fenced
+  run cannot be handed back: what it made at home is removed (in place:
+  the volumes and disks it swapped are put back), the fenced
   servers that were ``ACTIVE`` start again, those quiesced here run
   again and the original policy at home is active again; the recovery
   ends ``error`` saying so, and the failback can be run again.

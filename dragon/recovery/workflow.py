@@ -18,11 +18,11 @@ calls ``roll_back``.  Each loads the row, makes the target region's
 clients of the recovery's trust and hands the work on: a failover or a
 drill is relaunched as a new stack (``relaunch``), an in-place restore
 goes to ``in_place``, a failback to ``failback`` (its recovery at home a
-relaunch too), and the takeover of one whose engine died to ``takeover``
-(or ``failback_takeover``).
+relaunch too, or in place: ``failback_in_place``), and the takeover of
+one whose engine died to ``takeover`` (or ``failback_takeover``).
 """
 
-from typing import Callable
+from typing import Any, Callable
 
 from oslo_config import cfg
 
@@ -34,6 +34,7 @@ from dragon import exception
 from dragon.notifications import notifier
 from dragon.protection import recorder as rec
 from dragon.recovery import failback as failback_mod
+from dragon.recovery import failback_in_place
 from dragon.recovery import failback_takeover
 from dragon.recovery.in_place import closing as in_place_closing
 from dragon.recovery.in_place import run as in_place_run
@@ -104,7 +105,9 @@ def delete(conf: cfg.ConfigOpts, recovery_id: str, host: str = '') -> None:
         # Its stack is the workload at home now: only the row goes.
         db_api.recovery_delete(context, recovery_id)
         return
-    if recovery.mode == modes.IN_PLACE:
+    if recovery.mode == modes.IN_PLACE or failback_in_place.chosen(
+            recovery):
+        # A failback that went in place swapped the workload at home.
         def remove() -> None:
             in_place_closing.put_everything_back(
                 conf, recovery, relaunch.trust_clients(conf, recovery),
@@ -158,9 +161,16 @@ def roll_back(conf: cfg.ConfigOpts, recovery_id: str, claim: str,
     if recovery.mode == modes.FAILBACK:
         # Resumed before its recovery at home began, else rolled back
         # with both sites as before the run.
+        def remove_made(clients: Any) -> None:
+            if failback_in_place.chosen(recovery):
+                # Never the sweep of a relaunch: the workload's own
+                # servers and volumes were swapped, they are put back.
+                failback_in_place.put_back(conf, recovery, clients,
+                                           recorder)
+            else:
+                takeover.remove_made(conf, recovery, clients, recorder,
+                                     host)
         return failback_takeover.take_over(
-            conf, recovery, claim, recorder, dead_host, host,
-            lambda clients: takeover.remove_made(conf, recovery, clients,
-                                                 recorder, host),
+            conf, recovery, claim, recorder, dead_host, host, remove_made,
             lambda: relaunch.trust_clients(conf, recovery), recast)
     return takeover.roll_back(conf, recovery, recorder, dead_host, host)

@@ -103,7 +103,7 @@ class Restore:
             if entry['action'] == plan_mod.REBUILD:
                 self.replaced.append({
                     'key': entry['key'], 'name': entry.get('name'),
-                    'kind': window.SERVER, 'server_id': entry['id'],
+                    'kind': window.SERVER, 'server_id': _now_id(entry),
                     'previous_image_id': now.get('image_id'),
                     'saved_image_id': None, 'restored_image_id': None,
                     'server_status': None, 'state': window.RESTORING})
@@ -147,18 +147,25 @@ class Restore:
         except BaseException as e:
             self._undo(e)
             raise
-        minutes = self.conf.recovery.in_place_commit_window
-        deadline = timeutils.utcnow() + datetime.timedelta(minutes=minutes)
+        self.open_window()
+
+    def swapped(self) -> str:
+        """'1 volume(s) replaced, 2 server(s) rebuilt', for the events."""
         count = {k: sum(r['kind'] == k for r in self.replaced)
                  for k in window.KINDS}
         made = (', %d server(s) recreated' % count[window.NEW_SERVER]
                 if count[window.NEW_SERVER] else '')
-        self.event('info', 'swap done: %d volume(s) replaced, %d server(s) '
-                   'rebuilt%s; the replaced volumes and the servers\' former '
-                   'disks (images) are kept until the recovery is committed '
-                   'or rolled back (window ends %sZ)' % (
-                       count[window.VOLUME], count[window.SERVER], made,
-                       deadline.isoformat(timespec='seconds')))
+        return '%d volume(s) replaced, %d server(s) rebuilt%s' % (
+            count[window.VOLUME], count[window.SERVER], made)
+
+    def open_window(self) -> None:
+        """awaiting_commit until ``[recovery] in_place_commit_window`` ends."""
+        minutes = self.conf.recovery.in_place_commit_window
+        deadline = timeutils.utcnow() + datetime.timedelta(minutes=minutes)
+        self.event('info', 'swap done: %s; the replaced volumes and the '
+                   'servers\' former disks (images) are kept until the '
+                   'recovery is committed or rolled back (window ends %sZ)'
+                   % (self.swapped(), deadline.isoformat(timespec='seconds')))
         self.recorder.flush(force=True, status=STATUS.AWAITING_COMMIT,
                             commit_deadline=deadline, error=None)
 
@@ -266,9 +273,11 @@ class Restore:
 
     def _server_order(self, server_ids: set[str]) -> list[str]:
         """server_ids, dependencies first (the checkpoint's graph order)."""
-        ordered = [n.resource.id for n in self.graph.nodes()
-                   if n.resource.type == plan_mod.SERVER and
-                   n.resource.id in server_ids]
+        # By the id each has now (a checkpoint's id may name another).
+        ordered = [self.server_ids.get(n.resource.id, n.resource.id)
+                   for n in self.graph.nodes()
+                   if n.resource.type == plan_mod.SERVER]
+        ordered = [s for s in dict.fromkeys(ordered) if s in server_ids]
         return ordered + sorted(server_ids - set(ordered))
 
     def _swap_all(self) -> None:

@@ -54,7 +54,8 @@ _ENDS = {window.COMMIT: STATUS.COMMITTED, window.KEEP: STATUS.EXPIRED,
          window.ROLLBACK: STATUS.ROLLED_BACK}
 
 
-def _saver(recorder: rec.RunRecorder) -> window.Save:
+def saver(recorder: rec.RunRecorder) -> window.Save:
+    """A window.Save writing ``replaced`` to the recorder's run."""
     return lambda replaced: recorder.flush(
         force=True, replaced=copy.deepcopy(replaced))
 
@@ -74,14 +75,14 @@ def finish(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
 
     def work() -> tuple[str, str]:
         if action == window.ROLLBACK:
-            window.put_back(cloud, replaced, _saver(recorder), event,
+            window.put_back(cloud, replaced, saver(recorder), event,
                             recovery.policy_id)
             message = ('rolled back: the replaced volumes are back in place, '
                        'the rebuilt servers rebuilt from their saved disks, '
                        'and the restored volumes and images deleted')
         else:
             window.settle(cloud, replaced, action == window.KEEP,
-                          _saver(recorder), event)
+                          saver(recorder), event)
             message = ('committed: the replaced volumes and the servers\' '
                        'saved disk images are deleted'
                        if action == window.COMMIT else
@@ -245,7 +246,7 @@ def put_everything_back(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
     cloud = swap_mod.Cloud(clients, conf)
     replaced = copy.deepcopy(recovery.replaced or [])
     _adopt_untracked(cloud, recovery.id, replaced, recorder.event)
-    window.put_back(cloud, replaced, _saver(recorder), recorder.event,
+    window.put_back(cloud, replaced, saver(recorder), recorder.event,
                     recovery.policy_id)
 
 

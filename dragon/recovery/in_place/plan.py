@@ -57,6 +57,8 @@ _RECREATING = {
             'its fixed IP when that is free, with its data volumes of the '
             'restore attached; kept at commit, deleted at rollback',
 }
+# Why a member's id now is not the checkpoint's (plan.build).
+FOLLOWED_BECAUSE = 'a committed in-place restore put it in its place'
 # lookup(node) -> None when the resource is gone, else what it is now:
 # {"status", "size_gib"} of a volume, {"status", "flavor"} of a
 # server.
@@ -95,7 +97,8 @@ def _entry(node: graph_mod.Node, action: str, detail: str,
 
 def build(graph: graph_mod.ResourceGraph, keys: set[str],
           lookup: Lookup,
-          current_ids: dict[str, str] | None = None
+          current_ids: dict[str, str] | None = None,
+          followed_because: str = FOLLOWED_BECAUSE
           ) -> list[dict[str, Any]]:
     """Each data-carrying member of the checkpoint and what in-place does.
 
@@ -104,7 +107,10 @@ def build(graph: graph_mod.ResourceGraph, keys: set[str],
         called only for selected members (by the id it has now).
     :param current_ids: {checkpoint id: id now} of the volumes and
         servers that committed in-place restores replaced or recreated
-        since (lineage.load).
+        since (lineage.load), or of a failback's checkpoint at the backup
+        site, its resources' ids at home (``failback_in_place``).
+    :param followed_because: why a member has another id now, said in
+        its detail.
     :returns: [{"key", "type", "id", "name", "current_id", "action",
         "detail", "changes"[, "current_status"]}] in graph order;
         action is one of ACTIONS; current_id is id unless replaced.
@@ -129,10 +135,9 @@ def build(graph: graph_mod.ResourceGraph, keys: set[str],
         now = lookup(node)
         current_id = current_ids.get(node.resource.id)
         kind = 'server' if node.resource.type == SERVER else 'volume'
-        followed = ('%s %s of the checkpoint is %s %s now (a committed '
-                    'in-place restore put it in its place): ' % (
-                        kind, node.resource.id, kind, current_id)
-                    if current_id else '')
+        followed = ('%s %s of the checkpoint is %s %s now (%s): ' % (
+            kind, node.resource.id, kind, current_id, followed_because)
+            if current_id else '')
         if now is None:
             plan.append(_entry(node, RECREATE, followed + _RECREATING[
                 node.resource.type], current_id=current_id))

@@ -32,7 +32,9 @@ only the chunk changed there is uploaded), whose checkpoint is copied to
 RegionOne once RegionOne is back; then runs the failback with
 RegionTwo's engine killed (``kill -9``) once the recovery at RegionOne
 is half-way (rolled back by the other engine), and again killed before
-it (resumed by the other engine), and commits it.
+it (resumed by the other engine), and commits it.  The original volume
+survives at RegionOne (on a stale server), so the failback recovers in
+place: a volume with the new bytes takes its place on that server.
 """
 import datetime
 import os
@@ -552,7 +554,9 @@ def _failback_run(cloud, backup_dragon, site, dr, failover, volume_id,
       the recovery there, which has the new bytes; the commit leaves
       nothing of the failover at RegionTwo, keeps the stale server,
       stopped, and makes the original policy protect the recovered volume
-      again.
+      again.  The original volume survives at RegionOne: the recovery
+      there is in place (no stack), a new volume with the new bytes at
+      the stale server's device, the original deleted by the commit.
     """
     path = (cloud.layout.data / region_tag(BACKUP) / 'cinder' / 'volumes' /
             ('volume-%s' % volume_id))
@@ -562,6 +566,9 @@ def _failback_run(cloud, backup_dragon, site, dr, failover, volume_id,
     expected = volume_file_sha256(cloud.layout, BACKUP, volume_id)
     home = site.conn
     stale = _stale_server(home, site.volume_id)
+    [device] = [a['device'] for a in home.block_storage.get_volume(
+        site.volume_id).attachments]
+    restored = None
     # Two engines at RegionTwo; a failed copy is tried again within 2 s
     # (not 30) once RegionOne's Swift answers again.
     backup_dragon.stop_engines()
@@ -595,17 +602,32 @@ def _failback_run(cloud, backup_dragon, site, dr, failover, volume_id,
             'suspended': True, 'error': None}
         assert site.dr.policies.get(site.policy['id'])['status'] == \
             'suspended'
-        resources = list(home.orchestration.resources(run['stack_id']))
-        [restored] = [r.physical_resource_id for r in resources
-                      if r.resource_type == 'OS::Cinder::Volume']
+        # In place into the surviving volume, not a new stack: a new
+        # volume with the new bytes at its device on the (stale) server,
+        # the original kept, detached, until the commit.
+        assert record['home_restore']['mode'] == 'in_place', record
+        assert any(m.startswith('step 4/5') and 'in place into 0 surviving '
+                   'server(s) and 1 volume(s)' in m for m in messages), \
+            messages
+        assert run['stack_id'] is None, run['stack_id']
+        [swap] = run['replaced']
+        assert (swap['old_volume_id'], swap['server_id'], swap['state']) == \
+            (site.volume_id, stale, 'swapped'), swap
+        restored = swap['new_volume_id']
+        assert [(a['server_id'], a['device']) for a in home.block_storage
+                .get_volume(restored).attachments] == [(stale, device)]
+        assert home.block_storage.get_volume(site.volume_id).status == \
+            'available'
         assert volume_file_sha256(cloud.layout, PRIMARY, restored) == \
             expected
-        print('failback run: downtime %.1f s, %d bytes uploaded at %s, %d '
-              'bytes replicated to %s, RTO of the recovery at home %.1f s'
-              % (record['downtime_seconds'],
-                 record['data_moved']['uploaded_bytes'], BACKUP,
-                 record['data_moved']['replicated_bytes'], PRIMARY,
-                 run['rto_seconds']))
+        print('failback run (%s): downtime %.1f s, %d bytes uploaded at '
+              '%s, %d bytes replicated to %s, RTO of the recovery at home '
+              '%.1f s' % (
+                  record['home_restore']['mode'],
+                  record['downtime_seconds'],
+                  record['data_moved']['uploaded_bytes'], BACKUP,
+                  record['data_moved']['replicated_bytes'], PRIMARY,
+                  run['rto_seconds']))
         done = dr.recoveries.commit(run['id'])
         done = wait(lambda: dr.recoveries.get(run['id']),
                     ('committed', 'awaiting_commit'), 900)
@@ -620,8 +642,18 @@ def _failback_run(cloud, backup_dragon, site, dr, failover, volume_id,
         assert stack is None or stack.status == 'DELETE_COMPLETE', stack
         with pytest.raises(sdk_exc.NotFoundException):
             there.block_storage.get_volume(volume_id)
-        # The workload runs at home; the stale server is kept, stopped.
+        # The workload runs at home; the stale server is kept, stopped,
+        # the restored volume on it; the original volume it replaced is
+        # deleted, nothing of the run is left tagged.
         assert home.compute.get_server(stale).status == 'SHUTOFF'
+        with pytest.raises(sdk_exc.NotFoundException):
+            home.block_storage.get_volume(site.volume_id)
+        volume = home.block_storage.get_volume(restored)
+        assert [(a['server_id'], a['device'])
+                for a in volume.attachments] == [(stale, device)]
+        assert 'dragon_restore' not in (volume.metadata or {}), volume
+        assert volume_file_sha256(cloud.layout, PRIMARY, restored) == \
+            expected
         reverse = dr.policies.get(policy['id'])
         record = reverse['failback']['run']
         assert record['status'] == 'committed'
@@ -638,6 +670,10 @@ def _failback_run(cloud, backup_dragon, site, dr, failover, volume_id,
         home.compute.delete_server(stale)
         home.compute.wait_for_delete(home.compute.get_server(stale),
                                      wait=300)
+        if restored:
+            wait_for(lambda: home.block_storage.get_volume(restored),
+                     ('available', 'error'), timeout=300)
+            home.block_storage.delete_volume(restored)
         for run in runs:
             # The rolled-back run's stack is gone already.
             stack = run.get('stack_id') and home.orchestration.find_stack(
@@ -660,9 +696,11 @@ def _failback_killed_at_home(cloud, backup_dragon, site, dr, policy, stale):
 
     Killed once the run's record says ``step: recover`` (the recovery at
     home began) and its stack at RegionOne exists (Heat half-way through
-    it); the other engine removes the stack and the restored data,
-    starts the fenced stale server again and makes the original policy
-    active again.  The run ends ``error``; the failback can be run again.
+    it) or, in place, its swap is recorded (``replaced``); the other
+    engine removes the stack and the restored data (in place: puts the
+    original volume back), starts the fenced stale server again and
+    makes the original policy active again.  The run ends ``error``; the
+    failback can be run again.
     """
     home = site.conn
     run = dr.policies.failback_run(policy['id'])
@@ -670,8 +708,8 @@ def _failback_killed_at_home(cloud, backup_dragon, site, dr, policy, stale):
     while True:
         row = dr.recoveries.get(run['id'])
         assert row['status'] == 'recovering', (row['error'], row['status'])
-        if row['stack_id'] and dr.policies.get(policy['id'])['failback'][
-                'run'].get('step') == 'recover':
+        if (row['stack_id'] or row['replaced']) and dr.policies.get(
+                policy['id'])['failback']['run'].get('step') == 'recover':
             break
         assert time.monotonic() < deadline, 'no stack at home yet'
         time.sleep(0.2)
@@ -690,18 +728,23 @@ def _failback_killed_at_home(cloud, backup_dragon, site, dr, policy, stale):
           'the kill' % (victim, time.monotonic() - killed))
     # Nothing of the run is left at RegionOne: its stack, caught
     # half-way, and what it restored.
-    stack = home.orchestration.find_stack(made['stack_id'],
-                                          ignore_missing=True)
-    assert stack is None or stack.status == 'DELETE_COMPLETE', stack
+    stack = made['stack_id'] and home.orchestration.find_stack(
+        made['stack_id'], ignore_missing=True)
+    assert not stack or stack.status == 'DELETE_COMPLETE', stack
     images = [r['image_id'] for r in made['restored'].values()
               if r.get('image_id')]
+    # In place: the original volume is back on the stale server.
+    assert [a['server_id'] for a in home.block_storage.get_volume(
+        site.volume_id).attachments] == [stale]
     for image_id in images:
         assert home.image.find_image(image_id) is None, image_id
     left = [v.id for v in home.block_storage.volumes()
             if (v.metadata or {}).get('dragon_restore') == run['id']]
     assert left == [], left
-    print('killed with stack %s and %d restored image(s) at %s: removed'
-          % (made['stack_id'], len(images), PRIMARY))
+    print('killed with stack %s, %d restored image(s) and %d swap(s) in '
+          'place at %s: removed or put back' % (
+              made['stack_id'], len(images), len(made['replaced']),
+              PRIMARY))
     # The stale server runs again, the original policy is active again.
     assert home.compute.get_server(stale).status == 'ACTIVE'
     assert site.dr.policies.get(site.policy['id'])['status'] == 'active'

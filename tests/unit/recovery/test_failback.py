@@ -24,6 +24,7 @@ from openstack import exceptions as sdk_exc
 import pytest
 
 from dragon.recovery import failback
+from dragon.recovery import failback_in_place
 from dragon.recovery.in_place import swap as swap_mod
 from tests.unit.recovery.in_place import fake_cloud
 from tests.unit.recovery.in_place.test_apply import Recorder
@@ -120,6 +121,13 @@ class Home:
                 home.order.append(('teardown', self.stack_id))
         self.Recovery = Recovery
         self.recovers = True
+        # Nothing of the workload at home to go into (the in-place tests
+        # say otherwise).
+        self.choice = failback_in_place.Choice(
+            failback_in_place.NEW_STACK, 'none of it survives at RegionOne')
+        monkeypatch.setattr(failback_in_place, 'choose',
+                            lambda conf, recovery, clients, record:
+                            self.choice)
 
     def save_run(self, policy_id, **values):
         self.record['run'] = dict(self.record['run'], **values)
@@ -185,6 +193,13 @@ def test_the_stale_servers_are_fenced_before_the_recovery_at_home(
     assert [m.split(':')[0] for m in messages
             if m.startswith('step ')] == [
         'step 1/5', 'step 2/5', 'step 3/5', 'step 4/5', 'step 5/5']
+    # The choice, said and kept.
+    assert ('step 4/5: recovering %s at RegionOne as a new stack (none of '
+            'it survives at RegionOne)' % home.checkpoint.container
+            ) in messages
+    assert run['home_restore'] == {
+        'mode': 'new_stack', 'reason': 'none of it survives at RegionOne',
+        'servers': 0, 'volumes': 0, 'new_volumes': 0}
     assert any('fenced: stale server a-srv stopped' in m for m in messages)
 
 
@@ -248,7 +263,8 @@ class Here:
             start_server=lambda i: self.calls.append(('start', i))))
 
 
-def _closing(home, monkeypatch, action, delete_stale=False):
+def _closing(home, monkeypatch, action, delete_stale=False, moved=None,
+             servers=None, **fields):
     here = Here()
     clients = types.SimpleNamespace(in_region=lambda region: here,
                                     dragon=lambda: home.dragon)
@@ -260,8 +276,8 @@ def _closing(home, monkeypatch, action, delete_stale=False):
     home.record['run'].update(
         home_policy={'policy_id': 'pol-a', 'status_before': 'active',
                      'suspended': True, 'error': None},
-        moved=[{'resource_type': 'volume', 'source_id': 'a-vol',
-                'home_id': 'a-vol2'}],
+        moved=moved or [{'resource_type': 'volume', 'source_id': 'a-vol',
+                         'home_id': 'a-vol2'}],
         delete_stale=delete_stale,
         fenced=[{'server_id': 'a-srv', 'status_before': 'ACTIVE',
                  'status': 'SHUTOFF'},
@@ -269,13 +285,14 @@ def _closing(home, monkeypatch, action, delete_stale=False):
                  'status': 'SHUTOFF'},
                 {'server_id': 'a-gone', 'status_before': None,
                  'status': 'gone'}])
-    home.cloud.servers.update({'a-srv': 'SHUTOFF', 'a-db': 'SHUTOFF'})
+    home.cloud.servers.update(servers or {'a-srv': 'SHUTOFF',
+                                          'a-db': 'SHUTOFF'})
     recorder = Recorder()
     done = failback.finish(
         types.SimpleNamespace(engine=types.SimpleNamespace(
             region_name='RegionTwo')),
         _recovery(status='committing' if action == 'commit'
-                  else 'rolling_back', window_action=action),
+                  else 'rolling_back', window_action=action, **fields),
         clients, recorder, home.Recovery)
     return done, recorder, here, removed
 
@@ -364,3 +381,133 @@ def test_a_failed_commit_awaits_commit_again(home, monkeypatch):
     final = recorder.final()
     assert final['status'] == 'awaiting_commit'
     assert 'DELETE_FAILED' in final['error']
+
+
+# -- in place into the surviving workload at home
+def test_a_surviving_workload_is_recovered_in_place(home, conf,
+                                                    monkeypatch):
+    home.choice = failback_in_place.Choice(
+        failback_in_place.IN_PLACE, plan=[
+            {'key': 'server_web', 'type': 'OS::Nova::Server', 'id': 'b-srv',
+             'current_id': 'a-srv', 'action': 'rebuild'},
+            {'key': 'volume_data', 'type': 'OS::Cinder::Volume',
+             'id': 'b-vol', 'current_id': 'a-vol', 'action': 'replace'}])
+
+    def recover(conf, recovery, clients, recorder, choice):
+        home.order.append(('in place', choice.plan[0]['current_id'],
+                           dict(home.cloud.servers)))
+        recorder.flush(status='awaiting_commit')
+        return True
+    monkeypatch.setattr(failback_in_place, 'recover', recover)
+
+    class Ordered(Recorder):
+        def flush(self, force=False, **values):
+            if 'plan' in values:
+                home.order.append(('plan', home.record['run'].get('step')))
+            super().flush(force, **values)
+    recorder = Ordered()
+
+    assert failback.run(conf, _recovery(), home.clients, recorder, 'e1',
+                        home.Recovery)
+
+    # The plan is on the row before the step is (a takeover reads it);
+    # fenced first, then in place, and no new stack.
+    assert home.order == [
+        ('plan', None),
+        ('in place', 'a-srv', {'a-srv': 'SHUTOFF', 'a-db': 'SHUTOFF'})]
+    run = home.record['run']
+    assert run['status'] == 'awaiting_commit'
+    assert run['home_restore'] == {'mode': 'in_place', 'reason': None,
+                                   'servers': 1, 'volumes': 1,
+                                   'new_volumes': 0}
+    assert ('step 4/5: recovering %s at RegionOne in place into 1 '
+            'surviving server(s) and 1 volume(s)' % home.checkpoint.container
+            ) in [m for _l, m, _r in recorder.events]
+
+
+def _swapped(home):
+    """Home after a swap in place: a-srv rebuilt and running again, its
+    volume a-vol replaced by a-vol3; a-db fenced, not in the checkpoint.
+    """
+    home.cloud = Cloud(
+        servers=dict(SWAPPED_SERVERS),
+        images={'a-srv': 'img-final'},
+        volumes={'a-vol': {'metadata': {'dragon_replaced_by': 'fb-1'}},
+                 'a-vol3': {'status': 'in-use',
+                            'attachments': [('a-srv', '/dev/vdb')],
+                            'metadata': {'dragon_restore': 'fb-1'}}})
+    home.dragon = HomeDragon(members=[
+        {'resource_type': 'server', 'resource_id': 'a-srv',
+         'action': 'image_snapshot', 'options': {}},
+        {'resource_type': 'volume', 'resource_id': 'a-vol',
+         'action': 'snapshot_data', 'options': {}}])
+    return {'plan': [{'key': 'server_web', 'action': 'rebuild'}],
+            'replaced': [
+                {'key': 'server_web', 'kind': 'server', 'server_id': 'a-srv',
+                 'previous_image_id': 'img-base',
+                 'saved_image_id': 'img-saved',
+                 'restored_image_id': 'img-final',
+                 'server_status': 'SHUTOFF', 'state': 'swapped'},
+                {'key': 'volume_data', 'kind': 'volume',
+                 'old_volume_id': 'a-vol', 'new_volume_id': 'a-vol3',
+                 'image_id': None, 'server_id': 'a-srv',
+                 'device': '/dev/vdb', 'server_status': 'SHUTOFF',
+                 'state': 'swapped'}]}
+
+
+# What failback.run kept for the commit: the server is itself.
+MOVED_IN_PLACE = [
+    {'resource_type': 'server', 'source_id': 'a-srv', 'home_id': 'a-srv'},
+    {'resource_type': 'volume', 'source_id': 'a-vol', 'home_id': 'a-vol3'}]
+SWAPPED_SERVERS = {'a-srv': 'ACTIVE', 'a-db': 'SHUTOFF'}
+
+
+def test_commit_in_place_keeps_the_servers_and_deletes_what_was_replaced(
+        home, monkeypatch):
+    fields = _swapped(home)
+
+    done, recorder, _here, removed = _closing(
+        home, monkeypatch, 'commit', delete_stale=True, moved=MOVED_IN_PLACE,
+        servers=SWAPPED_SERVERS, **fields)
+
+    assert done and removed == ['failover-1']
+    cloud = home.cloud
+    # What in-place commit deletes: the replaced volume, the former disk.
+    assert 'a-vol' not in cloud.vols and 'img-saved' in cloud.images_deleted
+    # The rebuilt server is the workload: never deleted, not even with
+    # delete_stale; a fenced one not rebuilt is stale.
+    assert cloud.deleted == ['a-db']
+    assert cloud.servers['a-srv'] == 'ACTIVE'
+    assert cloud.device_of('a-vol3', 'a-srv') == '/dev/vdb'
+    # The original policy keeps its server member and follows the volume.
+    assert sorted(home.dragon.members_of) == ['a-srv', 'a-vol3']
+    assert ('remove', 'a-srv') not in home.dragon.calls
+    assert recorder.final()['status'] == 'committed'
+    assert 'the workload runs at RegionOne in place (1 server(s) rebuilt, '\
+        '1 volume(s) restored' in recorder.events[-1][1]
+
+
+def test_rollback_in_place_puts_the_disks_and_volumes_back(home,
+                                                           monkeypatch):
+    fields = _swapped(home)
+    monkeypatch.setattr(failback_in_place.closing, '_adopt_untracked',
+                        lambda cloud, recovery_id, replaced, event: None)
+    monkeypatch.setattr(failback_in_place.window, 'follow_member',
+                        lambda *args: False)
+
+    done, recorder, here, removed = _closing(home, monkeypatch, 'rollback',
+                                             servers=SWAPPED_SERVERS,
+                                             **fields)
+
+    assert done and removed == []
+    cloud = home.cloud
+    assert home.order == []             # no stack to tear down
+    assert cloud.images['a-srv'] == 'img-saved'
+    assert cloud.device_of('a-vol', 'a-srv') == '/dev/vdb'
+    assert 'a-vol3' not in cloud.vols
+    # Fenced ACTIVE: running again, as before the run.
+    assert cloud.servers == {'a-srv': 'ACTIVE', 'a-db': 'SHUTOFF'}
+    assert here.calls == [('unpause', 'b-srv')]
+    assert recorder.final()['status'] == 'rolled_back'
+    assert 'the volumes and disks swapped at RegionOne are put back' in \
+        recorder.events[-1][1]

@@ -213,3 +213,22 @@ def test_a_commit_that_cannot_reach_home_keeps_the_error():
 
     assert after['error'].startswith('not moved to the recovered workload')
     assert events[-1][0] == 'warning'
+
+
+def test_a_server_rebuilt_in_place_keeps_its_member():
+    dragon, events = HomeDragon(status='suspended'), Events()
+    state = {'policy_id': 'pol-a', 'status_before': 'active',
+             'suspended': True, 'error': None}
+    # In place: the server is the original (same id), the volume new.
+    moved = [{'resource_type': 'volume', 'source_id': 'a-vol',
+              'home_id': 'a-vol-new'},
+             {'resource_type': 'server', 'source_id': 'a-srv',
+              'home_id': 'a-srv'}]
+
+    after = failback_home.resume(clients_of(dragon), state, 'RegionOne',
+                                 events, moved)
+
+    assert sorted(dragon.members_of) == ['a-srv', 'a-vol-new']
+    assert dragon.members_of['a-srv']['options'] == {'x': 1}
+    assert ('remove', 'a-srv') not in dragon.calls
+    assert after['members_moved'] and after['error'] is None

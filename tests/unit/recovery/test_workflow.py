@@ -100,3 +100,45 @@ def test_roll_back_hands_the_row_to_the_takeover_of_its_mode(
                             called.append((name, args[1])) or True)
     assert workflow.roll_back('conf', 'rec-1', 'c2', 'dead', 'e2')
     assert called == [(expected, row)]
+
+
+@pytest.mark.parametrize('plan,expected', [
+    ([{'key': 'server_web'}], 'in place'), (None, 'new stack')])
+def test_a_failback_taken_over_at_home_is_undone_as_it_went(
+        row, monkeypatch, plan, expected):
+    # In place, the workload's own servers and volumes are put back;
+    # never the sweep of a relaunch.
+    from dragon.recovery import failback_in_place
+    from dragon.recovery import failback_takeover
+    row.mode, row.status, row.plan = 'failback', 'recovering', plan
+    undone = []
+    monkeypatch.setattr(failback_in_place, 'put_back',
+                        lambda conf, recovery, clients, recorder:
+                        undone.append(('in place', clients)))
+    monkeypatch.setattr(takeover, 'remove_made',
+                        lambda conf, recovery, clients, recorder, host:
+                        undone.append(('new stack', clients)))
+    monkeypatch.setattr(
+        failback_takeover, 'take_over',
+        lambda conf, recovery, claim, recorder, dead, host, remove_made,
+        clients, recast: remove_made('home-clients') or True)
+
+    assert workflow.roll_back('conf', 'rec-1', 'c2', 'dead', 'e2')
+
+    assert undone == [(expected, 'home-clients')]
+
+
+def test_deleting_a_failback_that_went_in_place_puts_it_back(
+        row, monkeypatch):
+    from dragon.recovery.in_place import closing
+    row.mode, row.status = 'failback', 'error'
+    row.plan = [{'key': 'volume_data'}]
+    put = []
+    monkeypatch.setattr(closing, 'put_everything_back',
+                        lambda conf, recovery, clients, recorder:
+                        put.append(clients))
+    monkeypatch.setattr(relaunch.Recovery, 'teardown', pytest.fail)
+
+    workflow.delete('conf', 'rec-1')
+
+    assert put == ['clients'] and row.deleted == ['rec-1']
