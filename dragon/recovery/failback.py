@@ -376,8 +376,17 @@ def finish(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
                 how = failback_in_place.commit(conf, recovery, clients,
                                                recorder)
             _remove_failover(conf, record, here, recorder)
-            # Servers rebuilt in place are the workload, not stale.
+            # Servers restored into in place are the workload, not stale:
+            # fenced ones run again as they did before the run.
             kept = failback_in_place.kept_servers(recovery)
+            for entry in started.get('fenced') or ():
+                if entry['server_id'] in kept and \
+                        entry.get('status_before') == swap_mod.ACTIVE:
+                    cloud.start(entry['server_id'])
+                    recorder.event('info', 'server %s at %s holds the '
+                                   'restored data and runs again' % (
+                                       entry['server_id'],
+                                       recovery.target_region))
             stale = [e['server_id'] for e in started.get('fenced') or ()
                      if e.get('status') != 'gone' and
                      e['server_id'] not in kept]

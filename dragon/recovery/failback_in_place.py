@@ -266,10 +266,15 @@ def recover(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
 
 
 def kept_servers(recovery: Any) -> set[str]:
-    """The servers at home the failback rebuilt: the workload, not stale."""
+    """The servers at home the failback restored into: the workload.
+
+    Those it rebuilt, and those a restored volume was attached to in
+    place of the old one: neither is stale.
+    """
     replaced = getattr(recovery, 'replaced', None) or ()
     return {e['server_id'] for e in replaced
-            if window.kind_of(e) == window.SERVER and e.get('server_id')}
+            if window.kind_of(e) in (window.SERVER, window.VOLUME) and
+            e.get('server_id')}
 
 
 def commit(conf: cfg.ConfigOpts, recovery: Any, clients: Any,

@@ -642,10 +642,11 @@ def _failback_run(cloud, backup_dragon, site, dr, failover, volume_id,
         assert stack is None or stack.status == 'DELETE_COMPLETE', stack
         with pytest.raises(sdk_exc.NotFoundException):
             there.block_storage.get_volume(volume_id)
-        # The workload runs at home; the stale server is kept, stopped,
-        # the restored volume on it; the original volume it replaced is
-        # deleted, nothing of the run is left tagged.
-        assert home.compute.get_server(stale).status == 'SHUTOFF'
+        # The workload runs at home: the fenced server holds the restored
+        # volume and runs again, as it did before the failback; the
+        # original volume it replaced is deleted, nothing of the run is
+        # left tagged.
+        assert home.compute.get_server(stale).status == 'ACTIVE'
         with pytest.raises(sdk_exc.NotFoundException):
             home.block_storage.get_volume(site.volume_id)
         volume = home.block_storage.get_volume(restored)

@@ -487,6 +487,32 @@ def test_commit_in_place_keeps_the_servers_and_deletes_what_was_replaced(
         '1 volume(s) restored' in recorder.events[-1][1]
 
 
+def test_commit_in_place_starts_a_fenced_server_holding_a_restored_volume(
+        home, monkeypatch):
+    """Only the volume was protected: its server was fenced, not rebuilt;
+    it holds the restored volume now and runs again, as before the run.
+    """
+    fields = _swapped(home)
+    fields['plan'] = [{'key': 'volume_data', 'action': 'replace'}]
+    fields['replaced'] = [e for e in fields['replaced']
+                          if e['kind'] == 'volume']
+    home.cloud.servers['a-srv'] = 'SHUTOFF'
+
+    done, recorder, _here, _removed = _closing(
+        home, monkeypatch, 'commit', delete_stale=True,
+        moved=MOVED_IN_PLACE[1:],
+        servers={'a-srv': 'SHUTOFF', 'a-db': 'SHUTOFF'}, **fields)
+
+    assert done
+    cloud = home.cloud
+    assert cloud.servers['a-srv'] == 'ACTIVE'
+    assert cloud.deleted == ['a-db']     # fenced, holding nothing restored
+    assert cloud.device_of('a-vol3', 'a-srv') == '/dev/vdb'
+    assert any('server a-srv at RegionOne holds the restored data and runs '
+               'again' in m for _l, m, _r in recorder.events)
+    assert recorder.final()['status'] == 'committed'
+
+
 def test_rollback_in_place_puts_the_disks_and_volumes_back(home,
                                                            monkeypatch):
     fields = _swapped(home)
