@@ -44,7 +44,6 @@ the quiesced ones here.  Every step is an event of the recovery; the
 figures (downtime, bytes moved) are on ``failback.run``.
 """
 
-import datetime
 import time
 from typing import Any, Callable
 
@@ -59,6 +58,7 @@ from dragon.db import api as db_api
 from dragon.db import run_kinds
 from dragon import exception
 from dragon.protection import recorder as rec
+from dragon.recovery import failback_claim
 from dragon.recovery import failback_fence
 from dragon.recovery import failback_home
 from dragon.recovery import failback_in_place
@@ -77,12 +77,11 @@ PAUSE, STOP = 'pause', 'stop'
 QUIESCE = (PAUSE, STOP)
 # The run's record on the reverse policy (failback.run.status).
 RUNNING, AWAITING, COMMITTED, ROLLED_BACK, ERROR = (
-    'running', STATUS.AWAITING_COMMIT, STATUS.COMMITTED, STATUS.ROLLED_BACK,
-    STATUS.ERROR)
+    failback_claim.RUNNING, STATUS.AWAITING_COMMIT, STATUS.COMMITTED,
+    STATUS.ROLLED_BACK, STATUS.ERROR)
 ENDED = (COMMITTED, ROLLED_BACK, ERROR)
-# A run claimed but never handed to the engines after this long (the
-# request's quiesce and final protection take minutes at most) is stale.
-CLAIM_STALE_AFTER = 3600
+CLAIM_STALE_AFTER = failback_claim.CLAIM_STALE_AFTER
+may_start = failback_claim.may_start
 # failback.run.step once the recovery at home began (step 4).
 RECOVER_STEP = 'recover'
 SERVER_TYPES = failback_fence.SERVER_TYPES
@@ -102,21 +101,6 @@ def save_run(policy_id: str, **values: Any) -> dict[str, Any]:
     """Merge values into the reverse policy's ``failback.run`` (row locked)."""
     return db_api.workload_policy_merge_failback_run(
         _admin(), policy_id, values)
-
-
-def may_start(run: dict[str, Any]) -> bool:
-    """Whether a new run may replace the run recorded now.
-
-    After a rollback or an error, yes; and over a claim whose request
-    never handed the run to the engines (its API process died between the
-    claim and the hand-over) for ``CLAIM_STALE_AFTER``.  A committed run
-    is refused before this (``dragon.services.failback_run``).
-    """
-    if run.get('status') in (None, ROLLED_BACK, ERROR):
-        return True
-    age = _seconds_since(run.get('claimed_at'))
-    return (run.get('status') == RUNNING and not run.get('recovery_id')
-            and age is not None and age > CLAIM_STALE_AFTER)
 
 
 def claim_run(policy_id: str, **values: Any) -> dict[str, Any]:
@@ -206,13 +190,6 @@ def wait_replicated(conf: cfg.ConfigOpts, checkpoint: Any, home: str,
     return state
 
 
-def _seconds_since(iso: str | None) -> float | None:
-    if not iso:
-        return None
-    start = datetime.datetime.fromisoformat(iso.rstrip('Z'))
-    return (timeutils.utcnow() - start).total_seconds()
-
-
 def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
         recorder: rec.RunRecorder, host: str,
         recovery_class: Any) -> bool:
@@ -280,7 +257,7 @@ def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
                  '(see recovery %s); the stale servers stay fenced'
                  % (home, recovery.id))
         return False
-    downtime = _seconds_since(started.get('quiesced_at'))
+    downtime = failback_claim.seconds_since(started.get('quiesced_at'))
     # Kept here: the commit may be done again after the row's resources
     # were rewritten by a failed attempt.
     moved = failback_home.moved_members(record, db_api.recovery_get(

@@ -15,6 +15,7 @@
 from typing import Any
 
 from dragon.dashboard import api
+from dragon.recovery import failback_claim
 
 
 class Policy(api.Resource):
@@ -38,12 +39,12 @@ class Policy(api.Resource):
         """A reverse policy with no run open and none committed.
 
         What the API would refuse otherwise (409 or 400), the table does
-        not offer.
+        not offer: the same rule (``failback_claim.may_start``), a claim
+        whose request died before the engines had it included.
         """
         if not (self._apidict.get('failback') or {}).get('recovery_id'):
             return False
-        status = self.failback_run.get('status')
-        return status in (None, 'rolled_back', 'error')
+        return failback_claim.may_start(self.failback_run)
 
 
 @api.translated

@@ -112,3 +112,37 @@ class TranslatedTest(helpers.TestCase):
         self.assertEqual(0, policy.member_count)
         self.assertEqual('ok', policy.rpo_state)
         self.assertEqual(fakes.policy(members=[]), policy.to_dict())
+
+
+class MayFailBackTest(helpers.TestCase):
+    """The table offers "Fail back" exactly when the API would accept it."""
+
+    def _policy(self, run, recovery_id='rec-1'):
+        return policies_api.Policy({'id': 'pol-1', 'failback': {
+            'recovery_id': recovery_id, 'run': run}})
+
+    def _claimed(self, seconds_ago, **run):
+        import datetime
+
+        from oslo_utils import timeutils
+        at = timeutils.utcnow() - datetime.timedelta(seconds=seconds_ago)
+        return dict({'status': 'running', 'claimed_at':
+                     at.isoformat() + 'Z'}, **run)
+
+    def test_no_run_or_an_ended_one_may_start(self):
+        for run in (None, {'status': 'rolled_back'}, {'status': 'error'}):
+            self.assertTrue(self._policy(run).may_fail_back, run)
+
+    def test_not_a_reverse_policy_or_a_run_open_or_committed(self):
+        self.assertFalse(self._policy(None, recovery_id=None).may_fail_back)
+        for run in ({'status': 'awaiting_commit'}, {'status': 'committed'},
+                    self._claimed(60)):
+            self.assertFalse(self._policy(run).may_fail_back, run)
+
+    def test_a_claim_whose_request_died_is_offered_again_when_stale(self):
+        from dragon.recovery import failback_claim
+        stale = self._claimed(failback_claim.CLAIM_STALE_AFTER + 60)
+        self.assertTrue(self._policy(stale).may_fail_back)
+        # Handed to the engines: running, never stale.
+        self.assertFalse(self._policy(dict(
+            stale, recovery_id='fb-1')).may_fail_back)
