@@ -180,13 +180,16 @@ def _server_reasons(entry: dict[str, Any], node: graph_mod.Node,
             reasons.append('%s booted from a volume at the checkpoint and '
                            'boots from an image now: not restored in place'
                            % label)
-    elif not now.get('image_id'):
-        reasons.append('%s booted from an image at the checkpoint and boots '
-                       'from a volume now: not restored in place' % label)
-    elif (record or {}).get('kind') != data_base.IMAGE:
-        reasons.append('%s: the checkpoint holds no image of it to rebuild '
-                       'it from (%s)' % (label, (record or {}).get('kind') or
-                                         'no data record'))
+    else:
+        if not now.get('image_id'):
+            reasons.append('%s boots from a volume now, not from an image '
+                           'as at the checkpoint: not restored in place'
+                           % label)
+        kind = (record or {}).get('kind')
+        if kind != data_base.IMAGE:
+            reasons.append('%s: the checkpoint holds no image of it to '
+                           'rebuild it from (%s)' % (
+                               label, kind or 'no data record'))
     if entry['changes'] and not keep_current_flavor:
         reasons.append('%s changed since the checkpoint (%s): a rebuild '
                        'keeps the flavor it has now and puts the '
