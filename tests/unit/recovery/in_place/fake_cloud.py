@@ -202,7 +202,6 @@ class Cloud:
         return [k for k, v in self.vols.items()
                 if v['metadata'].get(key) == value]
 
-
     # -- boot volumes re-imaged in place (boot)
     def reimage_supported(self):
         return self.reimage_ok
