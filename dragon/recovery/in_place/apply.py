@@ -145,14 +145,6 @@ class Restore:
                 'image_id': None, 'server_id': attached.get('server_id'),
                 'device': attached.get('device'), 'server_status': None,
                 'state': window.RESTORING})
-        if any(r['kind'] == window.BOOT_VOLUME for r in self.replaced) and \
-                not self.cloud.reimage_supported():
-            raise exception.RecoveryFailed(
-                resource='boot volumes', reason='Nova in this region does not '
-                'offer compute API microversion %s (a rebuild that has '
-                'Cinder re-image the boot volume): boot volumes cannot be '
-                'restored in place here; nothing was changed'
-                % swap_mod.REIMAGE_MICROVERSION)
         self.save(self.replaced)
         try:
             self.recorder.phase(progress.RESTORING, len(entries))

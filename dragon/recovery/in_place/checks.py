@@ -45,6 +45,9 @@ REBUILDABLE = ('ACTIVE', 'SHUTOFF')
 # missing(node, label): what a server to recreate needs that is gone
 # from the region (recreate.missing with the caller's clients).
 Missing = Callable[[graph_mod.Node, str], list[str]]
+# reimage(): the region's Nova offers the rebuild that re-images a boot
+# volume (swap.reimage_offered with the caller's clients).
+Reimage = Callable[[], bool]
 # Data record kinds whose bytes can be put into a new volume.
 RESTORABLE_KINDS = (data_base.VOLUME, data_base.CINDER_BACKUP)
 # ... and onto a boot volume: Cinder re-images it from a Glance image,
@@ -206,12 +209,15 @@ def reasons(graph: graph_mod.ResourceGraph, manifest: dict[str, Any],
             plan: list[dict[str, Any]], lookup: plan_mod.Lookup,
             shrink_volumes: bool = False,
             keep_current_flavor: bool = False,
-            missing: Missing | None = None) -> list[str]:
+            missing: Missing | None = None,
+            reimage: Reimage | None = None) -> list[str]:
     """Why plan cannot be carried out in place (empty: it can).
 
     :param lookup: the one plan.build used (lookup.remembered), asked
         again only for members to replace.
     :param missing: asked for each server to recreate (None: not asked).
+    :param reimage: asked once when a boot volume is to be restored
+        (None: not asked).
     """
     boots = plan_mod.boot_volumes(graph)
     current = {e['id']: e.get('current_id') or e['id'] for e in plan}
@@ -247,6 +253,13 @@ def reasons(graph: graph_mod.ResourceGraph, manifest: dict[str, Any],
             found += _volume_reasons(
                 entry, lookup(graph.get(entry['key'])) or {},
                 manifest['data'].get(entry['key']), shrink_volumes)
+    if reimage is not None and any(
+            e['action'] == plan_mod.REPLACE and e['key'] in boots
+            for e in plan) and not reimage():
+        found.append('Nova in this region does not offer compute API '
+                     'microversion 2.93 (a rebuild that has Cinder re-image '
+                     'a boot volume; Zed or later): boot volumes cannot be '
+                     'restored in place here')
     if not any(e['action'] in (plan_mod.REPLACE, plan_mod.REBUILD,
                                plan_mod.RECREATE) for e in plan):
         found.append('nothing selected to restore')
@@ -257,9 +270,10 @@ def refuse(graph: graph_mod.ResourceGraph, manifest: dict[str, Any],
            plan: list[dict[str, Any]], lookup: plan_mod.Lookup,
            shrink_volumes: bool = False,
            keep_current_flavor: bool = False,
-           missing: Missing | None = None) -> None:
+           missing: Missing | None = None,
+           reimage: Reimage | None = None) -> None:
     """:raises dragon.exception.InPlaceRefused: with every reason."""
     found = reasons(graph, manifest, plan, lookup, shrink_volumes,
-                    keep_current_flavor, missing)
+                    keep_current_flavor, missing, reimage)
     if found:
         raise exception.InPlaceRefused(reasons='; '.join(found))

@@ -52,6 +52,19 @@ ACTIVE, SHUTOFF = 'ACTIVE', 'SHUTOFF'
 REIMAGE_MICROVERSION = '2.93'
 
 
+def reimage_offered(compute: Any) -> bool:
+    """compute (an openstacksdk proxy) offers REIMAGE_MICROVERSION.
+
+    Not openstacksdk's supports_microversion: it also wants the proxy's
+    default microversion (Dragon's, lower) to reach it.
+    """
+    data = compute.get_endpoint_data()
+    return bool(data and data.min_microversion and data.max_microversion and
+                discover.version_between(data.min_microversion,
+                                         data.max_microversion,
+                                         REIMAGE_MICROVERSION))
+
+
 class Cloud:
     """One region's Nova and Cinder, with the waits of [recovery].
 
@@ -236,18 +249,6 @@ class Cloud:
                          obj_id=server_id)
 
     # -- servers booted from a volume (boot)
-    def reimage_supported(self) -> bool:
-        """Nova offers the rebuild that re-images a boot volume.
-
-        Not openstacksdk's supports_microversion: it also wants the
-        adapter's default (Dragon's, lower) to reach it.
-        """
-        data = self.compute.get_endpoint_data()
-        return bool(data and data.min_microversion and
-                    data.max_microversion and discover.version_between(
-                        data.min_microversion, data.max_microversion,
-                        REIMAGE_MICROVERSION))
-
     def boot_image(self, volume_id: str) -> str | None:
         """The image Cinder last wrote onto the volume (its image metadata)."""
         volume = self.volume(volume_id)

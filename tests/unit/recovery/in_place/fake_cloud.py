@@ -37,9 +37,8 @@ class Cloud:
         # server id -> metadata, create request (of servers made here)
         self.metadata = {}
         self.requests = {}
-        # Boot volumes: Nova's 2.93 rebuild offered; image id -> the data
-        # it holds (a volume's "data" is what its bytes are, by label).
-        self.reimage_ok = True
+        # Boot volumes: image id -> the data it holds (a volume's "data"
+        # is what its bytes are, by label).
         self.image_data = {}
         self.image_names = {}
         self.clients = types.SimpleNamespace(
@@ -203,9 +202,6 @@ class Cloud:
                 if v['metadata'].get(key) == value]
 
     # -- boot volumes re-imaged in place (boot)
-    def reimage_supported(self):
-        return self.reimage_ok
-
     def boot_image(self, volume_id):
         return (self.vols.get(volume_id) or {}).get('boot_image')
 

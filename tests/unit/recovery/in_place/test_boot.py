@@ -41,11 +41,12 @@ def boot(env):  # noqa: F811 - the fixture imported above
     return env
 
 
-def _run(env, resources=('srv-web',)):
+def _run(env, resources=('srv-web',), microversions=('2.1', '2.96')):
     recorder = Recorder()
+    clients = _clients(servers={'srv-web': BFV}, volumes={'vol-data': ROOT})
+    clients.connection.compute.microversions = microversions
     ok = run_mod.run(env.conf, _recovery(resources=list(resources)),
-                     _clients(servers={'srv-web': BFV},
-                              volumes={'vol-data': ROOT}), recorder)
+                     clients, recorder)
     return ok, recorder
 
 
@@ -153,13 +154,18 @@ def test_a_failed_re_image_writes_the_copy_back(boot):
 
 
 def test_nova_without_the_re_imaging_rebuild_changes_nothing(boot):
-    boot.cloud.reimage_ok = False
-    ok, recorder = _run(boot)
+    ok, recorder = _run(boot, microversions=('2.1', '2.90'))
     final = recorder.final()
     assert not ok and final['status'] == 'error'
-    assert 'microversion 2.93' in final['error']
+    assert 'does not offer compute API microversion 2.93' in final['error']
     assert 'nothing was changed' in final['error']
     assert boot.cloud.calls == [] and boot.restored == []
+    # A data volume alone does not need it.
+    boot.manifest['graph'] = fakes.manifest()['graph']
+    boot.cloud.vols['vol-data']['attachments'] = [('srv-web', '/dev/vdb')]
+    ok, recorder = _run(boot, resources=['vol-data'],
+                        microversions=('2.1', '2.90'))
+    assert ok, recorder.final().get('error')
 
 
 def test_an_engine_dead_after_the_copy_has_it_found_and_deleted(

@@ -98,8 +98,8 @@ def test_a_refused_rebuild_says_what_nova_answered():
     (('2.1', '2.96'), True), (('2.1', '2.93'), True), (('2.1', '2.92'), False),
     ((None, None), False)])
 def test_the_re_imaging_rebuild_needs_microversion_2_93(versions, offered):
-    cloud, _compute, _cinder = _cloud(versions=versions)
-    assert cloud.reimage_supported() is offered
+    _cloud_, compute, _cinder = _cloud(versions=versions)
+    assert swap_mod.reimage_offered(compute) is offered
 
 
 def test_only_the_restore_tags_present_are_removed_from_image_metadata():
