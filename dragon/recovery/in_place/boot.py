@@ -135,7 +135,14 @@ def put_back(cloud: swap_mod.Cloud, entry: dict[str, Any], recovery_id: str,
                                       cloud.upload(saved, name))
         save()
     image_id = entry['rollback_image_id']
-    cloud.wait_image_active(image_id, 'volume %s' % saved)
+    try:
+        cloud.wait_image_active(image_id, 'volume %s' % saved)
+    except exception.ResourceFailed:
+        # A failed upload: the next try uploads the copy again.
+        cloud.delete_image(image_id)
+        entry['rollback_image_id'] = None
+        save()
+        raise
     cloud.reimage(server_id, volume_id, image_id)
     entry['reimaged'] = False
     save()

@@ -235,7 +235,11 @@ class Cloud:
         return None if found in self.images_deleted else found
 
     def wait_image_active(self, image_id, resource):
-        self._call('wait_image_active', image_id)
+        self.calls.append(('wait_image_active', image_id))
+        if self.fail_on == 'wait_image_active':
+            raise exception.ResourceFailed(
+                resource=resource, what='image', id=image_id,
+                status='killed', wanted='active', detail='')
 
     def untag_boot_image(self, volume_id, keys):
         self._call('untag_boot_image', volume_id, tuple(keys))

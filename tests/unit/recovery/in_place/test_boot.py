@@ -14,6 +14,7 @@
 
 import pytest
 
+from dragon import exception
 from dragon.recovery.in_place import closing
 from dragon.recovery.in_place import run as run_mod
 from dragon.recovery.in_place import swap as swap_mod
@@ -219,3 +220,23 @@ def test_an_engine_dead_mid_rollback_finds_its_upload_by_name(boot):
     assert replaced[0]['rollback_image_id'] == 'img-earlier'
     assert 'upload' not in {c[0] for c in cloud.calls}
     assert cloud.vols['vol-data']['data'] == 'broken'
+
+
+def test_a_failed_upload_is_uploaded_again_on_the_next_try(boot):
+    _ok, recorder = _run(boot)
+    replaced = recorder.final()['replaced']
+    cloud = boot.cloud
+    cloud.fail_on = 'wait_image_active'
+    with pytest.raises(exception.ResourceFailed):
+        window.put_back(cloud, replaced, lambda r: None, lambda *a: None,
+                        'pol-1', 'rec-1')
+    [entry] = replaced
+    first = cloud.image_names['dragon-rollback-rec-1-vol-data']
+    assert first in cloud.images_deleted and not entry['rollback_image_id']
+    assert cloud.vols['vol-data']['data'] == 'img-1'
+    cloud.fail_on = None
+    window.put_back(cloud, replaced, lambda r: None, lambda *a: None,
+                    'pol-1', 'rec-1')
+    assert entry['rollback_image_id'] not in (None, first)
+    assert cloud.vols['vol-data']['data'] == 'broken'
+    assert entry['state'] == window.ROLLED_BACK
