@@ -78,17 +78,20 @@ def finish(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
             window.put_back(cloud, replaced, _saver(recorder), event,
                             recovery.policy_id, recovery.id)
             message = ('rolled back: the replaced volumes are back in place, '
-                       'the rebuilt servers rebuilt from their saved disks, '
-                       'and the restored volumes and images deleted')
+                       'the rebuilt servers rebuilt from their saved disks '
+                       '(boot volumes re-imaged from their copies), and the '
+                       'restored volumes and images deleted')
         else:
             window.settle(cloud, replaced, action == window.KEEP,
                           _saver(recorder), event)
-            message = ('committed: the replaced volumes and the servers\' '
-                       'saved disk images are deleted'
+            message = ('committed: the replaced volumes, the servers\' '
+                       'saved disk images and the copies of boot volumes '
+                       'are deleted'
                        if action == window.COMMIT else
                        'the commit window ended: the restored volumes and '
-                       'images stay in place and the replaced volumes and '
-                       'saved disk images are kept (%s=%s); delete them '
+                       'images stay in place and the replaced volumes, '
+                       'saved disk images and copies of boot volumes are '
+                       'kept (%s=%s); delete them '
                        'when no longer needed' % (
                            swap_mod.REPLACED_TAG, recovery.id))
         return message, _ENDS[action]
