@@ -127,7 +127,8 @@ def _refuse_unsafe(context: Any, manifest: dict[str, Any],
                       manifest, plan, lookup,
                       bool(request.get('shrink_volumes')),
                       bool(request.get('keep_current_flavor')),
-                      in_place_run.missing_in(clients, manifest))
+                      in_place_run.missing_in(clients, manifest),
+                      in_place_run.reimage_in(clients))
     except (sdk_exc.SDKException, ks_exc.ClientException) as e:
         raise exception.RemoteServiceUnavailable(
             service='Nova, Cinder or Neutron', reason=exception.one_line(e))

@@ -221,6 +221,11 @@ class ConfigWriter:
                 # One compute host per region: a resize (a flavor changed
                 # since a checkpoint) can only go to the same host.
                 allow_resize_to_same_host=True,
+                # Rebuilding a server booted from a volume (in-place
+                # restore of its boot volume) waits this long per GiB for
+                # Cinder to re-image it; the default (20 s) is short for
+                # a loaded test machine.
+                reimage_timeout_per_gb=180,
                 use_rootwrap_daemon=False,
                 rootwrap_config=self.lo.venv / 'etc' / 'nova' /
                 'rootwrap.conf'),

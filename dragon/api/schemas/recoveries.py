@@ -199,7 +199,11 @@ REPLACED = {
                    'from) and each server gone from the region and booted '
                    'again (kind new_server: recreates, the gone server; '
                    'server_id, the new one; the restored image it was '
-                   'booted from), and its state.',
+                   'booted from) and each boot volume re-imaged in place '
+                   '(kind boot_volume: volume_id, the boot volume, which '
+                   'keeps its id; saved_volume_id, the copy of its data '
+                   'from before the restore; server_id and device), and '
+                   'its state.',
     'items': {
         'type': 'object',
         'required': ['key', 'kind', 'server_id', 'state'],
@@ -209,6 +213,8 @@ REPLACED = {
             'kind': {'type': 'string', 'enum': list(window.KINDS)},
             'old_volume_id': _STRING_OR_NULL,
             'new_volume_id': _STRING_OR_NULL,
+            'volume_id': _STRING_OR_NULL,
+            'saved_volume_id': _STRING_OR_NULL,
             'recreates': {
                 **_STRING_OR_NULL,
                 'description': 'a volume or server gone from the region, '

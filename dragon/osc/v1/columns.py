@@ -441,6 +441,15 @@ class ReplacedColumn(columns.FormattableColumn):
                                  entry.get('restored_image_id') or '-',
                                  entry.get('saved_image_id') or '-'))
                 continue
+            if entry.get('kind') == 'boot_volume':
+                lines.append('%s: boot volume %s of server %s at %s '
+                             're-imaged in place (its data before: volume '
+                             '%s)' % (entry.get('state'),
+                                      entry.get('volume_id'),
+                                      entry.get('server_id'),
+                                      entry.get('device'),
+                                      entry.get('saved_volume_id') or '-'))
+                continue
             where = ('on server %s at %s' % (entry.get('server_id'),
                                              entry.get('device'))
                      if entry.get('server_id') else 'unattached')

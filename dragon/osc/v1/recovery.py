@@ -185,9 +185,11 @@ class CreateRecovery(waiting.Waiting, errors.DragonCommand, command.ShowOne):
             help='Restore over the workload in the checkpoint\'s own '
                  'region: the selected volumes are restored into new '
                  'volumes swapped in at the same attachment, the selected '
-                 'servers rebuilt from their checkpoint image; the '
-                 'replaced volumes and the servers\' former disks are kept '
-                 'until "openstack dr recovery commit" (or rollback)')
+                 'servers rebuilt from their checkpoint image (or, booted '
+                 'from a volume, with their boot volume re-imaged in '
+                 'place); the replaced volumes, the servers\' former disks '
+                 'and copies of the boot volumes are kept until '
+                 '"openstack dr recovery commit" (or rollback)')
         parser.add_argument(
             '--dry-run', action='store_true', default=False,
             help='With --in-place: show what would be replaced, recreated '

@@ -24,7 +24,10 @@ server to rebuild has its disk saved as an image (tagged
 from its checkpoint image, and each old volume is detached (and tagged
 ``dragon_replaced_by``) and the new one attached at the old device; the
 servers are then started again in dependency order, those that were
-running.  A server gone from the region is booted again first
+running.  A boot volume is not swapped: its copy is kept and its server
+rebuilt by Nova with Cinder writing the checkpoint's bytes onto it
+(``boot``), before the server's other volumes are swapped.  A server
+gone from the region is booted again first
 (``recreate``: from its checkpoint image, on the networks it had) and its
 volumes of the restore are attached to it while it runs (nothing ran on
 it before).  The recovery then waits ``awaiting_commit`` until its
@@ -44,6 +47,7 @@ from dragon.common import timeutils
 from dragon import exception
 from dragon.protection import graph as graph_mod
 from dragon.protection import recorder as rec
+from dragon.recovery.in_place import boot
 from dragon.recovery.in_place import plan as plan_mod
 from dragon.recovery.in_place import recreate
 from dragon.recovery.in_place import swap as swap_mod
@@ -87,8 +91,13 @@ class Restore:
 
     def run(self, plan: list[dict[str, Any]]) -> None:
         """Restore and swap (rebuild) every member plan restores, or put all back."""
+        # A server booted from a volume is restored through its boot
+        # volume's entry: it has no data of its own.
         entries = [e for e in plan if e['action'] in (
-            plan_mod.REPLACE, plan_mod.REBUILD, plan_mod.RECREATE)]
+            plan_mod.REPLACE, plan_mod.REBUILD, plan_mod.RECREATE) and not (
+                e['action'] == plan_mod.REBUILD and plan_mod.boots_from_volume(
+                    self.graph.get(e['key'])))]
+        boots = plan_mod.boot_volumes(self.graph)
         # {checkpoint server id: its id now} and the servers booted again.
         self.server_ids = {e['id']: _now_id(e) for e in plan
                            if e['type'] == plan_mod.SERVER}
@@ -119,6 +128,13 @@ class Restore:
             if entry['action'] == plan_mod.RECREATE:
                 self.replaced.append(self._recreating(entry, node))
                 continue
+            if entry['key'] in boots:
+                attached = (now.get('attachments') or [{}])[0]
+                self.replaced.append(boot.entry(
+                    entry['key'], entry.get('name'), _now_id(entry),
+                    attached.get('server_id'), attached.get('device'),
+                    window.RESTORING))
+                continue
             # A volume of a server booted again goes on the new one.
             attached = (now.get('attachments') or [
                 self._recorded(node, self.remade)])[0]
@@ -136,7 +152,8 @@ class Restore:
                 self.clients.swift, self.manifest['project_id'], self.conf,
                 domain=self.domain)
             for replacement in self.replaced:
-                if replacement['kind'] in (window.SERVER, window.NEW_SERVER):
+                if replacement['kind'] in (window.SERVER, window.NEW_SERVER,
+                                           window.BOOT_VOLUME):
                     self._restore_image(store, replacement)
                 else:
                     self._restore(store, replacement)
@@ -154,7 +171,9 @@ class Restore:
         count = {k: sum(r['kind'] == k for r in self.replaced)
                  for k in window.KINDS}
         made = (', %d server(s) recreated' % count[window.NEW_SERVER]
-                if count[window.NEW_SERVER] else '')
+                if count[window.NEW_SERVER] else '') + (
+            ', %d boot volume(s) re-imaged (their copies kept)' %
+            count[window.BOOT_VOLUME] if count[window.BOOT_VOLUME] else '')
         return '%d volume(s) replaced, %d server(s) rebuilt%s' % (
             count[window.VOLUME], count[window.SERVER], made)
 
@@ -222,15 +241,21 @@ class Restore:
             self._context(store, key), key, self.manifest['data'][key],
             node=self.graph.get(key))
         replacement['restored_image_id'] = result['image_id']
+        if replacement['kind'] == window.BOOT_VOLUME:
+            # Deleted once Cinder has written it onto the volume.
+            replacement['image_id'] = result['image_id']
         replacement['state'] = window.READY
         self.save(self.replaced)
         server = replacement['server_id'] or replacement['recreates']
         if replacement['server_id']:
-            self.recorder.set(key, target_id=server)
+            self.recorder.set(key, target_id=replacement.get('volume_id') or
+                              server)
         self.recorder.status(key, RESOURCE.RESTORED)
         self.recorder.advance()
-        self.event('info', 'image %s holds the checkpoint\'s disk of server '
-                   '%s' % (result['image_id'], server), key)
+        self.event('info', 'image %s holds the checkpoint\'s %s' % (
+            result['image_id'], 'data of boot volume %s' %
+            replacement['volume_id'] if replacement.get('volume_id') else
+            'disk of server %s' % server), key)
 
     def _restore(self, store: Any, replacement: dict[str, Any]) -> None:
         """A new volume holding the checkpoint's data, available."""
@@ -309,13 +334,20 @@ class Restore:
             self.event('info', 'server %s stopped for the %s (was %s)' % (
                 server_id, ' and the '.join(
                     w for k, w in ((window.SERVER, 'rebuild'),
+                                   (window.BOOT_VOLUME, 'boot volume '
+                                    'restore'),
                                    (window.VOLUME, 'swap')) if k in kinds),
                 before[server_id]))
         for server_id in order + ([None] if None in servers else []):
+            # The server's disk first: Nova's rebuild reattaches its
+            # volumes, the swaps then move the data volumes.
             for replacement in sorted(servers[server_id],
-                                      key=lambda r: r['kind'] != window.SERVER):
+                                      key=lambda r: r['kind'] not in (
+                                          window.SERVER, window.BOOT_VOLUME)):
                 if replacement['kind'] == window.SERVER:
                     self._rebuild(replacement)
+                elif replacement['kind'] == window.BOOT_VOLUME:
+                    self._reimage(replacement)
                 else:
                     self._swap(replacement)
         for server_id in order:
@@ -374,6 +406,15 @@ class Restore:
                    'key pair and metadata' % (
                        server_id, replacement['restored_image_id']), key)
 
+    def _reimage(self, replacement: dict[str, Any]) -> None:
+        """Keep a copy of the boot volume, rebuild its server re-imaging it."""
+        boot.swap(self.cloud, replacement, self.recovery.id,
+                  lambda: self.save(self.replaced),
+                  self.event)
+        replacement['state'] = window.SWAPPED
+        self.save(self.replaced)
+        self.recorder.status(replacement['key'], RESOURCE.DONE)
+
     def _swap(self, replacement: dict[str, Any]) -> None:
         key, server_id = replacement['key'], replacement['server_id']
         old, new = replacement['old_volume_id'], replacement['new_volume_id']
@@ -418,7 +459,7 @@ class Restore:
                    % exception.one_line(error))
         try:
             window.put_back(self.cloud, self.replaced, self.save, self.event,
-                            self.recovery.policy_id)
+                            self.recovery.policy_id, self.recovery.id)
         except Exception as e:  # noqa: BLE001 - the first error is raised
             self.event('error', 'putting back failed: %s; the recovery '
                        'lists what is where (replaced); delete the '

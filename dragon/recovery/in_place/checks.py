@@ -20,7 +20,11 @@ refused here is either unsafe (a volume larger now than in the
 checkpoint, unless ``shrink_volumes`` says the user accepts it shrinking
 back; a server whose flavor changed, unless ``keep_current_flavor`` says
 the user accepts it being rebuilt on the flavor it has now) or not built
-yet (boot volumes, servers booted from a volume).  A server gone from
+yet (a boot volume whose size changed, or that the checkpoint holds no
+bytes of; a boot volume or a server booted from a volume gone from the
+region).  A boot volume is re-imaged in place (``boot``): it must be
+in-use on its server, which must be ACTIVE or SHUTOFF and still boot
+from a volume.  A server gone from
 the region is recreated only when the checkpoint has its disk image and
 everything it stands on is still there (``missing``: its networks,
 subnets, security groups, flavor, key pair; in-place never makes them).
@@ -41,8 +45,14 @@ REBUILDABLE = ('ACTIVE', 'SHUTOFF')
 # missing(node, label): what a server to recreate needs that is gone
 # from the region (recreate.missing with the caller's clients).
 Missing = Callable[[graph_mod.Node, str], list[str]]
+# reimage(): the region's Nova offers the rebuild that re-images a boot
+# volume (swap.reimage_offered with the caller's clients).
+Reimage = Callable[[], bool]
 # Data record kinds whose bytes can be put into a new volume.
 RESTORABLE_KINDS = (data_base.VOLUME, data_base.CINDER_BACKUP)
+# ... and onto a boot volume: Cinder re-images it from a Glance image,
+# which only a record of the volume's bytes is restored into.
+BOOT_KINDS = (data_base.VOLUME,)
 
 
 def _label(entry: dict[str, Any]) -> str:
@@ -54,27 +64,11 @@ def _label(entry: dict[str, Any]) -> str:
     return '%s %s' % (kind, resource_id)
 
 
-def boot_volumes(graph: graph_mod.ResourceGraph) -> dict[str, str]:
-    """{volume key: server key} of the volumes servers boot from."""
-    found = {}
-    for node in graph.nodes():
-        if node.resource.type != plan_mod.SERVER:
-            continue
-        for device in node.properties.get('block_devices') or ():
-            if device.get('boot_index') == 0 and device.get('volume'):
-                found[device['volume']] = node.key
-    return found
-
-
 def _volume_reasons(entry: dict[str, Any], now: dict[str, Any],
-                    record: dict[str, Any] | None, boot_of: str | None,
+                    record: dict[str, Any] | None,
                     shrink_volumes: bool) -> list[str]:
     label = _label(entry)
     reasons = []
-    if boot_of is not None:
-        reasons.append('%s is the boot volume of server %s: replacing a '
-                       'boot volume in place is not built yet' % (
-                           label, boot_of))
     kind = (record or {}).get('kind')
     if kind not in RESTORABLE_KINDS:
         reasons.append('%s: the checkpoint holds no data to restore it '
@@ -93,6 +87,53 @@ def _volume_reasons(entry: dict[str, Any], now: dict[str, Any],
         reasons.append('%s is attached to %d servers: multi-attached '
                        'volumes are not restored in place' % (
                            label, len(attachments)))
+    return reasons
+
+
+def _boot_volume_reasons(entry: dict[str, Any], now: dict[str, Any],
+                         record: dict[str, Any] | None,
+                         server: graph_mod.Node,
+                         server_now: dict[str, Any] | None,
+                         server_id: str) -> list[str]:
+    """Why the boot volume cannot be re-imaged in place on its server."""
+    label = _label(entry)
+    reasons = []
+    kind = (record or {}).get('kind')
+    if kind not in BOOT_KINDS:
+        reasons.append('%s is the boot volume of server %s and the '
+                       'checkpoint holds no bytes of it (%s): a boot volume '
+                       'is restored in place only from its bytes '
+                       '(snapshot_data); recover it with a failover' % (
+                           label, server_id, kind or 'no data record'))
+    if entry['changes']:
+        reasons.append('%s is the boot volume of server %s and changed '
+                       'since the checkpoint (%s): Cinder re-images a boot '
+                       'volume at the size it has now, so restoring one '
+                       'whose size changed in place is not built yet; '
+                       'recover it with a failover or a drill' % (
+                           label, server_id, '; '.join(entry['changes'])))
+    attached = [a.get('server_id') for a in now.get('attachments') or ()]
+    if len(attached) > 1:
+        reasons.append('%s is attached to %d servers: multi-attached '
+                       'volumes are not restored in place' % (
+                           label, len(attached)))
+    elif now.get('status') != 'in-use' or attached != [server_id]:
+        reasons.append('%s is %s and not attached to server %s: a boot '
+                       'volume is restored in place on the server that '
+                       'boots from it' % (label, now.get('status'),
+                                          server_id))
+    if server_now is None:
+        reasons.append('%s: server %s, which boots from it, is gone from '
+                       'the region' % (label, server_id))
+    elif server_now.get('image_id'):
+        reasons.append('%s: server %s boots from an image now, not from '
+                       'it' % (label, server_id))
+    elif server_now.get('status') not in REBUILDABLE:
+        reasons.append('%s: server %s, which boots from it, is %s: Nova '
+                       're-images a boot volume only by rebuilding its '
+                       'server, which needs it %s' % (
+                           label, server_id, server_now.get('status'),
+                           ' or '.join(REBUILDABLE)))
     return reasons
 
 
@@ -131,19 +172,27 @@ def _new_server_reasons(entry: dict[str, Any], node: graph_mod.Node,
     return reasons
 
 
-def _server_reasons(entry: dict[str, Any], now: dict[str, Any],
-                    record: dict[str, Any] | None,
+def _server_reasons(entry: dict[str, Any], node: graph_mod.Node,
+                    now: dict[str, Any], record: dict[str, Any] | None,
                     keep_current_flavor: bool) -> list[str]:
     label = _label(entry)
     reasons = []
-    if not now.get('image_id'):
-        reasons.append('%s boots from a volume: rebuilding it in place is '
-                       'not built yet (name its data volumes in resources)'
-                       % label)
-    kind = (record or {}).get('kind')
-    if kind != data_base.IMAGE:
-        reasons.append('%s: the checkpoint holds no image of it to rebuild '
-                       'it from (%s)' % (label, kind or 'no data record'))
+    if plan_mod.boots_from_volume(node):
+        # Its data is its boot volume's, checked on that volume's entry.
+        if now.get('image_id'):
+            reasons.append('%s booted from a volume at the checkpoint and '
+                           'boots from an image now: not restored in place'
+                           % label)
+    else:
+        if not now.get('image_id'):
+            reasons.append('%s boots from a volume now, not from an image '
+                           'as at the checkpoint: not restored in place'
+                           % label)
+        kind = (record or {}).get('kind')
+        if kind != data_base.IMAGE:
+            reasons.append('%s: the checkpoint holds no image of it to '
+                           'rebuild it from (%s)' % (
+                               label, kind or 'no data record'))
     if entry['changes'] and not keep_current_flavor:
         reasons.append('%s changed since the checkpoint (%s): a rebuild '
                        'keeps the flavor it has now and puts the '
@@ -160,14 +209,18 @@ def reasons(graph: graph_mod.ResourceGraph, manifest: dict[str, Any],
             plan: list[dict[str, Any]], lookup: plan_mod.Lookup,
             shrink_volumes: bool = False,
             keep_current_flavor: bool = False,
-            missing: Missing | None = None) -> list[str]:
+            missing: Missing | None = None,
+            reimage: Reimage | None = None) -> list[str]:
     """Why plan cannot be carried out in place (empty: it can).
 
     :param lookup: the one plan.build used (lookup.remembered), asked
         again only for members to replace.
     :param missing: asked for each server to recreate (None: not asked).
+    :param reimage: asked once when a boot volume is to be restored
+        (None: not asked).
     """
-    boots = boot_volumes(graph)
+    boots = plan_mod.boot_volumes(graph)
+    current = {e['id']: e.get('current_id') or e['id'] for e in plan}
     found = []
     for entry in plan:
         action = entry['action']
@@ -186,14 +239,27 @@ def reasons(graph: graph_mod.ResourceGraph, manifest: dict[str, Any],
                 entry, manifest['data'].get(entry['key']),
                 boots.get(entry['key']))
         elif entry['type'] == plan_mod.SERVER:
-            found += _server_reasons(
-                entry, lookup(graph.get(entry['key'])) or {},
-                manifest['data'].get(entry['key']), keep_current_flavor)
-        else:
             node = graph.get(entry['key'])
+            found += _server_reasons(
+                entry, node, lookup(node) or {},
+                manifest['data'].get(entry['key']), keep_current_flavor)
+        elif entry['key'] in boots:
+            server = graph.get(boots[entry['key']])
+            found += _boot_volume_reasons(
+                entry, lookup(graph.get(entry['key'])) or {},
+                manifest['data'].get(entry['key']), server, lookup(server),
+                current.get(server.resource.id, server.resource.id))
+        else:
             found += _volume_reasons(
-                entry, lookup(node) or {}, manifest['data'].get(entry['key']),
-                boots.get(entry['key']), shrink_volumes)
+                entry, lookup(graph.get(entry['key'])) or {},
+                manifest['data'].get(entry['key']), shrink_volumes)
+    if reimage is not None and any(
+            e['action'] == plan_mod.REPLACE and e['key'] in boots
+            for e in plan) and not reimage():
+        found.append('Nova in this region does not offer compute API '
+                     'microversion 2.93 (a rebuild that has Cinder re-image '
+                     'a boot volume; Zed or later): boot volumes cannot be '
+                     'restored in place here')
     if not any(e['action'] in (plan_mod.REPLACE, plan_mod.REBUILD,
                                plan_mod.RECREATE) for e in plan):
         found.append('nothing selected to restore')
@@ -204,9 +270,10 @@ def refuse(graph: graph_mod.ResourceGraph, manifest: dict[str, Any],
            plan: list[dict[str, Any]], lookup: plan_mod.Lookup,
            shrink_volumes: bool = False,
            keep_current_flavor: bool = False,
-           missing: Missing | None = None) -> None:
+           missing: Missing | None = None,
+           reimage: Reimage | None = None) -> None:
     """:raises dragon.exception.InPlaceRefused: with every reason."""
     found = reasons(graph, manifest, plan, lookup, shrink_volumes,
-                    keep_current_flavor, missing)
+                    keep_current_flavor, missing, reimage)
     if found:
         raise exception.InPlaceRefused(reasons='; '.join(found))

@@ -39,6 +39,7 @@ from oslo_log import log as logging
 from dragon.common import timeutils
 from dragon import exception
 from dragon.protection import recorder as rec
+from dragon.recovery.in_place import boot
 from dragon.recovery.in_place import swap as swap_mod
 from dragon.recovery.in_place import window
 from dragon.recovery.restore import context as ctx_mod
@@ -76,19 +77,22 @@ def finish(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
     def work() -> tuple[str, str]:
         if action == window.ROLLBACK:
             window.put_back(cloud, replaced, saver(recorder), event,
-                            recovery.policy_id)
+                            recovery.policy_id, recovery.id)
             message = ('rolled back: the replaced volumes are back in place, '
-                       'the rebuilt servers rebuilt from their saved disks, '
-                       'and the restored volumes and images deleted')
+                       'the rebuilt servers rebuilt from their saved disks '
+                       '(boot volumes re-imaged from their copies), and the '
+                       'restored volumes and images deleted')
         else:
             window.settle(cloud, replaced, action == window.KEEP,
                           saver(recorder), event)
-            message = ('committed: the replaced volumes and the servers\' '
-                       'saved disk images are deleted'
+            message = ('committed: the replaced volumes, the servers\' '
+                       'saved disk images and the copies of boot volumes '
+                       'are deleted'
                        if action == window.COMMIT else
                        'the commit window ended: the restored volumes and '
-                       'images stay in place and the replaced volumes and '
-                       'saved disk images are kept (%s=%s); delete them '
+                       'images stay in place and the replaced volumes, '
+                       'saved disk images and copies of boot volumes are '
+                       'kept (%s=%s); delete them '
                        'when no longer needed' % (
                            swap_mod.REPLACED_TAG, recovery.id))
         return message, _ENDS[action]
@@ -144,8 +148,9 @@ def _adopt_untracked(cloud: swap_mod.Cloud, recovery_id: str,
     An engine killed between Cinder's answer and the next write leaves a
     volume tagged with the recovery (and its key); it is put on its entry
     (so put_back deletes it) or deleted.  Restored images are found by
-    their tag in the same way, servers' saved disks by theirs, and servers
-booted again by their metadata.
+    their tag in the same way, servers' saved disks by theirs, copies of
+    boot volumes by theirs (``boot``), and servers booted again by their
+    metadata.
     """
     by_key = {r['key']: r for r in replaced}
     known = {r.get('new_volume_id') for r in replaced}
@@ -167,6 +172,7 @@ booted again by their metadata.
             window.drop_image(cloud, {'key': None, 'image_id': image_id},
                               event)
     _adopt_saved_disks(cloud, recovery_id, replaced, event)
+    boot.adopt(cloud, recovery_id, replaced, event)
     _adopt_new_servers(cloud, recovery_id, replaced, event)
 
 
@@ -247,7 +253,7 @@ def put_everything_back(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
     replaced = copy.deepcopy(recovery.replaced or [])
     _adopt_untracked(cloud, recovery.id, replaced, recorder.event)
     window.put_back(cloud, replaced, saver(recorder), recorder.event,
-                    recovery.policy_id)
+                    recovery.policy_id, recovery.id)
 
 
 def take_over(conf: cfg.ConfigOpts, recovery: Any, clients: Any,

@@ -20,7 +20,10 @@ or a server: a server is booted again on the networks it had,
 ``recreate``; a member a committed in-place restore replaced or recreated
 since the checkpoint is the one in its place now: ``lineage``); a member
 outside the selection is *left alone*.  Types in-place restore cannot swap
-are *refused*, with the reason.
+are *refused*, with the reason.  A server that boots from a volume is
+rebuilt too, but its disk is its boot volume: the boot volume's line
+(``replace``) says that its checkpoint data is written onto it in place
+(``boot``), not into a new volume.
 """
 
 from typing import Any, Callable
@@ -47,6 +50,19 @@ _REPLACING = {
                       'ports, addresses, security groups, key pair and '
                       'metadata; its current disk is kept as an image'),
 }
+# A server booted from a volume, and its boot volume: Nova's rebuild with
+# the volume re-imaged by Cinder (``boot``), not a new volume or image.
+_BOOT_SERVER = ('boots from a volume: rebuilt by Nova with its boot volume '
+                're-imaged from the checkpoint\'s data of that volume '
+                '(compute API microversion 2.93), keeping its ID, ports, '
+                'addresses, security groups, key pair, metadata and volume '
+                'attachments')
+_BOOT_VOLUME = ('boot volume of server %s: a copy of it as it is now is '
+                'kept (a new volume, detached), then its checkpoint data is '
+                'written onto it in place by a Nova rebuild of the server '
+                'that has Cinder re-image it (the server is stopped for it); '
+                'it keeps its ID and device, the server its ports and '
+                'addresses')
 _RECREATING = {
     VOLUME: 'gone from the region: a new volume holding its checkpoint '
             'data is made and attached to its server at its recorded device '
@@ -63,6 +79,40 @@ FOLLOWED_BECAUSE = 'a committed in-place restore put it in its place'
 # {"status", "size_gib"} of a volume, {"status", "flavor"} of a
 # server.
 Lookup = Callable[[graph_mod.Node], dict[str, Any] | None]
+
+
+def boots_from_volume(node: graph_mod.Node) -> bool:
+    """The checkpoint's server booted from a volume (it had no image)."""
+    return not node.properties.get('image') and any(
+        d.get('boot_index') == 0 and d.get('volume')
+        for d in node.properties.get('block_devices') or ())
+
+
+def boot_volumes(graph: graph_mod.ResourceGraph) -> dict[str, str]:
+    """{volume key: server key} of the volumes servers boot from."""
+    found = {}
+    for node in graph.nodes():
+        if node.resource.type != SERVER:
+            continue
+        for device in node.properties.get('block_devices') or ():
+            if device.get('boot_index') == 0 and device.get('volume'):
+                found[device['volume']] = node.key
+    return found
+
+
+def _replacing(graph: graph_mod.ResourceGraph, node: graph_mod.Node,
+               boots: dict[str, str], current_ids: dict[str, str]
+               ) -> tuple[str, str] | None:
+    """(action, detail) of restoring node where it exists; None: refused."""
+    if node.resource.type == SERVER and boots_from_volume(node):
+        return REBUILD, _BOOT_SERVER
+    if node.key in boots:
+        server = graph.get(boots[node.key])
+        server_id = current_ids.get(server.resource.id, server.resource.id)
+        return REPLACE, _BOOT_VOLUME % (
+            '%s (%s)' % (server.resource.name, server_id)
+            if server.resource.name else server_id)
+    return _REPLACING.get(node.resource.type)
 
 
 def _shape_changes(node: graph_mod.Node, now: dict[str, Any]) -> list[str]:
@@ -116,6 +166,7 @@ def build(graph: graph_mod.ResourceGraph, keys: set[str],
         action is one of ACTIONS; current_id is id unless replaced.
     """
     current_ids = current_ids or {}
+    boots = boot_volumes(graph)
     chosen = {n.key for n in selection.chosen_members(graph, keys)}
     plan = []
     for node in selection.chosen_members(graph, {n.key for n in
@@ -126,7 +177,7 @@ def build(graph: graph_mod.ResourceGraph, keys: set[str],
             plan.append(_entry(node, UNTOUCHED, 'not selected: not touched',
                                current_id=current_ids.get(node.resource.id)))
             continue
-        replacing = _REPLACING.get(node.resource.type)
+        replacing = _replacing(graph, node, boots, current_ids)
         if replacing is None:
             plan.append(_entry(node, REFUSED, 'in-place restore of %s is '
                                'not supported; recover it with failover'

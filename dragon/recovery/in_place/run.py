@@ -43,6 +43,7 @@ from dragon.recovery.in_place import lineage
 from dragon.recovery.in_place import lookup as lookup_mod
 from dragon.recovery.in_place import plan as plan_mod
 from dragon.recovery.in_place import recreate
+from dragon.recovery.in_place import swap as swap_mod
 from dragon.recovery import selection
 from dragon import statuses
 
@@ -97,6 +98,11 @@ def missing_in(clients: Any, manifest: dict[str, Any]) -> checks.Missing:
     return lambda node, label: recreate.missing(clients, graph, node, label)
 
 
+def reimage_in(clients: Any) -> checks.Reimage:
+    """checks' reimage: the clients' Nova re-images boot volumes."""
+    return lambda: swap_mod.reimage_offered(clients.connection.compute)
+
+
 def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
         recorder: rec.RunRecorder) -> bool:
     """Plan (and unless a dry run, carry out) the restore; never raises.
@@ -133,7 +139,7 @@ def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
                           bool(getattr(recovery, 'shrink_volumes', False)),
                           bool(getattr(recovery, 'keep_current_flavor',
                                        False)),
-                          missing_in(clients, manifest))
+                          missing_in(clients, manifest), reimage_in(clients))
     except Exception as e:  # noqa: BLE001 - every failure ends the run
         _failed(recovery, recorder, e)
         return False

@@ -25,11 +25,14 @@ are found by id, never by name.  Tags (volume metadata):
   (commit) or the server is rebuilt back from it (rollback).
 
 Image properties are the same keys (``dragon_restore`` on the restored
-image a server is rebuilt from, until the commit).
+image a server is rebuilt from, until the commit).  The copy of a boot
+volume taken before it is re-imaged carries ``dragon_replaced_by`` and
+``dragon_copy_of=<boot volume id>`` (``boot``).
 """
 
 from typing import Any
 
+from keystoneauth1 import discover
 from openstack import exceptions as sdk_exc
 
 from dragon import exception
@@ -41,7 +44,25 @@ from dragon.recovery.restore import context as ctx_mod
 
 RESTORE_TAG = ctx_mod.RESTORE_PROPERTY
 REPLACED_TAG = 'dragon_replaced_by'
+# On the copy of a boot volume taken before it is re-imaged: which one.
+COPY_TAG = 'dragon_copy_of'
 ACTIVE, SHUTOFF = 'ACTIVE', 'SHUTOFF'
+# The compute microversion whose rebuild of a volume-backed server has
+# Cinder re-image its boot volume (earlier ones refuse a new image).
+REIMAGE_MICROVERSION = '2.93'
+
+
+def reimage_offered(compute: Any) -> bool:
+    """compute (an openstacksdk proxy) offers REIMAGE_MICROVERSION.
+
+    Not openstacksdk's supports_microversion: it also wants the proxy's
+    default microversion (Dragon's, lower) to reach it.
+    """
+    data = compute.get_endpoint_data()
+    return bool(data and data.min_microversion and data.max_microversion and
+                discover.version_between(data.min_microversion,
+                                         data.max_microversion,
+                                         REIMAGE_MICROVERSION))
 
 
 class Cloud:
@@ -226,6 +247,114 @@ class Cloud:
                          timeout=self.timeout, interval=self.interval,
                          resource='server %s' % server_id, what='server',
                          obj_id=server_id)
+
+    # -- servers booted from a volume (boot)
+    def boot_image(self, volume_id: str) -> str | None:
+        """The image Cinder last wrote onto the volume (its image metadata)."""
+        volume = self.volume(volume_id)
+        if volume is None:
+            return None
+        return (getattr(volume, 'volume_image_metadata', None) or {}).get(
+            'image_id')
+
+    def _settled(self, server_id: str) -> Any:
+        """The server once no task runs on it (a rebuild asked before)."""
+        found = {}
+
+        def fetch() -> dict:
+            try:
+                found['server'] = self.compute.get_server(server_id)
+            except sdk_exc.NotFoundException:
+                raise waiting.Gone(server_id)
+            busy = getattr(found['server'], 'task_state', None)
+            return {'status': busy or 'settled'}
+        waiting.wait_for(fetch, ok=('settled',), bad=(),
+                         timeout=self.timeout, interval=self.interval,
+                         resource='server %s' % server_id, what='server',
+                         obj_id=server_id)
+        return found['server']
+
+    def reimage(self, server_id: str, volume_id: str, image_id: str) -> None:
+        """Rebuild a volume-backed server, its boot volume re-imaged from image_id.
+
+        Nova's rebuild at microversion 2.93: Nova stops the server, Cinder
+        writes the image onto the boot volume (same volume, same
+        attachment), and the server comes back as it was (a stopped one
+        stays stopped), keeping its ports, addresses, key pair, metadata
+        and other volumes.  Nothing is asked when the volume already holds
+        image_id (a rebuild running is waited for first).  Through the
+        adapter: openstacksdk's rebuild_server takes no microversion.
+        """
+        self._settled(server_id)
+        if self.boot_image(volume_id) != image_id:
+            response = self.compute.post(
+                '/servers/%s/action' % server_id,
+                json={'rebuild': {'imageRef': image_id}},
+                microversion=REIMAGE_MICROVERSION, raise_exc=False)
+            if response.status_code >= 400:
+                raise exception.RecoveryFailed(
+                    resource='server %s' % server_id,
+                    reason='Nova refused the rebuild re-imaging boot volume '
+                    '%s (HTTP %d: %s)' % (volume_id, response.status_code,
+                                          response.text[:300]))
+
+        def fetch() -> dict:
+            try:
+                server = self.compute.get_server(server_id)
+            except sdk_exc.NotFoundException:
+                raise waiting.Gone(server_id)
+            done = (server.status in (ACTIVE, SHUTOFF) and
+                    getattr(server, 'task_state', None) is None and
+                    self.boot_image(volume_id) == image_id)
+            return {'status': 'rebuilt' if done else server.status,
+                    'fault': (getattr(server, 'fault', None) or {}).get(
+                        'message')}
+        waiting.wait_for(fetch, ok=('rebuilt',), bad=('error',),
+                         timeout=self.timeout, interval=self.interval,
+                         resource='server %s' % server_id, what='server',
+                         obj_id=server_id)
+
+    def clone(self, volume_id: str, name: str, tags: dict[str, str]) -> str:
+        """A new volume copying volume_id (its zone and type); its id.
+
+        Cinder clones an in-use volume too; the caller has stopped the
+        server, so the copy is consistent.  wait_available waits for it.
+        """
+        return self.volumes.create_volume(
+            source_volume_id=volume_id, name=name,
+            size=self.volumes.get_volume(volume_id).size,
+            metadata=dict(tags)).id
+
+    def upload(self, volume_id: str, name: str) -> str:
+        """Upload a detached volume to a new raw image; the image's id."""
+        found = self.volumes.upload_volume_to_image(
+            volume_id, name, disk_format='raw', container_format='bare')
+        return found['image_id']
+
+    def image_named(self, name: str) -> str | None:
+        """The id of the project's image called name (None: there is none)."""
+        for image in self.clients.connection.image.images(name=name):
+            return image.id
+        return None
+
+    def wait_image_active(self, image_id: str, resource: str) -> None:
+        glance.wait_active(self.clients, image_id, timeout=self.timeout,
+                           interval=self.interval, resource=resource)
+
+    def untag_boot_image(self, volume_id: str, keys: tuple[str, ...]) -> None:
+        """Remove keys Cinder copied from an image into the volume's image metadata."""
+        found = (getattr(self.volume(volume_id), 'volume_image_metadata',
+                         None) or {})
+        present = [k for k in keys if k in found]
+        if present:
+            self.volumes.delete_volume_image_metadata(volume_id, present)
+
+    def tagged_copies(self, recovery_id: str) -> dict[str, str]:
+        """{volume id: boot volume id} of the copies the recovery took."""
+        return {v.id: (v.metadata or {})[COPY_TAG]
+                for v in self.volumes.volumes(details=True)
+                if (v.metadata or {}).get(REPLACED_TAG) == recovery_id and
+                (v.metadata or {}).get(COPY_TAG)}
 
     def delete_image(self, image_id: str) -> bool:
         """False when it was already gone."""

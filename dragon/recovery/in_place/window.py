@@ -32,7 +32,9 @@ checkpoint image (``kind`` new_server: ``{"key", "name", "kind",
 is the gone server's id, ``server_id`` the new one's) is kept at commit
 (its restore tags removed) and deleted with its restored image at
 rollback; the volumes put on it are then deleted or left detached, as
-they were before.
+they were before.  A boot volume re-imaged in place (``kind``
+boot_volume) keeps its id; the copy of its data taken before is written
+back at rollback and deleted at commit (``boot``).
 
 ``put_back`` and ``settle`` look at where the volumes are before they
 move them, so running them again after a crash finishes the job.
@@ -46,6 +48,7 @@ from dragon import context as dragon_context
 from dragon.db import api as db_api
 from dragon import exception
 from dragon.protection.data import glance
+from dragon.recovery.in_place import boot
 from dragon.recovery.in_place import recreate
 from dragon.recovery.in_place import swap as swap_mod
 
@@ -62,7 +65,8 @@ ACTIONS = (COMMIT, ROLLBACK, KEEP)
 # What a replacement replaces (entries written before servers were rebuilt
 # in place have no kind: they are volumes).
 VOLUME, SERVER, NEW_SERVER = 'volume', 'server', 'new_server'
-KINDS = (VOLUME, SERVER, NEW_SERVER)
+BOOT_VOLUME = boot.KIND
+KINDS = (VOLUME, SERVER, NEW_SERVER, BOOT_VOLUME)
 
 Event = Callable[..., None]
 Save = Callable[[list[dict[str, Any]]], None]
@@ -108,13 +112,15 @@ def follow_member(policy_id: str | None, old_id: str, new_id: str) -> bool:
 
 
 def put_back(cloud: swap_mod.Cloud, replaced: list[dict[str, Any]],
-             save: Save, event: Event, policy_id: str | None = None) -> None:
+             save: Save, event: Event, policy_id: str | None = None,
+             recovery_id: str | None = None) -> None:
     """Every open replacement undone: old volumes back, new ones deleted.
 
     A rebuilt server is rebuilt again from the image of its disk saved
-    before the restore.  Servers whose volumes move or that are rebuilt
-    are stopped for it and started again when they were ACTIVE before
-    the restore.
+    before the restore; a re-imaged boot volume gets its copy written back
+    (``boot``, which names its image after recovery_id).  Servers whose
+    volumes move or that are rebuilt are stopped for it and started again
+    when they were ACTIVE before the restore.
 
     :raises dragon.exception.DragonException: a step failed; what was put
         back so far is saved, running it again goes on from there.
@@ -130,22 +136,31 @@ def put_back(cloud: swap_mod.Cloud, replaced: list[dict[str, Any]],
             for i in (e.get('server_id'), e.get('recreates')) if i}
     volumes = [e for e in entries if kind_of(e) == VOLUME]
     servers = [e for e in entries if kind_of(e) == SERVER]
+    boots = [e for e in entries if kind_of(e) == BOOT_VOLUME]
     by_server = _by_server([e for e in volumes
                             if e.get('server_id') not in made])
     rebuilt = {e['server_id']: e for e in servers if _rebuilt(cloud, e)}
+    reimaged = {e['server_id']: e for e in boots if e.get('reimaged')}
     for server_id in sorted(set(by_server) | {e['server_id']
-                                              for e in servers},
+                                              for e in servers + boots},
                             key=lambda i: i or ''):
         on_server = by_server.get(server_id, [])
         moves = [e for e in on_server if server_id and _misplaced(cloud, e)]
         server = rebuilt.get(server_id)
-        if not moves and server is None:
-            _restart(cloud, server_id, on_server or servers, event)
+        disk = reimaged.get(server_id)
+        if not moves and server is None and disk is None:
+            _restart(cloud, server_id, on_server + servers + boots, event)
             continue
         found = cloud.stop(server_id)
-        before = (on_server or [server])[0].get('server_status') or found
+        before = next((e.get('server_status') for e in
+                       on_server + [server, disk] if e and
+                       e.get('server_status')), None) or found
         event('info', 'server %s stopped to put %s back' % (
-            server_id, 'its disk' if server is not None else 'its volumes'))
+            server_id, 'its disk' if server is not None else
+            'its boot volume' if disk is not None else 'its volumes'))
+        if disk is not None:
+            boot.put_back(cloud, disk, recovery_id or 'unknown',
+                          lambda: save(replaced), event)
         if server is not None:
             cloud.rebuild(server_id, server['saved_image_id'])
             event('info', 'server %s rebuilt from image %s, its disk as it '
@@ -165,6 +180,10 @@ def put_back(cloud: swap_mod.Cloud, replaced: list[dict[str, Any]],
             event('info', 'server %s started' % server_id)
     for entry in servers:
         _server_back(cloud, entry, event)
+        entry['state'] = ROLLED_BACK
+        save(replaced)
+    for entry in boots:
+        boot.drop(cloud, entry, event)
         entry['state'] = ROLLED_BACK
         save(replaced)
     for entry in volumes:
@@ -275,6 +294,11 @@ def settle(cloud: swap_mod.Cloud, replaced: list[dict[str, Any]],
                 'only a rollback can close it' % entry.get('state'))
         if kind_of(entry) == SERVER:
             _settle_server(cloud, entry, keep_old, event)
+            save(replaced)
+            continue
+        if kind_of(entry) == BOOT_VOLUME:
+            boot.settle(cloud, entry, keep_old, event)
+            entry['state'] = KEPT if keep_old else COMMITTED
             save(replaced)
             continue
         if kind_of(entry) == NEW_SERVER:

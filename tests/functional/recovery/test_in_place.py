@@ -25,7 +25,12 @@ disk of ``web`` (the fake driver's file) is overwritten, the server
 rebuilt in place from its checkpoint image (same id, ports and
 addresses), rolled back (the overwritten disk again) and rebuilt and
 committed.  The data volume is then deleted, recreated in place and
-committed (rolling a recreate back is left to the unit tests).  A lone
+committed (rolling a recreate back is left to the unit tests).  The
+boot volume of ``app`` (it boots from a volume) is overwritten, restored
+in place (Nova's rebuild has Cinder re-image it: same volume, device and
+addresses, a copy of the overwritten bytes kept) and rolled back (the
+overwritten bytes again; the protected ones are then written back by
+hand, for the tests after these).  A lone
 server of the test's own (its own policy and checkpoint, on the
 workload's network: the shared workload is untouched) is deleted,
 recreated on its network with its fixed IP and disk bytes, rolled back
@@ -133,10 +138,6 @@ def test_dry_run_plans_and_changes_nothing(protected):
      "checkpoint's own region RegionOne, not RegionTwo"),
     ({'resources': ['0b5e6c0a-0000-4000-8000-000000000000']}, 400,
      'not a member resource'),
-    ({'dry_run': False}, 409,
-     'boots from a volume: rebuilding it in place is not built yet'),
-    ({'dry_run': False, 'resources': ['{app_boot}']}, 409,
-     'is the boot volume of server'),
     ({'shrink_volumes': True, 'mode': 'failover',
       'target_region': 'RegionTwo'}, 400,
      'shrink_volumes is for in_place restores only'),
@@ -490,6 +491,60 @@ def test_a_deleted_volume_is_recreated_and_committed(cloud,
     assert new in {m['resource_id'] for m in
                    dr.members.list(protected.policy['id'])}
     assert conn.compute.get_server(db).status == 'ACTIVE'
+
+
+def test_a_boot_volume_is_re_imaged_in_place_then_rolled_back(cloud,
+                                                            protected):
+    conn, dr, ids = protected.conn, protected.dr, protected.workload.ids
+    app, root = ids['app'], ids['app_boot']
+    protected_sha = protected.workload.expected_sha256['app_boot']
+    assert volume_file_sha256(cloud.layout, REGION, root) == protected_sha
+    (_, [(server, device)]) = _attached(conn, root)
+    assert server == app
+    where = _where(conn, app)
+    with open(_volume_path(cloud, root), 'rb') as f:
+        head = f.read(1 << 20)      # what _overwrite replaces
+    try:
+        broken_sha = _overwrite(cloud, root)
+        plan = {e['current_id']: e for e in _dry_run(
+            protected, resources=[app])['plan']}
+        assert plan[app]['action'] == 'rebuild'
+        assert plan[root]['action'] == 'replace'
+        assert plan[root]['detail'].startswith('boot volume of server')
+
+        # The checkpoint's bytes written onto the same volume, in place.
+        recovery = _restore(protected, app)
+        [entry] = recovery['replaced']
+        copy = entry['saved_volume_id']
+        assert entry == {'key': entry['key'], 'name': entry['name'],
+                         'kind': 'boot_volume', 'volume_id': root,
+                         'server_id': app, 'device': device,
+                         'saved_volume_id': copy,
+                         'restored_image_id': entry['restored_image_id'],
+                         'state': 'swapped'}
+        assert volume_file_sha256(cloud.layout, REGION, root) == protected_sha
+        assert volume_file_sha256(cloud.layout, REGION, copy) == broken_sha
+        assert _attached(conn, root) == ('in-use', [(app, device)])
+        assert _attached(conn, copy) == ('available', [])
+        assert conn.block_storage.get_volume(copy).metadata[
+            'dragon_replaced_by'] == recovery['id']
+        assert conn.compute.get_server(app).status == 'ACTIVE'
+        assert _where(conn, app) == where
+        assert not _image_exists(conn, entry['restored_image_id'])
+        events = [e['message'] for e in dr.recoveries.events(recovery['id'])]
+        assert any('stopped for the boot volume restore' in m
+                   for m in events), events
+
+        # Rollback: the overwritten bytes are back, the copy is gone.
+        _closed(dr, recovery, dr.recoveries.rollback, 'rolled_back')
+        assert volume_file_sha256(cloud.layout, REGION, root) == broken_sha
+        assert _gone(conn, copy)
+        assert _attached(conn, root) == ('in-use', [(app, device)])
+        assert conn.compute.get_server(app).status == 'ACTIVE'
+        assert _where(conn, app) == where
+    finally:
+        with open(_volume_path(cloud, root), 'r+b') as f:
+            f.write(head)
 
 
 def test_commit_of_a_dry_run_is_refused(protected):

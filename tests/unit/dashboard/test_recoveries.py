@@ -126,7 +126,12 @@ class InPlaceWindowTests(helpers.TestCase):
                  'img-restored', 'state': 'swapped'},
                 {'key': 'server_db', 'name': 'db-1', 'kind': 'new_server',
                  'recreates': 'gone-srv-3', 'server_id': 'new-srv-3',
-                 'restored_image_id': 'img-db', 'state': 'swapped'}])
+                 'restored_image_id': 'img-db', 'state': 'swapped'},
+                {'key': 'volume_boot', 'name': 'app-boot',
+                 'kind': 'boot_volume', 'volume_id': 'boot-vol-4',
+                 'server_id': 'srv-4', 'device': '/dev/vda',
+                 'saved_volume_id': 'copy-vol-4',
+                 'restored_image_id': 'img-4', 'state': 'swapped'}])
         self.dragon.recoveries.events.return_value = []
         response = self.client.get(reverse(DETAIL,
                                            args=[rfakes.RECOVERY_ID]))
@@ -140,6 +145,8 @@ class InPlaceWindowTests(helpers.TestCase):
         self.assertContains(response, 'db-1 (server, recreated)')
         self.assertContains(response, 'gone-srv-3 (deleted, recreated)')
         self.assertContains(response, 'new-srv-3')
+        self.assertContains(response, 'app-boot (boot volume, re-imaged)')
+        self.assertContains(response, 'copy copy-vol-4')
 
     def test_row_shows_the_window_and_offers_commit_and_rollback(self):
         self.dragon.recoveries.list.return_value = [

@@ -343,3 +343,22 @@ def test_a_recreated_server_is_shown_with_its_own_fields(
     _check(response, 'RecoveryOne')
     assert response.json['recovery']['replaced'] == [{
         k: v for k, v in entry.items() if k != 'server_status'}]
+
+
+def test_a_re_imaged_boot_volume_is_shown_with_its_copy(
+        rec_api, engine, trusts, manifests, region):
+    recovery = _restore(rec_api, manifests, region).json['recovery']
+    entry = {'key': 'volume_boot', 'name': 'boot', 'kind': 'boot_volume',
+             'volume_id': 'vol-boot', 'server_id': 'srv-app',
+             'device': '/dev/vda', 'saved_volume_id': 'vol-copy',
+             'restored_image_id': 'img-1', 'image_id': None,
+             'reimaged': True, 'rollback_image_id': None,
+             'server_status': 'ACTIVE', 'state': 'swapped'}
+    db_api.recovery_update(context.get_admin_context(), recovery['id'],
+                           {'status': 'awaiting_commit', 'replaced': [entry]})
+    response = rec_api('GET', '/v1/recoveries/%s' % recovery['id'])
+    _check(response, 'RecoveryOne')
+    # Not the engine's bookkeeping (transient images, the re-image flag).
+    assert response.json['recovery']['replaced'] == [{
+        k: v for k, v in entry.items() if k not in (
+            'server_status', 'image_id', 'reimaged', 'rollback_image_id')}]

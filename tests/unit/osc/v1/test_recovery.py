@@ -244,6 +244,21 @@ def test_a_server_rebuilt_in_place_is_shown_with_its_images(
             'image i1)') in result.out
 
 
+def test_a_boot_volume_re_imaged_in_place_is_shown_with_its_copy(
+        api, openstack, checkpoint, clock):
+    reimaged = [{'key': 'volume_boot', 'name': 'boot', 'kind': 'boot_volume',
+                 'volume_id': 'v1', 'server_id': 's1', 'device': '/dev/vda',
+                 'saved_volume_id': 'v2', 'restored_image_id': 'i2',
+                 'state': 'swapped'}]
+    api.recover_steps = [{'status': 'awaiting_commit', 'replaced': reimaged,
+                          'commit_deadline': '2026-12-05T11:00:00Z'}]
+    result = openstack('dr', 'recovery', 'create', checkpoint['id'],
+                       '--in-place', '--resource', 's1', '--wait')
+    assert result.code == 0, result.err
+    assert ('swapped: boot volume v1 of server s1 at /dev/vda re-imaged in '
+            'place (its data before: volume v2)') in result.out
+
+
 @pytest.mark.parametrize('verb,busy,ended', [
     ('commit', 'committing', 'committed'),
     ('rollback', 'rolling_back', 'rolled_back')])

@@ -37,6 +37,10 @@ class Cloud:
         # server id -> metadata, create request (of servers made here)
         self.metadata = {}
         self.requests = {}
+        # Boot volumes: image id -> the data it holds (a volume's "data"
+        # is what its bytes are, by label).
+        self.image_data = {}
+        self.image_names = {}
         self.clients = types.SimpleNamespace(
             connection=types.SimpleNamespace(image=types.SimpleNamespace(
                 delete_image=self._delete_image)))
@@ -196,6 +200,55 @@ class Cloud:
     def tagged(self, key, value):
         return [k for k, v in self.vols.items()
                 if v['metadata'].get(key) == value]
+
+    # -- boot volumes re-imaged in place (boot)
+    def boot_image(self, volume_id):
+        return (self.vols.get(volume_id) or {}).get('boot_image')
+
+    def reimage(self, server_id, volume_id, image_id):
+        if self.boot_image(volume_id) == image_id:
+            return
+        self._call('reimage', server_id, volume_id, image_id)
+        vol = self.vols[volume_id]
+        vol['boot_image'] = image_id
+        vol['data'] = self.image_data.get(image_id, image_id)
+
+    def clone(self, volume_id, name, tags):
+        self._call('clone', volume_id, name)
+        self.made += 1
+        copy_id = 'vol-copy-%d' % self.made
+        self.vols[copy_id] = {'status': 'available', 'attachments': [],
+                              'metadata': dict(tags),
+                              'data': self.vols[volume_id].get('data')}
+        return copy_id
+
+    def upload(self, volume_id, name):
+        self._call('upload', volume_id, name)
+        self.made += 1
+        image_id = 'img-up-%d' % self.made
+        self.image_data[image_id] = self.vols[volume_id].get('data')
+        self.image_names[name] = image_id
+        return image_id
+
+    def image_named(self, name):
+        found = self.image_names.get(name)
+        return None if found in self.images_deleted else found
+
+    def wait_image_active(self, image_id, resource):
+        self.calls.append(('wait_image_active', image_id))
+        if self.fail_on == 'wait_image_active':
+            raise exception.ResourceFailed(
+                resource=resource, what='image', id=image_id,
+                status='killed', wanted='active', detail='')
+
+    def untag_boot_image(self, volume_id, keys):
+        self._call('untag_boot_image', volume_id, tuple(keys))
+
+    def tagged_copies(self, recovery_id):
+        return {k: v['metadata'][swap_mod.COPY_TAG]
+                for k, v in self.vols.items()
+                if v['metadata'].get(swap_mod.REPLACED_TAG) == recovery_id
+                and swap_mod.COPY_TAG in v['metadata']}
 
 
 def install(monkeypatch, cloud):

@@ -44,8 +44,22 @@ def graph() -> graph_mod.ResourceGraph:
     return g
 
 
-def manifest(region: str = 'RegionOne', project: str = 'p1') -> dict:
-    return {'graph': graph().to_dict(), 'source_region': region,
+def boot_graph() -> graph_mod.ResourceGraph:
+    """graph() with web booting from volume data (no image of its own)."""
+    g = graph()
+    web = g.get('server_web')
+    g._nodes[web.key] = graph_mod.Node(
+        web.key, web.resource, member=True, action=web.action,
+        properties={**web.properties, 'block_devices': [
+            {'volume': 'volume_data', 'boot_index': 0}]},
+        depends_on=web.depends_on + ('volume_data',))
+    return g
+
+
+def manifest(region: str = 'RegionOne', project: str = 'p1',
+             boot: bool = False) -> dict:
+    return {'graph': (boot_graph() if boot else graph()).to_dict(),
+            'source_region': region,
             'project_id': project, 'data': {}}
 
 

@@ -76,8 +76,8 @@ def test_servers_gone_members_and_other_types_are_each_named():
     text = ' | '.join(found)
     # srv-web has no image now (it boots from a volume) and the
     # checkpoint holds none of it.
-    assert 'server web (srv-web) boots from a volume: rebuilding it in ' \
-        'place is not built yet' in text
+    assert 'server web (srv-web) boots from a volume now, not from an ' \
+        'image as at the checkpoint' in text
     assert 'server web (srv-web): the checkpoint holds no image of it' in text
     # srv-db is gone: recreating it needs an image of its disk.
     assert 'server db (srv-db) is gone from the region and the checkpoint ' \
@@ -88,17 +88,49 @@ def test_servers_gone_members_and_other_types_are_each_named():
     assert len(found) == 5
 
 
-def test_a_boot_volume_is_refused():
-    graph = fakes.graph()
-    web = graph.get('server_web')
-    boot = graph_mod.Node(
-        web.key, web.resource, member=True, action=web.action,
-        properties={**web.properties, 'block_devices': [
-            {'volume': 'volume_data', 'boot_index': 0}]},
-        depends_on=web.depends_on)
-    graph._nodes[web.key] = boot
-    [reason] = _reasons({'vol-data': IN_USE}, graph=graph)
-    assert 'is the boot volume of server server_web' in reason
+ROOT = {'status': 'in-use', 'size_gib': 1,
+        'attachments': [{'server_id': 'srv-web', 'device': '/dev/vda'}]}
+BFV = {'status': 'ACTIVE', 'flavor': 'm1.small', 'image_id': None}
+
+
+def test_a_boot_volume_on_its_server_may_be_restored():
+    graph = fakes.boot_graph()
+    for resources in (['vol-data'], ['srv-web']):
+        assert _reasons({'vol-data': ROOT, 'srv-web': BFV}, resources,
+                        graph=graph) == []
+    assert _reasons({'vol-data': ROOT, 'srv-web': {**BFV,
+                                                   'status': 'SHUTOFF'}},
+                    graph=graph) == []
+
+
+@pytest.mark.parametrize('volume,server,kind,words', [
+    ({**ROOT, 'size_gib': 2}, BFV, 'volume',
+     'size 1 GiB at the checkpoint, 2 GiB now'),
+    (ROOT, BFV, 'cinder_backup', 'holds no bytes of it (cinder_backup)'),
+    ({**ROOT, 'status': 'available', 'attachments': []}, BFV, 'volume',
+     'is available and not attached to server srv-web'),
+    ({**ROOT, 'attachments': [{'server_id': 'srv-db'}]}, BFV, 'volume',
+     'not attached to server srv-web'),
+    (ROOT, {**BFV, 'status': 'PAUSED'}, 'volume',
+     'server srv-web, which boots from it, is PAUSED'),
+    (ROOT, {**BFV, 'image_id': 'img-1'}, 'volume',
+     'server srv-web boots from an image now'),
+])
+def test_a_boot_volume_that_cannot_be_re_imaged(volume, server, kind, words):
+    found = _reasons({'vol-data': volume, 'srv-web': server}, kind=kind,
+                     graph=fakes.boot_graph())
+    assert len(found) == 1 and words in found[0], found
+
+
+def test_a_boot_volume_is_not_shrunk_even_with_the_flag():
+    [reason] = _reasons({'vol-data': {**ROOT, 'size_gib': 2},
+                         'srv-web': BFV}, shrink=True, graph=fakes.boot_graph())
+    assert 'not built yet' in reason
+
+
+def test_a_gone_boot_volume_is_still_refused():
+    [reason] = _reasons({'srv-web': BFV}, graph=fakes.boot_graph())
+    assert 'recreating a boot volume in place is not built yet' in reason
 
 
 def test_refuse_raises_409_with_every_reason():
@@ -156,7 +188,7 @@ def test_a_resized_server_needs_the_flag_that_names_the_consequence():
 @pytest.mark.parametrize('now,kind,words', [
     ({**WEB, 'status': 'PAUSED'}, 'image',
      'is PAUSED: an in-place rebuild needs it ACTIVE or SHUTOFF'),
-    ({**WEB, 'image_id': None}, 'image', 'boots from a volume'),
+    ({**WEB, 'image_id': None}, 'image', 'boots from a volume now'),
     (WEB, 'none', 'holds no image of it to rebuild it from (none)'),
 ])
 def test_servers_that_cannot_be_rebuilt(now, kind, words):

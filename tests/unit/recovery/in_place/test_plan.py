@@ -116,6 +116,26 @@ def test_shape_changes_are_named():
     assert plan['srv-db']['changes'] == []
 
 
+def test_a_server_booted_from_a_volume_is_rebuilt_through_its_boot_volume():
+    now = {**NOW, 'srv-web': {'status': 'ACTIVE', 'flavor': 'm1.small'}}
+    manifest = fakes.manifest(boot=True)
+    plan = _by_id(run_mod.compute(manifest, ['srv-web'],
+                                  fakes.lookup_of(now)))
+    assert plan['srv-web']['action'] == 'rebuild'
+    assert 'boots from a volume' in plan['srv-web']['detail']
+    assert 're-imaged' in plan['srv-web']['detail']
+    assert plan['vol-data']['action'] == 'replace'
+    detail = plan['vol-data']['detail']
+    assert detail.startswith('boot volume of server web (srv-web): a copy')
+    assert 'written onto it in place by a Nova rebuild' in detail
+    # The boot volume alone: the server's line is untouched, the
+    # volume's says the server is rebuilt for it.
+    plan = _by_id(run_mod.compute(manifest, ['vol-data'],
+                                  fakes.lookup_of(now)))
+    assert plan['srv-web']['action'] == 'untouched'
+    assert 'Nova rebuild of the server' in plan['vol-data']['detail']
+
+
 def test_an_unknown_resource_is_refused_with_its_id():
     with pytest.raises(exception.SelectionInvalid) as refused:
         run_mod.compute(fakes.manifest(), ['vol-nope'], fakes.lookup_of(NOW))

@@ -55,6 +55,12 @@ class Compute:
 
     def __init__(self, servers):
         self.servers = servers
+        # The compute API's microversions (2.93 re-images boot volumes).
+        self.microversions = ('2.1', '2.96')
+
+    def get_endpoint_data(self):
+        return types.SimpleNamespace(min_microversion=self.microversions[0],
+                                     max_microversion=self.microversions[1])
 
     def get_server(self, server_id):
         if server_id not in self.servers:
