@@ -143,13 +143,27 @@ def home_lookup(clients: Any, ids: dict[str, str]) -> plan_mod.Lookup:
         lambda node: read(node) if node.resource.id in ids else None)
 
 
-def _against(plan: list[dict[str, Any]], home: str) -> list[str]:
-    """Why the plan is not a failback in place (before the checks)."""
+def _against(plan: list[dict[str, Any]], home: str,
+             graph: graph_mod.ResourceGraph) -> list[str]:
+    """Why the plan is not a failback in place (before the checks).
+
+    A boot volume is re-imaged in place by an in-place restore, not by a
+    failback yet: that path (its copy, its rollback) has not been run
+    through a failback's takeover and commit.
+    """
+    def label(entry: dict[str, Any]) -> str:
+        return ('%s (%s)' % (entry['name'], entry['id']) if entry.get('name')
+                else entry['id'])
+
     found = ['server %s has no surviving server at %s to rebuild in '
-             'place' % ('%s (%s)' % (e['name'], e['id']) if e.get('name')
-                        else e['id'], home) for e in plan
+             'place' % (label(e), home) for e in plan
              if e['type'] == plan_mod.SERVER and
              e['action'] == plan_mod.RECREATE]
+    boots = plan_mod.boot_volumes(graph)
+    found += ['volume %s is the boot volume of server %s: a failback does '
+              'not re-image boot volumes in place' % (label(e), boots[e['key']])
+              for e in plan if e['key'] in boots and
+              e['action'] == plan_mod.REPLACE]
     if not any(e['action'] in (plan_mod.REPLACE, plan_mod.REBUILD)
                for e in plan):
         found.append('none of the workload\'s servers and volumes '
@@ -187,7 +201,8 @@ def choose(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
                 missing='a checkpoint of this project')
         lookup = home_lookup(clients, ids)
         entries = plan(manifest, lookup, ids, home)
-        why = _against(entries, home) or checks.reasons(
+        why = _against(entries, home, graph_mod.ResourceGraph.from_dict(
+            manifest['graph'])) or checks.reasons(
             graph_mod.ResourceGraph.from_dict(manifest['graph']), manifest,
             entries, lookup)
     except Exception as e:  # noqa: BLE001 - a new stack says why

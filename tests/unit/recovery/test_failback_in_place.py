@@ -327,3 +327,21 @@ def test_commit_deletes_the_replaced_volume_and_former_disks(site, swap):
     assert swap.servers == {'a-web': 'ACTIVE', 'a-db': 'ACTIVE'}
     assert {r['state'] for r in recorder.final()['replaced']} == {
         window.COMMITTED}
+
+
+def test_a_boot_volume_means_a_new_stack_saying_which(site):
+    """An in-place restore re-images boot volumes; a failback does not."""
+    manifest = fakes.manifest(region='RegionTwo', boot=True)
+    manifest['graph']['nodes'] = [n for n in manifest['graph']['nodes']
+                                  if n['key'] != 'bucket_logs']
+    manifest['data'] = _manifest()['data']
+    site.manifest = manifest
+    site.servers['a-web'] = dict(SERVER_AT_HOME, image='')
+    site.volumes['a-data'] = dict(VOLUME_AT_HOME, attachments=[
+        {'server_id': 'a-web', 'device': '/dev/vda'}])
+
+    choice = site.choose()
+
+    assert not choice.in_place
+    assert 'is the boot volume of server server_web: a failback does not ' \
+        're-image boot volumes in place' in choice.describe()
