@@ -45,7 +45,6 @@ from typing import Any
 
 from oslo_config import cfg
 
-from dragon.checkpoint import keyring
 from dragon.common import timeutils
 from dragon import context as dragon_context
 from dragon.db import api as db_api
@@ -57,6 +56,7 @@ from dragon.recovery.in_place import checks
 from dragon.recovery.in_place import closing
 from dragon.recovery.in_place import lookup as lookup_mod
 from dragon.recovery.in_place import plan as plan_mod
+from dragon.recovery.in_place import run as run_mod
 from dragon.recovery.in_place import swap as swap_mod
 from dragon.recovery.in_place import window
 from dragon.recovery import selection
@@ -192,13 +192,8 @@ def choose(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
     try:
         ids = home_ids(record.get('members') or [],
                        failover_status(record))
-        manifest, domain = keyring.open_checkpoint(
-            conf, lambda: clients.base_session, clients.swift(),
-            clients.region_name, recovery.recovery_point)
-        if manifest['project_id'] != clients.project_id:
-            raise exception.RecoveryPointNotFound(
-                container=recovery.recovery_point,
-                missing='a checkpoint of this project')
+        manifest, domain = run_mod.open_own(conf, clients,
+                                            recovery.recovery_point)
         lookup = home_lookup(clients, ids)
         entries = plan(manifest, lookup, ids, home)
         why = _against(entries, home, graph_mod.ResourceGraph.from_dict(

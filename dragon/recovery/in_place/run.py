@@ -52,6 +52,24 @@ LOG = logging.getLogger(__name__)
 STATUS = statuses.Recovery
 
 
+def open_own(conf: cfg.ConfigOpts, clients: Any,
+             container: str) -> tuple[dict[str, Any], Any]:
+    """The manifest and key domain of a checkpoint of ``clients``' project.
+
+    An encrypted checkpoint is opened with its key as read in the region
+    of ``clients`` (an in-place plan needs its resource graph).
+
+    :raises dragon.exception.RecoveryPointNotFound: another project's.
+    """
+    manifest, domain = keyring.open_checkpoint(
+        conf, lambda: clients.base_session, clients.swift(),
+        clients.region_name, container)
+    if manifest['project_id'] != clients.project_id:
+        raise exception.RecoveryPointNotFound(
+            container=container, missing='a checkpoint of this project')
+    return manifest, domain
+
+
 def check_region(manifest: dict[str, Any], region: str) -> None:
     """In-place goes into the checkpoint's own region only.
 
@@ -117,15 +135,7 @@ def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
         'dry run' if recovery.dry_run else 'restore',
         recovery.recovery_point, recovery.target_region))
     try:
-        # An encrypted checkpoint is opened with its key as read in its own
-        # region (the plan needs its resource graph).
-        manifest, domain = keyring.open_checkpoint(
-            conf, lambda: clients.base_session, clients.swift(),
-            clients.region_name, recovery.recovery_point)
-        if manifest['project_id'] != clients.project_id:
-            raise exception.RecoveryPointNotFound(
-                container=recovery.recovery_point,
-                missing='a checkpoint of this project')
+        manifest, domain = open_own(conf, clients, recovery.recovery_point)
         check_region(manifest, recovery.target_region)
         current_ids = lineage.load(dragon_context.get_admin_context(),
                                    clients.project_id,

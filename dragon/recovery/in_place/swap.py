@@ -30,7 +30,7 @@ volume taken before it is re-imaged carries ``dragon_replaced_by`` and
 ``dragon_copy_of=<boot volume id>`` (``boot``).
 """
 
-from typing import Any
+from typing import Any, Callable
 
 from keystoneauth1 import discover
 from openstack import exceptions as sdk_exc
@@ -232,14 +232,24 @@ class Cloud:
                 server.status not in (ACTIVE, SHUTOFF):
             self.compute.rebuild_server(server_id, image_id)
 
+        self._wait_rebuilt(
+            server_id, lambda server: nova.image_id(server) == image_id)
+
+    def _wait_rebuilt(self, server_id: str,
+                      from_image: Callable[[Any], bool]) -> None:
+        """Until the server is at rest (no task) and ``from_image(server)``.
+
+        :raises dragon.exception.ResourceFailed: the server went to
+            ``error`` (its fault says why) or was deleted.
+        """
         def fetch() -> dict:
             try:
                 server = self.compute.get_server(server_id)
             except sdk_exc.NotFoundException:
                 raise waiting.Gone(server_id)
-            done = (nova.image_id(server) == image_id and
-                    server.status in (ACTIVE, SHUTOFF) and
-                    getattr(server, 'task_state', None) is None)
+            done = (server.status in (ACTIVE, SHUTOFF) and
+                    getattr(server, 'task_state', None) is None and
+                    from_image(server))
             return {'status': 'rebuilt' if done else server.status,
                     'fault': (getattr(server, 'fault', None) or {}).get(
                         'message')}
@@ -298,21 +308,9 @@ class Cloud:
                     '%s (HTTP %d: %s)' % (volume_id, response.status_code,
                                           response.text[:300]))
 
-        def fetch() -> dict:
-            try:
-                server = self.compute.get_server(server_id)
-            except sdk_exc.NotFoundException:
-                raise waiting.Gone(server_id)
-            done = (server.status in (ACTIVE, SHUTOFF) and
-                    getattr(server, 'task_state', None) is None and
-                    self.boot_image(volume_id) == image_id)
-            return {'status': 'rebuilt' if done else server.status,
-                    'fault': (getattr(server, 'fault', None) or {}).get(
-                        'message')}
-        waiting.wait_for(fetch, ok=('rebuilt',), bad=('error',),
-                         timeout=self.timeout, interval=self.interval,
-                         resource='server %s' % server_id, what='server',
-                         obj_id=server_id)
+        # Cinder's image metadata on the volume names what it last wrote.
+        self._wait_rebuilt(
+            server_id, lambda _server: self.boot_image(volume_id) == image_id)
 
     def clone(self, volume_id: str, name: str, tags: dict[str, str]) -> str:
         """A new volume copying volume_id (its zone and type); its id.

@@ -90,7 +90,7 @@ def site(monkeypatch):
             raise state.manifest
         assert region == HOME and container == 'dragon_p1_web_final'
         return state.manifest, None
-    monkeypatch.setattr(fip.keyring, 'open_checkpoint', open_checkpoint)
+    monkeypatch.setattr(fip.run_mod.keyring, 'open_checkpoint', open_checkpoint)
 
     def recovery_get(ctx, recovery_id):
         if state.failover is None:
