@@ -204,7 +204,10 @@ def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
     record = dict(policy.failback or {})
     started = dict(record.get('run') or {})
     home = recovery.target_region
-    recorder.flush(force=True, started_at=timeutils.utcnow())
+    # A run another engine resumes (takeover) started when it first did:
+    # its RTO counts from then.
+    recorder.flush(force=True, started_at=getattr(
+        recovery, 'started_at', None) or timeutils.utcnow())
     recorder.phase(progress.PREPARING)
     try:
         checkpoint = wait_checkpoint(conf, started['checkpoint_id'],

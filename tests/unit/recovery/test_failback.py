@@ -156,6 +156,21 @@ def _recovery(**fields):
         'resource_status': [], **fields})
 
 
+def test_a_resumed_run_keeps_its_first_start(home, conf):
+    """Taken over by another engine, the run's RTO counts from its start."""
+    import datetime
+    first = datetime.datetime(2026, 12, 5, 9, 0, 0)
+    recorder = Recorder()
+
+    assert failback.run(conf, _recovery(started_at=first), home.clients,
+                        recorder, 'e2', home.Recovery)
+
+    assert recorder.flushes[0]['started_at'] == first
+    fresh = Recorder()
+    failback.run(conf, _recovery(), home.clients, fresh, 'e1', home.Recovery)
+    assert fresh.flushes[0]['started_at'] > first
+
+
 def test_the_stale_servers_are_fenced_before_the_recovery_at_home(
         home, conf):
     recorder = Recorder()
