@@ -205,8 +205,29 @@ class Takeover:
             handed_back.append(recovery_id)
         workflow.roll_back(self.conf, row.id, claim, row.host or 'none',
                            self.host, recast=recast)
+        if not handed_back:
+            _release_ended(self.conf, admin, row.id)
         return Outcome(row.id, 'recovery',
                        'requeued' if handed_back else 'rolled_back')
+
+
+def _release_ended(conf: cfg.ConfigOpts, admin: Any,
+                   recovery_id: str) -> None:
+    """The trust of a recovery this takeover ended, as a run's own engine
+    releases it: it served that run only.  One still worked on, or whose
+    commit window is open, keeps it.
+    """
+    from dragon.db import run_kinds
+    from dragon.engine import manager
+    try:
+        current = db_api.recovery_get(admin, recovery_id)
+    except exception.RecoveryNotFound:
+        return
+    if current.status in statuses.Recovery.WORKING + (
+            statuses.Recovery.AWAITING_COMMIT,):
+        return
+    manager.release_trust(conf, admin, recovery_id, current.trust_id,
+                          run_kinds.RECOVERY)
 
 
 def _complete(swift: Any, container: str) -> bool:

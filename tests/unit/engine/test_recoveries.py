@@ -362,6 +362,7 @@ def test_a_takeover_says_whether_it_resumed_or_rolled_back(
             recast(recovery_id)
 
     monkeypatch.setattr(workflow, 'roll_back', roll_back)
+    released = _releases(monkeypatch, takeover, 'error')
     row = types.SimpleNamespace(id='r1', claim='claim-1', host='e9',
                                 status='recovering')
 
@@ -369,3 +370,34 @@ def test_a_takeover_says_whether_it_resumed_or_rolled_back(
 
     assert outcome.result == ('requeued' if resumed else 'rolled_back')
     assert casts == (['r1'] if resumed else [])
+    # A run rolled back is over: its trust goes; a resumed one keeps it.
+    assert released == ([] if resumed else [('r1', 'trust-1')])
+
+
+def _releases(monkeypatch, takeover, status):
+    from dragon.engine import manager
+    released = []
+    monkeypatch.setattr(takeover.db_api, 'recovery_get',
+                        lambda ctx, rid: types.SimpleNamespace(
+                            id=rid, status=status, trust_id='trust-1'))
+    monkeypatch.setattr(manager, 'release_trust',
+                        lambda conf, admin, rid, trust_id, kind:
+                        released.append((rid, trust_id)))
+    return released
+
+
+@pytest.mark.parametrize('status', ['awaiting_commit', 'recovering'])
+def test_a_takeover_keeps_the_trust_of_a_run_not_over(monkeypatch, conf,
+                                                      status):
+    from dragon.engine import takeover
+    from dragon.recovery import workflow
+    monkeypatch.setattr(takeover.db_api, 'recovery_take_over',
+                        lambda *a, **kw: 'claim-2')
+    monkeypatch.setattr(workflow, 'roll_back', lambda *a, **kw: None)
+    released = _releases(monkeypatch, takeover, status)
+    row = types.SimpleNamespace(id='r1', claim='claim-1', host='e9',
+                                status='recovering')
+
+    takeover.Takeover(conf, 'e1').recovery(ADMIN(), row)
+
+    assert released == []
