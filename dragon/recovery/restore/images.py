@@ -331,8 +331,16 @@ def restored_parameter(kind: str, restored: dict) -> str | None:
 
 def tagged_images(clients: Any, recovery_id: str,
                   key: str = ctx_mod.RESTORE_PROPERTY) -> list[str]:
-    """Images of a recovery by their ``dragon_restore`` (or key) property."""
-    return [i['id'] for i in images_with(clients, key, recovery_id)]
+    """Images a recovery restored, by their ``dragon_restore`` (or key)
+    property and their ``dragon-restore-`` name.
+
+    The property alone is not enough: Nova copies a server's image
+    properties into every snapshot of it, so a snapshot of a server
+    rebuilt from a restored image (the user's own, or a protection's)
+    carries the tag too, and must never be taken for the recovery's.
+    """
+    return [i['id'] for i in images_with(clients, key, recovery_id)
+            if (i.get('name') or '').startswith(ctx_mod.RESTORE_PREFIX + '-')]
 
 
 def images_with(clients: Any, key: str, value: str) -> list[dict[str, Any]]:

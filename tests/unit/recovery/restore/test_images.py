@@ -315,3 +315,29 @@ def test_a_restored_image_fills_the_image_parameter_only():
     assert images.restored_parameter('flavor', {'image_id': 'i'}) is None
     assert images.restored_parameter('image', {'volume_id': 'v'}) is None
     assert images.restored_parameter('image', {}) is None
+
+
+def test_tagged_images_are_the_restored_ones_not_snapshots_inheriting_the_tag():
+    """Nova copies a rebuilt server's image properties into its snapshots:
+    a snapshot carries the recovery's tag but is not the recovery's image.
+    """
+    import types
+    listed = [
+        {'id': 'img-restored', 'name': 'dragon-restore-server_web-1',
+         'dragon_restore': 'rec-1'},
+        {'id': 'img-snapshot', 'name': 'before-upgrade',
+         'dragon_restore': 'rec-1'},
+        {'id': 'img-protect', 'name': 'dragon-tmp-cp-1-server_web',
+         'dragon_restore': 'rec-1'}]
+    asked = []
+
+    def get(path, params=None, raise_exc=True):
+        asked.append((path, params))
+        return types.SimpleNamespace(status_code=200,
+                                     json=lambda: {'images': listed})
+    clients = types.SimpleNamespace(
+        adapter=lambda service: types.SimpleNamespace(get=get))
+
+    assert images.tagged_images(clients, 'rec-1') == ['img-restored']
+    assert asked == [('/v2/images', {'dragon_restore': 'rec-1',
+                                     'limit': 1000})]
