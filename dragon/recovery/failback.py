@@ -80,8 +80,6 @@ RUNNING, AWAITING, COMMITTED, ROLLED_BACK, ERROR = (
     failback_claim.RUNNING, STATUS.AWAITING_COMMIT, STATUS.COMMITTED,
     STATUS.ROLLED_BACK, STATUS.ERROR)
 ENDED = (COMMITTED, ROLLED_BACK, ERROR)
-CLAIM_STALE_AFTER = failback_claim.CLAIM_STALE_AFTER
-may_start = failback_claim.may_start
 # failback.run.step once the recovery at home began (step 4).
 RECOVER_STEP = 'recover'
 SERVER_TYPES = failback_fence.SERVER_TYPES
@@ -104,14 +102,15 @@ def save_run(policy_id: str, **values: Any) -> dict[str, Any]:
 
 
 def claim_run(policy_id: str, **values: Any) -> dict[str, Any]:
-    """Start a run's record, if ``may_start`` (checked under the row lock).
+    """Start a run's record, if ``failback_claim.may_start`` (checked
+    under the row lock).
 
     :raises dragon.exception.FailbackRunInProgress:
     """
     return db_api.workload_policy_merge_failback_run(
         _admin(), policy_id,
         dict(values, claimed_at=timeutils.utcnow().isoformat() + 'Z'),
-        may_claim=may_start)
+        may_claim=failback_claim.may_start)
 
 
 def _wait(fetch: Callable[[], Any], done: Callable[[Any], bool],

@@ -38,6 +38,7 @@ from dragon.db import models
 from dragon.db import run_kinds
 from dragon import exception
 from dragon.recovery import failback as engine_failback
+from dragon.recovery import failback_claim
 from dragon.services import checkpoints
 from dragon.services import recoveries
 from dragon.services import runs
@@ -64,7 +65,7 @@ def _check(context: Any, policy: models.WorkloadPolicy) -> dict[str, Any]:
             'openstack dr failback prepare <recovery>)')
     run = record.get('run') or {}
     if (run.get('status') != engine_failback.COMMITTED
-            and not engine_failback.may_start(run)):
+            and not failback_claim.may_start(run)):
         raise exception.FailbackRunInProgress(
             id=policy.id, recovery=run.get('recovery_id'),
             status=run['status'])

@@ -27,6 +27,7 @@ from dragon.common import timeutils
 from dragon import context
 from dragon.db import api as db_api
 from dragon.recovery import failback
+from dragon.recovery import failback_claim
 from tests.unit.api.v1.test_checkpoints import _check
 from tests.unit.api.v1.test_checkpoints import _error
 from tests.unit.api.v1.test_failback import _failover
@@ -193,7 +194,7 @@ def test_a_claim_never_handed_to_the_engines_goes_stale(backup, engine,
     failback.claim_run(policy['id'], status=failback.RUNNING,
                        recovery_id=None)
     long_ago = timeutils.utcnow() - datetime.timedelta(
-        seconds=failback.CLAIM_STALE_AFTER + 60)
+        seconds=failback_claim.CLAIM_STALE_AFTER + 60)
     failback.save_run(policy['id'], claimed_at=long_ago.isoformat() + 'Z')
 
     response = _run(backup, policy)
