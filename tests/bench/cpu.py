@@ -23,6 +23,8 @@ at all.
 """
 import os
 
+from tests.minicloud import process
+
 # Service groups, by the minicloud's process names (``run/<name>.pid``).
 GROUPS = {
     'dragon': ('dragon-engine',),
@@ -37,23 +39,14 @@ TICKS = os.sysconf('SC_CLK_TCK')
 def _children() -> dict:
     """ppid -> [pid] of every live process."""
     tree: dict = {}
-    for entry in os.listdir('/proc'):
-        if not entry.isdigit():
-            continue
-        try:
-            with open('/proc/%s/stat' % entry) as stat:
-                fields = stat.read().rsplit(')', 1)[1].split()
-        except OSError:
-            continue
-        tree.setdefault(int(fields[1]), []).append(int(entry))
+    for pid, fields in process.stats():
+        tree.setdefault(int(fields[1]), []).append(pid)
     return tree
 
 
 def _process_seconds(pid: int) -> float:
-    try:
-        with open('/proc/%d/stat' % pid) as stat:
-            fields = stat.read().rsplit(')', 1)[1].split()
-    except OSError:
+    fields = process.stat_fields(pid)
+    if fields is None:
         return 0.0
     # utime and stime (fields 14 and 15 of stat(5); 12 and 13 after ')').
     return (int(fields[11]) + int(fields[12])) / TICKS

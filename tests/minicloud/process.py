@@ -89,19 +89,29 @@ class Processes:
     @staticmethod
     def group_members(pgid):
         """Live (non-zombie) processes of process group ``pgid``."""
-        members = []
-        for entry in os.listdir('/proc'):
-            if not entry.isdigit():
-                continue
-            try:
-                with open('/proc/%s/stat' % entry) as f:
-                    fields = f.read().rsplit(')', 1)[1].split()
-            except (FileNotFoundError, ProcessLookupError, IndexError):
-                continue
-            # fields: state ppid pgrp ...
-            if fields[0] != 'Z' and int(fields[2]) == pgid:
-                members.append(int(entry))
-        return members
+        # fields: state ppid pgrp ...
+        return [pid for pid, fields in stats()
+                if fields[0] != 'Z' and int(fields[2]) == pgid]
+
+
+def stat_fields(pid):
+    """``/proc/<pid>/stat`` after the command name (state, ppid, pgrp,
+    ...: stat(5) from field 3 on); ``None`` once the process is gone.
+    """
+    try:
+        with open('/proc/%s/stat' % pid) as f:
+            return f.read().rsplit(')', 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def stats():
+    """(pid, stat_fields) of every process alive now."""
+    for entry in os.listdir('/proc'):
+        if entry.isdigit():
+            fields = stat_fields(entry)
+            if fields is not None:
+                yield int(entry), fields
 
     def stop(self, names, timeout=20.0):
         """TERM each process group, then KILL what is left after timeout."""
