@@ -119,7 +119,7 @@ class ImageWatch:
         if status == 'active':
             return slot.image
         if status in glance.FAILED or slot.gone:
-            detail = (slot.image or {}).get('message')
+            detail = waiting.reason(slot.image or {})
             raise exception.ResourceFailed(
                 resource=resource, what='image', id=image_id, status=status,
                 wanted='active', detail=': %s' % detail if detail else '')

@@ -72,7 +72,7 @@ def wait_for(fetch: Callable[[], dict], *, ok: Iterable[str],
         if status in ok:
             return obj
         if status in bad:
-            detail = _reason(obj)
+            detail = reason(obj)
             raise exception.ResourceFailed(
                 resource=resource, what=what, id=obj_id, status=status,
                 wanted='/'.join(sorted(ok)),
@@ -102,7 +102,8 @@ def wait_until(fetch: Callable[[], Any], done: Callable[[Any], bool], *,
         time.sleep(next(pauses))
 
 
-def _reason(obj: dict) -> str:
+def reason(obj: dict) -> str:
+    """Why a failed object failed, from the fields services put it in."""
     for key in ('fail_reason', 'status_reason', 'message'):
         if obj.get(key):
             return str(obj[key])
