@@ -93,26 +93,6 @@ class Processes:
         return [pid for pid, fields in stats()
                 if fields[0] != 'Z' and int(fields[2]) == pgid]
 
-
-def stat_fields(pid):
-    """``/proc/<pid>/stat`` after the command name (state, ppid, pgrp,
-    ...: stat(5) from field 3 on); ``None`` once the process is gone.
-    """
-    try:
-        with open('/proc/%s/stat' % pid) as f:
-            return f.read().rsplit(')', 1)[1].split()
-    except (OSError, IndexError):
-        return None
-
-
-def stats():
-    """(pid, stat_fields) of every process alive now."""
-    for entry in os.listdir('/proc'):
-        if entry.isdigit():
-            fields = stat_fields(entry)
-            if fields is not None:
-                yield int(entry), fields
-
     def stop(self, names, timeout=20.0):
         """TERM each process group, then KILL what is left after timeout."""
         groups = {}
@@ -138,3 +118,23 @@ def stats():
         for name in names:
             self._pidfile(name).unlink(missing_ok=True)
         return list(names)
+
+
+def stat_fields(pid):
+    """``/proc/<pid>/stat`` after the command name (state, ppid, pgrp,
+    ...: stat(5) from field 3 on); ``None`` once the process is gone.
+    """
+    try:
+        with open('/proc/%s/stat' % pid) as f:
+            return f.read().rsplit(')', 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def stats():
+    """(pid, stat_fields) of every process alive now."""
+    for entry in os.listdir('/proc'):
+        if entry.isdigit():
+            fields = stat_fields(entry)
+            if fields is not None:
+                yield int(entry), fields

@@ -110,6 +110,26 @@ def test_started_processes_get_only_their_own_os_variables(layout):
         'OS_ENGINE__HOST': 'engine-1'}
 
 
+def test_stop_ends_the_whole_process_group_and_forgets_it(layout):
+    """``down`` and ``wipe`` stop services through this; a child a service
+    forked (an API's workers) must not outlive it."""
+    procs = Processes(layout)
+    pid = procs.start('forker', [
+        sys.executable, '-c',
+        'import subprocess, sys, time; '
+        'subprocess.Popen([sys.executable, "-c", "import time; '
+        'time.sleep(60)"]); time.sleep(60)'])
+    deadline = time.monotonic() + 30
+    while len(procs.group_members(pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(procs.group_members(pid)) == 2
+
+    assert procs.stop(['forker'], timeout=10) == ['forker']
+
+    assert procs.group_members(pid) == []
+    assert not procs.alive('forker') and 'forker' not in procs.names()
+
+
 @pytest.mark.usefixtures('callers_shell')
 def test_bench_cli_environment_is_the_demo_users(layout):
     env = bench.Env(layout).cli_env(REGIONS[1])
