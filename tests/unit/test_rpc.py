@@ -40,12 +40,12 @@ def test_serializer_turns_entities_into_json_primitives():
 
 
 def test_check_broker_fails_fast_on_a_closed_port(rpc_conf):
-    port = utils.closed_port()
-    rpc_conf.set_override('transport_url',
-                      'rabbit://guest:topsecret@127.0.0.1:%d/' % port)
-    started = time.monotonic()
-    with pytest.raises(exception.MessagingUnavailable) as error:
-        rpc.check_broker(rpc_conf, max_retries=1)
+    with utils.refusing_port() as port:
+        rpc_conf.set_override('transport_url',
+                              'rabbit://guest:topsecret@127.0.0.1:%d/' % port)
+        started = time.monotonic()
+        with pytest.raises(exception.MessagingUnavailable) as error:
+            rpc.check_broker(rpc_conf, max_retries=1)
     assert time.monotonic() - started < 15
     message = error.value.message
     assert 'topsecret' not in message

@@ -12,21 +12,39 @@
 
 """Helpers for unit tests that run Dragon's commands as an operator would."""
 
+import contextlib
 import os
 import pathlib
 import socket
 import subprocess
 import sys
+from typing import Iterator
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 BIN = pathlib.Path(sys.executable).parent
 
 
-def closed_port() -> int:
-    """A loopback TCP port nothing listens on (bound, then released)."""
+def free_port() -> int:
+    """A loopback TCP port free a moment ago (bound, then released), for a
+    server under test to listen on.
+    """
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
         return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def refusing_port() -> Iterator[int]:
+    """A loopback TCP port that refuses connections while the block runs.
+
+    Held bound but not listening: Linux answers a connect with a reset at
+    once, and nothing else (a minicloud service starting beside the unit
+    tests) can take the port meanwhile and leave a client waiting for a
+    handshake that never comes.
+    """
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        yield sock.getsockname()[1]
 
 
 def write_config(path: pathlib.Path, sections: dict[str, dict[str, object]]

@@ -47,7 +47,7 @@ def test_invalid_option_value(tmp_path):
 
 
 def test_bad_database_url(tmp_path):
-    config = _config(tmp_path, utils.closed_port(), migrate=False,
+    config = _config(tmp_path, utils.free_port(), migrate=False,
                      connection='not a url')
     result = utils.run_command('dragon-api', '--config-file', config)
     utils.assert_one_line_error(result, 'dragon-api', '[database] connection')
@@ -63,7 +63,7 @@ def test_port_in_use_is_one_line(tmp_path):
 
 
 def test_serves_and_stops_on_sigterm(tmp_path):
-    port = utils.closed_port()
+    port = utils.free_port()
     config = _config(tmp_path, port)
     env = {k: v for k, v in os.environ.items() if not k.startswith('DRAGON_')}
     process = subprocess.Popen([str(utils.BIN / 'dragon-api'),

@@ -63,13 +63,14 @@ def test_unreachable_broker_fails_fast_without_password(tmp_path):
     connect's 5 s timeout plus slack.  oslo.messaging's default, retrying
     forever, would hang until the 300 s timeout fails the test.
     """
-    url = 'rabbit://guest:br0kerpw@127.0.0.1:%d/' % utils.closed_port()
     before = tmp_path / 'before'
     before.mkdir()
-    baseline, baseline_seconds = _timed_start(
-        _config(before, url, migrate=False))
-    utils.assert_one_line_error(baseline, 'dragon-engine', 'db sync')
-    result, seconds = _timed_start(_config(tmp_path, url))
+    with utils.refusing_port() as port:
+        url = 'rabbit://guest:br0kerpw@127.0.0.1:%d/' % port
+        baseline, baseline_seconds = _timed_start(
+            _config(before, url, migrate=False))
+        utils.assert_one_line_error(baseline, 'dragon-engine', 'db sync')
+        result, seconds = _timed_start(_config(tmp_path, url))
     assert seconds < 2 * baseline_seconds + 5 + 15, (seconds,
                                                       baseline_seconds)
     line = utils.assert_one_line_error(

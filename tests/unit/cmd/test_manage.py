@@ -50,10 +50,10 @@ def test_bad_database_url(tmp_path):
 
 
 def test_unreachable_database_hides_password(tmp_path):
-    url = 'mysql+pymysql://dragon:hunter2@127.0.0.1:%d/dragon' % (
-        utils.closed_port())
-    result = utils.run_command('dragon-manage', '--config-file',
-                               _config(tmp_path, url), 'db', 'sync')
+    with utils.refusing_port() as port:
+        url = 'mysql+pymysql://dragon:hunter2@127.0.0.1:%d/dragon' % port
+        result = utils.run_command('dragon-manage', '--config-file',
+                                   _config(tmp_path, url), 'db', 'sync')
     line = utils.assert_one_line_error(result, 'dragon-manage',
                                        'cannot reach the database')
     assert 'hunter2' not in result.stderr + result.stdout

@@ -56,8 +56,9 @@ def test_json_output_is_json(tmp_path):
 
 
 def test_unreachable_database_is_one_line_not_a_result(tmp_path):
-    url = 'mysql+pymysql://root:pw@127.0.0.1:%d/dragon' % utils.closed_port()
-    result = _check(_config(tmp_path, url))
+    with utils.refusing_port() as port:
+        url = 'mysql+pymysql://root:pw@127.0.0.1:%d/dragon' % port
+        result = _check(_config(tmp_path, url))
     assert result.returncode == 255
     utils.assert_one_line_error(result, 'dragon-status',
                                 'cannot reach the database')

@@ -95,10 +95,10 @@ def test_check_connection_reports_unreachable_database(tmp_path):
 
 
 def test_check_connection_masks_the_password():
-    port = utils.closed_port()
-    url = 'mysql+pymysql://dragon:hunter2@127.0.0.1:%d/dragon' % port
-    with pytest.raises(exception.DatabaseUnavailable) as error:
-        db_api.check_connection(_conf_with(url))
+    with utils.refusing_port() as port:
+        url = 'mysql+pymysql://dragon:hunter2@127.0.0.1:%d/dragon' % port
+        with pytest.raises(exception.DatabaseUnavailable) as error:
+            db_api.check_connection(_conf_with(url))
     assert 'hunter2' not in error.value.message
     assert 'dragon:***@127.0.0.1' in error.value.message
 

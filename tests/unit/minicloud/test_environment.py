@@ -112,7 +112,8 @@ def test_started_processes_get_only_their_own_os_variables(layout):
 
 def test_stop_ends_the_whole_process_group_and_forgets_it(layout):
     """``down`` and ``wipe`` stop services through this; a child a service
-    forked (an API's workers) must not outlive it."""
+    forked (an API's workers) must not outlive it.
+    """
     procs = Processes(layout)
     pid = procs.start('forker', [
         sys.executable, '-c',
