@@ -12,9 +12,11 @@
 
 """Benchmark 2: a second protect of unchanged and of slightly changed data.
 
-Unchanged server: the second checkpoint should cost a fraction of the
-first, since Glance's content hash of the snapshot is already in the chunk
-index and nothing is downloaded again.  Stopped server: once stopped and
+Unchanged running server: the second checkpoint uploads nothing (Glance's
+content hash of the snapshot is already in the chunk index and nothing is
+downloaded again), but Nova still snapshots and uploads the whole disk to
+Glance, so its time is compared with that floor, measured just after it
+(issue 14: "running server at the floor (what Nova forces)").  Stopped server: once stopped and
 protected, the next checkpoint takes no snapshot at all and references
 the previous one's data (``reused_records``), so it costs the fixed
 costs of a run only.  A volume with 1% of its bytes
@@ -25,6 +27,7 @@ import os
 import random
 
 from tests.bench import common
+from tests.bench import throughput
 from tests.minicloud.layout import region_tag
 
 NAME = 'reprotect'
@@ -36,12 +39,19 @@ GiB = 1024 ** 3
 def unchanged(run: 'common.Run') -> None:
     first = run.first_protect(run.size)
     second = run.protect(run.size)
+    nova = throughput.nova_snapshot(
+        run, run.data_server(run.size)['server_id'])
     up1 = first['stats'].get('uploaded_bytes') or 0
     up2 = second['stats'].get('uploaded_bytes') or 0
-    ratio = second['seconds'] / first['seconds']
     run.row(NAME, 'server unchanged: time 2nd / 1st', '%.1f s / %.1f s = '
-            '%.0f%%' % (second['seconds'], first['seconds'], 100 * ratio),
-            '<= 10%', ratio <= 0.10)
+            '%.0f%%' % (second['seconds'], first['seconds'],
+                        100 * second['seconds'] / first['seconds']))
+    at_floor = nova['seconds'] / second['seconds']
+    run.row(NAME, 'server unchanged: Nova\'s snapshot / 2nd', '%.1f s / '
+            '%.1f s = %.2f x' % (nova['seconds'], second['seconds'],
+                                 at_floor),
+            '>= %.1f x' % throughput.FLOOR_GOAL,
+            at_floor >= throughput.FLOOR_GOAL)
     run.row(NAME, 'server unchanged: phases of 2nd (s)', common.phases_text(
         run.env.dragon(), second['checkpoint']['id']))
     run.row(NAME, 'server unchanged: bytes 2nd / 1st', '%d / %d B = %.1f%%'

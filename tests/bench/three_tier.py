@@ -36,6 +36,8 @@ import os
 import tempfile
 import types
 
+from openstack import exceptions as sdk_exc
+
 from tests.bench import common
 from tests.story import Story
 
@@ -81,9 +83,24 @@ def dragon_side(run: 'common.Run', cleanup: 'common.Cleanup') -> dict:
     if recovery['status'] != 'succeeded':
         raise RuntimeError('recovery %s: %s' % (recovery['id'],
                                                 recovery['error']))
+    _say_timeline(backup_dr.recoveries.events(recovery['id']))
     return {'story': story, 'seconds': t.seconds, 'recovery': recovery,
             'template': _template_of(env.conn(common.BACKUP), recovery),
             'images': _restored_images(recovery, story.workload.ids)}
+
+
+def _say_timeline(events: list) -> None:
+    """Each event of Dragon's recovery, seconds after the first: where the
+    recovery's time goes (restore, stack, waits).
+    """
+    import datetime
+    if not events:
+        return
+    first = datetime.datetime.fromisoformat(events[0]['time'])
+    for event in events:
+        at = datetime.datetime.fromisoformat(event['time']) - first
+        common.say('  +%5.1f s  %s' % (at.total_seconds(),
+                                       event['message'][:150]))
 
 
 def _template_of(conn, recovery: dict) -> dict:
@@ -181,18 +198,23 @@ def _wait_status(find, wanted: str, timeout: float = 900) -> None:
 
 
 def _delete_volume(conn, volume_id: str) -> None:
-    # By id: Cinder refuses a name filter on snapshots before 3.x versions.
-    volume = conn.block_storage.find_volume(volume_id, ignore_missing=True)
-    if volume is not None:
-        conn.block_storage.delete_volume(volume)
-        conn.block_storage.wait_for_delete(volume, wait=300)
+    # By id, with get: find falls back to a name filter when the id is
+    # gone (already removed on the main path), and Cinder refuses that.
+    try:
+        volume = conn.block_storage.get_volume(volume_id)
+    except sdk_exc.NotFoundException:
+        return
+    conn.block_storage.delete_volume(volume)
+    conn.block_storage.wait_for_delete(volume, wait=300)
 
 
 def _delete_snapshot(conn, snap_id: str) -> None:
-    snap = conn.block_storage.find_snapshot(snap_id, ignore_missing=True)
-    if snap is not None:
-        conn.block_storage.delete_snapshot(snap)
-        conn.block_storage.wait_for_delete(snap, wait=300)
+    try:
+        snap = conn.block_storage.get_snapshot(snap_id)
+    except sdk_exc.NotFoundException:
+        return
+    conn.block_storage.delete_snapshot(snap)
+    conn.block_storage.wait_for_delete(snap, wait=300)
 
 
 def scripted_recover(run: 'common.Run', backup: dict, template: dict,
