@@ -32,6 +32,16 @@ opts = [
              'its resources while it is created or deleted. Shorter shows '
              'progress sooner and ends the wait sooner, at the cost of two '
              'Heat API calls per poll.'),
+    cfg.BoolOpt(
+        'early_stack',
+        default=True,
+        help='Create the part of a recovery\'s Heat stack that needs no '
+             'restored data (networks, subnets, routers, ports, security '
+             'groups, key pairs) while the data is restored, then update '
+             'the stack with the rest (servers, volumes, attachments), '
+             'which shortens the RTO by the time Heat spends on the first '
+             'part. The stack then ends UPDATE_COMPLETE. False: one stack '
+             'create after the restore (CREATE_COMPLETE).'),
     cfg.IntOpt(
         'parallel_restores',
         default=2,

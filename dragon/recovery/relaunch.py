@@ -52,6 +52,7 @@ from dragon import exception
 from dragon.notifications import notifier
 from dragon.protection import graph as graph_mod
 from dragon.protection import recorder as rec
+from dragon.recovery import early_stack
 from dragon.recovery import mappings as mappings_mod
 from dragon.recovery import modes
 from dragon.recovery import restore as restore_mod
@@ -120,6 +121,12 @@ class Recovery:
         self.restored: dict[str, dict[str, Any]] = {}
         self._restored_lock = threading.Lock()
         self.stack_id: str | None = None
+        # Set when launch() starts: a stack failing from then on is Heat's
+        # failure (kept for diagnosis); before, only the early part of the
+        # stack exists (early_stack) and goes with the failed restore.
+        self._launching = False
+        # The checkpoint's template (text) and parameter index, read once.
+        self._template_source: tuple[Any, Any] | None = None
         self._failed = threading.Event()
         self._started = time.monotonic()
         # An encrypted checkpoint's key domain, unwrapped in the target
@@ -170,6 +177,7 @@ class Recovery:
                 self.recovery)
         try:
             manifest, graph, keys, values = self.prepare()
+            self.start_early_stack(manifest, keys, values)
             self.restore_all(manifest, graph, keys)
             template, params = self.rewrite(manifest, keys, values)
             self.launch(manifest, template, params)
@@ -257,13 +265,58 @@ class Recovery:
                             policy_name=manifest['policy']['name'])
         return manifest, graph, keys, values
 
+    @staticmethod
+    def data_work(manifest: dict, keys: set) -> dict[str, dict]:
+        """``{key: data record}`` of what the restore puts back."""
+        return {key: record for key, record in manifest['data'].items()
+                if key in keys and record.get('kind') not in (None, 'none')}
+
+    def start_early_stack(self, manifest: dict, keys: set,
+                          values: dict) -> None:
+        """The stack's resources that need no restored data, created now.
+
+        ``[recovery] early_stack`` (``dragon.recovery.early_stack``).  An
+        early part that cannot be prepared (the rewrite with placeholders
+        fails, Heat finds the part invalid) only means the stack is made
+        in one piece after the restore, as with the option off.
+        """
+        work = self.data_work(manifest, keys)
+        if not work or not self.conf.recovery.early_stack:
+            return
+        try:
+            template, params = self._rewritten(
+                manifest, keys, values, early_stack.placeholders(work))
+            first = early_stack.split(template, params, work)
+            if first is not None:
+                stack_mod.validate(self.clients, first[0])
+        except Exception as e:  # noqa: BLE001 - the one-piece path remains
+            self.recorder.event('info', 'the stack is made in one piece '
+                                'once the data is restored: its part that '
+                                'needs no data could not be prepared (%s)'
+                                % exception.one_line(e))
+            return
+        if first is None:
+            return
+        name = self._stack_name(manifest)
+        self.recorder.flush(force=True, stack_name=name)
+        self.stack_id = stack_mod.create(self.clients, name, first[0],
+                                         first[1], self._timeout())
+        self.recorder.flush(force=True, stack_id=self.stack_id,
+                            stack_name=name)
+        early = first[0]['resources']
+        self.recorder.event('info', 'stack %s (%s) created with the %d '
+                            'resources that need no restored data (%s) '
+                            'while the data is restored; the others follow '
+                            'once it is' % (
+                                name, self.stack_id, len(early),
+                                ', '.join(sorted(early))[:300]))
+
     def restore_all(self, manifest: dict, graph: graph_mod.ResourceGraph,
                     keys: set) -> None:
         chunk_store = chunks_mod.project_store(
             self.swift, manifest['project_id'], self.conf,
             domain=self.domain)
-        work = [(key, record) for key, record in manifest['data'].items()
-                if key in keys and record.get('kind') not in (None, 'none')]
+        work = list(self.data_work(manifest, keys).items())
         self.recorder.phase(progress.RESTORING, len(work))
         with concurrent.futures.ThreadPoolExecutor(
                 self.conf.recovery.parallel_restores) as pool:
@@ -308,42 +361,73 @@ class Recovery:
         self.recorder.status(key, RESOURCE.RESTORED)
         self.recorder.advance()
 
-    def rewrite(self, manifest: dict, keys: set,
-                values: dict) -> tuple[dict, dict]:
-        template_yaml, index = store.read_template(
-            self.swift(), self.recovery.recovery_point, self.domain)
+    def _rewritten(self, manifest: dict, keys: set, values: dict,
+                   restored: dict) -> tuple[dict, dict]:
+        """The checkpoint's template rewritten with ``restored``."""
+        if self._template_source is None:
+            self._template_source = store.read_template(
+                self.swift(), self.recovery.recovery_point, self.domain)
+        template_yaml, index = self._template_source
         mappings = dict(self.recovery.mappings or {})
-        template, params = rewrite_mod.rewrite(
-            template_yaml, index, values, self.restored, keys,
+        return rewrite_mod.rewrite(
+            template_yaml, index, values, restored, keys,
             self.template_mode, mappings.get('name_prefix') or '',
             graph=manifest['graph'])
+
+    def rewrite(self, manifest: dict, keys: set,
+                values: dict) -> tuple[dict, dict]:
+        template, params = self._rewritten(manifest, keys, values,
+                                           self.restored)
         stack_mod.validate(self.clients, template)
         self.recorder.event('info', 'template rewritten for %s and validated'
                             % self.recovery.target_region)
         return template, params
 
-    def launch(self, manifest: dict, template: dict, params: dict) -> None:
-        name = stack_mod.stack_name(
+    def _stack_name(self, manifest: dict) -> str:
+        return stack_mod.stack_name(
             manifest['policy']['name'],
             naming.parse(self.recovery.recovery_point).time,
             (self.recovery.mappings or {}).get('name_prefix') or
             ('drill-' if self.drill else ''))
-        timeout = self.recovery.timeout or self.conf.recovery.stack_timeout
+
+    def _timeout(self) -> float:
+        return self.recovery.timeout or self.conf.recovery.stack_timeout
+
+    def _wait_stack(self, action: str) -> str:
+        return stack_mod.wait(
+            self.clients, self.stack_id, self._timeout(),
+            self._stack_progress,
+            interval=self.conf.recovery.stack_poll_interval, action=action)
+
+    def launch(self, manifest: dict, template: dict, params: dict) -> None:
+        """The whole stack: created, or the early part updated to it."""
+        name = self._stack_name(manifest)
         self.recorder.phase(progress.LAUNCHING)
-        # Named before it exists: an engine that dies between Heat's answer
-        # and the next write leaves a stack its successor finds by name.
-        self.recorder.flush(force=True, stack_name=name)
-        self.stack_id = stack_mod.create(self.clients, name, template,
-                                         params, timeout)
-        self.recorder.flush(force=True, stack_id=self.stack_id,
-                            stack_name=name)
-        self.recorder.event('info', 'stack %s (%s) created' % (
-            name, self.stack_id))
-        status = stack_mod.wait(
-            self.clients, self.stack_id, timeout, self._stack_progress,
-            interval=self.conf.recovery.stack_poll_interval, action='CREATE')
+        self._launching = True
+        if self.stack_id:
+            self._wait_stack('CREATE')
+            stack_mod.update(self.clients, name, self.stack_id, template,
+                             params, self._timeout())
+            self.recorder.event('info', 'stack %s updated with the %d '
+                                'resources of the template' % (
+                                    name, len(template.get('resources')
+                                              or {})))
+            action = 'UPDATE'
+        else:
+            # Named before it exists: an engine that dies between Heat's
+            # answer and the next write leaves a stack its successor finds
+            # by name.
+            self.recorder.flush(force=True, stack_name=name)
+            self.stack_id = stack_mod.create(self.clients, name, template,
+                                             params, self._timeout())
+            self.recorder.flush(force=True, stack_id=self.stack_id,
+                                stack_name=name)
+            self.recorder.event('info', 'stack %s (%s) created' % (
+                name, self.stack_id))
+            action = 'CREATE'
+        status = self._wait_stack(action)
         self.recorder.flush(force=True, stack_status=status)
-        if status != 'CREATE_COMPLETE':
+        if status != action + '_COMPLETE':
             raise exception.StackFailed(stack=name, status=status,
                                         reason='see the recovery events')
 
@@ -359,7 +443,7 @@ class Recovery:
                 if status.endswith('FAILED'):
                     self.recorder.status(key, RESOURCE.ERROR,
                                          resource.get('resource_status_reason'))
-                elif status == 'CREATE_COMPLETE':
+                elif status in ('CREATE_COMPLETE', 'UPDATE_COMPLETE'):
                     self.recorder.status(key, RESOURCE.DONE)
 
     def verify_restored(self, manifest: dict) -> None:
@@ -385,9 +469,8 @@ class Recovery:
 
     def teardown(self) -> None:
         """Remove the stack and everything restored (drills, failures, delete)."""
-        timeout = self.recovery.timeout or self.conf.recovery.stack_timeout
         if self.stack_id:
-            stack_mod.delete(self.clients, self.stack_id, timeout,
+            stack_mod.delete(self.clients, self.stack_id, self._timeout(),
                              interval=self.conf.recovery.stack_poll_interval)
             self.recorder.event('info', 'stack %s deleted' % self.stack_id)
         if self.restored:
@@ -411,9 +494,10 @@ class Recovery:
                 self.recorder.status(entry['key'], RESOURCE.ERROR,
                                      'not completed: %s' % reason)
         values: dict[str, Any] = {}
-        if self.drill or not self.stack_id:
-            # Nothing of a drill stays; a failover that made no stack keeps
-            # no half-restored data.  A failed stack stays for diagnosis.
+        if self.drill or not self.stack_id or not self._launching:
+            # Nothing of a drill stays; a failover that made no stack (or
+            # only its early part, before the restore failed) keeps no
+            # half-restored data.  A failed stack stays for diagnosis.
             try:
                 self.teardown()
                 values['torn_down'] = True

@@ -97,11 +97,7 @@ def create(clients: Any, name: str, template: dict[str, Any] | str,
     :raises dragon.exception.StackFailed: Heat refused the request.
     :raises dragon.exception.RemoteServiceUnavailable:
     """
-    fields = {'stack_name': name, 'template': _as_yaml(template),
-              'parameters': {k: '' if v is None else v
-                             for k, v in (params or {}).items()},
-              'timeout_mins': max(1, math.ceil(timeout / 60.0)),
-              'disable_rollback': True}
+    fields = {'stack_name': name, **_body(template, params, timeout)}
     attempt = 1
     while True:
         try:
@@ -124,6 +120,42 @@ def create(clients: Any, name: str, template: dict[str, Any] | str,
                         attempt + 1, CREATE_ATTEMPTS)
             time.sleep(CREATE_RETRY_DELAY * attempt)
             attempt += 1
+
+
+def _body(template: dict[str, Any] | str, params: dict[str, Any],
+          timeout: float) -> dict[str, Any]:
+    """What a create and an update send.
+
+    Rollback disabled, Heat's own timeout ``timeout`` rounded up to
+    minutes.
+    """
+    return {'template': _as_yaml(template),
+            'parameters': {k: '' if v is None else v
+                           for k, v in (params or {}).items()},
+            'timeout_mins': max(1, math.ceil(timeout / 60.0)),
+            'disable_rollback': True}
+
+
+def update(clients: Any, name: str, stack_id: str,
+           template: dict[str, Any] | str, params: dict[str, Any],
+           timeout: float) -> None:
+    """Replace the stack's template and parameters (Heat works on it after).
+
+    Resources whose definition is unchanged are kept as they are; new ones
+    are created.  A failed update stays for diagnosis, like a failed
+    create.
+
+    :raises dragon.exception.StackFailed: Heat refused the request.
+    :raises dragon.exception.RemoteServiceUnavailable:
+    """
+    try:
+        with heat_errors.reachable('updating stack %s' % stack_id):
+            clients.heat().stacks.update(
+                _identifier({'stack_name': name, 'id': stack_id}),
+                **_body(template, params, timeout))
+    except heat_errors.HTTPException as e:
+        raise exception.StackFailed(stack=name, status='not updated',
+                                    reason=heat_errors.reason(e))
 
 
 def get(clients: Any, stack_id: str) -> dict[str, Any] | None:

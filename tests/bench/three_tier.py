@@ -84,6 +84,7 @@ def dragon_side(run: 'common.Run', cleanup: 'common.Cleanup') -> dict:
         raise RuntimeError('recovery %s: %s' % (recovery['id'],
                                                 recovery['error']))
     _say_timeline(backup_dr.recoveries.events(recovery['id']))
+    _say_stack_timeline(env.conn(common.BACKUP), recovery)
     return {'story': story, 'seconds': t.seconds, 'recovery': recovery,
             'template': _template_of(env.conn(common.BACKUP), recovery),
             'images': _restored_images(recovery, story.workload.ids)}
@@ -101,6 +102,40 @@ def _say_timeline(events: list) -> None:
         at = datetime.datetime.fromisoformat(event['time']) - first
         common.say('  +%5.1f s  %s' % (at.total_seconds(),
                                        event['message'][:150]))
+
+
+def _say_stack_timeline(conn, recovery: dict) -> None:
+    """When Heat started and finished each resource of the recovery's
+    stack, seconds after its first event: which resource is the stack's
+    long pole.
+    """
+    import datetime
+    try:
+        stack = conn.orchestration.get_stack(recovery['stack_id'])
+        events = conn.orchestration.get(
+            '/stacks/%s/%s/events' % (stack.name, stack.id),
+            params={'sort_dir': 'asc', 'limit': 1000}).json()['events']
+    except Exception as exc:   # noqa: BLE001 - a figure, not a failure
+        common.say('stack events unreadable: %s' % exc)
+        return
+    if not events:
+        return
+
+    def when(event):
+        return datetime.datetime.fromisoformat(
+            event['event_time'].replace('Z', '+00:00'))
+    first = when(events[0])
+    spans: dict = {}
+    for event in events:
+        name = event['resource_name']
+        if name == stack.name:
+            continue
+        at = (when(event) - first).total_seconds()
+        span = spans.setdefault(name, [at, at])
+        span[1] = at
+    for name, (start, end) in sorted(spans.items(), key=lambda kv: kv[1]):
+        common.say('  heat %5.1f-%5.1f s (%4.1f)  %s' % (
+            start, end, end - start, name))
 
 
 def _template_of(conn, recovery: dict) -> dict:

@@ -37,7 +37,8 @@ def _response(answer):
 
 
 class Session(ks_session.Session):
-    """Sends each request to ``adapter()`` (``get``/``post``/``delete``).
+    """Sends each request to ``adapter()`` (``get``/``post``/``put``/
+    ``delete``).
 
     :param adapter: called at request time for the adapter-style fake that
         answers, so a fake that raises (Heat unreachable) raises here.
@@ -58,6 +59,8 @@ class Session(ks_session.Session):
                                  raise_exc=False)
         elif method == 'POST':
             answer = adapter.post(url, json=body, raise_exc=False)
+        elif method == 'PUT':
+            answer = adapter.put(url, json=body, raise_exc=False)
         elif method == 'DELETE':
             answer = adapter.delete(url, raise_exc=False)
         else:

@@ -76,6 +76,10 @@ class Adapter:
         self._log('POST', path, json)
         return self.target.answer_post(self.service, path, json)
 
+    def put(self, path, json=None, raise_exc=True, **kwargs):
+        self._log('PUT', path, json)
+        return self.target.answer_put(self.service, path, json)
+
     def delete(self, path, raise_exc=True, **kwargs):
         self._log('DELETE', path, None)
         return self.target.answer_delete(self.service, path)
@@ -106,6 +110,7 @@ class Target:
         self.stacks = {}
         self.validate_answer = Response(200, {'Parameters': {}})
         self.create_answer = None
+        self.update_answer = None
 
     @property
     def project_id(self):
@@ -211,6 +216,12 @@ class Target:
             self.stacks.setdefault('s1', [('CREATE_IN_PROGRESS', [])])
             return Response(201, {'stack': {'id': 's1', 'links': []}})
         raise AssertionError('unexpected POST %s %s' % (service, path))
+
+    def answer_put(self, service, path, body):
+        assert service == 'orchestration', path
+        if self.update_answer is not None:
+            return self.update_answer
+        return Response(202)
 
     def answer_delete(self, service, path):
         assert service == 'orchestration', path

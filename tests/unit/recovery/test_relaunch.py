@@ -26,6 +26,7 @@ from dragon.checkpoint import manifest as manifest_mod
 from dragon.checkpoint import store
 from dragon import exception
 from dragon.protection import recorder as rec
+from dragon.recovery import early_stack
 from dragon.recovery import relaunch
 from dragon import statuses
 from tests.unit.checkpoint.fake_swift import FakeAccount
@@ -84,6 +85,7 @@ class Fakes:
         self.calls = []
         self.intervals = []
         self.fail = {}
+        self.templates = []
         mp = monkeypatch
         mp.setattr(relaunch.selection, 'select',
                    lambda graph, ids: {n.key for n in graph.nodes()})
@@ -96,6 +98,7 @@ class Fakes:
         mp.setattr(relaunch.stack_mod, 'validate',
                    lambda clients, template: self.calls.append(('validate',)))
         mp.setattr(relaunch.stack_mod, 'create', self.create)
+        mp.setattr(relaunch.stack_mod, 'update', self.update)
         mp.setattr(relaunch.stack_mod, 'wait', self.wait)
         mp.setattr(relaunch.stack_mod, 'delete', self.delete)
         # raising=False: the DB function lands with the recoveries table.
@@ -123,23 +126,42 @@ class Fakes:
 
     def rewrite(self, template, index, values, restored, keys, mode, prefix,
                 graph=None):
+        """A network, and a server booted from its restored image."""
         self.calls.append(('rewrite', mode, tuple(sorted(restored))))
-        return {'resources': {}}, dict(values)
+        image = (restored.get('server_web') or {}).get('image_id')
+        if image and image.startswith(early_stack.MARK) and \
+                'placeholder' in self.fail:
+            raise exception.MappingMissing(missing=['image of server_web'])
+        return {'parameters': {'image_web': {'type': 'string'}},
+                'resources': {
+                    'net': {'type': 'OS::Neutron::Net'},
+                    'server_web': {'type': 'OS::Nova::Server', 'properties': {
+                        'image': {'get_param': 'image_web'},
+                        'networks': [{'network': {'get_resource': 'net'}}]}}},
+                'outputs': {'ip': {'value': {'get_attr': [
+                    'server_web', 'first_address']}}}}, \
+            dict(values, image_web=image)
 
     def create(self, clients, name, template, params, timeout):
         self.calls.append(('create', name))
+        self.templates.append(('create', template, params))
         return 'stack-1'
+
+    def update(self, clients, name, stack_id, template, params, timeout):
+        self.calls.append(('update', name, stack_id))
+        self.templates.append(('update', template, params))
 
     def wait(self, clients, stack_id, timeout, progress_cb, *, interval,
              action=None):
         self.intervals.append(('wait', interval))
+        self.calls.append(('wait', action))
         progress_cb([{'resource_name': 'server_web',
                       'physical_resource_id': 'new-s1',
-                      'resource_status': 'CREATE_COMPLETE'}])
+                      'resource_status': '%s_COMPLETE' % action}])
         if 'stack' in self.fail:
             raise exception.StackFailed(stack='s', status='CREATE_FAILED',
                                         reason='server_web: no valid host')
-        return 'CREATE_COMPLETE'
+        return '%s_COMPLETE' % action
 
     def delete(self, clients, stack_id, timeout, *, interval):
         self.calls.append(('delete_stack', stack_id))
@@ -185,8 +207,21 @@ def env(conf, monkeypatch):
 def test_failover_restores_rewrites_and_launches(env):
     ok, row = env.recover()
     assert ok and row['status'] == 'succeeded' and row['error'] is None
-    assert env.fakes.kinds() == ['resolve', 'restore', 'restore', 'rewrite',
-                                 'validate', 'create']
+    # The network first, while the data is restored; then the rest.
+    assert env.fakes.kinds() == ['resolve', 'rewrite', 'validate', 'create',
+                                 'restore', 'restore', 'rewrite', 'validate',
+                                 'wait', 'update', 'wait']
+    [(_, early, early_params), (_, full, params)] = env.fakes.templates
+    assert list(early['resources']) == ['net']
+    assert 'outputs' not in early and 'parameters' not in early
+    assert early_params == {}
+    assert set(full['resources']) == {'net', 'server_web'}
+    assert params['image_web'] == 'img-server_web'
+    assert [c for c in env.fakes.calls if c[0] == 'wait'] == [
+        ('wait', 'CREATE'), ('wait', 'UPDATE')]
+    assert row['stack_status'] == 'UPDATE_COMPLETE'
+    assert any('need no restored data (net)' in e[2]
+               for e in env.rows.events)
     assert ('rewrite', 'failover', ('server_web', 'volume_db')) in \
         env.fakes.calls
     assert row['restored'] == {'server_web': {'image_id': 'img-server_web'},
@@ -234,13 +269,15 @@ def test_stack_polls_and_parallel_restores_are_the_operators(
                         pool)
     ok, _row = env.recover(mode='drill')
     assert ok and workers == [2]                    # the defaults, as before
-    assert env.fakes.intervals == [('wait', 2.0), ('delete', 2.0)]
+    assert env.fakes.intervals == [('wait', 2.0), ('wait', 2.0),
+                                   ('delete', 2.0)]
     env.conf.set_override('stack_poll_interval', 0.5, group='recovery')
     env.conf.set_override('parallel_restores', 5, group='recovery')
     env.fakes.intervals.clear()
     ok, _row = env.recover(mode='drill')
     assert ok and workers == [2, 5]
-    assert env.fakes.intervals == [('wait', 0.5), ('delete', 0.5)]
+    assert env.fakes.intervals == [('wait', 0.5), ('wait', 0.5),
+                                   ('delete', 0.5)]
 
 
 def test_a_drill_fails_when_a_restored_image_is_not_whole(env):
@@ -261,7 +298,10 @@ def test_a_corrupt_chunk_fails_naming_the_resource_and_removes_restored(env):
     env.fakes.fail['restore'] = 'volume_db'
     ok, row = env.recover()
     assert not ok and 'volume_db' in row['error'] and 'bad chunk' in row['error']
-    assert 'create' not in env.fakes.kinds()
+    # The stack's early part goes with the restored data: a failover whose
+    # restore failed keeps nothing.
+    assert 'update' not in env.fakes.kinds()
+    assert ('delete_stack', 'stack-1') in env.fakes.calls
     assert env.fakes.calls[-1][0] == 'cleanup' and row['torn_down']
     failed = next(r for r in row['resource_status'] if r['key'] == 'volume_db')
     assert failed['status'] == statuses.Resource.ERROR
@@ -273,6 +313,24 @@ def test_a_failed_stack_of_a_failover_is_kept_for_diagnosis(env):
     assert not ok and 'no valid host' in row['error']
     assert 'delete_stack' not in env.fakes.kinds()
     assert any('kept for diagnosis' in e[2] for e in env.rows.events)
+
+
+def test_without_early_stack_the_stack_is_made_in_one_piece(env):
+    env.conf.set_override('early_stack', False, group='recovery')
+    ok, row = env.recover()
+    assert ok and row['stack_status'] == 'CREATE_COMPLETE'
+    assert env.fakes.kinds() == ['resolve', 'restore', 'restore', 'rewrite',
+                                 'validate', 'create', 'wait']
+
+
+def test_an_early_part_that_cannot_be_prepared_is_no_failure(env):
+    env.fakes.fail['placeholder'] = True
+    ok, row = env.recover()
+    assert ok and row['stack_status'] == 'CREATE_COMPLETE'
+    assert env.fakes.kinds() == ['resolve', 'rewrite', 'restore', 'restore',
+                                 'rewrite', 'validate', 'create', 'wait']
+    assert any('made in one piece' in e[2] and 'image of server_web' in e[2]
+               for e in env.rows.events)
 
 
 def test_a_failed_drill_is_torn_down_and_recorded(env):

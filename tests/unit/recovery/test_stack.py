@@ -55,6 +55,28 @@ def test_create_sends_template_parameters_and_timeout(target):
     assert body['disable_rollback'] is True  # kept for diagnosis
 
 
+def test_update_sends_the_whole_template_to_the_named_stack(target):
+    template = {'heat_template_version': '2021-04-16', 'resources': {}}
+    stack.update(target, 'n', 's1', template, {'a': 'b'}, timeout=600)
+    [(method, service, path, body)] = target.writes()
+    # name/id: Heat answers a bare id with a redirect.
+    assert (method, service, path) == ('PUT', 'orchestration', '/stacks/n/s1')
+    assert yaml.safe_load(body['template']) == template
+    assert body['parameters'] == {'a': 'b'}
+    assert body['timeout_mins'] == 10
+    assert body['disable_rollback'] is True
+
+
+def test_update_refused(target):
+    target.update_answer = fakes.Response(
+        400, {'error': {'message': 'Property error: image'}})
+    with pytest.raises(exception.StackFailed) as e:
+        stack.update(target, 'n', 's1', 'heat_template_version: 2021-04-16\n',
+                     {}, 60)
+    assert 'Property error: image (HTTP 400)' in str(e.value)
+    assert e.value.status == 'not updated'
+
+
 def test_create_refused(target):
     target.create_answer = fakes.Response(
         400, {'error': {'message': 'Property error: flavor'}})
