@@ -34,6 +34,9 @@ SECOND_CLOUD_TESTS := tests/functional/minicloud/test_compute.py \
 	tests/functional/minicloud/test_key_manager.py \
 	tests/functional/cli \
 	tests/functional/api/test_checkpoints.py \
+	tests/functional/api/test_policies.py \
+	tests/functional/api/test_engines.py \
+	tests/functional/services/test_dragon_services.py \
 	tests/functional/api/test_recoveries.py \
 	tests/functional/api/test_policy_encryption.py \
 	tests/functional/protection/test_data_actions.py \
