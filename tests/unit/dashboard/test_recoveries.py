@@ -201,10 +201,14 @@ class InPlaceWindowTests(helpers.TestCase):
         response = self.client.get(reverse(DETAIL,
                                            args=[rfakes.RECOVERY_ID]))
         self.assertEqual(200, response.status_code)
-        self.assertContains(response, '2026-12-04T02:02:00')
+        # In the user's date format, as in the table.
+        self.assertContains(response, 'Dec. 4, 2026, 2:02 a.m.')
         self.assertContains(response, 'commit or roll back before then')
-        for value in ('old-vol-1', 'new-vol-1', '/dev/vdb', 'swapped'):
+        for value in ('old-vol-1', 'new-vol-1', '/dev/vdb', 'swapped',
+                      'db-data (volume, replaced)'):
             self.assertContains(response, value)
+        # No stack: its rows would only say "-".
+        self.assertNotContains(response, 'Stack status')
 
 
 class FailbackTests(helpers.TestCase):

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from horizon import tabs
+from horizon.utils import filters as horizon_filters
 
 from dragon.dashboard import api as dragon_api
 from dragon.dashboard.api import policies as policies_api
@@ -26,6 +27,11 @@ from dragon.dashboard.common import regions
 from dragon.dashboard.project.recoveries import tables
 
 
+def _when(value: Any) -> Any:
+    """An API time as the tables show it (the user's format), or None."""
+    return horizon_filters.parse_isotime(value) if value else None
+
+
 class OverviewTab(tabs.Tab):
     name = _('Overview')
     slug = 'overview'
@@ -34,6 +40,11 @@ class OverviewTab(tabs.Tab):
     def get_context_data(self, request: Any) -> dict[str, Any]:
         recovery = self.tab_group.kwargs['recovery']
         return {'recovery': recovery,
+                'started': _when(getattr(recovery, 'started_at', None) or
+                                 getattr(recovery, 'created_at', None)),
+                'finished': _when(getattr(recovery, 'finished_at', None)),
+                'window_ends': _when(getattr(recovery, 'commit_deadline',
+                                             None)),
                 'progress': progress.render(recovery),
                 'stack': tables.stack_link(recovery),
                 'rto': tables.rto(recovery),
