@@ -310,13 +310,9 @@ class EngineManager:
             # Taken over, or its end not recorded yet (reconciled later
             # from Swift with this trust): the trust is still needed.
             return
-        if current is not None and \
-                current.status == statuses.Recovery.AWAITING_COMMIT:
-            return      # the commit, rollback or expiry runs with it
-        if current is not None and kind is run_kinds.CHECKPOINT:
-            from dragon.replication import engine as replication
-            if replication.holds_trust(current.replication, self.conf):
-                return      # its copy is tried again with this trust
+        if current is not None and trust_outlives_run(self.conf, kind,
+                                                      current):
+            return
         release_trust(self.conf, admin, row_id, trust_id, kind)
 
     def _after_protection(self, checkpoint_id: str) -> None:
@@ -353,6 +349,25 @@ class EngineManager:
         except Exception:
             LOG.exception("%s %s: cannot record its failure", kind.name,
                           row_id)
+
+
+def trust_outlives_run(conf: cfg.ConfigOpts, kind: run_kinds.RunKind,
+                       current: Any) -> bool:
+    """Whether a run's trust is kept after its engine is done with it.
+
+    One rule for the run's own engine (``Manager._run``) and for an engine
+    that ended another's run (``dragon.engine.takeover``): a recovery still
+    worked on or awaiting commit (its commit, rollback or expiry runs with
+    the trust), and a checkpoint whose copy to the backup site is tried
+    again, keep it.
+    """
+    if kind is run_kinds.RECOVERY:
+        return current.status in statuses.Recovery.WORKING + (
+            statuses.Recovery.AWAITING_COMMIT,)
+    if kind is run_kinds.CHECKPOINT:
+        from dragon.replication import engine as replication
+        return replication.holds_trust(current.replication, conf)
+    return False
 
 
 def release_trust(conf: cfg.ConfigOpts, admin: Any, row_id: str,

@@ -214,8 +214,8 @@ class Takeover:
 def _release_ended(conf: cfg.ConfigOpts, admin: Any,
                    recovery_id: str) -> None:
     """The trust of a recovery this takeover ended, as a run's own engine
-    releases it: it served that run only.  One still worked on, or whose
-    commit window is open, keeps it.
+    releases it, by the same rule (``manager.trust_outlives_run``): it
+    served that run only.
     """
     from dragon.db import run_kinds
     from dragon.engine import manager
@@ -223,8 +223,7 @@ def _release_ended(conf: cfg.ConfigOpts, admin: Any,
         current = db_api.recovery_get(admin, recovery_id)
     except exception.RecoveryNotFound:
         return
-    if current.status in statuses.Recovery.WORKING + (
-            statuses.Recovery.AWAITING_COMMIT,):
+    if manager.trust_outlives_run(conf, run_kinds.RECOVERY, current):
         return
     manager.release_trust(conf, admin, recovery_id, current.trust_id,
                           run_kinds.RECOVERY)

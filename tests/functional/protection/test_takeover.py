@@ -116,10 +116,19 @@ def test_damaged_chunks_are_named_by_verify_and_rewritten_not_reused(
     assert check.returncode == 1, (check.stdout, check.stderr)
     assert all(sha in check.stdout for sha in damaged), check.stdout
 
-    # The next protection of the same data writes them again.
-    again = dr.checkpoints.protect(protected.policy['id'])
-    protected.checkpoints.append(again['id'])
-    again = wait_checkpoint(dr, again['id'])
+    # The next protection of the same data writes them again, by an engine
+    # that leaves the md5 to Swift ([checkpoint] upload_md5 = never, what
+    # ``auto`` does over https): what it records must be what Swift
+    # stored, for chunks check and verify below.
+    dragon.stop_engines()
+    dragon.start_engine(1, env={'OS_CHECKPOINT__UPLOAD_MD5': 'never'})
+    try:
+        again = dr.checkpoints.protect(protected.policy['id'])
+        protected.checkpoints.append(again['id'])
+        again = wait_checkpoint(dr, again['id'])
+    finally:
+        dragon.stop_engines()
+        dragon.start_engine(1)
     assert again['status'] == 'available', again['error']
     messages = ' '.join(e['message'] for e in dr.checkpoints.events(
         again['id']))
@@ -132,8 +141,18 @@ def test_damaged_chunks_are_named_by_verify_and_rewritten_not_reused(
             protected.sha256_of(record)
             assert record['chunk_list_sha256'] == \
                 chunks_mod.chunk_list_sha256(record['chunks'])
+    rewritten = [c for record in manifest['data'].values()
+                 for c in record.get('chunks') or ()
+                 if c['sha256'] in damaged]
+    assert rewritten and all(c.get('md5') for c in rewritten), rewritten
     dr.checkpoints.verify(old['id'], read_data=True)
     assert wait_verified(dr, old['id'], timeout=600)['status'] == 'ok'
+    check = subprocess.run(
+        [dragon_bin('dragon-manage'), '--config-file',
+         str(dragon.config_file), 'chunks', 'check', '--project-id',
+         protected.clients.project_id], capture_output=True, text=True,
+        timeout=300, env=clean_environ())
+    assert check.returncode == 0, (check.stdout, check.stderr)
 
 
 def wait_verified(dr, checkpoint_id, timeout=300):
