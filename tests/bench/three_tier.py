@@ -206,21 +206,22 @@ def _volume_to_image(env, conn, volume_id: str, name: str,
         'openstack', '--os-volume-api-version', '3.66', 'volume', 'snapshot',
         'create', '--volume', volume_id, '-f', 'value', '-c', 'id',
         snap]).strip()
-    cleanup.add('snapshot ' + snap, _delete_snapshot, conn, snap_id)
+    cleanup.add('snapshot ' + snap, _delete_block, conn, 'snapshot',
+                snap_id)
     _wait_status(lambda: bs.get_snapshot(snap_id), 'available')
     temp = common.unique('s3-temp')
     temp_id = common.run_cli(env, [
         'openstack', 'volume', 'create', '--snapshot', snap_id, '--size', '1',
         '-f', 'value', '-c', 'id', temp]).strip()
-    cleanup.add('volume ' + temp, _delete_volume, conn, temp_id)
+    cleanup.add('volume ' + temp, _delete_block, conn, 'volume', temp_id)
     _wait_status(lambda: bs.get_volume(temp_id), 'available')
     common.run_cli(env, ['openstack', 'image', 'create', '--volume', temp_id,
                          '--disk-format', 'raw', '--container-format', 'bare',
                          name])
     _wait_status(lambda: conn.image.find_image(name), 'active')
     _wait_status(lambda: bs.get_volume(temp_id), 'available')
-    _delete_volume(conn, temp_id)
-    _delete_snapshot(conn, snap_id)
+    _delete_block(conn, 'volume', temp_id)
+    _delete_block(conn, 'snapshot', snap_id)
 
 
 def _wait_status(find, wanted: str, timeout: float = 900) -> None:
@@ -232,24 +233,19 @@ def _wait_status(find, wanted: str, timeout: float = 900) -> None:
         raise RuntimeError('wanted %s, got %s' % (wanted, got['status']))
 
 
-def _delete_volume(conn, volume_id: str) -> None:
-    # By id, with get: find falls back to a name filter when the id is
-    # gone (already removed on the main path), and Cinder refuses that.
+def _delete_block(conn, kind: str, object_id: str) -> None:
+    """Delete a Cinder volume or snapshot by id and wait until it is gone.
+
+    With get, not find: find falls back to a name filter when the id is
+    gone (already removed on the main path), and Cinder refuses that.
+    """
+    storage = conn.block_storage
     try:
-        volume = conn.block_storage.get_volume(volume_id)
+        found = getattr(storage, 'get_' + kind)(object_id)
     except sdk_exc.NotFoundException:
         return
-    conn.block_storage.delete_volume(volume)
-    conn.block_storage.wait_for_delete(volume, wait=300)
-
-
-def _delete_snapshot(conn, snap_id: str) -> None:
-    try:
-        snap = conn.block_storage.get_snapshot(snap_id)
-    except sdk_exc.NotFoundException:
-        return
-    conn.block_storage.delete_snapshot(snap)
-    conn.block_storage.wait_for_delete(snap, wait=300)
+    getattr(storage, 'delete_' + kind)(found)
+    storage.wait_for_delete(found, wait=300)
 
 
 def scripted_recover(run: 'common.Run', backup: dict, template: dict,
