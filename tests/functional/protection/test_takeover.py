@@ -108,11 +108,7 @@ def test_damaged_chunks_are_named_by_verify_and_rewritten_not_reused(
     point = dr.recovery_points.verify(old['container'])
     assert point['status'] == 'damaged'
     assert {p['chunk'] for p in point['problems']} == set(damaged)
-    check = subprocess.run(
-        [dragon_bin('dragon-manage'), '--config-file',
-         str(dragon.config_file), 'chunks', 'check', '--project-id',
-         protected.clients.project_id], capture_output=True, text=True,
-        timeout=300, env=clean_environ())
+    check = _chunks_check(dragon, protected)
     assert check.returncode == 1, (check.stdout, check.stderr)
     assert all(sha in check.stdout for sha in damaged), check.stdout
 
@@ -147,12 +143,17 @@ def test_damaged_chunks_are_named_by_verify_and_rewritten_not_reused(
     assert rewritten and all(c.get('md5') for c in rewritten), rewritten
     dr.checkpoints.verify(old['id'], read_data=True)
     assert wait_verified(dr, old['id'], timeout=600)['status'] == 'ok'
-    check = subprocess.run(
+    check = _chunks_check(dragon, protected)
+    assert check.returncode == 0, (check.stdout, check.stderr)
+
+
+def _chunks_check(dragon, protected):
+    """``dragon-manage chunks check`` of the project, as an operator runs it."""
+    return subprocess.run(
         [dragon_bin('dragon-manage'), '--config-file',
          str(dragon.config_file), 'chunks', 'check', '--project-id',
          protected.clients.project_id], capture_output=True, text=True,
         timeout=300, env=clean_environ())
-    assert check.returncode == 0, (check.stdout, check.stderr)
 
 
 def wait_verified(dr, checkpoint_id, timeout=300):
