@@ -316,7 +316,10 @@ class Recovery:
         chunk_store = chunks_mod.project_store(
             self.swift, manifest['project_id'], self.conf,
             domain=self.domain)
-        work = list(self.data_work(manifest, keys).items())
+        # Largest first: the pool's last restore to finish is then a small
+        # one, not a large one started after the small ones.
+        work = sorted(self.data_work(manifest, keys).items(),
+                      key=lambda item: -restore_mod.estimate(item[1]))
         self.recorder.phase(progress.RESTORING, len(work))
         with concurrent.futures.ThreadPoolExecutor(
                 self.conf.recovery.parallel_restores) as pool:

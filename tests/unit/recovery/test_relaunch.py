@@ -315,6 +315,14 @@ def test_a_failed_stack_of_a_failover_is_kept_for_diagnosis(env):
     assert any('kept for diagnosis' in e[2] for e in env.rows.events)
 
 
+def test_the_largest_data_is_restored_first(env):
+    env.conf.set_override('parallel_restores', 1, group='recovery')
+    ok, _row = env.recover()
+    assert ok
+    assert [c[1] for c in env.fakes.calls if c[0] == 'restore'] == [
+        'volume_db', 'server_web']          # 300 bytes, then 100
+
+
 def test_without_early_stack_the_stack_is_made_in_one_piece(env):
     env.conf.set_override('early_stack', False, group='recovery')
     ok, row = env.recover()
