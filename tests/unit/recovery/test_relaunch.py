@@ -295,15 +295,20 @@ def test_a_missing_mapping_fails_before_anything_is_made(env):
 
 
 def test_a_corrupt_chunk_fails_naming_the_resource_and_removes_restored(env):
-    env.fakes.fail['restore'] = 'volume_db'
+    # One at a time, largest first: volume_db is restored, then
+    # server_web's chunk is bad.
+    env.conf.set_override('parallel_restores', 1, group='recovery')
+    env.fakes.fail['restore'] = 'server_web'
     ok, row = env.recover()
-    assert not ok and 'volume_db' in row['error'] and 'bad chunk' in row['error']
+    assert not ok and 'server_web' in row['error'] and \
+        'bad chunk' in row['error']
     # The stack's early part goes with the restored data: a failover whose
     # restore failed keeps nothing.
     assert 'update' not in env.fakes.kinds()
     assert ('delete_stack', 'stack-1') in env.fakes.calls
-    assert env.fakes.calls[-1][0] == 'cleanup' and row['torn_down']
-    failed = next(r for r in row['resource_status'] if r['key'] == 'volume_db')
+    assert env.fakes.calls[-1] == ('cleanup', ('volume_db',))
+    assert row['torn_down']
+    failed = next(r for r in row['resource_status'] if r['key'] == 'server_web')
     assert failed['status'] == statuses.Resource.ERROR
 
 
