@@ -173,8 +173,12 @@ class Recovery:
             self.recovery.mode, self.recovery.recovery_point,
             self.recovery.target_region,
             ' on engine %s' % self.host if self.host else ''))
-        notify(notifier.recovery_start, self.conf, self.recovery.id,
-                self.recovery)
+        # A failback's recovery at home is one step of a run that
+        # dragon.recovery.workflow notifies (it ends at the commit).
+        notifies = self.recovery.mode != modes.FAILBACK
+        if notifies:
+            notify(notifier.recovery_start, self.conf, self.recovery.id,
+                   self.recovery)
         try:
             manifest, graph, keys, values = self.prepare()
             self.start_early_stack(manifest, keys, values)
@@ -204,11 +208,13 @@ class Recovery:
                                     finished_at=timeutils.utcnow())
         except Exception as e:  # noqa: BLE001 - every failure ends the run
             self.fail(e)
-            notify(notifier.recovery_error, self.conf, self.recovery.id,
-                    self.recovery)
+            if notifies:
+                notify(notifier.recovery_error, self.conf, self.recovery.id,
+                       self.recovery)
             return False
-        notify(notifier.recovery_end, self.conf, self.recovery.id,
-                self.recovery)
+        if notifies:
+            notify(notifier.recovery_end, self.conf, self.recovery.id,
+                   self.recovery)
         return True
 
     def prepare(self) -> tuple[dict, graph_mod.ResourceGraph, set, dict]:

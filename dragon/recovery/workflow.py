@@ -44,6 +44,9 @@ from dragon.recovery import takeover
 from dragon import statuses
 
 STATUS = statuses.Recovery
+# Modes whose run opens a commit window: notified by this module (start,
+# error; the end when the window closes), not by ``relaunch``.
+WINDOWED = (modes.IN_PLACE, modes.FAILBACK)
 
 
 def run(conf: cfg.ConfigOpts, recovery_id: str, host: str = '') -> bool:
@@ -61,12 +64,21 @@ def run(conf: cfg.ConfigOpts, recovery_id: str, host: str = '') -> bool:
                        finished_at=timeutils.utcnow())
         relaunch.notify(notifier.recovery_error, conf, recovery_id, recovery)
         return False
+    if recovery.mode not in WINDOWED:
+        return relaunch.Recovery(conf, recovery, clients, recorder,
+                                 host).run()
+    # A run with a commit window: started now, ended (create.end) when the
+    # window closes (``finish``), or failed before it opened.
+    relaunch.notify(notifier.recovery_start, conf, recovery_id, recovery)
     if recovery.mode == modes.IN_PLACE:
-        return in_place_run.run(conf, recovery, clients, recorder)
-    if recovery.mode == modes.FAILBACK:
-        return failback_mod.run(conf, recovery, clients, recorder, host,
-                                relaunch.Recovery)
-    return relaunch.Recovery(conf, recovery, clients, recorder, host).run()
+        opened = in_place_run.run(conf, recovery, clients, recorder)
+    else:
+        opened = failback_mod.run(conf, recovery, clients, recorder, host,
+                                  relaunch.Recovery)
+    if not opened:
+        relaunch.notify(notifier.recovery_error, conf, recovery_id,
+                        recovery)
+    return opened
 
 
 def finish(conf: cfg.ConfigOpts, recovery_id: str, host: str = '') -> bool:

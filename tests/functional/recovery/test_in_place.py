@@ -51,8 +51,12 @@ from openstack import exceptions as sdk_exc
 import pytest
 
 from dragon.client.exceptions import ClientError
+from dragon.notifications.payloads import EventType
 from tests.functional.api.test_checkpoints import alt  # noqa: F401
 from tests.functional.cli.helpers import CLI
+from tests.functional.notifications import about
+from tests.functional.notifications import data_of
+from tests.functional.notifications import NotificationCollector
 from tests.functional.protected import wait_checkpoint
 from tests.minicloud.layout import region_tag
 from tests.minicloud import resources
@@ -242,7 +246,7 @@ def _others(protected):
     return servers, _attached(conn, ids['app_boot'])
 
 
-def test_in_place_restore_rollback_then_commit(cloud, protected):
+def test_in_place_restore_rollback_then_commit(cloud, protected, dragon):
     conn, dr = protected.conn, protected.dr
     ids = protected.workload.ids
     old, db = ids['data'], ids['db']
@@ -310,12 +314,21 @@ def test_in_place_restore_rollback_then_commit(cloud, protected):
     assert 'possible only when it is awaiting_commit' in str(closed.value)
 
     # Restore again, and commit with the CLI: no replaced volume is left.
-    recovery = _restore(protected, old)
-    new = recovery['replaced'][0]['new_volume_id']
-    cli = CLI(cloud.layout.clouds_yaml)
-    shown = json.loads(cli('dr', 'recovery', 'commit', recovery['id'],
-                           '--wait', '-f', 'json', timeout=600).stdout)
-    assert shown['status'] == 'committed', shown
+    # Notified as a run: started, and ended when the window closes.
+    with NotificationCollector(cloud.layout.rabbit_url(
+            dragon.ensure_up().vhost)) as notified:
+        recovery = _restore(protected, old)
+        new = recovery['replaced'][0]['new_volume_id']
+        cli = CLI(cloud.layout.clouds_yaml)
+        shown = json.loads(cli('dr', 'recovery', 'commit', recovery['id'],
+                               '--wait', '-f', 'json', timeout=600).stdout)
+        assert shown['status'] == 'committed', shown
+        start = data_of(notified.wait_for(EventType.RECOVERY_CREATE_START,
+                                          about(recovery['id']), 30)[1])
+        end = data_of(notified.wait_for(EventType.RECOVERY_CREATE_END,
+                                        about(recovery['id']), 30)[1])
+    assert start['mode'] == 'in_place'
+    assert end['status'] == 'committed'
     # Committing keeps what the restore recorded of each resource.
     row = dr.recoveries.get(recovery['id'])
     assert row['resource_status'], row

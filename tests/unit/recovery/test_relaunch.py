@@ -400,6 +400,14 @@ def test_a_failed_recovery_notifies_its_error(env, notified):
     assert 'm1.big' in notified[1][2]['dragon_object.data']['error']
 
 
+def test_a_failbacks_recovery_at_home_leaves_notifying_to_its_run(
+        env, notified):
+    # dragon.recovery.workflow notifies the whole failback: it starts
+    # before this step and ends at the commit.
+    ok, row = env.recover(mode='failback')
+    assert ok and notified.types() == []
+
+
 def test_an_unreadable_row_sends_the_one_the_run_has(env, notifications,
                                                      monkeypatch):
     def unreadable(context, recovery_id):

@@ -142,3 +142,24 @@ def test_deleting_a_failback_that_went_in_place_puts_it_back(
     workflow.delete('conf', 'rec-1')
 
     assert put == ['clients'] and row.deleted == ['rec-1']
+
+
+@pytest.mark.parametrize('mode,module', [('in_place', 'in_place_run'),
+                                         ('failback', 'failback_mod')])
+@pytest.mark.parametrize('opened,sent', [
+    (True, ['recovery_start']),
+    (False, ['recovery_start', 'recovery_error'])])
+def test_a_run_with_a_window_is_notified_by_the_workflow(
+        row, monkeypatch, mode, module, opened, sent):
+    """Started, and failed if its window never opened.
+
+    Its end comes when the window closes (finish).
+    """
+    row.mode = mode
+    notified = []
+    monkeypatch.setattr(relaunch, 'notify', lambda send, conf, rid, r:
+                        notified.append(send.__name__))
+    monkeypatch.setattr(getattr(workflow, module), 'run',
+                        lambda *args: opened)
+    assert workflow.run('conf', 'rec-1') is opened
+    assert notified == sent

@@ -192,11 +192,15 @@ def test_the_workflow_hands_in_place_recoveries_to_the_dry_run(monkeypatch):
     monkeypatch.setattr(rec, 'RunRecorder', lambda *a, **k: 'recorder')
     monkeypatch.setattr(relaunch, 'trust_clients', lambda conf, r: 'clients')
     monkeypatch.setattr(relaunch.Recovery, 'run', pytest.fail)
-    handed = []
+    handed, notified = [], []
+    monkeypatch.setattr(relaunch, 'notify', lambda send, conf, rid, r:
+                        notified.append((send.__name__, rid)))
     monkeypatch.setattr(run_mod, 'run', lambda *args: handed.append(args)
                         or True)
     assert workflow.run('conf', 'rec-1')
     assert handed == [('conf', row, 'clients', 'recorder')]
+    # Started now; its end is notified when its window closes.
+    assert notified == [('recovery_start', 'rec-1')]
 
 
 def test_an_encrypted_checkpoint_is_planned_from_its_opened_manifest(
