@@ -221,8 +221,20 @@ def test_every_server_surviving_at_home_means_in_place(site):
         choice.plan[0]['detail']
 
 
+class Neutron(test_recreate.Network):
+    """Home's Neutron, remembering which ids were asked for."""
+
+    def _get(self, resource_id):
+        self.got.append(resource_id)
+        return super()._get(resource_id)
+
+    get_network = get_subnet = get_security_group = _get
+
+
 def test_a_server_gone_at_home_is_recreated_in_place_beside_the_rest(site):
     del site.servers['a-db']
+    site.network = Neutron()
+    site.network.got = []
 
     choice = site.choose()
 
@@ -242,6 +254,9 @@ def test_a_server_gone_at_home_is_recreated_in_place_beside_the_rest(site):
     assert site.read == [(HOME, FINAL_POINT), (HOME, HOME_POINT)]
     graph, node = choice.places.of('server_db')
     assert (node.key, node.resource.id) == ('server_db', 'a-db')
+    # What it stands on is checked at home by its ids there; the final
+    # checkpoint's (the backup site's net-1) are never asked.
+    assert site.network.got == ['a-net', 'a-subnet', 'a-sg']
 
 
 def test_a_gone_server_whose_network_is_gone_at_home_means_a_new_stack(site):
