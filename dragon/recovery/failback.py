@@ -27,11 +27,12 @@ final checkpoint; this run then
    recorded on the reverse policy's ``failback.run.fenced`` with the
    status each had;
 #. recovers the checkpoint at home, reading the home Swift's copy:
-   **in place** into the surviving workload when every server of the
-   checkpoint survives there (``failback_in_place``: rebuilt from the
-   final images and started, volumes swapped), otherwise as a **new
-   stack** (``relaunch.Recovery``); the choice and why are an event and
-   ``failback.run.home_restore``;
+   **in place**, per resource, when some of the workload survives there
+   (``failback_in_place``: surviving servers rebuilt from the final
+   images and started, volumes swapped, servers and volumes gone there
+   made again where they stood), otherwise, or when in place cannot be
+   done for a member, as a **new stack** (``relaunch.Recovery``); the
+   choice and why are an event and ``failback.run.home_restore``;
 #. waits in ``awaiting_commit`` (no deadline: only the user closes it).
 
 Commit deletes the failover's stack here (the temporary copy of the
@@ -39,9 +40,10 @@ workload), in place also the replaced volumes and the servers' former
 disk images at home, and, only if the run was asked to
 (``delete_stale``), the fenced servers at home that were not rebuilt.
 Rollback deletes the new stack at home (in place: puts the volumes and
-disks back), starts the fenced servers that were ``ACTIVE`` and releases
-the quiesced ones here.  Every step is an event of the recovery; the
-figures (downtime, bytes moved) are on ``failback.run``.
+disks back and deletes the servers and volumes made again), starts the
+fenced servers that were ``ACTIVE`` and releases the quiesced ones here.
+Every step is an event of the recovery; the figures (downtime, bytes
+moved) are on ``failback.run``.
 """
 
 import time
@@ -344,7 +346,8 @@ def finish(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
             message = ('rolled back: %s, the fenced servers are as they '
                        'were and the workload runs here again%s' % (
                            ('the volumes and disks swapped at %s are put '
-                            'back' if in_place else 'the stack at %s is '
+                            'back, the servers and volumes made there '
+                            'deleted' if in_place else 'the stack at %s is '
                             'deleted') % recovery.target_region,
                            _home_note(home_policy)))
         else:

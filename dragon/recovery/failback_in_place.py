@@ -24,16 +24,25 @@ the plan, its checks and the swap (``in_place.plan``, ``checks``,
 ``apply``) run unchanged over the home region; a member without an id at
 home is looked up nowhere (it is gone for the plan).
 
-``choose`` decides before anything at home changes: **in place** when
-every server of the checkpoint survives at home (fenced, so stopped) and
-the in-place checks find nothing against it; volumes may survive (a new
-volume with the final bytes takes its place at its device) or not (made
-and attached to its server).  Otherwise the workload is recovered as a
-**new stack** (``relaunch``), with the reason in the events.  In place,
-the servers are rebuilt from their final images keeping their ports and
-addresses, and started; the replaced volumes and the servers' former
-disks (images) are kept until the failback is committed (then deleted:
-``window.settle``) or rolled back (put back: ``closing``).  The
+``choose`` decides before anything at home changes, per resource: **in
+place** when some of the workload survives at home and the in-place
+checks find nothing against the plan.  A surviving server (fenced, so
+stopped) is rebuilt from its final image keeping its ports and
+addresses, and started; a surviving volume is replaced (a new volume
+with the final bytes at its device).  A server gone at home is booted
+again in place (``recreate``) where it stood before the failover
+(``failback_places``: its networks, subnets, security groups, key pair
+and flavor at home, by id); a volume gone at home, or made at the
+backup site after the failover, is made anew and attached to its
+server.  Only when in place cannot be done (a gone server with no place
+at home or whose network, subnet, ... is gone too, a gone server that
+booted from a volume, a boot volume, nothing surviving at home, or
+anything the checks refuse) is the workload recovered as a **new
+stack** (``relaunch``), with every reason in the events and on
+``failback.run.home_restore``.  In place, the replaced volumes and the
+servers' former disks (images) are kept until the failback is committed
+(then deleted, the recreated servers kept: ``window.settle``) or rolled
+back (put back, the recreated servers deleted: ``closing``).  The
 recovery's ``plan`` says it went in place (``chosen``), for the commit,
 the rollback and the engine that takes a dead one's run over.
 """
@@ -51,6 +60,7 @@ from dragon.db import api as db_api
 from dragon import exception
 from dragon.protection import graph as graph_mod
 from dragon.protection import recorder as rec
+from dragon.recovery import failback_places
 from dragon.recovery.in_place import apply as apply_mod
 from dragon.recovery.in_place import checks
 from dragon.recovery.in_place import closing
@@ -76,6 +86,7 @@ class Choice:
     manifest: dict[str, Any] | None = None
     domain: Any = None
     lookup: plan_mod.Lookup | None = None
+    places: failback_places.Places | None = None
 
     @property
     def in_place(self) -> bool:
@@ -90,18 +101,21 @@ class Choice:
         return {'mode': self.mode, 'reason': self.reason,
                 'servers': self._count(plan_mod.REBUILD, plan_mod.SERVER),
                 'volumes': self._count(plan_mod.REPLACE, plan_mod.VOLUME),
+                'new_servers': self._count(plan_mod.RECREATE,
+                                           plan_mod.SERVER),
                 'new_volumes': self._count(plan_mod.RECREATE,
                                            plan_mod.VOLUME)}
 
     def describe(self) -> str:
-        """'in place into 1 surviving server(s) and 2 volume(s)', or
-        'as a new stack (why)'.
+        """'in place into 1 surviving server(s) and 2 volume(s), 1
+        server(s) recreated', or 'as a new stack (why)'.
         """
         if not self.in_place:
             return 'as a new stack (%s)' % self.reason
         said = self.record()
-        made = (', %d volume(s) made anew' % said['new_volumes']
-                if said['new_volumes'] else '')
+        made = ''.join(', %d %s' % (said[k], what) for k, what in (
+            ('new_servers', 'server(s) recreated'),
+            ('new_volumes', 'volume(s) made anew')) if said[k])
         return 'in place into %d surviving server(s) and %d volume(s)%s' % (
             said['servers'], said['volumes'], made)
 
@@ -123,14 +137,19 @@ def home_ids(members: list[dict[str, Any]],
     return found
 
 
+def failover_row(record: dict[str, Any]) -> Any:
+    """The failover recovery (None once it is deleted)."""
+    try:
+        return db_api.recovery_get(dragon_context.get_admin_context(),
+                                   record['recovery_id'])
+    except exception.RecoveryNotFound:
+        return None
+
+
 def failover_status(record: dict[str, Any]) -> list[dict[str, Any]]:
     """The failover recovery's ``resource_status`` ([] once it is deleted)."""
-    try:
-        return list(db_api.recovery_get(
-            dragon_context.get_admin_context(),
-            record['recovery_id']).resource_status or [])
-    except exception.RecoveryNotFound:
-        return []
+    return list(getattr(failover_row(record), 'resource_status', None)
+                or [])
 
 
 def home_lookup(clients: Any, ids: dict[str, str]) -> plan_mod.Lookup:
@@ -149,18 +168,15 @@ def _against(plan: list[dict[str, Any]], home: str,
 
     A boot volume is re-imaged in place by an in-place restore, not by a
     failback yet: that path (its copy, its rollback) has not been run
-    through a failback's takeover and commit.
+    through a failback's takeover and commit.  A gone server is the
+    checks' (``failback_places.Places.missing``).
     """
     def label(entry: dict[str, Any]) -> str:
         return ('%s (%s)' % (entry['name'], entry['id']) if entry.get('name')
                 else entry['id'])
 
-    found = ['server %s has no surviving server at %s to rebuild in '
-             'place' % (label(e), home) for e in plan
-             if e['type'] == plan_mod.SERVER and
-             e['action'] == plan_mod.RECREATE]
     boots = plan_mod.boot_volumes(graph)
-    found += ['volume %s is the boot volume of server %s: a failback does '
+    found = ['volume %s is the boot volume of server %s: a failback does '
               'not re-image boot volumes in place' % (label(e), boots[e['key']])
               for e in plan if e['key'] in boots and
               e['action'] == plan_mod.REPLACE]
@@ -190,23 +206,29 @@ def choose(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
     """
     home = recovery.target_region
     try:
-        ids = home_ids(record.get('members') or [],
-                       failover_status(record))
+        failover = failover_row(record)
+        ids = home_ids(record.get('members') or [], list(
+            getattr(failover, 'resource_status', None) or []))
         manifest, domain = run_mod.open_own(conf, clients,
                                             recovery.recovery_point)
+        graph = graph_mod.ResourceGraph.from_dict(manifest['graph'])
         lookup = home_lookup(clients, ids)
         entries = plan(manifest, lookup, ids, home)
-        why = _against(entries, home, graph_mod.ResourceGraph.from_dict(
-            manifest['graph'])) or checks.reasons(
-            graph_mod.ResourceGraph.from_dict(manifest['graph']), manifest,
-            entries, lookup)
+        why = _against(entries, home, graph)
+        places = None
+        if not why:
+            places = failback_places.find(
+                conf, clients, getattr(failover, 'recovery_point', None),
+                entries, ids)
+            why = checks.reasons(graph, manifest, entries, lookup,
+                                 missing=places.missing(clients))
     except Exception as e:  # noqa: BLE001 - a new stack says why
         return Choice(NEW_STACK, 'the in-place plan could not be made: %s'
                       % exception.one_line(e))
     if why:
         return Choice(NEW_STACK, '; '.join(why))
     return Choice(IN_PLACE, plan=entries, manifest=manifest, domain=domain,
-                  lookup=lookup)
+                  lookup=lookup, places=places)
 
 
 def chosen(recovery: Any) -> bool:
@@ -218,13 +240,22 @@ class HomeRestore(apply_mod.Restore):
     """The in-place swap of a failback: servers started, no deadline.
 
     The fenced servers were stopped before; rebuilt, they run the
-    workload at home and are started.  The window is the failback's:
+    workload at home and are started.  A server gone at home is booted
+    where it stood there (``failback_places``), not on the backup site's
+    networks its final checkpoint names.  The window is the failback's:
     only the user closes it (``failback.finish``).
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any,
+                 places: failback_places.Places | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.places = places or failback_places.Places()
         self._started = time.monotonic()
+
+    def place(self, key: str) -> tuple[graph_mod.ResourceGraph,
+                                       graph_mod.Node]:
+        return self.places.of(key)
 
     def _swap_all(self) -> None:
         super()._swap_all()
@@ -262,7 +293,8 @@ def recover(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
                         for c in entry['changes'])), entry['key'])
     try:
         HomeRestore(conf, recovery, clients, recorder, choice.manifest,
-                    choice.domain, choice.lookup).run(choice.plan)
+                    choice.domain, choice.lookup,
+                    places=choice.places).run(choice.plan)
     except exception.RunTakenOver:
         raise
     except Exception as e:  # noqa: BLE001 - every failure ends the run
@@ -292,7 +324,7 @@ def commit(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
     """The swap made the workload's own: what in-place commit deletes goes.
 
     The replaced volumes and the servers' former disk images are deleted;
-    the servers and the new volumes stay.
+    the servers (rebuilt or recreated) and the new volumes stay.
 
     :returns: a note for the closing message.
     :raises dragon.exception.DragonException: a step failed (saved so
@@ -302,14 +334,20 @@ def commit(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
     window.settle(swap_mod.Cloud(clients, conf), replaced, False,
                   closing.saver(recorder), recorder.event)
     servers = sum(window.kind_of(e) == window.SERVER for e in replaced)
+    made = sum(window.kind_of(e) == window.NEW_SERVER for e in replaced)
     volumes = sum(window.kind_of(e) == window.VOLUME for e in replaced)
-    return ('in place (%d server(s) rebuilt, %d volume(s) restored; the '
-            'replaced volumes and former disks deleted)' % (servers, volumes))
+    return ('in place (%d server(s) rebuilt, %s%d volume(s) restored; the '
+            'replaced volumes and former disks deleted)' % (
+                servers, '%d server(s) recreated, ' % made if made else '',
+                volumes))
 
 
 def put_back(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
              recorder: rec.RunRecorder) -> None:
     """What the run swapped at home put back (a rollback, a takeover).
+
+    The servers it booted again there are deleted (also one whose id the
+    engine that died did not record: found by its restore tags).
 
     :raises dragon.exception.DragonException: a step failed (saved so
         far: done again, it goes on).

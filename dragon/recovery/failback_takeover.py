@@ -26,7 +26,9 @@ takes the run over (``dragon.engine.takeover``) never leaves it so:
 * **rolled back** once the recovery at home had begun (Heat half-way
   through a stack is not resumed), after too many takeovers, or when the
   run cannot be handed back: what it made at home is removed (in place:
-  the volumes and disks it swapped are put back), the fenced
+  the volumes and disks it swapped are put back, the servers it booted
+  again there deleted, found by their tags if the dead engine did not
+  record them), the fenced
   servers that were ``ACTIVE`` start again, those quiesced here run
   again and the original policy at home is active again; the recovery
   ends ``error`` saying so, and the failback can be run again.

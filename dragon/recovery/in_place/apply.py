@@ -355,15 +355,26 @@ class Restore:
                 self.cloud.start(server_id)
                 self.event('info', 'server %s started' % server_id)
 
+    def place(self, key: str) -> tuple[graph_mod.ResourceGraph,
+                                       graph_mod.Node]:
+        """Where gone server ``key`` is booted again: the graph and node
+        its networks, security groups, key pair and flavor are read from.
+
+        The checkpoint's own here; a failback's are those the failover
+        recovered it from (``failback_in_place.HomeRestore``).
+        """
+        return self.graph, self.graph.get(key)
+
     def _boot(self, replacement: dict[str, Any]) -> None:
         """Boot the gone server again on its networks; its volumes follow."""
         key, gone = replacement['key'], replacement['recreates']
         if not replacement.get('server_id'):
+            graph, node = self.place(key)
             replacement['server_id'] = self.cloud.create_server(
                 recreate.request(
-                    self.clients, self.graph, self.graph.get(key),
+                    self.clients, graph, node,
                     replacement['restored_image_id'], self.recovery.id,
-                    lambda level, msg: self.event(level, msg, key)))
+                    lambda level, msg: self.event(level, msg, key), key=key))
             self.save(self.replaced)
         new = replacement['server_id']
         self.cloud.wait_active(new)

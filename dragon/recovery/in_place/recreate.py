@@ -166,10 +166,15 @@ def security_groups(graph: graph_mod.ResourceGraph,
 
 def request(clients: Any, graph: graph_mod.ResourceGraph,
             node: graph_mod.Node, image_id: str, recovery_id: str,
-            event: Event) -> dict[str, Any]:
+            event: Event, key: str | None = None) -> dict[str, Any]:
     """The create request of the server (swap.Cloud.create_server's attrs).
 
     Its metadata is the checkpoint's and the two restore tags (TAGS).
+
+    :param key: the restore's key of the server (its ``replaced`` entry's,
+        which a takeover finds it by), when node is another checkpoint's
+        (a failback's server gone at home is booted where the checkpoint
+        the failover recovered from had it: ``failback_places``).
     """
     props = node.properties
     compute = clients.connection.compute
@@ -177,7 +182,7 @@ def request(clients: Any, graph: graph_mod.ResourceGraph,
                                  ignore_missing=False)
     metadata = dict(props.get('metadata') or {})
     metadata.update({ctx_mod.RESTORE_PROPERTY: recovery_id,
-                     ctx_mod.RESTORE_KEY_PROPERTY: node.key})
+                     ctx_mod.RESTORE_KEY_PROPERTY: key or node.key})
     attrs: dict[str, Any] = {
         'name': node.resource.name or props.get('name') or node.key,
         'flavor_id': flavor.id, 'image_id': image_id,

@@ -605,7 +605,11 @@ def _failback_run(cloud, backup_dragon, site, dr, failover, volume_id,
         # In place into the surviving volume, not a new stack: a new
         # volume with the new bytes at its device on the (stale) server,
         # the original kept, detached, until the commit.
-        assert record['home_restore']['mode'] == 'in_place', record
+        # Per resource: the one volume survives (replaced), nothing is
+        # gone there to be made again.
+        assert record['home_restore'] == {
+            'mode': 'in_place', 'reason': None, 'servers': 0, 'volumes': 1,
+            'new_servers': 0, 'new_volumes': 0}, record
         assert any(m.startswith('step 4/5') and 'in place into 0 surviving '
                    'server(s) and 1 volume(s)' in m for m in messages), \
             messages

@@ -214,7 +214,7 @@ def test_the_stale_servers_are_fenced_before_the_recovery_at_home(
             ) in messages
     assert run['home_restore'] == {
         'mode': 'new_stack', 'reason': 'none of it survives at RegionOne',
-        'servers': 0, 'volumes': 0, 'new_volumes': 0}
+        'servers': 0, 'volumes': 0, 'new_servers': 0, 'new_volumes': 0}
     assert any('fenced: stale server a-srv stopped' in m for m in messages)
 
 
@@ -434,7 +434,7 @@ def test_a_surviving_workload_is_recovered_in_place(home, conf,
     assert run['status'] == 'awaiting_commit'
     assert run['home_restore'] == {'mode': 'in_place', 'reason': None,
                                    'servers': 1, 'volumes': 1,
-                                   'new_volumes': 0}
+                                   'new_servers': 0, 'new_volumes': 0}
     assert ('step 4/5: recovering %s at RegionOne in place into 1 '
             'surviving server(s) and 1 volume(s)' % home.checkpoint.container
             ) in [m for _l, m, _r in recorder.events]

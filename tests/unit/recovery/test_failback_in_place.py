@@ -15,7 +15,10 @@
 The final checkpoint is in_place.fakes' graph taken at the backup site
 (its ids are the backup site's: srv-web, srv-db, vol-data); the workload
 at home has other ids (a-web, a-db, a-data).  Home's Nova and Cinder are
-in_place.test_run's fakes (the plan's reads) and fake_cloud (the swap).
+in_place.test_run's fakes (the plan's reads) and fake_cloud (the swap);
+its Neutron is in_place.test_recreate's.  The checkpoint the failover
+recovered from (HOME_POINT) has the servers as they stood at home: on
+network a-net, subnet a-subnet, security group a-sg.
 """
 
 import types
@@ -25,13 +28,16 @@ import pytest
 
 from dragon.checkpoint import chunks as chunks_mod
 from dragon import exception
+from dragon.protection import graph as graph_mod
 from dragon.recovery import failback_in_place as fip
 from dragon.recovery.in_place import window
 from dragon.recovery import restore as restore_mod
+from dragon.recovery.restore import images as images_mod
 from tests.unit.recovery.in_place import fake_cloud
 from tests.unit.recovery.in_place import fakes
 from tests.unit.recovery.in_place.test_apply import Recorder
-from tests.unit.recovery.in_place.test_run import _clients
+from tests.unit.recovery.in_place import test_recreate
+from tests.unit.recovery.in_place.test_run import _clients as _run_clients
 
 HOME = 'RegionOne'
 # What the failback record and the failover recovery say.
@@ -53,16 +59,68 @@ VOLUME_AT_HOME = {'status': 'in-use', 'size': 1,
                                    'device': '/dev/vdb'}]}
 
 
+FINAL_POINT, HOME_POINT = 'dragon_p1_web_final', 'dragon_p1_web_home'
+
+
 def _manifest():
-    """fakes' checkpoint at the backup site, its servers and volume only."""
+    """fakes' checkpoint at the backup site, its servers and volume only.
+
+    Its servers booted from images (the failover's), data on web.
+    """
     manifest = fakes.manifest(region='RegionTwo')
     manifest['graph']['nodes'] = [n for n in manifest['graph']['nodes']
                                   if n['key'] != 'bucket_logs']
+    for node in manifest['graph']['nodes']:
+        if node['type'] == fakes.SERVER:
+            node['properties']['image'] = {'id': 'img-at-backup'}
+        if node['key'] == 'volume_data':
+            node['properties']['attachments'] = [
+                {'server_id': 'srv-web', 'device': '/dev/vdb'}]
     manifest['started_at'] = '2026-12-01T10:00:00'
     manifest['data'] = {'server_web': {'kind': 'image', 'size': 1 << 20},
                         'server_db': {'kind': 'image', 'size': 1 << 20},
                         'volume_data': {'kind': 'volume', 'size': 1 << 30}}
     return manifest
+
+
+def _home_manifest():
+    """The checkpoint the failover recovered from: the servers at home.
+
+    Each on its own port of network a-net (subnet a-subnet, a fixed IP),
+    in group a-sg, with key pair k1.
+    """
+    graph = graph_mod.ResourceGraph()
+    for key, kind, resource_id, props in (
+            ('net', 'OS::Neutron::Net', 'a-net', {}),
+            ('sg', 'OS::Neutron::SecurityGroup', 'a-sg', {}),
+            ('key', 'OS::Nova::KeyPair', 'k1', {'name': 'k1'})):
+        graph.add(graph_mod.Node(key, graph_mod.Resource(
+            kind, resource_id, key), properties=props))
+    for name, address in (('web', '10.0.0.5'), ('db', '10.0.0.7')):
+        graph.add(graph_mod.Node('port_' + name, graph_mod.Resource(
+            'OS::Neutron::Port', 'a-port-' + name, ''), properties={
+                'network': 'net', 'security_groups': ['sg'],
+                'fixed_ips': [{'subnet_id': 'a-subnet',
+                               'ip_address': address}]},
+            depends_on=('net', 'sg')))
+        graph.add(graph_mod.Node('server_' + name, graph_mod.Resource(
+            fakes.SERVER, 'a-' + name, name), member=True, properties={
+                'flavor': {'original_name': 'm1.small'},
+                'ports': ['port_' + name], 'key_pair': 'key',
+                'metadata': {'tier': name}, 'image': {'id': 'img-base'}},
+            depends_on=('port_' + name, 'key')))
+    return {'graph': graph.to_dict(), 'source_region': HOME,
+            'project_id': 'p1', 'data': {}}
+
+
+def _clients(servers=None, volumes=None, network=None, backup=None):
+    """Home's clients (in_region: the backup site's, for its copies)."""
+    clients = _run_clients(servers=servers, volumes=volumes)
+    clients.connection.network = network or test_recreate.Network()
+    clients.connection.compute.find_keypair = (
+        lambda name, ignore_missing=True: types.SimpleNamespace(name=name))
+    clients.in_region = lambda region: backup
+    return clients
 
 
 class Asked(dict):
@@ -80,26 +138,36 @@ class Asked(dict):
 @pytest.fixture
 def site(monkeypatch):
     state = types.SimpleNamespace(
-        manifest=_manifest(), failover=list(FAILOVER_STATUS),
+        manifest=_manifest(), home=_home_manifest(),
+        failover=list(FAILOVER_STATUS), network=test_recreate.Network(),
         servers=Asked({'a-web': dict(SERVER_AT_HOME),
                        'a-db': dict(SERVER_AT_HOME)}),
-        volumes={'a-data': dict(VOLUME_AT_HOME)})
+        volumes={'a-data': dict(VOLUME_AT_HOME)}, read=[])
 
     def open_checkpoint(conf, session, swift, region, container):
-        if isinstance(state.manifest, Exception):
-            raise state.manifest
-        assert region == HOME and container == 'dragon_p1_web_final'
-        return state.manifest, None
+        state.read.append((region, container))
+        found = {FINAL_POINT: state.manifest, HOME_POINT: state.home}[
+            container]
+        if isinstance(found, Exception):
+            raise found
+        if isinstance(found, dict) and region not in found.get(
+                'readable_in', (HOME,)):
+            raise sdk_exc.NotFoundException('no %s in %s' % (container,
+                                                              region))
+        return found, None
     monkeypatch.setattr(fip.run_mod.keyring, 'open_checkpoint', open_checkpoint)
 
     def recovery_get(ctx, recovery_id):
         if state.failover is None:
             raise exception.RecoveryNotFound(id=recovery_id)
-        return types.SimpleNamespace(resource_status=state.failover)
+        return types.SimpleNamespace(resource_status=state.failover,
+                                     recovery_point=HOME_POINT)
     monkeypatch.setattr(fip.db_api, 'recovery_get', recovery_get)
-    state.choose = lambda members=MEMBERS: fip.choose(
-        None, _recovery(), _clients(servers=state.servers,
-                                    volumes=state.volumes),
+    state.clients = lambda: _clients(
+        servers=state.servers, volumes=state.volumes, network=state.network,
+        backup=_clients(servers={}, volumes={}))
+    state.choose = lambda members=MEMBERS, conf=None: fip.choose(
+        conf, _recovery(), state.clients(),
         {'recovery_id': 'failover-1', 'members': members})
     return state
 
@@ -107,7 +175,7 @@ def site(monkeypatch):
 def _recovery(**fields):
     return types.SimpleNamespace(**{
         'id': 'fb-1', 'policy_id': 'pol-rev', 'target_region': HOME,
-        'recovery_point': 'dragon_p1_web_final', 'plan': None,
+        'recovery_point': FINAL_POINT, 'plan': None,
         'replaced': [], **fields})
 
 
@@ -139,7 +207,9 @@ def test_every_server_surviving_at_home_means_in_place(site):
                                  '1 volume(s)')
     assert choice.record() == {'mode': 'in_place', 'reason': None,
                                'servers': 2, 'volumes': 1,
-                               'new_volumes': 0}
+                               'new_servers': 0, 'new_volumes': 0}
+    # Nothing to boot again: the home checkpoint is not read.
+    assert [c for _r, c in site.read] == [FINAL_POINT]
     # Each checkpoint member is the resource at home by its id there.
     assert {e['id']: (e['current_id'], e['action'])
             for e in choice.plan} == {
@@ -151,16 +221,110 @@ def test_every_server_surviving_at_home_means_in_place(site):
         choice.plan[0]['detail']
 
 
-def test_a_server_gone_at_home_means_a_new_stack_saying_which(site):
+class Neutron(test_recreate.Network):
+    """Home's Neutron, remembering which ids were asked for."""
+
+    def _get(self, resource_id):
+        self.got.append(resource_id)
+        return super()._get(resource_id)
+
+    get_network = get_subnet = get_security_group = _get
+
+
+def test_a_server_gone_at_home_is_recreated_in_place_beside_the_rest(site):
     del site.servers['a-db']
+    site.network = Neutron()
+    site.network.got = []
+
+    choice = site.choose()
+
+    assert choice.in_place, choice.reason
+    assert choice.record() == {'mode': 'in_place', 'reason': None,
+                               'servers': 1, 'volumes': 1,
+                               'new_servers': 1, 'new_volumes': 0}
+    assert choice.describe() == ('in place into 1 surviving server(s) and '
+                                 '1 volume(s), 1 server(s) recreated')
+    # Per resource: the survivors in place, the gone one booted again.
+    assert {e['id']: (e['current_id'], e['action'])
+            for e in choice.plan} == {
+        'srv-web': ('a-web', 'rebuild'), 'srv-db': ('a-db', 'recreate'),
+        'vol-data': ('a-data', 'replace')}
+    # Where it stood at home: the checkpoint the failover recovered from,
+    # read at home.
+    assert site.read == [(HOME, FINAL_POINT), (HOME, HOME_POINT)]
+    graph, node = choice.places.of('server_db')
+    assert (node.key, node.resource.id) == ('server_db', 'a-db')
+    # What it stands on is checked at home by its ids there; the final
+    # checkpoint's (the backup site's net-1) are never asked.
+    assert site.network.got == ['a-net', 'a-subnet', 'a-sg']
+
+
+def test_a_gone_server_whose_network_is_gone_at_home_means_a_new_stack(site):
+    del site.servers['a-db']
+    site.network = test_recreate.Network(gone={'a-net'})
 
     choice = site.choose()
 
     assert not choice.in_place
     assert choice.record()['mode'] == 'new_stack'
     assert choice.describe() == (
-        'as a new stack (server db (srv-db) has no surviving server at '
-        'RegionOne to rebuild in place)')
+        'as a new stack (server db (a-db) is gone from the region and its '
+        'network a-net is too: in-place restore never makes networks; '
+        'recover it with a failover)')
+
+
+def test_a_gone_server_that_booted_from_a_volume_means_a_new_stack(site):
+    del site.servers['a-db']
+    for node in site.manifest['graph']['nodes']:
+        if node['key'] == 'server_db':
+            node['properties']['image'] = ''
+
+    choice = site.choose()
+
+    assert not choice.in_place
+    assert 'server db (a-db) is gone from the region and booted from a ' \
+        'volume: recreating it in place is not built yet' in choice.reason
+
+
+def test_a_gone_server_without_its_home_checkpoint_means_a_new_stack(site):
+    del site.servers['a-db']
+    site.home = sdk_exc.HttpException('swift is down', http_status=503)
+
+    choice = site.choose()
+
+    assert not choice.in_place
+    assert choice.reason.startswith(
+        'server db (a-db) is gone from the region and the checkpoint '
+        'dragon_p1_web_home the failover recovered it from cannot be read')
+    assert choice.reason.endswith('where it stood there is not known')
+
+
+def test_the_home_checkpoint_is_read_from_the_backup_sites_copy_too(site):
+    """Home's Swift lost it: the replicated copy says where it stood."""
+    del site.servers['a-db']
+    site.home['readable_in'] = ('RegionTwo',)
+    conf = types.SimpleNamespace(engine=types.SimpleNamespace(
+        region_name='RegionTwo'))
+    backup = _clients(servers={}, volumes={})
+    backup.region_name = 'RegionTwo'
+    site.clients = lambda: _clients(servers=site.servers,
+                                    volumes=site.volumes, backup=backup)
+
+    choice = site.choose(conf=conf)
+
+    assert choice.in_place, choice.reason
+    assert site.read[-2:] == [(HOME, HOME_POINT), ('RegionTwo', HOME_POINT)]
+
+
+def test_a_gone_server_after_a_deleted_failover_means_a_new_stack(site):
+    del site.servers['a-db']
+    site.failover = None
+
+    choice = site.choose()
+
+    assert not choice.in_place
+    assert 'server db (a-db) is gone from the region and the failover ' \
+        'recovery is gone' in choice.reason
 
 
 def test_a_server_made_at_the_backup_site_is_never_looked_up_at_home(site):
@@ -172,7 +336,10 @@ def test_a_server_made_at_the_backup_site_is_never_looked_up_at_home(site):
     choice = site.choose(members=MEMBERS[:1])
 
     assert not choice.in_place
-    assert 'server db (srv-db) has no surviving server' in choice.reason
+    assert choice.reason == (
+        'server db (srv-db) is gone from the region and has no id there: '
+        'the failover did not make it from a server there, so it has no '
+        'place there to be recreated in')
     assert 'srv-db' not in site.servers.asked
 
 
@@ -345,3 +512,157 @@ def test_a_boot_volume_means_a_new_stack_saying_which(site):
     assert not choice.in_place
     assert 'is the boot volume of server server_web: a failback does not ' \
         're-image boot volumes in place' in choice.describe()
+
+
+# -- in place at home, a server gone there
+@pytest.fixture
+def mixed(site, monkeypatch):
+    """a-db gone at home (deleted while the workload ran at the backup
+    site); a-web and its volume survive, fenced.
+    """
+    del site.servers['a-db']
+    monkeypatch.setattr(chunks_mod, 'project_store',
+                        lambda *args, **kwargs: 'chunks')
+    monkeypatch.setattr(restore_mod, 'restore',
+                        lambda ctx, key, record, node=None: {
+                            'image_id': 'img-%s' % key})
+    monkeypatch.setattr(window, 'follow_member', lambda *args: False)
+    monkeypatch.setattr(images_mod, 'tagged_images', lambda c, rid: [])
+    monkeypatch.setattr(images_mod, 'images_with', lambda c, k, v: [])
+    cloud = fake_cloud.install(monkeypatch, fake_cloud.Cloud(
+        servers={'a-web': 'SHUTOFF'}, images={'a-web': 'img-base'},
+        volumes={'a-data': {'status': 'in-use',
+                            'attachments': [('a-web', '/dev/vdb')]}}))
+    state = types.SimpleNamespace(cloud=cloud, choice=site.choose(),
+                                  clients=site.clients(),
+                                  recorder=Recorder())
+    assert state.choice.in_place, state.choice.reason
+    return state
+
+
+def test_a_gone_server_is_booted_where_it_stood_at_home(mixed):
+    assert fip.recover(_conf(), _recovery(), mixed.clients, mixed.recorder,
+                       mixed.choice)
+
+    final = mixed.recorder.final()
+    assert final['status'] == 'awaiting_commit', final.get('error')
+    [made] = [r for r in final['replaced'] if r['kind'] == 'new_server']
+    assert (made['recreates'], made['state']) == ('a-db', 'swapped')
+    new = made['server_id']
+    # On its network, subnet, group, key pair and flavor at home (the
+    # final checkpoint names the backup site's), from its final disk, and
+    # tagged with the final checkpoint's key (what a takeover finds it by).
+    request = mixed.cloud.requests[new]
+    assert request == {
+        'name': 'db', 'flavor_id': 'f-1', 'image_id': 'img-server_db',
+        'networks': [{'uuid': 'a-net', 'fixed_ip': '10.0.0.7'}],
+        'metadata': {'tier': 'db', 'dragon_restore': 'fb-1',
+                     'dragon_restore_key': 'server_db'},
+        'security_groups': [{'name': 'a-sg'}], 'key_name': 'k1'}
+    # The survivors in place: web rebuilt from its final image, its
+    # volume replaced at its device; both servers run the workload.
+    assert mixed.cloud.servers == {'a-web': 'ACTIVE', new: 'ACTIVE'}
+    assert mixed.cloud.images['a-web'] == 'img-server_web'
+    [volume] = [r for r in final['replaced'] if r['kind'] == 'volume']
+    assert mixed.cloud.device_of(volume['new_volume_id'], 'a-web') == \
+        '/dev/vdb'
+    messages = [m for _l, m, _r in mixed.recorder.events]
+    assert any(m.startswith('workload running in RegionOne in place: 1 '
+                            'volume(s) replaced, 1 server(s) rebuilt, 1 '
+                            'server(s) recreated') for m in messages)
+
+
+def test_a_gone_servers_volume_goes_on_it_booted_again(site, mixed):
+    """web gone at home, its volume left detached there.
+
+    The volume is replaced and the new one attached to web booted again.
+    """
+    site.servers['a-db'] = dict(SERVER_AT_HOME)
+    del site.servers['a-web']
+    site.volumes['a-data'] = dict(VOLUME_AT_HOME, status='available',
+                                  attachments=[])
+    mixed.cloud.servers = {'a-db': 'SHUTOFF'}
+    mixed.cloud.images = {'a-db': 'img-base'}
+    mixed.cloud.vols['a-data'].update(status='available', attachments=[])
+    choice = site.choose()
+    assert choice.in_place, choice.reason
+
+    assert fip.recover(_conf(), _recovery(), mixed.clients, mixed.recorder,
+                       choice)
+
+    replaced = mixed.recorder.final()['replaced']
+    [made] = [r for r in replaced if r['kind'] == 'new_server']
+    assert made['recreates'] == 'a-web'
+    assert mixed.cloud.requests[made['server_id']]['networks'] == [
+        {'uuid': 'a-net', 'fixed_ip': '10.0.0.5'}]
+    [volume] = [r for r in replaced if r['kind'] == 'volume']
+    assert mixed.cloud.device_of(volume['new_volume_id'],
+                                 made['server_id']) == '/dev/vdb'
+    assert mixed.cloud.vols['a-data']['attachments'] == []
+
+
+def test_commit_keeps_the_recreated_server(mixed):
+    assert fip.recover(_conf(), _recovery(), mixed.clients, mixed.recorder,
+                       mixed.choice)
+    replaced = mixed.recorder.final()['replaced']
+    [new] = [r['server_id'] for r in replaced if r['kind'] == 'new_server']
+
+    note = fip.commit(_conf(), _recovery(replaced=replaced), mixed.clients,
+                      mixed.recorder)
+
+    assert note.startswith('in place (1 server(s) rebuilt, 1 server(s) '
+                           'recreated, 1 volume(s) restored')
+    assert mixed.cloud.servers == {'a-web': 'ACTIVE', new: 'ACTIVE'}
+    # The workload's own now: no restore tag a cleanup would find.
+    assert mixed.cloud.metadata[new] == {'tier': 'db'}
+    assert 'a-data' not in mixed.cloud.vols
+    assert {r['state'] for r in mixed.recorder.final()['replaced']} == {
+        window.COMMITTED}
+
+
+def test_rollback_deletes_the_recreated_server_and_puts_back_the_rest(
+        mixed):
+    assert fip.recover(_conf(), _recovery(), mixed.clients, mixed.recorder,
+                       mixed.choice)
+    replaced = mixed.recorder.final()['replaced']
+    [web] = [r for r in replaced if r['kind'] == 'server']
+
+    fip.put_back(_conf(), _recovery(replaced=replaced), mixed.clients,
+                 mixed.recorder)
+
+    # As fenced (failback.undo_run starts it again if it ran): web
+    # stopped on its former disk with its volume, db gone as it was;
+    # nothing the run made is left.
+    assert mixed.cloud.servers == {'a-web': 'SHUTOFF'}
+    assert mixed.cloud.images['a-web'] == web['saved_image_id']
+    assert mixed.cloud.device_of('a-data', 'a-web') == '/dev/vdb'
+    assert list(mixed.cloud.vols) == ['a-data']
+    assert {r['state'] for r in mixed.recorder.final()['replaced']} == {
+        window.ROLLED_BACK}
+
+
+def test_a_takeover_deletes_a_server_booted_before_its_id_was_saved(mixed):
+    """The engine died between Nova's answer and the write.
+
+    The engine that takes the run over finds the server by its tags and
+    deletes it.
+    """
+    booted = fip.HomeRestore(
+        _conf(), _recovery(), mixed.clients, mixed.recorder,
+        mixed.choice.manifest, mixed.choice.domain, mixed.choice.lookup,
+        places=mixed.choice.places)
+    graph, node = booted.place('server_db')
+    orphan = mixed.cloud.create_server(fip.apply_mod.recreate.request(
+        mixed.clients, graph, node, 'img-server_db', 'fb-1',
+        lambda *a: None, key='server_db'))
+    replaced = [{'key': 'server_db', 'name': 'db', 'kind': 'new_server',
+                 'recreates': 'a-db', 'server_id': None,
+                 'restored_image_id': 'img-server_db',
+                 'server_status': None, 'state': window.READY}]
+
+    fip.put_back(_conf(), _recovery(replaced=replaced), mixed.clients,
+                 mixed.recorder)
+
+    assert orphan not in mixed.cloud.servers
+    assert mixed.recorder.final()['replaced'][0]['state'] == \
+        window.ROLLED_BACK

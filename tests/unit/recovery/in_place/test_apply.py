@@ -413,7 +413,10 @@ def _gone_web(env, monkeypatch):
     monkeypatch.setattr(recreate, 'missing', lambda *args: [])
     asked = []
 
-    def request(clients, graph, node, image_id, recovery_id, event):
+    def request(clients, graph, node, image_id, recovery_id, event,
+                key=None):
+        # In place here: the checkpoint's own node, under its own key.
+        assert key == node.key
         asked.append((node.key, image_id, recovery_id))
         return {'name': node.resource.name, 'image_id': image_id,
                 'metadata': {'dragon_restore': recovery_id,
