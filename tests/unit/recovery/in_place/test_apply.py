@@ -413,7 +413,8 @@ def _gone_web(env, monkeypatch):
     monkeypatch.setattr(recreate, 'missing', lambda *args: [])
     asked = []
 
-    def request(clients, graph, node, image_id, recovery_id, event):
+    def request(clients, graph, node, image_id, recovery_id, event,
+                boot_volume_id=None):
         asked.append((node.key, image_id, recovery_id))
         return {'name': node.resource.name, 'image_id': image_id,
                 'metadata': {'dragon_restore': recovery_id,
@@ -437,7 +438,8 @@ def test_a_gone_server_is_booted_again_with_its_volume(env, monkeypatch):
     made = next(r for r in final['replaced'] if r['kind'] == 'new_server')
     assert made == {'key': 'server_web', 'name': 'web', 'kind': 'new_server',
                     'recreates': 'srv-web', 'server_id': 'srv-new-2',
-                    'restored_image_id': 'img-1', 'server_status': None,
+                    'restored_image_id': 'img-1', 'boot_volume_key': None,
+                    'floating_ips': [], 'server_status': None,
                     'state': window.SWAPPED}
     cloud = env.cloud
     # Booted, then its volume (restored) attached where the checkpoint saw

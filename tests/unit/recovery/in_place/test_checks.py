@@ -82,10 +82,8 @@ def test_servers_gone_members_and_other_types_are_each_named():
     # srv-db is gone: recreating it needs an image of its disk.
     assert 'server db (srv-db) is gone from the region and the checkpoint ' \
         'holds no image of its disk to recreate it from' in text
-    assert 'server db (srv-db) is gone from the region and booted from a ' \
-        'volume' in text
     assert 'in-place restore of OS::Swift::Container is not supported' in text
-    assert len(found) == 5
+    assert len(found) == 4
 
 
 ROOT = {'status': 'in-use', 'size_gib': 1,
@@ -128,9 +126,14 @@ def test_a_boot_volume_is_not_shrunk_even_with_the_flag():
     assert 'not built yet' in reason
 
 
-def test_a_gone_boot_volume_is_still_refused():
-    [reason] = _reasons({'srv-web': BFV}, graph=fakes.boot_graph())
-    assert 'recreating a boot volume in place is not built yet' in reason
+def test_a_gone_boot_volume_under_a_server_still_there_is_refused():
+    for resources in (['vol-data'], ['srv-web']):
+        [reason] = _reasons({'srv-web': BFV}, resources,
+                            graph=fakes.boot_graph())
+        assert reason.startswith(
+            'volume data (vol-data) is gone from the region and is the boot '
+            'volume of server srv-web: a boot volume is recreated in place '
+            'only with its server, when that is gone too'), reason
 
 
 def test_refuse_raises_409_with_every_reason():
