@@ -33,12 +33,21 @@ A commit leaves them where they are.
 
 from typing import Any, Callable
 
+from openstack import exceptions as sdk_exc
+
+from dragon import exception
 from dragon.protection import graph as graph_mod
 from dragon.recovery.in_place import plan as plan_mod
 from dragon.recovery.in_place import swap as swap_mod
 
 Event = Callable[..., None]
 Save = Callable[[], None]
+# Neutron's answers to an association that leave the server without the
+# floating IP, said in an event, not a failed restore: taken meanwhile
+# (409), released meanwhile (404), its network no longer reachable from
+# the port's subnet (400).
+REFUSALS = (sdk_exc.ConflictException, sdk_exc.NotFoundException,
+            sdk_exc.BadRequestException)
 
 
 def _network_id(graph: graph_mod.ResourceGraph,
@@ -115,7 +124,15 @@ def restore(cloud: swap_mod.Cloud, graph: graph_mod.ResourceGraph,
         associated.append({'id': found.id, 'address': address,
                            'port_id': port.id})
         save()
-        cloud.associate(found.id, port.id, fixed_ip)
+        try:
+            cloud.associate(found.id, port.id, fixed_ip)
+        except REFUSALS as e:
+            associated.pop()
+            save()
+            event('warning', 'floating IP %s of server %s not restored: '
+                  'Neutron refused the association (%s)' % (
+                      address, label, exception.one_line(e)), node.key)
+            continue
         event('info', 'floating IP %s associated again with server %s '
               '(port %s)' % (address, server_id, port.id), node.key)
 

@@ -324,6 +324,9 @@ def settle(cloud: swap_mod.Cloud, replaced: list[dict[str, Any]],
             save(replaced)
             continue
         cloud.untag(entry['new_volume_id'], swap_mod.RESTORE_TAG)
+        if entry.get('boot'):
+            # A server's new boot volume: as for one re-imaged (boot).
+            cloud.untag_boot_image(entry['new_volume_id'], boot.RESTORE_TAGS)
         drop_image(cloud, entry, event)
         if not entry.get('old_volume_id'):
             entry['state'] = COMMITTED

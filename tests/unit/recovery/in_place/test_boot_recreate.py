@@ -152,8 +152,11 @@ def test_commit_keeps_both_and_later_restores_follow_them(gone):
     assert cloud.metadata['srv-new-2'] == {}
     assert cloud.vols['vol-new-1']['metadata'] == {
         'dragon_restore_key': 'volume_data'}
-    # No restored image to untag: the server boots from its volume.
+    # No restored image to untag: the server boots from its volume, whose
+    # image metadata (Cinder's copy of the restored image's) loses them.
     assert cloud.untagged == []
+    assert ('untag_boot_image', 'vol-new-1', (
+        'dragon_restore', 'dragon_restore_key')) in cloud.calls
     assert 'vol-data' in cloud.vols
     assert lineage.replacements([types.SimpleNamespace(
         replaced=replaced)]) == {'vol-data': 'vol-new-1',

@@ -12,6 +12,7 @@
 
 """A recreated server's floating IP: associated again, never taken."""
 
+from openstack import exceptions as sdk_exc
 import pytest
 
 from dragon.recovery.in_place import recreate
@@ -145,3 +146,18 @@ def test_a_rollback_leaves_one_the_user_moved_since(gone):
     cloud.fips['fip-1'].port_id = 'port-elsewhere'
     window.put_back(cloud, replaced, lambda r: None, lambda *a: None)
     assert cloud.fips['fip-1'].port_id == 'port-elsewhere'
+
+
+def test_one_taken_between_the_look_and_the_association_is_said(gone):
+    cloud = gone.cloud
+    cloud.add_fip('fip-1', ADDRESS)
+
+    def taken(fip_id, port_id, fixed_ip=None):
+        raise sdk_exc.ConflictException(
+            'Floating IP fip-1 is associated with port port-other')
+    cloud.associate = taken
+    server, _replaced, recorder = _run(gone)
+    assert server['floating_ips'] == []
+    [warning] = _warnings(recorder)
+    assert warning.startswith('floating IP %s of server web not restored: '
+                              'Neutron refused the association' % ADDRESS)
