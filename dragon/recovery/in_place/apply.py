@@ -28,10 +28,12 @@ running.  A boot volume is not swapped: its copy is kept and its server
 rebuilt by Nova with Cinder writing the checkpoint's bytes onto it
 (``boot``), before the server's other volumes are swapped.  A server
 gone from the region is booted again first
-(``recreate``: from its checkpoint image, on the networks it had) and its
-volumes of the restore are attached to it while it runs (nothing ran on
-it before).  The recovery then waits ``awaiting_commit`` until its
-``commit_deadline``.  Any failure puts everything back
+(``recreate``: from its checkpoint image, on the networks it had; one
+that booted from a volume from a new volume of its boot volume's
+checkpoint data, made as a gone volume is), its recorded floating IPs are
+associated again (``floating``), and its volumes of the restore are
+attached to it while it runs (nothing ran on it before).  The recovery
+then waits ``awaiting_commit`` until its ``commit_deadline``.  Any failure puts everything back
 (``window.put_back``) and ends in error: nothing the user had is lost.
 """
 
