@@ -436,6 +436,8 @@ class Restore:
                          lambda: self.save(self.replaced), self.event)
         replacement['state'] = window.SWAPPED
         self.save(self.replaced)
+        # A server that is a member of the policy: it protects the new one.
+        window.follow_member(self.recovery.policy_id, gone, new)
         self.recorder.set(key, target_id=new)
         self.recorder.status(key, RESOURCE.DONE)
 

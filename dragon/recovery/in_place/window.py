@@ -95,7 +95,7 @@ def _by_server(entries: list[dict[str, Any]]
 
 
 def follow_member(policy_id: str | None, old_id: str, new_id: str) -> bool:
-    """The policy protects the volume in place now (new_id, not old_id).
+    """The policy protects the volume (or server) in place now (new_id, not old_id).
 
     Only when this database has the policy and old_id is a member of it
     (a volume protected through its server follows by itself: discovery
@@ -134,7 +134,7 @@ def put_back(cloud: swap_mod.Cloud, replaced: list[dict[str, Any]],
     entries = open_entries(replaced)
     for entry in entries:
         if kind_of(entry) == NEW_SERVER:
-            _new_server_back(cloud, entry, event)
+            _new_server_back(cloud, entry, event, policy_id)
             save(replaced)
     # Volumes put on a recreated server (or meant for it): it is gone now,
     # and they were not attached before the restore.
@@ -209,12 +209,15 @@ def put_back(cloud: swap_mod.Cloud, replaced: list[dict[str, Any]],
 
 
 def _new_server_back(cloud: swap_mod.Cloud, entry: dict[str, Any],
-                     event: Event) -> None:
+                     event: Event, policy_id: str | None = None) -> None:
     """A recreated server deleted, and the image it was booted from.
 
-    Its floating IPs are disassociated first (they stay allocated).
+    Its floating IPs are disassociated first (they stay allocated), and
+    a policy that followed it names the gone server again.
     """
     key, server_id = entry['key'], entry.get('server_id')
+    if server_id and entry.get('state') == SWAPPED:
+        follow_member(policy_id, server_id, entry['recreates'])
     floating.put_back(cloud, entry, event)
     if server_id and cloud.delete_server(server_id):
         event('info', 'recreated server %s deleted' % server_id, key)

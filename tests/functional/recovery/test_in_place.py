@@ -607,7 +607,7 @@ def test_a_deleted_server_booted_from_a_volume_is_recreated_then_rolled_back(
         # its name, metadata, groups and fixed IP; the old one untouched.
         again = conn.compute.get_server(new)
         assert again.status == 'ACTIVE' and again.name == before.name
-        assert not (again.image or {}).get('id')
+        assert getattr(again.image, 'id', None) is None     # from a volume
         assert again.metadata == {**before.metadata,
                                   'dragon_restore': recovery['id'],
                                   'dragon_restore_key': server['key']}

@@ -451,7 +451,9 @@ def test_a_gone_server_is_booted_again_with_its_volume(env, monkeypatch):
     assert cloud.vols['vol-data']['metadata'][swap_mod.REPLACED_TAG] == \
         'rec-1'
     assert cloud.metadata['srv-new-2']['dragon_restore'] == 'rec-1'
-    assert env.followed == [('pol-1', 'vol-data', 'vol-new-1')]
+    # A policy naming either protects the new one.
+    assert env.followed == [('pol-1', 'srv-web', 'srv-new-2'),
+                            ('pol-1', 'vol-data', 'vol-new-1')]
     messages = [m for _level, m, _r in recorder.events]
     assert any(m.startswith('server srv-new-2 recreates server srv-web (gone '
                             'from the region) from image img-1')
@@ -473,6 +475,7 @@ def test_a_recreated_server_is_deleted_at_rollback(env, monkeypatch):
     assert swap_mod.REPLACED_TAG not in cloud.vols['vol-data']['metadata']
     assert not {'stop', 'start'} & {c[0] for c in cloud.calls}
     assert {r['state'] for r in replaced} == {window.ROLLED_BACK}
+    assert ('pol-1', 'srv-new-2', 'srv-web') in env.followed
 
 
 def test_a_recreated_server_is_kept_at_commit(env, monkeypatch):
