@@ -172,14 +172,23 @@ def _against(plan: list[dict[str, Any]], home: str,
     checks' (``failback_places.Places.missing``).
     """
     def label(entry: dict[str, Any]) -> str:
-        return ('%s (%s)' % (entry['name'], entry['id']) if entry.get('name')
-                else entry['id'])
+        # The id at home (the plan's current one), as the checks say it.
+        resource_id = entry.get('current_id') or entry['id']
+        return ('%s (%s)' % (entry['name'], resource_id) if entry.get('name')
+                else resource_id)
 
     boots = plan_mod.boot_volumes(graph)
     found = ['volume %s is the boot volume of server %s: a failback does '
               'not re-image boot volumes in place' % (label(e), boots[e['key']])
               for e in plan if e['key'] in boots and
               e['action'] == plan_mod.REPLACE]
+    # An in-place restore recreates one (its boot volume's data in a new
+    # volume); a failback has not been run through that path yet.
+    found += ['server %s is gone from the region and booted from a volume: '
+              'a failback does not recreate it in place yet' % label(e)
+              for e in plan if e['action'] == plan_mod.RECREATE and
+              e['type'] == plan_mod.SERVER and
+              not graph.get(e['key']).properties.get('image')]
     if not any(e['action'] in (plan_mod.REPLACE, plan_mod.REBUILD)
                for e in plan):
         found.append('none of the workload\'s servers and volumes '

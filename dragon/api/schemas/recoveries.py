@@ -199,7 +199,10 @@ REPLACED = {
                    'from) and each server gone from the region and booted '
                    'again (kind new_server: recreates, the gone server; '
                    'server_id, the new one; the restored image it was '
-                   'booted from) and each boot volume re-imaged in place '
+                   'booted from, none when it boots from a new volume of '
+                   'its boot volume\'s data, listed as a volume recreated '
+                   'on it; the floating IPs associated with it again) and '
+                   'each boot volume re-imaged in place '
                    '(kind boot_volume: volume_id, the boot volume, which '
                    'keeps its id; saved_volume_id, the copy of its data '
                    'from before the restore; server_id and device), and '
@@ -226,6 +229,17 @@ REPLACED = {
             'previous_image_id': _STRING_OR_NULL,
             'saved_image_id': _STRING_OR_NULL,
             'restored_image_id': _STRING_OR_NULL,
+            'floating_ips': {
+                'type': ['array', 'null'],
+                'description': 'new_server: the floating IPs the checkpoint '
+                               'recorded on its ports that were associated '
+                               'with its new ports (a rollback '
+                               'disassociates them); one gone or in use '
+                               'elsewhere is not, and an event says why.',
+                'items': {'type': 'object', 'properties': {
+                    'id': {'type': 'string'},
+                    'address': _STRING_OR_NULL,
+                    'port_id': {'type': 'string'}}}},
             'state': {'type': 'string', 'enum': list(window.STATES)}}}}
 
 RECOVERY = {

@@ -107,7 +107,7 @@ _REPLACED_FIELDS = {
     window.SERVER: ('key', 'name', 'kind', 'server_id', 'previous_image_id',
                     'saved_image_id', 'restored_image_id', 'state'),
     window.NEW_SERVER: ('key', 'name', 'kind', 'recreates', 'server_id',
-                        'restored_image_id', 'state'),
+                        'restored_image_id', 'floating_ips', 'state'),
     window.BOOT_VOLUME: ('key', 'name', 'kind', 'volume_id', 'server_id',
                          'device', 'saved_volume_id', 'restored_image_id',
                          'state')}

@@ -15,7 +15,9 @@
 The plan (``plan``: what it replaces, rebuilds, recreates and leaves
 alone) and its refusals (``checks``), the restore and swap (``apply``,
 ``swap``: volumes swapped, servers rebuilt, deleted volumes recreated;
-``recreate``: deleted servers booted again on their networks; ``boot``:
+``recreate``: deleted servers booted again on their networks, from an
+image or a new boot volume; ``floating``: their floating IPs associated
+again; ``boot``:
 boot volumes copied and re-imaged by a rebuild of their server),
 and the commit-or-rollback window (``window``, ``closing``).
 """

@@ -28,10 +28,12 @@ running.  A boot volume is not swapped: its copy is kept and its server
 rebuilt by Nova with Cinder writing the checkpoint's bytes onto it
 (``boot``), before the server's other volumes are swapped.  A server
 gone from the region is booted again first
-(``recreate``: from its checkpoint image, on the networks it had) and its
-volumes of the restore are attached to it while it runs (nothing ran on
-it before).  The recovery then waits ``awaiting_commit`` until its
-``commit_deadline``.  Any failure puts everything back
+(``recreate``: from its checkpoint image, on the networks it had; one
+that booted from a volume from a new volume of its boot volume's
+checkpoint data, made as a gone volume is), its recorded floating IPs are
+associated again (``floating``), and its volumes of the restore are
+attached to it while it runs (nothing ran on it before).  The recovery
+then waits ``awaiting_commit`` until its ``commit_deadline``.  Any failure puts everything back
 (``window.put_back``) and ends in error: nothing the user had is lost.
 """
 
@@ -48,6 +50,7 @@ from dragon import exception
 from dragon.protection import graph as graph_mod
 from dragon.protection import recorder as rec
 from dragon.recovery.in_place import boot
+from dragon.recovery.in_place import floating
 from dragon.recovery.in_place import plan as plan_mod
 from dragon.recovery.in_place import recreate
 from dragon.recovery.in_place import swap as swap_mod
@@ -104,9 +107,12 @@ class Restore:
         self.remade = {_now_id(e) for e in entries
                        if e['type'] == plan_mod.SERVER and
                        e['action'] == plan_mod.RECREATE}
+        by_key = {e['key']: e for e in plan}
         for entry in entries:
             node = self.graph.get(entry['key'])
-            record = self.manifest['data'][entry['key']]
+            # A server booted from a volume may have no record: its data
+            # is its boot volume's.
+            record = self.manifest['data'].get(entry['key']) or {}
             self.recorder.track(node, restore_mod.estimate(record))
             now = self.lookup(node) or {}
             if entry['action'] == plan_mod.REBUILD:
@@ -119,11 +125,19 @@ class Restore:
                 continue
             if entry['action'] == plan_mod.RECREATE and \
                     entry['type'] == plan_mod.SERVER:
+                device = plan_mod.boot_device(node)
                 self.replaced.append({
                     'key': entry['key'], 'name': entry.get('name'),
                     'kind': window.NEW_SERVER, 'recreates': _now_id(entry),
                     'server_id': None, 'restored_image_id': None,
+                    'boot_volume_key': device and device['volume'],
+                    'floating_ips': [],
                     'server_status': None, 'state': window.RESTORING})
+                continue
+            server = by_key.get(boots.get(entry['key']))
+            if entry['action'] == plan_mod.RECREATE and server and \
+                    server['action'] == plan_mod.RECREATE:
+                self.replaced.append(self._boot_volume(entry, server))
                 continue
             if entry['action'] == plan_mod.RECREATE:
                 self.replaced.append(self._recreating(entry, node))
@@ -152,8 +166,10 @@ class Restore:
                 self.clients.swift, self.manifest['project_id'], self.conf,
                 domain=self.domain)
             for replacement in self.replaced:
-                if replacement['kind'] in (window.SERVER, window.NEW_SERVER,
-                                           window.BOOT_VOLUME):
+                if replacement.get('boot_volume_key'):
+                    self._booted_from_volume(replacement)
+                elif replacement['kind'] in (window.SERVER, window.NEW_SERVER,
+                                             window.BOOT_VOLUME):
                     self._restore_image(store, replacement)
                 else:
                     self._restore(store, replacement)
@@ -208,6 +224,32 @@ class Restore:
                 'image_id': None, 'server_id': server_id,
                 'device': recorded.get('device') if server_id else None,
                 'server_status': None, 'state': window.RESTORING}
+
+    def _boot_volume(self, entry: dict[str, Any],
+                     server: dict[str, Any]) -> dict[str, Any]:
+        """The new boot volume of a server gone from the region.
+
+        A volume of the checkpoint's data, made as a gone volume is
+        (``recreates``: the boot volume's id, which may still be in the
+        region: it is left as it is), that the recreated server boots from
+        at the recorded device (``boot``).
+        """
+        node = self.graph.get(server['key'])
+        return {'key': entry['key'], 'name': entry.get('name'),
+                'kind': window.VOLUME, 'old_volume_id': None,
+                'recreates': _now_id(entry), 'new_volume_id': None,
+                'image_id': None, 'server_id': _now_id(server),
+                'device': (plan_mod.boot_device(node) or {}).get('device'),
+                'boot': True, 'server_status': None,
+                'state': window.RESTORING}
+
+    def _booted_from_volume(self, replacement: dict[str, Any]) -> None:
+        """A server booted from a volume: no data of its own to restore."""
+        key = replacement['key']
+        replacement['state'] = window.READY
+        self.save(self.replaced)
+        self.recorder.status(key, RESOURCE.RESTORED)
+        self.recorder.advance()
 
     def _recorded(self, node: graph_mod.Node,
                   only: set[str] | None = None) -> dict[str, Any]:
@@ -366,15 +408,26 @@ class Restore:
         return self.graph, self.graph.get(key)
 
     def _boot(self, replacement: dict[str, Any]) -> None:
-        """Boot the gone server again on its networks; its volumes follow."""
+        """Boot the gone server again on its networks; its volumes follow.
+
+        From its restored image, or from the new volume of its boot
+        volume's data; then its floating IPs are associated again.
+        """
         key, gone = replacement['key'], replacement['recreates']
+        # Where it is booted, and whose floating IPs it gets back: the
+        # checkpoint's own, or a failback's home (place).
+        graph, node = self.place(key)
+        boot_volume = next(
+            (r['new_volume_id'] for r in self.replaced
+             if r['kind'] == window.VOLUME and r.get('boot') and
+             r['key'] == replacement.get('boot_volume_key')), None)
         if not replacement.get('server_id'):
-            graph, node = self.place(key)
             replacement['server_id'] = self.cloud.create_server(
                 recreate.request(
                     self.clients, graph, node,
                     replacement['restored_image_id'], self.recovery.id,
-                    lambda level, msg: self.event(level, msg, key), key=key))
+                    lambda level, msg: self.event(level, msg, key),
+                    boot_volume_id=boot_volume, key=key))
             self.save(self.replaced)
         new = replacement['server_id']
         self.cloud.wait_active(new)
@@ -382,14 +435,23 @@ class Restore:
             if volume['kind'] == window.VOLUME and \
                     volume.get('server_id') == gone:
                 volume['server_id'] = new
+        self.save(self.replaced)
+        self.event('info', 'server %s recreates server %s (gone from the '
+                   'region) from %s, on the networks it had: %s' % (
+                       new, gone, 'volume %s (its boot volume\'s checkpoint '
+                       'data)' % boot_volume if boot_volume else
+                       'image %s' % replacement['restored_image_id'],
+                       self.cloud.addresses(new)), key)
+        replacement.setdefault('floating_ips', [])
+        floating.restore(self.cloud, graph, node, new,
+                         replacement['floating_ips'],
+                         lambda: self.save(self.replaced), self.event)
         replacement['state'] = window.SWAPPED
         self.save(self.replaced)
+        # A server that is a member of the policy: it protects the new one.
+        window.follow_member(self.recovery.policy_id, gone, new)
         self.recorder.set(key, target_id=new)
         self.recorder.status(key, RESOURCE.DONE)
-        self.event('info', 'server %s recreates server %s (gone from the '
-                   'region) from image %s, on the networks it had: %s' % (
-                       new, gone, replacement['restored_image_id'],
-                       self.cloud.addresses(new)), key)
 
     def _rebuild(self, replacement: dict[str, Any]) -> None:
         """Save the server's disk as an image, rebuild from the checkpoint's."""
@@ -454,12 +516,20 @@ class Restore:
         new, gone = replacement['new_volume_id'], replacement['recreates']
         where = 'unattached'
         if server_id:
+            # A boot volume is attached already: the server booted from it.
             device = self.cloud.attach(server_id, new, replacement['device'])
             where = 'on server %s at %s' % (server_id, device)
         replacement['state'] = window.SWAPPED
         self.save(self.replaced)
         window.follow_member(self.recovery.policy_id, gone, new)
         self.recorder.status(key, RESOURCE.DONE)
+        if replacement.get('boot'):
+            self.event('info', 'volume %s, holding the checkpoint\'s data '
+                       'of boot volume %s, is the boot volume of the '
+                       'recreated server (%s); volume %s, if it is still '
+                       'there, is left as it is' % (new, gone, where, gone),
+                       key)
+            return
         self.event('info', 'volume %s recreates volume %s (gone from the '
                    'region) %s' % (new, gone, where), key)
 

@@ -21,13 +21,15 @@ checkpoint, unless ``shrink_volumes`` says the user accepts it shrinking
 back; a server whose flavor changed, unless ``keep_current_flavor`` says
 the user accepts it being rebuilt on the flavor it has now) or not built
 yet (a boot volume whose size changed, or that the checkpoint holds no
-bytes of; a boot volume or a server booted from a volume gone from the
-region).  A boot volume is re-imaged in place (``boot``): it must be
+bytes of; a boot volume gone from the region under a server that is
+still there).  A boot volume is re-imaged in place (``boot``): it must be
 in-use on its server, which must be ACTIVE or SHUTOFF and still boot
 from a volume.  A server gone from
-the region is recreated only when the checkpoint has its disk image and
-everything it stands on is still there (``missing``: its networks,
-subnets, security groups, flavor, key pair; in-place never makes them).
+the region is recreated only when the checkpoint has its disk (its image,
+or the data of its boot volume) and everything it stands on is still
+there (``missing``: its networks, subnets, security groups, flavor, key
+pair; in-place never makes them); a boot volume is recreated only with
+its server.
 """
 
 from typing import Any, Callable
@@ -124,7 +126,9 @@ def _boot_volume_reasons(entry: dict[str, Any], now: dict[str, Any],
                                           server_id))
     if server_now is None:
         reasons.append('%s: server %s, which boots from it, is gone from '
-                       'the region' % (label, server_id))
+                       'the region: select the server to recreate it, '
+                       'booted from a new volume of this checkpoint data'
+                       % (label, server_id))
     elif server_now.get('image_id'):
         reasons.append('%s: server %s boots from an image now, not from '
                        'it' % (label, server_id))
@@ -138,13 +142,20 @@ def _boot_volume_reasons(entry: dict[str, Any], now: dict[str, Any],
 
 
 def _recreate_reasons(entry: dict[str, Any], record: dict[str, Any] | None,
-                      boot_of: str | None) -> list[str]:
+                      boot_of: dict[str, Any] | None) -> list[str]:
+    """Why the gone volume cannot be made again.
+
+    :param boot_of: the plan entry of the server that boots from it.
+    """
     label = _label(entry)
     reasons = []
-    if boot_of is not None:
-        reasons.append('%s is gone from the region and is the boot volume '
-                       'of server %s: recreating a boot volume in place is '
-                       'not built yet' % (label, boot_of))
+    if boot_of is not None and boot_of['action'] != plan_mod.RECREATE:
+        reasons.append(
+            '%s is gone from the region and is the boot volume of server '
+            '%s: a boot volume is recreated in place only with its server, '
+            'when that is gone too and selected (then booted from it); '
+            'otherwise recover it with a failover' % (
+                label, boot_of.get('current_id') or boot_of['id']))
     kind = (record or {}).get('kind')
     if kind not in RESTORABLE_KINDS:
         reasons.append('%s is gone from the region and the checkpoint holds '
@@ -155,18 +166,25 @@ def _recreate_reasons(entry: dict[str, Any], record: dict[str, Any] | None,
 
 def _new_server_reasons(entry: dict[str, Any], node: graph_mod.Node,
                         record: dict[str, Any] | None,
-                        missing: Missing | None) -> list[str]:
+                        missing: Missing | None,
+                        boot: dict[str, Any] | None = None) -> list[str]:
+    """Why the gone server cannot be booted again.
+
+    :param boot: the plan entry of its boot volume (booted from one).
+    """
     label = _label(entry)
     reasons = []
     kind = (record or {}).get('kind')
-    if kind != data_base.IMAGE:
+    if plan_mod.boots_from_volume(node):
+        # Its disk is its boot volume's data, checked on that entry.
+        if boot is None or boot['action'] != plan_mod.RECREATE:
+            reasons.append('%s is gone from the region and booted from a '
+                           'volume the checkpoint holds no data of: it '
+                           'cannot be booted again in place' % label)
+    elif kind != data_base.IMAGE:
         reasons.append('%s is gone from the region and the checkpoint holds '
                        'no image of its disk to recreate it from (%s)' % (
                            label, kind or 'no data record'))
-    if not node.properties.get('image'):
-        reasons.append('%s is gone from the region and booted from a '
-                       'volume: recreating it in place is not built yet'
-                       % label)
     if missing is not None:
         reasons += missing(node, label)
     return reasons
@@ -221,6 +239,7 @@ def reasons(graph: graph_mod.ResourceGraph, manifest: dict[str, Any],
     """
     boots = plan_mod.boot_volumes(graph)
     current = {e['id']: e.get('current_id') or e['id'] for e in plan}
+    by_key = {e['key']: e for e in plan}
     found = []
     for entry in plan:
         action = entry['action']
@@ -231,13 +250,18 @@ def reasons(graph: graph_mod.ResourceGraph, manifest: dict[str, Any],
             found.append('%s: %s' % (label, entry['detail']))
         elif action == plan_mod.RECREATE and \
                 entry['type'] == plan_mod.SERVER:
+            node = graph.get(entry['key'])
+            device = plan_mod.boot_device(node)
             found += _new_server_reasons(
-                entry, graph.get(entry['key']),
-                manifest['data'].get(entry['key']), missing)
+                entry, node, manifest['data'].get(entry['key']), missing,
+                None if device is None else by_key.get(device['volume']))
         elif action == plan_mod.RECREATE:
+            server_key = boots.get(entry['key'])
             found += _recreate_reasons(
                 entry, manifest['data'].get(entry['key']),
-                boots.get(entry['key']))
+                None if server_key is None else by_key.get(server_key, {
+                    'action': plan_mod.UNTOUCHED,
+                    'id': graph.get(server_key).resource.id}))
         elif entry['type'] == plan_mod.SERVER:
             node = graph.get(entry['key'])
             found += _server_reasons(

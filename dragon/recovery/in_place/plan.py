@@ -23,7 +23,11 @@ outside the selection is *left alone*.  Types in-place restore cannot swap
 are *refused*, with the reason.  A server that boots from a volume is
 rebuilt too, but its disk is its boot volume: the boot volume's line
 (``replace``) says that its checkpoint data is written onto it in place
-(``boot``), not into a new volume.
+(``boot``), not into a new volume.  One gone from the region is
+recreated from a new volume holding its boot volume's checkpoint data:
+the boot volume's line is ``recreate`` too, and says that the boot volume
+it had, when it is still there (deleted with ``delete_on_termination``
+false), is left as it is.
 """
 
 from typing import Any, Callable
@@ -40,6 +44,7 @@ ACTIONS = (REPLACE, REBUILD, RECREATE, UNTOUCHED, REFUSED)
 
 SERVER = 'OS::Nova::Server'
 VOLUME = 'OS::Cinder::Volume'
+FLOATING_IP = 'OS::Neutron::FloatingIP'
 # What restoring an existing member means, per type: said in the plan so
 # a reader of a dry run knows what would happen to the resource.
 _REPLACING = {
@@ -73,6 +78,28 @@ _RECREATING = {
             'its fixed IP when that is free, with its data volumes of the '
             'restore attached; kept at commit, deleted at rollback',
 }
+# A server booted from a volume, gone: booted again from a new volume of
+# its boot volume's checkpoint data (``apply``, ``recreate``).
+_RECREATING_BOOT_SERVER = (
+    'gone from the region, booted from a volume: a new server is booted '
+    'from a new volume holding the checkpoint\'s data of its boot volume '
+    '(boot index 0, device %s; the boot volume\'s line) with its name, '
+    'flavor, key pair, security groups and metadata, on the networks (by '
+    'id) it had, keeping its fixed IP when that is free, with its data '
+    'volumes of the restore attached; kept at commit, deleted with its new '
+    'boot volume at rollback')
+_BOOT_VOLUME_RECREATED = (
+    'boot volume of server %s, which is gone from the region: its '
+    'checkpoint data is restored into a new volume (checkpoint size, zone '
+    'and type) that the recreated server boots from; kept at commit, '
+    'deleted at rollback')
+_OLD_BOOT_VOLUME_LEFT = (
+    '; this volume, still in the region (%s), is left untouched: the '
+    'restore neither attaches nor deletes it')
+_FLOATING = ('; its floating IP %s associated again with its new port '
+             'on the same network when it is still the project\'s and '
+             'free (one gone or in use elsewhere is not taken: an event '
+             'says so), and disassociated at rollback')
 # Why a member's id now is not the checkpoint's (plan.build).
 FOLLOWED_BECAUSE = 'a committed in-place restore put it in its place'
 # lookup(node) -> None when the resource is gone, else what it is now:
@@ -83,9 +110,24 @@ Lookup = Callable[[graph_mod.Node], dict[str, Any] | None]
 
 def boots_from_volume(node: graph_mod.Node) -> bool:
     """The checkpoint's server booted from a volume (it had no image)."""
-    return not node.properties.get('image') and any(
-        d.get('boot_index') == 0 and d.get('volume')
-        for d in node.properties.get('block_devices') or ())
+    return boot_device(node) is not None
+
+
+def boot_device(node: graph_mod.Node) -> dict[str, Any] | None:
+    """The checkpoint's boot block device of the server (None: an image)."""
+    if node.properties.get('image'):
+        return None
+    return next((d for d in node.properties.get('block_devices') or ()
+                 if d.get('boot_index') == 0 and d.get('volume')), None)
+
+
+def floating_ips(graph: graph_mod.ResourceGraph,
+                 node: graph_mod.Node) -> list[graph_mod.Node]:
+    """The checkpoint's floating IPs of the server's ports."""
+    ports = set(node.properties.get('ports') or ())
+    return [n for n in graph.nodes()
+            if n.resource.type == FLOATING_IP and
+            n.properties.get('port') in ports]
 
 
 def boot_volumes(graph: graph_mod.ResourceGraph) -> dict[str, str]:
@@ -107,12 +149,33 @@ def _replacing(graph: graph_mod.ResourceGraph, node: graph_mod.Node,
     if node.resource.type == SERVER and boots_from_volume(node):
         return REBUILD, _BOOT_SERVER
     if node.key in boots:
-        server = graph.get(boots[node.key])
-        server_id = current_ids.get(server.resource.id, server.resource.id)
-        return REPLACE, _BOOT_VOLUME % (
-            '%s (%s)' % (server.resource.name, server_id)
-            if server.resource.name else server_id)
+        return REPLACE, _BOOT_VOLUME % _server_label(graph, boots[node.key],
+                                                     current_ids)
     return _REPLACING.get(node.resource.type)
+
+
+def _server_label(graph: graph_mod.ResourceGraph, key: str,
+                  current_ids: dict[str, str]) -> str:
+    server = graph.get(key)
+    server_id = current_ids.get(server.resource.id, server.resource.id)
+    return ('%s (%s)' % (server.resource.name, server_id)
+            if server.resource.name else server_id)
+
+
+def _recreating(graph: graph_mod.ResourceGraph, node: graph_mod.Node) -> str:
+    """What recreating the gone member does (a server: how it boots)."""
+    if node.resource.type != SERVER:
+        return _RECREATING[node.resource.type]
+    device = boot_device(node)
+    detail = (_RECREATING_BOOT_SERVER % (device.get('device') or 'as '
+                                         'recorded')
+              if device is not None else _RECREATING[SERVER])
+    addresses = [n.properties.get('floating_ip_address') or n.resource.name
+                 or n.resource.id for n in floating_ips(graph, node)]
+    if addresses:
+        detail += _FLOATING % ('%s is' % addresses[0] if len(addresses) == 1
+                               else 's %s are' % ', '.join(addresses))
+    return detail
 
 
 def _shape_changes(node: graph_mod.Node, now: dict[str, Any]) -> list[str]:
@@ -189,9 +252,20 @@ def build(graph: graph_mod.ResourceGraph, keys: set[str],
         followed = ('%s %s of the checkpoint is %s %s now (%s): ' % (
             kind, node.resource.id, kind, current_id, followed_because)
             if current_id else '')
-        if now is None:
-            plan.append(_entry(node, RECREATE, followed + _RECREATING[
-                node.resource.type], current_id=current_id))
+        if node.key in boots and boots[node.key] in chosen and \
+                lookup(graph.get(boots[node.key])) is None:
+            # Its server is recreated: from a new volume of this data.
+            entry = _entry(node, RECREATE, followed + _BOOT_VOLUME_RECREATED
+                           % _server_label(graph, boots[node.key],
+                                           current_ids),
+                           current_id=current_id)
+            if now is not None:
+                entry['detail'] += _OLD_BOOT_VOLUME_LEFT % now.get('status')
+                entry['current_status'] = now.get('status')
+            plan.append(entry)
+        elif now is None:
+            plan.append(_entry(node, RECREATE, followed + _recreating(
+                graph, node), current_id=current_id))
         else:
             plan.append(_entry(node, replacing[0], followed + replacing[1],
                                now, current_id))

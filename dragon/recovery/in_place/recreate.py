@@ -27,7 +27,10 @@ commit removes both (the calls are ``swap.Cloud``'s).  Networks are never
 made in place: a network, subnet, security group, key pair or flavor the
 checkpoint names that is gone refuses the restore (``missing``), with
 what is missing.  Nova sets the server's security groups on each of its
-ports (the union of the groups its ports had).
+ports (the union of the groups its ports had).  A server that booted from
+a volume is booted from a new volume holding its boot volume's checkpoint
+data (``boot_mapping``: boot index 0, its recorded device), made and
+tagged like any volume recreated in place.
 """
 
 from typing import Any, Callable
@@ -35,6 +38,7 @@ from typing import Any, Callable
 from openstack import exceptions as sdk_exc
 
 from dragon.protection import graph as graph_mod
+from dragon.recovery.in_place import plan as plan_mod
 from dragon.recovery.restore import context as ctx_mod
 
 TAGS = (ctx_mod.RESTORE_PROPERTY, ctx_mod.RESTORE_KEY_PROPERTY)
@@ -164,12 +168,32 @@ def security_groups(graph: graph_mod.ResourceGraph,
     return ids
 
 
+def boot_mapping(node: graph_mod.Node,
+                 volume_id: str) -> list[dict[str, Any]]:
+    """Nova's block_device_mapping_v2 booting the server from volume_id.
+
+    Boot index 0 at the checkpoint's device, and its
+    ``delete_on_termination`` (the rollback deletes the volume either way).
+    """
+    recorded = plan_mod.boot_device(node) or {}
+    mapping = {'boot_index': 0, 'uuid': volume_id, 'source_type': 'volume',
+               'destination_type': 'volume',
+               'delete_on_termination': bool(recorded.get(
+                   'delete_on_termination'))}
+    if recorded.get('device'):
+        mapping['device_name'] = recorded['device']
+    return [mapping]
+
+
 def request(clients: Any, graph: graph_mod.ResourceGraph,
-            node: graph_mod.Node, image_id: str, recovery_id: str,
-            event: Event, key: str | None = None) -> dict[str, Any]:
+            node: graph_mod.Node, image_id: str | None, recovery_id: str,
+            event: Event, boot_volume_id: str | None = None,
+            key: str | None = None) -> dict[str, Any]:
     """The create request of the server (swap.Cloud.create_server's attrs).
 
     Its metadata is the checkpoint's and the two restore tags (TAGS).
+    Booted from image_id, or with boot_volume_id (a new volume of its
+    boot volume's checkpoint data) from that volume.
 
     :param key: the restore's key of the server (its ``replaced`` entry's,
         which a takeover finds it by), when node is another checkpoint's
@@ -185,9 +209,13 @@ def request(clients: Any, graph: graph_mod.ResourceGraph,
                      ctx_mod.RESTORE_KEY_PROPERTY: key or node.key})
     attrs: dict[str, Any] = {
         'name': node.resource.name or props.get('name') or node.key,
-        'flavor_id': flavor.id, 'image_id': image_id,
+        'flavor_id': flavor.id,
         'networks': networks(clients, graph, node, event),
         'metadata': metadata}
+    if boot_volume_id:
+        attrs['block_device_mapping'] = boot_mapping(node, boot_volume_id)
+    else:
+        attrs['image_id'] = image_id
     groups = security_groups(graph, node)
     if groups:
         attrs['security_groups'] = [{'name': g} for g in groups]

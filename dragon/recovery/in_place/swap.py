@@ -66,7 +66,7 @@ def reimage_offered(compute: Any) -> bool:
 
 
 class Cloud:
-    """One region's Nova and Cinder, with the waits of [recovery].
+    """One region's Nova and Cinder (and Neutron's floating IPs), with the waits of [recovery].
 
     :param clients: ServiceClients of the checkpoint's region, scoped to
         the recovery's project.
@@ -257,6 +257,47 @@ class Cloud:
                          timeout=self.timeout, interval=self.interval,
                          resource='server %s' % server_id, what='server',
                          obj_id=server_id)
+
+    # -- floating IPs of servers booted again (floating)
+    @property
+    def network(self) -> Any:
+        return self.clients.connection.network
+
+    def floating_ip(self, fip_id: str | None,
+                    address: str | None = None) -> Any | None:
+        """The project's floating IP fip_id, else the one at address.
+
+        None: neither is the project's now (released, or another's).
+        """
+        if fip_id:
+            try:
+                return self.network.get_ip(fip_id)
+            except sdk_exc.NotFoundException:
+                pass
+        if address:
+            for found in self.network.ips(
+                    floating_ip_address=address,
+                    project_id=self.clients.project_id):
+                return found
+        return None
+
+    def server_ports(self, server_id: str) -> list[Any]:
+        """The server's ports (those Nova made for it)."""
+        return list(self.network.ports(device_id=server_id))
+
+    def associate(self, fip_id: str, port_id: str,
+                  fixed_ip: str | None = None) -> None:
+        attrs = {'port_id': port_id}
+        if fixed_ip:
+            attrs['fixed_ip_address'] = fixed_ip
+        self.network.update_ip(fip_id, **attrs)
+
+    def disassociate(self, fip_id: str) -> None:
+        """The floating IP on no port, still allocated (nothing if gone)."""
+        try:
+            self.network.update_ip(fip_id, port_id=None)
+        except sdk_exc.NotFoundException:
+            pass
 
     # -- servers booted from a volume (boot)
     def boot_image(self, volume_id: str) -> str | None:

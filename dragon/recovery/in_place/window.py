@@ -28,11 +28,16 @@ kept), rolled_back (the old volume back in place and the new one deleted;
 the server rebuilt from its saved disk image and the restored image
 deleted).  A server gone from the region and booted again from its
 checkpoint image (``kind`` new_server: ``{"key", "name", "kind",
-"recreates", "server_id", "restored_image_id", "state"}``; ``recreates``
-is the gone server's id, ``server_id`` the new one's) is kept at commit
-(its restore tags removed) and deleted with its restored image at
-rollback; the volumes put on it are then deleted or left detached, as
-they were before.  A boot volume re-imaged in place (``kind``
+"recreates", "server_id", "restored_image_id", "boot_volume_key",
+"floating_ips", "state"}``; ``recreates`` is the gone server's id,
+``server_id`` the new one's; one booted from a volume has no restored
+image but ``boot_volume_key``, the key of its boot volume's entry, a
+``kind`` volume entry with ``boot`` true whose new volume it boots from;
+``floating_ips``, those associated with it again, ``floating``) is kept
+at commit (its restore tags removed) and deleted with its restored image
+at rollback, its floating IPs disassociated first; the volumes put on
+it (its new boot volume too) are then deleted or left detached, as they
+were before.  A boot volume re-imaged in place (``kind``
 boot_volume) keeps its id; the copy of its data taken before is written
 back at rollback and deleted at commit (``boot``).
 
@@ -49,6 +54,7 @@ from dragon.db import api as db_api
 from dragon import exception
 from dragon.protection.data import glance
 from dragon.recovery.in_place import boot
+from dragon.recovery.in_place import floating
 from dragon.recovery.in_place import recreate
 from dragon.recovery.in_place import swap as swap_mod
 
@@ -89,7 +95,7 @@ def _by_server(entries: list[dict[str, Any]]
 
 
 def follow_member(policy_id: str | None, old_id: str, new_id: str) -> bool:
-    """The policy protects the volume in place now (new_id, not old_id).
+    """The policy protects the volume (or server) in place now (new_id, not old_id).
 
     Only when this database has the policy and old_id is a member of it
     (a volume protected through its server follows by itself: discovery
@@ -128,7 +134,7 @@ def put_back(cloud: swap_mod.Cloud, replaced: list[dict[str, Any]],
     entries = open_entries(replaced)
     for entry in entries:
         if kind_of(entry) == NEW_SERVER:
-            _new_server_back(cloud, entry, event)
+            _new_server_back(cloud, entry, event, policy_id)
             save(replaced)
     # Volumes put on a recreated server (or meant for it): it is gone now,
     # and they were not attached before the restore.
@@ -203,9 +209,16 @@ def put_back(cloud: swap_mod.Cloud, replaced: list[dict[str, Any]],
 
 
 def _new_server_back(cloud: swap_mod.Cloud, entry: dict[str, Any],
-                     event: Event) -> None:
-    """A recreated server deleted, and the image it was booted from."""
+                     event: Event, policy_id: str | None = None) -> None:
+    """A recreated server deleted, and the image it was booted from.
+
+    Its floating IPs are disassociated first (they stay allocated), and
+    a policy that followed it names the gone server again.
+    """
     key, server_id = entry['key'], entry.get('server_id')
+    if server_id and entry.get('state') == SWAPPED:
+        follow_member(policy_id, server_id, entry['recreates'])
+    floating.put_back(cloud, entry, event)
     if server_id and cloud.delete_server(server_id):
         event('info', 'recreated server %s deleted' % server_id, key)
     if entry.get('restored_image_id') and cloud.delete_image(
@@ -303,8 +316,9 @@ def settle(cloud: swap_mod.Cloud, replaced: list[dict[str, Any]],
             continue
         if kind_of(entry) == NEW_SERVER:
             cloud.untag_server(entry['server_id'], recreate.TAGS)
-            cloud.untag_image(entry['restored_image_id'],
-                              swap_mod.RESTORE_TAG)
+            if entry.get('restored_image_id'):
+                cloud.untag_image(entry['restored_image_id'],
+                                  swap_mod.RESTORE_TAG)
             entry['state'] = COMMITTED
             event('info', 'recreated server %s kept (it replaces server %s, '
                   'gone from the region)' % (entry['server_id'],
@@ -313,6 +327,9 @@ def settle(cloud: swap_mod.Cloud, replaced: list[dict[str, Any]],
             save(replaced)
             continue
         cloud.untag(entry['new_volume_id'], swap_mod.RESTORE_TAG)
+        if entry.get('boot'):
+            # A server's new boot volume: as for one re-imaged (boot).
+            cloud.untag_boot_image(entry['new_volume_id'], boot.RESTORE_TAGS)
         drop_image(cloud, entry, event)
         if not entry.get('old_volume_id'):
             entry['state'] = COMMITTED

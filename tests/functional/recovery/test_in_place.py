@@ -30,12 +30,19 @@ boot volume of ``app`` (it boots from a volume) is overwritten, restored
 in place (Nova's rebuild has Cinder re-image it: same volume, device and
 addresses, a copy of the overwritten bytes kept) and rolled back (the
 overwritten bytes again; the protected ones are then written back by
-hand, for the tests after these).  A lone
+hand, for the tests after these).  ``app`` is then deleted (its boot
+volume is left: delete_on_termination false), recreated in place from a
+new volume of its boot volume's checkpoint bytes (same name, metadata,
+groups and fixed IP; the old boot volume untouched) and rolled back
+(the new server and volume deleted); it is booted again by hand from
+its old boot volume, and the workload and policy follow it.  A lone
 server of the test's own (its own policy and checkpoint, on the
-workload's network: the shared workload is untouched) is deleted,
-recreated on its network with its fixed IP and disk bytes, rolled back
-(deleted), recreated and committed, and followed by a later plan; another
-is resized after its checkpoint and refused with 409.  Every
+workload's network, with a floating IP: the shared workload is
+untouched) is deleted, recreated on its network with its fixed IP, disk
+bytes and floating IP, rolled back (deleted, the floating IP
+disassociated but kept), recreated and committed, and followed by a
+later plan; another is resized after its checkpoint and refused with
+409.  Every
 restore uses the same checkpoint, taken before the first commit: each
 follows the committed replacements to the volume in place now (no new
 checkpoint is taken).  The workload keeps the restored volume and disk
@@ -560,6 +567,99 @@ def test_a_boot_volume_is_re_imaged_in_place_then_rolled_back(cloud,
             f.write(head)
 
 
+def _boot_app_again(conn, ids, root, name, where, metadata):
+    """app as the workload deployed it: from its boot volume, same address."""
+    [(net, [address])] = [(n, list(a)) for n, a in where]
+    sg = conn.network.get_security_group(ids['sg'])
+    server = conn.compute.create_server(
+        name=name, flavor_id=conn.compute.find_flavor('m1.tiny').id,
+        networks=[{'uuid': net, 'fixed_ip': address}],
+        security_groups=[{'name': sg.name}], metadata=metadata,
+        block_device_mapping=[{
+            'boot_index': 0, 'uuid': root, 'source_type': 'volume',
+            'destination_type': 'volume', 'delete_on_termination': False}])
+    return wait(lambda: conn.compute.get_server(server.id), ('ACTIVE',), 300)
+
+
+def test_a_deleted_server_booted_from_a_volume_is_recreated_then_rolled_back(
+        cloud, protected):
+    """app deleted (its boot volume left): booted again from a new volume.
+
+    Rolled back (the new server and volume deleted, the old boot volume
+    untouched), then app is booted again by hand from its old boot volume
+    with its address, and the workload and policy follow it, for the
+    tests after this one.
+    """
+    conn, dr, ids = protected.conn, protected.dr, protected.workload.ids
+    app, root = ids['app'], ids['app_boot']
+    protected_sha = protected.workload.expected_sha256['app_boot']
+    assert volume_file_sha256(cloud.layout, REGION, root) == protected_sha
+    (_, [(_, device)]) = _attached(conn, root)
+    before = conn.compute.get_server(app)
+    where = _where(conn, app)
+    groups = sorted(g['name'] for g in before.security_groups)
+    conn.compute.delete_server(app)
+    _server_gone(conn, app)
+    wait(lambda: conn.block_storage.get_volume(root), ('available',), 300)
+    recovery = None
+    try:
+        recovery = _restore(protected, app)
+        plan = {e['current_id']: e for e in recovery['plan']}
+        assert plan[app]['action'] == plan[root]['action'] == 'recreate'
+        assert plan[app]['detail'].startswith(
+            'gone from the region, booted from a volume: a new server is '
+            'booted from a new volume'), plan[app]
+        assert 'is left untouched' in plan[root]['detail'], plan[root]
+        entries = {r['kind']: r for r in recovery['replaced']}
+        volume, server = entries['volume'], entries['new_server']
+        new, new_root = server['server_id'], volume['new_volume_id']
+        assert (server['recreates'], volume['recreates']) == (app, root)
+        assert (volume['server_id'], volume['device']) == (new, device)
+        assert server['restored_image_id'] is None
+        # The checkpoint's bytes in a new volume, which it boots from, with
+        # its name, metadata, groups and fixed IP; the old one untouched.
+        again = conn.compute.get_server(new)
+        assert again.status == 'ACTIVE' and again.name == before.name
+        assert getattr(again.image, 'id', None) is None     # from a volume
+        assert again.metadata == {**before.metadata,
+                                  'dragon_restore': recovery['id'],
+                                  'dragon_restore_key': server['key']}
+        assert sorted(g['name'] for g in again.security_groups) == groups
+        assert _where(conn, new) == where
+        assert _attached(conn, new_root) == ('in-use', [(new, device)])
+        assert volume_file_sha256(cloud.layout, REGION, new_root) == \
+            protected_sha
+        assert _attached(conn, root) == ('available', [])
+        assert not {'dragon_restore', 'dragon_replaced_by'} & set(
+            conn.block_storage.get_volume(root).metadata)
+
+        # Rollback: the new server and its new boot volume are deleted.
+        _closed(dr, recovery, dr.recoveries.rollback, 'rolled_back')
+        _server_gone(conn, new)
+        assert _gone(conn, new_root)
+        assert _tagged(conn, recovery['id']) == []
+        assert not [s.id for s in conn.compute.servers()
+                    if (s.metadata or {}).get('dragon_restore') ==
+                    recovery['id']]
+        assert _attached(conn, root) == ('available', [])
+        assert volume_file_sha256(cloud.layout, REGION, root) == \
+            protected_sha
+    finally:
+        if recovery is not None and dr.recoveries.get(
+                recovery['id'])['status'] == 'awaiting_commit':
+            _closed(dr, recovery, dr.recoveries.rollback, 'rolled_back')
+        # The workload's app again, as it was deployed (the checkpoint
+        # still names the deleted one: ids_as_of).
+        back = _boot_app_again(conn, ids, root, before.name, where,
+                               before.metadata)
+        protected.workload.replace('app', back.id)
+        policy = protected.policy['id']
+        dr.members.remove(policy, app)
+        dr.members.add(policy, 'server', back.id)
+    assert _where(conn, back.id) == where
+    assert _attached(conn, root) == ('in-use', [(back.id, device)])
+
+
 def test_commit_of_a_dry_run_is_refused(protected):
     dry = _dry_run(protected)
     for close in (protected.dr.recoveries.commit,
@@ -622,13 +722,19 @@ def test_a_deleted_server_is_recreated_on_its_network(cloud, protected):
     """A lone server, its own policy: the shared workload is not touched."""
     conn, dr, ids = protected.conn, protected.dr, protected.workload.ids
     server = _lone_server(conn, ids, protected.name + '-lone')
-    made, runs, images = [server.id], [], []
+    made, runs, images, fips = [server.id], [], [], []
     policy = checkpoint = None
     try:
         where = _where(conn, server.id)
         [(net, [address])] = [(n, list(a)) for n, a in where]
         assert net == ids['net']
         disk_sha = _disk_sha256(cloud, server.id)
+        # A floating IP on its port (the workload's router reaches public).
+        [port] = conn.network.ports(device_id=server.id)
+        fip = conn.network.create_ip(floating_network_id=conn.network.
+                                     find_network(resources.PUBLIC_NET).id,
+                                     port_id=port.id)
+        fips.append(fip.id)
         policy = dr.policies.create(protected.name + '-lone', members=[
             {'resource_type': 'server', 'resource_id': server.id}])
         checkpoint = wait_checkpoint(
@@ -636,10 +742,14 @@ def test_a_deleted_server_is_recreated_on_its_network(cloud, protected):
         assert checkpoint['status'] == 'available', checkpoint['error']
         conn.compute.delete_server(server.id)
         _server_gone(conn, server.id)
+        # Neutron took it off the deleted port; it is still allocated.
+        assert conn.network.get_ip(fip.id).port_id is None
 
         planned = _in_place(dr, checkpoint['id'], runs, dry_run=True)
         assert planned['status'] == 'succeeded', planned['error']
         assert _fates(planned) == {server.id: 'recreate'}
+        assert ('its floating IP %s is associated again' %
+                fip.floating_ip_address) in planned['plan'][0]['detail']
 
         # Booted again from its checkpoint image, on its network, with its
         # fixed IP (free again), name, key pair, groups and metadata.
@@ -663,12 +773,20 @@ def test_a_deleted_server_is_recreated_on_its_network(cloud, protected):
         assert _disk_sha256(cloud, new) == disk_sha
         assert sorted(g['name'] for g in again.security_groups) == sorted(
             g['name'] for g in server.security_groups)
+        # Its floating IP is on its new port again.
+        [new_port] = conn.network.ports(device_id=new)
+        assert entry['floating_ips'] == [{
+            'id': fip.id, 'address': fip.floating_ip_address,
+            'port_id': new_port.id}]
+        assert conn.network.get_ip(fip.id).port_id == new_port.id
 
-        # Rollback: the server and its restored image are deleted.
+        # Rollback: the server and its restored image are deleted; the
+        # floating IP is disassociated, still allocated.
         rolled = _closed(dr, recovery, dr.recoveries.rollback, 'rolled_back')
         assert rolled['replaced'][0]['state'] == 'rolled_back'
         _server_gone(conn, new)
         assert not _image_exists(conn, entry['restored_image_id'])
+        assert conn.network.get_ip(fip.id).port_id is None
 
         # Again, and commit: it is the workload's (no restore tag left),
         # and a later restore from the same checkpoint rebuilds it.
@@ -681,6 +799,8 @@ def test_a_deleted_server_is_recreated_on_its_network(cloud, protected):
         _closed(dr, recovery, dr.recoveries.commit, 'committed')
         assert conn.compute.get_server(new).metadata == {'tier': 'lone'}
         assert _where(conn, new) == where
+        [new_port] = conn.network.ports(device_id=new)
+        assert conn.network.get_ip(fip.id).port_id == new_port.id
         image = conn.image.get_image(entry['restored_image_id'])
         assert 'dragon_restore' not in (image.properties or {})
         followed = _in_place(dr, checkpoint['id'], runs, dry_run=True)
@@ -689,11 +809,13 @@ def test_a_deleted_server_is_recreated_on_its_network(cloud, protected):
         assert (planned['id'], planned['current_id'], planned['action']) == (
             server.id, new, 'rebuild'), planned
     finally:
-        _clean_lone(conn, dr, runs, made, images, checkpoint, policy)
+        _clean_lone(conn, dr, runs, made, images, checkpoint, policy, fips)
 
 
-def _clean_lone(conn, dr, runs, made, images, checkpoint, policy):
+def _clean_lone(conn, dr, runs, made, images, checkpoint, policy, fips=()):
     """Everything the lone-server test made, whatever failed."""
+    for fip_id in fips:
+        conn.network.delete_ip(fip_id, ignore_missing=True)
     for recovery_id in runs:
         row = wait(lambda: dr.recoveries.get(recovery_id), (
             'succeeded', 'error', 'awaiting_commit', 'committed',

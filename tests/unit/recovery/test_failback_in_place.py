@@ -283,7 +283,8 @@ def test_a_gone_server_that_booted_from_a_volume_means_a_new_stack(site):
 
     assert not choice.in_place
     assert 'server db (a-db) is gone from the region and booted from a ' \
-        'volume: recreating it in place is not built yet' in choice.reason
+        'volume: a failback does not recreate it in place yet' in \
+        choice.reason
 
 
 def test_a_gone_server_without_its_home_checkpoint_means_a_new_stack(site):

@@ -336,13 +336,17 @@ def test_a_recreated_server_is_shown_with_its_own_fields(
     entry = {'key': 'server_web', 'name': 'web', 'kind': 'new_server',
              'recreates': 'srv-web', 'server_id': 'srv-new',
              'restored_image_id': 'img-1', 'server_status': None,
+             'boot_volume_key': None, 'floating_ips': [
+                 {'id': 'fip-1', 'address': '172.24.4.9',
+                  'port_id': 'port-new'}],
              'state': 'swapped'}
     db_api.recovery_update(context.get_admin_context(), recovery['id'],
                            {'status': 'awaiting_commit', 'replaced': [entry]})
     response = rec_api('GET', '/v1/recoveries/%s' % recovery['id'])
     _check(response, 'RecoveryOne')
     assert response.json['recovery']['replaced'] == [{
-        k: v for k, v in entry.items() if k != 'server_status'}]
+        k: v for k, v in entry.items()
+        if k not in ('server_status', 'boot_volume_key')}]
 
 
 def test_a_re_imaged_boot_volume_is_shown_with_its_copy(

@@ -41,6 +41,10 @@ class Cloud:
         # is what its bytes are, by label).
         self.image_data = {}
         self.image_names = {}
+        # Floating IPs by id (namespaces: id, floating_ip_address,
+        # port_id) and the ports of servers made here.
+        self.fips = {}
+        self.ports = {}
         self.clients = types.SimpleNamespace(
             connection=types.SimpleNamespace(image=types.SimpleNamespace(
                 delete_image=self._delete_image)))
@@ -164,9 +168,24 @@ class Cloud:
         self.made += 1
         server_id = 'srv-new-%d' % self.made
         self.servers[server_id] = 'ACTIVE'
-        self.images[server_id] = attrs['image_id']
+        if attrs.get('image_id'):
+            self.images[server_id] = attrs['image_id']
+        # Booted from a volume: Nova attaches it.
+        for mapping in attrs.get('block_device_mapping') or ():
+            vol = self.vols[mapping['uuid']]
+            vol['attachments'].append((server_id,
+                                       mapping.get('device_name')))
+            vol['status'] = 'in-use'
         self.metadata[server_id] = dict(attrs.get('metadata') or {})
         self.requests[server_id] = attrs
+        # Nova makes a port on each network.
+        for n, network in enumerate(attrs.get('networks') or ()):
+            self.ports.setdefault(server_id, []).append(
+                types.SimpleNamespace(
+                    id='port-%s-%d' % (server_id, n),
+                    network_id=network['uuid'],
+                    fixed_ips=[{'ip_address': network.get('fixed_ip') or
+                                '10.0.0.%d' % (100 + self.made)}]))
         return server_id
 
     def wait_active(self, server_id):
@@ -177,6 +196,11 @@ class Cloud:
             return False
         self._call('delete_server', server_id)
         del self.servers[server_id]
+        # Neutron disassociates the floating IPs of the ports it deletes.
+        gone = {p.id for p in self.ports.pop(server_id, ())}
+        for fip in self.fips.values():
+            if fip.port_id in gone:
+                fip.port_id = None
         # Nova detaches its volumes.
         for vol in self.vols.values():
             if any(s == server_id for s, _d in vol['attachments']):
@@ -193,6 +217,29 @@ class Cloud:
     def tagged_servers(self, key, value):
         return {k: dict(m) for k, m in self.metadata.items()
                 if k in self.servers and m.get(key) == value}
+
+    # -- floating IPs (floating)
+    def add_fip(self, fip_id, address, port_id=None):
+        self.fips[fip_id] = types.SimpleNamespace(
+            id=fip_id, floating_ip_address=address, port_id=port_id)
+
+    def floating_ip(self, fip_id, address=None):
+        if fip_id in self.fips:
+            return self.fips[fip_id]
+        return next((f for f in self.fips.values()
+                     if address and f.floating_ip_address == address), None)
+
+    def server_ports(self, server_id):
+        return list(self.ports.get(server_id, ()))
+
+    def associate(self, fip_id, port_id, fixed_ip=None):
+        self._call('associate', fip_id, port_id)
+        self.fips[fip_id].port_id = port_id
+
+    def disassociate(self, fip_id):
+        if fip_id in self.fips:
+            self._call('disassociate', fip_id)
+            self.fips[fip_id].port_id = None
 
     def addresses(self, server_id):
         return 'net-1 10.0.0.5'

@@ -51,7 +51,8 @@ def boot_graph() -> graph_mod.ResourceGraph:
     g._nodes[web.key] = graph_mod.Node(
         web.key, web.resource, member=True, action=web.action,
         properties={**web.properties, 'block_devices': [
-            {'volume': 'volume_data', 'boot_index': 0}]},
+            {'volume': 'volume_data', 'boot_index': 0, 'device': '/dev/vda',
+             'delete_on_termination': False}]},
         depends_on=web.depends_on + ('volume_data',))
     return g
 

@@ -414,7 +414,7 @@ def _gone_web(env, monkeypatch):
     asked = []
 
     def request(clients, graph, node, image_id, recovery_id, event,
-                key=None):
+                boot_volume_id=None, key=None):
         # In place here: the checkpoint's own node, under its own key.
         assert key == node.key
         asked.append((node.key, image_id, recovery_id))
@@ -440,7 +440,8 @@ def test_a_gone_server_is_booted_again_with_its_volume(env, monkeypatch):
     made = next(r for r in final['replaced'] if r['kind'] == 'new_server')
     assert made == {'key': 'server_web', 'name': 'web', 'kind': 'new_server',
                     'recreates': 'srv-web', 'server_id': 'srv-new-2',
-                    'restored_image_id': 'img-1', 'server_status': None,
+                    'restored_image_id': 'img-1', 'boot_volume_key': None,
+                    'floating_ips': [], 'server_status': None,
                     'state': window.SWAPPED}
     cloud = env.cloud
     # Booted, then its volume (restored) attached where the checkpoint saw
@@ -452,7 +453,9 @@ def test_a_gone_server_is_booted_again_with_its_volume(env, monkeypatch):
     assert cloud.vols['vol-data']['metadata'][swap_mod.REPLACED_TAG] == \
         'rec-1'
     assert cloud.metadata['srv-new-2']['dragon_restore'] == 'rec-1'
-    assert env.followed == [('pol-1', 'vol-data', 'vol-new-1')]
+    # A policy naming either protects the new one.
+    assert env.followed == [('pol-1', 'srv-web', 'srv-new-2'),
+                            ('pol-1', 'vol-data', 'vol-new-1')]
     messages = [m for _level, m, _r in recorder.events]
     assert any(m.startswith('server srv-new-2 recreates server srv-web (gone '
                             'from the region) from image img-1')
@@ -474,6 +477,7 @@ def test_a_recreated_server_is_deleted_at_rollback(env, monkeypatch):
     assert swap_mod.REPLACED_TAG not in cloud.vols['vol-data']['metadata']
     assert not {'stop', 'start'} & {c[0] for c in cloud.calls}
     assert {r['state'] for r in replaced} == {window.ROLLED_BACK}
+    assert ('pol-1', 'srv-new-2', 'srv-web') in env.followed
 
 
 def test_a_recreated_server_is_kept_at_commit(env, monkeypatch):

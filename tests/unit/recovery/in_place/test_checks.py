@@ -82,10 +82,8 @@ def test_servers_gone_members_and_other_types_are_each_named():
     # srv-db is gone: recreating it needs an image of its disk.
     assert 'server db (srv-db) is gone from the region and the checkpoint ' \
         'holds no image of its disk to recreate it from' in text
-    assert 'server db (srv-db) is gone from the region and booted from a ' \
-        'volume' in text
     assert 'in-place restore of OS::Swift::Container is not supported' in text
-    assert len(found) == 5
+    assert len(found) == 4
 
 
 ROOT = {'status': 'in-use', 'size_gib': 1,
@@ -128,9 +126,14 @@ def test_a_boot_volume_is_not_shrunk_even_with_the_flag():
     assert 'not built yet' in reason
 
 
-def test_a_gone_boot_volume_is_still_refused():
-    [reason] = _reasons({'srv-web': BFV}, graph=fakes.boot_graph())
-    assert 'recreating a boot volume in place is not built yet' in reason
+def test_a_gone_boot_volume_under_a_server_still_there_is_refused():
+    for resources in (['vol-data'], ['srv-web']):
+        [reason] = _reasons({'srv-web': BFV}, resources,
+                            graph=fakes.boot_graph())
+        assert reason.startswith(
+            'volume data (vol-data) is gone from the region and is the boot '
+            'volume of server srv-web: a boot volume is recreated in place '
+            'only with its server, when that is gone too'), reason
 
 
 def test_refuse_raises_409_with_every_reason():
@@ -233,3 +236,49 @@ def test_what_a_gone_server_needs_and_is_gone_too_is_said():
 def test_a_gone_server_without_an_image_of_its_disk_is_refused():
     [reason] = _gone_reasons(kind='volume')
     assert 'holds no image of its disk to recreate it from (volume)' in reason
+
+
+# -- a server booted from a volume, gone from the region
+def _boot_gone_reasons(now, resources=('srv-web',), kind='volume'):
+    asked = []
+
+    def missing(node, label):
+        asked.append(node.key)
+        return []
+    graph = fakes.boot_graph()
+    lookup = fakes.lookup_of(now)
+    plan = plan_mod.build(graph, selection.select(graph, list(resources)),
+                          lookup)
+    return checks.reasons(graph, _manifest(kind), plan, lookup,
+                          missing=missing), asked
+
+
+@pytest.mark.parametrize('now', [{}, {'vol-data': {**ROOT,
+                                                   'status': 'available',
+                                                   'attachments': []}}])
+def test_a_gone_server_booted_from_a_volume_may_be_recreated(now):
+    # Its boot volume gone too, or left (delete_on_termination false):
+    # the checkpoint's bytes of it, or a backup, make the new one.
+    for kind in ('volume', 'cinder_backup'):
+        found, asked = _boot_gone_reasons(now, kind=kind)
+        assert found == [] and asked == ['server_web']
+
+
+def test_a_gone_server_whose_boot_volume_has_no_data_is_refused():
+    [reason], _ = _boot_gone_reasons({}, kind='replicated')
+    assert reason == ('volume data (vol-data) is gone from the region and '
+                      'the checkpoint holds no data to recreate it from '
+                      '(replicated)')
+
+
+@pytest.mark.parametrize('now', [{}, {'vol-data': {**ROOT,
+                                                   'status': 'available',
+                                                   'attachments': []}}])
+def test_a_boot_volume_alone_of_a_gone_server_says_to_select_the_server(now):
+    found, _ = _boot_gone_reasons(now, resources=('vol-data',))
+    # Still there: re-imaged in place, which needs its server; gone: made
+    # again only with its server.
+    assert [r for r in found if 'server srv-web' in r and (
+        'select the server to recreate it' in r or
+        'only with its server, when that is gone too and selected' in r)
+    ], found

@@ -156,3 +156,65 @@ def test_summary_counts_what_occurs():
                            fakes.lookup_of(NOW))
     assert plan_mod.summary(plan) == '1 to replace, 3 untouched'
     assert plan_mod.summary([]) == 'nothing to restore'
+
+
+# -- a server booted from a volume, gone from the region
+@pytest.mark.parametrize('boot_volume_now', [
+    {'status': 'available', 'size_gib': 1}, None])
+def test_a_gone_server_booted_from_a_volume_is_recreated_from_a_new_one(
+        boot_volume_now):
+    """Its boot volume still there (delete_on_termination false) or not."""
+    now = {'vol-data': boot_volume_now}
+    for resources in (['srv-web'], []):
+        plan = _by_id(run_mod.compute(fakes.manifest(boot=True), resources,
+                                      fakes.lookup_of(now)))
+        server, volume = plan['srv-web'], plan['vol-data']
+        assert server['action'] == volume['action'] == 'recreate'
+        assert server['detail'].startswith(
+            'gone from the region, booted from a volume: a new server is '
+            'booted from a new volume holding the checkpoint\'s data of its '
+            'boot volume (boot index 0, device /dev/vda')
+        assert 'deleted with its new boot volume at rollback' in \
+            server['detail']
+        assert volume['detail'].startswith(
+            'boot volume of server web (srv-web), which is gone from the '
+            'region: its checkpoint data is restored into a new volume')
+        left = 'this volume, still in the region (available), is left ' \
+            'untouched'
+        assert (left in volume['detail']) == (boot_volume_now is not None)
+        assert volume.get('current_status') == (boot_volume_now or {}).get(
+            'status')
+        assert volume['changes'] == []
+
+
+def test_a_boot_volume_alone_under_a_gone_server_is_not_recreated_for_it():
+    now = {'vol-data': {'status': 'available', 'size_gib': 1}}
+    plan = _by_id(run_mod.compute(fakes.manifest(boot=True), ['vol-data'],
+                                  fakes.lookup_of(now)))
+    # The server is not selected: its line is untouched and the volume's
+    # is the re-image in place, which checks refuses (its server is gone).
+    assert plan['srv-web']['action'] == 'untouched'
+    assert plan['vol-data']['action'] == 'replace'
+
+
+def test_a_gone_servers_floating_ip_is_named_in_its_plan_line():
+    manifest = fakes.manifest()
+    manifest['graph']['nodes'].append({
+        'key': 'fip_web', 'type': 'OS::Neutron::FloatingIP', 'id': 'fip-1',
+        'name': '172.24.4.9', 'member': False, 'action': None,
+        'properties': {'floating_ip_address': '172.24.4.9',
+                       'port': 'port_web', 'floating_network': 'net_a'},
+        'depends_on': ['port_web']})
+    manifest['graph']['nodes'] = [
+        {**n, 'properties': {**n['properties'], 'ports': ['port_web']}}
+        if n['key'] == 'server_web' else n
+        for n in manifest['graph']['nodes']]
+    plan = _by_id(run_mod.compute(manifest, ['srv-web', 'srv-db'],
+                                  fakes.lookup_of({})))
+    assert plan['srv-web']['action'] == plan['srv-db']['action'] == \
+        'recreate'
+    assert '; its floating IP 172.24.4.9 is associated again with its new ' \
+        'port on the same network when it is still the project\'s and ' \
+        'free' in plan['srv-web']['detail']
+    # The server of no floating IP says nothing of one.
+    assert 'floating' not in plan['srv-db']['detail']

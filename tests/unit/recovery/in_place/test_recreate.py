@@ -134,3 +134,27 @@ def test_every_missing_thing_is_named_and_no_network_is_made():
         'subnet-1 is too: in-place restore never makes subnets',
         'server web (srv-web): its security group sg-1 is gone from the '
         'region']
+
+
+def test_a_server_booted_from_a_volume_is_booted_from_the_new_one():
+    graph = _graph()
+    web = graph.get('server_web')
+    graph._nodes[web.key] = graph_mod.Node(
+        web.key, web.resource, member=True, properties={
+            **web.properties, 'image': None, 'block_devices': [
+                {'volume': 'volume_root', 'boot_index': 0,
+                 'device': '/dev/vda', 'delete_on_termination': True}]},
+        depends_on=web.depends_on)
+    attrs = recreate.request(_clients(), graph, graph.get('server_web'),
+                             None, 'rec-1', lambda *a: None,
+                             boot_volume_id='vol-new')
+    assert 'image_id' not in attrs
+    assert attrs['block_device_mapping'] == [{
+        'boot_index': 0, 'uuid': 'vol-new', 'source_type': 'volume',
+        'destination_type': 'volume', 'delete_on_termination': True,
+        'device_name': '/dev/vda'}]
+    # The rest as for a server booted from an image.
+    assert attrs['networks'] == [{'uuid': 'net-1', 'fixed_ip': '10.0.0.5'}]
+    assert attrs['key_name'] == 'k1'
+    assert attrs['security_groups'] == [{'name': 'sg-1'}]
+    assert attrs['metadata']['dragon_restore_key'] == 'server_web'

@@ -14,6 +14,7 @@
 
 import types
 
+from openstack import exceptions as sdk_exc
 import pytest
 
 from dragon import exception
@@ -107,3 +108,57 @@ def test_only_the_restore_tags_present_are_removed_from_image_metadata():
     cloud.untag_boot_image('vol-root', ('dragon_restore',
                                         'dragon_restore_key'))
     assert cinder.removed == [('vol-root', ['dragon_restore'])]
+
+
+class Neutron:
+    """The project's floating IPs (p1's), and the calls that change one."""
+
+    def __init__(self, fips):
+        self.fips, self.updates, self.asked = fips, [], []
+
+    def get_ip(self, fip_id):
+        if fip_id not in self.fips:
+            raise sdk_exc.NotFoundException('no floating IP')
+        return self.fips[fip_id]
+
+    def ips(self, **query):
+        self.asked.append(query)
+        return [f for f in self.fips.values()
+                if f.floating_ip_address == query['floating_ip_address']]
+
+    def update_ip(self, fip_id, **attrs):
+        self.get_ip(fip_id)
+        self.updates.append((fip_id, attrs))
+
+
+def _neutron_cloud(fips):
+    neutron = Neutron(fips)
+    clients = types.SimpleNamespace(
+        connection=types.SimpleNamespace(network=neutron), project_id='p1')
+    conf = types.SimpleNamespace(recovery=types.SimpleNamespace(
+        swap_timeout=5, poll_interval=0))
+    return swap_mod.Cloud(clients, conf), neutron
+
+
+def test_a_floating_ip_is_found_by_id_then_by_address_in_the_project():
+    fip = types.SimpleNamespace(id='fip-2', floating_ip_address='172.24.4.9')
+    cloud, neutron = _neutron_cloud({'fip-2': fip})
+    assert cloud.floating_ip('fip-2') is fip and neutron.asked == []
+    assert cloud.floating_ip('fip-1', '172.24.4.9') is fip
+    assert neutron.asked == [{'floating_ip_address': '172.24.4.9',
+                              'project_id': 'p1'}]
+    assert cloud.floating_ip('fip-1', '172.24.4.10') is None
+    assert cloud.floating_ip('fip-1') is None
+
+
+def test_associate_names_the_fixed_ip_only_when_asked_and_disassociate():
+    cloud, neutron = _neutron_cloud({'fip-1': types.SimpleNamespace(
+        id='fip-1')})
+    cloud.associate('fip-1', 'port-1')
+    cloud.associate('fip-1', 'port-1', '10.0.0.5')
+    cloud.disassociate('fip-1')
+    cloud.disassociate('fip-gone')          # already released: nothing
+    assert neutron.updates == [
+        ('fip-1', {'port_id': 'port-1'}),
+        ('fip-1', {'port_id': 'port-1', 'fixed_ip_address': '10.0.0.5'}),
+        ('fip-1', {'port_id': None})]
