@@ -74,15 +74,6 @@ pytestmark = pytest.mark.site_loss
 FINAL_REPLICATION = ('replicated', 'failed')
 
 
-@pytest.fixture(scope='module', autouse=True)
-def per_region_swift(cloud):
-    if cloud.layout.swift_topology != 'per-region':
-        pytest.skip('replication needs one Swift per region: the minicloud '
-                    'runs the %r Swift topology (MINICLOUD_SWIFT_TOPOLOGY='
-                    'per-region, on a wiped cloud)'
-                    % cloud.layout.swift_topology)
-
-
 def _replication(dr, checkpoint_id):
     checkpoint = dr.checkpoints.get(checkpoint_id)
     return dict(checkpoint['replication'] or {'status': None})
