@@ -23,3 +23,7 @@ DRILL = 'drill'
 FAILBACK = 'failback'
 FAILOVER = 'failover'
 IN_PLACE = 'in_place'
+# Modes whose run opens a commit window.  Their notifications are the
+# workflow's (start; error if the window never opens; end when it closes),
+# never those of a relaunch they run on the way (a failback's at home).
+WINDOWED = (IN_PLACE, FAILBACK)

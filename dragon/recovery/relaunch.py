@@ -173,9 +173,9 @@ class Recovery:
             self.recovery.mode, self.recovery.recovery_point,
             self.recovery.target_region,
             ' on engine %s' % self.host if self.host else ''))
-        # A failback's recovery at home is one step of a run that
-        # dragon.recovery.workflow notifies (it ends at the commit).
-        notifies = self.recovery.mode != modes.FAILBACK
+        # A failback's recovery at home is one step of a run with a window,
+        # which dragon.recovery.workflow notifies (modes.WINDOWED).
+        notifies = self.recovery.mode not in modes.WINDOWED
         if notifies:
             notify(notifier.recovery_start, self.conf, self.recovery.id,
                    self.recovery)

@@ -44,9 +44,6 @@ from dragon.recovery import takeover
 from dragon import statuses
 
 STATUS = statuses.Recovery
-# Modes whose run opens a commit window: notified by this module (start,
-# error; the end when the window closes), not by ``relaunch``.
-WINDOWED = (modes.IN_PLACE, modes.FAILBACK)
 
 
 def run(conf: cfg.ConfigOpts, recovery_id: str, host: str = '') -> bool:
@@ -64,7 +61,7 @@ def run(conf: cfg.ConfigOpts, recovery_id: str, host: str = '') -> bool:
                        finished_at=timeutils.utcnow())
         relaunch.notify(notifier.recovery_error, conf, recovery_id, recovery)
         return False
-    if recovery.mode not in WINDOWED:
+    if recovery.mode not in modes.WINDOWED:
         return relaunch.Recovery(conf, recovery, clients, recorder,
                                  host).run()
     # A run with a commit window: started now, ended (create.end) when the
