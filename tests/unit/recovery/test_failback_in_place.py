@@ -394,14 +394,19 @@ def test_the_run_went_in_place_when_its_plan_is_kept():
 
 
 # -- in place at home
-@pytest.fixture
-def swap(site, monkeypatch):
+def _restores_images(monkeypatch):
+    """Restores give img-<key>; no chunk store, no policy member moved."""
     monkeypatch.setattr(chunks_mod, 'project_store',
                         lambda *args, **kwargs: 'chunks')
     monkeypatch.setattr(restore_mod, 'restore',
                         lambda ctx, key, record, node=None: {
                             'image_id': 'img-%s' % key})
     monkeypatch.setattr(window, 'follow_member', lambda *args: False)
+
+
+@pytest.fixture
+def swap(site, monkeypatch):
+    _restores_images(monkeypatch)
     # Fenced: stopped before the recovery.
     return fake_cloud.install(monkeypatch, fake_cloud.Cloud(
         servers={'a-web': 'SHUTOFF', 'a-db': 'SHUTOFF'},
@@ -522,12 +527,7 @@ def mixed(site, monkeypatch):
     site); a-web and its volume survive, fenced.
     """
     del site.servers['a-db']
-    monkeypatch.setattr(chunks_mod, 'project_store',
-                        lambda *args, **kwargs: 'chunks')
-    monkeypatch.setattr(restore_mod, 'restore',
-                        lambda ctx, key, record, node=None: {
-                            'image_id': 'img-%s' % key})
-    monkeypatch.setattr(window, 'follow_member', lambda *args: False)
+    _restores_images(monkeypatch)
     monkeypatch.setattr(images_mod, 'tagged_images', lambda c, rid: [])
     monkeypatch.setattr(images_mod, 'images_with', lambda c, k, v: [])
     cloud = fake_cloud.install(monkeypatch, fake_cloud.Cloud(
