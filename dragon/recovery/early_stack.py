@@ -78,8 +78,9 @@ def waiting_for_data(resources: dict[str, Any], params: dict[str, Any],
     """
     pending = {name for name, value in params.items()
                if _holds_placeholder(value)}
+    restored = set(restored_keys)
     waiting = {name for name, resource in resources.items()
-               if name in set(restored_keys)
+               if name in restored
                or _holds_placeholder(resource)
                or intrinsics.refs(resource, 'get_param') & pending}
     grew = True

@@ -31,6 +31,7 @@ template is the one Dragon's recovery ran (fetched from Heat, parameter
 values inlined, Dragon's restored images swapped for the script's): the
 hand-written template an operator would keep, at no cost to the script.
 """
+import datetime
 import json
 import os
 import tempfile
@@ -94,7 +95,6 @@ def _say_timeline(events: list) -> None:
     """Each event of Dragon's recovery, seconds after the first: where the
     recovery's time goes (restore, stack, waits).
     """
-    import datetime
     if not events:
         return
     first = datetime.datetime.fromisoformat(events[0]['time'])
@@ -109,7 +109,6 @@ def _say_stack_timeline(conn, recovery: dict) -> None:
     stack, seconds after its first event: which resource is the stack's
     long pole.
     """
-    import datetime
     try:
         stack = conn.orchestration.get_stack(recovery['stack_id'])
         events = conn.orchestration.get(
