@@ -156,15 +156,15 @@ def changed_volume(run: 'common.Run', action: str = 'snapshot_data'
     up1 = first['stats'].get('uploaded_bytes') or 0
     up2 = second['stats'].get('uploaded_bytes') or 0
     changed = sum(length for _offset, length in runs)
-    bound = changed + len(runs) * chunk
     touched = touched_chunks(runs, chunk)
     run.row(NAME, 'volume 1% changed: time 2nd / 1st', '%.1f s / %.1f s = '
             '%.0f%%' % (t2, t1, 100 * t2 / t1))
     run.row(NAME, 'volume 1% changed: bytes 2nd', '%.1f MiB (1st %.1f MiB;'
             ' %d runs, %.1f MiB changed)' % (
                 up2 / common.MiB, up1 / common.MiB, len(runs),
-                changed / common.MiB),
-            '<= %.1f MiB' % (bound / common.MiB), up2 <= bound)
+                changed / common.MiB))
+    # The goal is on the next row: a run that crosses a chunk boundary
+    # touches two chunks, so the changed bytes alone bound nothing.
     run.row(NAME, 'volume 1% changed: chunks the runs touch',
             '%d x %d MiB = %.1f MiB' % (touched, chunk // common.MiB,
                                          touched * chunk / common.MiB),
