@@ -381,8 +381,9 @@ def release_trust(conf: cfg.ConfigOpts, admin: Any, row_id: str,
         return
     from dragon import identity
     if (kind is run_kinds.CHECKPOINT
-            and db_api.schedule_holds_trust(admin, trust_id)):
-        # A scheduled run borrows its schedule's standing trust.
+            and db_api.trust_lent(admin, trust_id)):
+        # Borrowed: a scheduled run's is its schedule's standing trust, a
+        # failback's final checkpoint's its recovery's.
         trust_id = None
     try:
         if trust_id:
