@@ -46,11 +46,13 @@ LOG = logging.getLogger(__name__)
 # How the workload at the backup site is quiesced for the final checkpoint.
 PAUSE, STOP = 'pause', 'stop'
 QUIESCE = (PAUSE, STOP)
-ACTIVE, PAUSED, SHUTOFF = 'ACTIVE', 'PAUSED', 'SHUTOFF'
+ACTIVE, PAUSED, SHUTOFF, ERROR = 'ACTIVE', 'PAUSED', 'SHUTOFF', 'ERROR'
 # The status each way leaves a server in.
 QUIESCED = {PAUSE: PAUSED, STOP: SHUTOFF}
 # What a server may be for a run to start: running, or quiesced already.
 QUIESCABLE = (ACTIVE, PAUSED, SHUTOFF)
+# A quiesced server's status, as the events say it.
+DONE = {PAUSED: 'paused', SHUTOFF: 'stopped'}
 STEP = 'step 1/6'
 
 Event = Callable[..., None]
@@ -143,10 +145,18 @@ def _quiesce(conf: cfg.ConfigOpts, connection: Any, members: Iterable[Any],
     pending = list(asked)
     while pending:
         for server_id in list(pending):
-            if compute.get_server(server_id).status == want:
+            status = server_statuses(compute, [server_id])[server_id]
+            if status in DONE:
+                # Either way it writes no more (stopped meanwhile by
+                # someone else, say).
                 pending.remove(server_id)
-                event('info', 'server %s here %s' % (
-                    server_id, 'paused' if how == PAUSE else 'stopped'))
+                event('info', 'server %s here %s' % (server_id,
+                                                     DONE[status]))
+            elif status in (None, ERROR):
+                # No use waiting for the timeout.
+                raise exception.FailbackRunFailed(
+                    step='quiesce', reason='server %s went %s while being '
+                    '%s' % (server_id, status or 'gone', DONE[want]))
         if not pending:
             break
         if time.monotonic() > deadline:

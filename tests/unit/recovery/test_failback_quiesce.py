@@ -257,6 +257,43 @@ def test_a_server_in_error_fails_the_run_before_any_is_asked(fresh, conf):
         recorder.final()['error']
 
 
+def test_a_server_in_error_while_pausing_fails_at_once(fresh, conf):
+    conf.set_override('failback_quiesce_timeout', 60, group='recovery')
+    real = fresh.nova.pause_server
+
+    def pause(server_id):
+        real(server_id)
+        if server_id == 'b-db':
+            fresh.nova.servers['b-db'] = 'ERROR'
+    fresh.nova.pause_server = pause
+    began = time.monotonic()
+
+    done, recorder = _run(fresh, conf)
+
+    assert not done and time.monotonic() - began < 5
+    assert recorder.final()['error'] == ('Failback failed at its quiesce: '
+                                         'server b-db went ERROR while '
+                                         'being paused')
+    # b-srv, paused, runs again; b-db is left as Nova has it.
+    assert fresh.nova.servers['b-srv'] == 'ACTIVE'
+
+
+def test_a_server_stopped_meanwhile_counts_as_quiesced(fresh, conf):
+    real = fresh.nova.pause_server
+
+    def pause(server_id):
+        if server_id == 'b-db':     # someone stopped it first
+            fresh.nova.servers['b-db'] = 'SHUTOFF'
+            return
+        real(server_id)
+    fresh.nova.pause_server = pause
+
+    done, recorder = _run(fresh, conf)
+
+    assert done
+    assert 'server b-db here stopped' in _messages(recorder)
+
+
 def test_a_checkpoint_that_cannot_start_releases_the_servers(
         fresh, conf, monkeypatch):
     def busy(ctx, values):
