@@ -198,13 +198,15 @@ def wait_replicated(conf: cfg.ConfigOpts, checkpoint: Any, home: str,
 
 def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
         recorder: rec.RunRecorder, host: str,
-        recovery_class: Any) -> bool:
+        recovery_class: Any,
+        admit: failback_quiesce.Admit | None = None) -> bool:
     """Steps 1 to 6; never raises.
 
     :param clients: the home region's (the recovery's target region);
         the backup site's are ``clients.in_region([engine] region_name)``.
     :param recovery_class: ``relaunch.Recovery`` (step 5 as a new stack;
         in place: ``failback_in_place``).
+    :param admit: asks the engines to admit the final checkpoint now.
     :returns: whether it reached ``awaiting_commit``.
     """
     policy = policy_of(recovery)
@@ -220,7 +222,8 @@ def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
         checkpoint_id = failback_quiesce.prepare(
             conf, recovery, policy, started,
             clients.in_region(conf.engine.region_name),
-            lambda **values: save_run(policy.id, **values), recorder.event)
+            lambda **values: save_run(policy.id, **values), recorder.event,
+            admit)
         recorder.flush(force=True, checkpoint_id=checkpoint_id)
         recovery.checkpoint_id = checkpoint_id
         # What step 1 saved (quiesced_at: the downtime counts from it).

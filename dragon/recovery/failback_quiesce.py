@@ -57,6 +57,9 @@ STEP = 'step 1/6'
 
 Event = Callable[..., None]
 Save = Callable[..., Any]
+# Asks the engines to admit a queued checkpoint now (the engine's
+# ``EngineManager.ask_admission``: dragon.recovery does not cast itself).
+Admit = Callable[[str], None]
 
 
 def servers(connection: Any, members: Iterable[Any]) -> list[str]:
@@ -167,8 +170,8 @@ def _quiesce(conf: cfg.ConfigOpts, connection: Any, members: Iterable[Any],
 
 
 def _start_checkpoint(conf: cfg.ConfigOpts, recovery: Any, policy: Any,
-                      started: dict[str, Any], save: Save,
-                      event: Event) -> str:
+                      started: dict[str, Any], save: Save, event: Event,
+                      admit: Admit | None) -> str:
     """The reverse policy's final checkpoint, with the recovery's trust.
 
     Its id is recorded before its row is made, so a takeover makes that
@@ -191,7 +194,7 @@ def _start_checkpoint(conf: cfg.ConfigOpts, recovery: Any, policy: Any,
             event('info', 'final checkpoint %s started before (%s)' % (
                 checkpoint_id, checkpoint.status))
             if checkpoint.status == statuses.Checkpoint.QUEUED:
-                admit(conf, checkpoint_id, event)
+                _ask_admission(admit, checkpoint_id, event)
             return checkpoint_id
     else:
         checkpoint_id = str(uuid.uuid4())
@@ -210,13 +213,13 @@ def _start_checkpoint(conf: cfg.ConfigOpts, recovery: Any, policy: Any,
                                                             recovery.id))
     event('info', 'final checkpoint %s of policy %s started'
           % (checkpoint_id, policy.name))
-    admit(conf, checkpoint_id, event)
+    _ask_admission(admit, checkpoint_id, event)
     return checkpoint_id
 
 
 def prepare(conf: cfg.ConfigOpts, recovery: Any, policy: Any,
-            started: dict[str, Any], here: Any, save: Save,
-            event: Event) -> str:
+            started: dict[str, Any], here: Any, save: Save, event: Event,
+            admit: Admit | None = None) -> str:
     """Step 1: quiesce, then start the final checkpoint.
 
     A run that recorded its final checkpoint quiesced everything before
@@ -225,6 +228,8 @@ def prepare(conf: cfg.ConfigOpts, recovery: Any, policy: Any,
     :param started: the run's record (``failback.run``).
     :param here: the backup site's clients of the recovery's trust.
     :param save: merges values into ``failback.run``.
+    :param admit: asks the engines to admit the final checkpoint now
+        (without it, their next admission round does).
     :returns: the final checkpoint's id.
     :raises: what quiescing or starting the checkpoint raised, after the
         servers quiesced (by this attempt or an earlier one) were
@@ -247,7 +252,7 @@ def prepare(conf: cfg.ConfigOpts, recovery: Any, policy: Any,
             _quiesce(conf, here.connection, policy.members, how,
                      saved['quiesced'], keep, event)
         return _start_checkpoint(conf, recovery, policy, started, save,
-                                 event)
+                                 event, admit)
     except exception.RunTakenOver:
         raise
     except Exception:
@@ -256,16 +261,17 @@ def prepare(conf: cfg.ConfigOpts, recovery: Any, policy: Any,
         raise
 
 
-def admit(conf: cfg.ConfigOpts, checkpoint_id: str, event: Event) -> None:
+def _ask_admission(admit: Admit | None, checkpoint_id: str,
+                   event: Event) -> None:
     """Ask the engines to admit the queued final checkpoint now.
 
-    Best effort: a checkpoint nobody was told of waits ``queued`` for the
-    engines' next admission round (``EngineManager.admit``).
+    Best effort: one nobody was told of waits ``queued`` for the
+    engines' next admission round (``[scheduler] poll_interval``).
     """
-    from dragon.engine import rpcapi
+    if admit is None:
+        return
     try:
-        rpcapi.EngineAPI(conf).protect(dragon_context.get_admin_context(),
-                                       checkpoint_id)
+        admit(checkpoint_id)
     except Exception as e:  # noqa: BLE001 - admitted by the next round
         LOG.warning("final checkpoint %s not cast: %s", checkpoint_id,
                     type(e).__name__)

@@ -27,7 +27,6 @@ import pytest
 
 from dragon.recovery import failback
 from dragon.recovery import failback_in_place
-from dragon.recovery import failback_quiesce
 from dragon.recovery.in_place import swap as swap_mod
 from tests.unit.recovery.in_place import fake_cloud
 from tests.unit.recovery.in_place.test_apply import Recorder
@@ -92,8 +91,6 @@ class Home:
             failback=self.record)
         monkeypatch.setattr(failback, 'policy_of', lambda r: self.policy)
         self.admitted = []
-        monkeypatch.setattr(failback_quiesce, 'admit',
-                            lambda conf, i, event: self.admitted.append(i))
         monkeypatch.setattr(failback, 'save_run', self.save_run)
         self.policy_updates = []
         monkeypatch.setattr(failback.db_api, 'workload_policy_update',

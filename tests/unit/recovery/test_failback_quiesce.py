@@ -149,7 +149,7 @@ def fresh(home, conf, monkeypatch):
 def _run(home, conf, recorder=None):
     recorder = recorder or Recorder()
     done = failback.run(conf, _recovery(), home.clients, recorder, 'e1',
-                        home.Recovery)
+                        home.Recovery, admit=home.admitted.append)
     return done, recorder
 
 
@@ -367,6 +367,23 @@ def test_a_recorded_checkpoint_without_its_row_is_made_with_that_id(
     assert done
     assert [c['id'] for c in fresh.created] == ['cp-final']
     assert fresh.admitted == ['cp-final']
+
+
+def test_a_checkpoint_the_engines_were_not_told_of_waits_its_round(
+        fresh, conf):
+    def refused(checkpoint_id):
+        raise ConnectionError('broker down')
+
+    recorder = Recorder()
+
+    done = failback.run(conf, _recovery(), fresh.clients, recorder, 'e1',
+                        fresh.Recovery, admit=refused)
+
+    assert done        # its admission round took it (cp-final available)
+    assert len(fresh.created) == 1
+    assert ('warning', 'final checkpoint cp-final: the engines were not '
+            'told (ConnectionError); it waits queued for their next '
+            'admission round', None) in recorder.events
 
 
 def test_release_starts_only_what_ran_before():
