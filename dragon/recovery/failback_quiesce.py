@@ -199,14 +199,19 @@ def _start_checkpoint(conf: cfg.ConfigOpts, recovery: Any, policy: Any,
     else:
         checkpoint_id = str(uuid.uuid4())
         save(checkpoint_id=checkpoint_id)
-    db_api.checkpoint_create(admin, {
-        'id': checkpoint_id,
-        'project_id': policy.project_id,
-        'user_id': recovery.user_id,
-        'policy_id': policy.id,
-        'policy_name': policy.name,
-        'trust_id': recovery.trust_id,
-    })
+    try:
+        db_api.checkpoint_create(admin, {
+            'id': checkpoint_id,
+            'project_id': policy.project_id,
+            'user_id': recovery.user_id,
+            'policy_id': policy.id,
+            'policy_name': policy.name,
+            'trust_id': recovery.trust_id,
+        })
+    except Exception:
+        # The run ends here: it names no checkpoint that does not exist.
+        save(checkpoint_id=None)
+        raise
     db_api.checkpoint_event_add(
         admin, checkpoint_id, 'info', 'final checkpoint of the failback '
         'run of policy %s (recovery %s), with its trust' % (policy.name,

@@ -310,6 +310,7 @@ def test_a_checkpoint_that_cannot_start_releases_the_servers(
         'its running checkpoint ends.')
     run = fresh.record['run']
     assert run['status'] == 'error' and run['error']
+    assert run['checkpoint_id'] is None
 
 
 def test_a_resumed_quiesce_keeps_the_first_entries(fresh, conf):
