@@ -79,9 +79,6 @@ STATUS = statuses.Recovery
 CHECKPOINT = statuses.Checkpoint
 FAILBACK = 'failback'
 REPLICATED, FAILED = 'replicated', 'failed'
-# How the workload at the backup site is quiesced for the final checkpoint.
-PAUSE, STOP = failback_quiesce.PAUSE, failback_quiesce.STOP
-QUIESCE = failback_quiesce.QUIESCE
 # The run's record on the reverse policy (failback.run.status).
 RUNNING, AWAITING, COMMITTED, ROLLED_BACK, ERROR = (
     failback_claim.RUNNING, STATUS.AWAITING_COMMIT, STATUS.COMMITTED,
@@ -227,7 +224,8 @@ def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
         recorder.flush(force=True, checkpoint_id=checkpoint_id)
         recovery.checkpoint_id = checkpoint_id
         # What step 1 saved (quiesced_at: the downtime counts from it).
-        started = dict(policy_of(recovery).failback['run'])
+        started = dict((policy_of(recovery).failback or {}).get('run')
+                       or {})
         checkpoint = wait_checkpoint(conf, checkpoint_id, recorder)
         recorder.flush(force=True, recovery_point=checkpoint.container)
         recovery.recovery_point = checkpoint.container
