@@ -134,10 +134,13 @@ def _quiesce(conf: cfg.ConfigOpts, connection: Any, members: Iterable[Any],
     # Saved before any server is asked: whoever ends the run releases them.
     save(quiesced=quiesced)
     verb = 'pausing' if how == PAUSE else 'stopping'
-    event('info', '%s: quiescing %d server(s) here: %s %d%s' % (
-        STEP, len(found), verb, len(asked),
-        ' (%d already paused or stopped)' % (len(found) - len(asked))
-        if len(found) > len(asked) else ''))
+    if not found:
+        event('info', '%s: no server of the workload here to quiesce' % STEP)
+    else:
+        event('info', '%s: quiescing %d server(s) here: %s %d%s' % (
+            STEP, len(found), verb, len(asked),
+            ' (%d already paused or stopped)' % (len(found) - len(asked))
+            if len(found) > len(asked) else ''))
     for server_id in asked:
         if how == PAUSE:
             compute.pause_server(server_id)

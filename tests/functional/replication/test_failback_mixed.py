@@ -160,9 +160,8 @@ def test_a_gone_home_server_is_booted_again_in_place(workload):
                ('awaiting_commit', 'error'), 1500)
     events = [e['message'] for e in backup.recoveries.events(run['id'])]
     assert run['status'] == 'awaiting_commit', (run['error'], events)
-    quiesced = failback_steps.assert_quiesced(
-        backup, workload.there, reverse['id'], run['id'], 'SHUTOFF')
-    assert len(quiesced) == 2, quiesced
+    failback_steps.assert_quiesced(
+        backup, workload.there, reverse['id'], run['id'], 'SHUTOFF', 2)
     assert 'step 1/6: quiescing 2 server(s) here: stopping 2' in events
     record = backup.policies.get(reverse['id'])['failback']['run']
     assert record['home_restore']['mode'] == 'in_place', record

@@ -387,6 +387,19 @@ def test_a_checkpoint_the_engines_were_not_told_of_waits_its_round(
             'admission round', None) in recorder.events
 
 
+def test_a_workload_without_servers_here_has_nothing_to_quiesce(fresh,
+                                                                  conf):
+    fresh.policy.members = [_member('volume', 'b-gone')]
+
+    done, recorder = _run(fresh, conf)
+
+    assert done and fresh.nova.actions() == []
+    assert 'step 1/6: no server of the workload here to quiesce' in \
+        _messages(recorder)
+    assert fresh.record['run']['quiesced'] == []
+    assert len(fresh.created) == 1
+
+
 def test_release_starts_only_what_ran_before():
     nova = FakeNova({'a': 'PAUSED', 'b': 'SHUTOFF', 'c': 'SHUTOFF'})
     events = []
