@@ -144,11 +144,11 @@ def start(context: Any, policy: models.WorkloadPolicy,
                 'trust_id': trust_id,
             }),
             lambda row: 'failback of policy %s to %s requested by user %s: '
-            'the engine %s the %d server(s) here, then starts the final '
-            'checkpoint' % (
+            'the engine %s, then starts the final checkpoint' % (
                 policy.name, home, context.user_id,
-                'pauses' if how == failback_quiesce.PAUSE else 'stops',
-                count),
+                '%s the %d server(s) here' % (
+                    'pauses' if how == failback_quiesce.PAUSE else 'stops',
+                    count) if count else 'finds no server here to quiesce'),
             engine.recover, 'recover', redelegate=True, expires=False)
     except Exception as e:
         engine_failback.save_run(policy.id, status=engine_failback.ERROR,
