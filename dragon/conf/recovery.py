@@ -110,9 +110,10 @@ opts = [
         'failback_quiesce_timeout',
         default=120,
         min=1,
-        help='Seconds failback run waits for each server of the workload '
-             'at the backup site to be paused or stopped for the final '
-             'checkpoint before it refuses (and releases them).'),
+        help='Seconds the engine running a failback waits for all the '
+             'servers of the workload at the backup site (asked '
+             'together) to be paused or stopped for the final checkpoint '
+             'before the run fails (and releases them).'),
     cfg.IntOpt(
         'failback_checkpoint_timeout',
         default=3600,
@@ -131,8 +132,8 @@ opts = [
         'failback_poll_interval',
         default=2.0,
         min=0.01,
-        help='Seconds between two looks of a failback run at its final '
-             'checkpoint and its copy.'),
+        help='Seconds between two looks of a failback run at the servers '
+             'it quiesces, its final checkpoint and its copy.'),
     cfg.IntOpt(
         'delete_timeout',
         default=600,

@@ -117,6 +117,18 @@ class EngineManager:
                              statuses.Checkpoint.PROTECTING, 'run')
         return admitted
 
+    def ask_admission(self, checkpoint_id: str) -> None:
+        """Ask the engines to admit queued ``checkpoint_id`` now.
+
+        A ``protect`` cast, as the API's: whichever engine takes it admits
+        the queued protections it has room for.
+
+        :raises oslo_messaging.MessageDeliveryFailure: the broker is
+            unreachable (the engines' admission rounds find it anyway).
+        """
+        rpcapi.EngineAPI(self.conf).protect(
+            dragon_context.get_admin_context(), checkpoint_id)
+
     def delete_checkpoint(self, context: Any, checkpoint_id: str) -> None:
         """Claim checkpoint ``checkpoint_id`` and delete it on the pool (1.2)."""
         self._start(run_kinds.CHECKPOINT, checkpoint_id,
@@ -286,8 +298,14 @@ class EngineManager:
             return
         trust_id, claim = row.trust_id, row.claim
         try:
-            result = self._workflow(kind, function)(self.conf, row_id,
-                                                    self.host)
+            workflow = self._workflow(kind, function)
+            if kind is run_kinds.RECOVERY and function == 'run':
+                # A failback starts its final checkpoint: admitted now,
+                # not at the engines' next admission round.
+                result = workflow(self.conf, row_id, self.host,
+                                  admit=self.ask_admission)
+            else:
+                result = workflow(self.conf, row_id, self.host)
             if kind is run_kinds.CHECKPOINT and function == 'run' and result:
                 self._after_protection(row_id)
         except exception.RunTakenOver as e:
@@ -381,8 +399,9 @@ def release_trust(conf: cfg.ConfigOpts, admin: Any, row_id: str,
         return
     from dragon import identity
     if (kind is run_kinds.CHECKPOINT
-            and db_api.schedule_holds_trust(admin, trust_id)):
-        # A scheduled run borrows its schedule's standing trust.
+            and db_api.trust_lent(admin, trust_id)):
+        # Borrowed: a scheduled run's is its schedule's standing trust, a
+        # failback's final checkpoint's its recovery's.
         trust_id = None
     try:
         if trust_id:

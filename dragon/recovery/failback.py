@@ -14,9 +14,14 @@
 
 A failback run is a recovery (mode ``failback``) of the backup site's
 Dragon into the home region (the reverse policy's ``source_region``).
-The API quiesced the workload here and started the reverse policy's
-final checkpoint; this run then
+The API checked the request and handed it over at once; this run then
 
+#. **quiesces** the workload here (``failback_quiesce``: its servers
+   paused or stopped, as asked, all asked first and then waited for
+   together, recorded on ``failback.run.quiesced``) and starts the
+   reverse policy's final checkpoint with the recovery's trust
+   (``failback.run.checkpoint_id``); a failure here releases the
+   servers quiesced and ends the run;
 #. waits for that checkpoint to be ``available``;
 #. waits for its copy to the home region's Swift to be ``replicated``
    (``[recovery] failback_replication_timeout``: a home Swift that does
@@ -49,7 +54,6 @@ moved) are on ``failback.run``.
 import time
 from typing import Any, Callable
 
-from openstack import exceptions as sdk_exc
 from oslo_config import cfg
 from oslo_log import log as logging
 
@@ -64,6 +68,7 @@ from dragon.recovery import failback_claim
 from dragon.recovery import failback_fence
 from dragon.recovery import failback_home
 from dragon.recovery import failback_in_place
+from dragon.recovery import failback_quiesce
 from dragon.recovery.in_place import swap as swap_mod
 from dragon.recovery import relaunch
 from dragon import statuses
@@ -74,15 +79,12 @@ STATUS = statuses.Recovery
 CHECKPOINT = statuses.Checkpoint
 FAILBACK = 'failback'
 REPLICATED, FAILED = 'replicated', 'failed'
-# How the workload at the backup site was quiesced for the final checkpoint.
-PAUSE, STOP = 'pause', 'stop'
-QUIESCE = (PAUSE, STOP)
 # The run's record on the reverse policy (failback.run.status).
 RUNNING, AWAITING, COMMITTED, ROLLED_BACK, ERROR = (
     failback_claim.RUNNING, STATUS.AWAITING_COMMIT, STATUS.COMMITTED,
     STATUS.ROLLED_BACK, STATUS.ERROR)
 ENDED = (COMMITTED, ROLLED_BACK, ERROR)
-# failback.run.step once the recovery at home began (step 4).
+# failback.run.step once the recovery at home began (step 5).
 RECOVER_STEP = 'recover'
 SERVER_TYPES = failback_fence.SERVER_TYPES
 VOLUME_TYPES = failback_fence.VOLUME_TYPES
@@ -128,11 +130,11 @@ def _wait(fetch: Callable[[], Any], done: Callable[[Any], bool],
 
 def wait_checkpoint(conf: cfg.ConfigOpts, checkpoint_id: str,
                     recorder: rec.RunRecorder) -> Any:
-    """Step 1: the final checkpoint, ``available``.
+    """Step 2: the final checkpoint, ``available``.
 
     :raises dragon.exception.FailbackRunFailed: it failed or took too long.
     """
-    recorder.event('info', 'step 1/5: waiting for the final checkpoint %s'
+    recorder.event('info', 'step 2/6: waiting for the final checkpoint %s'
                    % checkpoint_id)
     checkpoint = _wait(
         lambda: db_api.checkpoint_get(_admin(), checkpoint_id),
@@ -154,13 +156,13 @@ def wait_checkpoint(conf: cfg.ConfigOpts, checkpoint_id: str,
 
 def wait_replicated(conf: cfg.ConfigOpts, checkpoint: Any, home: str,
                     recorder: rec.RunRecorder) -> dict[str, Any]:
-    """Step 2: the final checkpoint's copy at home, ``replicated``.
+    """Step 3: the final checkpoint's copy at home, ``replicated``.
 
     :raises dragon.exception.FailbackRunFailed: not replicated within
         ``[recovery] failback_replication_timeout`` (the copy's error).
     """
     timeout = conf.recovery.failback_replication_timeout
-    recorder.event('info', 'step 2/5: waiting (at most %d s) for the copy '
+    recorder.event('info', 'step 3/6: waiting (at most %d s) for the copy '
                    'of %s to %s\'s Swift' % (timeout, checkpoint.container,
                                               home))
     seen: set[Any] = set()
@@ -193,12 +195,15 @@ def wait_replicated(conf: cfg.ConfigOpts, checkpoint: Any, home: str,
 
 def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
         recorder: rec.RunRecorder, host: str,
-        recovery_class: Any) -> bool:
-    """Steps 1 to 5; never raises.
+        recovery_class: Any,
+        admit: failback_quiesce.Admit | None = None) -> bool:
+    """Steps 1 to 6; never raises.
 
-    :param clients: the home region's (the recovery's target region).
-    :param recovery_class: ``relaunch.Recovery`` (step 4 as a new stack;
+    :param clients: the home region's (the recovery's target region);
+        the backup site's are ``clients.in_region([engine] region_name)``.
+    :param recovery_class: ``relaunch.Recovery`` (step 5 as a new stack;
         in place: ``failback_in_place``).
+    :param admit: asks the engines to admit the final checkpoint now.
     :returns: whether it reached ``awaiting_commit``.
     """
     policy = policy_of(recovery)
@@ -211,12 +216,21 @@ def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
         recovery, 'started_at', None) or timeutils.utcnow())
     recorder.phase(progress.PREPARING)
     try:
-        checkpoint = wait_checkpoint(conf, started['checkpoint_id'],
-                                     recorder)
+        checkpoint_id = failback_quiesce.prepare(
+            conf, recovery, policy, started,
+            clients.in_region(conf.engine.region_name),
+            lambda **values: save_run(policy.id, **values), recorder.event,
+            admit)
+        recorder.flush(force=True, checkpoint_id=checkpoint_id)
+        recovery.checkpoint_id = checkpoint_id
+        # What step 1 saved (quiesced_at: the downtime counts from it).
+        started = dict((policy_of(recovery).failback or {}).get('run')
+                       or {})
+        checkpoint = wait_checkpoint(conf, checkpoint_id, recorder)
         recorder.flush(force=True, recovery_point=checkpoint.container)
         recovery.recovery_point = checkpoint.container
         state = wait_replicated(conf, checkpoint, home, recorder)
-        recorder.event('info', 'step 3/5: fencing the stale workload at %s'
+        recorder.event('info', 'step 4/6: fencing the stale workload at %s'
                        % home)
         if not started.get('home_policy'):
             # Not again after a takeover: it would find its own suspension.
@@ -248,7 +262,7 @@ def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
     # the run is rolled back by its successor, not resumed
     # (failback_takeover).
     save_run(policy.id, step=RECOVER_STEP, home_restore=choice.record())
-    recorder.event('info', 'step 4/5: recovering %s at %s %s' % (
+    recorder.event('info', 'step 5/6: recovering %s at %s %s' % (
         checkpoint.container, home, choice.describe()))
     if choice.in_place:
         recovered = failback_in_place.recover(conf, recovery, clients,
@@ -268,7 +282,7 @@ def run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
         _admin(), recovery.id).resource_status or [])
     save_run(policy.id, status=AWAITING, downtime_seconds=downtime,
              moved=moved)
-    recorder.event('info', 'step 5/5: the workload runs at %s (downtime '
+    recorder.event('info', 'step 6/6: the workload runs at %s (downtime '
                    '%.1f s since the quiesce); commit or roll back' % (
                        home, downtime or 0.0))
     return True
@@ -284,31 +298,6 @@ def _failed(recovery: Any, recorder: rec.RunRecorder, error: BaseException,
                    finished_at=timeutils.utcnow())
     save_run(policy_id, status=ERROR, error=reason)
     return False
-
-
-def release_quiesced(compute: Any, quiesced: list[dict[str, Any]],
-                     event: Callable[..., None]) -> None:
-    """The servers quiesced at the backup site running again.
-
-    :param compute: the backup site's Nova (an openstacksdk compute
-        proxy: ``ServiceClients.connection.compute`` in the engine, the
-        caller's own in the API).
-    """
-    for entry in quiesced:
-        server_id = entry['server_id']
-        try:
-            status = compute.get_server(server_id).status
-            if status == 'PAUSED':
-                compute.unpause_server(server_id)
-            elif status == swap_mod.SHUTOFF and \
-                    entry.get('status_before') == swap_mod.ACTIVE:
-                compute.start_server(server_id)
-            else:
-                continue
-        except sdk_exc.NotFoundException:
-            continue
-        event('info', 'server %s at the backup site running again'
-              % server_id)
 
 
 def finish(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
@@ -440,7 +429,7 @@ def undo_run(conf: cfg.ConfigOpts, recovery: Any, clients: Any,
             cloud.start(entry['server_id'])
             recorder.event('info', 'stale server %s at %s started again'
                            % (entry['server_id'], home))
-    release_quiesced(
+    failback_quiesce.release(
         clients.in_region(conf.engine.region_name).connection.compute,
         started.get('quiesced') or [], recorder.event)
     home_policy = failback_home.resume(

@@ -12,8 +12,9 @@
 
 """When a failback run may start: the one rule the API and the panel share.
 
-A run is claimed on its reverse policy's row before any server is touched
-(``failback.claim_run``), so of two requests at once one is refused.  The
+A run is claimed on its reverse policy's row before it is handed to the
+engines (``failback.claim_run``), so of two requests at once one is
+refused and no server is quiesced twice.  The
 rule lives here, with no database or client import, so that the Horizon
 panel offers "Fail back" exactly when the API would accept it.
 """
@@ -29,7 +30,7 @@ from dragon import statuses
 RUNNING = 'running'
 ROLLED_BACK, ERROR = statuses.Recovery.ROLLED_BACK, statuses.Recovery.ERROR
 # A run claimed but never handed to the engines after this long (the
-# request's quiesce and final protection take minutes at most) is stale.
+# request only checks and casts: seconds) is stale.
 CLAIM_STALE_AFTER = 3600
 
 

@@ -12,17 +12,20 @@
 
 """A failback run whose engine died: resumed, or rolled back cleanly.
 
-The dead engine left the workload here quiesced and, perhaps, the stale
-servers at home fenced: two sites that serve nothing. The engine that
-takes the run over (``dragon.engine.takeover``) never leaves it so:
+The dead engine left the workload here quiesced (or some of it, if it
+died while quiescing) and, perhaps, the stale servers at home fenced:
+two sites that serve nothing. The engine that takes the run over
+(``dragon.engine.takeover``) never leaves it so:
 
 * **resumed** while the recovery at home had not begun
-  (``failback.run.step`` is not ``recover``): steps 1 to 3 are waits and
-  fencing, each done again without harm (the final checkpoint and its
-  copy are there already, a server fenced before keeps the status it had
-  first). The row is handed back to the engines (``recover`` cast) and
-  any engine runs it from the top; at most ``[engine] max_takeovers``
-  times.
+  (``failback.run.step`` is not ``recover``): steps 1 to 4 are the
+  quiesce, waits and fencing, each done again without harm from the top
+  (``failback_quiesce``: a server quiesced before keeps its entry and
+  the status it had first, the final checkpoint once recorded is not
+  started again; a checkpoint and a copy that are there are not waited
+  for long; a server fenced before keeps the status it had first). The
+  row is handed back to the engines (``recover`` cast) and any engine
+  runs it from the top; at most ``[engine] max_takeovers`` times.
 * **rolled back** once the recovery at home had begun (Heat half-way
   through a stack is not resumed), after too many takeovers, or when the
   run cannot be handed back: what it made at home is removed (in place:
@@ -97,8 +100,9 @@ def _hand_back(recovery: Any, claim: str, recorder: rec.RunRecorder,
     admin = dragon_context.get_admin_context()
     recorder.event('warning', 'the engine running the failback (host %s) '
                    'stopped before the recovery at %s began; engine %s '
-                   'resumes it (takeover %d of %d): the final checkpoint '
-                   'and its copy are kept, the servers fenced stay fenced'
+                   'resumes it (takeover %d of %d): the servers quiesced '
+                   'here stay so, the final checkpoint (if started) and '
+                   'its copy are kept, the servers fenced stay fenced'
                    % (dead_host, recovery.target_region, host or '?',
                       takeovers, limit))
     run_kinds.RECOVERY.update(admin, recovery.id,

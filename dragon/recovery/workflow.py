@@ -46,8 +46,13 @@ from dragon import statuses
 STATUS = statuses.Recovery
 
 
-def run(conf: cfg.ConfigOpts, recovery_id: str, host: str = '') -> bool:
-    """Run recovery ``recovery_id`` (already claimed by ``host``)."""
+def run(conf: cfg.ConfigOpts, recovery_id: str, host: str = '',
+        admit: Callable[[str], None] | None = None) -> bool:
+    """Run recovery ``recovery_id`` (already claimed by ``host``).
+
+    :param admit: asks the engines to admit a queued checkpoint now (a
+        failback's final checkpoint).
+    """
     context = dragon_context.get_admin_context()
     recovery = db_api.recovery_get(context, recovery_id)
     recorder = rec.RunRecorder(context, recovery_id, run_kinds.RECOVERY,
@@ -71,7 +76,7 @@ def run(conf: cfg.ConfigOpts, recovery_id: str, host: str = '') -> bool:
         opened = in_place_run.run(conf, recovery, clients, recorder)
     else:
         opened = failback_mod.run(conf, recovery, clients, recorder, host,
-                                  relaunch.Recovery)
+                                  relaunch.Recovery, admit)
     if not opened:
         relaunch.notify(notifier.recovery_error, conf, recovery_id,
                         recovery)

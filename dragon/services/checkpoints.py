@@ -59,14 +59,7 @@ def protect(context: Any, policy: models.WorkloadPolicy,
         checkpoint is left ``error``.
     """
     _check_scope(context, policy.project_id)
-    if not policy.members:
-        raise exception.PolicyHasNoMembers(id=policy.id)
-    # Refuse early so a doomed request costs no trust; the unique key in
-    # checkpoint_create is what settles a race.
-    for status in STATUS.ACTIVE:
-        if db_api.checkpoint_get_all(context, policy_id=policy.id,
-                                     status=status, limit=1):
-            raise exception.ProtectionInProgress(policy_id=policy.id)
+    check_protectable(context, policy)
     checkpoint = runs.start(
         context, run_kinds.CHECKPOINT,
         lambda trust_id: db_api.checkpoint_create(context, {
@@ -82,6 +75,23 @@ def protect(context: Any, policy: models.WorkloadPolicy,
     LOG.info("checkpoint %s of policy %s handed to the engines",
              checkpoint.id, policy.id)
     return checkpoint
+
+
+def check_protectable(context: Any, policy: models.WorkloadPolicy) -> None:
+    """Refuse early a checkpoint that could not start, before any trust.
+
+    The unique key in ``checkpoint_create`` is what settles a race.
+
+    :raises dragon.exception.PolicyHasNoMembers:
+    :raises dragon.exception.ProtectionInProgress: one is queued or
+        running.
+    """
+    if not policy.members:
+        raise exception.PolicyHasNoMembers(id=policy.id)
+    for status in STATUS.ACTIVE:
+        if db_api.checkpoint_get_all(context, policy_id=policy.id,
+                                     status=status, limit=1):
+            raise exception.ProtectionInProgress(policy_id=policy.id)
 
 
 def queue_position(checkpoint_id: str) -> int | None:

@@ -10,35 +10,33 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Failback run: the API's rules, the quiesce, the final checkpoint, the cast.
+"""Failback run: the API's rules, its quick checks, the hand-over.
 
 Run with the backup site's Dragon on a reverse policy (one ``failback
-prepare`` made). The workload here is quiesced first (its servers paused
-or stopped, as asked, and left so: what they write after the final
-checkpoint would be lost at home), with the caller's token, so that the
-final checkpoint started next holds everything. The rest is a recovery
-of mode ``failback`` into the home region, run by an engine
-(``dragon.recovery.failback``) with a trust kept until its commit or
-rollback. Its progress is on the recovery; the run's record (what was
-quiesced and fenced, downtime, bytes moved) is on the policy's
-``failback.run``.
+prepare`` made). The request only checks and hands over: it refuses what
+cannot run (the policy, a run open, the home region, a server here that
+can be neither paused nor stopped), claims the run on the policy, and
+casts a recovery of mode ``failback`` into the home region with a trust
+kept until its commit or rollback; it answers at once. An engine
+(``dragon.recovery.failback``) then quiesces the workload here, starts
+the final checkpoint and brings it home: quiescing several servers takes
+minutes, longer than a proxy keeps a request. Its progress is on the
+recovery; the run's record (what was quiesced and fenced, downtime,
+bytes moved) is on the policy's ``failback.run``.
 """
 
-import time
 from typing import Any
 
-from openstack import exceptions as sdk_exc
 from oslo_log import log as logging
 
 from dragon.cloud import caller
-from dragon.common import timeutils
-from dragon import conf as dragon_conf
 from dragon.db import api as db_api
 from dragon.db import models
 from dragon.db import run_kinds
 from dragon import exception
 from dragon.recovery import failback as engine_failback
 from dragon.recovery import failback_claim
+from dragon.recovery import failback_quiesce
 from dragon.services import checkpoints
 from dragon.services import recoveries
 from dragon.services import runs
@@ -47,7 +45,6 @@ from dragon import statuses
 LOG = logging.getLogger(__name__)
 
 STATUS = statuses.Recovery
-_QUIESCED = {engine_failback.PAUSE: 'PAUSED', engine_failback.STOP: 'SHUTOFF'}
 
 
 def _check(context: Any, policy: models.WorkloadPolicy) -> dict[str, Any]:
@@ -78,120 +75,65 @@ def _check(context: Any, policy: models.WorkloadPolicy) -> dict[str, Any]:
     return record
 
 
-def _servers(conn: Any, policy: models.WorkloadPolicy) -> list[str]:
-    """The servers of the workload here, each once.
+def _check_servers(context: Any, policy: models.WorkloadPolicy) -> int:
+    """Refuse, before anything changes, servers the engine cannot quiesce.
 
-    The server members, and the servers member volumes are attached to.
-    """
-    found = []
-    for member in policy.members:
-        if member.resource_type in engine_failback.SERVER_TYPES:
-            found.append(member.resource_id)
-        elif member.resource_type in engine_failback.VOLUME_TYPES:
-            try:
-                volume = conn.block_storage.get_volume(member.resource_id)
-            except sdk_exc.NotFoundException:
-                continue
-            found.extend(a.get('server_id') for a in volume.attachments or ()
-                         if a.get('server_id'))
-    return list(dict.fromkeys(found))
+    One look at each server of the workload here, with the caller's
+    token: each must be running, paused or stopped.
 
-
-def quiesce(context: Any, policy: models.WorkloadPolicy,
-            how: str) -> list[dict[str, Any]]:
-    """Pause (or stop) the workload's servers here and wait until they are.
-
-    :returns: each server with the status it had.
-    :raises dragon.exception.FailbackRunRefused: a server did not get
-        there in ``[recovery] failback_quiesce_timeout`` (those quiesced
-        are released again).
+    :returns: how many servers the workload has here.
+    :raises dragon.exception.FailbackRunRefused: (400) one is not.
     """
     conn = caller.connection(context, 'compute')
-    compute = conn.compute
-    quiesced: list[dict[str, Any]] = []
-    want = _QUIESCED[how]
-    timeout = dragon_conf.CONF.recovery.failback_quiesce_timeout
-    try:
-        for server_id in _servers(conn, policy):
-            server = compute.get_server(server_id)
-            entry = {'server_id': server_id, 'status_before': server.status}
-            if server.status == 'ACTIVE':
-                if how == engine_failback.PAUSE:
-                    compute.pause_server(server_id)
-                else:
-                    compute.stop_server(server_id)
-                quiesced.append(entry)
-                deadline = time.monotonic() + timeout
-                while compute.get_server(server_id).status != want:
-                    if time.monotonic() > deadline:
-                        raise exception.FailbackRunRefused(
-                            id=policy.id, reason='server %s was not %s '
-                            'after %d s' % (server_id, want, timeout))
-                    time.sleep(1)
-            elif server.status not in ('PAUSED', 'SHUTOFF'):
-                raise exception.FailbackRunRefused(
-                    id=policy.id, reason='server %s is %s: it can be '
-                    'neither paused nor stopped' % (server_id, server.status))
-    except Exception:
-        release(context, quiesced)
-        raise
-    return quiesced
-
-
-def release(context: Any, quiesced: list[dict[str, Any]]) -> None:
-    """Best effort: the servers quiesced here running again."""
-    if not quiesced:
-        return
-    try:
-        engine_failback.release_quiesced(
-            caller.connection(context, 'compute').compute, quiesced,
-            lambda *a, **k: None)
-    except Exception:  # noqa: BLE001 - the error raised says more
-        LOG.exception("servers %s not released",
-                      [e['server_id'] for e in quiesced])
+    found = failback_quiesce.server_statuses(
+        conn.compute, failback_quiesce.servers(conn, policy.members))
+    why = failback_quiesce.refusal(found)
+    if why:
+        raise exception.FailbackRunRefused(id=policy.id, reason=why)
+    return len(found)
 
 
 def start(context: Any, policy: models.WorkloadPolicy,
           request: dict[str, Any], engine: Any) -> models.Recovery:
-    """Quiesce, protect once more, and start the failback recovery.
+    """Check, claim and hand the failback recovery to the engines.
 
     :param request: the validated ``failback`` object (``quiesce``:
         pause or stop, ``delete_stale``: commit deletes the fenced
         servers at home).
-    :returns: the recovery (mode ``failback``).
+    :returns: the recovery (mode ``failback``), ``recovering``: its
+        engine quiesces the workload here and starts the final
+        checkpoint first.
     :raises dragon.exception.ProjectScopeRequired: another project's.
     :raises dragon.exception.FailbackRunRefused: (400)
     :raises dragon.exception.FailbackRunInProgress: (409)
     :raises dragon.exception.TargetRegionUnknown: (400)
-    :raises: as ``checkpoints.protect`` and ``runs.start``.
+    :raises: as ``checkpoints.check_protectable`` and ``runs.start``.
     """
     runs.check_scope(context, policy.project_id)
     record = _check(context, policy)
-    how = request.get('quiesce') or engine_failback.PAUSE
-    quiesced_at = timeutils.utcnow().isoformat() + 'Z'
-    # Claimed before anything is paused or stopped: of two requests at
-    # once, the second gets 409 here and leaves the first's servers alone.
+    checkpoints.check_protectable(context, policy)
+    count = _check_servers(context, policy)
+    how = request.get('quiesce') or failback_quiesce.PAUSE
+    home = record['source_region']
+    # Claimed before the hand-over: of two requests at once, the second
+    # gets 409 here and no engine touches the servers twice.
     engine_failback.claim_run(policy.id, **{
         'status': engine_failback.RUNNING, 'recovery_id': None,
         'checkpoint_id': None, 'quiesce': how, 'quiesced': [],
-        'quiesced_at': quiesced_at,
+        # Set by the engine when it starts quiescing.
+        'quiesced_at': None,
         'delete_stale': bool(request.get('delete_stale')),
         'fenced': [], 'downtime_seconds': None, 'data_moved': None,
         'home_policy': None, 'moved': None, 'step': None,
         'takeovers': 0, 'error': None, 'closed_at': None})
-    quiesced: list[dict[str, Any]] = []
     try:
-        quiesced = quiesce(context, policy, how)
-        engine_failback.save_run(policy.id, quiesced=quiesced)
-        checkpoint = checkpoints.protect(context, policy, engine)
-        home = record['source_region']
-        engine_failback.save_run(policy.id, checkpoint_id=checkpoint.id)
         recovery = runs.start(
             context, run_kinds.RECOVERY,
             lambda trust_id: db_api.recovery_create(context, {
-                'checkpoint_id': checkpoint.id,
-                # Its container is named when the checkpoint runs; the
-                # engine writes it here (dragon.recovery.failback).
+                # Both set by the engine: the final checkpoint it starts
+                # (dragon.recovery.failback_quiesce), its container once
+                # it runs.
+                'checkpoint_id': None,
                 'recovery_point': '',
                 'policy_id': policy.id,
                 'policy_name': policy.name,
@@ -202,13 +144,13 @@ def start(context: Any, policy: models.WorkloadPolicy,
                 'trust_id': trust_id,
             }),
             lambda row: 'failback of policy %s to %s requested by user %s: '
-            '%d server(s) here %s, final checkpoint %s' % (
-                policy.name, home, context.user_id, len(quiesced),
-                'paused' if how == engine_failback.PAUSE else 'stopped',
-                checkpoint.id),
+            'the engine %s, then starts the final checkpoint' % (
+                policy.name, home, context.user_id,
+                '%s the %d server(s) here' % (
+                    'pauses' if how == failback_quiesce.PAUSE else 'stops',
+                    count) if count else 'finds no server here to quiesce'),
             engine.recover, 'recover', redelegate=True, expires=False)
     except Exception as e:
-        release(context, quiesced)
         engine_failback.save_run(policy.id, status=engine_failback.ERROR,
                                  error=exception.one_line(e))
         raise

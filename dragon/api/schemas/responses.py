@@ -162,18 +162,21 @@ POLICY = {
                     'type': 'object',
                     'description': 'The last failback run (POST '
                                    '/v1/policies/{id}/failback): its status, '
-                                   'recovery, final checkpoint, the servers '
+                                   'recovery, final checkpoint (null until '
+                                   'its engine started it), the servers '
                                    'quiesced here and fenced at home (each '
                                    'with its status before), '
                                    'downtime_seconds, data_moved and error.',
                     'properties': {
                         'status': {'type': 'string'},
                         'recovery_id': {'type': ['string', 'null']},
-                        'checkpoint_id': {'type': 'string'},
+                        # Both null until the engine quiesces and
+                        # starts the final checkpoint (step 1).
+                        'checkpoint_id': {'type': ['string', 'null']},
                         'quiesce': {'type': 'string',
                                     'enum': ['pause', 'stop']},
                         'quiesced': {'type': 'array'},
-                        'quiesced_at': {'type': 'string'},
+                        'quiesced_at': {'type': ['string', 'null']},
                         'delete_stale': {'type': 'boolean'},
                         'fenced': {'type': 'array'},
                         'downtime_seconds': {'type': ['number', 'null']},

@@ -300,15 +300,17 @@ OPERATIONS: list[tuple[str, str, str, str, str | None, str | None,
      {202: 'Failback', 400: 'Error', 404: 'Error', 409: 'Error',
       503: 'Error'}, [_RECOVERY_ID]),
     ('/v1/policies/{policy_id}/failback', 'post', 'runFailback',
-     'Failback, second part, on a reverse policy: its servers here paused '
-     '(or stopped), a final checkpoint, a recovery of mode failback into '
-     'the home region that waits for the checkpoint\'s copy there, stops '
-     '(fences) the stale servers at home, recovers the checkpoint there as '
-     'a new stack and awaits commit (POST /v1/recoveries/{id}/commit or '
-     'rollback). 400 if the policy is not a reverse policy, its failback '
-     'was committed, or a server cannot be quiesced; 404 for another '
-     'project\'s; 409 while a failback run of it is open; 503 if no '
-     'engine can be reached.',
+     'Failback, second part, on a reverse policy; answers at once with a '
+     'recovery of mode failback into the home region, whose engine pauses '
+     '(or stops) the servers here, starts a final checkpoint, waits for '
+     'its copy at home, stops (fences) the stale servers there, recovers '
+     'the checkpoint there (in place or as a new stack) and awaits commit '
+     '(POST /v1/recoveries/{id}/commit or rollback); follow it on the '
+     'recovery and its events. 400 if the policy is not a reverse policy, '
+     'its failback was committed, or a server here is neither running, '
+     'paused nor stopped; 404 for another project\'s; 409 while a failback '
+     'run of it is open or it is being protected; 503 if no engine can be '
+     'reached.',
      'dragon:policy:failback', 'FailbackRunRequest',
      {202: 'RecoveryOne', 400: 'Error', 404: 'Error', 409: 'Error',
       503: 'Error'}, [_POLICY_ID]),

@@ -45,6 +45,7 @@ from dragon.db.api.checkpoints import checkpoint_get_project_ids
 from dragon.db.api.checkpoints import checkpoint_mark_deleting
 from dragon.db.api.checkpoints import checkpoint_take_over
 from dragon.db.api.checkpoints import checkpoint_update
+from dragon.db.api.checkpoints import trust_lent
 from dragon.db.api.connection import _is_locked
 from dragon.db.api.connection import check_connection
 from dragon.db.api.connection import get_engine
@@ -99,6 +100,5 @@ from dragon.db.api.schedules import schedule_fire
 from dragon.db.api.schedules import schedule_get
 from dragon.db.api.schedules import schedule_get_all
 from dragon.db.api.schedules import schedule_get_due
-from dragon.db.api.schedules import schedule_holds_trust
 from dragon.db.api.schedules import schedule_update
 from dragon.db import models

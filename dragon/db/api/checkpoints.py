@@ -467,3 +467,17 @@ def checkpoint_claim_verification(context: Any, checkpoint_id: str,
     row.verification = value
     context.session.flush()
     return True
+
+
+@main_context_manager.reader
+def trust_lent(context: Any, trust_id: str) -> bool:
+    """Whether a schedule or a recovery holds ``trust_id``.
+
+    A checkpoint run may borrow a trust it does not own: a scheduled one
+    its schedule's standing trust, a failback's final checkpoint its
+    recovery's (``dragon.recovery.failback_quiesce``). Its end must not
+    delete that trust; the owner does, at its own end.
+    """
+    return any(context.session.execute(
+        sa.select(model.id).filter_by(trust_id=trust_id).limit(1)
+    ).first() is not None for model in (models.Schedule, models.Recovery))

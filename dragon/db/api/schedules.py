@@ -188,11 +188,3 @@ def schedule_fire(context: Any, schedule_id: str,
     schedule.run_count += 1
     session.flush()
     return TICK.STARTED, checkpoint
-
-
-@main_context_manager.reader
-def schedule_holds_trust(context: Any, trust_id: str) -> bool:
-    """Whether a schedule holds ``trust_id`` (a run must not delete it)."""
-    return context.session.execute(
-        sa.select(models.Schedule.id).filter_by(trust_id=trust_id)
-        .limit(1)).first() is not None

@@ -115,10 +115,11 @@ class PrepareFailback(waiting.Waiting, errors.DragonCommand, command.ShowOne):
 class RunFailback(waiting.Waiting, errors.DragonCommand, command.ShowOne):
     """Bring a reverse policy's workload home (with the backup site's Dragon).
 
-    Pauses (or stops) its servers here, protects it once more, waits for
+    Answers at once with the failback's recovery; its engine then pauses
+    (or stops) the servers here, protects the policy once more, waits for
     that checkpoint's copy home, stops (fences) the stale servers at home,
-    recovers the checkpoint there as a new stack and waits for
-    openstack dr recovery commit or rollback.
+    recovers the checkpoint there (in place or as a new stack) and waits
+    for openstack dr recovery commit or rollback.
     """
 
     def get_parser(self, prog_name: str) -> Any:
@@ -148,9 +149,16 @@ class RunFailback(waiting.Waiting, errors.DragonCommand, command.ShowOne):
         recovery = client.policies.failback_run(
             policy['id'], quiesce=parsed_args.quiesce,
             delete_stale=parsed_args.delete_stale_servers)
-        if not parsed_args.wait:
-            return recovery_commands.show(recovery)
         recovery_id = recovery['id']
+        if not parsed_args.wait:
+            # Nothing is quiesced yet: say where the run goes on.
+            self.app.stderr.write(
+                'Failback of policy %s handed to the engines: they %s its '
+                "servers here, then take the final checkpoint. Follow it "
+                "with 'openstack dr recovery event list %s'.\n" % (
+                    policy['name'], 'stop' if parsed_args.quiesce == 'stop'
+                    else 'pause', recovery_id))
+            return recovery_commands.show(recovery)
         recovery = self.follow(
             lambda: client.recoveries.get(recovery_id), recovery,
             busy=('recovering',),

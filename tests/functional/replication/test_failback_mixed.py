@@ -15,10 +15,11 @@
 Two servers on their own network are protected at RegionOne with
 replication to RegionTwo, failed over to RegionTwo, and protected there by
 the reverse policy. While the workload runs at RegionTwo, one of the home
-servers is deleted. The failback then goes in place at home: the
-surviving server is rebuilt, the gone one is booted again on its home
-network with its old fixed IP, and the commit leaves the original policy
-protecting the new server. Both sites stay up (the site-loss path is
+servers is deleted. The failback (its servers at the backup site
+stopped by the engine after the request answered) then goes in place at
+home: the surviving server is rebuilt, the gone one is booted again on
+its home network with its old fixed IP, and the commit leaves the
+original policy protecting the new server. Both sites stay up (the site-loss path is
 test_replication's).
 """
 
@@ -27,6 +28,7 @@ import uuid
 import pytest
 
 from dragon.client.v1 import client as dragon_client
+from tests.functional import failback_steps
 from tests.minicloud import resources
 from tests.story import BACKUP
 from tests.story import FINAL_CHECKPOINT
@@ -54,6 +56,7 @@ class Workload:
     def __init__(self, cloud):
         self.name = 'ft-mix-' + uuid.uuid4().hex[:6]
         self.conn = cloud.connect('demo')
+        self.there = cloud.connect('demo', region=BACKUP)
         self.home = dragon_client.Client(session(cloud.layout),
                                          region_name=PRIMARY)
         self.backup = dragon_client.Client(session(cloud.layout),
@@ -149,12 +152,17 @@ def test_a_gone_home_server_is_booted_again_in_place(workload):
     conn.compute.delete_server(ids['db'])
     conn.compute.wait_for_delete(conn.compute.get_server(ids['db']),
                                  wait=300)
-    run = backup.policies.failback_run(reverse['id'])
+    # Stopped, not paused: the engine stops both servers here, asked
+    # together, after the request answered.
+    run = failback_steps.run(backup, reverse['id'], quiesce='stop')
     workload.made.append((backup, 'recovery', run['id']))
     run = wait(lambda: backup.recoveries.get(run['id']),
                ('awaiting_commit', 'error'), 1500)
     events = [e['message'] for e in backup.recoveries.events(run['id'])]
     assert run['status'] == 'awaiting_commit', (run['error'], events)
+    failback_steps.assert_quiesced(
+        backup, workload.there, reverse['id'], run['id'], 'SHUTOFF', 2)
+    assert 'step 1/6: quiescing 2 server(s) here: stopping 2' in events
     record = backup.policies.get(reverse['id'])['failback']['run']
     assert record['home_restore']['mode'] == 'in_place', record
     assert record['home_restore']['new_servers'] == 1, record

@@ -51,6 +51,7 @@ from dragon.client.exceptions import ClientError
 from dragon.client.v1 import client as dragon_client
 from dragon.cloud import clients as clients_mod
 from dragon.conf import checkpoint as checkpoint_conf
+from tests.functional import failback_steps
 from tests.minicloud.layout import region_tag
 from tests.minicloud.services import http_answers
 from tests.minicloud.waiters import wait_for
@@ -578,9 +579,15 @@ def _failback_run(cloud, backup_dragon, site, dr, failover, volume_id,
         fenced = next(i for i, m in enumerate(messages)
                       if 'fenced: stale server %s stopped' % stale in m)
         recovering = next(i for i, m in enumerate(messages)
-                          if m.startswith('step 4/5'))
+                          if m.startswith('step 5/6'))
         assert fenced < recovering, messages
         assert home.compute.get_server(stale).status == 'SHUTOFF'
+        # Step 1 by the engine (not the request): the workload here is
+        # one volume, on no server, so nothing to pause (the servers
+        # quiesced: test_failback_mixed); its final checkpoint started.
+        failback_steps.assert_quiesced(
+            dr, cloud.connect('demo', region=BACKUP), policy['id'],
+            run['id'], 'PAUSED', 0)
         record = dr.policies.get(policy['id'])['failback']['run']
         assert record['takeovers'] == 1, record
         assert [(f['server_id'], f['status_before'])
@@ -601,7 +608,7 @@ def _failback_run(cloud, backup_dragon, site, dr, failover, volume_id,
         assert record['home_restore'] == {
             'mode': 'in_place', 'reason': None, 'servers': 0, 'volumes': 1,
             'new_servers': 0, 'new_volumes': 0}, record
-        assert any(m.startswith('step 4/5') and 'in place into 0 surviving '
+        assert any(m.startswith('step 5/6') and 'in place into 0 surviving '
                    'server(s) and 1 volume(s)' in m for m in messages), \
             messages
         assert run['stack_id'] is None, run['stack_id']
@@ -699,7 +706,7 @@ def _failback_killed_at_home(cloud, backup_dragon, site, dr, policy, stale):
     failback can be run again.
     """
     home = site.conn
-    run = dr.policies.failback_run(policy['id'])
+    run = failback_steps.run(dr, policy['id'])
     deadline = time.monotonic() + 900
     while True:
         row = dr.recoveries.get(run['id'])
@@ -746,6 +753,11 @@ def _failback_killed_at_home(cloud, backup_dragon, site, dr, policy, stale):
     assert site.dr.policies.get(site.policy['id'])['status'] == 'active'
     record = dr.policies.get(policy['id'])['failback']['run']
     assert record['status'] == 'error', record
+    # The servers the engine paused here (if any) run again.
+    there = cloud.connect('demo', region=BACKUP)
+    for entry in record['quiesced']:
+        assert there.compute.get_server(entry['server_id']).status == \
+            'ACTIVE', entry
     assert record['home_policy']['resumed'] is True, record
     backup_dragon.start_engine(backup_dragon.engine_index(victim),
                                env={'OS_REPLICATION__RETRY_INTERVAL': '2'})
@@ -756,9 +768,10 @@ def _failback_killed_before_home(cloud, backup_dragon, dr, policy):
     """The engine dies before the recovery at home began: resumed.
 
     RegionOne's Swift proxy is stopped before the run, so the run cannot
-    get past waiting for its final checkpoint's copy there (step 2): the
+    get past waiting for its final checkpoint's copy there (step 3): the
     engine is killed there, the proxy started again, and the other
-    engine resumes the run from the top (the final checkpoint kept).
+    engine resumes the run from the top (the servers paused here and the
+    final checkpoint kept).
 
     :returns: the run, ``awaiting_commit`` (or as it ended).
     """
@@ -768,14 +781,14 @@ def _failback_killed_before_home(cloud, backup_dragon, dr, policy):
                if s.name == proxy_name]
     minicloud.procs.stop([proxy_name])
     try:
-        run = dr.policies.failback_run(policy['id'])
+        run = failback_steps.run(dr, policy['id'])
         deadline = time.monotonic() + 900
-        while not any(e['message'].startswith('step 2/5') for e in
+        while not any(e['message'].startswith('step 3/6') for e in
                       dr.recoveries.events(run['id'])):
             row = dr.recoveries.get(run['id'])
             assert row['status'] == 'recovering', (row['error'],
                                                    row['status'])
-            assert time.monotonic() < deadline, 'never at step 2'
+            assert time.monotonic() < deadline, 'never at step 3'
             time.sleep(0.2)
         victim = _kill_running_engine(backup_dragon, dr, run['id'])
     finally:

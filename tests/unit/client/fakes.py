@@ -593,15 +593,20 @@ class FakeDragonAPI:
             'notes': ['a note'], 'request': body}}
 
     def _failback_run(self, call, policy_id):
-        """A failback recovery of a reverse policy into RegionOne."""
+        """A failback recovery of a reverse policy into RegionOne.
+
+        As the API answers: at once, before its engine quiesced anything
+        or started the final checkpoint (no checkpoint yet).
+        """
         policy = self._policy(policy_id)
         if not policy.get('failback'):
             raise ValueError('Policy %s cannot be failed back: it is not a '
                              'reverse policy' % policy_id)
-        checkpoint = self.add_checkpoint(policy, status='queued')
-        recovery = self.add_recovery(checkpoint, mode='failback',
+        recovery = self.add_recovery(mode='failback',
                                      target_region='RegionOne',
-                                     recovery_point='')
+                                     recovery_point='',
+                                     policy_id=policy['id'],
+                                     policy_name=policy['name'])
         self.recovery_steps[recovery['id']] = self.recover_steps
         self.recover_steps = []
         return 202, {'recovery': copy.deepcopy(recovery)}

@@ -146,7 +146,7 @@ def reverse_policy(run: dict | None = None, **fields: Any) -> dict:
 
 FAILBACK_RUN = {
     'status': 'awaiting_commit', 'recovery_id': RECOVERY_ID,
-    'quiesce': 'pause', 'step': 'recover', 'delete_stale': False,
+    'checkpoint_id': 'cp-final-1', 'quiesce': 'pause', 'step': 'recover', 'delete_stale': False,
     'quiesced': [{'server_id': 'b-srv-1', 'status_before': 'ACTIVE'}],
     'fenced': [{'server_id': 'a-srv-1', 'status_before': 'ACTIVE',
                 'status': 'SHUTOFF'}],

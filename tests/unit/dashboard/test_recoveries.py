@@ -259,11 +259,26 @@ class FailbackTests(helpers.TestCase):
                                            args=[rfakes.RECOVERY_ID]))
         self.assertEqual(200, response.status_code)
         self.dragon.policies.get.assert_called_once_with('pol-rev')
-        for text in ('web-failback', 'b-srv-1 (pause, was ACTIVE)',
+        for text in ('web-failback', 'cp-final-1',
+                     'b-srv-1 (pause, was ACTIVE)',
                      'a-srv-1 (SHUTOFF, was ACTIVE)', 'kept, stopped',
                      'suspended while the failback runs', '34.0 s',
                      '1.0\xa0MB uploaded here'):
             self.assertContains(response, text)
+
+    def test_its_page_shows_a_run_its_engine_just_took(self):
+        """Right after the request: nothing quiesced, no checkpoint."""
+        self.dragon.recoveries.get.return_value = rfakes.failback_awaiting(
+            status='recovering')
+        self.dragon.recoveries.events.return_value = []
+        self.dragon.policies.get.return_value = rfakes.reverse_policy(
+            run={'status': 'running', 'recovery_id': rfakes.RECOVERY_ID,
+                 'checkpoint_id': None, 'quiesce': 'pause', 'quiesced': [],
+                 'quiesced_at': None, 'fenced': [], 'step': None})
+        response = self.client.get(reverse(DETAIL,
+                                           args=[rfakes.RECOVERY_ID]))
+        self.assertEqual(200, response.status_code)
+        self.assertContains(response, 'not started yet')
 
     def test_its_page_shows_a_home_policy_it_could_not_reach(self):
         self.dragon.recoveries.get.return_value = rfakes.failback_awaiting(

@@ -123,10 +123,16 @@ def test_a_moved_tick_is_not_fired_again(db, ctx):
     assert not db_api.schedule_advance(ctx, schedule.id, T0, {})
 
 
-def test_schedule_holds_trust(db, ctx):
+def test_a_schedule_or_a_recovery_lends_its_trust(db, ctx):
     _schedule(ctx, _policy(ctx))
-    assert db_api.schedule_holds_trust(ctx, 'trust-s')
-    assert not db_api.schedule_holds_trust(ctx, 'trust-run')
+    db_api.recovery_create(ctx, {
+        'project_id': 'p1', 'user_id': 'u1', 'mode': 'failback',
+        'recovery_point': '', 'target_region': 'RegionOne',
+        'trust_id': 'trust-fb'})
+    assert db_api.trust_lent(ctx, 'trust-s')
+    # A failback's final checkpoint borrows its recovery's.
+    assert db_api.trust_lent(ctx, 'trust-fb')
+    assert not db_api.trust_lent(ctx, 'trust-run')
 
 
 def _queued(ctx, project='p1', name=None):

@@ -162,6 +162,24 @@ def test_protect_runs_the_workflow_on_the_pool_and_drops_the_trust(
     assert db_api.checkpoint_get(ADMIN(), checkpoint_id).host == 'e1'
 
 
+def test_a_failback_final_checkpoint_leaves_its_recoverys_trust(
+        engines, client, workflow, trusts):
+    """It borrowed the trust of its failback's recovery (the run goes on
+    with it until the commit): its end deletes nothing.
+    """
+    engines('e1')
+    db_api.recovery_create(ADMIN(), {
+        'project_id': 'p1', 'user_id': 'u1', 'mode': 'failback',
+        'recovery_point': '', 'target_region': 'RegionOne',
+        'trust_id': 't-fb'})
+    checkpoint_id = _checkpoint(trust_id='t-fb')
+    client.protect(_ctx(), checkpoint_id)
+    assert _wait(lambda: db_api.checkpoint_get(
+        ADMIN(), checkpoint_id).trust_id is None)
+    assert _status(checkpoint_id) == 'available'
+    assert trusts == []
+
+
 def test_a_redelivered_protect_runs_once(engines, client, workflow, trusts):
     engines('e1')
     engines('e2')

@@ -44,8 +44,11 @@ ADMIN = context.get_admin_context
 class FakeRecoveryWorkflow(FakeWorkflow):
     """Stands in for dragon.recovery.workflow; ends recoveries."""
 
-    def run(self, conf, recovery_id, host=''):
+    admit = None
+
+    def run(self, conf, recovery_id, host='', admit=None):
         self._enter('run', conf, recovery_id, host)
+        self.admit = admit
         db_api.recovery_update(ADMIN(), recovery_id, {'status': 'succeeded'})
         return True
 
@@ -90,6 +93,26 @@ def test_recover_runs_the_workflow_on_the_pool_and_drops_the_trust(
         ADMIN(), recovery_id).trust_id is None)
     assert trusts == [('session-of-t1', 't1')]
     assert db_api.recovery_get(ADMIN(), recovery_id).host == 'e1'
+
+
+def test_a_recovery_run_may_ask_the_engines_to_admit_a_checkpoint(
+        engines, client, recovery_workflow, trusts, monkeypatch, conf):
+    """A failback starts its final checkpoint: admitted at once (a
+    ``protect`` cast), not at the engines' next admission round.
+    """
+    engines('e1')
+    recovery_id = _recovery()
+    client.recover(_ctx(), recovery_id)
+    assert _wait(lambda: _status(recovery_id) == 'succeeded')
+    admit = recovery_workflow.admit
+    assert admit.__func__ is manager.EngineManager.ask_admission
+    casts = []
+    monkeypatch.setattr(rpcapi, 'EngineAPI', lambda conf: types.SimpleNamespace(
+        protect=lambda ctx, checkpoint_id: casts.append(checkpoint_id)))
+
+    admit('cp-final')
+
+    assert casts == ['cp-final']
 
 
 def test_a_redelivered_recover_runs_once(engines, client, recovery_workflow,
@@ -239,7 +262,7 @@ def test_rpc_methods_name_the_version_that_introduced_them(rpc_conf,
 class WindowWorkflow(FakeRecoveryWorkflow):
     """An in-place run ends awaiting commit; finish closes the window."""
 
-    def run(self, conf, recovery_id, host=''):
+    def run(self, conf, recovery_id, host='', admit=None):
         self._enter('run', conf, recovery_id, host)
         db_api.recovery_update(ADMIN(), recovery_id, {
             'status': 'awaiting_commit',

@@ -12,6 +12,8 @@
 
 """The engine's failback run: wait, wait, fence, recover; commit, rollback.
 
+(Its step 1, the quiesce and the final checkpoint: test_failback_quiesce.)
+
 The database is faked at the module's reads and writes (the reverse
 policy's record, the final checkpoint), the home region's Nova and
 Cinder at ``swap.Cloud`` (``in_place.fake_cloud``), the recovery at home
@@ -82,8 +84,13 @@ class Home:
                            volumes={'a-vol': {'attachments': [
                                ('a-db', '/dev/vdb')]}})
         self.order = []
-        policy = types.SimpleNamespace(id='pol-rev', failback=self.record)
-        monkeypatch.setattr(failback, 'policy_of', lambda r: policy)
+        # The run resumed after its step 1 (the quiesce and the final
+        # checkpoint: test_failback_quiesce).
+        self.policy = types.SimpleNamespace(
+            id='pol-rev', name='web-reverse', project_id='p1', members=[],
+            failback=self.record)
+        monkeypatch.setattr(failback, 'policy_of', lambda r: self.policy)
+        self.admitted = []
         monkeypatch.setattr(failback, 'save_run', self.save_run)
         self.policy_updates = []
         monkeypatch.setattr(failback.db_api, 'workload_policy_update',
@@ -100,7 +107,9 @@ class Home:
         self.dragon = HomeDragon(members=[
             {'resource_type': 'volume', 'resource_id': 'a-vol',
              'action': 'snapshot_data', 'options': {}}])
-        self.clients = types.SimpleNamespace(dragon=lambda: self.dragon)
+        self.here = Here()
+        self.clients = types.SimpleNamespace(dragon=lambda: self.dragon,
+                                             in_region=lambda r: self.here)
         home = self
 
         class Recovery:
@@ -153,7 +162,8 @@ def _recovery(**fields):
         'id': 'fb-1', 'policy_id': 'pol-rev', 'target_region': 'RegionOne',
         'recovery_point': '', 'window_action': None, 'stack_id': 's-a',
         'restored': {}, 'status': 'recovering', 'commit_deadline': None,
-        'resource_status': [], **fields})
+        'resource_status': [], 'checkpoint_id': None, 'user_id': 'u1',
+        'project_id': 'p1', 'trust_id': 'trust-fb', **fields})
 
 
 def test_a_resumed_run_keeps_its_first_start(home, conf):
@@ -207,9 +217,10 @@ def test_the_stale_servers_are_fenced_before_the_recovery_at_home(
     messages = [m for _l, m, _r in recorder.events]
     assert [m.split(':')[0] for m in messages
             if m.startswith('step ')] == [
-        'step 1/5', 'step 2/5', 'step 3/5', 'step 4/5', 'step 5/5']
+        'step 1/6', 'step 2/6', 'step 3/6', 'step 4/6', 'step 5/6',
+        'step 6/6']
     # The choice, said and kept.
-    assert ('step 4/5: recovering %s at RegionOne as a new stack (none of '
+    assert ('step 5/6: recovering %s at RegionOne as a new stack (none of '
             'it survives at RegionOne)' % home.checkpoint.container
             ) in messages
     assert run['home_restore'] == {
@@ -435,7 +446,7 @@ def test_a_surviving_workload_is_recovered_in_place(home, conf,
     assert run['home_restore'] == {'mode': 'in_place', 'reason': None,
                                    'servers': 1, 'volumes': 1,
                                    'new_servers': 0, 'new_volumes': 0}
-    assert ('step 4/5: recovering %s at RegionOne in place into 1 '
+    assert ('step 5/6: recovering %s at RegionOne in place into 1 '
             'surviving server(s) and 1 volume(s)' % home.checkpoint.container
             ) in [m for _l, m, _r in recorder.events]
 

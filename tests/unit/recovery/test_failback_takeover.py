@@ -101,6 +101,40 @@ def test_a_run_that_died_before_its_recovery_at_home_is_resumed(
     assert level == 'warning' and 'resumes it (takeover 1 of 3)' in message
 
 
+def test_a_run_that_died_while_quiescing_is_resumed_from_the_top(
+        home, conf, engines):
+    """No checkpoint yet, nothing fenced: handed back as it is; the
+    server paused stays paused until the run goes on (or ends).
+    """
+    home.record['run'] = {'status': 'running', 'quiesce': 'pause',
+                          'checkpoint_id': None, 'step': None,
+                          'quiesced_at': '2026-12-01T10:00:00Z',
+                          'quiesced': [{'server_id': 'b-srv',
+                                        'status_before': 'ACTIVE'}]}
+
+    done, recorder, removed, here = _take_over(home, conf, recast=engines)
+
+    assert done and engines.cast == ['fb-1']
+    assert removed == [] and here.calls == []
+    assert home.record['run']['quiesced'] == [
+        {'server_id': 'b-srv', 'status_before': 'ACTIVE'}]
+    assert 'the servers quiesced here stay so' in recorder.events[0][1]
+
+
+def test_a_run_that_died_while_quiescing_and_cannot_go_on_is_released(
+        home, conf):
+    home.record['run'] = {'status': 'running', 'quiesce': 'pause',
+                          'checkpoint_id': None, 'step': None,
+                          'quiesced': [{'server_id': 'b-srv',
+                                        'status_before': 'ACTIVE'}]}
+
+    done, recorder, removed, here = _take_over(home, conf, recast=None)
+
+    assert done
+    assert here.calls == [('unpause', 'b-srv')]
+    assert home.record['run']['status'] == 'error'
+
+
 def test_the_resumed_run_keeps_what_the_servers_were_first(home, conf):
     _fenced(home)
 

@@ -48,14 +48,16 @@ class FailbackForm(forms.SelfHandlingForm):
                 request, data['policy_id'], quiesce=data['quiesce'],
                 delete_stale=data['delete_stale'])
         except Exception:
-            # The API's reason follows (a run open, a server that cannot
-            # be paused, the home region unknown).
+            # The API's reason follows (a run open, a server neither
+            # running, paused nor stopped, the home region unknown).
             errors.handle(request, _('Unable to fail back policy %s.')
                           % data['policy_id'])
             return False
         messages.info(request, _(
-            'Failback started: recovery %(id)s into %(region)s; commit or '
-            'roll it back once it awaits commit.') % {
+            'Failback started: recovery %(id)s into %(region)s. Its engine '
+            'quiesces the servers here and takes the final checkpoint '
+            'first (see its events); commit or roll it back once it awaits '
+            'commit.') % {
                 'id': recovery.id, 'region': recovery.target_region})
         self.recovery_id = recovery.id
         return recovery

@@ -18,8 +18,10 @@ prepared there; Nova and Cinder of the caller faked at
 """
 
 import datetime
+import time
 import types
 
+from openstack import exceptions as sdk_exc
 import pytest
 
 from dragon.cloud import caller
@@ -42,7 +44,10 @@ from tests.unit.api.v1.test_recoveries import trusts  # noqa: F401
 
 
 class FakeNova:
-    """Servers by id with their status; pause/stop/unpause/start act now."""
+    """Servers by id with their status; what was asked of them.
+
+    The request only looks (``get_server``): the engine quiesces.
+    """
 
     def __init__(self, servers, stuck=()):
         self.servers = dict(servers)
@@ -50,6 +55,8 @@ class FakeNova:
         self.calls = []
 
     def get_server(self, server_id):
+        if server_id not in self.servers:
+            raise sdk_exc.NotFoundException('gone')
         return types.SimpleNamespace(id=server_id,
                                      status=self.servers[server_id])
 
@@ -107,13 +114,21 @@ def _finish_checkpoints():
                                      {'status': 'available'})
 
 
-def test_run_quiesces_protects_and_starts_a_failback_recovery(
-        backup, engine, trusts, nova):
+def test_run_hands_the_failback_to_the_engines_at_once(
+        backup, engine, trusts, nova, conf):
+    """Nothing is quiesced in the request: a server that would take the
+    whole timeout to stop does not hold the answer back.
+    """
+    conf.set_override('failback_quiesce_timeout', 600, group='recovery')
+    nova.stuck.add('b-srv')
     failover, policy = _reverse(backup)
     _finish_checkpoints()
+    casts = len(engine.casts)
+    began = time.monotonic()
 
     response = _run(backup, policy, {'failback': {'quiesce': 'stop'}})
 
+    assert time.monotonic() - began < 5
     assert response.status_int == 202, response.text
     _check(response, 'RecoveryOne')
     recovery = response.json['recovery']
@@ -121,20 +136,24 @@ def test_run_quiesces_protects_and_starts_a_failback_recovery(
     assert recovery['target_region'] == 'RegionOne'
     assert recovery['policy_id'] == policy['id']
     assert recovery['status'] == 'recovering'
-    # The server here stopped before the final checkpoint was cast.
-    assert nova.calls == [('stop', 'b-srv')]
-    assert engine.casts[-2:] == [('protect', recovery['checkpoint_id']),
-                                 ('recover', recovery['id'])]
-    # Its trust outlives the run: the commit or rollback needs it.
+    # The engine quiesces and starts the final checkpoint: neither here.
+    assert recovery['checkpoint_id'] is None
+    assert nova.calls == []
+    assert engine.casts[casts:] == [('recover', recovery['id'])]
+    # Its trust outlives the run: the commit or rollback needs it (and
+    # the final checkpoint borrows it).
     assert trusts['redelegate'][-1] is True
     assert trusts['expires'][-1] is False
     run = _policy(policy['id']).failback['run']
     assert run['status'] == 'running'
     assert run['recovery_id'] == recovery['id']
-    assert run['checkpoint_id'] == recovery['checkpoint_id']
-    assert run['quiesced'] == [{'server_id': 'b-srv',
-                                'status_before': 'ACTIVE'}]
+    assert run['checkpoint_id'] is None and run['quiesced'] == []
+    assert run['quiesced_at'] is None    # set by the engine's quiesce
     assert run['quiesce'] == 'stop' and run['delete_stale'] is False
+    [event] = db_api.recovery_event_get_all(context.get_admin_context(),
+                                            recovery['id'])
+    assert 'the engine stops the 1 server(s) here, then starts the final ' \
+        'checkpoint' in event.message
     shown = backup('GET', '/v1/policies/%s' % policy['id'])
     _check(shown, 'PolicyOne')
     assert shown.json['policy']['failback']['run']['recovery_id'] == \
@@ -148,7 +167,52 @@ def test_pause_is_the_default(backup, engine, nova):
     response = _run(backup, policy)
 
     assert response.status_int == 202, response.text
-    assert nova.calls == [('pause', 'b-srv')]
+    assert _policy(policy['id']).failback['run']['quiesce'] == 'pause'
+    assert nova.calls == []
+
+
+@pytest.mark.parametrize('status, shown', [('ERROR', 'ERROR'),
+                                           ('SHELVED_OFFLOADED',
+                                            'SHELVED_OFFLOADED'),
+                                           (None, 'gone')])
+def test_a_server_that_cannot_be_quiesced_is_refused_before_anything(
+        backup, engine, nova, status, shown):
+    _failover_, policy = _reverse(backup)
+    _finish_checkpoints()
+    if status is None:
+        del nova.servers['b-srv']
+    else:
+        nova.servers['b-srv'] = status
+    casts = len(engine.casts)
+
+    message = _error(_run(backup, policy), 400)
+
+    assert 'server b-srv is %s: it can be neither paused nor stopped' \
+        % shown in message
+    assert nova.calls == []
+    assert len(engine.casts) == casts     # no recovery
+    # Not even claimed: the run may be asked again at once.
+    assert not _policy(policy['id']).failback.get('run')
+
+
+@pytest.mark.parametrize('status', ['PAUSED', 'SHUTOFF'])
+def test_servers_quiesced_already_are_accepted(backup, engine, nova,
+                                               status):
+    _failover_, policy = _reverse(backup)
+    _finish_checkpoints()
+    nova.servers['b-srv'] = status
+
+    assert _run(backup, policy).status_int == 202
+
+
+def test_a_reverse_policy_being_protected_is_409_before_the_claim(
+        backup, engine, nova):
+    _failover_, policy = _reverse(backup)     # its first checkpoint runs
+
+    message = _error(_run(backup, policy), 409)
+
+    assert 'already being protected' in message
+    assert not _policy(policy['id']).failback.get('run')
 
 
 def test_a_policy_that_is_not_a_reverse_one_is_refused(backup, engine, nova):
@@ -202,25 +266,6 @@ def test_a_claim_never_handed_to_the_engines_goes_stale(backup, engine,
     assert response.status_int == 202, response.text
     run = _policy(policy['id']).failback['run']
     assert run['recovery_id'] == response.json['recovery']['id']
-
-
-def test_a_server_that_does_not_quiesce_is_released_and_refused(
-        backup, engine, nova, conf):
-    conf.set_override('failback_quiesce_timeout', 1, group='recovery')
-    _failover_, policy = _reverse(backup)
-    _finish_checkpoints()
-    nova.stuck.add('b-srv')
-    casts = len(engine.casts)
-
-    message = _error(_run(backup, policy), 400)
-
-    assert 'server b-srv was not PAUSED' in message
-    assert nova.calls == [('pause', 'b-srv')]
-    assert len(engine.casts) == casts     # no checkpoint, no recovery
-    # The claim ends in error, so the run can be tried again.
-    assert _policy(policy['id']).failback['run']['status'] == 'error'
-    nova.stuck.clear()
-    assert _run(backup, policy).status_int == 202
 
 
 @pytest.mark.parametrize('body', [

@@ -121,6 +121,12 @@ def test_run_finds_the_policy_by_name_and_shows_the_recovery(
     shown = result.json()
     assert (shown['mode'], shown['target_region']) == ('failback',
                                                        'RegionOne')
+    # Answered before anything was quiesced: no checkpoint yet, and where
+    # to follow the run.
+    assert shown['checkpoint_id'] is None
+    assert ("they pause its servers here, then take the final checkpoint. "
+            "Follow it with 'openstack dr recovery event list %s'"
+            % shown['id']) in result.err
 
 
 def test_run_sends_quiesce_and_delete_stale(api, openstack, reverse):
