@@ -172,11 +172,21 @@ def to_yaml(template: dict[str, Any]) -> str:
                      width=1000)
 
 
+# Heat answers this for a template over its max_template_size (512 KiB
+# by default: some 500 template-only servers, fewer with their networks).
+_OVER_LIMIT = 'Request limit exceeded'
+_LIMIT_ADVICE = ('; Heat limits the size of a template (heat.conf '
+                 '[DEFAULT] max_template_size) and the resources of a stack '
+                 '(max_resources_per_stack): raise both at both sites, or '
+                 'split the workload into several policies')
+
+
 def validate(clients: Any, template_yaml: str) -> dict[str, Any]:
     """Have Heat in the clients' region validate ``template_yaml``.
 
     :returns: Heat's answer (the parameters it found).
-    :raises dragon.exception.TemplateInvalid: Heat rejected the template.
+    :raises dragon.exception.TemplateInvalid: Heat rejected the template
+        (over one of Heat's limits: with what to change).
     :raises dragon.exception.RemoteServiceUnavailable: Heat unreachable.
     """
     try:
@@ -185,8 +195,10 @@ def validate(clients: Any, template_yaml: str) -> dict[str, Any]:
                 template=template_yaml) or {}
     except heat_errors.HTTPException as e:
         code = heat_errors.status(e)
-        if code in (400, 422):
-            raise exception.TemplateInvalid(
-                reason=heat_errors.message(e) or 'HTTP %s' % code)
+        if code in (400, 413, 422):
+            reason = heat_errors.message(e) or 'HTTP %s' % code
+            if _OVER_LIMIT in reason or code == 413:
+                reason += _LIMIT_ADVICE
+            raise exception.TemplateInvalid(reason=reason)
         raise exception.RemoteServiceUnavailable(
             service=heat_errors.SERVICE, reason='HTTP %s' % code)

@@ -71,6 +71,23 @@ def test_validate_passes_and_reports_heat_reasons():
         template.validate(clients, 'x: 1')
 
 
+def test_a_template_over_heats_size_limit_says_what_to_change():
+    world = fakes.World()
+    clients = fakes.Clients(world)
+    world.post_answer = fakes.Response(400, {
+        'error': {'message': 'Request limit exceeded: Template size '
+                             '(985168 bytes) exceeds maximum allowed size '
+                             '(524288 bytes).',
+                  'type': 'RequestLimitExceeded'}})
+    with pytest.raises(exception.TemplateInvalid) as raised:
+        template.validate(clients, 'x: 1')
+    message = str(raised.value)
+    assert '985168 bytes' in message
+    assert 'max_template_size' in message
+    assert 'max_resources_per_stack' in message
+    assert 'several policies' in message
+
+
 def test_an_ordinary_workload_has_no_template_warnings(built):
     graph = built[0]
     warnings = []
