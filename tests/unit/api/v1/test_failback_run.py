@@ -21,7 +21,6 @@ import datetime
 import time
 import types
 
-from openstack import exceptions as sdk_exc
 import pytest
 
 from dragon.cloud import caller
@@ -41,41 +40,8 @@ from tests.unit.api.v1.test_recoveries import engine  # noqa: F401
 from tests.unit.api.v1.test_recoveries import rec_api  # noqa: F401
 from tests.unit.api.v1.test_recoveries import swift  # noqa: F401
 from tests.unit.api.v1.test_recoveries import trusts  # noqa: F401
-
-
-class FakeNova:
-    """Servers by id with their status; what was asked of them.
-
-    The request only looks (``get_server``): the engine quiesces.
-    """
-
-    def __init__(self, servers, stuck=()):
-        self.servers = dict(servers)
-        self.stuck = set(stuck)
-        self.calls = []
-
-    def get_server(self, server_id):
-        if server_id not in self.servers:
-            raise sdk_exc.NotFoundException('gone')
-        return types.SimpleNamespace(id=server_id,
-                                     status=self.servers[server_id])
-
-    def _act(self, name, server_id, status):
-        self.calls.append((name, server_id))
-        if server_id not in self.stuck:
-            self.servers[server_id] = status
-
-    def pause_server(self, server_id):
-        self._act('pause', server_id, 'PAUSED')
-
-    def stop_server(self, server_id):
-        self._act('stop', server_id, 'SHUTOFF')
-
-    def unpause_server(self, server_id):
-        self._act('unpause', server_id, 'ACTIVE')
-
-    def start_server(self, server_id):
-        self._act('start', server_id, 'ACTIVE')
+# The request only looks (get_server): the engine quiesces.
+from tests.unit.recovery.test_failback_quiesce import FakeNova
 
 
 @pytest.fixture
@@ -138,7 +104,7 @@ def test_run_hands_the_failback_to_the_engines_at_once(
     assert recovery['status'] == 'recovering'
     # The engine quiesces and starts the final checkpoint: neither here.
     assert recovery['checkpoint_id'] is None
-    assert nova.calls == []
+    assert nova.actions() == []
     assert engine.casts[casts:] == [('recover', recovery['id'])]
     # Its trust outlives the run: the commit or rollback needs it (and
     # the final checkpoint borrows it).
@@ -168,7 +134,7 @@ def test_pause_is_the_default(backup, engine, nova):
 
     assert response.status_int == 202, response.text
     assert _policy(policy['id']).failback['run']['quiesce'] == 'pause'
-    assert nova.calls == []
+    assert nova.actions() == []
 
 
 @pytest.mark.parametrize('status, shown', [('ERROR', 'ERROR'),
@@ -189,7 +155,7 @@ def test_a_server_that_cannot_be_quiesced_is_refused_before_anything(
 
     assert 'server b-srv is %s: it can be neither paused nor stopped' \
         % shown in message
-    assert nova.calls == []
+    assert nova.actions() == []
     assert len(engine.casts) == casts     # no recovery
     # Not even claimed: the run may be asked again at once.
     assert not _policy(policy['id']).failback.get('run')
@@ -223,7 +189,7 @@ def test_a_policy_that_is_not_a_reverse_one_is_refused(backup, engine, nova):
     message = _error(_run(backup, plain), 400)
 
     assert 'not a reverse policy' in message
-    assert nova.calls == []
+    assert nova.actions() == []
 
 
 def test_a_second_run_while_one_is_open_is_refused(backup, engine, nova):
@@ -247,7 +213,7 @@ def test_a_run_claimed_by_another_request_is_409_and_touches_nothing(
     message = _error(_run(backup, policy), 409)
 
     assert 'failback run in progress' in message
-    assert nova.calls == []
+    assert nova.actions() == []
     assert nova.servers == {'b-srv': 'ACTIVE'}
 
 
@@ -277,7 +243,7 @@ def test_bad_bodies_are_400(backup, engine, nova, body):
 
     _error(_run(backup, policy, body), 400)
 
-    assert nova.calls == []
+    assert nova.actions() == []
 
 
 def test_another_project_sees_404(backup, engine, nova):
