@@ -176,7 +176,7 @@ def to_yaml(template: dict[str, Any]) -> str:
 # by default: some 500 template-only servers, fewer with their networks).
 _OVER_LIMIT = 'Request limit exceeded'
 _LIMIT_ADVICE = ('; Heat limits the size of a template (heat.conf '
-                 '[DEFAULT] max_template_size) and the resources of a stack '
+                 'max_template_size) and the resources of a stack '
                  '(max_resources_per_stack): raise both at both sites, or '
                  'split the workload into several policies')
 
