@@ -172,7 +172,7 @@ def _quiesce(conf: cfg.ConfigOpts, connection: Any, members: Iterable[Any],
         time.sleep(conf.recovery.failback_poll_interval)
 
 
-def _start_checkpoint(conf: cfg.ConfigOpts, recovery: Any, policy: Any,
+def _start_checkpoint(recovery: Any, policy: Any,
                       started: dict[str, Any], save: Save, event: Event,
                       admit: Admit | None) -> str:
     """The reverse policy's final checkpoint, with the recovery's trust.
@@ -259,8 +259,8 @@ def prepare(conf: cfg.ConfigOpts, recovery: Any, policy: Any,
         else:
             _quiesce(conf, here.connection, policy.members, how,
                      saved['quiesced'], keep, event)
-        return _start_checkpoint(conf, recovery, policy, started, save,
-                                 event, admit)
+        return _start_checkpoint(recovery, policy, started, save, event,
+                                 admit)
     except exception.RunTakenOver:
         raise
     except Exception:
